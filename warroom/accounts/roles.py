@@ -1,0 +1,44 @@
+"""Roles and what each may do. The one table of capabilities; code asks ``user.can(x)``."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    HQ_LEADER = "hq_leader", _("Headquarters leader")
+    ANALYST = "analyst", _("Analyst")
+    DISPATCHER = "dispatcher", _("Dispatcher")
+    DISTRICT_OFFICER = "district_officer", _("District officer")
+    STREET_OFFICER = "street_officer", _("Street officer")
+    COMMUNITY_WORKER = "community_worker", _("Community worker")
+    GRID_WORKER = "grid_worker", _("Grid worker")
+    HOTLINE_OPERATOR = "hotline_operator", _("Hotline operator")
+    LOGISTICS_OFFICER = "logistics_officer", _("Logistics officer")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    AUDITOR = "auditor", _("Auditor (read-only)")
+
+
+# Capabilities:
+#   view          read operational data of one's subtree (everyone)
+#   change        create and change operational records (not the read-only roles)
+#   admin         the back office (Django admin), scoped like everything else
+#   manage_areas  import and edit the area tree
+#   audit         read the audit log
+#   personal_data see ID numbers and phones unmasked (each view is itself audited)
+_ALL = frozenset({"view"})
+_WRITE = _ALL | {"change"}
+CAPABILITIES: dict[str, frozenset[str]] = {
+    Role.HQ_LEADER: _WRITE | {"admin", "manage_areas", "audit", "personal_data"},
+    Role.ANALYST: _ALL,
+    Role.DISPATCHER: _WRITE | {"personal_data"},
+    Role.DISTRICT_OFFICER: _WRITE | {"admin", "personal_data"},
+    Role.STREET_OFFICER: _WRITE | {"personal_data"},
+    Role.COMMUNITY_WORKER: _WRITE | {"personal_data"},
+    Role.GRID_WORKER: _WRITE | {"personal_data"},
+    Role.HOTLINE_OPERATOR: _WRITE,
+    Role.LOGISTICS_OFFICER: _WRITE,
+    Role.SUPERVISOR: _WRITE | {"audit"},
+    Role.AUDITOR: _ALL | {"audit"},
+}

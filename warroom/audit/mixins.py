@@ -1,0 +1,78 @@
+"""Audit for free: an operational model inherits :class:`AuditedModel`.
+
+Every ``save()`` and ``delete()`` of such a model writes an audit entry (who, when, from
+where, before, after) in the same transaction, whoever calls it: a service, the admin, a
+command. Bulk writes bypass ``save()``; their services log one entry per batch with
+:func:`warroom.audit.services.record_batch` instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import uuid
+from typing import Any
+
+from django.db import models, transaction
+
+
+def snapshot(obj: models.Model) -> dict[str, Any]:
+    """The concrete field values of ``obj``, JSON-ready (what the audit log keeps)."""
+    data: dict[str, Any] = {}
+    for field in obj._meta.concrete_fields:
+        if getattr(field, "audit_exclude", False) or field.name in getattr(obj, "audit_exclude", ()):
+            continue
+        value = field.value_from_object(obj)
+        data[field.attname] = _jsonable(value)
+    return data
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (dt.datetime, dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, (decimal.Decimal, uuid.UUID)):
+        return str(value)
+    if isinstance(value, (bytes, memoryview)):
+        return "<binary>"
+    return value
+
+
+class AuditedModel(models.Model):
+    audit_exclude: tuple[str, ...] = ()
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def from_db(cls, db: str | None, field_names: Any, values: Any) -> Any:
+        instance = super().from_db(db, field_names, values)
+        instance._audit_before = snapshot(instance)
+        return instance
+
+    @property
+    def audit_area_path(self) -> str:
+        """The area path of this record, so that auditors see their own subtree."""
+        area = getattr(self, "area", None)
+        return getattr(area, "path", "") if area is not None else ""
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        from warroom.audit.services import record
+
+        before = getattr(self, "_audit_before", None)
+        creating = self._state.adding
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            after = snapshot(self)
+            if creating or before is None:
+                record("create", self, before=None, after=after)
+            elif before != after:
+                record("update", self, before=before, after=after)
+        self._audit_before = after
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        from warroom.audit.services import record
+
+        before = snapshot(self)
+        with transaction.atomic():
+            record("delete", self, before=before, after=None)
+            return super().delete(*args, **kwargs)

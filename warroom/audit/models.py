@@ -1,0 +1,62 @@
+"""The audit log: append-only and hash-chained.
+
+Each entry carries a gap-free sequence number and the hash of the previous entry; its own
+hash covers every field. ``warroom audit verify`` recomputes the chain, so an entry
+edited or deleted behind the application's back (raw SQL) is detected: an edit breaks
+that entry's hash, a deletion leaves a gap, a deleted tail disagrees with the head row.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from warroom.core.scoping import RestrictedManager
+
+
+class AuditEntry(models.Model):
+    seq = models.BigIntegerField(_("sequence"), unique=True)
+    ts = models.DateTimeField(_("time"), db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField(_("actor"), max_length=150, blank=True)
+    source = models.CharField(_("source"), max_length=16)
+    ip = models.CharField(_("address"), max_length=64, blank=True)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+    action = models.CharField(_("action"), max_length=32, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=64, db_index=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True, db_index=True)
+    object_repr = models.CharField(_("object"), max_length=200, blank=True)
+    area_path = models.CharField(_("area path"), max_length=512, blank=True)
+    before = models.TextField(_("before"), blank=True)  # canonical JSON, hashed as stored
+    after = models.TextField(_("after"), blank=True)
+    message = models.TextField(_("message"), blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    # An auditor sees the entries of his subtree; entries with no area are the city's.
+    scope_path = "area_path"
+    objects = RestrictedManager()
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        ordering = ["-seq"]
+        indexes = [
+            models.Index(fields=["area_path"], name="audit_area_path_idx", opclasses=["varchar_pattern_ops"])
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
+
+
+class AuditHead(models.Model):
+    """The chain's head: last sequence number and hash (one row, locked by each append)."""
+
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default="0" * 64)
+
+    class Meta:
+        verbose_name = _("audit head")

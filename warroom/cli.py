@@ -1,0 +1,293 @@
+"""The `warroom` command: every operation of the platform from a terminal.
+
+Commands that need the database set Django up on first use; the analyst's and the
+twin's commands run without it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table as RichTable
+
+console = Console()
+err = Console(stderr=True)
+
+app = typer.Typer(
+    help="warroom 疫情防控指挥平台 / the command platform of a city's epidemic response.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+)
+areas_app = typer.Typer(help="区划树 / The area tree: load, import, template.", no_args_is_help=True)
+token_app = typer.Typer(help="接口令牌 / API tokens for machine clients.", no_args_is_help=True)
+audit_app = typer.Typer(help="审计日志 / The audit log.", no_args_is_help=True)
+app.add_typer(areas_app, name="areas")
+app.add_typer(token_app, name="token")
+app.add_typer(audit_app, name="audit")
+
+DEMO_PASSWORD = "warroom-demo"  # noqa: S105 - printed for the local demo, never a default elsewhere
+
+
+def _django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "warroom.settings")
+    import django
+
+    django.setup()
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=console,
+    )
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    err.print(f"[red]{message}[/red]")
+    return typer.Exit(code)
+
+
+def _migrate(progress: Progress | None = None) -> None:
+    from django.conf import settings
+    from django.core.management import call_command
+
+    Path(settings.DATA_DIR).mkdir(parents=True, exist_ok=True)
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+@app.command(help="初始化或升级数据库 / Create or upgrade the database.")
+def migrate() -> None:
+    _django()
+    _migrate()
+    console.print("[green]database is up to date[/green]")
+
+
+@areas_app.command("load-demo", help="载入示范城市（武汉）/ Load the demo city (Wuhan).")
+def areas_load_demo(seed: Annotated[int | None, typer.Option(help="随机种子 / seed")] = None) -> None:
+    _django()
+    _migrate()
+    from warroom.geo.services import do_load_demo_city
+
+    result = do_load_demo_city(seed=seed)
+    _print_import(result)
+
+
+@areas_app.command("import", help="从CSV/Excel导入区划 / Import areas from a CSV or Excel file.")
+def areas_import(file: Path) -> None:
+    _django()
+    _migrate()
+    from warroom.geo.services import do_import_areas
+    from warroom.tables import TableRejected, read_table
+
+    try:
+        result = do_import_areas(read_table(file), actor=None)
+    except TableRejected as exc:
+        raise _fail(exc.report()) from None
+    except OSError as exc:
+        raise _fail(f"cannot read {file}: {exc}") from None
+    _print_import(result)
+
+
+@areas_app.command("template", help="下载导入模板 / Write the Excel template for area imports.")
+def areas_template(out: Path = Path("areas-template.xlsx")) -> None:
+    from warroom.tables import write_template
+
+    _django()
+    from warroom.geo.services import AREA_COLUMNS
+
+    write_template(out, AREA_COLUMNS, sheet="areas")
+    console.print(f"template written to {out}")
+
+
+def _print_import(result: Any) -> None:
+    if result.already_imported:
+        console.print(f"[yellow]already imported[/yellow] ({result.sha256[:12]}): nothing added")
+    else:
+        console.print(
+            f"[green]imported[/green] {result.rows} rows: {result.created} created, "
+            f"{result.updated} updated"
+        )
+
+
+@app.command(help="创建用户 / Create a user bound to an area.")
+def createuser(
+    username: str,
+    role: Annotated[str, typer.Option(help="角色 / role, e.g. district_officer")],
+    area: Annotated[str, typer.Option(help="辖区编码 / area code, e.g. 420102")],
+    password: Annotated[
+        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help="密码 / password")
+    ],
+    email: str = "",
+    name: Annotated[str, typer.Option(help="姓名 / full name")] = "",
+) -> None:
+    _django()
+    from warroom.accounts.services import do_create_user
+    from warroom.core.errors import WarroomError
+
+    try:
+        user = do_create_user(username, role=role, area_code=area, password=password, actor=None,
+                              email=email, full_name=name)  # fmt: skip
+    except WarroomError as exc:
+        raise _fail(exc.message) from None
+    console.print(f"[green]created[/green] {user.username} ({user.get_role_display()}, {user.area})")
+
+
+@token_app.command("create", help="为用户创建接口令牌 / Create an API token for a user.")
+def token_create(
+    username: str,
+    name: Annotated[str, typer.Option(help="用途 / what the token is for")] = "api",
+    days: Annotated[int | None, typer.Option(help="有效天数 / days valid")] = None,
+) -> None:
+    _django()
+    from warroom.accounts.models import User
+    from warroom.accounts.services import do_create_token
+
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        raise _fail(f"no user {username!r}")
+    _, secret = do_create_token(user, name=name, actor=None, days=days)
+    console.print("token (shown once, keep it secret):")
+    print(secret)
+
+
+@token_app.command("revoke", help="吊销令牌 / Revoke a token by its key id.")
+def token_revoke(key_id: str) -> None:
+    _django()
+    from warroom.accounts.models import ApiToken
+    from warroom.accounts.services import do_revoke_token
+
+    token = ApiToken.objects.filter(key_id=key_id).first()
+    if token is None:
+        raise _fail(f"no token {key_id!r}")
+    do_revoke_token(token, actor=None)
+    console.print(f"revoked {token}")
+
+
+@audit_app.command("verify", help="校验审计链 / Verify the audit log's hash chain.")
+def audit_verify() -> None:
+    _django()
+    from warroom.audit.models import AuditEntry
+    from warroom.audit.services import verify_chain
+
+    total = AuditEntry.objects.count()
+    with _progress() as progress:
+        task = progress.add_task("verifying", total=total)
+        result = verify_chain(progress=lambda: progress.advance(task))
+    if result.ok:
+        console.print(f"[green]the audit log is intact[/green]: {result.checked} entries, "
+                      f"head {result.head_seq} {result.head_hash}")  # fmt: skip
+        return
+    for problem in result.problems:
+        err.print(f"[red]✗[/red] {problem}")
+    raise typer.Exit(1)
+
+
+@app.command(help="启动网页服务 / Serve the platform (web UI and API).")
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    threads: Annotated[int, typer.Option(help="工作线程 / worker threads")] = 8,
+) -> None:
+    _django()
+    _migrate()
+    from waitress import serve as waitress_serve
+
+    from warroom.wsgi import application
+
+    console.print(f"serving on [bold]http://{host}:{port}/[/bold]  (Ctrl+C to stop)")
+    waitress_serve(application, host=host, port=port, threads=threads, ident="warroom")
+
+
+DEMO_USERS = [
+    # username, role, area code, what they show
+    ("hq", "hq_leader", "4201"),
+    ("analyst", "analyst", "4201"),
+    ("dispatcher", "dispatcher", "4201"),
+    ("district", "district_officer", "420102"),
+    ("district2", "district_officer", "420106"),
+    ("street", "street_officer", "420102002"),
+    ("community", "community_worker", "420102002001"),
+    ("grid", "grid_worker", "420102002001001"),
+    ("hotline", "hotline_operator", "4201"),
+    ("logistics", "logistics_officer", "4201"),
+    ("supervisor", "supervisor", "4201"),
+    ("auditor", "auditor", "4201"),
+]
+
+
+def ensure_demo_users() -> list[tuple[str, str, str]]:
+    from warroom.accounts.models import User
+    from warroom.accounts.services import do_create_user
+
+    made = []
+    for username, role, area in DEMO_USERS:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = do_create_user(username, role=role, area_code=area, password=DEMO_PASSWORD,
+                                  actor=None, check_password=False)  # fmt: skip
+        made.append((username, str(user.get_role_display()), str(user.area)))
+    return made
+
+
+@app.command(help="演示：建库、载入示范城市、创建演示账号并启动服务 / The demo: build, load, serve.")
+def demo(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    no_serve: Annotated[bool, typer.Option("--no-serve", help="只准备不启动 / prepare only")] = False,
+) -> None:
+    _django()
+    from warroom.geo.services import do_load_demo_city
+
+    with _progress() as progress:
+        task = progress.add_task("准备演示 / preparing the demo", total=3)
+        progress.update(task, description="数据库 / database")
+        _migrate()
+        progress.advance(task)
+        progress.update(task, description="示范城市 / demo city")
+        do_load_demo_city()
+        progress.advance(task)
+        progress.update(task, description="演示账号 / demo users")
+        users = ensure_demo_users()
+        progress.advance(task)
+    table = RichTable(title=f"演示账号 / demo users (password: {DEMO_PASSWORD})")
+    for column in ("username", "role", "area"):
+        table.add_column(column)
+    for row in users:
+        table.add_row(*row)
+    console.print(table)
+    if no_serve:
+        return
+    console.print(f"sign in at [bold]http://{host}:{port}/[/bold] as [bold]hq[/bold] / {DEMO_PASSWORD}")
+    serve(host=host, port=port, threads=8)
+
+
+@app.command(
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+    help="Django管理命令 / Run a Django management command (e.g. `warroom manage shell`).",
+)
+def manage(ctx: typer.Context) -> None:
+    _django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["warroom manage", *ctx.args])
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,63 @@
+"""The back office: Django admin, scoped like everything else.
+
+Only roles with the ``admin`` capability enter; each model admin reads through
+``restrict(user, ...)``, and an object outside one's subtree answers 404, as a missing
+one would.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+
+class WarroomAdminSite(admin.AdminSite):
+    site_header = _("warroom back office")
+    site_title = _("warroom")
+    index_title = _("Back office")
+
+    def has_permission(self, request: HttpRequest) -> bool:
+        user = request.user
+        return bool(user.is_active and user.is_authenticated and user.can("admin"))  # type: ignore[union-attr]
+
+
+site = WarroomAdminSite(name="admin")
+
+
+class ScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Reads through restrict(); changes need the ``change`` capability."""
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return self.model._default_manager.restrict(request.user, "view")
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return site.has_permission(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return site.has_permission(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return site.has_permission(request) and request.user.can("change")  # type: ignore[union-attr]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return self.has_change_permission(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.has_change_permission(request, obj)
+
+    def _get_obj_does_not_exist_redirect(self, request: HttpRequest, opts: Any, object_id: str) -> Any:
+        raise Http404  # another district's object looks exactly like a missing one
+
+
+class ReadOnlyScopedAdmin(ScopedAdmin):
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ImportBatch(models.Model):
+    """One accepted import of a file: what makes every import idempotent.
+
+    The same file (same kind, same SHA-256) imported twice is recognised and adds nothing.
+    """
+
+    kind = models.CharField(_("kind"), max_length=64)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    filename = models.CharField(_("file name"), max_length=255, blank=True)
+    rows = models.PositiveIntegerField(_("rows"))
+    created = models.PositiveIntegerField(_("created"), default=0)
+    updated = models.PositiveIntegerField(_("updated"), default=0)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("import batch")
+        verbose_name_plural = _("import batches")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "sha256"], name="import_batch_once_per_file")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.sha256[:12]} ({self.rows})"

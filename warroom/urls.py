@@ -1,0 +1,14 @@
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from warroom.api import api
+from warroom.core.admin import site as admin_site
+
+urlpatterns = [
+    path("", include("warroom.web.urls")),
+    path("accounts/", include("warroom.accounts.urls")),
+    path("audit/", include("warroom.audit.urls")),
+    path("admin/", admin_site.urls),
+    path("api/", api.urls),
+    path("i18n/setlang/", set_language, name="set_language"),
+]

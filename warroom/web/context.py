@@ -1,0 +1,60 @@
+"""The navigation: every domain of the platform, in the order a headquarters works.
+
+A domain whose app is not installed yet is shown greyed out, so the layout is the one
+the finished platform will have. An app makes its entry live by naming its URL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: Any
+    url_name: str
+    capability: str = "view"
+
+
+NAVIGATION: list[tuple[Any, list[NavItem]]] = [
+    (_("Command"), [NavItem(_("Situation"), "situation:dashboard"),
+                    NavItem(_("Briefing"), "briefing:index"),
+                    NavItem(_("Stand-up"), "meeting:index")]),
+    (_("Epidemic"), [NavItem(_("Cases"), "cases:index"),
+                     NavItem(_("Clearance"), "cases:clearance"),
+                     NavItem(_("Beds"), "beds:index")]),
+    (_("Communities"), [NavItem(_("Areas"), "web:home"),
+                        NavItem(_("Certification"), "communities:index"),
+                        NavItem(_("Services"), "services:index")]),
+    (_("Support"), [NavItem(_("Appeals"), "appeals:index"),
+                    NavItem(_("Supplies"), "supplies:index"),
+                    NavItem(_("Medical waste"), "waste:index")]),
+    (_("Oversight"), [NavItem(_("Supervision"), "supervision:index"),
+                      NavItem(_("Audit log"), "audit:index", "audit")]),
+]  # fmt: skip
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav": []}
+    sections = []
+    for title, items in NAVIGATION:
+        entries = []
+        for item in items:
+            if not user.can(item.capability):
+                continue
+            try:
+                url = reverse(item.url_name)
+            except NoReverseMatch:
+                url = None
+            entries.append({"label": item.label, "url": url,
+                            "active": url is not None and request.path.startswith(url) and url != "/"})  # fmt: skip
+        if entries:
+            sections.append({"title": title, "items": entries})
+    return {"nav": sections}

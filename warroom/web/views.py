@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+import json
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+
+from warroom.core.errors import NotFound
+from warroom.geo import selectors
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    return redirect("web:area", code=selectors.home_area(request.user).code)
+
+
+@login_required
+def area(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        node = selectors.get_area(request.user, code)
+    except NotFound:
+        raise Http404 from None
+    kids = selectors.children_with_counts(request.user, node)
+    lang = get_language() or "zh-hans"
+    chart = {
+        "names": [k.name(lang) for k, _ in kids],
+        "population": [k.population or 0 for k, _ in kids],
+    }
+    context = {
+        "area": node,
+        "area_name": node.name(lang),
+        "ancestors": selectors.ancestors(request.user, node),
+        "children": kids,
+        "counts": selectors.level_counts(request.user, node),
+        "chart_json": json.dumps(chart, ensure_ascii=False),
+        "lang": lang,
+    }
+    template = "web/_area_panel.html" if request.htmx else "web/area.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
