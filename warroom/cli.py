@@ -99,7 +99,9 @@ def areas_import(file: Path) -> None:
 
 
 @areas_app.command("template", help="下载导入模板 / Write the Excel template for area imports.")
-def areas_template(out: Path = Path("areas-template.xlsx")) -> None:
+def areas_template(
+    out: Annotated[Path, typer.Argument(help="输出文件 / output file")] = Path("areas-template.xlsx"),
+) -> None:
     from warroom.tables import write_template
 
     _django()

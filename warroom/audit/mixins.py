@@ -46,8 +46,13 @@ class AuditedModel(models.Model):
     @classmethod
     def from_db(cls, db: str | None, field_names: Any, values: Any) -> Any:
         instance = super().from_db(db, field_names, values)
-        instance._audit_before = snapshot(instance)
+        # A partial load (only()/defer()) is snapshotted from the database when saved.
+        instance._audit_before = None if instance.get_deferred_fields() else snapshot(instance)
         return instance
+
+    def _stored_snapshot(self) -> dict[str, Any] | None:
+        stored = type(self)._base_manager.filter(pk=self.pk).first()
+        return snapshot(stored) if stored is not None else None
 
     @property
     def audit_area_path(self) -> str:
@@ -58,12 +63,14 @@ class AuditedModel(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         from warroom.audit.services import record
 
-        before = getattr(self, "_audit_before", None)
         creating = self._state.adding
         with transaction.atomic():
+            before = None if creating else getattr(self, "_audit_before", None)
+            if not creating and before is None:
+                before = self._stored_snapshot()
             super().save(*args, **kwargs)
             after = snapshot(self)
-            if creating or before is None:
+            if before is None:
                 record("create", self, before=None, after=after)
             elif before != after:
                 record("update", self, before=before, after=after)

@@ -11,6 +11,8 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import Http404, HttpRequest
+from django.shortcuts import redirect
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 
@@ -22,6 +24,32 @@ class WarroomAdminSite(admin.AdminSite):
     def has_permission(self, request: HttpRequest) -> bool:
         user = request.user
         return bool(user.is_active and user.is_authenticated and user.can("admin"))  # type: ignore[union-attr]
+
+
+    def get_urls(self) -> list[Any]:
+        # Django's "view on site" shortcut looks objects up without any scope: replace it
+        # with one that reads through restrict(), so another district's object is a 404.
+        scoped = path(
+            "r/<path:content_type_id>/<path:object_id>/",
+            self.admin_view(self.scoped_shortcut),
+            name="view_on_site",
+        )
+        return [scoped, *super().get_urls()]
+
+    def scoped_shortcut(self, request: HttpRequest, content_type_id: str, object_id: str) -> Any:
+        from django.contrib.contenttypes.models import ContentType
+
+        try:
+            model = ContentType.objects.get_for_id(int(content_type_id)).model_class()
+        except (ValueError, ContentType.DoesNotExist):
+            raise Http404 from None
+        manager = getattr(model, "_default_manager", None)
+        if manager is None or not hasattr(manager, "restrict"):
+            raise Http404
+        obj = manager.restrict(request.user).filter(pk=object_id).first()
+        if obj is None or not hasattr(obj, "get_absolute_url"):
+            raise Http404
+        return redirect(obj.get_absolute_url())
 
 
 site = WarroomAdminSite(name="admin")

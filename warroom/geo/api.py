@@ -1,5 +1,3 @@
-from __future__ import annotations
-
 from django.http import HttpRequest
 from ninja import File, Query, Router, Schema
 from ninja.files import UploadedFile
@@ -30,6 +28,14 @@ def list_areas(request: HttpRequest, filters: Query[AreaFilter]) -> object:
     return qs.order_by("path")
 
 
+@router.post("/import", response=ImportOut, summary="Import a city's areas from CSV or Excel")
+def import_areas(request: HttpRequest, file: File[UploadedFile]) -> object:
+    if not request.auth.can("manage_areas"):
+        raise Forbidden("only headquarters may import the area tree")
+    table = read_table(file.read(), filename=file.name or "")
+    return services.do_import_areas(table, actor=request.auth)
+
+
 @router.get("/{code}", response=AreaDetailOut, summary="One area with its ancestors")
 def get_area(request: HttpRequest, code: str) -> object:
     area = selectors.get_area(request.auth, code)
@@ -49,14 +55,6 @@ def area_children(request: HttpRequest, code: str) -> object:
 def area_subtree(request: HttpRequest, code: str, level: Level | None = None) -> object:
     area = selectors.get_area(request.auth, code)
     return selectors.subtree(request.auth, area, level=level).select_related("parent")
-
-
-@router.post("/import", response=ImportOut, summary="Import a city's areas from CSV or Excel")
-def import_areas(request: HttpRequest, file: File[UploadedFile]) -> object:
-    if not request.auth.can("manage_areas"):
-        raise Forbidden("only headquarters may import the area tree")
-    table = read_table(file.read(), filename=file.name or "")
-    return services.do_import_areas(table, actor=request.auth)
 
 
 __all__ = ["Area", "router"]

@@ -67,6 +67,11 @@ class Area(AuditedModel):
     def audit_area_path(self) -> str:
         return self.path
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("web:area", args=[self.code])
+
     def name(self, language: str | None = None) -> str:
         if language and language.startswith("en") and self.name_en:
             return self.name_en

@@ -18,7 +18,7 @@ def get_area(user: Any, code: str) -> Area:
     """The area ``code`` if ``user`` may see it; otherwise NotFound (never a hint)."""
     area = visible_areas(user).select_related("parent").filter(code=code).first()
     if area is None:
-        raise NotFound(f"no area {code!r}")
+        raise NotFound("area not found")
     return area
 
 

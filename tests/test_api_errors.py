@@ -1,0 +1,81 @@
+"""The API answers in JSON with a stable code, never an HTML error page."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import SMALL_CITY_CSV
+from warroom.accounts.services import do_create_token
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def hq_token(hq):
+    return do_create_token(hq, name="t", actor=None)[1]
+
+
+def _get(client, url, token):
+    return client.get(url, HTTP_AUTHORIZATION=f"Bearer {token}")
+
+
+def test_openapi_schema_and_docs_are_served(client, hq_token):
+    schema = client.get("/api/openapi.json")
+    assert schema.status_code == 200
+    assert "/api/areas/{code}" in schema.json()["paths"]
+    assert client.get("/api/docs").status_code == 200
+
+
+def test_a_missing_area_is_a_json_404(client, hq_token):
+    response = _get(client, "/api/areas/nope", hq_token)
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
+def test_bad_query_parameters_are_a_json_422(client, hq_token):
+    response = _get(client, "/api/areas/?level=planet", hq_token)
+    assert response.status_code == 422 and response.json()["code"] == "invalid"
+
+
+def test_the_tree_endpoints(client, hq_token):
+    detail = _get(client, "/api/areas/990101001001001", hq_token).json()
+    assert [a["code"] for a in detail["ancestors"]] == ["9901", "990101", "990101001", "990101001001"]
+    kids = _get(client, "/api/areas/990101/children", hq_token).json()
+    assert [k["code"] for k in kids] == ["990101001"]
+    sub = _get(client, "/api/areas/9901/subtree?level=compound", hq_token).json()
+    assert sub["count"] == 3
+
+
+def test_an_import_with_a_bad_row_is_a_json_422_naming_the_row(client, hq_token):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    bad = SMALL_CITY_CSV.replace("甲区,District A,600", ",District A,600")
+    upload = SimpleUploadedFile("bad.csv", bad.encode(), content_type="text/csv")
+    response = client.post("/api/areas/import", {"file": upload},
+                           HTTP_AUTHORIZATION=f"Bearer {hq_token}")  # fmt: skip
+    assert response.status_code == 422
+    body = response.json()
+    assert body["code"] == "rejected"
+    assert body["errors"][0] == {"row": 3, "column": "name_zh", "value": "", "reason": "empty, but required"}
+
+
+def test_only_headquarters_may_import_areas(client, officer):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    _, token = do_create_token(officer, name="t", actor=None)
+    upload = SimpleUploadedFile("a.csv", SMALL_CITY_CSV.encode(), content_type="text/csv")
+    response = client.post("/api/areas/import", {"file": upload}, HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == 403 and response.json()["code"] == "forbidden"
+
+
+def test_an_unexpected_error_is_a_json_500(client, hq_token, monkeypatch):
+    from warroom.geo import selectors
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(selectors, "get_area", boom)
+    response = _get(client, "/api/areas/9901", hq_token)
+    assert response.status_code == 500
+    assert response.json() == {"code": "internal_error",
+                               "message": "an internal error occurred; it has been logged"}  # fmt: skip

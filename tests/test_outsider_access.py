@@ -1,0 +1,126 @@
+"""Every page, API endpoint and admin page refuses a user of another district.
+
+The test walks the project's URL patterns, so an endpoint added later is covered without
+editing this file. A URL parameter it cannot fill fails the test loudly: teach it the
+parameter in ``VICTIM_PARAMS`` (and give the fixture an object of the new model).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from warroom.accounts.services import do_create_token
+from warroom.audit.models import AuditEntry
+from warroom.geo.models import Area
+
+pytestmark = pytest.mark.django_db
+
+VICTIM_CODE = "990101001001001"  # 受害小区, in District A
+MARKERS = ("受害小区", "Victim Compound", VICTIM_CODE)
+METHODS = ("get", "post", "put", "patch", "delete")
+REFUSED = {403, 404, 405}
+# Patterns that carry no object and no data of their own (admin's catch-all redirect).
+NOT_ENDPOINTS = {"admin/(?P<url>.*)$"}
+
+
+def walk(patterns: list[object], prefix: str = "") -> Iterator[str]:
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            yield from walk(p.url_patterns, prefix + str(p.pattern))
+        elif isinstance(p, URLPattern):
+            yield prefix + str(p.pattern)
+
+
+def victim_object(app_label: str, model_name: str, officer) -> object:
+    model = apps.get_model(app_label, model_name)
+    obj = model._default_manager.restrict(officer).order_by("pk").last()
+    assert obj is not None, f"the fixture has no {app_label}.{model_name} in District A: add one"
+    return obj
+
+
+def concrete_urls(officer) -> Iterator[tuple[str, bool]]:
+    """(url, has_object) for every pattern, parameters filled with District A's objects."""
+    victim = Area.objects.get(code=VICTIM_CODE)
+    for route in walk(get_resolver().url_patterns):
+        if route in NOT_ENDPOINTS:
+            continue
+        if "(?P<app_label>" in route:
+            for label in re.search(r"\(\?P<app_label>([^)]*)\)", route).group(1).split("|"):
+                yield "/admin/" + label + "/", False
+            continue
+        params = re.findall(r"<(?:\w+:)?(\w+)>", route)
+        if not params:
+            yield "/" + route, False
+            continue
+        values: dict[str, str] = {}
+        admin_model = re.match(r"admin/(\w+)/(\w+)/<", route)
+        for name in params:
+            if name == "code":
+                values[name] = VICTIM_CODE
+            elif name == "object_id" and admin_model:
+                values[name] = str(victim_object(*admin_model.groups(), officer).pk)
+            elif name == "content_type_id":
+                values[name] = str(ContentType.objects.get_for_model(Area).pk)
+                values["object_id"] = str(victim.pk)
+            elif name in values:
+                continue
+            else:
+                pytest.fail(f"{route}: teach the outsider test how to fill <{name}>")
+        url = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: values[m.group(1)], route)
+        yield "/" + url, True
+
+
+@pytest.fixture
+def world(officer, outsider, client):
+    do_create_token(officer, name="victim token", actor=None)
+    assert AuditEntry.objects.restrict(officer, "view").exists()
+    return officer, outsider
+
+
+def _call(client, method: str, url: str, token: str | None):
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
+    return getattr(client, method)(url, **headers)
+
+
+def test_every_url_refuses_another_districts_data(world, client):
+    officer, outsider = world
+    _, outsider_token = do_create_token(outsider, name="outsider", actor=None)
+    _, officer_token = do_create_token(officer, name="officer", actor=None)
+    before = sorted(Area.objects.values_list("code", "name_zh", "population"))
+    checked = owner_reached = 0
+    urls = list(concrete_urls(officer))
+    assert len(urls) > 30, "the walk found too few URLs to be trusted"
+    for url, has_object in urls:
+        api = url.startswith("/api/")
+        # The owner reaches the object: proof that the refusal below is about scope.
+        if has_object:
+            client.force_login(officer)
+            own = _call(client, "get", url, officer_token if api else None)
+            assert own.status_code != 404, f"GET {url} as District A: not found"
+            owner_reached += own.status_code in (200, 302)
+        client.force_login(outsider)
+        for method in METHODS if has_object else ("get",):
+            response = _call(client, method, url, outsider_token if api else None)
+            body = response.content.decode("utf-8", "replace")
+            location = response.get("Location", "")
+            leaked = [m for m in MARKERS if m in body or m in location]
+            assert not leaked, f"{method.upper()} {url} leaked {leaked} to another district"
+            if has_object and response.status_code in (301, 302):
+                # A redirect (admin's legacy object URL) is judged by where it leads.
+                response = client.get(location, follow=True)
+                assert not any(m in response.content.decode() for m in MARKERS)
+            if has_object:
+                assert response.status_code in REFUSED, (
+                    f"{method.upper()} {url} answered {response.status_code} to another district"
+                )
+                if api and response.status_code != 405:
+                    assert response["Content-Type"].startswith("application/json")
+            checked += 1
+    assert checked > 60 and owner_reached > 10
+    assert sorted(Area.objects.values_list("code", "name_zh", "population")) == before
