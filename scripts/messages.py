@@ -23,8 +23,8 @@ LANGS = ["zh_Hans"]
 
 def extract(into: Path) -> None:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "warroom.settings"}
-    cmd = [sys.executable, "-m", "django", "makemessages", "--no-obsolete", "--no-location",
-           "--ignore=migrations/*", "--ignore=static/*", *[f"-l{lang}" for lang in LANGS]]  # fmt: skip
+    cmd = [sys.executable, "-m", "django", "makemessages", "--no-obsolete", "--no-location"]
+    cmd += ["--ignore=migrations/*", "--ignore=static/*", *[f"-l{lang}" for lang in LANGS]]
     subprocess.run(cmd, cwd=into, env=env, check=True, capture_output=True)
 
 
@@ -43,7 +43,9 @@ def problems() -> list[str]:
         for lang in LANGS:
             fresh = polib.pofile(str(copy / "locale" / lang / "LC_MESSAGES" / "django.po"))
             committed = polib.pofile(str(ROOT / "locale" / lang / "LC_MESSAGES" / "django.po"))
-            done = {(e.msgctxt, e.msgid) for e in committed if e.translated() and "fuzzy" not in e.flags}
+            done = {
+                (e.msgctxt, e.msgid) for e in committed if e.translated() and "fuzzy" not in e.flags
+            }
             for entry in fresh:
                 if (entry.msgctxt, entry.msgid) not in done:
                     found.append(f"{lang}: untranslated {entry.msgid!r}")

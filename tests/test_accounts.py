@@ -50,9 +50,14 @@ def test_a_success_resets_the_failure_count(client, officer):
 
 def test_password_change(client, officer):
     client.force_login(officer)
-    response = client.post(reverse("accounts:password_change"), {
-        "old_password": PASSWORD, "new_password1": "a-new-long-passphrase-9",
-        "new_password2": "a-new-long-passphrase-9"})  # fmt: skip
+    response = client.post(
+        reverse("accounts:password_change"),
+        {
+            "old_password": PASSWORD,
+            "new_password1": "a-new-long-passphrase-9",
+            "new_password2": "a-new-long-passphrase-9",
+        },
+    )
     assert response.status_code == 302
     officer.refresh_from_db()
     assert officer.check_password("a-new-long-passphrase-9")
@@ -77,18 +82,41 @@ def test_the_api_accepts_a_token_and_refuses_without(client, officer):
 
 
 def test_createuser_from_the_cli(city):
-    result = CliRunner().invoke(app, ["createuser", "li", "--role", "street_officer",
-                                      "--area", "990101001", "--password", "a-long-passphrase-1"])  # fmt: skip
+    result = CliRunner().invoke(
+        app,
+        [
+            "createuser",
+            "li",
+            "--role",
+            "street_officer",
+            "--area",
+            "990101001",
+            "--password",
+            "a-long-passphrase-1",
+        ],
+    )
     assert result.exit_code == 0, result.output
     user = User.objects.get(username="li")
     assert (user.role, user.area.code) == ("street_officer", "990101001")
-    bad = CliRunner().invoke(app, ["createuser", "wang", "--role", "emperor", "--area", "9901",
-                                   "--password", "a-long-passphrase-1"])  # fmt: skip
+    bad = CliRunner().invoke(
+        app,
+        [
+            "createuser",
+            "wang",
+            "--role",
+            "emperor",
+            "--area",
+            "9901",
+            "--password",
+            "a-long-passphrase-1",
+        ],
+    )
     assert bad.exit_code == 2 and "unknown role" in bad.output
 
 
 def test_a_weak_password_is_refused(city):
-    result = CliRunner().invoke(app, ["createuser", "zhao", "--role", "analyst", "--area", "9901",
-                                      "--password", "123"])  # fmt: skip
+    result = CliRunner().invoke(
+        app, ["createuser", "zhao", "--role", "analyst", "--area", "9901", "--password", "123"]
+    )
     assert result.exit_code == 2
     assert not User.objects.filter(username="zhao").exists()

@@ -39,7 +39,12 @@ def test_bad_query_parameters_are_a_json_422(client, hq_token):
 
 def test_the_tree_endpoints(client, hq_token):
     detail = _get(client, "/api/areas/990101001001001", hq_token).json()
-    assert [a["code"] for a in detail["ancestors"]] == ["9901", "990101", "990101001", "990101001001"]
+    assert [a["code"] for a in detail["ancestors"]] == [
+        "9901",
+        "990101",
+        "990101001",
+        "990101001001",
+    ]
     kids = _get(client, "/api/areas/990101/children", hq_token).json()
     assert [k["code"] for k in kids] == ["990101001"]
     sub = _get(client, "/api/areas/9901/subtree?level=compound", hq_token).json()
@@ -51,12 +56,18 @@ def test_an_import_with_a_bad_row_is_a_json_422_naming_the_row(client, hq_token)
 
     bad = SMALL_CITY_CSV.replace("甲区,District A,600", ",District A,600")
     upload = SimpleUploadedFile("bad.csv", bad.encode(), content_type="text/csv")
-    response = client.post("/api/areas/import", {"file": upload},
-                           HTTP_AUTHORIZATION=f"Bearer {hq_token}")  # fmt: skip
+    response = client.post(
+        "/api/areas/import", {"file": upload}, HTTP_AUTHORIZATION=f"Bearer {hq_token}"
+    )
     assert response.status_code == 422
     body = response.json()
     assert body["code"] == "rejected"
-    assert body["errors"][0] == {"row": 3, "column": "name_zh", "value": "", "reason": "empty, but required"}
+    assert body["errors"][0] == {
+        "row": 3,
+        "column": "name_zh",
+        "value": "",
+        "reason": "empty, but required",
+    }
 
 
 def test_only_headquarters_may_import_areas(client, officer):
@@ -64,7 +75,9 @@ def test_only_headquarters_may_import_areas(client, officer):
 
     _, token = do_create_token(officer, name="t", actor=None)
     upload = SimpleUploadedFile("a.csv", SMALL_CITY_CSV.encode(), content_type="text/csv")
-    response = client.post("/api/areas/import", {"file": upload}, HTTP_AUTHORIZATION=f"Bearer {token}")
+    response = client.post(
+        "/api/areas/import", {"file": upload}, HTTP_AUTHORIZATION=f"Bearer {token}"
+    )
     assert response.status_code == 403 and response.json()["code"] == "forbidden"
 
 
@@ -77,5 +90,7 @@ def test_an_unexpected_error_is_a_json_500(client, hq_token, monkeypatch):
     monkeypatch.setattr(selectors, "get_area", boom)
     response = _get(client, "/api/areas/9901", hq_token)
     assert response.status_code == 500
-    assert response.json() == {"code": "internal_error",
-                               "message": "an internal error occurred; it has been logged"}  # fmt: skip
+    assert response.json() == {
+        "code": "internal_error",
+        "message": "an internal error occurred; it has been logged",
+    }

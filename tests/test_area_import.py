@@ -46,7 +46,9 @@ def test_the_same_file_twice_adds_nothing():
 
 def test_a_corrected_file_updates_in_place():
     _import(SMALL_CITY_CSV)
-    result = _import(SMALL_CITY_CSV.replace("受害小区,Victim Compound,350", "受害小区,Victim Compound,351"))
+    result = _import(
+        SMALL_CITY_CSV.replace("受害小区,Victim Compound,350", "受害小区,Victim Compound,351")
+    )
     assert (result.created, result.updated) == (0, 1)
     assert Area.objects.get(code="990101001001001").population == 351
 
@@ -72,10 +74,7 @@ def test_duplicate_code_is_refused():
 
 def test_a_cycle_is_refused():
     text = HEADER + (
-        "9901,,city,测试市,,1,,\n"
-        "A,B,street,甲,,1,,\n"
-        "B,C,community,乙,,1,,\n"
-        "C,A,compound,丙,,1,,\n"
+        "9901,,city,测试市,,1,,\nA,B,street,甲,,1,,\nB,C,community,乙,,1,,\nC,A,compound,丙,,1,,\n"
     )
     exc = _rejected(text)
     assert any("cycle" in e.reason for e in exc.errors)

@@ -64,7 +64,10 @@ def _raw(sql: str, params: list[object]) -> None:
 
 def test_an_entry_edited_with_raw_sql_is_detected(city, hq):
     target = AuditEntry.objects.order_by("seq")[1]
-    _raw(f"UPDATE {AuditEntry._meta.db_table} SET actor_name = %s WHERE id = %s", ["nobody", target.pk])
+    _raw(
+        f"UPDATE {AuditEntry._meta.db_table} SET actor_name = %s WHERE id = %s",
+        ["nobody", target.pk],
+    )
     result = verify_chain()
     assert not result.ok
     assert result.problems == [f"entry {target.seq}: its content was altered after it was written"]

@@ -13,8 +13,12 @@ from warroom.cli import app
 
 
 def test_help_lists_the_commands_in_both_languages():
-    result = subprocess.run([sys.executable, "-m", "warroom.cli", "--help"], capture_output=True,
-                            text=True, env={"COLUMNS": "200", "PATH": ""})  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-m", "warroom.cli", "--help"],
+        capture_output=True,
+        text=True,
+        env={"COLUMNS": "200", "PATH": ""},
+    )
     assert result.returncode == 0, result.stderr
     for command in ("demo", "serve", "createuser", "areas", "token", "audit", "migrate"):
         assert command in result.stdout

@@ -31,7 +31,9 @@ def test_the_demo_city_has_wuhans_units_and_counts():
     assert districts.aggregate(s=Sum("population"))["s"] == 12_326_518
     assert Area.objects.get(code="420102").population == 965_260  # 江岸区, census 2020
     assert Area.objects.filter(level="street").count() == 198
-    assert Area.objects.filter(level="street", synthetic=False).count() == 0  # their populations are synthetic
+    assert (
+        Area.objects.filter(level="street", synthetic=False).count() == 0
+    )  # their populations are synthetic
     assert Area.objects.filter(level="community", kind="community").count() == 1_400
     assert Area.objects.filter(level="community", kind="village").count() == 1_900
     assert Area.objects.filter(level="compound").count() == 7_100

@@ -13,8 +13,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_every_string_is_translated_and_compiled():
-    result = subprocess.run([sys.executable, "scripts/messages.py", "--check"], cwd=ROOT,
-                            capture_output=True, text=True)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "scripts/messages.py", "--check"], cwd=ROOT, capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -35,8 +36,9 @@ def test_numbers_are_formatted_for_each_language(client, hq):
     client.force_login(hq)
     zh = client.get("/areas/9901/").content.decode()
     assert 'data-testid="population">1,000<' in zh
-    from warroom.web.templatetags.humanize_zh import num
     from django.utils import translation
+
+    from warroom.web.templatetags.humanize_zh import num
 
     with translation.override("zh-hans"):
         assert num(12_326_518) == "1,232.65万"

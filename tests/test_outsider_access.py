@@ -72,7 +72,7 @@ def concrete_urls(officer) -> Iterator[tuple[str, bool]]:
                 continue
             else:
                 pytest.fail(f"{route}: teach the outsider test how to fill <{name}>")
-        url = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: values[m.group(1)], route)
+        url = re.sub(r"<(?:\w+:)?(\w+)>", lambda m, v=values: v[m.group(1)], route)
         yield "/" + url, True
 
 

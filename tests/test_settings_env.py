@@ -12,9 +12,17 @@ from warroom.core.env import ConfigError, env_bool, env_int
 
 
 def _load_settings(**env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "WARROOM_PRODUCTION"}}
-    return subprocess.run([sys.executable, "-c", "import warroom.settings"],
-                           env={**clean, **env}, capture_output=True, text=True)  # fmt: skip
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DEBUG", "SECRET_KEY", "WARROOM_PRODUCTION"}
+    }
+    return subprocess.run(
+        [sys.executable, "-c", "import warroom.settings"],
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+    )
 
 
 def test_bad_values_are_refused_with_the_variables_name(monkeypatch):

@@ -20,8 +20,11 @@ from warroom.tables import (
     write_template,
 )
 
-COLUMNS = [Column("date", "日期", date), Column("area_code", "地区编码", text),
-           Column("new_confirmed", "新增确诊", count, required=False)]  # fmt: skip
+COLUMNS = [
+    Column("date", "日期", date),
+    Column("area_code", "地区编码", text),
+    Column("new_confirmed", "新增确诊", count, required=False),
+]
 
 
 def test_utf8_with_bom_gbk_and_plain_utf8_read_the_same():
@@ -30,7 +33,12 @@ def test_utf8_with_bom_gbk_and_plain_utf8_read_the_same():
     assert [t.encoding for t in tables] == ["utf-8", "utf-8-sig", "gb18030"]
     rows = [parse_rows(t, COLUMNS) for t in tables]
     assert rows[0] == rows[1] == rows[2]
-    assert rows[0][0] == {"_row": 2, "date": dt.date(2020, 2, 1), "area_code": "420102", "new_confirmed": 894}
+    assert rows[0][0] == {
+        "_row": 2,
+        "date": dt.date(2020, 2, 1),
+        "area_code": "420102",
+        "new_confirmed": 894,
+    }
 
 
 def test_empty_cells_are_unknown_not_zero():
@@ -39,12 +47,15 @@ def test_empty_cells_are_unknown_not_zero():
 
 
 def test_every_bad_cell_is_reported_with_row_column_value_and_reason():
-    data = "date,area_code,new_confirmed\n2020-02-30,4201,5\n2020-02-01,,-3\n".encode()
+    data = b"date,area_code,new_confirmed\n2020-02-30,4201,5\n2020-02-01,,-3\n"
     with pytest.raises(TableRejected) as info:
         parse_rows(read_table(data), COLUMNS)
     got = [(e.row, e.column, e.value) for e in info.value.errors]
     assert got == [(2, "date", "2020-02-30"), (3, "area_code", ""), (3, "new_confirmed", "-3")]
-    assert "row 3, column 'new_confirmed': value '-3' a count cannot be negative" in info.value.report()
+    assert (
+        "row 3, column 'new_confirmed': value '-3' a count cannot be negative"
+        in info.value.report()
+    )
 
 
 def test_bytes_that_are_neither_utf8_nor_gbk_are_refused():
@@ -64,7 +75,9 @@ def test_excel_round_trip_through_the_template(tmp_path):
     book.save(path)
     rows = parse_rows(read_table(path), COLUMNS)
     assert [(r["date"], r["area_code"], r["new_confirmed"]) for r in rows] == [
-        (dt.date(2020, 2, 1), "420102", 894), (dt.date(2020, 2, 2), "420102", 1)]  # fmt: skip
+        (dt.date(2020, 2, 1), "420102", 894),
+        (dt.date(2020, 2, 2), "420102", 1),
+    ]
 
 
 @given(st.integers(min_value=-(10**12), max_value=10**12))

@@ -25,7 +25,9 @@ api = NinjaAPI(
 )
 
 
-def _error(request: HttpRequest, status: int, code: str, message: str, **extra: object) -> HttpResponse:
+def _error(
+    request: HttpRequest, status: int, code: str, message: str, **extra: object
+) -> HttpResponse:
     return api.create_response(request, {"code": code, "message": message, **extra}, status=status)
 
 
@@ -37,8 +39,12 @@ def _warroom_error(request: HttpRequest, exc: WarroomError) -> HttpResponse:
 
 @api.exception_handler(TableRejected)
 def _rejected(request: HttpRequest, exc: TableRejected) -> HttpResponse:
-    errors = [{"row": e.row, "column": e.column, "value": e.value, "reason": e.reason} for e in exc.errors]
-    return _error(request, 422, "rejected", exc.report().splitlines()[0], errors=errors, total=exc.total)
+    errors = [
+        {"row": e.row, "column": e.column, "value": e.value, "reason": e.reason} for e in exc.errors
+    ]
+    return _error(
+        request, 422, "rejected", exc.report().splitlines()[0], errors=errors, total=exc.total
+    )
 
 
 @api.exception_handler(ValidationError)

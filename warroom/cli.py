@@ -25,7 +25,9 @@ app = typer.Typer(
     rich_markup_mode="rich",
     pretty_exceptions_enable=False,
 )
-areas_app = typer.Typer(help="区划树 / The area tree: load, import, template.", no_args_is_help=True)
+areas_app = typer.Typer(
+    help="区划树 / The area tree: load, import, template.", no_args_is_help=True
+)
 token_app = typer.Typer(help="接口令牌 / API tokens for machine clients.", no_args_is_help=True)
 audit_app = typer.Typer(help="审计日志 / The audit log.", no_args_is_help=True)
 app.add_typer(areas_app, name="areas")
@@ -73,7 +75,9 @@ def migrate() -> None:
 
 
 @areas_app.command("load-demo", help="载入示范城市（武汉）/ Load the demo city (Wuhan).")
-def areas_load_demo(seed: Annotated[int | None, typer.Option(help="随机种子 / seed")] = None) -> None:
+def areas_load_demo(
+    seed: Annotated[int | None, typer.Option(help="随机种子 / seed")] = None,
+) -> None:
     _django()
     _migrate()
     from warroom.geo.services import do_load_demo_city
@@ -100,7 +104,9 @@ def areas_import(file: Path) -> None:
 
 @areas_app.command("template", help="下载导入模板 / Write the Excel template for area imports.")
 def areas_template(
-    out: Annotated[Path, typer.Argument(help="输出文件 / output file")] = Path("areas-template.xlsx"),
+    out: Annotated[Path, typer.Argument(help="输出文件 / output file")] = Path(
+        "areas-template.xlsx"
+    ),
 ) -> None:
     from warroom.tables import write_template
 
@@ -127,7 +133,10 @@ def createuser(
     role: Annotated[str, typer.Option(help="角色 / role, e.g. district_officer")],
     area: Annotated[str, typer.Option(help="辖区编码 / area code, e.g. 420102")],
     password: Annotated[
-        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help="密码 / password")
+        str,
+        typer.Option(
+            prompt=True, hide_input=True, confirmation_prompt=True, help="密码 / password"
+        ),
     ],
     email: str = "",
     name: Annotated[str, typer.Option(help="姓名 / full name")] = "",
@@ -137,11 +146,20 @@ def createuser(
     from warroom.core.errors import WarroomError
 
     try:
-        user = do_create_user(username, role=role, area_code=area, password=password, actor=None,
-                              email=email, full_name=name)  # fmt: skip
+        user = do_create_user(
+            username,
+            role=role,
+            area_code=area,
+            password=password,
+            actor=None,
+            email=email,
+            full_name=name,
+        )
     except WarroomError as exc:
         raise _fail(exc.message) from None
-    console.print(f"[green]created[/green] {user.username} ({user.get_role_display()}, {user.area})")
+    console.print(
+        f"[green]created[/green] {user.username} ({user.get_role_display()}, {user.area})"
+    )
 
 
 @token_app.command("create", help="为用户创建接口令牌 / Create an API token for a user.")
@@ -186,8 +204,10 @@ def audit_verify() -> None:
         task = progress.add_task("verifying", total=total)
         result = verify_chain(progress=lambda: progress.advance(task))
     if result.ok:
-        console.print(f"[green]the audit log is intact[/green]: {result.checked} entries, "
-                      f"head {result.head_seq} {result.head_hash}")  # fmt: skip
+        console.print(
+            f"[green]the audit log is intact[/green]: {result.checked} entries, "
+            f"head {result.head_seq} {result.head_hash}"
+        )
         return
     for problem in result.problems:
         err.print(f"[red]✗[/red] {problem}")
@@ -235,17 +255,27 @@ def ensure_demo_users() -> list[tuple[str, str, str]]:
     for username, role, area in DEMO_USERS:
         user = User.objects.filter(username=username).first()
         if user is None:
-            user = do_create_user(username, role=role, area_code=area, password=DEMO_PASSWORD,
-                                  actor=None, check_password=False)  # fmt: skip
+            user = do_create_user(
+                username,
+                role=role,
+                area_code=area,
+                password=DEMO_PASSWORD,
+                actor=None,
+                check_password=False,
+            )
         made.append((username, str(user.get_role_display()), str(user.area)))
     return made
 
 
-@app.command(help="演示：建库、载入示范城市、创建演示账号并启动服务 / The demo: build, load, serve.")
+@app.command(
+    help="演示：建库、载入示范城市、创建演示账号并启动服务 / The demo: build, load, serve."
+)
 def demo(
     host: str = "127.0.0.1",
     port: int = 8000,
-    no_serve: Annotated[bool, typer.Option("--no-serve", help="只准备不启动 / prepare only")] = False,
+    no_serve: Annotated[
+        bool, typer.Option("--no-serve", help="只准备不启动 / prepare only")
+    ] = False,
 ) -> None:
     _django()
     from warroom.geo.services import do_load_demo_city
@@ -269,7 +299,9 @@ def demo(
     console.print(table)
     if no_serve:
         return
-    console.print(f"sign in at [bold]http://{host}:{port}/[/bold] as [bold]hq[/bold] / {DEMO_PASSWORD}")
+    console.print(
+        f"sign in at [bold]http://{host}:{port}/[/bold] as [bold]hq[/bold] / {DEMO_PASSWORD}"
+    )
     serve(host=host, port=port, threads=8)
 
 

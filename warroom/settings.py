@@ -127,7 +127,10 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
-STATICFILES_DIRS = [("vendor/echarts", Path(__import__("instaui_echarts").__file__).parent / "static")]
+# Apache ECharts and htmx come from installed packages (instaui-echarts, django-htmx): no CDN.
+STATICFILES_DIRS = [
+    ("vendor/echarts", Path(str(__import__("instaui_echarts").__file__)).parent / "static")
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

@@ -21,7 +21,15 @@ class UserAdmin(ScopedAdmin):
 @admin.register(ApiToken, site=site)
 class ApiTokenAdmin(ScopedAdmin):
     scope_note = "tokens are scoped by their user's area"
-    list_display = ["name", "user", "key_id", "created_at", "last_used_at", "expires_at", "revoked_at"]
+    list_display = [
+        "name",
+        "user",
+        "key_id",
+        "created_at",
+        "last_used_at",
+        "expires_at",
+        "revoked_at",
+    ]
     fields = ["name", "user", "key_id", "expires_at", "revoked_at"]
     readonly_fields = ["user", "key_id"]
 

@@ -13,7 +13,9 @@ from warroom.accounts.models import User
 class SignInForm(AuthenticationForm):
     error_messages = {
         **AuthenticationForm.error_messages,
-        "locked": _("This account is locked after repeated failed sign-ins. Try again after %(until)s."),
+        "locked": _(
+            "This account is locked after repeated failed sign-ins. Try again after %(until)s."
+        ),
     }
 
     def clean(self) -> dict[str, Any]:
@@ -22,6 +24,7 @@ class SignInForm(AuthenticationForm):
             user = User.objects.filter(username=username).only("locked_until").first()
             if user is not None and user.is_locked:
                 until = formats.time_format(timezone.localtime(user.locked_until), "H:i")
-                raise forms.ValidationError(self.error_messages["locked"], code="locked",
-                                            params={"until": until})  # fmt: skip
+                raise forms.ValidationError(
+                    self.error_messages["locked"], code="locked", params={"until": until}
+                )
         return super().clean()

@@ -29,7 +29,7 @@ class Role(models.TextChoices):
 #   personal_data see ID numbers and phones unmasked (each view is itself audited)
 _ALL = frozenset({"view"})
 _WRITE = _ALL | {"change"}
-CAPABILITIES: dict[str, frozenset[str]] = {
+_BY_ROLE = {
     Role.HQ_LEADER: _WRITE | {"admin", "manage_areas", "audit", "personal_data"},
     Role.ANALYST: _ALL,
     Role.DISPATCHER: _WRITE | {"personal_data"},
@@ -42,3 +42,4 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Role.SUPERVISOR: _WRITE | {"audit"},
     Role.AUDITOR: _ALL | {"audit"},
 }
+CAPABILITIES: dict[str, frozenset[str]] = {str(role): caps for role, caps in _BY_ROLE.items()}

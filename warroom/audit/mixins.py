@@ -20,7 +20,9 @@ def snapshot(obj: models.Model) -> dict[str, Any]:
     """The concrete field values of ``obj``, JSON-ready (what the audit log keeps)."""
     data: dict[str, Any] = {}
     for field in obj._meta.concrete_fields:
-        if getattr(field, "audit_exclude", False) or field.name in getattr(obj, "audit_exclude", ()):
+        if getattr(field, "audit_exclude", False) or field.name in getattr(
+            obj, "audit_exclude", ()
+        ):
             continue
         value = field.value_from_object(obj)
         data[field.attname] = _jsonable(value)
@@ -42,23 +44,6 @@ class AuditedModel(models.Model):
 
     class Meta:
         abstract = True
-
-    @classmethod
-    def from_db(cls, db: str | None, field_names: Any, values: Any) -> Any:
-        instance = super().from_db(db, field_names, values)
-        # A partial load (only()/defer()) is snapshotted from the database when saved.
-        instance._audit_before = None if instance.get_deferred_fields() else snapshot(instance)
-        return instance
-
-    def _stored_snapshot(self) -> dict[str, Any] | None:
-        stored = type(self)._base_manager.filter(pk=self.pk).first()
-        return snapshot(stored) if stored is not None else None
-
-    @property
-    def audit_area_path(self) -> str:
-        """The area path of this record, so that auditors see their own subtree."""
-        area = getattr(self, "area", None)
-        return getattr(area, "path", "") if area is not None else ""
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         from warroom.audit.services import record
@@ -83,3 +68,20 @@ class AuditedModel(models.Model):
         with transaction.atomic():
             record("delete", self, before=before, after=None)
             return super().delete(*args, **kwargs)
+
+    @property
+    def audit_area_path(self) -> str:
+        """The area path of this record, so that auditors see their own subtree."""
+        area = getattr(self, "area", None)
+        return getattr(area, "path", "") if area is not None else ""
+
+    def _stored_snapshot(self) -> dict[str, Any] | None:
+        stored = type(self)._base_manager.filter(pk=self.pk).first()
+        return snapshot(stored) if stored is not None else None
+
+    @classmethod
+    def from_db(cls, db: str | None, field_names: Any, values: Any) -> Any:
+        instance = super().from_db(db, field_names, values)
+        # A partial load (only()/defer()) is snapshotted from the database when saved.
+        instance._audit_before = None if instance.get_deferred_fields() else snapshot(instance)
+        return instance

@@ -45,7 +45,9 @@ class AuditEntry(models.Model):
         verbose_name_plural = _("audit entries")
         ordering = ["-seq"]
         indexes = [
-            models.Index(fields=["area_path"], name="audit_area_path_idx", opclasses=["varchar_pattern_ops"])
+            models.Index(
+                fields=["area_path"], name="audit_area_path_idx", opclasses=["varchar_pattern_ops"]
+            )
         ]
 
     def __str__(self) -> str:
@@ -60,3 +62,6 @@ class AuditHead(models.Model):
 
     class Meta:
         verbose_name = _("audit head")
+
+    def __str__(self) -> str:
+        return f"head {self.seq} {self.hash[:12]}"

@@ -75,7 +75,8 @@ def _append(
             seq=head.seq + 1,
             ts=timezone.now(),
             actor=actor if getattr(actor, "pk", None) else None,
-            actor_name=getattr(actor, "username", "") or ("system" if actor is None else str(actor)),
+            actor_name=getattr(actor, "username", "")
+            or ("system" if actor is None else str(actor)),
             source=ctx.source,
             ip=ctx.ip or "",
             request_id=ctx.request_id,

@@ -28,6 +28,14 @@ def index(request: HttpRequest) -> HttpResponse:
     if f.get("until"):
         qs = qs.filter(ts__date__lte=f["until"])
     page = Paginator(qs.order_by("-seq"), 50).get_page(f.get("page"))
-    actions = ["create", "update", "delete", "import", "sign_in", "sign_out", "sign_in_failed",
-               "view_personal"]  # fmt: skip
+    actions = [
+        "create",
+        "update",
+        "delete",
+        "import",
+        "sign_in",
+        "sign_out",
+        "sign_in_failed",
+        "view_personal",
+    ]
     return render(request, "audit/index.html", {"page": page, "actions": actions, "f": f})

@@ -25,7 +25,6 @@ class WarroomAdminSite(admin.AdminSite):
         user = request.user
         return bool(user.is_active and user.is_authenticated and user.can("admin"))  # type: ignore[union-attr]
 
-
     def get_urls(self) -> list[Any]:
         # Django's "view on site" shortcut looks objects up without any scope: replace it
         # with one that reads through restrict(), so another district's object is a 404.
@@ -76,7 +75,9 @@ class ScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self.has_change_permission(request, obj)
 
-    def _get_obj_does_not_exist_redirect(self, request: HttpRequest, opts: Any, object_id: str) -> Any:
+    def _get_obj_does_not_exist_redirect(
+        self, request: HttpRequest, opts: Any, object_id: str
+    ) -> Any:
         raise Http404  # another district's object looks exactly like a missing one
 
 

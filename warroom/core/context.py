@@ -47,7 +47,9 @@ def current() -> ActingContext:
 
 
 @contextmanager
-def acting(actor: Any = None, *, source: str = "cli", ip: str | None = None) -> Iterator[ActingContext]:
+def acting(
+    actor: Any = None, *, source: str = "cli", ip: str | None = None
+) -> Iterator[ActingContext]:
     """Run a block as ``actor`` (a User, or None for the system)."""
     ctx = ActingContext(source=source, ip=ip, actor=actor)
     token = _context.set(ctx)

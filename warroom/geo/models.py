@@ -22,7 +22,7 @@ class Level(models.TextChoices):
 
 
 LEVEL_ORDER = [Level.CITY, Level.DISTRICT, Level.STREET, Level.COMMUNITY, Level.COMPOUND]
-DEPTH = {level.value: i for i, level in enumerate(LEVEL_ORDER)}
+DEPTH = {str(level): i for i, level in enumerate(LEVEL_ORDER)}
 
 
 class Area(AuditedModel):
@@ -56,7 +56,9 @@ class Area(AuditedModel):
         indexes = [
             # varchar_pattern_ops lets PostgreSQL use the index for LIKE 'prefix%' under
             # any collation; other databases ignore the operator class.
-            models.Index(fields=["path"], name="geo_area_path_idx", opclasses=["varchar_pattern_ops"]),
+            models.Index(
+                fields=["path"], name="geo_area_path_idx", opclasses=["varchar_pattern_ops"]
+            ),
             models.Index(fields=["level", "path"], name="geo_area_level_path_idx"),
         ]
 

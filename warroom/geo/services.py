@@ -14,8 +14,18 @@ from warroom.core.context import acting
 from warroom.core.errors import Conflict, InvalidInput
 from warroom.core.models import ImportBatch
 from warroom.geo.models import DEPTH, LEVEL_ORDER, Area
-from warroom.tables import Column, RowError, TableRejected, Table, choice, count, latitude
-from warroom.tables import longitude, parse_rows, text
+from warroom.tables import (
+    Column,
+    RowError,
+    Table,
+    TableRejected,
+    choice,
+    count,
+    latitude,
+    longitude,
+    parse_rows,
+    text,
+)
 
 AREA_COLUMNS: list[Column] = [
     Column("code", "编码", text, help="Stable unique code, e.g. the NBS division code"),
@@ -24,9 +34,14 @@ AREA_COLUMNS: list[Column] = [
         "level",
         "层级",
         choice(
-            [lv.value for lv in LEVEL_ORDER],
-            aliases={"市": "city", "区": "district", "街道": "street", "社区": "community",
-                     "小区": "compound"},  # fmt: skip
+            [str(lv) for lv in LEVEL_ORDER],
+            aliases={
+                "市": "city",
+                "区": "district",
+                "街道": "street",
+                "社区": "community",
+                "小区": "compound",
+            },
         ),
         help="city / district / street / community / compound (市/区/街道/社区/小区)",
     ),
@@ -73,7 +88,9 @@ def validate_tree(rows: Sequence[_Row], existing: dict[str, tuple[str, str, str 
     seen: dict[str, int] = {}
     for r in rows:
         if r.code in seen:
-            errors.append(RowError(r.rownum, "code", r.code, f"duplicate code (also row {seen[r.code]})"))
+            errors.append(
+                RowError(r.rownum, "code", r.code, f"duplicate code (also row {seen[r.code]})")
+            )
         else:
             seen[r.code] = r.rownum
     by_code = {r.code: r for r in rows}
@@ -83,7 +100,9 @@ def validate_tree(rows: Sequence[_Row], existing: dict[str, tuple[str, str, str 
                 errors.append(RowError(r.rownum, "parent_code", "", f"a {r.level} needs a parent"))
             continue
         if r.parent_code == r.code:
-            errors.append(RowError(r.rownum, "parent_code", r.parent_code, "an area cannot be its own parent"))
+            errors.append(
+                RowError(r.rownum, "parent_code", r.parent_code, "an area cannot be its own parent")
+            )
             continue
         parent_level = (
             by_code[r.parent_code].level
@@ -93,18 +112,36 @@ def validate_tree(rows: Sequence[_Row], existing: dict[str, tuple[str, str, str 
             else None
         )
         if parent_level is None:
-            errors.append(RowError(r.rownum, "parent_code", r.parent_code,
-                                   "unknown parent: not in this file nor in the database"))  # fmt: skip
+            errors.append(
+                RowError(
+                    r.rownum,
+                    "parent_code",
+                    r.parent_code,
+                    "unknown parent: not in this file nor in the database",
+                )
+            )
             continue
         if DEPTH[r.level] != DEPTH[parent_level] + 1:
-            errors.append(RowError(r.rownum, "level", r.level,
-                                   f"wrong level order: a {r.level} cannot sit directly under a "
-                                   f"{parent_level} ({r.parent_code})"))  # fmt: skip
+            errors.append(
+                RowError(
+                    r.rownum,
+                    "level",
+                    r.level,
+                    f"wrong level order: a {r.level} cannot sit directly under a "
+                    f"{parent_level} ({r.parent_code})",
+                )
+            )
         old = existing.get(r.code)
         if old is not None and (old[1] != r.level or old[2] != r.parent_code):
-            errors.append(RowError(r.rownum, "parent_code", r.parent_code or "",
-                                   f"area {r.code} exists under {old[2]} as {old[1]}; an import "
-                                   "does not move or re-level an area"))  # fmt: skip
+            errors.append(
+                RowError(
+                    r.rownum,
+                    "parent_code",
+                    r.parent_code or "",
+                    f"area {r.code} exists under {old[2]} as {old[1]}; an import "
+                    "does not move or re-level an area",
+                )
+            )
     # Cycles: follow parents inside the file; a chain that returns to itself is a cycle.
     for r in rows:
         slow: str | None = r.code
@@ -113,8 +150,14 @@ def validate_tree(rows: Sequence[_Row], existing: dict[str, tuple[str, str, str 
             slow = by_code[slow].parent_code
             steps += 1
             if slow == r.code:
-                errors.append(RowError(r.rownum, "parent_code", r.parent_code or "",
-                                       "cycle: this area is its own ancestor"))  # fmt: skip
+                errors.append(
+                    RowError(
+                        r.rownum,
+                        "parent_code",
+                        r.parent_code or "",
+                        "cycle: this area is its own ancestor",
+                    )
+                )
                 break
     if errors:
         raise TableRejected(errors)
@@ -136,12 +179,23 @@ def _order_parents_first(rows: Iterable[_Row], existing: set[str]) -> list[_Row]
 
 
 def _write_tree(rows: Sequence[_Row]) -> tuple[int, int]:
-    existing = {
-        a.code: a
-        for a in Area.objects.filter(code__in=[r.code for r in rows] + [r.parent_code for r in rows if r.parent_code])
-    } if len(rows) < 5000 else {a.code: a for a in Area.objects.all()}
+    existing = (
+        {
+            a.code: a
+            for a in Area.objects.filter(
+                code__in=[r.code for r in rows] + [r.parent_code for r in rows if r.parent_code]
+            )
+        }
+        if len(rows) < 5000
+        else {a.code: a for a in Area.objects.all()}
+    )
     roots = [r for r in rows if r.parent_code is None and r.code not in existing]
-    if roots and Area.objects.filter(parent__isnull=True).exclude(code__in=[r.code for r in roots]).exists():
+    if (
+        roots
+        and Area.objects.filter(parent__isnull=True)
+        .exclude(code__in=[r.code for r in roots])
+        .exists()
+    ):
         raise Conflict("the database already holds another city; one instance serves one city")
     ordered = _order_parents_first(rows, set(existing))
     path_of = {code: a.path for code, a in existing.items()}
@@ -152,8 +206,16 @@ def _write_tree(rows: Sequence[_Row]) -> tuple[int, int]:
         parent_path = path_of[r.parent_code] if r.parent_code else None
         path = Area.path_for(r.code, parent_path)
         path_of[r.code] = path
-        fields = dict(level=r.level, kind=r.kind, name_zh=r.name_zh, name_en=r.name_en,
-                      population=r.population, lat=r.lat, lon=r.lon, synthetic=r.synthetic)  # fmt: skip
+        fields = dict(
+            level=r.level,
+            kind=r.kind,
+            name_zh=r.name_zh,
+            name_en=r.name_en,
+            population=r.population,
+            lat=r.lat,
+            lon=r.lon,
+            synthetic=r.synthetic,
+        )
         if r.code in existing:
             area = existing[r.code]
             if any(getattr(area, k) != v for k, v in fields.items()):
@@ -171,33 +233,52 @@ def _write_tree(rows: Sequence[_Row]) -> tuple[int, int]:
             a.parent_id = id_of[parent_code] if parent_code else None
         Area.objects.bulk_create(batch, batch_size=2000)
         if batch:
-            for code, pk in Area.objects.filter(depth=depth, code__in=[a.code for a in batch]).values_list("code", "pk"):
+            for code, pk in Area.objects.filter(
+                depth=depth, code__in=[a.code for a in batch]
+            ).values_list("code", "pk"):
                 id_of[code] = pk
         created += len(batch)
     if to_update:
         Area.objects.bulk_update(
-            to_update, ["level", "kind", "name_zh", "name_en", "population", "lat", "lon", "synthetic"],
+            to_update,
+            ["level", "kind", "name_zh", "name_en", "population", "lat", "lon", "synthetic"],
             batch_size=2000,
-        )  # fmt: skip
+        )
     return created, len(to_update)
 
 
-def _import_rows(rows: list[_Row], *, kind: str, sha256: str, filename: str, actor: Any) -> ImportResult:
+def _import_rows(
+    rows: list[_Row], *, kind: str, sha256: str, filename: str, actor: Any
+) -> ImportResult:
     with acting(actor) if actor is not None else _nullcontext(), transaction.atomic():
         if ImportBatch.objects.filter(kind=kind, sha256=sha256).exists():
             return ImportResult(kind, len(rows), 0, 0, True, sha256)
         existing = {
             code: (path, level, parent)
-            for code, path, level, parent in Area.objects.values_list("code", "path", "level", "parent__code")
+            for code, path, level, parent in Area.objects.values_list(
+                "code", "path", "level", "parent__code"
+            )
         }
         validate_tree(rows, existing)
         created, updated = _write_tree(rows)
-        ImportBatch.objects.create(kind=kind, sha256=sha256, filename=filename, rows=len(rows),
-                                   created=created, updated=updated, actor=actor if getattr(actor, "pk", None) else None)  # fmt: skip
+        ImportBatch.objects.create(
+            kind=kind,
+            sha256=sha256,
+            filename=filename,
+            rows=len(rows),
+            created=created,
+            updated=updated,
+            actor=actor if getattr(actor, "pk", None) else None,
+        )
         root = Area.objects.filter(parent__isnull=True).values_list("path", flat=True).first() or ""
-        record_batch(object_type="geo.area", rows=len(rows), sha256=sha256, area_path=root,
-                     message=f"{kind}: {created} created, {updated} updated from {filename or 'data'}",
-                     details={"created": created, "updated": updated, "file": filename})  # fmt: skip
+        record_batch(
+            object_type="geo.area",
+            rows=len(rows),
+            sha256=sha256,
+            area_path=root,
+            message=f"{kind}: {created} created, {updated} updated from {filename or 'data'}",
+            details={"created": created, "updated": updated, "file": filename},
+        )
     return ImportResult(kind, len(rows), created, updated, False, sha256)
 
 
@@ -217,11 +298,24 @@ def do_import_areas(table: Table, *, actor: Any) -> ImportResult:
     """
     parsed = parse_rows(table, AREA_COLUMNS)
     rows = [
-        _Row(p["code"], p["parent_code"], p["level"], p["name_zh"], p["name_en"] or "",
-             p["population"], p["lat"], p["lon"], p["kind"] or p["level"], False, p["_row"])  # fmt: skip
+        _Row(
+            p["code"],
+            p["parent_code"],
+            p["level"],
+            p["name_zh"],
+            p["name_en"] or "",
+            p["population"],
+            p["lat"],
+            p["lon"],
+            p["kind"] or p["level"],
+            False,
+            p["_row"],
+        )
         for p in parsed
     ]
-    return _import_rows(rows, kind="areas", sha256=table.sha256, filename=table.filename, actor=actor)
+    return _import_rows(
+        rows, kind="areas", sha256=table.sha256, filename=table.filename, actor=actor
+    )
 
 
 def do_load_demo_city(*, actor: Any = None, seed: int | None = None) -> ImportResult:
@@ -231,8 +325,19 @@ def do_load_demo_city(*, actor: Any = None, seed: int | None = None) -> ImportRe
     specs = build_demo_city(seed if seed is not None else DEFAULT_SEED)
     digest = hashlib.sha256(repr(specs).encode()).hexdigest()
     rows = [
-        _Row(s.code, s.parent_code, s.level, s.name_zh, s.name_en, s.population, s.lat, s.lon,
-             s.kind, s.synthetic, i + 2)  # fmt: skip
+        _Row(
+            s.code,
+            s.parent_code,
+            s.level,
+            s.name_zh,
+            s.name_en,
+            s.population,
+            s.lat,
+            s.lon,
+            s.kind,
+            s.synthetic,
+            i + 2,
+        )
         for i, s in enumerate(specs)
     ]
     return _import_rows(rows, kind="demo-city", sha256=digest, filename="demo city", actor=actor)

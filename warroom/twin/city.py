@@ -306,9 +306,9 @@ def build_demo_city(seed: int = DEFAULT_SEED, data_dir: Path = DATA_DIR) -> list
             street_rows.append((s, kind, d["code"], pop - rural, rural, lat, lon))
 
     urban = [r[3] for r in street_rows]
-    rural = [r[4] for r in street_rows]
+    rural_pops = [r[4] for r in street_rows]
     n_comm = apportion_with_minimum(N_COMMUNITIES, urban, [1 if u > 0 else 0 for u in urban])
-    n_vill = apportion_with_minimum(N_VILLAGES, rural, [1 if r > 0 else 0 for r in rural])
+    n_vill = apportion_with_minimum(N_VILLAGES, rural_pops, [int(r > 0) for r in rural_pops])
 
     communities: list[tuple[AreaSpec, int]] = []  # (spec, index) for the compound pass
     for (s, kind, parent, upop, rpop, lat, lon), nc, nv in zip(

@@ -22,21 +22,46 @@ class NavItem:
 
 
 NAVIGATION: list[tuple[Any, list[NavItem]]] = [
-    (_("Command"), [NavItem(_("Situation"), "situation:dashboard"),
-                    NavItem(_("Briefing"), "briefing:index"),
-                    NavItem(_("Stand-up"), "meeting:index")]),
-    (_("Epidemic"), [NavItem(_("Cases"), "cases:index"),
-                     NavItem(_("Clearance"), "cases:clearance"),
-                     NavItem(_("Beds"), "beds:index")]),
-    (_("Communities"), [NavItem(_("Areas"), "web:home"),
-                        NavItem(_("Certification"), "communities:index"),
-                        NavItem(_("Services"), "services:index")]),
-    (_("Support"), [NavItem(_("Appeals"), "appeals:index"),
-                    NavItem(_("Supplies"), "supplies:index"),
-                    NavItem(_("Medical waste"), "waste:index")]),
-    (_("Oversight"), [NavItem(_("Supervision"), "supervision:index"),
-                      NavItem(_("Audit log"), "audit:index", "audit")]),
-]  # fmt: skip
+    (
+        _("Command"),
+        [
+            NavItem(_("Situation"), "situation:dashboard"),
+            NavItem(_("Briefing"), "briefing:index"),
+            NavItem(_("Stand-up"), "meeting:index"),
+        ],
+    ),
+    (
+        _("Epidemic"),
+        [
+            NavItem(_("Cases"), "cases:index"),
+            NavItem(_("Clearance"), "cases:clearance"),
+            NavItem(_("Beds"), "beds:index"),
+        ],
+    ),
+    (
+        _("Communities"),
+        [
+            NavItem(_("Areas"), "web:home"),
+            NavItem(_("Certification"), "communities:index"),
+            NavItem(_("Services"), "services:index"),
+        ],
+    ),
+    (
+        _("Support"),
+        [
+            NavItem(_("Appeals"), "appeals:index"),
+            NavItem(_("Supplies"), "supplies:index"),
+            NavItem(_("Medical waste"), "waste:index"),
+        ],
+    ),
+    (
+        _("Oversight"),
+        [
+            NavItem(_("Supervision"), "supervision:index"),
+            NavItem(_("Audit log"), "audit:index", "audit"),
+        ],
+    ),
+]
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -53,8 +78,13 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                 url = reverse(item.url_name)
             except NoReverseMatch:
                 url = None
-            entries.append({"label": item.label, "url": url,
-                            "active": url is not None and request.path.startswith(url) and url != "/"})  # fmt: skip
+            entries.append(
+                {
+                    "label": item.label,
+                    "url": url,
+                    "active": url is not None and request.path.startswith(url) and url != "/",
+                }
+            )
         if entries:
             sections.append({"title": title, "items": entries})
     return {"nav": sections}

@@ -1,0 +1,47 @@
+"""Headless Chromium for the browser tests: Debian's chromium, driven by Playwright."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def chromium_path() -> str:
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        raise RuntimeError(
+            "Chromium is not installed: run `make test` (it installs it) or "
+            "`apt-get install chromium`"
+        )
+    return path
+
+
+@contextmanager
+def browser_page(**context: Any) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True
+        )
+        try:
+            ctx = browser.new_context(
+                locale="zh-CN", viewport={"width": 1400, "height": 900}, **context
+            )
+            page = ctx.new_page()
+            page.set_default_timeout(15_000)
+            yield page
+        finally:
+            browser.close()
