@@ -52,3 +52,12 @@ def test_another_districts_area_is_not_found(outsider):
 
     with pytest.raises(NotFound):
         selectors.get_area(outsider, "990101")
+
+
+def test_under_selects_exactly_the_paths_with_the_prefix(city):
+    paths = list(Area.objects.values_list("path", flat=True))
+    prefixes = [*paths, "/", "/99", "/9901/9901", "/9901/990101/", "/9901/990101", "/zz"]
+    for prefix in prefixes:
+        expected = {p for p in paths if p.startswith(prefix)}
+        got = set(Area.objects.filter(path__under=prefix).values_list("path", flat=True))
+        assert got == expected, prefix

@@ -30,7 +30,7 @@ class RestrictedQuerySet(models.QuerySet[_M]):
         if not area_path:
             return self.none()
         lookup: str = getattr(self.model, "scope_path", "area__path")
-        return self.filter(**{f"{lookup}__startswith": area_path})
+        return self.filter(**{f"{lookup}__under": area_path})
 
 
 class RestrictedManager(models.Manager.from_queryset(RestrictedQuerySet)):  # type: ignore[misc]

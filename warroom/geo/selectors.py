@@ -31,7 +31,7 @@ def children(user: Any, area: Area) -> QuerySet[Area]:
 
 
 def subtree(user: Any, area: Area, *, level: str | None = None) -> QuerySet[Area]:
-    qs = visible_areas(user).filter(path__startswith=area.path)
+    qs = visible_areas(user).filter(path__under=area.path)
     return qs.filter(level=level) if level else qs
 
 
