@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import median_ms, run_child, setup_django  # noqa: E402
+from _common import median_ms, run_child, setup_django
 
 RECURSIVE = """
 WITH RECURSIVE sub(id) AS (
@@ -43,7 +43,9 @@ def child(kind: str) -> None:
         path = Area.objects.get(code=code).path
 
         def ours(path: str = path) -> int:
-            return len(list(Area.objects.filter(path__under=path).values_list("code", "population")))
+            return len(
+                list(Area.objects.filter(path__under=path).values_list("code", "population"))
+            )
 
         def peer(code: str = code) -> int:
             with connection.cursor() as cursor:
@@ -52,8 +54,10 @@ def child(kind: str) -> None:
 
         assert ours() == peer()
         ms, peer_ms = median_ms(ours), median_ms(peer)
-        print(f"[{kind}] subtree of {label} ({ours()} areas): {ms:.2f} ms median "
-              f"(target <= 20 ms); recursive CTE {peer_ms:.2f} ms; ratio {peer_ms / ms:.1f}x")  # fmt: skip
+        print(
+            f"[{kind}] subtree of {label} ({ours()} areas): {ms:.2f} ms median "
+            f"(target <= 20 ms); recursive CTE {peer_ms:.2f} ms; ratio {peer_ms / ms:.1f}x"
+        )
 
 
 def main() -> None:

@@ -34,4 +34,9 @@ class Under(Lookup):  # type: ignore[type-arg]
         prefix = str(self.rhs)
         if not prefix:
             return "1 = 1", []
-        return f"({lhs} >= %s AND {lhs} < %s)", [*lhs_params, prefix, *lhs_params, _upper_bound(prefix)]
+        return f"({lhs} >= %s AND {lhs} < %s)", [
+            *lhs_params,
+            prefix,
+            *lhs_params,
+            _upper_bound(prefix),
+        ]
