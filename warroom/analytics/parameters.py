@@ -55,6 +55,9 @@ FORECAST_NB_DISPERSION: Final[float | None] = None  # NB size k; None = Poisson 
 # al. 2013 model counts as Poisson given the infectivity)
 BASELINE_MEAN_DAYS: Final[int] = 7  # days; moving-mean baseline (weekly reporting cycle)
 BASELINE_TREND_DAYS: Final[int] = 14  # days; log-linear trend baseline window (as TREND_FIT_DAYS)
+BASELINE_ERROR_DAYS: Final[int] = 28  # days of past h-step errors behind a baseline's intervals
+# (the quantile-baseline idea of the US COVID-19 Forecast Hub, Cramer et al., PNAS 2022;
+# four weeks, warroom convention)
 
 # Backtests: Bracher J., Ray E.L., Gneiting T., Reich N.G., "Evaluating epidemic forecasts
 # in an interval format", PLoS Comput Biol 2021;17(2):e1008618.
