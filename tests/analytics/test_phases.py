@@ -97,6 +97,10 @@ def test_next_band_from_the_log_linear_trend() -> None:
     falling = 5 * np.exp(-0.2 * np.arange(-13, 1)) - 1 + 1e-12
     nb = next_band(np.maximum(falling, 0), Phase.TAIL, cleared_days=14)
     assert nb is not None and nb.phase == Phase.CLEARED
+    # Zero days already at the end count towards CLEARED.
+    ending = np.r_[np.full(7, 4.0), np.full(3, 1.0), np.zeros(4)]
+    nb = next_band(ending, Phase.TAIL, cleared_days=14)
+    assert nb is not None and nb.phase == Phase.CLEARED and nb.days_ahead == 10
     assert next_band([500.0] * 14, Phase.MIDDLE) is None
     assert next_band([2000 * 1.1**d for d in range(14)], Phase.HIGH) is None
     assert next_band([np.nan] * 10 + [1.0] * 4, Phase.TAIL) is None

@@ -36,7 +36,8 @@ Next band
     the fitted count enters the band above the declared phase (slope > 0) or leaves it
     downwards (slope < 0); for TAIL going down, the first day the fitted count drops
     below 0.5 is the first expected zero day, and CLEARED is expected ``c - 1`` days
-    later. Reported only within 60 days. This is the day the band is *reached*; its
+    later (fewer when that day is tomorrow and zero days already end the series: they
+    count). Reported only within 60 days. This is the day the band is *reached*; its
     declaration follows ``k - 1`` days later by the rule above.
 """
 
@@ -355,7 +356,17 @@ def next_band(
         target, hits = Phase(phase + 1), fitted >= _BAND_FLOORS[phase + 1]
         offset = 0
     elif phase == Phase.TAIL:
-        target, hits, offset = Phase.CLEARED, fitted < 0.5, c - 1
+        # Zero days already observed at the end of the series count towards the c days.
+        nonzero = np.flatnonzero(np.isnan(values) | (values != 0))
+        zeros_so_far = values.size - 1 - int(nonzero[-1]) if nonzero.size else values.size
+        target, hits = Phase.CLEARED, fitted < 0.5
+        first = int(np.argmax(hits)) + 1 if hits.any() else 0
+        offset = c - 1
+        if first == 1:  # the zero run ending today goes on: day c - z is its c-th day
+            day = c - zeros_so_far
+            if day < 1 or day > max_days:
+                return None  # due today by the rule itself (or too far): no projection
+            return NextBand(phase=target, days_ahead=day, daily_growth=float(slope))
     else:
         target, hits = Phase(phase - 1), fitted < _BAND_FLOORS[phase]
         offset = 0

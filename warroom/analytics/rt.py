@@ -301,6 +301,9 @@ def estimate_rt(
         raise ValueError(
             f"incidence must cover at least window + 1 = {window + 1} days, got {n_days}"
         )
+    if not np.isfinite(float(si_mean)) or float(si_mean) <= 1:
+        raise ValueError(f"si_mean must be a finite number > 1 (days), got {si_mean!r}")
+    _check_positive("si_sd", si_sd)
     prior_mean = _check_positive("prior_mean", prior_mean)
     prior_sd = _check_positive("prior_sd", prior_sd)
     levels = tuple(float(q) for q in quantile_levels)

@@ -104,7 +104,7 @@ class AreaSeries:
         """The series cut after ``as_of`` (only what was known on that day)."""
         if as_of < self.start:
             raise ValueError(
-                f"--as-of {as_of} is before the first day of area {self.area_code} ({self.start})"
+                f"as_of {as_of} is before the first day of area {self.area_code} ({self.start})"
             )
         keep = (as_of - self.start).days + 1
         return AreaSeries(self.area_code, self.start, {k: v[:keep] for k, v in self.counts.items()})
