@@ -99,7 +99,17 @@ def epidemic(growth: float, days: int = 80, seed: int = 1) -> np.ndarray:
     return rng.poisson(5 * np.exp(growth * np.arange(days))).astype(float)
 
 
+def sample_city() -> np.ndarray:
+    """new_confirmed of the city in the committed synthetic sample (tests/series/data)."""
+    path = Path(__file__).resolve().parent.parent / "series" / "data" / "wuhan_like_synthetic.csv"
+    with path.open(encoding="utf-8") as fh:
+        return np.array(
+            [float(r["new_confirmed"]) for r in csv.DictReader(fh) if r["area_code"] == "4201"]
+        )
+
+
 SERIES = {
+    "sample_file_city": sample_city(),
     "wuhan_like": wuhan_like(),
     "growing": epidemic(0.08),
     "declining": epidemic(-0.04, seed=2) + np.r_[np.full(10, 400), np.zeros(70)],
