@@ -16,6 +16,8 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 
+from warroom.series.cli import app as series_app
+
 console = Console()
 err = Console(stderr=True)
 
@@ -31,6 +33,11 @@ areas_app = typer.Typer(
 token_app = typer.Typer(help="接口令牌 / API tokens for machine clients.", no_args_is_help=True)
 audit_app = typer.Typer(help="审计日志 / The audit log.", no_args_is_help=True)
 app.add_typer(areas_app, name="areas")
+app.add_typer(
+    series_app,
+    name="analyze",
+    help="分析已发布的日报序列 / Analyse a published daily series (no database).",
+)
 app.add_typer(token_app, name="token")
 app.add_typer(audit_app, name="audit")
 
