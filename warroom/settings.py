@@ -7,6 +7,7 @@ nothing installed; ``DATABASE_URL`` selects PostgreSQL (psycopg 3) for productio
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import dj_database_url
@@ -99,6 +100,9 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
 elif _db["ENGINE"].startswith("django.db.backends.postgresql"):
     _db["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 60, minimum=0)
     _db["CONN_HEALTH_CHECKS"] = True
+    # One test database per checkout, so that two checkouts can run the suite at once.
+    _checkout = hashlib.sha256(str(BASE_DIR).encode()).hexdigest()[:8]
+    _db["TEST"] = {"NAME": env_str("WARROOM_TEST_DB", f"test_{_db['NAME']}_{_checkout}")}
 else:
     raise ConfigError(f"DATABASE_URL: unsupported database engine {_db['ENGINE']}")
 
