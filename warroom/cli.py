@@ -221,6 +221,51 @@ def audit_verify() -> None:
     raise typer.Exit(1)
 
 
+@app.command(help="每日循环：按依赖顺序重算当日结果 / The daily cycle: recompute the day.")
+def daily(
+    date: Annotated[
+        str | None, typer.Option("--date", help="日期 YYYY-MM-DD / day (default: today)")
+    ] = None,
+    force: Annotated[bool, typer.Option(help="全部重算 / recompute steps already done")] = False,
+    only: Annotated[
+        list[str] | None, typer.Option(help="只运行这些步骤 / run only these steps")
+    ] = None,
+) -> None:
+    import datetime as dt
+
+    _django()
+    _migrate()
+    from django.utils import timezone
+
+    from warroom.core.daily import CycleFailed, ordered_steps, run_daily_cycle
+
+    try:
+        day = dt.date.fromisoformat(date) if date else timezone.localdate()
+    except ValueError:
+        raise _fail(f"--date {date!r} is not a date (YYYY-MM-DD)") from None
+    steps = ordered_steps(only)
+    with _progress() as progress:
+        task = progress.add_task(f"daily cycle {day}", total=len(steps))
+
+        def on_step(step: Any, state: str) -> None:
+            progress.update(task, description=f"{day} · {step.label} · {state}")
+            if state in ("done", "skipped"):
+                progress.advance(task)
+
+        try:
+            report = run_daily_cycle(day, force=force, only=only, on_step=on_step)
+        except CycleFailed as exc:
+            raise _fail(exc.message, 1) from None
+    table = RichTable(title=f"每日循环 / daily cycle {day}")
+    for column in ("step", "seconds", "result"):
+        table.add_column(column)
+    for name, seconds, summary in report.ran:
+        table.add_row(name, f"{seconds:.2f}", summary)
+    for name in report.skipped:
+        table.add_row(name, "—", "already done (use --force to recompute)")
+    console.print(table)
+
+
 @app.command(help="启动网页服务 / Serve the platform (web UI and API).")
 def serve(
     host: str = "127.0.0.1",

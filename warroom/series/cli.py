@@ -479,10 +479,15 @@ def backtest_command(
     except ValueError as exc:
         _fail(f"area {series.area_code}: {exc}")
     columns = [
-        "forecaster", "horizon", "n", "mae",
+        "forecaster",
+        "horizon",
+        "n",
+        "mae",
         *(f"rel_mae_{b}" for b in BASELINE_NAMES),
-        "coverage_50", "coverage_90", "wis",
-    ]  # fmt: skip
+        "coverage_50",
+        "coverage_90",
+        "wis",
+    ]
     rows = [
         [
             name,
