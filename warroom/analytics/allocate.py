@@ -44,7 +44,8 @@ only if every type-t facility strictly closer to a is full: otherwise moving one
 person to the closer free bed lowers the cost and changes nothing else. The full
 facilities hold at most ``B_t`` people (the stage-1 bound on type-t placements), so
 arcs whose strictly-closer capacity is ``≥ B_t`` are never used by any optimum and are
-left out. This keeps the W1 peak (7,000 compounds × 300 facilities) well under a second.
+left out. The hospital types and QUARANTINE share no person and no bed, so the two
+components are solved as separate flows. This keeps the W1 peak (7,000 compounds × 300 facilities) well under a second.
 """
 
 from __future__ import annotations
@@ -332,11 +333,75 @@ def allocate_beds(
     n_ranks = rank_need.shape[0]
     rank_waiting = np.bincount(rank_of, weights=count, minlength=n_ranks).astype(np.int64)
     rank_placed, bound = _stage1(rank_need, rank_waiting, type_capacity)
-    placed_total = int(rank_placed.sum())
 
+    p_parts: list[tuple[IntArray, IntArray, IntArray, IntArray]] = []
+    unplaced = np.zeros(n_groups, dtype=np.int64)
+    hospital = need <= Need.CONFIRMED
+    for sel in (np.flatnonzero(hospital), np.flatnonzero(~hospital)):
+        if sel.size == 0:
+            continue
+        ranks_in = np.unique(rank_of[sel])
+        sub_unplaced, part = _solve_component(
+            area[sel],
+            need[sel],
+            count[sel],
+            np.searchsorted(ranks_in, rank_of[sel]).astype(np.int64),
+            rank_waiting[ranks_in] - rank_placed[ranks_in],
+            beds,
+            units,
+            bound,
+            res,
+        )
+        unplaced[sel] = sub_unplaced
+        p_parts.append((sel[part[0]], part[1], part[2], part[3]))
+    p_group, p_fac, p_type, p_count = (
+        np.concatenate([p[i] for p in p_parts]) if p_parts else np.zeros(0, dtype=np.int64)
+        for i in range(4)
+    )
+    steps = int((steps_above_need[need[p_group], p_type] * p_count).sum())
+    dist_units = int((units[area[p_group], p_fac] * p_count).sum())
+    dist_km = float((dist[area[p_group], p_fac] * p_count).sum())
+    placed_by_need = np.bincount(rank_need, weights=rank_placed, minlength=N_NEEDS).astype(np.int64)
+    return Allocation(
+        placement_group=p_group,
+        placement_facility=p_fac,
+        placement_bed_type=p_type,
+        placement_count=p_count,
+        unplaced=unplaced,
+        rank_need=rank_need,
+        rank_wait=rank_wait,
+        rank_waiting=rank_waiting,
+        rank_placed=rank_placed,
+        placed_by_need=placed_by_need,
+        steps_above_need=steps,
+        total_distance_units=dist_units,
+        total_distance_km=dist_km,
+        distance_resolution_km=res,
+    )
+
+
+def _solve_component(
+    area: IntArray,
+    need: IntArray,
+    count: IntArray,
+    rank_of: IntArray,
+    rank_unplaced: IntArray,
+    beds: IntArray,
+    units: IntArray,
+    bound: IntArray,
+    res: float,
+) -> tuple[IntArray, tuple[IntArray, IntArray, IntArray, IntArray]]:
+    """Stage 2 on one independent component (hospital or quarantine bed types).
+
+    The two components share no bed type, so solving them apart is exact and faster.
+    Returns unplaced per group and the placement pieces (local group indices).
+    """
+    n_groups = area.shape[0]
+    n_ranks = rank_unplaced.shape[0]
+    total_n = int(count.sum())
+    placed_total = total_n - int(rank_unplaced.sum())
     max_units = int(units.max()) if units.size else 0
     penalty = 1 + placed_total * max_units
-    total_n = int(count.sum())
     if (2 * penalty + max_units + 1) * (total_n + 1) * (n_groups + 8) > _MAX_COST:
         raise ValueError(
             "distance_resolution_km must be coarser for an instance this large, "
@@ -353,10 +418,10 @@ def allocate_beds(
     next_node += 1
     unplaced_node = next_node + np.arange(n_ranks, dtype=np.int64)
     next_node += n_ranks
-    # Bypass: group → unplaced(rank) → sink, forcing exactly rank_placed[r] placements.
+    # Bypass: group → unplaced(rank) → sink, forcing exactly placed[r] placements.
     tails += [np.arange(n_groups, dtype=np.int64), unplaced_node]
     heads += [unplaced_node[rank_of], np.full(n_ranks, sink, dtype=np.int64)]
-    caps += [count, rank_waiting - rank_placed]
+    caps += [count, rank_unplaced]
     costs += [np.zeros(n_groups, dtype=np.int64), np.zeros(n_ranks, dtype=np.int64)]
     n_bypass = n_groups
 
@@ -435,30 +500,10 @@ def allocate_beds(
         elif kind == "travel":
             travel_flow.append(flows[pos : pos + length])
         pos += length
-
-    p_group, p_fac, p_type, p_count = _decompose(
+    p_parts = _decompose(
         ga_group, ga_node, ga_type, group_flow, at_tails, at_fac, at_type, travel_flow
     )
-    steps = int((steps_above_need[need[p_group], p_type] * p_count).sum())
-    dist_units = int((units[area[p_group], p_fac] * p_count).sum())
-    dist_km = float((dist[area[p_group], p_fac] * p_count).sum())
-    placed_by_need = np.bincount(rank_need, weights=rank_placed, minlength=N_NEEDS).astype(np.int64)
-    return Allocation(
-        placement_group=p_group,
-        placement_facility=p_fac,
-        placement_bed_type=p_type,
-        placement_count=p_count,
-        unplaced=unplaced,
-        rank_need=rank_need,
-        rank_wait=rank_wait,
-        rank_waiting=rank_waiting,
-        rank_placed=rank_placed,
-        placed_by_need=placed_by_need,
-        steps_above_need=steps,
-        total_distance_units=dist_units,
-        total_distance_km=dist_km,
-        distance_resolution_km=res,
-    )
+    return unplaced, p_parts
 
 
 def _decompose(
