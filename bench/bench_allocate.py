@@ -27,7 +27,7 @@ from scipy.optimize import linprog
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere
 
-from warroom.analytics.allocate import BedType, Need, allocate_beds, steps_above_need  # noqa: E402
+from warroom.analytics.allocate import BedType, Need, allocate_beds, steps_above_need
 
 RUNS = 5
 TARGET_S = 1.0

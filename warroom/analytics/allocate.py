@@ -45,7 +45,8 @@ person to the closer free bed lowers the cost and changes nothing else. The full
 facilities hold at most ``B_t`` people (the stage-1 bound on type-t placements), so
 arcs whose strictly-closer capacity is ``≥ B_t`` are never used by any optimum and are
 left out. The hospital types and QUARANTINE share no person and no bed, so the two
-components are solved as separate flows. This keeps the W1 peak (7,000 compounds × 300 facilities) well under a second.
+components are solved as separate flows. This keeps the W1 peak (7,000 compounds × 300
+facilities) well under a second.
 """
 
 from __future__ import annotations
