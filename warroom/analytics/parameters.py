@@ -12,6 +12,9 @@ habit). Short citation keys on the lines are expanded here:
   emergency admissions. BMJ 1999;319:155-8 (bed crises above 85 % occupancy).
 - [NHC2020] National Health Commission of China, COVID-19 prevention and control
   protocol, 5th ed. (2020): 14 days of medical observation for close contacts.
+- [Wu2020] Wu Z., McGoogan J.M. Characteristics of and important lessons from the COVID-19
+  outbreak in China (72,314 cases). JAMA 2020;323:1239-42: 81 % mild, 14 % severe,
+  5 % critical.
 - [IH1993] Iglewicz B., Hoaglin D. How to Detect and Handle Outliers. ASQC 1993.
 - [Cochran1954] Cochran W.G. Some methods for strengthening the common chi-square tests.
   Biometrics 1954;10:417-51 (every expected count >= 5).
@@ -43,6 +46,10 @@ LOS_GENERAL_IQR_DAYS: Final = (7.0, 14.0)  # days, hospital stay quartiles; [Zho
 LOS_SHELTER_MEDIAN_DAYS: Final = 12.0  # days, shelter stay; assumption in [Rees2020] range
 LOS_SHELTER_IQR_DAYS: Final = (9.0, 16.0)  # days; assumption, spread as in [Zhou2020]
 QUARANTINE_STAY_DAYS: Final = 14  # days of observation in a single room; [NHC2020]
+SHARE_CRITICAL: Final = 0.05  # fraction of confirmed needing ICU; [Wu2020]
+SHARE_SEVERE: Final = 0.14  # fraction of confirmed needing a SEVERE bed; [Wu2020]
+SHARE_GENERAL: Final = 0.0  # fraction to GENERAL wards; DESIGN §3.3 sends mild to SHELTER
+SHARE_SHELTER: Final = 0.81  # fraction mild/moderate, to shelter hospitals; [Wu2020]
 
 # quality.py — data-quality rules [DESIGN §3.5]
 STALE_MIN_DAYS: Final = 5  # days unchanged while siblings move; assumption > a weekend gap
