@@ -15,6 +15,10 @@ habit). Short citation keys on the lines are expanded here:
 - [Wu2020] Wu Z., McGoogan J.M. Characteristics of and important lessons from the COVID-19
   outbreak in China (72,314 cases). JAMA 2020;323:1239-42: 81 % mild, 14 % severe,
   5 % critical.
+- [Anscombe1948] Anscombe F.J. The transformation of Poisson, binomial and negative-binomial
+  data. Biometrika 1948;35:246-54 (2·sqrt(x + 3/8) has variance ~1).
+- [Nigrini2012] Nigrini M.J. Benford's Law. Wiley 2012 (data must span several orders of
+  magnitude for the first-digit law to apply).
 - [IH1993] Iglewicz B., Hoaglin D. How to Detect and Handle Outliers. ASQC 1993.
 - [Cochran1954] Cochran W.G. Some methods for strengthening the common chi-square tests.
   Biometrics 1954;10:417-51 (every expected count >= 5).
@@ -55,10 +59,14 @@ SHARE_SHELTER: Final = 0.81  # fraction mild/moderate, to shelter hospitals; [Wu
 STALE_MIN_DAYS: Final = 5  # days unchanged while siblings move; assumption > a weekend gap
 ROBUST_Z_THRESHOLD: Final = 3.5  # modified z-score cut-off; [IH1993]
 MAD_TO_SIGMA: Final = 0.6745  # Φ⁻¹(0.75), modified z = 0.6745 (x − median) / MAD; [IH1993]
+MEANAD_TO_SIGMA: Final = 0.7979  # √(2/π), z = (x − median) / (1.2533 MeanAD) if MAD = 0; [IH1993]
+OUTLIER_SERIES_ALPHA: Final = 0.001  # false-alarm rate per area series, Bonferroni over jumps
+OUTLIER_MIN_N: Final = 14  # daily differences needed for a robust z; assumption, two weeks
 DIGIT_TEST_ALPHA: Final = 0.001  # chi-square significance; strict, many reporters tested
 LAST_DIGIT_MIN_N: Final = 50  # values: 10 digits × 5 expected per cell; [Cochran1954]
 BENFORD_MIN_N: Final = 110  # values: 5 / P(first digit 9) = 5 / 0.0458; [Cochran1954]
 LAST_DIGIT_MIN_VALUE: Final = 10  # only counts >= 10 have a free last digit; [Beber2012]
+BENFORD_MIN_DECADES: Final = 2.0  # log10(max / min) of values tested; [Nigrini2012]
 
 # certify.py — epidemic-free certification [DESIGN §3.6]
 CERTIFICATION_WINDOW_DAYS: Final = 14  # days without a confirmed case; [DESIGN §3.6]
