@@ -661,7 +661,7 @@ def check_outliers(
     med = _sorted_median(srt, n_known)
     dev = np.abs(jump - med[:, None, :])
     mad = _sorted_median(np.sort(dev, axis=1), n_known)
-    mean_ad = np.nanmean(np.where(known, dev, np.nan), axis=1) if jump.shape[1] else mad
+    mean_ad = np.where(known, dev, 0.0).sum(axis=1) / np.maximum(n_known, 1)
     with np.errstate(divide="ignore", invalid="ignore"):
         scale = np.where(mad > 0, mad / MAD_TO_SIGMA, mean_ad / MEANAD_TO_SIGMA)
         scale = np.maximum(np.nan_to_num(scale), np.sqrt(2.0))  # Poisson noise floor
