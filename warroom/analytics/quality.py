@@ -54,7 +54,7 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import stats
+from scipy import sparse, stats
 
 from warroom.analytics._checks import as_int_array, check_positive_int
 from warroom.analytics.parameters import (
@@ -240,8 +240,10 @@ class DailyReports:
         reported = np.zeros((codes.size, n_days), dtype=bool)
         reported[area, day] = True
         key = area * max(n_days, 1) + day
-        _, first = np.unique(key, return_index=True)
-        dup = np.setdiff1d(np.arange(rows), first)
+        order_k = np.argsort(key, kind="stable")
+        repeat = np.zeros(rows, dtype=bool)
+        repeat[1:] = key[order_k][1:] == key[order_k][:-1]
+        dup = np.sort(order_k[repeat])
         return cls(codes, par, start, values, reported, dup.astype(np.int64))
 
 
@@ -255,6 +257,15 @@ def _depth(parent: IntArray) -> IntArray:
         depth += live
         anc[live] = parent[anc[live]]
     raise ValueError("parent must describe a tree, got a cycle")
+
+
+def _child_sum(parent: IntArray, x: NDArray[Any]) -> FloatArray:
+    """Sum over each area's children of ``x`` (first axis = area), as a sparse product."""
+    n = parent.shape[0]
+    kids = np.flatnonzero(parent >= 0)
+    m = sparse.csr_matrix((np.ones(kids.size), (parent[kids], kids)), shape=(n, n))
+    flat = np.asarray(x, dtype=np.float64).reshape(n, -1)
+    return np.asarray(m @ flat, dtype=np.float64).reshape(x.shape)
 
 
 @dataclass(frozen=True, eq=False)
@@ -551,11 +562,9 @@ def check_children_sum(reports: DailyReports) -> Flags:
         return Flags.empty()
     n_areas = par.shape[0]
     v = reports.values
-    child = v[has_parent]
-    sums = np.zeros((n_areas, *v.shape[1:]))
-    np.add.at(sums, par[has_parent], np.nan_to_num(child, nan=0.0))
-    n_known = np.zeros((n_areas, *v.shape[1:]), dtype=np.int64)
-    np.add.at(n_known, par[has_parent], ~np.isnan(child))
+    nan = np.isnan(v)
+    sums = _child_sum(par, np.where(nan, 0.0, v))
+    n_known = _child_sum(par, ~nan)
     n_children = np.bincount(par[has_parent], minlength=n_areas)
     complete = (n_known == n_children[:, None, None]) & (n_children[:, None, None] > 0)
     a, d, c = np.nonzero(complete & ~np.isnan(v) & (v != sums))
@@ -593,7 +602,6 @@ def check_stale(reports: DailyReports, *, min_days: int = STALE_MIN_DAYS) -> Fla
     """
     n = check_positive_int("min_days", min_days)
     par = reports.parent
-    n_areas = par.shape[0]
     if reports.n_days <= n:
         return Flags.empty()
     has_parent = np.flatnonzero(par >= 0)
@@ -609,8 +617,7 @@ def check_stale(reports: DailyReports, *, min_days: int = STALE_MIN_DAYS) -> Fla
     cm = np.cumsum(changed, axis=1, dtype=np.int64)
     window = cm.copy()
     window[:, n:] -= cm[:, :-n]  # rows changed over the last n steps
-    fam = np.zeros((n_areas, window.shape[1]), dtype=np.int64)
-    np.add.at(fam, par[has_parent], window[has_parent])
+    fam = _child_sum(par, window).astype(np.int64)
     sib = np.zeros_like(window)
     sib[has_parent] = fam[par[has_parent]] - window[has_parent]
     a, d = np.nonzero((run == n) & (sib > 0))
@@ -713,6 +720,7 @@ def _chi2_flags(
     eligible: BoolArray,
     alpha: float,
     what: str,
+    last_day: IntArray,
 ) -> Flags:
     n = counts.sum(axis=1)
     expected = n[:, None] * probs[None, :]
@@ -720,7 +728,6 @@ def _chi2_flags(
         chi2 = np.where(expected > 0, (counts - expected) ** 2 / expected, 0.0).sum(axis=1)
     dof = probs.size - 1
     critical = float(stats.chi2.isf(alpha, dof))
-    _, last_day = _history(reports)
     a = np.flatnonzero(eligible & (chi2 > critical) & (last_day >= 0))
     return _make(
         reports,
@@ -752,10 +759,11 @@ def check_last_digit(
     min_n = check_positive_int("min_n", min_n)
     min_value = check_positive_int("min_value", min_value)
     alpha = _check_alpha(alpha)
-    x, _ = _history(reports)
+    x, last_day = _history(reports)
     use = (x >= min_value) & (x == np.round(x))
-    digits = np.where(use, np.mod(np.nan_to_num(x), 10), -1).astype(np.int64)
-    counts = np.stack([(digits == k).sum(axis=1) for k in range(10)], axis=1)
+    rows, cols = np.nonzero(use)
+    digits = np.mod(x[rows, cols], 10).astype(np.int64)
+    counts = np.bincount(rows * 10 + digits, minlength=x.shape[0] * 10).reshape(-1, 10)
     eligible = counts.sum(axis=1) >= min_n
     return _chi2_flags(
         reports,
@@ -765,6 +773,7 @@ def check_last_digit(
         eligible,
         alpha,
         "last digits unevenly spread",
+        last_day,
     )
 
 
@@ -782,13 +791,16 @@ def check_benford(
     """
     min_n = check_positive_int("min_n", min_n)
     alpha = _check_alpha(alpha)
-    x, _ = _history(reports)
+    x, last_day = _history(reports)
     pos = x >= 1
     xv = np.where(pos, x, np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
         lg = np.log10(xv)
-    first = np.where(pos, np.floor(xv / 10 ** np.floor(np.nan_to_num(lg))), 0).astype(np.int64)
-    counts = np.stack([(first == k).sum(axis=1) for k in range(1, 10)], axis=1)
+    rows, cols = np.nonzero(pos)
+    vals = x[rows, cols]
+    first = np.floor(vals / 10.0 ** np.floor(np.log10(vals))).astype(np.int64)
+    first = np.clip(first, 1, 9)  # guards float edge cases like 999.9999 → 9
+    counts = np.bincount(rows * 9 + first - 1, minlength=x.shape[0] * 9).reshape(-1, 9)
     all_nan = ~pos.any(axis=1)
     lg_safe = np.where(pos, lg, np.nan)
     span = np.zeros(x.shape[0])
@@ -803,6 +815,7 @@ def check_benford(
         eligible,
         alpha,
         "first digits far from Benford's law",
+        last_day,
     )
 
 
@@ -860,8 +873,8 @@ def check_line_list(
     # Roll the leaf counts up the tree, deepest level first.
     depth = _depth(reports.parent)
     for lvl in range(int(depth.max(initial=0)), 0, -1):
-        nodes = np.flatnonzero(depth == lvl)
-        np.add.at(line, reports.parent[nodes], line[nodes])
+        at_level = np.where((depth == lvl)[:, None], line, 0.0)
+        line += _child_sum(reports.parent, at_level)
     agg = reports.values[:, :, COL["new_confirmed"]]
     a, d = np.nonzero(np.abs(agg - line) > tolerance)  # NaN aggregate: no flag
     return _make(
