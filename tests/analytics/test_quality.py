@@ -199,7 +199,7 @@ def test_benford_violation_found() -> None:
 
     def mutate(c: np.ndarray) -> None:
         first = rng.integers(5, 10, (60, 6))
-        scale = 10.0 ** rng.integers(0, 3, (60, 6))
+        scale = 10.0 ** rng.integers(0, 4, (60, 6))  # 5 .. 9,999: spans > 3 decades
         c[13, :, :6] = first * scale + np.floor(rng.random((60, 6)) * scale)
 
     f = check_benford(planted(mutate))

@@ -66,7 +66,7 @@ DIGIT_TEST_ALPHA: Final = 0.001  # chi-square significance; strict, many reporte
 LAST_DIGIT_MIN_N: Final = 50  # values: 10 digits × 5 expected per cell; [Cochran1954]
 BENFORD_MIN_N: Final = 110  # values: 5 / P(first digit 9) = 5 / 0.0458; [Cochran1954]
 LAST_DIGIT_MIN_VALUE: Final = 10  # only counts >= 10 have a free last digit; [Beber2012]
-BENFORD_MIN_DECADES: Final = 2.0  # log10(max / min) of values tested; [Nigrini2012]
+BENFORD_MIN_DECADES: Final = 3.0  # log10(max / min) of values; [Nigrini2012] asks several
 
 # certify.py — epidemic-free certification [DESIGN §3.6]
 CERTIFICATION_WINDOW_DAYS: Final = 14  # days without a confirmed case; [DESIGN §3.6]
