@@ -19,6 +19,7 @@ from warroom.analytics.beds import (
     default_los_pmfs,
     lognormal_los_pmf,
     occupancy,
+    plan_beds,
 )
 
 
@@ -157,3 +158,19 @@ def test_more_cases_never_fewer_beds(cases: np.ndarray, extra: float) -> None:
 def test_bad_input_raises(call: Any, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_plan_beds_chains_cases_to_openings_and_counts_past_patients() -> None:
+    # 100 confirmed a day, all to SHELTER with a fixed 10-day stay: 1,000 beds needed.
+    mix = [0.0, 0.0, 0.0, 1.0]
+    pmfs = fixed_stay_pmfs(10, max_days=12)
+    cases = np.full(40, 100.0)
+    cap = np.zeros((30, 5))
+    cap[:, 3] = 900.0
+    plan = plan_beds(cases, 10, cap, severity_mix=mix, los_pmfs=pmfs)
+    # From today on the 10 earlier days' patients fill 1,000 beds: ⌈1000/0.85⌉ − 900 = 277.
+    assert plan.open_beds[0].tolist() == [0, 0, 0, 277, 0]
+    assert plan.open_beds[1:].sum() == 0
+    assert plan.beds_wait_day_scheduled is None  # 900 < 1,000 every day
+    with pytest.raises(ValueError, match="daily_confirmed must reach"):
+        plan_beds(cases, 20, cap)

@@ -18,6 +18,7 @@ from warroom.analytics.quality import (
     check_benford,
     check_children_sum,
     check_cumulative_decrease,
+    check_duplicates,
     check_future_dates,
     check_identity,
     check_last_digit,
@@ -34,7 +35,7 @@ C = {name: i for i, name in enumerate(COLUMNS)}
 BASE = clean_reports(seed=0)
 START = BASE["start"]
 DETERMINISTIC = (
-    "negative_value", "future_date", "cumulative_decrease", "identity_broken",
+    "duplicate_report", "negative_value", "future_date", "cumulative_decrease", "identity_broken",
     "severity_exceeds", "new_vs_cumulative", "children_sum", "stale_figure",
 )  # fmt: skip
 
@@ -258,6 +259,8 @@ def test_from_rows_validates_and_keeps_duplicates_visible() -> None:
         area_codes=d["area_codes"], parent=d["parent"],
     )  # fmt: skip
     assert r.duplicate_rows.tolist() == [1]
+    assert hits(check_duplicates(r)) == {(code(0), 0, "")}
+    assert len(check_duplicates(reports_from_cube(BASE["cube"]))) == 0
     assert r.values[0, 0, C["new_confirmed"]] == 2.0
     assert np.isnan(r.values[0, 0, C["cum_confirmed"]])  # absent column: unknown, not 0
 

@@ -73,6 +73,7 @@ __all__ = [
 
 IntArray = NDArray[np.int64]
 _MAX_COST = 2**62  # int64 head-room for OR-Tools' internal cost scaling
+_MAX_WAIT = 2**40  # keeps the (need, wait) rank code inside int64
 
 
 class Need(IntEnum):
@@ -245,6 +246,8 @@ def _validate(
     wait = as_int_array("group_wait", group_wait, 1)
     for name, arr in (("group_need", need), ("group_count", count), ("group_wait", wait)):
         check_length(name, arr, n, "group")
+    if n and int(wait.max()) >= _MAX_WAIT:
+        raise ValueError(f"group_wait must be below {_MAX_WAIT}, got {wait.max()}")
     if n and int(need.max()) >= N_NEEDS:
         raise ValueError(f"group_need must be a Need code in 0..{N_NEEDS - 1}, got {need.max()}")
     beds = as_int_array("free_beds", free_beds, 2)

@@ -72,6 +72,7 @@ __all__ = [
     "default_los_pmfs",
     "lognormal_los_pmf",
     "occupancy",
+    "plan_beds",
 ]
 
 FloatArray = NDArray[np.float64]
@@ -356,4 +357,54 @@ def capacity_plan(
         balance_scheduled=balance,
         beds_wait_day_scheduled=beds_wait_day(balance),
         target=target,
+    )
+
+
+def plan_beds(
+    daily_confirmed: Any,
+    today: int,
+    capacity_schedule: Any,
+    *,
+    severity_mix: Any = DEFAULT_SEVERITY_MIX,
+    daily_quarantine: Any = None,
+    los_pmfs: Any = None,
+    current_occupied: Any = None,
+    target: float = OCCUPANCY_TARGET,
+    horizon_days: int = PLAN_HORIZON_DAYS,
+    batch_days: int = PLAN_BATCH_DAYS,
+) -> CapacityPlan:
+    """The whole DESIGN §3.3 chain: cases → admissions → occupancy → capacity plan.
+
+    Parameters
+    ----------
+    daily_confirmed : array of float, shape (n_days,)
+        Observed new confirmed for days ``0 .. today − 1``, then the forecast; must reach
+        ``today + horizon_days − 1``. Past days matter: their patients still hold beds.
+    today : int
+        Index of the first planned day in ``daily_confirmed``.
+    capacity_schedule : array of float, shape (horizon_days, 5)
+        Beds per type for each planned day, starting today.
+    severity_mix, daily_quarantine, los_pmfs, current_occupied
+        As in :func:`admissions_from_cases` and :func:`occupancy` (``current_occupied`` is
+        the census on the day before day 0 of ``daily_confirmed``).
+    target, horizon_days, batch_days
+        As in :func:`capacity_plan`.
+    """
+    horizon = check_positive_int("horizon_days", horizon_days)
+    cases = as_float_array("daily_confirmed", daily_confirmed, 1)
+    if isinstance(today, bool) or not isinstance(today, int | np.integer) or today < 0:
+        raise ValueError(f"today must be a non-negative integer, got {today!r}")
+    if cases.shape[0] < today + horizon:
+        raise ValueError(
+            f"daily_confirmed must reach today + horizon_days ({today + horizon} days), "
+            f"got {cases.shape[0]}"
+        )
+    adm = admissions_from_cases(cases, severity_mix, daily_quarantine)
+    occ = occupancy(adm, los_pmfs, current_occupied)
+    return capacity_plan(
+        occ[today:],
+        capacity_schedule,
+        target=target,
+        horizon_days=horizon,
+        batch_days=batch_days,
     )

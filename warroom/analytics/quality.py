@@ -12,6 +12,7 @@ Rules (``RULES`` lists their ids; :func:`run_all` runs them all):
 ===================== ======== ==========================================================
 rule id               severity what it checks
 ===================== ======== ==========================================================
+duplicate_report      warning  one report per area and day (the later row is used)
 negative_value        error    no count is below zero
 future_date           error    no report is dated after ``as_of``
 cumulative_decrease   error    cum_confirmed, cum_deaths, cum_discharged never fall
@@ -81,6 +82,7 @@ __all__ = [
     "check_benford",
     "check_children_sum",
     "check_cumulative_decrease",
+    "check_duplicates",
     "check_future_dates",
     "check_identity",
     "check_last_digit",
@@ -117,6 +119,7 @@ DAILY = tuple(range(6))  # the new_* columns
 CUMULATIVE = (COL["cum_confirmed"], COL["cum_deaths"], COL["cum_discharged"])
 
 RULES = (
+    "duplicate_report",
     "negative_value",
     "future_date",
     "cumulative_decrease",
@@ -152,6 +155,8 @@ class DailyReports:
         Whether a report row exists.
     duplicate_rows : ndarray of int
         Input rows that repeat an (area, date) already seen; the later row wins.
+    duplicate_cells : ndarray of int, shape (k, 2)
+        The distinct (area index, day index) pairs that were reported more than once.
     """
 
     area_codes: NDArray[np.str_]
@@ -160,6 +165,7 @@ class DailyReports:
     values: FloatArray
     reported: BoolArray
     duplicate_rows: IntArray
+    duplicate_cells: IntArray
 
     @property
     def n_days(self) -> int:
@@ -246,7 +252,8 @@ class DailyReports:
         repeat = np.zeros(rows, dtype=bool)
         repeat[1:] = key[order_k][1:] == key[order_k][:-1]
         dup = np.sort(order_k[repeat])
-        return cls(codes, par, start, values, reported, dup.astype(np.int64))
+        cells = np.unique(np.stack([area[dup], day[dup]], axis=1), axis=0).reshape(-1, 2)
+        return cls(codes, par, start, values, reported, dup.astype(np.int64), cells)
 
 
 def _depth(parent: IntArray) -> IntArray:
@@ -381,6 +388,30 @@ def _make(
         measured.astype(np.float64),
         expected.astype(np.float64),
         np.array(msgs, dtype=str),
+    )
+
+
+def check_duplicates(reports: DailyReports) -> Flags:
+    """``duplicate_report``: an area filed more than one report for a day.
+
+    Uses :attr:`DailyReports.duplicate_rows`; the later row's values are the ones kept.
+    One flag per (area, day) that had a duplicate.
+    """
+    cells = reports.duplicate_cells
+    a, d = cells[:, 0], cells[:, 1]
+    return _make(
+        reports,
+        "duplicate_report",
+        WARNING,
+        a,
+        d,
+        None,
+        np.full(a.size, np.nan),
+        np.full(a.size, np.nan),
+        lambda ar, dt, co, m, e: (
+            f"{ar} filed more than one report for {dt}; the last one was used: confirm it "
+            "is the right one."
+        ),
     )
 
 
@@ -909,6 +940,7 @@ def run_all(
     ``check_*`` functions directly to change them.
     """
     parts = [
+        check_duplicates(reports),
         check_negative(reports),
         check_future_dates(reports, as_of),
         check_cumulative_decrease(reports),
