@@ -191,7 +191,7 @@ def _stage1(
     for r in range(rank_need.shape[0]):
         need = Need(int(rank_need[r]))
         if need in pool:
-            # Earlier ranks are at most as needy, so their pools lie inside this one.
+            # Earlier ranks are at least as needy, so their pools lie inside this one.
             used = sum(hospital_used.values())
             p = min(int(rank_waiting[r]), pool[need] - used)
             hospital_used[need] += p

@@ -824,6 +824,8 @@ def check_benford(
     """
     min_n = check_positive_int("min_n", min_n)
     alpha = _check_alpha(alpha)
+    if isinstance(min_decades, bool) or not isinstance(min_decades, int | float) or min_decades < 0:
+        raise ValueError(f"min_decades must be a non-negative number, got {min_decades!r}")
     x, last_day = _history(reports)
     pos = x >= 1
     xv = np.where(pos, x, np.nan)
