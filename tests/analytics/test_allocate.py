@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
+from warroom.analytics import allocate as allocate_module
 from warroom.analytics.allocate import (
     ALLOWED_BEDS,
     Allocation,
@@ -267,3 +268,35 @@ def test_bad_input_raises_uniform_value_error(kwargs: dict[str, Any], message: s
     base.update(kwargs)
     with pytest.raises(ValueError, match=message):
         allocate_beds(**base)
+
+
+def _all_arcs(area_ids: np.ndarray, units: np.ndarray, cap_t: np.ndarray, bound: int) -> Any:
+    fac = np.flatnonzero(cap_t > 0)
+    rows = np.repeat(np.arange(area_ids.size), fac.size)
+    return rows.astype(np.int64), np.tile(fac, area_ids.size).astype(np.int64)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.booleans())
+def test_arc_pruning_is_exact_where_it_prunes(seed: int, scarce: bool) -> None:
+    # Mid-size instances (60 areas × 40 facilities) where most arcs are pruned; the
+    # unpruned network must reach exactly the same objective.
+    rng = np.random.default_rng(seed)
+    n_areas, n_fac, n_groups = 60, 40, 150
+    area = rng.integers(0, n_areas, n_groups)
+    need = rng.integers(0, 6, n_groups)
+    count = rng.integers(0, 5, n_groups)
+    wait = rng.integers(0, 3, n_groups)
+    beds = rng.integers(0, 4 if scarce else 30, (n_fac, 5))
+    xy_a, xy_f = rng.random((n_areas, 2)) * 40, rng.random((n_fac, 2)) * 40
+    dist = np.round(np.hypot(*(xy_a[:, None, :] - xy_f[None, :, :]).transpose(2, 0, 1)), 1)
+    pruned = allocate_beds(area, need, count, wait, beds, dist)
+    mp = pytest.MonkeyPatch()
+    mp.setattr(allocate_module, "_candidate_arcs", _all_arcs)
+    try:
+        full = allocate_beds(area, need, count, wait, beds, dist)
+    finally:
+        mp.undo()
+    assert pruned.rank_placed.tolist() == full.rank_placed.tolist()
+    assert pruned.steps_above_need == full.steps_above_need
+    assert pruned.total_distance_units == full.total_distance_units
