@@ -1,30 +1,7 @@
 """Every default value of :mod:`warroom.analytics`, with its unit and its source.
 
 One constant per line, the unit and the citation on the line that sets it (the covasim
-habit). Short citation keys on the lines are expanded here:
-
-- [DESIGN] ``DESIGN.md`` of this project (section given on the line).
-- [Zhou2020] Zhou F. et al. Clinical course and risk factors for mortality of adult
-  inpatients with COVID-19 in Wuhan. Lancet 2020;395:1054-62, Table 2.
-- [Rees2020] Rees E.M. et al. COVID-19 length of hospital stay: a systematic review and
-  data synthesis. BMC Medicine 2020;18:270 (China: median hospital stay 4-53 days).
-- [Bagust1999] Bagust A., Place M., Posnett J. Dynamics of bed use in accommodating
-  emergency admissions. BMJ 1999;319:155-8 (bed crises above 85 % occupancy).
-- [NHC2020] National Health Commission of China, COVID-19 prevention and control
-  protocol, 5th ed. (2020): 14 days of medical observation for close contacts.
-- [Wu2020] Wu Z., McGoogan J.M. Characteristics of and important lessons from the COVID-19
-  outbreak in China (72,314 cases). JAMA 2020;323:1239-42: 81 % mild, 14 % severe,
-  5 % critical.
-- [Anscombe1948] Anscombe F.J. The transformation of Poisson, binomial and negative-binomial
-  data. Biometrika 1948;35:246-54 (2·sqrt(x + 3/8) has variance ~1).
-- [Nigrini2012] Nigrini M.J. Benford's Law. Wiley 2012 (data must span several orders of
-  magnitude for the first-digit law to apply).
-- [IH1993] Iglewicz B., Hoaglin D. How to Detect and Handle Outliers. ASQC 1993.
-- [Cochran1954] Cochran W.G. Some methods for strengthening the common chi-square tests.
-  Biometrics 1954;10:417-51 (every expected count >= 5).
-- [Benford1938] Benford F. The law of anomalous numbers. Proc. Am. Phil. Soc. 1938;78:551.
-- [Beber2012] Beber B., Scacco A. What the numbers say: a digit-based test for election
-  fraud. Political Analysis 2012;20:211-34 (last digits of counts >= 10).
+habit). Each section expands its own short citation keys in a comment block.
 """
 
 from __future__ import annotations
@@ -32,6 +9,30 @@ from __future__ import annotations
 from typing import Final
 
 # --- beds, allocation, quality, certification ---
+#
+# Citation keys of this section:
+# - [DESIGN] ``DESIGN.md`` of this project (section given on the line).
+# - [Zhou2020] Zhou F. et al. Clinical course and risk factors for mortality of adult
+#   inpatients with COVID-19 in Wuhan. Lancet 2020;395:1054-62, Table 2.
+# - [Rees2020] Rees E.M. et al. COVID-19 length of hospital stay: a systematic review and
+#   data synthesis. BMC Medicine 2020;18:270 (China: median hospital stay 4-53 days).
+# - [Bagust1999] Bagust A., Place M., Posnett J. Dynamics of bed use in accommodating
+#   emergency admissions. BMJ 1999;319:155-8 (bed crises above 85 % occupancy).
+# - [NHC2020] National Health Commission of China, COVID-19 prevention and control
+#   protocol, 5th ed. (2020): 14 days of medical observation for close contacts.
+# - [Wu2020] Wu Z., McGoogan J.M. Characteristics of and important lessons from the COVID-19
+#   outbreak in China (72,314 cases). JAMA 2020;323:1239-42: 81 % mild, 14 % severe,
+#   5 % critical.
+# - [Anscombe1948] Anscombe F.J. The transformation of Poisson, binomial and negative-binomial
+#   data. Biometrika 1948;35:246-54 (2·sqrt(x + 3/8) has variance ~1).
+# - [Nigrini2012] Nigrini M.J. Benford's Law. Wiley 2012 (data must span several orders of
+#   magnitude for the first-digit law to apply).
+# - [IH1993] Iglewicz B., Hoaglin D. How to Detect and Handle Outliers. ASQC 1993.
+# - [Cochran1954] Cochran W.G. Some methods for strengthening the common chi-square tests.
+#   Biometrics 1954;10:417-51 (every expected count >= 5).
+# - [Benford1938] Benford F. The law of anomalous numbers. Proc. Am. Phil. Soc. 1938;78:551.
+# - [Beber2012] Beber B., Scacco A. What the numbers say: a digit-based test for election
+#   fraud. Political Analysis 2012;20:211-34 (last digits of counts >= 10).
 
 # allocate.py — placement as a min-cost flow [DESIGN §3.3]
 DISTANCE_RESOLUTION_KM: Final = 0.01  # km per integer cost unit (10 m); below geocoding error
