@@ -37,8 +37,9 @@ Statistical rules and their sources:
   MAD = 0, where the mean absolute deviation is tried first: z = (d − median) /
   (1.2533 MeanAD)). A jump is flagged when ``|z|`` exceeds both 3.5 (Iglewicz & Hoaglin)
   and the Bonferroni bound ``Φ⁻¹(1 − α / 2m)`` for the series' m jumps at α = 0.001:
-  with 9,000 areas × 6 columns tested every day, 3.5 alone would raise ~1,500 false
-  alarms a day. Series with fewer than 14 known jumps are not tested.
+  over 9,000 areas × 6 columns × 59 jumps, 3.5 alone would raise ~1,500 false alarms
+  per 60-day run even on Gaussian noise (2·P(Z > 3.5) = 4.7e-4 per jump). Series with
+  fewer than 14 known jumps are not tested.
 - *last_digit*: Pearson chi-square of the last digits of a reporter's daily counts ≥ 10
   against uniform (Beber & Scacco 2012), at α = 0.001, with ≥ 50 values (10 cells × 5
   expected, Cochran 1954).
