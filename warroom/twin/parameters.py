@@ -61,6 +61,11 @@ class Epidemiology:
     # Mild and moderate cases recover in about 2 weeks (WHO-China Joint Mission report,
     # 28 Feb 2020: "approximately 2 weeks" for mild cases).
     onset_to_recovery_mild_mean: float = 14.0  # WHO-China Joint Mission 2020
+    # Length of stay of confirmed patients who survive: median 14 d (IQR 10-19) in China
+    # (Rees et al., BMC Med 2020, doi:10.1186/s12916-020-01726-3); a case is cured (two
+    # negative tests) at least this long after confirmation, in hospital or at home (gamma).
+    los_mean: float = 14.0  # Rees et al. BMC Med 2020
+    los_gamma_shape: float = 6.0  # assumption: spread (IQR ~10-18 d)
     # Case fatality among critical cases 49 %, none recorded among others
     # (China CDC Weekly 2020; Wu & McGoogan, JAMA 2020, doi:10.1001/jama.2020.2648).
     p_death_critical_treated: float = 0.49  # China CDC Weekly 2020

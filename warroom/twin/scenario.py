@@ -74,6 +74,8 @@ class Measure:
 
     @classmethod
     def parse(cls, raw: dict[str, Any], key: str) -> Measure:
+        if not raw:  # an absent measure is off
+            return cls(False, dt.date.min, {})
         mult = raw.get("multipliers", {})
         unknown = set(mult) - set(LEVELS)
         if unknown:

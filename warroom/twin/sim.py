@@ -557,9 +557,10 @@ class Simulation:
         per.cols["facility"][person_ids] = facility_ids
         per.cols["bed"][person_ids] = beds
         per.cols["wait_since"][person_ids] = -1
-        per.cols["t_admit"][person_ids] = self.t
         conf = person_ids[per["category"][person_ids] == R.CONFIRMED]
         per.cols["t_out"][conf] = np.maximum(per["t_out"][conf], self.t + 3)
+        first = person_ids[per["t_admit"][person_ids] == NEVER]
+        per.cols["t_admit"][first] = self.t
         rec = np.zeros(person_ids.size, dtype=R.ADMISSION)
         rec["date"] = self._day(self.t)
         rec["person_id"] = person_ids
@@ -717,7 +718,12 @@ class Simulation:
                 per.cols["next_test"][conf] = NEVER
                 per.cols["t_release"][conf] = NEVER
                 ci = per["infection"][conf]
-                per.cols["t_out"][conf] = np.maximum(inf["t_end"][ci], t + 3)
+                # Cured (discharged, or recovered at home) after a length of stay from
+                # confirmation: discharge needs negative tests. Deaths keep their date.
+                los = _gamma_days(self.rng, epi.los_mean, epi.los_gamma_shape, conf.size)
+                per.cols["t_out"][conf] = np.where(
+                    inf["dies"][ci], np.maximum(inf["t_end"][ci], t + 1),
+                    np.maximum(inf["t_end"][ci], t + np.maximum(los, 3)))
                 per.cols["need"][conf] = self._need_of_confirmed(conf)
                 self.cum[0] += np.bincount(per["patch"][conf], minlength=self.n_patch)
                 self._event(conf, R.EV_CONFIRMED)
@@ -828,14 +834,14 @@ class Simulation:
         bed_rank = np.where(bed >= 0, BED_RANK[np.maximum(bed, 0)], -1)
         need_rank = np.where(need >= 0, BED_RANK[np.maximum(need, 0)], 99)
         eligible = open_ & (need >= 0) & (bed_rank < need_rank)
-        # Severe and critical patients always ask for a bed. Mild confirmed patients only
-        # once the admit-all campaign starts (before it they were told to stay home);
-        # suspected people and contacts once centralised isolation starts.
+        # Severe and critical patients always ask for a bed. Suspected people once
+        # centralised isolation starts; mild confirmed patients and close contacts once the
+        # admit-all campaign starts (before it they were told to stay home).
         allowed = need <= 1
         if campaign:
-            allowed |= need == 3
+            allowed |= (need == 3) | (need == 4)
         if sc.central_isolation.active(self.date):
-            allowed |= need == 4
+            allowed |= (need == 4) & (cat == R.SUSPECTED)
         eligible &= allowed
         ws = per["wait_since"]
         fresh = eligible & (ws < 0)
