@@ -11,8 +11,9 @@ from warroom.twin.scenario import load_scenario
 
 
 @functools.cache
-def cached_run(name: str, scale: float, seed: int | None = None, days: int | None = None,
-               **changes: object) -> RunResult:
+def cached_run(
+    name: str, scale: float, seed: int | None = None, days: int | None = None, **changes: object
+) -> RunResult:
     sc = load_scenario(name)
     over: dict[str, object] = {"scale": scale, **changes}
     if seed is not None:

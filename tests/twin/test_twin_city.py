@@ -12,16 +12,21 @@ from warroom.twin.population import build_city_model
 
 
 def _centres() -> dict[str, tuple[float, float]]:
-    return {a.code: (a.lat or 0.0, a.lon or 0.0) for a in build_demo_city() if a.level == "district"}
+    return {
+        a.code: (a.lat or 0.0, a.lon or 0.0) for a in build_demo_city() if a.level == "district"
+    }
 
 
 def test_the_city_model_keeps_the_area_tree_and_its_populations() -> None:
     city = build_city_model()
     assert list(city.areas) == build_demo_city()
     p = city.patches
-    assert len(p) == 7100 + int(((city.area_level == "community")).sum()) - np.unique(
-        p.community[city.area_level[p.area] == "compound"]
-    ).size
+    assert (
+        len(p)
+        == 7100
+        + int((city.area_level == "community").sum())
+        - np.unique(p.community[city.area_level[p.area] == "compound"]).size
+    )
     assert city.population == city.areas[0].population == 12_326_518
     assert (p.age.sum(axis=1) == p.population).all()
     assert (p.households <= p.population).all() and (p.households > 0).all()

@@ -15,11 +15,24 @@ runner = CliRunner()
 
 def test_run_writes_the_daily_report_and_the_line_lists(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    res = runner.invoke(app, ["run", "wuhan-2020", "--out", str(out), "--scale", "0.02",
-                              "--days", "45", "--seed", "3"])
+    res = runner.invoke(
+        app,
+        ["run", "wuhan-2020", "--out", str(out), "--scale", "0.02", "--days", "45", "--seed", "3"],
+    )
     assert res.exit_code == 0, res.output
-    for name in ("daily", "people", "tests", "contacts", "admissions", "appeals", "supplies",
-                 "waste", "waiting", "outcomes", "facilities"):
+    for name in (
+        "daily",
+        "people",
+        "tests",
+        "contacts",
+        "admissions",
+        "appeals",
+        "supplies",
+        "waste",
+        "waiting",
+        "outcomes",
+        "facilities",
+    ):
         assert (out / f"{name}.csv").exists(), name
     with open(out / "daily.csv", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
@@ -43,8 +56,9 @@ def test_compare_prints_the_differences_and_writes_a_chart(tmp_path: Path) -> No
     late = tmp_path / "late.toml"
     late.write_text('base = "wuhan-2020"\n[beds]\nshelter_delay_days = 10\n', "utf-8")
     chart = tmp_path / "c.html"
-    res = runner.invoke(app, ["compare", "wuhan-2020", str(late), "--scale", "0.02",
-                              "--chart", str(chart)])
+    res = runner.invoke(
+        app, ["compare", "wuhan-2020", str(late), "--scale", "0.02", "--chart", str(chart)]
+    )
     assert res.exit_code == 0, res.output
     assert "total confirmed" in res.output and "B − A" in res.output
     text = chart.read_text("utf-8")

@@ -31,8 +31,10 @@ def test_lifting_the_admit_all_campaign_gives_more_cases() -> None:
         off_conf += lifted.milestones.total_confirmed
         on_inf += int(base.series.new_infections[k:].sum())
         off_inf += int(lifted.series.new_infections[k:].sum())
-    print(f"\nadmit-all on: {on_conf:,} confirmed, {on_inf:,} infections after {after}; "
-          f"off: {off_conf:,}, {off_inf:,}")
+    print(
+        f"\nadmit-all on: {on_conf:,} confirmed, {on_inf:,} infections after {after}; "
+        f"off: {off_conf:,}, {off_inf:,}"
+    )
     assert off_inf > 1.1 * on_inf
     assert off_conf > 1.02 * on_conf
 

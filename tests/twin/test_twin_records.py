@@ -13,8 +13,9 @@ from warroom.twin.sim import BED_RANK
 def test_every_area_day_satisfies_the_stock_identity(small_run: RunResult) -> None:
     for day in small_run.days:
         r = day.true_report
-        assert (r["cum_confirmed"] == r["cum_deaths"] + r["cum_discharged"]
-                + r["under_treatment"]).all()
+        assert (
+            r["cum_confirmed"] == r["cum_deaths"] + r["cum_discharged"] + r["under_treatment"]
+        ).all()
         assert (r["severe"] + r["critical"] <= r["under_treatment"]).all()
         assert min(r[f].min() for f in R.REPORT_FIELDS) >= 0
 

@@ -141,11 +141,22 @@ def build_facilities(
         synthetic: bool,
         source: str,
     ) -> None:
-        scaled = tuple(int(round(b * scale)) for b in beds)
+        scaled = tuple(round(b * scale) for b in beds)
         lat, lon = place(district)
         out.append(
-            Facility(len(out), name, kind, district, lat, lon, opened, closed,
-                     (scaled[0], scaled[1], scaled[2], scaled[3], scaled[4]), synthetic, source)
+            Facility(
+                len(out),
+                name,
+                kind,
+                district,
+                lat,
+                lon,
+                opened,
+                closed,
+                (scaled[0], scaled[1], scaled[2], scaled[3], scaled[4]),
+                synthetic,
+                source,
+            )
         )
 
     def district_of(name: str) -> str:
@@ -166,9 +177,16 @@ def build_facilities(
         beds = int(r["beds"])
         named_designated += beds
         split = _FIELD_HOSPITAL_SPLIT if r["type"] == "temporary" else _UNION_SPLIT
-        add(r["name"], "DESIGNATED", district_of(r["name"]),
-            _d(r["opened"]) or dt.date(2020, 2, 10), _d(r["closed"]), _split(beds, split),
-            False, "wuhan_facilities.csv" + ("" if r["opened"] else "; opening date synthetic"))
+        add(
+            r["name"],
+            "DESIGNATED",
+            district_of(r["name"]),
+            _d(r["opened"]) or dt.date(2020, 2, 10),
+            _d(r["closed"]),
+            _split(beds, split),
+            False,
+            "wuhan_facilities.csv" + ("" if r["opened"] else "; opening date synthetic"),
+        )
     agg = aggregates["AGGREGATE: designated hospitals (48) + expanded beds in other hospitals"]
     n_syn = 48 - 4
     rest = int(agg["beds"]) - named_designated
@@ -176,8 +194,16 @@ def build_facilities(
     opens = _batch_dates(dt.date(2020, 1, 22), dt.date(2020, 2, 28), n_syn)  # 26,911 on 02-29
     for i, (b, o) in enumerate(zip(sizes, opens, strict=True)):
         d = districts[int(rng.choice(len(districts), p=weights / weights.sum()))]
-        add(f"第{i + 1}定点医院 Designated Hospital {i + 1} (synthetic)", "DESIGNATED", d, o,
-            None, _split(b, _DESIGNATED_SPLIT), True, "split of the 26,911-bed aggregate row")
+        add(
+            f"第{i + 1}定点医院 Designated Hospital {i + 1} (synthetic)",
+            "DESIGNATED",
+            d,
+            o,
+            None,
+            _split(b, _DESIGNATED_SPLIT),
+            True,
+            "split of the 26,911-bed aggregate row",
+        )
 
     # Shelter hospitals: 16 in all, 13,467 beds.
     agg = aggregates["AGGREGATE: all 16 Fangcang shelter hospitals"]
@@ -196,35 +222,74 @@ def build_facilities(
             k += 1
         opened = opened or dt.date(2020, 2, 5)
         closed = _d(r["closed"]) or dt.date(2020, 3, 10)
-        add(r["name"], "SHELTER", district_of(r["name"]), opened + delay, closed,
-            (0, 0, 0, beds, 0), not r["beds"],
-            "wuhan_facilities.csv" + ("" if r["beds"] else "; beds synthetic (aggregate split)"))
+        add(
+            r["name"],
+            "SHELTER",
+            district_of(r["name"]),
+            opened + delay,
+            closed,
+            (0, 0, 0, beds, 0),
+            not r["beds"],
+            "wuhan_facilities.csv" + ("" if r["beds"] else "; beds synthetic (aggregate split)"),
+        )
     for _ in range(n_missing):
         d = districts[int(rng.integers(len(districts)))]
-        add("第16方舱医院 Shelter Hospital 16 (synthetic)", "SHELTER", d, syn_open[k] + delay,
-            dt.date(2020, 3, 10), (0, 0, 0, extra[k], 0), True, "split of the aggregate row")
+        add(
+            "第16方舱医院 Shelter Hospital 16 (synthetic)",
+            "SHELTER",
+            d,
+            syn_open[k] + delay,
+            dt.date(2020, 3, 10),
+            (0, 0, 0, extra[k], 0),
+            True,
+            "split of the aggregate row",
+        )
         k += 1
 
     # Quarantine: isolation treatment points, mass quarantine sites, extra rooms.
-    def quarantine_sites(total: int, n: int, first: dt.date, last: dt.date, label: str,
-                         source: str) -> None:
+    def quarantine_sites(
+        total: int, n: int, first: dt.date, last: dt.date, label: str, source: str
+    ) -> None:
         if total <= 0 or n <= 0:
             return
         sizes = split_total(total, rng.uniform(0.5, 1.5, n))
         for i, (b, o) in enumerate(zip(sizes, _batch_dates(first, last, n), strict=True)):
             d = districts[int(rng.integers(len(districts)))]
-            add(f"{label} {i + 1} (synthetic)", "QUARANTINE", d, o, None, (0, 0, 0, 0, b), True,
-                source)
+            add(
+                f"{label} {i + 1} (synthetic)",
+                "QUARANTINE",
+                d,
+                o,
+                None,
+                (0, 0, 0, 0, b),
+                True,
+                source,
+            )
 
-    quarantine_sites(int(aggregates["AGGREGATE: isolation treatment points (隔离治疗点)"]["beds"]),
-                     60, dt.date(2020, 2, 2), dt.date(2020, 2, 20), "隔离治疗点 Isolation Point",
-                     "split of the 11,172-bed aggregate row")
-    quarantine_sites(int(aggregates["AGGREGATE: 132 mass quarantine sites"]["beds"]), 132,
-                     dt.date(2020, 1, 28), dt.date(2020, 2, 22), "集中隔离点 Quarantine Site",
-                     "split of the 132-site aggregate row")
-    quarantine_sites(extra_quarantine_beds, max(1, extra_quarantine_beds // 1200),
-                     dt.date(2020, 2, 6), dt.date(2020, 2, 25), "征用隔离点 Requisitioned Site",
-                     "scenario beds.extra_quarantine_beds (to the seed's 130,000 on 25 Feb)")
+    quarantine_sites(
+        int(aggregates["AGGREGATE: isolation treatment points (隔离治疗点)"]["beds"]),
+        60,
+        dt.date(2020, 2, 2),
+        dt.date(2020, 2, 20),
+        "隔离治疗点 Isolation Point",
+        "split of the 11,172-bed aggregate row",
+    )
+    quarantine_sites(
+        int(aggregates["AGGREGATE: 132 mass quarantine sites"]["beds"]),
+        132,
+        dt.date(2020, 1, 28),
+        dt.date(2020, 2, 22),
+        "集中隔离点 Quarantine Site",
+        "split of the 132-site aggregate row",
+    )
+    quarantine_sites(
+        extra_quarantine_beds,
+        max(1, extra_quarantine_beds // 1200),
+        dt.date(2020, 2, 6),
+        dt.date(2020, 2, 25),
+        "征用隔离点 Requisitioned Site",
+        "scenario beds.extra_quarantine_beds (to the seed's 130,000 on 25 Feb)",
+    )
     return out
 
 

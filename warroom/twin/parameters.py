@@ -77,7 +77,8 @@ class Epidemiology:
     # Intern Med 2020, doi:10.7326/M20-1495: false-negative rate 20 %).
     test_sensitivity: float = 0.80  # Kucirka et al. 2020
     # A positive test stays possible for about 3 weeks after infection (viral RNA
-    # shedding median 20 d in survivors: Zhou et al., Lancet 2020, doi:10.1016/S0140-6736(20)30566-3).
+    # shedding median 20 d in survivors: Zhou et al., Lancet 2020,
+    # doi:10.1016/S0140-6736(20)30566-3).
     shedding_days: int = 24  # Zhou et al. Lancet 2020 (20 d median after onset, + incubation)
     # Share of infected people who seek care at a fever clinic by severity (calibrated:
     # how many mild cases never reached a clinic in Wuhan is unknown; severe ones all did).
@@ -113,7 +114,8 @@ class Epidemiology:
         w = np.zeros(self.infectious_days + 1)
         w[1:] = np.diff(cdf)
         w[1] += cdf[0]
-        return w / w.sum()
+        out: np.ndarray = w / w.sum()
+        return out
 
 
 @dataclass(frozen=True)
@@ -133,7 +135,7 @@ class Operations:
     contact_quarantine_days: int = 14  # national protocol: 14 days of medical observation
     household_contact_share: float = 0.6  # assumption: contacts living in the same compound
     # Appeals per day (Poisson means). Calibrated to W1's ~5,000 appeals on the peak day.
-    appeal_rate_admission: float = 0.25  # per person waiting for a bed
+    appeal_rate_admission: float = 0.1  # per person waiting for a bed
     appeal_rate_medicine: float = 4.0e-3  # per vulnerable resident under closure
     appeal_rate_groceries: float = 6.0e-5  # per resident under closure
     appeal_rate_prices: float = 2.0e-5  # per resident under closure

@@ -110,8 +110,10 @@ def build_city_model(seed: int = DEFAULT_SEED, scale: float = 1.0) -> CityModel:
     has_child = np.zeros(len(areas), dtype=bool)
     has_child[area_parent[area_parent >= 0]] = True
     leaf = np.array(
-        [(a.level == "compound") or (a.level == "community" and not has_child[i])
-         for i, a in enumerate(areas)]
+        [
+            (a.level == "compound") or (a.level == "community" and not has_child[i])
+            for i, a in enumerate(areas)
+        ]
     )
     leaf_idx = np.flatnonzero(leaf)
 

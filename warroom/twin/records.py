@@ -5,7 +5,8 @@ of one record type below (one row per record); dates are ``datetime64[D]``, ids 
 integers, enumerations are small integers whose names are in the ``*_NAMES`` tuples.
 A platform feeder pushes them through its services table by table; ``person_id`` links
 everything about one person, ``index_person_id`` links a contact to the case that
-named it (transmission chains), ``facility_id`` refers to :class:`~warroom.twin.facilities.Facility`.
+named it (transmission chains), ``facility_id`` refers to
+:class:`~warroom.twin.facilities.Facility`.
 ``patch`` is an index into :attr:`Simulation.patch_codes` (the area code of the
 compound or village where the person lives).
 

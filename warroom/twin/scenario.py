@@ -201,8 +201,11 @@ def _load_raw(path: Path, depth: int = 0) -> dict[str, Any]:
     base = raw.pop("base", None)
     if base is None:
         return raw
-    base_path = SCENARIO_DIR / f"{base}.toml" if not str(base).endswith(".toml") else (
-        path.parent / str(base))
+    base_path = (
+        SCENARIO_DIR / f"{base}.toml"
+        if not str(base).endswith(".toml")
+        else (path.parent / str(base))
+    )
     if not base_path.exists():
         raise ValueError(f"scenario base {base!r} not found")
     return _merge(_load_raw(base_path, depth + 1), raw)
@@ -228,8 +231,11 @@ def parse_scenario(raw: dict[str, Any], default_name: str = "scenario") -> Scena
     beds = raw.get("beds", {})
     try:
         mass = tuple(
-            (_date(m["start"], "mass_testing.start"), _date(m["end"], "mass_testing.end"),
-             float(m["daily_coverage"]))
+            (
+                _date(m["start"], "mass_testing.start"),
+                _date(m["end"], "mass_testing.end"),
+                float(m["daily_coverage"]),
+            )
             for m in raw.get("mass_testing", [])
         )
         faults = tuple(

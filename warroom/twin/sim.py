@@ -38,7 +38,7 @@ from typing import Protocol
 import numpy as np
 
 from warroom.twin import records as R
-from warroom.twin.facilities import BED_TYPES, Facility, build_facilities, capacity_on
+from warroom.twin.facilities import Facility, build_facilities, capacity_on
 from warroom.twin.parameters import (
     ASYMPTOMATIC,
     CRITICAL,
@@ -168,8 +168,10 @@ class NearestFreeBedPolicy:
         if w.size == 0:
             return np.empty(0, np.int64), np.empty(0, np.int64)
         free = view.free.copy()
-        prio = np.array([PRIORITY[int(n)] for n in w["need"]]) if w.size < 64 else (
-            np.select([w["need"] == 0, w["need"] == 1, w["need"] == 3], [0, 1, 2], 3)
+        prio = (
+            np.array([PRIORITY[int(n)] for n in w["need"]])
+            if w.size < 64
+            else (np.select([w["need"] == 0, w["need"] == 1, w["need"] == 3], [0, 1, 2], 3))
         )
         order = np.lexsort((w["person_id"], w["since"], prio))
         persons, facs = [], []
@@ -203,8 +205,9 @@ class NoPlacementPolicy:
         return np.empty(0, np.int64), np.empty(0, np.int64)
 
 
-def _gamma_days(rng: np.random.Generator, mean: np.ndarray | float, shape: float,
-                size: int) -> np.ndarray:
+def _gamma_days(
+    rng: np.random.Generator, mean: np.ndarray | float, shape: float, size: int
+) -> np.ndarray:
     return np.rint(rng.gamma(shape, np.asarray(mean) / shape, size)).astype(np.int64)
 
 
@@ -289,7 +292,8 @@ class Simulation:
         self._under_cum: dict[int, np.ndarray] = {}
         self._rollup_order = self._rollup_levels()
         self._fault_rows = {
-            f: int(np.flatnonzero(self.area_codes == f.area_code)[0]) for f in sc.faults
+            f: int(np.flatnonzero(self.area_codes == f.area_code)[0])
+            for f in sc.faults
             if (self.area_codes == f.area_code).any()
         }
         missing = [f.area_code for f in sc.faults if f not in self._fault_rows]
@@ -309,10 +313,12 @@ class Simulation:
 
     def _seed_infections(self) -> None:
         sc, P = self.scenario, self.city.patches
-        n = max(1, int(round(sc.initial_infections * sc.scale)))
+        n = max(1, round(sc.initial_infections * sc.scale))
         codes = self.city.area_code[P.district]
-        mask = np.isin(codes, sc.initial_districts) if sc.initial_districts else np.ones(
-            self.n_patch, dtype=bool
+        mask = (
+            np.isin(codes, sc.initial_districts)
+            if sc.initial_districts
+            else np.ones(self.n_patch, dtype=bool)
         )
         w = np.where(mask, P.population, 0).astype(float)
         patches = self.rng.choice(self.n_patch, size=n, p=w / w.sum())
@@ -335,35 +341,52 @@ class Simulation:
         np.subtract.at(self.S, patches, 1)
         np.maximum(self.S, 0, out=self.S)
         sev = rng.choice(5, size=n, p=self.sev_p).astype(np.int8)
-        incub = np.maximum(1, np.rint(rng.lognormal(epi.incubation_logmean,
-                                                     epi.incubation_logsd, n))).astype(np.int64)
+        incub = np.maximum(
+            1, np.rint(rng.lognormal(epi.incubation_logmean, epi.incubation_logsd, n))
+        ).astype(np.int64)
         t_onset = t_inf + incub
         symptomatic = sev != ASYMPTOMATIC
         seeks = symptomatic & (rng.random(n) < np.asarray(epi.p_seek_care)[sev])
         idx = np.clip(t_onset, 0, self._seek_mean.size - 1)
-        delay = _gamma_days(rng, np.maximum(self._seek_mean[idx], 0.1),
-                            epi.seek_delay_gamma_shape, n)
+        delay = _gamma_days(
+            rng, np.maximum(self._seek_mean[idx], 0.1), epi.seek_delay_gamma_shape, n
+        )
         t_seek = np.where(seeks, t_onset + delay, NEVER)
         t_severe = np.where(
-            sev >= SEVERE, t_onset + np.maximum(1, _gamma_days(rng, epi.onset_to_severe_mean, 4, n)),
-            NEVER)
+            sev >= SEVERE,
+            t_onset + np.maximum(1, _gamma_days(rng, epi.onset_to_severe_mean, 4, n)),
+            NEVER,
+        )
         t_critical = np.where(
             sev == CRITICAL,
             np.maximum(t_severe + 1, t_onset + _gamma_days(rng, epi.onset_to_critical_mean, 4, n)),
-            NEVER)
+            NEVER,
+        )
         t_seek = np.minimum(t_seek, t_severe)  # severe illness brings everyone to a clinic
         dies = (sev == CRITICAL) & (rng.random(n) < epi.p_death_critical_treated)
         end_mean = np.select(
             [sev == ASYMPTOMATIC, sev <= 2, sev == SEVERE, dies],
-            [10.0, epi.onset_to_recovery_mild_mean, epi.onset_to_recovery_severe_mean,
-             epi.onset_to_death_mean],
+            [
+                10.0,
+                epi.onset_to_recovery_mild_mean,
+                epi.onset_to_recovery_severe_mean,
+                epi.onset_to_death_mean,
+            ],
             epi.onset_to_recovery_severe_mean,
         )
         t_end = t_onset + _gamma_days(rng, end_mean, 6.0, n)
         t_end = np.maximum(t_end, np.where(t_critical < NEVER, t_critical + 2, t_onset + 1))
         self.inf.append(
-            patch=patches, t_inf=t_inf, infector=infector, sev=sev, t_onset=t_onset,
-            t_seek=t_seek, t_severe=t_severe, t_critical=t_critical, t_end=t_end, dies=dies,
+            patch=patches,
+            t_inf=t_inf,
+            infector=infector,
+            sev=sev,
+            t_onset=t_onset,
+            t_seek=t_seek,
+            t_severe=t_severe,
+            t_critical=t_critical,
+            t_end=t_end,
+            dies=dies,
             person=np.full(n, -1, dtype=np.int64),
         )
 
@@ -384,8 +407,9 @@ class Simulation:
         if ids.size == 0:
             return 0
         age = t - t_inf[ids]
-        c = self.gen_w[age] * np.where(inf["sev"][ids] == ASYMPTOMATIC,
-                                       self.epi.rel_inf_asymptomatic, 1.0)
+        c = self.gen_w[age] * np.where(
+            inf["sev"][ids] == ASYMPTOMATIC, self.epi.rel_inf_asymptomatic, 1.0
+        )
         pid = inf["person"][ids]
         known = pid >= 0
         status = np.full(ids.size, CLOSED, dtype=np.int8)
@@ -442,8 +466,14 @@ class Simulation:
         return int(n)
 
     # ------------------------------------------------------------------ people
-    def _new_people(self, infection: np.ndarray, patch: np.ndarray, category: int,
-                    status: int = AT_HOME, index: np.ndarray | None = None) -> np.ndarray:
+    def _new_people(
+        self,
+        infection: np.ndarray,
+        patch: np.ndarray,
+        category: int,
+        status: int = AT_HOME,
+        index: np.ndarray | None = None,
+    ) -> np.ndarray:
         n = patch.size
         if n == 0:
             return np.empty(0, dtype=np.int64)
@@ -453,12 +483,25 @@ class Simulation:
         band = (self.rng.random(n)[:, None] > cum).sum(axis=1).clip(0, 3)
         sex = np.where(self.rng.random(n) < 0.51, "M", "F")
         ids = self.per.append(
-            infection=infection, patch=patch, age_band=band, sex=sex, entry=np.full(n, category),
-            category=np.full(n, category), status=np.full(n, status), facility=np.full(n, -1),
-            bed=np.full(n, -1), need=np.full(n, -1), wait_since=np.full(n, -1),
-            t_known=np.full(n, self.t), t_confirmed=np.full(n, NEVER), t_out=np.full(n, NEVER),
-            t_admit=np.full(n, NEVER), next_test=np.full(n, self.t), tests=np.zeros(n),
-            pending=np.zeros(n, dtype=bool), t_release=np.full(n, NEVER),
+            infection=infection,
+            patch=patch,
+            age_band=band,
+            sex=sex,
+            entry=np.full(n, category),
+            category=np.full(n, category),
+            status=np.full(n, status),
+            facility=np.full(n, -1),
+            bed=np.full(n, -1),
+            need=np.full(n, -1),
+            wait_since=np.full(n, -1),
+            t_known=np.full(n, self.t),
+            t_confirmed=np.full(n, NEVER),
+            t_out=np.full(n, NEVER),
+            t_admit=np.full(n, NEVER),
+            next_test=np.full(n, self.t),
+            tests=np.zeros(n),
+            pending=np.zeros(n, dtype=bool),
+            t_release=np.full(n, NEVER),
             index=index if index is not None else np.full(n, -1),
         )
         has = infection >= 0
@@ -514,7 +557,8 @@ class Simulation:
 
     def free_beds(self) -> np.ndarray:
         """Free beds by facility and type today, shape (n_facilities, 5), never negative."""
-        return np.maximum(self.capacity - self.occupied, 0)
+        free: np.ndarray = np.maximum(self.capacity - self.occupied, 0)
+        return free
 
     def place(self, person_ids: np.ndarray, facility_ids: np.ndarray) -> None:
         """Admit waiting people to facilities (the platform's allocation feeds back here).
@@ -531,8 +575,9 @@ class Simulation:
             raise ValueError("person_ids and facility_ids must have the same length")
         if np.unique(person_ids).size != person_ids.size:
             raise ValueError("a person is placed twice")
-        waiting = dict(zip(self.waiting["person_id"].tolist(), self.waiting["need"].tolist(),
-                           strict=True))
+        waiting = dict(
+            zip(self.waiting["person_id"].tolist(), self.waiting["need"].tolist(), strict=True)
+        )
         free = self.free_beds()
         beds = np.empty(person_ids.size, dtype=np.int64)
         for i, (p, f) in enumerate(zip(person_ids.tolist(), facility_ids.tolist(), strict=True)):
@@ -625,7 +670,8 @@ class Simulation:
             dies = inf["dies"][di].copy()
             untreated_crit = (sev == CRITICAL) & (bed != 0) & ~dies
             extra = (epi.p_death_critical_untreated - epi.p_death_critical_treated) / (
-                1 - epi.p_death_critical_treated)
+                1 - epi.p_death_critical_treated
+            )
             dies |= untreated_crit & (self.rng.random(done.size) < extra)
             untreated_sev = (sev == SEVERE) & (per["status"][done] != IN_FACILITY)
             dies |= untreated_sev & (self.rng.random(done.size) < epi.p_death_severe_untreated)
@@ -637,8 +683,9 @@ class Simulation:
             self._outcome(home, R.RECOVERED_AT_HOME)
             self._close(done)
         # Contacts at the end of quarantine.
-        rel = np.flatnonzero((cat == R.CONTACT) & (per["status"] != CLOSED)
-                             & (per["t_release"] <= t))
+        rel = np.flatnonzero(
+            (cat == R.CONTACT) & (per["status"] != CLOSED) & (per["t_release"] <= t)
+        )
         if rel.size:
             self._event(rel, R.EV_RELEASED)
             self._outcome(rel, R.RELEASED_Q)
@@ -654,31 +701,38 @@ class Simulation:
         seek = ids[inf["t_seek"][ids] == t]
         day = self.date
         if sc.sweep_start and sc.sweep_end and sc.sweep_start <= day <= sc.sweep_end:
-            cand = ids[(inf["t_onset"][ids] <= t) & (inf["t_end"][ids] > t)
-                       & (inf["sev"][ids] != ASYMPTOMATIC)]
+            cand = ids[
+                (inf["t_onset"][ids] <= t)
+                & (inf["t_end"][ids] > t)
+                & (inf["sev"][ids] != ASYMPTOMATIC)
+            ]
             pid = inf["person"][cand]
             cand = cand[(pid < 0) | (per["status"][np.maximum(pid, 0)] == CLOSED)]
             found = cand[self.rng.random(cand.size) < sc.sweep_find_prob]
             seek = np.union1d(seek, found)
         for start, end, cover in sc.mass_testing:
             if start <= day <= end:
-                cand = ids[(t - inf["t_inf"][ids] <= epi.shedding_days) & (inf["t_end"][ids] > t)
-                           & (inf["person"][ids] < 0)]
+                cand = ids[
+                    (t - inf["t_inf"][ids] <= epi.shedding_days)
+                    & (inf["t_end"][ids] > t)
+                    & (inf["person"][ids] < 0)
+                ]
                 seek = np.union1d(seek, cand[self.rng.random(cand.size) < cover])
         pid = inf["person"][seek]
         new_inf = seek[pid < 0]
         again = pid[pid >= 0]
-        again = again[(per["status"][again] == CLOSED)
-                      | (per["category"][again] == R.CONTACT)]
+        again = again[(per["status"][again] == CLOSED) | (per["category"][again] == R.CONTACT)]
         again = again[per["category"][again] != R.CONFIRMED]
         # Flu-season background: febrile, not infected.
         lam = ops.background_febrile_rate * self.city.patches.population
         k = self.rng.poisson(lam)
         bg_patch = np.repeat(np.arange(self.n_patch), k)
-        visitors = np.concatenate([
-            self._new_people(new_inf, inf["patch"][new_inf].astype(np.int64), R.FEBRILE),
-            self._new_people(np.full(bg_patch.size, -1), bg_patch, R.FEBRILE),
-        ])
+        visitors = np.concatenate(
+            [
+                self._new_people(new_inf, inf["patch"][new_inf].astype(np.int64), R.FEBRILE),
+                self._new_people(np.full(bg_patch.size, -1), bg_patch, R.FEBRILE),
+            ]
+        )
         # Returning people (contacts falling ill, ruled-out people still ill) visit again.
         was_contact = again[per["category"][again] == R.CONTACT]
         reopen = again[per["category"][again] != R.CONTACT]
@@ -722,8 +776,10 @@ class Simulation:
                 # confirmation: discharge needs negative tests. Deaths keep their date.
                 los = _gamma_days(self.rng, epi.los_mean, epi.los_gamma_shape, conf.size)
                 per.cols["t_out"][conf] = np.where(
-                    inf["dies"][ci], np.maximum(inf["t_end"][ci], t + 1),
-                    np.maximum(inf["t_end"][ci], t + np.maximum(los, 3)))
+                    inf["dies"][ci],
+                    np.maximum(inf["t_end"][ci], t + 1),
+                    np.maximum(inf["t_end"][ci], t + np.maximum(los, 3)),
+                )
                 per.cols["need"][conf] = self._need_of_confirmed(conf)
                 self.cum[0] += np.bincount(per["patch"][conf], minlength=self.n_patch)
                 self._event(conf, R.EV_CONFIRMED)
@@ -736,12 +792,13 @@ class Simulation:
             per.cols["next_test"][retest] = t + 2
             c_neg = neg[cat == R.CONTACT]
             per.cols["next_test"][c_neg] = np.where(
-                per["t_release"][c_neg] - 1 > t, per["t_release"][c_neg] - 1, NEVER)
+                per["t_release"][c_neg] - 1 > t, per["t_release"][c_neg] - 1, NEVER
+            )
             self._event(out, R.EV_RULED_OUT)
             self._close(out)
         # Today's samples, within capacity, by priority.
         cand = np.flatnonzero((per["next_test"] <= t) & ~per["pending"] & (per["status"] != CLOSED))
-        cap = int(round(sc.test_capacity.value(self.date) * sc.scale))
+        cap = round(sc.test_capacity.value(self.date) * sc.scale)
         cat = per["category"][cand]
         prio = np.select([cat == R.SUSPECTED, cat == R.FEBRILE], [0, 1], 2)
         order = np.lexsort((cand, per["next_test"][cand], prio))
@@ -760,8 +817,9 @@ class Simulation:
         delay = int(sc.lab_delay.value(self.date))
         ids = np.arange(self.n_tests, self.n_tests + take.size)
         self.n_tests += take.size
-        rows = self.samples.append(person=take, due=np.full(take.size, t + delay),
-                                   positive=positive, id=ids)
+        rows = self.samples.append(
+            person=take, due=np.full(take.size, t + delay), positive=positive, id=ids
+        )
         self._pending_samples = np.concatenate([self._pending_samples, rows])
         per.cols["pending"][take] = True
         per.cols["tests"][take] += 1
@@ -788,8 +846,9 @@ class Simulation:
         hit = cand[np.isin(by, idx_inf) & (inf["person"][cand] < 0) & (inf["t_end"][cand] > t)]
         hit = hit[self.rng.random(hit.size) < intensity]
         inf_to_person = dict(zip(idx_inf.tolist(), index.tolist(), strict=True))
-        idx_of_hit = np.array([inf_to_person[i] for i in inf["infector"][hit].tolist()],
-                              dtype=np.int64)
+        idx_of_hit = np.array(
+            [inf_to_person[i] for i in inf["infector"][hit].tolist()], dtype=np.int64
+        )
         # Uninfected contacts.
         k = self.rng.poisson(ops.contacts_per_case * intensity, index.size)
         src = np.repeat(index, k)
@@ -817,7 +876,8 @@ class Simulation:
         rec["patch"] = per["patch"][contacts]
         rec["household"] = per["patch"][contacts] == per["patch"][rec["index_person_id"]]
         rec["true_infected_by_index"] = np.concatenate(
-            [np.ones(c1.size, bool), np.zeros(c2.size, bool)])
+            [np.ones(c1.size, bool), np.zeros(c2.size, bool)]
+        )
         self._contacts.append(rec)
 
     def _waiting_list(self) -> np.ndarray:
@@ -860,9 +920,10 @@ class Simulation:
 
     # ------------------------------------------------------------------ outputs
     def _assemble(self) -> R.DayRecords:
-        per, t, day = self.per, self.t, self._day(self.t)
-        people_ids = (np.concatenate(self._today_people) if self._today_people
-                      else np.empty(0, np.int64))
+        per, day = self.per, self._day(self.t)
+        people_ids = (
+            np.concatenate(self._today_people) if self._today_people else np.empty(0, np.int64)
+        )
         people = np.zeros(people_ids.size, dtype=R.PERSON)
         people["person_id"] = people_ids
         people["patch"] = per["patch"][people_ids]
@@ -875,11 +936,14 @@ class Simulation:
         people["true_severity"] = np.where(infected, self.inf["sev"][np.maximum(ii, 0)], -1)
         t_inf = self.inf["t_inf"][np.maximum(ii, 0)]
         people["true_infection_date"] = np.where(
-            infected, np.datetime64(self.scenario.start, "D") + t_inf.astype("m8[D]"),
-            np.datetime64("NaT"))
+            infected,
+            np.datetime64(self.scenario.start, "D") + t_inf.astype("m8[D]"),
+            np.datetime64("NaT"),
+        )
         infector = np.where(infected, self.inf["infector"][np.maximum(ii, 0)], -1)
         people["true_infector_person_id"] = np.where(
-            infector >= 0, self.inf["person"][np.maximum(infector, 0)], -1)
+            infector >= 0, self.inf["person"][np.maximum(infector, 0)], -1
+        )
 
         ev_p = [e[0] for e in self._events]
         ev_k = [np.full(e[0].size, e[1], dtype=np.int8) for e in self._events]
@@ -934,17 +998,21 @@ class Simulation:
         pop = P.population.astype(float)
         vuln = P.vulnerable[:, :3].sum(axis=1).astype(float)
         n_wait = np.bincount(self.waiting["patch"], minlength=self.n_patch).astype(float)
-        n_conf = np.bincount(events["patch"][events["event"] == R.EV_CONFIRMED],
-                             minlength=self.n_patch).astype(float)
-        means = np.stack([
-            np.zeros(self.n_patch),  # admission requests are drawn per waiting person below
-            ops.appeal_rate_medicine * vuln * closure,
-            ops.appeal_rate_groceries * pop * closure,
-            ops.appeal_rate_prices * pop * closure,
-            ops.appeal_rate_complaint * pop + ops.appeal_rate_complaint_waiting * n_wait,
-            ops.appeal_rate_rumour * n_conf,
-            ops.appeal_rate_other * pop,
-        ], axis=1)
+        n_conf = np.bincount(
+            events["patch"][events["event"] == R.EV_CONFIRMED], minlength=self.n_patch
+        ).astype(float)
+        means = np.stack(
+            [
+                np.zeros(self.n_patch),  # admission requests are drawn per waiting person below
+                ops.appeal_rate_medicine * vuln * closure,
+                ops.appeal_rate_groceries * pop * closure,
+                ops.appeal_rate_prices * pop * closure,
+                ops.appeal_rate_complaint * pop + ops.appeal_rate_complaint_waiting * n_wait,
+                ops.appeal_rate_rumour * n_conf,
+                ops.appeal_rate_other * pop,
+            ],
+            axis=1,
+        )
         k = rng.poisson(means)
         kind = np.repeat(np.tile(np.arange(7), self.n_patch), k.ravel())
         patch = np.repeat(np.repeat(np.arange(self.n_patch), 7), k.ravel())
@@ -961,7 +1029,8 @@ class Simulation:
         return out
 
     def _district_codes(self) -> np.ndarray:
-        return self.city.area_code[self.city.area_level == "district"]
+        codes: np.ndarray = self.city.area_code[self.city.area_level == "district"]
+        return codes
 
     def _occupancy_by_district(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         codes = self._district_codes()
@@ -992,14 +1061,21 @@ class Simulation:
         bed_days = hosp + 0.3 * quar
         rows = []
         for item, name in enumerate(R.SUPPLY_NAMES):
-            mean = bed_days * ops.supply_per_bed_day.get(name, 0.0) + tests * ops.supply_per_test.get(
-                name, 0.0)
+            mean = bed_days * ops.supply_per_bed_day.get(
+                name, 0.0
+            ) + tests * ops.supply_per_test.get(name, 0.0)
             if name == "surgical_mask":
-                mean = mean + residents * ops.supply_surgical_mask_per_resident * self._closure_level()
+                mean = (
+                    mean + residents * ops.supply_surgical_mask_per_resident * self._closure_level()
+                )
             q = rng.poisson(mean)
             rec = np.zeros(codes.size, dtype=R.SUPPLY)
             rec["date"], rec["district_code"], rec["item"], rec["quantity"] = (
-                self._day(self.t), codes, item, q)
+                self._day(self.t),
+                codes,
+                item,
+                q,
+            )
             rows.append(rec[q > 0])
         return np.concatenate(rows)
 
@@ -1011,34 +1087,46 @@ class Simulation:
         share = np.bincount(didx, weights=P.population, minlength=codes.size)
         share = share / share.sum()
         tests = self._tests_by_district(samples)
-        base = (ops.waste_baseline_t_per_day * sc.scale * share
-                + tests * ops.waste_kg_per_test / 1000.0) * rng.normal(1.0, 0.03, codes.size)
-        fac_t = (self.occupied[:, :4].sum(axis=1) * ops.waste_kg_per_bed_day
-                 + self.occupied[:, 4] * ops.waste_kg_per_quarantine_day) / 1000.0
+        base = (
+            ops.waste_baseline_t_per_day * sc.scale * share + tests * ops.waste_kg_per_test / 1000.0
+        ) * rng.normal(1.0, 0.03, codes.size)
+        fac_t = (
+            self.occupied[:, :4].sum(axis=1) * ops.waste_kg_per_bed_day
+            + self.occupied[:, 4] * ops.waste_kg_per_quarantine_day
+        ) / 1000.0
         used = np.flatnonzero(fac_t > 0)
         out = np.zeros(codes.size + used.size, dtype=R.WASTE)
         out["date"] = self._day(self.t)
         out["district_code"] = np.concatenate([codes, self.fac_district[used]])
         out["facility_id"] = np.concatenate([np.full(codes.size, -1), used])
-        out["tonnes"] = np.round(np.concatenate(
-            [base, fac_t[used] * rng.normal(1.0, 0.05, used.size)]), 4)
+        out["tonnes"] = np.round(
+            np.concatenate([base, fac_t[used] * rng.normal(1.0, 0.05, used.size)]), 4
+        )
         return out
 
     def _report(self, events: np.ndarray, outcomes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         per, n = self.per, self.n_patch
         vals = np.zeros((len(R.REPORT_FIELDS), n), dtype=np.int64)
-        for row, kind in ((0, R.EV_CONFIRMED), (1, R.EV_SUSPECTED), (2, R.EV_FEBRILE),
-                          (3, R.EV_CONTACT)):
+        for row, kind in (
+            (0, R.EV_CONFIRMED),
+            (1, R.EV_SUSPECTED),
+            (2, R.EV_FEBRILE),
+            (3, R.EV_CONTACT),
+        ):
             vals[row] = np.bincount(events["patch"][events["event"] == kind], minlength=n)
         vals[4] = np.bincount(outcomes["patch"][outcomes["outcome"] == R.DIED], minlength=n)
-        vals[5] = np.bincount(outcomes["patch"][np.isin(outcomes["outcome"],
-                                                        (R.DISCHARGED, R.RECOVERED_AT_HOME))],
-                              minlength=n)
+        vals[5] = np.bincount(
+            outcomes["patch"][np.isin(outcomes["outcome"], (R.DISCHARGED, R.RECOVERED_AT_HOME))],
+            minlength=n,
+        )
         self.cum[1] += vals[4]
         self.cum[2] += vals[5]
         vals[6:9] = self.cum
-        active = np.flatnonzero((per["category"] == R.CONFIRMED) & (per["status"] != CLOSED)) \
-            if per.n else np.empty(0, np.int64)
+        active = (
+            np.flatnonzero((per["category"] == R.CONFIRMED) & (per["status"] != CLOSED))
+            if per.n
+            else np.empty(0, np.int64)
+        )
         ap = per["patch"][active] if per.n else np.empty(0, np.int64)
         sev = self._current_severity(per["infection"][active]) if active.size else np.empty(0)
         vals[9] = np.bincount(ap, minlength=n)
@@ -1060,16 +1148,28 @@ class Simulation:
                 continue
             if fault.kind == "under_report":
                 rec = reported[row]
-                cum = self._under_cum.setdefault(row, np.array(
-                    [rec["cum_confirmed"] - rec["new_confirmed"],
-                     rec["cum_deaths"] - rec["new_deaths"],
-                     rec["cum_discharged"] - rec["new_discharged"]]))
+                cum = self._under_cum.setdefault(
+                    row,
+                    np.array(
+                        [
+                            rec["cum_confirmed"] - rec["new_confirmed"],
+                            rec["cum_deaths"] - rec["new_deaths"],
+                            rec["cum_discharged"] - rec["new_discharged"],
+                        ]
+                    ),
+                )
                 for f in R.REPORT_FIELDS[:6]:
-                    reported[f][row] = int(round(int(rec[f]) * fault.factor))
-                cum += [reported["new_confirmed"][row], reported["new_deaths"][row],
-                        reported["new_discharged"][row]]
-                reported["cum_confirmed"][row], reported["cum_deaths"][row], \
-                    reported["cum_discharged"][row] = cum
+                    reported[f][row] = round(int(rec[f]) * fault.factor)
+                cum += [
+                    reported["new_confirmed"][row],
+                    reported["new_deaths"][row],
+                    reported["new_discharged"][row],
+                ]
+                (
+                    reported["cum_confirmed"][row],
+                    reported["cum_deaths"][row],
+                    reported["cum_discharged"][row],
+                ) = cum
             elif fault.kind == "stale" and row in self._reported_prev:
                 reported[row] = self._reported_prev[row]
         for row in self._fault_rows.values():
