@@ -107,26 +107,44 @@ def main() -> None:
     cores = sorted(os.sched_getaffinity(0))[:2]
     runs = []
     for i in range(args.repeats):
-        cmd = ["taskset", "-c", ",".join(map(str, cores)), sys.executable, __file__, "--once",
-               "--days", str(args.days)] + (["--csv"] if i == 0 else [])
+        cmd = [
+            "taskset",
+            "-c",
+            ",".join(map(str, cores)),
+            sys.executable,
+            __file__,
+            "--once",
+            "--days",
+            str(args.days),
+        ] + (["--csv"] if i == 0 else [])
         res = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True)
         runs.append(json.loads(res.stdout.strip().splitlines()[-1]))
     r0 = runs[0]
     med = statistics.median(r["total_s"] for r in runs)
     mem = max(r["maxrss_mb"] for r in runs)
-    print(f"twin W1 full scale: {r0['residents']:,} residents, {r0['compounds']:,} compounds "
-          f"({r0['patches']:,} patches with villages), {r0['facilities']} facilities, "
-          f"{args.days} days, 2 cores {cores}")
-    print(f"  wall time median of {len(runs)}: {med:.2f} s  (target ≤ 60 s; runs: "
-          + ", ".join(f"{r['total_s']:.2f}" for r in runs) + ")")
+    print(
+        f"twin W1 full scale: {r0['residents']:,} residents, {r0['compounds']:,} compounds "
+        f"({r0['patches']:,} patches with villages), {r0['facilities']} facilities, "
+        f"{args.days} days, 2 cores {cores}"
+    )
+    print(
+        f"  wall time median of {len(runs)}: {med:.2f} s  (target ≤ 60 s; runs: "
+        + ", ".join(f"{r['total_s']:.2f}" for r in runs)
+        + ")"
+    )
     print(f"  peak memory: {mem:,.0f} MB  (target ≤ 4,096 MB)")
     print(f"  set-up (city, facilities): {statistics.median(r['setup_s'] for r in runs):.2f} s")
-    print(f"  peak day {r0['peak_day']}: {statistics.median(r['peak_day_s'] for r in runs)*1000:.0f}"
-          f" ms; most expensive day {r0['max_day']}: "
-          f"{statistics.median(r['max_day_s'] for r in runs)*1000:.0f} ms")
+    peak_ms = statistics.median(r["peak_day_s"] for r in runs) * 1000
+    print(
+        f"  peak day {r0['peak_day']}: {peak_ms:.0f}"
+        f" ms; most expensive day {r0['max_day']}: "
+        f"{statistics.median(r['max_day_s'] for r in runs) * 1000:.0f} ms"
+    )
     print(f"  records: {r0['people_records']:,} people, {r0['infections']:,} infections (truth)")
-    print("  peak-day counts vs W1 reference: "
-          + ", ".join(f"{k} {v:,} (W1 {W1[k]:,})" for k, v in r0["counts"].items()))
+    print(
+        "  peak-day counts vs W1 reference: "
+        + ", ".join(f"{k} {v:,} (W1 {W1[k]:,})" for k, v in r0["counts"].items())
+    )
     print(f"  writing every CSV (first run only, not in the target): {r0['csv_s']:.1f} s")
     print("  peer: Covasim at equal size → bench/bench_twin_covasim.py")
 

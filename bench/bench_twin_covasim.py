@@ -34,11 +34,19 @@ def covasim_once(n: int) -> dict[str, float]:
 
     t = time.perf_counter()
     # Covasim's default SARS-CoV-2 parameters; "hybrid" = households, schools, work, community.
-    sim = cv.Sim(pop_size=n, n_days=DAYS, pop_type="hybrid", pop_infected=max(10, n // 10_000),
-                 verbose=0, rand_seed=1)
+    sim = cv.Sim(
+        pop_size=n,
+        n_days=DAYS,
+        pop_type="hybrid",
+        pop_infected=max(10, n // 10_000),
+        verbose=0,
+        rand_seed=1,
+    )
     sim.run()
-    return {"seconds": time.perf_counter() - t,
-            "infections": float(sim.results["cum_infections"][-1])}
+    return {
+        "seconds": time.perf_counter() - t,
+        "infections": float(sim.results["cum_infections"][-1]),
+    }
 
 
 def twin_once(n: int) -> dict[str, float]:
@@ -56,8 +64,9 @@ def twin_once(n: int) -> dict[str, float]:
 def run_child(kind: str, n: int, limit: float, env: dict[str, str], cores: str) -> dict | None:
     cmd = ["taskset", "-c", cores, sys.executable, __file__, "--child", kind, "--n", str(n)]
     try:
-        res = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=limit,
-                             check=True)
+        res = subprocess.run(
+            cmd, env=env, capture_output=True, text=True, timeout=limit, check=True
+        )
     except subprocess.TimeoutExpired:
         return None
     return json.loads(res.stdout.strip().splitlines()[-1])
@@ -79,16 +88,24 @@ def main() -> None:
         import covasim  # noqa: F401
     except ImportError:
         sys.exit("Covasim is not installed: /work/venv/bin/pip install covasim (bench-only peer)")
-    env = dict(os.environ, OMP_NUM_THREADS="2", OPENBLAS_NUM_THREADS="2", MKL_NUM_THREADS="2",
-               NUMBA_NUM_THREADS="2", STARSIM_INSTALL_FONTS="0")
+    env = dict(
+        os.environ,
+        OMP_NUM_THREADS="2",
+        OPENBLAS_NUM_THREADS="2",
+        MKL_NUM_THREADS="2",
+        NUMBA_NUM_THREADS="2",
+        STARSIM_INSTALL_FONTS="0",
+    )
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
     cores = ",".join(map(str, sorted(os.sched_getaffinity(0))[:2]))
     rows = []
     last: tuple[int, float] | None = None
     for n in [int(s) for s in args.sizes.split(",")]:
         if last and last[1] * n / last[0] > args.limit:
-            print(f"  skip Covasim at {n:,}: predicted {last[1] * n / last[0]:.0f} s > "
-                  f"{args.limit:.0f} s")
+            print(
+                f"  skip Covasim at {n:,}: predicted {last[1] * n / last[0]:.0f} s > "
+                f"{args.limit:.0f} s"
+            )
             break
         cov = run_child("covasim", n, args.limit, env, cores)
         if cov is None:
@@ -98,16 +115,23 @@ def main() -> None:
         tw_s = statistics.median(t["seconds"] for t in tw if t)
         rows.append((n, cov["seconds"], tw_s))
         last = (n, cov["seconds"])
-        print(f"  {n:>10,} residents: Covasim {cov['seconds']:7.1f} s, twin {tw_s:6.2f} s, "
-              f"ratio Covasim/twin {cov['seconds'] / tw_s:6.1f}x")
+        print(
+            f"  {n:>10,} residents: Covasim {cov['seconds']:7.1f} s, twin {tw_s:6.2f} s, "
+            f"ratio Covasim/twin {cov['seconds'] / tw_s:6.1f}x"
+        )
     full = [run_child("twin", WUHAN, args.limit, env, cores) for _ in range(args.repeats)]
     full_s = statistics.median(t["seconds"] for t in full if t)
     n, cov_s, tw_s = rows[-1]
-    print(f"Largest size Covasim finished within {args.limit:.0f} s: {n:,} residents, "
-          f"{cov_s:.1f} s; the twin at that size {tw_s:.2f} s: ratio {cov_s / tw_s:.1f}x "
-          f"at equal size ({DAYS} days, 2 cores).")
-    print(f"Twin at full scale ({WUHAN:,} residents): {full_s:.2f} s; Covasim at full scale "
-          f"is out of reach (linear extrapolation ≈ {cov_s * WUHAN / n:,.0f} s).")
+    print(
+        f"Largest size Covasim finished within {args.limit:.0f} s: {n:,} residents, "
+        f"{cov_s:.1f} s; the twin at that size {tw_s:.2f} s: ratio {cov_s / tw_s:.1f}x "
+        f"at equal size ({DAYS} days, 2 cores)."
+    )
+    print(
+        f"Twin at full scale ({WUHAN:,} residents): {full_s:.2f} s; Covasim at full scale "
+        f"is out of reach (linear extrapolation ≥ {cov_s * WUHAN / n:,.0f} s; it grew "
+        "faster than linearly here)."
+    )
 
 
 if __name__ == "__main__":

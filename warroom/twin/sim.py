@@ -234,6 +234,9 @@ class Simulation:
         self.ops = operations or Operations()
         self.policy: PlacementPolicy = policy or NearestFreeBedPolicy()
         self.rng = np.random.default_rng(sc.seed)
+        # Appeals, supplies and waste draw from their own stream, so that changing their
+        # rates leaves the epidemic's draws untouched.
+        self.ops_rng = np.random.default_rng([sc.seed, 0x0A95])
         if city is not None and (city.seed != sc.city_seed or city.scale != sc.scale):
             raise ValueError("city was built for another city_seed or scale than the scenario")
         self.city = city or build_city_model(sc.city_seed, sc.scale)
@@ -993,7 +996,7 @@ class Simulation:
         return 0.5 if sc.lockdown.active(day) else 0.0
 
     def _appeals(self, events: np.ndarray) -> np.ndarray:
-        ops, rng, P = self.ops, self.rng, self.city.patches
+        ops, rng, P = self.ops, self.ops_rng, self.city.patches
         closure = self._closure_level()
         pop = P.population.astype(float)
         vuln = P.vulnerable[:, :3].sum(axis=1).astype(float)
@@ -1052,7 +1055,7 @@ class Simulation:
         return np.bincount(idx, minlength=codes.size).astype(float)
 
     def _supplies(self, samples: np.ndarray) -> np.ndarray:
-        ops, rng = self.ops, self.rng
+        ops, rng = self.ops, self.ops_rng
         codes, hosp, quar = self._occupancy_by_district()
         tests = self._tests_by_district(samples)
         P = self.city.patches
@@ -1080,7 +1083,7 @@ class Simulation:
         return np.concatenate(rows)
 
     def _waste(self, samples: np.ndarray) -> np.ndarray:
-        ops, rng, sc = self.ops, self.rng, self.scenario
+        ops, rng, sc = self.ops, self.ops_rng, self.scenario
         codes = self._district_codes()
         P = self.city.patches
         didx = np.searchsorted(np.flatnonzero(self.city.area_level == "district"), P.district)
