@@ -48,3 +48,12 @@ def test_medical_waste_rises_from_baseline_to_near_the_recorded_peak() -> None:
     s = cached_run("wuhan-2020", 1.0).series
     assert 35 <= s.waste_tonnes[0] <= 45  # ~40 t/day before the outbreak
     assert 200 <= s.waste_tonnes.max() <= 300  # recorded peak 247 t/day
+
+
+def test_counts_scale_with_the_population_fraction() -> None:
+    full = cached_run("wuhan-2020", 1.0).milestones
+    fifth = cached_run("wuhan-2020", 0.2).milestones
+    ratio = fifth.total_confirmed / full.total_confirmed
+    print(f"\nscale 0.2 / scale 1.0 total confirmed: {ratio:.3f}")
+    assert 0.15 <= ratio <= 0.25
+    assert 0.15 <= fifth.beds_on["2020-02-25"] / full.beds_on["2020-02-25"] <= 0.25

@@ -32,6 +32,8 @@ def test_run_writes_the_daily_report_and_the_line_lists(tmp_path: Path) -> None:
         "waiting",
         "outcomes",
         "facilities",
+        "residents",
+        "businesses",
     ):
         assert (out / f"{name}.csv").exists(), name
     with open(out / "daily.csv", encoding="utf-8") as f:

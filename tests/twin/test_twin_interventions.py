@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 
+import numpy as np
 from conftest import cached_run
 
-from warroom.twin.runner import run_scenario
+from warroom.twin.runner import RunResult, run_scenario
 from warroom.twin.scenario import load_scenario
 
 
@@ -62,3 +64,20 @@ def test_a_later_lockdown_gives_more_cases() -> None:
         ),
     )
     assert run_scenario(late).milestones.total_confirmed > 1.2 * base.milestones.total_confirmed
+
+
+def test_mass_testing_finds_infections_nobody_reported() -> None:
+    sc = load_scenario("wuhan-2020")
+    base = cached_run("wuhan-2020", 0.05, days=60)
+    start = dt.date(2020, 2, 20)
+    tested = run_scenario(
+        sc.with_overrides(
+            scale=0.05, days=60, mass_testing=((start, start + dt.timedelta(days=4), 0.2),)
+        )
+    )
+
+    def asymptomatic_found(run: RunResult) -> int:
+        people = np.concatenate([d.people for d in run.days])
+        return int((people["true_severity"] == 0).sum())
+
+    assert asymptomatic_found(tested) > asymptomatic_found(base) + 5

@@ -3,7 +3,9 @@
 Files: ``daily.csv`` (DESIGN §4, every area and day, as reported), ``people.csv``,
 ``events.csv``, ``tests.csv``, ``contacts.csv``, ``waiting.csv`` (the waiting list at
 each day's cut-off), ``admissions.csv``, ``outcomes.csv``, ``appeals.csv``,
-``supplies.csv``, ``waste.csv``, ``facilities.csv`` and ``capacity.csv`` (the bed history).
+``supplies.csv``, ``waste.csv``, ``facilities.csv`` and ``capacity.csv`` (the bed history),
+and the city's aggregates: ``residents.csv`` (per compound or village: residents,
+households, age bands, vulnerable residents) and ``businesses.csv`` (per street and sector).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import numpy as np
 
 from warroom.twin import records as R
 from warroom.twin.facilities import BED_TYPES, capacity_history
+from warroom.twin.population import AGE_BANDS, BUSINESS_SECTORS, VULNERABLE_KINDS
 from warroom.twin.runner import RunResult
 
 
@@ -257,6 +260,36 @@ def write_run(result: RunResult, out: Path) -> dict[str, Path]:
             [c.bed_type for c in hist],
             [c.beds for c in hist],
         ],
+    )
+    p = sim.city.patches
+    put(
+        "residents",
+        (
+            "area_code",
+            "community_code",
+            "street_code",
+            "district_code",
+            "residents",
+            "households",
+            *[f"age_{a}" for a in AGE_BANDS],
+            *VULNERABLE_KINDS,
+        ),
+        [
+            p.code,
+            sim.area_codes[p.community],
+            sim.area_codes[p.street],
+            sim.area_codes[p.district],
+            p.population,
+            p.households,
+            *[p.age[:, i] for i in range(len(AGE_BANDS))],
+            *[p.vulnerable[:, i] for i in range(len(VULNERABLE_KINDS))],
+        ],
+    )
+    b = sim.city.businesses
+    put(
+        "businesses",
+        ("street_code", *BUSINESS_SECTORS),
+        [sim.area_codes[sim.city.business_street], *[b[:, i] for i in range(b.shape[1])]],
     )
     return files
 
