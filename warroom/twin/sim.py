@@ -168,11 +168,8 @@ class NearestFreeBedPolicy:
         if w.size == 0:
             return np.empty(0, np.int64), np.empty(0, np.int64)
         free = view.free.copy()
-        prio = (
-            np.array([PRIORITY[int(n)] for n in w["need"]])
-            if w.size < 64
-            else (np.select([w["need"] == 0, w["need"] == 1, w["need"] == 3], [0, 1, 2], 3))
-        )
+        # Priority by need (PRIORITY): critical > severe > confirmed > suspected and contacts.
+        prio = np.select([w["need"] == 0, w["need"] == 1, w["need"] == 3], [0, 1, 2], 3)
         order = np.lexsort((w["person_id"], w["since"], prio))
         persons, facs = [], []
         for need in (0, 1, 3, 4):
