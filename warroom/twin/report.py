@@ -1,10 +1,6 @@
 """Summaries of a run: the city's daily series, milestones, and a side-by-side comparison.
 
-:func:`interim_phase_milestones` is a stop-gap: the phase rules (DESIGN §3.1) belong to
-``warroom.analytics.phases``, written in parallel; replace this helper by it once it
-lands in this branch. It only finds, after the peak, the first day that daily new
-confirmed falls under 1000, 100 and 10 (the HIGH → MIDDLE → LOW → TAIL thresholds),
-without the k-day persistence rule.
+Phase milestones use the four-phase rule of :mod:`warroom.analytics.phases`.
 """
 
 from __future__ import annotations
@@ -75,21 +71,27 @@ class Milestones:
     beds_on: dict[str, int]
 
 
-def interim_phase_milestones(
+def phase_milestones(
     dates: tuple[dt.date, ...] | list[dt.date], new_confirmed: np.ndarray, scale: float = 1.0
 ) -> dict[int, dt.date | None]:
-    """First day after the peak with new confirmed under 1000, 100 and 10.
+    """The retrospective start of the first declared MIDDLE, LOW and TAIL phase after the
+    peak, keyed by the band's upper threshold (1000, 100, 10): the days new confirmed fell
+    under 1,000, 100 and 10 by the four-phase rule (DESIGN §3.1, a short dip does not count).
 
-    ``scale`` is the run's population fraction: counts are compared at full scale
-    (``new_confirmed / scale``). Interim helper, to be replaced by
-    ``warroom.analytics.phases`` (see module docstring).
+    ``scale`` is the run's population fraction: counts are compared at full scale.
     """
-    new_confirmed = np.asarray(new_confirmed, dtype=float) / scale
-    peak = int(np.argmax(new_confirmed))
+    from warroom.analytics.phases import Phase, classify_phases
+
+    counts = np.asarray(new_confirmed, dtype=float) / scale
+    timeline = classify_phases(np.round(counts))
+    peak = int(np.argmax(counts))
     out: dict[int, dt.date | None] = {}
-    for threshold in (1000, 100, 10):
-        below = np.flatnonzero(new_confirmed[peak:] < threshold)
-        out[threshold] = dates[peak + int(below[0])] if below.size else None
+    for threshold, phase in ((1000, Phase.MIDDLE), (100, Phase.LOW), (10, Phase.TAIL)):
+        declared = np.flatnonzero(timeline.phase[peak:] <= phase)
+        if declared.size == 0:
+            out[threshold] = None
+            continue
+        out[threshold] = dates[int(timeline.phase_start[peak + int(declared[0])])]
     return out
 
 
@@ -99,7 +101,7 @@ def milestones(
     """Peak, phase thresholds, totals, waiting and beds of a run, as simulated (scaled)."""
     nc = series.new_confirmed
     peak = int(np.argmax(nc))
-    ph = interim_phase_milestones(series.dates, nc, scale)
+    ph = phase_milestones(series.dates, nc, scale)
     waiting_days = np.flatnonzero(series.waiting_confirmed > 0)
     beds = {}
     for text in bed_dates:
@@ -120,4 +122,4 @@ def milestones(
     )
 
 
-__all__ = ["BED_TYPES", "CitySeries", "Milestones", "interim_phase_milestones", "milestones"]
+__all__ = ["BED_TYPES", "CitySeries", "Milestones", "milestones", "phase_milestones"]
