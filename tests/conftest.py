@@ -112,3 +112,12 @@ def pass_six_in_place(area, actor, date):
         results={i.code: ItemResult(True) for i in items},
         actor=actor,
     )
+
+
+@pytest.fixture
+def english():
+    """Service messages in English, so that tests can match them."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -1,7 +1,7 @@
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 
 from warroom.accounts.models import User
 from warroom.communities import selectors, services
@@ -121,7 +121,7 @@ def record_inspection(request: HttpRequest, code: str, payload: InspectionIn) ->
         note=payload.note,
         actor=request.auth,
     )
-    return 201, _inspection_out(inspection)
+    return Status(201, _inspection_out(inspection))
 
 
 @router.get("/inspections/{inspection_id}", response=InspectionOut, summary="One inspection")
@@ -138,13 +138,15 @@ def closure_history(request: HttpRequest, code: str) -> object:
 @router.post("/areas/{code}/closure", response={201: ClosureOut}, summary="Change the closure")
 def set_closure(request: HttpRequest, code: str, payload: ClosureIn) -> object:
     area = geo.get_area(request.auth, code)
-    return 201, services.do_set_closure(area, payload.status, note=payload.note, actor=request.auth)
+    return Status(
+        201, services.do_set_closure(area, payload.status, note=payload.note, actor=request.auth)
+    )
 
 
 @router.post("/areas/{code}/reopening", response={201: ReopeningOut}, summary="Apply for reopening")
 def apply_reopening(request: HttpRequest, code: str, payload: ReopeningIn) -> object:
     area = geo.get_area(request.auth, code)
-    return 201, services.do_apply_reopening(area, note=payload.note, actor=request.auth)
+    return Status(201, services.do_apply_reopening(area, note=payload.note, actor=request.auth))
 
 
 @router.get("/reopening/{application_id}", response=ReopeningOut, summary="One application")

@@ -1,5 +1,5 @@
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from warroom.accounts.models import User
@@ -37,13 +37,16 @@ def list_residents(request: HttpRequest) -> object:
 @router.post("/residents", response={201: ResidentOut}, summary="Register a vulnerable resident")
 def register(request: HttpRequest, payload: ResidentIn) -> object:
     area = geo.get_area(request.auth, payload.compound_code)
-    return 201, services.do_register_vulnerable(
-        area,
-        name=payload.name,
-        kind=payload.kind,
-        address=payload.address,
-        phone=payload.phone,
-        actor=request.auth,
+    return Status(
+        201,
+        services.do_register_vulnerable(
+            area,
+            name=payload.name,
+            kind=payload.kind,
+            address=payload.address,
+            phone=payload.phone,
+            actor=request.auth,
+        ),
     )
 
 
@@ -100,7 +103,7 @@ def record_price(request: HttpRequest, payload: PriceIn) -> object:
         unit=payload.unit,
         actor=request.auth,
     )
-    return 201, None
+    return Status(201, None)
 
 
 @router.get("/prices/alerts", response=list[PriceAlertOut], summary="Price rises over the week")
@@ -120,12 +123,15 @@ def list_orders(request: HttpRequest) -> object:
 @router.post("/orders", response={201: OrderOut}, summary="Place a group order")
 def place_order(request: HttpRequest, payload: OrderIn) -> object:
     area = geo.get_area(request.auth, payload.compound_code)
-    return 201, services.do_place_group_order(
-        area,
-        items=[(i.name, i.quantity, i.unit, i.unit_price) for i in payload.items],
-        kind=payload.kind,
-        supplier=payload.supplier,
-        actor=request.auth,
+    return Status(
+        201,
+        services.do_place_group_order(
+            area,
+            items=[(i.name, i.quantity, i.unit, i.unit_price) for i in payload.items],
+            kind=payload.kind,
+            supplier=payload.supplier,
+            actor=request.auth,
+        ),
     )
 
 
@@ -144,13 +150,16 @@ def list_medical(request: HttpRequest) -> object:
 @router.post("/medical", response={201: MedicalOut}, summary="Request medical care")
 def request_care(request: HttpRequest, payload: MedicalIn) -> object:
     area = geo.get_area(request.auth, payload.compound_code)
-    return 201, services.do_request_medical_care(
-        area,
-        person=payload.person,
-        kind=payload.kind,
-        phone=payload.phone,
-        note=payload.note,
-        actor=request.auth,
+    return Status(
+        201,
+        services.do_request_medical_care(
+            area,
+            person=payload.person,
+            kind=payload.kind,
+            phone=payload.phone,
+            note=payload.note,
+            actor=request.auth,
+        ),
     )
 
 

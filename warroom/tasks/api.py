@@ -1,5 +1,5 @@
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from warroom.accounts.models import User
@@ -43,7 +43,7 @@ def create_task(request: HttpRequest, payload: TaskIn) -> object:
         source_kind=payload.source_kind,
         actor=request.auth,
     )
-    return 201, task
+    return Status(201, task)
 
 
 @router.get("/{task_id}", response=TaskOut, summary="One task")
