@@ -104,3 +104,13 @@ def test_cli_certify_recomputes_a_day(city, hq):
     assert result.exit_code == 0, result.output
     assert "no case data" in result.output and "compound" in result.output
     assert CliRunner().invoke(app, ["certify", "--date", "March"]).exit_code == 2
+
+
+def test_the_busiest_pages_read_in_a_constant_number_of_queries(
+    client, computed, hq, django_assert_max_num_queries
+):
+    client.force_login(hq)
+    for url in ("/communities/map/", "/communities/", "/communities/areas/9901/", "/tasks/"):
+        client.get(url)  # warm the session and content types
+        with django_assert_max_num_queries(16):
+            assert client.get(url).status_code == 200

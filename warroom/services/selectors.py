@@ -78,19 +78,34 @@ def care_backlog_counts(area: Area, days: int | None = None) -> dict[str, int]:
 
 
 def care_backlog_by_child(user: Any, area: Area, days: int | None = None) -> list[dict[str, Any]]:
-    """The backlogs per subdivision of ``area``, like clearance's: what is left to do, where."""
+    """The backlogs per subdivision of ``area``, like clearance's: what is left to do, where.
+
+    Two queries whatever the number of subdivisions: the children, and the counts per home
+    compound, summed to the child whose path the compound's path starts with.
+    """
     f = backlog_filters(days)
     children = list(Area.objects.restrict(user).filter(parent=area).order_by("code"))
-    rows = []
-    base = VulnerableResident.objects.restrict(user).filter(active=True)
-    for child in children:
-        counts = base.filter(area__path__under=child.path).aggregate(
+    per_home = (
+        VulnerableResident.objects.restrict(user)
+        .filter(active=True, area__path__under=area.path)
+        .values("area__path")
+        .annotate(
             total=Count("pk"),
             without_caretaker=Count("pk", filter=f["without_caretaker"]),
             not_visited=Count("pk", filter=f["not_visited"]),
         )
-        rows.append({"area": child, **counts})
-    return rows
+        .order_by()
+    )
+    keys = ("total", "without_caretaker", "not_visited")
+    rows = {c.path: {"area": c, **dict.fromkeys(keys, 0)} for c in children}
+    depth = len(area.path.strip("/").split("/")) + 1
+    for home in per_home:
+        child_path = "/" + "/".join(home["area__path"].strip("/").split("/")[:depth]) + "/"
+        row = rows.get(child_path)
+        if row is not None:
+            for k in keys:
+                row[k] += home[k]
+    return [rows[c.path] for c in children]
 
 
 @dataclass(frozen=True)
