@@ -146,3 +146,25 @@ def test_the_api_reports_backlogs(client, city, officer):
         "without_caretaker": 1,
         "not_visited": 1,
     }
+
+
+def test_too_long_or_too_large_input_is_refused_not_a_database_error(client, city, officer):
+    from warroom.accounts.services import do_create_token
+
+    with pytest.raises(InvalidInput, match="longer than 64"):
+        do_register_vulnerable(city[VICTIM], name="长" * 65, kind="disabled", actor=officer)
+    with pytest.raises(InvalidInput, match="too large"):
+        do_record_price(
+            city["990101"], item="米", date=timezone.localdate(), price="1e20", actor=officer
+        )
+    _, token = do_create_token(officer, name="t", actor=None)
+    r = client.post(
+        "/api/services/orders",
+        {
+            "compound_code": VICTIM,
+            "items": [{"name": "米", "quantity": "1e30", "unit_price": "1"}],
+        },
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert r.status_code == 422 and r.json()["code"] == "invalid"

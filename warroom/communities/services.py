@@ -40,6 +40,7 @@ from warroom.core.context import acting
 from warroom.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from warroom.core.scoping import in_scope
 from warroom.geo.models import Area, Level
+from warroom.tasks.inputs import clean_text
 from warroom.tasks.models import Status as TaskStatus
 from warroom.tasks.models import Task
 from warroom.tasks.services import do_create_task
@@ -80,12 +81,11 @@ def do_add_entry_point(
     _check_change(actor, area)
     if area.level != Level.COMPOUND:
         raise InvalidInput(_("Entry points belong to compounds."))
-    if not (name or "").strip():
-        raise InvalidInput(_("An entry point needs a name."))
+    name = clean_text(name, max_length=100, what=_("Name"), required=True)
+    duty_staff = clean_text(duty_staff, max_length=200, what=_("Duty staff"))
+    duty_phone = clean_text(duty_phone, max_length=32, what=_("Phone"))
     with acting(actor), transaction.atomic():
-        point = EntryPoint(
-            area=area, name=name.strip(), duty_staff=duty_staff, duty_phone=duty_phone
-        )
+        point = EntryPoint(area=area, name=name, duty_staff=duty_staff, duty_phone=duty_phone)
         point.save()
     return point
 
@@ -105,6 +105,8 @@ def do_record_passage(
         raise InvalidInput(_("The direction is in or out."))
     if purpose not in Purpose.values:
         raise InvalidInput(_("Unknown purpose %(p)s.") % {"p": purpose})
+    person = clean_text(person, max_length=100, what=_("Person"))
+    note = clean_text(note, max_length=200, what=_("Note"))
     at = at or timezone.now()
     if at > timezone.now() + dt.timedelta(minutes=5):
         raise InvalidInput(_("A passage cannot be recorded in the future."))
@@ -140,8 +142,17 @@ def do_publish_checklist(
         raise Forbidden(_("Only headquarters publishes checklists."))
     if kind not in ChecklistKind.values:
         raise InvalidInput(_("Unknown checklist kind %(k)s.") % {"k": kind})
+    items = [
+        (
+            clean_text(code, max_length=32, what=_("Code"), required=True),
+            clean_text(category, max_length=32, what=_("Category"), required=True),
+            clean_text(text_zh, max_length=300, what=_("Chinese text"), required=True),
+            clean_text(text_en, max_length=300, what=_("English text")),
+        )
+        for code, category, text_zh, text_en in items
+    ]
     codes = [c for c, *_rest in items]
-    if not items or len(set(codes)) != len(codes) or not all(codes):
+    if not items or len(set(codes)) != len(codes):
         raise InvalidInput(_("A checklist needs items with unique, non-empty codes."))
     with acting(actor), transaction.atomic():
         last = Checklist.objects.filter(kind=kind).order_by("-version").first()
@@ -245,7 +256,7 @@ def do_record_inspection(
             result.save()
             if not result.passed:
                 do_create_task(
-                    title=_("Rectify: %(item)s") % {"item": item.text_zh},
+                    title=(_("Rectify: %(item)s") % {"item": item.text_zh})[:200],
                     description=_("Failed at the inspection of %(area)s on %(date)s. %(note)s")
                     % {"area": area.name_zh, "date": date.isoformat(), "note": result.note},
                     area=area,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -28,6 +27,7 @@ from warroom.services.models import (
     Vulnerability,
     VulnerableResident,
 )
+from warroom.tasks.inputs import clean_amount, clean_text
 
 PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 
@@ -63,13 +63,13 @@ def do_register_vulnerable(
 ) -> VulnerableResident:
     _check(actor, area)
     _compound(area)
-    if not (name or "").strip():
-        raise InvalidInput(_("A name is needed."))
+    name = clean_text(name, max_length=64, what=_("Name"), required=True)
+    address = clean_text(address, max_length=200, what=_("Address"))
     if kind not in Vulnerability.values:
         raise InvalidInput(_("Unknown kind %(k)s.") % {"k": kind})
     with acting(actor), transaction.atomic():
         resident = VulnerableResident(
-            area=area, name=name.strip(), kind=kind, address=address, phone=_phone(phone), note=note
+            area=area, name=name, kind=kind, address=address, phone=_phone(phone), note=note
         )
         resident.save()
     return resident
@@ -85,7 +85,8 @@ def do_assign_caretaker(
 ) -> VulnerableResident:
     """Assign the caretaker (包保联系人): a user who covers the compound, or a named person."""
     _check(actor, resident.area)
-    name, phone = (name or "").strip(), _phone(phone)
+    name = clean_text(name, max_length=64, what=_("Caretaker"))
+    phone = _phone(phone)
     if user is None and not name:
         raise InvalidInput(_("Name the caretaker: a user, or a person with a phone."))
     if user is None and not phone:
@@ -121,18 +122,6 @@ def do_record_visit(
     return visit
 
 
-def _decimal(value: Any, what: str) -> Decimal:
-    try:
-        d = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        raise InvalidInput(
-            _("%(what)s is not a number: %(v)s") % {"what": what, "v": value}
-        ) from None
-    if not d.is_finite() or d <= 0:
-        raise InvalidInput(_("%(what)s must be positive: %(v)s") % {"what": what, "v": value})
-    return d
-
-
 def do_place_group_order(
     area: Area,
     *,
@@ -146,11 +135,18 @@ def do_place_group_order(
     _compound(area)
     if kind not in ("groceries", "medicine"):
         raise InvalidInput(_("Unknown order kind %(k)s.") % {"k": kind})
-    rows = [(n.strip(), q, u, p) for n, q, u, p in items if (n or "").strip()]
+    supplier = clean_text(supplier, max_length=100, what=_("Supplier"))
+    rows = [(n, q, u, p) for n, q, u, p in items if (n or "").strip()]
     if not rows:
         raise InvalidInput(_("An order needs at least one item."))
     parsed = [
-        (n, _decimal(q, _("quantity")), u, _decimal(p, _("unit price"))) for n, q, u, p in rows
+        (
+            clean_text(n, max_length=100, what=_("Item")),
+            clean_amount(q, what=_("Quantity"), max_digits=12),
+            clean_text(u, max_length=16, what=_("Unit")),
+            clean_amount(p, what=_("Unit price"), max_digits=10),
+        )
+        for n, q, u, p in rows
     ]
     with acting(actor), transaction.atomic():
         order = GroupOrder(area=area, kind=kind, supplier=supplier, created_by=actor)
@@ -180,10 +176,9 @@ def do_record_price(
         raise InvalidInput(_("Prices are recorded per district."))
     if date > timezone.localdate():
         raise InvalidInput(_("A price cannot be recorded for a future date."))
-    item = (item or "").strip()
-    if not item:
-        raise InvalidInput(_("Name the staple."))
-    value = _decimal(price, _("price"))
+    item = clean_text(item, max_length=64, what=_("Staple"), required=True)
+    unit = clean_text(unit, max_length=16, what=_("Unit")) or "kg"
+    value = clean_amount(price, what=_("Price (yuan)"), max_digits=10)
     with acting(actor), transaction.atomic():
         existing = PriceObservation.objects.filter(area=area, item=item, date=date).first()
         if existing is not None:
@@ -215,14 +210,13 @@ def do_request_medical_care(
     _compound(area)
     if kind not in CareKind.values:
         raise InvalidInput(_("Unknown care kind %(k)s.") % {"k": kind})
-    if not (person or "").strip():
-        raise InvalidInput(_("Name the person who needs care."))
+    person = clean_text(person, max_length=64, what=_("Person"), required=True)
     if resident is not None and resident.area_id != area.pk:
         raise InvalidInput(_("The resident does not live in this compound."))
     with acting(actor), transaction.atomic():
         req = MedicalRequest(
             area=area,
-            person=person.strip(),
+            person=person,
             kind=kind,
             phone=_phone(phone),
             resident=resident,
@@ -234,9 +228,7 @@ def do_request_medical_care(
 
 def do_route_medical_request(req: MedicalRequest, *, hospital: str, actor: Any) -> MedicalRequest:
     _check(actor, req.area)
-    hospital = (hospital or "").strip()
-    if not hospital:
-        raise InvalidInput(_("Name the hospital."))
+    hospital = clean_text(hospital, max_length=100, what=_("Hospital"), required=True)
     if req.status == CareStatus.DONE:
         raise Conflict(_("The request is done already."))
     with acting(actor), transaction.atomic():

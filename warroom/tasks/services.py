@@ -14,6 +14,7 @@ from warroom.core.context import acting
 from warroom.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from warroom.core.scoping import in_scope
 from warroom.geo.models import Area
+from warroom.tasks.inputs import clean_text
 from warroom.tasks.models import Status, Task
 
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
@@ -41,11 +42,8 @@ def do_create_task(
     actor: Any,
 ) -> Task:
     """Open a task for ``owner`` in ``area``; the owner must be able to reach the area."""
-    title = (title or "").strip()
-    if not title:
-        raise InvalidInput(_("A task needs a title."))
-    if not source_kind:
-        raise InvalidInput(_("A task needs a source kind."))
+    title = clean_text(title, max_length=200, what=_("Title"), required=True)
+    source_kind = clean_text(source_kind, max_length=64, what=_("Source"), required=True)
     if owner is None or not owner.is_active or not owner.can("change"):
         raise InvalidInput(_("The owner must be an active user who may change records."))
     if not in_scope(owner, area.path):
@@ -54,7 +52,7 @@ def do_create_task(
         raise NotFound("area not found")
     deadline = _aware(deadline)
     task = Task(
-        title=title[:200],
+        title=title,
         description=description,
         area=area,
         source_kind=source_kind,
