@@ -114,3 +114,11 @@ def test_the_busiest_pages_read_in_a_constant_number_of_queries(
         client.get(url)  # warm the session and content types
         with django_assert_max_num_queries(16):
             assert client.get(url).status_code == 200
+
+
+def test_inspectors_get_a_random_sample_of_certified_compounds(client, computed, inspector):
+    client.force_login(inspector)
+    html = client.get("/communities/inspections/").content.decode()
+    sample = html.split('data-testid="random-sample"')[1].split("</ul>")[0]
+    assert VICTIM in sample and "990101001001002" in sample
+    assert "990102001001001" not in sample  # neither uncertified nor another district's

@@ -160,3 +160,39 @@ def test_roll_up_refuses_bad_arrays():
     with pytest.raises(ValueError, match="cycle"):
         z = np.zeros(2, dtype=np.int64)
         cert.roll_up(np.array([1, 0]), z, z, z, z.astype(np.int8))
+
+
+def test_each_unit_keeps_the_counts_of_its_subtree_through_a_decertification(
+    city, hq, case_facts, all_inspected
+):
+    from warroom.communities.selectors import level_counts
+
+    today = all_inspected
+    do_recompute_certification(today, actor=hq)
+    assert status("9901", today).subtree_counts == {
+        "city": [1, 1],
+        "district": [2, 2],
+        "street": [2, 2],
+        "community": [2, 2],
+        "compound": [3, 3],
+    }
+    assert status("990102", today).subtree_counts["compound"] == [1, 1]
+    do_decertify_on_new_case(city[VICTIM], today, "case", actor=hq)
+    assert status("9901", today).subtree_counts == {
+        "city": [0, 1],
+        "district": [1, 2],
+        "street": [1, 2],
+        "community": [1, 2],
+        "compound": [2, 3],
+    }
+    assert status("990102", today).subtree_counts["compound"] == [1, 1]  # untouched
+    by_level = {c["level"]: c for c in level_counts(hq, city["9901"], today)}
+    assert by_level["compound"]["certified"] == 2 and by_level["compound"]["not_certified"] == 1
+
+
+def test_subtree_counts_on_arrays():
+    parent = np.array([-1, 0, 1, 1, 0])
+    level = np.array([0, 1, 2, 2, 1])
+    good, total = cert.subtree_counts(parent, level, np.array([0, 0, 1, 0, 1], bool), 3)
+    assert total.tolist() == [[1, 2, 2], [0, 1, 2], [0, 0, 1], [0, 0, 1], [0, 1, 0]]
+    assert good.tolist() == [[0, 1, 1], [0, 0, 1], [0, 0, 1], [0, 0, 0], [0, 1, 0]]

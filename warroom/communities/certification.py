@@ -132,6 +132,33 @@ def _roll_up_interim_vectorised(
     return RollUp(reasons == 0, reasons, children_total, children_certified)
 
 
+def subtree_counts(
+    parent: NDArray[np.int64], level: NDArray[np.int64], certified: NDArray[np.bool_], levels: int
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Per unit and level, the certified units and all units of its subtree (itself included).
+
+    ``level`` holds each unit's level as an index below ``levels``. Returns two arrays of
+    shape (units, levels): certified counts and totals.
+    """
+    n = parent.shape[0]
+    totals = np.zeros((n, levels), dtype=np.int64)
+    good = np.zeros((n, levels), dtype=np.int64)
+    ok = certified.astype(np.int64)
+    np.add.at(totals, (np.arange(n), level), 1)
+    np.add.at(good, (np.arange(n), level), ok)
+    up = parent.copy()
+    for _ in range(n + 1):
+        alive = up >= 0
+        if not alive.any():
+            break
+        np.add.at(totals, (up[alive], level[alive]), 1)
+        np.add.at(good, (up[alive], level[alive]), ok[alive])
+        up = np.where(alive, parent[np.where(alive, up, 0)], -1)
+    else:
+        raise ValueError("parent contains a cycle")
+    return good, totals
+
+
 def reasons_of(bits: int, **figures: Any) -> dict[str, Any]:
     """The stored reasons of a unit: reason code → its figure (a date, a count, ...)."""
     out: dict[str, Any] = {}

@@ -260,6 +260,9 @@ class CertificationStatus(models.Model):
     certified_since = models.DateField(_("certified since"), null=True, blank=True)
     children_total = models.PositiveIntegerField(default=0)
     children_certified = models.PositiveIntegerField(default=0)
+    # Units of each level in the subtree (the unit included): {"compound": [certified,
+    # total], ...}; read by the overview and the tree without scanning the subtree.
+    subtree_counts = models.JSONField(default=dict, blank=True)
     computed_at = models.DateTimeField(_("computed at"), default=timezone.now)
 
     scope_path = "area__path"

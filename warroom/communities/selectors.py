@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 from typing import Any
 
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Count, QuerySet
 
 from warroom.communities.models import (
     Certification,
@@ -32,7 +33,8 @@ def latest_date(user: Any, on: dt.date | None = None) -> dt.date | None:
     qs = statuses(user)
     if on is not None:
         qs = qs.filter(date__lte=on)
-    return qs.aggregate(d=Max("date"))["d"]
+    # The newest row first, down the date index: not an aggregate over every day's rows.
+    return qs.order_by("-date").values_list("date", flat=True).first()
 
 
 def status_of(user: Any, area: Area, day: dt.date | None) -> CertificationStatus | None:
@@ -42,11 +44,23 @@ def status_of(user: Any, area: Area, day: dt.date | None) -> CertificationStatus
 
 
 def level_counts(user: Any, area: Area, day: dt.date | None) -> list[dict[str, Any]]:
-    """Per level under (and including) ``area``: certified, not certified, unknown, total."""
+    """Per level under (and including) ``area``: certified, not certified, unknown, total.
+
+    Read from the unit's own row (its ``subtree_counts``, written by the recompute and
+    kept by a decertification); a day with no recompute falls back to counting rows.
+    """
     counts: dict[str, dict[str, Any]] = {
         lv: {"level": lv, "certified": 0, "not_certified": 0, "unknown": 0} for lv in LEVELS
     }
-    if day is not None:
+    own = status_of(user, area, day)
+    if own is not None and own.subtree_counts:
+        for lv, (good, total) in own.subtree_counts.items():
+            if own.status == Certification.UNKNOWN:
+                counts[lv]["unknown"] = total
+            else:
+                counts[lv]["certified"] = good
+                counts[lv]["not_certified"] = total - good
+    elif day is not None:
         rows = (
             statuses(user)
             .filter(area__path__under=area.path, date=day)
@@ -68,23 +82,21 @@ def level_counts(user: Any, area: Area, day: dt.date | None) -> list[dict[str, A
 
 
 def history(user: Any, area: Area, days: int = 30) -> dict[str, Any]:
-    """Certified units per level per day over the last ``days`` computed days."""
-    qs = statuses(user).filter(area__path__under=area.path)
+    """Certified units per level per day over the last ``days`` days (the unit's own rows)."""
     last = latest_date(user)
     if last is None:
         return {"dates": [], "series": {}}
-    rows = (
-        qs.filter(date__gt=last - dt.timedelta(days=days), status=Certification.CERTIFIED)
-        .values("date", "level")
-        .annotate(n=Count("pk"))
+    rows = list(
+        statuses(user)
+        .filter(area=area, date__gt=last - dt.timedelta(days=days))
         .order_by("date")
+        .values_list("date", "subtree_counts")
     )
-    dates = sorted({r["date"] for r in rows})
-    series: dict[str, list[int]] = {lv: [0] * len(dates) for lv in LEVELS}
-    index = {d: i for i, d in enumerate(dates)}
-    for r in rows:
-        series[r["level"]][index[r["date"]]] = r["n"]
-    return {"dates": [d.isoformat() for d in dates], "series": series}
+    series: dict[str, list[int]] = {lv: [] for lv in LEVELS}
+    for _day, counts in rows:
+        for lv in LEVELS:
+            series[lv].append(int((counts or {}).get(lv, [0, 0])[0]))
+    return {"dates": [d.isoformat() for d, _c in rows], "series": series}
 
 
 def children_statuses(user: Any, area: Area, day: dt.date | None) -> list[tuple[Area, Any]]:
@@ -134,6 +146,20 @@ def newly_certified(user: Any, day: dt.date, window: int = 3) -> QuerySet[Certif
         .select_related("area", "area__parent")
         .order_by("area__path")
     )
+
+
+def random_certified_compounds(user: Any, n: int = 10) -> list[Area]:
+    """A random sample of certified compounds to inspect (Wuhan checked at random)."""
+    day = latest_date(user)
+    if day is None:
+        return []
+    ids = list(
+        statuses(user)
+        .filter(date=day, level=Level.COMPOUND, status=Certification.CERTIFIED)
+        .values_list("area_id", flat=True)
+    )
+    chosen = random.sample(ids, min(n, len(ids)))
+    return list(Area.objects.restrict(user).filter(pk__in=chosen).order_by("code"))
 
 
 def events(user: Any) -> QuerySet[CertificationEvent]:

@@ -39,7 +39,7 @@ from warroom.communities.models import (
 from warroom.core.context import acting
 from warroom.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from warroom.core.scoping import in_scope
-from warroom.geo.models import Area, Level
+from warroom.geo.models import LEVEL_ORDER, Area, Level
 from warroom.tasks.inputs import clean_text
 from warroom.tasks.models import Status as TaskStatus
 from warroom.tasks.models import Task
@@ -360,6 +360,15 @@ def do_recompute_certification(as_of: dt.date, *, actor: Any) -> RecomputeResult
         total = np.bincount(parent[parent >= 0], minlength=n)
         good = np.zeros(n, dtype=np.int64)
 
+    level_names = [str(lv) for lv in LEVEL_ORDER]
+    level_index = {name: k for k, name in enumerate(level_names)}
+    sub_good, sub_total = cert.subtree_counts(
+        parent,
+        np.fromiter((level_index[lv] for _pk, _p, lv in areas), np.int64, n),
+        certified,
+        len(level_names),
+    )
+
     previous_day = (
         CertificationStatus.objects.filter(date__lt=as_of)
         .order_by("-date")
@@ -403,11 +412,19 @@ def do_recompute_certification(as_of: dt.date, *, actor: Any) -> RecomputeResult
             since = None
             if prev_status == Certification.CERTIFIED:
                 events.append((pk, "lost", "; ".join(sorted(reasons))))
-        rows.append((pk, level, str(status), reasons, since, int(total[i]), int(good[i])))
+        counts_here = {
+            name: [int(sub_good[i, k]), int(sub_total[i, k])]
+            for k, name in enumerate(level_names)
+            if sub_total[i, k]
+        }
+        rows.append(
+            (pk, level, str(status), reasons, since, int(total[i]), int(good[i]), counts_here)
+        )
     digest = hashlib.sha256(
         json.dumps([as_of.isoformat(), min_days, known, certified.tolist(), bits.tolist()]).encode()
     ).hexdigest()
     with acting(actor), transaction.atomic():
+        _lock_day(as_of)
         CertificationStatus.objects.filter(date=as_of).delete()
         _insert_statuses(as_of, now, rows)
         CertificationEvent.objects.filter(date=as_of, kind__in=["certified", "lost"]).delete()
@@ -430,6 +447,17 @@ def do_recompute_certification(as_of: dt.date, *, actor: Any) -> RecomputeResult
     )
 
 
+def _lock_day(day: dt.date) -> None:
+    """Serialise two recomputes of the same day (two workers, or a retry).
+
+    SQLite transactions here are IMMEDIATE, so writers already queue; on PostgreSQL a
+    transaction-scoped advisory lock keeps the second from inserting over the first.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [0x6365, day.toordinal()])
+
+
 _STATUS_COLUMNS = (
     "area_id",
     "level",
@@ -438,6 +466,7 @@ _STATUS_COLUMNS = (
     "certified_since",
     "children_total",
     "children_certified",
+    "subtree_counts",
     "date",
     "computed_at",
 )
@@ -493,10 +522,11 @@ def _insert_statuses(day: dt.date, now: dt.datetime, rows: list[tuple[Any, ...]]
                 since,
                 total,
                 good,
+                json.dumps(counts),
                 day,
                 now,
             )
-            for pk, level, status, reasons, since, total, good in rows
+            for pk, level, status, reasons, since, total, good, counts in rows
         ],
     )
 
@@ -535,6 +565,7 @@ def do_decertify_on_new_case(
         dates = sorted({r.date for r in rows} | {day})
         for d in dates:
             child_was_certified = False
+            flipped: list[str] = []  # levels of the units on the chain that lose their status
             for a in chain:  # bottom-up, so each unit knows whether its child on the chain was
                 row = by_key.get((a.pk, d))
                 if row is None:
@@ -549,6 +580,13 @@ def do_decertify_on_new_case(
                     to_update.append(row)
                 if child_was_certified and row.children_certified:
                     row.children_certified -= 1
+                if was_certified:
+                    flipped.append(a.level)
+                counts = {k: list(v) for k, v in (row.subtree_counts or {}).items()}
+                for lv in flipped:
+                    if lv in counts and counts[lv][0] > 0:
+                        counts[lv][0] -= 1
+                row.subtree_counts = counts
                 reasons = {k: v for k, v in (row.reasons or {}).items() if k != "no_case_data"}
                 reasons["new_case"] = reason
                 if row.children_total:
@@ -564,7 +602,14 @@ def do_decertify_on_new_case(
         if to_update:
             CertificationStatus.objects.bulk_update(
                 to_update,
-                ["status", "reasons", "certified_since", "children_certified", "computed_at"],
+                [
+                    "status",
+                    "reasons",
+                    "certified_since",
+                    "children_certified",
+                    "subtree_counts",
+                    "computed_at",
+                ],
             )
         if to_create:
             CertificationStatus.objects.bulk_create(to_create)

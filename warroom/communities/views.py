@@ -190,10 +190,15 @@ def inspections(request: HttpRequest) -> HttpResponse:
     code = request.GET.get("code", "").strip()
     if code:
         return redirect("communities:inspect", code=code)
+    can_inspect = request.user.can("inspect")  # type: ignore[union-attr]
     return render(
         request,
         "communities/inspections.html",
-        {"inspections": qs[:100], "can_inspect": request.user.can("inspect")},  # type: ignore[union-attr]
+        {
+            "inspections": qs[:100],
+            "can_inspect": can_inspect,
+            "sample": selectors.random_certified_compounds(request.user) if can_inspect else [],
+        },
     )
 
 

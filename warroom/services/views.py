@@ -289,6 +289,14 @@ def medical_request(request: HttpRequest, medical_id: int) -> HttpResponse:
             )
         return redirect("services:medical_request", medical_id=req.pk)
     unmasked = request.user.can("personal_data")  # type: ignore[union-attr]
+    if unmasked and req.phone:
+        record_event(
+            "view_personal",
+            object_type="services.medicalrequest",
+            object_id=str(req.pk),
+            area_path=req.area.path,
+            message=f"phone of medical-care request {req.pk}",
+        )
     return render(
         request,
         "services/medical_request.html",
