@@ -90,13 +90,33 @@ def area_map(request: HttpRequest) -> HttpResponse:
     day = _day(request)
     groups = selectors.map_points(request.user, home, day)
     labels: dict[str, str] = {str(s): str(Certification(s).label) for s in Certification.values}
+    lons = [p[0] for points in groups.values() for p in points]
+    lats = [p[1] for points in groups.values() for p in points]
+
+    def bounds(values: list[float]) -> dict[str, float]:
+        if not values:
+            return {}
+        low, high = min(values), max(values)
+        pad = max((high - low) * 0.05, 0.005)
+        return {"min": round(low - pad, 3), "max": round(high + pad, 3)}
+
     option = {
         "animation": False,
         "tooltip": {"trigger": "item"},
         "legend": {"top": 0},
         "grid": {"left": 8, "right": 8, "top": 32, "bottom": 8, "containLabel": True},
-        "xAxis": {"type": "value", "scale": True, "name": "lon", "splitLine": {"show": False}},
-        "yAxis": {"type": "value", "scale": True, "name": "lat", "splitLine": {"show": False}},
+        "xAxis": {
+            "type": "value",
+            "name": _("Longitude"),
+            "splitLine": {"show": False},
+            **bounds(lons),
+        },
+        "yAxis": {
+            "type": "value",
+            "name": _("Latitude"),
+            "splitLine": {"show": False},
+            **bounds(lats),
+        },
         "series": [
             {
                 "type": "scatter",
