@@ -35,6 +35,7 @@ VICTIM_PARAMS = {
     "resident_id": ("services", "vulnerableresident"),
     "order_id": ("services", "grouporder"),
     "medical_id": ("services", "medicalrequest"),
+    "entry_id": ("communities", "entrypoint"),
 }
 
 

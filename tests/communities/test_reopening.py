@@ -99,3 +99,76 @@ def test_closure_pages_keep_history_and_record_passages(client, city, grid_worke
     page = client.get(url).content.decode()
     assert "North gate" in page and "张三" in page and "就医" in page
     assert ClosureStatus.objects.filter(area=city[VICTIM]).count() == 2
+
+
+def test_gates_and_passages_through_the_api(client, city, grid_worker, outsider):
+    from warroom.accounts.services import do_create_token
+
+    _, token = do_create_token(grid_worker, name="t", actor=None)
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    r = client.post(
+        f"/api/communities/areas/{VICTIM}/entry-points",
+        {"name": "南门", "duty_staff": "张三", "duty_phone": "13912345678"},
+        content_type="application/json",
+        **headers,
+    )
+    assert r.status_code == 201, r.content
+    gate = r.json()["id"]
+    r = client.post(
+        f"/api/communities/entry-points/{gate}/passages",
+        {"direction": "out", "purpose": "shopping"},
+        content_type="application/json",
+        **headers,
+    )
+    assert r.status_code == 422 and "shopping" in r.json()["message"]
+    r = client.post(
+        f"/api/communities/entry-points/{gate}/passages",
+        {"direction": "out", "purpose": "medical", "person": "李先生"},
+        content_type="application/json",
+        **headers,
+    )
+    assert r.status_code == 201 and r.json()["purpose"] == "medical"
+
+
+def test_the_checklist_in_use_and_a_new_version_through_the_api(client, city, hq, officer):
+    from warroom.accounts.services import do_create_token
+
+    _, hq_token = do_create_token(hq, name="t", actor=None)
+    _, officer_token = do_create_token(officer, name="t", actor=None)
+    r = client.get(
+        "/api/communities/checklists?kind=six_in_place",
+        HTTP_AUTHORIZATION=f"Bearer {officer_token}",
+    )
+    assert r.json()["version"] == 1 and len(r.json()["items"]) == 6
+    body = {
+        "kind": "six_in_place",
+        "items": [{"code": "pub", "category": "publicity", "text_zh": "宣传到位"}],
+    }
+    r = client.post(
+        "/api/communities/checklists",
+        body,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {officer_token}",
+    )
+    assert r.status_code == 403
+    r = client.post(
+        "/api/communities/checklists",
+        body,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {hq_token}",
+    )
+    assert r.status_code == 201 and r.json()["version"] == 2
+
+
+def test_apply_and_decide_through_the_pages(client, city, certified_city, grid_worker, inspector):
+    client.force_login(grid_worker)
+    page = client.get(f"/communities/areas/{VICTIM}/").content.decode()
+    assert "申请解封" in page
+    response = client.post(f"/communities/areas/{VICTIM}/reopen/", {"note": "ready"})
+    assert response.status_code == 302 and "/communities/reopening/" in response["Location"]
+    page = client.get(response["Location"]).content.decode()
+    assert 'value="approve"' not in page  # the unit does not decide for itself
+    client.force_login(inspector)
+    client.post(response["Location"], {"decision": "approve", "note": "ok"})
+    page = client.get(response["Location"]).content.decode()
+    assert "已批准" in page and "inspector_a1" in page

@@ -7,12 +7,18 @@ from warroom.accounts.models import User
 from warroom.communities import selectors, services
 from warroom.communities.models import Inspection
 from warroom.communities.schemas import (
+    ChecklistIn,
+    ChecklistOut,
     ClosureIn,
     ClosureOut,
     DecisionIn,
+    EntryPointIn,
+    EntryPointOut,
     InspectionIn,
     InspectionOut,
     LevelCountOut,
+    PassageIn,
+    PassageOut,
     RecomputeIn,
     RecomputeOut,
     ReopeningIn,
@@ -27,6 +33,7 @@ from warroom.tasks.models import Task
 router = Router(tags=["communities"], auth=scoped_auth())
 register_object_param("inspection_id", selectors.get_inspection)
 register_object_param("application_id", selectors.get_application)
+register_object_param("entry_id", selectors.get_entry_point)
 
 
 def _day(request: HttpRequest, date: dt.date | None) -> dt.date:
@@ -164,3 +171,72 @@ def decide(request: HttpRequest, application_id: int, payload: DecisionIn) -> ob
     return services.do_decide_reopening(
         app, approve=payload.approve, note=payload.note, actor=request.auth
     )
+
+
+@router.get(
+    "/areas/{code}/entry-points", response=list[EntryPointOut], summary="A compound's gates"
+)
+def list_entry_points(request: HttpRequest, code: str) -> object:
+    return selectors.entry_points(request.auth, geo.get_area(request.auth, code))
+
+
+@router.post("/areas/{code}/entry-points", response={201: EntryPointOut}, summary="Add a gate")
+def add_entry_point(request: HttpRequest, code: str, payload: EntryPointIn) -> object:
+    area = geo.get_area(request.auth, code)
+    return Status(
+        201,
+        services.do_add_entry_point(
+            area,
+            name=payload.name,
+            duty_staff=payload.duty_staff,
+            duty_phone=payload.duty_phone,
+            actor=request.auth,
+        ),
+    )
+
+
+@router.post(
+    "/entry-points/{entry_id}/passages",
+    response={201: PassageOut},
+    summary="Record an entry or exit by purpose",
+)
+def record_passage(request: HttpRequest, entry_id: int, payload: PassageIn) -> object:
+    point = selectors.get_entry_point(request.auth, entry_id)
+    return Status(
+        201,
+        services.do_record_passage(
+            point,
+            direction=payload.direction,
+            purpose=payload.purpose,
+            person=payload.person,
+            note=payload.note,
+            actor=request.auth,
+        ),
+    )
+
+
+def _checklist_out(checklist: object) -> dict[str, object]:
+    return {
+        "kind": checklist.kind,  # type: ignore[attr-defined]
+        "version": checklist.version,  # type: ignore[attr-defined]
+        "items": list(
+            checklist.items.order_by("order").values(  # type: ignore[attr-defined]
+                "code", "category", "text_zh", "text_en"
+            )
+        ),
+    }
+
+
+@router.get("/checklists", response=ChecklistOut, summary="The checklist of a kind in use")
+def get_checklist(request: HttpRequest, kind: str = "six_in_place") -> object:
+    return _checklist_out(services.active_checklist(kind))
+
+
+@router.post("/checklists", response={201: ChecklistOut}, summary="Publish a new checklist version")
+def publish_checklist(request: HttpRequest, payload: ChecklistIn) -> object:
+    checklist = services.do_publish_checklist(
+        payload.kind,
+        [(i.code, i.category, i.text_zh, i.text_en) for i in payload.items],
+        actor=request.auth,
+    )
+    return Status(201, _checklist_out(checklist))

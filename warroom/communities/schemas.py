@@ -126,3 +126,50 @@ class ReopeningOut(Schema):
     def resolve_decided_by(obj: object) -> str | None:
         user = obj.decided_by  # type: ignore[attr-defined]
         return user.username if user is not None else None
+
+
+class EntryPointIn(Schema):
+    name: str
+    duty_staff: str = ""
+    duty_phone: str = ""
+
+
+class EntryPointOut(Schema):
+    id: int
+    name: str
+    duty_staff: str
+    duty_phone: str
+    active: bool
+
+
+class PassageIn(Schema):
+    direction: str
+    purpose: str
+    person: str = ""
+    note: str = ""
+
+
+class PassageOut(Schema):
+    id: int
+    at: dt.datetime
+    direction: str
+    purpose: str
+    person: str
+
+
+class ChecklistItemIO(Schema):
+    code: str
+    category: str
+    text_zh: str
+    text_en: str = ""
+
+
+class ChecklistIn(Schema):
+    kind: str
+    items: list[ChecklistItemIO]
+
+
+class ChecklistOut(Schema):
+    kind: str
+    version: int
+    items: list[ChecklistItemIO]
