@@ -44,6 +44,7 @@ def test_failed_items_become_rectification_tasks(city, inspector, grid_worker):
     assert {t.source.item.code for t in tasks} == {"dis", "sup"}
     assert all(t.area.code == VICTIM for t in tasks)
     assert "消杀到位" in tasks[0].title
+    assert tasks[0].source.get_absolute_url() == f"/communities/inspections/{inspection.pk}/"
 
 
 def test_a_missing_item_is_refused_with_the_items_named(city, inspector):

@@ -228,6 +228,9 @@ class InspectionResult(AuditedModel):
     def __str__(self) -> str:
         return f"{self.item.code}: {'✓' if self.passed else '✗'}"
 
+    def get_absolute_url(self) -> str:
+        return self.inspection.get_absolute_url()
+
     @property
     def audit_area_path(self) -> str:
         return self.inspection.area.path

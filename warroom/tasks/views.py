@@ -72,11 +72,15 @@ def index(request: HttpRequest) -> HttpResponse:
 def detail(request: HttpRequest, task_id: int) -> HttpResponse:
     task = attempt(request, lambda: selectors.get_task(request.user, task_id))
     user = request.user
+    source = task.source if task.source_type_id else None
     return render(
         request,
         "tasks/detail.html",
         {
             "task": task,
+            "source_url": source.get_absolute_url()
+            if source is not None and hasattr(source, "get_absolute_url")
+            else None,
             "can_submit": task.status == Status.OPEN and user.can("change"),  # type: ignore[union-attr]
             "can_verify": task.status != Status.OPEN
             and user.can("verify")  # type: ignore[union-attr]
