@@ -4,6 +4,7 @@ compound certifies on the next recompute and shows green on the map."""
 from __future__ import annotations
 
 import pytest
+from django.db import connections
 from django.utils import timezone
 
 from tests.browser import browser_page
@@ -20,6 +21,17 @@ CERTIFIED_CODES = """() => {
   if (!chart) return null;
   return chart.getOption().series.find((s) => s.id === 'certified').data.map((p) => p[3]);
 }"""
+
+
+def recompute() -> None:
+    """The daily recompute, run from inside the Playwright block.
+
+    Playwright's sync API runs this code in a greenlet with its own context, so Django
+    opens a separate database connection here: close it, or PostgreSQL cannot drop the
+    test database at the end of the session.
+    """
+    do_recompute_certification(timezone.localdate(), actor=None)
+    connections.close_all()
 
 
 def sign_in(page, base: str, username: str) -> None:
@@ -59,7 +71,7 @@ def test_failing_inspection_rectified_verified_then_certified_and_green(
         assert "消杀到位" in page.get_by_test_id("task-title").inner_text()
 
         # Not certified while the rectification is pending.
-        do_recompute_certification(timezone.localdate(), actor=None)
+        recompute()
         page.goto(f"{base}/communities/areas/{VICTIM}/")
         assert page.get_by_test_id("cert-status").get_attribute("data-status") == "not_certified"
 
@@ -83,7 +95,7 @@ def test_failing_inspection_rectified_verified_then_certified_and_green(
         )
 
         # The next recompute certifies the compound; the map shows it green.
-        do_recompute_certification(timezone.localdate(), actor=None)
+        recompute()
         page.set_viewport_size({"width": 1400, "height": 900})
         page.goto(f"{base}/communities/areas/{VICTIM}/")
         assert page.get_by_test_id("cert-status").get_attribute("data-status") == "certified"
