@@ -15,9 +15,8 @@ The rule, exactly:
 - a parent (community, street, district, city) needs every child certified, plus its
   own checks (facts recorded at the unit itself, not at a compound).
 
-The implementation below is an interim, compact vectorised one, to be replaced by
-``warroom.analytics.certify`` (being written on another branch): swapping is a change
-of the body of :func:`roll_up` only.
+The roll-up itself is :func:`warroom.analytics.certify.certify`; this module maps the
+platform's facts onto it (and its reason flags back onto the platform's).
 """
 
 from __future__ import annotations
@@ -27,6 +26,8 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+
+from warroom.analytics.certify import CertificationFacts, Reason, build_tree, certify
 
 # Reason bits of a unit that is not certified.
 RECENT_CASE = 1
@@ -73,63 +74,39 @@ def roll_up(
         read for leaves only.
     min_days : days without a confirmed case (DESIGN §3.6: 14, configurable).
     """
-    return _roll_up_interim_vectorised(
-        parent, days_since_case, unreleased, open_backlog, inspection, min_days=min_days
-    )
-
-
-def _roll_up_interim_vectorised(
-    parent: NDArray[np.int64],
-    days_since_case: NDArray[np.int64],
-    unreleased: NDArray[np.int64],
-    open_backlog: NDArray[np.int64],
-    inspection: NDArray[np.int8],
-    *,
-    min_days: int,
-) -> RollUp:
-    parent = np.asarray(parent, dtype=np.int64)
-    n = parent.shape[0]
+    n = np.asarray(parent).shape[0]
     arrays = (days_since_case, unreleased, open_backlog, inspection)
     if any(np.shape(a) != (n,) for a in arrays):
         raise ValueError("every fact array must have one entry per unit (the length of parent)")
     if min_days < 1:
         raise ValueError(f"min_days must be at least 1, got {min_days}")
-    if n and (parent.min() < -1 or parent.max() >= n):
-        raise ValueError("parent holds an index outside the tree")
-    has_parent = parent >= 0
-    children_total = np.bincount(parent[has_parent], minlength=n).astype(np.int64)
-    leaf = children_total == 0
-
-    # Depth by pointer jumping: as many rounds as the tree is deep.
-    depth = np.zeros(n, dtype=np.int64)
-    up = parent.copy()
-    for _ in range(n + 1):
-        alive = up >= 0
-        if not alive.any():
-            break
-        depth += alive
-        up = np.where(alive, parent[np.where(alive, up, 0)], -1)
-    else:
-        raise ValueError("parent contains a cycle")
-
+    tree = build_tree(parent)
     days = np.asarray(days_since_case, dtype=np.int64)
     state = np.asarray(inspection, dtype=np.int8)
+    facts = CertificationFacts.from_arrays(
+        np.where(days == NO_CASE, np.inf, days).astype(float),
+        np.asarray(unreleased, dtype=np.int64),
+        np.zeros(n, dtype=np.int64),  # the unreleased of the four categories come summed
+        np.zeros(n, dtype=np.int64),
+        np.asarray(open_backlog, dtype=np.int64),
+        # A leaf's six-in-place state is decided by its latest inspection (any age).
+        np.where(state == INSPECTION_PASSED, 0.0, np.inf),
+    )
+    cert = certify(tree, facts, window_days=min_days, inspection_max_age_days=0)
+    r = cert.reasons
+    leaf = tree.is_leaf
     reasons = (
-        np.where(days < min_days, RECENT_CASE, 0)
-        | np.where(np.asarray(unreleased) > 0, UNRELEASED, 0)
-        | np.where(np.asarray(open_backlog) > 0, BACKLOG, 0)
+        np.where(r & Reason.CONFIRMED_IN_WINDOW, RECENT_CASE, 0)
+        | np.where(r & Reason.UNRELEASED_SUSPECTED, UNRELEASED, 0)
+        | np.where(r & Reason.CLEARANCE_BACKLOG, BACKLOG, 0)
         | np.where(leaf & (state == INSPECTION_NONE), NOT_INSPECTED, 0)
         | np.where(leaf & (state == INSPECTION_PENDING), RECTIFICATION_PENDING, 0)
+        | np.where(r & Reason.CHILD_NOT_CERTIFIED, CHILDREN, 0)
     ).astype(np.int64)
-
-    children_certified = np.zeros(n, dtype=np.int64)
-    for d in range(int(depth.max()) if n else 0, 0, -1):
-        at = np.flatnonzero(depth == d)
-        ok = at[reasons[at] == 0]
-        children_certified += np.bincount(parent[ok], minlength=n)
-        above = np.flatnonzero((depth == d - 1) & (children_certified < children_total))
-        reasons[above] |= CHILDREN
-    return RollUp(reasons == 0, reasons, children_total, children_certified)
+    children_total = np.bincount(tree.parent[tree.parent >= 0], minlength=n).astype(np.int64)
+    return RollUp(
+        cert.certified, reasons, children_total, children_total - cert.uncertified_children
+    )
 
 
 def subtree_counts(
