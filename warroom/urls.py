@@ -8,6 +8,8 @@ urlpatterns = [
     path("", include("warroom.web.urls")),
     path("accounts/", include("warroom.accounts.urls")),
     path("audit/", include("warroom.audit.urls")),
+    path("cases/", include("warroom.cases.urls")),
+    path("surveillance/", include("warroom.surveillance.urls")),
     path("admin/", admin_site.urls),
     path("api/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),

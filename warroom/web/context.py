@@ -35,6 +35,7 @@ NAVIGATION: list[tuple[Any, list[NavItem]]] = [
         [
             NavItem(_("Cases"), "cases:index"),
             NavItem(_("Clearance"), "cases:clearance"),
+            NavItem(_("Daily reports"), "surveillance:index"),
             NavItem(_("Beds"), "beds:index"),
         ],
     ),
