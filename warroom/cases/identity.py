@@ -21,14 +21,14 @@ PROVINCES = frozenset(
         "63", "64", "65", "71", "81", "82", "83",
     }
 )  # fmt: skip
-_MOBILE = re.compile(r"1[3-9]\d{9}")
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")
 # A landline: area code 0 + 2-3 digits, then 7-8 digits, with an optional dash/space.
-_LANDLINE = re.compile(r"0\d{2,3}[- ]?\d{7,8}")
+_LANDLINE = re.compile(r"0[0-9]{2,3}[- ]?[0-9]{7,8}")
 
 
 def check_digit(body: str) -> str:
     """The GB 11643 check character for the first 17 digits ``body``."""
-    if len(body) != 17 or not body.isdigit():
+    if not re.fullmatch(r"[0-9]{17}", body):
         raise ValueError("the body of a resident ID is 17 digits")
     total = sum(int(d) * w for d, w in zip(body, _WEIGHTS, strict=True))
     return _CHECK[total % 11]
@@ -37,7 +37,7 @@ def check_digit(body: str) -> str:
 def validate_resident_id(raw: str, *, today: dt.date | None = None) -> str:
     """The normalised 18-character resident ID, or ``ValueError`` with the reason."""
     value = raw.strip().upper()
-    if not re.fullmatch(r"\d{17}[\dX]", value):
+    if not re.fullmatch(r"[0-9]{17}[0-9X]", value):
         raise ValueError("a resident ID is 17 digits and a check digit (0-9 or X)")
     if value[:2] not in PROVINCES:
         raise ValueError(f"region code {value[:6]} is not a Chinese province")
@@ -65,7 +65,7 @@ def sex_of(resident_id: str) -> str:
 def validate_phone(raw: str) -> str:
     """A mainland mobile (1[3-9] + 9 digits, optional +86) or a landline with area code."""
     value = re.sub(r"[\s()]", "", raw.strip())
-    value = re.sub(r"^(\+?86)(?=1[3-9]\d{9}$)", "", value)
+    value = re.sub(r"^(\+?86)(?=1[3-9][0-9]{9}$)", "", value)
     if _MOBILE.fullmatch(value) or _LANDLINE.fullmatch(value):
         return value
     raise ValueError("not a phone number (mobile 1[3-9]xxxxxxxxx or landline 0xx-xxxxxxxx)")
