@@ -34,6 +34,19 @@ app.add_typer(areas_app, name="areas")
 app.add_typer(token_app, name="token")
 app.add_typer(audit_app, name="audit")
 
+
+def _mount_apps() -> None:
+    from warroom.cases.cli import cases_app, clearance, surveillance_app
+
+    app.add_typer(cases_app, name="cases")
+    app.add_typer(surveillance_app, name="surveillance")
+    app.command(
+        "clearance", help="日清日结：计算各区域积压 / Daily clearance: compute every backlog."
+    )(clearance)
+
+
+_mount_apps()
+
 DEMO_PASSWORD = "warroom-demo"  # noqa: S105 - printed for the local demo, never a default elsewhere
 
 
