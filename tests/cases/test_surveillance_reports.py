@@ -18,7 +18,10 @@ from warroom.surveillance.services import (
 from warroom.tables import TableRejected, read_table
 
 pytestmark = pytest.mark.django_db
-HEADER_ZH = "日期,区划编码,新增确诊,新增疑似,新增发热,新增密接,新增死亡,新增出院,累计确诊,累计死亡,累计出院,在院治疗,重症,危重症"
+HEADER_ZH = (
+    "日期,区划编码,新增确诊,新增疑似,新增发热,新增密接,新增死亡,新增出院,"
+    "累计确诊,累计死亡,累计出院,在院治疗,重症,危重症"
+)
 
 
 def test_a_gbk_report_keeps_unknown_cells_empty_and_a_correction_updates(city, officer):
