@@ -151,13 +151,15 @@ def test_an_exception_after_half_the_rows_leaves_nothing_and_the_rerun_completes
         f"人{i},{resident_id(100 + i)},,{A1 if i % 2 else A2},疑似,{when(2)},,,," for i in range(40)
     ]
     data = line_list(rows).encode()
-    original = TransitionRecord.objects.bulk_create
+    from warroom.cases import imports
 
-    def explode(objs, *args, **kwargs):
-        original(objs[: len(objs) // 2], *args, **kwargs)
-        raise RuntimeError("the process died half-way")
+    original = imports.insert_rows
 
-    monkeypatch.setattr(TransitionRecord.objects, "bulk_create", explode)
+    def explode(model, objs, names):
+        original(model, objs[: len(objs) // 2], names)  # half the rows are written...
+        raise RuntimeError("the process died half-way")  # ...then the import dies
+
+    monkeypatch.setattr(imports, "insert_rows", explode)
     with pytest.raises(RuntimeError):
         do_import_line_list(read_table(data, filename="big.csv"), actor=officer)
     assert not Person.objects.exists() and not TransitionRecord.objects.exists()
