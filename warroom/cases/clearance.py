@@ -35,6 +35,7 @@ from django.utils import timezone
 
 from warroom.audit.services import record_batch
 from warroom.cases import rules as case_rules
+from warroom.cases.bulk import insert_rows
 from warroom.cases.models import (
     ClearanceRun,
     ClearanceSnapshot,
@@ -48,6 +49,7 @@ from warroom.geo.models import Area
 
 DUTIES: list[str] = [Duty.ADMIT, Duty.ISOLATE, Duty.TEST, Duty.TREAT]
 COLUMNS = ["total", "under_24h", "from_24_to_48h", "over_48h", "priority"]
+SNAPSHOT_FIELDS = ["area", "date", "duty", *COLUMNS]
 NEEDS_ISOLATION = [Status.FEBRILE, Status.FEBRILE_TESTED, Status.SUSPECTED, Status.CONTACT]
 OWES_TESTS = [*NEEDS_ISOLATION, Status.QUARANTINED]
 HIGH_SEVERITY = [Severity.SEVERE, Severity.CRITICAL]
@@ -253,7 +255,7 @@ def do_compute_clearance(date: dt.date, *, actor: Any) -> ClearanceResult:
     digest = hashlib.sha256(backlog.values.tobytes() + str(cutoff).encode()).hexdigest()
     with acting_as(actor), transaction.atomic():
         ClearanceSnapshot.objects.filter(date=date).delete()
-        ClearanceSnapshot.objects.bulk_create(snapshots, batch_size=5000)
+        insert_rows(ClearanceSnapshot, snapshots, SNAPSHOT_FIELDS)
         ClearanceRun.objects.update_or_create(
             date=date,
             defaults={

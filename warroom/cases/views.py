@@ -16,6 +16,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -404,6 +405,7 @@ def _clearance_context(request: HttpRequest, code: str) -> dict[str, Any]:
         "own": rows.get(area.pk, {}),
         "children": [(k, rows.get(k.pk, {})) for k in kids],
         "people_visible": selectors.can_see_people(request.user),
+        "can_change": request.user.can("change"),  # type: ignore[union-attr]
         "items": [],
     }
     if day is not None:
@@ -411,7 +413,7 @@ def _clearance_context(request: HttpRequest, code: str) -> dict[str, Any]:
         context["trend_json"] = json.dumps(
             {
                 "tooltip": {"trigger": "axis"},
-                "legend": {"data": [str(d.label) for d in Duty]},
+                "legend": {"top": 0, "data": [str(d.label) for d in Duty]},
                 "grid": {"left": 40, "right": 16, "top": 32, "bottom": 24},
                 "xAxis": {"type": "category", "data": trend["dates"]},
                 "yAxis": {"type": "value", "minInterval": 1},
@@ -444,7 +446,10 @@ def clearance_compute(request: HttpRequest) -> HttpResponse:
     day = timezone.localdate()
     res = clearance.do_compute_clearance(day, actor=request.user)
     messages.success(request, _("Clearance recomputed for %(day)s.") % {"day": res.date})
-    return redirect(request.POST.get("next") or "cases:clearance")
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = ""
+    return redirect(target or "cases:clearance")
 
 
 @login_required

@@ -5,6 +5,7 @@ from typing import Any
 from django import template
 
 from warroom.cases.models import Duty
+from warroom.cases.states import Status
 
 register = template.Library()
 
@@ -20,3 +21,8 @@ def dictkey(mapping: Any, key: str) -> Any:
 @register.filter
 def duty_label(code: str) -> str:
     return str(Duty(code).label)
+
+
+@register.filter
+def status_label(code: str) -> str:
+    return str(Status(code).label) if code in Status.values() else code
