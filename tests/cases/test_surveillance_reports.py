@@ -111,3 +111,17 @@ def test_posting_reports_is_idempotent_by_key(city, officer, client):
     listing = client.get("/api/surveillance/reports", HTTP_AUTHORIZATION=f"Bearer {token}")
     (item,) = listing.json()["items"]
     assert item["new_confirmed"] == 5 and item["new_suspected"] is None
+
+
+def test_the_page_imports_a_file_and_shows_unknown_cells_empty(city, officer, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    day = timezone.localdate().isoformat()
+    upload = SimpleUploadedFile(
+        "d.csv", f"{HEADER_ZH}\n{day},990101,7,,,,,,,,,,,\n".encode("gbk"), "text/csv"
+    )
+    client.force_login(officer)
+    response = client.post("/surveillance/", {"file": upload}, follow=True)
+    html = response.content.decode()
+    assert "新增确诊" in html and '<td class="num">7</td>' in html
+    assert DailyReport.objects.get().new_suspected is None

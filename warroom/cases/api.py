@@ -4,6 +4,7 @@ from django.http import HttpRequest
 from ninja import File, Header, Router
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.responses import Status
 
 from warroom.accounts.auth import ActiveSessionAuth, TokenAuth
 from warroom.cases import imports, selectors, services
@@ -123,7 +124,7 @@ def register_person(request: HttpRequest, payload: PersonIn) -> object:
         category=payload.category,
         reason=payload.reason,
     )
-    return 201, _out(request, person, detail=True)
+    return Status(201, _out(request, person, detail=True))
 
 
 @router.get("/people/{person_id}", response=PersonOut, summary="One person")
@@ -180,7 +181,7 @@ def record_sample(request: HttpRequest, person_id: int, payload: SampleIn) -> ob
         taken_at=payload.taken_at,
         actor=request.auth,
     )
-    return 201, sample
+    return Status(201, sample)
 
 
 @router.post("/samples/{sample_id}/result", response=SampleOut, summary="A sample's result")

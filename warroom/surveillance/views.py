@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from warroom.core.errors import WarroomError
 from warroom.geo import selectors as geo
 from warroom.surveillance import selectors, services
-from warroom.surveillance.models import FIGURES, Source
+from warroom.surveillance.models import FIGURES, DailyReport, Source
 from warroom.tables import TableRejected, read_table, write_template
 
 
@@ -69,7 +69,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "surveillance/index.html",
         {
             "page": page,
-            "figures": FIGURES,
+            "figures": [(f, DailyReport._meta.get_field(f).verbose_name) for f in FIGURES],
             "labels": services.LABELS_ZH,
             "day": day,
             "sources": Source.choices,
