@@ -154,3 +154,34 @@ def test_the_api_registers_moves_and_refuses_an_illegal_step(city, officer, clie
         **auth,
     )
     assert dup.status_code == 409 and json.loads(dup.content)["details"] == {"person_id": pid}
+
+
+def test_bad_input_is_a_422_never_a_500(city, officer, client):
+    _, token = do_create_token(officer, name="hospital", actor=None)
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    person = services.do_register_person(
+        name="x", home=city[A1], actor=officer, category="confirmed"
+    )
+    for body in (
+        {"name": "长" * 101, "home_code": A1},
+        {"name": "x", "home_code": A1, "sex": "Z"},
+        {"name": "x", "home_code": A1, "vulnerability": ["rich"]},
+        {"name": "x", "home_code": A1, "category": "sick"},
+    ):
+        response = client.post("/api/cases/people", body, content_type="application/json", **auth)
+        assert response.status_code == 422, (body, response.content)
+    for body in ({"target": "admitted", "facility": "H", "severity": "dying"}, {"target": "?"}):
+        response = client.post(
+            f"/api/cases/people/{person.pk}/transitions",
+            body,
+            content_type="application/json",
+            **auth,
+        )
+        assert response.status_code in (409, 422), (body, response.content)
+    sample = client.post(
+        f"/api/cases/people/{person.pk}/samples",
+        {"kind": "nucleic_acid", "code": "c" * 65},
+        content_type="application/json",
+        **auth,
+    )
+    assert sample.status_code == 422

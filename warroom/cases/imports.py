@@ -117,7 +117,19 @@ def moment(cell: Cell) -> dt.datetime:
 
 
 def resident_or_document(cell: Cell) -> str:
-    return text(cell).upper()
+    return bounded(32)(cell).upper()
+
+
+def bounded(limit: int) -> Any:
+    """Text of at most ``limit`` characters (the column's size)."""
+
+    def parse(cell: Cell) -> str:
+        value = text(cell)
+        if len(value) > limit:
+            raise ValueError(f"at most {limit} characters")
+        return value
+
+    return parse
 
 
 def phone(cell: Cell) -> str:
@@ -150,14 +162,14 @@ KINDS = choice(
 RESULTS = choice(Result.values(), aliases={"阳性": "positive", "阴性": "negative"})
 
 LINE_LIST_COLUMNS: list[Column] = [
-    Column("name", "姓名", text),
+    Column("name", "姓名", bounded(100)),
     Column("id_type", "证件类型", ID_TYPES, required=False, help="resident / passport / other"),
     Column("id_number", "证件号码", resident_or_document, required=False),
     Column("phone", "联系电话", phone, required=False),
     Column("sex", "性别", SEXES, required=False),
     Column("birth_date", "出生日期", date, required=False),
     Column("home_code", "住址小区编码", text, help="the code of the home compound"),
-    Column("workplace", "工作单位", text, required=False),
+    Column("workplace", "工作单位", bounded(200), required=False),
     Column("category", "类别", CATEGORIES, help="confirmed / suspected / febrile / contact"),
     Column("reported_at", "报告时间", moment, help="YYYY-MM-DD HH:MM"),
     Column("severity", "病情", SEVERITIES, required=False),
@@ -169,8 +181,8 @@ LINE_LIST_COLUMNS: list[Column] = [
 RESULT_COLUMNS: list[Column] = [
     Column("id_type", "证件类型", ID_TYPES, required=False),
     Column("id_number", "证件号码", resident_or_document),
-    Column("lab", "检测机构", text),
-    Column("sample_code", "样本编号", text),
+    Column("lab", "检测机构", bounded(200)),
+    Column("sample_code", "样本编号", bounded(64)),
     Column("kind", "检测类型", KINDS, help="nucleic_acid / antibody / ct"),
     Column("taken_at", "采样时间", moment),
     Column("received_at", "接收时间", moment, required=False),

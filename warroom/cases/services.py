@@ -31,8 +31,10 @@ from warroom.cases.models import (
     Sample,
     SampleKind,
     SeverityRecord,
+    Sex,
     TransitionRecord,
     TreatmentRecord,
+    Vulnerability,
 )
 from warroom.cases.states import Category, Effect, Isolation, Severity, Status
 from warroom.core.context import acting, current
@@ -113,6 +115,29 @@ def clean_identity(id_type: str, id_number: str, phone: str) -> tuple[str, str]:
     return number, cleaned_phone
 
 
+def check_text(**values: str | None) -> None:
+    """Refuse text longer than its column (a database error would be a 500 on PostgreSQL)."""
+    for name, value in values.items():
+        limit = Person._meta.get_field(name).max_length if name in _PERSON_TEXT else _LIMITS[name]
+        if value is not None and limit is not None and len(value) > limit:
+            raise InvalidInput(f"{name}: at most {limit} characters", details={"field": name})
+
+
+_PERSON_TEXT = {"name", "workplace", "facility"}
+_LIMITS = {"lab": 200, "code": 64}
+
+
+def check_choices(*, sex: str | None = None, vulnerability: Sequence[str] = ()) -> None:
+    if sex is not None and sex not in Sex.values():
+        raise InvalidInput(f"unknown sex {sex!r}", details={"field": "sex"})
+    unknown = set(vulnerability) - set(Vulnerability.values())
+    if unknown:
+        raise InvalidInput(
+            f"unknown vulnerability {', '.join(sorted(unknown))}",
+            details={"field": "vulnerability"},
+        )
+
+
 def require_compound(area: Area) -> None:
     if area.level != "compound":
         raise InvalidInput(
@@ -160,6 +185,9 @@ def apply_transition(
     Raises ``IllegalTransition`` for a step the table does not allow.
     """
     rules = rules or case_rules.current()
+    if severity is not None and severity not in Severity.values():
+        raise InvalidInput(f"unknown severity {severity!r}", details={"field": "severity"})
+    check_text(facility=facility)
     source = person.status
     effects = states.check(source, target).effects
     if target in (Status.RELEASED, Status.RECOVERED):
@@ -335,6 +363,8 @@ def do_register_person(
     """Register a person (and put him in a category). A known ID number is a conflict."""
     if not name.strip():
         raise InvalidInput("a name is required", details={"field": "name"})
+    check_text(name=name.strip(), workplace=workplace)
+    check_choices(sex=sex, vulnerability=vulnerability)
     require_compound(home)
     number, cleaned_phone = clean_identity(id_type, id_number, phone)
     if number and id_type == IdType.RESIDENT and birth_date is None:
@@ -387,6 +417,10 @@ def do_update_person(
     unknown = set(changes) - set(PROFILE_FIELDS)
     if unknown:
         raise InvalidInput(f"cannot change {', '.join(sorted(unknown))} here")
+    if "name" in changes and not str(changes["name"]).strip():
+        raise InvalidInput("a name is required", details={"field": "name"})
+    check_text(name=changes.get("name"), workplace=changes.get("workplace"))
+    check_choices(sex=changes.get("sex"), vulnerability=changes.get("vulnerability") or ())
     before = snapshot(person)
     for key, value in changes.items():
         setattr(person, key, value)
@@ -539,7 +573,7 @@ def do_record_treatment(
             treatment.save(update_fields=["note"])
         if person.last_treated_on is None or person.last_treated_on < date:
             person.last_treated_on = date
-            Person.objects.filter(pk=person.pk).update(last_treated_on=date)
+            _write_person(person, person.version, ["last_treated_on"])
     return treatment
 
 
@@ -555,6 +589,7 @@ def do_record_sample(
     """A sample taken (or a CT done). A febrile patient moves to 'tested'."""
     if kind not in SampleKind.values():
         raise InvalidInput(f"unknown sample kind {kind!r}", details={"field": "kind"})
+    check_text(lab=lab, code=code)
     taken_at = taken_at or timezone.now()
     before = snapshot(person)
     with acting_as(actor), transaction.atomic():

@@ -41,10 +41,11 @@ from warroom.cases.imports import (
 )
 from warroom.cases.models import Duty, Person
 from warroom.cases.states import Status
+from warroom.cases.templates_xlsx import template_bytes
 from warroom.core.errors import NotFound, WarroomError
 from warroom.geo import selectors as geo
 from warroom.geo.models import Area
-from warroom.tables import TableRejected, read_table, write_template
+from warroom.tables import TableRejected, read_table
 
 
 def _people_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -320,10 +321,8 @@ def import_file(request: HttpRequest) -> HttpResponse:
 
 
 def _template(columns: Any, name: str) -> HttpResponse:
-    buffer = io.BytesIO()
-    write_template(buffer, columns, sheet=name)  # type: ignore[arg-type]
     response = HttpResponse(
-        buffer.getvalue(),
+        template_bytes(columns, sheet=name),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="{name}-template.xlsx"'

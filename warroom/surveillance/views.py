@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,11 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from warroom.cases.templates_xlsx import template_bytes
 from warroom.core.errors import WarroomError
 from warroom.geo import selectors as geo
 from warroom.surveillance import selectors, services
 from warroom.surveillance.models import FIGURES, DailyReport, Source
-from warroom.tables import TableRejected, read_table, write_template
+from warroom.tables import TableRejected, read_table
 
 
 def _day(request: HttpRequest) -> dt.date | None:
@@ -93,10 +93,8 @@ def compute(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def template(request: HttpRequest) -> HttpResponse:
-    buffer = io.BytesIO()
-    write_template(buffer, services.REPORT_COLUMNS, sheet="daily")  # type: ignore[arg-type]
     response = HttpResponse(
-        buffer.getvalue(),
+        template_bytes(services.REPORT_COLUMNS, sheet="daily"),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = 'attachment; filename="daily-report-template.xlsx"'
