@@ -79,5 +79,5 @@ def test_febrile_to_discharged_moves_the_clearance_counts(live_server, officer):
         steps = page.locator("[data-testid=history] tbody tr")
         targets = [steps.nth(i).get_attribute("data-target") for i in range(steps.count())]
         assert targets == ["febrile", "suspected", "confirmed", "admitted", "discharged"]
-        assert clearance() == {"admit": 0, "isolate": 0, "test": 0, "treat": 0}
         page.screenshot(path=str(SCREENSHOTS / "person.png"), full_page=True)
+        assert clearance() == {"admit": 0, "isolate": 0, "test": 0, "treat": 0}

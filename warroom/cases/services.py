@@ -641,7 +641,7 @@ def do_record_result(
             ).values_list("taken_at", flat=True)
         )
         targets, due = result_targets(person.status, sample.kind, result, negatives)
-        reason = f"{sample.get_kind_display()} {result} ({sample.code or sample.pk})"
+        reason = f"{sample.get_kind_display()} {Result(result).label} ({sample.code or sample.pk})"
         steps = [
             apply_transition(person, t, at=reported_at, actor=actor, reason=reason) for t in targets
         ]
