@@ -207,3 +207,34 @@ def test_api_batches_are_all_or_nothing_and_idempotent_by_key(city, officer, cli
         }
     ]
     assert Person.objects.count() == 1
+
+
+def test_hospitals_report_admissions_and_discharges_with_the_status_column(city, officer):
+    header = "姓名,证件号码,住址小区编码,类别,报告时间,病情,状态,收治或隔离机构"
+    first = line_list(
+        [
+            f"张三,{resident_id(1)},{A1},确诊,{when(30)},危重型,已收治,金银潭医院",
+            f"李四,{resident_id(2)},{A1},确诊,{when(30)},,,",
+            f"王五,{resident_id(3)},{A2},密接,{when(30)},,已隔离,隔离点一",
+        ],
+        header,
+    )
+    do_import_line_list(read_table(first.encode("gbk"), filename="h1.csv"), actor=officer)
+    zhang = Person.objects.get(name="张三")
+    assert (zhang.status, zhang.facility, zhang.severity) == ("admitted", "金银潭医院", "critical")
+    assert Person.objects.get(name="王五").status == "quarantined"
+    later = line_list(
+        [
+            f"张三,{resident_id(1)},{A1},确诊,{when(2)},,出院,",
+            f"李四,{resident_id(2)},{A1},确诊,{when(2)},,出院,",
+        ],
+        header,
+    )
+    with pytest.raises(TableRejected) as caught:
+        do_import_line_list(read_table(later.encode(), filename="h2.csv"), actor=officer)
+    (error,) = caught.value.errors  # 李四 was never admitted: no hospital to leave
+    assert (error.row, error.column) == (3, "status") and "hospital" in error.reason
+    assert Person.objects.get(name="张三").status == "admitted"
+    fixed = line_list([f"张三,{resident_id(1)},{A1},确诊,{when(2)},,出院,"], header)
+    do_import_line_list(read_table(fixed.encode(), filename="h3.csv"), actor=officer)
+    assert Person.objects.get(name="张三").status == "discharged"

@@ -50,7 +50,7 @@ from warroom.cases.services import (
     result_targets,
 )
 from warroom.cases.states import Category, Severity, Status
-from warroom.core.errors import Conflict
+from warroom.core.errors import Conflict, WarroomError
 from warroom.core.models import ImportBatch
 from warroom.geo.models import Area
 from warroom.tables import (
@@ -155,6 +155,12 @@ SETTINGS = choice(
     aliases={"家庭": "household", "工作": "work", "医院": "hospital", "交通": "transport",
              "其他": "other"},
 )  # fmt: skip
+STATUSES = choice(
+    Status.values(),
+    aliases={"已收治": "admitted", "收治": "admitted", "出院": "discharged", "死亡": "died",
+             "已隔离": "quarantined", "解除隔离": "released", "排除": "excluded",
+             "出院后隔离": "post_discharge"},
+)  # fmt: skip
 SEXES = choice(["M", "F", "U"], aliases={"男": "M", "女": "F", "未知": "U"})
 KINDS = choice(
     SampleKind.values(), aliases={"核酸": "nucleic_acid", "抗体": "antibody", "ct": "ct"}
@@ -176,6 +182,14 @@ LINE_LIST_COLUMNS: list[Column] = [
     Column("index_id_number", "指示病例证件号码", resident_or_document, required=False),
     Column("exposure_date", "暴露日期", date, required=False),
     Column("setting", "接触场所", SETTINGS, required=False),
+    Column(
+        "status",
+        "状态",
+        STATUSES,
+        required=False,
+        help="where the person is now within the category, e.g. admitted / discharged / died",
+    ),
+    Column("facility", "收治或隔离机构", bounded(200), required=False),
 ]
 
 RESULT_COLUMNS: list[Column] = [
@@ -404,6 +418,29 @@ def do_import_line_list(table: Table, *, actor: Any, sha256: str | None = None) 
                     SeverityRecord(person=person, severity=p["severity"], at=at,
                                    actor_name=getattr(actor, "username", "") or "system")
                 )  # fmt: skip
+                writer.touch(person)
+            if p["status"] and p["status"] != person.status:
+                route = states.path(person.status, p["status"])
+                if route is None or states.category_of(p["status"]) not in (p["category"], None):
+                    errors.append(
+                        RowError(p["_row"], "status", p["status"],
+                                 f"a {p['category']} person now {person.status} cannot become "
+                                 f"{p['status']} (allowed next: "
+                                 f"{', '.join(states.allowed(person.status))})")
+                    )  # fmt: skip
+                    continue
+                try:
+                    for step_target in route:
+                        writer.steps.append(
+                            apply_transition(
+                                person, step_target, at=at, actor=actor,
+                                reason=f"line list row {p['_row']}", rules=rules,
+                                facility=p["facility"] or "",
+                            )
+                        )  # fmt: skip
+                except (states.IllegalTransition, WarroomError) as exc:
+                    errors.append(RowError(p["_row"], "status", p["status"], str(exc)))
+                    continue
                 writer.touch(person)
             if p["category"] == Category.CONTACT and p["index_id_number"]:
                 links.append(

@@ -101,6 +101,8 @@ class LineListRowIn(Schema):
     index_id_number: str | None = None
     exposure_date: dt.date | None = None
     setting: str | None = None
+    status: str | None = None
+    facility: str | None = None
 
 
 class ResultRowIn(Schema):

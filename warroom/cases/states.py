@@ -196,3 +196,24 @@ def check(source: str, target: str) -> Transition:
 
 def category_of(status: str) -> str | None:
     return CATEGORY_OF.get(status)
+
+
+def path(source: str, target: str) -> list[str] | None:
+    """The shortest run of legal steps from ``source`` to ``target`` (excluding
+    ``source``), or None if the table has no way; ``[]`` when they are the same."""
+    if source == target:
+        return []
+    frontier: list[tuple[str, list[str]]] = [(str(source), [])]
+    seen = {str(source)}
+    while frontier:
+        nxt: list[tuple[str, list[str]]] = []
+        for status, steps in frontier:
+            for t in TRANSITIONS:
+                if t.source == status and t.target not in seen:
+                    route = [*steps, str(t.target)]
+                    if t.target == target:
+                        return route
+                    seen.add(t.target)
+                    nxt.append((str(t.target), route))
+        frontier = nxt
+    return None
