@@ -144,3 +144,10 @@ def test_a_stale_version_is_a_conflict_and_changes_nothing(city, officer):
         )
     assert caught.value.code == "stale"
     assert Person.objects.get(pk=p.pk).status == Status.ADMITTED
+
+
+def test_the_shortest_legal_path_between_two_statuses():
+    assert states.path(Status.CONFIRMED, Status.DISCHARGED) == [Status.ADMITTED, Status.DISCHARGED]
+    assert states.path(Status.CONTACT, Status.RELEASED) == [Status.QUARANTINED, Status.RELEASED]
+    assert states.path(Status.DISCHARGED, Status.CONFIRMED) is None
+    assert states.path(Status.ADMITTED, Status.ADMITTED) == []
