@@ -74,3 +74,14 @@ def test_a_grid_worker_sees_only_his_own_compounds_residents(cases_world, city, 
     assert client.get(f"/cases/people/{cases_world['patient'].pk}/").status_code == 200
     assert client.get(f"/cases/people/{other.pk}/").status_code == 404
     assert "甲二居民" not in client.get("/cases/?area=990101001001001").content.decode()
+
+
+def test_api_lists_are_masked_for_everyone_and_paginated(cases_world, officer, client):
+    _, token = do_create_token(officer, name="t", actor=None)
+    body = client.get("/api/cases/people?limit=1", HTTP_AUTHORIZATION=f"Bearer {token}").json()
+    assert body["count"] == 2 and len(body["items"]) == 1
+    listed = client.get("/api/cases/people", HTTP_AUTHORIZATION=f"Bearer {token}").json()
+    patient = next(p for p in listed["items"] if p["name"] == "受害小区病人")
+    assert patient["id_number"] == f"{ID[:4]}**********{ID[-4:]}"
+    assert patient["phone"] == "138****5678" and patient["home_code"] == "990101001001001"
+    assert not AuditEntry.objects.filter(action="view_personal").exists()

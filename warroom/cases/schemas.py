@@ -45,6 +45,42 @@ class PersonOut(Schema):
     masked: bool
 
 
+class PersonListOut(Schema):
+    """A row of a list: ID number and phone always masked (the detail shows them to
+    roles with ``personal_data``, and audits it)."""
+
+    id: int
+    name: str
+    id_type: str
+    id_number: str
+    phone: str
+    home_code: str
+    status: str
+    category: str
+    status_since: dt.datetime | None
+    severity: str
+    isolation: str
+    version: int
+
+    @staticmethod
+    def resolve_id_number(obj: object) -> str:
+        from warroom.cases.identity import mask_id
+
+        value = getattr(obj, "id_number", "")
+        return mask_id(value) if value else ""
+
+    @staticmethod
+    def resolve_phone(obj: object) -> str:
+        from warroom.cases.identity import mask_phone
+
+        value = getattr(obj, "phone", "")
+        return mask_phone(value) if value else ""
+
+    @staticmethod
+    def resolve_home_code(obj: object) -> str:
+        return obj.home.code  # type: ignore[attr-defined]
+
+
 class TransitionIn(Schema):
     target: str
     version: int | None = None
