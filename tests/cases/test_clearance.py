@@ -192,3 +192,23 @@ def test_compound_case_facts_for_certification(scenario, city, hq):
     assert a1["backlog"] == 7 and a1["backlog_date"] == day
     assert facts[city[A2].pk]["unreleased"]["suspected"] == 1
     assert city["990101"].pk not in facts  # compounds only
+
+
+def test_the_api_gives_an_area_and_its_children(scenario, city, officer, client):
+    from warroom.accounts.services import do_create_token
+
+    day, _ = scenario
+    do_compute_clearance(day, actor=officer)
+    _, token = do_create_token(officer, name="t", actor=None)
+    body = client.get(
+        f"/api/cases/clearance/990101?date={day}", HTTP_AUTHORIZATION=f"Bearer {token}"
+    ).json()
+    assert body["date"] == day.isoformat()
+    assert body["duties"]["isolate"] == {
+        "total": 3,
+        "under_24h": 1,
+        "from_24_to_48h": 1,
+        "over_48h": 1,
+        "priority": 0,
+    }
+    assert body["children"]["990101001"]["treat"]["priority"] == 1
