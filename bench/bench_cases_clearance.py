@@ -37,7 +37,7 @@ def populate(seed: int = 7) -> None:
 
     from warroom.cases.bulk import insert_rows, insert_rows_returning_ids
     from warroom.cases.imports import PERSON_FIELDS
-    from warroom.cases.models import Person, Sample
+    from warroom.cases.models import Person, Sample, TransitionRecord
     from warroom.cases.states import category_of
     from warroom.geo.models import Area
 
@@ -87,6 +87,11 @@ def populate(seed: int = 7) -> None:
             if p.status == "febrile_tested"
         ]
         insert_rows(Sample, samples, ["person", "kind", "lab", "code", "taken_at", "result"])
+        steps = [
+            TransitionRecord(person_id=p.pk, source="", target=p.status, at=p.status_since)
+            for p in people
+        ]
+        insert_rows(TransitionRecord, steps, ["person", "source", "target", "at", "actor_name"])
 
 
 def peer(cutoff: dt.datetime) -> dict[str, int]:
@@ -116,6 +121,7 @@ def child(kind: str) -> None:
 
     from warroom.accounts.services import do_create_user
     from warroom.cases.clearance import cutoff_for, do_compute_clearance
+    from warroom.cases.selectors import compound_case_facts
     from warroom.geo.models import Area
     from warroom.geo.services import do_load_demo_city
 
@@ -143,6 +149,12 @@ def child(kind: str) -> None:
     peer_s = time.perf_counter() - start
     print(
         f"[{kind}] peer (person by person, totals only): {peer_s:.2f} s; ratio {peer_s / best:.1f}x"
+    )
+    start = time.perf_counter()
+    facts = compound_case_facts(today)
+    print(
+        f"[{kind}] compound_case_facts for {len(facts):,} compounds: "
+        f"{time.perf_counter() - start:.2f} s"
     )
     hq = do_create_user(
         "bench-hq", role="hq_leader", area_code="4201", password="x", actor=None,  # noqa: S106

@@ -192,6 +192,12 @@ def test_compound_case_facts_for_certification(scenario, city, hq):
     assert a1["backlog"] == 7 and a1["backlog_date"] == day
     assert facts[city[A2].pk]["unreleased"]["suspected"] == 1
     assert city["990101"].pk not in facts  # compounds only
+    # As of three days earlier: only p10 had been confirmed, nobody was unreleased yet.
+    _, cut = scenario
+    earlier = compound_case_facts(day - dt.timedelta(days=3))[city[A1].pk]
+    assert earlier["last_confirmed"] == timezone.localdate(cut - dt.timedelta(hours=110))
+    assert earlier["unreleased"] == {"suspected": 0, "febrile": 0, "contact": 0}
+    assert earlier["backlog"] == 0 and earlier["backlog_date"] is None
 
 
 def test_the_api_gives_an_area_and_its_children(scenario, city, officer, client):

@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -259,7 +259,8 @@ def compound_case_facts(as_of: dt.date, *, window_days: int = 14) -> dict[int, d
 
         {area_id: {
             "last_confirmed": date | None,      # the latest confirmation in the compound
-            "unreleased": {"suspected": n, "febrile": n, "contact": n},  # not released now
+            "unreleased": {"suspected": n, "febrile": n, "contact": n},
+                                                # not released at the end of as_of
             "entered_in_window": {"suspected": n, "febrile": n, "contact": n},
                                                 # entered those categories in the window
             "backlog": n,                       # open clearance backlog (latest run <= as_of)
@@ -285,21 +286,30 @@ def compound_case_facts(as_of: dt.date, *, window_days: int = 14) -> dict[int, d
             },
         )
 
-    people = Person.objects.filter(merged_into__isnull=True)
+    steps = TransitionRecord.objects.filter(person__merged_into__isnull=True, at__lt=end)
     for row in (
-        people.filter(confirmed_at__isnull=False, confirmed_at__lt=end)
-        .values("home_id")
-        .annotate(last=Max("confirmed_at"))
+        steps.filter(target=Status.CONFIRMED)
+        .values("person__home_id")
+        .annotate(last=Max("at"))
         .order_by()
     ):
-        entry(row["home_id"])["last_confirmed"] = timezone.localdate(row["last"])
+        entry(row["person__home_id"])["last_confirmed"] = timezone.localdate(row["last"])
+    # Each person's status at the end of the day: the target of his last step before it.
+    latest = (
+        TransitionRecord.objects.filter(person=OuterRef("pk"), at__lt=end)
+        .order_by("-at", "-pk")
+        .values("target")[:1]
+    )
     for row in (
-        people.filter(status__in=states.UNRELEASED)
-        .values("home_id", "category")
+        Person.objects.filter(merged_into__isnull=True)
+        .annotate(state=Subquery(latest))
+        .filter(state__in=states.UNRELEASED)
+        .values("home_id", "state")
         .annotate(n=Count("pk"))
         .order_by()
     ):
-        entry(row["home_id"])["unreleased"][row["category"]] += row["n"]
+        category = states.category_of(row["state"])
+        entry(row["home_id"])["unreleased"][category] += row["n"]
     entered = (
         TransitionRecord.objects.filter(
             at__gte=start,
