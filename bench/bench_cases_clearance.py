@@ -91,7 +91,9 @@ def populate(seed: int = 7) -> None:
             TransitionRecord(person_id=p.pk, source="", target=p.status, at=p.status_since)
             for p in people
         ]
-        insert_rows(TransitionRecord, steps, ["person", "source", "target", "at", "actor_name"])
+        insert_rows(
+            TransitionRecord, steps, ["person", "source", "target", "at", "actor_name", "reason"]
+        )
 
 
 def peer(cutoff: dt.datetime) -> dict[str, int]:
