@@ -167,6 +167,7 @@ def test_bad_input_is_a_422_never_a_500(city, officer, client):
         {"name": "x", "home_code": A1, "sex": "Z"},
         {"name": "x", "home_code": A1, "vulnerability": ["rich"]},
         {"name": "x", "home_code": A1, "category": "sick"},
+        {"name": "x", "home_code": A1, "id_type": "passport", "id_number": "P" * 40},
     ):
         response = client.post("/api/cases/people", body, content_type="application/json", **auth)
         assert response.status_code == 422, (body, response.content)

@@ -53,12 +53,14 @@ def test_bad_rows_refuse_the_file(city, officer):
         "date,area_code,new_confirmed\n"
         f"{day},990101,1\n{day},990101,2\n{day},nowhere,1\n"
         f"{day + dt.timedelta(days=1)},990101,1\n{day},990101001,-1\n"
+        f"{day},990101001001,10000000000\n"
     )
     with pytest.raises(TableRejected) as caught:
         do_import_daily_reports(read_table(text.encode(), filename="x.csv"), actor=officer)
     assert {(e.row, e.column) for e in caught.value.errors} == {
         (5, "date"),
         (6, "new_confirmed"),
+        (7, "new_confirmed"),
     }
     assert not DailyReport.objects.exists()
     text = f"date,area_code,new_confirmed\n{day},990101,1\n{day},990101,2\n{day},nowhere,1\n"

@@ -101,6 +101,8 @@ def clean_identity(id_type: str, id_number: str, phone: str) -> tuple[str, str]:
     if id_type not in IdType.values():
         raise InvalidInput(f"unknown ID type {id_type!r}", details={"field": "id_type"})
     number = id_number.strip().upper()
+    if len(number) > 32:
+        raise InvalidInput("ID number: at most 32 characters", details={"field": "id_number"})
     if number and id_type == IdType.RESIDENT:
         try:
             number = validate_resident_id(number)

@@ -59,10 +59,20 @@ def report_date(cell: Cell) -> dt.date:
     return value
 
 
+def figure(cell: Cell) -> int:
+    """A count of people: whole, not negative, and below any city's population."""
+    value = count(cell)
+    if value > MAX_FIGURE:
+        raise ValueError(f"more than {MAX_FIGURE:,}: not a count of people")
+    return value
+
+
+MAX_FIGURE = 100_000_000
+
 REPORT_COLUMNS: list[Column] = [
     Column("date", "日期", report_date),
     Column("area_code", "区划编码", text),
-    *[Column(name, LABELS_ZH[name], count, required=False) for name in FIGURES],
+    *[Column(name, LABELS_ZH[name], figure, required=False) for name in FIGURES],
 ]
 
 
