@@ -79,12 +79,13 @@ def auditor(city):
 @pytest.fixture
 def case_facts():
     """A case facts provider with test data: fill the dict {area id: CaseFacts}."""
-    from warroom.communities.facts import register_case_facts_provider
+    from warroom.communities import facts as registry
 
+    previous = registry._provider
     facts: dict = {}
-    register_case_facts_provider(lambda as_of: dict(facts))
+    registry.register_case_facts_provider(lambda as_of: dict(facts))
     yield facts
-    register_case_facts_provider(None)
+    registry.register_case_facts_provider(previous)
 
 
 @pytest.fixture
@@ -121,3 +122,56 @@ def english():
 
     with translation.override("en"):
         yield
+
+
+def resident_id(n: int, region: str = "420102", born: str = "1980-01-01") -> str:
+    """A valid resident ID, distinct for each ``n`` (tests build people with it)."""
+    import datetime as dt
+
+    from warroom.cases.identity import make_resident_id
+
+    day = dt.date.fromisoformat(born) + dt.timedelta(days=n // 1000)
+    return make_resident_id(region, day, n % 1000)
+
+
+@pytest.fixture
+def cases_world(city, officer):
+    """District A's case records: one of every scoped cases/surveillance model.
+
+    A confirmed, admitted patient in the victim compound with a severity change, a
+    treatment record, a sample and a contact; the day's clearance and line-list figures.
+    """
+    from django.utils import timezone
+
+    from warroom.cases import services
+    from warroom.cases.clearance import do_compute_clearance
+    from warroom.surveillance.services import do_compute_daily_aggregates
+
+    victim = city["990101001001001"]
+    patient = services.do_register_person(
+        name="受害小区病人",
+        home=victim,
+        actor=officer,
+        id_number=resident_id(1),
+        phone="13812345678",
+        category="confirmed",
+    )
+    services.do_transition_person(
+        patient, "admitted", actor=officer, facility="金银潭医院", severity="moderate"
+    )
+    services.do_set_severity(patient, "severe", actor=officer)
+    services.do_record_treatment(patient, actor=officer, note="oxygen")
+    services.do_record_sample(patient, kind="nucleic_acid", lab="Lab A", code="A-1", actor=officer)
+    contact = services.do_register_person(
+        name="受害小区密接", home=victim, actor=officer, id_number=resident_id(2)
+    )
+    services.do_add_contact(
+        patient,
+        contact,
+        exposure_date=timezone.localdate(),
+        setting="household",
+        actor=officer,
+    )
+    do_compute_clearance(timezone.localdate(), actor=officer)
+    do_compute_daily_aggregates(timezone.localdate(), actor=officer)
+    return {"patient": patient, "contact": contact}

@@ -75,6 +75,10 @@ def concrete_urls(officer) -> Iterator[tuple[str, bool]]:
                 values[name] = VICTIM_CODE
             elif name == "object_id" and admin_model:
                 values[name] = str(victim_object(*admin_model.groups(), officer).pk)
+            elif name == "person_id":
+                values[name] = str(victim_object("cases", "person", officer).pk)
+            elif name == "sample_id":
+                values[name] = str(victim_object("cases", "sample", officer).pk)
             elif name == "content_type_id":
                 values[name] = str(ContentType.objects.get_for_model(Area).pk)
                 values["object_id"] = str(victim.pk)
@@ -142,7 +146,7 @@ def victim_records(officer) -> None:
 
 
 @pytest.fixture
-def world(officer, outsider, client):
+def world(officer, outsider, client, cases_world):
     do_create_token(officer, name="victim token", actor=None)
     victim_records(officer)
     assert AuditEntry.objects.restrict(officer, "view").exists()

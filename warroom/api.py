@@ -96,12 +96,16 @@ def me(request: HttpRequest) -> dict[str, object]:
 
 
 def _mount() -> None:
+    from warroom.cases.api import router as cases_router
     from warroom.communities.api import router as communities_router
     from warroom.geo.api import router as geo_router
     from warroom.services.api import router as services_router
+    from warroom.surveillance.api import router as surveillance_router
     from warroom.tasks.api import router as tasks_router
 
     api.add_router("/areas", geo_router)
+    api.add_router("/cases", cases_router)
+    api.add_router("/surveillance", surveillance_router)
     api.add_router("/tasks", tasks_router)
     api.add_router("/communities", communities_router)
     api.add_router("/services", services_router)

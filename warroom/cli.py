@@ -55,6 +55,14 @@ def _mount_apps() -> None:
     app.add_typer(tasks_app, name="tasks")
     app.command("certify", help="无疫情创建：重新计算认定 / Epidemic-free certification.")(certify)
 
+    from warroom.cases.cli import cases_app, clearance, surveillance_app
+
+    app.add_typer(cases_app, name="cases")
+    app.add_typer(surveillance_app, name="surveillance")
+    app.command(
+        "clearance", help="日清日结：计算各区域积压 / Daily clearance: compute every backlog."
+    )(clearance)
+
 
 _mount_apps()
 

@@ -8,6 +8,7 @@ nothing installed; ``DATABASE_URL`` selects PostgreSQL (psycopg 3) for productio
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -50,6 +51,8 @@ INSTALLED_APPS = [
     "warroom.tasks",
     "warroom.communities",
     "warroom.services",
+    "warroom.cases",
+    "warroom.surveillance",
 ]
 
 MIDDLEWARE = [
@@ -124,6 +127,24 @@ AUTH_PASSWORD_VALIDATORS = [
 # Lock-out: this many failed sign-ins within the window locks the account for the window.
 WARROOM_LOCKOUT_ATTEMPTS = env_int("WARROOM_LOCKOUT_ATTEMPTS", 5, minimum=1)
 WARROOM_LOCKOUT_MINUTES = env_int("WARROOM_LOCKOUT_MINUTES", 15, minimum=1)
+
+# Case management (warroom.cases): the daily clearance cut-off and the quarantine rules.
+WARROOM_CLEARANCE_CUTOFF = env_str("WARROOM_CLEARANCE_CUTOFF", "24:00")
+_cutoff = re.fullmatch(r"([01]\d|2[0-4]):([0-5]\d)", WARROOM_CLEARANCE_CUTOFF)
+if _cutoff is None or (_cutoff.group(1) == "24" and _cutoff.group(2) != "00"):
+    raise ConfigError(
+        f"WARROOM_CLEARANCE_CUTOFF={WARROOM_CLEARANCE_CUTOFF!r} is not a time HH:MM (00:00-24:00)"
+    )
+WARROOM_QUARANTINE_DAYS = env_int("WARROOM_QUARANTINE_DAYS", 14, minimum=1)
+WARROOM_POST_DISCHARGE_DAYS = env_int("WARROOM_POST_DISCHARGE_DAYS", 14, minimum=0)
+try:
+    WARROOM_QUARANTINE_TEST_DAYS = [
+        int(d) for d in env_list("WARROOM_QUARANTINE_TEST_DAYS", ["1", "14"])
+    ]
+except ValueError:
+    raise ConfigError("WARROOM_QUARANTINE_TEST_DAYS must be day numbers, e.g. 1,14") from None
+if any(d < 1 or d > WARROOM_QUARANTINE_DAYS for d in WARROOM_QUARANTINE_TEST_DAYS):
+    raise ConfigError("WARROOM_QUARANTINE_TEST_DAYS must lie within the quarantine's days")
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

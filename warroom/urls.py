@@ -11,6 +11,8 @@ urlpatterns = [
     path("tasks/", include("warroom.tasks.urls")),
     path("communities/", include("warroom.communities.urls")),
     path("services/", include("warroom.services.urls")),
+    path("cases/", include("warroom.cases.urls")),
+    path("surveillance/", include("warroom.surveillance.urls")),
     path("admin/", admin_site.urls),
     path("api/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),

@@ -26,11 +26,13 @@ class Role(models.TextChoices):
 #   admin         the back office (Django admin), scoped like everything else
 #   manage_areas  import and edit the area tree
 #   audit         read the audit log
+#   people        see person-level records (the four categories' line list); without
+#                 it a role sees aggregates only (the analyst, the auditor)
 #   personal_data see ID numbers and phones unmasked (each view is itself audited)
 #   inspect       inspect compounds against the checklists (street, district, HQ levels)
 #   verify        verify (or reopen) someone else's submitted task, e.g. a rectification
 _ALL = frozenset({"view"})
-_WRITE = _ALL | {"change"}
+_WRITE = _ALL | {"change", "people"}
 _BY_ROLE = {
     Role.HQ_LEADER: _WRITE
     | {"admin", "manage_areas", "audit", "personal_data", "inspect", "verify"},
@@ -41,7 +43,7 @@ _BY_ROLE = {
     Role.COMMUNITY_WORKER: _WRITE | {"personal_data"},
     Role.GRID_WORKER: _WRITE | {"personal_data"},
     Role.HOTLINE_OPERATOR: _WRITE,
-    Role.LOGISTICS_OFFICER: _WRITE,
+    Role.LOGISTICS_OFFICER: _WRITE - {"people"},
     Role.SUPERVISOR: _WRITE | {"audit", "inspect", "verify"},
     Role.AUDITOR: _ALL | {"audit"},
 }

@@ -35,6 +35,7 @@ NAVIGATION: list[tuple[Any, list[NavItem]]] = [
         [
             NavItem(_("Cases"), "cases:index"),
             NavItem(_("Clearance"), "cases:clearance"),
+            NavItem(_("Daily reports"), "surveillance:index"),
             NavItem(_("Beds"), "beds:index"),
         ],
     ),
@@ -90,4 +91,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             )
         if entries:
             sections.append({"title": title, "items": entries})
+    # Only the most specific entry is active (/cases/clearance/ is also under /cases/).
+    active = [e for s in sections for e in s["items"] if e["active"]]
+    longest = max((len(e["url"]) for e in active), default=0)
+    for entry in active:
+        entry["active"] = len(entry["url"]) == longest
     return {"nav": sections}

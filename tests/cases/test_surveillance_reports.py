@@ -1,0 +1,129 @@
+"""Daily reports (DESIGN §4): imported, posted, computed from the line list, reconciled."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from tests.conftest import resident_id
+from warroom.cases import services as cases
+from warroom.surveillance.models import DailyReport, Source
+from warroom.surveillance.services import (
+    do_compute_daily_aggregates,
+    do_import_daily_reports,
+    reconcile,
+)
+from warroom.tables import TableRejected, read_table
+
+pytestmark = pytest.mark.django_db
+HEADER_ZH = (
+    "日期,区划编码,新增确诊,新增疑似,新增发热,新增密接,新增死亡,新增出院,"
+    "累计确诊,累计死亡,累计出院,在院治疗,重症,危重症"
+)
+
+
+def test_a_gbk_report_keeps_unknown_cells_empty_and_a_correction_updates(city, officer):
+    day = timezone.localdate().isoformat()
+    text = f"{HEADER_ZH}\n{day},990101,3,,1,,0,,10,,,,,\n"
+    result = do_import_daily_reports(
+        read_table(text.encode("gbk"), filename="d.csv"), actor=officer
+    )
+    assert (result.created, result.updated) == (1, 0)
+    row = DailyReport.objects.get()
+    assert (row.new_confirmed, row.new_suspected, row.new_deaths, row.cum_confirmed) == (
+        3,
+        None,
+        0,
+        10,
+    )
+    assert do_import_daily_reports(
+        read_table(text.encode("gbk"), filename="d.csv"), actor=officer
+    ).already_imported
+    fixed = text.replace(",3,", ",4,")
+    again = do_import_daily_reports(read_table(fixed.encode(), filename="e.csv"), actor=officer)
+    assert (again.created, again.updated) == (0, 1)
+    assert DailyReport.objects.get().new_confirmed == 4
+
+
+def test_bad_rows_refuse_the_file(city, officer):
+    day = timezone.localdate()
+    text = (
+        "date,area_code,new_confirmed\n"
+        f"{day},990101,1\n{day},990101,2\n{day},nowhere,1\n"
+        f"{day + dt.timedelta(days=1)},990101,1\n{day},990101001,-1\n"
+        f"{day},990101001001,10000000000\n"
+    )
+    with pytest.raises(TableRejected) as caught:
+        do_import_daily_reports(read_table(text.encode(), filename="x.csv"), actor=officer)
+    assert {(e.row, e.column) for e in caught.value.errors} == {
+        (5, "date"),
+        (6, "new_confirmed"),
+        (7, "new_confirmed"),
+    }
+    assert not DailyReport.objects.exists()
+    text = f"date,area_code,new_confirmed\n{day},990101,1\n{day},990101,2\n{day},nowhere,1\n"
+    with pytest.raises(TableRejected) as caught:
+        do_import_daily_reports(read_table(text.encode(), filename="y.csv"), actor=officer)
+    assert {(e.row, e.column) for e in caught.value.errors} == {(3, "area_code"), (4, "area_code")}
+
+
+def test_line_list_figures_roll_up_and_reconcile_with_a_report(city, officer):
+    today = timezone.localdate()
+    for n, category in enumerate(["confirmed", "confirmed", "suspected", "contact"], start=1):
+        cases.do_register_person(
+            name=f"p{n}",
+            home=city["990101001001001"],
+            actor=officer,
+            id_number=resident_id(n),
+            category=category,
+        )
+    do_compute_daily_aggregates(today, actor=officer)
+    do_compute_daily_aggregates(today, actor=officer)  # idempotent
+    district = DailyReport.objects.get(area=city["990101"], source=Source.LINE_LIST)
+    assert (district.new_confirmed, district.new_suspected, district.new_contacts) == (2, 1, 1)
+    assert (district.cum_confirmed, district.under_treatment, district.new_deaths) == (2, 2, 0)
+    assert DailyReport.objects.filter(source=Source.LINE_LIST, date=today).count() == 5
+    text = f"date,area_code,new_confirmed,new_suspected\n{today},990101,3,1\n"
+    do_import_daily_reports(read_table(text.encode(), filename="r.csv"), actor=officer)
+    (diff,) = reconcile(today)
+    assert (diff.area_code, diff.figure, diff.reported, diff.line_list) == (
+        "990101",
+        "new_confirmed",
+        3,
+        2,
+    )
+
+
+def test_posting_reports_is_idempotent_by_key(city, officer, client):
+    from warroom.accounts.services import do_create_token
+
+    _, token = do_create_token(officer, name="district system", actor=None)
+    body = [{"date": timezone.localdate().isoformat(), "area_code": "990101", "new_confirmed": 5}]
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}", "HTTP_IDEMPOTENCY_KEY": "r1"}
+    first = client.post(
+        "/api/surveillance/reports", body, content_type="application/json", **headers
+    )
+    assert first.status_code == 200 and first.json()["created"] == 1
+    again = client.post(
+        "/api/surveillance/reports", body, content_type="application/json", **headers
+    )
+    assert again.json()["already_imported"] is True
+    listing = client.get("/api/surveillance/reports", HTTP_AUTHORIZATION=f"Bearer {token}")
+    (item,) = listing.json()["items"]
+    assert item["new_confirmed"] == 5 and item["new_suspected"] is None
+
+
+def test_the_page_imports_a_file_and_shows_unknown_cells_empty(city, officer, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    day = timezone.localdate().isoformat()
+    upload = SimpleUploadedFile(
+        "d.csv", f"{HEADER_ZH}\n{day},990101,7,,,,,,,,,,,\n".encode("gbk"), "text/csv"
+    )
+    client.force_login(officer)
+    response = client.post("/surveillance/", {"file": upload}, follow=True)
+    html = response.content.decode()
+    assert "新增确诊" in html and '<td class="num">7</td>' in html
+    assert DailyReport.objects.get().new_suspected is None

@@ -1,0 +1,634 @@
+"""The line list and lab results in bulk: files (CSV/Excel, UTF-8 or GBK) and API batches.
+
+Each import validates the whole batch first (every bad cell and every illegal step is
+reported as row, column, value, reason), then writes in one transaction with bulk
+operations, records an ``ImportBatch`` (the file's SHA-256, or the API's
+``Idempotency-Key``) so that the same batch twice adds nothing, and logs one audit entry
+for the batch. People move through the same state machine as a form moves them
+(:func:`warroom.cases.services.apply_transition`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from warroom.audit.services import record_batch
+from warroom.cases import rules as case_rules
+from warroom.cases import states
+from warroom.cases.bulk import insert_rows, insert_rows_returning_ids, update_rows
+from warroom.cases.identity import (
+    birth_date_of,
+    sex_of,
+    validate_phone,
+    validate_resident_id,
+)
+from warroom.cases.models import (
+    ContactLink,
+    IdType,
+    Person,
+    Result,
+    Sample,
+    SampleKind,
+    Setting,
+    SeverityRecord,
+    TransitionRecord,
+)
+from warroom.cases.services import (
+    STATE_FIELDS,
+    acting_as,
+    apply_transition,
+    consume_test_due,
+    result_targets,
+)
+from warroom.cases.states import Category, Severity, Status
+from warroom.core.errors import Conflict, WarroomError
+from warroom.core.models import ImportBatch
+from warroom.geo.models import Area
+from warroom.tables import (
+    Cell,
+    Column,
+    RowError,
+    Table,
+    TableRejected,
+    choice,
+    date,
+    parse_rows,
+    text,
+)
+
+CHUNK = 5000
+PERSON_FIELDS = [
+    f.name
+    for f in Person._meta.concrete_fields
+    if not f.primary_key and f.name not in ("merged_into",)
+]
+TRANSITION_FIELDS = ["person", "source", "target", "at", "actor", "actor_name", "reason"]
+SAMPLE_FIELDS = [
+    "person",
+    "kind",
+    "lab",
+    "code",
+    "taken_at",
+    "received_at",
+    "reported_at",
+    "result",
+]
+
+
+def _strptime(raw: str) -> dt.datetime:
+    for fmt in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d"):
+        try:
+            return dt.datetime.strptime(raw, fmt)
+        except ValueError:
+            continue
+    try:
+        return dt.datetime.fromisoformat(raw)
+    except ValueError:
+        raise ValueError("not a date and time (use YYYY-MM-DD HH:MM)") from None
+
+
+def moment(cell: Cell) -> dt.datetime:
+    """A date and time (``2020-02-10 08:30``, ``2020/2/10 8:30:00``) or a date (midnight),
+    in local time."""
+    if isinstance(cell, dt.datetime):
+        value = cell
+    elif isinstance(cell, dt.date):
+        value = dt.datetime.combine(cell, dt.time(0, 0))
+    else:
+        raw = str(cell).strip()
+        try:
+            value = dt.datetime.fromisoformat(raw)  # the common case, fast
+        except ValueError:
+            value = _strptime(raw.replace("T", " ").replace("/", "-"))
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value, timezone.get_current_timezone())
+    if value > timezone.now() + dt.timedelta(minutes=5):
+        raise ValueError("a time in the future")
+    return value
+
+
+def resident_or_document(cell: Cell) -> str:
+    return bounded(32)(cell).upper()
+
+
+def bounded(limit: int) -> Any:
+    """Text of at most ``limit`` characters (the column's size)."""
+
+    def parse(cell: Cell) -> str:
+        value = text(cell)
+        if len(value) > limit:
+            raise ValueError(f"at most {limit} characters")
+        return value
+
+    return parse
+
+
+def phone(cell: Cell) -> str:
+    return validate_phone(str(cell))
+
+
+ID_TYPES = choice(
+    IdType.values(), aliases={"身份证": "resident", "居民身份证": "resident", "护照": "passport",
+                            "其他": "other"}
+)  # fmt: skip
+CATEGORIES = choice(
+    Category.values(),
+    aliases={"确诊": "confirmed", "疑似": "suspected", "发热": "febrile", "密接": "contact",
+             "密切接触者": "contact"},
+)  # fmt: skip
+SEVERITIES = choice(
+    Severity.values(),
+    aliases={"无症状": "asymptomatic", "轻型": "mild", "普通型": "moderate", "重型": "severe",
+             "危重型": "critical"},
+)  # fmt: skip
+SETTINGS = choice(
+    Setting.values(),
+    aliases={"家庭": "household", "工作": "work", "医院": "hospital", "交通": "transport",
+             "其他": "other"},
+)  # fmt: skip
+STATUSES = choice(
+    Status.values(),
+    aliases={"已收治": "admitted", "收治": "admitted", "出院": "discharged", "死亡": "died",
+             "已隔离": "quarantined", "解除隔离": "released", "排除": "excluded",
+             "出院后隔离": "post_discharge"},
+)  # fmt: skip
+SEXES = choice(["M", "F", "U"], aliases={"男": "M", "女": "F", "未知": "U"})
+KINDS = choice(
+    SampleKind.values(), aliases={"核酸": "nucleic_acid", "抗体": "antibody", "ct": "ct"}
+)
+RESULTS = choice(Result.values(), aliases={"阳性": "positive", "阴性": "negative"})
+
+LINE_LIST_COLUMNS: list[Column] = [
+    Column("name", "姓名", bounded(100)),
+    Column("id_type", "证件类型", ID_TYPES, required=False, help="resident / passport / other"),
+    Column("id_number", "证件号码", resident_or_document, required=False),
+    Column("phone", "联系电话", phone, required=False),
+    Column("sex", "性别", SEXES, required=False),
+    Column("birth_date", "出生日期", date, required=False),
+    Column("home_code", "住址小区编码", text, help="the code of the home compound"),
+    Column("workplace", "工作单位", bounded(200), required=False),
+    Column("category", "类别", CATEGORIES, help="confirmed / suspected / febrile / contact"),
+    Column("reported_at", "报告时间", moment, help="YYYY-MM-DD HH:MM"),
+    Column("severity", "病情", SEVERITIES, required=False),
+    Column("index_id_number", "指示病例证件号码", resident_or_document, required=False),
+    Column("exposure_date", "暴露日期", date, required=False),
+    Column("setting", "接触场所", SETTINGS, required=False),
+    Column(
+        "status",
+        "状态",
+        STATUSES,
+        required=False,
+        help="where the person is now within the category, e.g. admitted / discharged / died",
+    ),
+    Column("facility", "收治或隔离机构", bounded(200), required=False),
+]
+
+RESULT_COLUMNS: list[Column] = [
+    Column("id_type", "证件类型", ID_TYPES, required=False),
+    Column("id_number", "证件号码", resident_or_document),
+    Column("lab", "检测机构", bounded(200)),
+    Column("sample_code", "样本编号", bounded(64)),
+    Column("kind", "检测类型", KINDS, help="nucleic_acid / antibody / ct"),
+    Column("taken_at", "采样时间", moment),
+    Column("received_at", "接收时间", moment, required=False),
+    Column("reported_at", "报告时间", moment, required=False),
+    Column(
+        "result", "检测结果", RESULTS, required=False, help="positive / negative; empty: pending"
+    ),
+]
+
+
+@dataclass(frozen=True)
+class CaseImportResult:
+    kind: str
+    rows: int
+    created: int
+    updated: int
+    transitions: int
+    already_imported: bool
+    sha256: str
+
+
+def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _load_people(keys: set[tuple[str, str]]) -> dict[tuple[str, str], Person]:
+    """The registered people with these documents, locked for the batch (PostgreSQL).
+
+    Built from plain rows: thousands of instances without the audit snapshot that
+    ``from_db`` takes (the import audits the batch as one entry).
+    """
+    numbers = sorted({n for _, n in keys})
+    attnames = [f.attname for f in Person._meta.concrete_fields]
+    found: dict[tuple[str, str], Person] = {}
+    for chunk in _chunks(numbers):
+        qs = Person.objects.filter(id_number__in=chunk)
+        if connection.features.has_select_for_update:
+            qs = qs.select_for_update(of=("self",))
+        for row in qs.values_list(*attnames, "home__path"):
+            p = Person(**dict(zip(attnames, row[:-1], strict=True)))
+            p._state.adding, p._state.db = False, connection.alias
+            p.home_path = row[-1]  # type: ignore[attr-defined]
+            found[(p.id_type, p.id_number)] = p
+    return found
+
+
+def _validate_document(id_type: str, number: str) -> str:
+    if id_type == IdType.RESIDENT:
+        return validate_resident_id(number)
+    return number
+
+
+class _Writer:
+    """Collects the batch's changes in memory, then writes them in bulk."""
+
+    def __init__(self) -> None:
+        self.new: list[Person] = []
+        self.changed: dict[int, Person] = {}
+        self.versions: dict[int, int] = {}
+        self.steps: list[TransitionRecord] = []
+        self.severities: list[SeverityRecord] = []
+
+    def touch(self, person: Person) -> None:
+        if person.pk is not None and person.pk not in self.changed:
+            self.changed[person.pk] = person
+            self.versions[person.pk] = person.version
+
+    def write_people(self) -> None:
+        insert_rows_returning_ids(Person, self.new, PERSON_FIELDS)
+        changed = list(self.changed.values())
+        for p in changed:
+            p.version = self.versions[p.pk] + 1
+        update_rows(Person, changed, [*STATE_FIELDS, "version"])
+        for step in self.steps:
+            step.person_id = step.person.pk
+        insert_rows(TransitionRecord, self.steps, TRANSITION_FIELDS)
+        for sev in self.severities:
+            sev.person_id = sev.person.pk
+        SeverityRecord.objects.bulk_create(self.severities, batch_size=5000)
+
+
+def _finish(
+    kind: str,
+    sha256: str,
+    filename: str,
+    rows: int,
+    created: int,
+    updated: int,
+    transitions: int,
+    actor: Any,
+) -> CaseImportResult:
+    ImportBatch.objects.create(
+        kind=kind,
+        sha256=sha256,
+        filename=filename[:255],
+        rows=rows,
+        created=created,
+        updated=updated,
+        actor=actor if getattr(actor, "pk", None) else None,
+    )
+    record_batch(
+        object_type="cases.person" if kind == "cases-line-list" else "cases.sample",
+        rows=rows,
+        sha256=sha256,
+        area_path=getattr(actor, "area_path", "") or "",
+        message=f"{kind}: {created} created, {updated} updated, {transitions} transitions "
+        f"from {filename or 'data'}",
+        details={"created": created, "updated": updated, "transitions": transitions},
+    )
+    return CaseImportResult(kind, rows, created, updated, transitions, False, sha256)
+
+
+def _scope_errors(
+    actor: Any, homes: dict[str, Area], parsed: list[dict[str, Any]], column: str
+) -> list[RowError]:
+    """An actor bound to an area imports only into his own subtree."""
+    own = getattr(actor, "area_path", "")
+    if not own:
+        return []
+    return [
+        RowError(p["_row"], column, p[column], "this compound is outside your area")
+        for p in parsed
+        if p.get(column) in homes and not homes[p[column]].path.startswith(own)
+    ]
+
+
+def do_import_line_list(table: Table, *, actor: Any, sha256: str | None = None) -> CaseImportResult:
+    """Import case reports (one row per person and category). All or nothing; idempotent."""
+    kind = "cases-line-list"
+    digest = sha256 or table.sha256
+    parsed = parse_rows(table, LINE_LIST_COLUMNS)
+    rules = case_rules.current()
+    with acting_as(actor), transaction.atomic():
+        if ImportBatch.objects.filter(kind=kind, sha256=digest).exists():
+            return CaseImportResult(kind, len(parsed), 0, 0, 0, True, digest)
+        errors: list[RowError] = []
+        codes = {p["home_code"] for p in parsed}
+        homes = {a.code: a for a in Area.objects.filter(code__in=codes, level="compound")}
+        errors += _scope_errors(actor, homes, parsed, "home_code")
+        keys: set[tuple[str, str]] = set()
+        for p in parsed:
+            p["id_type"] = p["id_type"] or IdType.RESIDENT
+            for col, type_col in (("id_number", "id_type"), ("index_id_number", None)):
+                if p[col]:
+                    try:
+                        p[col] = _validate_document(p[type_col] if type_col else "resident", p[col])
+                        keys.add((p[type_col] if type_col else IdType.RESIDENT, p[col]))
+                    except ValueError as exc:
+                        errors.append(RowError(p["_row"], col, p[col], str(exc)))
+            if p["home_code"] not in homes:
+                errors.append(
+                    RowError(p["_row"], "home_code", p["home_code"], "no compound with this code")
+                )
+            if p["category"] != Category.CONTACT and p["index_id_number"]:
+                errors.append(
+                    RowError(p["_row"], "index_id_number", p["index_id_number"],
+                             "only a contact has an index case")
+                )  # fmt: skip
+        if errors:
+            raise TableRejected(errors)
+        known = _load_people(keys)
+        writer = _Writer()
+        links: list[tuple[int, tuple[str, str], Person, dt.date, str]] = []
+        for p in sorted(parsed, key=lambda r: (r["reported_at"], r["_row"])):
+            key = (p["id_type"], p["id_number"]) if p["id_number"] else None
+            person = known.get(key) if key else None
+            at = p["reported_at"]
+            if person is None:
+                birth, sex = p["birth_date"], p["sex"] or "U"
+                if p["id_number"] and p["id_type"] == IdType.RESIDENT:
+                    birth = birth or birth_date_of(p["id_number"])
+                    sex = p["sex"] or sex_of(p["id_number"])
+                person = Person(
+                    name=p["name"],
+                    id_type=p["id_type"],
+                    id_number=p["id_number"] or "",
+                    phone=p["phone"] or "",
+                    sex=sex,
+                    birth_date=birth,
+                    home=homes[p["home_code"]],
+                    workplace=p["workplace"] or "",
+                    created_at=at,
+                )
+                writer.new.append(person)
+                if key:
+                    known[key] = person
+            target = states.ENTRY[p["category"]]
+            current_category = person.category if person.status in states.OPEN else ""
+            if current_category != p["category"] and not (
+                p["category"] == Category.CONFIRMED and person.status in (
+                    Status.ADMITTED, Status.DISCHARGED, Status.POST_DISCHARGE)
+            ):  # fmt: skip
+                path = [target]
+                if person.status == Status.FEBRILE_TESTED and target == Status.CONFIRMED:
+                    path = [Status.SUSPECTED, Status.CONFIRMED]
+                try:
+                    for step_target in path:
+                        writer.steps.append(
+                            apply_transition(
+                                person, step_target, at=at, actor=actor,
+                                reason=f"line list row {p['_row']}", rules=rules,
+                            )
+                        )  # fmt: skip
+                except states.IllegalTransition as exc:
+                    errors.append(RowError(p["_row"], "category", p["category"], str(exc)))
+                    continue
+                except Conflict as exc:
+                    errors.append(RowError(p["_row"], "category", p["category"], exc.message))
+                    continue
+                writer.touch(person)
+            if (
+                p["severity"]
+                and person.category == Category.CONFIRMED
+                and (p["severity"] != person.severity)
+            ):
+                person.severity = p["severity"]
+                writer.severities.append(
+                    SeverityRecord(person=person, severity=p["severity"], at=at,
+                                   actor_name=getattr(actor, "username", "") or "system")
+                )  # fmt: skip
+                writer.touch(person)
+            if p["status"] and p["status"] != person.status:
+                route = states.path(person.status, p["status"])
+                if route is None or states.category_of(p["status"]) not in (p["category"], None):
+                    errors.append(
+                        RowError(p["_row"], "status", p["status"],
+                                 f"a {p['category']} person now {person.status} cannot become "
+                                 f"{p['status']} (allowed next: "
+                                 f"{', '.join(states.allowed(person.status))})")
+                    )  # fmt: skip
+                    continue
+                try:
+                    for step_target in route:
+                        writer.steps.append(
+                            apply_transition(
+                                person, step_target, at=at, actor=actor,
+                                reason=f"line list row {p['_row']}", rules=rules,
+                                facility=p["facility"] or "",
+                            )
+                        )  # fmt: skip
+                except (states.IllegalTransition, WarroomError) as exc:
+                    errors.append(RowError(p["_row"], "status", p["status"], str(exc)))
+                    continue
+                writer.touch(person)
+            if p["category"] == Category.CONTACT and p["index_id_number"]:
+                links.append(
+                    (p["_row"], (IdType.RESIDENT, p["index_id_number"]), person,
+                     p["exposure_date"] or timezone.localdate(at), p["setting"] or Setting.OTHER)
+                )  # fmt: skip
+        for row, index_key, _contact, _day, _setting in links:
+            if index_key not in known:
+                errors.append(
+                    RowError(row, "index_id_number", index_key[1],
+                             "no person with this ID number (in the file or registered)")
+                )  # fmt: skip
+        if errors:
+            raise TableRejected(errors[:200], total=len(errors))
+        writer.write_people()
+        link_rows = {
+            (known[k].pk, c.pk): ContactLink(case=known[k], contact=c, exposure_date=d, setting=s)
+            for _, k, c, d, s in links
+            if known[k].pk != c.pk
+        }
+        existing = set()
+        for chunk in _chunks(list({c for _, c in link_rows})):
+            existing |= set(
+                ContactLink.objects.filter(contact_id__in=chunk).values_list(
+                    "case_id", "contact_id"
+                )
+            )
+        ContactLink.objects.bulk_create(
+            [v for k, v in link_rows.items() if k not in existing], batch_size=5000
+        )
+        return _finish(
+            kind, digest, table.filename, len(parsed), len(writer.new), len(writer.changed),
+            len(writer.steps), actor,
+        )  # fmt: skip
+
+
+def do_import_results(table: Table, *, actor: Any, sha256: str | None = None) -> CaseImportResult:
+    """Import samples and lab results; each result moves its person by the rules."""
+    kind = "cases-results"
+    digest = sha256 or table.sha256
+    parsed = parse_rows(table, RESULT_COLUMNS)
+    rules = case_rules.current()
+    with acting_as(actor), transaction.atomic():
+        if ImportBatch.objects.filter(kind=kind, sha256=digest).exists():
+            return CaseImportResult(kind, len(parsed), 0, 0, 0, True, digest)
+        errors: list[RowError] = []
+        keys = set()
+        for p in parsed:
+            p["id_type"] = p["id_type"] or IdType.RESIDENT
+            try:
+                p["id_number"] = _validate_document(p["id_type"], p["id_number"])
+                keys.add((p["id_type"], p["id_number"]))
+            except ValueError as exc:
+                errors.append(RowError(p["_row"], "id_number", p["id_number"], str(exc)))
+            if p["result"] and not p["reported_at"]:
+                errors.append(RowError(p["_row"], "reported_at", "", "a result needs its time"))
+            for col in ("received_at", "reported_at"):
+                if p[col] and p[col] < p["taken_at"]:
+                    errors.append(
+                        RowError(p["_row"], col, p[col].isoformat(), "earlier than the sampling")
+                    )
+        if errors:
+            raise TableRejected(errors)
+        known = _load_people(keys)
+        own = getattr(actor, "area_path", "")
+        for p in parsed:
+            person = known.get((p["id_type"], p["id_number"]))
+            if (
+                person is None
+                or person.merged_into_id is not None
+                or (own and not person.home_path.startswith(own))  # type: ignore[attr-defined]
+            ):
+                errors.append(
+                    RowError(p["_row"], "id_number", p["id_number"], "no such person in your area")
+                )
+        if errors:
+            raise TableRejected(errors[:200], total=len(errors))
+        pairs = {(p["lab"], p["sample_code"]) for p in parsed}
+        samples: dict[tuple[str, str], Sample] = {}
+        for chunk in _chunks(sorted({c for _, c in pairs})):
+            for s in Sample.objects.filter(code__in=chunk):
+                if (s.lab, s.code) in pairs:
+                    samples[(s.lab, s.code)] = s
+        person_ids = [p.pk for p in known.values()]
+        negatives: dict[int, list[dt.datetime]] = defaultdict(list)
+        for chunk in _chunks(person_ids):
+            for pid, taken in Sample.objects.filter(
+                person_id__in=chunk, kind=SampleKind.NUCLEIC_ACID, result=Result.NEGATIVE
+            ).values_list("person_id", "taken_at"):
+                negatives[pid].append(taken)
+        writer = _Writer()
+        new_samples: list[Sample] = []
+        reported: list[Sample] = []
+        events: list[tuple[dt.datetime, int, int, Sample, Person]] = []
+        for p in parsed:
+            person = known[(p["id_type"], p["id_number"])]
+            key = (p["lab"], p["sample_code"])
+            sample = samples.get(key)
+            if sample is None:
+                sample = Sample(
+                    person=person, kind=p["kind"], lab=p["lab"], code=p["sample_code"],
+                    taken_at=p["taken_at"], received_at=p["received_at"],
+                )  # fmt: skip
+                samples[key] = sample
+                new_samples.append(sample)
+                events.append((p["taken_at"], 0, p["_row"], sample, person))
+            elif sample.person_id != person.pk or sample.kind != p["kind"]:
+                errors.append(
+                    RowError(p["_row"], "sample_code", p["sample_code"],
+                             "this sample is recorded for another person or kind")
+                )  # fmt: skip
+                continue
+            if p["result"]:
+                if sample.result and sample.result != p["result"]:
+                    errors.append(
+                        RowError(p["_row"], "result", p["result"],
+                                 f"this sample already has the result {sample.result}")
+                    )  # fmt: skip
+                    continue
+                if not sample.result:
+                    sample.result, sample.reported_at = p["result"], p["reported_at"]
+                    sample.received_at = p["received_at"] or sample.received_at
+                    if sample.pk is not None:
+                        reported.append(sample)
+                    events.append((p["reported_at"], 1, p["_row"], sample, person))
+        if errors:
+            raise TableRejected(errors[:200], total=len(errors))
+        for at, what, row, sample, person in sorted(events, key=lambda e: (e[0], e[1], e[2])):
+            before = person.status
+            try:
+                if what == 0:
+                    if person.status == Status.FEBRILE:
+                        writer.steps.append(
+                            apply_transition(person, Status.FEBRILE_TESTED, at=at, actor=actor,
+                                             reason="sample taken", rules=rules)
+                        )  # fmt: skip
+                    consume_test_due(person, at)
+                    writer.touch(person)
+                    continue
+                if sample.kind == SampleKind.NUCLEIC_ACID and sample.result == Result.NEGATIVE:
+                    negatives[person.pk].append(sample.taken_at)
+                since = person.category_since or sample.taken_at
+                window = [t for t in negatives[person.pk] if t >= since]
+                targets, due = result_targets(person.status, sample.kind, sample.result, window)
+                reason = f"{sample.kind} {sample.result} ({sample.code})"
+                for target in targets:
+                    writer.steps.append(
+                        apply_transition(person, target, at=at, actor=actor, reason=reason,
+                                         rules=rules)
+                    )  # fmt: skip
+                if due is not None:
+                    person.next_test_due = due
+                if targets or due is not None:
+                    writer.touch(person)
+            except (states.IllegalTransition, Conflict) as exc:
+                errors.append(RowError(row, "result", sample.result, f"{before}: {exc}"))
+        if errors:
+            raise TableRejected(errors[:200], total=len(errors))
+        insert_rows(Sample, new_samples, SAMPLE_FIELDS)
+        update_rows(Sample, reported, ["result", "reported_at", "received_at"])
+        writer.write_people()
+        return _finish(
+            kind, digest, table.filename, len(parsed), len(new_samples), len(reported),
+            len(writer.steps), actor,
+        )  # fmt: skip
+
+
+def table_from_rows(rows: list[dict[str, Any]], columns: Sequence[Column], *, key: str) -> Table:
+    """An API batch as a Table, so it goes through the same parsing and checks as a file.
+
+    ``key`` is the client's ``Idempotency-Key`` (or the body's hash): it is stored as the
+    batch's SHA-256, so a retried batch adds nothing.
+    """
+    header = [c.name for c in columns]
+    cells = [[_cell(r.get(name)) for name in header] for r in rows]
+    return Table(header, cells, key, "json", "api")
+
+
+def _cell(value: Any) -> Cell:
+    if value is None or isinstance(value, (str, int, float, dt.date, dt.datetime)):
+        return value
+    return str(value)
+
+
+def batch_key(user: Any, kind: str, idempotency_key: str | None, body: Any) -> str:
+    """The SHA-256 under which an API batch is remembered (per user and kind)."""
+    if idempotency_key:
+        material = f"key:{getattr(user, 'pk', '')}:{kind}:{idempotency_key}"
+    else:
+        material = "body:" + json.dumps(body, sort_keys=True, default=str)
+    return hashlib.sha256(material.encode()).hexdigest()

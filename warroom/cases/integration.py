@@ -1,0 +1,80 @@
+"""What case management gives the other apps: case facts, decertification, daily steps.
+
+- Certification reads per-compound case facts through the provider registry of
+  ``warroom.communities.facts`` (communities does not import cases).
+- A newly confirmed case decertifies its compound and every ancestor at once
+  (``on_confirmed``, called by the transition service in the same transaction).
+- The daily cycle computes the clearance and the line-list aggregates for the day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.utils import timezone
+
+
+def case_facts(as_of: dt.date) -> dict[int, Any]:
+    from warroom.cases.selectors import compound_case_facts
+    from warroom.communities.facts import CaseFacts
+
+    return {
+        area_id: CaseFacts(
+            last_confirmed=f["last_confirmed"],
+            unreleased=sum(f["unreleased"].values()),
+            open_backlog=f["backlog"],
+        )
+        for area_id, f in compound_case_facts(as_of).items()
+    }
+
+
+def on_confirmed(person: Any, at: dt.datetime, *, actor: Any) -> None:
+    """A case confirmed: its home compound and every ancestor lose the epidemic-free status."""
+    from warroom.communities.services import do_decertify_on_new_case
+
+    if person.home_id is None:
+        return
+    do_decertify_on_new_case(
+        person.home, at, f"confirmed case #{person.pk} ({timezone.localdate(at)})", actor=actor
+    )
+
+
+def _clearance_step(day: dt.date) -> str:
+    from warroom.cases.clearance import do_compute_clearance
+
+    result = do_compute_clearance(day, actor=None)
+    backlog = sum(result.city_totals.values())
+    return f"{result.rows} area backlogs stored; city backlog {backlog}"
+
+
+def _aggregates_step(day: dt.date) -> str:
+    from warroom.surveillance.services import do_compute_daily_aggregates
+
+    return f"{do_compute_daily_aggregates(day, actor=None)} areas with line-list figures"
+
+
+def _certification_step(day: dt.date) -> str:
+    from warroom.communities.services import do_recompute_certification
+
+    result = do_recompute_certification(day, actor=None)
+    if not result.known:
+        return "no case data: certification unknown"
+    return f"{result.certified} of {result.areas} units certified"
+
+
+def register() -> None:
+    from warroom.communities.facts import register_case_facts_provider
+    from warroom.core.daily import register_step
+
+    register_case_facts_provider(case_facts)
+    register_step("cases.clearance", _clearance_step, label="日清日结 / daily clearance")
+    register_step(
+        "surveillance.aggregates", _aggregates_step, label="日报汇总 / line-list aggregates"
+    )
+    register_step(
+        "communities.certification",
+        _certification_step,
+        after=("cases.clearance",),
+        label="无疫情认定 / epidemic-free certification",
+    )

@@ -1,0 +1,325 @@
+"""People in the four categories, their transitions, samples, contacts and the clearance.
+
+Scope: a person belongs to his home compound (``scope_path = "home__path"``); his
+samples, transitions, contacts and records follow him.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from warroom.audit.mixins import AuditedModel
+from warroom.cases.choices import LabelledChoices
+from warroom.cases.states import Category, Isolation, Severity, Status
+from warroom.core.scoping import RestrictedManager
+
+
+class IdType(LabelledChoices):
+    RESIDENT = "resident", _("Resident ID")
+    PASSPORT = "passport", _("Passport")
+    OTHER = "other", _("Other document")
+
+
+class Sex(LabelledChoices):
+    MALE = "M", _("Male")
+    FEMALE = "F", _("Female")
+    UNKNOWN = "U", _("Unknown")
+
+
+class Vulnerability(LabelledChoices):
+    ELDERLY_ALONE = "elderly_alone", _("Elderly living alone")
+    DISABLED = "disabled", _("Disabled")
+    PREGNANT = "pregnant", _("Pregnant")
+    CHRONIC = "chronic", _("Chronic illness")
+    CHILD = "child", _("Child without carer")
+
+
+class Person(AuditedModel):
+    """A person in (or once in) the four categories. ``version`` guards concurrent edits."""
+
+    name = models.CharField(_("name"), max_length=100)
+    id_type = models.CharField(
+        _("ID type"), max_length=16, choices=IdType.choices(), default=IdType.RESIDENT
+    )
+    id_number = models.CharField(_("ID number"), max_length=32, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices(), default=Sex.UNKNOWN)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    home = models.ForeignKey(
+        "geo.Area", on_delete=models.PROTECT, related_name="residents", verbose_name=_("home")
+    )
+    workplace = models.CharField(_("workplace"), max_length=200, blank=True)
+    vulnerability = models.JSONField(_("vulnerability"), default=list, blank=True)
+
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices(), blank=True)
+    category = models.CharField(
+        _("category"), max_length=16, choices=Category.choices(), blank=True
+    )
+    status_since = models.DateTimeField(_("status since"), null=True, blank=True)
+    category_since = models.DateTimeField(_("category since"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    admitted_at = models.DateTimeField(_("admitted at"), null=True, blank=True)
+    severity = models.CharField(
+        _("severity"), max_length=16, choices=Severity.choices(), blank=True
+    )
+    isolation = models.CharField(
+        _("isolation"), max_length=16, choices=Isolation.choices(), default=Isolation.NONE
+    )
+    isolated_at = models.DateTimeField(_("isolated at"), null=True, blank=True)
+    isolation_until = models.DateTimeField(_("isolation until"), null=True, blank=True)
+    # The seam for the beds app: a facility as free text and its area for now; beds will
+    # add a foreign key to its Facility/Bed and fill these from it.
+    facility = models.CharField(_("facility"), max_length=200, blank=True)
+    facility_area = models.ForeignKey(
+        "geo.Area",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("facility area"),
+    )
+    # Tests: when the next test falls due (None: no test owed) and the last sample taken.
+    next_test_due = models.DateTimeField(_("next test due"), null=True, blank=True)
+    test_schedule = models.JSONField(default=list, blank=True)  # the later due times (ISO)
+    last_sample_at = models.DateTimeField(_("last sample"), null=True, blank=True)
+    last_treated_on = models.DateField(_("last treated on"), null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged"
+    )
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    scope_path = "home__path"
+    objects = RestrictedManager()
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        ordering = ["-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["id_type", "id_number"],
+                condition=~Q(id_number=""),
+                name="cases_person_one_per_document",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["status", "home"], name="cases_person_status_home"),
+            models.Index(fields=["id_number"], name="cases_person_id_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} #{self.pk}"
+
+    @property
+    def audit_area_path(self) -> str:
+        return self.home.path if self.home_id else ""
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("cases:person", args=[self.pk])
+
+
+class TransitionRecord(models.Model):
+    """One step of a person through the state machine: when, who, why."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="transitions")
+    source = models.CharField(_("from"), max_length=16, blank=True)
+    target = models.CharField(_("to"), max_length=16)
+    at = models.DateTimeField(_("time"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField(_("by"), max_length=150, blank=True)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+
+    scope_path = "person__home__path"
+    objects = RestrictedManager()
+
+    class Meta:
+        verbose_name = _("transition")
+        verbose_name_plural = _("transitions")
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["target", "at"], name="cases_transition_target_at")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}: {self.source or '∅'} → {self.target}"
+
+
+class SeverityRecord(models.Model):
+    """The history of a patient's severity (kept, never overwritten)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="severities")
+    severity = models.CharField(_("severity"), max_length=16, choices=Severity.choices())
+    at = models.DateTimeField(_("time"))
+    actor_name = models.CharField(_("by"), max_length=150, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    scope_path = "person__home__path"
+    objects = RestrictedManager()
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}: {self.severity}"
+
+
+class TreatmentRecord(AuditedModel):
+    """A day's treatment record of an admitted patient (the 'treat' duty)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="treatments")
+    date = models.DateField(_("date"))
+    at = models.DateTimeField(_("time"), default=timezone.now)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    scope_path = "person__home__path"
+    objects = RestrictedManager()
+
+    class Meta:
+        ordering = ["-date"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "date"], name="cases_treatment_once_a_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.date}"
+
+    @property
+    def audit_area_path(self) -> str:
+        return self.person.home.path
+
+
+class SampleKind(LabelledChoices):
+    NUCLEIC_ACID = "nucleic_acid", _("Nucleic acid")
+    ANTIBODY = "antibody", _("Antibody")
+    CT = "ct", _("CT scan")
+
+
+class Result(LabelledChoices):
+    POSITIVE = "positive", _("Positive")
+    NEGATIVE = "negative", _("Negative")
+
+
+class Sample(AuditedModel):
+    """A sample (or a CT scan) and its result; ``result`` empty until reported."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="samples")
+    kind = models.CharField(_("kind"), max_length=16, choices=SampleKind.choices())
+    lab = models.CharField(_("lab"), max_length=200, blank=True)
+    code = models.CharField(_("sample code"), max_length=64, blank=True)
+    taken_at = models.DateTimeField(_("taken at"))
+    received_at = models.DateTimeField(_("received at"), null=True, blank=True)
+    reported_at = models.DateTimeField(_("reported at"), null=True, blank=True)
+    result = models.CharField(_("result"), max_length=16, choices=Result.choices(), blank=True)
+
+    scope_path = "person__home__path"
+    objects = RestrictedManager()
+
+    class Meta:
+        verbose_name = _("sample")
+        verbose_name_plural = _("samples")
+        ordering = ["-taken_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lab", "code"], condition=~Q(code=""), name="cases_sample_code_per_lab"
+            )
+        ]
+        indexes = [models.Index(fields=["result", "taken_at"], name="cases_sample_pending")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.code or self.pk}"
+
+    @property
+    def audit_area_path(self) -> str:
+        return self.person.home.path
+
+
+class Setting(LabelledChoices):
+    HOUSEHOLD = "household", _("Household")
+    WORK = "work", _("Work")
+    HOSPITAL = "hospital", _("Hospital")
+    TRANSPORT = "transport", _("Transport")
+    OTHER = "other", _("Other")
+
+
+class ContactLink(AuditedModel):
+    """An exposure: ``contact`` met ``case`` (the index) on ``exposure_date``."""
+
+    case = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="contacts_out")
+    contact = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="exposures")
+    exposure_date = models.DateField(_("exposure date"))
+    setting = models.CharField(_("setting"), max_length=16, choices=Setting.choices())
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    scope_path = "contact__home__path"
+    objects = RestrictedManager()
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "contact"], name="cases_contact_once"),
+            models.CheckConstraint(condition=~Q(case=models.F("contact")), name="cases_no_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} → {self.contact_id}"
+
+    @property
+    def audit_area_path(self) -> str:
+        return self.contact.home.path
+
+
+class Duty(LabelledChoices):
+    ADMIT = "admit", _("Admit")
+    ISOLATE = "isolate", _("Isolate")
+    TEST = "test", _("Test")
+    TREAT = "treat", _("Treat")
+
+
+class ClearanceRun(models.Model):
+    """One computation of a day's clearance: its cut-off, parameters and when it ran."""
+
+    date = models.DateField(_("date"), unique=True)
+    cutoff = models.DateTimeField(_("cut-off"))
+    computed_at = models.DateTimeField(_("computed at"))
+    people = models.PositiveIntegerField(_("people in backlog"), default=0)
+    params = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-date"]
+
+    def __str__(self) -> str:
+        return f"clearance {self.date}"
+
+
+class ClearanceSnapshot(models.Model):
+    """The backlog of one duty in one area at a day's cut-off (only non-zero rows stored)."""
+
+    area = models.ForeignKey("geo.Area", on_delete=models.CASCADE, related_name="+")
+    date = models.DateField(_("date"))
+    duty = models.CharField(_("duty"), max_length=8, choices=Duty.choices())
+    total = models.PositiveIntegerField(default=0)
+    under_24h = models.PositiveIntegerField(default=0)
+    from_24_to_48h = models.PositiveIntegerField(default=0)
+    over_48h = models.PositiveIntegerField(default=0)
+    # treat: severe and critical patients in the backlog (first in line)
+    priority = models.PositiveIntegerField(default=0)
+
+    scope_path = "area__path"
+    objects = RestrictedManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["area", "date", "duty"], name="cases_snapshot_once")
+        ]
+        indexes = [models.Index(fields=["date", "area"], name="cases_snapshot_date_area")]
+
+    def __str__(self) -> str:
+        return f"{self.area_id} {self.date} {self.duty}: {self.total}"

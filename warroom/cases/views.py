@@ -1,0 +1,499 @@
+"""Case management pages: the line list, a person's record, tracing, the contact graph and
+the daily clearance. Thin: parse, call a service or a selector, render."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from warroom.cases import clearance, selectors, services, states
+from warroom.cases.forms import (
+    ContactForm,
+    ImportForm,
+    IsolateForm,
+    MergeForm,
+    PersonForm,
+    ResultForm,
+    SampleForm,
+    SeverityForm,
+    TransitionForm,
+    TreatmentForm,
+)
+from warroom.cases.imports import (
+    LINE_LIST_COLUMNS,
+    RESULT_COLUMNS,
+    do_import_line_list,
+    do_import_results,
+)
+from warroom.cases.models import Duty, Person
+from warroom.cases.states import Status
+from warroom.cases.templates_xlsx import template_bytes
+from warroom.core.errors import NotFound, WarroomError
+from warroom.geo import selectors as geo
+from warroom.geo.models import Area
+from warroom.tables import TableRejected, read_table
+
+
+def _people_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Person-level pages: 404 for roles that see aggregates only (the analyst)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not selectors.can_see_people(request.user):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return login_required(wrapped)
+
+
+def _person(request: HttpRequest, person_id: int, action: str = "view") -> Person:
+    try:
+        return selectors.get_person(request.user, person_id, action)
+    except NotFound:
+        raise Http404 from None
+
+
+def _area(request: HttpRequest, code: str) -> Area:
+    try:
+        return geo.get_area(request.user, code)
+    except NotFound:
+        raise Http404 from None
+
+
+@login_required
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    """The line list of one's area (aggregates only for roles without ``people``)."""
+    home = geo.home_area(request.user)
+    code = request.GET.get("area") or home.code
+    area = _area(request, code)
+    counts = selectors.category_counts(request.user, area)
+    context: dict[str, Any] = {
+        "area": area,
+        "counts": [(s.value, s.label, counts.get(s.value, 0)) for s in Status],
+        "people_visible": selectors.can_see_people(request.user),
+        "q": request.GET.get("q", ""),
+        "status": request.GET.get("status", ""),
+        "statuses": Status.choices(),
+    }
+    if context["people_visible"]:
+        qs = selectors.people_search(
+            request.user, q=context["q"], status=context["status"], area=area
+        )
+        page = Paginator(qs, 50).get_page(request.GET.get("page"))
+        context["page"] = page
+        context["rows"] = [(p, selectors.masked_identity(p)) for p in page]
+    return render(request, "cases/index.html", context)
+
+
+@_people_required
+def register(request: HttpRequest) -> HttpResponse:
+    form = PersonForm(request.POST or None, initial={"home": request.GET.get("home", "")})
+    if request.method == "POST" and form.is_valid():
+        if not request.user.can("change"):  # type: ignore[union-attr]
+            raise Http404
+        data = form.cleaned_data
+        home = geo.visible_areas(request.user).filter(code=data["home"]).first()
+        if home is None:
+            form.add_error("home", _("No compound with this code in your area."))
+        else:
+            try:
+                person = services.do_register_person(
+                    name=data["name"],
+                    home=home,
+                    actor=request.user,
+                    id_type=data["id_type"],
+                    id_number=data["id_number"],
+                    phone=data["phone"],
+                    sex=data["sex"],
+                    birth_date=data["birth_date"],
+                    workplace=data["workplace"],
+                    vulnerability=data["vulnerability"],
+                    category=data["category"] or None,
+                    reason=data["reason"],
+                )
+            except WarroomError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("Registered."))
+                return redirect("cases:person", person_id=person.pk)
+    return render(request, "cases/register.html", {"form": form})
+
+
+@_people_required
+@require_GET
+def person(request: HttpRequest, person_id: int) -> HttpResponse:
+    p = _person(request, person_id)
+    ident = selectors.identity(request.user, p)
+    targets = states.allowed(p.status)
+    context = {
+        "person": p,
+        "identity": ident,
+        "targets": [(t, Status(t).label) for t in targets],
+        "history": selectors.history(request.user, p),
+        "samples": p.samples.order_by("-taken_at"),
+        "severities": p.severities.all(),
+        "treatments": p.treatments.all()[:14],
+        "contacts_out": p.contacts_out.select_related("contact"),
+        "exposures": p.exposures.select_related("case"),
+        "can_change": request.user.can("change"),  # type: ignore[union-attr]
+        "can_isolate": p.status in (Status.FEBRILE, Status.FEBRILE_TESTED, Status.SUSPECTED)
+        and p.isolation == "none",
+        "forms": {
+            "transition": TransitionForm(initial={"version": p.version}),
+            "isolate": IsolateForm(initial={"version": p.version}),
+            "sample": SampleForm(),
+            "result": ResultForm(),
+            "severity": SeverityForm(),
+            "treatment": TreatmentForm(),
+            "contact": ContactForm(initial={"exposure_date": timezone.localdate()}),
+            "merge": MergeForm(),
+        },
+    }
+    return render(request, "cases/person.html", context)
+
+
+def _post(
+    request: HttpRequest, person_id: int, form_class: Any, act: Callable[[Person, Any], str]
+) -> HttpResponse:
+    p = _person(request, person_id, "change")
+    form = form_class(request.POST)
+    if not form.is_valid():
+        messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+    else:
+        try:
+            messages.success(request, act(p, form.cleaned_data))
+        except WarroomError as exc:
+            messages.error(request, exc.message)
+    return redirect("cases:person", person_id=person_id)
+
+
+@_people_required
+@require_POST
+def transition(request: HttpRequest, person_id: int) -> HttpResponse:
+    def act(p: Person, d: dict[str, Any]) -> str:
+        services.do_transition_person(
+            p,
+            d["target"],
+            actor=request.user,
+            reason=d["reason"],
+            expected_version=d["version"],
+            isolation=d["isolation"] or None,
+            facility=d["facility"],
+            severity=d["severity"] or None,
+        )
+        return _("Now: %(status)s") % {"status": p.get_status_display()}
+
+    return _post(request, person_id, TransitionForm, act)
+
+
+@_people_required
+@require_POST
+def isolate(request: HttpRequest, person_id: int) -> HttpResponse:
+    def act(p: Person, d: dict[str, Any]) -> str:
+        services.do_isolate_person(
+            p,
+            d["isolation"],
+            actor=request.user,
+            facility=d["facility"],
+            expected_version=d["version"],
+        )
+        return _("Isolated.")
+
+    return _post(request, person_id, IsolateForm, act)
+
+
+@_people_required
+@require_POST
+def sample(request: HttpRequest, person_id: int) -> HttpResponse:
+    def act(p: Person, d: dict[str, Any]) -> str:
+        services.do_record_sample(
+            p, kind=d["kind"], lab=d["lab"], code=d["code"], actor=request.user
+        )
+        return _("Sample recorded.")
+
+    return _post(request, person_id, SampleForm, act)
+
+
+@_people_required
+@require_POST
+def result(request: HttpRequest, sample_id: int) -> HttpResponse:
+    try:
+        s = selectors.get_sample(request.user, sample_id, "change")
+    except NotFound:
+        raise Http404 from None
+    form = ResultForm(request.POST)
+    if form.is_valid():
+        try:
+            services.do_record_result(s, form.cleaned_data["result"], actor=request.user)
+            messages.success(request, _("Result recorded."))
+        except WarroomError as exc:
+            messages.error(request, exc.message)
+    return redirect("cases:person", person_id=s.person_id)
+
+
+@_people_required
+@require_POST
+def severity(request: HttpRequest, person_id: int) -> HttpResponse:
+    def act(p: Person, d: dict[str, Any]) -> str:
+        services.do_set_severity(p, d["severity"], actor=request.user, note=d["note"])
+        return _("Severity recorded.")
+
+    return _post(request, person_id, SeverityForm, act)
+
+
+@_people_required
+@require_POST
+def treatment(request: HttpRequest, person_id: int) -> HttpResponse:
+    def act(p: Person, d: dict[str, Any]) -> str:
+        services.do_record_treatment(p, actor=request.user, note=d["note"])
+        return _("Treatment recorded.")
+
+    return _post(request, person_id, TreatmentForm, act)
+
+
+@_people_required
+@require_POST
+def contact(request: HttpRequest, person_id: int) -> HttpResponse:
+    def act(p: Person, d: dict[str, Any]) -> str:
+        other = selectors.get_person(request.user, d["contact_id"], "change")
+        services.do_add_contact(
+            p, other, exposure_date=d["exposure_date"], setting=d["setting"], actor=request.user
+        )
+        return _("Contact added.")
+
+    return _post(request, person_id, ContactForm, act)
+
+
+@_people_required
+@require_POST
+def merge(request: HttpRequest, person_id: int) -> HttpResponse:
+    def act(p: Person, d: dict[str, Any]) -> str:
+        dup = selectors.get_person(request.user, d["duplicate_id"], "change")
+        services.do_merge_people(p, dup, actor=request.user)
+        return _("Merged.")
+
+    return _post(request, person_id, MergeForm, act)
+
+
+@_people_required
+def import_file(request: HttpRequest) -> HttpResponse:
+    form = ImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        if not request.user.can("change"):  # type: ignore[union-attr]
+            raise Http404
+        upload = form.cleaned_data["file"]
+        importer = (
+            do_import_line_list if form.cleaned_data["kind"] == "line-list" else do_import_results
+        )
+        try:
+            res = importer(read_table(upload.read(), filename=upload.name), actor=request.user)
+        except TableRejected as exc:
+            report = exc
+        except WarroomError as exc:
+            messages.error(request, exc.message)
+        else:
+            if res.already_imported:
+                messages.warning(request, _("This file was already imported: nothing added."))
+            else:
+                messages.success(
+                    request,
+                    _("Imported %(rows)s rows: %(created)s created, %(updated)s updated.")
+                    % {"rows": res.rows, "created": res.created, "updated": res.updated},
+                )
+            return redirect("cases:index")
+    return render(request, "cases/import.html", {"form": form, "report": report})
+
+
+def _template(columns: Any, name: str) -> HttpResponse:
+    response = HttpResponse(
+        template_bytes(columns, sheet=name),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}-template.xlsx"'
+    return response
+
+
+@login_required
+@require_GET
+def line_list_template(request: HttpRequest) -> HttpResponse:
+    return _template(LINE_LIST_COLUMNS, "line-list")
+
+
+@login_required
+@require_GET
+def results_template(request: HttpRequest) -> HttpResponse:
+    return _template(RESULT_COLUMNS, "results")
+
+
+@_people_required
+@require_GET
+def tracing(request: HttpRequest) -> HttpResponse:
+    rows = selectors.tracing_list(request.user)
+    return render(request, "cases/tracing.html", {"rows": rows, "now": timezone.now()})
+
+
+@login_required
+@require_GET
+def graph_home(request: HttpRequest) -> HttpResponse:
+    return redirect("cases:graph", code=geo.home_area(request.user).code)
+
+
+@_people_required
+@require_GET
+def graph(request: HttpRequest, code: str) -> HttpResponse:
+    area = _area(request, code)
+    data = selectors.contact_graph(request.user, area)
+    return render(
+        request,
+        "cases/graph.html",
+        {
+            "area": area,
+            "option_json": json.dumps(data["option"], ensure_ascii=False),
+            "clusters": data["clusters"],
+            "links": data["links"],
+        },
+    )
+
+
+# --- clearance --------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def clearance_home(request: HttpRequest) -> HttpResponse:
+    return redirect("cases:clearance_area", code=geo.home_area(request.user).code)
+
+
+def _day(request: HttpRequest) -> dt.date | None:
+    raw = request.GET.get("date")
+    if raw:
+        try:
+            return dt.date.fromisoformat(raw)
+        except ValueError:
+            raise Http404 from None
+    run = selectors.latest_run(timezone.localdate())
+    return run.date if run else None
+
+
+def _clearance_context(request: HttpRequest, code: str) -> dict[str, Any]:
+    area = _area(request, code)
+    day = _day(request)
+    kids = list(geo.children(request.user, area))
+    rows = selectors.clearance_rows(request.user, [area, *kids], day) if day else {}
+    context: dict[str, Any] = {
+        "area": area,
+        "ancestors": geo.ancestors(request.user, area),
+        "day": day,
+        "duties": [(str(d.value), d.label) for d in Duty],
+        "own": rows.get(area.pk, {}),
+        "children": [(k, rows.get(k.pk, {})) for k in kids],
+        "people_visible": selectors.can_see_people(request.user),
+        "can_change": request.user.can("change"),  # type: ignore[union-attr]
+        "items": [],
+    }
+    if day is not None:
+        trend = selectors.clearance_trend(request.user, area)
+        context["trend_json"] = json.dumps(
+            {
+                "tooltip": {"trigger": "axis"},
+                "legend": {"top": 0, "data": [str(d.label) for d in Duty]},
+                "grid": {"left": 40, "right": 16, "top": 32, "bottom": 24},
+                "xAxis": {"type": "category", "data": trend["dates"]},
+                "yAxis": {"type": "value", "minInterval": 1},
+                "series": [
+                    {"type": "line", "name": str(d.label), "data": trend["series"][str(d.value)]}
+                    for d in Duty
+                ],
+            },
+            ensure_ascii=False,
+        )
+    if area.level == "compound" and context["people_visible"] and day is not None:
+        cutoff = min(clearance.cutoff_for(day), timezone.now())
+        context["items"] = clearance.backlog_items([area.pk], cutoff)
+        context["item_cutoff"] = cutoff
+    return context
+
+
+@login_required
+@require_GET
+def clearance_area(request: HttpRequest, code: str) -> HttpResponse:
+    context = _clearance_context(request, code)
+    return render(request, "cases/clearance.html", context)
+
+
+@login_required
+@require_POST
+def clearance_compute(request: HttpRequest) -> HttpResponse:
+    if not request.user.can("change"):  # type: ignore[union-attr]
+        raise Http404
+    day = timezone.localdate()
+    res = clearance.do_compute_clearance(day, actor=request.user)
+    messages.success(request, _("Clearance recomputed for %(day)s.") % {"day": res.date})
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = ""
+    return redirect(target or "cases:clearance")
+
+
+@login_required
+@require_GET
+def clearance_export(request: HttpRequest, code: str) -> HttpResponse:
+    from openpyxl import Workbook
+
+    context = _clearance_context(request, code)
+    book = Workbook()
+    ws = book.active
+    assert ws is not None  # a new workbook always has a sheet
+    ws.title = "clearance"
+    header = [_("Code"), _("Name")]
+    for _code, label in context["duties"]:
+        header += [f"{label} {_('total')}", "<24h", "24-48h", ">48h"]
+    ws.append(header)
+    for area, row in [(context["area"], context["own"]), *context["children"]]:
+        line: list[Any] = [area.code, area.name_zh]
+        for duty, _label in context["duties"]:
+            snap = row.get(duty)
+            line += (
+                [snap.total, snap.under_24h, snap.from_24_to_48h, snap.over_48h]
+                if snap
+                else [0, 0, 0, 0]
+            )
+        ws.append(line)
+    if context["items"]:
+        people = book.create_sheet("people")
+        people.append([_("Duty"), _("Person"), _("Status"), _("Since"), _("Hours")])
+        for item in context["items"]:
+            people.append(
+                [
+                    str(Duty(item.duty).label),
+                    f"{item.person.name} #{item.person.pk}",
+                    item.person.get_status_display(),
+                    timezone.localtime(item.since).strftime("%Y-%m-%d %H:%M"),
+                    round(item.hours, 1),
+                ]
+            )
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    day = context["day"].isoformat() if context["day"] else "none"
+    response["Content-Disposition"] = f'attachment; filename="clearance-{code}-{day}.xlsx"'
+    return response

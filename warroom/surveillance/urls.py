@@ -1,0 +1,10 @@
+from django.urls import path
+
+from warroom.surveillance import views
+
+app_name = "surveillance"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("compute/", views.compute, name="compute"),
+    path("template.xlsx", views.template, name="template"),
+]

@@ -1,0 +1,101 @@
+"""Surveillance pages: daily reports per area, the district report import, reconciliation."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from warroom.cases.templates_xlsx import template_bytes
+from warroom.core.errors import WarroomError
+from warroom.geo import selectors as geo
+from warroom.surveillance import selectors, services
+from warroom.surveillance.models import FIGURES, DailyReport, Source
+from warroom.tables import TableRejected, read_table
+
+
+def _day(request: HttpRequest) -> dt.date | None:
+    raw = request.GET.get("date")
+    if not raw:
+        return None
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise Http404 from None
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    area = geo.home_area(request.user)
+    day = _day(request)
+    report = None
+    if request.method == "POST":
+        if not request.user.can("change") or "file" not in request.FILES:  # type: ignore[union-attr]
+            raise Http404
+        upload = request.FILES["file"]
+        try:
+            res = services.do_import_daily_reports(
+                read_table(upload.read(), filename=upload.name or ""), actor=request.user
+            )
+        except TableRejected as exc:
+            report = exc
+        except WarroomError as exc:
+            messages.error(request, exc.message)
+        else:
+            if res.already_imported:
+                messages.warning(request, _("This file was already imported: nothing added."))
+            else:
+                messages.success(
+                    request,
+                    _("Imported %(rows)s rows: %(created)s created, %(updated)s updated.")
+                    % {"rows": res.rows, "created": res.created, "updated": res.updated},
+                )
+            return redirect("surveillance:index")
+    qs = selectors.reports(request.user, area=area, day=day, source=request.GET.get("source", ""))
+    page = Paginator(qs, 100).get_page(request.GET.get("page"))
+    discrepancies = []
+    if day is not None:
+        visible = [r.area for r in page if r.source == Source.REPORT]
+        discrepancies = services.reconcile(day, visible) if visible else []
+    return render(
+        request,
+        "surveillance/index.html",
+        {
+            "page": page,
+            "figures": [(f, DailyReport._meta.get_field(f).verbose_name) for f in FIGURES],
+            "labels": services.LABELS_ZH,
+            "day": day,
+            "sources": Source.choices,
+            "report": report,
+            "discrepancies": discrepancies,
+        },
+    )
+
+
+@login_required
+@require_POST
+def compute(request: HttpRequest) -> HttpResponse:
+    if not request.user.can("change"):  # type: ignore[union-attr]
+        raise Http404
+    day = timezone.localdate()
+    n = services.do_compute_daily_aggregates(day, actor=request.user)
+    messages.success(request, _("Line-list figures computed: %(n)s areas.") % {"n": n})
+    return redirect("surveillance:index")
+
+
+@login_required
+@require_GET
+def template(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(
+        template_bytes(services.REPORT_COLUMNS, sheet="daily"),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="daily-report-template.xlsx"'
+    return response
