@@ -71,7 +71,19 @@ def test_unreleased_people_backlog_and_missing_inspection_each_block(city, hq, c
     assert len(texts) == 2 and all(texts)
 
 
-def test_without_a_provider_nothing_is_certified_by_default(city, hq, all_inspected):
+@pytest.fixture
+def no_case_provider():
+    from warroom.communities import facts as registry
+
+    previous = registry._provider
+    registry.register_case_facts_provider(None)
+    yield
+    registry.register_case_facts_provider(previous)
+
+
+def test_without_a_provider_nothing_is_certified_by_default(
+    city, hq, all_inspected, no_case_provider
+):
     today = all_inspected
     result = do_recompute_certification(today, actor=hq)
     assert not result.known and result.certified == 0

@@ -3,7 +3,7 @@ import datetime as dt
 from django.http import HttpRequest
 from ninja import File, Header, Router
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status
 
 from warroom.accounts.auth import ActiveSessionAuth, TokenAuth
@@ -98,7 +98,7 @@ def _out(request: HttpRequest, person: Person, *, detail: bool) -> dict[str, obj
 
 
 @router.get("/people", response=list[PersonListOut], summary="People in the four categories")
-@paginate(LimitOffsetPagination)
+@paginate
 def list_people(request: HttpRequest, status: str = "", q: str = "") -> object:
     _people(request)
     return selectors.people_search(request.auth, q=q, status=status)

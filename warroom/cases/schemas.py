@@ -2,6 +2,8 @@ import datetime as dt
 
 from ninja import Schema
 
+from warroom.core.schemas import OpDate, OpDateTime
+
 
 class PersonIn(Schema):
     name: str
@@ -10,7 +12,7 @@ class PersonIn(Schema):
     id_number: str = ""
     phone: str = ""
     sex: str = "U"
-    birth_date: dt.date | None = None
+    birth_date: OpDate | None = None
     workplace: str = ""
     vulnerability: list[str] = []
     category: str | None = None
@@ -102,13 +104,13 @@ class SampleIn(Schema):
     kind: str
     lab: str = ""
     code: str = ""
-    taken_at: dt.datetime | None = None
+    taken_at: OpDateTime | None = None
 
 
 class ResultIn(Schema):
     result: str
-    reported_at: dt.datetime | None = None
-    received_at: dt.datetime | None = None
+    reported_at: OpDateTime | None = None
+    received_at: OpDateTime | None = None
 
 
 class SampleOut(Schema):
@@ -126,16 +128,16 @@ class LineListRowIn(Schema):
     name: str
     home_code: str
     category: str
-    reported_at: dt.datetime
+    reported_at: OpDateTime
     id_type: str | None = None
     id_number: str | None = None
     phone: str | None = None
     sex: str | None = None
-    birth_date: dt.date | None = None
+    birth_date: OpDate | None = None
     workplace: str | None = None
     severity: str | None = None
     index_id_number: str | None = None
-    exposure_date: dt.date | None = None
+    exposure_date: OpDate | None = None
     setting: str | None = None
     status: str | None = None
     facility: str | None = None
@@ -146,10 +148,10 @@ class ResultRowIn(Schema):
     lab: str
     sample_code: str
     kind: str
-    taken_at: dt.datetime
+    taken_at: OpDateTime
     id_type: str | None = None
-    received_at: dt.datetime | None = None
-    reported_at: dt.datetime | None = None
+    received_at: OpDateTime | None = None
+    reported_at: OpDateTime | None = None
     result: str | None = None
 
 

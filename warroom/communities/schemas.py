@@ -2,6 +2,8 @@ import datetime as dt
 
 from ninja import Schema
 
+from warroom.core.schemas import OpDate
+
 
 class StatusOut(Schema):
     area_code: str
@@ -33,7 +35,7 @@ class LevelCountOut(Schema):
 
 
 class RecomputeIn(Schema):
-    date: dt.date
+    date: OpDate
 
 
 class RecomputeOut(Schema):
@@ -51,10 +53,10 @@ class ItemResultIn(Schema):
 
 class InspectionIn(Schema):
     kind: str = "six_in_place"
-    date: dt.date
+    date: OpDate
     results: dict[str, ItemResultIn]
     owner: str | None = None
-    deadline: dt.date | None = None
+    deadline: OpDate | None = None
     note: str = ""
 
 

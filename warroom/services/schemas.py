@@ -3,6 +3,8 @@ from decimal import Decimal
 
 from ninja import Schema
 
+from warroom.core.schemas import OpDate
+
 
 class ResidentIn(Schema):
     compound_code: str
@@ -51,7 +53,7 @@ class BacklogOut(Schema):
 class PriceIn(Schema):
     district_code: str
     item: str
-    date: dt.date
+    date: OpDate
     price: Decimal
     unit: str = "kg"
 

@@ -3,7 +3,7 @@ import datetime as dt
 from django.http import HttpRequest
 from ninja import File, Header, Router
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from warroom.cases.imports import batch_key, table_from_rows
 from warroom.core.errors import Forbidden
@@ -22,7 +22,7 @@ def _writer(request: HttpRequest) -> None:
 
 
 @router.get("/reports", response=list[DailyReportOut], summary="Daily reports in your area")
-@paginate(LimitOffsetPagination)
+@paginate
 def list_reports(
     request: HttpRequest, date: dt.date | None = None, source: str = "", area: str = ""
 ) -> object:

@@ -1,10 +1,10 @@
-import datetime as dt
-
 from ninja import Schema
+
+from warroom.core.schemas import OpDate
 
 
 class DailyReportIn(Schema):
-    date: dt.date
+    date: OpDate
     area_code: str
     new_confirmed: int | None = None
     new_suspected: int | None = None

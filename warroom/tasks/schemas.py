@@ -2,6 +2,8 @@ import datetime as dt
 
 from ninja import Schema
 
+from warroom.core.schemas import OpDate
+
 
 class TaskOut(Schema):
     id: int
@@ -40,7 +42,7 @@ class TaskIn(Schema):
     description: str = ""
     area_code: str
     owner: str
-    deadline: dt.date
+    deadline: OpDate
     source_kind: str = "manual"
 
 
@@ -50,4 +52,4 @@ class SubmitIn(Schema):
 
 class ReopenIn(Schema):
     reason: str
-    deadline: dt.date | None = None
+    deadline: OpDate | None = None
