@@ -98,11 +98,13 @@ def me(request: HttpRequest) -> dict[str, object]:
 def _mount() -> None:
     from warroom.cases.api import router as cases_router
     from warroom.geo.api import router as geo_router
+    from warroom.situation.api import router as situation_router
     from warroom.surveillance.api import router as surveillance_router
 
     api.add_router("/areas", geo_router)
     api.add_router("/cases", cases_router)
     api.add_router("/surveillance", surveillance_router)
+    api.add_router("/situation", situation_router)
 
 
 _mount()

@@ -16,6 +16,9 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 
+from warroom.series.cli import app as series_app
+from warroom.twin.cli import app as twin_app
+
 console = Console()
 err = Console(stderr=True)
 
@@ -31,6 +34,16 @@ areas_app = typer.Typer(
 token_app = typer.Typer(help="接口令牌 / API tokens for machine clients.", no_args_is_help=True)
 audit_app = typer.Typer(help="审计日志 / The audit log.", no_args_is_help=True)
 app.add_typer(areas_app, name="areas")
+app.add_typer(
+    series_app,
+    name="analyze",
+    help="分析已发布的日报序列 / Analyse a published daily series (no database).",
+)
+app.add_typer(
+    twin_app,
+    name="twin",
+    help="孪生城市：合成城市与疫情模拟 / The digital twin: a synthetic city and its outbreak.",
+)
 app.add_typer(token_app, name="token")
 app.add_typer(audit_app, name="audit")
 
@@ -225,6 +238,51 @@ def audit_verify() -> None:
     for problem in result.problems:
         err.print(f"[red]✗[/red] {problem}")
     raise typer.Exit(1)
+
+
+@app.command(help="每日循环：按依赖顺序重算当日结果 / The daily cycle: recompute the day.")
+def daily(
+    date: Annotated[
+        str | None, typer.Option("--date", help="日期 YYYY-MM-DD / day (default: today)")
+    ] = None,
+    force: Annotated[bool, typer.Option(help="全部重算 / recompute steps already done")] = False,
+    only: Annotated[
+        list[str] | None, typer.Option(help="只运行这些步骤 / run only these steps")
+    ] = None,
+) -> None:
+    import datetime as dt
+
+    _django()
+    _migrate()
+    from django.utils import timezone
+
+    from warroom.core.daily import CycleFailed, ordered_steps, run_daily_cycle
+
+    try:
+        day = dt.date.fromisoformat(date) if date else timezone.localdate()
+    except ValueError:
+        raise _fail(f"--date {date!r} is not a date (YYYY-MM-DD)") from None
+    steps = ordered_steps(only)
+    with _progress() as progress:
+        task = progress.add_task(f"daily cycle {day}", total=len(steps))
+
+        def on_step(step: Any, state: str) -> None:
+            progress.update(task, description=f"{day} · {step.label} · {state}")
+            if state in ("done", "skipped"):
+                progress.advance(task)
+
+        try:
+            report = run_daily_cycle(day, force=force, only=only, on_step=on_step)
+        except CycleFailed as exc:
+            raise _fail(exc.message, 1) from None
+    table = RichTable(title=f"每日循环 / daily cycle {day}")
+    for column in ("step", "seconds", "result"):
+        table.add_column(column)
+    for name, seconds, summary in report.ran:
+        table.add_row(name, f"{seconds:.2f}", summary)
+    for name in report.skipped:
+        table.add_row(name, "—", "already done (use --force to recompute)")
+    console.print(table)
 
 
 @app.command(help="启动网页服务 / Serve the platform (web UI and API).")

@@ -7,6 +7,7 @@ nothing installed; ``DATABASE_URL`` selects PostgreSQL (psycopg 3) for productio
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 
@@ -49,6 +50,7 @@ INSTALLED_APPS = [
     "warroom.web",
     "warroom.cases",
     "warroom.surveillance",
+    "warroom.situation",
 ]
 
 MIDDLEWARE = [
@@ -102,6 +104,9 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
 elif _db["ENGINE"].startswith("django.db.backends.postgresql"):
     _db["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 60, minimum=0)
     _db["CONN_HEALTH_CHECKS"] = True
+    # One test database per checkout, so that two checkouts can run the suite at once.
+    _checkout = hashlib.sha256(str(BASE_DIR).encode()).hexdigest()[:8]
+    _db["TEST"] = {"NAME": env_str("WARROOM_TEST_DB", f"test_{_db['NAME']}_{_checkout}")}
 else:
     raise ConfigError(f"DATABASE_URL: unsupported database engine {_db['ENGINE']}")
 
@@ -170,3 +175,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+
+# API pagination bounds (a huge limit or offset is a 422, not a database error).
+NINJA_PAGINATION_PER_PAGE = 100
+NINJA_PAGINATION_MAX_LIMIT = 1000
+NINJA_PAGINATION_MAX_OFFSET = 10_000_000
+NINJA_PAGINATION_CLASS = "warroom.core.pagination.BoundedLimitOffsetPagination"

@@ -10,6 +10,7 @@ urlpatterns = [
     path("audit/", include("warroom.audit.urls")),
     path("cases/", include("warroom.cases.urls")),
     path("surveillance/", include("warroom.surveillance.urls")),
+    path("situation/", include("warroom.situation.urls")),
     path("admin/", admin_site.urls),
     path("api/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),

@@ -31,3 +31,25 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.sha256[:12]} ({self.rows})"
+
+
+class DailyStepRun(models.Model):
+    """One step of the daily cycle for one day: done or failed, how long, what it did."""
+
+    day = models.DateField(_("day"))
+    step = models.CharField(_("step"), max_length=64)
+    status = models.CharField(_("status"), max_length=16)  # done | failed
+    started_at = models.DateTimeField(_("started at"))
+    seconds = models.FloatField(_("seconds"))
+    summary = models.CharField(_("summary"), max_length=500, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("daily cycle step")
+        verbose_name_plural = _("daily cycle steps")
+        constraints = [
+            models.UniqueConstraint(fields=["day", "step"], name="daily_step_once_per_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.step} {self.status}"

@@ -1,0 +1,110 @@
+"""The daily cycle: dependency order, idempotent, resumable after a crash."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from warroom.core import daily
+from warroom.core.errors import WarroomError
+from warroom.core.models import DailyStepRun, ImportBatch
+
+pytestmark = pytest.mark.django_db
+DAY = dt.date(2020, 2, 12)
+
+
+@pytest.fixture
+def steps():
+    """Three steps writing per-day rows (ImportBatch stands in for an app's results)."""
+    calls: list[str] = []
+    crash = {"b": False}
+
+    def make(name: str):
+        def step(day: dt.date) -> str:
+            calls.append(name)
+            if crash.get(name):
+                ImportBatch.objects.create(kind=f"{name}-{day}", sha256="partial", rows=0)
+                raise RuntimeError("disk full")
+            ImportBatch.objects.filter(kind=f"{name}-{day}").delete()
+            ImportBatch.objects.create(kind=f"{name}-{day}", sha256="x", rows=len(calls))
+            return f"{name} ok"
+
+        return step
+
+    saved = dict(daily._STEPS)
+    daily._STEPS.clear()
+    daily.register_step("c", make("c"), after=["b"])
+    daily.register_step("a", make("a"))
+    daily.register_step("b", make("b"), after=["a"])
+    yield calls, crash
+    daily._STEPS.clear()
+    daily._STEPS.update(saved)
+
+
+def _state():
+    return sorted(ImportBatch.objects.values_list("kind", "sha256"))
+
+
+def test_steps_run_in_dependency_order(steps):
+    calls, _ = steps
+    report = daily.run_daily_cycle(DAY)
+    assert calls == ["a", "b", "c"]
+    assert [name for name, _, _ in report.ran] == ["a", "b", "c"]
+    assert set(DailyStepRun.objects.values_list("step", "status")) == {
+        ("a", "done"),
+        ("b", "done"),
+        ("c", "done"),
+    }
+
+
+def test_running_twice_gives_the_same_state(steps):
+    daily.run_daily_cycle(DAY)
+    first = _state()
+    daily.run_daily_cycle(DAY, force=True)
+    assert _state() == first
+    report = daily.run_daily_cycle(DAY)
+    assert report.skipped == ["a", "b", "c"] and _state() == first
+
+
+def test_a_crash_keeps_what_is_done_and_a_rerun_resumes(steps):
+    calls, crash = steps
+    crash["b"] = True
+    with pytest.raises(daily.CycleFailed, match="step 'b' failed: disk full"):
+        daily.run_daily_cycle(DAY)
+    assert _state() == [("a-2020-02-12", "x")]  # b's partial write was rolled back
+    assert DailyStepRun.objects.get(step="b").status == "failed"
+    crash["b"] = False
+    calls.clear()
+    daily.run_daily_cycle(DAY)
+    assert calls == ["b", "c"]
+    assert [k for k, _ in _state()] == ["a-2020-02-12", "b-2020-02-12", "c-2020-02-12"]
+
+
+def test_the_previous_day_is_left_intact(steps):
+    daily.run_daily_cycle(DAY - dt.timedelta(days=1))
+    before = _state()
+    daily.run_daily_cycle(DAY)
+    assert set(before) <= set(_state())
+
+
+def test_unknown_dependencies_and_cycles_are_refused(steps):
+    daily.register_step("d", lambda day: "", after=["nope"])
+    with pytest.raises(WarroomError, match="unknown step"):
+        daily.ordered_steps()
+    daily.unregister_step("d")
+    daily.register_step("a", lambda day: "", after=["c"])
+    with pytest.raises(WarroomError, match="cycle"):
+        daily.ordered_steps()
+
+
+def test_the_cli_reports_each_step(steps):
+    from typer.testing import CliRunner
+
+    from warroom.cli import app
+
+    result = CliRunner().invoke(app, ["daily", "--date", "2020-02-12"])
+    assert result.exit_code == 0, result.output
+    assert "a ok" in result.output and "c ok" in result.output
+    bad = CliRunner().invoke(app, ["daily", "--date", "12/02/2020"])
+    assert bad.exit_code == 2 and "not a date" in bad.output

@@ -1,0 +1,233 @@
+"""Score forecasters on a series with rolling origins (DESIGN §3.4).
+
+For every origin ``s`` (0-based day index, from ``min_history - 1`` to the day before
+the last, every ``step`` days) each forecaster is fitted on days ``0 .. s`` and predicts
+``max_horizon`` days; the forecast for ``s + h`` is scored when that day is in the
+series. Per forecaster and horizon ``h``:
+
+* MAE — mean absolute error of the *median* forecast (the point a quantile forecast
+  stands for; Bracher et al. 2021 use the same);
+* relative MAE — the forecaster's MAE over a baseline's MAE at the same ``h`` and the
+  same origins (< 1: better than the baseline), for each baseline;
+* coverage of the central 50 % and 90 % intervals (``q25..q75``, ``q05..q95``; bounds
+  included);
+* WIS, the weighted interval score of Bracher J., Ray E.L., Gneiting T., Reich N.G.,
+  "Evaluating epidemic forecasts in an interval format", PLoS Comput Biol 2021;17(2):
+  e1008618, eq. (2), with the median and the 50 % and 90 % intervals (``K = 2``)::
+
+      WIS = (|y - m| / 2 + sum_k (alpha_k / 2) IS_alpha_k) / (K + 1/2),
+      IS_alpha = (u - l) + (2/alpha)(l - y) 1{y < l} + (2/alpha)(y - u) 1{y > u}.
+
+The series must be complete (no NaN); cut it after its last missing day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from warroom.analytics.forecast import (
+    Forecaster,
+    LastValueForecaster,
+    LogLinearTrendForecaster,
+    MovingMeanForecaster,
+    RenewalForecaster,
+)
+from warroom.analytics.parameters import (
+    BACKTEST_MAX_HORIZON,
+    BACKTEST_MIN_HISTORY,
+    BACKTEST_STEP_DAYS,
+)
+from warroom.analytics.rt import as_incidence
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+
+SCORED_LEVELS: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)  # median, 50 % and 90 % PIs
+
+__all__ = [
+    "BASELINE_NAMES",
+    "BacktestResult",
+    "backtest",
+    "default_forecasters",
+    "weighted_interval_score",
+]
+
+BASELINE_NAMES: tuple[str, ...] = ("last_value", "mean_7d", "loglinear_trend")
+
+
+def default_forecasters(*, random_state: int | None = 0) -> dict[str, Forecaster]:
+    """The renewal forecaster and the three baselines, under the names the CLI prints."""
+    return {
+        "renewal": RenewalForecaster(random_state=random_state),
+        "last_value": LastValueForecaster(),
+        "mean_7d": MovingMeanForecaster(),
+        "loglinear_trend": LogLinearTrendForecaster(),
+    }
+
+
+def weighted_interval_score(
+    y: ArrayLike,
+    median: ArrayLike,
+    lower: ArrayLike,
+    upper: ArrayLike,
+    alphas: Sequence[float],
+) -> FloatArray:
+    """WIS of Bracher et al. (2021), eq. (2), elementwise.
+
+    Parameters
+    ----------
+    y, median : array_like
+        Observations and predictive medians (same shape).
+    lower, upper : array_like, shape (..., K)
+        Bounds of the central ``(1 - alpha_k)`` intervals, last axis over ``alphas``.
+    alphas : sequence of float
+        The ``K`` levels ``alpha_k`` in (0, 1).
+    """
+    obs = np.asarray(y, dtype=np.float64)[..., None]
+    lo = np.asarray(lower, dtype=np.float64)
+    up = np.asarray(upper, dtype=np.float64)
+    a = np.asarray(alphas, dtype=np.float64)
+    if a.ndim != 1 or a.size == 0 or np.any((a <= 0) | (a >= 1)):
+        raise ValueError(f"alphas must be probabilities in (0, 1), got {alphas!r}")
+    interval = (up - lo) + (2 / a) * np.maximum(lo - obs, 0) + (2 / a) * np.maximum(obs - up, 0)
+    total = 0.5 * np.abs(obs[..., 0] - np.asarray(median, dtype=np.float64))
+    total = total + np.sum(a / 2 * interval, axis=-1)
+    out: FloatArray = total / (a.size + 0.5)
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class BacktestResult:
+    """Scores per forecaster (first axis, in ``names`` order) and horizon (last axis).
+
+    Attributes
+    ----------
+    names : tuple of str
+    baselines : tuple of str
+        The names that ``relative_mae`` divides by (second axis).
+    horizons : ndarray of int, shape (H,)
+        ``1 .. max_horizon``.
+    n_scored : ndarray of int, shape (H,)
+        Forecasts scored at each horizon (the same for every forecaster).
+    mae, coverage_50, coverage_90, wis : ndarray of float, shape (F, H)
+    relative_mae : ndarray of float, shape (F, B, H)
+    origins : ndarray of int
+        The origins used (0-based day index of the last day of each history).
+    """
+
+    names: tuple[str, ...]
+    baselines: tuple[str, ...]
+    horizons: IntArray
+    n_scored: IntArray
+    mae: FloatArray
+    relative_mae: FloatArray
+    coverage_50: FloatArray
+    coverage_90: FloatArray
+    wis: FloatArray
+    origins: IntArray
+
+
+def _check_int(name: str, value: int, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def backtest(
+    series: ArrayLike,
+    forecasters: Mapping[str, Forecaster] | None = None,
+    *,
+    baselines: Sequence[str] = BASELINE_NAMES,
+    max_horizon: int = BACKTEST_MAX_HORIZON,
+    min_history: int = BACKTEST_MIN_HISTORY,
+    step: int = BACKTEST_STEP_DAYS,
+) -> BacktestResult:
+    """Rolling-origin evaluation of ``forecasters`` on ``series`` (see the module docstring).
+
+    Parameters
+    ----------
+    series : array_like of float, shape (T,)
+        Daily counts, complete (no NaN).
+    forecasters : mapping of name to Forecaster, optional
+        Default :func:`default_forecasters` (renewal + 3 baselines, seeded).
+    baselines : sequence of str, default BASELINE_NAMES
+        Names in ``forecasters`` to compute relative MAE against (unknown names are
+        a ``ValueError``).
+    max_horizon : int, default BACKTEST_MAX_HORIZON
+        Horizons ``1 .. max_horizon`` days (14).
+    min_history : int, default BACKTEST_MIN_HISTORY
+        Days of history at the first origin (21).
+    step : int, default BACKTEST_STEP_DAYS
+        Days between origins (1).
+
+    Returns
+    -------
+    BacktestResult
+    """
+    y = as_incidence(series, name="series")
+    models = dict(default_forecasters() if forecasters is None else forecasters)
+    if not models:
+        raise ValueError("forecasters must name at least one forecaster")
+    for name, model in models.items():
+        if not isinstance(model, Forecaster):
+            raise ValueError(f"forecaster {name!r} has no fit(history) / predict(horizon)")
+    base = tuple(baselines)
+    unknown = [b for b in base if b not in models]
+    if unknown:
+        raise ValueError(f"baselines {unknown} are not among the forecasters {list(models)}")
+    horizon = _check_int("max_horizon", max_horizon, 1)
+    first = _check_int("min_history", min_history, 1)
+    step = _check_int("step", step, 1)
+    if y.size < first + 1:
+        raise ValueError(
+            f"series must cover at least min_history + 1 = {first + 1} days, got {y.size}"
+        )
+
+    origins = np.arange(first - 1, y.size - 1, step, dtype=np.int64)
+    names = tuple(models)
+    # predictions[f, o, h, q]: NaN where the target day is beyond the series.
+    preds = np.full((len(names), origins.size, horizon, len(SCORED_LEVELS)), np.nan)
+    targets = np.full((origins.size, horizon), np.nan)
+    for o, s in enumerate(origins):
+        h_max = min(horizon, y.size - 1 - int(s))
+        targets[o, :h_max] = y[s + 1 : s + 1 + h_max]
+        for f, name in enumerate(names):
+            fc = models[name].fit(y[: s + 1]).predict(horizon, SCORED_LEVELS)
+            preds[f, o, :h_max] = fc.quantiles[:h_max]
+
+    scored = ~np.isnan(targets)  # (O, H)
+    n_scored = scored.sum(axis=0).astype(np.int64)
+    q05, q25, med, q75, q95 = (preds[..., i] for i in range(len(SCORED_LEVELS)))
+    obs = np.where(scored, targets, 0.0)[None]
+    abs_err = np.where(scored, np.abs(obs - med), np.nan)
+    with np.errstate(invalid="ignore"):
+        inside_50 = np.where(scored, (q25 <= obs) & (obs <= q75), np.nan)
+        inside_90 = np.where(scored, (q05 <= obs) & (obs <= q95), np.nan)
+    wis = weighted_interval_score(
+        obs, med, np.stack([q25, q05], axis=-1), np.stack([q75, q95], axis=-1), (0.5, 0.1)
+    )
+    wis = np.where(scored, wis, np.nan)
+    denominator = np.maximum(n_scored, 1)
+    mae = np.nansum(abs_err, axis=1) / denominator
+    index = {name: i for i, name in enumerate(names)}
+    baseline_mae = np.stack([mae[index[b]] for b in base]) if base else np.empty((0, horizon))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        relative = mae[:, None, :] / baseline_mae[None, :, :]
+    empty = n_scored == 0
+    result_mae = np.where(empty, np.nan, mae)
+    return BacktestResult(
+        names=names,
+        baselines=base,
+        horizons=np.arange(1, horizon + 1, dtype=np.int64),
+        n_scored=n_scored,
+        mae=result_mae,
+        relative_mae=np.where(empty, np.nan, relative),
+        coverage_50=np.where(empty, np.nan, np.nansum(inside_50, axis=1) / denominator),
+        coverage_90=np.where(empty, np.nan, np.nansum(inside_90, axis=1) / denominator),
+        wis=np.where(empty, np.nan, np.nansum(wis, axis=1) / denominator),
+        origins=origins,
+    )
