@@ -32,7 +32,12 @@ PASSWORD = "correct-horse-battery-staple"
 
 @pytest.fixture
 def city(db):
+    from warroom.communities.checklists import ensure_default_checklists
+    from warroom.communities.models import Checklist, ChecklistItem
     from warroom.geo.services import do_import_areas
+
+    # A transactional test before this one may have flushed the migration's seed rows.
+    ensure_default_checklists(Checklist, ChecklistItem)
 
     do_import_areas(read_table(SMALL_CITY_CSV.encode(), filename="city.csv"), actor=None)
     from warroom.geo.models import Area
@@ -175,3 +180,35 @@ def cases_world(city, officer):
     do_compute_clearance(timezone.localdate(), actor=officer)
     do_compute_daily_aggregates(timezone.localdate(), actor=officer)
     return {"patient": patient, "contact": contact}
+
+
+def epidemic_csv(codes: tuple[str, ...] = ("9901", "990101"), *, skip: str = "2020-02-10") -> bytes:
+    """A Wuhan-shaped daily report (synthetic) for the given areas, one day missing."""
+    import datetime as dt
+    import math
+
+    lines = ["date,area_code,new_confirmed,cum_confirmed,cum_deaths,cum_discharged,under_treatment"]
+    for code in codes:
+        share = 1.0 if len(code) == 4 else 0.5
+        cum = 0
+        for i in range(70):
+            day = dt.date(2020, 1, 15) + dt.timedelta(days=i)
+            new = round(share * 2000 * math.exp(-(((i - 25) / 9.0) ** 2)))
+            cum += new
+            if day.isoformat() == skip:
+                lines.append(f"{day},{code},,,,,")
+                continue
+            lines.append(f"{day},{code},{new},{cum},0,0,{cum}")
+    return ("\n".join(lines) + "\n").encode()
+
+
+@pytest.fixture
+def situation_world(city, hq):
+    """Daily reports of the city and District A, and their situation on 2020-03-20."""
+    import datetime as dt
+
+    from warroom.situation.services import do_compute_situation
+    from warroom.surveillance.services import do_import_daily_reports
+
+    do_import_daily_reports(read_table(epidemic_csv(), filename="daily.csv"), actor=hq)
+    do_compute_situation(dt.date(2020, 3, 20))

@@ -24,7 +24,9 @@ def test_signing_in_leads_to_ones_own_area(client, officer):
     response = _sign_in(client, "officer_a", PASSWORD)
     assert response.status_code == 302
     home = client.get("/", follow=True)
-    assert home.redirect_chain[-1][0] == "/areas/990101/"
+    assert home.redirect_chain[-1][0] == "/situation/"
+    areas = client.get("/areas/", follow=True)
+    assert areas.redirect_chain[-1][0] == "/areas/990101/"
     assert AuditEntry.objects.filter(action="sign_in", actor_name="officer_a").exists()
 
 

@@ -23,6 +23,8 @@ def test_sign_in_switch_language_and_drill_down(live_server, officer):
         page.fill("#id_username", "officer_a")
         page.fill("#id_password", PASSWORD)
         page.click("button[type=submit].primary")
+        page.wait_for_url("**/situation/")
+        page.get_by_role("link", name="区划").click()
         page.wait_for_url("**/areas/990101/")
         assert page.get_by_test_id("area-name").inner_text().startswith("甲区")
         # The chart is drawn by ECharts, served by the app itself.

@@ -22,7 +22,7 @@ from warroom.geo.models import Area
 pytestmark = pytest.mark.django_db
 
 VICTIM_CODE = "990101001001001"  # 受害小区, in District A
-MARKERS = ("受害小区", "Victim Compound", VICTIM_CODE)
+MARKERS = ("受害小区", "Victim Compound", VICTIM_CODE, "甲区", "District A")
 METHODS = ("get", "post", "put", "patch", "delete")
 REFUSED = {403, 404, 405}
 # Patterns that carry no object and no data of their own (admin's catch-all redirect).
@@ -75,6 +75,8 @@ def concrete_urls(officer) -> Iterator[tuple[str, bool]]:
                 values[name] = VICTIM_CODE
             elif name == "object_id" and admin_model:
                 values[name] = str(victim_object(*admin_model.groups(), officer).pk)
+            elif name == "area_code":
+                values[name] = "990101"  # District A itself (situations are per district)
             elif name == "person_id":
                 values[name] = str(victim_object("cases", "person", officer).pk)
             elif name == "sample_id":
@@ -146,7 +148,7 @@ def victim_records(officer) -> None:
 
 
 @pytest.fixture
-def world(officer, outsider, client, cases_world):
+def world(officer, outsider, client, cases_world, situation_world):
     do_create_token(officer, name="victim token", actor=None)
     victim_records(officer)
     assert AuditEntry.objects.restrict(officer, "view").exists()

@@ -100,6 +100,7 @@ def _mount() -> None:
     from warroom.communities.api import router as communities_router
     from warroom.geo.api import router as geo_router
     from warroom.services.api import router as services_router
+    from warroom.situation.api import router as situation_router
     from warroom.surveillance.api import router as surveillance_router
     from warroom.tasks.api import router as tasks_router
 
@@ -109,6 +110,7 @@ def _mount() -> None:
     api.add_router("/tasks", tasks_router)
     api.add_router("/communities", communities_router)
     api.add_router("/services", services_router)
+    api.add_router("/situation", situation_router)
 
 
 _mount()

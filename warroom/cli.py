@@ -353,8 +353,17 @@ def demo(
     no_serve: Annotated[
         bool, typer.Option("--no-serve", help="只准备不启动 / prepare only")
     ] = False,
+    scale: Annotated[
+        float, typer.Option(help="模拟人口比例 / fraction of the population simulated")
+    ] = 1.0,
+    days: Annotated[int | None, typer.Option(help="模拟天数 / days simulated")] = None,
+    outbreak: Annotated[
+        bool, typer.Option(help="运行孪生城市疫情 / run the twin's outbreak into the platform")
+    ] = True,
 ) -> None:
     _django()
+    from warroom.accounts.models import User
+    from warroom.demo.feed import do_feed_twin
     from warroom.geo.services import do_load_demo_city
 
     with _progress() as progress:
@@ -368,6 +377,27 @@ def demo(
         progress.update(task, description="演示账号 / demo users")
         users = ensure_demo_users()
         progress.advance(task)
+    if outbreak:
+        from warroom.twin.scenario import load_scenario
+
+        total = days or load_scenario("wuhan-2020").days
+        with _progress() as progress:
+            task = progress.add_task("孪生城市疫情 / the twin's outbreak", total=total)
+
+            def on_day(day: Any, rows: int) -> None:
+                progress.update(task, description=f"孪生城市 / twin {day} · {rows} reports")
+                progress.advance(task)
+
+            fed = do_feed_twin(
+                "wuhan-2020",
+                actor=User.objects.get(username="hq"),
+                scale=scale,
+                days=days,
+                on_day=on_day,
+            )
+        console.print(
+            f"fed {fed.days} days ({fed.first_day} .. {fed.last_day}), {fed.rows} reports"
+        )
     table = RichTable(title=f"演示账号 / demo users (password: {DEMO_PASSWORD})")
     for column in ("username", "role", "area"):
         table.add_column(column)

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "warroom.services",
     "warroom.cases",
     "warroom.surveillance",
+    "warroom.situation",
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,7 @@ urlpatterns = [
     path("services/", include("warroom.services.urls")),
     path("cases/", include("warroom.cases.urls")),
     path("surveillance/", include("warroom.surveillance.urls")),
+    path("situation/", include("warroom.situation.urls")),
     path("admin/", admin_site.urls),
     path("api/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),

@@ -24,7 +24,7 @@ def test_febrile_to_discharged_moves_the_clearance_counts(live_server, officer):
         page.fill("#id_username", "officer_a")
         page.fill("#id_password", PASSWORD)
         page.click("button[type=submit].primary")
-        page.wait_for_url("**/areas/990101/")
+        page.wait_for_url("**/situation/")
 
         def clearance() -> dict[str, int]:
             page.goto(f"{base}/cases/clearance/990101/")

@@ -40,7 +40,7 @@ def sign_in(page, base: str, username: str) -> None:
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit].primary")
-    page.wait_for_url("**/areas/**")
+    page.wait_for_url("**/situation/**")
 
 
 def test_failing_inspection_rectified_verified_then_certified_and_green(

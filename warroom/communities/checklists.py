@@ -7,6 +7,8 @@ closure, screening, disinfection, supplies, organisation.
 
 from __future__ import annotations
 
+from typing import Any
+
 FOUR_STRICT = "four_strict"
 SIX_IN_PLACE = "six_in_place"
 
@@ -96,3 +98,28 @@ DEFAULT_CHECKLISTS: dict[str, list[tuple[str, str, str, str]]] = {
         ),
     ],
 }
+
+
+def ensure_default_checklists(checklist_model: Any, item_model: Any) -> int:
+    """Create version 1 of each default checklist that has none (idempotent).
+
+    Takes the model classes so that the data migration (historical models) and the test
+    set-up (after a transactional test flushed the tables) share it. Returns how many
+    checklists it created.
+    """
+    created = 0
+    for kind, items in DEFAULT_CHECKLISTS.items():
+        if checklist_model.objects.filter(kind=kind).exists():
+            continue
+        checklist = checklist_model.objects.create(kind=kind, version=1, active=True)
+        for order, (code, category, text_zh, text_en) in enumerate(items):
+            item_model.objects.create(
+                checklist=checklist,
+                code=code,
+                category=category,
+                text_zh=text_zh,
+                text_en=text_en,
+                order=order,
+            )
+        created += 1
+    return created

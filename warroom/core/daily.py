@@ -36,18 +36,28 @@ class Step:
     fn: StepFn
     after: tuple[str, ...] = ()
     label: str = ""
+    after_if_present: tuple[str, ...] = ()
 
 
 _STEPS: dict[str, Step] = {}
 
 
-def register_step(name: str, fn: StepFn, *, after: Iterable[str] = (), label: str = "") -> None:
+def register_step(
+    name: str,
+    fn: StepFn,
+    *,
+    after: Iterable[str] = (),
+    after_if_present: Iterable[str] = (),
+    label: str = "",
+) -> None:
     """Add a step to the daily cycle (call from an AppConfig.ready).
 
     ``fn(day)`` recomputes the app's results for ``day`` and returns a one-line summary.
-    It must be idempotent: replace that day's rows, never append to them.
+    It must be idempotent: replace that day's rows, never append to them. ``after`` names
+    steps that must exist and run first; ``after_if_present`` steps run first when their
+    app is installed (a summary step reading whatever the other apps produce).
     """
-    _STEPS[name] = Step(name, fn, tuple(after), label or name)
+    _STEPS[name] = Step(name, fn, tuple(after), label or name, tuple(after_if_present))
 
 
 def unregister_step(name: str) -> None:
@@ -55,7 +65,10 @@ def unregister_step(name: str) -> None:
 
 
 def ordered_steps(only: Iterable[str] | None = None) -> list[Step]:
-    graph = {s.name: set(s.after) for s in _STEPS.values()}
+    graph = {
+        s.name: set(s.after) | {d for d in s.after_if_present if d in _STEPS}
+        for s in _STEPS.values()
+    }
     missing = {dep for deps in graph.values() for dep in deps if dep not in graph}
     if missing:
         raise WarroomError(f"daily cycle: unknown step(s) required: {', '.join(sorted(missing))}")

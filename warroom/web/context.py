@@ -42,7 +42,7 @@ NAVIGATION: list[tuple[Any, list[NavItem]]] = [
     (
         _("Communities"),
         [
-            NavItem(_("Areas"), "web:home"),
+            NavItem(_("Areas"), "web:areas"),
             NavItem(_("Certification"), "communities:index"),
             NavItem(_("Closure and inspections"), "communities:inspections"),
             NavItem(_("Reopening"), "communities:reopenings"),

@@ -5,5 +5,6 @@ from warroom.web import views
 app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("areas/", views.areas, name="areas"),
     path("areas/<str:code>/", views.area, name="area"),
 ]

@@ -13,6 +13,12 @@ from warroom.geo import selectors
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """The command dashboard of one's own area is where the day starts."""
+    return redirect("situation:dashboard")
+
+
+@login_required
+def areas(request: HttpRequest) -> HttpResponse:
     return redirect("web:area", code=selectors.home_area(request.user).code)
 
 

@@ -2,23 +2,11 @@ from django.db import migrations
 
 
 def create(apps, schema_editor):
-    from warroom.communities.checklists import DEFAULT_CHECKLISTS
+    from warroom.communities.checklists import ensure_default_checklists
 
-    Checklist = apps.get_model("communities", "Checklist")
-    Item = apps.get_model("communities", "ChecklistItem")
-    for kind, items in DEFAULT_CHECKLISTS.items():
-        if Checklist.objects.filter(kind=kind).exists():
-            continue
-        checklist = Checklist.objects.create(kind=kind, version=1, active=True)
-        for order, (code, category, text_zh, text_en) in enumerate(items):
-            Item.objects.create(
-                checklist=checklist,
-                code=code,
-                category=category,
-                text_zh=text_zh,
-                text_en=text_en,
-                order=order,
-            )
+    ensure_default_checklists(
+        apps.get_model("communities", "Checklist"), apps.get_model("communities", "ChecklistItem")
+    )
 
 
 class Migration(migrations.Migration):

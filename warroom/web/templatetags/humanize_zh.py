@@ -20,3 +20,13 @@ def num(value: object) -> str:
     if lang.startswith("zh") and abs(n) >= 100_000:
         return f"{n / 10_000:,.2f}万".replace(".00万", "万")
     return f"{n:,.0f}" if n == int(n) else f"{n:,.2f}"
+
+
+@register.filter
+def signed(value: object) -> str:
+    """A change with its sign (+12, −3), or — when unknown."""
+    if value is None or value == "":
+        return "—"
+    n = float(value)  # type: ignore[arg-type]
+    text = num(abs(n))
+    return f"+{text}" if n > 0 else (f"−{text}" if n < 0 else "0")

@@ -1,0 +1,28 @@
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from warroom.core.errors import NotFound
+from warroom.geo import selectors as geo
+from warroom.situation import selectors
+
+router = Router(tags=["situation"])
+
+
+class SituationOut(Schema):
+    area_code: str
+    day: dt.date
+    payload: dict[str, Any]
+
+
+@router.get(
+    "/{area_code}", response=SituationOut, summary="The situation of an area (latest, or on a day)"
+)
+def situation(request: HttpRequest, area_code: str, day: dt.date | None = None) -> dict[str, Any]:
+    area = geo.get_area(request.auth, area_code)
+    found = selectors.latest(request.auth, area, day=day)
+    if found is None:
+        raise NotFound("no situation computed for this area yet")
+    return {"area_code": area.code, "day": found.day, "payload": found.payload}

@@ -1,0 +1,144 @@
+"""ECharts options for the situation room, built from a situation's payload."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+PHASE_COLOURS = {
+    "HIGH": "rgba(179,38,30,0.16)",
+    "MIDDLE": "rgba(230,126,34,0.16)",
+    "LOW": "rgba(241,196,15,0.16)",
+    "TAIL": "rgba(39,174,96,0.14)",
+    "CLEARED": "rgba(52,152,219,0.14)",
+}
+
+
+def phase_label(name: str | None) -> str:
+    labels = {
+        "HIGH": _("High phase"),
+        "MIDDLE": _("Middle phase"),
+        "LOW": _("Low phase"),
+        "TAIL": _("Tail phase"),
+        "CLEARED": _("Cleared"),
+    }
+    return labels.get(name or "", _("Not declared"))
+
+
+def direction_label(name: str | None) -> str:
+    return {"RISING": _("rising"), "FALLING": _("falling"), "FLAT": _("flat")}.get(
+        name or "", _("unknown")
+    )
+
+
+def _band(
+    name: str, dates: list[str], lower: list[Any], upper: list[Any], colour: str
+) -> list[dict[str, Any]]:
+    width = [
+        None if lo is None or hi is None else hi - lo for lo, hi in zip(lower, upper, strict=True)
+    ]
+    stack = f"band-{name}"
+    return [
+        {
+            "type": "line",
+            "name": name,
+            "data": list(zip(dates, lower, strict=True)),
+            "stack": stack,
+            "lineStyle": {"opacity": 0},
+            "symbol": "none",
+            "tooltip": {"show": False},
+        },
+        {
+            "type": "line",
+            "name": name,
+            "data": list(zip(dates, width, strict=True)),
+            "stack": stack,
+            "lineStyle": {"opacity": 0},
+            "symbol": "none",
+            "areaStyle": {"color": colour},
+            "tooltip": {"show": False},
+        },
+    ]
+
+
+def epidemic_curve(payload: dict[str, Any]) -> dict[str, Any]:
+    dates = payload["dates"]
+    spans = [
+        [
+            {
+                "name": phase_label(s["phase"]),
+                "xAxis": s["start"],
+                "itemStyle": {"color": PHASE_COLOURS.get(s["phase"], "rgba(0,0,0,0.05)")},
+            },
+            {"xAxis": s["end"]},
+        ]
+        for s in payload["phase"]["spans"]
+    ]
+    series: list[dict[str, Any]] = [
+        {
+            "type": "bar",
+            "name": _("New confirmed"),
+            "data": list(zip(dates, payload["new_confirmed"], strict=True)),
+            "itemStyle": {"color": "#b3261e"},
+            "markArea": {
+                "silent": True,
+                "label": {"position": "insideTop", "fontSize": 11},
+                "data": spans,
+            },
+        }
+    ]
+    fc = payload.get("forecast")
+    if fc:
+        series += _band(
+            _("Forecast 90%"), fc["dates"], fc["q05"], fc["q95"], "rgba(11,87,208,0.15)"
+        )
+        series.append(
+            {
+                "type": "line",
+                "name": _("Forecast (median)"),
+                "symbol": "none",
+                "lineStyle": {"type": "dashed", "color": "#0b57d0"},
+                "data": list(zip(fc["dates"], fc["median"], strict=True)),
+            }
+        )
+    return {
+        "tooltip": {"trigger": "axis"},
+        "legend": {"top": 0, "data": [_("New confirmed"), _("Forecast (median)")]},
+        "grid": {"left": 50, "right": 20, "top": 36, "bottom": 60},
+        "xAxis": {"type": "time"},
+        "yAxis": {"type": "value", "name": _("cases/day")},
+        "dataZoom": [{"type": "slider", "height": 18, "bottom": 8}],
+        "series": series,
+    }
+
+
+def rt_chart(payload: dict[str, Any]) -> dict[str, Any] | None:
+    rt = payload.get("rt")
+    if not rt:
+        return None
+    series = _band(
+        _("95% credible interval"), rt["dates"], rt["q025"], rt["q975"], "rgba(179,38,30,0.18)"
+    )
+    series.append(
+        {
+            "type": "line",
+            "name": "Rt",
+            "symbol": "none",
+            "lineStyle": {"color": "#b3261e"},
+            "data": list(zip(rt["dates"], rt["mean"], strict=True)),
+            "markLine": {
+                "silent": True,
+                "symbol": "none",
+                "data": [{"yAxis": 1}],
+                "lineStyle": {"color": "#333", "type": "dashed"},
+            },
+        }
+    )
+    return {
+        "tooltip": {"trigger": "axis"},
+        "grid": {"left": 40, "right": 20, "top": 20, "bottom": 30},
+        "xAxis": {"type": "time"},
+        "yAxis": {"type": "value", "min": 0},
+        "series": series,
+    }
