@@ -22,6 +22,7 @@ from warroom.geo.models import Area
 pytestmark = pytest.mark.django_db
 
 VICTIM_CODE = "990101001001001"  # 受害小区, in District A
+VICTIM_FACILITY = "VF001"  # 受害小区方舱医院, in the victim compound
 MARKERS = ("受害小区", "Victim Compound", VICTIM_CODE)
 METHODS = ("get", "post", "put", "patch", "delete")
 REFUSED = {403, 404, 405}
@@ -65,6 +66,10 @@ def concrete_urls(officer) -> Iterator[tuple[str, bool]]:
                 values[name] = VICTIM_CODE
             elif name == "object_id" and admin_model:
                 values[name] = str(victim_object(*admin_model.groups(), officer).pk)
+            elif name == "facility_code":
+                values[name] = VICTIM_FACILITY
+            elif name == "reservation_id":
+                values[name] = str(victim_object("beds", "bedreservation", officer).pk)
             elif name == "content_type_id":
                 values[name] = str(ContentType.objects.get_for_model(Area).pk)
                 values["object_id"] = str(victim.pk)
@@ -76,9 +81,40 @@ def concrete_urls(officer) -> Iterator[tuple[str, bool]]:
         yield "/" + url, True
 
 
+def victim_beds(officer) -> None:
+    """One object of each beds model in the victim compound (District A)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from warroom.beds import services
+
+    today = timezone.localdate()
+    facility = services.do_create_facility(
+        code=VICTIM_FACILITY,
+        name="受害小区方舱医院",
+        kind="SHELTER",
+        area=Area.objects.get(code=VICTIM_CODE),
+        actor=officer,
+    )
+    services.do_record_capacity_change(
+        facility,
+        bed_type="SHELTER",
+        kind="opening",
+        delta=50,
+        effective=today - dt.timedelta(days=3),
+        actor=officer,
+    )
+    services.do_report_occupancy(
+        facility, day=today, bed_type="SHELTER", occupied=10, actor=officer
+    )
+    services.do_reserve_beds(facility, "SHELTER", 2, actor=officer, reference="victim")
+
+
 @pytest.fixture
 def world(officer, outsider, client):
     do_create_token(officer, name="victim token", actor=None)
+    victim_beds(officer)
     assert AuditEntry.objects.restrict(officer, "view").exists()
     return officer, outsider
 

@@ -96,9 +96,11 @@ def me(request: HttpRequest) -> dict[str, object]:
 
 
 def _mount() -> None:
+    from warroom.beds.api import router as beds_router
     from warroom.geo.api import router as geo_router
 
     api.add_router("/areas", geo_router)
+    api.add_router("/beds", beds_router)
 
 
 _mount()

@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 
+from warroom.beds.cli import app as beds_app
 from warroom.series.cli import app as series_app
 
 console = Console()
@@ -39,6 +40,7 @@ app.add_typer(
     help="分析已发布的日报序列 / Analyse a published daily series (no database).",
 )
 app.add_typer(token_app, name="token")
+app.add_typer(beds_app, name="beds")
 app.add_typer(audit_app, name="audit")
 
 DEMO_PASSWORD = "warroom-demo"  # noqa: S105 - printed for the local demo, never a default elsewhere

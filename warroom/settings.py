@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "warroom.accounts",
     "warroom.audit",
     "warroom.web",
+    "warroom.beds",
 ]
 
 MIDDLEWARE = [

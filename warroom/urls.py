@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("warroom.web.urls")),
     path("accounts/", include("warroom.accounts.urls")),
     path("audit/", include("warroom.audit.urls")),
+    path("beds/", include("warroom.beds.urls")),
     path("admin/", admin_site.urls),
     path("api/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
