@@ -94,3 +94,9 @@ def test_an_unexpected_error_is_a_json_500(client, hq_token, monkeypatch):
         "code": "internal_error",
         "message": "an internal error occurred; it has been logged",
     }
+
+
+@pytest.mark.parametrize("query", ["limit=99999999999999999999", "offset=9223372036854775808"])
+def test_huge_pagination_numbers_are_a_422_not_a_database_error(client, hq_token, query):
+    response = _get(client, f"/api/areas/?{query}", hq_token)
+    assert response.status_code == 422 and response.json()["code"] == "invalid"

@@ -154,3 +154,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+
+# API pagination bounds (a huge limit or offset is a 422, not a database error).
+NINJA_PAGINATION_PER_PAGE = 100
+NINJA_PAGINATION_MAX_LIMIT = 1000
+NINJA_PAGINATION_MAX_OFFSET = 10_000_000
+NINJA_PAGINATION_CLASS = "warroom.core.pagination.BoundedLimitOffsetPagination"

@@ -1,7 +1,7 @@
 from django.http import HttpRequest
 from ninja import File, Query, Router, Schema
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from warroom.core.errors import Forbidden
 from warroom.geo import selectors, services
@@ -18,7 +18,7 @@ class AreaFilter(Schema):
 
 
 @router.get("/", response=list[AreaOut], summary="Areas you may see")
-@paginate(LimitOffsetPagination)
+@paginate
 def list_areas(request: HttpRequest, filters: Query[AreaFilter]) -> object:
     qs = selectors.visible_areas(request.auth).select_related("parent")
     if filters.level:
@@ -51,7 +51,7 @@ def area_children(request: HttpRequest, code: str) -> object:
 
 
 @router.get("/{code}/subtree", response=list[AreaOut], summary="Every area under an area")
-@paginate(LimitOffsetPagination)
+@paginate
 def area_subtree(request: HttpRequest, code: str, level: Level | None = None) -> object:
     area = selectors.get_area(request.auth, code)
     return selectors.subtree(request.auth, area, level=level).select_related("parent")
