@@ -109,6 +109,7 @@ def victim_beds(officer) -> None:
         facility, day=today, bed_type="SHELTER", occupied=10, actor=officer
     )
     services.do_reserve_beds(facility, "SHELTER", 2, actor=officer, reference="victim")
+    services.do_compute_bed_balance(today)
 
 
 @pytest.fixture

@@ -335,12 +335,17 @@ def demo(
     from warroom.geo.services import do_load_demo_city
 
     with _progress() as progress:
-        task = progress.add_task("准备演示 / preparing the demo", total=3)
+        task = progress.add_task("准备演示 / preparing the demo", total=4)
         progress.update(task, description="数据库 / database")
         _migrate()
         progress.advance(task)
         progress.update(task, description="示范城市 / demo city")
         do_load_demo_city()
+        progress.advance(task)
+        progress.update(task, description="示范设施 / demo facilities")
+        from warroom.beds.imports import do_load_demo_facilities
+
+        do_load_demo_facilities()
         progress.advance(task)
         progress.update(task, description="演示账号 / demo users")
         users = ensure_demo_users()

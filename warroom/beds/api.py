@@ -21,6 +21,7 @@ from pydantic import ValidationError as PydanticValidationError
 from warroom.beds import imports, selectors, services
 from warroom.beds.models import BedReservation, FacilityKind, ReportSubmission
 from warroom.beds.schemas import (
+    BalanceOut,
     BedReportIn,
     BedReportOut,
     CapacityChangeOut,
@@ -253,4 +254,17 @@ def release_reservation(request: HttpRequest, reservation_id: int) -> object:
         "beds": r.beds,
         "reference": r.reference,
         "released": r.released_at is not None,
+    }
+
+
+@router.get("/balance", response=BalanceOut, summary="Bed balance per district and type")
+def balance(request: HttpRequest, date: dt.date | None = None) -> object:
+    day = date or timezone.localdate()
+    result = selectors.balance_on(day, user=request.auth)
+    days, series = selectors.balance_history(request.auth, day - dt.timedelta(days=90), day)
+    return {
+        "date": day,
+        "case_data": result.case_data,
+        "beds_wait_for_patients_since": selectors.beds_wait_since(days, series),
+        "rows": [r.__dict__ for r in result.rows],
     }

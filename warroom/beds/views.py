@@ -259,7 +259,10 @@ def balance(request: HttpRequest) -> HttpResponse:
 def plan(request: HttpRequest) -> HttpResponse:
     from warroom.beds.planning import capacity_plan
 
-    form = PlanForm(request.GET)
+    query = request.GET.copy()
+    if not query.get("date"):
+        query["date"] = timezone.localdate().isoformat()
+    form = PlanForm(query)
     form.is_valid()
     data = getattr(form, "cleaned_data", {})
     start = data.get("date") or timezone.localdate()
