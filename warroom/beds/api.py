@@ -114,7 +114,7 @@ def import_reports(request: HttpRequest, file: File[UploadedFile]) -> object:
 )
 def get_facility(request: HttpRequest, facility_code: str, date: dt.date | None = None) -> object:
     facility = selectors.get_facility(request.auth, facility_code)
-    day = date or timezone.localdate()
+    day = selectors.check_day(date or timezone.localdate())
     load = selectors.facility_loads_for(request.auth, [facility], day)[0]
     facility.date = day  # type: ignore[attr-defined]
     facility.beds = [  # type: ignore[attr-defined]
@@ -259,7 +259,7 @@ def release_reservation(request: HttpRequest, reservation_id: int) -> object:
 
 @router.get("/balance", response=BalanceOut, summary="Bed balance per district and type")
 def balance(request: HttpRequest, date: dt.date | None = None) -> object:
-    day = date or timezone.localdate()
+    day = selectors.check_day(date or timezone.localdate())
     result = selectors.balance_on(day, user=request.auth)
     days, series = selectors.balance_history(request.auth, day - dt.timedelta(days=90), day)
     return {

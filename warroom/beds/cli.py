@@ -120,11 +120,15 @@ def plan(
     from warroom.beds.demand import constant_assumption
     from warroom.beds.models import BED_TYPE_ORDER
     from warroom.beds.planning import capacity_plan
+    from warroom.beds.selectors import check_day
+    from warroom.core.errors import WarroomError
 
     try:
-        day = dt.date.fromisoformat(date)
+        day = check_day(dt.date.fromisoformat(date))
     except ValueError:
         raise _fail(f"--date {date!r} is not a date (YYYY-MM-DD)") from None
+    except WarroomError as exc:
+        raise _fail(exc.message) from None
     assumption = constant_assumption(confirmed, quarantined, 30) if confirmed is not None else None
     try:
         result = capacity_plan(None, day, assumption=assumption, target=target)

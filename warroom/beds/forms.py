@@ -3,19 +3,28 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from warroom.beds.models import BedType, ChangeKind, FacilityKind
+from warroom.beds.selectors import FIRST_DAY, LAST_DAY
+
+DAY_RANGE = [MinValueValidator(FIRST_DAY), MaxValueValidator(LAST_DAY)]
 
 
 class DayForm(forms.Form):
     date = forms.DateField(
-        label=_("Date"), required=False, widget=forms.DateInput({"type": "date"})
+        validators=DAY_RANGE,
+        label=_("Date"),
+        required=False,
+        widget=forms.DateInput({"type": "date"}),
     )
 
 
 class ReportForm(forms.Form):
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput({"type": "date"}))
+    date = forms.DateField(
+        validators=DAY_RANGE, label=_("Date"), widget=forms.DateInput({"type": "date"})
+    )
     bed_type = forms.ChoiceField(label=_("Bed type"), choices=BedType.choices)
     occupied = forms.IntegerField(label=_("Occupied"), min_value=0)
 
@@ -25,7 +34,9 @@ class CapacityForm(forms.Form):
     bed_type = forms.ChoiceField(label=_("Bed type"), choices=BedType.choices)
     delta = forms.IntegerField(label=_("Change in beds"), required=False)
     level = forms.IntegerField(label=_("or new level"), required=False, min_value=0)
-    effective = forms.DateField(label=_("Effective from"), widget=forms.DateInput({"type": "date"}))
+    effective = forms.DateField(
+        validators=DAY_RANGE, label=_("Effective from"), widget=forms.DateInput({"type": "date"})
+    )
     convert_to = forms.ChoiceField(
         label=_("Convert into"),
         choices=[("", "—"), *BedType.choices],
@@ -50,13 +61,18 @@ class PlannedOpeningForm(forms.Form):
     facility = forms.CharField(label=_("Facility code"), max_length=32)
     bed_type = forms.ChoiceField(label=_("Bed type"), choices=BedType.choices)
     beds = forms.IntegerField(label=_("Beds"), min_value=1)
-    effective = forms.DateField(label=_("Opens on"), widget=forms.DateInput({"type": "date"}))
+    effective = forms.DateField(
+        validators=DAY_RANGE, label=_("Opens on"), widget=forms.DateInput({"type": "date"})
+    )
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
 
 
 class PlanForm(forms.Form):
     date = forms.DateField(
-        label=_("Plan from"), required=False, widget=forms.DateInput({"type": "date"})
+        validators=DAY_RANGE,
+        label=_("Plan from"),
+        required=False,
+        widget=forms.DateInput({"type": "date"}),
     )
     confirmed = forms.IntegerField(
         label=_("Assumed new confirmed per day"),
@@ -86,5 +102,8 @@ class FacilityFilterForm(forms.Form):
     )
     q = forms.CharField(label=_("Name"), required=False)
     date = forms.DateField(
-        label=_("Date"), required=False, widget=forms.DateInput({"type": "date"})
+        validators=DAY_RANGE,
+        label=_("Date"),
+        required=False,
+        widget=forms.DateInput({"type": "date"}),
     )

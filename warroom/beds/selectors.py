@@ -20,12 +20,22 @@ from warroom.beds.models import (
     CapacityChange,
     Facility,
 )
-from warroom.core.errors import NotFound
+from warroom.core.errors import InvalidInput, NotFound
 
 Key = tuple[int, str]  # (facility id, bed type)
 
 # A facility's report stands for the days after it until a newer one, for this long.
 REPORT_VALID_DAYS = 7
+# Days a query may ask about (date arithmetic near date.min/max would overflow).
+FIRST_DAY = dt.date(1900, 1, 1)
+LAST_DAY = dt.date(2199, 12, 31)
+
+
+def check_day(day: dt.date) -> dt.date:
+    """``day`` if it lies in the years warroom answers for; otherwise InvalidInput."""
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise InvalidInput(f"{day} is out of range ({FIRST_DAY.year}-{LAST_DAY.year})")
+    return day
 
 
 def visible_facilities(user: Any, action: str = "view") -> QuerySet[Facility]:
