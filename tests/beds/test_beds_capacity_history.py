@@ -110,3 +110,13 @@ def test_impossible_changes_are_refused_with_a_reason(shelter):
             shelter, bed_type="SHELTER", kind="opening", level=100, effective=day(1), actor=None
         )
     assert CapacityChange.objects.count() == 1
+
+
+def test_a_recorded_change_cannot_be_edited_or_deleted(shelter):
+    change = CapacityChange.objects.get()
+    change.delta = 500
+    with pytest.raises(ValueError, match="append-only"):
+        change.save()
+    with pytest.raises(ValueError, match="append-only"):
+        change.delete()
+    assert CapacityChange.objects.get().delta == 100

@@ -84,3 +84,16 @@ def test_the_import_page_names_bad_rows(client, officer):
     assert "unknown area (or not yours)" in page and "<td>2</td>" in page
     template = client.get("/beds/template/facilities.xlsx")
     assert template.status_code == 200 and template.content[:2] == b"PK"
+
+
+def test_the_status_form_moves_a_facility_and_refuses_nonsense(client, officer, shelter):
+    client.force_login(officer)
+    client.post("/beds/facilities/SA1/status/", {"status": "closing", "date": "2020-03-01"})
+    shelter.refresh_from_db()
+    assert (shelter.status, shelter.closing_on) == ("closing", dt.date(2020, 3, 1))
+    page = client.post(
+        "/beds/facilities/SA1/status/", {"status": "closed", "date": "2020-01-01"}, follow=True
+    ).content.decode()
+    assert "it cannot close before" in page
+    shelter.refresh_from_db()
+    assert shelter.status == "closing"

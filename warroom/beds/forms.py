@@ -6,7 +6,7 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from warroom.beds.models import BedType, ChangeKind, FacilityKind
+from warroom.beds.models import BedType, ChangeKind, FacilityKind, FacilityStatus
 from warroom.beds.selectors import FIRST_DAY, LAST_DAY
 
 DAY_RANGE = [MinValueValidator(FIRST_DAY), MaxValueValidator(LAST_DAY)]
@@ -106,4 +106,11 @@ class FacilityFilterForm(forms.Form):
         label=_("Date"),
         required=False,
         widget=forms.DateInput({"type": "date"}),
+    )
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=FacilityStatus.choices)
+    date = forms.DateField(
+        validators=DAY_RANGE, label=_("From"), widget=forms.DateInput({"type": "date"})
     )

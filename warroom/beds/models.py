@@ -14,6 +14,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -172,6 +174,14 @@ class CapacityChange(AuditedModel):
 
     def __str__(self) -> str:
         return f"{self.facility} {self.bed_type} {self.delta:+d} @ {self.effective}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise ValueError("the capacity history is append-only: record a new change instead")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise ValueError("the capacity history is append-only: record a new change instead")
 
     @property
     def audit_area_path(self) -> str:

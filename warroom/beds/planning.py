@@ -37,7 +37,7 @@ class PlanResult:
     schedule: dict[str, list[int]]  # capacity per type and day as scheduled
     capacity: dict[str, list[float]]  # the schedule plus the plan's openings
     windows: list[PlanWindow]
-    beds_wait_day_scheduled: dt.date | None
+    beds_wait_day_scheduled: dt.date | None  # from then on, the schedule alone suffices
 
     @property
     def total_to_open(self) -> int:
@@ -97,7 +97,7 @@ def capacity_plan(
                 {t: int(plan.open_beds[i, j]) for j, t in enumerate(BED_TYPE_ORDER)},
             )
         )
-    wait = plan.beds_wait_day_scheduled
+    wait = _wait_from(plan.balance_scheduled)
     return PlanResult(
         start=start,
         days=days,
@@ -112,3 +112,19 @@ def capacity_plan(
         windows=windows,
         beds_wait_day_scheduled=None if wait is None else days[wait],
     )
+
+
+def _wait_from(balance: Any) -> int | None:
+    """The day from which, under the schedule alone, beds wait for patients to the end of
+    the horizon: after the last day any type falls short, the first with none short
+    (``analytics.beds.beds_wait_day``); None if the last day is still short."""
+    import numpy as np
+
+    from warroom.analytics.beds import beds_wait_day
+
+    short = np.flatnonzero(np.any(np.asarray(balance) < 0, axis=1))
+    offset = int(short[-1]) + 1 if short.size else 0
+    if offset >= len(balance):
+        return None
+    found = beds_wait_day(balance[offset:])
+    return None if found is None else offset + found

@@ -131,6 +131,10 @@ def do_set_facility_status(
     elif status == "closing":
         fields["closing_on"] = day
     elif status == "closed":
+        if facility.opened_on is not None and day < facility.opened_on:
+            raise InvalidInput(
+                f"{facility.name} opened on {facility.opened_on}; it cannot close before"
+            )
         fields["closed_on"] = day
     return do_update_facility(facility, actor=actor, **fields)
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("facilities/<str:facility_code>/", views.facility, name="facility"),
     path("facilities/<str:facility_code>/report/", views.report, name="report"),
     path("facilities/<str:facility_code>/capacity/", views.capacity, name="capacity"),
+    path("facilities/<str:facility_code>/status/", views.status, name="status"),
     path("board/", views.board, name="board"),
     path("balance/", views.balance, name="balance"),
     path("plan/", views.plan, name="plan"),

@@ -25,6 +25,7 @@ from warroom.beds.forms import (
     PlanForm,
     PlannedOpeningForm,
     ReportForm,
+    StatusForm,
 )
 from warroom.beds.models import BED_TYPE_ORDER, BedType, FacilityKind
 from warroom.core.errors import NotFound, WarroomError
@@ -141,6 +142,7 @@ def facility(request: HttpRequest, facility_code: str) -> HttpResponse:
             "occ_chart": occ_chart,
             "can_change": can_change,
             "report_form": ReportForm(initial={"date": day, "bed_type": f.bed_types[0]}),
+            "status_form": StatusForm(initial={"status": f.status, "date": day}),
             "capacity_form": CapacityForm(
                 initial={"effective": day, "bed_type": f.bed_types[0], "kind": "opening"}
             ),
@@ -207,6 +209,25 @@ def capacity(request: HttpRequest, facility_code: str) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Capacity change recorded."))
+    return redirect(f)
+
+
+@login_required
+@require_POST
+def status(request: HttpRequest, facility_code: str) -> HttpResponse:
+    f = _facility(request, facility_code, "change")
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The status is not valid."))
+        return redirect(f)
+    try:
+        services.do_set_facility_status(
+            f, form.cleaned_data["status"], day=form.cleaned_data["date"], actor=request.user
+        )
+    except WarroomError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Status changed."))
     return redirect(f)
 
 
