@@ -97,3 +97,18 @@ def test_the_status_form_moves_a_facility_and_refuses_nonsense(client, officer, 
     assert "it cannot close before" in page
     shelter.refresh_from_db()
     assert shelter.status == "closing"
+
+
+def test_the_busiest_pages_take_a_fixed_number_of_queries(
+    client, hq, make_facility, django_assert_max_num_queries
+):
+    for i in range(25):
+        f = make_facility(f"S{i:02d}", "SHELTER", area="990101" if i % 2 else "990102")
+        do_record_capacity_change(
+            f, bed_type="SHELTER", kind="opening", delta=100, effective=D10, actor=None
+        )
+        do_report_occupancy(f, day=D10, bed_type="SHELTER", occupied=i, actor=None)
+    client.force_login(hq)
+    for url in ("/beds/", "/beds/facilities/", "/beds/board/", "/beds/balance/"):
+        with django_assert_max_num_queries(12):
+            assert client.get(f"{url}?date=2020-02-10").status_code == 200
