@@ -18,6 +18,7 @@ from rich.table import Table as RichTable
 
 from warroom.beds.cli import app as beds_app
 from warroom.series.cli import app as series_app
+from warroom.twin.cli import app as twin_app
 
 console = Console()
 err = Console(stderr=True)
@@ -38,6 +39,11 @@ app.add_typer(
     series_app,
     name="analyze",
     help="分析已发布的日报序列 / Analyse a published daily series (no database).",
+)
+app.add_typer(
+    twin_app,
+    name="twin",
+    help="孪生城市：合成城市与疫情模拟 / The digital twin: a synthetic city and its outbreak.",
 )
 app.add_typer(token_app, name="token")
 app.add_typer(beds_app, name="beds")

@@ -51,7 +51,7 @@ from warroom.analytics.forecast import (
 from warroom.analytics.phases import Phase, classify_phases, next_band
 from warroom.analytics.rt import estimate_rt
 from warroom.series.charts import Band, Chart, Line, render_html, render_svg
-from warroom.series.io import AreaSeries, read_daily_report
+from warroom.series.io import COUNT_NAMES, AreaSeries, read_daily_report
 from warroom.tables import TableRejected
 
 app = typer.Typer(
@@ -526,9 +526,102 @@ def backtest_command(
 
 
 # --- quality -------------------------------------------------------------------------
-# The data-quality command (DESIGN §3.5) belongs here, `@app.command() def quality(...)`
-# with the same FILE / --area / --as-of / --format options; its rules live in another
-# branch and are added by their owner.
+
+
+def parents_by_prefix(codes: Sequence[str]) -> np.ndarray:
+    """Each area's parent: the longest other code that is a prefix of it (NBS codes nest:
+    4201 → 420102 → 420102002), or -1. A file carries no tree, so this is the tree."""
+    index = {c: i for i, c in enumerate(codes)}
+    parent = np.full(len(codes), -1, dtype=np.int64)
+    for i, code in enumerate(codes):
+        for cut in range(len(code) - 1, 0, -1):
+            j = index.get(code[:cut])
+            if j is not None:
+                parent[i] = j
+                break
+    return parent
+
+
+@app.command()
+def quality(
+    file: FileArg,
+    area: Annotated[
+        str | None,
+        typer.Option(help="只看该地区及其下级 / Only flags of this area and the areas under it."),
+    ] = None,
+    as_of: AsOfOpt = None,
+    format: FormatOpt = OutputFormat.table,
+    skip: Annotated[
+        list[str] | None,
+        typer.Option(help="跳过规则 / Skip a rule by its id, e.g. children_sum (repeatable)."),
+    ] = None,
+) -> None:
+    """数据质量核查 / Data-quality checks (DESIGN §3.5) over every area of the file.
+
+    Children must sum to their parent (the tree is read from the code prefixes),
+    cumulative counts never fall, cum_confirmed = deaths + discharged + under treatment,
+    no negatives, no future dates, stale figures, outlier jumps, last-digit and Benford
+    tests over each reporter's history. Repeated area-day rows are flagged, not refused.
+    A file that holds only some sub-areas of an area fails children_sum by design: skip
+    it with --skip children_sum.
+    """
+    from warroom import tables
+    from warroom.analytics.quality import DailyReports, run_all
+    from warroom.series.io import COLUMNS, REQUIRED_HEADER
+
+    try:
+        table = tables.read_table(file)
+        tables.map_columns(table, REQUIRED_HEADER)
+        rows = tables.parse_rows(table, COLUMNS)
+    except TableRejected as exc:
+        _fail(f"{file}: {exc.report()}")
+    except OSError as exc:
+        _fail(f"{file}: {exc}")
+    if as_of is not None:
+        rows = [r for r in rows if r["date"] <= as_of.date()]
+    if not rows:
+        _fail(f"{file}: no data rows" + (f" up to {as_of.date()}" if as_of else ""))
+    codes = sorted({r["area_code"] for r in rows})
+    reports = DailyReports.from_rows(
+        np.array([r["date"] for r in rows], dtype="datetime64[D]"),
+        np.array([r["area_code"] for r in rows]),
+        {
+            name: np.array([np.nan if r.get(name) is None else float(r[name]) for r in rows])
+            for name in COUNT_NAMES
+        },
+        area_codes=np.array(codes),
+        parent=parents_by_prefix(codes),
+    )
+    today = as_of.date() if as_of is not None else dt.date.today()
+    flags = run_all(reports, np.datetime64(today, "D"))
+    from warroom.analytics.quality import RULES
+
+    unknown = sorted(set(skip or ()) - set(RULES))
+    if unknown:
+        _fail(f"--skip: unknown rule(s) {', '.join(unknown)}; rules: {', '.join(RULES)}")
+    keep = ~np.isin(flags.rule, list(skip or ()))
+    if area is not None:
+        if area not in codes:
+            _fail(f"{file}: area {area!r} is not in the file")
+        keep &= np.array([str(c).startswith(area) for c in flags.area_code], dtype=bool)
+    order = np.lexsort((flags.rule, flags.date.astype("int64"), flags.area_code))
+    out_rows = [
+        [
+            str(flags.rule[i]),
+            str(flags.area_code[i]),
+            dt.date.fromisoformat(str(flags.date[i])),
+            str(flags.column[i]),
+            str(flags.severity[i]),
+            float(flags.measured[i]),
+            float(flags.expected[i]),
+            str(flags.message[i]),
+        ]
+        for i in order
+        if keep[i]
+    ]
+    columns = ["rule", "area_code", "date", "column", "severity", "measured", "expected", "message"]
+    summary = {"flags": len(out_rows), "areas": len(codes), "as_of": today}
+    _emit(format, f"数据质量 / Data quality — {file.name}", columns, out_rows, extra=summary)
 
 
 if __name__ == "__main__":

@@ -300,10 +300,10 @@ def build_demo_city(seed: int = DEFAULT_SEED, data_dir: Path = DATA_DIR) -> list
         share = RURAL_SHARE[d["code"]]
         lat0, lon0 = centre[d["code"]]
         for s, kind, pop in zip(units, kinds, pops, strict=True):
-            rural = pop if kind in ("township", "town") else round(pop * share)
+            rural_pop = pop if kind in ("township", "town") else round(pop * share)
             lat = round(lat0 + rng.uniform(-0.06, 0.06), 5)
             lon = round(lon0 + rng.uniform(-0.06, 0.06), 5)
-            street_rows.append((s, kind, d["code"], pop - rural, rural, lat, lon))
+            street_rows.append((s, kind, d["code"], pop - rural_pop, rural_pop, lat, lon))
 
     urban = [r[3] for r in street_rows]
     rural_pops = [r[4] for r in street_rows]
