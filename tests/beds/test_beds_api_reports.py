@@ -90,3 +90,11 @@ def test_dispatch_reserves_and_releases_through_the_api(client, make_facility, t
     assert refused.status_code == 409 and refused.json()["details"]["free"] == 1
     released = client.post(f"/api/beds/reservations/{ok.json()['id']}/release", **auth)
     assert released.json()["released"] is True
+
+
+def test_a_read_only_token_may_not_report(client, shelter, analyst):
+    token = do_create_token(analyst, name="ro", actor=None)[1]
+    body = {"date": "2020-02-10", "beds": [{"bed_type": "SHELTER", "occupied": 1}]}
+    response = _post(client, token, body)
+    assert response.status_code == 403 and response.json()["code"] == "forbidden"
+    assert not BedReport.objects.exists()

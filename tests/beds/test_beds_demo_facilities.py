@@ -44,7 +44,14 @@ def test_the_published_totals_are_reached(demo):
     assert _total(D(2020, 2, 17), "DESIGNATED") == 19_000
     assert _total(D(2020, 2, 29), names=("隔离治疗点",)) == 11_172
     assert _total(D(2020, 2, 25)) == 130_000
-    assert 290 <= Facility.objects.count() <= 310
+    assert Facility.objects.count() == 300
+    # Shelter hospitals open as published: 7 on 12 Feb, 11 on 16 Feb, 16 by 20 Feb.
+    shelters = Facility.objects.filter(kind="SHELTER")
+    assert [shelters.filter(opened_on__lte=D(2020, 2, d)).count() for d in (12, 16, 20)] == [
+        7,
+        11,
+        16,
+    ]
     real = Facility.objects.get(name__startswith="江汉方舱医院")
     assert not real.synthetic and real.area.code == "420103" and real.opened_on == D(2020, 2, 5)
     assert _total(D(2020, 2, 29), names=("江汉方舱",)) == 1564
