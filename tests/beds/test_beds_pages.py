@@ -112,3 +112,15 @@ def test_the_busiest_pages_take_a_fixed_number_of_queries(
     for url in ("/beds/", "/beds/facilities/", "/beds/board/", "/beds/balance/"):
         with django_assert_max_num_queries(12):
             assert client.get(f"{url}?date=2020-02-10").status_code == 200
+
+
+def test_an_officer_adds_a_facility_in_his_district_only(client, officer):
+    from warroom.beds.models import Facility
+
+    client.force_login(officer)
+    form = {"code": "N1", "name": "新方舱", "kind": "SHELTER", "area_code": "990102"}
+    page = client.post("/beds/facilities/new/", form).content.decode()
+    assert "您的辖区内没有该区划" in page and not Facility.objects.exists()
+    response = client.post("/beds/facilities/new/", {**form, "area_code": "990101001"})
+    assert response.status_code == 302 and response["Location"] == "/beds/facilities/N1/"
+    assert Facility.objects.get().area.code == "990101001"

@@ -114,3 +114,19 @@ class StatusForm(forms.Form):
     date = forms.DateField(
         validators=DAY_RANGE, label=_("From"), widget=forms.DateInput({"type": "date"})
     )
+
+
+class FacilityForm(forms.Form):
+    code = forms.CharField(label=_("Code"), max_length=32)
+    name = forms.CharField(label=_("Name"), max_length=200)
+    kind = forms.ChoiceField(label=_("Type"), choices=FacilityKind.choices)
+    area_code = forms.CharField(label=_("Area code"), max_length=32)
+    operator = forms.CharField(label=_("Operator"), max_length=200, required=False)
+    lat = forms.FloatField(label=_("Latitude"), required=False, min_value=-90, max_value=90)
+    lon = forms.FloatField(label=_("Longitude"), required=False, min_value=-180, max_value=180)
+    contact_name = forms.CharField(label=_("Contact"), max_length=100, required=False)
+    contact_phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
+    doctors = forms.IntegerField(label=_("Doctors"), min_value=0, required=False)
+    nurses = forms.IntegerField(label=_("Nurses"), min_value=0, required=False)
+    other_staff = forms.IntegerField(label=_("Other staff"), min_value=0, required=False)
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea({"rows": 2}))

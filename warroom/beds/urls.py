@@ -6,6 +6,7 @@ app_name = "beds"
 urlpatterns = [
     path("", views.index, name="index"),
     path("facilities/", views.facility_list, name="facilities"),
+    path("facilities/new/", views.facility_new, name="facility-new"),
     path("facilities/<str:facility_code>/", views.facility, name="facility"),
     path("facilities/<str:facility_code>/report/", views.report, name="report"),
     path("facilities/<str:facility_code>/capacity/", views.capacity, name="capacity"),

@@ -21,6 +21,7 @@ from warroom.beds.forms import (
     CapacityForm,
     DayForm,
     FacilityFilterForm,
+    FacilityForm,
     ImportForm,
     PlanForm,
     PlannedOpeningForm,
@@ -89,7 +90,42 @@ def facility_list(request: HttpRequest) -> HttpResponse:
     loads = selectors.facility_loads(request.user, day, kind=data.get("kind") or None)
     if data.get("q"):
         loads = [x for x in loads if data["q"] in x.facility.name or data["q"] in x.facility.code]
-    return render(request, "beds/facilities.html", {"form": form, "loads": loads, "day": day})
+    return render(
+        request,
+        "beds/facilities.html",
+        {
+            "form": form,
+            "loads": loads,
+            "day": day,
+            "can_change": request.user.can("change"),  # type: ignore[union-attr]
+        },
+    )
+
+
+@login_required
+def facility_new(request: HttpRequest) -> HttpResponse:
+    """Add one facility; its beds then come as capacity changes on its page."""
+    from warroom.geo.models import Area
+
+    if not request.user.can("change"):  # type: ignore[union-attr]
+        raise Http404
+    form = FacilityForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = dict(form.cleaned_data)
+        area = Area.objects.restrict(request.user, "change").filter(code=d.pop("area_code")).first()
+        if area is None:
+            form.add_error("area_code", _("No such area among yours."))
+        else:
+            try:
+                f = services.do_create_facility(
+                    code=d.pop("code"), area=area, actor=request.user, **d
+                )
+            except WarroomError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("Facility added: now record its beds."))
+                return redirect(f)
+    return render(request, "beds/facility_new.html", {"form": form})
 
 
 @login_required
