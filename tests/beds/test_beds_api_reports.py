@@ -98,3 +98,11 @@ def test_a_read_only_token_may_not_report(client, shelter, analyst):
     response = _post(client, token, body)
     assert response.status_code == 403 and response.json()["code"] == "forbidden"
     assert not BedReport.objects.exists()
+
+
+def test_out_of_range_ids_and_odd_codes_are_not_found(client, token):
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    huge = client.post(f"/api/beds/reservations/{2**70}/release", **auth)
+    assert huge.status_code == 404 and huge.json()["code"] == "not_found"
+    assert client.get("/api/beds/facilities/a%00b", **auth).status_code == 404
+    assert client.get("/api/beds/facilities?q=a%00b", **auth).status_code == 200

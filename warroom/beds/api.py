@@ -87,7 +87,7 @@ def list_facilities(request: HttpRequest, filters: Query[FacilityFilter]) -> obj
     if filters.kind:
         qs = qs.filter(kind=filters.kind)
     if filters.q:
-        qs = qs.filter(name__icontains=filters.q)
+        qs = qs.filter(name__icontains=filters.q.replace("\x00", ""))
     return qs.order_by("kind", "code")
 
 
@@ -238,6 +238,8 @@ def reserve_beds(request: HttpRequest, facility_code: str) -> object:
     summary="Give reserved beds back",
 )
 def release_reservation(request: HttpRequest, reservation_id: int) -> object:
+    if not 1 <= reservation_id < 2**63:  # beyond any id: not found, not a database error
+        raise NotFound("reservation not found")
     found = (
         BedReservation.objects.restrict(request.auth, "view")
         .select_related("facility__area")

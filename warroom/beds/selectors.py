@@ -44,6 +44,8 @@ def visible_facilities(user: Any, action: str = "view") -> QuerySet[Facility]:
 
 def get_facility(user: Any, code: str, action: str = "view") -> Facility:
     """The facility ``code`` if ``user`` may ``action`` it; otherwise NotFound."""
+    if "\x00" in code:  # no code holds one, and PostgreSQL refuses it in a query
+        raise NotFound("facility not found")
     found = visible_facilities(user, action).select_related("area").filter(code=code).first()
     if found is None:
         raise NotFound("facility not found")
