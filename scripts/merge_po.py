@@ -16,18 +16,19 @@ PO = Path(__file__).resolve().parent.parent / "warroom/locale/zh_Hans/LC_MESSAGE
 
 
 def main(others: list[str]) -> int:
-    known: dict[tuple[str | None, str], str] = {}
+    known: dict[tuple[str | None, str], polib.POEntry] = {}
     for path in [*others, str(PO)]:
         for entry in polib.pofile(path):
             if entry.translated() and "fuzzy" not in entry.flags:
-                known[(entry.msgctxt, entry.msgid)] = entry.msgstr
+                known[(entry.msgctxt, entry.msgid)] = entry
     subprocess.run([sys.executable, str(Path(__file__).with_name("messages.py"))], check=True)
     po = polib.pofile(str(PO))
     missing = []
     for entry in po:
         key = (entry.msgctxt, entry.msgid)
         if key in known:
-            entry.msgstr = known[key]
+            entry.msgstr = known[key].msgstr
+            entry.msgstr_plural = dict(known[key].msgstr_plural)
             if "fuzzy" in entry.flags:
                 entry.flags.remove("fuzzy")
         elif not entry.translated() or "fuzzy" in entry.flags:

@@ -71,3 +71,53 @@ def analyst(city):
 @pytest.fixture
 def auditor(city):
     return _user("auditor", "auditor", "9901")
+
+
+# --- communities: case facts, inspectors -------------------------------------------------
+
+
+@pytest.fixture
+def case_facts():
+    """A case facts provider with test data: fill the dict {area id: CaseFacts}."""
+    from warroom.communities.facts import register_case_facts_provider
+
+    facts: dict = {}
+    register_case_facts_provider(lambda as_of: dict(facts))
+    yield facts
+    register_case_facts_provider(None)
+
+
+@pytest.fixture
+def inspector(city):
+    """A street officer of A1 Street: inspects its compounds."""
+    return _user("inspector_a1", "street_officer", "990101001")
+
+
+@pytest.fixture
+def grid_worker(city):
+    """A grid worker of the victim compound: owns its rectification tasks."""
+    return _user("grid_a", "grid_worker", "990101001001001")
+
+
+def pass_six_in_place(area, actor, date):
+    """Record a six-in-place inspection of ``area`` with every item passed."""
+    from warroom.communities.models import ChecklistKind
+    from warroom.communities.services import ItemResult, active_checklist, do_record_inspection
+
+    items = active_checklist(ChecklistKind.SIX_IN_PLACE).items.all()
+    return do_record_inspection(
+        area,
+        kind=ChecklistKind.SIX_IN_PLACE,
+        date=date,
+        results={i.code: ItemResult(True) for i in items},
+        actor=actor,
+    )
+
+
+@pytest.fixture
+def english():
+    """Service messages in English, so that tests can match them."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -28,6 +28,16 @@ METHODS = ("get", "post", "put", "patch", "delete")
 REFUSED = {403, 404, 405}
 # Patterns that carry no object and no data of their own (admin's catch-all redirect).
 NOT_ENDPOINTS = {"admin/(?P<url>.*)$"}
+# URL parameters naming one object of a model: filled with District A's latest one.
+VICTIM_PARAMS = {
+    "task_id": ("tasks", "task"),
+    "inspection_id": ("communities", "inspection"),
+    "application_id": ("communities", "reopeningapplication"),
+    "resident_id": ("services", "vulnerableresident"),
+    "order_id": ("services", "grouporder"),
+    "medical_id": ("services", "medicalrequest"),
+    "entry_id": ("communities", "entrypoint"),
+}
 
 
 def walk(patterns: list[object], prefix: str = "") -> Iterator[str]:
@@ -73,6 +83,8 @@ def concrete_urls(officer) -> Iterator[tuple[str, bool]]:
             elif name == "content_type_id":
                 values[name] = str(ContentType.objects.get_for_model(Area).pk)
                 values["object_id"] = str(victim.pk)
+            elif name in VICTIM_PARAMS:
+                values[name] = str(victim_object(*VICTIM_PARAMS[name], officer).pk)
             elif name in values:
                 continue
             else:
@@ -112,10 +124,64 @@ def victim_beds(officer) -> None:
     services.do_compute_bed_balance(today)
 
 
+def victim_records(officer) -> None:
+    """One object of every scoped model of communities, tasks and services in District A."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from warroom.communities import services as comm
+    from warroom.communities.models import ChecklistKind, ReopeningApplication
+    from warroom.services import services as care
+
+    victim = Area.objects.get(code=VICTIM_CODE)
+    today = timezone.localdate()
+    items = comm.active_checklist(ChecklistKind.SIX_IN_PLACE).items.all()
+    comm.do_record_inspection(
+        victim,
+        kind=ChecklistKind.SIX_IN_PLACE,
+        date=today,
+        results={i.code: comm.ItemResult(i.code != "pub", "受害小区") for i in items},
+        owner=officer,
+        actor=officer,
+    )
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from warroom.tasks.models import Task
+    from warroom.tasks.services import do_submit_task
+
+    do_submit_task(
+        Task.objects.get(area=victim),
+        evidence_text="受害小区 fixed",
+        evidence_file=SimpleUploadedFile("photo.txt", b"fixed"),
+        actor=officer,
+    )
+    comm.do_recompute_certification(today, actor=officer)
+    comm.do_decertify_on_new_case(victim, today, "受害小区 case", actor=officer)
+    comm.do_set_closure(victim, "sealed", note="受害小区", actor=officer)
+    gate = comm.do_add_entry_point(victim, name="受害小区 gate", actor=officer)
+    comm.do_record_passage(gate, direction="out", purpose="medical", actor=officer)
+    ReopeningApplication.objects.create(area=victim, applied_by=officer, checks={}, note="受害小区")
+    person = care.do_register_vulnerable(
+        victim, name="受害小区 resident", kind="elderly_alone", actor=officer
+    )
+    care.do_record_visit(person, note="受害小区", actor=officer)
+    care.do_place_group_order(victim, items=[("米", 2, "kg", 5)], actor=officer)
+    care.do_record_price(
+        victim.parent.parent.parent,
+        item="米",
+        date=today - dt.timedelta(days=1),
+        price=5,
+        actor=officer,
+    )
+    care.do_request_medical_care(victim, person="受害小区 patient", kind="dialysis", actor=officer)
+
+
 @pytest.fixture
 def world(officer, outsider, client):
     do_create_token(officer, name="victim token", actor=None)
     victim_beds(officer)
+    victim_records(officer)
     assert AuditEntry.objects.restrict(officer, "view").exists()
     return officer, outsider
 

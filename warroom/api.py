@@ -97,10 +97,16 @@ def me(request: HttpRequest) -> dict[str, object]:
 
 def _mount() -> None:
     from warroom.beds.api import router as beds_router
+    from warroom.communities.api import router as communities_router
     from warroom.geo.api import router as geo_router
+    from warroom.services.api import router as services_router
+    from warroom.tasks.api import router as tasks_router
 
     api.add_router("/areas", geo_router)
     api.add_router("/beds", beds_router)
+    api.add_router("/tasks", tasks_router)
+    api.add_router("/communities", communities_router)
+    api.add_router("/services", services_router)
 
 
 _mount()

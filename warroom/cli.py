@@ -49,6 +49,17 @@ app.add_typer(token_app, name="token")
 app.add_typer(beds_app, name="beds")
 app.add_typer(audit_app, name="audit")
 
+
+def _mount_apps() -> None:
+    from warroom.communities.cli import certify
+    from warroom.tasks.cli import app as tasks_app
+
+    app.add_typer(tasks_app, name="tasks")
+    app.command("certify", help="无疫情创建：重新计算认定 / Epidemic-free certification.")(certify)
+
+
+_mount_apps()
+
 DEMO_PASSWORD = "warroom-demo"  # noqa: S105 - printed for the local demo, never a default elsewhere
 
 

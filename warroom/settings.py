@@ -48,6 +48,9 @@ INSTALLED_APPS = [
     "warroom.audit",
     "warroom.web",
     "warroom.beds",
+    "warroom.tasks",
+    "warroom.communities",
+    "warroom.services",
 ]
 
 MIDDLEWARE = [
@@ -142,6 +145,21 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True  # the demo serves straight from the installed packages
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# Uploaded files (evidence of rectification): served only through scoped views.
+MEDIA_ROOT = DATA_DIR / "media"
+MEDIA_URL = "/media/"
+
+# Communities (DESIGN §3.6). Days without a confirmed case before a compound can be
+# certified epidemic-free: 14, the incubation period Wuhan's 无疫情小区 standard used.
+WARROOM_CERTIFY_DAYS = env_int("WARROOM_CERTIFY_DAYS", 14, minimum=1)
+# Days a unit must have stayed certified before it may apply for reopening: 3, one cycle
+# of Wuhan's published lists (every 3 days).
+WARROOM_REOPEN_MIN_DAYS = env_int("WARROOM_REOPEN_MIN_DAYS", 3, minimum=0)
+# A vulnerable resident not visited for this many days is in the backlog.
+WARROOM_VISIT_DAYS = env_int("WARROOM_VISIT_DAYS", 3, minimum=1)
+# A staple whose price rose by more than this percentage in a week raises an alert (稳物价).
+WARROOM_PRICE_ALERT_PERCENT = env_int("WARROOM_PRICE_ALERT_PERCENT", 10, minimum=1)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 3600, minimum=60)

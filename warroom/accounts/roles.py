@@ -27,19 +27,22 @@ class Role(models.TextChoices):
 #   manage_areas  import and edit the area tree
 #   audit         read the audit log
 #   personal_data see ID numbers and phones unmasked (each view is itself audited)
+#   inspect       inspect compounds against the checklists (street, district, HQ levels)
+#   verify        verify (or reopen) someone else's submitted task, e.g. a rectification
 _ALL = frozenset({"view"})
 _WRITE = _ALL | {"change"}
 _BY_ROLE = {
-    Role.HQ_LEADER: _WRITE | {"admin", "manage_areas", "audit", "personal_data"},
+    Role.HQ_LEADER: _WRITE
+    | {"admin", "manage_areas", "audit", "personal_data", "inspect", "verify"},
     Role.ANALYST: _ALL,
     Role.DISPATCHER: _WRITE | {"personal_data"},
-    Role.DISTRICT_OFFICER: _WRITE | {"admin", "personal_data"},
-    Role.STREET_OFFICER: _WRITE | {"personal_data"},
+    Role.DISTRICT_OFFICER: _WRITE | {"admin", "personal_data", "inspect", "verify"},
+    Role.STREET_OFFICER: _WRITE | {"personal_data", "inspect", "verify"},
     Role.COMMUNITY_WORKER: _WRITE | {"personal_data"},
     Role.GRID_WORKER: _WRITE | {"personal_data"},
     Role.HOTLINE_OPERATOR: _WRITE,
     Role.LOGISTICS_OFFICER: _WRITE,
-    Role.SUPERVISOR: _WRITE | {"audit"},
+    Role.SUPERVISOR: _WRITE | {"audit", "inspect", "verify"},
     Role.AUDITOR: _ALL | {"audit"},
 }
 CAPABILITIES: dict[str, frozenset[str]] = {str(role): caps for role, caps in _BY_ROLE.items()}

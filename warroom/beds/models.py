@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from warroom.audit.mixins import AuditedModel
 from warroom.core.scoping import RestrictedManager
@@ -123,7 +124,7 @@ class ChangeKind(models.TextChoices):
     PLANNED = "planned", _("Planned opening")
     OPENING = "opening", _("Opening")
     CONVERSION = "conversion", _("Conversion")
-    CLOSURE = "closure", _("Closure")
+    CLOSURE = "closure", pgettext_lazy("capacity change", "Closure")
 
 
 class CapacityChange(AuditedModel):

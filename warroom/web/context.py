@@ -43,7 +43,10 @@ NAVIGATION: list[tuple[Any, list[NavItem]]] = [
         [
             NavItem(_("Areas"), "web:home"),
             NavItem(_("Certification"), "communities:index"),
+            NavItem(_("Closure and inspections"), "communities:inspections"),
+            NavItem(_("Reopening"), "communities:reopenings"),
             NavItem(_("Services"), "services:index"),
+            NavItem(_("Tasks"), "tasks:index"),
         ],
     ),
     (

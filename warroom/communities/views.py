@@ -1,0 +1,443 @@
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from warroom.accounts.models import User
+from warroom.communities import selectors, services
+from warroom.communities.models import (
+    Certification,
+    ChecklistKind,
+    Closure,
+    Decision,
+    Purpose,
+)
+from warroom.core.errors import NotFound
+from warroom.geo import selectors as geo
+from warroom.geo.models import Area, Level
+from warroom.tasks.views import attempt, parse_date
+
+STATUS_COLOURS: dict[str, str] = {
+    "certified": "#1a7f37",
+    "not_certified": "#b3261e",
+    "unknown": "#8c959f",
+}
+
+
+def _area(request: HttpRequest, code: str) -> Area:
+    try:
+        return geo.get_area(request.user, code)
+    except NotFound:
+        raise Http404 from None
+
+
+def _day(request: HttpRequest) -> dt.date | None:
+    asked = parse_date(request.GET.get("date"))
+    return selectors.latest_date(request.user, asked)
+
+
+def _json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    """The certification overview of one's jurisdiction: counts per level, over time."""
+    home = geo.home_area(request.user)
+    day = _day(request)
+    hist = selectors.history(request.user, home)
+    option = {
+        "tooltip": {"trigger": "axis"},
+        "legend": {"top": 0},
+        "grid": {"left": 8, "right": 16, "top": 32, "bottom": 8, "containLabel": True},
+        "xAxis": {"type": "category", "data": hist["dates"]},
+        "yAxis": {"type": "value"},
+        "series": [
+            {"type": "line", "name": str(Level(lv).label), "data": data}
+            for lv, data in hist["series"].items()
+            if any(data) and lv != Level.CITY
+        ],
+    }
+    return render(
+        request,
+        "communities/index.html",
+        {
+            "home": home,
+            "day": day,
+            "own": selectors.status_of(request.user, home, day),
+            "counts": selectors.level_counts(request.user, home, day),
+            "history_json": _json(option),
+            "has_history": bool(hist["dates"]),
+            "events": selectors.events(request.user).order_by("-at", "-pk")[:20],
+        },
+    )
+
+
+@login_required
+def area_map(request: HttpRequest) -> HttpResponse:
+    """Compounds coloured by status: ECharts scatter on lon/lat (no tiles, no CDN)."""
+    home = geo.home_area(request.user)
+    day = _day(request)
+    groups = selectors.map_points(request.user, home, day)
+    labels: dict[str, str] = {str(s): str(Certification(s).label) for s in Certification.values}
+    lons = [p[0] for points in groups.values() for p in points]
+    lats = [p[1] for points in groups.values() for p in points]
+
+    def bounds(values: list[float]) -> dict[str, float]:
+        if not values:
+            return {}
+        low, high = min(values), max(values)
+        pad = max((high - low) * 0.05, 0.005)
+        return {"min": round(low - pad, 3), "max": round(high + pad, 3)}
+
+    option = {
+        "animation": False,
+        "tooltip": {"trigger": "item"},
+        "legend": {"top": 0},
+        "grid": {"left": 8, "right": 8, "top": 32, "bottom": 8, "containLabel": True},
+        "xAxis": {
+            "type": "value",
+            "name": _("Longitude"),
+            "splitLine": {"show": False},
+            **bounds(lons),
+        },
+        "yAxis": {
+            "type": "value",
+            "name": _("Latitude"),
+            "splitLine": {"show": False},
+            **bounds(lats),
+        },
+        "series": [
+            {
+                "type": "scatter",
+                "id": status,
+                "name": labels[status],
+                "symbolSize": 5,
+                "itemStyle": {"color": STATUS_COLOURS[status]},
+                "dimensions": ["lon", "lat", "name", "code"],
+                "encode": {"x": 0, "y": 1, "tooltip": [2, 3]},
+                "data": points,
+            }
+            for status, points in groups.items()
+        ],
+    }
+    counts = {s: len(p) for s, p in groups.items()}
+    return render(
+        request,
+        "communities/map.html",
+        {"day": day, "option_json": _json(option), "counts": counts, "labels": labels},
+    )
+
+
+@login_required
+def tree(request: HttpRequest, code: str) -> HttpResponse:
+    """One unit's status with its reasons, its subdivisions' statuses and counts per level."""
+    area = _area(request, code)
+    day = _day(request)
+    return render(
+        request,
+        "communities/tree.html",
+        {
+            "area": area,
+            "day": day,
+            "own": selectors.status_of(request.user, area, day),
+            "ancestors": geo.ancestors(request.user, area),
+            "children": selectors.children_statuses(request.user, area, day),
+            "counts": selectors.level_counts(request.user, area, day),
+            "closure": services.current_closure(area) if area.level == Level.COMPOUND else None,
+            "checks": services.reopening_checks(area) if area.parent_id else None,
+            "can_change": request.user.can("change"),  # type: ignore[union-attr]
+        },
+    )
+
+
+@login_required
+def certificate(request: HttpRequest, code: str) -> HttpResponse:
+    """The printable certificate of a certified unit (print CSS hides the chrome)."""
+    area = _area(request, code)
+    day = _day(request)
+    own = selectors.status_of(request.user, area, day)
+    return render(
+        request,
+        "communities/certificate.html",
+        {
+            "area": area,
+            "day": day,
+            "own": own,
+            "certified": own is not None and own.status == Certification.CERTIFIED,
+            "ancestors": geo.ancestors(request.user, area),
+        },
+    )
+
+
+@login_required
+def published(request: HttpRequest) -> HttpResponse:
+    """The list of newly certified units, as Wuhan published it every 3 days."""
+    day = _day(request)
+    rows = list(selectors.newly_certified(request.user, day)) if day else []
+    by_level: dict[str, list[Any]] = {}
+    for r in rows:
+        by_level.setdefault(r.level, []).append(r)
+    groups = [(Level(lv).label, by_level[lv]) for lv in selectors.LEVELS if lv in by_level]
+    return render(
+        request,
+        "communities/published.html",
+        {
+            "day": day,
+            "groups": groups,
+            "total": len(rows),
+            "since": day - dt.timedelta(days=2) if day else None,
+        },
+    )
+
+
+# --- inspections ----------------------------------------------------------------------
+
+
+@login_required
+def inspections(request: HttpRequest) -> HttpResponse:
+    qs = selectors.inspections(request.user).order_by("-date", "-pk")
+    code = request.GET.get("code", "").strip()
+    if code:
+        return redirect("communities:inspect", code=code)
+    can_inspect = request.user.can("inspect")  # type: ignore[union-attr]
+    return render(
+        request,
+        "communities/inspections.html",
+        {
+            "inspections": qs[:100],
+            "can_inspect": can_inspect,
+            "sample": selectors.random_certified_compounds(request.user) if can_inspect else [],
+        },
+    )
+
+
+def _owner_choices(request: HttpRequest, area: Area) -> list[Any]:
+    return list(
+        User.objects.restrict(request.user)
+        .filter(area__code__in=[*area.ancestor_codes(), area.code], is_active=True)
+        .select_related("area")
+        .order_by("-area__depth", "username")
+    )
+
+
+@login_required
+def inspect(request: HttpRequest, code: str) -> HttpResponse:
+    """The inspection form (mobile first): every item pass or fail, failed items → tasks."""
+    area = _area(request, code)
+    kind = str(request.POST.get("kind") or request.GET.get("kind") or ChecklistKind.SIX_IN_PLACE)
+    if kind not in ChecklistKind.values:
+        raise Http404
+    checklist = attempt(request, lambda: services.active_checklist(kind))
+    items = list(checklist.items.order_by("order")) if checklist else []
+    lang = get_language() or "zh-hans"
+    status = 200
+    if request.method == "POST":
+        results = {}
+        for item in items:
+            answer = request.POST.get(f"item_{item.code}")
+            if answer in ("pass", "fail"):
+                results[item.code] = services.ItemResult(
+                    answer == "pass", request.POST.get(f"note_{item.code}", "")
+                )
+        date = parse_date(request.POST.get("date"))
+        owner = None
+        if request.POST.get("owner"):
+            owner = next(
+                (u for u in _owner_choices(request, area) if str(u.pk) == request.POST["owner"]),
+                None,
+            )
+        if date is None:
+            messages.error(request, _("Give the date of the inspection."))
+            status = 422
+        else:
+            done = attempt(
+                request,
+                lambda: services.do_record_inspection(
+                    area,
+                    kind=kind,
+                    date=date,
+                    results=results,
+                    owner=owner,
+                    deadline=parse_date(request.POST.get("deadline")),
+                    note=request.POST.get("note", ""),
+                    actor=request.user,
+                ),
+            )
+            if done is not None:
+                messages.success(request, _("Inspection recorded."))
+                return redirect("communities:inspection", inspection_id=done.pk)
+            status = 422
+    return render(
+        request,
+        "communities/inspect.html",
+        {
+            "area": area,
+            "kind": kind,
+            "kinds": ChecklistKind.choices,
+            "checklist": checklist,
+            "items": [(i, i.text(lang)) for i in items],
+            "owners": _owner_choices(request, area),
+            "today": timezone.localdate().isoformat(),
+            "posted": request.POST,
+            "can_inspect": request.user.can("inspect"),  # type: ignore[union-attr]
+        },
+        status=status,
+    )
+
+
+@login_required
+def inspection(request: HttpRequest, inspection_id: int) -> HttpResponse:
+    found = attempt(request, lambda: selectors.get_inspection(request.user, inspection_id))
+    from warroom.tasks.models import Task
+
+    results = list(found.results.select_related("item").order_by("item__order"))
+    tasks = {
+        t.source_id: t
+        for t in Task.objects.restrict(request.user).filter(
+            source_kind="inspection", source_id__in=[r.pk for r in results]
+        )
+    }
+    lang = get_language() or "zh-hans"
+    return render(
+        request,
+        "communities/inspection.html",
+        {
+            "inspection": found,
+            "rows": [(r, r.item.text(lang), tasks.get(r.pk)) for r in results],
+        },
+    )
+
+
+# --- closure --------------------------------------------------------------------------
+
+
+@login_required
+def closure(request: HttpRequest, code: str) -> HttpResponse:
+    """A compound's closure: status history, entry points with duty staff, passages."""
+    area = _area(request, code)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        user = request.user
+        p = request.POST
+        if action == "status":
+            attempt(
+                request,
+                lambda: services.do_set_closure(
+                    area, p.get("status", ""), note=p.get("note", ""), actor=user
+                ),
+            )
+        elif action == "entry_point":
+            attempt(
+                request,
+                lambda: services.do_add_entry_point(
+                    area,
+                    name=p.get("name", ""),
+                    duty_staff=p.get("duty_staff", ""),
+                    duty_phone=p.get("duty_phone", ""),
+                    actor=user,
+                ),
+            )
+        elif action == "passage":
+            try:
+                point = selectors.get_entry_point(user, p.get("entry_point"))
+            except NotFound:
+                raise Http404 from None
+            if point.area_id != area.pk:
+                raise Http404
+            attempt(
+                request,
+                lambda: services.do_record_passage(
+                    point,
+                    direction=p.get("direction", ""),
+                    purpose=p.get("purpose", ""),
+                    person=p.get("person", ""),
+                    note=p.get("note", ""),
+                    actor=user,
+                ),
+            )
+        else:
+            messages.error(request, _("Unknown action."))
+        return redirect("communities:closure", code=area.code)
+    return render(
+        request,
+        "communities/closure.html",
+        {
+            "area": area,
+            "history": selectors.closure_history(request.user, area),
+            "points": selectors.entry_points(request.user, area),
+            "passages": selectors.passages(request.user, area)[:50],
+            "closures": Closure.choices,
+            "purposes": Purpose.choices,
+            "is_compound": area.level == Level.COMPOUND,
+        },
+    )
+
+
+# --- reopening ------------------------------------------------------------------------
+
+
+@login_required
+def reopenings(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "communities/reopenings.html",
+        {"applications": selectors.applications(request.user).order_by("-applied_at")[:200]},
+    )
+
+
+@login_required
+@require_POST
+def apply_reopening(request: HttpRequest, code: str) -> HttpResponse:
+    area = _area(request, code)
+    done = attempt(
+        request,
+        lambda: services.do_apply_reopening(
+            area, note=request.POST.get("note", ""), actor=request.user
+        ),
+    )
+    if done is not None:
+        messages.success(request, _("The application is sent to the level above."))
+        return redirect("communities:application", application_id=done.pk)
+    return redirect("communities:tree", code=area.code)
+
+
+@login_required
+def application(request: HttpRequest, application_id: int) -> HttpResponse:
+    app = attempt(request, lambda: selectors.get_application(request.user, application_id))
+    if request.method == "POST":
+        attempt(
+            request,
+            lambda: services.do_decide_reopening(
+                app,
+                approve=request.POST.get("decision") == "approve",
+                note=request.POST.get("note", ""),
+                actor=request.user,
+            ),
+        )
+        return redirect("communities:application", application_id=app.pk)
+    user = request.user
+    can_decide = (
+        app.status == Decision.PENDING
+        and user.can("change")  # type: ignore[union-attr]
+        and user.area_path != app.area.path  # type: ignore[union-attr]
+    )
+    return render(
+        request,
+        "communities/application.html",
+        {
+            "app": app,
+            "failed": services.describe_failed_checks(app.checks) if app.checks else [],
+            "can_decide": can_decide,
+        },
+    )

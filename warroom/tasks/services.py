@@ -1,0 +1,152 @@
+"""Every change of a task: create, submit (owner), verify or reopen (someone else)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from warroom.core.context import acting
+from warroom.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from warroom.core.scoping import in_scope
+from warroom.geo.models import Area
+from warroom.tasks.inputs import clean_text
+from warroom.tasks.models import Status, Task
+
+MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
+
+
+def _aware(deadline: dt.datetime | dt.date) -> dt.datetime:
+    if isinstance(deadline, dt.datetime):
+        moment = deadline
+    else:  # a date means the end of that day, local time
+        moment = dt.datetime.combine(deadline, dt.time(23, 59, 59))
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment
+
+
+def do_create_task(
+    *,
+    title: str,
+    area: Area,
+    owner: Any,
+    deadline: dt.datetime | dt.date,
+    source_kind: str,
+    description: str = "",
+    source: models.Model | None = None,
+    actor: Any,
+) -> Task:
+    """Open a task for ``owner`` in ``area``; the owner must be able to reach the area."""
+    title = clean_text(title, max_length=200, what=_("Title"), required=True)
+    source_kind = clean_text(source_kind, max_length=64, what=_("Source"), required=True)
+    if owner is None or not owner.is_active or not owner.can("change"):
+        raise InvalidInput(_("The owner must be an active user who may change records."))
+    if not in_scope(owner, area.path):
+        raise InvalidInput(_("The owner's jurisdiction does not cover this area."))
+    if actor is not None and not in_scope(actor, area.path):
+        raise NotFound("area not found")
+    deadline = _aware(deadline)
+    task = Task(
+        title=title,
+        description=description,
+        area=area,
+        source_kind=source_kind,
+        owner=owner,
+        created_by=actor if getattr(actor, "pk", None) else None,
+        deadline=deadline,
+    )
+    if source is not None:
+        task.source = source
+    with acting(actor), transaction.atomic():
+        task.save()
+    return task
+
+
+def do_submit_task(
+    task: Task,
+    *,
+    evidence_text: str,
+    evidence_file: UploadedFile | None = None,
+    actor: Any,
+) -> Task:
+    """The owner (or anyone who may change the area) reports the work done, with evidence."""
+    if not actor.can("change") or not in_scope(actor, task.area.path):
+        raise NotFound("task not found")
+    evidence_text = (evidence_text or "").strip()
+    if not evidence_text and evidence_file is None:
+        raise InvalidInput(_("Describe or attach the evidence of the work done."))
+    if evidence_file is not None and evidence_file.size and evidence_file.size > MAX_EVIDENCE_BYTES:
+        raise InvalidInput(_("The evidence file is larger than 10 MB."))
+    with acting(actor), transaction.atomic():
+        locked = Task.objects.select_for_update().get(pk=task.pk)
+        if locked.status != Status.OPEN:
+            raise Conflict(_("Only an open task can be submitted."))
+        locked.status = Status.SUBMITTED
+        locked.evidence_text = evidence_text
+        locked.submitted_at = timezone.now()
+        locked.submitted_by = actor
+        fields = ["status", "evidence_text", "submitted_at", "submitted_by"]
+        if evidence_file is not None:
+            locked.evidence_file.save(evidence_file.name or "evidence", evidence_file, save=False)
+            fields.append("evidence_file")
+        locked.save(update_fields=fields)
+    return locked
+
+
+def _check_verifier(task: Task, actor: Any) -> None:
+    if not actor.can("verify") or not in_scope(actor, task.area.path):
+        raise Forbidden(_("You may not verify tasks."))
+    if actor.pk in (task.owner_id, task.submitted_by_id):
+        raise Forbidden(_("A task is verified by someone other than its owner and submitter."))
+
+
+def do_verify_task(task: Task, *, actor: Any) -> Task:
+    """Accept the submitted work. Never by the owner or the submitter."""
+    if not in_scope(actor, task.area.path):
+        raise NotFound("task not found")
+    _check_verifier(task, actor)
+    with acting(actor), transaction.atomic():
+        locked = Task.objects.select_for_update().get(pk=task.pk)
+        if locked.status != Status.SUBMITTED:
+            raise Conflict(_("Only a submitted task can be verified."))
+        locked.status = Status.VERIFIED
+        locked.verified_at = timezone.now()
+        locked.verified_by = actor
+        locked.save(update_fields=["status", "verified_at", "verified_by"])
+    return locked
+
+
+def do_reopen_task(
+    task: Task,
+    *,
+    reason: str,
+    deadline: dt.datetime | dt.date | None = None,
+    actor: Any,
+) -> Task:
+    """Send submitted (or verified) work back to its owner, with the reason."""
+    if not in_scope(actor, task.area.path):
+        raise NotFound("task not found")
+    _check_verifier(task, actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(_("Say why the task is reopened."))
+    with acting(actor), transaction.atomic():
+        locked = Task.objects.select_for_update().get(pk=task.pk)
+        if locked.status == Status.OPEN:
+            raise Conflict(_("The task is already open."))
+        locked.status = Status.OPEN
+        locked.reopened_count += 1
+        locked.last_reopen_reason = reason
+        locked.verified_at = None
+        locked.verified_by = None
+        fields = ["status", "reopened_count", "last_reopen_reason", "verified_at", "verified_by"]
+        if deadline is not None:
+            locked.deadline = _aware(deadline)
+            fields.append("deadline")
+        locked.save(update_fields=fields)
+    return locked
