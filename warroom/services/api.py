@@ -1,6 +1,6 @@
 from django.http import HttpRequest
 from ninja import Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from warroom.accounts.models import User
 from warroom.core.errors import InvalidInput
@@ -29,7 +29,7 @@ register_object_param("medical_id", selectors.get_medical_request)
 
 
 @router.get("/residents", response=list[ResidentOut], summary="Vulnerable residents")
-@paginate(LimitOffsetPagination)
+@paginate
 def list_residents(request: HttpRequest) -> object:
     return selectors.residents(request.auth).order_by("pk")
 
@@ -115,7 +115,7 @@ def alerts(request: HttpRequest, percent: int | None = None) -> object:
 
 
 @router.get("/orders", response=list[OrderOut], summary="Group orders")
-@paginate(LimitOffsetPagination)
+@paginate
 def list_orders(request: HttpRequest) -> object:
     return selectors.orders(request.auth).order_by("-ordered_at")
 
@@ -142,7 +142,7 @@ def delivered(request: HttpRequest, order_id: int) -> object:
 
 
 @router.get("/medical", response=list[MedicalOut], summary="Medical-care requests")
-@paginate(LimitOffsetPagination)
+@paginate
 def list_medical(request: HttpRequest) -> object:
     return selectors.medical_requests(request.auth).order_by("-requested_at")
 

@@ -1,6 +1,6 @@
 from django.http import HttpRequest
 from ninja import Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from warroom.accounts.models import User
 from warroom.core.errors import Forbidden, InvalidInput
@@ -14,7 +14,7 @@ register_object_param("task_id", selectors.get_task)
 
 
 @router.get("/", response=list[TaskOut], summary="Tasks of your area (mine=true: your own)")
-@paginate(LimitOffsetPagination)
+@paginate
 def list_tasks(
     request: HttpRequest, mine: bool = False, overdue: bool = False, status: str | None = None
 ) -> object:
