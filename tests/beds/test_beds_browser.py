@@ -14,7 +14,10 @@ from tests.conftest import PASSWORD
 SCREENSHOTS = Path(__file__).resolve().parent.parent.parent / "var" / "screenshots"
 SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 @pytest.fixture

@@ -85,7 +85,7 @@ def _reserve(facility, beds: int, reference: str):
             time.sleep(0.001)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_reservations_never_exceed_capacity(make_facility):
     """Several threads, each on its own database connection, race for 3 pools of 25 beds.
 
