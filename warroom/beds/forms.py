@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from warroom.beds.models import BedType, ChangeKind, FacilityKind, FacilityStatus
 from warroom.beds.selectors import FIRST_DAY, LAST_DAY
@@ -124,7 +125,9 @@ class FacilityForm(forms.Form):
     operator = forms.CharField(label=_("Operator"), max_length=200, required=False)
     lat = forms.FloatField(label=_("Latitude"), required=False, min_value=-90, max_value=90)
     lon = forms.FloatField(label=_("Longitude"), required=False, min_value=-180, max_value=180)
-    contact_name = forms.CharField(label=_("Contact"), max_length=100, required=False)
+    contact_name = forms.CharField(
+        label=pgettext_lazy("facility", "Contact"), max_length=100, required=False
+    )
     contact_phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
     doctors = forms.IntegerField(label=_("Doctors"), min_value=0, required=False)
     nurses = forms.IntegerField(label=_("Nurses"), min_value=0, required=False)

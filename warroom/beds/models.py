@@ -29,7 +29,7 @@ from warroom.core.scoping import RestrictedManager
 class BedType(models.TextChoices):
     # The order is that of warroom.analytics.beds.BED_TYPES (the columns of its arrays).
     ICU = "ICU", _("ICU")
-    SEVERE = "SEVERE", _("Severe")
+    SEVERE = "SEVERE", pgettext_lazy("bed type", "Severe")
     GENERAL = "GENERAL", _("General ward")
     SHELTER = "SHELTER", _("Shelter")
     QUARANTINE = "QUARANTINE", _("Quarantine room")
@@ -69,7 +69,9 @@ class Facility(AuditedModel):
     )
     lat = models.FloatField(_("latitude"), null=True, blank=True)
     lon = models.FloatField(_("longitude"), null=True, blank=True)
-    contact_name = models.CharField(_("contact"), max_length=100, blank=True)
+    contact_name = models.CharField(
+        pgettext_lazy("facility", "contact"), max_length=100, blank=True
+    )
     contact_phone = models.CharField(_("phone"), max_length=32, blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=FacilityStatus.choices, default=FacilityStatus.PREPARING
