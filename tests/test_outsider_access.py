@@ -22,6 +22,7 @@ from warroom.geo.models import Area
 pytestmark = pytest.mark.django_db
 
 VICTIM_CODE = "990101001001001"  # 受害小区, in District A
+VICTIM_FACILITY = "VF001"  # 受害小区方舱医院, in the victim compound
 MARKERS = ("受害小区", "Victim Compound", VICTIM_CODE, "甲区", "District A")
 METHODS = ("get", "post", "put", "patch", "delete")
 REFUSED = {403, 404, 405}
@@ -81,6 +82,10 @@ def concrete_urls(officer) -> Iterator[tuple[str, bool]]:
                 values[name] = str(victim_object("cases", "person", officer).pk)
             elif name == "sample_id":
                 values[name] = str(victim_object("cases", "sample", officer).pk)
+            elif name == "facility_code":
+                values[name] = VICTIM_FACILITY
+            elif name == "reservation_id":
+                values[name] = str(victim_object("beds", "bedreservation", officer).pk)
             elif name == "content_type_id":
                 values[name] = str(ContentType.objects.get_for_model(Area).pk)
                 values["object_id"] = str(victim.pk)
@@ -92,6 +97,37 @@ def concrete_urls(officer) -> Iterator[tuple[str, bool]]:
                 pytest.fail(f"{route}: teach the outsider test how to fill <{name}>")
         url = re.sub(r"<(?:\w+:)?(\w+)>", lambda m, v=values: v[m.group(1)], route)
         yield "/" + url, True
+
+
+def victim_beds(officer) -> None:
+    """One object of each beds model in the victim compound (District A)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from warroom.beds import services
+
+    today = timezone.localdate()
+    facility = services.do_create_facility(
+        code=VICTIM_FACILITY,
+        name="受害小区方舱医院",
+        kind="SHELTER",
+        area=Area.objects.get(code=VICTIM_CODE),
+        actor=officer,
+    )
+    services.do_record_capacity_change(
+        facility,
+        bed_type="SHELTER",
+        kind="opening",
+        delta=50,
+        effective=today - dt.timedelta(days=3),
+        actor=officer,
+    )
+    services.do_report_occupancy(
+        facility, day=today, bed_type="SHELTER", occupied=10, actor=officer
+    )
+    services.do_reserve_beds(facility, "SHELTER", 2, actor=officer, reference="victim")
+    services.do_compute_bed_balance(today)
 
 
 def victim_records(officer) -> None:
@@ -150,6 +186,7 @@ def victim_records(officer) -> None:
 @pytest.fixture
 def world(officer, outsider, client, cases_world, situation_world):
     do_create_token(officer, name="victim token", actor=None)
+    victim_beds(officer)
     victim_records(officer)
     assert AuditEntry.objects.restrict(officer, "view").exists()
     return officer, outsider

@@ -96,6 +96,7 @@ def me(request: HttpRequest) -> dict[str, object]:
 
 
 def _mount() -> None:
+    from warroom.beds.api import router as beds_router
     from warroom.cases.api import router as cases_router
     from warroom.communities.api import router as communities_router
     from warroom.geo.api import router as geo_router
@@ -107,6 +108,7 @@ def _mount() -> None:
     api.add_router("/areas", geo_router)
     api.add_router("/cases", cases_router)
     api.add_router("/surveillance", surveillance_router)
+    api.add_router("/beds", beds_router)
     api.add_router("/tasks", tasks_router)
     api.add_router("/communities", communities_router)
     api.add_router("/services", services_router)

@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 
+from warroom.beds.cli import app as beds_app
 from warroom.series.cli import app as series_app
 from warroom.twin.cli import app as twin_app
 
@@ -45,6 +46,7 @@ app.add_typer(
     help="孪生城市：合成城市与疫情模拟 / The digital twin: a synthetic city and its outbreak.",
 )
 app.add_typer(token_app, name="token")
+app.add_typer(beds_app, name="beds")
 app.add_typer(audit_app, name="audit")
 
 
@@ -367,12 +369,17 @@ def demo(
     from warroom.geo.services import do_load_demo_city
 
     with _progress() as progress:
-        task = progress.add_task("准备演示 / preparing the demo", total=3)
+        task = progress.add_task("准备演示 / preparing the demo", total=4)
         progress.update(task, description="数据库 / database")
         _migrate()
         progress.advance(task)
         progress.update(task, description="示范城市 / demo city")
         do_load_demo_city()
+        progress.advance(task)
+        progress.update(task, description="示范设施 / demo facilities")
+        from warroom.beds.imports import do_load_demo_facilities
+
+        do_load_demo_facilities()
         progress.advance(task)
         progress.update(task, description="演示账号 / demo users")
         users = ensure_demo_users()

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "warroom.accounts",
     "warroom.audit",
     "warroom.web",
+    "warroom.beds",
     "warroom.tasks",
     "warroom.communities",
     "warroom.services",

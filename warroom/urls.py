@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("warroom.web.urls")),
     path("accounts/", include("warroom.accounts.urls")),
     path("audit/", include("warroom.audit.urls")),
+    path("beds/", include("warroom.beds.urls")),
     path("tasks/", include("warroom.tasks.urls")),
     path("communities/", include("warroom.communities.urls")),
     path("services/", include("warroom.services.urls")),

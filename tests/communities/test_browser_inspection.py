@@ -12,7 +12,10 @@ from tests.conftest import PASSWORD
 from tests.test_browser_shell import SCREENSHOTS
 from warroom.communities.services import do_recompute_certification
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+]
 
 VICTIM = "990101001001001"
 CERTIFIED_CODES = """() => {
