@@ -25,6 +25,7 @@ it. Callers cut the series after its last missing day.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Protocol, Self, runtime_checkable
 
@@ -141,7 +142,7 @@ class _NotFitted:
         return history
 
 
-class _EmpiricalBaseline(_NotFitted):
+class _EmpiricalBaseline(_NotFitted, ABC):
     """A point method with intervals from its own past errors (see the module docstring)."""
 
     min_history = 1
@@ -149,12 +150,12 @@ class _EmpiricalBaseline(_NotFitted):
     def __init__(self, *, error_days: int = BASELINE_ERROR_DAYS) -> None:
         self.error_days = error_days
 
+    @abstractmethod
     def _points(self, y: FloatArray, horizon: int) -> FloatArray:
         """Point forecasts from every origin ``s`` (rows) for ``h = 1..horizon`` (columns).
 
         Rows for origins with too little history are NaN.
         """
-        raise NotImplementedError
 
     def fit(self, history: ArrayLike) -> Self:
         y = as_incidence(history, name="history")
