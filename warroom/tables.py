@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 Cell = str | int | float | dt.date | dt.datetime | None
 
@@ -325,8 +325,13 @@ def choice(
     return parse
 
 
-def write_template(path: str | Path, columns: Sequence[Column], *, sheet: str = "data") -> None:
-    """An Excel template: Chinese labels as the header, the English names and help below."""
+def write_template(
+    path: str | Path | BinaryIO, columns: Sequence[Column], *, sheet: str = "data"
+) -> None:
+    """An Excel template: Chinese labels as the header, the English names and help below.
+
+    ``path`` is a file name or a binary file object (a download is written to memory).
+    """
     from openpyxl import Workbook
     from openpyxl.comments import Comment
     from openpyxl.styles import Font, PatternFill
@@ -346,4 +351,11 @@ def write_template(path: str | Path, columns: Sequence[Column], *, sheet: str = 
             note += f"\n{column.help}"
         cell.comment = Comment(note, "warroom")
         ws.column_dimensions[cell.column_letter].width = max(12, len(column.label_zh) * 3)
-    book.save(str(path))
+    book.save(path)
+
+
+def template_bytes(columns: Sequence[Column], *, sheet: str = "data") -> bytes:
+    """The Excel template as bytes, for a download."""
+    buffer = io.BytesIO()
+    write_template(buffer, columns, sheet=sheet)
+    return buffer.getvalue()

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
@@ -30,7 +28,7 @@ from warroom.beds.forms import (
 )
 from warroom.beds.models import BED_TYPE_ORDER, BedType, FacilityKind
 from warroom.core.errors import NotFound, WarroomError
-from warroom.tables import TableRejected, read_table, write_template
+from warroom.tables import TableRejected, read_table, template_bytes
 
 FULL = 0.95  # the board shows a facility red above this occupancy
 
@@ -408,12 +406,8 @@ def template(request: HttpRequest, which: str) -> HttpResponse:
     columns = {"facilities": imports.FACILITY_COLUMNS, "reports": imports.REPORT_COLUMNS}.get(which)
     if columns is None:
         raise Http404
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / f"{which}.xlsx"
-        write_template(path, columns, sheet=which)
-        data = path.read_bytes()
     response = HttpResponse(
-        data,
+        template_bytes(columns, sheet=which),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="beds-{which}-template.xlsx"'

@@ -41,11 +41,10 @@ from warroom.cases.imports import (
 )
 from warroom.cases.models import Duty, Person
 from warroom.cases.states import Status
-from warroom.cases.templates_xlsx import template_bytes
 from warroom.core.errors import NotFound, WarroomError
 from warroom.geo import selectors as geo
 from warroom.geo.models import Area
-from warroom.tables import TableRejected, read_table
+from warroom.tables import TableRejected, read_table, template_bytes
 
 
 def _people_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -13,12 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from warroom.cases.templates_xlsx import template_bytes
 from warroom.core.errors import WarroomError
 from warroom.geo import selectors as geo
 from warroom.surveillance import selectors, services
 from warroom.surveillance.models import FIGURES, DailyReport, Source
-from warroom.tables import TableRejected, read_table
+from warroom.tables import TableRejected, read_table, template_bytes
 
 
 def _day(request: HttpRequest) -> dt.date | None:
