@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "warroom.cases",
     "warroom.surveillance",
     "warroom.situation",
+    "warroom.dispatch",
 ]
 
 MIDDLEWARE = [

@@ -31,14 +31,15 @@ class Role(models.TextChoices):
 #   personal_data see ID numbers and phones unmasked (each view is itself audited)
 #   inspect       inspect compounds against the checklists (street, district, HQ levels)
 #   verify        verify (or reopen) someone else's submitted task, e.g. a rectification
+#   dispatch      place waiting people into beds (propose, confirm, transfer, discharge)
 _ALL = frozenset({"view"})
 _WRITE = _ALL | {"change", "people"}
 _BY_ROLE = {
     Role.HQ_LEADER: _WRITE
-    | {"admin", "manage_areas", "audit", "personal_data", "inspect", "verify"},
+    | {"admin", "manage_areas", "audit", "personal_data", "inspect", "verify", "dispatch"},
     Role.ANALYST: _ALL,
-    Role.DISPATCHER: _WRITE | {"personal_data"},
-    Role.DISTRICT_OFFICER: _WRITE | {"admin", "personal_data", "inspect", "verify"},
+    Role.DISPATCHER: _WRITE | {"personal_data", "dispatch"},
+    Role.DISTRICT_OFFICER: _WRITE | {"admin", "personal_data", "inspect", "verify", "dispatch"},
     Role.STREET_OFFICER: _WRITE | {"personal_data", "inspect", "verify"},
     Role.COMMUNITY_WORKER: _WRITE | {"personal_data"},
     Role.GRID_WORKER: _WRITE | {"personal_data"},

@@ -68,6 +68,7 @@ __all__ = [
     "BedType",
     "Need",
     "allocate_beds",
+    "distance_matrix_km",
     "steps_above_need",
 ]
 
@@ -228,6 +229,29 @@ def _candidate_arcs(
     keep = strictly_closer < bound
     rows, cols = np.nonzero(keep)
     return rows.astype(np.int64), fac[order[rows, cols]].astype(np.int64)
+
+
+EARTH_RADIUS_KM = 6371.0088  # mean Earth radius (IUGG; Moritz 2000, Geodetic Reference System 1980)
+
+
+def distance_matrix_km(
+    lat_from: Any, lon_from: Any, lat_to: Any, lon_to: Any
+) -> NDArray[np.float64]:
+    """Great-circle (haversine) distances in km, shape ``(len(lat_from), len(lat_to))``.
+
+    The travel distance the allocation minimises when no road network is known; in a
+    city the road distance is roughly proportional to it, which keeps the order of the
+    choices.
+    """
+    la1 = np.radians(as_float_array("lat_from", lat_from, 1, nonnegative=False))[:, None]
+    lo1 = np.radians(as_float_array("lon_from", lon_from, 1, nonnegative=False))[:, None]
+    la2 = np.radians(as_float_array("lat_to", lat_to, 1, nonnegative=False))[None, :]
+    lo2 = np.radians(as_float_array("lon_to", lon_to, 1, nonnegative=False))[None, :]
+    if la1.shape[0] != lo1.shape[0] or la2.shape[1] != lo2.shape[1]:
+        raise ValueError("latitudes and longitudes must have the same length")
+    a = np.sin((la2 - la1) / 2) ** 2 + np.cos(la1) * np.cos(la2) * np.sin((lo2 - lo1) / 2) ** 2
+    out: NDArray[np.float64] = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+    return out
 
 
 def _validate(

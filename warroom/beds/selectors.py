@@ -12,10 +12,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q, QuerySet, Sum
+from django.utils import timezone
 
 from warroom.beds.models import (
     BED_TYPE_ORDER,
     BedBalance,
+    BedPool,
     BedReport,
     CapacityChange,
     Facility,
@@ -276,8 +278,9 @@ class BalanceResult:
 def balance_on(day: dt.date, *, user: Any | None = None) -> BalanceResult:
     """Free beds minus waiting people per district and bed type on ``day`` (not stored).
 
-    Free beds: the capacity from the history minus the latest report's occupied beds
-    (a facility that has not reported counts as empty). Waiting people: the registered
+    Free beds: the capacity from the history minus the occupied beds: for today the live
+    pool's count (reports and placements), otherwise the latest report's (a facility
+    that has not reported counts as empty). Waiting people: the registered
     providers (:mod:`warroom.beds.waiting`), rolled up to districts; with none, waiting
     and balance are None (unknown).
     """
@@ -292,13 +295,20 @@ def balance_on(day: dt.date, *, user: Any | None = None) -> BalanceResult:
             "pk", "area__path"
         )
     )
+    # Today the live pools are the truth (reports set them; placements move them between
+    # reports); other days have only the reports.
+    live: dict[Key, int] = {}
+    if day == timezone.localdate():
+        pools = BedPool.objects.all() if user is None else BedPool.objects.restrict(user, "view")
+        live = {(f, t): n for f, t, n in pools.values_list("facility_id", "bed_type", "occupied")}
     cap: dict[tuple[str, str], int] = {}
     occ: dict[tuple[str, str], int] = {}
     for (fid, bed_type), n in capacity.items():
         key = (district_of(paths[fid]), bed_type)
         cap[key] = cap.get(key, 0) + n
         report = reports.get((fid, bed_type))
-        occ[key] = occ.get(key, 0) + min(n, report.occupied if report else 0)
+        taken = live.get((fid, bed_type), report.occupied if report else 0)
+        occ[key] = occ.get(key, 0) + min(n, taken)
     raw = waiting_counts(day)
     waiting: dict[tuple[str, str], int] = {}
     if raw is not None:

@@ -351,6 +351,25 @@ def _apply_to_pool(facility: Facility, bed_type: str, delta: int, effective: dt.
         )
 
 
+def ensure_pools(day: dt.date | None = None) -> int:
+    """Create the missing live pools of the facilities that have beds on ``day`` (today).
+
+    Existing pools are left alone (the daily step ``beds.pools`` aligns capacities); this
+    only makes sure that every bed in the history can be counted before a placement.
+    """
+    day = day or pool_day()
+    levels = selectors.capacity_on(day)
+    existing = set(BedPool.objects.values_list("facility_id", "bed_type"))
+    missing = [
+        BedPool(facility_id=fid, bed_type=t, capacity=n)
+        for (fid, t), n in levels.items()
+        if (fid, t) not in existing and n > 0
+    ]
+    if missing:
+        BedPool.objects.bulk_create(missing, ignore_conflicts=True)
+    return len(missing)
+
+
 def do_sync_pools(day: dt.date | None = None) -> str:
     """Set every pool's capacity to the history's level on ``day`` (the daily step).
 

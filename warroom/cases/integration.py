@@ -4,6 +4,8 @@
   ``warroom.communities.facts`` (communities does not import cases).
 - A newly confirmed case decertifies its compound and every ancestor at once
   (``on_confirmed``, called by the transition service in the same transaction).
+- The bed balance counts the people waiting for a bed through the waiting provider of
+  ``warroom.beds.waiting`` (:func:`warroom.cases.waiting.waiting_counts`).
 - The daily cycle computes the clearance and the line-list aggregates for the day.
 """
 
@@ -64,10 +66,13 @@ def _certification_step(day: dt.date) -> str:
 
 
 def register() -> None:
+    from warroom.beds.waiting import register_waiting_provider
+    from warroom.cases.waiting import waiting_counts
     from warroom.communities.facts import register_case_facts_provider
     from warroom.core.daily import register_step
 
     register_case_facts_provider(case_facts)
+    register_waiting_provider(waiting_counts)
     register_step("cases.clearance", _clearance_step, label="日清日结 / daily clearance")
     register_step(
         "surveillance.aggregates", _aggregates_step, label="日报汇总 / line-list aggregates"

@@ -9,7 +9,7 @@ the same person at once, one wins and the other gets a ``Conflict``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -330,10 +330,28 @@ def _write_person(person: Person, expected_version: int, fields: Sequence[str]) 
     person.version = expected_version + 1
 
 
+TransitionListener = Callable[[Person, list[TransitionRecord]], None]
+_LISTENERS: list[TransitionListener] = []
+
+
+def register_transition_listener(fn: TransitionListener) -> None:
+    """Call ``fn(person, steps)`` in the transaction of every status change of one person
+    (dispatch frees the bed of a patient discharged here). Idempotent."""
+    if fn not in _LISTENERS:
+        _LISTENERS.append(fn)
+
+
+def unregister_transition_listener(fn: TransitionListener) -> None:
+    if fn in _LISTENERS:
+        _LISTENERS.remove(fn)
+
+
 def _save_transitions(
     person: Person, steps: list[TransitionRecord], before: dict[str, Any]
 ) -> None:
     TransitionRecord.objects.bulk_create(steps)
+    for listener in _LISTENERS:
+        listener(person, steps)
     record(
         "transition",
         person,
@@ -756,3 +774,107 @@ def do_merge_people(keep: Person, duplicate: Person, *, actor: Any) -> Person:
 def open_people() -> Any:
     """People still to act on (not merged away), for the selectors and the clearance."""
     return Person.objects.filter(merged_into__isnull=True).filter(~Q(status=""))
+
+
+# --- beds: admission and isolation in bulk (dispatch) -----------------------------------
+
+
+@dataclass(frozen=True)
+class BedAssignment:
+    """A person (loaded under lock by the caller) going into a bed.
+
+    ``hospital``: a hospital bed (the confirmed are admitted; an admitted patient moving
+    wards or hospitals keeps his status and changes facility); otherwise a single room
+    at a quarantine site (a contact is quarantined there, a febrile or suspected person
+    isolated there).
+    """
+
+    person: Person
+    facility: str
+    facility_area_id: int | None
+    hospital: bool
+
+
+def do_assign_beds(
+    assignments: Sequence[BedAssignment], *, actor: Any, reason: str, at: dt.datetime | None = None
+) -> int:
+    """Move every person of ``assignments`` into his bed in case management, set-based.
+
+    One UPDATE per batch of people (``bulk.update_rows``), the transition rows in bulk and
+    one audit entry for the batch (with the people's ids and a hash of them), like an
+    import. The caller holds the people's rows locked (``select_for_update``) and has
+    checked that each still waits; a person whose status no longer allows the move is a
+    ``Conflict`` naming him, and nothing is written.
+    """
+    import hashlib
+
+    from warroom.audit.services import record_batch
+    from warroom.cases import bulk
+
+    if not assignments:
+        return 0
+    at = at or timezone.now()
+    check_text(facility=max((a.facility for a in assignments), key=len))
+    steps: list[TransitionRecord] = []
+    people: list[Person] = []
+    for a in assignments:
+        p = a.person
+        name = a.facility.strip()
+        try:
+            if a.hospital and p.status == Status.CONFIRMED:
+                steps.append(
+                    apply_transition(
+                        p, Status.ADMITTED, at=at, actor=actor, reason=reason, facility=name
+                    )
+                )
+            elif a.hospital and p.status == Status.ADMITTED:
+                pass  # a transfer: same status, another bed
+            elif not a.hospital and p.status == Status.CONTACT:
+                steps.append(
+                    apply_transition(
+                        p,
+                        Status.QUARANTINED,
+                        at=at,
+                        actor=actor,
+                        reason=reason,
+                        isolation=Isolation.QUARANTINE,
+                        facility=name,
+                    )
+                )
+            elif not a.hospital and p.status in (
+                Status.FEBRILE,
+                Status.FEBRILE_TESTED,
+                Status.SUSPECTED,
+                Status.QUARANTINED,
+            ):
+                if p.isolation != Isolation.QUARANTINE:  # a move between sites keeps it
+                    p.isolation, p.isolated_at = Isolation.QUARANTINE, at
+            else:
+                raise states.IllegalTransition(p.status, Status.ADMITTED if a.hospital else "")
+        except states.IllegalTransition:
+            raise Conflict(
+                f"person #{p.pk} is {p.status or 'in no category'}: cannot take a "
+                f"{'hospital bed' if a.hospital else 'quarantine room'}",
+                code="illegal_transition",
+                details={"person_id": p.pk, "current": p.status},
+            ) from None
+        p.facility, p.facility_area_id = name, a.facility_area_id
+        p.version += 1
+        people.append(p)
+    with acting_as(actor), transaction.atomic():
+        bulk.update_rows(Person, people, [*STATE_FIELDS, "version"])
+        bulk.insert_rows(
+            TransitionRecord,
+            steps,
+            ["person", "source", "target", "at", "actor", "actor_name", "reason"],
+        )
+        ids = sorted(p.pk for p in people)
+        record_batch(
+            object_type="cases.person",
+            rows=len(people),
+            sha256=hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest(),
+            action="assign_beds",
+            message=reason[:300],
+            details={"people": ids if len(ids) <= 1000 else ids[:1000], "transitions": len(steps)},
+        )
+    return len(people)

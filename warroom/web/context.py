@@ -37,6 +37,7 @@ NAVIGATION: list[tuple[Any, list[NavItem]]] = [
             NavItem(_("Clearance"), "cases:clearance"),
             NavItem(_("Daily reports"), "surveillance:index"),
             NavItem(_("Beds"), "beds:index"),
+            NavItem(_("Dispatch"), "dispatch:index", "dispatch"),
         ],
     ),
     (
