@@ -37,6 +37,9 @@ VICTIM_PARAMS = {
     "order_id": ("services", "grouporder"),
     "medical_id": ("services", "medicalrequest"),
     "entry_id": ("communities", "entrypoint"),
+    "proposal_id": ("dispatch", "proposal"),
+    "line_id": ("dispatch", "proposalline"),
+    "placement_id": ("dispatch", "placement"),
 }
 
 
@@ -130,6 +133,27 @@ def victim_beds(officer) -> None:
     services.do_compute_bed_balance(today)
 
 
+def victim_dispatch(officer) -> None:
+    """A proposal, its lines and a placement of District A's people (after victim_beds)."""
+    from warroom.cases.services import do_register_person
+    from warroom.dispatch import services
+
+    from tests.conftest import resident_id
+
+    for n in (901, 902):
+        do_register_person(
+            name=f"受害小区等床{n}",
+            home=Area.objects.get(code=VICTIM_CODE),
+            actor=officer,
+            id_number=resident_id(n),
+            category="confirmed",
+        )
+    proposal = services.do_propose(actor=officer)
+    first = proposal.lines.order_by("pk").first()
+    services.do_confirm_proposal(proposal, actor=officer, line_ids=[first.pk])
+    assert proposal.lines.filter(state="proposed").exists()
+
+
 def victim_records(officer) -> None:
     """One object of every scoped model of communities, tasks and services in District A."""
     import datetime as dt
@@ -187,6 +211,7 @@ def victim_records(officer) -> None:
 def world(officer, outsider, client, cases_world, situation_world):
     do_create_token(officer, name="victim token", actor=None)
     victim_beds(officer)
+    victim_dispatch(officer)
     victim_records(officer)
     assert AuditEntry.objects.restrict(officer, "view").exists()
     return officer, outsider

@@ -99,6 +99,7 @@ def _mount() -> None:
     from warroom.beds.api import router as beds_router
     from warroom.cases.api import router as cases_router
     from warroom.communities.api import router as communities_router
+    from warroom.dispatch.api import router as dispatch_router
     from warroom.geo.api import router as geo_router
     from warroom.services.api import router as services_router
     from warroom.situation.api import router as situation_router
@@ -109,6 +110,7 @@ def _mount() -> None:
     api.add_router("/cases", cases_router)
     api.add_router("/surveillance", surveillance_router)
     api.add_router("/beds", beds_router)
+    api.add_router("/dispatch", dispatch_router)
     api.add_router("/tasks", tasks_router)
     api.add_router("/communities", communities_router)
     api.add_router("/services", services_router)

@@ -58,6 +58,9 @@ def _mount_apps() -> None:
     app.command("certify", help="无疫情创建：重新计算认定 / Epidemic-free certification.")(certify)
 
     from warroom.cases.cli import cases_app, clearance, surveillance_app
+    from warroom.dispatch.cli import app as dispatch_app
+
+    app.add_typer(dispatch_app, name="dispatch")
 
     app.add_typer(cases_app, name="cases")
     app.add_typer(surveillance_app, name="surveillance")

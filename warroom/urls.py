@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("warroom.accounts.urls")),
     path("audit/", include("warroom.audit.urls")),
     path("beds/", include("warroom.beds.urls")),
+    path("dispatch/", include("warroom.dispatch.urls")),
     path("tasks/", include("warroom.tasks.urls")),
     path("communities/", include("warroom.communities.urls")),
     path("services/", include("warroom.services.urls")),

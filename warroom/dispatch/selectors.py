@@ -199,7 +199,7 @@ def get_person(user: Any, pk: int) -> Person:
 def get_facility(user: Any, code: str) -> Facility:
     if "\x00" in code:
         raise NotFound("facility not found")
-    found = facilities_of(user).select_related("area").filter(code=code).first()
+    found = Facility.objects.restrict(user, "view").select_related("area").filter(code=code).first()
     if found is None or not can_dispatch(user):
         raise NotFound("facility not found")
     return found

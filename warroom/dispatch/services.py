@@ -795,6 +795,65 @@ def do_end_placement(
     return old
 
 
+# --- a facility reports its admissions and discharges (API) ------------------------------
+
+
+@dataclass
+class FacilityMoves:
+    admitted: list[Placement] = field(default_factory=list)
+    discharged: list[Placement] = field(default_factory=list)
+
+
+def do_record_facility_moves(
+    facility: Facility,
+    *,
+    admissions: list[tuple[int, str]],
+    discharges: list[tuple[int, str]],
+    actor: Any,
+) -> FacilityMoves:
+    """A facility's report of who it admitted (person id, bed type) and who left (person
+    id, outcome): all or nothing, with the guarantees of the dispatcher's own actions
+    (never over-filled, never below need). Idempotent: a retry of an admission already
+    recorded here, or of a discharge already recorded with the same outcome, returns the
+    recorded placement instead of failing."""
+    _check_dispatcher(actor)
+    ids = [pid for pid, _t in admissions] + [pid for pid, _o in discharges]
+    if len(set(ids)) != len(ids):
+        raise InvalidInput("each person may appear once per report")
+    people = {p.pk: p for p in people_of(actor).filter(pk__in=ids)} if ids else {}
+    missing = sorted(set(ids) - set(people))
+    if missing:
+        raise NotFound(f"person #{missing[0]} not found")
+    out = FacilityMoves()
+    with transaction.atomic():
+        for pid, bed_type in admissions:
+            held = Placement.objects.filter(person_id=pid, ended_at__isnull=True).first()
+            if held is not None and (held.facility_id, held.bed_type) == (facility.pk, bed_type):
+                out.admitted.append(held)  # a retry
+                continue
+            out.admitted.append(
+                do_place_person(
+                    people[pid], facility, bed_type, actor=actor, note="facility report"
+                )
+            )
+        for pid, outcome in discharges:
+            held = Placement.objects.filter(person_id=pid, ended_at__isnull=True).first()
+            if held is None or held.facility_id != facility.pk:
+                last = (
+                    Placement.objects.filter(person_id=pid, facility=facility)
+                    .order_by("-started_at", "-pk")
+                    .first()
+                )
+                if last is not None and last.outcome == outcome:
+                    out.discharged.append(last)  # a retry
+                    continue
+                raise Conflict(f"person #{pid} is not in {facility.name}", code="not_here")
+            out.discharged.append(
+                do_end_placement(held, outcome, actor=actor, note="facility report")
+            )
+    return out
+
+
 # --- case management moved first: free the bed at once ---------------------------------
 
 
