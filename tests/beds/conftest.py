@@ -36,3 +36,14 @@ def shelter(make_facility):
         f, bed_type="SHELTER", kind="opening", delta=100, effective=D0, actor=None
     )
     return f
+
+
+@pytest.fixture
+def no_waiting_provider():
+    """Case management unplugged: the bed balance has no waiting people to count."""
+    from warroom.beds import waiting
+
+    saved = list(waiting._PROVIDERS)
+    waiting._PROVIDERS.clear()
+    yield
+    waiting._PROVIDERS[:] = saved

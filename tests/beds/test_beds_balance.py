@@ -90,7 +90,9 @@ def test_the_page_shows_the_date_beds_wait_for_patients(hand_built, client, hq):
     assert "自 2020-02-03 起床等人" in page and 'data-chart="option"' in page
 
 
-def test_without_case_data_the_page_says_so_rather_than_zero(shelter, client, hq):
+def test_without_case_data_the_page_says_so_rather_than_zero(
+    shelter, client, hq, no_waiting_provider
+):
     run_daily_cycle(D0, only=["beds.pools", "beds.balance"])
     row = BedBalance.objects.get()
     assert (row.free, row.waiting, row.balance) == (100, None, None)
