@@ -135,10 +135,9 @@ def victim_beds(officer) -> None:
 
 def victim_dispatch(officer) -> None:
     """A proposal, its lines and a placement of District A's people (after victim_beds)."""
+    from tests.conftest import resident_id
     from warroom.cases.services import do_register_person
     from warroom.dispatch import services
-
-    from tests.conftest import resident_id
 
     for n in (901, 902):
         do_register_person(

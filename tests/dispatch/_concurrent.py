@@ -31,6 +31,7 @@ def build(
     from django.core.management import call_command
     from django.utils import timezone
 
+    from tests.conftest import SMALL_CITY_CSV, resident_id
     from warroom.beds.services import (
         do_create_facility,
         do_record_capacity_change,
@@ -41,8 +42,6 @@ def build(
     from warroom.geo.models import Area
     from warroom.geo.services import do_import_areas
     from warroom.tables import read_table
-
-    from tests.conftest import SMALL_CITY_CSV, resident_id
 
     if migrate:
         call_command("migrate", verbosity=0, interactive=False)
