@@ -69,10 +69,10 @@ class Proposal(AuditedModel):
 
 
 class LineState(models.TextChoices):
-    PROPOSED = "proposed", _("Proposed")
-    UNPLACED = "unplaced", _("No bed")
-    CONFIRMED = "confirmed", _("Confirmed")
-    REFUSED = "refused", _("Refused")
+    PROPOSED = "proposed", pgettext_lazy("proposal line", "Proposed")
+    UNPLACED = "unplaced", pgettext_lazy("proposal line", "No bed")
+    CONFIRMED = "confirmed", pgettext_lazy("proposal line", "Confirmed")
+    REFUSED = "refused", pgettext_lazy("proposal line", "Refused")
 
 
 class Refusal(models.TextChoices):
