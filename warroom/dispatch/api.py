@@ -41,8 +41,9 @@ def _body(schema: type[Schema]) -> dict:
 
 
 def _parse(request: HttpRequest, schema: type[Schema]) -> Any:
+    body = request.body if request.content_type == "application/json" else b""
     try:
-        return schema.model_validate_json(request.body or b"{}")
+        return schema.model_validate_json(body.strip() or b"{}")
     except PydanticValidationError as exc:
         raise InvalidInput(
             "the request is not valid",
