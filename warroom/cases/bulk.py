@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from django.db import connection, models
+from django.db import connection, connections, models
 
 BATCH = 5000
 
@@ -159,3 +159,41 @@ def insert_rows_returning_ids(
         obj.pk = new_id
         obj._state.adding = False
         obj._state.db = connection.alias
+
+
+def insert_tuples(
+    model: type[models.Model], names: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """INSERT plain value tuples (``names`` order; foreign keys as ids), no model objects.
+
+    For writers of tens of thousands of rows whose values are already plain: only the
+    datetimes are adapted (SQLite stores them as UTC text), so nothing is built per field
+    per row. PostgreSQL: ``COPY``; SQLite: ``executemany``.
+    """
+    if not rows:
+        return
+    fields = [model._meta.get_field(n) for n in names]
+    columns = [f.column for f in fields]  # type: ignore[union-attr]
+    conn = connections[connection.alias]
+    times = [i for i, f in enumerate(fields) if f.get_internal_type() == "DateTimeField"]
+    if times and conn.vendor != "postgresql":
+        adapt = conn.ops.adapt_datetimefield_value
+        prepared: list[list[Any]] = []
+        for row in rows:
+            values = list(row)
+            for i in times:
+                if values[i] is not None:
+                    values[i] = adapt(values[i])
+            prepared.append(values)
+    else:
+        prepared = [list(r) for r in rows]
+    if conn.vendor == "postgresql":
+        _copy(model._meta.db_table, columns, prepared)
+        return
+    quote = conn.ops.quote_name
+    cols = ", ".join(quote(c) for c in columns)
+    marks = ", ".join(["%s"] * len(columns))
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({cols}) VALUES ({marks})"  # noqa: S608
+    with conn.cursor() as cursor:
+        for start in range(0, len(prepared), BATCH):
+            cursor.executemany(sql, prepared[start : start + BATCH])

@@ -800,13 +800,17 @@ def do_assign_beds(
 ) -> int:
     """Move every person of ``assignments`` into his bed in case management, set-based.
 
-    One UPDATE per batch of people (``bulk.update_rows``), the transition rows in bulk and
-    one audit entry for the batch (with the people's ids and a hash of them), like an
-    import. The caller holds the people's rows locked (``select_for_update``) and has
-    checked that each still waits; a person whose status no longer allows the move is a
-    ``Conflict`` naming him, and nothing is written.
+    Each person's move is decided by :func:`apply_transition` (the one place effects are
+    decided), in memory; the people whose changed fields end up equal (same facility,
+    same step) are then written by one ``UPDATE ... WHERE id IN (...)`` per group, the
+    transition rows in bulk, and one audit entry for the whole batch (the people's ids and
+    a hash of them), like an import. The caller holds the people's rows locked
+    (``select_for_update``) and has checked that each still waits; a person whose status
+    no longer allows the move is a ``Conflict`` naming him, and nothing is written.
     """
     import hashlib
+
+    from django.db.models import F
 
     from warroom.audit.services import record_batch
     from warroom.cases import bulk
@@ -815,31 +819,30 @@ def do_assign_beds(
         return 0
     at = at or timezone.now()
     check_text(facility=max((a.facility for a in assignments), key=len))
-    steps: list[TransitionRecord] = []
-    people: list[Person] = []
+    steps: list[tuple[Any, ...]] = []
+    attnames = [Person._meta.get_field(n).attname for n in STATE_FIELDS]
+    groups: dict[tuple[Any, ...], list[int]] = {}
     for a in assignments:
         p = a.person
+        before = [getattr(p, n) for n in attnames]
         name = a.facility.strip()
+        step: TransitionRecord | None = None
         try:
             if a.hospital and p.status == Status.CONFIRMED:
-                steps.append(
-                    apply_transition(
-                        p, Status.ADMITTED, at=at, actor=actor, reason=reason, facility=name
-                    )
+                step = apply_transition(
+                    p, Status.ADMITTED, at=at, actor=actor, reason=reason, facility=name
                 )
             elif a.hospital and p.status == Status.ADMITTED:
                 pass  # a transfer: same status, another bed
             elif not a.hospital and p.status == Status.CONTACT:
-                steps.append(
-                    apply_transition(
-                        p,
-                        Status.QUARANTINED,
-                        at=at,
-                        actor=actor,
-                        reason=reason,
-                        isolation=Isolation.QUARANTINE,
-                        facility=name,
-                    )
+                step = apply_transition(
+                    p,
+                    Status.QUARANTINED,
+                    at=at,
+                    actor=actor,
+                    reason=reason,
+                    isolation=Isolation.QUARANTINE,
+                    facility=name,
                 )
             elif not a.hospital and p.status in (
                 Status.FEBRILE,
@@ -859,22 +862,44 @@ def do_assign_beds(
                 details={"person_id": p.pk, "current": p.status},
             ) from None
         p.facility, p.facility_area_id = name, a.facility_area_id
-        p.version += 1
-        people.append(p)
-    with acting_as(actor), transaction.atomic():
-        bulk.update_rows(Person, people, [*STATE_FIELDS, "version"])
-        bulk.insert_rows(
-            TransitionRecord,
-            steps,
-            ["person", "source", "target", "at", "actor", "actor_name", "reason"],
+        if step is not None:
+            steps.append(
+                (
+                    p.pk,
+                    step.source,
+                    step.target,
+                    step.at,
+                    step.actor_id,
+                    step.actor_name,
+                    step.reason,
+                )
+            )
+        changed = tuple(
+            (n, tuple(v) if isinstance(v, list) else v)
+            for n, old, v in zip(attnames, before, (getattr(p, n) for n in attnames), strict=True)
+            if old != v
         )
-        ids = sorted(p.pk for p in people)
+        groups.setdefault(changed, []).append(p.pk)
+        p.version += 1
+    with acting_as(actor), transaction.atomic():
+        for changed, ids in groups.items():
+            values = {n: list(v) if isinstance(v, tuple) else v for n, v in changed}
+            for start in range(0, len(ids), bulk.BATCH):
+                Person.objects.filter(pk__in=ids[start : start + bulk.BATCH]).update(
+                    **values, version=F("version") + 1
+                )
+        bulk.insert_tuples(
+            TransitionRecord,
+            ["person", "source", "target", "at", "actor", "actor_name", "reason"],
+            steps,
+        )
+        ids = sorted(a.person.pk for a in assignments)
         record_batch(
             object_type="cases.person",
-            rows=len(people),
+            rows=len(ids),
             sha256=hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest(),
             action="assign_beds",
             message=reason[:300],
             details={"people": ids if len(ids) <= 1000 else ids[:1000], "transitions": len(steps)},
         )
-    return len(people)
+    return len(ids)

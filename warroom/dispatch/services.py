@@ -32,9 +32,6 @@ from django.db.models import F
 from django.utils import timezone
 
 from warroom.analytics.allocate import (
-    BedType as AllocType,
-)
-from warroom.analytics.allocate import (
     allocate_beds,
     distance_matrix_km,
     steps_above_need,
@@ -45,7 +42,12 @@ from warroom.beds.models import BED_TYPE_ORDER, KIND_BED_TYPES, BedPool, Facilit
 from warroom.beds.services import NoBedsFree, ensure_pools
 from warroom.cases import bulk
 from warroom.cases.models import Person
-from warroom.cases.services import BedAssignment, do_assign_beds, do_transition_person
+from warroom.cases.services import (
+    STATE_FIELDS,
+    BedAssignment,
+    do_assign_beds,
+    do_transition_person,
+)
 from warroom.cases.states import Isolation, Status
 from warroom.cases.waiting import QUARANTINE_STATUSES, is_waiting, need_of, waiting_people
 from warroom.core.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -65,6 +67,9 @@ HOSPITAL_TYPES = ("ICU", "SEVERE", "GENERAL", "SHELTER")
 LADDER = {"ICU": 3, "SEVERE": 2, "GENERAL": 1, "SHELTER": 1, "QUARANTINE": 0}
 CLOSED_TO_ADMISSIONS = ("closing", "closed")
 CHUNK = 5000  # ids per IN (...) list: below SQLite's variable limit
+# What a placement reads and writes of a person (a partial load also skips the audit
+# snapshot the full model takes on load: 20,000 of them cost seconds).
+LOCKED_FIELDS = ("pk", "version", "merged_into", "home", "name", *STATE_FIELDS)
 
 
 # --- who may dispatch -------------------------------------------------------------------
@@ -108,7 +113,12 @@ def _lock_people(ids: list[int]) -> dict[int, Person]:
     """The people ``ids`` locked for this transaction (by primary key: no deadlock)."""
     out: dict[int, Person] = {}
     for chunk in _chunks(sorted(set(ids))):
-        for p in Person.objects.select_for_update().filter(pk__in=chunk).order_by("pk"):
+        for p in (
+            Person.objects.select_for_update()
+            .filter(pk__in=chunk)
+            .only(*LOCKED_FIELDS)
+            .order_by("pk")
+        ):
             out[p.pk] = p
     return out
 
@@ -250,7 +260,7 @@ def do_propose(*, actor: Any, at: dt.datetime | None = None) -> Proposal:
         days = max((at - waiting.since[i]).days, 0)
         groups[(home_index[waiting.home[i]], waiting.need[i], days)].append(i)
     keys = list(groups)
-    lines: list[ProposalLine] = []
+    lines: list[tuple[Any, ...]] = []
     placed = 0
     total_km = 0.0
     if keys and facilities:
@@ -262,9 +272,8 @@ def do_propose(*, actor: Any, at: dt.datetime | None = None) -> Proposal:
             free,
             dist,
         )
-        nearest_km = np.where((free > 0)[None, :, :], dist[:, :, None], np.inf).min(
-            axis=1
-        )  # (areas, types): the nearest free bed of each type
+        # (areas, types): the distance to the nearest facility with a free bed of the type
+        nearest_km = np.where((free > 0)[None, :, :], dist[:, :, None], np.inf).min(axis=1)
         by_group: dict[int, list[tuple[int, int, int, int]]] = defaultdict(list)
         for g, f, t, n in zip(
             alloc.placement_group.tolist(),
@@ -277,29 +286,29 @@ def do_propose(*, actor: Any, at: dt.datetime | None = None) -> Proposal:
         for g, key in enumerate(keys):
             members = sorted(groups[key], key=lambda i: (waiting.since[i], waiting.ids[i]))
             pos = 0
-            for steps, f, t, n in sorted(
-                by_group.get(g, []), key=lambda r: (r[0], dist[key[0], r[1]])
-            ):
+            rows = sorted(by_group.get(g, []), key=lambda r: (r[0], dist[key[0], r[1]]))
+            for steps, f, t, n in rows:
                 km = float(dist[key[0], f])
+                near = km <= float(nearest_km[key[0], t]) + 1e-9
+                fid, bed_type = facilities[f][0], BED_TYPE_ORDER[t]
                 for i in members[pos : pos + n]:
                     lines.append(
-                        ProposalLine(
-                            person_id=waiting.ids[i],
-                            need=key[1],
-                            waiting_since=waiting.since[i],
-                            facility_id=facilities[f][0],
-                            bed_type=AllocType(t).name,
-                            distance_km=round(km, 2),
-                            steps_above=steps,
-                            nearest=km <= float(nearest_km[key[0], t]) + 1e-9,
-                            state=LineState.PROPOSED,
+                        (
+                            waiting.ids[i],
+                            key[1],
+                            waiting.since[i],
+                            fid,
+                            bed_type,
+                            round(km, 2),
+                            steps,
+                            near,
+                            "proposed",
                         )
                     )
-                    total_km += km
+                total_km += km * n
                 pos += n
             placed += pos
-            for i in members[pos:]:
-                lines.append(_unplaced(waiting, i, key[1]))
+            lines += [_unplaced(waiting, i, key[1]) for i in members[pos:]]
     else:
         lines = [_unplaced(waiting, i, waiting.need[i]) for i in range(len(waiting.ids))]
     area = actor.area if actor is not None else Area.objects.filter(parent__isnull=True).first()
@@ -316,16 +325,17 @@ def do_propose(*, actor: Any, at: dt.datetime | None = None) -> Proposal:
             distance_km=round(total_km, 2),
         )
         proposal.save()
-        for line in lines:
-            line.proposal_id = proposal.pk
-        bulk.insert_rows(ProposalLine, lines, _LINE_FIELDS)
+        bulk.insert_tuples(
+            ProposalLine,
+            ["proposal", *_LINE_FIELDS],
+            [(proposal.pk, *line, "", "") for line in lines],
+        )
         proposal.seconds = round(time.perf_counter() - started, 3)
         Proposal.objects.filter(pk=proposal.pk).update(seconds=proposal.seconds)
     return proposal
 
 
 _LINE_FIELDS = [
-    "proposal",
     "person",
     "need",
     "waiting_since",
@@ -340,12 +350,17 @@ _LINE_FIELDS = [
 ]
 
 
-def _unplaced(waiting: _Waiting, i: int, need: int) -> ProposalLine:
-    return ProposalLine(
-        person_id=waiting.ids[i],
-        need=need,
-        waiting_since=waiting.since[i],
-        state=LineState.UNPLACED,
+def _unplaced(waiting: _Waiting, i: int, need: int) -> tuple[Any, ...]:
+    return (
+        waiting.ids[i],
+        need,
+        waiting.since[i],
+        None,
+        "",
+        None,
+        0,
+        False,
+        "unplaced",
     )
 
 
@@ -443,8 +458,8 @@ def do_confirm_proposal(
             at=at,
             reason=f"dispatch proposal #{proposal.pk}",
         )
-        if granted:
-            ProposalLine.objects.filter(pk__in=[ln[0] for ln in granted]).update(
+        for chunk in _chunks([ln[0] for ln in granted]):
+            ProposalLine.objects.filter(pk__in=chunk).update(
                 state=LineState.CONFIRMED, decided_at=at, decided_by=_user(actor)
             )
         by_code: dict[Any, list[int]] = defaultdict(list)
@@ -492,12 +507,12 @@ def _place(
     at: dt.datetime,
     reason: str,
     note: str = "",
-) -> list[Placement]:
+) -> None:
     """Write the placements of ``items`` (person, facility, bed type, line) whose beds are
     already taken: end the quarantine placements they replace, free those beds, and move
     the people in case management. Set-based."""
     if not items:
-        return []
+        return
     ended = [open_now[pid] for pid, _f, _t, _l in items if pid in open_now]
     if ended:
         for chunk in _chunks([pl.pk for pl in ended]):
@@ -515,23 +530,13 @@ def _place(
     areas = dict(
         Facility.objects.filter(pk__in={f for _p, f, _t, _l in items}).values_list("pk", "area_id")
     )
-    placements = [
-        Placement(
-            person_id=pid,
-            facility_id=fid,
-            bed_type=t,
-            started_at=at,
-            line_id=line,
-            placed_by=_user(actor),
-            note=note,
-            transferred_from=None,
-        )
-        for pid, fid, t, line in items
-    ]
-    bulk.insert_rows(
+    bulk.insert_tuples(
         Placement,
-        placements,
         ["person", "facility", "bed_type", "started_at", "line", "placed_by", "note", "outcome"],
+        [
+            (pid, fid, t, at, line, getattr(actor, "pk", None), note, "")
+            for pid, fid, t, line in items
+        ],
     )
     do_assign_beds(
         [
@@ -542,7 +547,6 @@ def _place(
         reason=reason,
         at=at,
     )
-    return placements
 
 
 # --- one person: place, refuse, transfer, end -------------------------------------------
@@ -613,7 +617,7 @@ def do_place_person(
                 code="below_need",
             )
         _take_one(facility, bed_type)
-        (placement,) = _place(
+        _place(
             [(p.pk, facility.pk, bed_type, None)],
             people,
             held,
