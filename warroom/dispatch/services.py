@@ -172,24 +172,27 @@ def _allowed(need: int | None, bed_type: str) -> bool:
 
 
 def _coordinates(area_ids: list[int]) -> dict[int, tuple[float, float]]:
-    """(lat, lon) of each area, from the nearest ancestor that has them (else the root's)."""
-    wanted = Area.objects.filter(pk__in=area_ids).values_list("pk", "path")
-    paths = dict(wanted)
-    prefixes = {p for path in paths.values() for p in _ancestors(path)}
-    known = {
-        path: (lat, lon)
-        for path, lat, lon in Area.objects.filter(
-            path__in=prefixes, lat__isnull=False, lon__isnull=False
-        ).values_list("path", "lat", "lon")
-    }
+    """(lat, lon) of each area: its own, else its nearest ancestor's (else 0, 0)."""
     out: dict[int, tuple[float, float]] = {}
-    for pk, path in paths.items():
-        for p in _ancestors(path):  # nearest first
-            if p in known:
-                out[pk] = known[p]
-                break
-        else:
-            out[pk] = (0.0, 0.0)
+    missing: dict[int, str] = {}
+    for chunk in _chunks(sorted(set(area_ids))):
+        for pk, path, lat, lon in Area.objects.filter(pk__in=chunk).values_list(
+            "pk", "path", "lat", "lon"
+        ):
+            if lat is not None and lon is not None:
+                out[pk] = (lat, lon)
+            else:
+                missing[pk] = path
+    if missing:
+        prefixes = {p for path in missing.values() for p in _ancestors(path)}
+        known = {
+            path: (lat, lon)
+            for path, lat, lon in Area.objects.filter(
+                path__in=prefixes, lat__isnull=False, lon__isnull=False
+            ).values_list("path", "lat", "lon")
+        }
+        for pk, path in missing.items():
+            out[pk] = next((known[p] for p in _ancestors(path) if p in known), (0.0, 0.0))
     return out
 
 
@@ -207,14 +210,22 @@ class _Waiting:
     home: list[int]
     need: list[int]
     since: list[dt.datetime]
+    home_coords: dict[int, tuple[float, float]]
 
 
 def _load_waiting(actor: Any) -> _Waiting:
     rows = list(
-        waiting_people(people_of(actor)).values_list("pk", "home_id", "need", "waiting_since")
+        waiting_people(people_of(actor)).values_list(
+            "pk", "home_id", "need", "waiting_since", "home__lat", "home__lon"
+        )
     )
+    coords = {r[1]: (r[4], r[5]) for r in rows if r[4] is not None and r[5] is not None}
     return _Waiting(
-        [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], [r[3] for r in rows]
+        [r[0] for r in rows],
+        [r[1] for r in rows],
+        [r[2] for r in rows],
+        [r[3] for r in rows],
+        coords,
     )
 
 
@@ -244,7 +255,13 @@ def do_propose(*, actor: Any, at: dt.datetime | None = None) -> Proposal:
             free[fac_index[fid], BED_TYPE_ORDER.index(bed_type)] = max(cap - occ, 0)
     homes = sorted(set(waiting.home))
     home_index = {a: i for i, a in enumerate(homes)}
-    coords = _coordinates(homes + [f[4] for f in facilities])
+    coords = dict(waiting.home_coords)
+    coords.update(
+        _coordinates(
+            [a for a in homes if a not in coords]
+            + [f[4] for f in facilities if f[2] is None or f[3] is None]
+        )
+    )
     fac_lat = [f[2] if f[2] is not None else coords[f[4]][0] for f in facilities]
     fac_lon = [f[3] if f[3] is not None else coords[f[4]][1] for f in facilities]
     dist = (
@@ -273,7 +290,11 @@ def do_propose(*, actor: Any, at: dt.datetime | None = None) -> Proposal:
             dist,
         )
         # (areas, types): the distance to the nearest facility with a free bed of the type
-        nearest_km = np.where((free > 0)[None, :, :], dist[:, :, None], np.inf).min(axis=1)
+        nearest_km = np.full((len(homes), len(BED_TYPE_ORDER)), np.inf)
+        for t in range(len(BED_TYPE_ORDER)):
+            has = free[:, t] > 0
+            if has.any():
+                nearest_km[:, t] = dist[:, has].min(axis=1)
         by_group: dict[int, list[tuple[int, int, int, int]]] = defaultdict(list)
         for g, f, t, n in zip(
             alloc.placement_group.tolist(),
