@@ -248,3 +248,37 @@ def test_the_bed_balance_counts_the_waiting_people(facilities, make_person, hq):
     after = balance_on(today).by_type()
     assert after["SHELTER"]["waiting"] + after["GENERAL"]["waiting"] == 0
     assert after["SHELTER"]["occupied"] + after["GENERAL"]["occupied"] == 3
+
+
+def test_the_daily_cycle_stores_the_waiting_people(facilities, make_person):
+    from django.utils import timezone
+
+    from warroom.beds.models import BedBalance
+    from warroom.core.daily import run_daily_cycle
+
+    for _ in range(2):
+        make_person("confirmed", severity="severe")
+    make_person("contact", home="990102001001001")
+    today = timezone.localdate()
+    run_daily_cycle(today, only=["beds.pools", "beds.balance"], force=True)
+    rows = {(r.area.code, r.bed_type): r for r in BedBalance.objects.select_related("area")}
+    assert rows[("990101", "SEVERE")].waiting == 2 and rows[("990101", "SEVERE")].balance == 0
+    assert rows[("990102", "QUARANTINE")].waiting == 1
+    assert rows[("990102", "QUARANTINE")].balance == -1  # District B has no quarantine site
+
+
+def test_the_proposal_page_reads_a_fixed_number_of_queries(
+    facilities, make_person, client, hq, django_assert_max_num_queries
+):
+    for _ in range(3):
+        make_person("confirmed", severity="mild")
+    small = services.do_propose(actor=hq)
+    for _ in range(12):
+        make_person("contact")
+    big = services.do_propose(actor=hq)
+    client.force_login(hq)
+    with django_assert_max_num_queries(20) as few:
+        assert client.get(f"/dispatch/proposals/{small.pk}/").status_code == 200
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(f"/dispatch/proposals/{big.pk}/")
+    assert page.status_code == 200 and page.content.decode().count("data-line=") == 15
