@@ -282,3 +282,25 @@ def test_the_proposal_page_reads_a_fixed_number_of_queries(
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = client.get(f"/dispatch/proposals/{big.pk}/")
     assert page.status_code == 200 and page.content.decode().count("data-line=") == 15
+
+
+def test_a_death_imported_with_the_line_list_frees_the_bed(facilities, make_person, hq, city):
+    from django.utils import timezone
+
+    from warroom.cases.imports import do_import_line_list
+    from warroom.tables import read_table
+
+    patient = make_person("confirmed", severity="critical")
+    services.do_place_person(patient, facilities["DA1"], "ICU", actor=hq)
+    assert _pool(facilities["DA1"], "ICU").occupied == 1
+    at = timezone.localtime().strftime("%Y-%m-%d %H:%M")
+    csv = (
+        "姓名,证件号码,住址小区编码,类别,报告时间,状态\n"
+        f"{patient.name},{patient.id_number},990101001001001,确诊,{at},死亡\n"
+    )
+    do_import_line_list(read_table(csv.encode(), filename="deaths.csv"), actor=hq)
+    patient.refresh_from_db()
+    assert patient.status == Status.DIED
+    placement = Placement.objects.get(person=patient)
+    assert placement.outcome == "died" and placement.ended_at is not None
+    assert _pool(facilities["DA1"], "ICU").occupied == 0

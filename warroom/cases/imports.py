@@ -47,6 +47,7 @@ from warroom.cases.services import (
     acting_as,
     apply_transition,
     consume_test_due,
+    notify_bulk_transitions,
     result_targets,
 )
 from warroom.cases.states import Category, Severity, Status
@@ -274,6 +275,7 @@ class _Writer:
         for step in self.steps:
             step.person_id = step.person.pk
         insert_rows(TransitionRecord, self.steps, TRANSITION_FIELDS)
+        notify_bulk_transitions(changed)
         for sev in self.severities:
             sev.person_id = sev.person.pk
         SeverityRecord.objects.bulk_create(self.severities, batch_size=5000)

@@ -346,6 +346,23 @@ def unregister_transition_listener(fn: TransitionListener) -> None:
         _LISTENERS.remove(fn)
 
 
+BulkTransitionListener = Callable[[Sequence[Person]], None]
+_BULK_LISTENERS: list[BulkTransitionListener] = []
+
+
+def register_bulk_transition_listener(fn: BulkTransitionListener) -> None:
+    """Call ``fn(people)`` in the transaction of a bulk write of people whose status may
+    have changed (the line-list and results imports). Idempotent."""
+    if fn not in _BULK_LISTENERS:
+        _BULK_LISTENERS.append(fn)
+
+
+def notify_bulk_transitions(people: Sequence[Person]) -> None:
+    if people:
+        for listener in _BULK_LISTENERS:
+            listener(people)
+
+
 def _save_transitions(
     person: Person, steps: list[TransitionRecord], before: dict[str, Any]
 ) -> None:

@@ -918,6 +918,31 @@ def _on_transition(person: Person, steps: list[Any]) -> None:
     _free(held.facility_id, held.bed_type)
 
 
+def _on_bulk_transitions(people: Any) -> None:
+    """The same for an import that moved many people at once: set-based."""
+    by_id = {p.pk: p for p in people}
+    ending: list[Placement] = []
+    for chunk in _chunks(sorted(by_id)):
+        for held in Placement.objects.select_for_update().filter(
+            person_id__in=chunk, ended_at__isnull=True
+        ):
+            if not holds_bed(by_id[held.person_id], held.bed_type):
+                ending.append(held)
+    if not ending:
+        return
+    at = timezone.now()
+    by_outcome: dict[Any, list[int]] = defaultdict(list)
+    freed: dict[tuple[int, str], int] = defaultdict(int)
+    for held in ending:
+        by_outcome[_OUTCOME_OF.get(by_id[held.person_id].status, Outcome.ENDED)].append(held.pk)
+        freed[(held.facility_id, held.bed_type)] += 1
+    for outcome, ids in by_outcome.items():
+        for chunk in _chunks(ids):
+            Placement.objects.filter(pk__in=chunk).update(ended_at=at, outcome=outcome)
+    for (fid, bed_type), n in sorted(freed.items()):
+        _free(fid, bed_type, n)
+
+
 # --- the demo feed's daily call ---------------------------------------------------------
 
 
@@ -943,9 +968,13 @@ def do_dispatch_all(day: dt.date | None = None, *, actor: Any = None) -> Dispatc
 
 
 def register() -> None:
-    from warroom.cases.services import register_transition_listener
+    from warroom.cases.services import (
+        register_bulk_transition_listener,
+        register_transition_listener,
+    )
 
     register_transition_listener(_on_transition)
+    register_bulk_transition_listener(_on_bulk_transitions)
 
 
 def uses_postgres() -> bool:
