@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -975,7 +975,3 @@ def register() -> None:
 
     register_transition_listener(_on_transition)
     register_bulk_transition_listener(_on_bulk_transitions)
-
-
-def uses_postgres() -> bool:
-    return connection.vendor == "postgresql"
