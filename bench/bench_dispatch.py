@@ -74,7 +74,7 @@ def child(kind: str) -> None:
     print(
         f"[{kind}] propose: median {p:.2f} s over {RUNS} runs "
         f"(target <= {PROPOSE_TARGET_S:.0f} s: {'OK' if p <= PROPOSE_TARGET_S else 'MISSED'}); "
-        f"committed run {p_commit:.2f} s; allocation inside it {proposal.seconds:.2f} s total"
+        f"committed run {p_commit:.2f} s; its own timer {proposal.seconds:.2f} s"
     )
     print(
         f"[{kind}] confirm all {placed:,}: median {c:.2f} s over {RUNS} runs "
