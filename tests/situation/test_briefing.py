@@ -104,7 +104,7 @@ def test_the_pdf_page_rasterised_shows_ink(reports, tmp_path):
     from PIL import Image
 
     image = Image.open(next(tmp_path.glob("p*.png"))).convert("L")
-    dark = sum(1 for v in image.getdata() if v < 128)
+    dark = sum(image.histogram()[:128])
     assert dark > 500
 
 

@@ -25,7 +25,9 @@ def reports(city, hq):
 
 
 def test_the_agenda_lists_the_red_items_with_links(reports, hq, city):
-    header = "date,area_code,new_confirmed,cum_confirmed,cum_deaths,cum_discharged,under_treatment\n"
+    header = (
+        "date,area_code,new_confirmed,cum_confirmed,cum_deaths,cum_discharged,under_treatment\n"
+    )
     bad = header + "2020-02-28,990101,5,10,0,0,10\n"  # District A's cumulative falls
     do_import_daily_reports(read_table(bad.encode(), filename="bad.csv"), actor=hq)
     do_check_quality(DAY, actor=None)
@@ -67,7 +69,9 @@ def test_a_decision_with_an_owner_opens_a_task_carried_until_verified(reports, h
     assert selectors.standup(hq, district, next_day)["carried"] == []
 
 
-def test_a_task_needs_a_deadline_and_an_outsider_cannot_record(reports, hq, officer, outsider, city):
+def test_a_task_needs_a_deadline_and_an_outsider_cannot_record(
+    reports, hq, officer, outsider, city
+):
     with pytest.raises(InvalidInput, match="deadline"):
         do_record_decision(city["990101"], DAY, "x", owner=officer, actor=hq)
     with pytest.raises(NotFound):

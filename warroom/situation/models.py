@@ -103,3 +103,48 @@ class Decision(AuditedModel):
             reverse("situation:standup", kwargs={"day": self.day.isoformat()})
             + f"?area={self.area.code}"
         )
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class SeriesImport(models.Model):
+    """An analyst's import of a published daily series, and the cycle run over its days.
+
+    The rows are imported at once (all or nothing); the daily cycle then runs for every
+    imported day, oldest first, which takes a while: ``days_done`` is the progress the
+    page shows. A worker claims the job with a conditional UPDATE (queued → running).
+    """
+
+    area = models.ForeignKey("geo.Area", on_delete=models.PROTECT, related_name="+")
+    filename = models.CharField(_("file"), max_length=255, blank=True)
+    sha256 = models.CharField(max_length=64)
+    days = models.JSONField(default=list)  # ISO dates, oldest first
+    days_done = models.PositiveIntegerField(default=0)
+    status = models.CharField(
+        _("status"), max_length=16, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
+    message = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    scope_path = "area__path"
+    objects = RestrictedManager()
+
+    class Meta:
+        verbose_name = _("series import")
+        verbose_name_plural = _("series imports")
+
+    def __str__(self) -> str:
+        return f"series import {self.pk} {self.filename}"
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.days_done / len(self.days)) if self.days else 100

@@ -96,13 +96,11 @@ def clearance_panel(user: Any, area: Area, day: dt.date) -> dict[str, Any]:
             by_district[snap.area_id][snap.duty] = snap.total
     for row in duties.values():
         row["change"] = None if row["yesterday"] is None else row["total"] - row["yesterday"]
-    ranked = sorted(
-        (
-            {**_area(d), **by_district[d.pk], "total": sum(by_district[d.pk].values())}
-            for d in districts
-        ),
-        key=lambda r: (-r["total"], r["code"]),
-    )
+    rows: list[dict[str, Any]] = [
+        {**_area(d), **by_district[d.pk], "total": sum(by_district[d.pk].values())}
+        for d in districts
+    ]
+    ranked = sorted(rows, key=lambda r: (-r["total"], r["code"]))
     return {
         "computed": day in runs,
         "duties": duties,
@@ -383,3 +381,15 @@ def standup(user: Any, area: Area, day: dt.date) -> dict[str, Any]:
         .order_by("recorded_at", "pk")
     )
     return {"items": items, "carried": carried, "decisions": decisions, "room": data}
+
+
+def series_imports(user: Any, *, limit: int = 20) -> list[Any]:
+    from warroom.situation.models import SeriesImport
+
+    return list(_rows(SeriesImport, user).select_related("area").order_by("-pk")[:limit])
+
+
+def series_import(user: Any, job_id: int) -> Any:
+    from warroom.situation.models import SeriesImport
+
+    return _rows(SeriesImport, user).select_related("area").filter(pk=job_id).first()

@@ -355,3 +355,71 @@ def do_record_decision(
             )
             decision.save(update_fields=["task"])
     return decision
+
+
+# --- an analyst's published series ---------------------------------------------------------
+
+
+def do_import_series(table: Any, *, actor: Any) -> Any:
+    """Import a published daily series (DESIGN §4; counts may be empty) and queue the cycle
+    for its days. All or nothing, idempotent: the same file again queues nothing new."""
+    from warroom.core.errors import InvalidInput
+    from warroom.situation.models import SeriesImport
+    from warroom.surveillance.services import REPORT_COLUMNS, do_import_daily_reports
+    from warroom.tables import parse_rows
+
+    parsed = parse_rows(table, REPORT_COLUMNS)
+    if not parsed:
+        raise InvalidInput("the file has no data rows")
+    codes = {p["area_code"] for p in parsed}
+    areas = list(Area.objects.filter(code__in=codes).order_by("depth"))
+    with transaction.atomic():
+        result = do_import_daily_reports(table, actor=actor)  # checks areas and scope
+        previous = SeriesImport.objects.filter(sha256=result.sha256).order_by("-pk").first()
+        if result.already_imported and previous is not None:
+            return previous
+        days = sorted({p["date"] for p in parsed})
+        return SeriesImport.objects.create(
+            area=areas[0],
+            filename=table.filename[:255],
+            sha256=result.sha256,
+            days=[d.isoformat() for d in days],
+            created_by=actor if getattr(actor, "pk", None) else None,
+        )
+
+
+def run_series_import(job_id: int, *, on_day: Any = None) -> Any:
+    """Run the daily cycle for every day of an import (claimed once: queued → running).
+
+    Each day is recomputed (``force``: the figures just changed). A failing day stops the
+    job with the cycle's message; the days before it keep their results.
+    """
+    from django.db.models import F
+    from django.utils import timezone
+
+    from warroom.core.daily import run_daily_cycle
+    from warroom.core.errors import WarroomError
+    from warroom.situation.models import ImportStatus, SeriesImport
+
+    claimed = SeriesImport.objects.filter(pk=job_id, status=ImportStatus.QUEUED).update(
+        status=ImportStatus.RUNNING
+    )
+    job = SeriesImport.objects.get(pk=job_id)
+    if not claimed:
+        return job
+    try:
+        for iso in job.days:
+            day = dt.date.fromisoformat(iso)
+            run_daily_cycle(day, actor=job.created_by, force=True)
+            SeriesImport.objects.filter(pk=job_id).update(days_done=F("days_done") + 1)
+            if on_day is not None:
+                on_day(day)
+    except WarroomError as exc:
+        SeriesImport.objects.filter(pk=job_id).update(
+            status=ImportStatus.FAILED, message=exc.message, finished_at=timezone.now()
+        )
+    else:
+        SeriesImport.objects.filter(pk=job_id).update(
+            status=ImportStatus.DONE, finished_at=timezone.now()
+        )
+    return SeriesImport.objects.get(pk=job_id)

@@ -189,9 +189,59 @@ def standup(request: HttpRequest, day: str) -> HttpResponse:
     return render(request, "situation/standup.html", context)
 
 
+def _start(job_id: int) -> None:
+    """Run the import's cycle in a thread of this process (the page polls its progress)."""
+    import threading
+
+    from django.db import connection
+
+    def work() -> None:
+        try:
+            services.run_series_import(job_id)
+        finally:
+            connection.close()
+
+    threading.Thread(target=work, name=f"series-import-{job_id}", daemon=True).start()
+
+
 @login_required
 def import_series(request: HttpRequest) -> HttpResponse:
-    raise Http404
+    """An analyst imports a city's published daily series; the cycle runs for its days."""
+    from django.contrib import messages
+    from django.db import transaction
+    from django.shortcuts import redirect
+
+    from warroom.core.errors import WarroomError
+    from warroom.tables import TableRejected, read_table
+
+    if not request.user.can("change"):  # type: ignore[union-attr]
+        raise Http404
+    report = None
+    if request.method == "POST" and "file" in request.FILES:
+        upload = request.FILES["file"]
+        try:
+            with transaction.atomic():
+                table = read_table(upload.read(), filename=upload.name or "")
+                job = services.do_import_series(table, actor=request.user)
+                if job.status == "queued":
+                    transaction.on_commit(lambda: _start(job.pk))
+        except TableRejected as exc:
+            report = exc
+        except WarroomError as exc:
+            messages.error(request, exc.message)
+        else:
+            return redirect("situation:import_status", job_id=job.pk)
+    return render(
+        request,
+        "situation/import.html",
+        {"report": report, "jobs": selectors.series_imports(request.user)},
+    )
 
 
-import_status = import_series
+@login_required
+def import_status(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = selectors.series_import(request.user, job_id)
+    if job is None:
+        raise Http404
+    template = "situation/_import_status.html" if request.htmx else "situation/import_status.html"  # type: ignore[attr-defined]
+    return render(request, template, {"job": job})
