@@ -136,19 +136,19 @@ def test_without_the_pdf_library_the_export_fails_with_a_message(reports, monkey
 def test_the_pages_and_exports(reports, hq, client):
     _brief(DAY)
     client.force_login(hq)
-    page = client.get("/situation/briefing/2020-02-28/").content.decode()
+    page = client.get("/situation/briefing/9901/2020-02-28/").content.decode()
     assert "测试市" in page and 'data-testid="briefing"' in page
     assert "2020-02-28" in client.get("/situation/briefing/").content.decode()
-    pdf = client.get("/situation/briefing/2020-02-28/briefing.pdf")
+    pdf = client.get("/situation/briefing/9901/2020-02-28/briefing.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
-    word = client.get("/situation/briefing/2020-02-28/briefing.docx?area=990101")
+    word = client.get("/situation/briefing/990101/2020-02-28/briefing.docx")
     assert word.status_code == 200 and word.content.startswith(b"PK")
-    assert client.get("/situation/briefing/2020-02-27/").status_code == 404
-    assert client.get("/situation/briefing/2020-02-28/briefing.exe").status_code == 404
+    assert client.get("/situation/briefing/9901/2020-02-27/").status_code == 404
+    assert client.get("/situation/briefing/9901/2020-02-28/briefing.exe").status_code == 404
 
 
 def test_the_briefing_page_in_english(reports, hq, client):
     _brief(DAY)
     client.force_login(hq)
-    page = client.get("/situation/briefing/2020-02-28/", HTTP_ACCEPT_LANGUAGE="en").content
+    page = client.get("/situation/briefing/9901/2020-02-28/", HTTP_ACCEPT_LANGUAGE="en").content
     assert b"Daily briefing of Test City" in page

@@ -80,13 +80,13 @@ def test_a_task_needs_a_deadline_and_an_outsider_cannot_record(
 
 def test_the_page_records_a_decision(reports, hq, officer, client):
     client.force_login(hq)
-    page = client.get("/situation/standup/2020-02-28/?area=9901")
+    page = client.get("/situation/standup/9901/2020-02-28/")
     assert page.status_code == 200 and 'data-testid="agenda"' in page.content.decode()
     assert "/surveillance/?date=2020-02-28" in page.content.decode()  # District B is silent
     client.post(
-        "/situation/standup/2020-02-28/?area=990101",
+        "/situation/standup/990101/2020-02-28/",
         {"text": "明日清零", "owner": "officer_a", "deadline": "2020-03-01", "area": "990101"},
     )
-    page = client.get("/situation/standup/2020-02-28/?area=990101").content.decode()
+    page = client.get("/situation/standup/990101/2020-02-28/").content.decode()
     assert "明日清零" in page and "officer_a" in page
     assert client.get("/situation/standup/").status_code == 302

@@ -99,9 +99,8 @@ class Decision(AuditedModel):
     def get_absolute_url(self) -> str:
         from django.urls import reverse
 
-        return (
-            reverse("situation:standup", kwargs={"day": self.day.isoformat()})
-            + f"?area={self.area.code}"
+        return reverse(
+            "situation:standup", kwargs={"area_code": self.area.code, "day": self.day.isoformat()}
         )
 
 

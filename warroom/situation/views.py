@@ -60,8 +60,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def _area_of(request: HttpRequest) -> Area:
-    code = request.GET.get("area") or request.POST.get("area") or geo.home_area(request.user).code
+def _area_of(request: HttpRequest, code: str | None = None) -> Area:
+    code = code or request.GET.get("area") or geo.home_area(request.user).code
     try:
         return geo.get_area(request.user, code)
     except NotFound:
@@ -91,9 +91,9 @@ def briefings(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def briefing(request: HttpRequest, day: str) -> HttpResponse:
+def briefing(request: HttpRequest, area_code: str, day: str) -> HttpResponse:
     """The day's briefing, in the reader's language, from its stored figures."""
-    area = _area_of(request)
+    area = _area_of(request, area_code)
     found = selectors.briefing(request.user, area, _required_day(day))
     if found is None:
         raise Http404
@@ -108,9 +108,9 @@ def briefing(request: HttpRequest, day: str) -> HttpResponse:
 
 
 @login_required
-def briefing_export(request: HttpRequest, day: str, fmt: str) -> HttpResponse:
+def briefing_export(request: HttpRequest, area_code: str, day: str, fmt: str) -> HttpResponse:
     """The day's briefing as PDF, Word or the archived HTML (the Chinese document)."""
-    area = _area_of(request)
+    area = _area_of(request, area_code)
     found = selectors.briefing(request.user, area, _required_day(day))
     if found is None or fmt not in EXPORTS:
         raise Http404
@@ -139,12 +139,11 @@ def standup_today(request: HttpRequest) -> HttpResponse:
     area = _area_of(request)
     situation = selectors.latest(request.user, area)
     day = situation.day if situation is not None else timezone.localdate()
-    url = reverse("situation:standup", kwargs={"day": day.isoformat()})
-    return redirect(f"{url}?area={area.code}")
+    return redirect("situation:standup", area_code=area.code, day=day.isoformat())
 
 
 @login_required
-def standup(request: HttpRequest, day: str) -> HttpResponse:
+def standup(request: HttpRequest, area_code: str, day: str) -> HttpResponse:
     """The stand-up meeting: the agenda of red items; decisions and tasks recorded."""
     from django.contrib import messages
     from django.shortcuts import redirect
@@ -152,7 +151,7 @@ def standup(request: HttpRequest, day: str) -> HttpResponse:
     from warroom.accounts.models import User
     from warroom.core.errors import WarroomError
 
-    area = _area_of(request)
+    area = _area_of(request, area_code)
     when = _required_day(day)
     if request.method == "POST":
         if not request.user.can("change"):  # type: ignore[union-attr]
@@ -177,7 +176,7 @@ def standup(request: HttpRequest, day: str) -> HttpResponse:
             messages.error(request, exc.message)
         else:
             messages.success(request, _("Decision recorded."))
-        return redirect(f"{request.path}?area={area.code}")
+        return redirect(request.path)
     context = selectors.standup(request.user, area, when)
     context.update(
         area=area,
