@@ -143,6 +143,13 @@ def _n(value: Any) -> str:
     return _("not reported") if value is None else num(value)
 
 
+def _u(value: Any) -> str:
+    """A computed figure that may be unknown (not a report: nobody failed to send it)."""
+    from warroom.web.templatetags.humanize_zh import num
+
+    return _("unknown") if value is None else num(value)
+
+
 def _change(value: Any) -> str:
     from warroom.web.templatetags.humanize_zh import signed
 
@@ -294,8 +301,8 @@ def outline(data: dict[str, Any]) -> list[tuple[str, Any]]:
                     _n(r["capacity"]),
                     _n(r["occupied"]),
                     _n(r["free"]),
-                    _n(r["waiting"]),
-                    _n(r["balance"]),
+                    _u(r["waiting"]),
+                    _u(r["balance"]),
                 ]
             )
         out.append(("table", rows))
