@@ -30,7 +30,7 @@ def _free_port() -> int:
 
 def child(kind: str) -> None:
     setup_django()
-    from django.db import connection
+    from django.db import connection, reset_queries
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
@@ -38,6 +38,7 @@ def child(kind: str) -> None:
     client = Client()
     client.force_login(hq)
     assert client.get("/situation/").status_code == 200
+    reset_queries()  # DEBUG keeps a log: start the capture from an empty one
     with CaptureQueriesContext(connection) as queries:
         client.get("/situation/")
     ms = median_ms(lambda: client.get("/situation/"))
