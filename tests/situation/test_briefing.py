@@ -152,3 +152,19 @@ def test_the_briefing_page_in_english(reports, hq, client):
     client.force_login(hq)
     page = client.get("/situation/briefing/9901/2020-02-28/", HTTP_ACCEPT_LANGUAGE="en").content
     assert b"Daily briefing of Test City" in page
+
+
+def test_the_api_returns_the_archived_briefing(reports, hq, outsider, client):
+    from warroom.accounts.services import do_create_token
+
+    _brief(DAY)
+    _, token = do_create_token(hq, name="t", actor=None)
+    body = client.get(
+        "/api/situation/9901/briefing?day=2020-02-28", HTTP_AUTHORIZATION=f"Bearer {token}"
+    ).json()
+    assert body["day"] == "2020-02-28" and body["payload"]["area"]["code"] == "9901"
+    _, other = do_create_token(outsider, name="o", actor=None)
+    refused = client.get(
+        "/api/situation/990101/briefing?day=2020-02-28", HTTP_AUTHORIZATION=f"Bearer {other}"
+    )
+    assert refused.status_code == 404

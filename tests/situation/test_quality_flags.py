@@ -90,3 +90,20 @@ def test_an_outsider_cannot_change_a_flag(falling, outsider, officer):
     with pytest.raises(NotFound):
         do_set_flag_status(flag, FlagStatus.RESOLVED, actor=officer)
     assert not QualityFlag.objects.restrict(outsider).exists()
+
+
+def test_the_page_lists_flags_and_changes_their_status(falling, hq, client):
+    do_check_quality(DAY, actor=None)
+    flag = QualityFlag.objects.get(rule="cumulative_decrease")
+    client.force_login(hq)
+    page = client.get("/surveillance/quality/").content.decode()
+    assert "cumulative_decrease" in page and 'data-testid="flags"' in page
+    client.post(
+        f"/surveillance/quality/{flag.pk}/status/", {"status": "acknowledged", "note": "核实中"}
+    )
+    flag.refresh_from_db()
+    assert flag.status == FlagStatus.ACKNOWLEDGED and flag.status_note == "核实中"
+    assert (
+        "cumulative_decrease"
+        not in client.get("/surveillance/quality/?status=open").content.decode()
+    )

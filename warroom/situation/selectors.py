@@ -322,8 +322,10 @@ def room(
 # --- the briefing archive ------------------------------------------------------------------
 
 
-def briefing(user: Any, area: Area, day: dt.date) -> Briefing | None:
-    return _rows(Briefing, user).filter(area=area, day=day).first()
+def briefing(user: Any, area: Area, day: dt.date | None) -> Briefing | None:
+    """The area's briefing of ``day`` (its latest when ``day`` is None)."""
+    qs = _rows(Briefing, user).filter(area=area)
+    return (qs.filter(day=day) if day is not None else qs.order_by("-day")).first()
 
 
 def briefing_days(user: Any, area: Area, *, limit: int = 120) -> list[dt.date]:
