@@ -15,6 +15,10 @@ else
 fi
 fc-list 2>/dev/null | grep -qi 'Noto Sans CJK' || need+=(fonts-noto-cjk)
 command -v xgettext >/dev/null 2>&1 || need+=(gettext)
+# The briefing's PDF (WeasyPrint needs Pango) and the test that rasterises its pages.
+ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so' || need+=(libpango-1.0-0)
+ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so' || need+=(libpangoft2-1.0-0)
+command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 [ ${#need[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
@@ -27,5 +31,6 @@ fi
 echo "The tests need these system packages: ${need[*]}" >&2
 echo "On Debian or Ubuntu: sudo apt-get install ${need[*]}" >&2
 echo "(chromium for browser tests, r-base-core + r-cran-epiestim for the Rt reference," >&2
-echo " fonts-noto-cjk for Chinese PDFs and screenshots, gettext for the translation check)" >&2
+echo " fonts-noto-cjk for Chinese PDFs and screenshots, gettext for the translation check," >&2
+echo " libpango for the briefing's PDF, poppler-utils to check its pages)" >&2
 exit 1

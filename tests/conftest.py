@@ -204,11 +204,12 @@ def epidemic_csv(codes: tuple[str, ...] = ("9901", "990101"), *, skip: str = "20
 
 @pytest.fixture
 def situation_world(city, hq):
-    """Daily reports of the city and District A, and their situation on 2020-03-20."""
+    """Daily reports of the city and District A, their situation and briefings on 2020-03-20."""
     import datetime as dt
 
-    from warroom.situation.services import do_compute_situation
+    from warroom.situation.services import do_compute_situation, do_generate_briefings
     from warroom.surveillance.services import do_import_daily_reports
 
     do_import_daily_reports(read_table(epidemic_csv(), filename="daily.csv"), actor=hq)
     do_compute_situation(dt.date(2020, 3, 20))
+    do_generate_briefings(dt.date(2020, 3, 20))

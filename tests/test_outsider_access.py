@@ -40,7 +40,10 @@ VICTIM_PARAMS = {
     "proposal_id": ("dispatch", "proposal"),
     "line_id": ("dispatch", "proposalline"),
     "placement_id": ("dispatch", "placement"),
+    "job_id": ("situation", "seriesimport"),
+    "flag_id": ("surveillance", "qualityflag"),
 }
+SITUATION_DAY = "2020-03-20"  # the day of the situation_world fixture's briefings
 
 
 def walk(patterns: list[object], prefix: str = "") -> Iterator[str]:
@@ -81,6 +84,10 @@ def concrete_urls(officer) -> Iterator[tuple[str, bool]]:
                 values[name] = str(victim_object(*admin_model.groups(), officer).pk)
             elif name == "area_code":
                 values[name] = "990101"  # District A itself (situations are per district)
+            elif name == "day":
+                values[name] = SITUATION_DAY
+            elif name == "fmt":
+                values[name] = "html"
             elif name == "person_id":
                 values[name] = str(victim_object("cases", "person", officer).pk)
             elif name == "sample_id":
@@ -206,12 +213,35 @@ def victim_records(officer) -> None:
     care.do_request_medical_care(victim, person="受害小区 patient", kind="dialysis", actor=officer)
 
 
+def victim_situation(officer) -> None:
+    """District A's objects of the situation room: a quality flag, a series import."""
+    import datetime as dt
+
+    from warroom.situation.models import SeriesImport
+    from warroom.situation.services import do_record_decision
+    from warroom.surveillance.models import QualityFlag
+
+    district = Area.objects.get(code="990101")
+    day = dt.date.fromisoformat(SITUATION_DAY)
+    QualityFlag.objects.create(
+        rule="stale_figure",
+        area=district,
+        day=day,
+        severity="warning",
+        message="甲区 stale",
+        detected_on=day,
+    )
+    SeriesImport.objects.create(area=district, filename="甲区.csv", sha256="x", days=[])
+    do_record_decision(district, day, "甲区 decision", actor=officer)
+
+
 @pytest.fixture
 def world(officer, outsider, client, cases_world, situation_world):
     do_create_token(officer, name="victim token", actor=None)
     victim_beds(officer)
     victim_dispatch(officer)
     victim_records(officer)
+    victim_situation(officer)
     assert AuditEntry.objects.restrict(officer, "view").exists()
     return officer, outsider
 

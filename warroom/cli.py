@@ -68,6 +68,14 @@ def _mount_apps() -> None:
         "clearance", help="日清日结：计算各区域积压 / Daily clearance: compute every backlog."
     )(clearance)
 
+    from warroom.situation.cli import brief, import_series
+
+    app.command("brief", help="每日动态通报 / The day's briefing as PDF, Word or HTML.")(brief)
+    app.command(
+        "import-series",
+        help="导入公开日报序列并分析 / Import a published daily series and analyse it.",
+    )(import_series)
+
 
 _mount_apps()
 

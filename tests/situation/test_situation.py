@@ -89,3 +89,25 @@ def test_the_api_returns_the_payload(reports, hq, client):
         "/api/situation/9901?day=2020-02-28", HTTP_AUTHORIZATION=f"Bearer {token}"
     ).json()
     assert body["day"] == "2020-02-28" and body["payload"]["area"] == "9901"
+
+
+def test_the_dashboard_shows_the_panels_in_few_queries(reports, hq, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    daily.run_daily_cycle(DAY)
+    client.force_login(hq)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/situation/").content.decode()
+    for panel in ("clearance", "beds", "certification", "quality"):
+        assert f'data-testid="panel-{panel}"' in page
+    assert 'data-testid="missing-reports"' in page and "乙区" in page  # District B is silent
+    assert "/situation/briefing/9901/2020-02-28/" in page
+    assert 5 <= len(queries) <= 30, [q["sql"] for q in queries]
+
+
+def test_the_dashboard_in_english(reports, hq, client):
+    daily.run_daily_cycle(DAY)
+    client.force_login(hq)
+    page = client.get("/situation/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Daily clearance: the four backlogs" in page and "Low phase" in page

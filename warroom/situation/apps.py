@@ -8,8 +8,13 @@ class SituationConfig(AppConfig):
     verbose_name = _("Situation room")
 
     def ready(self) -> None:
+        from warroom.beds.demand import register_case_series_provider
         from warroom.core.daily import register_step
-        from warroom.situation.services import daily_step
+        from warroom.situation.services import (
+            briefing_step,
+            case_series_from_situation,
+            daily_step,
+        )
 
         register_step(
             "situation.analytics",
@@ -17,3 +22,17 @@ class SituationConfig(AppConfig):
             after_if_present=("surveillance.aggregates", "surveillance.quality"),
             label="态势研判 / situation: phases, Rt, forecast",
         )
+        register_step(
+            "situation.briefing",
+            briefing_step,
+            after=("situation.analytics",),
+            after_if_present=(
+                "cases.clearance",
+                "communities.certification",
+                "beds.balance",
+                "surveillance.quality",
+            ),
+            label="每日动态通报 / the daily briefing",
+        )
+        # The capacity plan's case numbers: the city's series and this app's forecast.
+        register_case_series_provider(case_series_from_situation)

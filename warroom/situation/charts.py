@@ -142,3 +142,36 @@ def rt_chart(payload: dict[str, Any]) -> dict[str, Any] | None:
         "yAxis": {"type": "value", "min": 0},
         "series": series,
     }
+
+
+def clearance_chart(clearance: dict[str, Any]) -> dict[str, Any]:
+    """The four backlogs by age (stacked bars): zero is the target."""
+    duties = list(clearance["duties"])
+    names = {
+        "admit": _("Admit"),
+        "isolate": _("Isolate"),
+        "test": _("Test"),
+        "treat": _("Treat"),
+    }
+    buckets = (
+        ("under_24h", _("under 24 h"), "#f1c40f"),
+        ("from_24_to_48h", _("24–48 h"), "#e67e22"),
+        ("over_48h", _("over 48 h"), "#b3261e"),
+    )
+    return {
+        "tooltip": {"trigger": "axis"},
+        "legend": {"top": 0},
+        "grid": {"left": 50, "right": 10, "top": 30, "bottom": 24},
+        "xAxis": {"type": "category", "data": [names[d] for d in duties]},
+        "yAxis": {"type": "value", "minInterval": 1},
+        "series": [
+            {
+                "type": "bar",
+                "stack": "age",
+                "name": label,
+                "itemStyle": {"color": colour},
+                "data": [clearance["duties"][d][key] for d in duties],
+            }
+            for key, label, colour in buckets
+        ],
+    }

@@ -132,6 +132,8 @@ def analyse(series: DailySeries, day: dt.date) -> dict[str, Any]:
         "quantities": {
             "increment": _quantity(f["new_confirmed"]),
             "stock": _quantity(f["under_treatment"]),
+            # the variable (变量): new people at risk — suspected, febrile, close contacts
+            "variable": _quantity(f["new_suspected"] + f["new_febrile"] + f["new_contacts"]),
             "severe": _quantity(f["severe"] + f["critical"]),
             "deaths": _quantity(f["new_deaths"]),
         },
@@ -171,3 +173,253 @@ def do_compute_situation(day: dt.date, *, actor: Any = None) -> int:
 def daily_step(day: dt.date) -> str:
     n = do_compute_situation(day)
     return f"{n} areas analysed" if n else "no daily reports yet: nothing to analyse"
+
+
+# --- the capacity plan's case numbers: observed, then this app's forecast ------------------
+
+
+def case_series_from_situation(start: dt.date, horizon: int) -> Any:
+    """The city's new confirmed up to the day before ``start``, then its forecast median.
+
+    The provider of :mod:`warroom.beds.demand` (registered in ``apps.py``). Beyond the
+    forecast's 14 days the last forecast value is held (said in the label). A missing
+    observed day takes the previous known day's figure (admissions did happen that day;
+    only the count is unknown). None without a situation or a forecast.
+    """
+    from warroom.beds.demand import CaseSeries
+
+    root = Area.objects.filter(depth=0).first()
+    if root is None:
+        return None
+    payload = (
+        Situation.objects.filter(area=root, day=start - dt.timedelta(days=1))
+        .values_list("payload", flat=True)
+        .first()
+    )
+    if not payload or not payload.get("forecast"):
+        return None
+    observed: list[float] = []
+    last = 0.0
+    for value in payload["new_confirmed"]:
+        last = float(value) if value is not None else last
+        observed.append(last)
+    forecast = [float(x or 0.0) for x in payload["forecast"]["median"]][:horizon]
+    forecast += [forecast[-1]] * (horizon - len(forecast))
+    return CaseSeries(
+        daily_confirmed=observed + forecast,
+        today=len(observed),
+        label=f"forecast {payload['day']} (renewal; held after {FORECAST_HORIZON} days)",
+    )
+
+
+# --- the daily briefing -------------------------------------------------------------------
+
+
+def _plan_summary(day: dt.date) -> dict[str, Any] | None:
+    """The next openings of the 30-day capacity plan from tomorrow (city-wide)."""
+    from warroom.beds.planning import capacity_plan
+
+    try:
+        plan = capacity_plan(None, day + dt.timedelta(days=1))
+    except ValueError as exc:  # a plan the analytics refuse: say so, do not stop the cycle
+        return {"error": str(exc), "windows": []}
+    if plan is None:
+        return None
+    windows = [
+        {"start": w.start.isoformat(), "end": w.end.isoformat(), "open_beds": w.open_beds}
+        for w in plan.windows
+        if w.total
+    ][:3]
+    return {
+        "source": plan.source,
+        "target": plan.target,
+        "total_to_open": plan.total_to_open,
+        "windows": windows,
+        "beds_wait_day": plan.beds_wait_day_scheduled.isoformat()
+        if plan.beds_wait_day_scheduled
+        else None,
+    }
+
+
+def do_generate_briefings(day: dt.date, *, actor: Any = None) -> int:
+    """Write the day's briefing of the city and of every district (idempotent).
+
+    The numbers are :func:`selectors.room`'s — the dashboard's own — stored with the
+    HTML document rendered from them in Chinese (the archive keeps what was sent).
+    """
+    import hashlib
+    import json
+
+    from django.utils import timezone
+
+    from warroom.situation import briefing as doc
+    from warroom.situation import selectors
+    from warroom.situation.models import Briefing
+
+    plan = _plan_summary(day)
+    written = 0
+    with transaction.atomic():
+        for area in situation_areas():
+            data = selectors.room(None, area, day, plan=plan if area.depth == 0 else None)
+            data["decisions"] = doc.decisions_needed(data)
+            digest = hashlib.sha256(
+                json.dumps(data, sort_keys=True, ensure_ascii=False).encode()
+            ).hexdigest()
+            existing = Briefing.objects.filter(area=area, day=day).first()
+            if existing is not None and existing.inputs_hash == digest:
+                written += 1
+                continue  # same numbers: keep the document (and its time) as it was
+            Briefing.objects.update_or_create(
+                area=area,
+                day=day,
+                defaults={
+                    "payload": data,
+                    "inputs_hash": digest,
+                    "html": doc.render_document(data, language="zh-hans"),
+                    "generated_at": timezone.now(),
+                },
+            )
+            written += 1
+    return written
+
+
+def briefing_step(day: dt.date) -> str:
+    return f"{do_generate_briefings(day)} briefings written"
+
+
+def export_briefing(briefing: Any, fmt: str) -> bytes:
+    """A stored briefing as a file: "html" (as archived), "pdf" or "docx" (Chinese)."""
+    from warroom.core.errors import InvalidInput
+    from warroom.situation import briefing as doc
+
+    if fmt == "html":
+        return str(briefing.html).encode("utf-8")
+    if fmt == "pdf":
+        return doc.to_pdf(briefing.html)
+    if fmt == "docx":
+        return doc.to_docx(briefing.payload, language="zh-hans")
+    raise InvalidInput(f"format: {fmt!r} is not one of html, pdf, docx")
+
+
+# --- the stand-up meeting ------------------------------------------------------------------
+
+
+def do_record_decision(
+    area: Area,
+    day: dt.date,
+    text: str,
+    *,
+    owner: Any = None,
+    deadline: dt.date | dt.datetime | None = None,
+    actor: Any,
+) -> Any:
+    """Record a decision of the day's stand-up; with an owner, open its task (deadline
+    required). The task is a :mod:`warroom.tasks` task: its owner submits evidence, a
+    verifier closes it, and until then it is carried on every next agenda."""
+    from django.utils import timezone
+
+    from warroom.core.context import acting
+    from warroom.core.errors import InvalidInput, NotFound
+    from warroom.core.scoping import in_scope
+    from warroom.situation.models import Decision
+    from warroom.tasks.services import do_create_task
+
+    text = (text or "").strip()
+    if not text:
+        raise InvalidInput("decision: the text is empty")
+    if len(text) > 2000:
+        raise InvalidInput("decision: longer than 2,000 characters")
+    if actor is not None and not (actor.can("change") and in_scope(actor, area.path)):
+        raise NotFound("area not found")
+    if owner is not None and deadline is None:
+        raise InvalidInput("deadline: a task needs a deadline")
+    with acting(actor), transaction.atomic():
+        decision = Decision(
+            area=area,
+            day=day,
+            text=text,
+            recorded_by=actor if getattr(actor, "pk", None) else None,
+            recorded_at=timezone.now(),
+        )
+        decision.save()
+        if owner is not None and deadline is not None:
+            decision.task = do_create_task(
+                title=text.splitlines()[0][:200],
+                description=text,
+                area=area,
+                owner=owner,
+                deadline=deadline,
+                source_kind="meeting",
+                source=decision,
+                actor=actor,
+            )
+            decision.save(update_fields=["task"])
+    return decision
+
+
+# --- an analyst's published series ---------------------------------------------------------
+
+
+def do_import_series(table: Any, *, actor: Any) -> Any:
+    """Import a published daily series (DESIGN §4; counts may be empty) and queue the cycle
+    for its days. All or nothing, idempotent: the same file again queues nothing new."""
+    from warroom.core.errors import InvalidInput
+    from warroom.situation.models import SeriesImport
+    from warroom.surveillance.services import REPORT_COLUMNS, do_import_daily_reports
+    from warroom.tables import parse_rows
+
+    parsed = parse_rows(table, REPORT_COLUMNS)
+    if not parsed:
+        raise InvalidInput("the file has no data rows")
+    codes = {p["area_code"] for p in parsed}
+    areas = list(Area.objects.filter(code__in=codes).order_by("depth"))
+    with transaction.atomic():
+        result = do_import_daily_reports(table, actor=actor)  # checks areas and scope
+        previous = SeriesImport.objects.filter(sha256=result.sha256).order_by("-pk").first()
+        if result.already_imported and previous is not None:
+            return previous
+        days = sorted({p["date"] for p in parsed})
+        return SeriesImport.objects.create(
+            area=areas[0],
+            filename=table.filename[:255],
+            sha256=result.sha256,
+            days=[d.isoformat() for d in days],
+            created_by=actor if getattr(actor, "pk", None) else None,
+        )
+
+
+def run_series_import(job_id: int, *, on_day: Any = None) -> Any:
+    """Run the daily cycle for every day of an import (claimed once: queued → running).
+
+    Each day is recomputed (``force``: the figures just changed). A failing day stops the
+    job with the cycle's message; the days before it keep their results.
+    """
+    from django.db.models import F
+    from django.utils import timezone
+
+    from warroom.core.daily import run_daily_cycle
+    from warroom.core.errors import WarroomError
+    from warroom.situation.models import ImportStatus, SeriesImport
+
+    claimed = SeriesImport.objects.filter(pk=job_id, status=ImportStatus.QUEUED).update(
+        status=ImportStatus.RUNNING
+    )
+    job = SeriesImport.objects.get(pk=job_id)
+    if not claimed:
+        return job
+    try:
+        for iso in job.days:
+            day = dt.date.fromisoformat(iso)
+            run_daily_cycle(day, actor=job.created_by, force=True)
+            SeriesImport.objects.filter(pk=job_id).update(days_done=F("days_done") + 1)
+            if on_day is not None:
+                on_day(day)
+    except WarroomError as exc:
+        SeriesImport.objects.filter(pk=job_id).update(
+            status=ImportStatus.FAILED, message=exc.message, finished_at=timezone.now()
+        )
+    else:
+        SeriesImport.objects.filter(pk=job_id).update(
+            status=ImportStatus.DONE, finished_at=timezone.now()
+        )
+    return SeriesImport.objects.get(pk=job_id)

@@ -6,10 +6,13 @@ import json
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
-from warroom.core.errors import NotFound
+from warroom.core.errors import InvalidInput, NotFound
 from warroom.geo import selectors as geo
-from warroom.situation import charts, selectors
+from warroom.geo.models import Area
+from warroom.situation import briefing as doc
+from warroom.situation import charts, selectors, services
 
 
 def _day(raw: str | None) -> dt.date | None:
@@ -27,13 +30,18 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         area = geo.get_area(request.user, code)
     except NotFound:
         raise Http404 from None
-    situation = selectors.latest(request.user, area, day=_day(request.GET.get("day")))
+    asked = _day(request.GET.get("day"))
+    situation = selectors.latest(request.user, area, day=asked)
+    day = situation.day if situation is not None else asked
     context = {
         "area": area,
         "areas": selectors.followed_areas(request.user),
         "situation": situation,
         "refresh": request.GET.get("day") is None,
     }
+    if day is not None:
+        room = selectors.room(request.user, area, day, situation=situation)
+        context.update(room=room, day_iso=day.isoformat())
     if situation is not None:
         p = situation.payload
         context.update(
@@ -43,6 +51,195 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             next_band_name=charts.phase_label((p["phase"]["next_band"] or {}).get("phase")),
             curve_json=json.dumps(charts.epidemic_curve(p), ensure_ascii=False),
             rt_json=json.dumps(charts.rt_chart(p), ensure_ascii=False) if p.get("rt") else "",
+            clearance_json=json.dumps(
+                charts.clearance_chart(room["clearance"]), ensure_ascii=False
+            ),
         )
     template = "situation/_body.html" if request.htmx else "situation/dashboard.html"  # type: ignore[attr-defined]
     return render(request, template, context)
+
+
+def _area_of(request: HttpRequest, code: str | None = None) -> Area:
+    code = code or request.GET.get("area") or geo.home_area(request.user).code
+    try:
+        return geo.get_area(request.user, code)
+    except NotFound:
+        raise Http404 from None
+
+
+def _required_day(raw: str) -> dt.date:
+    day = _day(raw)
+    if day is None:
+        raise Http404
+    return day
+
+
+@login_required
+def briefings(request: HttpRequest) -> HttpResponse:
+    """The archive: every day's briefing of an area."""
+    area = _area_of(request)
+    return render(
+        request,
+        "situation/briefings.html",
+        {
+            "area": area,
+            "areas": selectors.followed_areas(request.user),
+            "days": selectors.briefing_days(request.user, area),
+        },
+    )
+
+
+@login_required
+def briefing(request: HttpRequest, area_code: str, day: str) -> HttpResponse:
+    """The day's briefing, in the reader's language, from its stored figures."""
+    area = _area_of(request, area_code)
+    found = selectors.briefing(request.user, area, _required_day(day))
+    if found is None:
+        raise Http404
+    context = doc.context(found.payload)
+    context.update(
+        area=area,
+        areas=selectors.followed_areas(request.user),
+        day_iso=found.day.isoformat(),
+        generated_at=found.generated_at,
+    )
+    return render(request, "situation/briefing.html", context)
+
+
+@login_required
+def briefing_export(request: HttpRequest, area_code: str, day: str, fmt: str) -> HttpResponse:
+    """The day's briefing as PDF, Word or the archived HTML (the Chinese document)."""
+    area = _area_of(request, area_code)
+    found = selectors.briefing(request.user, area, _required_day(day))
+    if found is None or fmt not in EXPORTS:
+        raise Http404
+    try:
+        body = services.export_briefing(found, fmt)
+    except doc.ExportUnavailable as exc:
+        return HttpResponse(exc.message, status=503, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(body, content_type=EXPORTS[fmt])
+    name = f"briefing-{area.code}-{found.day.isoformat()}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+EXPORTS = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "html": "text/html; charset=utf-8",
+}
+
+
+@login_required
+def standup_today(request: HttpRequest) -> HttpResponse:
+    from django.shortcuts import redirect
+    from django.utils import timezone
+
+    area = _area_of(request)
+    situation = selectors.latest(request.user, area)
+    day = situation.day if situation is not None else timezone.localdate()
+    return redirect("situation:standup", area_code=area.code, day=day.isoformat())
+
+
+@login_required
+def standup(request: HttpRequest, area_code: str, day: str) -> HttpResponse:
+    """The stand-up meeting: the agenda of red items; decisions and tasks recorded."""
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    from warroom.accounts.models import User
+    from warroom.core.errors import WarroomError
+
+    area = _area_of(request, area_code)
+    when = _required_day(day)
+    if request.method == "POST":
+        if not request.user.can("change"):  # type: ignore[union-attr]
+            raise Http404
+        username = request.POST.get("owner", "").strip()
+        owner = User.objects.filter(username=username).first() if username else None
+        try:
+            if username and owner is None:
+                raise InvalidInput(_("No user %(name)s.") % {"name": username})
+            deadline = _day(request.POST.get("deadline") or None) if owner else None
+            services.do_record_decision(
+                area,
+                when,
+                request.POST.get("text", ""),
+                owner=owner,
+                deadline=deadline,
+                actor=request.user,
+            )
+        except NotFound:
+            raise Http404 from None
+        except WarroomError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Decision recorded."))
+        return redirect(request.path)
+    context = selectors.standup(request.user, area, when)
+    context.update(
+        area=area,
+        areas=selectors.followed_areas(request.user),
+        day=when,
+        day_iso=when.isoformat(),
+        can_change=request.user.can("change"),  # type: ignore[union-attr]
+    )
+    return render(request, "situation/standup.html", context)
+
+
+def _start(job_id: int) -> None:
+    """Run the import's cycle in a thread of this process (the page polls its progress)."""
+    import threading
+
+    from django.db import connection
+
+    def work() -> None:
+        try:
+            services.run_series_import(job_id)
+        finally:
+            connection.close()
+
+    threading.Thread(target=work, name=f"series-import-{job_id}", daemon=True).start()
+
+
+@login_required
+def import_series(request: HttpRequest) -> HttpResponse:
+    """An analyst imports a city's published daily series; the cycle runs for its days."""
+    from django.contrib import messages
+    from django.db import transaction
+    from django.shortcuts import redirect
+
+    from warroom.core.errors import WarroomError
+    from warroom.tables import TableRejected, read_table
+
+    if not request.user.can("change"):  # type: ignore[union-attr]
+        raise Http404
+    report = None
+    if request.method == "POST" and "file" in request.FILES:
+        upload = request.FILES["file"]
+        try:
+            with transaction.atomic():
+                table = read_table(upload.read(), filename=upload.name or "")
+                job = services.do_import_series(table, actor=request.user)
+                if job.status == "queued":
+                    transaction.on_commit(lambda: _start(job.pk))
+        except TableRejected as exc:
+            report = exc
+        except WarroomError as exc:
+            messages.error(request, exc.message)
+        else:
+            return redirect("situation:import_status", job_id=job.pk)
+    return render(
+        request,
+        "situation/import.html",
+        {"report": report, "jobs": selectors.series_imports(request.user)},
+    )
+
+
+@login_required
+def import_status(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = selectors.series_import(request.user, job_id)
+    if job is None:
+        raise Http404
+    template = "situation/_import_status.html" if request.htmx else "situation/import_status.html"  # type: ignore[attr-defined]
+    return render(request, template, {"job": job})

@@ -9,22 +9,11 @@ from django.utils.translation import gettext_lazy as _
 from warroom.audit.mixins import AuditedModel
 from warroom.cases.choices import LabelledChoices
 from warroom.core.scoping import RestrictedManager
+from warroom.series.io import COUNT_NAMES
 
-# The DESIGN §4 daily aggregate report, in its order (after date and area_code).
-FIGURES = [
-    "new_confirmed",
-    "new_suspected",
-    "new_febrile",
-    "new_contacts",
-    "new_deaths",
-    "new_discharged",
-    "cum_confirmed",
-    "cum_deaths",
-    "cum_discharged",
-    "under_treatment",
-    "severe",
-    "critical",
-]
+# The DESIGN §4 daily aggregate report, in its order (after date and area_code); the one
+# list of its columns is warroom.series.io's.
+FIGURES = list(COUNT_NAMES)
 
 
 class Source(LabelledChoices):
@@ -71,3 +60,57 @@ class DailyReport(AuditedModel):
 
     def figures(self) -> dict[str, int | None]:
         return {name: getattr(self, name) for name in FIGURES}
+
+
+class FlagStatus(LabelledChoices):
+    OPEN = "open", _("Open")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    RESOLVED = "resolved", _("Resolved")
+
+
+class FlagSeverity(LabelledChoices):
+    ERROR = "error", _("Error")
+    WARNING = "warning", _("Warning")
+
+
+class QualityFlag(AuditedModel):
+    """One finding of a data-quality rule about one area, day and column (DESIGN §3.5).
+
+    Generic on purpose: ``source`` names what raised it ("daily_report" for the rules of
+    :mod:`warroom.analytics.quality` over the stored reports; a later source, such as
+    supervision's risk signals, adds its own) and ``rule`` its stable id. The daily step
+    refreshes the findings of its source and keeps the status a person gave them; a
+    finding that is no longer found is resolved by the step ("no longer found").
+    """
+
+    source = models.CharField(_("source"), max_length=32, default="daily_report")
+    rule = models.CharField(_("rule"), max_length=48)
+    area = models.ForeignKey("geo.Area", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(_("day"))
+    column = models.CharField(_("column"), max_length=32, blank=True)
+    severity = models.CharField(_("severity"), max_length=8, choices=FlagSeverity.choices())
+    measured = models.FloatField(_("measured"), null=True, blank=True)
+    expected = models.FloatField(_("expected"), null=True, blank=True)
+    message = models.TextField(_("message"))
+    detected_on = models.DateField(_("detected on"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=FlagStatus.choices(), default=FlagStatus.OPEN
+    )
+    status_note = models.CharField(_("note"), max_length=300, blank=True)
+    status_changed_at = models.DateTimeField(_("status changed"), null=True, blank=True)
+
+    scope_path = "area__path"
+    objects = RestrictedManager()
+
+    class Meta:
+        verbose_name = _("quality flag")
+        verbose_name_plural = _("quality flags")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "rule", "area", "day", "column"], name="quality_flag_once"
+            )
+        ]
+        indexes = [models.Index(fields=["status", "day"], name="quality_flag_status_day")]
+
+    def __str__(self) -> str:
+        return f"{self.rule} {self.area_id} {self.day} {self.column}"

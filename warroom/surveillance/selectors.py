@@ -7,8 +7,9 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from warroom.core.errors import NotFound
 from warroom.geo.models import Area
-from warroom.surveillance.models import DailyReport
+from warroom.surveillance.models import DailyReport, FlagStatus, QualityFlag
 
 
 def reports(
@@ -22,3 +23,25 @@ def reports(
     if source:
         qs = qs.filter(source=source)
     return qs.order_by("-date", "area__path", "source")
+
+
+def quality_flags(
+    user: Any, *, status: str = "", area: Area | None = None
+) -> QuerySet[QualityFlag]:
+    """The quality flags ``user`` may see, errors first, newest first."""
+    qs = QualityFlag.objects.restrict(user).select_related("area")
+    if area is not None:
+        qs = qs.filter(area__path__under=area.path)
+    if status == "pending":
+        qs = qs.exclude(status=FlagStatus.RESOLVED)
+    elif status:
+        qs = qs.filter(status=status)
+    return qs.order_by("severity", "-day", "area__code", "rule")
+
+
+def get_flag(user: Any, flag_id: int, action: str = "view") -> QualityFlag:
+    found = QualityFlag.objects.restrict(user, action).select_related("area").filter(pk=flag_id)
+    flag = found.first()
+    if flag is None:
+        raise NotFound("quality flag not found")
+    return flag

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -23,6 +23,7 @@ from warroom.cases.services import acting_as
 from warroom.cases.states import Severity, Status
 from warroom.core.models import ImportBatch
 from warroom.geo.models import Area
+from warroom.series import io as series_io
 from warroom.surveillance.models import FIGURES, DailyReport, Source
 from warroom.tables import (
     Cell,
@@ -33,23 +34,11 @@ from warroom.tables import (
     count,
     date,
     parse_rows,
-    text,
 )
 
-LABELS_ZH = {
-    "new_confirmed": "新增确诊",
-    "new_suspected": "新增疑似",
-    "new_febrile": "新增发热",
-    "new_contacts": "新增密接",
-    "new_deaths": "新增死亡",
-    "new_discharged": "新增出院",
-    "cum_confirmed": "累计确诊",
-    "cum_deaths": "累计死亡",
-    "cum_discharged": "累计出院",
-    "under_treatment": "在院治疗",
-    "severe": "重症",
-    "critical": "危重症",
-}
+# The §4 columns are defined once, in :mod:`warroom.series.io` (the analyst's reader);
+# the platform's import adds its own checks (no future date, a plausible count).
+LABELS_ZH = {name: zh for name, zh, _aliases in series_io.COUNT_COLUMNS}
 
 
 def report_date(cell: Cell) -> dt.date:
@@ -70,9 +59,17 @@ def figure(cell: Cell) -> int:
 MAX_FIGURE = 100_000_000
 
 REPORT_COLUMNS: list[Column] = [
-    Column("date", "日期", report_date),
-    Column("area_code", "区划编码", text),
-    *[Column(name, LABELS_ZH[name], figure, required=False) for name in FIGURES],
+    replace(series_io.DATE, parse=report_date),
+    # The platform's template has always said 区划编码; the reader's label is an alias.
+    replace(
+        series_io.AREA,
+        label_zh="区划编码",
+        aliases=(series_io.AREA.label_zh, *series_io.AREA.aliases),
+    ),
+    *[
+        Column(name, zh, figure, required=False, aliases=aliases)
+        for name, zh, aliases in series_io.COUNT_COLUMNS
+    ],
 ]
 
 
@@ -306,3 +303,172 @@ def reconcile(day: dt.date, areas: list[Area] | None = None) -> list[Discrepancy
             if value != other:
                 out.append(Discrepancy(reported.area.code, day, name, value, other))
     return sorted(out, key=lambda d: (d.area_code, FIGURES.index(d.figure)))
+
+
+# --- data quality (DESIGN §3.5): the analytics rules over the stored reports ----------------
+
+QUALITY_SOURCE = "daily_report"
+# Findings about the last days are stored (and refreshed); older ones were stored by the
+# cycle of their own day. A week catches a district's late or corrected report.
+QUALITY_WINDOW_DAYS = 7
+
+
+@dataclass(frozen=True)
+class QualityResult:
+    day: dt.date
+    found: int
+    created: int
+    resolved: int
+
+
+def _report_cube(day: dt.date) -> Any:
+    """The districts' reports up to ``day`` as the analytics cube (None without any)."""
+    from warroom.analytics.quality import DailyReports
+
+    rows = list(
+        DailyReport.objects.filter(source=Source.REPORT, date__lte=day)
+        .order_by()
+        .values_list("date", "area_id", *FIGURES)
+    )
+    if not rows:
+        return None, {}
+    ids = sorted({r[1] for r in rows})
+    areas = {a.pk: a for a in Area.objects.filter(pk__in=ids).only("pk", "code", "parent_id")}
+    codes = [areas[i].code for i in ids]
+    index = {pk: i for i, pk in enumerate(ids)}
+    parent = [index.get(areas[i].parent_id, -1) for i in ids]  # type: ignore[arg-type]
+    cube = DailyReports.from_rows(
+        np.array([r[0] for r in rows], dtype="datetime64[D]"),
+        np.array([areas[r[1]].code for r in rows]),
+        {
+            name: np.array([np.nan if r[2 + j] is None else float(r[2 + j]) for r in rows])
+            for j, name in enumerate(FIGURES)
+        },
+        area_codes=np.array(codes),
+        parent=np.array(parent, dtype=np.int64),
+    )
+    return cube, {a.code: a.pk for a in areas.values()}
+
+
+def _num_or_none(x: float) -> float | None:
+    return None if not np.isfinite(x) else float(x)
+
+
+def do_check_quality(day: dt.date, *, actor: Any) -> QualityResult:
+    """Run the data-quality rules over the reports up to ``day`` and store the findings.
+
+    Idempotent: a finding is keyed by (source, rule, area, day, column); found again, it
+    keeps its status (a person acknowledged it) and takes the new figures; an open one
+    of the window that the rules no longer find is resolved ("no longer found"). Only
+    findings about the last :data:`QUALITY_WINDOW_DAYS` days up to ``day`` are touched.
+    """
+    from warroom.analytics.quality import run_all
+    from warroom.surveillance.models import FlagStatus, QualityFlag
+
+    first = day - dt.timedelta(days=QUALITY_WINDOW_DAYS - 1)
+    cube, area_ids = _report_cube(day)
+    found: dict[tuple[str, int, dt.date, str], dict[str, Any]] = {}
+    if cube is not None:
+        flags = run_all(cube, np.datetime64(day, "D"))
+        for i in range(len(flags)):
+            when = dt.date.fromisoformat(str(flags.date[i]))
+            if not first <= when <= day:
+                continue
+            key = (
+                str(flags.rule[i]),
+                area_ids[str(flags.area_code[i])],
+                when,
+                str(flags.column[i]),
+            )
+            found[key] = {
+                "severity": str(flags.severity[i]),
+                "measured": _num_or_none(float(flags.measured[i])),
+                "expected": _num_or_none(float(flags.expected[i])),
+                "message": str(flags.message[i]),
+            }
+    now = timezone.now()
+    with acting_as(actor), transaction.atomic():
+        stored = {
+            (f.rule, f.area_id, f.day, f.column): f
+            for f in QualityFlag.objects.select_for_update().filter(
+                source=QUALITY_SOURCE, day__gte=first, day__lte=day
+            )
+        }
+        new, changed, resolved = [], [], []
+        for key, values in found.items():
+            flag = stored.get(key)
+            if flag is None:
+                rule, area_id, when, column = key
+                new.append(
+                    QualityFlag(
+                        source=QUALITY_SOURCE,
+                        rule=rule,
+                        area_id=area_id,
+                        day=when,
+                        column=column,
+                        detected_on=day,
+                        **values,
+                    )
+                )
+                continue
+            reopen = flag.status == FlagStatus.RESOLVED and flag.status_note == NO_LONGER_FOUND
+            if reopen or any(getattr(flag, k) != v for k, v in values.items()):
+                for k, v in values.items():
+                    setattr(flag, k, v)
+                if reopen:  # the step resolved it, the data brought it back
+                    flag.status, flag.status_note, flag.status_changed_at = FlagStatus.OPEN, "", now
+                changed.append(flag)
+        for key, flag in stored.items():
+            if key not in found and flag.status != FlagStatus.RESOLVED:
+                flag.status, flag.status_note, flag.status_changed_at = (
+                    FlagStatus.RESOLVED,
+                    NO_LONGER_FOUND,
+                    now,
+                )
+                resolved.append(flag)
+        QualityFlag.objects.bulk_create(new, batch_size=2000)
+        QualityFlag.objects.bulk_update(
+            [*changed, *resolved],
+            [
+                "severity",
+                "measured",
+                "expected",
+                "message",
+                "status",
+                "status_note",
+                "status_changed_at",
+            ],
+            batch_size=2000,
+        )
+        digest = hashlib.sha256(repr(sorted(found.items())).encode()).hexdigest()
+        record_batch(
+            object_type="surveillance.qualityflag",
+            rows=len(new) + len(changed) + len(resolved),
+            sha256=digest,
+            action="compute",
+            message=f"quality {day.isoformat()}: {len(found)} found, {len(new)} new, "
+            f"{len(resolved)} resolved",
+        )
+    return QualityResult(day, len(found), len(new), len(resolved))
+
+
+NO_LONGER_FOUND = "no longer found by the rules"
+
+
+def do_set_flag_status(flag: Any, status: str, *, note: str = "", actor: Any) -> Any:
+    """Acknowledge or resolve a quality flag (or open it again), with a note."""
+    from warroom.core.errors import InvalidInput, NotFound
+    from warroom.core.scoping import in_scope
+    from warroom.surveillance.models import FlagStatus, QualityFlag
+
+    if status not in FlagStatus.values():
+        raise InvalidInput(f"status: {status!r} is not one of {', '.join(FlagStatus.values())}")
+    if actor is not None and not (actor.can("change") and in_scope(actor, flag.area.path)):
+        raise NotFound("quality flag not found")
+    with acting_as(actor), transaction.atomic():
+        locked = QualityFlag.objects.select_for_update().get(pk=flag.pk)
+        locked.status = status
+        locked.status_note = note[:300]
+        locked.status_changed_at = timezone.now()
+        locked.save(update_fields=["status", "status_note", "status_changed_at"])
+    return locked

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from warroom.core.errors import WarroomError
+from warroom.core.errors import NotFound, WarroomError
 from warroom.geo import selectors as geo
 from warroom.surveillance import selectors, services
 from warroom.surveillance.models import FIGURES, DailyReport, Source
@@ -98,3 +98,37 @@ def template(request: HttpRequest) -> HttpResponse:
     )
     response["Content-Disposition"] = 'attachment; filename="daily-report-template.xlsx"'
     return response
+
+
+@login_required
+@require_GET
+def quality(request: HttpRequest) -> HttpResponse:
+    """The stored data-quality flags: acknowledge, resolve (or reopen) each."""
+    from warroom.surveillance.models import FlagStatus
+
+    status = request.GET.get("status", "pending")
+    qs = selectors.quality_flags(request.user, status=status)
+    page = Paginator(qs, 100).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "surveillance/quality.html",
+        {"page": page, "status": status, "statuses": FlagStatus.choices()},
+    )
+
+
+@login_required
+@require_POST
+def flag_status(request: HttpRequest, flag_id: int) -> HttpResponse:
+    try:
+        flag = selectors.get_flag(request.user, flag_id, "change")
+        services.do_set_flag_status(
+            flag,
+            request.POST.get("status", ""),
+            note=request.POST.get("note", ""),
+            actor=request.user,
+        )
+    except NotFound:
+        raise Http404 from None
+    except WarroomError as exc:
+        messages.error(request, exc.message)
+    return redirect(request.POST.get("next") or "surveillance:quality")

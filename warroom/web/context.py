@@ -26,8 +26,9 @@ NAVIGATION: list[tuple[Any, list[NavItem]]] = [
         _("Command"),
         [
             NavItem(_("Situation"), "situation:dashboard"),
-            NavItem(_("Briefing"), "briefing:index"),
-            NavItem(_("Stand-up"), "meeting:index"),
+            NavItem(_("Briefing"), "situation:briefings"),
+            NavItem(_("Stand-up"), "situation:standup_today"),
+            NavItem(_("Import a published series"), "situation:import", "change"),
         ],
     ),
     (
@@ -36,6 +37,7 @@ NAVIGATION: list[tuple[Any, list[NavItem]]] = [
             NavItem(_("Cases"), "cases:index"),
             NavItem(_("Clearance"), "cases:clearance"),
             NavItem(_("Daily reports"), "surveillance:index"),
+            NavItem(_("Data quality"), "surveillance:quality"),
             NavItem(_("Beds"), "beds:index"),
             NavItem(_("Dispatch"), "dispatch:index", "dispatch"),
         ],
