@@ -43,13 +43,16 @@ from warroom.cases.models import (
     TransitionRecord,
 )
 from warroom.cases.services import (
+    HOME_AREAS,
+    ISOLATABLE,
     STATE_FIELDS,
     acting_as,
+    apply_isolation,
     apply_transition,
     consume_test_due,
     result_targets,
 )
-from warroom.cases.states import Category, Severity, Status
+from warroom.cases.states import Category, Isolation, Severity, Status
 from warroom.core.errors import Conflict, WarroomError
 from warroom.core.models import ImportBatch
 from warroom.geo.models import Area
@@ -161,6 +164,16 @@ STATUSES = choice(
              "已隔离": "quarantined", "解除隔离": "released", "排除": "excluded",
              "出院后隔离": "post_discharge"},
 )  # fmt: skip
+ISOLATIONS = choice(
+    [Isolation.HOME, Isolation.QUARANTINE, Isolation.HOSPITAL],
+    aliases={
+        "居家": "home",
+        "居家隔离": "home",
+        "集中隔离": "quarantine",
+        "隔离点": "quarantine",
+        "医院": "hospital",
+    },
+)
 SEXES = choice(["M", "F", "U"], aliases={"男": "M", "女": "F", "未知": "U"})
 KINDS = choice(
     SampleKind.values(), aliases={"核酸": "nucleic_acid", "抗体": "antibody", "ct": "ct"}
@@ -190,6 +203,14 @@ LINE_LIST_COLUMNS: list[Column] = [
         help="where the person is now within the category, e.g. admitted / discharged / died",
     ),
     Column("facility", "收治或隔离机构", bounded(200), required=False),
+    Column(
+        "isolation",
+        "隔离方式",
+        ISOLATIONS,
+        required=False,
+        help="home / quarantine / hospital: where a febrile, suspected or quarantined "
+        "person is isolated now (with its facility)",
+    ),
 ]
 
 RESULT_COLUMNS: list[Column] = [
@@ -335,7 +356,7 @@ def do_import_line_list(table: Table, *, actor: Any, sha256: str | None = None) 
             return CaseImportResult(kind, len(parsed), 0, 0, 0, True, digest)
         errors: list[RowError] = []
         codes = {p["home_code"] for p in parsed}
-        homes = {a.code: a for a in Area.objects.filter(code__in=codes, level="compound")}
+        homes = {a.code: a for a in Area.objects.filter(HOME_AREAS, code__in=codes)}
         errors += _scope_errors(actor, homes, parsed, "home_code")
         keys: set[tuple[str, str]] = set()
         for p in parsed:
@@ -349,7 +370,12 @@ def do_import_line_list(table: Table, *, actor: Any, sha256: str | None = None) 
                         errors.append(RowError(p["_row"], col, p[col], str(exc)))
             if p["home_code"] not in homes:
                 errors.append(
-                    RowError(p["_row"], "home_code", p["home_code"], "no compound with this code")
+                    RowError(
+                        p["_row"],
+                        "home_code",
+                        p["home_code"],
+                        "no compound or village with this code",
+                    )
                 )
             if p["category"] != Category.CONTACT and p["index_id_number"]:
                 errors.append(
@@ -429,17 +455,57 @@ def do_import_line_list(table: Table, *, actor: Any, sha256: str | None = None) 
                                  f"{', '.join(states.allowed(person.status))})")
                     )  # fmt: skip
                     continue
+                quarantine_kind = (
+                    p["isolation"]
+                    if p["isolation"] in (Isolation.HOME, Isolation.QUARANTINE)
+                    else None
+                )
                 try:
                     for step_target in route:
                         writer.steps.append(
                             apply_transition(
-                                person, step_target, at=at, actor=actor,
-                                reason=f"line list row {p['_row']}", rules=rules,
+                                person,
+                                step_target,
+                                at=at,
+                                actor=actor,
+                                reason=f"line list row {p['_row']}",
+                                rules=rules,
                                 facility=p["facility"] or "",
+                                isolation=quarantine_kind,
                             )
-                        )  # fmt: skip
+                        )
                 except (states.IllegalTransition, WarroomError) as exc:
                     errors.append(RowError(p["_row"], "status", p["status"], str(exc)))
+                    continue
+                writer.touch(person)
+            if p["isolation"] and (person.isolation, person.facility) != (
+                p["isolation"],
+                p["facility"] or "",
+            ):
+                try:
+                    if person.status == Status.CONTACT:
+                        writer.steps.append(
+                            apply_transition(
+                                person,
+                                Status.QUARANTINED,
+                                at=at,
+                                actor=actor,
+                                reason=f"line list row {p['_row']}",
+                                rules=rules,
+                                facility=p["facility"] or "",
+                                isolation=p["isolation"],
+                            )
+                        )
+                    else:
+                        apply_isolation(
+                            person,
+                            p["isolation"],
+                            at=at,
+                            facility=p["facility"] or "",
+                            statuses=(*ISOLATABLE, Status.QUARANTINED),
+                        )
+                except (states.IllegalTransition, WarroomError) as exc:
+                    errors.append(RowError(p["_row"], "isolation", p["isolation"], str(exc)))
                     continue
                 writer.touch(person)
             if p["category"] == Category.CONTACT and p["index_id_number"]:

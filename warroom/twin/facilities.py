@@ -77,6 +77,10 @@ class Facility:
     synthetic: bool
     source: str
 
+    @property
+    def code(self) -> str:
+        return f"T{self.facility_id:03d}"
+
 
 @dataclass(frozen=True)
 class CapacityChange:
