@@ -333,9 +333,7 @@ class TwinLineLists:
         tested = set(rec.results["person_id"].tolist())
         for pid in ev["person_id"][ev["event"] == R.EV_RULED_OUT].tolist():
             if pid not in tested:  # the results rule out the others, by the platform's rules
-                rows.append(
-                    self._row(pid, "febrile", f"{day} {AT_SENT_HOME}", status="ruled_out")
-                )
+                rows.append(self._row(pid, "febrile", f"{day} {AT_SENT_HOME}", status="ruled_out"))
         return rows
 
     def placements(self, rec: DayRecords) -> list[list[str]]:

@@ -38,7 +38,7 @@ from typing import Protocol
 import numpy as np
 
 from warroom.twin import records as R
-from warroom.twin.facilities import Facility, build_facilities, capacity_on
+from warroom.twin.facilities import Facility, build_facilities, capacity_on, districts_of
 from warroom.twin.parameters import (
     ASYMPTOMATIC,
     CRITICAL,
@@ -259,13 +259,9 @@ class Simulation:
         self.sev_p = epi.severity_probabilities()
         self._district_patches = [np.flatnonzero(P.district == d) for d in np.unique(P.district)]
         self._patch_district_rank = self.units[2]
-        # Facilities, capacity, occupancy.
-        centres = {
-            a.code: (a.lat or 0.0, a.lon or 0.0) for a in self.city.areas if a.level == "district"
-        }
+        # Facilities (the platform's demo facilities, 1:1 by code), capacity, occupancy.
         self.facilities: list[Facility] = build_facilities(
-            sc.city_seed,
-            centres,
+            districts_of(self.city.areas),
             scale=sc.scale * sc.bed_scale,
             extra_quarantine_beds=sc.extra_quarantine_beds,
             shelter_delay_days=sc.shelter_delay_days,
