@@ -388,13 +388,15 @@ def do_feed_twin(
     days: int | None = None,
     seed: int | None = None,
     line_lists: bool = True,
+    cycle: bool = True,
     dispatcher: Dispatcher | None = None,
     on_day: Callable[[DayFed], None] | None = None,
     sim: Simulation | None = None,
 ) -> FeedReport:
     """Run ``scenario`` and feed every day into the platform (see the module docstring).
 
-    ``line_lists=False`` feeds the aggregate reports only. ``sim`` runs a simulation
+    ``line_lists=False`` feeds the aggregate reports only; ``cycle=False`` skips the daily
+    cycle (a what-if that needs only the line lists). ``sim`` runs a simulation
     made by the caller (a what-if's policy or parameters) instead of ``scenario``.
     """
     if sim is None:
@@ -463,7 +465,8 @@ def do_feed_twin(
         fed.reports = do_import_daily_reports(table, actor=actor).rows
         t4 = time.perf_counter()
         clock["ingest"] += t4 - t3
-        run_daily_cycle(day, actor=actor)
+        if cycle:
+            run_daily_cycle(day, actor=actor)
         clock["cycle"] += time.perf_counter() - t4
         report.add(fed)
         if on_day is not None:

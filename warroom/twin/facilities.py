@@ -58,6 +58,7 @@ ISOLATION_COUNT = 30  # synthetic: how many points is not published here
 QUARANTINE_EARLY_SITES = 132  # mass quarantine sites around 2020-02-04
 QUARANTINE_EARLY_BEDS = 12_571
 USABLE_TOTAL_0225 = 130_000  # the seed: usable beds on 2020-02-25 (no other source)
+QUARANTINE_LATE_FIRST = D(2020, 2, 6)  # synthetic: batches every 3 days to 24 Feb
 QUARANTINE_LATE_SITES = 74  # synthetic: brings the city to ~300 facilities (DESIGN §5 W1)
 
 # Synthetic split of hospital beds by type (no per-type figures are published).
@@ -373,7 +374,8 @@ def build_demo_facilities(
     late = USABLE_TOTAL_0225 - before
     parts = split_total(late, [1.0] * QUARANTINE_LATE_SITES)
     for i, d in enumerate(_districts_for(QUARANTINE_LATE_SITES, ordered)):
-        opened = D(2020, 2, 18) + dt.timedelta(days=i % 7)
+        # requisitioned in 3-day batches from the start of centralised isolation (6 Feb)
+        opened = QUARANTINE_LATE_FIRST + dt.timedelta(days=3 * (i % 7))
         specs.append(
             _quarantine(
                 "Q",

@@ -563,8 +563,11 @@ class Simulation:
         """Admit waiting people to facilities (the platform's allocation feeds back here).
 
         Each person gets the most suitable free bed type at the facility that meets his
-        need (:data:`ACCEPT`). Raises ``ValueError`` if someone is not waiting, or the
-        facility has no free bed he may take; nothing is placed then.
+        need (:data:`ACCEPT`). Besides the waiting list, the platform may place any open
+        confirmed or suspected case or contact who has no bed meeting his need (one the
+        twin's own asking rule has not queued yet, e.g. a mild case before the admit-all
+        campaign). Raises ``ValueError`` if someone is neither, or the facility has no free
+        bed he may take; nothing is placed then.
         """
         if not self._open:
             raise RuntimeError("place is called between open_day and close_day")
@@ -577,6 +580,13 @@ class Simulation:
         waiting = dict(
             zip(self.waiting["person_id"].tolist(), self.waiting["need"].tolist(), strict=True)
         )
+        per = self.per
+        known = person_ids[(person_ids >= 0) & (person_ids < per.n)]
+        known = known[(per["status"][known] != CLOSED) & (per["need"][known] >= 0)]
+        bed, need = per["bed"][known], per["need"][known]
+        below = np.where(bed >= 0, BED_RANK[np.maximum(bed, 0)], -1) < BED_RANK[need]
+        for p, n in zip(known[below].tolist(), need[below].tolist(), strict=True):
+            waiting.setdefault(p, n)
         free = self.free_beds()
         beds = np.empty(person_ids.size, dtype=np.int64)
         for i, (p, f) in enumerate(zip(person_ids.tolist(), facility_ids.tolist(), strict=True)):
@@ -591,11 +601,11 @@ class Simulation:
                     break
             else:
                 raise ValueError(f"facility {f} has no free bed for person {p}'s need")
-        per = self.per
         moving = person_ids[per["status"][person_ids] == IN_FACILITY]
         np.subtract.at(self.occupied, (per["facility"][moving], per["bed"][moving]), 1)
         np.add.at(self.occupied, (facility_ids, beds), 1)
-        wait = self.t - per["wait_since"][person_ids]
+        since = per["wait_since"][person_ids]
+        wait = np.where(since >= 0, self.t - since, 0)
         need = per["need"][person_ids].copy()
         per.cols["status"][person_ids] = IN_FACILITY
         per.cols["facility"][person_ids] = facility_ids
