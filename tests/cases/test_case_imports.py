@@ -274,3 +274,31 @@ def test_the_isolation_column_moves_people_into_quarantine_sites(city, officer):
     with pytest.raises(TableRejected) as caught:
         do_import_line_list(read_table(confirmed.encode(), filename="i3.csv"), actor=officer)
     assert caught.value.errors[0].column == "isolation"  # a confirmed case is admitted
+
+
+def test_the_treatment_roll_keeps_each_admitted_patients_day_once(city, officer):
+    from warroom.cases.imports import do_import_treatments
+    from warroom.cases.models import TreatmentRecord
+
+    header = "name,id_number,home_code,category,reported_at,status,facility"
+    people = line_list(
+        [
+            f"周一,{resident_id(71)},{A1},confirmed,{when(30)},admitted,金银潭医院",
+            f"吴二,{resident_id(72)},{A1},confirmed,{when(30)},,",
+        ],
+        header,
+    )
+    do_import_line_list(read_table(people.encode(), filename="t0.csv"), actor=officer)
+    today = timezone.localdate().isoformat()
+    roll = f"证件号码,日期\n{resident_id(71)},{today}\n"
+    result = do_import_treatments(read_table(roll.encode(), filename="t1.csv"), actor=officer)
+    assert (result.created, result.updated) == (1, 1)
+    zhou = Person.objects.get(name="周一")
+    assert zhou.last_treated_on == timezone.localdate() and zhou.version == 2
+    again = roll + f"{resident_id(71)},{today}\n"
+    do_import_treatments(read_table(again.encode(), filename="t2.csv"), actor=officer)
+    assert TreatmentRecord.objects.filter(person=zhou).count() == 1
+    waiting = f"id_number,date\n{resident_id(72)},{today}\n"
+    with pytest.raises(TableRejected) as caught:
+        do_import_treatments(read_table(waiting.encode(), filename="t3.csv"), actor=officer)
+    assert "admitted patients" in caught.value.errors[0].reason

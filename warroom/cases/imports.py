@@ -41,6 +41,7 @@ from warroom.cases.models import (
     Setting,
     SeverityRecord,
     TransitionRecord,
+    TreatmentRecord,
 )
 from warroom.cases.services import (
     HOME_AREAS,
@@ -225,6 +226,14 @@ RESULT_COLUMNS: list[Column] = [
     Column(
         "result", "检测结果", RESULTS, required=False, help="positive / negative; empty: pending"
     ),
+]
+
+
+TREATMENT_COLUMNS: list[Column] = [
+    Column("id_type", "证件类型", ID_TYPES, required=False),
+    Column("id_number", "证件号码", resident_or_document),
+    Column("date", "日期", date, help="the day of the treatment record"),
+    Column("note", "备注", bounded(500), required=False),
 ]
 
 
@@ -672,6 +681,95 @@ def do_import_results(table: Table, *, actor: Any, sha256: str | None = None) ->
             kind, digest, table.filename, len(parsed), len(new_samples), len(reported),
             len(writer.steps), actor,
         )  # fmt: skip
+
+
+def do_import_treatments(
+    table: Table, *, actor: Any, sha256: str | None = None
+) -> CaseImportResult:
+    """A hospital's daily treatment roll: one row per admitted patient and day (the
+    'treat' duty, DESIGN §3.2), in bulk. All or nothing; idempotent (a record already kept
+    for the person and day is left as it is)."""
+    kind = "cases-treatments"
+    digest = sha256 or table.sha256
+    parsed = parse_rows(table, TREATMENT_COLUMNS)
+    with acting_as(actor), transaction.atomic():
+        if ImportBatch.objects.filter(kind=kind, sha256=digest).exists():
+            return CaseImportResult(kind, len(parsed), 0, 0, 0, True, digest)
+        errors: list[RowError] = []
+        keys = set()
+        for p in parsed:
+            p["id_type"] = p["id_type"] or IdType.RESIDENT
+            try:
+                p["id_number"] = _validate_document(p["id_type"], p["id_number"])
+                keys.add((p["id_type"], p["id_number"]))
+            except ValueError as exc:
+                errors.append(RowError(p["_row"], "id_number", p["id_number"], str(exc)))
+        if errors:
+            raise TableRejected(errors)
+        known = _load_people(keys)
+        own = getattr(actor, "area_path", "")
+        for p in parsed:
+            person = known.get((p["id_type"], p["id_number"]))
+            if person is None or (own and not person.home_path.startswith(own)):  # type: ignore[attr-defined]
+                errors.append(
+                    RowError(p["_row"], "id_number", p["id_number"], "no such person in your area")
+                )
+            elif person.status != Status.ADMITTED:
+                errors.append(
+                    RowError(
+                        p["_row"],
+                        "id_number",
+                        p["id_number"],
+                        f"treatment records are kept for admitted patients; this one is "
+                        f"{person.status or 'in no category'}",
+                    )
+                )
+        if errors:
+            raise TableRejected(errors[:200], total=len(errors))
+        wanted = {(known[(p["id_type"], p["id_number"])].pk, p["date"]): p for p in parsed}
+        existing: set[tuple[int, dt.date]] = set()
+        for chunk in _chunks(sorted({pk for pk, _ in wanted})):
+            existing |= set(
+                TreatmentRecord.objects.filter(
+                    person_id__in=chunk, date__in={d for _, d in wanted}
+                ).values_list("person_id", "date")
+            )
+        now = timezone.now()
+        new = [
+            TreatmentRecord(person_id=pk, date=day, at=now, note=p["note"] or "")
+            for (pk, day), p in wanted.items()
+            if (pk, day) not in existing
+        ]
+        insert_rows(TreatmentRecord, new, ["person", "date", "at", "note"])
+        latest: dict[int, dt.date] = {}
+        for pk, day in wanted:
+            latest[pk] = max(day, latest.get(pk, day))
+        changed = []
+        for person in known.values():
+            day = latest.get(person.pk)
+            if day is not None and (person.last_treated_on is None or person.last_treated_on < day):
+                person.last_treated_on = day
+                person.version += 1
+                changed.append(person)
+        update_rows(Person, changed, ["last_treated_on", "version"])
+        ImportBatch.objects.create(
+            kind=kind,
+            sha256=digest,
+            filename=table.filename[:255],
+            rows=len(parsed),
+            created=len(new),
+            updated=len(changed),
+            actor=actor if getattr(actor, "pk", None) else None,
+        )
+        record_batch(
+            object_type="cases.treatmentrecord",
+            rows=len(parsed),
+            sha256=digest,
+            area_path=own or "",
+            message=f"{kind}: {len(new)} treatment records from {table.filename or 'data'}",
+            details={"created": len(new), "updated": len(changed)},
+        )
+        return CaseImportResult(kind, len(parsed), len(new), len(changed), 0, False, digest)
 
 
 def table_from_rows(rows: list[dict[str, Any]], columns: Sequence[Column], *, key: str) -> Table:

@@ -15,7 +15,8 @@ the services' back:
    no-op where the results already confirmed them), febrile patients sent home
    untested (11:00) and — unless the platform places people itself (``dispatcher``) —
    the day's placements (18:00: admissions of confirmed cases, suspected cases and
-   contacts moved into quarantine sites);
+   contacts moved into quarantine sites); then the hospitals' treatment roll (every
+   admitted patient's record of the day, ``do_import_treatments``);
 4. the city's and districts' daily reports (DESIGN §4, planted faults included,
    ``do_import_daily_reports``), then the daily cycle for the day (``run_daily_cycle``).
 
@@ -45,7 +46,7 @@ from typing import Any
 import numpy as np
 
 from warroom.cases.identity import make_resident_id
-from warroom.cases.imports import do_import_line_list, do_import_results
+from warroom.cases.imports import do_import_line_list, do_import_results, do_import_treatments
 from warroom.core.daily import run_daily_cycle
 from warroom.surveillance.services import do_import_daily_reports
 from warroom.tables import read_table
@@ -72,6 +73,7 @@ LINE_LIST_HEADER = [
     "facility",
     "isolation",
 ]
+TREATMENTS_HEADER = ["id_number", "date"]
 RESULTS_HEADER = ["id_number", "lab", "sample_code", "kind", "taken_at", "reported_at", "result"]
 
 # The hour of the day each kind of record is reported at (the twin's order within a day).
@@ -111,6 +113,7 @@ class DayFed:
     results: int = 0
     contacts: int = 0
     admissions: int = 0
+    treatments: int = 0
     reports: int = 0
     placed_by_platform: int = 0
 
@@ -181,6 +184,7 @@ class TwinLineLists:
         self.sex_of: dict[int, str] = {}
         self.category: dict[int, int] = {}
         self.taken: dict[int, dt.date] = {}
+        self.admitted: set[int] = set()  # confirmed cases in a hospital bed
 
     # -- people -----------------------------------------------------------------------
     def register(self, people: np.ndarray) -> None:
@@ -262,6 +266,7 @@ class TwinLineLists:
             o["person_id"].tolist(), o["outcome"].tolist(), o["facility_id"].tolist(), strict=True
         ):
             at = f"{day} {AT_OUTCOMES}"
+            self.admitted.discard(pid)
             if outcome == R.RELEASED_Q:
                 rows.append(self._row(pid, "contact", at, status="released"))
             else:
@@ -356,6 +361,18 @@ class TwinLineLists:
                 )
         return rows
 
+    def admit(self, rec: DayRecords) -> None:
+        """Note the day's admissions of confirmed cases (the platform's or the twin's)."""
+        a = rec.admissions
+        for pid in a["person_id"].tolist():
+            if self.category.get(pid, R.CONFIRMED) == R.CONFIRMED:
+                self.admitted.add(pid)
+
+    def treatments(self, rec: DayRecords) -> list[list[str]]:
+        """The hospitals' treatment roll: every admitted patient has his day's record."""
+        day = rec.date.isoformat()
+        return [[self.id_of[pid], day] for pid in sorted(self.admitted)]
+
     def twin_placements(self, placed: Sequence[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray]:
         """The platform's placements (external id, facility code) as the twin's ids."""
         persons, facilities = [], []
@@ -375,6 +392,8 @@ def _import(kind: str, header: list[str], rows: list[list[str]], name: str, acto
     table = read_table(_csv(header, rows), filename=name)
     if kind == "results":
         do_import_results(table, actor=actor)
+    elif kind == "treatments":
+        do_import_treatments(table, actor=actor)
     else:
         do_import_line_list(table, actor=actor)
     return len(rows)
@@ -461,6 +480,10 @@ def do_feed_twin(
             if dispatcher is None:
                 afternoon += lists.placements(rec)
             fed.line_rows += _import("line", LINE_LIST_HEADER, afternoon, f"{stem}-pm.csv", actor)
+            lists.admit(rec)
+            fed.treatments = _import(
+                "treatments", TREATMENTS_HEADER, lists.treatments(rec), f"{stem}-treat.csv", actor
+            )
         table = read_table(report_csv(rec, codes, keep), filename=f"{stem}.csv")
         fed.reports = do_import_daily_reports(table, actor=actor).rows
         t4 = time.perf_counter()
