@@ -395,8 +395,11 @@ def demo(
 
         try:
             do_load_demo_facilities(scale=scale)
-        except WarroomError as exc:
-            raise _fail(f"{exc.message} (the demo's database holds another scale?)") from None
+        except WarroomError as exc:  # loaded before at another scale: keep them
+            err.print(
+                f"[yellow]{exc.message}: keeping the facilities already loaded (their beds "
+                f"may differ from the twin's at --scale {scale:g})[/yellow]"
+            )
         progress.advance(task)
         progress.update(task, description="演示账号 / demo users")
         users = ensure_demo_users()
