@@ -130,6 +130,7 @@ class FeedReport:
     results: int = 0
     contacts: int = 0
     admissions: int = 0
+    treatments: int = 0
     placed_by_platform: int = 0
     seconds: dict[str, float] = field(
         default_factory=lambda: {"simulation": 0.0, "ingest": 0.0, "cycle": 0.0}
@@ -140,7 +141,15 @@ class FeedReport:
         self.rows += fed.reports
         self.first_day = self.first_day or fed.date
         self.last_day = fed.date
-        for name in ("people", "line_rows", "samples", "results", "contacts", "admissions"):
+        for name in (
+            "people",
+            "line_rows",
+            "samples",
+            "results",
+            "contacts",
+            "admissions",
+            "treatments",
+        ):
             setattr(self, name, getattr(self, name) + getattr(fed, name))
         self.placed_by_platform += fed.placed_by_platform
 
