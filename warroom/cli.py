@@ -357,8 +357,15 @@ def ensure_demo_users() -> list[tuple[str, str, str]]:
     return made
 
 
+# The demo's default fraction of the population: the whole demo (database, city,
+# facilities, 90 days of outbreak with line lists, the daily cycle) in about 3 minutes on
+# a 2-core machine (bench/bench_demo.py measures it).
+DEMO_SCALE = 0.05
+
+
 @app.command(
-    help="演示：建库、载入示范城市、创建演示账号并启动服务 / The demo: build, load, serve."
+    help="演示：建库、载入示范城市、运行孪生城市疫情并启动服务 / The demo: build, load, "
+    "run the twin's outbreak through the platform, serve."
 )
 def demo(
     host: str = "127.0.0.1",
@@ -368,15 +375,21 @@ def demo(
     ] = False,
     scale: Annotated[
         float, typer.Option(help="模拟人口比例 / fraction of the population simulated")
-    ] = 1.0,
+    ] = DEMO_SCALE,
     days: Annotated[int | None, typer.Option(help="模拟天数 / days simulated")] = None,
     outbreak: Annotated[
         bool, typer.Option(help="运行孪生城市疫情 / run the twin's outbreak into the platform")
     ] = True,
+    line_lists: Annotated[
+        bool,
+        typer.Option(help="逐人上报（否则只报日报）/ feed the line lists, not only the reports"),
+    ] = True,
 ) -> None:
     _django()
+    if not 0 < scale <= 1:
+        raise _fail("--scale is a fraction of the population: 0 < scale <= 1")
     from warroom.accounts.models import User
-    from warroom.demo.feed import do_feed_twin
+    from warroom.demo.feed import DayFed, do_feed_twin
     from warroom.geo.services import do_load_demo_city
 
     with _progress() as progress:
@@ -389,8 +402,15 @@ def demo(
         progress.advance(task)
         progress.update(task, description="示范设施 / demo facilities")
         from warroom.beds.imports import do_load_demo_facilities
+        from warroom.core.errors import WarroomError
 
-        do_load_demo_facilities()
+        try:
+            do_load_demo_facilities(scale=scale)
+        except WarroomError as exc:  # loaded before at another scale: keep them
+            err.print(
+                f"[yellow]{exc.message}: keeping the facilities already loaded (their beds "
+                f"may differ from the twin's at --scale {scale:g})[/yellow]"
+            )
         progress.advance(task)
         progress.update(task, description="演示账号 / demo users")
         users = ensure_demo_users()
@@ -399,22 +419,43 @@ def demo(
         from warroom.twin.scenario import load_scenario
 
         total = days or load_scenario("wuhan-2020").days
-        with _progress() as progress:
-            task = progress.add_task("孪生城市疫情 / the twin's outbreak", total=total)
+        with Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total} days"),
+            TimeElapsedColumn(),
+            TextColumn("{task.fields[fed]}"),
+            console=console,
+        ) as progress:
+            task = progress.add_task(
+                f"孪生城市 / twin (scale {scale:g})", total=total, fed="starting"
+            )
 
-            def on_day(day: Any, rows: int) -> None:
-                progress.update(task, description=f"孪生城市 / twin {day} · {rows} reports")
-                progress.advance(task)
+            def on_day(fed: DayFed) -> None:
+                progress.update(
+                    task,
+                    advance=1,
+                    description=f"孪生城市 / twin {fed.date}",
+                    fed=f"people {fed.people:,} · tests {fed.samples:,} · "
+                    f"contacts {fed.contacts:,} · admissions {fed.admissions:,} · "
+                    f"reports {fed.reports}",
+                )
 
             fed = do_feed_twin(
                 "wuhan-2020",
                 actor=User.objects.get(username="hq"),
                 scale=scale,
                 days=days,
+                line_lists=line_lists,
                 on_day=on_day,
             )
+        seconds = fed.seconds
         console.print(
-            f"fed {fed.days} days ({fed.first_day} .. {fed.last_day}), {fed.rows} reports"
+            f"fed {fed.days} days ({fed.first_day} .. {fed.last_day}): {fed.people:,} people, "
+            f"{fed.samples:,} samples, {fed.results:,} results, {fed.contacts:,} contacts, "
+            f"{fed.admissions:,} admissions, {fed.rows} reports "
+            f"(simulation {seconds['simulation']:.0f} s, ingest {seconds['ingest']:.0f} s, "
+            f"daily cycle {seconds['cycle']:.0f} s)"
         )
     table = RichTable(title=f"演示账号 / demo users (password: {DEMO_PASSWORD})")
     for column in ("username", "role", "area"):

@@ -203,7 +203,7 @@ def test_api_batches_are_all_or_nothing_and_idempotent_by_key(city, officer, cli
             "row": 3,
             "column": "home_code",
             "value": "nowhere",
-            "reason": "no compound with this code",
+            "reason": "no compound or village with this code",
         }
     ]
     assert Person.objects.count() == 1
@@ -226,15 +226,79 @@ def test_hospitals_report_admissions_and_discharges_with_the_status_column(city,
     later = line_list(
         [
             f"张三,{resident_id(1)},{A1},确诊,{when(2)},,出院,",
-            f"李四,{resident_id(2)},{A1},确诊,{when(2)},,出院,",
+            f"王五,{resident_id(3)},{A2},密接,{when(2)},,出院,",
         ],
         header,
     )
     with pytest.raises(TableRejected) as caught:
         do_import_line_list(read_table(later.encode(), filename="h2.csv"), actor=officer)
-    (error,) = caught.value.errors  # 李四 was never admitted: no hospital to leave
-    assert (error.row, error.column) == (3, "status") and "hospital" in error.reason
+    (error,) = caught.value.errors  # 王五 is a contact: no hospital to leave
+    assert (error.row, error.column) == (3, "status") and "cannot become" in error.reason
     assert Person.objects.get(name="张三").status == "admitted"
     fixed = line_list([f"张三,{resident_id(1)},{A1},确诊,{when(2)},,出院,"], header)
     do_import_line_list(read_table(fixed.encode(), filename="h3.csv"), actor=officer)
     assert Person.objects.get(name="张三").status == "discharged"
+
+
+def test_the_isolation_column_moves_people_into_quarantine_sites(city, officer):
+    header = "name,id_number,home_code,category,reported_at,status,facility,isolation"
+    first = line_list(
+        [
+            f"赵一,{resident_id(61)},{A1},suspected,{when(30)},,,",
+            f"钱二,{resident_id(62)},{A1},contact,{when(30)},quarantined,,home",
+            f"孙三,{resident_id(63)},{A2},contact,{when(30)},,,",
+        ],
+        header,
+    )
+    do_import_line_list(read_table(first.encode(), filename="i1.csv"), actor=officer)
+    assert Person.objects.get(name="钱二").isolation == "home"
+    later = line_list(
+        [
+            f"赵一,{resident_id(61)},{A1},suspected,{when(20)},,Q001,quarantine",
+            f"钱二,{resident_id(62)},{A1},contact,{when(20)},,Q002,集中隔离",
+            f"孙三,{resident_id(63)},{A2},contact,{when(20)},,Q003,quarantine",
+        ],
+        header,
+    )
+    do_import_line_list(read_table(later.encode(), filename="i2.csv"), actor=officer)
+    got = {p.name: (p.status, p.isolation, p.facility) for p in Person.objects.all()}
+    assert got == {
+        "赵一": ("suspected", "quarantine", "Q001"),
+        "钱二": ("quarantined", "quarantine", "Q002"),
+        "孙三": ("quarantined", "quarantine", "Q003"),  # a contact is quarantined
+    }
+    assert not TransitionRecord.objects.filter(person__name="赵一", target="quarantined")
+    confirmed = line_list(
+        [f"李四,{resident_id(64)},{A1},confirmed,{when(10)},,Q004,quarantine"], header
+    )
+    with pytest.raises(TableRejected) as caught:
+        do_import_line_list(read_table(confirmed.encode(), filename="i3.csv"), actor=officer)
+    assert caught.value.errors[0].column == "isolation"  # a confirmed case is admitted
+
+
+def test_the_treatment_roll_keeps_each_admitted_patients_day_once(city, officer):
+    from warroom.cases.imports import do_import_treatments
+    from warroom.cases.models import TreatmentRecord
+
+    header = "name,id_number,home_code,category,reported_at,status,facility"
+    people = line_list(
+        [
+            f"周一,{resident_id(71)},{A1},confirmed,{when(30)},admitted,金银潭医院",
+            f"吴二,{resident_id(72)},{A1},confirmed,{when(30)},,",
+        ],
+        header,
+    )
+    do_import_line_list(read_table(people.encode(), filename="t0.csv"), actor=officer)
+    today = timezone.localdate().isoformat()
+    roll = f"证件号码,日期\n{resident_id(71)},{today}\n"
+    result = do_import_treatments(read_table(roll.encode(), filename="t1.csv"), actor=officer)
+    assert (result.created, result.updated) == (1, 1)
+    zhou = Person.objects.get(name="周一")
+    assert zhou.last_treated_on == timezone.localdate() and zhou.version == 2
+    again = roll + f"{resident_id(71)},{today}\n"
+    do_import_treatments(read_table(again.encode(), filename="t2.csv"), actor=officer)
+    assert TreatmentRecord.objects.filter(person=zhou).count() == 1
+    waiting = f"id_number,date\n{resident_id(72)},{today}\n"
+    with pytest.raises(TableRejected) as caught:
+        do_import_treatments(read_table(waiting.encode(), filename="t3.csv"), actor=officer)
+    assert "admitted patients" in caught.value.errors[0].reason

@@ -137,7 +137,10 @@ def test_the_api_registers_moves_and_refuses_an_illegal_step(city, officer, clie
     assert illegal.status_code == 409
     body = illegal.json()
     assert body["code"] == "illegal_transition"
-    assert body["details"] == {"current": "confirmed", "allowed": ["admitted", "died"]}
+    assert body["details"] == {
+        "current": "confirmed",
+        "allowed": ["admitted", "died", "discharged"],
+    }
     moved = client.post(
         f"/api/cases/people/{pid}/transitions",
         {"target": "admitted", "facility": "火神山医院", "severity": "critical"},

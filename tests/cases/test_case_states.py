@@ -147,7 +147,9 @@ def test_a_stale_version_is_a_conflict_and_changes_nothing(city, officer):
 
 
 def test_the_shortest_legal_path_between_two_statuses():
-    assert states.path(Status.CONFIRMED, Status.DISCHARGED) == [Status.ADMITTED, Status.DISCHARGED]
+    # cured without a bed (at home, or in a quarantine room before admission)
+    assert states.path(Status.CONFIRMED, Status.DISCHARGED) == [Status.DISCHARGED]
+    assert states.path(Status.CONFIRMED, Status.ADMITTED) == [Status.ADMITTED]
     assert states.path(Status.CONTACT, Status.RELEASED) == [Status.QUARANTINED, Status.RELEASED]
     assert states.path(Status.DISCHARGED, Status.CONFIRMED) is None
     assert states.path(Status.ADMITTED, Status.ADMITTED) == []

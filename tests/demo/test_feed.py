@@ -3,17 +3,34 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections import Counter
+from pathlib import Path
 
+import numpy as np
 import pytest
+from django.utils import timezone
 
 from warroom.accounts.models import User
+from warroom.beds.imports import do_load_demo_facilities
+from warroom.beds.models import Facility
+from warroom.beds.selectors import capacity_on
+from warroom.cases.clearance import do_compute_clearance
+from warroom.cases.models import ClearanceSnapshot, ContactLink, Person, Sample, TransitionRecord
+from warroom.cases.services import do_transition_person
 from warroom.core.models import DailyStepRun, ImportBatch
-from warroom.demo.feed import do_feed_twin
+from warroom.demo import feed as feed_module
+from warroom.demo.feed import DayFed, do_feed_twin, external_id
+from warroom.geo.models import Area
 from warroom.geo.services import do_load_demo_city
 from warroom.situation.models import Situation
-from warroom.surveillance.models import DailyReport
+from warroom.surveillance.models import DailyReport, Source
+from warroom.surveillance.services import line_list_figures
+from warroom.twin.scenario import load_scenario
+from warroom.twin.sim import Simulation
 
 pytestmark = pytest.mark.django_db
+SCALE = 0.02
 
 
 @pytest.fixture
@@ -25,22 +42,205 @@ def demo_city():
     return User.objects.get(username="hq")
 
 
+def _sim(days: int, scale: float = SCALE) -> Simulation:
+    return Simulation(load_scenario("wuhan-2020").with_overrides(scale=scale, days=days))
+
+
+def _wipe() -> None:
+    """Back to a platform without the outbreak (the city, facilities and users stay)."""
+    Person.objects.all().delete()
+    for model in (ClearanceSnapshot, DailyReport, DailyStepRun, ImportBatch):
+        model.objects.all().delete()
+
+
+def _state() -> dict[str, object]:
+    return {
+        "people": dict(
+            Person.objects.values_list("id_number", "status").order_by("id_number").distinct()
+        ),
+        "severity": Counter(Person.objects.values_list("severity", flat=True)),
+        "isolation": Counter(Person.objects.values_list("isolation", "facility")),
+        "steps": Counter(TransitionRecord.objects.values_list("source", "target")),
+        "samples": Counter(Sample.objects.values_list("result", flat=True)),
+        "contacts": ContactLink.objects.count(),
+        "clearance": sorted(
+            ClearanceSnapshot.objects.values_list(
+                "area__code", "date", "duty", "total", "under_24h", "from_24_to_48h", "over_48h"
+            )
+        ),
+    }
+
+
 def test_the_twin_feeds_reports_and_the_daily_cycle(demo_city):
-    days: list[dt.date] = []
-    report = do_feed_twin(actor=demo_city, days=12, on_day=lambda day, rows: days.append(day))
-    assert report.days == 12 and days[0] == dt.date(2020, 1, 1) and days[-1] == dt.date(2020, 1, 12)
+    days: list[DayFed] = []
+    report = do_feed_twin(actor=demo_city, scale=SCALE, days=12, on_day=days.append)
+    assert report.days == 12 and days[0].date == dt.date(2020, 1, 1)
+    assert days[-1].date == dt.date(2020, 1, 12)
     # The city and its 15 reporting units, every day, imported as district files are.
-    assert DailyReport.objects.count() == 16 * 12
+    assert DailyReport.objects.filter(source=Source.REPORT).count() == 16 * 12
     assert ImportBatch.objects.filter(kind="surveillance-daily").count() == 12
     assert DailyStepRun.objects.filter(step="situation.analytics", status="done").count() == 12
     assert Situation.objects.filter(day=dt.date(2020, 1, 12), area__code="4201").exists()
+    # ... and the line lists: every fever-clinic visitor is a person of the platform.
+    assert Person.objects.count() == report.people == sum(d.people for d in days) > 0
+    assert ImportBatch.objects.filter(kind="cases-line-list").count() >= 12
+
+
+def test_the_platform_counts_what_the_twin_recorded(demo_city):
+    sim = _sim(36)
+    fed = do_feed_twin(actor=demo_city, sim=sim, cycle=False)
+    cum_confirmed, cum_deaths, cum_discharged = (int(x) for x in sim.cum.sum(axis=1))
+    assert cum_confirmed > 50  # the outbreak is visible at this scale by 5 Feb
+    steps = TransitionRecord.objects
+    assert Person.objects.count() == sim.per.n == fed.people
+    assert steps.filter(target="confirmed").values("person").distinct().count() == cum_confirmed
+    assert steps.filter(target="died").count() == cum_deaths
+    assert steps.filter(target="discharged").count() == cum_discharged
+    assert Sample.objects.count() == fed.samples
+    assert Sample.objects.exclude(result="").count() == fed.results
+    assert ContactLink.objects.count() == fed.contacts > 0
+    assert steps.filter(target="admitted").count() > 0
+    # the hospitals' roll: every patient in a bed has the day's treatment record
+    last = sim.date - dt.timedelta(days=1)
+    admitted = Person.objects.filter(status="admitted")
+    assert admitted.exists() and not admitted.exclude(last_treated_on=last).exists()
+    # The line list's own aggregates (what surveillance reconciles) agree with the twin's.
+    ids, values, names = line_list_figures(sim.date - dt.timedelta(days=1))
+    city = int(np.searchsorted(ids, Area.objects.get(code="4201").pk))
+    figures = dict(zip(names, values[city].tolist(), strict=True))
+    assert figures["cum_confirmed"] == cum_confirmed
+    assert figures["cum_deaths"] == cum_deaths
+    assert figures["cum_discharged"] == cum_discharged
+
+
+def test_the_same_seed_gives_the_same_platform(demo_city):
+    last = dt.date(2020, 1, 30)
+    states = []
+    for _ in range(2):
+        do_feed_twin(actor=demo_city, scale=SCALE, days=30, cycle=False)
+        do_compute_clearance(last, actor=demo_city)
+        states.append(_state())
+        _wipe()
+    assert states[0]["clearance"], "no backlog at all: the comparison would be empty"
+    assert states[0] == states[1]
 
 
 def test_feeding_again_adds_nothing(demo_city):
-    do_feed_twin(actor=demo_city, days=5)
-    before = (DailyReport.objects.count(), ImportBatch.objects.count())
-    do_feed_twin(actor=demo_city, days=5)
-    assert (DailyReport.objects.count(), ImportBatch.objects.count()) == before
+    do_feed_twin(actor=demo_city, scale=SCALE, days=26, cycle=False)
+    before = (
+        _state(),
+        ImportBatch.objects.count(),
+        DailyReport.objects.count(),
+        TransitionRecord.objects.count(),
+    )
+    do_feed_twin(actor=demo_city, scale=SCALE, days=26, cycle=False)
+    after = (
+        _state(),
+        ImportBatch.objects.count(),
+        DailyReport.objects.count(),
+        TransitionRecord.objects.count(),
+    )
+    assert after == before
+
+
+def test_external_ids_are_valid_stable_and_unique() -> None:
+    from warroom.cases.identity import sex_of, validate_resident_id
+
+    ids = [external_id(p, "420102", p % 4, "MF"[p % 2]) for p in range(0, 200_000, 7)]
+    assert len(set(ids)) == len(ids)
+    assert all(validate_resident_id(i) == i for i in ids[:2000])
+    assert sex_of(ids[0]) == "M" and sex_of(ids[1]) == "F"
+    assert external_id(12345, "420111", 1, "F") == external_id(12345, "420111", 1, "F")
+
+
+def test_the_feed_writes_only_through_the_services() -> None:
+    source = Path(feed_module.__file__).parent
+    writes = re.compile(r"\.objects\.(create|bulk_create|update|get_or_create)|\.save\(|\.delete\(")
+    for path in source.glob("*.py"):
+        assert not writes.search(path.read_text(encoding="utf-8")), path
+
+
+# --- the dispatcher seam (issue #4, feedback) ---------------------------------------------
+
+ACCEPT = {"critical": ("ICU",), "severe": ("SEVERE", "ICU")}
+MILD = ("SHELTER", "GENERAL", "SEVERE", "ICU")
+
+
+def _bed_by_bed_dispatcher(actor):
+    """A simple platform dispatcher: every confirmed case waiting is admitted, by
+    severity then waiting time, to the first facility (by code) with a bed of a type he
+    may take, through the cases services; it returns what it placed."""
+    beds: dict[int, tuple[str, str]] = {}
+
+    def dispatch(day: dt.date) -> list[tuple[str, str]]:
+        code = dict(Facility.objects.values_list("pk", "code"))
+        free = Counter({(code[f], t): n for (f, t), n in capacity_on(day).items()})
+        inside = set(
+            Person.objects.filter(pk__in=list(beds), status="admitted").values_list("pk", flat=True)
+        )
+        for pk in list(beds):
+            if pk in inside:
+                free[beds[pk]] -= 1
+            else:
+                del beds[pk]
+        at = timezone.make_aware(dt.datetime.combine(day, dt.time(18, 0)))
+        waiting = sorted(
+            Person.objects.filter(status="confirmed"),
+            key=lambda p: ({"critical": 0, "severe": 1}.get(p.severity, 2), p.confirmed_at, p.pk),
+        )
+        placed = []
+        for person in waiting:
+            key = next(
+                (
+                    k
+                    for t in ACCEPT.get(person.severity, MILD)
+                    for k in sorted(free)
+                    if k[1] == t and free[k] > 0
+                ),
+                None,
+            )
+            if key is None:
+                continue
+            do_transition_person(person, "admitted", actor=actor, at=at, facility=key[0])
+            free[key] -= 1
+            beds[person.pk] = key
+            placed.append((person.id_number, key[0]))
+        return placed
+
+    return dispatch
+
+
+def test_the_platform_places_the_twins_waiting_people_and_no_beds_is_worse(demo_city):
+    do_load_demo_facilities(scale=SCALE)
+    days = 60  # to 29 Feb: the untreated die, the waiting infect their households
+    with_beds = _sim(days)
+    fed = do_feed_twin(
+        actor=demo_city, sim=with_beds, cycle=False, dispatcher=_bed_by_bed_dispatcher(demo_city)
+    )
+    placed = fed.placed_by_platform
+    assert placed > 20
+    admitted = TransitionRecord.objects.filter(target="admitted").count()
+    assert admitted == placed == fed.admissions  # the twin admitted exactly the platform's
+    assert not Person.objects.filter(status="admitted").exclude(
+        facility__in=Facility.objects.values("code")
+    )
+    _wipe()
+    no_beds = _sim(days)
+    fed = do_feed_twin(actor=demo_city, sim=no_beds, cycle=False, dispatcher=lambda day: [])
+    assert fed.admissions == fed.placed_by_platform == 0
+    assert Person.objects.filter(status="admitted").count() == 0
+    # Waiting confirmed cases infect their household, and the untreated die more often.
+    infections, deaths = (
+        (with_beds.inf.n, no_beds.inf.n),
+        (
+            int(with_beds.cum[1].sum()),
+            int(no_beds.cum[1].sum()),
+        ),
+    )
+    print(f"\ninfections with beds, without: {infections}; deaths: {deaths}")
+    assert infections[1] > infections[0]
+    assert deaths[1] > 1.5 * deaths[0]
+    assert DailyReport.objects.filter(source=Source.REPORT, area__code="4201").count() == days
 
 
 def test_the_demo_command_prepares_everything(tmp_path):
@@ -48,6 +248,7 @@ def test_the_demo_command_prepares_everything(tmp_path):
 
     from warroom.cli import app
 
-    result = CliRunner().invoke(app, ["demo", "--no-serve", "--days", "3"])
+    result = CliRunner().invoke(app, ["demo", "--no-serve", "--days", "3", "--scale", "0.01"])
     assert result.exit_code == 0, result.output
     assert "fed 3 days" in result.output and "warroom-demo" in result.output
+    assert Facility.objects.count() == 300 and Person.objects.count() > 0

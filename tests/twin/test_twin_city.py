@@ -7,14 +7,18 @@ import datetime as dt
 import numpy as np
 
 from warroom.twin.city import build_demo_city
-from warroom.twin.facilities import BED_TYPES, build_facilities, capacity_on
+from warroom.twin.facilities import (
+    BED_TYPES,
+    build_facilities,
+    capacity_history,
+    capacity_on,
+    districts_of,
+)
 from warroom.twin.population import build_city_model
 
 
-def _centres() -> dict[str, tuple[float, float]]:
-    return {
-        a.code: (a.lat or 0.0, a.lon or 0.0) for a in build_demo_city() if a.level == "district"
-    }
+def _districts():
+    return districts_of(build_demo_city())
 
 
 def test_the_city_model_keeps_the_area_tree_and_its_populations() -> None:
@@ -46,11 +50,10 @@ def test_the_city_model_is_deterministic_and_scales() -> None:
     assert abs(small.population - 1_232_652) < 5_000
 
 
-def test_facilities_reach_about_300_and_130000_beds_by_25_february() -> None:
-    fac = build_facilities(20200123, _centres(), extra_quarantine_beds=65879)
-    assert 280 <= len(fac) <= 320
-    beds = capacity_on(fac, dt.date(2020, 2, 25)).sum()
-    assert 128_000 <= beds <= 132_000
+def test_facilities_reach_300_and_130000_beds_by_25_february() -> None:
+    fac = build_facilities(_districts())
+    assert len(fac) == 300
+    assert capacity_on(fac, dt.date(2020, 2, 25)).sum() == 130_000
     assert capacity_on(fac, dt.date(2020, 1, 1)).sum() == 0
     names = {f.name: f for f in fac}
     hs = next(f for n, f in names.items() if n.startswith("火神山"))
@@ -60,14 +63,39 @@ def test_facilities_reach_about_300_and_130000_beds_by_25_february() -> None:
     shelters = [f for f in fac if f.kind == "SHELTER"]
     assert len(shelters) == 16
     assert sum(f.beds[3] for f in shelters) == 13_467
-    designated = [f for f in fac if f.kind == "DESIGNATED"]
-    assert sum(sum(f.beds) for f in designated) == 26_911
-    assert all(f.synthetic for f in fac if "synthetic" in f.name)
+    day = dt.date(2020, 2, 29)
+    designated = [f.facility_id for f in fac if f.kind == "DESIGNATED"]
+    assert capacity_on(fac, day)[designated].sum() == 26_911
+    assert all(f.synthetic for f in fac if "合成" in f.name)
+    # the twin's facility i is the platform's facility with its code (D001, S001, ...)
+    assert [f.facility_id for f in fac] == list(range(300))
+    assert fac[0].code == "D001" and len({f.code for f in fac}) == 300
+
+
+def test_the_capacity_history_adds_up_to_the_capacity_of_each_day() -> None:
+    fac = build_facilities(_districts(), scale=0.1)
+    last: dict[tuple[int, str], int] = {}
+    for change in capacity_history(fac):
+        if change.date <= dt.date(2020, 2, 25):
+            last[(change.facility_id, change.bed_type)] = change.beds
+    assert sum(last.values()) == capacity_on(fac, dt.date(2020, 2, 25)).sum()
+    assert 12_900 <= sum(last.values()) <= 13_100  # every bed scaled, rounded per facility
+
+
+def test_extra_quarantine_beds_add_sites_after_the_demo_facilities() -> None:
+    base = build_facilities(_districts())
+    more = build_facilities(_districts(), extra_quarantine_beds=12_000)
+    assert [f.code for f in more[: len(base)]] == [f.code for f in base]
+    extra = more[len(base) :]
+    assert len(extra) == 10 and all(f.code.startswith("X") for f in extra)
+    assert capacity_on(more, dt.date(2020, 3, 1)).sum() == (
+        capacity_on(base, dt.date(2020, 3, 1)).sum() + 12_000
+    )
 
 
 def test_shelter_delay_moves_the_shelter_openings() -> None:
-    a = build_facilities(1, _centres())
-    b = build_facilities(1, _centres(), shelter_delay_days=5)
+    a = build_facilities(_districts())
+    b = build_facilities(_districts(), shelter_delay_days=5)
     for x, y in zip(a, b, strict=True):
         if x.kind == "SHELTER":
             assert y.opened - x.opened == dt.timedelta(days=5)

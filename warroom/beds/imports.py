@@ -21,8 +21,6 @@ from django.utils import timezone
 
 from warroom.audit.services import record_batch
 from warroom.beds import selectors
-from warroom.beds.demo import BedsSpec, District, FacilitySpec, build_demo_facilities
-from warroom.beds.demo import read_reference as read_facility_reference
 from warroom.beds.models import (
     BED_TYPE_ORDER,
     KIND_BED_TYPES,
@@ -48,6 +46,13 @@ from warroom.tables import (
     longitude,
     parse_rows,
     text,
+)
+from warroom.twin.facilities import (
+    REFERENCE_FILE,
+    BedsSpec,
+    District,
+    FacilitySpec,
+    demo_facility_specs,
 )
 
 KIND_ALIASES = {
@@ -537,16 +542,18 @@ def do_import_bed_reports(table: Table, *, actor: Any) -> ImportResult:
 
 
 def demo_reference_file() -> Path:
-    return Path(settings.REFERENCE_DATA_DIR) / "wuhan_facilities.csv"
+    return Path(settings.REFERENCE_DATA_DIR) / REFERENCE_FILE
 
 
-def do_load_demo_facilities(*, actor: Any = None) -> ImportResult:
+def do_load_demo_facilities(*, actor: Any = None, scale: float = 1.0) -> ImportResult:
     """Load Wuhan's facilities (real where known, synthetic and marked so elsewhere).
 
-    Needs the demo city's districts (``warroom areas load-demo``). Idempotent.
+    The twin's generator (``warroom.twin.facilities``): the twin simulates exactly these
+    facilities, by the same codes. ``scale`` multiplies the beds, as the twin's
+    ``--scale`` does. Needs the demo city's districts (``warroom areas load-demo``).
+    Idempotent.
     """
     path = demo_reference_file()
-    rows = read_facility_reference(path)
     districts = [
         District(a.code, a.name_zh, a.name_en, a.population or 0, a.lat, a.lon)
         for a in Area.objects.filter(depth=1).order_by("code")
@@ -554,7 +561,7 @@ def do_load_demo_facilities(*, actor: Any = None) -> ImportResult:
     if not districts:
         raise WarroomError("load the demo city first: `warroom areas load-demo`")
     try:
-        specs = build_demo_facilities(rows, districts)
+        specs = demo_facility_specs(districts, scale=scale, data_dir=path.parent)
     except ValueError as exc:
         raise WarroomError(f"demo facilities: {exc}") from None
     digest = hashlib.sha256(path.read_bytes() + repr(specs).encode()).hexdigest()

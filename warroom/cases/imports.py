@@ -41,16 +41,20 @@ from warroom.cases.models import (
     Setting,
     SeverityRecord,
     TransitionRecord,
+    TreatmentRecord,
 )
 from warroom.cases.services import (
+    HOME_AREAS,
+    ISOLATABLE,
     STATE_FIELDS,
     acting_as,
+    apply_isolation,
     apply_transition,
     consume_test_due,
     notify_bulk_transitions,
     result_targets,
 )
-from warroom.cases.states import Category, Severity, Status
+from warroom.cases.states import Category, Isolation, Severity, Status
 from warroom.core.errors import Conflict, WarroomError
 from warroom.core.models import ImportBatch
 from warroom.geo.models import Area
@@ -162,6 +166,16 @@ STATUSES = choice(
              "已隔离": "quarantined", "解除隔离": "released", "排除": "excluded",
              "出院后隔离": "post_discharge"},
 )  # fmt: skip
+ISOLATIONS = choice(
+    [Isolation.HOME, Isolation.QUARANTINE, Isolation.HOSPITAL],
+    aliases={
+        "居家": "home",
+        "居家隔离": "home",
+        "集中隔离": "quarantine",
+        "隔离点": "quarantine",
+        "医院": "hospital",
+    },
+)
 SEXES = choice(["M", "F", "U"], aliases={"男": "M", "女": "F", "未知": "U"})
 KINDS = choice(
     SampleKind.values(), aliases={"核酸": "nucleic_acid", "抗体": "antibody", "ct": "ct"}
@@ -191,6 +205,14 @@ LINE_LIST_COLUMNS: list[Column] = [
         help="where the person is now within the category, e.g. admitted / discharged / died",
     ),
     Column("facility", "收治或隔离机构", bounded(200), required=False),
+    Column(
+        "isolation",
+        "隔离方式",
+        ISOLATIONS,
+        required=False,
+        help="home / quarantine / hospital: where a febrile, suspected or quarantined "
+        "person is isolated now (with its facility)",
+    ),
 ]
 
 RESULT_COLUMNS: list[Column] = [
@@ -205,6 +227,14 @@ RESULT_COLUMNS: list[Column] = [
     Column(
         "result", "检测结果", RESULTS, required=False, help="positive / negative; empty: pending"
     ),
+]
+
+
+TREATMENT_COLUMNS: list[Column] = [
+    Column("id_type", "证件类型", ID_TYPES, required=False),
+    Column("id_number", "证件号码", resident_or_document),
+    Column("date", "日期", date, help="the day of the treatment record"),
+    Column("note", "备注", bounded(500), required=False),
 ]
 
 
@@ -337,7 +367,7 @@ def do_import_line_list(table: Table, *, actor: Any, sha256: str | None = None) 
             return CaseImportResult(kind, len(parsed), 0, 0, 0, True, digest)
         errors: list[RowError] = []
         codes = {p["home_code"] for p in parsed}
-        homes = {a.code: a for a in Area.objects.filter(code__in=codes, level="compound")}
+        homes = {a.code: a for a in Area.objects.filter(HOME_AREAS, code__in=codes)}
         errors += _scope_errors(actor, homes, parsed, "home_code")
         keys: set[tuple[str, str]] = set()
         for p in parsed:
@@ -351,7 +381,12 @@ def do_import_line_list(table: Table, *, actor: Any, sha256: str | None = None) 
                         errors.append(RowError(p["_row"], col, p[col], str(exc)))
             if p["home_code"] not in homes:
                 errors.append(
-                    RowError(p["_row"], "home_code", p["home_code"], "no compound with this code")
+                    RowError(
+                        p["_row"],
+                        "home_code",
+                        p["home_code"],
+                        "no compound or village with this code",
+                    )
                 )
             if p["category"] != Category.CONTACT and p["index_id_number"]:
                 errors.append(
@@ -431,17 +466,57 @@ def do_import_line_list(table: Table, *, actor: Any, sha256: str | None = None) 
                                  f"{', '.join(states.allowed(person.status))})")
                     )  # fmt: skip
                     continue
+                quarantine_kind = (
+                    p["isolation"]
+                    if p["isolation"] in (Isolation.HOME, Isolation.QUARANTINE)
+                    else None
+                )
                 try:
                     for step_target in route:
                         writer.steps.append(
                             apply_transition(
-                                person, step_target, at=at, actor=actor,
-                                reason=f"line list row {p['_row']}", rules=rules,
+                                person,
+                                step_target,
+                                at=at,
+                                actor=actor,
+                                reason=f"line list row {p['_row']}",
+                                rules=rules,
                                 facility=p["facility"] or "",
+                                isolation=quarantine_kind,
                             )
-                        )  # fmt: skip
+                        )
                 except (states.IllegalTransition, WarroomError) as exc:
                     errors.append(RowError(p["_row"], "status", p["status"], str(exc)))
+                    continue
+                writer.touch(person)
+            if p["isolation"] and (person.isolation, person.facility) != (
+                p["isolation"],
+                p["facility"] or "",
+            ):
+                try:
+                    if person.status == Status.CONTACT:
+                        writer.steps.append(
+                            apply_transition(
+                                person,
+                                Status.QUARANTINED,
+                                at=at,
+                                actor=actor,
+                                reason=f"line list row {p['_row']}",
+                                rules=rules,
+                                facility=p["facility"] or "",
+                                isolation=p["isolation"],
+                            )
+                        )
+                    else:
+                        apply_isolation(
+                            person,
+                            p["isolation"],
+                            at=at,
+                            facility=p["facility"] or "",
+                            statuses=(*ISOLATABLE, Status.QUARANTINED),
+                        )
+                except (states.IllegalTransition, WarroomError) as exc:
+                    errors.append(RowError(p["_row"], "isolation", p["isolation"], str(exc)))
                     continue
                 writer.touch(person)
             if p["category"] == Category.CONTACT and p["index_id_number"]:
@@ -608,6 +683,95 @@ def do_import_results(table: Table, *, actor: Any, sha256: str | None = None) ->
             kind, digest, table.filename, len(parsed), len(new_samples), len(reported),
             len(writer.steps), actor,
         )  # fmt: skip
+
+
+def do_import_treatments(
+    table: Table, *, actor: Any, sha256: str | None = None
+) -> CaseImportResult:
+    """A hospital's daily treatment roll: one row per admitted patient and day (the
+    'treat' duty, DESIGN §3.2), in bulk. All or nothing; idempotent (a record already kept
+    for the person and day is left as it is)."""
+    kind = "cases-treatments"
+    digest = sha256 or table.sha256
+    parsed = parse_rows(table, TREATMENT_COLUMNS)
+    with acting_as(actor), transaction.atomic():
+        if ImportBatch.objects.filter(kind=kind, sha256=digest).exists():
+            return CaseImportResult(kind, len(parsed), 0, 0, 0, True, digest)
+        errors: list[RowError] = []
+        keys = set()
+        for p in parsed:
+            p["id_type"] = p["id_type"] or IdType.RESIDENT
+            try:
+                p["id_number"] = _validate_document(p["id_type"], p["id_number"])
+                keys.add((p["id_type"], p["id_number"]))
+            except ValueError as exc:
+                errors.append(RowError(p["_row"], "id_number", p["id_number"], str(exc)))
+        if errors:
+            raise TableRejected(errors)
+        known = _load_people(keys)
+        own = getattr(actor, "area_path", "")
+        for p in parsed:
+            person = known.get((p["id_type"], p["id_number"]))
+            if person is None or (own and not person.home_path.startswith(own)):  # type: ignore[attr-defined]
+                errors.append(
+                    RowError(p["_row"], "id_number", p["id_number"], "no such person in your area")
+                )
+            elif person.status != Status.ADMITTED:
+                errors.append(
+                    RowError(
+                        p["_row"],
+                        "id_number",
+                        p["id_number"],
+                        f"treatment records are kept for admitted patients; this one is "
+                        f"{person.status or 'in no category'}",
+                    )
+                )
+        if errors:
+            raise TableRejected(errors[:200], total=len(errors))
+        wanted = {(known[(p["id_type"], p["id_number"])].pk, p["date"]): p for p in parsed}
+        existing: set[tuple[int, dt.date]] = set()
+        for chunk in _chunks(sorted({pk for pk, _ in wanted})):
+            existing |= set(
+                TreatmentRecord.objects.filter(
+                    person_id__in=chunk, date__in={d for _, d in wanted}
+                ).values_list("person_id", "date")
+            )
+        now = timezone.now()
+        new = [
+            TreatmentRecord(person_id=pk, date=day, at=now, note=p["note"] or "")
+            for (pk, day), p in wanted.items()
+            if (pk, day) not in existing
+        ]
+        insert_rows(TreatmentRecord, new, ["person", "date", "at", "note"])
+        latest: dict[int, dt.date] = {}
+        for pk, day in wanted:
+            latest[pk] = max(day, latest.get(pk, day))
+        changed = []
+        for person in known.values():
+            day = latest.get(person.pk)
+            if day is not None and (person.last_treated_on is None or person.last_treated_on < day):
+                person.last_treated_on = day
+                person.version += 1
+                changed.append(person)
+        update_rows(Person, changed, ["last_treated_on", "version"])
+        ImportBatch.objects.create(
+            kind=kind,
+            sha256=digest,
+            filename=table.filename[:255],
+            rows=len(parsed),
+            created=len(new),
+            updated=len(changed),
+            actor=actor if getattr(actor, "pk", None) else None,
+        )
+        record_batch(
+            object_type="cases.treatmentrecord",
+            rows=len(parsed),
+            sha256=digest,
+            area_path=own or "",
+            message=f"{kind}: {len(new)} treatment records from {table.filename or 'data'}",
+            details={"created": len(new), "updated": len(changed)},
+        )
+        return CaseImportResult(kind, len(parsed), len(new), len(changed), 0, False, digest)
 
 
 def table_from_rows(rows: list[dict[str, Any]], columns: Sequence[Column], *, key: str) -> Table:

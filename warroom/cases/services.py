@@ -140,10 +140,19 @@ def check_choices(*, sex: str | None = None, vulnerability: Sequence[str] = ()) 
         )
 
 
+# Where people live: a compound, or a village (a community of kind "village", which has
+# no compounds below it).
+HOME_AREAS = Q(level="compound") | Q(level="community", kind="village")
+
+
+def is_home_area(area: Area) -> bool:
+    return area.level == "compound" or (area.level == "community" and area.kind == "village")
+
+
 def require_compound(area: Area) -> None:
-    if area.level != "compound":
+    if not is_home_area(area):
         raise InvalidInput(
-            f"a person's home is a compound; {area.code} is a {area.level}",
+            f"a person's home is a compound or a village; {area.code} is a {area.level}",
             details={"field": "home"},
         )
 
@@ -570,12 +579,42 @@ def do_isolate_person(
         )
     expected = person.version if expected_version is None else expected_version
     before = snapshot(person)
-    person.isolation, person.isolated_at = kind, at or timezone.now()
-    person.facility, person.facility_area = facility, facility_area
+    apply_isolation(
+        person, kind, at=at or timezone.now(), facility=facility, facility_area=facility_area
+    )
     with acting_as(actor), transaction.atomic():
         _write_person(person, expected, ["isolation", "isolated_at", "facility", "facility_area"])
         record("isolate", person, before=before, after=snapshot(person), message=kind)
     return person
+
+
+# Who may be isolated without a change of status (a contact is quarantined instead; a
+# quarantined contact may move from home to a quarantine site).
+ISOLATABLE = (Status.FEBRILE, Status.FEBRILE_TESTED, Status.SUSPECTED)
+
+
+def apply_isolation(
+    person: Person,
+    kind: str,
+    *,
+    at: dt.datetime,
+    facility: str = "",
+    facility_area: Area | None = None,
+    statuses: Sequence[str] = ISOLATABLE,
+) -> None:
+    """Isolate ``person`` (in memory) without a change of status; shared by the service
+    and the line-list import. ``Conflict`` if his status is not one of ``statuses``."""
+    if kind not in (Isolation.HOME, Isolation.QUARANTINE, Isolation.HOSPITAL):
+        raise InvalidInput(f"unknown isolation {kind!r}", details={"field": "isolation"})
+    if person.status not in statuses:
+        raise Conflict(
+            f"person #{person.pk} is {person.status or 'in no category'}: only febrile, "
+            "suspected and contacts are isolated here (confirmed cases are admitted)",
+            code="illegal_transition",
+            details={"current": person.status, "allowed": states.allowed(person.status)},
+        )
+    person.isolation, person.isolated_at = kind, at
+    person.facility, person.facility_area = facility, facility_area
 
 
 def do_set_severity(

@@ -10,7 +10,7 @@ writing); nothing else decides what is legal. A person has one ``status``; the c
     contact ──▶ quarantined ──▶ released | suspected | confirmed   (becomes a case)
     contact ──▶ suspected | confirmed                              (symptoms before isolation)
     confirmed (waiting for a bed) ──▶ admitted ──▶ discharged | died
-    confirmed ──▶ died
+    confirmed ──▶ died | discharged                                (cured without a bed)
     discharged ──▶ post_discharge (14-day quarantine) ──▶ recovered
 
 Effects of a transition are named here (``Effect``) and carried out by the services:
@@ -139,6 +139,9 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(Status.QUARANTINED, Status.CONFIRMED, (Effect.CONFIRM, Effect.STOP_TESTS)),
     Transition(Status.CONFIRMED, Status.ADMITTED, (Effect.ADMIT,)),
     Transition(Status.CONFIRMED, Status.DIED, (Effect.END_ISOLATION,)),
+    # Cured without a hospital bed (a mild case that recovered at home or in a quarantine
+    # room before it was admitted): counted as discharged (治愈), as the reports count it.
+    Transition(Status.CONFIRMED, Status.DISCHARGED, (Effect.END_ISOLATION,)),
     Transition(Status.ADMITTED, Status.DISCHARGED, (Effect.END_ISOLATION,)),
     Transition(Status.ADMITTED, Status.DIED, (Effect.END_ISOLATION,)),
     Transition(Status.DISCHARGED, Status.POST_DISCHARGE, (Effect.ISOLATE,)),

@@ -1,12 +1,36 @@
 """Feed the twin's outbreak into the platform, day by day, through the real import path.
 
-Each simulated day, the city's and districts' daily reports (DESIGN §4, as the twin's
-reporters produced them, planted faults included) are imported exactly as a district's
-file would be (``do_import_daily_reports``: validated, all or nothing, idempotent), then
-the daily cycle runs for that day. Nothing is written behind the services' back.
+Each simulated day goes in as the offices of a city would send it — files through the
+importers that users have (validated, all or nothing, idempotent), nothing written behind
+the services' back:
 
-Today this feeds the aggregate reports; the line lists (people, tests, contacts,
-admissions through the dispatch) follow as case management and beds take them.
+1. the districts' line list, morning (``cases.imports.do_import_line_list``): close
+   contacts traced (05:00, quarantined at home, linked to their index case), severity
+   changes and outcomes (06:00: died, discharged, cured at home, contacts released),
+   fever-clinic visits and suspected cases (08:00);
+2. the labs' file (``do_import_results``): results due today after the lab's delay
+   (10:00) and today's samples (12:00, pending); the platform's own rules confirm, rule
+   out and exclude people from the results;
+3. the line list, afternoon: the day's confirmed cases with their severity (10:30; a
+   no-op where the results already confirmed them), febrile patients sent home
+   untested (11:00) and — unless the platform places people itself (``dispatcher``) —
+   the day's placements (18:00: admissions of confirmed cases, suspected cases and
+   contacts moved into quarantine sites); then the hospitals' treatment roll (every
+   admitted patient's record of the day, ``do_import_treatments``);
+4. the city's and districts' daily reports (DESIGN §4, planted faults included,
+   ``do_import_daily_reports``), then the daily cycle for the day (``run_daily_cycle``).
+
+People carry stable external ids: a valid resident ID number made from the twin's
+person id (:func:`external_id`), samples a stable lab and sample code, so a day fed twice
+is the same files twice and adds nothing.
+
+Placement (issue #4 item 4, DESIGN §5): with ``dispatcher=None`` the twin places its
+waiting people by its own policy and the feed reports the admissions. With a
+``dispatcher`` — a callable ``(day) -> [(person external id, facility code), ...]`` that
+places people *in the platform* and returns what it placed — the feed hands those
+placements to the twin (``Simulation.place``), so the twin's waiting list is the
+platform's: people the platform does not place keep waiting and keep infecting their
+household.
 """
 
 from __future__ import annotations
@@ -14,28 +38,120 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Callable
-from dataclasses import dataclass
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from warroom.cases.identity import make_resident_id
+from warroom.cases.imports import do_import_line_list, do_import_results, do_import_treatments
 from warroom.core.daily import run_daily_cycle
 from warroom.surveillance.services import do_import_daily_reports
 from warroom.tables import read_table
+from warroom.twin import records as R
 from warroom.twin.records import REPORT_FIELDS, DayRecords
 from warroom.twin.scenario import load_scenario
 from warroom.twin.sim import Simulation
 
 FEED_LEVELS = ("city", "district")
+Dispatcher = Callable[[dt.date], Sequence[tuple[str, str]]]
+
+LINE_LIST_HEADER = [
+    "name",
+    "id_number",
+    "sex",
+    "home_code",
+    "category",
+    "reported_at",
+    "severity",
+    "index_id_number",
+    "exposure_date",
+    "setting",
+    "status",
+    "facility",
+    "isolation",
+]
+TREATMENTS_HEADER = ["id_number", "date"]
+RESULTS_HEADER = ["id_number", "lab", "sample_code", "kind", "taken_at", "reported_at", "result"]
+
+# The hour of the day each kind of record is reported at (the twin's order within a day).
+AT_CONTACTS, AT_OUTCOMES, AT_VISITS = "05:00", "06:00", "08:00"
+AT_RESULTS, AT_CONFIRMED, AT_SENT_HOME, AT_SAMPLES, AT_PLACED = (
+    "10:00",
+    "10:30",
+    "11:00",
+    "12:00",
+    "18:00",
+)
+# Birth dates by age band (records.AGE_BAND_NAMES); the person id spreads them over days.
+_BAND_BORN = (dt.date(2008, 1, 1), dt.date(1966, 1, 1), dt.date(1957, 1, 1), dt.date(1940, 1, 1))
+_CATEGORY = {R.FEBRILE: "febrile", R.SUSPECTED: "suspected", R.CONFIRMED: "confirmed"}
+_CATEGORY[R.CONTACT] = "contact"
+
+
+def external_id(person_id: int, district_code: str, age_band: int, sex: str) -> str:
+    """The twin person's resident ID number: valid (GB 11643), stable and unique.
+
+    Region = the home district; birth date = the age band's base + ``person_id // 500``
+    days; sequence = ``2 * (person_id % 500)`` (+1 for a man: the sex digit is odd).
+    Unique while fewer than two million people are known (the bands lie 9+ years apart).
+    """
+    born = _BAND_BORN[age_band] + dt.timedelta(days=person_id // 500)
+    return make_resident_id(district_code, born, 2 * (person_id % 500) + (sex == "M"))
+
+
+@dataclass
+class DayFed:
+    """What one simulated day fed into the platform."""
+
+    date: dt.date
+    people: int = 0  # new people registered
+    line_rows: int = 0
+    samples: int = 0
+    results: int = 0
+    contacts: int = 0
+    admissions: int = 0
+    treatments: int = 0
+    reports: int = 0
+    placed_by_platform: int = 0
 
 
 @dataclass
 class FeedReport:
     days: int = 0
-    rows: int = 0
+    rows: int = 0  # aggregate report rows
     first_day: dt.date | None = None
     last_day: dt.date | None = None
+    people: int = 0
+    line_rows: int = 0
+    samples: int = 0
+    results: int = 0
+    contacts: int = 0
+    admissions: int = 0
+    treatments: int = 0
+    placed_by_platform: int = 0
+    seconds: dict[str, float] = field(
+        default_factory=lambda: {"simulation": 0.0, "ingest": 0.0, "cycle": 0.0}
+    )
+
+    def add(self, fed: DayFed) -> None:
+        self.days += 1
+        self.rows += fed.reports
+        self.first_day = self.first_day or fed.date
+        self.last_day = fed.date
+        for name in (
+            "people",
+            "line_rows",
+            "samples",
+            "results",
+            "contacts",
+            "admissions",
+            "treatments",
+        ):
+            setattr(self, name, getattr(self, name) + getattr(fed, name))
+        self.placed_by_platform += fed.placed_by_platform
 
 
 def report_csv(rec: DayRecords, codes: np.ndarray, keep: np.ndarray) -> bytes:
@@ -51,6 +167,247 @@ def report_csv(rec: DayRecords, codes: np.ndarray, keep: np.ndarray) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
+def _csv(header: list[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buf.getvalue().encode("utf-8")
+
+
+class TwinLineLists:
+    """Turns the twin's records into the line-list and lab files offices would send.
+
+    Keeps what a district office knows of its people from earlier days: each person's
+    ID number and home, his category (from the events), and when each sample was taken.
+    """
+
+    def __init__(self, sim: Simulation) -> None:
+        self.sim = sim
+        self.patch_codes = np.asarray(sim.patch_codes)
+        self.facility_codes = [f.code for f in sim.facilities]
+        self.facility_index = {code: i for i, code in enumerate(self.facility_codes)}
+        self.id_of: dict[int, str] = {}
+        self.person_of: dict[str, int] = {}
+        self.home_of: dict[int, str] = {}
+        self.sex_of: dict[int, str] = {}
+        self.category: dict[int, int] = {}
+        self.taken: dict[int, dt.date] = {}
+        self.admitted: set[int] = set()  # confirmed cases in a hospital bed
+
+    # -- people -----------------------------------------------------------------------
+    def register(self, people: np.ndarray) -> None:
+        for pid, patch, band, sex in zip(
+            people["person_id"].tolist(),
+            people["patch"].tolist(),
+            people["age_band"].tolist(),
+            people["sex"].tolist(),
+            strict=True,
+        ):
+            home = str(self.patch_codes[patch])
+            number = external_id(pid, home[:6], band, sex)
+            self.id_of[pid] = number
+            self.person_of[number] = pid
+            self.home_of[pid] = home
+            self.sex_of[pid] = sex
+
+    def _row(
+        self,
+        pid: int,
+        category: str,
+        at: str,
+        *,
+        severity: str = "",
+        index: int = -1,
+        exposure: str = "",
+        setting: str = "",
+        status: str = "",
+        facility: str = "",
+        isolation: str = "",
+    ) -> list[str]:
+        return [
+            f"孪生居民{pid:07d}",
+            self.id_of[pid],
+            self.sex_of[pid],
+            self.home_of[pid],
+            category,
+            at,
+            severity,
+            self.id_of[index] if index >= 0 else "",
+            exposure,
+            setting,
+            status,
+            facility,
+            isolation,
+        ]
+
+    # -- the day's files ------------------------------------------------------------
+    def morning(self, rec: DayRecords) -> list[list[str]]:
+        """Contacts traced, severity changes, outcomes, fever-clinic visits, suspected."""
+        day = rec.date.isoformat()
+        rows: list[list[str]] = []
+        c = rec.contacts
+        for pid, index, household in zip(
+            c["person_id"].tolist(),
+            c["index_person_id"].tolist(),
+            c["household"].tolist(),
+            strict=True,
+        ):
+            rows.append(
+                self._row(
+                    pid,
+                    "contact",
+                    f"{day} {AT_CONTACTS}",
+                    index=index,
+                    exposure=day,
+                    setting="household" if household else "other",
+                    status="quarantined",
+                    isolation="home",
+                )
+            )
+            self.category[pid] = R.CONTACT
+        ev = rec.events
+        for kind, name in ((R.EV_SEVERE, "severe"), (R.EV_CRITICAL, "critical")):
+            for pid in ev["person_id"][ev["event"] == kind].tolist():
+                rows.append(self._row(pid, "confirmed", f"{day} {AT_OUTCOMES}", severity=name))
+        o = rec.outcomes
+        for pid, outcome, fac in zip(
+            o["person_id"].tolist(), o["outcome"].tolist(), o["facility_id"].tolist(), strict=True
+        ):
+            at = f"{day} {AT_OUTCOMES}"
+            self.admitted.discard(pid)
+            if outcome == R.RELEASED_Q:
+                rows.append(self._row(pid, "contact", at, status="released"))
+            else:
+                status = "died" if outcome == R.DIED else "discharged"
+                facility = self.facility_codes[fac] if fac >= 0 else ""
+                rows.append(self._row(pid, "confirmed", at, status=status, facility=facility))
+        for kind, category in ((R.EV_FEBRILE, R.FEBRILE), (R.EV_SUSPECTED, R.SUSPECTED)):
+            for pid in ev["person_id"][ev["event"] == kind].tolist():
+                rows.append(self._row(pid, _CATEGORY[category], f"{day} {AT_VISITS}"))
+                self.category[pid] = category
+        return rows
+
+    def lab(self, rec: DayRecords) -> list[list[str]]:
+        """Results due today (after the lab's delay), then today's samples (pending)."""
+        day = rec.date.isoformat()
+        rows: list[list[str]] = []
+        r = rec.results
+        for test, pid, positive in zip(
+            r["test_id"].tolist(), r["person_id"].tolist(), r["positive"].tolist(), strict=True
+        ):
+            taken = self.taken.pop(test)
+            rows.append(
+                [
+                    self.id_of[pid],
+                    self._lab_of(pid),
+                    f"T{test:09d}",
+                    "nucleic_acid",
+                    f"{taken.isoformat()} {AT_SAMPLES}",
+                    f"{day} {AT_RESULTS}",
+                    "positive" if positive else "negative",
+                ]
+            )
+        s = rec.samples
+        for test, pid in zip(s["test_id"].tolist(), s["person_id"].tolist(), strict=True):
+            self.taken[test] = rec.date
+            rows.append(
+                [
+                    self.id_of[pid],
+                    self._lab_of(pid),
+                    f"T{test:09d}",
+                    "nucleic_acid",
+                    f"{day} {AT_SAMPLES}",
+                    "",
+                    "",
+                ]
+            )
+        return rows
+
+    def _lab_of(self, pid: int) -> str:
+        return f"孪生城市检测中心{self.home_of[pid][:6]}"
+
+    def afternoon(self, rec: DayRecords) -> list[list[str]]:
+        """The day's confirmed cases with their severity; febrile patients sent home."""
+        day = rec.date.isoformat()
+        rows: list[list[str]] = []
+        ev = rec.events
+        confirmed = ev["person_id"][ev["event"] == R.EV_CONFIRMED]
+        severity = self.sim.current_severity(confirmed)
+        for pid, sev in zip(confirmed.tolist(), severity.tolist(), strict=True):
+            rows.append(
+                self._row(
+                    pid,
+                    "confirmed",
+                    f"{day} {AT_CONFIRMED}",
+                    severity=R.SEVERITY_NAMES[sev] if sev >= 0 else "",
+                )
+            )
+            self.category[pid] = R.CONFIRMED
+        tested = set(rec.results["person_id"].tolist())
+        for pid in ev["person_id"][ev["event"] == R.EV_RULED_OUT].tolist():
+            if pid not in tested:  # the results rule out the others, by the platform's rules
+                rows.append(self._row(pid, "febrile", f"{day} {AT_SENT_HOME}", status="ruled_out"))
+        return rows
+
+    def placements(self, rec: DayRecords) -> list[list[str]]:
+        """The day's admissions (confirmed) and moves into quarantine (others)."""
+        day = rec.date.isoformat()
+        rows: list[list[str]] = []
+        a = rec.admissions
+        for pid, fac, bed in zip(
+            a["person_id"].tolist(), a["facility_id"].tolist(), a["bed_type"].tolist(), strict=True
+        ):
+            code = self.facility_codes[fac]
+            at = f"{day} {AT_PLACED}"
+            category = self.category.get(pid, R.CONFIRMED)
+            if category == R.CONFIRMED:
+                rows.append(self._row(pid, "confirmed", at, status="admitted", facility=code))
+            else:
+                isolation = "quarantine" if bed == 4 else "hospital"
+                rows.append(
+                    self._row(pid, _CATEGORY[category], at, facility=code, isolation=isolation)
+                )
+        return rows
+
+    def admit(self, rec: DayRecords) -> None:
+        """Note the day's admissions of confirmed cases (the platform's or the twin's)."""
+        a = rec.admissions
+        for pid in a["person_id"].tolist():
+            if self.category.get(pid, R.CONFIRMED) == R.CONFIRMED:
+                self.admitted.add(pid)
+
+    def treatments(self, rec: DayRecords) -> list[list[str]]:
+        """The hospitals' treatment roll: every admitted patient has his day's record."""
+        day = rec.date.isoformat()
+        return [[self.id_of[pid], day] for pid in sorted(self.admitted)]
+
+    def twin_placements(self, placed: Sequence[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray]:
+        """The platform's placements (external id, facility code) as the twin's ids."""
+        persons, facilities = [], []
+        for number, code in placed:
+            if number not in self.person_of:
+                raise ValueError(f"the dispatcher placed {number}, who is not a twin person")
+            if code not in self.facility_index:
+                raise ValueError(f"the dispatcher placed someone in {code!r}, no twin facility")
+            persons.append(self.person_of[number])
+            facilities.append(self.facility_index[code])
+        return np.array(persons, dtype=np.int64), np.array(facilities, dtype=np.int64)
+
+
+def _import(kind: str, header: list[str], rows: list[list[str]], name: str, actor: Any) -> int:
+    if not rows:
+        return 0
+    table = read_table(_csv(header, rows), filename=name)
+    if kind == "results":
+        do_import_results(table, actor=actor)
+    elif kind == "treatments":
+        do_import_treatments(table, actor=actor)
+    else:
+        do_import_line_list(table, actor=actor)
+    return len(rows)
+
+
 def do_feed_twin(
     scenario: str = "wuhan-2020",
     *,
@@ -58,28 +415,92 @@ def do_feed_twin(
     scale: float = 1.0,
     days: int | None = None,
     seed: int | None = None,
-    on_day: Callable[[dt.date, int], None] | None = None,
+    line_lists: bool = True,
+    cycle: bool = True,
+    dispatcher: Dispatcher | None = None,
+    on_day: Callable[[DayFed], None] | None = None,
+    sim: Simulation | None = None,
 ) -> FeedReport:
-    """Run ``scenario`` and feed every day into the platform (see the module docstring)."""
-    changes: dict[str, Any] = {"scale": scale}
-    if days is not None:
-        changes["days"] = days
-    if seed is not None:
-        changes["seed"] = seed
-    sim = Simulation(load_scenario(scenario).with_overrides(**changes))
+    """Run ``scenario`` and feed every day into the platform (see the module docstring).
+
+    ``line_lists=False`` feeds the aggregate reports only; ``cycle=False`` skips the daily
+    cycle (a what-if that needs only the line lists). ``sim`` runs a simulation
+    made by the caller (a what-if's policy or parameters) instead of ``scenario``.
+    """
+    if sim is None:
+        changes: dict[str, Any] = {"scale": scale}
+        if days is not None:
+            changes["days"] = days
+        if seed is not None:
+            changes["seed"] = seed
+        sim = Simulation(load_scenario(scenario).with_overrides(**changes))
+    if sim.t != 0:
+        raise ValueError("the feed starts a simulation from its first day")
+    name = sim.scenario.name
     codes = np.asarray(sim.area_codes)
     keep = np.flatnonzero(np.isin(np.asarray(sim.city.area_level), FEED_LEVELS))
+    lists = TwinLineLists(sim)
     report = FeedReport()
-    for _ in range(sim.scenario.days):
-        rec = sim.step()
-        data = report_csv(rec, codes, keep)
-        table = read_table(data, filename=f"twin-{scenario}-{rec.date}.csv")
-        result = do_import_daily_reports(table, actor=actor)
-        run_daily_cycle(rec.date, actor=actor)
-        report.days += 1
-        report.rows += result.rows
-        report.first_day = report.first_day or rec.date
-        report.last_day = rec.date
+    clock = report.seconds
+    for _ in range(sim.t, sim.scenario.days):
+        t0 = time.perf_counter()
+        sim.open_day()
+        early = sim.records_before_placement()
+        day = early.date
+        fed = DayFed(day)
+        stem = f"twin-{name}-{day}"
+        t1 = time.perf_counter()
+        clock["simulation"] += t1 - t0
+        afternoon: list[list[str]] = []
+        if line_lists:
+            lists.register(early.people)
+            fed.people = int(early.people.size)
+            fed.contacts = int(early.contacts.size)
+            morning = lists.morning(early)
+            lab = lists.lab(early)
+            afternoon = lists.afternoon(early)
+            fed.line_rows += _import("line", LINE_LIST_HEADER, morning, f"{stem}-am.csv", actor)
+            fed.samples, fed.results = int(early.samples.size), int(early.results.size)
+            _import("results", RESULTS_HEADER, lab, f"{stem}-lab.csv", actor)
+        t2 = time.perf_counter()
+        clock["ingest"] += t2 - t1
+        if dispatcher is not None:
+            if line_lists:
+                fed.line_rows += _import(
+                    "line", LINE_LIST_HEADER, afternoon, f"{stem}-pm.csv", actor
+                )
+                afternoon = []
+            placed = list(dispatcher(day))
+            t3 = time.perf_counter()
+            clock["ingest"] += t3 - t2
+            persons, facilities = lists.twin_placements(placed)
+            if persons.size:
+                sim.place(persons, facilities)
+            fed.placed_by_platform = int(persons.size)
+            t2 = time.perf_counter()
+            rec = sim.close_day()
+        else:
+            sim.place_by_policy()
+            rec = sim.close_day()
+        t3 = time.perf_counter()
+        clock["simulation"] += t3 - t2
+        if line_lists:
+            fed.admissions = int(rec.admissions.size)
+            if dispatcher is None:
+                afternoon += lists.placements(rec)
+            fed.line_rows += _import("line", LINE_LIST_HEADER, afternoon, f"{stem}-pm.csv", actor)
+            lists.admit(rec)
+            fed.treatments = _import(
+                "treatments", TREATMENTS_HEADER, lists.treatments(rec), f"{stem}-treat.csv", actor
+            )
+        table = read_table(report_csv(rec, codes, keep), filename=f"{stem}.csv")
+        fed.reports = do_import_daily_reports(table, actor=actor).rows
+        t4 = time.perf_counter()
+        clock["ingest"] += t4 - t3
+        if cycle:
+            run_daily_cycle(day, actor=actor)
+        clock["cycle"] += time.perf_counter() - t4
+        report.add(fed)
         if on_day is not None:
-            on_day(rec.date, result.rows)
+            on_day(fed)
     return report

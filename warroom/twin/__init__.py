@@ -24,13 +24,17 @@ A platform feeder drives it day by day::
     sim = Simulation(load_scenario("wuhan-2020"))
     while sim.t < sim.scenario.days:
         waiting = sim.open_day()          # records.WAITING: who needs which bed type
+        so_far = sim.records_before_placement()  # the day's line lists, before placement
         free = sim.free_beds()            # (n_facilities, 5) free beds by BED_TYPES
         persons, facilities = my_allocator(waiting, free, sim.facilities)
         sim.place(persons, facilities)    # the platform's decisions feed back in
         day = sim.close_day()             # records.DayRecords: push table by table
 
-or lets the twin place people itself: ``sim.step()`` with a ``PlacementPolicy``
-(default ``NearestFreeBedPolicy``).
+or lets the twin place people itself: ``sim.step()`` (or ``sim.place_by_policy()``
+between the two) with a ``PlacementPolicy`` (default ``NearestFreeBedPolicy``).
+``sim.facilities[i].code`` is the platform's facility code (``warroom.twin.facilities``
+is the one generator of the demo facilities). ``warroom.demo.feed`` is the platform's
+feeder.
 """
 
 from warroom.twin.records import DayRecords

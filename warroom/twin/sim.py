@@ -38,7 +38,7 @@ from typing import Protocol
 import numpy as np
 
 from warroom.twin import records as R
-from warroom.twin.facilities import Facility, build_facilities, capacity_on
+from warroom.twin.facilities import Facility, build_facilities, capacity_on, districts_of
 from warroom.twin.parameters import (
     ASYMPTOMATIC,
     CRITICAL,
@@ -61,7 +61,10 @@ ACCEPT = {
     4: (4, 2),  # suspected, contacts → QUARANTINE, GENERAL
 }
 BED_RANK = np.array([3, 2, 1, 1, 0])  # ICU, SEVERE, GENERAL, SHELTER, QUARANTINE
-PRIORITY = {0: 0, 1: 1, 3: 2, 4: 3}  # critical > severe > confirmed > suspected/contacts
+PRIORITY = {0: 0, 1: 1, 3: 2, 4: 3}
+# A suspected case is excluded after this many negative tests taken since he became
+# suspected, each two days after the last (NHC protocol, 7th ed.: two, >= 24 h apart).
+EXCLUDE_NEGATIVES = 2  # critical > severe > confirmed > suspected/contacts
 
 
 class _Store:
@@ -256,13 +259,9 @@ class Simulation:
         self.sev_p = epi.severity_probabilities()
         self._district_patches = [np.flatnonzero(P.district == d) for d in np.unique(P.district)]
         self._patch_district_rank = self.units[2]
-        # Facilities, capacity, occupancy.
-        centres = {
-            a.code: (a.lat or 0.0, a.lon or 0.0) for a in self.city.areas if a.level == "district"
-        }
+        # Facilities (the platform's demo facilities, 1:1 by code), capacity, occupancy.
         self.facilities: list[Facility] = build_facilities(
-            sc.city_seed,
-            centres,
+            districts_of(self.city.areas),
             scale=sc.scale * sc.bed_scale,
             extra_quarantine_beds=sc.extra_quarantine_beds,
             shelter_delay_days=sc.shelter_delay_days,
@@ -564,8 +563,11 @@ class Simulation:
         """Admit waiting people to facilities (the platform's allocation feeds back here).
 
         Each person gets the most suitable free bed type at the facility that meets his
-        need (:data:`ACCEPT`). Raises ``ValueError`` if someone is not waiting, or the
-        facility has no free bed he may take; nothing is placed then.
+        need (:data:`ACCEPT`). Besides the waiting list, the platform may place any open
+        confirmed or suspected case or contact who has no bed meeting his need (one the
+        twin's own asking rule has not queued yet, e.g. a mild case before the admit-all
+        campaign). Raises ``ValueError`` if someone is neither, or the facility has no free
+        bed he may take; nothing is placed then.
         """
         if not self._open:
             raise RuntimeError("place is called between open_day and close_day")
@@ -578,6 +580,13 @@ class Simulation:
         waiting = dict(
             zip(self.waiting["person_id"].tolist(), self.waiting["need"].tolist(), strict=True)
         )
+        per = self.per
+        known = person_ids[(person_ids >= 0) & (person_ids < per.n)]
+        known = known[(per["status"][known] != CLOSED) & (per["need"][known] >= 0)]
+        bed, need = per["bed"][known], per["need"][known]
+        below = np.where(bed >= 0, BED_RANK[np.maximum(bed, 0)], -1) < BED_RANK[need]
+        for p, n in zip(known[below].tolist(), need[below].tolist(), strict=True):
+            waiting.setdefault(p, n)
         free = self.free_beds()
         beds = np.empty(person_ids.size, dtype=np.int64)
         for i, (p, f) in enumerate(zip(person_ids.tolist(), facility_ids.tolist(), strict=True)):
@@ -592,11 +601,11 @@ class Simulation:
                     break
             else:
                 raise ValueError(f"facility {f} has no free bed for person {p}'s need")
-        per = self.per
         moving = person_ids[per["status"][person_ids] == IN_FACILITY]
         np.subtract.at(self.occupied, (per["facility"][moving], per["bed"][moving]), 1)
         np.add.at(self.occupied, (facility_ids, beds), 1)
-        wait = self.t - per["wait_since"][person_ids]
+        since = per["wait_since"][person_ids]
+        wait = np.where(since >= 0, self.t - since, 0)
         need = per["need"][person_ids].copy()
         per.cols["status"][person_ids] = IN_FACILITY
         per.cols["facility"][person_ids] = facility_ids
@@ -626,13 +635,42 @@ class Simulation:
         self.t += 1
         return out
 
-    def step(self) -> R.DayRecords:
-        """One whole day with the policy's placements."""
-        self.open_day()
+    def place_by_policy(self) -> None:
+        """Place today's waiting people by the simulation's own :class:`PlacementPolicy`."""
         view = PlacementView(self.date, self.waiting, self.free_beds(), self.distance, ACCEPT)
         persons, facs = self.policy(view)
         if persons.size:
             self.place(persons, facs)
+
+    def records_before_placement(self) -> R.DayRecords:
+        """The day's records so far, between :meth:`open_day` and :meth:`close_day`.
+
+        People, events, outcomes, samples, results and contacts are final (placement adds
+        none of them); ``waiting`` is the list before placement; admissions, appeals,
+        supplies, waste and the reports are empty until :meth:`close_day`. No side effects:
+        a platform reads the day's line lists here, then places the waiting people.
+        """
+        if not self._open:
+            raise RuntimeError("records_before_placement is called after open_day")
+        known = self._known_today()
+        empty_report = np.zeros(0, dtype=R.REPORT)
+        return R.DayRecords(
+            date=self.date,
+            waiting=self.waiting,
+            admissions=np.zeros(0, dtype=R.ADMISSION),
+            appeals=np.zeros(0, dtype=R.APPEAL),
+            supplies=np.zeros(0, dtype=R.SUPPLY),
+            waste=np.zeros(0, dtype=R.WASTE),
+            report=empty_report,
+            true_report=empty_report,
+            true_new_infections=self.new_infections,
+            **known,
+        )
+
+    def step(self) -> R.DayRecords:
+        """One whole day with the policy's placements."""
+        self.open_day()
+        self.place_by_policy()
         return self.close_day()
 
     def run(self) -> list[R.DayRecords]:
@@ -646,6 +684,17 @@ class Simulation:
         shown = np.where(sev >= SEVERE, 2, sev)
         shown = np.where(inf["t_severe"][infections] <= t, SEVERE, shown)
         return np.where(inf["t_critical"][infections] <= t, CRITICAL, shown)
+
+    def current_severity(self, person_ids: np.ndarray) -> np.ndarray:
+        """The severity operations see today (:data:`records.SEVERITY_NAMES` index) of
+        known infected people; -1 for people who are not infected."""
+        person_ids = np.asarray(person_ids, dtype=np.int64)
+        infections = self.per["infection"][person_ids]
+        out = np.full(person_ids.size, -1, dtype=np.int64)
+        has = infections >= 0
+        if has.any():
+            out[has] = self._current_severity(infections[has])
+        return out
 
     def _need_of_confirmed(self, persons: np.ndarray) -> np.ndarray:
         sev = self._current_severity(self.per["infection"][persons])
@@ -745,6 +794,9 @@ class Simulation:
         p = np.where(infected, epi.p_suspect_if_infected, epi.p_suspect_if_not_infected)
         sus = np.concatenate([visitors[self.rng.random(visitors.size) < p], was_contact])
         per.cols["category"][sus] = R.SUSPECTED
+        # Exclusion counts the negatives taken since he became suspected (NHC protocol,
+        # 7th ed.: two consecutive negatives at least 24 h apart), as the platform does.
+        per.cols["tests"][sus] = 0
         self._event(sus, R.EV_SUSPECTED)
         per.cols["next_test"][visitors] = t
         per.cols["next_test"][was_contact] = t
@@ -787,8 +839,9 @@ class Simulation:
             neg = np.unique(persons[~pos & open_])
             neg = neg[per["category"][neg] != R.CONFIRMED]
             cat = per["category"][neg]
-            out = neg[(cat == R.FEBRILE) | ((cat == R.SUSPECTED) & (per["tests"][neg] >= 3))]
-            retest = neg[(cat == R.SUSPECTED) & (per["tests"][neg] < 3)]
+            excluded = (cat == R.SUSPECTED) & (per["tests"][neg] >= EXCLUDE_NEGATIVES)
+            out = neg[(cat == R.FEBRILE) | excluded]
+            retest = neg[(cat == R.SUSPECTED) & ~excluded]
             per.cols["next_test"][retest] = t + 2
             c_neg = neg[cat == R.CONTACT]
             per.cols["next_test"][c_neg] = np.where(
@@ -920,6 +973,28 @@ class Simulation:
 
     # ------------------------------------------------------------------ outputs
     def _assemble(self) -> R.DayRecords:
+        known = self._known_today()
+        samples, events, outcomes = known["samples"], known["events"], known["outcomes"]
+        report, true_report = self._report(events, outcomes)
+        return R.DayRecords(
+            date=self.date,
+            waiting=self.waiting,
+            admissions=self._cat(self._admissions, R.ADMISSION),
+            appeals=self._appeals(events),
+            supplies=self._supplies(samples),
+            waste=self._waste(samples),
+            report=report,
+            true_report=true_report,
+            true_new_infections=self.new_infections,
+            **known,
+        )
+
+    @staticmethod
+    def _cat(parts: list[np.ndarray], dtype: np.dtype) -> np.ndarray:
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
+
+    def _known_today(self) -> dict[str, np.ndarray]:
+        """People, events, outcomes, samples, results and contacts of the day so far."""
         per, day = self.per, self._day(self.t)
         people_ids = (
             np.concatenate(self._today_people) if self._today_people else np.empty(0, np.int64)
@@ -963,28 +1038,14 @@ class Simulation:
         outcomes["facility_id"] = np.concatenate([o[2] for o in oc]) if oc else []
         outcomes["patch"] = per["patch"][oc_p]
 
-        def cat(parts: list[np.ndarray], dtype: np.dtype) -> np.ndarray:
-            return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
-
-        samples = cat(self._samples_today, R.SAMPLE)
-        report, true_report = self._report(events, outcomes)
-        return R.DayRecords(
-            date=self.date,
-            people=people,
-            events=events,
-            samples=samples,
-            results=cat(self._results_today, R.RESULT),
-            contacts=cat(self._contacts, R.CONTACT_LINK),
-            waiting=self.waiting,
-            admissions=cat(self._admissions, R.ADMISSION),
-            outcomes=outcomes,
-            appeals=self._appeals(events),
-            supplies=self._supplies(samples),
-            waste=self._waste(samples),
-            report=report,
-            true_report=true_report,
-            true_new_infections=self.new_infections,
-        )
+        return {
+            "people": people,
+            "events": events,
+            "samples": self._cat(self._samples_today, R.SAMPLE),
+            "results": self._cat(self._results_today, R.RESULT),
+            "contacts": self._cat(self._contacts, R.CONTACT_LINK),
+            "outcomes": outcomes,
+        }
 
     def _closure_level(self) -> float:
         sc, day = self.scenario, self.date
