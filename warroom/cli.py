@@ -384,6 +384,13 @@ def demo(
         bool,
         typer.Option(help="逐人上报（否则只报日报）/ feed the line lists, not only the reports"),
     ] = True,
+    dispatch: Annotated[
+        bool,
+        typer.Option(
+            help="平台调度床位（否则由孪生城市自行收治）/ the platform's dispatch places the "
+            "waiting (else the twin's own policy); needs --line-lists"
+        ),
+    ] = True,
 ) -> None:
     _django()
     if not 0 < scale <= 1:
@@ -437,16 +444,24 @@ def demo(
                     advance=1,
                     description=f"孪生城市 / twin {fed.date}",
                     fed=f"people {fed.people:,} · tests {fed.samples:,} · "
-                    f"contacts {fed.contacts:,} · admissions {fed.admissions:,} · "
+                    f"contacts {fed.contacts:,} · admissions {fed.admissions:,} "
+                    f"(platform {fed.placed_by_platform:,}) · "
                     f"reports {fed.reports}",
                 )
 
+            hq = User.objects.get(username="hq")
+            dispatcher = None
+            if dispatch and line_lists:
+                from warroom.demo.dispatch import platform_dispatcher
+
+                dispatcher = platform_dispatcher(hq)
             fed = do_feed_twin(
                 "wuhan-2020",
-                actor=User.objects.get(username="hq"),
+                actor=hq,
                 scale=scale,
                 days=days,
                 line_lists=line_lists,
+                dispatcher=dispatcher,
                 on_day=on_day,
             )
         seconds = fed.seconds

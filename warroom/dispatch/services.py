@@ -39,7 +39,7 @@ from warroom.analytics.allocate import (
 from warroom.audit.mixins import snapshot
 from warroom.audit.services import record, record_batch
 from warroom.beds.models import BED_TYPE_ORDER, KIND_BED_TYPES, BedPool, Facility
-from warroom.beds.services import NoBedsFree, ensure_pools
+from warroom.beds.services import NoBedsFree, do_sync_pools, ensure_pools
 from warroom.cases import bulk
 from warroom.cases.models import Person
 from warroom.cases.services import (
@@ -240,7 +240,7 @@ def do_propose(*, actor: Any, at: dt.datetime | None = None) -> Proposal:
     _check_dispatcher(actor)
     started = time.perf_counter()
     at = at or timezone.now()
-    ensure_pools()
+    ensure_pools(timezone.localdate(at))
     waiting = _load_waiting(actor)
     facilities = list(
         facilities_of(actor).values_list("pk", "kind", "lat", "lon", "area_id").order_by("pk")
@@ -957,11 +957,14 @@ class DispatchRun:
 def do_dispatch_all(day: dt.date | None = None, *, actor: Any = None) -> DispatchRun:
     """Propose and confirm everything proposed: the twin's dispatcher, once a day.
 
-    ``day`` stamps the run at noon of that day (a simulated day); default now.
+    ``day`` stamps the run at noon of that day (a simulated day); default now. The live
+    pools are first brought to that day's capacity (``do_sync_pools``): beds opened or
+    closed on the day count at once, as they would in real time.
     """
     at = None
     if day is not None:
         at = timezone.make_aware(dt.datetime.combine(day, dt.time(12)))
+        do_sync_pools(day)
     proposal = do_propose(actor=actor, at=at)
     done = do_confirm_proposal(proposal, actor=actor, at=at)
     return DispatchRun(proposal.pk, proposal.waiting, done.placements, len(done.refused))

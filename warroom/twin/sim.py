@@ -566,7 +566,7 @@ class Simulation:
         need (:data:`ACCEPT`). Besides the waiting list, the platform may place any open
         confirmed or suspected case or contact who has no bed meeting his need (one the
         twin's own asking rule has not queued yet, e.g. a mild case before the admit-all
-        campaign). Raises ``ValueError`` if someone is neither, or the facility has no free
+        campaign), and any open febrile patient into a quarantine room. Raises ``ValueError`` if someone is neither, or the facility has no free
         bed he may take; nothing is placed then.
         """
         if not self._open:
@@ -587,6 +587,17 @@ class Simulation:
         below = np.where(bed >= 0, BED_RANK[np.maximum(bed, 0)], -1) < BED_RANK[need]
         for p, n in zip(known[below].tolist(), need[below].tolist(), strict=True):
             waiting.setdefault(p, n)
+        # Febrile patients are the fourth of the four categories: the platform may isolate
+        # them in a quarantine room while their tests are pending (the twin itself sends
+        # them home to wait).
+        valid = person_ids[(person_ids >= 0) & (person_ids < per.n)]
+        febrile = valid[
+            (per["category"][valid] == R.FEBRILE)
+            & (per["status"][valid] != CLOSED)
+            & (per["need"][valid] < 0)
+        ]
+        for p in febrile.tolist():
+            waiting.setdefault(p, 4)
         free = self.free_beds()
         beds = np.empty(person_ids.size, dtype=np.int64)
         for i, (p, f) in enumerate(zip(person_ids.tolist(), facility_ids.tolist(), strict=True)):
@@ -606,6 +617,7 @@ class Simulation:
         np.add.at(self.occupied, (facility_ids, beds), 1)
         since = per["wait_since"][person_ids]
         wait = np.where(since >= 0, self.t - since, 0)
+        per.cols["need"][febrile] = 4
         need = per["need"][person_ids].copy()
         per.cols["status"][person_ids] = IN_FACILITY
         per.cols["facility"][person_ids] = facility_ids

@@ -1,0 +1,39 @@
+"""The platform as the twin's dispatcher (issue #4 item 4, DESIGN §5).
+
+Each simulated day, after the morning's line lists are in, the platform's own dispatch
+(:func:`warroom.dispatch.services.do_dispatch_all`: the exact allocation over every free
+bed, confirmed under the database's locks) places whoever waits; the twin is told who went
+where, so people the platform leaves waiting keep infecting their household.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from warroom.beds.models import Facility
+from warroom.cases.models import Person
+from warroom.dispatch.services import do_dispatch_all
+
+
+def platform_dispatcher(actor: Any) -> Callable[[dt.date], Sequence[tuple[str, str]]]:
+    """A ``dispatcher`` for :func:`warroom.demo.feed.do_feed_twin` that is the platform."""
+
+    def dispatch(day: dt.date) -> list[tuple[str, str]]:
+        run = do_dispatch_all(day, actor=actor)
+        if not run.placements:
+            return []
+        people = dict(
+            Person.objects.filter(pk__in={p for p, _f, _b in run.placements}).values_list(
+                "pk", "id_number"
+            )
+        )
+        codes = dict(
+            Facility.objects.filter(pk__in={f for _p, f, _b in run.placements}).values_list(
+                "pk", "code"
+            )
+        )
+        return [(people[p], codes[f]) for p, f, _b in run.placements]
+
+    return dispatch
