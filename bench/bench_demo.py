@@ -81,7 +81,9 @@ def run(kind: str, scale: float, days: int | None, line_lists: bool) -> dict[str
     env["DJANGO_SETTINGS_MODULE"] = "warroom.settings"
     env["PYTHONPATH"] = str(ROOT)
     args = [sys.executable, __file__, "--child", str(scale), str(days or 0), str(int(line_lists))]
-    out = subprocess.run(args, env=env, check=True, capture_output=True, text=True)
+    out = subprocess.run(args, env=env, check=False, capture_output=True, text=True)
+    if out.returncode:
+        sys.exit(f"demo {kind} scale {scale:g} failed:\n{out.stderr[-4000:]}")
     result: dict[str, object] = json.loads(out.stdout.strip().splitlines()[-1])
     return result
 

@@ -806,6 +806,8 @@ class Simulation:
         p = np.where(infected, epi.p_suspect_if_infected, epi.p_suspect_if_not_infected)
         sus = np.concatenate([visitors[self.rng.random(visitors.size) < p], was_contact])
         per.cols["category"][sus] = R.SUSPECTED
+        # A released contact who falls ill is open again (at home until placed).
+        per.cols["status"][was_contact[per["status"][was_contact] == CLOSED]] = AT_HOME
         # Exclusion counts the negatives taken since he became suspected (NHC protocol,
         # 7th ed.: two consecutive negatives at least 24 h apart), as the platform does.
         per.cols["tests"][sus] = 0
