@@ -566,8 +566,9 @@ class Simulation:
         need (:data:`ACCEPT`). Besides the waiting list, the platform may place any open
         confirmed or suspected case or contact who has no bed meeting his need (one the
         twin's own asking rule has not queued yet, e.g. a mild case before the admit-all
-        campaign), and any open febrile patient into a quarantine room. Raises ``ValueError`` if someone is neither, or the facility has no free
-        bed he may take; nothing is placed then.
+        campaign), and any open febrile patient into a quarantine room. Raises
+        ``ValueError`` if someone is neither, or the facility has no free bed he may take;
+        nothing is placed then.
         """
         if not self._open:
             raise RuntimeError("place is called between open_day and close_day")
