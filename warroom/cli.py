@@ -6,6 +6,7 @@ twin's commands run without it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -268,19 +269,45 @@ def daily(
     only: Annotated[
         list[str] | None, typer.Option(help="只运行这些步骤 / run only these steps")
     ] = None,
+    watch: Annotated[
+        bool,
+        typer.Option(
+            "--watch",
+            help="常驻：每天截止时间自动运行 / stay running: run each day's cycle at the "
+            "cut-off (WARROOM_CLEARANCE_CUTOFF)",
+        ),
+    ] = False,
 ) -> None:
     import datetime as dt
 
     _django()
     _migrate()
+    from django.conf import settings
     from django.utils import timezone
 
-    from warroom.core.daily import CycleFailed, ordered_steps, run_daily_cycle
+    from warroom.core.daily import watch as watch_cutoffs
 
+    if watch:
+        cutoff = settings.WARROOM_CLEARANCE_CUTOFF
+        console.print(f"daily cycle scheduled at the cut-off {cutoff} (Ctrl+C to stop)")
+
+        def run(day: dt.date) -> None:
+            # A failure is reported; the next cut-off (or `warroom daily --date`) resumes it.
+            with contextlib.suppress(typer.Exit):
+                _daily_once(day, force=force, only=only)
+
+        watch_cutoffs(run, cutoff=cutoff)
+        return
     try:
         day = dt.date.fromisoformat(date) if date else timezone.localdate()
     except ValueError:
         raise _fail(f"--date {date!r} is not a date (YYYY-MM-DD)") from None
+    _daily_once(day, force=force, only=only)
+
+
+def _daily_once(day: Any, *, force: bool, only: list[str] | None) -> None:
+    from warroom.core.daily import CycleFailed, ordered_steps, run_daily_cycle
+
     steps = ordered_steps(only)
     with _progress() as progress:
         task = progress.add_task(f"daily cycle {day}", total=len(steps))

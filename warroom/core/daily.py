@@ -155,3 +155,57 @@ def run_daily_cycle(
             if on_step:
                 on_step(step, "done")
     return report
+
+
+# --- the scheduled run at the cut-off (`warroom daily --watch`) --------------------------
+
+
+def parse_cutoff(text: str) -> tuple[int, int]:
+    """``"HH:MM"`` (00:00-24:00) as (hours, minutes); ValueError names the value."""
+    hours, _, minutes = text.partition(":")
+    if not (hours.isdigit() and minutes.isdigit() and len(hours) == len(minutes) == 2):
+        raise ValueError(f"cut-off {text!r} is not a time HH:MM")
+    h, m = int(hours), int(minutes)
+    if not (0 <= h <= 24 and 0 <= m < 60) or (h == 24 and m):
+        raise ValueError(f"cut-off {text!r} is not a time between 00:00 and 24:00")
+    return h, m
+
+
+def next_scheduled_run(now: dt.datetime, cutoff: str) -> tuple[dt.datetime, dt.date]:
+    """When the cycle next runs after ``now`` (aware, local), and for which day.
+
+    The cycle of day D runs at D's cut-off: at 24:00 that is midnight, the first moment
+    of D+1 (the day just ended is computed); at 20:00 it is 20:00 on D itself.
+    """
+    h, m = parse_cutoff(cutoff)
+    local = timezone.localtime(now)
+    day = local.date()
+    while True:
+        at = timezone.make_aware(
+            dt.datetime.combine(day, dt.time(0)) + dt.timedelta(hours=h, minutes=m)
+        )
+        if at > local:
+            return at, day
+        day += dt.timedelta(days=1)
+
+
+def watch(
+    run: Callable[[dt.date], None],
+    *,
+    cutoff: str,
+    now: Callable[[], dt.datetime] = timezone.now,
+    sleep: Callable[[float], None] = time.sleep,
+    runs: int | None = None,
+) -> None:
+    """Run ``run(day)`` at every day's cut-off, for ever (or ``runs`` times).
+
+    A failing cycle is reported by ``run`` itself and does not stop the schedule: the next
+    day's run (or a manual ``warroom daily --date D``) resumes it.
+    """
+    done = 0
+    while runs is None or done < runs:
+        at, day = next_scheduled_run(now(), cutoff)
+        while (wait := (at - now()).total_seconds()) > 0:
+            sleep(min(wait, 60.0))
+        run(day)
+        done += 1
