@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -111,3 +112,27 @@ def test_the_dashboard_in_english(reports, hq, client):
     client.force_login(hq)
     page = client.get("/situation/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Daily clearance: the four backlogs" in page and "Low phase" in page
+
+
+def _map_codes(page: str) -> dict[str, list[str]]:
+    import html
+    import re
+
+    found = re.search(r"data-series='([^']*)' data-testid=\"certification-map\"", page)
+    assert found, "the dashboard has no certification map"
+    option = json.loads(html.unescape(found.group(1)))
+    return {s["id"]: [p[3] for p in s["data"]] for s in option["series"]}
+
+
+def test_the_dashboard_maps_the_communities_certification(reports, hq, officer, client):
+    daily.run_daily_cycle(DAY)
+    client.force_login(hq)
+    city = _map_codes(client.get("/situation/").content.decode())
+    assert sorted(c for codes in city.values() for c in codes) == [
+        "990101001001",
+        "990102001001",
+    ]  # the communities, not the compounds
+    client.force_login(officer)
+    district = _map_codes(client.get("/situation/").content.decode())
+    assert [c for codes in district.values() for c in codes] == ["990101001001"]
+    assert set(district) == set(city) == {"certified", "not_certified", "unknown"}

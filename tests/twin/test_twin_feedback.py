@@ -7,7 +7,7 @@ import pytest
 
 from warroom.twin import records as R
 from warroom.twin.scenario import load_scenario
-from warroom.twin.sim import NoPlacementPolicy, Simulation
+from warroom.twin.sim import ACCEPT, NoPlacementPolicy, Simulation
 
 
 def _sim(**kw: object) -> Simulation:
@@ -53,3 +53,19 @@ def test_without_placements_the_waiting_list_only_grows_in_waiting_days() -> Non
     last = days[-1].waiting
     assert last.size > 0 and last["wait_days"].max() >= 5
     assert set(np.unique(last["category"])) <= {R.CONFIRMED, R.SUSPECTED, R.CONTACT}
+
+
+def test_place_takes_the_platforms_bed_type_and_never_one_below_need() -> None:
+    sim = _sim(policy=NoPlacementPolicy())
+    waiting = _advance_to_waiting(sim)
+    person, need = int(waiting["person_id"][0]), int(waiting["need"][0])
+    free = sim.free_beds()
+    below = [b for b in range(5) if b not in ACCEPT[need]]
+    with pytest.raises(ValueError, match="needs one of bed types"):
+        sim.place(np.array([person]), np.array([0]), np.array([below[0]]))
+    # the last bed type he may take that is free somewhere (not the twin's first choice)
+    above = [b for b in ACCEPT[need] if free[:, b].any()][-1]
+    where = [f for f in range(free.shape[0]) if free[f, above] > 0]
+    sim.place(np.array([person]), np.array([where[0]]), np.array([above]))
+    day = sim.close_day()
+    assert day.admissions["bed_type"].tolist() == [above]

@@ -113,20 +113,23 @@ def parent_filter(area: Area) -> Any:
     return Q(area__parent=area)
 
 
-def map_points(user: Any, area: Area, day: dt.date | None) -> dict[str, list[list[Any]]]:
-    """Compounds under ``area`` with a location, grouped by status: [lon, lat, name, code]."""
+def map_points(
+    user: Any, area: Area, day: dt.date | None, *, level: str = str(Level.COMPOUND)
+) -> dict[str, list[list[Any]]]:
+    """Units of ``level`` (compounds by default) under ``area`` with a location, grouped by
+    status: [lon, lat, name, code]."""
     status_by_area: dict[int, str] = {}
     if day is not None:
         status_by_area = dict(
             statuses(user)
-            .filter(area__path__under=area.path, date=day, level=Level.COMPOUND)
+            .filter(area__path__under=area.path, date=day, level=level)
             .values_list("area_id", "status")
         )
     groups: dict[str, list[list[Any]]] = {str(s): [] for s in Certification.values}
     unknown = str(Certification.UNKNOWN)
     rows = (
         Area.objects.restrict(user)
-        .filter(path__under=area.path, level=Level.COMPOUND, lat__isnull=False, lon__isnull=False)
+        .filter(path__under=area.path, level=level, lat__isnull=False, lon__isnull=False)
         .values_list("pk", "lon", "lat", "name_zh", "code")
     )
     for pk, lon, lat, name, code in rows:

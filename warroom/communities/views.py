@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from warroom.accounts.models import User
 from warroom.communities import selectors, services
+from warroom.communities.charts import map_option
 from warroom.communities.models import (
     Certification,
     ChecklistKind,
@@ -26,12 +27,6 @@ from warroom.core.errors import NotFound
 from warroom.geo import selectors as geo
 from warroom.geo.models import Area, Level
 from warroom.tasks.views import attempt, parse_date
-
-STATUS_COLOURS: dict[str, str] = {
-    "certified": "#1a7f37",
-    "not_certified": "#b3261e",
-    "unknown": "#8c959f",
-}
 
 
 def _area(request: HttpRequest, code: str) -> Area:
@@ -90,47 +85,7 @@ def area_map(request: HttpRequest) -> HttpResponse:
     day = _day(request)
     groups = selectors.map_points(request.user, home, day)
     labels: dict[str, str] = {str(s): str(Certification(s).label) for s in Certification.values}
-    lons = [p[0] for points in groups.values() for p in points]
-    lats = [p[1] for points in groups.values() for p in points]
-
-    def bounds(values: list[float]) -> dict[str, float]:
-        if not values:
-            return {}
-        low, high = min(values), max(values)
-        pad = max((high - low) * 0.05, 0.005)
-        return {"min": round(low - pad, 3), "max": round(high + pad, 3)}
-
-    option = {
-        "animation": False,
-        "tooltip": {"trigger": "item"},
-        "legend": {"top": 0},
-        "grid": {"left": 8, "right": 8, "top": 32, "bottom": 8, "containLabel": True},
-        "xAxis": {
-            "type": "value",
-            "name": _("Longitude"),
-            "splitLine": {"show": False},
-            **bounds(lons),
-        },
-        "yAxis": {
-            "type": "value",
-            "name": _("Latitude"),
-            "splitLine": {"show": False},
-            **bounds(lats),
-        },
-        "series": [
-            {
-                "type": "scatter",
-                "id": status,
-                "name": labels[status],
-                "symbolSize": 5,
-                "itemStyle": {"color": STATUS_COLOURS[status]},
-                "dimensions": ["lon", "lat", "name", "code"],
-                "encode": {"x": 0, "y": 1, "tooltip": [2, 3]},
-                "data": points,
-            }
-            for status, points in groups.items()
-        ],
-    }
+    option = map_option(groups)
     counts = {s: len(p) for s, p in groups.items()}
     return render(
         request,

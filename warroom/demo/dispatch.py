@@ -17,10 +17,10 @@ from warroom.cases.models import Person
 from warroom.dispatch.services import do_dispatch_all
 
 
-def platform_dispatcher(actor: Any) -> Callable[[dt.date], Sequence[tuple[str, str]]]:
+def platform_dispatcher(actor: Any) -> Callable[[dt.date], Sequence[tuple[str, str, str]]]:
     """A ``dispatcher`` for :func:`warroom.demo.feed.do_feed_twin` that is the platform."""
 
-    def dispatch(day: dt.date) -> list[tuple[str, str]]:
+    def dispatch(day: dt.date) -> list[tuple[str, str, str]]:
         run = do_dispatch_all(day, actor=actor)
         if not run.placements:
             return []
@@ -34,6 +34,6 @@ def platform_dispatcher(actor: Any) -> Callable[[dt.date], Sequence[tuple[str, s
                 "pk", "code"
             )
         )
-        return [(people[p], codes[f]) for p, f, _b in run.placements]
+        return [(people[p], codes[f], str(b)) for p, f, b in run.placements]
 
     return dispatch

@@ -26,7 +26,8 @@ is the same files twice and adds nothing.
 
 Placement (issue #4 item 4, DESIGN §5): with ``dispatcher=None`` the twin places its
 waiting people by its own policy and the feed reports the admissions. With a
-``dispatcher`` — a callable ``(day) -> [(person external id, facility code), ...]`` that
+``dispatcher`` — a callable ``(day) -> [(person external id, facility code, bed type), ...]``
+that
 places people *in the platform* and returns what it placed — the feed hands those
 placements to the twin (``Simulation.place``), so the twin's waiting list is the
 platform's: people the platform does not place keep waiting and keep infecting their
@@ -56,7 +57,8 @@ from warroom.twin.scenario import load_scenario
 from warroom.twin.sim import Simulation
 
 FEED_LEVELS = ("city", "district")
-Dispatcher = Callable[[dt.date], Sequence[tuple[str, str]]]
+# (person external id, facility code, bed type) placed by the platform on the day
+Dispatcher = Callable[[dt.date], Sequence[tuple[str, str, str]]]
 
 LINE_LIST_HEADER = [
     "name",
@@ -382,17 +384,23 @@ class TwinLineLists:
         day = rec.date.isoformat()
         return [[self.id_of[pid], day] for pid in sorted(self.admitted)]
 
-    def twin_placements(self, placed: Sequence[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray]:
-        """The platform's placements (external id, facility code) as the twin's ids."""
-        persons, facilities = [], []
-        for number, code in placed:
+    def twin_placements(
+        self, placed: Sequence[tuple[str, str, str]]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The platform's placements (external id, facility code, bed type) as the twin's ids."""
+        persons, facilities, beds = [], [], []
+        for number, code, bed_type in placed:
             if number not in self.person_of:
                 raise ValueError(f"the dispatcher placed {number}, who is not a twin person")
             if code not in self.facility_index:
                 raise ValueError(f"the dispatcher placed someone in {code!r}, no twin facility")
+            if bed_type not in R.NEED_NAMES:
+                raise ValueError(f"the dispatcher placed someone in a {bed_type!r} bed")
             persons.append(self.person_of[number])
             facilities.append(self.facility_index[code])
-        return np.array(persons, dtype=np.int64), np.array(facilities, dtype=np.int64)
+            beds.append(R.NEED_NAMES.index(bed_type))
+        as_ids = [np.array(x, dtype=np.int64) for x in (persons, facilities, beds)]
+        return as_ids[0], as_ids[1], as_ids[2]
 
 
 def _import(kind: str, header: list[str], rows: list[list[str]], name: str, actor: Any) -> int:
@@ -473,9 +481,9 @@ def do_feed_twin(
             placed = list(dispatcher(day))
             t3 = time.perf_counter()
             clock["ingest"] += t3 - t2
-            persons, facilities = lists.twin_placements(placed)
+            persons, facilities, bed_types = lists.twin_placements(placed)
             if persons.size:
-                sim.place(persons, facilities)
+                sim.place(persons, facilities, bed_types)
             fed.placed_by_platform = int(persons.size)
             t2 = time.perf_counter()
             rec = sim.close_day()

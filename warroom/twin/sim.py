@@ -559,14 +559,20 @@ class Simulation:
         free: np.ndarray = np.maximum(self.capacity - self.occupied, 0)
         return free
 
-    def place(self, person_ids: np.ndarray, facility_ids: np.ndarray) -> None:
+    def place(
+        self,
+        person_ids: np.ndarray,
+        facility_ids: np.ndarray,
+        bed_types: np.ndarray | None = None,
+    ) -> None:
         """Admit waiting people to facilities (the platform's allocation feeds back here).
 
-        Each person gets the most suitable free bed type at the facility that meets his
-        need (:data:`ACCEPT`). Besides the waiting list, the platform may place any open
-        confirmed or suspected case or contact who has no bed meeting his need (one the
-        twin's own asking rule has not queued yet, e.g. a mild case before the admit-all
-        campaign), and any open febrile patient into a quarantine room. Raises
+        Each person gets the bed type ``bed_types`` names (the platform's choice; it must
+        meet his need, :data:`ACCEPT`) or, without ``bed_types``, the most suitable free bed
+        type at the facility that meets his need. Besides the waiting list, the platform may
+        place any open confirmed or suspected case or contact who has no bed meeting his
+        need (one the twin's own asking rule has not queued yet, e.g. a mild case before the
+        admit-all campaign), and any open febrile patient into a quarantine room. Raises
         ``ValueError`` if someone is neither, or the facility has no free bed he may take;
         nothing is placed then.
         """
@@ -576,6 +582,10 @@ class Simulation:
         facility_ids = np.asarray(facility_ids, dtype=np.int64)
         if person_ids.shape != facility_ids.shape:
             raise ValueError("person_ids and facility_ids must have the same length")
+        if bed_types is not None:
+            bed_types = np.asarray(bed_types, dtype=np.int64)
+            if bed_types.shape != person_ids.shape:
+                raise ValueError("bed_types and person_ids must have the same length")
         if np.unique(person_ids).size != person_ids.size:
             raise ValueError("a person is placed twice")
         waiting = dict(
@@ -606,13 +616,21 @@ class Simulation:
                 raise ValueError(f"person {p} is not on the waiting list")
             if not 0 <= f < len(self.facilities):
                 raise ValueError(f"no facility {f}")
-            for b in ACCEPT[waiting[p]]:
+            choices = ACCEPT[waiting[p]]
+            if bed_types is not None:
+                asked = int(bed_types[i])
+                if asked not in choices:
+                    raise ValueError(
+                        f"person {p} needs one of bed types {choices}, not bed type {asked}"
+                    )
+                choices = (asked,)
+            for b in choices:
                 if free[f, b] > 0:
                     free[f, b] -= 1
                     beds[i] = b
                     break
             else:
-                raise ValueError(f"facility {f} has no free bed for person {p}'s need")
+                raise ValueError(f"facility {f} has no free bed of types {choices} for person {p}")
         moving = person_ids[per["status"][person_ids] == IN_FACILITY]
         np.subtract.at(self.occupied, (per["facility"][moving], per["bed"][moving]), 1)
         np.add.at(self.occupied, (facility_ids, beds), 1)
