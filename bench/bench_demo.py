@@ -36,6 +36,7 @@ def child(scale: float, days: int | None, line_lists: bool) -> None:
     from warroom.beds.imports import do_load_demo_facilities
     from warroom.cli import ensure_demo_users
     from warroom.core.models import DailyStepRun
+    from warroom.demo.dispatch import platform_dispatcher
     from warroom.demo.feed import do_feed_twin
     from warroom.geo.services import do_load_demo_city
 
@@ -43,12 +44,15 @@ def child(scale: float, days: int | None, line_lists: bool) -> None:
     do_load_demo_facilities(scale=scale)
     ensure_demo_users()
     setup = time.perf_counter() - t0
+    hq = User.objects.get(username="hq")
     fed = do_feed_twin(
         "wuhan-2020",
-        actor=User.objects.get(username="hq"),
+        actor=hq,
         scale=scale,
         days=days,
         line_lists=line_lists,
+        # As `warroom demo` does: the platform's dispatch places the waiting.
+        dispatcher=platform_dispatcher(hq) if line_lists else None,
     )
     total = time.perf_counter() - t0
     steps = dict(
