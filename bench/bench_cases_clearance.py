@@ -35,10 +35,10 @@ def populate(seed: int = 7) -> None:
     from django.db import transaction
     from django.utils import timezone
 
-    from warroom.cases.bulk import insert_rows, insert_rows_returning_ids
     from warroom.cases.imports import PERSON_FIELDS
     from warroom.cases.models import Person, Sample, TransitionRecord
     from warroom.cases.states import category_of
+    from warroom.core.bulk import insert_rows, insert_rows_returning_ids
     from warroom.geo.models import Area
 
     rng = random.Random(seed)

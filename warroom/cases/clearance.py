@@ -35,7 +35,6 @@ from django.utils import timezone
 
 from warroom.audit.services import record_batch
 from warroom.cases import rules as case_rules
-from warroom.cases.bulk import insert_rows
 from warroom.cases.models import (
     ClearanceRun,
     ClearanceSnapshot,
@@ -45,6 +44,7 @@ from warroom.cases.models import (
 )
 from warroom.cases.services import acting_as
 from warroom.cases.states import Isolation, Severity, Status
+from warroom.core.bulk import insert_rows
 from warroom.geo.models import Area
 
 DUTIES: list[str] = [Duty.ADMIT, Duty.ISOLATE, Duty.TEST, Duty.TREAT]

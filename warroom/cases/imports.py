@@ -24,7 +24,6 @@ from django.utils import timezone
 from warroom.audit.services import record_batch
 from warroom.cases import rules as case_rules
 from warroom.cases import states
-from warroom.cases.bulk import insert_rows, insert_rows_returning_ids, update_rows
 from warroom.cases.identity import (
     birth_date_of,
     sex_of,
@@ -55,6 +54,7 @@ from warroom.cases.services import (
     result_targets,
 )
 from warroom.cases.states import Category, Isolation, Severity, Status
+from warroom.core.bulk import insert_rows, insert_rows_returning_ids, update_rows
 from warroom.core.errors import Conflict, WarroomError
 from warroom.core.models import ImportBatch
 from warroom.geo.models import Area

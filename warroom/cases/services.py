@@ -869,7 +869,7 @@ def do_assign_beds(
     from django.db.models import F
 
     from warroom.audit.services import record_batch
-    from warroom.cases import bulk
+    from warroom.core import bulk
 
     if not assignments:
         return 0

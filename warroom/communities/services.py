@@ -36,6 +36,7 @@ from warroom.communities.models import (
     Purpose,
     ReopeningApplication,
 )
+from warroom.core import bulk
 from warroom.core.context import acting
 from warroom.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from warroom.core.scoping import in_scope
@@ -459,7 +460,7 @@ def _lock_day(day: dt.date) -> None:
 
 
 _STATUS_COLUMNS = (
-    "area_id",
+    "area",
     "level",
     "status",
     "reasons",
@@ -472,46 +473,23 @@ _STATUS_COLUMNS = (
 )
 
 
-def _bulk_insert(table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
-    """Insert plain rows fast: COPY on PostgreSQL, multi-row INSERTs elsewhere.
-
-    The daily recompute writes one status per area (10,600 for the demo city) and, on a
-    city's first day, as many log events; building model instances and adapting every
-    field through the ORM took most of its time.
-    """
-    if not rows:
-        return
-    ops = connection.ops
-    quoted = ", ".join(ops.quote_name(c) for c in columns)
-    name = ops.quote_name(table)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {name} ({quoted}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return
-        one = "(" + ", ".join(["%s"] * len(columns)) + ")"
-        per_batch = max(1, 9000 // len(columns))
-        for start in range(0, len(rows), per_batch):
-            chunk = rows[start : start + per_batch]
-            params = [_sql_value(v) for row in chunk for v in row]
-            values = ", ".join([one] * len(chunk))
-            # Names come from the model's metadata and values are parameters: no injection.
-            sql = f"INSERT INTO {name} ({quoted}) VALUES {values}"  # noqa: S608
-            cursor.execute(sql, params)
-
-
-def _sql_value(value: Any) -> Any:
-    if isinstance(value, dt.datetime):
-        return connection.ops.adapt_datetimefield_value(value)
-    if isinstance(value, dt.date):
-        return connection.ops.adapt_datefield_value(value)
-    return value
-
-
 def _insert_statuses(day: dt.date, now: dt.datetime, rows: list[tuple[Any, ...]]) -> None:
-    _bulk_insert(
-        CertificationStatus._meta.db_table,
+    """One status row per area (10,600 for the demo city, every day of the daily cycle).
+
+    The JSON of the per-level counts repeats across areas (every compound of a closed
+    district has the same), so each distinct text is built once.
+    """
+    texts: dict[tuple[tuple[str, int, int], ...], str] = {}
+
+    def counts_json(counts: dict[str, list[int]]) -> str:
+        key = tuple((k, v[0], v[1]) for k, v in counts.items())
+        text = texts.get(key)
+        if text is None:
+            text = texts[key] = json.dumps(counts)
+        return text
+
+    bulk.insert_tuples(
+        CertificationStatus,
         _STATUS_COLUMNS,
         [
             (
@@ -522,7 +500,7 @@ def _insert_statuses(day: dt.date, now: dt.datetime, rows: list[tuple[Any, ...]]
                 since,
                 total,
                 good,
-                json.dumps(counts),
+                counts_json(counts),
                 day,
                 now,
             )
@@ -532,9 +510,9 @@ def _insert_statuses(day: dt.date, now: dt.datetime, rows: list[tuple[Any, ...]]
 
 
 def _insert_events(day: dt.date, now: dt.datetime, events: list[tuple[Any, ...]]) -> None:
-    _bulk_insert(
-        CertificationEvent._meta.db_table,
-        ("area_id", "kind", "reason", "date", "at"),
+    bulk.insert_tuples(
+        CertificationEvent,
+        ("area", "kind", "reason", "date", "at"),
         [(pk, kind, reason, day, now) for pk, kind, reason in events],
     )
 

@@ -388,19 +388,20 @@ class TwinLineLists:
         self, placed: Sequence[tuple[str, str, str]]
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The platform's placements (external id, facility code, bed type) as the twin's ids."""
-        persons, facilities, beds = [], [], []
-        for number, code, bed_type in placed:
+        ids = np.empty((len(placed), 3), dtype=np.int64)
+        for k, (number, code, bed_type) in enumerate(placed):
             if number not in self.person_of:
                 raise ValueError(f"the dispatcher placed {number}, who is not a twin person")
             if code not in self.facility_index:
                 raise ValueError(f"the dispatcher placed someone in {code!r}, no twin facility")
             if bed_type not in R.NEED_NAMES:
                 raise ValueError(f"the dispatcher placed someone in a {bed_type!r} bed")
-            persons.append(self.person_of[number])
-            facilities.append(self.facility_index[code])
-            beds.append(R.NEED_NAMES.index(bed_type))
-        as_ids = [np.array(x, dtype=np.int64) for x in (persons, facilities, beds)]
-        return as_ids[0], as_ids[1], as_ids[2]
+            ids[k] = (
+                self.person_of[number],
+                self.facility_index[code],
+                R.NEED_NAMES.index(bed_type),
+            )
+        return ids[:, 0], ids[:, 1], ids[:, 2]
 
 
 def _import(kind: str, header: list[str], rows: list[list[str]], name: str, actor: Any) -> int:

@@ -6,6 +6,7 @@ whatever the body, exactly like a missing one.
 """
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest
@@ -194,12 +195,7 @@ def person_placements(request: HttpRequest, person_id: int) -> object:
 )
 def place(request: HttpRequest, person_id: int) -> object:
     person = selectors.get_person(_dispatcher(request), person_id)
-    payload = _parse(request, PlaceIn)
-    facility = selectors.get_facility(request.auth, payload.facility_code)
-    done = services.do_place_person(
-        person, facility, str(payload.bed_type), actor=request.auth, note=payload.note
-    )
-    return _placement_out(done)
+    return _to_facility(request, services.do_place_person, person)
 
 
 @router.post(
@@ -210,11 +206,14 @@ def place(request: HttpRequest, person_id: int) -> object:
 )
 def transfer(request: HttpRequest, placement_id: int) -> object:
     found = selectors.get_placement(request.auth, placement_id, "change")
+    return _to_facility(request, services.do_transfer_person, found)
+
+
+def _to_facility(request: HttpRequest, service: Callable[..., Any], subject: Any) -> object:
+    """A placement or a transfer: ``service(subject, facility, bed type, actor=, note=)``."""
     payload = _parse(request, PlaceIn)
     facility = selectors.get_facility(request.auth, payload.facility_code)
-    done = services.do_transfer_person(
-        found, facility, str(payload.bed_type), actor=request.auth, note=payload.note
-    )
+    done = service(subject, facility, str(payload.bed_type), actor=request.auth, note=payload.note)
     return _placement_out(done)
 
 

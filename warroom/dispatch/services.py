@@ -40,7 +40,6 @@ from warroom.audit.mixins import snapshot
 from warroom.audit.services import record, record_batch
 from warroom.beds.models import BED_TYPE_ORDER, KIND_BED_TYPES, BedPool, Facility
 from warroom.beds.services import NoBedsFree, do_sync_pools, ensure_pools
-from warroom.cases import bulk
 from warroom.cases.models import Person
 from warroom.cases.services import (
     STATE_FIELDS,
@@ -50,6 +49,7 @@ from warroom.cases.services import (
 )
 from warroom.cases.states import Isolation, Status
 from warroom.cases.waiting import QUARANTINE_STATUSES, is_waiting, need_of, waiting_people
+from warroom.core import bulk
 from warroom.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from warroom.core.scoping import in_scope
 from warroom.dispatch.models import (

@@ -3,6 +3,7 @@ occupants of a facility. Thin: every change goes through :mod:`warroom.dispatch.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -172,44 +173,56 @@ def _person_url(person_id: int) -> str:
 def place(request: HttpRequest, person_id: int) -> HttpResponse:
     _require_dispatch(request)
     found = _found(selectors.get_person, request.user, person_id)
-    form = PlaceForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("The placement is not valid: %s") % form.errors.as_text())
-        return redirect(_person_url(found.pk))
-    d = form.cleaned_data
-    try:
-        facility = selectors.get_facility(request.user, d["facility"])
-        services.do_place_person(found, facility, d["bed_type"], actor=request.user, note=d["note"])
-    except NotFound:
-        messages.error(request, _("No facility %s among yours.") % d["facility"])
-    except WarroomError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Placed."))
-    return redirect(_person_url(found.pk))
+    return _to_facility(
+        request,
+        found.pk,
+        lambda facility, d: services.do_place_person(
+            found, facility, d["bed_type"], actor=request.user, note=d["note"]
+        ),
+        invalid=_("The placement is not valid: %s"),
+        done=_("Placed."),
+    )
 
 
 @login_required
 @require_POST
 def transfer(request: HttpRequest, placement_id: int) -> HttpResponse:
     placement = _found(selectors.get_placement, request.user, placement_id, "change")
+    return _to_facility(
+        request,
+        placement.person_id,
+        lambda facility, d: services.do_transfer_person(
+            placement, facility, d["bed_type"], actor=request.user, note=d["note"]
+        ),
+        invalid=_("The transfer is not valid: %s"),
+        done=_("Transferred."),
+    )
+
+
+def _to_facility(
+    request: HttpRequest,
+    person_id: int,
+    act: Callable[[Any, dict[str, Any]], object],
+    *,
+    invalid: str,
+    done: str,
+) -> HttpResponse:
+    """A placement or a transfer from the facility form: ``act(facility, form data)``."""
     form = PlaceForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("The transfer is not valid: %s") % form.errors.as_text())
-        return redirect(_person_url(placement.person_id))
+        messages.error(request, invalid % form.errors.as_text())
+        return redirect(_person_url(person_id))
     d = form.cleaned_data
     try:
         facility = selectors.get_facility(request.user, d["facility"])
-        services.do_transfer_person(
-            placement, facility, d["bed_type"], actor=request.user, note=d["note"]
-        )
+        act(facility, d)
     except NotFound:
         messages.error(request, _("No facility %s among yours.") % d["facility"])
     except WarroomError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("Transferred."))
-    return redirect(_person_url(placement.person_id))
+        messages.success(request, done)
+    return redirect(_person_url(person_id))
 
 
 @login_required
