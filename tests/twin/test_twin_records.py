@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 from conftest import cached_run
 
@@ -77,3 +79,47 @@ def test_planted_faults_show_in_the_reported_series_only() -> None:
     assert stale[0] == stale[1] == stale[2]
     clean = cached_run("wuhan-2020", 0.05, days=60)
     assert np.array_equal(run.days[-1].true_report, clean.days[-1].true_report)
+
+
+def test_inspections_visit_every_compound_once_and_failures_again() -> None:
+    start = dt.date(2020, 1, 5)
+    run = cached_run(
+        "wuhan-2020",
+        0.02,
+        days=25,
+        inspection_start=start,
+        inspection_days=10,
+        inspection_fail_share=0.2,
+        reinspect_days=3,
+    )
+    n = run.simulation.n_patch
+    rows = np.concatenate([d.inspections for d in run.days])
+    first: dict[int, tuple[dt.date, int]] = {}
+    again: dict[int, dt.date] = {}
+    for row in rows:
+        patch, day = int(row["patch"]), row["date"].astype(dt.date)
+        if patch in first:
+            assert patch not in again, "a compound inspected three times"
+            again[patch] = day
+            assert row["failed_item"] == -1, "the re-inspection passes"
+        else:
+            first[patch] = (day, int(row["failed_item"]))
+    assert len(first) == n  # every compound and village
+    assert all(start <= d < start + dt.timedelta(days=10) for d, _ in first.values())
+    failed = {p for p, (_, item) in first.items() if item >= 0}
+    assert set(again) == failed
+    assert all(again[p] == first[p][0] + dt.timedelta(days=3) for p in failed)
+    assert 0.15 < len(failed) / n < 0.25
+    assert {item for _, item in first.values()} <= set(range(-1, len(R.SIX_IN_PLACE_NAMES)))
+
+
+def test_inspections_leave_the_epidemic_as_it_was() -> None:
+    plain = cached_run("wuhan-2020", 0.02, days=25, inspection_start=None)
+    inspected = cached_run(
+        "wuhan-2020", 0.02, days=25, inspection_start=dt.date(2020, 1, 5), inspection_fail_share=0.3
+    )
+    assert sum(d.inspections.size for d in plain.days) == 0
+    assert sum(d.inspections.size for d in inspected.days) > 0
+    for a, b in zip(plain.days, inspected.days, strict=True):
+        assert np.array_equal(a.true_report, b.true_report)
+        assert np.array_equal(a.appeals, b.appeals)

@@ -3,9 +3,11 @@
 Files: ``daily.csv`` (DESIGN §4, every area and day, as reported), ``people.csv``,
 ``events.csv``, ``tests.csv``, ``contacts.csv``, ``waiting.csv`` (the waiting list at
 each day's cut-off), ``admissions.csv``, ``outcomes.csv``, ``appeals.csv``,
-``supplies.csv``, ``waste.csv``, ``facilities.csv`` and ``capacity.csv`` (the bed history),
-and the city's aggregates: ``residents.csv`` (per compound or village: residents,
-households, age bands, vulnerable residents) and ``businesses.csv`` (per street and sector).
+``supplies.csv``, ``waste.csv``, ``inspections.csv`` (six-in-place inspections; the
+failed item by its category, empty when all passed), ``facilities.csv`` and
+``capacity.csv`` (the bed history), and the city's aggregates: ``residents.csv`` (per
+compound or village: residents, households, age bands, vulnerable residents) and
+``businesses.csv`` (per street and sector).
 """
 
 from __future__ import annotations
@@ -218,6 +220,19 @@ def write_run(result: RunResult, out: Path) -> dict[str, Path]:
         "waste",
         ("date", "district_code", "facility_id", "tonnes"),
         [_iso(ws["date"]), ws["district_code"], ws["facility_id"], ws["tonnes"]],
+    )
+
+    ins = _concat(result, "inspections")
+    failed = ins["failed_item"]
+    put(
+        "inspections",
+        ("date", "area_code", "kind", "failed_item"),
+        [
+            _iso(ins["date"]),
+            codes[ins["patch"]],
+            ["six_in_place"] * ins.size,
+            [R.SIX_IN_PLACE_NAMES[i] if i >= 0 else "" for i in failed],
+        ],
     )
 
     fac = sim.facilities

@@ -59,6 +59,16 @@ SUPPLY_NAMES = (
     "swab",
 )
 AGE_BAND_NAMES = ("0-14", "15-59", "60-64", "65+")
+# The "six in place" (六个到位) of the epidemic-free standard (DESIGN §3.6), in the order
+# of the platform's checklist categories.
+SIX_IN_PLACE_NAMES = (
+    "publicity",
+    "closure",
+    "screening",
+    "disinfection",
+    "supplies",
+    "organisation",
+)
 
 PERSON = np.dtype(
     [
@@ -137,6 +147,13 @@ SUPPLY = np.dtype([("date", "M8[D]"), ("district_code", "U6"), ("item", "i1"), (
 WASTE = np.dtype(
     [("date", "M8[D]"), ("district_code", "U6"), ("facility_id", "i4"), ("tonnes", "f8")]
 )
+INSPECTION = np.dtype(
+    [
+        ("date", "M8[D]"),
+        ("patch", "i4"),  # the compound or village inspected
+        ("failed_item", "i1"),  # SIX_IN_PLACE_NAMES, -1 when every item passed
+    ]
+)
 REPORT_FIELDS = (
     "new_confirmed",
     "new_suspected",
@@ -176,6 +193,7 @@ class DayRecords:
     appeals: np.ndarray  # APPEAL
     supplies: np.ndarray  # SUPPLY
     waste: np.ndarray  # WASTE
+    inspections: np.ndarray  # INSPECTION
     report: np.ndarray  # REPORT, as reported
     true_report: np.ndarray  # REPORT, ground truth
     true_new_infections: int

@@ -141,6 +141,10 @@ class Scenario:
     bed_scale: float
     shelter_delay_days: int
     extra_quarantine_beds: int
+    inspection_start: dt.date | None = None
+    inspection_days: int = 14
+    inspection_fail_share: float = 0.0
+    reinspect_days: int = 3
     faults: tuple[Fault, ...] = field(default_factory=tuple)
     description: str = ""
 
@@ -166,6 +170,10 @@ class Scenario:
             raise ValueError("beds.scale must be >= 0")
         if not 0 <= self.sweep_find_prob <= 1:
             raise ValueError("sweep.find_prob must be in [0, 1]")
+        if self.inspection_days < 1 or self.reinspect_days < 1:
+            raise ValueError("inspections.days and inspections.reinspect_days must be >= 1")
+        if not 0 <= self.inspection_fail_share <= 1:
+            raise ValueError("inspections.fail_share must be in [0, 1]")
         for f in self.faults:
             if f.kind not in ("under_report", "stale"):
                 raise ValueError(f"faults: unknown kind {f.kind!r}")
@@ -229,6 +237,7 @@ def parse_scenario(raw: dict[str, Any], default_name: str = "scenario") -> Scena
     tests = raw.get("testing", {})
     sweep = raw.get("sweep", {})
     beds = raw.get("beds", {})
+    insp = raw.get("inspections", {})
     try:
         mass = tuple(
             (
@@ -282,6 +291,12 @@ def parse_scenario(raw: dict[str, Any], default_name: str = "scenario") -> Scena
             bed_scale=float(beds.get("scale", 1.0)),
             shelter_delay_days=int(beds.get("shelter_delay_days", 0)),
             extra_quarantine_beds=int(beds.get("extra_quarantine_beds", 0)),
+            inspection_start=(
+                _date(insp["start"], "inspections.start") if "start" in insp else None
+            ),
+            inspection_days=int(insp.get("days", 14)),
+            inspection_fail_share=float(insp.get("fail_share", 0.0)),
+            reinspect_days=int(insp.get("reinspect_days", 3)),
             faults=faults,
         )
     except KeyError as exc:

@@ -303,6 +303,7 @@ class Simulation:
         self._seek_mean = np.array(
             [sc.seek_delay.value(sc.start + dt.timedelta(days=int(d))) for d in range(horizon)]
         )
+        self._inspection_plan = self._plan_inspections()
         self._seed_infections()
 
     # ------------------------------------------------------------------ set-up
@@ -692,6 +693,7 @@ class Simulation:
             appeals=np.zeros(0, dtype=R.APPEAL),
             supplies=np.zeros(0, dtype=R.SUPPLY),
             waste=np.zeros(0, dtype=R.WASTE),
+            inspections=np.zeros(0, dtype=R.INSPECTION),
             report=empty_report,
             true_report=empty_report,
             true_new_infections=self.new_infections,
@@ -1016,6 +1018,7 @@ class Simulation:
             appeals=self._appeals(events),
             supplies=self._supplies(samples),
             waste=self._waste(samples),
+            inspections=self._inspections(),
             report=report,
             true_report=true_report,
             true_new_infections=self.new_infections,
@@ -1120,6 +1123,34 @@ class Simulation:
         out["kind"] = np.concatenate([np.zeros(asking.size, np.int8), kind])
         out["channel"] = (rng.random(n) < 0.3).astype(np.int8)
         out["person_id"] = np.concatenate([asking["person_id"], np.full(kind.size, -1)])
+        return out
+
+    def _plan_inspections(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Each patch's inspection day (index), failed item (-1: none) and re-inspection day.
+
+        Drawn once, from a stream of their own: the plan never moves the epidemic's draws.
+        No inspections (all -1) without ``inspection_start``.
+        """
+        sc, n = self.scenario, self.n_patch
+        none = np.full(n, -1, dtype=np.int64)
+        if sc.inspection_start is None:
+            return none, none, none
+        rng = np.random.default_rng([sc.seed, 0x15EC])
+        first = (sc.inspection_start - sc.start).days + rng.integers(0, sc.inspection_days, n)
+        fails = rng.random(n) < sc.inspection_fail_share
+        item = np.where(fails, rng.integers(0, len(R.SIX_IN_PLACE_NAMES), n), -1)
+        again = np.where(fails, first + sc.reinspect_days, -1)
+        return first, item, again
+
+    def _inspections(self) -> np.ndarray:
+        """Today's inspections: first visits (some failing an item) and re-inspections."""
+        first, item, again = self._inspection_plan
+        visits = np.flatnonzero(first == self.t)
+        repeats = np.flatnonzero(again == self.t)
+        out = np.zeros(visits.size + repeats.size, dtype=R.INSPECTION)
+        out["date"] = self._day(self.t)
+        out["patch"] = np.concatenate([visits, repeats])
+        out["failed_item"] = np.concatenate([item[visits], np.full(repeats.size, -1)])
         return out
 
     def _district_codes(self) -> np.ndarray:
