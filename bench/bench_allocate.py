@@ -17,7 +17,7 @@ solving the same lexicographic problem in stages with no arc pruning: one small 
 priority rank for the counts, then the full transportation LP (every area × every
 facility of each bed type) for steps above need and distance. Objectives must be equal.
 
-Run: ``/work/venv/bin/python bench/bench_allocate.py [--scarce-peer]``
+Run: ``.venv/bin/python bench/bench_allocate.py [--scarce-peer]``
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ one compound) <= 1 ms, both as ``recertify`` (returns a new frozen result, copie
 arrays) and ``CertificationBoard.update`` (in place). Medians of many runs. No external
 peer exists; the ratios printed are full recompute / incremental, in the same run.
 
-Run: ``/work/venv/bin/python bench/bench_certify.py``
+Run: ``.venv/bin/python bench/bench_certify.py``
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ Target: ``run_all`` (all 13 rules, line list included) <= 2 s, median of 5 runs.
 printed: building the cube from the rows (``DailyReports.from_rows``). No external peer
 implements these rules, so no ratio is printed.
 
-Run: ``/work/venv/bin/python bench/bench_quality.py``
+Run: ``.venv/bin/python bench/bench_quality.py``
 """
 
 from __future__ import annotations

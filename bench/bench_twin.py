@@ -6,7 +6,7 @@ wall time, the peak memory, the cost of the most expensive day and of the peak d
 peak day's record counts against the W1 reference workload (DESIGN §5), and the time to
 write every CSV (not part of the 60 s target: the platform feed reads records in memory).
 
-    /work/venv/bin/python bench/bench_twin.py [--repeats 3] [--days 60]
+    .venv/bin/python bench/bench_twin.py [--repeats 3] [--days 60]
 """
 
 from __future__ import annotations

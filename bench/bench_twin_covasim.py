@@ -8,9 +8,9 @@ at 5 minutes); the twin runs at each same size (scale = size / 12.3 M) and at fu
 Prints both times and the ratio at equal size. Both pinned to the same 2 cores.
 
 Covasim is a bench-only peer, not a project dependency. If missing:
-    /work/venv/bin/pip install covasim
+    .venv/bin/pip install covasim
 
-    /work/venv/bin/python bench/bench_twin_covasim.py [--sizes 100000,250000,...] [--limit 300]
+    .venv/bin/python bench/bench_twin_covasim.py [--sizes 100000,250000,...] [--limit 300]
 """
 
 from __future__ import annotations
@@ -87,7 +87,7 @@ def main() -> None:
     try:
         import covasim  # noqa: F401
     except ImportError:
-        sys.exit("Covasim is not installed: /work/venv/bin/pip install covasim (bench-only peer)")
+        sys.exit("Covasim is not installed: .venv/bin/pip install covasim (bench-only peer)")
     env = dict(
         os.environ,
         OMP_NUM_THREADS="2",
