@@ -19,6 +19,21 @@ def test_builtin_scenarios_load() -> None:
     assert sc.sweep_start == dt.date(2020, 2, 17) and sc.sweep_end == dt.date(2020, 2, 19)
     faults = load_scenario("wuhan-2020-faults")
     assert faults.r0 == sc.r0 and len(faults.faults) == 2 and not sc.faults
+    assert sc.inspection_start == dt.date(2020, 3, 1) and sc.inspection_fail_share == 0
+
+
+def test_the_shipped_what_ifs_change_one_thing() -> None:
+    sc = load_scenario("wuhan-2020")
+    no_beds = load_scenario("wuhan-2020-no-beds")
+    assert no_beds.bed_scale == 0 and sc.bed_scale == 1
+    assert no_beds.with_overrides(name=sc.name, description="", bed_scale=1.0) == (
+        sc.with_overrides(description="")
+    )
+    no_campaign = load_scenario("wuhan-2020-no-admit-all")
+    assert not no_campaign.admit_all.enabled and sc.admit_all.enabled
+    assert no_campaign.with_overrides(
+        name=sc.name, description="", admit_all=sc.admit_all
+    ) == sc.with_overrides(description="")
 
 
 def test_a_schedule_steps_on_its_dates() -> None:
