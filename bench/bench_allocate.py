@@ -56,9 +56,13 @@ def w1_instance(seed: int = 20200210, scarce: bool = False):  # type: ignore[no-
     lon_f = rng.uniform(114.0, 114.6, n_fac)
     dist = haversine_km(lat_c, lon_c, lat_f, lon_f)
     mix = {
-        Need.CRITICAL: 600, Need.SEVERE: 1400, Need.CONFIRMED: 3000,
-        Need.SUSPECTED: 3000, Need.FEBRILE: 4000, Need.CONTACT: 8000,
-    }  # fmt: skip
+        Need.CRITICAL: 600,
+        Need.SEVERE: 1400,
+        Need.CONFIRMED: 3000,
+        Need.SUSPECTED: 3000,
+        Need.FEBRILE: 4000,
+        Need.CONTACT: 8000,
+    }
     need = np.concatenate([np.full(n, int(k)) for k, n in mix.items()])
     home = rng.integers(0, n_compounds, need.size)
     wait = rng.integers(0, 4, need.size)
@@ -83,8 +87,12 @@ def highs_peer(area, need, count, wait, beds, dist, res):  # type: ignore[no-unt
     # Stage 1: per rank, maximise placements in aggregate (ranks × bed types).
     rk = np.array([rank_keys.index((int(n), -int(w))) for n, w in zip(need, wait, strict=True)])
     waiting = np.bincount(rk, weights=count, minlength=len(rank_keys))
-    pairs = [(r, t) for r, (n, _) in enumerate(rank_keys) for t in range(5)
-             if steps_above_need[n, t] >= 0]  # fmt: skip
+    pairs = [
+        (r, t)
+        for r, (n, _) in enumerate(rank_keys)
+        for t in range(5)
+        if steps_above_need[n, t] >= 0
+    ]
     nv = len(pairs)
     a_ub = np.zeros((len(rank_keys) + 5, nv))
     for j, (r, t) in enumerate(pairs):
@@ -96,8 +104,14 @@ def highs_peer(area, need, count, wait, beds, dist, res):  # type: ignore[no-unt
     placed = []
     for r in range(len(rank_keys)):
         c = np.array([-1.0 if pr == r else 0.0 for pr, _ in pairs])
-        sol = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=np.array(a_eq) if a_eq else None,
-                      b_eq=b_eq or None, method="highs")  # fmt: skip
+        sol = linprog(
+            c,
+            A_ub=a_ub,
+            b_ub=b_ub,
+            A_eq=np.array(a_eq) if a_eq else None,
+            b_eq=b_eq or None,
+            method="highs",
+        )
         p = round(-sol.fun)
         placed.append(p)
         a_eq.append(-c)
@@ -127,8 +141,12 @@ def highs_peer(area, need, count, wait, beds, dist, res):  # type: ignore[no-unt
     a_ub2 = sp.vstack([g_rows, f_rows]).tocsr()
     b_ub2 = np.concatenate([count, beds.reshape(-1)])
     flow = sp.coo_matrix(
-        (np.concatenate([np.ones(ny), -np.ones(nx)]), (np.concatenate([at_of_y, xa]),
-         np.concatenate([cols_y, cols_x]))), shape=(at_keys.size, ny + nx))  # fmt: skip
+        (
+            np.concatenate([np.ones(ny), -np.ones(nx)]),
+            (np.concatenate([at_of_y, xa]), np.concatenate([cols_y, cols_x])),
+        ),
+        shape=(at_keys.size, ny + nx),
+    )
     rank_rows = sp.coo_matrix((np.ones(ny), (rk[yg], cols_y)), shape=(len(rank_keys), ny + nx))
     a_eq2 = sp.vstack([flow, rank_rows]).tocsr()
     b_eq2 = np.concatenate([np.zeros(at_keys.size), np.array(placed, dtype=float)])
@@ -152,26 +170,33 @@ def main() -> None:
 def scenario(scarce: bool, peer: bool) -> bool:
     area, need, count, wait, beds, dist = w1_instance(scarce=scarce)
     label = "scarce hospital beds" if scarce else "130,000 free beds"
-    print(f"\nW1 peak, {label}: {int(count.sum()):,} waiting in {area.size:,} groups, "
-          f"{int(beds.sum()):,} free beds in {beds.shape[0]} facilities, "
-          f"{dist.shape[0]:,} compounds")  # fmt: skip
+    print(
+        f"\nW1 peak, {label}: {int(count.sum()):,} waiting in {area.size:,} groups, "
+        f"{int(beds.sum()):,} free beds in {beds.shape[0]} facilities, "
+        f"{dist.shape[0]:,} compounds"
+    )
     times = []
     for _ in range(RUNS):
         t0 = time.perf_counter()
         alloc = allocate_beds(area, need, count, wait, beds, dist)
         times.append(time.perf_counter() - t0)
     med = statistics.median(times)
-    print(f"allocate_beds (OR-Tools min-cost flow): median {med:.3f} s over {RUNS} runs "
-          f"(target <= {TARGET_S:.1f} s: {'OK' if med <= TARGET_S else 'MISSED'})")  # fmt: skip
-    print(f"  placed {int(alloc.rank_placed.sum()):,}, steps above need "
-          f"{alloc.steps_above_need}, distance {alloc.total_distance_km:,.1f} km")  # fmt: skip
+    print(
+        f"allocate_beds (OR-Tools min-cost flow): median {med:.3f} s over {RUNS} runs "
+        f"(target <= {TARGET_S:.1f} s: {'OK' if med <= TARGET_S else 'MISSED'})"
+    )
+    print(
+        f"  placed {int(alloc.rank_placed.sum()):,}, steps above need "
+        f"{alloc.steps_above_need}, distance {alloc.total_distance_km:,.1f} km"
+    )
     if not peer:
         print("  (HiGHS peer skipped: ~5 min; run with --scarce-peer)")
         return True
 
     t0 = time.perf_counter()
-    placed, steps, units, nx = highs_peer(area, need, count, wait, beds, dist,
-                                          alloc.distance_resolution_km)  # fmt: skip
+    placed, steps, units, nx = highs_peer(
+        area, need, count, wait, beds, dist, alloc.distance_resolution_km
+    )
     peer = time.perf_counter() - t0
     print(f"HiGHS peer (scipy linprog, full LP, {nx:,} travel variables): {peer:.3f} s (1 run)")
     print(f"ratio HiGHS / allocate_beds: {peer / med:.1f}x")
@@ -180,9 +205,11 @@ def scenario(scarce: bool, peer: bool) -> bool:
         and steps == alloc.steps_above_need
         and units == alloc.total_distance_units
     )
-    print(f"objectives equal: {same} (placed per rank, steps {steps} vs "
-          f"{alloc.steps_above_need}, distance units {units} vs "
-          f"{alloc.total_distance_units})")  # fmt: skip
+    print(
+        f"objectives equal: {same} (placed per rank, steps {steps} vs "
+        f"{alloc.steps_above_need}, distance units {units} vs "
+        f"{alloc.total_distance_units})"
+    )
     return same
 
 

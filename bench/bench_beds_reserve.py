@@ -47,9 +47,13 @@ def _setup(tag: str) -> list[object]:
             code=f"{tag}{i:03d}", name=f"bench {tag}{i}", kind="SHELTER", area=city, actor=None
         )
         do_record_capacity_change(
-            f, bed_type="SHELTER", kind="opening", delta=BEDS,
-            effective=timezone.localdate(), actor=None,
-        )  # fmt: skip
+            f,
+            bed_type="SHELTER",
+            kind="opening",
+            delta=BEDS,
+            effective=timezone.localdate(),
+            actor=None,
+        )
         out.append(f)
     return out
 

@@ -159,9 +159,13 @@ def child(kind: str) -> None:
         f"{time.perf_counter() - start:.2f} s"
     )
     hq = do_create_user(
-        "bench-hq", role="hq_leader", area_code="4201", password="x", actor=None,  # noqa: S106
+        "bench-hq",
+        role="hq_leader",
+        area_code="4201",
+        password="x",  # noqa: S106 (a bench's throwaway user)
+        actor=None,
         check_password=False,
-    )  # fmt: skip
+    )
     client = Client()
     client.force_login(hq)
     url = "/cases/clearance/4201/"

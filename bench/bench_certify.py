@@ -78,14 +78,22 @@ def main() -> None:
     f_ms, i_ms = statistics.median(full) * 1e3, statistics.median(inc) * 1e3
     b_ms = statistics.median(live) * 1e3
     print(f"tree: {n:,} nodes, depth {len(tree.by_depth)}, {int(cert.certified.sum()):,} certified")
-    print(f"certify (full recompute): median {f_ms:.2f} ms (target <= 50 ms: "
-          f"{'OK' if f_ms <= 50 else 'MISSED'})")  # fmt: skip
-    print(f"recertify (one new case): median {i_ms:.3f} ms (target <= 1 ms: "
-          f"{'OK' if i_ms <= 1 else 'MISSED'})")  # fmt: skip
-    print(f"CertificationBoard.update (in place, O(depth)): median {b_ms:.4f} ms (target <= 1 ms: "
-          f"{'OK' if b_ms <= 1 else 'MISSED'})")  # fmt: skip
-    print(f"ratio full recompute / recertify (copying): {f_ms / i_ms:.1f}x; "
-          f"full recompute / board update: {f_ms / b_ms:.1f}x")  # fmt: skip
+    print(
+        f"certify (full recompute): median {f_ms:.2f} ms (target <= 50 ms: "
+        f"{'OK' if f_ms <= 50 else 'MISSED'})"
+    )
+    print(
+        f"recertify (one new case): median {i_ms:.3f} ms (target <= 1 ms: "
+        f"{'OK' if i_ms <= 1 else 'MISSED'})"
+    )
+    print(
+        f"CertificationBoard.update (in place, O(depth)): median {b_ms:.4f} ms (target <= 1 ms: "
+        f"{'OK' if b_ms <= 1 else 'MISSED'})"
+    )
+    print(
+        f"ratio full recompute / recertify (copying): {f_ms / i_ms:.1f}x; "
+        f"full recompute / board update: {f_ms / b_ms:.1f}x"
+    )
 
 
 if __name__ == "__main__":

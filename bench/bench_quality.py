@@ -68,12 +68,21 @@ def w1_reports(seed: int = 2020):  # type: ignore[no-untyped-def]
         critical = rng.binomial(ut - severe, 0.05)
         leaf[:, day] = np.stack(
             [
-                nc, rng.poisson(2 * lam[:, day]), rng.poisson(5 * lam[:, day]),
-                rng.poisson(10 * lam[:, day]), deaths, disch, cum[:, 0], cum[:, 1], cum[:, 2],
-                ut, severe, critical,
+                nc,
+                rng.poisson(2 * lam[:, day]),
+                rng.poisson(5 * lam[:, day]),
+                rng.poisson(10 * lam[:, day]),
+                deaths,
+                disch,
+                cum[:, 0],
+                cum[:, 1],
+                cum[:, 2],
+                ut,
+                severe,
+                critical,
             ],
             axis=1,
-        )  # fmt: skip
+        )
     cube = np.zeros((n, N_DAYS, len(COLUMNS)))
     cube[leaves] = leaf
     depth = np.zeros(n, dtype=int)
@@ -110,25 +119,33 @@ def w1_reports(seed: int = 2020):  # type: ignore[no-untyped-def]
 def main() -> None:
     rows, case_date, case_area, start = w1_reports()
     n_rows = rows["date"].size
-    print(f"{rows['area_codes'].size:,} areas × {N_DAYS} days = {n_rows:,} report rows, "
-          f"{case_date.size:,} line-list cases")  # fmt: skip
+    print(
+        f"{rows['area_codes'].size:,} areas × {N_DAYS} days = {n_rows:,} report rows, "
+        f"{case_date.size:,} line-list cases"
+    )
     build, check = [], []
     for _ in range(RUNS):
         t0 = time.perf_counter()
         reports = DailyReports.from_rows(
-            rows["date"], rows["area_code"], rows["columns"],
-            area_codes=rows["area_codes"], parent=rows["parent"],
-        )  # fmt: skip
+            rows["date"],
+            rows["area_code"],
+            rows["columns"],
+            area_codes=rows["area_codes"],
+            parent=rows["parent"],
+        )
         t1 = time.perf_counter()
-        flags = run_all(reports, as_of=start + N_DAYS - 1, case_date=case_date,
-                        case_area_code=case_area)  # fmt: skip
+        flags = run_all(
+            reports, as_of=start + N_DAYS - 1, case_date=case_date, case_area_code=case_area
+        )
         t2 = time.perf_counter()
         build.append(t1 - t0)
         check.append(t2 - t1)
     med = statistics.median(check)
     print(f"DailyReports.from_rows: median {statistics.median(build):.3f} s")
-    print(f"run_all (13 rules): median {med:.3f} s over {RUNS} runs "
-          f"(target <= {TARGET_S:.1f} s: {'OK' if med <= TARGET_S else 'MISSED'})")  # fmt: skip
+    print(
+        f"run_all (13 rules): median {med:.3f} s over {RUNS} runs "
+        f"(target <= {TARGET_S:.1f} s: {'OK' if med <= TARGET_S else 'MISSED'})"
+    )
     rules, counts = np.unique(flags.rule, return_counts=True)
     print("flags:", ", ".join(f"{r} {c}" for r, c in zip(rules, counts, strict=True)))
     print("peer: none (no external implementation of these rules)")

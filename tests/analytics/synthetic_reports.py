@@ -51,10 +51,19 @@ def clean_reports(
             severe = rng.binomial(ut, 0.15)
             critical = rng.binomial(ut - severe, 0.05)
             cube[leaf, day] = [
-                nc, rng.poisson(2 * lam[day]), rng.poisson(4 * lam[day]),
-                rng.poisson(9 * lam[day]), deaths, disch, cum_c, cum_d, cum_r, ut,
-                severe, critical,
-            ]  # fmt: skip
+                nc,
+                rng.poisson(2 * lam[day]),
+                rng.poisson(4 * lam[day]),
+                rng.poisson(9 * lam[day]),
+                deaths,
+                disch,
+                cum_c,
+                cum_d,
+                cum_r,
+                ut,
+                severe,
+                critical,
+            ]
     for node in [*range(1, 1 + n_districts), 0]:
         cube[node] = cube[parent == node].sum(axis=0)
     area_idx, day_idx = np.meshgrid(np.arange(n_areas), t, indexing="ij")

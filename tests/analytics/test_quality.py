@@ -35,9 +35,16 @@ C = {name: i for i, name in enumerate(COLUMNS)}
 BASE = clean_reports(seed=0)
 START = BASE["start"]
 DETERMINISTIC = (
-    "duplicate_report", "negative_value", "future_date", "cumulative_decrease", "identity_broken",
-    "severity_exceeds", "new_vs_cumulative", "children_sum", "stale_figure",
-)  # fmt: skip
+    "duplicate_report",
+    "negative_value",
+    "future_date",
+    "cumulative_decrease",
+    "identity_broken",
+    "severity_exceeds",
+    "new_vs_cumulative",
+    "children_sum",
+    "stale_figure",
+)
 
 
 def reports_from_cube(cube: np.ndarray, keep: np.ndarray | None = None) -> DailyReports:
@@ -179,8 +186,9 @@ def test_quiet_area_repeating_zero_counts_is_not_stale() -> None:
 
 def test_outlier_spike_found() -> None:
     day = int(np.argmax(BASE["cube"][11, :, C["new_confirmed"]]))
-    f = check_outliers(planted(lambda c: c.__setitem__((11, day, C["new_confirmed"]),
-                                                      c[11, day, 0] * 4)))  # fmt: skip
+    f = check_outliers(
+        planted(lambda c: c.__setitem__((11, day, C["new_confirmed"]), c[11, day, 0] * 4))
+    )
     assert (code(11), day, "new_confirmed") in hits(f)
     assert {a for a, _, _ in hits(f)} == {code(11)}
 
@@ -255,9 +263,12 @@ def test_from_rows_validates_and_keeps_duplicates_visible() -> None:
     with pytest.raises(ValueError, match="parent must describe a tree"):
         DailyReports.from_rows([START], ["a"], {}, area_codes=["a", "b"], parent=[1, 0])
     r = DailyReports.from_rows(
-        [START, START], [code(0), code(0)], {"new_confirmed": [1.0, 2.0]},
-        area_codes=d["area_codes"], parent=d["parent"],
-    )  # fmt: skip
+        [START, START],
+        [code(0), code(0)],
+        {"new_confirmed": [1.0, 2.0]},
+        area_codes=d["area_codes"],
+        parent=d["parent"],
+    )
     assert r.duplicate_rows.tolist() == [1]
     assert hits(check_duplicates(r)) == {(code(0), 0, "")}
     assert len(check_duplicates(reports_from_cube(BASE["cube"]))) == 0

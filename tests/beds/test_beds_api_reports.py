@@ -32,9 +32,16 @@ def test_a_report_is_an_upsert_per_facility_day_and_type(client, shelter, token)
     first = _post(client, token, body)
     assert first.status_code == 200, first.content
     assert first.json() == [
-        {"facility_code": "SA1", "date": "2020-02-10", "bed_type": "SHELTER",
-         "occupied": 60, "free": 40, "capacity": 100, "created": True}
-    ]  # fmt: skip
+        {
+            "facility_code": "SA1",
+            "date": "2020-02-10",
+            "bed_type": "SHELTER",
+            "occupied": 60,
+            "free": 40,
+            "capacity": 100,
+            "created": True,
+        }
+    ]
     body["beds"][0]["occupied"] = 75
     second = _post(client, token, body)
     assert second.json()[0]["created"] is False
@@ -76,9 +83,13 @@ def test_dispatch_reserves_and_releases_through_the_api(client, make_facility, t
     f = make_facility("SB", "SHELTER")
     today = timezone.localdate()
     do_record_capacity_change(
-        f, bed_type="SHELTER", kind="opening", delta=3, effective=today - dt.timedelta(days=1),
+        f,
+        bed_type="SHELTER",
+        kind="opening",
+        delta=3,
+        effective=today - dt.timedelta(days=1),
         actor=None,
-    )  # fmt: skip
+    )
     auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
     url = "/api/beds/facilities/SB/reservations"
     body = {"bed_type": "SHELTER", "beds": 2}

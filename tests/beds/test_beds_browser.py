@@ -32,9 +32,13 @@ def beds_today(make_facility):
         (quiet, "QUARANTINE", 50, 5),
     ):
         do_record_capacity_change(
-            f, bed_type=bed_type, kind="opening", delta=beds,
-            effective=today - dt.timedelta(days=10), actor=None,
-        )  # fmt: skip
+            f,
+            bed_type=bed_type,
+            kind="opening",
+            delta=beds,
+            effective=today - dt.timedelta(days=10),
+            actor=None,
+        )
         for day in (today - dt.timedelta(days=1), today):
             do_report_occupancy(f, day=day, bed_type=bed_type, occupied=occupied, actor=None)
     return today

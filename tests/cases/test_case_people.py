@@ -35,9 +35,13 @@ def test_a_known_id_number_is_a_conflict_naming_the_existing_record(city, office
 def test_bad_identity_or_a_home_that_is_not_a_compound_is_refused(city, officer):
     with pytest.raises(InvalidInput, match="check digit"):
         services.do_register_person(
-            name="x", home=city[A1], actor=officer, id_number=resident_id(1)[:-1] + "0"
-            if not resident_id(1).endswith("0") else resident_id(1)[:-1] + "1",
-        )  # fmt: skip
+            name="x",
+            home=city[A1],
+            actor=officer,
+            id_number=resident_id(1)[:-1] + "0"
+            if not resident_id(1).endswith("0")
+            else resident_id(1)[:-1] + "1",
+        )
     with pytest.raises(InvalidInput, match="phone"):
         services.do_register_person(name="x", home=city[A1], actor=officer, phone="12345")
     with pytest.raises(InvalidInput, match="compound"):

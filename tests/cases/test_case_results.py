@@ -64,15 +64,23 @@ def test_suspected_is_excluded_after_two_negatives_24_hours_apart(city, officer)
     assert p.status == Status.SUSPECTED
     assert p.next_test_due == t0 + dt.timedelta(hours=24)  # the second test is owed
     early = services.do_record_sample(
-        p, kind="nucleic_acid", lab="L", code="2", taken_at=t0 + dt.timedelta(hours=12),
+        p,
+        kind="nucleic_acid",
+        lab="L",
+        code="2",
+        taken_at=t0 + dt.timedelta(hours=12),
         actor=officer,
-    )  # fmt: skip
+    )
     services.do_record_result(early, "negative", actor=officer)
     assert Person.objects.get(pk=p.pk).status == Status.SUSPECTED  # only 12 h apart
     second = services.do_record_sample(
-        Person.objects.get(pk=p.pk), kind="nucleic_acid", lab="L", code="3",
-        taken_at=t0 + dt.timedelta(hours=25), actor=officer,
-    )  # fmt: skip
+        Person.objects.get(pk=p.pk),
+        kind="nucleic_acid",
+        lab="L",
+        code="3",
+        taken_at=t0 + dt.timedelta(hours=25),
+        actor=officer,
+    )
     services.do_record_result(second, "negative", actor=officer)
     assert Person.objects.get(pk=p.pk).status == Status.EXCLUDED
 

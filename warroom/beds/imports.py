@@ -316,9 +316,15 @@ def do_import_facilities(table: Table, *, actor: Any) -> ImportResult:
             raise TableRejected(errors)
         created, updated, n_changes = _write(specs, areas, existing, actor=actor)
         return _finish(
-            "facilities", table.sha256, table.filename, len(parsed), created, updated, n_changes,
+            "facilities",
+            table.sha256,
+            table.filename,
+            len(parsed),
+            created,
+            updated,
+            n_changes,
             actor,
-        )  # fmt: skip
+        )
 
 
 def _status_for(spec: FacilitySpec, today: dt.date) -> str:
@@ -489,18 +495,22 @@ def do_import_bed_reports(table: Table, *, actor: Any) -> ImportResult:
             if p["occupied"] > cap:
                 errors.append(
                     RowError(
-                        rownum, "occupied", str(p["occupied"]),
+                        rownum,
+                        "occupied",
+                        str(p["occupied"]),
                         f"more than the {cap} {p['bed_type']} beds {f.code} has on {p['date']}",
                     )
-                )  # fmt: skip
+                )
                 continue
             if p["free"] is not None and p["free"] != cap - p["occupied"]:
                 errors.append(
                     RowError(
-                        rownum, "free", str(p["free"]),
+                        rownum,
+                        "free",
+                        str(p["free"]),
                         f"occupied + free should be the {cap} beds {f.code} has on {p['date']}",
                     )
-                )  # fmt: skip
+                )
                 continue
             good.append({**p, "facility": f, "capacity": cap})
         if errors:
@@ -532,13 +542,20 @@ def do_import_bed_reports(table: Table, *, actor: Any) -> ImportResult:
                 changed.append(report)
         BedReport.objects.bulk_create(new, batch_size=2000)
         BedReport.objects.bulk_update(
-            changed, ["occupied", "free", "capacity", "source", "reporter", "reported_at"],
+            changed,
+            ["occupied", "free", "capacity", "source", "reporter", "reported_at"],
             batch_size=2000,
-        )  # fmt: skip
+        )
         return _finish(
-            "bed-reports", table.sha256, table.filename, len(parsed), len(new), len(changed), 0,
+            "bed-reports",
+            table.sha256,
+            table.filename,
+            len(parsed),
+            len(new),
+            len(changed),
+            0,
             actor,
-        )  # fmt: skip
+        )
 
 
 def demo_reference_file() -> Path:

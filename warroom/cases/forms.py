@@ -34,10 +34,13 @@ class TransitionForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
     isolation = forms.ChoiceField(
         label=_("Isolation"),
-        choices=[("", "—"), (Isolation.HOME, Isolation.HOME.label),
-                 (Isolation.QUARANTINE, Isolation.QUARANTINE.label)],
+        choices=[
+            ("", "—"),
+            (Isolation.HOME, Isolation.HOME.label),
+            (Isolation.QUARANTINE, Isolation.QUARANTINE.label),
+        ],
         required=False,
-    )  # fmt: skip
+    )
     facility = forms.CharField(label=_("Facility"), max_length=200, required=False)
     severity = forms.ChoiceField(
         label=_("Severity"), choices=[("", "—"), *Severity.choices()], required=False
@@ -48,9 +51,11 @@ class IsolateForm(forms.Form):
     version = forms.IntegerField()
     isolation = forms.ChoiceField(
         label=_("Isolation"),
-        choices=[(Isolation.HOME, Isolation.HOME.label),
-                 (Isolation.QUARANTINE, Isolation.QUARANTINE.label)],
-    )  # fmt: skip
+        choices=[
+            (Isolation.HOME, Isolation.HOME.label),
+            (Isolation.QUARANTINE, Isolation.QUARANTINE.label),
+        ],
+    )
     facility = forms.CharField(label=_("Facility"), max_length=200, required=False)
 
 

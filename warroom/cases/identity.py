@@ -15,12 +15,10 @@ _CHECK = "10X98765432"  # indexed by Σ a_i W_i mod 11
 # First two digits: provinces, autonomous regions and municipalities (GB/T 2260), and
 # 71 / 81 / 82 (Taiwan, Hong Kong, Macao residence permits use 83, also accepted).
 PROVINCES = frozenset(
-    {
-        "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36",
-        "37", "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62",
-        "63", "64", "65", "71", "81", "82", "83",
-    }
-)  # fmt: skip
+    str(code)
+    for group in (range(11, 16), range(21, 24), range(31, 38), range(41, 47), range(50, 55))
+    for code in group
+) | frozenset(str(code) for code in (*range(61, 66), 71, 81, 82, 83))
 _MOBILE = re.compile(r"1[3-9][0-9]{9}")
 # A landline: area code 0 + 2-3 digits, then 7-8 digits, with an optional dash/space.
 _LANDLINE = re.compile(r"0[0-9]{2,3}[- ]?[0-9]{7,8}")

@@ -142,30 +142,52 @@ def phone(cell: Cell) -> str:
 
 
 ID_TYPES = choice(
-    IdType.values(), aliases={"身份证": "resident", "居民身份证": "resident", "护照": "passport",
-                            "其他": "other"}
-)  # fmt: skip
+    IdType.values(),
+    aliases={"身份证": "resident", "居民身份证": "resident", "护照": "passport", "其他": "other"},
+)
 CATEGORIES = choice(
     Category.values(),
-    aliases={"确诊": "confirmed", "疑似": "suspected", "发热": "febrile", "密接": "contact",
-             "密切接触者": "contact"},
-)  # fmt: skip
+    aliases={
+        "确诊": "confirmed",
+        "疑似": "suspected",
+        "发热": "febrile",
+        "密接": "contact",
+        "密切接触者": "contact",
+    },
+)
 SEVERITIES = choice(
     Severity.values(),
-    aliases={"无症状": "asymptomatic", "轻型": "mild", "普通型": "moderate", "重型": "severe",
-             "危重型": "critical"},
-)  # fmt: skip
+    aliases={
+        "无症状": "asymptomatic",
+        "轻型": "mild",
+        "普通型": "moderate",
+        "重型": "severe",
+        "危重型": "critical",
+    },
+)
 SETTINGS = choice(
     Setting.values(),
-    aliases={"家庭": "household", "工作": "work", "医院": "hospital", "交通": "transport",
-             "其他": "other"},
-)  # fmt: skip
+    aliases={
+        "家庭": "household",
+        "工作": "work",
+        "医院": "hospital",
+        "交通": "transport",
+        "其他": "other",
+    },
+)
 STATUSES = choice(
     Status.values(),
-    aliases={"已收治": "admitted", "收治": "admitted", "出院": "discharged", "死亡": "died",
-             "已隔离": "quarantined", "解除隔离": "released", "排除": "excluded",
-             "出院后隔离": "post_discharge"},
-)  # fmt: skip
+    aliases={
+        "已收治": "admitted",
+        "收治": "admitted",
+        "出院": "discharged",
+        "死亡": "died",
+        "已隔离": "quarantined",
+        "解除隔离": "released",
+        "排除": "excluded",
+        "出院后隔离": "post_discharge",
+    },
+)
 ISOLATIONS = choice(
     [Isolation.HOME, Isolation.QUARANTINE, Isolation.HOSPITAL],
     aliases={
@@ -390,9 +412,13 @@ def do_import_line_list(table: Table, *, actor: Any, sha256: str | None = None) 
                 )
             if p["category"] != Category.CONTACT and p["index_id_number"]:
                 errors.append(
-                    RowError(p["_row"], "index_id_number", p["index_id_number"],
-                             "only a contact has an index case")
-                )  # fmt: skip
+                    RowError(
+                        p["_row"],
+                        "index_id_number",
+                        p["index_id_number"],
+                        "only a contact has an index case",
+                    )
+                )
         if errors:
             raise TableRejected(errors)
         known = _load_people(keys)
@@ -424,9 +450,9 @@ def do_import_line_list(table: Table, *, actor: Any, sha256: str | None = None) 
             target = states.ENTRY[p["category"]]
             current_category = person.category if person.status in states.OPEN else ""
             if current_category != p["category"] and not (
-                p["category"] == Category.CONFIRMED and person.status in (
-                    Status.ADMITTED, Status.DISCHARGED, Status.POST_DISCHARGE)
-            ):  # fmt: skip
+                p["category"] == Category.CONFIRMED
+                and person.status in (Status.ADMITTED, Status.DISCHARGED, Status.POST_DISCHARGE)
+            ):
                 path = [target]
                 if person.status == Status.FEBRILE_TESTED and target == Status.CONFIRMED:
                     path = [Status.SUSPECTED, Status.CONFIRMED]
@@ -434,10 +460,14 @@ def do_import_line_list(table: Table, *, actor: Any, sha256: str | None = None) 
                     for step_target in path:
                         writer.steps.append(
                             apply_transition(
-                                person, step_target, at=at, actor=actor,
-                                reason=f"line list row {p['_row']}", rules=rules,
+                                person,
+                                step_target,
+                                at=at,
+                                actor=actor,
+                                reason=f"line list row {p['_row']}",
+                                rules=rules,
                             )
-                        )  # fmt: skip
+                        )
                 except states.IllegalTransition as exc:
                     errors.append(RowError(p["_row"], "category", p["category"], str(exc)))
                     continue
@@ -452,19 +482,27 @@ def do_import_line_list(table: Table, *, actor: Any, sha256: str | None = None) 
             ):
                 person.severity = p["severity"]
                 writer.severities.append(
-                    SeverityRecord(person=person, severity=p["severity"], at=at,
-                                   actor_name=getattr(actor, "username", "") or "system")
-                )  # fmt: skip
+                    SeverityRecord(
+                        person=person,
+                        severity=p["severity"],
+                        at=at,
+                        actor_name=getattr(actor, "username", "") or "system",
+                    )
+                )
                 writer.touch(person)
             if p["status"] and p["status"] != person.status:
                 route = states.path(person.status, p["status"])
                 if route is None or states.category_of(p["status"]) not in (p["category"], None):
                     errors.append(
-                        RowError(p["_row"], "status", p["status"],
-                                 f"a {p['category']} person now {person.status} cannot become "
-                                 f"{p['status']} (allowed next: "
-                                 f"{', '.join(states.allowed(person.status))})")
-                    )  # fmt: skip
+                        RowError(
+                            p["_row"],
+                            "status",
+                            p["status"],
+                            f"a {p['category']} person now {person.status} cannot become "
+                            f"{p['status']} (allowed next: "
+                            f"{', '.join(states.allowed(person.status))})",
+                        )
+                    )
                     continue
                 quarantine_kind = (
                     p["isolation"]
@@ -521,15 +559,24 @@ def do_import_line_list(table: Table, *, actor: Any, sha256: str | None = None) 
                 writer.touch(person)
             if p["category"] == Category.CONTACT and p["index_id_number"]:
                 links.append(
-                    (p["_row"], (IdType.RESIDENT, p["index_id_number"]), person,
-                     p["exposure_date"] or timezone.localdate(at), p["setting"] or Setting.OTHER)
-                )  # fmt: skip
+                    (
+                        p["_row"],
+                        (IdType.RESIDENT, p["index_id_number"]),
+                        person,
+                        p["exposure_date"] or timezone.localdate(at),
+                        p["setting"] or Setting.OTHER,
+                    )
+                )
         for row, index_key, _contact, _day, _setting in links:
             if index_key not in known:
                 errors.append(
-                    RowError(row, "index_id_number", index_key[1],
-                             "no person with this ID number (in the file or registered)")
-                )  # fmt: skip
+                    RowError(
+                        row,
+                        "index_id_number",
+                        index_key[1],
+                        "no person with this ID number (in the file or registered)",
+                    )
+                )
         if errors:
             raise TableRejected(errors[:200], total=len(errors))
         writer.write_people()
@@ -549,9 +596,15 @@ def do_import_line_list(table: Table, *, actor: Any, sha256: str | None = None) 
             [v for k, v in link_rows.items() if k not in existing], batch_size=5000
         )
         return _finish(
-            kind, digest, table.filename, len(parsed), len(writer.new), len(writer.changed),
-            len(writer.steps), actor,
-        )  # fmt: skip
+            kind,
+            digest,
+            table.filename,
+            len(parsed),
+            len(writer.new),
+            len(writer.changed),
+            len(writer.steps),
+            actor,
+        )
 
 
 def do_import_results(table: Table, *, actor: Any, sha256: str | None = None) -> CaseImportResult:
@@ -618,24 +671,36 @@ def do_import_results(table: Table, *, actor: Any, sha256: str | None = None) ->
             sample = samples.get(key)
             if sample is None:
                 sample = Sample(
-                    person=person, kind=p["kind"], lab=p["lab"], code=p["sample_code"],
-                    taken_at=p["taken_at"], received_at=p["received_at"],
-                )  # fmt: skip
+                    person=person,
+                    kind=p["kind"],
+                    lab=p["lab"],
+                    code=p["sample_code"],
+                    taken_at=p["taken_at"],
+                    received_at=p["received_at"],
+                )
                 samples[key] = sample
                 new_samples.append(sample)
                 events.append((p["taken_at"], 0, p["_row"], sample, person))
             elif sample.person_id != person.pk or sample.kind != p["kind"]:
                 errors.append(
-                    RowError(p["_row"], "sample_code", p["sample_code"],
-                             "this sample is recorded for another person or kind")
-                )  # fmt: skip
+                    RowError(
+                        p["_row"],
+                        "sample_code",
+                        p["sample_code"],
+                        "this sample is recorded for another person or kind",
+                    )
+                )
                 continue
             if p["result"]:
                 if sample.result and sample.result != p["result"]:
                     errors.append(
-                        RowError(p["_row"], "result", p["result"],
-                                 f"this sample already has the result {sample.result}")
-                    )  # fmt: skip
+                        RowError(
+                            p["_row"],
+                            "result",
+                            p["result"],
+                            f"this sample already has the result {sample.result}",
+                        )
+                    )
                     continue
                 if not sample.result:
                     sample.result, sample.reported_at = p["result"], p["reported_at"]
@@ -651,9 +716,15 @@ def do_import_results(table: Table, *, actor: Any, sha256: str | None = None) ->
                 if what == 0:
                     if person.status == Status.FEBRILE:
                         writer.steps.append(
-                            apply_transition(person, Status.FEBRILE_TESTED, at=at, actor=actor,
-                                             reason="sample taken", rules=rules)
-                        )  # fmt: skip
+                            apply_transition(
+                                person,
+                                Status.FEBRILE_TESTED,
+                                at=at,
+                                actor=actor,
+                                reason="sample taken",
+                                rules=rules,
+                            )
+                        )
                     consume_test_due(person, at)
                     writer.touch(person)
                     continue
@@ -665,9 +736,10 @@ def do_import_results(table: Table, *, actor: Any, sha256: str | None = None) ->
                 reason = f"{sample.kind} {sample.result} ({sample.code})"
                 for target in targets:
                     writer.steps.append(
-                        apply_transition(person, target, at=at, actor=actor, reason=reason,
-                                         rules=rules)
-                    )  # fmt: skip
+                        apply_transition(
+                            person, target, at=at, actor=actor, reason=reason, rules=rules
+                        )
+                    )
                 if due is not None:
                     person.next_test_due = due
                 if targets or due is not None:
@@ -680,9 +752,15 @@ def do_import_results(table: Table, *, actor: Any, sha256: str | None = None) ->
         update_rows(Sample, reported, ["result", "reported_at", "received_at"])
         writer.write_people()
         return _finish(
-            kind, digest, table.filename, len(parsed), len(new_samples), len(reported),
-            len(writer.steps), actor,
-        )  # fmt: skip
+            kind,
+            digest,
+            table.filename,
+            len(parsed),
+            len(new_samples),
+            len(reported),
+            len(writer.steps),
+            actor,
+        )
 
 
 def do_import_treatments(

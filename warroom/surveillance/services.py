@@ -107,9 +107,13 @@ def do_import_daily_reports(
             key = (p["area_code"], p["date"])
             if key in seen:
                 errors.append(
-                    RowError(p["_row"], "area_code", p["area_code"],
-                             f"this area and day are also in row {seen[key]}")
-                )  # fmt: skip
+                    RowError(
+                        p["_row"],
+                        "area_code",
+                        p["area_code"],
+                        f"this area and day are also in row {seen[key]}",
+                    )
+                )
             seen[key] = p["_row"]
         if errors:
             raise TableRejected(errors)
@@ -129,9 +133,10 @@ def do_import_daily_reports(
             values = {name: p[name] for name in FIGURES}
             if row is None:
                 new.append(
-                    DailyReport(area=area, date=p["date"], source=Source.REPORT,
-                                updated_at=now, **values)
-                )  # fmt: skip
+                    DailyReport(
+                        area=area, date=p["date"], source=Source.REPORT, updated_at=now, **values
+                    )
+                )
             elif row.figures() != values:
                 for name, value in values.items():
                     setattr(row, name, value)
