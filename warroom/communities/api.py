@@ -3,7 +3,6 @@ import datetime as dt
 from django.http import HttpRequest
 from ninja import Router, Status
 
-from warroom.accounts.models import User
 from warroom.communities import selectors, services
 from warroom.communities.models import Inspection
 from warroom.communities.schemas import (
@@ -25,7 +24,7 @@ from warroom.communities.schemas import (
     ReopeningOut,
     StatusOut,
 )
-from warroom.core.errors import Forbidden, InvalidInput, NotFound
+from warroom.core.errors import Forbidden, NotFound
 from warroom.geo import selectors as geo
 from warroom.tasks.apiauth import register_object_param, scoped_auth
 from warroom.tasks.models import Task
@@ -113,11 +112,7 @@ def _inspection_out(inspection: Inspection) -> dict[str, object]:
 )
 def record_inspection(request: HttpRequest, code: str, payload: InspectionIn) -> object:
     area = geo.get_area(request.auth, code)
-    owner = None
-    if payload.owner:
-        owner = User.objects.restrict(request.auth).filter(username=payload.owner).first()
-        if owner is None:
-            raise InvalidInput(f"unknown owner {payload.owner!r}")
+    owner = services.find_owner(request.auth, payload.owner)
     inspection = services.do_record_inspection(
         area,
         kind=payload.kind,
