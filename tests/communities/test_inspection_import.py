@@ -258,7 +258,7 @@ def _token(user) -> dict[str, str]:
     from warroom.accounts.services import do_create_token
 
     _, token = do_create_token(user, name="t", actor=None)
-    return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    return {"HTTP_AUTHORIZATION": f"Bearer {token}", **EN}
 
 
 def _upload(data: bytes, name: str = "sheet.csv"):
