@@ -123,8 +123,10 @@ def test_chinese_headers_and_labels_in_every_encoding_and_excel(city, inspector,
         [VICTIM, day(2), "四严", "", "", "", ""],
         [A2, day(2), "", "", "", "", ""],
     ]
-    if form == "excel":
-        data, name = _excel([CHINESE, *rows]), "sheet.xlsx"
+    if form == "excel":  # codes as numbers, as a spreadsheet keeps them
+        cells = [[int(r[0]), float(r[0]), r[0]][i] for i, r in enumerate(rows)]
+        data = _excel([CHINESE, *[[c, *r[1:]] for c, r in zip(cells, rows, strict=True)]])
+        name = "sheet.xlsx"
     else:
         encoding = "utf-8-sig" if form == "utf-8-bom" else "gbk"
         data, name = csv_bytes(rows, CHINESE, encoding), "sheet.csv"

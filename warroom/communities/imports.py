@@ -70,6 +70,13 @@ def item_codes(cell: Cell) -> tuple[str, ...]:
     return tuple(dict.fromkeys(c for c in codes if c))
 
 
+def area_code(cell: Cell) -> str:
+    """An area code; a spreadsheet may hold it as a number (``990101001001001.0``)."""
+    if isinstance(cell, float) and cell.is_integer():
+        cell = int(cell)
+    return bounded(32)(cell)  # type: ignore[no-any-return]
+
+
 def bounded(limit: int) -> Any:
     def parse(cell: Cell) -> str:
         value = text(cell)
@@ -81,7 +88,7 @@ def bounded(limit: int) -> Any:
 
 
 INSPECTION_COLUMNS: list[Column] = [
-    Column("area_code", "区域编码", bounded(32), help="the code of the inspected compound"),
+    Column("area_code", "区域编码", area_code, help="the code of the inspected compound"),
     Column("date", "检查日期", date, help="YYYY-MM-DD, not in the future"),
     Column(
         "kind",
