@@ -52,10 +52,11 @@ app.add_typer(audit_app, name="audit")
 
 
 def _mount_apps() -> None:
-    from warroom.communities.cli import certify
+    from warroom.communities.cli import certify, communities_app
     from warroom.tasks.cli import app as tasks_app
 
     app.add_typer(tasks_app, name="tasks")
+    app.add_typer(communities_app, name="communities")
     app.command("certify", help="无疫情创建：重新计算认定 / Epidemic-free certification.")(certify)
 
     from warroom.cases.cli import cases_app, clearance, surveillance_app

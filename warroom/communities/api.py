@@ -1,10 +1,10 @@
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Router, Status
+from ninja import File, Router, Status
+from ninja.files import UploadedFile
 
-from warroom.accounts.models import User
-from warroom.communities import selectors, services
+from warroom.communities import imports, selectors, services
 from warroom.communities.models import Inspection
 from warroom.communities.schemas import (
     ChecklistIn,
@@ -14,6 +14,7 @@ from warroom.communities.schemas import (
     DecisionIn,
     EntryPointIn,
     EntryPointOut,
+    InspectionImportOut,
     InspectionIn,
     InspectionOut,
     LevelCountOut,
@@ -25,8 +26,9 @@ from warroom.communities.schemas import (
     ReopeningOut,
     StatusOut,
 )
-from warroom.core.errors import Forbidden, InvalidInput, NotFound
+from warroom.core.errors import Forbidden, NotFound
 from warroom.geo import selectors as geo
+from warroom.tables import read_table
 from warroom.tasks.apiauth import register_object_param, scoped_auth
 from warroom.tasks.models import Task
 
@@ -113,11 +115,7 @@ def _inspection_out(inspection: Inspection) -> dict[str, object]:
 )
 def record_inspection(request: HttpRequest, code: str, payload: InspectionIn) -> object:
     area = geo.get_area(request.auth, code)
-    owner = None
-    if payload.owner:
-        owner = User.objects.restrict(request.auth).filter(username=payload.owner).first()
-        if owner is None:
-            raise InvalidInput(f"unknown owner {payload.owner!r}")
+    owner = services.find_owner(request.auth, payload.owner)
     inspection = services.do_record_inspection(
         area,
         kind=payload.kind,
@@ -129,6 +127,16 @@ def record_inspection(request: HttpRequest, code: str, payload: InspectionIn) ->
         actor=request.auth,
     )
     return Status(201, _inspection_out(inspection))
+
+
+@router.post(
+    "/inspections/import",
+    response=InspectionImportOut,
+    summary="Import a file of inspections: all or nothing, idempotent",
+)
+def import_inspections(request: HttpRequest, file: File[UploadedFile]) -> object:
+    table = read_table(file.read(), filename=file.name or "")
+    return imports.do_import_inspections(table, actor=request.auth)
 
 
 @router.get("/inspections/{inspection_id}", response=InspectionOut, summary="One inspection")

@@ -1,15 +1,21 @@
-"""`warroom certify --date D`: recompute the epidemic-free certification of every unit."""
+"""`warroom certify --date D`: recompute the epidemic-free certification of every unit;
+`warroom communities import|template`: the inspection sheets in bulk."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 console = Console()
+communities_app = typer.Typer(
+    help="小区管理 / Communities: import the day's inspection sheets, their template.",
+    no_args_is_help=True,
+)
 
 
 def certify(
@@ -40,3 +46,63 @@ def certify(
         good, total = result.by_level.get(level, (0, 0))
         table.add_row(level, str(good), str(total), f"{100 * good / total:.1f}" if total else "—")
     console.print(table)
+
+
+def _setup() -> Any:
+    from warroom import cli
+
+    cli._django()
+    cli._migrate()
+    return cli
+
+
+@communities_app.command(
+    "import", help="导入检查记录（CSV/Excel）/ Import a file of inspections (六个到位, 四严)."
+)
+def communities_import(
+    file: Path,
+    as_user: Annotated[
+        str,
+        typer.Option("--as", help="检查人用户名 / the inspector's username (who inspected)"),
+    ],
+) -> None:
+    cli = _setup()
+    from warroom.accounts.models import User
+    from warroom.communities.imports import do_import_inspections
+    from warroom.core.errors import WarroomError
+    from warroom.tables import TableRejected, read_table
+
+    actor = User.objects.filter(username=as_user, is_active=True).first()
+    if actor is None:
+        raise cli._fail(f"no active user {as_user!r}")
+    try:
+        result = do_import_inspections(read_table(file), actor=actor)
+    except TableRejected as exc:
+        raise cli._fail(exc.report()) from None
+    except (OSError, WarroomError) as exc:
+        raise cli._fail(f"cannot import {file}: {exc}") from None
+    if result.duplicate:
+        cli.console.print(
+            f"[yellow]already imported[/yellow] ({result.sha256[:12]}): nothing added"
+        )
+    else:
+        cli.console.print(
+            f"[green]imported[/green] {result.rows} rows: {result.inspections} inspections, "
+            f"{result.tasks} rectification tasks opened"
+        )
+
+
+@communities_app.command(
+    "template", help="下载检查记录导入模板 / Write the Excel template of the inspection import."
+)
+def communities_template(
+    out: Annotated[Path, typer.Argument(help="输出文件 / output file")] = Path(
+        "inspections-template.xlsx"
+    ),
+) -> None:
+    cli = _setup()
+    from warroom.communities.imports import INSPECTION_COLUMNS
+    from warroom.tables import write_template
+
+    write_template(out, INSPECTION_COLUMNS, sheet="inspections")
+    cli.console.print(f"template written to {out}")

@@ -46,6 +46,15 @@ class RecomputeOut(Schema):
     by_level: dict[str, tuple[int, int]]
 
 
+class InspectionImportOut(Schema):
+    kind: str
+    rows: int
+    inspections: int
+    tasks: int
+    duplicate: bool
+    sha256: str
+
+
 class ItemResultIn(Schema):
     passed: bool
     note: str = ""

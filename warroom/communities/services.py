@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from warroom.accounts.models import User
 from warroom.audit.services import record_batch, record_event
 from warroom.communities import certification as cert
 from warroom.communities.facts import compound_case_facts
@@ -44,7 +45,7 @@ from warroom.geo.models import LEVEL_ORDER, Area, Level
 from warroom.tasks.inputs import clean_text
 from warroom.tasks.models import Status as TaskStatus
 from warroom.tasks.models import Task
-from warroom.tasks.services import do_create_task
+from warroom.tasks.services import do_create_task, owner_problem
 
 INSPECTOR_LEVELS = {Level.CITY, Level.DISTRICT, Level.STREET}
 
@@ -180,6 +181,150 @@ class ItemResult:
     note: str = ""
 
 
+# --- the rules of an inspection, shared by the form, the API and the import ------------
+
+
+@dataclass(frozen=True)
+class InspectionProblem:
+    """One rule of an inspection broken: the input it concerns and why (translated).
+
+    ``field`` is one of ``area``, ``kind``, ``date``, ``results``, ``owner``, ``deadline``;
+    ``missing`` marks an area that is unknown or outside the actor's jurisdiction, which
+    is answered as "not found" (never a hint that it exists).
+    """
+
+    field: str
+    message: str
+    details: dict[str, Any] | None = None
+    missing: bool = False
+
+
+def check_inspector(actor: Any) -> None:
+    """Refuse an actor who may not inspect at all (the whole request, or the whole file)."""
+    if actor is None or not actor.can("inspect"):
+        raise Forbidden(_("You may not inspect: inspections are done by inspectors."))
+    if actor.area.level not in INSPECTOR_LEVELS:
+        raise Forbidden(_("Inspections are done by street, district or headquarters inspectors."))
+
+
+def area_problem(actor: Any, area: Area | None, *, has_children: bool) -> InspectionProblem | None:
+    """The inspected area must exist in the actor's jurisdiction and be a compound (a leaf)."""
+    if area is None or actor is None or not actor.can("view") or not in_scope(actor, area.path):
+        return InspectionProblem("area", _("Area not found."), missing=True)
+    if area.level != Level.COMPOUND and has_children:
+        return InspectionProblem("area", _("Only compounds are inspected."))
+    return None
+
+
+def inspection_problems(
+    *,
+    kind: str,
+    date: dt.date,
+    items: Sequence[ChecklistItem] | None,
+    results: Mapping[str, ItemResult],
+    owner: Any,
+    deadline: dt.date | None,
+    area: Area | None,
+    today: dt.date,
+) -> list[InspectionProblem]:
+    """Every rule an inspection of ``area`` (already checked by :func:`area_problem`) breaks.
+
+    ``items`` are the items of the active checklist of ``kind`` (``None``: no checklist of
+    the kind is in use); ``results`` answers them by code; ``owner`` (a user or ``None``)
+    takes the rectification of the failed items by ``deadline``. ``area`` is ``None`` when
+    it was refused already: the owner's reach is then not judged.
+    """
+    problems: list[InspectionProblem] = []
+    if date > today:
+        problems.append(
+            InspectionProblem(
+                "date", _("The inspection date %(d)s is in the future.") % {"d": date.isoformat()}
+            )
+        )
+    if kind not in ChecklistKind.values:
+        problems.append(InspectionProblem("kind", _("Unknown checklist kind %(k)s.") % {"k": kind}))
+        return problems
+    if items is None:
+        problems.append(InspectionProblem("kind", _("No checklist of this kind is in use.")))
+        return problems
+    expected = {i.code for i in items}
+    missing = [i.code for i in items if i.code not in results]
+    unknown = sorted(set(results) - expected)
+    if missing:
+        parts = [_("items missing: %(codes)s") % {"codes": ", ".join(missing)}]
+        if unknown:
+            parts.append(_("unknown items: %(codes)s") % {"codes": ", ".join(unknown)})
+        message = _("Every item of the checklist must be answered (%(parts)s).") % {
+            "parts": "; ".join(parts)
+        }
+    elif unknown:
+        message = _("Unknown items of the checklist: %(codes)s.") % {"codes": ", ".join(unknown)}
+    if missing or unknown:
+        details = {"missing": missing, "unknown": unknown}
+        problems.append(InspectionProblem("results", message, details=details))
+        return problems
+    if any(not results[i.code].passed for i in items):
+        if owner is None:
+            problems.append(
+                InspectionProblem("owner", _("A failed item needs an owner for its rectification."))
+            )
+        elif area is not None:
+            why = owner_problem(owner, area)
+            if why is not None:
+                problems.append(InspectionProblem("owner", why))
+    if deadline is not None and deadline < date:
+        problems.append(
+            InspectionProblem("deadline", _("The rectification deadline is before the inspection."))
+        )
+    return problems
+
+
+def unknown_owner(username: str) -> str:
+    return _("Unknown owner %(name)s.") % {"name": username}
+
+
+def owners_by_username(actor: Any, usernames: Iterable[str]) -> dict[str, Any]:
+    """The users of the actor's jurisdiction with these usernames (one query)."""
+    names = sorted(set(usernames))
+    if not names:
+        return {}
+    return {u.username: u for u in User.objects.restrict(actor).filter(username__in=names)}
+
+
+def find_owner(actor: Any, username: str | None) -> Any:
+    """The owner named by a form or an API request, or ``None``; unknown: refused."""
+    if not username:
+        return None
+    owner = owners_by_username(actor, [username]).get(username)
+    if owner is None:
+        raise InvalidInput(unknown_owner(username))
+    return owner
+
+
+def open_rectification(
+    result: InspectionResult,
+    item: ChecklistItem,
+    *,
+    area: Area,
+    date: dt.date,
+    owner: Any,
+    deadline: dt.date,
+    actor: Any,
+) -> Task:
+    """The rectification task of one failed item (the form, the API and the import)."""
+    return do_create_task(
+        title=(_("Rectify: %(item)s") % {"item": item.text_zh})[:200],
+        description=_("Failed at the inspection of %(area)s on %(date)s. %(note)s")
+        % {"area": area.name_zh, "date": date.isoformat(), "note": result.note},
+        area=area,
+        owner=owner,
+        deadline=deadline,
+        source_kind="inspection",
+        source=result,
+        actor=actor,
+    )
+
+
 def do_record_inspection(
     area: Area,
     *,
@@ -195,46 +340,37 @@ def do_record_inspection(
 
     Refused with a clear error: another jurisdiction's area (404), an inspector below the
     street level, an area that is not a compound, a date in the future, an item of the
-    checklist missing or unknown, a failed item without an owner for its rectification.
+    checklist missing or unknown, a failed item without an owner for its rectification,
+    a deadline before the inspection. The rules are those of :func:`area_problem` and
+    :func:`inspection_problems`, which the bulk import applies row by row. The deadline
+    defaults to three days from today.
     """
-    if actor is None or not in_scope(actor, area.path) or not actor.can("view"):
+    problem = area_problem(actor, area, has_children=area.children.exists())
+    if problem is not None and problem.missing:
         raise NotFound("area not found")
-    if not actor.can("inspect"):
-        raise Forbidden(_("You may not inspect: inspections are done by inspectors."))
-    if actor.area.level not in INSPECTOR_LEVELS:
-        raise Forbidden(_("Inspections are done by street, district or headquarters inspectors."))
-    if area.level != Level.COMPOUND and area.children.exists():
-        raise InvalidInput(_("Only compounds are inspected."))
-    if kind not in ChecklistKind.values:
-        raise InvalidInput(_("Unknown checklist kind %(k)s.") % {"k": kind})
+    check_inspector(actor)
+    if problem is not None:
+        raise InvalidInput(problem.message)
     today = timezone.localdate()
-    if date > today:
-        raise InvalidInput(
-            _("The inspection date %(d)s is in the future.") % {"d": date.isoformat()}
-        )
-    checklist = active_checklist(kind)
-    items = list(checklist.items.order_by("order"))
-    expected = {i.code for i in items}
-    missing = [i.code for i in items if i.code not in results]
-    unknown = sorted(set(results) - expected)
-    if missing or unknown:
-        parts = []
-        if missing:
-            parts.append(_("items missing: %(codes)s") % {"codes": ", ".join(missing)})
-        if unknown:
-            parts.append(_("unknown items: %(codes)s") % {"codes": ", ".join(unknown)})
-        raise InvalidInput(
-            _("Every item of the checklist must be answered (%(parts)s).")
-            % {"parts": "; ".join(parts)},
-            details={"missing": missing, "unknown": unknown},
-        )
-    failed = [i for i in items if not results[i.code].passed]
+    checklist = None
+    items: list[ChecklistItem] | None = None
+    if kind in ChecklistKind.values:
+        checklist = Checklist.objects.filter(kind=kind, active=True).order_by("-version").first()
+        items = list(checklist.items.order_by("order")) if checklist is not None else None
+    problems = inspection_problems(
+        kind=kind,
+        date=date,
+        items=items,
+        results=results,
+        owner=owner,
+        deadline=deadline,
+        area=area,
+        today=today,
+    )
+    if problems:
+        raise InvalidInput(problems[0].message, details=problems[0].details)
+    assert checklist is not None and items is not None  # no problem: a checklist is in use
     deadline = deadline or (today + dt.timedelta(days=3))
-    if failed:
-        if owner is None:
-            raise InvalidInput(_("A failed item needs an owner for its rectification."))
-        if deadline < date:
-            raise InvalidInput(_("The rectification deadline is before the inspection."))
     with acting(actor), transaction.atomic():
         inspection = Inspection(
             area=area,
@@ -243,7 +379,7 @@ def do_record_inspection(
             date=date,
             inspector=actor,
             inspector_level=actor.area.level,
-            passed=not failed,
+            passed=all(results[i.code].passed for i in items),
             note=note,
         )
         inspection.save()
@@ -256,15 +392,13 @@ def do_record_inspection(
             )
             result.save()
             if not result.passed:
-                do_create_task(
-                    title=(_("Rectify: %(item)s") % {"item": item.text_zh})[:200],
-                    description=_("Failed at the inspection of %(area)s on %(date)s. %(note)s")
-                    % {"area": area.name_zh, "date": date.isoformat(), "note": result.note},
+                open_rectification(
+                    result,
+                    item,
                     area=area,
+                    date=date,
                     owner=owner,
                     deadline=deadline,
-                    source_kind="inspection",
-                    source=result,
                     actor=actor,
                 )
     return inspection

@@ -11,11 +11,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from warroom.accounts.models import User
 from warroom.communities import selectors, services
 from warroom.communities.charts import map_option
+from warroom.communities.imports import INSPECTION_COLUMNS, do_import_inspections
 from warroom.communities.models import (
     Certification,
     ChecklistKind,
@@ -26,6 +27,7 @@ from warroom.communities.models import (
 from warroom.core.errors import NotFound
 from warroom.geo import selectors as geo
 from warroom.geo.models import Area, Level
+from warroom.tables import TableRejected, read_table, template_bytes
 from warroom.tasks.views import attempt, parse_date
 
 
@@ -272,6 +274,62 @@ def inspection(request: HttpRequest, inspection_id: int) -> HttpResponse:
             "rows": [(r, r.item.text(lang), tasks.get(r.pk)) for r in results],
         },
     )
+
+
+@login_required
+def import_inspections(request: HttpRequest) -> HttpResponse:
+    """Upload the day's inspection sheets (CSV or Excel): all or nothing, with a report."""
+    report = None
+    status = 200
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            messages.error(request, _("Choose a file to import."))
+            status = 422
+        else:
+            try:
+                done = attempt(
+                    request,
+                    lambda: do_import_inspections(
+                        read_table(upload.read(), filename=upload.name or ""), actor=request.user
+                    ),
+                )
+            except TableRejected as exc:
+                report, done = exc, None
+            if done is None:
+                status = 422
+            elif done.duplicate:
+                messages.warning(request, _("This file was already imported: nothing added."))
+                return redirect("communities:inspections")
+            else:
+                messages.success(
+                    request,
+                    _("Imported %(n)s inspections; %(tasks)s rectification tasks opened.")
+                    % {"n": done.inspections, "tasks": done.tasks},
+                )
+                return redirect("communities:inspections")
+    return render(
+        request,
+        "communities/import.html",
+        {
+            "report": report,
+            "columns": INSPECTION_COLUMNS,
+            "can_inspect": request.user.can("inspect"),  # type: ignore[union-attr]
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def inspections_template(request: HttpRequest) -> HttpResponse:
+    """The Excel template of the inspection import (Chinese headers, English notes)."""
+    response = HttpResponse(
+        template_bytes(INSPECTION_COLUMNS, sheet="inspections"),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="inspections-template.xlsx"'
+    return response
 
 
 # --- closure --------------------------------------------------------------------------

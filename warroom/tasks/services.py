@@ -30,6 +30,15 @@ def _aware(deadline: dt.datetime | dt.date) -> dt.datetime:
     return moment
 
 
+def owner_problem(owner: Any, area: Area) -> str | None:
+    """Why ``owner`` cannot take a task in ``area`` (``None``: he can)."""
+    if owner is None or not owner.is_active or not owner.can("change"):
+        return _("The owner must be an active user who may change records.")
+    if not in_scope(owner, area.path):
+        return _("The owner's jurisdiction does not cover this area.")
+    return None
+
+
 def do_create_task(
     *,
     title: str,
@@ -44,10 +53,9 @@ def do_create_task(
     """Open a task for ``owner`` in ``area``; the owner must be able to reach the area."""
     title = clean_text(title, max_length=200, what=_("Title"), required=True)
     source_kind = clean_text(source_kind, max_length=64, what=_("Source"), required=True)
-    if owner is None or not owner.is_active or not owner.can("change"):
-        raise InvalidInput(_("The owner must be an active user who may change records."))
-    if not in_scope(owner, area.path):
-        raise InvalidInput(_("The owner's jurisdiction does not cover this area."))
+    why = owner_problem(owner, area)
+    if why is not None:
+        raise InvalidInput(why)
     if actor is not None and not in_scope(actor, area.path):
         raise NotFound("area not found")
     deadline = _aware(deadline)
