@@ -474,7 +474,8 @@ def demo(
                     fed=f"people {fed.people:,} · tests {fed.samples:,} · "
                     f"contacts {fed.contacts:,} · admissions {fed.admissions:,} "
                     f"(platform {fed.placed_by_platform:,}) · "
-                    f"reports {fed.reports}",
+                    f"reports {fed.reports} · bed reports {fed.bed_reports:,} · "
+                    f"inspections {fed.inspections:,}",
                 )
 
             hq = User.objects.get(username="hq")
@@ -496,7 +497,8 @@ def demo(
         console.print(
             f"fed {fed.days} days ({fed.first_day} .. {fed.last_day}): {fed.people:,} people, "
             f"{fed.samples:,} samples, {fed.results:,} results, {fed.contacts:,} contacts, "
-            f"{fed.admissions:,} admissions, {fed.rows} reports "
+            f"{fed.admissions:,} admissions, {fed.rows} reports, "
+            f"{fed.inspections:,} inspections "
             f"(simulation {seconds['simulation']:.0f} s, ingest {seconds['ingest']:.0f} s, "
             f"daily cycle {seconds['cycle']:.0f} s)"
         )

@@ -12,7 +12,8 @@ import pytest
 
 from warroom.accounts.models import User
 from warroom.beds.imports import do_load_demo_facilities
-from warroom.beds.models import BedPool, Facility
+from warroom.beds.models import BedPool, BedReport, Facility
+from warroom.beds.selectors import balance_on
 from warroom.cases.clearance import do_compute_clearance
 from warroom.cases.models import ClearanceSnapshot, ContactLink, Person, Sample, TransitionRecord
 from warroom.core.models import DailyStepRun, ImportBatch
@@ -193,6 +194,13 @@ def test_the_platform_places_the_twins_waiting_people_and_no_beds_is_worse(demo_
     assert pools == twin and sum(twin.values()) > 0
     open_now = Placement.objects.filter(ended_at__isnull=True).count()
     assert open_now == sum(twin.values())
+    # The facilities' bed reports of the last day: the bed balance of that (past) day
+    # counts the beds the twin holds.
+    last = with_beds.date - dt.timedelta(days=1)
+    assert fed.bed_reports == BedReport.objects.count() > 0
+    assert BedReport.objects.filter(date=last).exists()
+    balance = balance_on(last)
+    assert sum(r.occupied for r in balance.rows) == sum(twin.values())
     _wipe()
     no_beds = _sim(days)
     fed = do_feed_twin(actor=demo_city, sim=no_beds, cycle=False, dispatcher=lambda day: [])
@@ -221,3 +229,43 @@ def test_the_demo_command_prepares_everything(tmp_path):
     assert result.exit_code == 0, result.output
     assert "fed 3 days" in result.output and "warroom-demo" in result.output
     assert Facility.objects.count() == 300 and Person.objects.count() > 0
+
+
+# --- inspections and certification ----------------------------------------------------------
+
+
+def test_the_twins_inspections_certify_the_compounds_without_cases(demo_city):
+    from warroom.communities.models import CertificationStatus, Inspection
+    from warroom.tasks.models import Task
+
+    sim = Simulation(
+        load_scenario("wuhan-2020").with_overrides(
+            scale=0.01,
+            days=8,
+            inspection_start=dt.date(2020, 1, 3),
+            inspection_days=2,
+            inspection_fail_share=0.02,
+            reinspect_days=3,
+        )
+    )
+    _first, failed_item, _again = sim._inspection_plan
+    failures = int((failed_item >= 0).sum())
+    assert failures > 0
+    fed = do_feed_twin(actor=demo_city, sim=sim)
+    # every compound and village once, the failed ones again three days later
+    assert fed.inspections == Inspection.objects.count() == sim.n_patch + failures
+    assert Inspection.objects.filter(passed=False).count() == failures
+    rectify = Task.objects.filter(source_kind="inspection")
+    assert rectify.count() == rectify.filter(owner=demo_city).count() == failures  # one item each
+    assert Inspection.objects.filter(passed=False).values("area").distinct().count() == failures
+    # Compounds without a case in 14 days and a passing inspection are certified; the city
+    # is not (it had cases).
+    last = CertificationStatus.objects.filter(date=dt.date(2020, 1, 8))
+    compounds = last.filter(level="compound")
+    assert compounds.filter(status="certified").count() > 0.9 * compounds.count()
+    assert last.get(level="city").status == "not_certified"
+    # A compound that failed on its visit is certified only after its re-inspection.
+    failed_area = Inspection.objects.filter(passed=False).order_by("date").first()
+    assert failed_area is not None
+    before = CertificationStatus.objects.get(area=failed_area.area, date=failed_area.date)
+    assert before.status == "not_certified"

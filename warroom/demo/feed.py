@@ -18,7 +18,13 @@ the services' back:
    contacts moved into quarantine sites); then the hospitals' treatment roll (every
    admitted patient's record of the day, ``do_import_treatments``);
 4. the city's and districts' daily reports (DESIGN §4, planted faults included,
-   ``do_import_daily_reports``), then the daily cycle for the day (``run_daily_cycle``).
+   ``do_import_daily_reports``) and, with the line lists, the facilities' bed reports
+   (occupied beds by type at the cut-off, ``beds.imports.do_import_bed_reports``: the bed
+   balance of a past day reads them) and the day's six-in-place
+   inspections of compounds (``communities.imports.do_import_inspections``; a failed item's
+   rectification is owned by the feed's actor); then the daily cycle for the day
+   (``run_daily_cycle``), whose certification turns compounds green as the outbreak
+   recedes.
 
 People carry stable external ids: a valid resident ID number made from the twin's
 person id (:func:`external_id`), samples a stable lab and sample code, so a day fed twice
@@ -46,8 +52,13 @@ from typing import Any
 
 import numpy as np
 
+from warroom.beds.imports import do_import_bed_reports
+from warroom.beds.models import Facility
 from warroom.cases.identity import make_resident_id
 from warroom.cases.imports import do_import_line_list, do_import_results, do_import_treatments
+from warroom.communities.checklists import SIX_IN_PLACE
+from warroom.communities.imports import do_import_inspections
+from warroom.communities.services import active_checklist
 from warroom.core.daily import run_daily_cycle
 from warroom.surveillance.services import do_import_daily_reports
 from warroom.tables import read_table
@@ -77,6 +88,8 @@ LINE_LIST_HEADER = [
 ]
 TREATMENTS_HEADER = ["id_number", "date"]
 RESULTS_HEADER = ["id_number", "lab", "sample_code", "kind", "taken_at", "reported_at", "result"]
+INSPECTIONS_HEADER = ["area_code", "date", "kind", "failed_items", "owner"]
+BED_REPORT_HEADER = ["facility_code", "date", "bed_type", "occupied"]
 
 # The hour of the day each kind of record is reported at (the twin's order within a day).
 AT_CONTACTS, AT_OUTCOMES, AT_VISITS = "05:00", "06:00", "08:00"
@@ -117,6 +130,8 @@ class DayFed:
     admissions: int = 0
     treatments: int = 0
     reports: int = 0
+    bed_reports: int = 0
+    inspections: int = 0
     placed_by_platform: int = 0
 
 
@@ -133,6 +148,8 @@ class FeedReport:
     contacts: int = 0
     admissions: int = 0
     treatments: int = 0
+    bed_reports: int = 0
+    inspections: int = 0
     placed_by_platform: int = 0
     seconds: dict[str, float] = field(
         default_factory=lambda: {"simulation": 0.0, "ingest": 0.0, "cycle": 0.0}
@@ -151,9 +168,53 @@ class FeedReport:
             "contacts",
             "admissions",
             "treatments",
+            "bed_reports",
+            "inspections",
         ):
             setattr(self, name, getattr(self, name) + getattr(fed, name))
         self.placed_by_platform += fed.placed_by_platform
+
+
+def bed_report_rows(sim: Simulation, day: dt.date, known: set[str]) -> list[list[str]]:
+    """The facilities' bed report at the day's cut-off: occupied beds of every type they hold.
+
+    Only the facilities the platform has (``known`` codes) report. The platform's capacity
+    history closes a closing facility's beds at once while the
+    twin empties them as patients leave: a facility with more patients than beds reports
+    every bed taken (what the bed balance counts anyway).
+    """
+    rows = []
+    when = day.isoformat()
+    for i, facility in enumerate(sim.facilities):
+        if facility.code not in known:
+            continue
+        for t, bed_type in enumerate(R.NEED_NAMES):
+            capacity = int(sim.capacity[i, t])
+            if capacity > 0:
+                taken = min(int(sim.occupied[i, t]), capacity)
+                rows.append([facility.code, when, bed_type, str(taken)])
+    return rows
+
+
+def inspection_rows(sim: Simulation, rec: DayRecords, owner: str) -> list[list[str]]:
+    """The day's six-in-place inspections as rows of the communities' inspection import.
+
+    The twin names a failed item by its category (``records.SIX_IN_PLACE_NAMES``); the
+    row names the active checklist's item of that category.
+    """
+    if not rec.inspections.size:
+        return []
+    items: dict[str, str] = {}
+    for item in active_checklist(SIX_IN_PLACE).items.order_by("-order"):
+        items[item.category] = item.code  # the first item of each category wins
+    day = rec.date.isoformat()
+    rows = []
+    for patch, failed in zip(
+        rec.inspections["patch"].tolist(), rec.inspections["failed_item"].tolist(), strict=True
+    ):
+        code = items[R.SIX_IN_PLACE_NAMES[failed]] if failed >= 0 else ""
+        rows.append([str(sim.patch_codes[patch]), day, SIX_IN_PLACE, code, owner if code else ""])
+    return rows
 
 
 def report_csv(rec: DayRecords, codes: np.ndarray, keep: np.ndarray) -> bytes:
@@ -410,6 +471,10 @@ def _import(kind: str, header: list[str], rows: list[list[str]], name: str, acto
     table = read_table(_csv(header, rows), filename=name)
     if kind == "results":
         do_import_results(table, actor=actor)
+    elif kind == "inspections":
+        do_import_inspections(table, actor=actor)
+    elif kind == "beds":
+        do_import_bed_reports(table, actor=actor)
     elif kind == "treatments":
         do_import_treatments(table, actor=actor)
     else:
@@ -449,6 +514,7 @@ def do_feed_twin(
     codes = np.asarray(sim.area_codes)
     keep = np.flatnonzero(np.isin(np.asarray(sim.city.area_level), FEED_LEVELS))
     lists = TwinLineLists(sim)
+    platform_facilities = set(Facility.objects.values_list("code", flat=True))
     report = FeedReport()
     clock = report.seconds
     for _ in range(sim.t, sim.scenario.days):
@@ -504,6 +570,21 @@ def do_feed_twin(
             )
         table = read_table(report_csv(rec, codes, keep), filename=f"{stem}.csv")
         fed.reports = do_import_daily_reports(table, actor=actor).rows
+        if line_lists:
+            fed.bed_reports = _import(
+                "beds",
+                BED_REPORT_HEADER,
+                bed_report_rows(sim, day, platform_facilities),
+                f"{stem}-beds.csv",
+                actor,
+            )
+            fed.inspections = _import(
+                "inspections",
+                INSPECTIONS_HEADER,
+                inspection_rows(sim, rec, actor.get_username()),
+                f"{stem}-inspections.csv",
+                actor,
+            )
         t4 = time.perf_counter()
         clock["ingest"] += t4 - t3
         if cycle:
