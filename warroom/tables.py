@@ -237,6 +237,18 @@ def text(cell: Cell) -> str:
     return value
 
 
+def bounded(limit: int) -> Callable[[Cell], str]:
+    """Text of at most ``limit`` characters (the column's size)."""
+
+    def parse(cell: Cell) -> str:
+        value = text(cell)
+        if len(value) > limit:
+            raise ValueError(f"at most {limit} characters")
+        return value
+
+    return parse
+
+
 def integer(cell: Cell) -> int:
     if isinstance(cell, bool):
         raise ValueError("not a whole number")

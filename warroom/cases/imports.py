@@ -14,7 +14,7 @@ import datetime as dt
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,7 +54,7 @@ from warroom.cases.services import (
     result_targets,
 )
 from warroom.cases.states import Category, Isolation, Severity, Status
-from warroom.core.bulk import insert_rows, insert_rows_returning_ids, update_rows
+from warroom.core.bulk import chunks, insert_rows, insert_rows_returning_ids, update_rows
 from warroom.core.errors import Conflict, WarroomError
 from warroom.core.models import ImportBatch
 from warroom.geo.models import Area
@@ -64,13 +64,13 @@ from warroom.tables import (
     RowError,
     Table,
     TableRejected,
+    bounded,
     choice,
     date,
     parse_rows,
     text,
 )
 
-CHUNK = 5000
 PERSON_FIELDS = [
     f.name
     for f in Person._meta.concrete_fields
@@ -123,18 +123,6 @@ def moment(cell: Cell) -> dt.datetime:
 
 def resident_or_document(cell: Cell) -> str:
     return bounded(32)(cell).upper()
-
-
-def bounded(limit: int) -> Any:
-    """Text of at most ``limit`` characters (the column's size)."""
-
-    def parse(cell: Cell) -> str:
-        value = text(cell)
-        if len(value) > limit:
-            raise ValueError(f"at most {limit} characters")
-        return value
-
-    return parse
 
 
 def phone(cell: Cell) -> str:
@@ -271,11 +259,6 @@ class CaseImportResult:
     sha256: str
 
 
-def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
-
-
 def _load_people(keys: set[tuple[str, str]]) -> dict[tuple[str, str], Person]:
     """The registered people with these documents, locked for the batch (PostgreSQL).
 
@@ -285,7 +268,7 @@ def _load_people(keys: set[tuple[str, str]]) -> dict[tuple[str, str], Person]:
     numbers = sorted({n for _, n in keys})
     attnames = [f.attname for f in Person._meta.concrete_fields]
     found: dict[tuple[str, str], Person] = {}
-    for chunk in _chunks(numbers):
+    for chunk in chunks(numbers):
         qs = Person.objects.filter(id_number__in=chunk)
         if connection.features.has_select_for_update:
             qs = qs.select_for_update(of=("self",))
@@ -586,7 +569,7 @@ def do_import_line_list(table: Table, *, actor: Any, sha256: str | None = None) 
             if known[k].pk != c.pk
         }
         existing = set()
-        for chunk in _chunks(list({c for _, c in link_rows})):
+        for chunk in chunks(list({c for _, c in link_rows})):
             existing |= set(
                 ContactLink.objects.filter(contact_id__in=chunk).values_list(
                     "case_id", "contact_id"
@@ -650,13 +633,13 @@ def do_import_results(table: Table, *, actor: Any, sha256: str | None = None) ->
             raise TableRejected(errors[:200], total=len(errors))
         pairs = {(p["lab"], p["sample_code"]) for p in parsed}
         samples: dict[tuple[str, str], Sample] = {}
-        for chunk in _chunks(sorted({c for _, c in pairs})):
+        for chunk in chunks(sorted({c for _, c in pairs})):
             for s in Sample.objects.filter(code__in=chunk):
                 if (s.lab, s.code) in pairs:
                     samples[(s.lab, s.code)] = s
         person_ids = [p.pk for p in known.values()]
         negatives: dict[int, list[dt.datetime]] = defaultdict(list)
-        for chunk in _chunks(person_ids):
+        for chunk in chunks(person_ids):
             for pid, taken in Sample.objects.filter(
                 person_id__in=chunk, kind=SampleKind.NUCLEIC_ACID, result=Result.NEGATIVE
             ).values_list("person_id", "taken_at"):
@@ -808,7 +791,7 @@ def do_import_treatments(
             raise TableRejected(errors[:200], total=len(errors))
         wanted = {(known[(p["id_type"], p["id_number"])].pk, p["date"]): p for p in parsed}
         existing: set[tuple[int, dt.date]] = set()
-        for chunk in _chunks(sorted({pk for pk, _ in wanted})):
+        for chunk in chunks(sorted({pk for pk, _ in wanted})):
             existing |= set(
                 TreatmentRecord.objects.filter(
                     person_id__in=chunk, date__in={d for _, d in wanted}

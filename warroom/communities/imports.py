@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,23 +31,32 @@ from warroom.communities.models import (
     InspectionResult,
 )
 from warroom.communities.services import (
+    DEFAULT_DEADLINE_DAYS,
     ItemResult,
     area_problem,
     check_inspector,
+    checklist_in_use,
     inspection_problems,
     open_rectification,
     owners_by_username,
     unknown_owner,
 )
-from warroom.core.bulk import insert_rows_returning_ids, insert_tuples
+from warroom.core.bulk import chunks, insert_rows_returning_ids, insert_tuples
 from warroom.core.context import acting
 from warroom.core.models import ImportBatch
 from warroom.geo.models import Area
-from warroom.tables import Cell, Column, RowError, Table, TableRejected, date, parse_rows, text
+from warroom.tables import (
+    Cell,
+    Column,
+    RowError,
+    Table,
+    TableRejected,
+    bounded,
+    date,
+    parse_rows,
+)
 
 KIND = "communities-inspections"
-CHUNK = 5000
-DEFAULT_DEADLINE_DAYS = 3  # the rectification deadline when the sheet gives none
 
 _KIND_ALIASES = {
     "六个到位": str(ChecklistKind.SIX_IN_PLACE),
@@ -74,17 +82,7 @@ def area_code(cell: Cell) -> str:
     """An area code; a spreadsheet may hold it as a number (``990101001001001.0``)."""
     if isinstance(cell, float) and cell.is_integer():
         cell = int(cell)
-    return bounded(32)(cell)  # type: ignore[no-any-return]
-
-
-def bounded(limit: int) -> Any:
-    def parse(cell: Cell) -> str:
-        value = text(cell)
-        if len(value) > limit:
-            raise ValueError(f"at most {limit} characters")
-        return value
-
-    return parse
+    return bounded(32)(cell)
 
 
 INSPECTION_COLUMNS: list[Column] = [
@@ -154,11 +152,6 @@ class InspectionImportResult:
     sha256: str
 
 
-def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
-
-
 def _shown(value: Any) -> str:
     if value is None:
         return ""
@@ -173,7 +166,7 @@ def _checklists(kinds: set[str]) -> dict[str, tuple[Checklist, list[ChecklistIte
     """The active checklist of each kind named in the file, with its items in order."""
     found: dict[str, tuple[Checklist, list[ChecklistItem]]] = {}
     for kind in kinds & set(ChecklistKind.values):
-        checklist = Checklist.objects.filter(kind=kind, active=True).order_by("-version").first()
+        checklist = checklist_in_use(kind)
         if checklist is not None:
             found[kind] = (checklist, list(checklist.items.order_by("order")))
     return found
@@ -202,11 +195,11 @@ def do_import_inspections(
             p["failed_items"] = p["failed_items"] or ()
         codes = sorted({p["area_code"] for p in parsed})
         areas: dict[str, Area] = {}
-        for chunk in _chunks(codes):
+        for chunk in chunks(codes):
             areas |= {a.code: a for a in Area.objects.filter(code__in=chunk)}
         parents: set[int] = set()
         ids = sorted(a.pk for a in areas.values())
-        for chunk in _chunks(ids):
+        for chunk in chunks(ids):
             parents |= set(
                 Area.objects.filter(parent_id__in=chunk).values_list("parent_id", flat=True)
             )
@@ -214,7 +207,7 @@ def do_import_inspections(
         owners = owners_by_username(actor, (p["owner"] for p in parsed if p["owner"]))
         existing: set[tuple[int, dt.date, str]] = set()
         dates = sorted({p["date"] for p in parsed})
-        for chunk in _chunks(ids):
+        for chunk in chunks(ids):
             existing |= set(
                 Inspection.objects.filter(area_id__in=chunk, date__in=dates).values_list(
                     "area_id", "date", "kind"
@@ -329,11 +322,7 @@ def _write(
     passed: list[tuple[int, int, bool, str]] = []
     failed: list[tuple[InspectionResult, ChecklistItem, dict[str, Any], Area, Any]] = []
     for inspection, (p, area, owner) in zip(inspections, rows, strict=True):
-        items = checklists[p["kind"]][1]
-        if not p["failed_items"]:
-            passed += [(inspection.pk, item.pk, True, "") for item in items]
-            continue
-        for item in items:
+        for item in checklists[p["kind"]][1]:
             if item.code in p["failed_items"]:
                 result = InspectionResult(inspection=inspection, item=item, passed=False)
                 failed.append((result, item, p, area, owner))

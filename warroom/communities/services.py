@@ -48,6 +48,7 @@ from warroom.tasks.models import Task
 from warroom.tasks.services import do_create_task, owner_problem
 
 INSPECTOR_LEVELS = {Level.CITY, Level.DISTRICT, Level.STREET}
+DEFAULT_DEADLINE_DAYS = 3  # a rectification's deadline when the inspector gives none
 
 
 def _check_change(actor: Any, area: Area, capability: str = "change") -> None:
@@ -129,8 +130,13 @@ def do_record_passage(
 # --- inspections ----------------------------------------------------------------------
 
 
+def checklist_in_use(kind: str) -> Checklist | None:
+    """The active checklist of ``kind`` (its latest version), or ``None``."""
+    return Checklist.objects.filter(kind=kind, active=True).order_by("-version").first()
+
+
 def active_checklist(kind: str) -> Checklist:
-    checklist = Checklist.objects.filter(kind=kind, active=True).order_by("-version").first()
+    checklist = checklist_in_use(kind)
     if checklist is None:
         raise InvalidInput(_("No checklist of this kind is in use."))
     return checklist
@@ -355,7 +361,7 @@ def do_record_inspection(
     checklist = None
     items: list[ChecklistItem] | None = None
     if kind in ChecklistKind.values:
-        checklist = Checklist.objects.filter(kind=kind, active=True).order_by("-version").first()
+        checklist = checklist_in_use(kind)
         items = list(checklist.items.order_by("order")) if checklist is not None else None
     problems = inspection_problems(
         kind=kind,
@@ -370,7 +376,7 @@ def do_record_inspection(
     if problems:
         raise InvalidInput(problems[0].message, details=problems[0].details)
     assert checklist is not None and items is not None  # no problem: a checklist is in use
-    deadline = deadline or (today + dt.timedelta(days=3))
+    deadline = deadline or (today + dt.timedelta(days=DEFAULT_DEADLINE_DAYS))
     with acting(actor), transaction.atomic():
         inspection = Inspection(
             area=area,

@@ -14,12 +14,21 @@ identity, and skipping it is most of the speed (a daily cycle writes millions of
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
 
-from django.db import connection, connections, models
+from django.db import connection, models
 
-BATCH = 5000
+T = TypeVar("T")
+
+BATCH = 5000  # rows per statement; also ids per IN (...) list, below SQLite's limit
+
+
+def chunks(items: Sequence[T], size: int = BATCH) -> Iterable[Sequence[T]]:
+    """``items`` in slices of ``size``: for IN (...) lists and batched statements."""
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
 
 # Columns whose field preparation returns a value of these exact types unchanged.
 _INTEGER_KINDS = {
@@ -64,7 +73,7 @@ def _prepared(objs: Sequence[models.Model], fields: Sequence[Any]) -> list[list[
     return [[prep(getattr(obj, name)) for name, prep in pairs] for obj in objs]
 
 
-def _copy(table: str, columns: list[str], rows: list[list[Any]]) -> None:
+def _copy(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         raw = cursor.cursor
@@ -81,17 +90,22 @@ def insert_rows(
     if not objs:
         return
     fields = [model._meta.get_field(n) for n in names]
+    columns = [f.column for f in fields]  # type: ignore[union-attr]
+    _insert(model._meta.db_table, columns, _prepared(objs, fields))
+
+
+def _insert(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Rows of values ready for the driver: ``COPY`` on PostgreSQL, else ``executemany``."""
     if connection.vendor == "postgresql":
-        names_ = [f.column for f in fields]  # type: ignore[union-attr]
-        _copy(model._meta.db_table, names_, _prepared(objs, fields))
+        _copy(table, columns, rows)
         return
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)  # type: ignore[union-attr]
-    marks = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
+    cols = ", ".join(quote(c) for c in columns)
+    marks = ", ".join(["%s"] * len(columns))
+    sql = f"INSERT INTO {quote(table)} ({cols}) VALUES ({marks})"  # noqa: S608
     with connection.cursor() as cursor:
-        for start in range(0, len(objs), BATCH):
-            cursor.executemany(sql, _prepared(objs[start : start + BATCH], fields))
+        for start in range(0, len(rows), BATCH):
+            cursor.executemany(sql, rows[start : start + BATCH])
 
 
 def update_rows(
@@ -165,9 +179,8 @@ def insert_rows_returning_ids(
     assert pk is not None  # every concrete model has one
     quote = connection.ops.quote_name
     table, pk_col = quote(model._meta.db_table), quote(pk.column)
-    columns = ", ".join(quote(f.column) for f in fields)  # type: ignore[union-attr]
-    marks = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608
+    columns = [f.column for f in fields]  # type: ignore[union-attr]
+    rows = _prepared(objs, fields)
     ids: list[int] = []
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -177,15 +190,13 @@ def insert_rows_returning_ids(
                 [model._meta.db_table, pk.column, len(objs)],
             )
             ids = [row[0] for row in cursor.fetchall()]
-            rows = _prepared(objs, fields)
             for row, new_id in zip(rows, ids, strict=True):
                 row.insert(0, new_id)
-            _copy(model._meta.db_table, [pk.column, *(f.column for f in fields)], rows)
+            _copy(model._meta.db_table, [pk.column, *columns], rows)
         else:
             cursor.execute(f"SELECT COALESCE(MAX({pk_col}), 0) FROM {table}")  # noqa: S608
             before = cursor.fetchone()[0]
-            for start in range(0, len(objs), BATCH):
-                cursor.executemany(sql, _prepared(objs[start : start + BATCH], fields))
+            _insert(model._meta.db_table, columns, rows)
             cursor.execute(
                 f"SELECT {pk_col} FROM {table} WHERE {pk_col} > %s ORDER BY {pk_col}",  # noqa: S608
                 [before],
@@ -214,19 +225,19 @@ def insert_tuples(
         return
     fields = [model._meta.get_field(n) for n in names]
     columns = [f.column for f in fields]  # type: ignore[union-attr]
-    conn = connections[connection.alias]
     kinds: dict[str, Callable[[Any], Any]] = {
-        "DateTimeField": conn.ops.adapt_datetimefield_value,
-        "DateField": conn.ops.adapt_datefield_value,
+        "DateTimeField": connection.ops.adapt_datetimefield_value,
+        "DateField": connection.ops.adapt_datefield_value,
     }
     adapters = [
         (i, kinds[f.get_internal_type()])
         for i, f in enumerate(fields)
         if f.get_internal_type() in kinds
     ]
-    if adapters and conn.vendor != "postgresql":
+    prepared: Sequence[Sequence[Any]] = rows
+    if adapters and connection.vendor != "postgresql":
         seen: dict[tuple[int, dt.date], Any] = {}
-        prepared: list[list[Any]] = []
+        adapted: list[list[Any]] = []
         for row in rows:
             values = list(row)
             for i, adapt in adapters:
@@ -236,16 +247,6 @@ def insert_tuples(
                     if done is None:
                         done = seen[(i, value)] = adapt(value)
                     values[i] = done
-            prepared.append(values)
-    else:
-        prepared = [list(r) for r in rows]
-    if conn.vendor == "postgresql":
-        _copy(model._meta.db_table, columns, prepared)
-        return
-    quote = conn.ops.quote_name
-    cols = ", ".join(quote(c) for c in columns)
-    marks = ", ".join(["%s"] * len(columns))
-    sql = f"INSERT INTO {quote(model._meta.db_table)} ({cols}) VALUES ({marks})"  # noqa: S608
-    with conn.cursor() as cursor:
-        for start in range(0, len(prepared), BATCH):
-            cursor.executemany(sql, prepared[start : start + BATCH])
+            adapted.append(values)
+        prepared = adapted
+    _insert(model._meta.db_table, columns, prepared)

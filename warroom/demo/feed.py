@@ -205,8 +205,8 @@ def inspection_rows(sim: Simulation, rec: DayRecords, owner: str) -> list[list[s
     if not rec.inspections.size:
         return []
     items: dict[str, str] = {}
-    for item in active_checklist(SIX_IN_PLACE).items.order_by("-order"):
-        items[item.category] = item.code  # the first item of each category wins
+    for item in active_checklist(SIX_IN_PLACE).items.order_by("order"):
+        items.setdefault(item.category, item.code)  # the first item of each category
     day = rec.date.isoformat()
     rows = []
     for patch, failed in zip(

@@ -66,7 +66,6 @@ HOSPITAL_TYPES = ("ICU", "SEVERE", "GENERAL", "SHELTER")
 # The bed ladder of DESIGN §3.3: a higher rung is a step up (GENERAL and SHELTER are one).
 LADDER = {"ICU": 3, "SEVERE": 2, "GENERAL": 1, "SHELTER": 1, "QUARANTINE": 0}
 CLOSED_TO_ADMISSIONS = ("closing", "closed")
-CHUNK = 5000  # ids per IN (...) list: below SQLite's variable limit
 # What a placement reads and writes of a person (a partial load also skips the audit
 # snapshot the full model takes on load: 20,000 of them cost seconds).
 LOCKED_FIELDS = ("pk", "version", "merged_into", "home", "name", *STATE_FIELDS)
@@ -105,14 +104,10 @@ def _user(actor: Any) -> Any:
     return actor if getattr(actor, "pk", None) else None
 
 
-def _chunks(ids: list[int]) -> list[list[int]]:
-    return [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
-
-
 def _lock_people(ids: list[int]) -> dict[int, Person]:
     """The people ``ids`` locked for this transaction (by primary key: no deadlock)."""
     out: dict[int, Person] = {}
-    for chunk in _chunks(sorted(set(ids))):
+    for chunk in bulk.chunks(sorted(set(ids))):
         for p in (
             Person.objects.select_for_update()
             .filter(pk__in=chunk)
@@ -125,7 +120,7 @@ def _lock_people(ids: list[int]) -> dict[int, Person]:
 
 def _open_placements(person_ids: list[int]) -> dict[int, Placement]:
     out: dict[int, Placement] = {}
-    for chunk in _chunks(sorted(set(person_ids))):
+    for chunk in bulk.chunks(sorted(set(person_ids))):
         for pl in Placement.objects.filter(person_id__in=chunk, ended_at__isnull=True):
             out[pl.person_id] = pl
     return out
@@ -134,7 +129,7 @@ def _open_placements(person_ids: list[int]) -> dict[int, Placement]:
 def _lock_pools(keys: set[tuple[int, str]]) -> dict[tuple[int, str], BedPool]:
     facility_ids = sorted({f for f, _ in keys})
     out: dict[tuple[int, str], BedPool] = {}
-    for chunk in _chunks(facility_ids):
+    for chunk in bulk.chunks(facility_ids):
         for pool in (
             BedPool.objects.select_for_update().filter(facility_id__in=chunk).order_by("pk")
         ):
@@ -175,7 +170,7 @@ def _coordinates(area_ids: list[int]) -> dict[int, tuple[float, float]]:
     """(lat, lon) of each area: its own, else its nearest ancestor's (else 0, 0)."""
     out: dict[int, tuple[float, float]] = {}
     missing: dict[int, str] = {}
-    for chunk in _chunks(sorted(set(area_ids))):
+    for chunk in bulk.chunks(sorted(set(area_ids))):
         for pk, path, lat, lon in Area.objects.filter(pk__in=chunk).values_list(
             "pk", "path", "lat", "lon"
         ):
@@ -479,7 +474,7 @@ def do_confirm_proposal(
             at=at,
             reason=f"dispatch proposal #{proposal.pk}",
         )
-        for chunk in _chunks([ln[0] for ln in granted]):
+        for chunk in bulk.chunks([ln[0] for ln in granted]):
             ProposalLine.objects.filter(pk__in=chunk).update(
                 state=LineState.CONFIRMED, decided_at=at, decided_by=_user(actor)
             )
@@ -487,7 +482,7 @@ def do_confirm_proposal(
         for r in result.refused:
             by_code[r.refusal].append(r.line_id)
         for code, ids in by_code.items():
-            for chunk in _chunks(ids):
+            for chunk in bulk.chunks(ids):
                 ProposalLine.objects.filter(pk__in=chunk).update(
                     state=LineState.REFUSED, refusal=code, decided_at=at, decided_by=_user(actor)
                 )
@@ -536,7 +531,7 @@ def _place(
         return
     ended = [open_now[pid] for pid, _f, _t, _l in items if pid in open_now]
     if ended:
-        for chunk in _chunks([pl.pk for pl in ended]):
+        for chunk in bulk.chunks([pl.pk for pl in ended]):
             Placement.objects.filter(pk__in=chunk, ended_at__isnull=True).update(
                 ended_at=at, outcome=Outcome.ADMITTED
             )
@@ -922,7 +917,7 @@ def _on_bulk_transitions(people: Any) -> None:
     """The same for an import that moved many people at once: set-based."""
     by_id = {p.pk: p for p in people}
     ending: list[Placement] = []
-    for chunk in _chunks(sorted(by_id)):
+    for chunk in bulk.chunks(sorted(by_id)):
         for held in Placement.objects.select_for_update().filter(
             person_id__in=chunk, ended_at__isnull=True
         ):
@@ -937,7 +932,7 @@ def _on_bulk_transitions(people: Any) -> None:
         by_outcome[_OUTCOME_OF.get(by_id[held.person_id].status, Outcome.ENDED)].append(held.pk)
         freed[(held.facility_id, held.bed_type)] += 1
     for outcome, ids in by_outcome.items():
-        for chunk in _chunks(ids):
+        for chunk in bulk.chunks(ids):
             Placement.objects.filter(pk__in=chunk).update(ended_at=at, outcome=outcome)
     for (fid, bed_type), n in sorted(freed.items()):
         _free(fid, bed_type, n)
