@@ -19,7 +19,6 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from warroom.audit.services import record_batch
 from warroom.beds import selectors
 from warroom.beds.models import (
     BED_TYPE_ORDER,
@@ -32,7 +31,7 @@ from warroom.beds.models import (
 )
 from warroom.core.context import acting
 from warroom.core.errors import WarroomError
-from warroom.core.models import ImportBatch
+from warroom.core.imports import finish_import, previous_import
 from warroom.geo.models import Area
 from warroom.tables import (
     Column,
@@ -222,7 +221,7 @@ def do_import_facilities(table: Table, *, actor: Any) -> ImportResult:
     """
     parsed = parse_rows(table, FACILITY_COLUMNS)
     with acting(actor) if actor is not None else _null(), transaction.atomic():
-        if ImportBatch.objects.filter(kind="facilities", sha256=table.sha256).exists():
+        if previous_import("facilities", table.sha256, actor=actor) is not None:
             return ImportResult("facilities", len(parsed), 0, 0, True, table.sha256)
         errors: list[RowError] = []
         seen: dict[str, int] = {}
@@ -416,23 +415,18 @@ def _finish(
     changes: int,
     actor: Any,
 ) -> ImportResult:
-    ImportBatch.objects.create(
-        kind=kind,
-        sha256=sha256,
+    finish_import(
+        kind,
+        sha256,
+        actor=actor,
         filename=filename,
         rows=rows,
         created=created,
         updated=updated,
-        actor=_actor_user(actor),
-    )
-    record_batch(
         object_type="beds.facility" if kind != "bed-reports" else "beds.bedreport",
-        rows=rows,
-        sha256=sha256,
-        area_path=getattr(actor, "area_path", "") or "",
         message=f"{kind}: {created} created, {updated} updated, {changes} capacity changes "
         f"from {filename or 'data'}",
-        details={"created": created, "updated": updated, "changes": changes, "file": filename},
+        details={"changes": changes, "file": filename},
     )
     return ImportResult(kind, rows, created, updated, False, sha256, changes)
 
@@ -445,7 +439,7 @@ def do_import_bed_reports(table: Table, *, actor: Any) -> ImportResult:
     """
     parsed = parse_rows(table, REPORT_COLUMNS)
     with acting(actor) if actor is not None else _null(), transaction.atomic():
-        if ImportBatch.objects.filter(kind="bed-reports", sha256=table.sha256).exists():
+        if previous_import("bed-reports", table.sha256, actor=actor) is not None:
             return ImportResult("bed-reports", len(parsed), 0, 0, True, table.sha256)
         codes = {p["facility_code"] for p in parsed}
         qs = Facility.objects.all() if actor is None else Facility.objects.restrict(actor, "change")
@@ -583,7 +577,7 @@ def do_load_demo_facilities(*, actor: Any = None, scale: float = 1.0) -> ImportR
         raise WarroomError(f"demo facilities: {exc}") from None
     digest = hashlib.sha256(path.read_bytes() + repr(specs).encode()).hexdigest()
     with acting(actor) if actor is not None else _null(), transaction.atomic():
-        if ImportBatch.objects.filter(kind="demo-facilities", sha256=digest).exists():
+        if previous_import("demo-facilities", digest, actor=actor) is not None:
             return ImportResult("demo-facilities", len(specs), 0, 0, True, digest)
         existing = {f.code: f for f in Facility.objects.filter(code__in=[s.code for s in specs])}
         if existing:

@@ -26,6 +26,7 @@ from warroom.cases.schemas import (
     TransitionOut,
 )
 from warroom.core.errors import Forbidden, NotFound
+from warroom.core.imports import batch_key, table_from_rows
 from warroom.geo import selectors as geo
 from warroom.tables import read_table
 
@@ -209,8 +210,8 @@ def post_line_list(
 ) -> object:
     _writer(request)
     body = [r.dict() for r in rows]
-    key = imports.batch_key(request.auth, "line-list", idempotency_key, body)
-    table = imports.table_from_rows(body, imports.LINE_LIST_COLUMNS, key=key)
+    key = batch_key(request.auth, "line-list", idempotency_key, body)
+    table = table_from_rows(body, imports.LINE_LIST_COLUMNS, key=key)
     return imports.do_import_line_list(table, actor=request.auth, sha256=key)
 
 
@@ -224,8 +225,8 @@ def post_results(
 ) -> object:
     _writer(request)
     body = [r.dict() for r in rows]
-    key = imports.batch_key(request.auth, "results", idempotency_key, body)
-    table = imports.table_from_rows(body, imports.RESULT_COLUMNS, key=key)
+    key = batch_key(request.auth, "results", idempotency_key, body)
+    table = table_from_rows(body, imports.RESULT_COLUMNS, key=key)
     return imports.do_import_results(table, actor=request.auth, sha256=key)
 
 

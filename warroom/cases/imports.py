@@ -2,26 +2,22 @@
 
 Each import validates the whole batch first (every bad cell and every illegal step is
 reported as row, column, value, reason), then writes in one transaction with bulk
-operations, records an ``ImportBatch`` (the file's SHA-256, or the API's
-``Idempotency-Key``) so that the same batch twice adds nothing, and logs one audit entry
-for the batch. People move through the same state machine as a form moves them
+operations, and finishes through :mod:`warroom.core.imports` (the batch record under the
+file's SHA-256 or the API batch's key, so the same batch twice adds nothing, and one audit
+entry for the batch). People move through the same state machine as a form moves them
 (:func:`warroom.cases.services.apply_transition`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
 
-from warroom.audit.services import record_batch
 from warroom.cases import rules as case_rules
 from warroom.cases import states
 from warroom.cases.identity import (
@@ -56,7 +52,7 @@ from warroom.cases.services import (
 from warroom.cases.states import Category, Isolation, Severity, Status
 from warroom.core.bulk import chunks, insert_rows, insert_rows_returning_ids, update_rows
 from warroom.core.errors import Conflict, WarroomError
-from warroom.core.models import ImportBatch
+from warroom.core.imports import finish_import, previous_import
 from warroom.geo.models import Area
 from warroom.tables import (
     Cell,
@@ -326,23 +322,18 @@ def _finish(
     transitions: int,
     actor: Any,
 ) -> CaseImportResult:
-    ImportBatch.objects.create(
-        kind=kind,
-        sha256=sha256,
-        filename=filename[:255],
+    finish_import(
+        kind,
+        sha256,
+        actor=actor,
+        filename=filename,
         rows=rows,
         created=created,
         updated=updated,
-        actor=actor if getattr(actor, "pk", None) else None,
-    )
-    record_batch(
         object_type="cases.person" if kind == "cases-line-list" else "cases.sample",
-        rows=rows,
-        sha256=sha256,
-        area_path=getattr(actor, "area_path", "") or "",
         message=f"{kind}: {created} created, {updated} updated, {transitions} transitions "
         f"from {filename or 'data'}",
-        details={"created": created, "updated": updated, "transitions": transitions},
+        details={"transitions": transitions},
     )
     return CaseImportResult(kind, rows, created, updated, transitions, False, sha256)
 
@@ -362,222 +353,23 @@ def _scope_errors(
 
 
 def do_import_line_list(table: Table, *, actor: Any, sha256: str | None = None) -> CaseImportResult:
-    """Import case reports (one row per person and category). All or nothing; idempotent."""
+    """Import case reports (one row per person and category). All or nothing; idempotent.
+
+    Its sections: parse (:func:`~warroom.tables.parse_rows`), validate the cells and the
+    scope (:func:`_validate_line_list`), apply every row through the state machine in
+    memory (:func:`_apply_line_list`), write in bulk (:func:`_write_line_list`), finish.
+    """
     kind = "cases-line-list"
     digest = sha256 or table.sha256
     parsed = parse_rows(table, LINE_LIST_COLUMNS)
     rules = case_rules.current()
     with acting_as(actor), transaction.atomic():
-        if ImportBatch.objects.filter(kind=kind, sha256=digest).exists():
+        if previous_import(kind, digest, actor=actor) is not None:
             return CaseImportResult(kind, len(parsed), 0, 0, 0, True, digest)
-        errors: list[RowError] = []
-        codes = {p["home_code"] for p in parsed}
-        homes = {a.code: a for a in Area.objects.filter(HOME_AREAS, code__in=codes)}
-        errors += _scope_errors(actor, homes, parsed, "home_code")
-        keys: set[tuple[str, str]] = set()
-        for p in parsed:
-            p["id_type"] = p["id_type"] or IdType.RESIDENT
-            for col, type_col in (("id_number", "id_type"), ("index_id_number", None)):
-                if p[col]:
-                    try:
-                        p[col] = _validate_document(p[type_col] if type_col else "resident", p[col])
-                        keys.add((p[type_col] if type_col else IdType.RESIDENT, p[col]))
-                    except ValueError as exc:
-                        errors.append(RowError(p["_row"], col, p[col], str(exc)))
-            if p["home_code"] not in homes:
-                errors.append(
-                    RowError(
-                        p["_row"],
-                        "home_code",
-                        p["home_code"],
-                        "no compound or village with this code",
-                    )
-                )
-            if p["category"] != Category.CONTACT and p["index_id_number"]:
-                errors.append(
-                    RowError(
-                        p["_row"],
-                        "index_id_number",
-                        p["index_id_number"],
-                        "only a contact has an index case",
-                    )
-                )
-        if errors:
-            raise TableRejected(errors)
+        homes, keys = _validate_line_list(parsed, actor)
         known = _load_people(keys)
-        writer = _Writer()
-        links: list[tuple[int, tuple[str, str], Person, dt.date, str]] = []
-        for p in sorted(parsed, key=lambda r: (r["reported_at"], r["_row"])):
-            key = (p["id_type"], p["id_number"]) if p["id_number"] else None
-            person = known.get(key) if key else None
-            at = p["reported_at"]
-            if person is None:
-                birth, sex = p["birth_date"], p["sex"] or "U"
-                if p["id_number"] and p["id_type"] == IdType.RESIDENT:
-                    birth = birth or birth_date_of(p["id_number"])
-                    sex = p["sex"] or sex_of(p["id_number"])
-                person = Person(
-                    name=p["name"],
-                    id_type=p["id_type"],
-                    id_number=p["id_number"] or "",
-                    phone=p["phone"] or "",
-                    sex=sex,
-                    birth_date=birth,
-                    home=homes[p["home_code"]],
-                    workplace=p["workplace"] or "",
-                    created_at=at,
-                )
-                writer.new.append(person)
-                if key:
-                    known[key] = person
-            target = states.ENTRY[p["category"]]
-            current_category = person.category if person.status in states.OPEN else ""
-            if current_category != p["category"] and not (
-                p["category"] == Category.CONFIRMED
-                and person.status in (Status.ADMITTED, Status.DISCHARGED, Status.POST_DISCHARGE)
-            ):
-                path = [target]
-                if person.status == Status.FEBRILE_TESTED and target == Status.CONFIRMED:
-                    path = [Status.SUSPECTED, Status.CONFIRMED]
-                try:
-                    for step_target in path:
-                        writer.steps.append(
-                            apply_transition(
-                                person,
-                                step_target,
-                                at=at,
-                                actor=actor,
-                                reason=f"line list row {p['_row']}",
-                                rules=rules,
-                            )
-                        )
-                except states.IllegalTransition as exc:
-                    errors.append(RowError(p["_row"], "category", p["category"], str(exc)))
-                    continue
-                except Conflict as exc:
-                    errors.append(RowError(p["_row"], "category", p["category"], exc.message))
-                    continue
-                writer.touch(person)
-            if (
-                p["severity"]
-                and person.category == Category.CONFIRMED
-                and (p["severity"] != person.severity)
-            ):
-                person.severity = p["severity"]
-                writer.severities.append(
-                    SeverityRecord(
-                        person=person,
-                        severity=p["severity"],
-                        at=at,
-                        actor_name=getattr(actor, "username", "") or "system",
-                    )
-                )
-                writer.touch(person)
-            if p["status"] and p["status"] != person.status:
-                route = states.path(person.status, p["status"])
-                if route is None or states.category_of(p["status"]) not in (p["category"], None):
-                    errors.append(
-                        RowError(
-                            p["_row"],
-                            "status",
-                            p["status"],
-                            f"a {p['category']} person now {person.status} cannot become "
-                            f"{p['status']} (allowed next: "
-                            f"{', '.join(states.allowed(person.status))})",
-                        )
-                    )
-                    continue
-                quarantine_kind = (
-                    p["isolation"]
-                    if p["isolation"] in (Isolation.HOME, Isolation.QUARANTINE)
-                    else None
-                )
-                try:
-                    for step_target in route:
-                        writer.steps.append(
-                            apply_transition(
-                                person,
-                                step_target,
-                                at=at,
-                                actor=actor,
-                                reason=f"line list row {p['_row']}",
-                                rules=rules,
-                                facility=p["facility"] or "",
-                                isolation=quarantine_kind,
-                            )
-                        )
-                except (states.IllegalTransition, WarroomError) as exc:
-                    errors.append(RowError(p["_row"], "status", p["status"], str(exc)))
-                    continue
-                writer.touch(person)
-            if p["isolation"] and (person.isolation, person.facility) != (
-                p["isolation"],
-                p["facility"] or "",
-            ):
-                try:
-                    if person.status == Status.CONTACT:
-                        writer.steps.append(
-                            apply_transition(
-                                person,
-                                Status.QUARANTINED,
-                                at=at,
-                                actor=actor,
-                                reason=f"line list row {p['_row']}",
-                                rules=rules,
-                                facility=p["facility"] or "",
-                                isolation=p["isolation"],
-                            )
-                        )
-                    else:
-                        apply_isolation(
-                            person,
-                            p["isolation"],
-                            at=at,
-                            facility=p["facility"] or "",
-                            statuses=(*ISOLATABLE, Status.QUARANTINED),
-                        )
-                except (states.IllegalTransition, WarroomError) as exc:
-                    errors.append(RowError(p["_row"], "isolation", p["isolation"], str(exc)))
-                    continue
-                writer.touch(person)
-            if p["category"] == Category.CONTACT and p["index_id_number"]:
-                links.append(
-                    (
-                        p["_row"],
-                        (IdType.RESIDENT, p["index_id_number"]),
-                        person,
-                        p["exposure_date"] or timezone.localdate(at),
-                        p["setting"] or Setting.OTHER,
-                    )
-                )
-        for row, index_key, _contact, _day, _setting in links:
-            if index_key not in known:
-                errors.append(
-                    RowError(
-                        row,
-                        "index_id_number",
-                        index_key[1],
-                        "no person with this ID number (in the file or registered)",
-                    )
-                )
-        if errors:
-            raise TableRejected(errors[:200], total=len(errors))
-        writer.write_people()
-        link_rows = {
-            (known[k].pk, c.pk): ContactLink(case=known[k], contact=c, exposure_date=d, setting=s)
-            for _, k, c, d, s in links
-            if known[k].pk != c.pk
-        }
-        existing = set()
-        for chunk in chunks(list({c for _, c in link_rows})):
-            existing |= set(
-                ContactLink.objects.filter(contact_id__in=chunk).values_list(
-                    "case_id", "contact_id"
-                )
-            )
-        ContactLink.objects.bulk_create(
-            [v for k, v in link_rows.items() if k not in existing], batch_size=5000
-        )
+        writer, links = _apply_line_list(parsed, homes, known, actor=actor, rules=rules)
+        _write_line_list(writer, links, known)
         return _finish(
             kind,
             digest,
@@ -590,6 +382,263 @@ def do_import_line_list(table: Table, *, actor: Any, sha256: str | None = None) 
         )
 
 
+def _validate_line_list(
+    parsed: list[dict[str, Any]], actor: Any
+) -> tuple[dict[str, Area], set[tuple[str, str]]]:
+    """Check every row's documents, home and index case; refuse the file on any problem.
+
+    Returns the homes by code and the documents (type, number) the file names.
+    """
+    errors: list[RowError] = []
+    codes = {p["home_code"] for p in parsed}
+    homes = {a.code: a for a in Area.objects.filter(HOME_AREAS, code__in=codes)}
+    errors += _scope_errors(actor, homes, parsed, "home_code")
+    keys: set[tuple[str, str]] = set()
+    for p in parsed:
+        p["id_type"] = p["id_type"] or IdType.RESIDENT
+        for col, type_col in (("id_number", "id_type"), ("index_id_number", None)):
+            if p[col]:
+                try:
+                    p[col] = _validate_document(p[type_col] if type_col else "resident", p[col])
+                    keys.add((p[type_col] if type_col else IdType.RESIDENT, p[col]))
+                except ValueError as exc:
+                    errors.append(RowError(p["_row"], col, p[col], str(exc)))
+        if p["home_code"] not in homes:
+            errors.append(
+                RowError(
+                    p["_row"],
+                    "home_code",
+                    p["home_code"],
+                    "no compound or village with this code",
+                )
+            )
+        if p["category"] != Category.CONTACT and p["index_id_number"]:
+            errors.append(
+                RowError(
+                    p["_row"],
+                    "index_id_number",
+                    p["index_id_number"],
+                    "only a contact has an index case",
+                )
+            )
+    if errors:
+        raise TableRejected(errors)
+    return homes, keys
+
+
+def _apply_line_list(
+    parsed: list[dict[str, Any]],
+    homes: dict[str, Area],
+    known: dict[tuple[str, str], Person],
+    *,
+    actor: Any,
+    rules: Any,
+) -> tuple[_Writer, list[tuple[int, tuple[str, str], Person, dt.date, str]]]:
+    """Every row, oldest report first, through the state machine in memory; nothing is
+    written. Refuses the file with every illegal step and unknown index case."""
+    errors: list[RowError] = []
+    writer = _Writer()
+    links: list[tuple[int, tuple[str, str], Person, dt.date, str]] = []
+    for p in sorted(parsed, key=lambda r: (r["reported_at"], r["_row"])):
+        person = _person_of_row(p, homes, known, writer)
+        error = _apply_line_list_row(p, person, writer, links, actor=actor, rules=rules)
+        if error is not None:
+            errors.append(error)
+    for row, index_key, _contact, _day, _setting in links:
+        if index_key not in known:
+            errors.append(
+                RowError(
+                    row,
+                    "index_id_number",
+                    index_key[1],
+                    "no person with this ID number (in the file or registered)",
+                )
+            )
+    if errors:
+        raise TableRejected(errors[:200], total=len(errors))
+    return writer, links
+
+
+def _person_of_row(
+    p: dict[str, Any],
+    homes: dict[str, Area],
+    known: dict[tuple[str, str], Person],
+    writer: _Writer,
+) -> Person:
+    """The registered person of a row, or a new one (added to the batch and to ``known``)."""
+    key = (p["id_type"], p["id_number"]) if p["id_number"] else None
+    person = known.get(key) if key else None
+    if person is None:
+        birth, sex = p["birth_date"], p["sex"] or "U"
+        if p["id_number"] and p["id_type"] == IdType.RESIDENT:
+            birth = birth or birth_date_of(p["id_number"])
+            sex = p["sex"] or sex_of(p["id_number"])
+        person = Person(
+            name=p["name"],
+            id_type=p["id_type"],
+            id_number=p["id_number"] or "",
+            phone=p["phone"] or "",
+            sex=sex,
+            birth_date=birth,
+            home=homes[p["home_code"]],
+            workplace=p["workplace"] or "",
+            created_at=p["reported_at"],
+        )
+        writer.new.append(person)
+        if key:
+            known[key] = person
+    return person
+
+
+def _apply_line_list_row(
+    p: dict[str, Any],
+    person: Person,
+    writer: _Writer,
+    links: list[tuple[int, tuple[str, str], Person, dt.date, str]],
+    *,
+    actor: Any,
+    rules: Any,
+) -> RowError | None:
+    """One row through the state machine, in order: its category, severity, status,
+    isolation and index case. The first illegal step is the row's error (the rest of the
+    row is then not applied)."""
+    at = p["reported_at"]
+    target = states.ENTRY[p["category"]]
+    current_category = person.category if person.status in states.OPEN else ""
+    if current_category != p["category"] and not (
+        p["category"] == Category.CONFIRMED
+        and person.status in (Status.ADMITTED, Status.DISCHARGED, Status.POST_DISCHARGE)
+    ):
+        path = [target]
+        if person.status == Status.FEBRILE_TESTED and target == Status.CONFIRMED:
+            path = [Status.SUSPECTED, Status.CONFIRMED]
+        try:
+            for step_target in path:
+                writer.steps.append(
+                    apply_transition(
+                        person,
+                        step_target,
+                        at=at,
+                        actor=actor,
+                        reason=f"line list row {p['_row']}",
+                        rules=rules,
+                    )
+                )
+        except states.IllegalTransition as exc:
+            return RowError(p["_row"], "category", p["category"], str(exc))
+        except Conflict as exc:
+            return RowError(p["_row"], "category", p["category"], exc.message)
+        writer.touch(person)
+    if (
+        p["severity"]
+        and person.category == Category.CONFIRMED
+        and (p["severity"] != person.severity)
+    ):
+        person.severity = p["severity"]
+        writer.severities.append(
+            SeverityRecord(
+                person=person,
+                severity=p["severity"],
+                at=at,
+                actor_name=getattr(actor, "username", "") or "system",
+            )
+        )
+        writer.touch(person)
+    if p["status"] and p["status"] != person.status:
+        route = states.path(person.status, p["status"])
+        if route is None or states.category_of(p["status"]) not in (p["category"], None):
+            return RowError(
+                p["_row"],
+                "status",
+                p["status"],
+                f"a {p['category']} person now {person.status} cannot become "
+                f"{p['status']} (allowed next: "
+                f"{', '.join(states.allowed(person.status))})",
+            )
+        quarantine_kind = (
+            p["isolation"] if p["isolation"] in (Isolation.HOME, Isolation.QUARANTINE) else None
+        )
+        try:
+            for step_target in route:
+                writer.steps.append(
+                    apply_transition(
+                        person,
+                        step_target,
+                        at=at,
+                        actor=actor,
+                        reason=f"line list row {p['_row']}",
+                        rules=rules,
+                        facility=p["facility"] or "",
+                        isolation=quarantine_kind,
+                    )
+                )
+        except (states.IllegalTransition, WarroomError) as exc:
+            return RowError(p["_row"], "status", p["status"], str(exc))
+        writer.touch(person)
+    if p["isolation"] and (person.isolation, person.facility) != (
+        p["isolation"],
+        p["facility"] or "",
+    ):
+        try:
+            if person.status == Status.CONTACT:
+                writer.steps.append(
+                    apply_transition(
+                        person,
+                        Status.QUARANTINED,
+                        at=at,
+                        actor=actor,
+                        reason=f"line list row {p['_row']}",
+                        rules=rules,
+                        facility=p["facility"] or "",
+                        isolation=p["isolation"],
+                    )
+                )
+            else:
+                apply_isolation(
+                    person,
+                    p["isolation"],
+                    at=at,
+                    facility=p["facility"] or "",
+                    statuses=(*ISOLATABLE, Status.QUARANTINED),
+                )
+        except (states.IllegalTransition, WarroomError) as exc:
+            return RowError(p["_row"], "isolation", p["isolation"], str(exc))
+        writer.touch(person)
+    if p["category"] == Category.CONTACT and p["index_id_number"]:
+        links.append(
+            (
+                p["_row"],
+                (IdType.RESIDENT, p["index_id_number"]),
+                person,
+                p["exposure_date"] or timezone.localdate(at),
+                p["setting"] or Setting.OTHER,
+            )
+        )
+    return None
+
+
+def _write_line_list(
+    writer: _Writer,
+    links: list[tuple[int, tuple[str, str], Person, dt.date, str]],
+    known: dict[tuple[str, str], Person],
+) -> None:
+    """Write the batch in bulk: people, their steps and severities, new contact links."""
+    writer.write_people()
+    link_rows = {
+        (known[k].pk, c.pk): ContactLink(case=known[k], contact=c, exposure_date=d, setting=s)
+        for _, k, c, d, s in links
+        if known[k].pk != c.pk
+    }
+    existing = set()
+    for chunk in chunks(list({c for _, c in link_rows})):
+        existing |= set(
+            ContactLink.objects.filter(contact_id__in=chunk).values_list("case_id", "contact_id")
+        )
+    ContactLink.objects.bulk_create(
+        [v for k, v in link_rows.items() if k not in existing], batch_size=5000
+    )
+
+
 def do_import_results(table: Table, *, actor: Any, sha256: str | None = None) -> CaseImportResult:
     """Import samples and lab results; each result moves its person by the rules."""
     kind = "cases-results"
@@ -597,7 +646,7 @@ def do_import_results(table: Table, *, actor: Any, sha256: str | None = None) ->
     parsed = parse_rows(table, RESULT_COLUMNS)
     rules = case_rules.current()
     with acting_as(actor), transaction.atomic():
-        if ImportBatch.objects.filter(kind=kind, sha256=digest).exists():
+        if previous_import(kind, digest, actor=actor) is not None:
             return CaseImportResult(kind, len(parsed), 0, 0, 0, True, digest)
         errors: list[RowError] = []
         keys = set()
@@ -756,7 +805,7 @@ def do_import_treatments(
     digest = sha256 or table.sha256
     parsed = parse_rows(table, TREATMENT_COLUMNS)
     with acting_as(actor), transaction.atomic():
-        if ImportBatch.objects.filter(kind=kind, sha256=digest).exists():
+        if previous_import(kind, digest, actor=actor) is not None:
             return CaseImportResult(kind, len(parsed), 0, 0, 0, True, digest)
         errors: list[RowError] = []
         keys = set()
@@ -815,47 +864,15 @@ def do_import_treatments(
                 person.version += 1
                 changed.append(person)
         update_rows(Person, changed, ["last_treated_on", "version"])
-        ImportBatch.objects.create(
-            kind=kind,
-            sha256=digest,
-            filename=table.filename[:255],
+        finish_import(
+            kind,
+            digest,
+            actor=actor,
+            filename=table.filename,
             rows=len(parsed),
             created=len(new),
             updated=len(changed),
-            actor=actor if getattr(actor, "pk", None) else None,
-        )
-        record_batch(
             object_type="cases.treatmentrecord",
-            rows=len(parsed),
-            sha256=digest,
-            area_path=own or "",
             message=f"{kind}: {len(new)} treatment records from {table.filename or 'data'}",
-            details={"created": len(new), "updated": len(changed)},
         )
         return CaseImportResult(kind, len(parsed), len(new), len(changed), 0, False, digest)
-
-
-def table_from_rows(rows: list[dict[str, Any]], columns: Sequence[Column], *, key: str) -> Table:
-    """An API batch as a Table, so it goes through the same parsing and checks as a file.
-
-    ``key`` is the client's ``Idempotency-Key`` (or the body's hash): it is stored as the
-    batch's SHA-256, so a retried batch adds nothing.
-    """
-    header = [c.name for c in columns]
-    cells = [[_cell(r.get(name)) for name in header] for r in rows]
-    return Table(header, cells, key, "json", "api")
-
-
-def _cell(value: Any) -> Cell:
-    if value is None or isinstance(value, (str, int, float, dt.date, dt.datetime)):
-        return value
-    return str(value)
-
-
-def batch_key(user: Any, kind: str, idempotency_key: str | None, body: Any) -> str:
-    """The SHA-256 under which an API batch is remembered (per user and kind)."""
-    if idempotency_key:
-        material = f"key:{getattr(user, 'pk', '')}:{kind}:{idempotency_key}"
-    else:
-        material = "body:" + json.dumps(body, sort_keys=True, default=str)
-    return hashlib.sha256(material.encode()).hexdigest()

@@ -22,7 +22,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from warroom.audit.services import record_batch
 from warroom.communities.models import (
     Checklist,
     ChecklistItem,
@@ -43,7 +42,7 @@ from warroom.communities.services import (
 )
 from warroom.core.bulk import chunks, insert_rows_returning_ids, insert_tuples
 from warroom.core.context import acting
-from warroom.core.models import ImportBatch
+from warroom.core.imports import finish_import, previous_import
 from warroom.geo.models import Area
 from warroom.tables import (
     Cell,
@@ -187,7 +186,7 @@ def do_import_inspections(
     check_inspector(actor)
     parsed = parse_rows(table, INSPECTION_COLUMNS)
     with acting(actor), transaction.atomic():
-        if ImportBatch.objects.filter(kind=KIND, sha256=digest).exists():
+        if previous_import(KIND, digest, actor=actor) is not None:
             return InspectionImportResult(KIND, len(parsed), 0, 0, True, digest)
         today = timezone.localdate()
         for p in parsed:
@@ -275,20 +274,15 @@ def do_import_inspections(
         if errors:
             raise TableRejected(errors[:200], total=len(errors))
         inspections, tasks = _write(rows, checklists, actor)
-        ImportBatch.objects.create(
-            kind=KIND,
-            sha256=digest,
-            filename=table.filename[:255],
+        finish_import(
+            KIND,
+            digest,
+            actor=actor,
+            filename=table.filename,
             rows=len(parsed),
             created=inspections,
             updated=0,
-            actor=actor if getattr(actor, "pk", None) else None,
-        )
-        record_batch(
             object_type="communities.inspection",
-            rows=len(parsed),
-            sha256=digest,
-            area_path=getattr(actor, "area_path", "") or "",
             message=f"{KIND}: {inspections} inspections, {tasks} rectification tasks "
             f"from {table.filename or 'data'}",
             details={"inspections": inspections, "tasks": tasks},

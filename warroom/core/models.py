@@ -6,13 +6,17 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ImportBatch(models.Model):
-    """One accepted import of a file: what makes every import idempotent.
+    """One accepted import of a file or API batch: what makes every import idempotent.
 
-    The same file (same kind, same SHA-256) imported twice is recognised and adds nothing.
+    Written only by :func:`warroom.core.imports.finish_import`. ``sha256`` is the batch's
+    key (the file's SHA-256, or an API batch's key); ``scope`` the jurisdiction it was
+    imported in (the actor's area path, empty for the system): the same key is "already
+    imported" only along one line of jurisdiction (``warroom.core.imports``).
     """
 
     kind = models.CharField(_("kind"), max_length=64)
     sha256 = models.CharField(_("SHA-256"), max_length=64)
+    scope = models.CharField(_("scope"), max_length=512, blank=True, default="")
     filename = models.CharField(_("file name"), max_length=255, blank=True)
     rows = models.PositiveIntegerField(_("rows"))
     created = models.PositiveIntegerField(_("created"), default=0)
@@ -26,7 +30,9 @@ class ImportBatch(models.Model):
         verbose_name = _("import batch")
         verbose_name_plural = _("import batches")
         constraints = [
-            models.UniqueConstraint(fields=["kind", "sha256"], name="import_batch_once_per_file")
+            models.UniqueConstraint(
+                fields=["kind", "scope", "sha256"], name="import_batch_once_per_scope"
+            )
         ]
 
     def __str__(self) -> str:

@@ -9,10 +9,9 @@ from typing import Any
 
 from django.db import transaction
 
-from warroom.audit.services import record_batch
 from warroom.core.context import acting
 from warroom.core.errors import Conflict, InvalidInput
-from warroom.core.models import ImportBatch
+from warroom.core.imports import finish_import, previous_import
 from warroom.geo.models import DEPTH, LEVEL_ORDER, Area
 from warroom.tables import (
     Column,
@@ -251,7 +250,7 @@ def _import_rows(
     rows: list[_Row], *, kind: str, sha256: str, filename: str, actor: Any
 ) -> ImportResult:
     with acting(actor) if actor is not None else _nullcontext(), transaction.atomic():
-        if ImportBatch.objects.filter(kind=kind, sha256=sha256).exists():
+        if previous_import(kind, sha256, actor=actor) is not None:
             return ImportResult(kind, len(rows), 0, 0, True, sha256)
         existing = {
             code: (path, level, parent)
@@ -261,23 +260,19 @@ def _import_rows(
         }
         validate_tree(rows, existing)
         created, updated = _write_tree(rows)
-        ImportBatch.objects.create(
-            kind=kind,
-            sha256=sha256,
+        root = Area.objects.filter(parent__isnull=True).values_list("path", flat=True).first() or ""
+        finish_import(
+            kind,
+            sha256,
+            actor=actor,
             filename=filename,
             rows=len(rows),
             created=created,
             updated=updated,
-            actor=actor if getattr(actor, "pk", None) else None,
-        )
-        root = Area.objects.filter(parent__isnull=True).values_list("path", flat=True).first() or ""
-        record_batch(
             object_type="geo.area",
-            rows=len(rows),
-            sha256=sha256,
-            area_path=root,
             message=f"{kind}: {created} created, {updated} updated from {filename or 'data'}",
-            details={"created": created, "updated": updated, "file": filename},
+            details={"file": filename},
+            area_path=root,
         )
     return ImportResult(kind, len(rows), created, updated, False, sha256)
 

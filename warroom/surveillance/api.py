@@ -5,8 +5,8 @@ from ninja import File, Header, Router
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from warroom.cases.imports import batch_key, table_from_rows
 from warroom.core.errors import Forbidden
+from warroom.core.imports import batch_key, table_from_rows
 from warroom.geo import selectors as geo
 from warroom.surveillance import selectors, services
 from warroom.surveillance.models import FIGURES

@@ -22,7 +22,7 @@ from warroom.cases.models import Person, TransitionRecord
 from warroom.cases.services import acting_as
 from warroom.cases.states import Severity, Status
 from warroom.core import bulk
-from warroom.core.models import ImportBatch
+from warroom.core.imports import finish_import, previous_import
 from warroom.geo.models import Area
 from warroom.series import io as series_io
 from warroom.surveillance.models import FIGURES, DailyReport, Source
@@ -92,7 +92,7 @@ def do_import_daily_reports(
     digest = sha256 or table.sha256
     parsed = parse_rows(table, REPORT_COLUMNS)
     with acting_as(actor), transaction.atomic():
-        if ImportBatch.objects.filter(kind=kind, sha256=digest).exists():
+        if previous_import(kind, digest, actor=actor) is not None:
             return ReportImportResult(kind, len(parsed), 0, 0, True, digest)
         areas = {a.code: a for a in Area.objects.filter(code__in={p["area_code"] for p in parsed})}
         own = getattr(actor, "area_path", "")
@@ -144,22 +144,16 @@ def do_import_daily_reports(
                 changed.append(row)
         DailyReport.objects.bulk_create(new, batch_size=2000)
         DailyReport.objects.bulk_update(changed, [*FIGURES, "updated_at"], batch_size=2000)
-        ImportBatch.objects.create(
-            kind=kind,
-            sha256=digest,
-            filename=table.filename[:255],
+        finish_import(
+            kind,
+            digest,
+            actor=actor,
+            filename=table.filename,
             rows=len(parsed),
             created=len(new),
             updated=len(changed),
-            actor=actor if getattr(actor, "pk", None) else None,
-        )
-        record_batch(
             object_type="surveillance.dailyreport",
-            rows=len(parsed),
-            sha256=digest,
-            area_path=own,
             message=f"{kind}: {len(new)} created, {len(changed)} updated",
-            details={"created": len(new), "updated": len(changed)},
         )
     return ReportImportResult(kind, len(parsed), len(new), len(changed), False, digest)
 
