@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import subprocess
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -337,6 +338,12 @@ def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
     threads: Annotated[int, typer.Option(help="工作线程 / worker threads")] = 8,
+    worker: Annotated[
+        bool,
+        typer.Option(
+            help="同时启动后台任务进程 / start a job worker process beside the web server"
+        ),
+    ] = True,
 ) -> None:
     _django()
     _migrate()
@@ -344,8 +351,56 @@ def serve(
 
     from warroom.wsgi import application
 
+    process = _start_worker_process() if worker else None
     console.print(f"serving on [bold]http://{host}:{port}/[/bold]  (Ctrl+C to stop)")
-    waitress_serve(application, host=host, port=port, threads=threads, ident="warroom")
+    try:
+        waitress_serve(application, host=host, port=port, threads=threads, ident="warroom")
+    finally:
+        if process is not None:
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def _start_worker_process() -> subprocess.Popen[bytes]:
+    """The job worker beside the web server: its own process, never a thread of the web
+    process, so a job survives a request's crash and a crashed worker loses no job."""
+    command = [sys.executable, "-c", "from warroom.cli import main; main()", "worker"]
+    return subprocess.Popen(command)  # noqa: S603 (our own interpreter and module)
+
+
+@app.command(
+    help="后台任务进程：认领并运行队列中的任务 / The job worker: claim and run queued jobs "
+    "(imports of large files, series imports, exports). Run several, on any machine."
+)
+def worker(
+    burst: Annotated[
+        bool, typer.Option("--burst", help="队列空即退出 / exit when the queue is empty")
+    ] = False,
+    poll: Annotated[float, typer.Option(help="空闲轮询间隔（秒）/ idle poll, seconds")] = 1.0,
+) -> None:
+    _django()
+    import signal
+    import threading
+
+    from warroom.core.jobs import work, worker_name
+
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: object) -> None:  # finish the job in hand, then stop
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    console.print(f"worker {worker_name()} waiting for jobs")
+
+    def on_job(job: object) -> None:
+        console.print(str(job))
+
+    count = work(burst=burst, poll=poll, stop=stop, on_job=on_job)
+    console.print(f"worker {worker_name()}: {count} job(s) run")
 
 
 DEMO_USERS = [

@@ -65,22 +65,55 @@ def test_the_same_file_twice_queues_nothing_new(wuhan):
     assert run_series_import(first.pk).days_done == 9  # claimed once: not run again
 
 
-def test_the_page_imports_and_shows_progress(city, hq, client, django_capture_on_commit_callbacks):
+def test_the_page_imports_and_queues_the_cycle_for_a_worker(city, hq, client):
+    from warroom.core.jobs import work
+    from warroom.core.models import Job
+
     client.force_login(hq)
     data = epidemic_csv(("9901",))
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        response = client.post(
-            "/situation/import/", {"file": _upload("city.csv", data)}, follow=False
-        )
-    assert response.status_code == 302 and len(callbacks) == 1  # the worker starts after commit
+    response = client.post("/situation/import/", {"file": _upload("city.csv", data)})
+    assert response.status_code == 302
     job = SeriesImport.objects.get()
+    queued = Job.objects.get()  # on the durable queue, not in a thread of the web process
+    assert (queued.name, queued.status, queued.args) == (
+        "situation.series-import",
+        "queued",
+        {"series_import": job.pk},
+    )
     status = client.get(response["Location"]).content.decode()
     assert 'data-status="queued"' in status and 'hx-trigger="every 1s"' in status
     job.days = job.days[-2:]
     job.save(update_fields=["days"])
-    run_series_import(job.pk)
+    assert work(burst=True) == 1
     status = client.get(response["Location"]).content.decode()
     assert 'data-status="done"' in status and "every 1s" not in status
+    queued.refresh_from_db()
+    assert (queued.status, queued.done, queued.result) == ("done", 2, {"days": 2})
+
+
+def test_an_import_whose_worker_died_is_finished_by_the_next_worker(city, hq, client):
+    """Defect 7: the cycle ran in a thread of the web process; a crash left it running."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from warroom.core.jobs import claim, work
+    from warroom.core.models import Job
+
+    client.force_login(hq)
+    client.post("/situation/import/", {"file": _upload("city.csv", epidemic_csv(("9901",)))})
+    job = SeriesImport.objects.get()
+    job.days = job.days[-3:]
+    job.save(update_fields=["days"])
+    dead = claim("dead-worker")  # claimed, one day done, then the worker is killed
+    SeriesImport.objects.filter(pk=job.pk).update(status=ImportStatus.RUNNING, days_done=1)
+    assert work(burst=True) == 0  # its lease still runs: nobody else takes it
+    Job.objects.filter(pk=dead.pk).update(lease_until=timezone.now() - dt.timedelta(seconds=1))
+    assert work(burst=True) == 1
+    job.refresh_from_db()
+    assert (job.status, job.days_done) == (ImportStatus.DONE, 3)
+    finished = Job.objects.get(pk=dead.pk)
+    assert (finished.status, finished.attempts) == ("done", 2)
 
 
 def test_a_refused_file_shows_its_errors(city, hq, client):

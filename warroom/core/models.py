@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from warroom.core.scoping import RestrictedManager
+
 
 class ImportBatch(models.Model):
     """One accepted import of a file or API batch: what makes every import idempotent.
@@ -59,3 +61,64 @@ class DailyStepRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.step} {self.status}"
+
+
+class Job(models.Model):
+    """One piece of long work on the durable queue (``warroom.core.jobs``).
+
+    A worker claims a job with a conditional UPDATE and holds it by a lease that its
+    heartbeat extends; a job whose worker died (lease past) is claimed again by the next
+    worker. ``lease_token`` names the holder: a late write from a worker that lost its
+    lease changes nothing. Visible to who started it and to users above its area.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    name = models.CharField(_("job"), max_length=200)
+    label = models.CharField(_("label"), max_length=255, blank=True)
+    args = models.JSONField(default=dict, blank=True)
+    payload = models.BinaryField(null=True, blank=True)  # an uploaded file, if any
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.QUEUED
+    )
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    max_attempts = models.PositiveIntegerField(_("max attempts"), default=3)
+    run_after = models.DateTimeField(_("run after"))
+    lease_until = models.DateTimeField(null=True, blank=True)
+    lease_token = models.CharField(max_length=32, blank=True)
+    worker = models.CharField(_("worker"), max_length=100, blank=True)
+    done = models.PositiveIntegerField(_("done"), default=0)
+    total = models.PositiveIntegerField(_("total"), default=0)
+    message = models.CharField(_("message"), max_length=500, blank=True)
+    result = models.JSONField(null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    area_path = models.CharField(max_length=512, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    scope_path = "area_path"
+    objects = RestrictedManager()
+
+    class Meta:
+        verbose_name = _("job")
+        verbose_name_plural = _("jobs")
+        indexes = [models.Index(fields=["status", "run_after"], name="core_job_claim_idx")]
+
+    def __str__(self) -> str:
+        return f"job {self.pk} {self.name} {self.status}"
+
+    @property
+    def percent(self) -> int | None:
+        return round(100 * self.done / self.total) if self.total else None
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

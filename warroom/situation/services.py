@@ -388,11 +388,21 @@ def do_import_series(table: Any, *, actor: Any) -> Any:
         )
 
 
-def run_series_import(job_id: int, *, on_day: Any = None) -> Any:
+def run_series_import(
+    job_id: int,
+    *,
+    on_day: Any = None,
+    resume: bool = False,
+    on_progress: Any = None,
+) -> Any:
     """Run the daily cycle for every day of an import (claimed once: queued → running).
 
     Each day is recomputed (``force``: the figures just changed). A failing day stops the
-    job with the cycle's message; the days before it keep their results.
+    job with the cycle's message; the days before it keep their results. ``resume`` (the
+    job queue, whose lease makes its worker the only one running the import) takes a
+    running import too and continues after its last finished day: a worker killed mid-way
+    leaves the import to the next worker, which recomputes at most the day it was on (the
+    daily cycle is idempotent for a day).
     """
     from django.db.models import F
     from django.utils import timezone
@@ -401,19 +411,24 @@ def run_series_import(job_id: int, *, on_day: Any = None) -> Any:
     from warroom.core.errors import WarroomError
     from warroom.situation.models import ImportStatus, SeriesImport
 
-    claimed = SeriesImport.objects.filter(pk=job_id, status=ImportStatus.QUEUED).update(
+    claimable = [ImportStatus.QUEUED, ImportStatus.RUNNING] if resume else [ImportStatus.QUEUED]
+    claimed = SeriesImport.objects.filter(pk=job_id, status__in=claimable).update(
         status=ImportStatus.RUNNING
     )
     job = SeriesImport.objects.get(pk=job_id)
     if not claimed:
         return job
     try:
-        for iso in job.days:
+        for n, iso in enumerate(job.days):
+            if n < job.days_done:
+                continue  # finished before the previous worker stopped
             day = dt.date.fromisoformat(iso)
             run_daily_cycle(day, actor=job.created_by, force=True)
             SeriesImport.objects.filter(pk=job_id).update(days_done=F("days_done") + 1)
             if on_day is not None:
                 on_day(day)
+            if on_progress is not None:
+                on_progress(n + 1, len(job.days))
     except WarroomError as exc:
         SeriesImport.objects.filter(pk=job_id).update(
             status=ImportStatus.FAILED, message=exc.message, finished_at=timezone.now()
@@ -423,3 +438,14 @@ def run_series_import(job_id: int, *, on_day: Any = None) -> Any:
             status=ImportStatus.DONE, finished_at=timezone.now()
         )
     return SeriesImport.objects.get(pk=job_id)
+
+
+def mark_series_import_failed(series_import: int, message: str) -> None:
+    """The queue gave up on an import (its workers kept dying): say so on its page."""
+    from django.utils import timezone
+
+    from warroom.situation.models import ImportStatus, SeriesImport
+
+    SeriesImport.objects.filter(
+        pk=series_import, status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING]
+    ).update(status=ImportStatus.FAILED, message=message[:2000], finished_at=timezone.now())

@@ -195,21 +195,6 @@ def standup(request: HttpRequest, area_code: str, day: str) -> HttpResponse:
     return render(request, "situation/standup.html", context)
 
 
-def _start(job_id: int) -> None:
-    """Run the import's cycle in a thread of this process (the page polls its progress)."""
-    import threading
-
-    from django.db import connection
-
-    def work() -> None:
-        try:
-            services.run_series_import(job_id)
-        finally:
-            connection.close()
-
-    threading.Thread(target=work, name=f"series-import-{job_id}", daemon=True).start()
-
-
 @login_required
 def import_series(request: HttpRequest) -> HttpResponse:
     """An analyst imports a city's published daily series; the cycle runs for its days."""
@@ -218,6 +203,7 @@ def import_series(request: HttpRequest) -> HttpResponse:
     from django.shortcuts import redirect
 
     from warroom.core.errors import WarroomError
+    from warroom.situation.jobs import series_import
     from warroom.tables import TableRejected, read_table
 
     if not request.user.can("change"):  # type: ignore[union-attr]
@@ -229,8 +215,14 @@ def import_series(request: HttpRequest) -> HttpResponse:
             with transaction.atomic():
                 table = read_table(upload.read(), filename=upload.name or "")
                 job = services.do_import_series(table, actor=request.user)
-                if job.status == "queued":
-                    transaction.on_commit(lambda: _start(job.pk))
+                if job.status == "queued":  # a worker runs its cycles (warroom worker)
+                    series_import.enqueue(
+                        actor=request.user,
+                        label=f"series {job.filename}",
+                        area_path=job.area.path,
+                        total=len(job.days),
+                        series_import=job.pk,
+                    )
         except TableRejected as exc:
             report = exc
         except WarroomError as exc:

@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("areas/", views.areas, name="areas"),
     path("areas/<str:code>/", views.area, name="area"),
+    path("jobs/<int:queued_job_id>/", views.job, name="job"),
 ]

@@ -45,3 +45,16 @@ def area(request: HttpRequest, code: str) -> HttpResponse:
     }
     template = "web/_area_panel.html" if request.htmx else "web/area.html"  # type: ignore[attr-defined]
     return render(request, template, context)
+
+
+@login_required
+def job(request: HttpRequest, queued_job_id: int) -> HttpResponse:
+    """A job on the queue: its status and progress, polled by htmx until it ends."""
+    from warroom.core.jobs import job_for
+
+    try:
+        found = job_for(request.user, queued_job_id)
+    except NotFound:
+        raise Http404 from None
+    template = "web/_job_status.html" if getattr(request, "htmx", False) else "web/job.html"
+    return render(request, template, {"job": found})
