@@ -41,6 +41,7 @@ VICTIM_PARAMS = {
     "line_id": ("dispatch", "proposalline"),
     "placement_id": ("dispatch", "placement"),
     "job_id": ("situation", "seriesimport"),
+    "queued_job_id": ("core", "job"),
     "flag_id": ("surveillance", "qualityflag"),
 }
 SITUATION_DAY = "2020-03-20"  # the day of the situation_world fixture's briefings
@@ -232,6 +233,10 @@ def victim_situation(officer) -> None:
         detected_on=day,
     )
     SeriesImport.objects.create(area=district, filename="甲区.csv", sha256="x", days=[])
+    from warroom.core.jobs import enqueue_import
+    from warroom.surveillance.services import do_import_daily_reports
+
+    enqueue_import(do_import_daily_reports, b"date,area_code\n", "甲区.csv", actor=officer)
     do_record_decision(district, day, "甲区 decision", actor=officer)
 
 

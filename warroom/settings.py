@@ -131,6 +131,13 @@ AUTH_PASSWORD_VALIDATORS = [
 WARROOM_LOCKOUT_ATTEMPTS = env_int("WARROOM_LOCKOUT_ATTEMPTS", 5, minimum=1)
 WARROOM_LOCKOUT_MINUTES = env_int("WARROOM_LOCKOUT_MINUTES", 15, minimum=1)
 
+# The job queue (warroom.core.jobs): a worker holds a job for this long unless its heartbeat
+# renews it; a killed worker's job is taken by the next worker after it. On SQLite a long
+# import holds the one write lock (the heartbeat waits), so keep it above the longest import.
+WARROOM_JOB_LEASE_SECONDS = env_int("WARROOM_JOB_LEASE_SECONDS", 120, minimum=1)
+# An uploaded file larger than this is imported by a worker (the page follows its job).
+WARROOM_IMPORT_QUEUE_BYTES = env_int("WARROOM_IMPORT_QUEUE_BYTES", 2_000_000, minimum=0)
+
 # Case management (warroom.cases): the daily clearance cut-off and the quarantine rules.
 WARROOM_CLEARANCE_CUTOFF = env_str("WARROOM_CLEARANCE_CUTOFF", "24:00")
 _cutoff = re.fullmatch(r"([01]\d|2[0-4]):([0-5]\d)", WARROOM_CLEARANCE_CUTOFF)

@@ -83,6 +83,15 @@ class JobContext:
         Job.objects.filter(pk=self.job_id, lease_token=self.token).update(**values)
 
 
+@dataclass(frozen=True)
+class JobFile:
+    """What a job returns when it makes a file: kept with the job, downloaded from its page."""
+
+    data: bytes
+    filename: str
+    content_type: str
+
+
 class RegisteredJob:
     """A function registered under a name, enqueued with :meth:`enqueue`."""
 
@@ -288,7 +297,11 @@ def run(job: Job) -> Job:
         else:
             _finish(job, status=Job.Status.FAILED, error=error)
     else:
-        _finish(job, status=Job.Status.DONE, result=_result_of(value), error="")
+        if isinstance(value, JobFile):
+            result = {"filename": value.filename, "content_type": value.content_type}
+            _finish(job, status=Job.Status.DONE, result=result, output=value.data, error="")
+        else:
+            _finish(job, status=Job.Status.DONE, result=_result_of(value), error="")
     return Job.objects.get(pk=job.pk)
 
 
@@ -309,7 +322,8 @@ def work(
     stop = stop or threading.Event()
     name, count = worker_name(), 0
     while not stop.is_set():
-        close_old_connections()
+        if not connection.in_atomic_block:  # (a test runs the loop inside its transaction)
+            close_old_connections()  # a long-lived worker drops a broken connection
         claimed = claim(name)
         if claimed is None:
             if burst:
@@ -367,6 +381,12 @@ def _run_import(ctx: JobContext, *, importer: str, filename: str) -> Any:
     result = fn(table, actor=ctx.created_by)
     ctx.progress(len(table.rows), len(table.rows), gettext_noop("Imported"))
     return result
+
+
+def import_in_worker(size: int) -> bool:
+    """Whether an uploaded file of ``size`` bytes is imported on the queue, not in the
+    request (``WARROOM_IMPORT_QUEUE_BYTES``)."""
+    return size > int(getattr(settings, "WARROOM_IMPORT_QUEUE_BYTES", 2_000_000))
 
 
 def enqueue_import(importer: JobFunction, data: bytes, filename: str, *, actor: Any) -> Job:

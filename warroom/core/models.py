@@ -95,6 +95,7 @@ class Job(models.Model):
     total = models.PositiveIntegerField(_("total"), default=0)
     message = models.CharField(_("message"), max_length=500, blank=True)
     result = models.JSONField(null=True, blank=True)
+    output = models.BinaryField(null=True, blank=True)  # a file the job made (an export)
     error = models.TextField(_("error"), blank=True)
     area_path = models.CharField(max_length=512, blank=True)
     created_by = models.ForeignKey(

@@ -7,7 +7,7 @@ from typing import Any
 from django.utils.translation import gettext_noop
 
 from warroom.core.errors import WarroomError
-from warroom.core.jobs import JobContext, job
+from warroom.core.jobs import JobContext, JobFile, job
 
 
 def _give_up(error: str, *, series_import: int) -> None:
@@ -29,3 +29,17 @@ def series_import(ctx: JobContext, *, series_import: int) -> dict[str, Any]:
     if record.status == ImportStatus.FAILED:
         raise WarroomError(record.message)
     return {"days": record.days_done}
+
+
+@job("situation.briefing-export")
+def briefing_export(ctx: JobContext, *, briefing: int, fmt: str) -> JobFile:
+    """A briefing rendered as a file (PDF through headless Chromium takes seconds)."""
+    from warroom.situation.models import Briefing
+    from warroom.situation.services import EXPORT_TYPES, export_briefing
+
+    found = Briefing.objects.select_related("area").get(pk=briefing)
+    ctx.progress(0, 1, gettext_noop("Rendering the briefing"))
+    body = export_briefing(found, fmt)
+    return JobFile(
+        body, f"briefing-{found.area.code}-{found.day.isoformat()}.{fmt}", EXPORT_TYPES[fmt]
+    )

@@ -287,6 +287,14 @@ def briefing_step(day: dt.date) -> str:
     return f"{do_generate_briefings(day)} briefings written"
 
 
+EXPORT_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "html": "text/html; charset=utf-8",
+}
+QUEUED_EXPORTS = {"pdf"}  # slow (a headless browser): made by a worker, not in the request
+
+
 def export_briefing(briefing: Any, fmt: str) -> bytes:
     """A stored briefing as a file: "html" (as archived), "pdf" or "docx" (Chinese)."""
     from warroom.core.errors import InvalidInput

@@ -121,6 +121,20 @@ def briefing_export(request: HttpRequest, area_code: str, day: str, fmt: str) ->
     found = selectors.briefing(request.user, area, _required_day(day))
     if found is None or fmt not in EXPORTS:
         raise Http404
+    if fmt in services.QUEUED_EXPORTS:
+        from django.shortcuts import redirect
+
+        from warroom.situation.jobs import briefing_export as export_job
+
+        queued = export_job.enqueue(
+            actor=request.user,
+            label=f"briefing {area.code} {found.day.isoformat()} {fmt}",
+            area_path=area.path,
+            total=1,
+            briefing=found.pk,
+            fmt=fmt,
+        )
+        return redirect("web:job", queued_job_id=queued.pk)
     try:
         body = services.export_briefing(found, fmt)
     except doc.ExportUnavailable as exc:
@@ -131,11 +145,7 @@ def briefing_export(request: HttpRequest, area_code: str, day: str, fmt: str) ->
     return response
 
 
-EXPORTS = {
-    "pdf": "application/pdf",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "html": "text/html; charset=utf-8",
-}
+EXPORTS = services.EXPORT_TYPES
 
 
 @login_required

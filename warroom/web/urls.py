@@ -8,4 +8,5 @@ urlpatterns = [
     path("areas/", views.areas, name="areas"),
     path("areas/<str:code>/", views.area, name="area"),
     path("jobs/<int:queued_job_id>/", views.job, name="job"),
+    path("jobs/<int:queued_job_id>/download/", views.job_download, name="job_download"),
 ]

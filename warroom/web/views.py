@@ -58,3 +58,23 @@ def job(request: HttpRequest, queued_job_id: int) -> HttpResponse:
         raise Http404 from None
     template = "web/_job_status.html" if getattr(request, "htmx", False) else "web/job.html"
     return render(request, template, {"job": found})
+
+
+@login_required
+def job_download(request: HttpRequest, queued_job_id: int) -> HttpResponse:
+    """The file a finished job made; before it is ready, the job's page."""
+    from warroom.core.jobs import job_for
+
+    try:
+        found = job_for(request.user, queued_job_id)
+    except NotFound:
+        raise Http404 from None
+    if found.status != found.Status.DONE or found.output is None:
+        return redirect("web:job", queued_job_id=found.pk)
+    result = found.result or {}
+    response = HttpResponse(
+        bytes(found.output), content_type=result.get("content_type", "application/octet-stream")
+    )
+    name = str(result.get("filename", f"job-{found.pk}")).replace('"', "")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

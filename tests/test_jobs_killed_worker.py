@@ -1,0 +1,132 @@
+"""Issue 13: kill -9 the worker mid-job; the next worker completes the job, nothing twice.
+
+The workers are child processes (a kill is only a real test when the process holding the
+transaction really dies). The job is a queued line-list import (``enqueue_import``): the
+first worker is killed after writing half of the people inside the import's transaction;
+its lease (1 s here) runs out; the next worker claims the job again and imports each row
+exactly once. On SQLite the children share a database file of their own; on PostgreSQL
+they connect to the test database, which this test leaves empty again (transactional).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import resident_id
+
+ROOT = Path(__file__).resolve().parents[1]
+CHILD = r"""
+import json, os, signal, sys
+import django
+django.setup()
+from django.core.management import call_command
+mode, path = sys.argv[1], sys.argv[2]
+if mode == "enqueue":
+    call_command("migrate", verbosity=0, interactive=False)
+    from tests.conftest import SMALL_CITY_CSV
+    from warroom.geo.services import do_import_areas
+    from warroom.tables import read_table
+    do_import_areas(read_table(SMALL_CITY_CSV.encode(), filename="city.csv"), actor=None)
+    from warroom.cases.imports import do_import_line_list
+    from warroom.core.jobs import enqueue_import
+    with open(path, "rb") as f:
+        queued = enqueue_import(do_import_line_list, f.read(), "big.csv", actor=None)
+    print(json.dumps({"job": queued.pk}))
+    sys.exit(0)
+if mode == "die":
+    from warroom.cases import imports
+    original = imports.insert_rows
+    def die(model, objs, names):
+        original(model, objs[: len(objs) // 2], names)
+        os.kill(os.getpid(), signal.SIGKILL)
+    imports.insert_rows = die
+from warroom.core.jobs import work
+from warroom.cases.models import Person, TransitionRecord
+from warroom.core.models import ImportBatch, Job
+ran = work(burst=True)
+job = Job.objects.get()
+print(json.dumps({
+    "ran": ran,
+    "status": job.status,
+    "attempts": job.attempts,
+    "created": (job.result or {}).get("created"),
+    "people": Person.objects.count(),
+    "steps": TransitionRecord.objects.count(),
+    "batches": ImportBatch.objects.filter(kind="cases-line-list").count(),
+}))
+"""
+
+
+def _child(mode: str, path: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", CHILD, mode, str(path)],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def _last_json(out: str) -> dict[str, object]:
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def _killed_and_finished(tmp_path: Path, env: dict[str, str]) -> None:
+    rows = 2000
+    lines = ["name,id_number,home_code,category,reported_at"]
+    lines += [
+        f"人{i},{resident_id(1000 + i)},990101001001001,suspected,2020-02-10 08:00"
+        for i in range(rows)
+    ]
+    path = tmp_path / "big.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    env = {
+        **env,
+        "WARROOM_DATA_DIR": str(tmp_path),
+        "WARROOM_JOB_LEASE_SECONDS": "1",
+        "DJANGO_SETTINGS_MODULE": "warroom.settings",
+        "PYTHONPATH": str(ROOT),
+    }
+    queued = _child("enqueue", path, env)
+    assert queued.returncode == 0, queued.stderr
+
+    killed = _child("die", path, env)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    time.sleep(1.5)  # the dead worker's lease runs out
+
+    finished = _child("work", path, env)
+    assert finished.returncode == 0, finished.stderr
+    assert _last_json(finished.stdout) == {
+        "ran": 1,
+        "status": "done",
+        "attempts": 2,
+        "created": rows,
+        "people": rows,
+        "steps": rows,
+        "batches": 1,
+    }
+    again = _child("work", path, env)  # nothing left to do: nothing written again
+    assert _last_json(again.stdout) | {"ran": 0} == _last_json(finished.stdout) | {"ran": 0}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_mid_import_leaves_the_job_to_the_next_worker(tmp_path):
+    """On the pass's database: a file of their own on SQLite, the test database on
+    PostgreSQL."""
+    from django.db import connection
+
+    env = dict(os.environ)
+    env.pop("DATABASE_URL", None)
+    if connection.vendor == "postgresql":
+        db = connection.settings_dict
+        env["DATABASE_URL"] = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    _killed_and_finished(tmp_path, env)
