@@ -29,6 +29,21 @@ import django
 django.setup()
 from django.core.management import call_command
 mode, path = sys.argv[1], sys.argv[2]
+if mode == "enqueue-many":
+    call_command("migrate", verbosity=0, interactive=False)
+    from tests.conftest import SMALL_CITY_CSV
+    from warroom.geo.services import do_import_areas
+    from warroom.tables import read_table
+    do_import_areas(read_table(SMALL_CITY_CSV.encode(), filename="city.csv"), actor=None)
+    from warroom.cases.imports import do_import_line_list
+    from warroom.core.jobs import enqueue_import
+    from tests.conftest import resident_id
+    for n in range(12):
+        rows = [f"人{n}-{i},{resident_id(20000 + 100 * n + i)},990101001001001,contact,"
+                "2020-02-10 08:00" for i in range(20)]
+        data = ("name,id_number,home_code,category,reported_at\n" + "\n".join(rows)).encode()
+        enqueue_import(do_import_line_list, data, f"f{n}.csv", actor=None)
+    sys.exit(0)
 if mode == "enqueue":
     call_command("migrate", verbosity=0, interactive=False)
     from tests.conftest import SMALL_CITY_CSV
@@ -52,6 +67,9 @@ from warroom.core.jobs import work
 from warroom.cases.models import Person, TransitionRecord
 from warroom.core.models import ImportBatch, Job
 ran = work(burst=True)
+if mode == "many":
+    print(json.dumps({"ran": ran}))
+    sys.exit(0)
 job = Job.objects.get()
 print(json.dumps({
     "ran": ran,
@@ -130,3 +148,54 @@ def test_a_worker_killed_mid_import_leaves_the_job_to_the_next_worker(tmp_path):
         db = connection.settings_dict
         env["DATABASE_URL"] = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
     _killed_and_finished(tmp_path, env)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_three_workers_at_once_run_each_job_once(tmp_path):
+    """Claims are settled by the database: twelve queued imports, three worker processes
+    started together; every job runs once, on one of them."""
+    from django.db import connection
+
+    env = dict(os.environ)
+    env.pop("DATABASE_URL", None)
+    if connection.vendor == "postgresql":
+        db = connection.settings_dict
+        env["DATABASE_URL"] = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    env |= {
+        "WARROOM_DATA_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "warroom.settings",
+        "PYTHONPATH": str(ROOT),
+    }
+    assert _child("enqueue-many", tmp_path, env).returncode == 0
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", CHILD, "many", str(tmp_path)],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(3)
+    ]
+    ran = []
+    for w in workers:
+        out, errors = w.communicate(timeout=300)
+        assert w.returncode == 0, errors
+        ran.append(_last_json(out)["ran"])
+    assert sum(ran) == 12
+    check = r"""
+import json, django
+django.setup()
+from warroom.cases.models import Person
+from warroom.core.models import ImportBatch, Job
+print(json.dumps({
+    "statuses": sorted(set(Job.objects.values_list("status", "attempts"))),
+    "batches": ImportBatch.objects.filter(kind="cases-line-list").count(),
+    "people": Person.objects.count(),
+}))
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", check], env=env, cwd=ROOT, capture_output=True, text=True
+    )
+    assert _last_json(done.stdout) == {"statuses": [["done", 1]], "batches": 12, "people": 240}

@@ -44,7 +44,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections, connection, transaction
+from django.db import DatabaseError, close_old_connections, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -324,7 +324,15 @@ def work(
     while not stop.is_set():
         if not connection.in_atomic_block:  # (a test runs the loop inside its transaction)
             close_old_connections()  # a long-lived worker drops a broken connection
-        claimed = claim(name)
+        try:
+            claimed = claim(name)
+        except DatabaseError:  # the database is away (restarting): wait, then try again
+            log.warning("worker %s: cannot claim", name, exc_info=True)
+            if burst:
+                raise
+            close_old_connections()
+            stop.wait(poll)
+            continue
         if claimed is None:
             if burst:
                 break
