@@ -182,3 +182,30 @@ def test_a_large_upload_is_imported_by_a_worker_and_followed_on_its_page(officer
     assert Person.objects.count() == 5
     page = client.get(f"/jobs/{queued.pk}/").content.decode()
     assert 'data-status="done"' in page and "5 行：新增 5，更新 0。" in page  # zh-CN default
+
+
+@pytest.mark.parametrize(
+    ("url", "fields", "importer"),
+    [
+        ("/surveillance/", {}, "warroom.surveillance.services.do_import_daily_reports"),
+        (
+            "/communities/inspections/import/",
+            {},
+            "warroom.communities.imports.do_import_inspections",
+        ),
+        ("/beds/import/", {"which": "reports"}, "warroom.beds.imports.do_import_bed_reports"),
+        ("/cases/import/", {"kind": "results"}, "warroom.cases.imports.do_import_results"),
+    ],
+)
+def test_every_upload_page_sends_a_large_file_to_the_queue(
+    hq, client, settings, url, fields, importer
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.WARROOM_IMPORT_QUEUE_BYTES = 10
+    client.force_login(hq)
+    upload = SimpleUploadedFile("big.csv", b"a,b,c\n1,2,3\n" * 5, "text/csv")
+    response = client.post(url, {**fields, "file": upload})
+    queued = Job.objects.get()
+    assert response["Location"] == f"/jobs/{queued.pk}/"
+    assert (queued.args["importer"], bytes(queued.payload)) == (importer, b"a,b,c\n1,2,3\n" * 5)

@@ -28,6 +28,7 @@ from warroom.beds.forms import (
 )
 from warroom.beds.models import BED_TYPE_ORDER, BedType, FacilityKind
 from warroom.core.errors import NotFound, WarroomError
+from warroom.core.jobs import enqueue_import, import_in_worker
 from warroom.tables import TableRejected, read_table, template_bytes
 
 FULL = 0.95  # the board shows a facility red above this occupancy
@@ -388,6 +389,14 @@ def import_file(request: HttpRequest) -> HttpResponse:
     result = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
+        importer = (
+            imports.do_import_facilities
+            if form.cleaned_data["which"] == "facilities"
+            else imports.do_import_bed_reports
+        )
+        if import_in_worker(upload.size or 0):  # a large file: a worker imports it
+            queued = enqueue_import(importer, upload.read(), upload.name or "", actor=request.user)
+            return redirect("web:job", queued_job_id=queued.pk)
         try:
             table = read_table(upload.read(), filename=upload.name or "")
             if form.cleaned_data["which"] == "facilities":

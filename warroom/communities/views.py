@@ -25,6 +25,7 @@ from warroom.communities.models import (
     Purpose,
 )
 from warroom.core.errors import NotFound
+from warroom.core.jobs import enqueue_import, import_in_worker
 from warroom.geo import selectors as geo
 from warroom.geo.models import Area, Level
 from warroom.tables import TableRejected, read_table, template_bytes
@@ -286,6 +287,11 @@ def import_inspections(request: HttpRequest) -> HttpResponse:
         if upload is None:
             messages.error(request, _("Choose a file to import."))
             status = 422
+        elif import_in_worker(upload.size or 0):  # a large file: a worker imports it
+            queued = enqueue_import(
+                do_import_inspections, upload.read(), upload.name or "", actor=request.user
+            )
+            return redirect("web:job", queued_job_id=queued.pk)
         else:
             try:
                 done = attempt(
