@@ -139,7 +139,12 @@ def test_the_pages_and_exports(reports, hq, client):
     page = client.get("/situation/briefing/9901/2020-02-28/").content.decode()
     assert "测试市" in page and 'data-testid="briefing"' in page
     assert "2020-02-28" in client.get("/situation/briefing/").content.decode()
-    pdf = client.get("/situation/briefing/9901/2020-02-28/briefing.pdf")
+    queued = client.get("/situation/briefing/9901/2020-02-28/briefing.pdf")  # a worker makes it
+    assert queued.status_code == 302 and queued["Location"].startswith("/jobs/")
+    from warroom.core.jobs import work
+
+    work(burst=True)
+    pdf = client.get(queued["Location"] + "download/")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     word = client.get("/situation/briefing/990101/2020-02-28/briefing.docx")
     assert word.status_code == 200 and word.content.startswith(b"PK")

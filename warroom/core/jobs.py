@@ -364,9 +364,11 @@ def _discover() -> None:
 
 def job_for(user: Any, job_id: int) -> Job:
     """The job ``user`` may see (he started it, or it lies in his area), or NotFound."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        raise NotFound("Job not found.")
     visible = Job.objects.restrict(user, "view") | Job.objects.filter(created_by_id=user.pk)
     found = visible.filter(pk=job_id).select_related("created_by").first()
-    if found is None or not getattr(user, "is_authenticated", False):
+    if found is None:
         raise NotFound("Job not found.")
     return found
 
