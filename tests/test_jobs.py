@@ -146,6 +146,10 @@ def test_an_import_on_the_queue_reports_its_rows_or_its_errors(officer, client):
     assert work(burst=True) == 2
     done = Job.objects.get(pk=ok.pk)
     assert done.status == "done" and (done.result["rows"], done.result["created"]) == (1, 1)
+    from warroom.audit.models import AuditEntry
+
+    entry = AuditEntry.objects.get(action="import", object_type="surveillance.dailyreport")
+    assert (entry.source, entry.actor) == ("job", officer)  # who queued it, from a worker
     client.force_login(officer)
     page = client.get(f"/jobs/{refused_file.pk}/").content.decode()
     assert 'data-status="failed"' in page and "outside your area" in page and "<td>2</td>" in page

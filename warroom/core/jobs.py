@@ -50,6 +50,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_noop
 
+from warroom.core.context import acting
 from warroom.core.errors import NotFound, WarroomError
 from warroom.core.models import Job
 
@@ -262,7 +263,7 @@ def run(job: Job) -> Job:
         return Job.objects.get(pk=job.pk)
     ctx = JobContext(job.pk, job.lease_token, job.payload, job.created_by)
     try:
-        with _Heartbeat(job):
+        with _Heartbeat(job), acting(job.created_by, source="job"):
             value = fn(ctx, **job.args)
     except TableRejected as exc:
         _finish(
