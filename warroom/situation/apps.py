@@ -31,6 +31,7 @@ class SituationConfig(AppConfig):
                 "communities.certification",
                 "beds.balance",
                 "surveillance.quality",
+                "audit.anchor",
             ),
             label="每日动态通报 / the daily briefing",
         )

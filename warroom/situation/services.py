@@ -252,11 +252,13 @@ def do_generate_briefings(day: dt.date, *, actor: Any = None) -> int:
 
     from django.utils import timezone
 
+    from warroom.audit.anchors import latest_anchor
     from warroom.situation import briefing as doc
     from warroom.situation import selectors
     from warroom.situation.models import Briefing
 
     plan = _plan_summary(day)
+    anchor = latest_anchor(day)
     written = 0
     with transaction.atomic():
         for area in situation_areas():
@@ -269,6 +271,8 @@ def do_generate_briefings(day: dt.date, *, actor: Any = None) -> int:
             if existing is not None and existing.inputs_hash == digest:
                 written += 1
                 continue  # same numbers: keep the document (and its time) as it was
+            if anchor is not None:  # printed, not hashed: a new anchor alone is no new issue
+                data["audit_anchor"] = {"seq": anchor.seq, "hash": anchor.hash}
             Briefing.objects.update_or_create(
                 area=area,
                 day=day,
