@@ -453,13 +453,11 @@ def clearance_compute(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def clearance_export(request: HttpRequest, code: str) -> HttpResponse:
-    from openpyxl import Workbook
+    from warroom.exports import workbook
 
     context = _clearance_context(request, code)
-    book = Workbook()
-    ws = book.active
-    assert ws is not None  # a new workbook always has a sheet
-    ws.title = "clearance"
+    book = workbook()
+    ws = book.sheet("clearance")
     header = [_("Code"), _("Name")]
     for _code, label in context["duties"]:
         header += [f"{label} {_('total')}", "<24h", "24-48h", ">48h"]
@@ -475,7 +473,7 @@ def clearance_export(request: HttpRequest, code: str) -> HttpResponse:
             )
         ws.append(line)
     if context["items"]:
-        people = book.create_sheet("people")
+        people = book.sheet("people")
         people.append([_("Duty"), _("Person"), _("Status"), _("Since"), _("Hours")])
         for item in context["items"]:
             people.append(
