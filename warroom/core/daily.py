@@ -8,6 +8,9 @@ and replaced as a whole, so:
 - running the cycle twice for a day gives the same state (idempotent steps);
 - a crash leaves every step before it committed and the failing one rolled back: a re-run
   skips what is done and resumes at the failed step (``force=True`` recomputes all);
+- a step about to be recomputed first marks itself and every step downstream of it stale,
+  in one transaction, before anything runs: a forced run killed half-way leaves no later
+  step "done" on the previous run's inputs, and the next run recomputes them;
 - the previous day's results are never touched.
 """
 
@@ -106,8 +109,10 @@ def run_daily_cycle(
     from warroom.core.models import DailyStepRun
 
     report = CycleReport(day)
+    steps = ordered_steps(only)
     with acting(actor, source="daily"):
-        for step in ordered_steps(only):
+        _invalidate_downstream(day, steps, force=force)
+        for step in steps:
             done = DailyStepRun.objects.filter(day=day, step=step.name, status="done").first()
             if done is not None and not force:
                 report.skipped.append(step.name)
@@ -155,6 +160,42 @@ def run_daily_cycle(
             if on_step:
                 on_step(step, "done")
     return report
+
+
+def downstream_of(names: Iterable[str]) -> set[str]:
+    """``names`` and every step that needs one of them, directly or not."""
+    graph: dict[str, set[str]] = {}
+    for s in _STEPS.values():
+        for dep in {*s.after, *(d for d in s.after_if_present if d in _STEPS)}:
+            graph.setdefault(dep, set()).add(s.name)
+    found, todo = set(names), list(names)
+    while todo:
+        for child in graph.get(todo.pop(), ()):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+def _invalidate_downstream(day: dt.date, steps: list[Step], *, force: bool) -> None:
+    """Before anything runs, mark stale (in one transaction) every step about to be
+    recomputed and every step downstream of it, so that a run interrupted half-way (kill
+    -9, power cut) can never leave a later step "done" on the inputs of a previous run: the
+    next run, forced or not, recomputes it."""
+    from warroom.core.models import DailyStepRun
+
+    done = set(
+        DailyStepRun.objects.filter(
+            day=day, step__in=[s.name for s in steps], status="done"
+        ).values_list("step", flat=True)
+    )
+    rerun = [s.name for s in steps if force or s.name not in done]
+    if not rerun:
+        return
+    with transaction.atomic():
+        DailyStepRun.objects.filter(day=day, step__in=downstream_of(rerun), status="done").update(
+            status="stale"
+        )
 
 
 # --- the scheduled run at the cut-off (`warroom daily --watch`) --------------------------
