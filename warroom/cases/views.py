@@ -442,7 +442,10 @@ def clearance_compute(request: HttpRequest) -> HttpResponse:
     if not request.user.can("change"):  # type: ignore[union-attr]
         raise Http404
     day = timezone.localdate()
-    res = clearance.do_compute_clearance(day, actor=request.user)
+    try:
+        res = clearance.do_compute_clearance(day, actor=request.user)
+    except NotFound:
+        raise Http404 from None
     messages.success(request, _("Clearance recomputed for %(day)s.") % {"day": res.date})
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
