@@ -108,3 +108,35 @@ def test_the_cli_reports_each_step(steps):
     assert "a ok" in result.output and "c ok" in result.output
     bad = CliRunner().invoke(app, ["daily", "--date", "12/02/2020"])
     assert bad.exit_code == 2 and "not a date" in bad.output
+
+
+def test_an_interrupted_forced_run_leaves_no_later_step_done_from_the_previous_run(steps):
+    """Issue 14, finding 10: killed during step b of ``daily --force``, step c stayed "done"
+    from the run before and a plain re-run skipped it, on inputs a has since changed."""
+    calls, _ = steps
+    daily.run_daily_cycle(DAY)
+
+    def killed(day: dt.date) -> str:
+        raise KeyboardInterrupt  # kill -9 / Ctrl-C: no handler runs, the step rolls back
+
+    original = daily._STEPS["b"]
+    daily._STEPS["b"] = daily.Step("b", killed, after=("a",))
+    with pytest.raises(KeyboardInterrupt):
+        daily.run_daily_cycle(DAY, force=True)
+    daily._STEPS["b"] = original
+    status = dict(DailyStepRun.objects.filter(day=DAY).values_list("step", "status"))
+    assert status == {"a": "done", "b": "stale", "c": "stale"}
+    calls.clear()
+    report = daily.run_daily_cycle(DAY)  # not forced: resumes where the forced run stopped
+    assert calls == ["b", "c"] and report.skipped == ["a"]
+
+
+def test_forcing_one_step_makes_the_steps_after_it_stale(steps):
+    calls, _ = steps
+    daily.run_daily_cycle(DAY)
+    daily.run_daily_cycle(DAY, force=True, only=["a"])
+    status = dict(DailyStepRun.objects.filter(day=DAY).values_list("step", "status"))
+    assert status == {"a": "done", "b": "stale", "c": "stale"}
+    calls.clear()
+    daily.run_daily_cycle(DAY)
+    assert calls == ["b", "c"]

@@ -256,7 +256,16 @@ def _call(client, method: str, url: str, token: str | None):
     return getattr(client, method)(url, **headers)
 
 
-def test_every_url_refuses_another_districts_data(world, client):
+def _admin_capability(url: str) -> str:
+    from warroom.core.admin import site
+
+    found = re.match(r"/admin/(\w+)/(\w+)/", url)
+    models = {(m._meta.app_label, m._meta.model_name): a for m, a in site._registry.items()}
+    model_admin = models.get(found.groups()) if found else None
+    return getattr(model_admin, "capability", "view")
+
+
+def test_every_url_refuses_another_districts_data(world, hq, client):
     officer, outsider = world
     _, outsider_token = do_create_token(outsider, name="outsider", actor=None)
     _, officer_token = do_create_token(officer, name="officer", actor=None)
@@ -268,7 +277,10 @@ def test_every_url_refuses_another_districts_data(world, client):
         api = url.startswith("/api/")
         # The owner reaches the object: proof that the refusal below is about scope.
         if has_object:
-            client.force_login(officer)
+            # The district officer, or headquarters where the admin model asks a capability
+            # the officer's role lacks (the audit log): either way, District A's side.
+            owner = officer if officer.can(_admin_capability(url)) else hq
+            client.force_login(owner)
             own = _call(client, "get", url, officer_token if api else None)
             assert own.status_code != 404, f"GET {url} as District A: not found"
             owner_reached += own.status_code in (200, 302)

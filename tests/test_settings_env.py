@@ -15,7 +15,15 @@ def _load_settings(**env: str) -> subprocess.CompletedProcess[str]:
     clean = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"DEBUG", "SECRET_KEY", "WARROOM_PRODUCTION"}
+        if k
+        not in {
+            "DEBUG",
+            "SECRET_KEY",
+            "WARROOM_PRODUCTION",
+            "WARROOM_AUDIT_KEY",
+            "WARROOM_AUDIT_KEY_FILE",
+            "WARROOM_DATA_DIR",
+        }
     }
     return subprocess.run(
         [sys.executable, "-c", "import warroom.settings"],
@@ -45,7 +53,23 @@ def test_production_refuses_debug():
 
 
 def test_production_starts_with_a_real_key():
-    assert _load_settings(WARROOM_PRODUCTION="1", SECRET_KEY="k" * 50).returncode == 0
+    result = _load_settings(WARROOM_PRODUCTION="1", SECRET_KEY="k" * 50, WARROOM_AUDIT_KEY="a" * 40)
+    assert result.returncode == 0, result.stderr
+
+
+def test_production_refuses_to_start_without_the_audit_key(tmp_path):
+    result = _load_settings(
+        WARROOM_PRODUCTION="1", SECRET_KEY="k" * 50, WARROOM_DATA_DIR=str(tmp_path)
+    )
+    assert result.returncode != 0 and "audit key" in result.stderr
+    (tmp_path / "audit.key").write_text("ab" * 32 + "\n")  # `warroom audit rotate-key`
+    ok = _load_settings(WARROOM_PRODUCTION="1", SECRET_KEY="k" * 50, WARROOM_DATA_DIR=str(tmp_path))
+    assert ok.returncode == 0, ok.stderr
+
+
+def test_a_short_audit_key_is_refused():
+    result = _load_settings(WARROOM_AUDIT_KEY="short")
+    assert result.returncode != 0 and "WARROOM_AUDIT_KEY" in result.stderr
 
 
 def test_an_unknown_database_is_refused():

@@ -241,25 +241,73 @@ def token_revoke(key_id: str) -> None:
     console.print(f"revoked {token}")
 
 
-@audit_app.command("verify", help="校验审计链 / Verify the audit log's hash chain.")
-def audit_verify() -> None:
+@audit_app.command("verify", help="校验审计链 / Verify the audit log's chain and anchors.")
+def audit_verify(
+    anchors: Annotated[
+        Path | None,
+        typer.Option(
+            "--anchors",
+            help="锚点文件 / anchor file (default: WARROOM_AUDIT_ANCHOR_FILE when it exists)",
+        ),
+    ] = None,
+) -> None:
     _django()
+    from warroom.audit.anchors import anchor_file
     from warroom.audit.models import AuditEntry
     from warroom.audit.services import verify_chain
 
+    if anchors is None and anchor_file().exists():
+        anchors = anchor_file()
+    if anchors is not None and not anchors.exists():
+        raise _fail(f"--anchors {anchors}: no such file")
     total = AuditEntry.objects.count()
     with _progress() as progress:
         task = progress.add_task("verifying", total=total)
-        result = verify_chain(progress=lambda: progress.advance(task))
+        result = verify_chain(progress=lambda: progress.advance(task), anchors=anchors)
     if result.ok:
         console.print(
             f"[green]the audit log is intact[/green]: {result.checked} entries, "
-            f"head {result.head_seq} {result.head_hash}"
+            f"head {result.head_seq} {result.head_hash}, "
+            + (f"{result.anchors} anchors in {anchors}" if anchors else "no anchor file")
         )
         return
     for problem in result.problems:
         err.print(f"[red]✗[/red] {problem}")
     raise typer.Exit(1)
+
+
+@audit_app.command("anchor", help="写入锚点 / Append the chain's head to the anchor file now.")
+def audit_anchor() -> None:
+    _django()
+    from django.utils import timezone
+
+    from warroom.audit.anchors import anchor_file, do_write_anchor
+
+    anchor = do_write_anchor(timezone.localdate())
+    console.print(f"anchored {anchor.short} in {anchor_file()}")
+
+
+@audit_app.command(
+    "rotate-key", help="轮换密钥 / Add a new audit key to the key file (the old ones stay)."
+)
+def audit_rotate_key(
+    file: Annotated[
+        Path | None, typer.Option("--file", help="密钥文件 / key file (default: settings)")
+    ] = None,
+) -> None:
+    # No Django: in production the settings refuse to start until this file exists.
+    from warroom.audit.keys import append_new_key
+    from warroom.core.env import env_path
+
+    if os.environ.get("WARROOM_AUDIT_KEY"):
+        raise _fail(
+            "WARROOM_AUDIT_KEY is set: rotate by moving it to WARROOM_AUDIT_OLD_KEYS "
+            "and setting a new WARROOM_AUDIT_KEY (docs/security.md)"
+        )
+    data_dir = env_path("WARROOM_DATA_DIR", Path.cwd() / "var")
+    path = file or env_path("WARROOM_AUDIT_KEY_FILE", data_dir / "audit.key")
+    key = append_new_key(path)
+    console.print(f"new audit key {key.key_id} appended to {path} (mode 0600); earlier keys kept")
 
 
 @app.command(help="每日循环：按依赖顺序重算当日结果 / The daily cycle: recompute the day.")

@@ -208,3 +208,20 @@ NINJA_PAGINATION_PER_PAGE = 100
 NINJA_PAGINATION_MAX_LIMIT = 1000
 NINJA_PAGINATION_MAX_OFFSET = 10_000_000
 NINJA_PAGINATION_CLASS = "warroom.core.pagination.BoundedLimitOffsetPagination"
+
+# The audit log's key and anchors (docs/security.md). The chain is sealed with HMAC-SHA256
+# under a key kept outside the database: WARROOM_AUDIT_KEY (32+ characters; earlier keys in
+# WARROOM_AUDIT_OLD_KEYS, comma-separated, to verify what they sealed), or else the key file
+# (one hex key a line, the last current; created 0600 on first use in development). The
+# daily cycle appends the day's head to the anchor file (append-only, outside the database).
+WARROOM_AUDIT_KEY = env_str("WARROOM_AUDIT_KEY", "")
+WARROOM_AUDIT_OLD_KEYS = env_list("WARROOM_AUDIT_OLD_KEYS", [])
+WARROOM_AUDIT_KEY_FILE = env_path("WARROOM_AUDIT_KEY_FILE", DATA_DIR / "audit.key")
+WARROOM_AUDIT_ANCHOR_FILE = env_path("WARROOM_AUDIT_ANCHOR_FILE", DATA_DIR / "audit-anchors.log")
+if WARROOM_AUDIT_KEY and len(WARROOM_AUDIT_KEY) < 32:
+    raise ConfigError("WARROOM_AUDIT_KEY must be 32 or more random characters")
+if PRODUCTION and not WARROOM_AUDIT_KEY and not WARROOM_AUDIT_KEY_FILE.exists():
+    raise ConfigError(
+        "WARROOM_PRODUCTION=1 needs the audit key: set WARROOM_AUDIT_KEY, or create "
+        f"{WARROOM_AUDIT_KEY_FILE} with `warroom audit rotate-key` before starting"
+    )

@@ -344,15 +344,15 @@ def write_template(
 
     ``path`` is a file name or a binary file object (a download is written to memory).
     """
-    from openpyxl import Workbook
     from openpyxl.comments import Comment
     from openpyxl.styles import Font, PatternFill
 
-    book = Workbook()
-    ws = book.active
-    assert ws is not None  # a new workbook always has a sheet
-    ws.title = sheet
-    ws.append([c.label_zh for c in columns])
+    from warroom.exports import workbook
+
+    book = workbook()
+    safe = book.sheet(sheet)
+    safe.append([c.label_zh for c in columns])
+    ws = safe.worksheet
     for index, column in enumerate(columns, start=1):
         cell = ws.cell(row=1, column=index)
         cell.font = Font(bold=True)

@@ -6,3 +6,24 @@ class AuditConfig(AppConfig):
     name = "warroom.audit"
     label = "audit"
     verbose_name = _("Audit log")
+
+    def ready(self) -> None:
+        from warroom.audit.anchors import anchor_step
+        from warroom.core.daily import register_step
+
+        # The day's head goes out of the database after the day's results are written and
+        # before the briefing, which prints it.
+        register_step(
+            "audit.anchor",
+            anchor_step,
+            after_if_present=(
+                "cases.clearance",
+                "surveillance.aggregates",
+                "surveillance.quality",
+                "communities.certification",
+                "beds.pools",
+                "beds.balance",
+                "situation.analytics",
+            ),
+            label="审计锚点 / audit: anchor the day's head",
+        )

@@ -1,9 +1,14 @@
-"""The audit log: append-only and hash-chained.
+"""The audit log: append-only, hash-chained and sealed with a key kept outside the database.
 
 Each entry carries a gap-free sequence number and the hash of the previous entry; its own
-hash covers every field. ``warroom audit verify`` recomputes the chain, so an entry
+hash is an HMAC-SHA256 over every field under the key named by ``key_id``
+(:mod:`warroom.audit.keys`). ``warroom audit verify`` recomputes the chain, so an entry
 edited or deleted behind the application's back (raw SQL) is detected: an edit breaks
-that entry's hash, a deletion leaves a gap, a deleted tail disagrees with the head row.
+that entry's seal, a deletion leaves a gap, a deleted tail disagrees with the head row and
+with the anchors the daily cycle writes outside the database (:mod:`warroom.audit.anchors`).
+
+Entries written before the chain was keyed have an empty ``key_id`` and a plain SHA-256
+hash; they are verified as they were written, and only before the first keyed entry.
 """
 
 from __future__ import annotations
@@ -35,6 +40,8 @@ class AuditEntry(models.Model):
     message = models.TextField(_("message"), blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
+    # The id of the key that sealed this entry; empty: written before the chain was keyed.
+    key_id = models.CharField(_("key id"), max_length=32, blank=True, default="")
 
     # An auditor sees the entries of his subtree; entries with no area are the city's.
     scope_path = "area_path"

@@ -7,11 +7,13 @@ import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from django.db import models, transaction
 from django.utils import timezone
 
+from warroom.audit.keys import AuditKey, AuditKeyMissing, keyring
 from warroom.audit.models import AuditEntry, AuditHead
 from warroom.core.context import current
 
@@ -24,7 +26,7 @@ def canonical(data: Any) -> str:
     return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
-def entry_hash(e: AuditEntry) -> str:
+def _sealed_text(e: AuditEntry) -> str:
     fields = [
         str(e.seq),
         e.ts.astimezone(dt.UTC).isoformat(timespec="microseconds"),
@@ -43,7 +45,23 @@ def entry_hash(e: AuditEntry) -> str:
         e.message,
         e.prev_hash,
     ]
-    return hashlib.sha256("\x1f".join(fields).encode("utf-8")).hexdigest()
+    return "\x1f".join(fields)
+
+
+def legacy_entry_hash(e: AuditEntry) -> str:
+    """The unkeyed SHA-256 of the entries written before the chain was keyed."""
+    return hashlib.sha256(_sealed_text(e).encode("utf-8")).hexdigest()
+
+
+def entry_hash(e: AuditEntry, key: AuditKey | None = None) -> str:
+    """The entry's seal: HMAC-SHA256 under its key (the key id is sealed too); an entry
+    without a key id is a legacy one, hashed as it was written."""
+    if not e.key_id:
+        return legacy_entry_hash(e)
+    key = key or keyring().get(e.key_id)
+    if key is None:
+        raise AuditKeyMissing(f"entry {e.seq} was sealed with key {e.key_id}, which is not known")
+    return key.seal(_sealed_text(e) + "\x1f" + e.key_id)
 
 
 def _root_path() -> str:
@@ -69,6 +87,7 @@ def _append(
     actor = actor if actor is not None else ctx.resolve_actor()
     if not area_path:
         area_path = getattr(actor, "area_path", "") or _root_path()
+    key = keyring().current
     with transaction.atomic():
         head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
         entry = AuditEntry(
@@ -89,8 +108,9 @@ def _append(
             after=after,
             message=message,
             prev_hash=head.hash,
+            key_id=key.key_id,
         )
-        entry.hash = entry_hash(entry)
+        entry.hash = entry_hash(entry, key)
         entry.save(force_insert=True)
         head.seq, head.hash = entry.seq, entry.hash
         head.save(update_fields=["seq", "hash"])
@@ -163,6 +183,7 @@ class VerifyResult:
     checked: int = 0
     head_seq: int = 0
     head_hash: str = GENESIS
+    anchors: int = 0
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -170,11 +191,26 @@ class VerifyResult:
         return not self.problems
 
 
-def verify_chain(*, progress: Any = None) -> VerifyResult:
-    """Recompute the whole chain and report every break, in order."""
+def verify_chain(*, progress: Any = None, anchors: Path | None = None) -> VerifyResult:
+    """Recompute the whole chain and report every break, in order.
+
+    Each entry's seal is checked under its key; an unkeyed (legacy) entry is accepted only
+    before the first keyed one. With ``anchors`` (a file the daily cycle appends to), every
+    anchored entry must still be there with the anchored hash: this is what detects a tail
+    deleted with the head moved back, or a stretch rewritten and re-hashed.
+    """
+    from warroom.audit.anchors import read_anchors
+
     result = VerifyResult()
+    anchored: dict[int, list[Any]] = {}
+    if anchors is not None:
+        listed, problems = read_anchors(anchors)
+        result.problems.extend(problems)
+        result.anchors = len(listed)
+        for anchor in listed:
+            anchored.setdefault(anchor.seq, []).append(anchor)
     head = AuditHead.objects.filter(pk=1).first()
-    expected_seq, prev = 1, GENESIS
+    expected_seq, prev, keyed = 1, GENESIS, False
     for e in _iter_entries():
         if e.seq != expected_seq:
             result.problems.append(
@@ -184,13 +220,40 @@ def verify_chain(*, progress: Any = None) -> VerifyResult:
             )
         if e.prev_hash != prev:
             result.problems.append(f"entry {e.seq}: its link to the previous entry is broken")
-        if entry_hash(e) != e.hash:
+        if e.key_id:
+            keyed = True
+            try:
+                sealed = entry_hash(e) == e.hash
+            except AuditKeyMissing as exc:
+                result.problems.append(exc.message)
+                sealed = True
+            if not sealed:
+                result.problems.append(
+                    f"entry {e.seq}: its content was altered after it was written"
+                )
+        elif keyed:
+            result.problems.append(
+                f"entry {e.seq}: unkeyed after keyed entries (rewritten without the key)"
+            )
+        elif legacy_entry_hash(e) != e.hash:
             result.problems.append(f"entry {e.seq}: its content was altered after it was written")
+        for anchor in anchored.get(e.seq, ()):
+            if anchor.hash != e.hash:
+                result.problems.append(
+                    f"entry {e.seq} differs from the anchor of {anchor.day} "
+                    f"(anchor line {anchor.line}): the log was rewritten"
+                )
         prev, expected_seq = e.hash, e.seq + 1
         result.checked += 1
         if progress is not None:
             progress()
     last_seq = expected_seq - 1
+    beyond = [a for seq, found in anchored.items() if seq > last_seq for a in found]
+    for anchor in beyond[:1] + beyond[-1:] if len(beyond) > 1 else beyond:
+        result.problems.append(
+            f"the log ends at entry {last_seq} but the anchor of {anchor.day} "
+            f"(anchor line {anchor.line}) records entry {anchor.seq}: entries were deleted"
+        )
     if head is not None:
         result.head_seq, result.head_hash = head.seq, head.hash
         if head.seq != last_seq or head.hash != prev:

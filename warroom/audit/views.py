@@ -5,15 +5,16 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from warroom.audit.models import AuditEntry
+from warroom.audit.selectors import can_read_audit, shown_entries, visible_entries
+from warroom.core.personal import may_see
 
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     """Search the audit log of one's own subtree (auditors, headquarters, supervisors)."""
-    if not request.user.can("audit"):  # type: ignore[union-attr]
+    if not can_read_audit(request.user):
         raise Http404
-    qs = AuditEntry.objects.restrict(request.user, "audit")
+    qs = visible_entries(request.user)
     f = request.GET
     if f.get("actor"):
         qs = qs.filter(actor_name__icontains=f["actor"])
@@ -38,4 +39,20 @@ def index(request: HttpRequest) -> HttpResponse:
         "sign_in_failed",
         "view_personal",
     ]
-    return render(request, "audit/index.html", {"page": page, "actions": actions, "f": f})
+    # Personal data is masked by the person pages' rule; a reader who may see it asks for
+    # it on purpose (?unmask=1), and that view is logged.
+    may_unmask = may_see(request.user, "personal_data")
+    unmask = may_unmask and f.get("unmask") == "1"
+    rows = shown_entries(request.user, page, unmask=unmask)
+    return render(
+        request,
+        "audit/index.html",
+        {
+            "page": page,
+            "rows": rows,
+            "actions": actions,
+            "f": f,
+            "may_unmask": may_unmask and any(r.masked for r in rows),
+            "unmasked": unmask,
+        },
+    )

@@ -8,6 +8,7 @@ from warroom.core.admin import ReadOnlyScopedAdmin, site
 class PersonAdmin(ReadOnlyScopedAdmin):
     """Read-only: people change through the services (state machine, version checks)."""
 
+    capability = "people"  # person-level records, as on their pages
     list_display = ["id", "name", "status", "severity", "isolation", "home"]
     list_filter = ["status", "category", "isolation"]
     search_fields = ["name"]
@@ -18,6 +19,7 @@ class PersonAdmin(ReadOnlyScopedAdmin):
 
 @admin.register(Sample, site=site)
 class SampleAdmin(ReadOnlyScopedAdmin):
+    capability = "people"  # person-level records, as on their pages
     list_display = ["id", "kind", "lab", "code", "taken_at", "result"]
     list_filter = ["kind", "result"]
     list_select_related = ["person"]
@@ -26,6 +28,7 @@ class SampleAdmin(ReadOnlyScopedAdmin):
 
 @admin.register(ContactLink, site=site)
 class ContactLinkAdmin(ReadOnlyScopedAdmin):
+    capability = "people"  # person-level records, as on their pages
     list_display = ["id", "case", "contact", "setting", "exposure_date"]
     list_filter = ["setting"]
     raw_id_fields = ["case", "contact"]

@@ -230,7 +230,14 @@ def do_compute_clearance(date: dt.date, *, actor: Any) -> ClearanceResult:
 
     Idempotent: twice for the same day and the same data gives the same rows. Only the
     non-zero (area, duty) rows are stored; a missing row of a computed day is a zero.
+    City-wide: only the system (the daily cycle) or a user of the city's level may ask for
+    it; anyone else gets NotFound (work on his behalf stays in his scope).
     """
+    from warroom.core.daily import scope_of
+    from warroom.core.errors import NotFound
+
+    if scope_of(actor) is not None:
+        raise NotFound("the city-wide clearance is recomputed by the headquarters")
     cutoff = cutoff_for(date)
     backlog = compute_backlog(cutoff)
     totals = backlog.values[:, :, 0]

@@ -8,6 +8,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+# Masking is one rule for every screen (warroom.core.personal); re-exported for the importers.
+from warroom.core.personal import mask_id as mask_id
+from warroom.core.personal import mask_phone as mask_phone
+
 # GB 11643-1999 §8.2: weights W_i = 2^(17-i) mod 11 for the 17 body digits; the check
 # digit is the value of (12 - (Σ a_i W_i mod 11)) mod 11, written "X" for 10.
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -67,21 +71,6 @@ def validate_phone(raw: str) -> str:
     if _MOBILE.fullmatch(value) or _LANDLINE.fullmatch(value):
         return value
     raise ValueError("not a phone number (mobile 1[3-9]xxxxxxxxx or landline 0xx-xxxxxxxx)")
-
-
-def mask_id(value: str) -> str:
-    """4201**********1234: the region and the last four kept, the rest hidden."""
-    if len(value) <= 8:
-        return "*" * len(value)
-    return value[:4] + "*" * (len(value) - 8) + value[-4:]
-
-
-def mask_phone(value: str) -> str:
-    """138****5678."""
-    digits = value.replace("-", "").replace(" ", "")
-    if len(digits) < 7:
-        return "*" * len(digits)
-    return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
 
 
 def make_resident_id(region: str, born: dt.date, sequence: int) -> str:

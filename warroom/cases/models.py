@@ -6,6 +6,8 @@ samples, transitions, contacts and records follow him.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -15,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from warroom.audit.mixins import AuditedModel
 from warroom.cases.choices import LabelledChoices
 from warroom.cases.states import Category, Isolation, Severity, Status
+from warroom.core import personal
 from warroom.core.scoping import RestrictedManager
 
 
@@ -40,6 +43,14 @@ class Vulnerability(LabelledChoices):
 
 class Person(AuditedModel):
     """A person in (or once in) the four categories. ``version`` guards concurrent edits."""
+
+    # Masked on every screen for roles without the capability (warroom.core.personal).
+    personal_fields: ClassVar[dict[str, personal.PersonalField]] = {
+        "name": personal.NAME,
+        "id_number": personal.ID_NUMBER,
+        "phone": personal.PHONE,
+        "birth_date": personal.BIRTH_DATE,
+    }
 
     name = models.CharField(_("name"), max_length=100)
     id_type = models.CharField(

@@ -447,7 +447,10 @@ def clearance_compute(request: HttpRequest) -> HttpResponse:
     if not request.user.can("change"):  # type: ignore[union-attr]
         raise Http404
     day = timezone.localdate()
-    res = clearance.do_compute_clearance(day, actor=request.user)
+    try:
+        res = clearance.do_compute_clearance(day, actor=request.user)
+    except NotFound:
+        raise Http404 from None
     messages.success(request, _("Clearance recomputed for %(day)s.") % {"day": res.date})
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
@@ -458,13 +461,11 @@ def clearance_compute(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def clearance_export(request: HttpRequest, code: str) -> HttpResponse:
-    from openpyxl import Workbook
+    from warroom.exports import workbook
 
     context = _clearance_context(request, code)
-    book = Workbook()
-    ws = book.active
-    assert ws is not None  # a new workbook always has a sheet
-    ws.title = "clearance"
+    book = workbook()
+    ws = book.sheet("clearance")
     header = [_("Code"), _("Name")]
     for _code, label in context["duties"]:
         header += [f"{label} {_('total')}", "<24h", "24-48h", ">48h"]
@@ -480,7 +481,7 @@ def clearance_export(request: HttpRequest, code: str) -> HttpResponse:
             )
         ws.append(line)
     if context["items"]:
-        people = book.create_sheet("people")
+        people = book.sheet("people")
         people.append([_("Duty"), _("Person"), _("Status"), _("Since"), _("Hours")])
         for item in context["items"]:
             people.append(

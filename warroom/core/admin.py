@@ -1,8 +1,9 @@
 """The back office: Django admin, scoped like everything else.
 
-Only roles with the ``admin`` capability enter; each model admin reads through
-``restrict(user, ...)``, and an object outside one's subtree answers 404, as a missing
-one would.
+Only roles with the ``admin`` capability enter; each model admin also needs the
+capability its data needs anywhere else (``capability``: ``audit`` for the audit log,
+``people`` for person-level records), reads through ``restrict(user, action)``, and an
+object outside one's subtree answers 404, as a missing one would.
 """
 
 from __future__ import annotations
@@ -55,19 +56,34 @@ site = WarroomAdminSite(name="admin")
 
 
 class ScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    """Reads through restrict(); changes need the ``change`` capability."""
+    """Reads through restrict(); needs ``capability`` to see the model at all (the same as
+    its pages need) and the ``change`` capability to change it."""
+
+    capability = "view"
+    scope_action = "view"
 
     def get_queryset(self, request: HttpRequest) -> Any:
-        return self.model._default_manager.restrict(request.user, "view")
+        return self.model._default_manager.restrict(request.user, self.scope_action)
 
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return site.has_permission(request)
+        return self.has_view_permission(request)
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return site.has_permission(request)
+        return site.has_permission(request) and request.user.can(self.capability)  # type: ignore[union-attr]
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return site.has_permission(request) and request.user.can("change")  # type: ignore[union-attr]
+        return self.has_view_permission(request) and request.user.can("change")  # type: ignore[union-attr]
+
+    def get_exclude(self, request: HttpRequest, obj: Any = None) -> Any:
+        # ID numbers, phones, birth dates: shown (masked, or in clear and logged) by the
+        # app's own pages, never by the back office (warroom.core.personal).
+        excluded = list(super().get_exclude(request, obj) or ())
+        personal = getattr(self.model, "personal_fields", {})
+        return excluded + [
+            name
+            for name, spec in personal.items()
+            if spec.capability == "personal_data" and name not in excluded
+        ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return self.has_change_permission(request)

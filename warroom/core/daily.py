@@ -8,6 +8,9 @@ and replaced as a whole, so:
 - running the cycle twice for a day gives the same state (idempotent steps);
 - a crash leaves every step before it committed and the failing one rolled back: a re-run
   skips what is done and resumes at the failed step (``force=True`` recomputes all);
+- a step about to be recomputed first marks itself and every step downstream of it stale,
+  in one transaction, before anything runs: a forced run killed half-way leaves no later
+  step "done" on the previous run's inputs, and the next run recomputes them;
 - the previous day's results are never touched.
 """
 
@@ -27,7 +30,7 @@ from django.utils import timezone
 from warroom.core.context import acting
 from warroom.core.errors import WarroomError
 
-StepFn = Callable[[dt.date], "str | None"]
+StepFn = Callable[..., "str | None"]
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,7 @@ class Step:
     after: tuple[str, ...] = ()
     label: str = ""
     after_if_present: tuple[str, ...] = ()
+    scoped: bool = False  # fn(day, scope=path) recomputes only the subtree at path
 
 
 _STEPS: dict[str, Step] = {}
@@ -49,15 +53,20 @@ def register_step(
     after: Iterable[str] = (),
     after_if_present: Iterable[str] = (),
     label: str = "",
+    scoped: bool = False,
 ) -> None:
     """Add a step to the daily cycle (call from an AppConfig.ready).
 
     ``fn(day)`` recomputes the app's results for ``day`` and returns a one-line summary.
     It must be idempotent: replace that day's rows, never append to them. ``after`` names
     steps that must exist and run first; ``after_if_present`` steps run first when their
-    app is installed (a summary step reading whatever the other apps produce).
+    app is installed (a summary step reading whatever the other apps produce). A
+    ``scoped`` step also takes ``fn(day, scope=path)`` and then writes only the results of
+    the areas under ``path`` (work done on behalf of a district officer).
     """
-    _STEPS[name] = Step(name, fn, tuple(after), label or name, tuple(after_if_present))
+    _STEPS[name] = Step(
+        name, fn, tuple(after), label or name, tuple(after_if_present), scoped=scoped
+    )
 
 
 def unregister_step(name: str) -> None:
@@ -101,13 +110,24 @@ def run_daily_cycle(
     force: bool = False,
     only: Iterable[str] | None = None,
     on_step: Callable[[Step, str], None] | None = None,
+    scope: str | None = None,
 ) -> CycleReport:
-    """Run the day's steps in dependency order; see the module docstring for guarantees."""
+    """Run the day's steps in dependency order; see the module docstring for guarantees.
+
+    ``scope`` (an area path): work on behalf of a user who is not the city's. Only the
+    scoped steps run, each writing only the areas under ``scope``; every step of the day
+    is left stale for the city's own cycle, which recomputes them all. Nothing outside
+    ``scope`` is written.
+    """
     from warroom.core.models import DailyStepRun
 
     report = CycleReport(day)
+    steps = ordered_steps(only)
+    if scope is not None:
+        return _run_scoped(day, steps, scope=scope, actor=actor, report=report, on_step=on_step)
     with acting(actor, source="daily"):
-        for step in ordered_steps(only):
+        _invalidate_downstream(day, steps, force=force)
+        for step in steps:
             done = DailyStepRun.objects.filter(day=day, step=step.name, status="done").first()
             if done is not None and not force:
                 report.skipped.append(step.name)
@@ -152,6 +172,99 @@ def run_daily_cycle(
                 ) from exc
             seconds = time.perf_counter() - t0
             report.ran.append((step.name, seconds, summary))
+            if on_step:
+                on_step(step, "done")
+    return report
+
+
+def downstream_of(names: Iterable[str]) -> set[str]:
+    """``names`` and every step that needs one of them, directly or not."""
+    graph: dict[str, set[str]] = {}
+    for s in _STEPS.values():
+        for dep in {*s.after, *(d for d in s.after_if_present if d in _STEPS)}:
+            graph.setdefault(dep, set()).add(s.name)
+    found, todo = set(names), list(names)
+    while todo:
+        for child in graph.get(todo.pop(), ()):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+def _invalidate_downstream(day: dt.date, steps: list[Step], *, force: bool) -> None:
+    """Before anything runs, mark stale (in one transaction) every step about to be
+    recomputed and every step downstream of it, so that a run interrupted half-way (kill
+    -9, power cut) can never leave a later step "done" on the inputs of a previous run: the
+    next run, forced or not, recomputes it."""
+    from warroom.core.models import DailyStepRun
+
+    done = set(
+        DailyStepRun.objects.filter(
+            day=day, step__in=[s.name for s in steps], status="done"
+        ).values_list("step", flat=True)
+    )
+    rerun = [s.name for s in steps if force or s.name not in done]
+    if not rerun:
+        return
+    with transaction.atomic():
+        DailyStepRun.objects.filter(day=day, step__in=downstream_of(rerun), status="done").update(
+            status="stale"
+        )
+
+
+def scope_of(actor: Any) -> str | None:
+    """The subtree that work on behalf of ``actor`` may recompute: None for the whole city
+    (the system, or a user whose jurisdiction is the city), else his area's path."""
+    from warroom.geo.models import Area
+
+    if actor is None or not getattr(actor, "pk", None):
+        return None
+    own = getattr(actor, "area_path", "") or ""
+    root = Area.objects.filter(depth=0).values_list("path", flat=True).first() or ""
+    if not own:
+        return NO_AREA
+    return None if root.startswith(own) else own
+
+
+NO_AREA = "/-/"  # the scope of a user without an area: a path no area has
+
+
+def _run_scoped(
+    day: dt.date,
+    steps: list[Step],
+    *,
+    scope: str,
+    actor: Any,
+    report: CycleReport,
+    on_step: Callable[[Step, str], None] | None,
+) -> CycleReport:
+    from warroom.core.models import DailyStepRun
+
+    with acting(actor, source="daily"):
+        with transaction.atomic():  # the city's results of the day no longer hold
+            DailyStepRun.objects.filter(
+                day=day, step__in=downstream_of([s.name for s in steps]), status="done"
+            ).update(status="stale")
+        for step in steps:
+            if not step.scoped:
+                report.skipped.append(step.name)
+                if on_step:
+                    on_step(step, "skipped")
+                continue
+            if on_step:
+                on_step(step, "running")
+            t0 = time.perf_counter()
+            try:
+                with transaction.atomic():
+                    summary = step.fn(day, scope=scope) or ""
+            except Exception as exc:
+                if on_step:
+                    on_step(step, "failed")
+                raise CycleFailed(
+                    f"daily cycle for {day} (scope {scope}): step '{step.label}' failed: {exc}"
+                ) from exc
+            report.ran.append((step.name, time.perf_counter() - t0, summary))
             if on_step:
                 on_step(step, "done")
     return report

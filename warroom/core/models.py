@@ -46,7 +46,7 @@ class DailyStepRun(models.Model):
 
     day = models.DateField(_("day"))
     step = models.CharField(_("step"), max_length=64)
-    status = models.CharField(_("status"), max_length=16)  # done | failed
+    status = models.CharField(_("status"), max_length=16)  # done | failed | stale
     started_at = models.DateTimeField(_("started at"))
     seconds = models.FloatField(_("seconds"))
     summary = models.CharField(_("summary"), max_length=500, blank=True)

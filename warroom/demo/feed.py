@@ -42,7 +42,6 @@ household.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import time
@@ -60,6 +59,7 @@ from warroom.communities.checklists import SIX_IN_PLACE
 from warroom.communities.imports import do_import_inspections
 from warroom.communities.services import active_checklist
 from warroom.core.daily import run_daily_cycle
+from warroom.exports import csv_writer  # user text as text (OWASP CSV injection)
 from warroom.surveillance.services import do_import_daily_reports
 from warroom.tables import read_table
 from warroom.twin import records as R
@@ -221,7 +221,7 @@ def report_csv(rec: DayRecords, codes: np.ndarray, keep: np.ndarray) -> bytes:
     """The day's reports of the kept areas as a district would send them (§4 CSV)."""
     rows = rec.report[np.isin(rec.report["area"], keep)]
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
+    writer = csv_writer(buf, lineterminator="\n")
     writer.writerow(["date", "area_code", *REPORT_FIELDS])
     for row in rows:
         writer.writerow(
@@ -232,7 +232,7 @@ def report_csv(rec: DayRecords, codes: np.ndarray, keep: np.ndarray) -> bytes:
 
 def _csv(header: list[str], rows: Iterable[Sequence[Any]]) -> bytes:
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
+    writer = csv_writer(buf, lineterminator="\n")
     writer.writerow(header)
     writer.writerows(rows)
     return buf.getvalue().encode("utf-8")

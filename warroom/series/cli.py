@@ -23,7 +23,6 @@ row-level problems on stderr and exit code 2, as is any input the analysis refus
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import json
@@ -50,6 +49,7 @@ from warroom.analytics.forecast import (
 )
 from warroom.analytics.phases import Phase, classify_phases, next_band
 from warroom.analytics.rt import estimate_rt
+from warroom.exports import csv_writer  # user text as text (OWASP CSV injection)
 from warroom.series.charts import Band, Chart, Line, render_html, render_svg
 from warroom.series.io import COUNT_NAMES, AreaSeries, read_daily_report
 from warroom.tables import TableRejected
@@ -192,7 +192,7 @@ def _emit(
 ) -> None:
     if fmt is OutputFormat.csv:
         buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
+        writer = csv_writer(buf, lineterminator="\n")
         writer.writerow(columns)
         writer.writerows([_text(v, digits) for v in row] for row in rows)
         sys.stdout.write(buf.getvalue())

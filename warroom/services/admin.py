@@ -6,6 +6,7 @@ from warroom.services.models import GroupOrder, MedicalRequest, PriceObservation
 
 @admin.register(VulnerableResident, site=site)
 class VulnerableResidentAdmin(ScopedAdmin):
+    capability = "people"  # person-level records, as on their pages
     list_display = ["name", "kind", "area", "caretaker_name", "caretaker_user", "last_visit_at"]
     list_filter = ["kind", "active"]
     list_select_related = ["area", "caretaker_user"]
@@ -29,6 +30,7 @@ class PriceObservationAdmin(ScopedAdmin):
 
 @admin.register(MedicalRequest, site=site)
 class MedicalRequestAdmin(ScopedAdmin):
+    capability = "people"  # person-level records, as on their pages
     list_display = ["person", "kind", "area", "hospital", "status", "requested_at"]
     list_filter = ["kind", "status"]
     list_select_related = ["area"]

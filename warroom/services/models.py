@@ -9,12 +9,15 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from warroom.audit.mixins import AuditedModel
+from warroom.core import personal
 from warroom.core.scoping import RestrictedManager
 
 
@@ -28,6 +31,14 @@ class Vulnerability(models.TextChoices):
 
 
 class VulnerableResident(AuditedModel):
+    # Masked on every screen for roles without the capability (warroom.core.personal).
+    personal_fields: ClassVar[dict[str, personal.PersonalField]] = {
+        "name": personal.NAME,
+        "address": personal.ADDRESS,
+        "phone": personal.PHONE,
+        "caretaker_phone": personal.PHONE,
+    }
+
     name = models.CharField(_("name"), max_length=64)
     kind = models.CharField(_("kind"), max_length=16, choices=Vulnerability.choices)
     area = models.ForeignKey(
@@ -209,6 +220,11 @@ class CareStatus(models.TextChoices):
 
 class MedicalRequest(AuditedModel):
     """A resident's need of medical care under closure (保就医), tracked to done."""
+
+    personal_fields: ClassVar[dict[str, personal.PersonalField]] = {
+        "person": personal.NAME,
+        "phone": personal.PHONE,
+    }
 
     area = models.ForeignKey(
         "geo.Area",

@@ -14,15 +14,12 @@ from django.utils.translation import gettext as _
 from warroom.accounts.models import User
 from warroom.audit.services import record_event
 from warroom.core.errors import NotFound
+from warroom.core.personal import mask_phone
 from warroom.geo import selectors as geo
 from warroom.geo.models import Area, Level
 from warroom.services import selectors, services
 from warroom.services.models import CareKind, CareStatus, OrderStatus, Vulnerability
 from warroom.tasks.views import attempt, parse_date
-
-
-def mask_phone(phone: str) -> str:
-    return phone[:3] + "****" + phone[-4:] if len(phone) >= 11 else ("***" if phone else "")
 
 
 def _area_by_code(request: HttpRequest, code: str | None) -> Area | None:

@@ -21,6 +21,7 @@ class SituationConfig(AppConfig):
             daily_step,
             after_if_present=("surveillance.aggregates", "surveillance.quality"),
             label="态势研判 / situation: phases, Rt, forecast",
+            scoped=True,
         )
         register_step(
             "situation.briefing",
@@ -31,8 +32,10 @@ class SituationConfig(AppConfig):
                 "communities.certification",
                 "beds.balance",
                 "surveillance.quality",
+                "audit.anchor",
             ),
             label="每日动态通报 / the daily briefing",
+            scoped=True,
         )
         # The capacity plan's case numbers: the city's series and this app's forecast.
         register_case_series_provider(case_series_from_situation)

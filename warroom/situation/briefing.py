@@ -365,6 +365,15 @@ def outline(data: dict[str, Any]) -> list[tuple[str, Any]]:
     out.append(("h2", _("8. Decisions needed")))
     words = [item_text(i) for i in data.get("decisions", [])]
     out.append(("ul", words) if words else ("p", _("No red item today.")))
+    anchor = data.get("audit_anchor")
+    if anchor:  # the chain's head, anchored outside the database (docs/security.md)
+        out.append(
+            (
+                "p",
+                _("Audit log anchor: entry %(seq)s, hash %(hash)s.")
+                % {"seq": anchor["seq"], "hash": anchor["hash"]},
+            )
+        )
     return out
 
 

@@ -148,16 +148,21 @@ def analyse(series: DailySeries, day: dt.date) -> dict[str, Any]:
     }
 
 
-def situation_areas() -> list[Area]:
-    """The areas the headquarters follows: the city and its districts."""
-    return list(Area.objects.filter(depth__lte=1).order_by("path"))
+def situation_areas(scope: str | None = None) -> list[Area]:
+    """The areas the headquarters follows: the city and its districts (those under
+    ``scope`` only, for work done on behalf of a district's user)."""
+    areas = Area.objects.filter(depth__lte=1)
+    if scope is not None:
+        areas = areas.filter(path__under=scope)
+    return list(areas.order_by("path"))
 
 
-def do_compute_situation(day: dt.date, *, actor: Any = None) -> int:
-    """Recompute the situation of the city and every district for ``day``. Idempotent."""
+def do_compute_situation(day: dt.date, *, actor: Any = None, scope: str | None = None) -> int:
+    """Recompute the situation of the city and every district for ``day`` (of the areas
+    under ``scope`` only, when given). Idempotent."""
     written = 0
     with transaction.atomic():
-        for area in situation_areas():
+        for area in situation_areas(scope):
             series = area_series(area, until=day)
             if series is None:
                 Situation.objects.filter(area=area, day=day).delete()
@@ -170,8 +175,8 @@ def do_compute_situation(day: dt.date, *, actor: Any = None) -> int:
     return written
 
 
-def daily_step(day: dt.date) -> str:
-    n = do_compute_situation(day)
+def daily_step(day: dt.date, scope: str | None = None) -> str:
+    n = do_compute_situation(day, scope=scope)
     return f"{n} areas analysed" if n else "no daily reports yet: nothing to analyse"
 
 
@@ -241,7 +246,7 @@ def _plan_summary(day: dt.date) -> dict[str, Any] | None:
     }
 
 
-def do_generate_briefings(day: dt.date, *, actor: Any = None) -> int:
+def do_generate_briefings(day: dt.date, *, actor: Any = None, scope: str | None = None) -> int:
     """Write the day's briefing of the city and of every district (idempotent).
 
     The numbers are :func:`selectors.room`'s — the dashboard's own — stored with the
@@ -252,14 +257,17 @@ def do_generate_briefings(day: dt.date, *, actor: Any = None) -> int:
 
     from django.utils import timezone
 
+    from warroom.audit.anchors import latest_anchor
     from warroom.situation import briefing as doc
     from warroom.situation import selectors
     from warroom.situation.models import Briefing
 
-    plan = _plan_summary(day)
+    areas = situation_areas(scope)
+    plan = _plan_summary(day) if any(a.depth == 0 for a in areas) else None
+    anchor = latest_anchor(day)
     written = 0
     with transaction.atomic():
-        for area in situation_areas():
+        for area in areas:
             data = selectors.room(None, area, day, plan=plan if area.depth == 0 else None)
             data["decisions"] = doc.decisions_needed(data)
             digest = hashlib.sha256(
@@ -269,6 +277,8 @@ def do_generate_briefings(day: dt.date, *, actor: Any = None) -> int:
             if existing is not None and existing.inputs_hash == digest:
                 written += 1
                 continue  # same numbers: keep the document (and its time) as it was
+            if anchor is not None:  # printed, not hashed: a new anchor alone is no new issue
+                data["audit_anchor"] = {"seq": anchor.seq, "hash": anchor.hash}
             Briefing.objects.update_or_create(
                 area=area,
                 day=day,
@@ -283,8 +293,8 @@ def do_generate_briefings(day: dt.date, *, actor: Any = None) -> int:
     return written
 
 
-def briefing_step(day: dt.date) -> str:
-    return f"{do_generate_briefings(day)} briefings written"
+def briefing_step(day: dt.date, scope: str | None = None) -> str:
+    return f"{do_generate_briefings(day, scope=scope)} briefings written"
 
 
 EXPORT_TYPES = {
@@ -405,17 +415,18 @@ def run_series_import(
 ) -> Any:
     """Run the daily cycle for every day of an import (claimed once: queued → running).
 
-    Each day is recomputed (``force``: the figures just changed). A failing day stops the
-    job with the cycle's message; the days before it keep their results. ``resume`` (the
-    job queue, whose lease makes its worker the only one running the import) takes a
-    running import too and continues after its last finished day: a worker killed mid-way
-    leaves the import to the next worker, which recomputes at most the day it was on (the
-    daily cycle is idempotent for a day).
+    Each day is recomputed (``force``: the figures just changed), within the scope of the
+    user who imported (:func:`warroom.core.daily.scope_of`). A failing day stops the job
+    with the cycle's message; the days before it keep their results. ``resume`` (the job
+    queue, whose lease makes its worker the only one running the import) takes a running
+    import too and continues after its last finished day: a worker killed mid-way leaves
+    the import to the next worker, which recomputes at most the day it was on (the daily
+    cycle is idempotent for a day).
     """
     from django.db.models import F
     from django.utils import timezone
 
-    from warroom.core.daily import run_daily_cycle
+    from warroom.core.daily import run_daily_cycle, scope_of
     from warroom.core.errors import WarroomError
     from warroom.situation.models import ImportStatus, SeriesImport
 
@@ -426,12 +437,15 @@ def run_series_import(
     job = SeriesImport.objects.get(pk=job_id)
     if not claimed:
         return job
+    # On behalf of its user: a district officer's import recomputes his district only and
+    # leaves the city's steps of those days stale for the city's own cycle.
+    scope = scope_of(job.created_by)
     try:
         for n, iso in enumerate(job.days):
             if n < job.days_done:
                 continue  # finished before the previous worker stopped
             day = dt.date.fromisoformat(iso)
-            run_daily_cycle(day, actor=job.created_by, force=True)
+            run_daily_cycle(day, actor=job.created_by, force=True, scope=scope)
             SeriesImport.objects.filter(pk=job_id).update(days_done=F("days_done") + 1)
             if on_day is not None:
                 on_day(day)

@@ -12,7 +12,6 @@ compound or village: residents, households, age bands, vulnerable residents) and
 
 from __future__ import annotations
 
-import csv
 import hashlib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from warroom.exports import csv_writer  # user text as text (OWASP CSV injection)
 from warroom.twin import records as R
 from warroom.twin.facilities import BED_TYPES, capacity_history
 from warroom.twin.population import AGE_BANDS, BUSINESS_SECTORS, VULNERABLE_KINDS
@@ -42,7 +42,7 @@ def _names(values: np.ndarray, names: Sequence[str]) -> list[str]:
 
 def _write(path: Path, header: Sequence[str], columns: Sequence[Iterable[Any]]) -> None:
     with open(path, "w", encoding="utf-8", newline="") as f:
-        w = csv.writer(f)
+        w = csv_writer(f)
         w.writerow(header)
         w.writerows(zip(*columns, strict=True))
 
