@@ -250,12 +250,18 @@ def case_series_from_situation(start: dt.date, horizon: int) -> Any:
     for value in payload["new_confirmed"]:
         last = float(value) if value is not None else last
         observed.append(last)
-    forecast = [float(x or 0.0) for x in payload["forecast"]["median"]][:horizon]
-    forecast += [forecast[-1]] * (horizon - len(forecast))
+
+    def held(key: str) -> list[float]:
+        values = [float(x or 0.0) for x in payload["forecast"][key]][:horizon]
+        return values + [values[-1]] * (horizon - len(values))
+
+    # The published forecast is robust to a reclassification jump (a spike is a level
+    # shift, not growth); its upper 95 % band is planned too, and stated beside.
     return CaseSeries(
-        daily_confirmed=observed + forecast,
+        daily_confirmed=observed + held("median"),
         today=len(observed),
         label=f"forecast {payload['day']} (ensemble; held after {FORECAST_HORIZON} days)",
+        upper_confirmed=observed + held("q95"),
     )
 
 
@@ -281,6 +287,7 @@ def _plan_summary(day: dt.date) -> dict[str, Any] | None:
         "source": plan.source,
         "target": plan.target,
         "total_to_open": plan.total_to_open,
+        "total_to_open_upper": plan.total_to_open_upper,
         "windows": windows,
         "beds_wait_day": plan.beds_wait_day_scheduled.isoformat()
         if plan.beds_wait_day_scheduled
