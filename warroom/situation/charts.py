@@ -32,6 +32,25 @@ def direction_label(name: str | None) -> str:
     )
 
 
+def bands_text(payload: dict[str, Any]) -> str:
+    """The city's phase bands and k, as the phase card shows them (DESIGN §3.1)."""
+    params = payload.get("parameters") or {}
+    low, middle, high = params.get("phase_bands") or (10, 100, 1000)
+    k = params.get("phase_confirm_days", 3)
+    return _(
+        "bands: ≥%(high)s / %(middle)s–%(middle_top)s / %(low)s–%(low_top)s / "
+        "0–%(tail_top)s, k = %(k)s"
+    ) % {
+        "high": high,
+        "middle": middle,
+        "middle_top": high - 1,
+        "low": low,
+        "low_top": middle - 1,
+        "tail_top": low - 1,
+        "k": k,
+    }
+
+
 def rt_estimated(payload: dict[str, Any]) -> bool:
     """True when the latest Rt window has an estimate (a number may be shown)."""
     rt = payload.get("rt") or {}

@@ -113,7 +113,11 @@ def analyse(series: DailySeries, day: dt.date) -> dict[str, Any]:
     missing = [
         f"new_confirmed {d.isoformat()}" for d, v in zip(dates, nc, strict=True) if math.isnan(v)
     ]
-    timeline = classify_phases(nc)
+    from django.conf import settings
+
+    bands = tuple(settings.WARROOM_PHASE_BANDS)
+    k = int(settings.WARROOM_PHASE_CONFIRM_DAYS)
+    timeline = classify_phases(nc, confirm_days=k, bands=bands)
     last = len(dates) - 1
     spans: list[dict[str, Any]] = []
     pairs: list[tuple[int, int]] = []
@@ -127,7 +131,7 @@ def analyse(series: DailySeries, day: dt.date) -> dict[str, Any]:
         )
     phase_code = int(timeline.phase[last])
     declared = Phase(phase_code).name if phase_code >= 0 else None
-    nb = next_band(nc, phase_code) if declared else None
+    nb = next_band(nc, phase_code, bands=bands) if declared else None
     changed_today = (
         last > 0 and int(timeline.phase[last - 1]) != phase_code and declared is not None
     )
@@ -186,7 +190,8 @@ def analyse(series: DailySeries, day: dt.date) -> dict[str, Any]:
         "missing_count": len(missing),
         "notes": notes,
         "parameters": {
-            "phase_confirm_days": P.PHASE_CONFIRM_DAYS,
+            "phase_confirm_days": k,
+            "phase_bands": list(bands),
             "rt_window_days": P.RT_WINDOW_DAYS,
             "rt_min_cases": P.RT_MIN_CUMULATIVE_CASES,
             "rt_max_cv": P.RT_MAX_POSTERIOR_CV,

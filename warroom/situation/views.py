@@ -62,6 +62,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             if charts.rt_chart(p)
             else "",
             rt_estimated=charts.rt_estimated(p),
+            phase_bands=charts.bands_text(p),
             rt_reason=charts.rt_reason(p),
             forecast_skill=charts.skill_text(p.get("forecast")),
             clearance_json=json.dumps(

@@ -18,7 +18,7 @@ from numpy.typing import ArrayLike, NDArray
 FloatArray = NDArray[np.float64]
 
 WEEKEND_SHORTFALL = (0.3, 0.45)  # fraction of a Saturday's or Sunday's cases reported Monday
-RECLASSIFICATION_FACTOR = (6.0, 7.0)  # the jump day reports this many times its own count
+RECLASSIFICATION_FACTOR = (6.0, 7.0)  # the jump day reports this many times the days around
 RECLASSIFICATION_AFTER_PEAK = (3, 9)  # days after the peak the new definition is applied
 BACKLOG_DAYS = 2  # days reporting 20 % of their cases, the rest the next day
 BACKLOG_SHARE_HELD = 0.8
@@ -53,14 +53,19 @@ def plant_artefacts(series: ArrayLike, start: dt.date, seed: int) -> PlantedSeri
                 y[monday] += held
     peak = int(np.argmax(y))
     jump = min(n - 2, peak + int(rng.integers(*RECLASSIFICATION_AFTER_PEAK)))
-    y[jump] = np.round(y[jump] * rng.uniform(*RECLASSIFICATION_FACTOR))
+    around = np.r_[y[max(0, jump - 3) : jump], y[jump + 1 : jump + 4]]
+    y[jump] = np.round(float(np.median(around)) * rng.uniform(*RECLASSIFICATION_FACTOR))
     candidates = [d for d in range(max(1, peak - 10), n - 2) if abs(d - jump) > 1]
     backlog = tuple(sorted(int(d) for d in rng.choice(candidates, BACKLOG_DAYS, replace=False)))
     for d in backlog:
         held = np.floor(y[d] * BACKLOG_SHARE_HELD)
         y[d] -= held
         y[d + 1] += held
-    others = [d for d in range(max(1, peak - 5), min(n - 1, peak + 15)) if d != jump]
+    others = [
+        d
+        for d in range(max(1, peak - 5), min(n - 1, peak + 15))
+        if abs(d - jump) > 1 and d not in backlog
+    ]
     missing = int(rng.choice(others))
     y[missing] = np.nan
     return PlantedSeries(y, jump, backlog, missing)
