@@ -46,6 +46,7 @@ from warroom.analytics.parameters import (
     BACKTEST_MIN_HISTORY,
     BACKTEST_STEP_DAYS,
     SKILL_ORIGINS,
+    SKILL_STEP_DAYS,
 )
 
 FloatArray = NDArray[np.float64]
@@ -252,12 +253,14 @@ def forecast_skill(
     forecaster: Forecaster,
     *,
     origins: int = SKILL_ORIGINS,
+    step: int = SKILL_STEP_DAYS,
     max_horizon: int = BACKTEST_MAX_HORIZON,
     min_history: int = BACKTEST_MIN_HISTORY,
 ) -> ForecastSkill | None:
     """The skill shown beside a published forecast: its relative MAE against the last-value
-    and 7-day-mean baselines, by rolling origins over (at most) the last ``origins`` days of
-    ``series``. None when the series is too short for one scored origin."""
+    and 7-day-mean baselines, by rolling origins every ``step`` days over (at most) the last
+    ``origins`` days of ``series``. None when the series is too short for one scored
+    origin."""
     raw = np.asarray(series, dtype=np.float64)
     count = _check_int("origins", origins, 1)
     first = max(_check_int("min_history", min_history, 1), raw.size - count)
@@ -273,6 +276,7 @@ def forecast_skill(
         baselines=SKILL_BASELINES,
         max_horizon=max_horizon,
         min_history=first,
+        step=step,
     )
     return ForecastSkill(
         horizons=res.horizons,

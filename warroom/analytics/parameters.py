@@ -99,8 +99,10 @@ ENSEMBLE_ERROR_DAYS: Final[int] = 21  # days of past origins scoring each pool m
 ENSEMBLE_KEEP_RATIO: Final[float] = 2.5  # members whose recent MAE exceeds 2.5x the best
 # member's get no weight at that horizon (a model without skill falls back to the others;
 # 2.5 chosen on the twin backtests with planted artefacts: 1.25 dropped members too often)
-SKILL_ORIGINS: Final[int] = 42  # rolling origins behind the skill shown beside the fan (6
-# weeks; warroom convention)
+SKILL_ORIGINS: Final[int] = 42  # days of rolling origins behind the skill shown beside the
+# fan (6 weeks; warroom convention)
+SKILL_STEP_DAYS: Final[int] = 7  # days between those origins: one a week, so that the daily
+# cycle refits the ensemble 6 times per area, not 42 (each origin is scored at every horizon)
 
 # Backtests: Bracher J., Ray E.L., Gneiting T., Reich N.G., "Evaluating epidemic forecasts
 # in an interval format", PLoS Comput Biol 2021;17(2):e1008618.
