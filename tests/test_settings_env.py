@@ -87,3 +87,16 @@ def test_the_embedded_database_is_sqlite_in_wal_mode(tmp_path):
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert result.stdout.strip() == "wal", result.stderr
     assert (tmp_path / "warroom.sqlite3").exists()
+
+
+def test_the_phase_bands_are_validated_at_start_up(monkeypatch):
+    from warroom.core.env import env_increasing_ints
+
+    monkeypatch.setenv("WARROOM_PHASE_BANDS", "1, 10, 100")
+    assert env_increasing_ints("WARROOM_PHASE_BANDS", (10, 100, 1000), count=3) == (1, 10, 100)
+    for bad in ("10,100", "10,5,1000", "0,10,100", "ten,100,1000"):
+        monkeypatch.setenv("WARROOM_PHASE_BANDS", bad)
+        with pytest.raises(ConfigError, match="WARROOM_PHASE_BANDS"):
+            env_increasing_ints("WARROOM_PHASE_BANDS", (10, 100, 1000), count=3)
+    result = _load_settings(WARROOM_PHASE_BANDS="100,10,1")
+    assert result.returncode != 0 and "WARROOM_PHASE_BANDS" in result.stderr

@@ -13,7 +13,15 @@ from pathlib import Path
 
 import dj_database_url
 
-from warroom.core.env import ConfigError, env_bool, env_int, env_list, env_path, env_str
+from warroom.core.env import (
+    ConfigError,
+    env_bool,
+    env_increasing_ints,
+    env_int,
+    env_list,
+    env_path,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = env_path("WARROOM_DATA_DIR", Path.cwd() / "var")
@@ -179,6 +187,12 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # Uploaded files (evidence of rectification): served only through scoped views.
 MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "/media/"
+
+# Phases (DESIGN §3.1): the lower bounds of the LOW, MIDDLE and HIGH bands of daily new
+# confirmed (TAIL below LOW) and k, the days in a new band that declare it. The defaults
+# are the seed's, Wuhan's digits (~11 M people): a smaller city sets its own.
+WARROOM_PHASE_BANDS = env_increasing_ints("WARROOM_PHASE_BANDS", (10, 100, 1000), count=3)
+WARROOM_PHASE_CONFIRM_DAYS = env_int("WARROOM_PHASE_CONFIRM_DAYS", 3, minimum=1)
 
 # Communities (DESIGN §3.6). Days without a confirmed case before a compound can be
 # certified epidemic-free: 14, the incubation period Wuhan's 无疫情小区 standard used.

@@ -84,12 +84,40 @@ def test_default_forecasters_run_and_cover_reasonably() -> None:
         .astype(float)
     )
     res = backtest(y)
-    assert res.names == ("renewal", "last_value", "mean_7d", "loglinear_trend")
-    assert res.mae.shape == (4, 14) and res.relative_mae.shape == (4, 3, 14)
+    assert res.names == ("published", "renewal", "last_value", "mean_7d", "loglinear_trend")
+    assert res.mae.shape == (5, 14) and res.relative_mae.shape == (5, 3, 14)
     assert np.all((res.coverage_90 >= 0) & (res.coverage_90 <= 1))
     assert np.all(res.coverage_90 >= res.coverage_50)
     # One day ahead, the renewal model must beat the 7-day mean on a smooth epidemic.
-    assert res.relative_mae[0, 1, 0] < 1
+    assert res.relative_mae[1, 1, 0] < 1
+    # The published ensemble beats the 7-day mean at every horizon on a smooth epidemic.
+    assert np.all(res.relative_mae[0, 1] < 1)
+
+
+def test_a_missing_day_is_filled_for_fitting_and_never_scored() -> None:
+    y = np.arange(40, dtype=float) + 10
+    y[30] = np.nan
+    res = backtest(
+        y, {"last_value": LastValueForecaster()}, baselines=(), max_horizon=3, min_history=21
+    )
+    # origins 20..38; the day 30 is the target of 3 origins per horizon <= 3: not scored
+    assert res.n_scored.tolist() == [18, 17, 16]
+    # the filled history is the median of the 3 known days each side, so one step ahead
+    # from day 30 (filled: 30 + 10) the error is 1, as on every other day
+    np.testing.assert_allclose(res.mae[0, 0], 1.0)
+
+
+def test_a_forecaster_predicting_nan_is_refused() -> None:
+    class Broken:
+        def fit(self, history):
+            return self
+
+        def predict(self, horizon, quantile_levels=(0.05, 0.25, 0.5, 0.75, 0.95)):
+            q = np.full((horizon, len(quantile_levels)), np.nan)
+            return Forecast(mean=q[:, 0], quantiles=q, quantile_levels=quantile_levels)
+
+    with pytest.raises(ValueError, match="predicted NaN"):
+        backtest(np.ones(30), {"broken": Broken()}, baselines=())
 
 
 @pytest.mark.parametrize(

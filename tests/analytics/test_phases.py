@@ -191,3 +191,17 @@ def test_bad_parameters_are_value_errors(kwargs: dict, message: str) -> None:
 def test_negative_counts_are_refused() -> None:
     with pytest.raises(ValueError, match="counts >= 0"):
         classify_phases([1, -2, 3])
+
+
+def test_the_bands_are_a_city_setting() -> None:
+    # A city a tenth of Wuhan's size: LOW from 1, MIDDLE from 10, HIGH from 100 a day.
+    from warroom.analytics.phases import band_of, classify_phases
+
+    counts = np.array([0, 5, 50, 500, 5000, 500], dtype=float)
+    assert band_of(counts).tolist() == [0, 0, 1, 2, 3, 2]
+    assert band_of(counts, bands=(1, 10, 100)).tolist() == [0, 1, 2, 3, 3, 3]
+    tl = classify_phases([150.0] * 5, bands=(1, 10, 100), confirm_days=2)
+    assert tl.phase_names()[-1] == "HIGH"
+    for bad in ((10, 10, 100), (0, 10, 100), (1, 10), (1.5, 10, 100)):
+        with pytest.raises(ValueError, match="bands must be"):
+            band_of(counts, bands=bad)  # type: ignore[arg-type]

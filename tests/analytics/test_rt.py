@@ -75,14 +75,32 @@ def run_epiestim(
 
 
 def assert_matches(ours, theirs: dict[str, np.ndarray]) -> None:
+    """Every posterior EpiEstim gives is ours (from ``shape``/``scale``), and every number
+    we publish (``mean``, ``sd``, ``quantiles``) is EpiEstim's; where we publish none,
+    ``status`` says why (insufficient data, Cori et al. 2013's guidance)."""
+    from warroom.analytics.rt import STATUS_ESTIMATED, gamma_quantiles
+
     np.testing.assert_array_equal(ours.t_start + 1, theirs["t_start"])
     np.testing.assert_array_equal(ours.t_end + 1, theirs["t_end"])
-    pairs = {"Mean(R)": ours.mean, "Std(R)": ours.sd, "Median(R)": ours.quantile(0.5)}
-    for level in (0.025, 0.05, 0.25, 0.75, 0.95, 0.975):
-        pairs[f"Quantile.{level:g}(R)"] = ours.quantile(level)
-    for name, ours_col in pairs.items():
-        np.testing.assert_array_equal(np.isnan(ours_col), np.isnan(theirs[name]), err_msg=name)
-        np.testing.assert_allclose(ours_col, theirs[name], rtol=1e-6, atol=0, err_msg=name)
+    levels = (0.025, 0.05, 0.25, 0.5, 0.75, 0.975, 0.95)
+    raw_q = gamma_quantiles(ours.shape, levels) * ours.scale[:, None]
+    published = ours.status == STATUS_ESTIMATED
+    assert np.isfinite(ours.mean[published]).all()
+    assert np.isnan(ours.mean[~published]).all() and np.isnan(ours.quantiles[~published]).all()
+    pairs = {
+        "Mean(R)": (ours.shape * ours.scale, ours.mean),
+        "Std(R)": (np.sqrt(ours.shape) * ours.scale, ours.sd),
+        "Median(R)": (raw_q[:, 3], ours.quantile(0.5)),
+    }
+    for j, level in enumerate(levels):
+        if level != 0.5:
+            pairs[f"Quantile.{level:g}(R)"] = (raw_q[:, j], ours.quantile(level))
+    for name, (raw, shown) in pairs.items():
+        np.testing.assert_array_equal(np.isnan(raw), np.isnan(theirs[name]), err_msg=name)
+        np.testing.assert_allclose(raw, theirs[name], rtol=1e-6, atol=0, err_msg=name)
+        np.testing.assert_allclose(
+            shown[published], theirs[name][published], rtol=1e-6, atol=0, err_msg=name
+        )
     np.testing.assert_allclose(ours.serial_interval_mean, theirs["si_mean"][0], rtol=1e-9)
     np.testing.assert_allclose(ours.serial_interval_sd, theirs["si_sd"][0], rtol=1e-9)
 
@@ -135,7 +153,8 @@ def test_refused_early_windows_are_nan_as_in_epiestim(tmp_path: Path) -> None:
     incid = SERIES["growing"]
     theirs, _ = run_epiestim(tmp_path, incid, window=3)
     ours = estimate_rt(incid, window=3)
-    assert np.isnan(ours.mean[:4]).all() and np.isfinite(ours.mean[4:]).all()
+    assert np.isnan(ours.shape[:4]).all() and np.isfinite(ours.shape[4:]).all()
+    assert (ours.status[:4] == 1).all()  # STATUS_REFUSED
     assert_matches(ours, theirs)
 
 
@@ -170,10 +189,10 @@ def test_constant_growth_gives_the_renewal_rt() -> None:
 @settings(max_examples=60, deadline=None)
 def test_posterior_quantiles_are_ordered_and_bracket_the_median(counts: list[int]) -> None:
     est = estimate_rt(np.array(counts, dtype=float))
-    q = est.quantiles
+    q = est.quantiles[est.estimated]
     assert np.all(np.diff(q, axis=1) >= 0)
     assert np.all(q > 0)
-    assert np.all(est.sd > 0)
+    assert np.all(est.sd[est.estimated] > 0)
 
 
 @pytest.mark.parametrize(
@@ -220,3 +239,65 @@ def test_gamma_quantiles_on_a_dense_grid_of_the_fast_path() -> None:
     p = np.linspace(0.005, 0.995, 199)
     expected = special.gammaincinv(a[:, None], p[None, :])
     np.testing.assert_allclose(gamma_quantiles(a, p), expected, rtol=1e-9)
+
+
+# --- insufficient data: Cori et al. 2013's guidance (DESIGN §3.4) ----------------------
+
+
+def test_no_estimate_before_any_case_nor_weeks_after_the_last() -> None:
+    # A district: nothing for 30 days, one cluster, then nothing for five weeks. EpiEstim
+    # prints Rt ~ 5 (the prior) on every empty window; warroom prints none.
+    from warroom.analytics.rt import STATUS_CV_TOO_HIGH, STATUS_TOO_FEW_CASES
+
+    incid = np.r_[np.zeros(30), [3, 5, 8, 12, 15, 14, 12, 9, 7, 5, 3, 2, 1], np.zeros(35)]
+    est = estimate_rt(incid)
+    before = est.t_end < 30
+    assert np.isnan(est.mean[before]).all()
+    assert (est.status[before] == STATUS_TOO_FEW_CASES).all()
+    quiet = est.cases == 0
+    assert quiet.sum() > 20 and np.isnan(est.mean[quiet]).all()
+    assert np.isfinite(est.mean).any()  # the cluster itself is estimated
+    assert "no case in the window" in est.reason(int(np.flatnonzero(quiet)[-1]))
+    few = np.flatnonzero(est.status == STATUS_CV_TOO_HIGH)
+    assert few.size and "CV" in est.reason(int(few[0])) and "> 0.3" in est.reason(int(few[0]))
+
+
+def test_the_cv_threshold_and_the_cumulative_threshold_are_parameters() -> None:
+    incid = np.r_[[0.0] * 8, np.full(30, 2.0)]  # 14 cases a week: CV 1/sqrt(15) = 0.26
+    strict = estimate_rt(incid, max_cv=0.2)
+    default = estimate_rt(incid)
+    assert np.isnan(strict.mean).all() and np.isfinite(default.mean[-1])
+    assert np.isnan(estimate_rt(incid, min_cases=1000).mean).all()
+    with pytest.raises(ValueError, match="max_cv"):
+        estimate_rt(incid, max_cv=0)
+    with pytest.raises(ValueError, match="min_cases"):
+        estimate_rt(incid, min_cases=-1)
+
+
+@given(
+    st.lists(st.integers(0, 3000), min_size=9, max_size=90),
+    st.integers(0, 80),
+    st.integers(8, 30),
+    st.floats(0.5, 50),
+    st.floats(0.05, 20),
+    st.floats(0.05, 10.0),
+)
+@settings(max_examples=150, deadline=None)
+def test_a_window_without_cases_never_yields_a_number(
+    counts: list[int], at: int, gap: int, prior_mean: float, prior_sd: float, max_cv: float
+) -> None:
+    # Zero-case windows, whatever the prior (even one confident enough to pass the CV
+    # rule) and whatever the threshold: no number, and the reason says so.
+    incid = np.array(counts, dtype=float)
+    at = min(at, incid.size)
+    incid = np.r_[incid[:at], np.zeros(gap), incid[at:]]
+    est = estimate_rt(incid, prior_mean=prior_mean, prior_sd=prior_sd, max_cv=max_cv)
+    empty = est.cases == 0
+    assert empty.any()
+    assert np.isnan(est.mean[empty]).all() and np.isnan(est.quantiles[empty]).all()
+    assert np.isnan(est.sd[empty]).all()
+    for i in np.flatnonzero(empty):
+        assert est.reason(int(i)).startswith("insufficient data")
+    shown = est.estimated
+    assert (est.cases[shown] > 0).all() and (est.cv[shown] <= max_cv).all()
+    assert (est.cumulative[shown] >= 12).all()

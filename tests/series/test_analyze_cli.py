@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 from typer.testing import CliRunner
 
-from warroom.analytics.forecast import RenewalForecaster
+from warroom.analytics.forecast import EnsembleForecaster, RenewalForecaster
 from warroom.analytics.phases import classify_phases
 from warroom.analytics.rt import estimate_rt
 from warroom.series.cli import app
@@ -70,6 +70,7 @@ def test_rt_csv_matches_estimate_rt_on_the_window_end_dates() -> None:
     rows = csv_rows(out)
     assert list(rows[0]) == [
         "date",
+        "status",
         "mean",
         "sd",
         "q025",
@@ -79,12 +80,45 @@ def test_rt_csv_matches_estimate_rt_on_the_window_end_dates() -> None:
         "q75",
         "q95",
         "q975",
+        "cases_in_window",
+        "posterior_cv",
+        "reason",
     ]
     series = read_daily_report(SAMPLE).area()
     est = estimate_rt(series.counts["new_confirmed"])
     assert rows[0]["date"] == "2020-01-17" and rows[-1]["date"] == "2020-04-30"
-    np.testing.assert_allclose([float(r["mean"]) for r in rows], est.mean, rtol=1e-9)
-    np.testing.assert_allclose([float(r["q975"]) for r in rows], est.quantile(0.975), rtol=1e-9)
+
+    def number(cell: str) -> float:
+        return float(cell) if cell else np.nan
+
+    np.testing.assert_allclose([number(r["mean"]) for r in rows], est.mean, rtol=1e-9)
+    np.testing.assert_allclose([number(r["q975"]) for r in rows], est.quantile(0.975), rtol=1e-9)
+    # where Rt cannot be estimated: no number, the status and the reason instead
+    for r in rows:
+        if r["status"] != "estimated":
+            assert r["mean"] == r["q025"] == r["q975"] == ""
+            assert r["reason"].startswith("insufficient data")
+    assert any(r["status"] == "estimated" for r in rows)
+
+
+def test_rt_of_weeks_without_a_case_prints_insufficient_data(tmp_path: Path) -> None:
+    # The observed defect: Rt ~ 5 (the prior) on every day without a case.
+    quiet = tmp_path / "quiet.csv"
+    days = [dt.date(2020, 3, 1) + dt.timedelta(days=i) for i in range(60)]
+    counts = [0] * 20 + [2, 4, 6, 9, 12, 10, 8, 6, 4, 3, 2, 1] + [0] * 28
+    quiet.write_text(
+        "date,area_code,new_confirmed\n"
+        + "".join(f"{d},420102,{n}\n" for d, n in zip(days, counts, strict=True)),
+        encoding="utf-8",
+    )
+    code, out, _ = run("rt", str(quiet), "--format", "csv")
+    assert code == 0
+    rows = csv_rows(out)
+    assert rows[-1]["status"] == "no_cases" and rows[-1]["mean"] == ""
+    assert rows[0]["status"] == "too_few_cases" and "cases so far < 12" in rows[0]["reason"]
+    assert all(r["mean"] == "" or float(r["mean"]) < 4.5 for r in rows)
+    code, table, _ = run("rt", str(quiet))
+    assert "insufficient data / 数据不足" in table
 
 
 def test_rt_on_an_area_with_a_missing_day_uses_the_complete_tail_and_says_so() -> None:
@@ -96,7 +130,16 @@ def test_rt_on_an_area_with_a_missing_day_uses_the_complete_tail_and_says_so() -
 
 def test_forecast_rows_follow_the_last_day_used(tmp_path: Path) -> None:
     code, out, _ = run(
-        "forecast", SAMPLE, "--as-of", "2020-02-05", "--horizon", "5", "--format", "csv"
+        "forecast",
+        SAMPLE,
+        "--as-of",
+        "2020-02-05",
+        "--horizon",
+        "5",
+        "--format",
+        "csv",
+        "--model",
+        "renewal",
     )
     assert code == 0
     rows = csv_rows(out)
@@ -106,9 +149,29 @@ def test_forecast_rows_follow_the_last_day_used(tmp_path: Path) -> None:
     fc = RenewalForecaster(random_state=0).fit(y.counts["new_confirmed"]).predict(5)
     np.testing.assert_allclose([float(r["median"]) for r in rows], fc.quantile(0.5), rtol=1e-9)
     code2, out2, _ = run(
-        "forecast", SAMPLE, "--as-of", "2020-02-05", "--horizon", "5", "--format", "csv"
+        "forecast",
+        SAMPLE,
+        "--as-of",
+        "2020-02-05",
+        "--horizon",
+        "5",
+        "--format",
+        "csv",
+        "--model",
+        "renewal",
     )
     assert code2 == 0 and out2 == out  # seeded: the same answer twice
+
+
+def test_the_default_forecast_is_the_published_one_with_its_skill() -> None:
+    code, out, _ = run("forecast", SAMPLE, "--as-of", "2020-03-20", "--format", "csv")
+    assert code == 0
+    rows = csv_rows(out)
+    assert list(rows[0])[-2:] == ["rel_mae_last_value", "rel_mae_mean_7d"]
+    y = read_daily_report(SAMPLE).area().until(dt.date(2020, 3, 20)).counts["new_confirmed"]
+    fc = EnsembleForecaster().fit(y).predict(14)
+    np.testing.assert_allclose([float(r["median"]) for r in rows], fc.quantile(0.5), rtol=1e-9)
+    assert float(rows[0]["rel_mae_last_value"]) > 0
 
 
 def test_backtest_reports_every_forecaster_and_horizon() -> None:
@@ -116,12 +179,13 @@ def test_backtest_reports_every_forecaster_and_horizon() -> None:
     assert code == 0
     rows = csv_rows(out)
     assert {r["forecaster"] for r in rows} == {
+        "published",
         "renewal",
         "last_value",
         "mean_7d",
         "loglinear_trend",
     }
-    assert len(rows) == 4 * 3
+    assert len(rows) == 5 * 3
     last = [r for r in rows if r["forecaster"] == "last_value"]
     assert all(float(r["rel_mae_last_value"]) == 1.0 for r in last)
 

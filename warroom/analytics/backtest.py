@@ -18,7 +18,9 @@ series. Per forecaster and horizon ``h``:
       WIS = (|y - m| / 2 + sum_k (alpha_k / 2) IS_alpha_k) / (K + 1/2),
       IS_alpha = (u - l) + (2/alpha)(l - y) 1{y < l} + (2/alpha)(y - u) 1{y > u}.
 
-The series must be complete (no NaN); cut it after its last missing day.
+A missing day (NaN) is never scored as an observation; the histories the forecasters
+see have it filled by :func:`~warroom.analytics.forecast.fill_missing` (the same filled
+history for every forecaster, so the comparison stays fair).
 """
 
 from __future__ import annotations
@@ -30,18 +32,22 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from warroom.analytics.forecast import (
+    EnsembleForecaster,
     Forecaster,
+    ForecastSkill,
     LastValueForecaster,
     LogLinearTrendForecaster,
     MovingMeanForecaster,
     RenewalForecaster,
+    fill_missing,
 )
 from warroom.analytics.parameters import (
     BACKTEST_MAX_HORIZON,
     BACKTEST_MIN_HISTORY,
     BACKTEST_STEP_DAYS,
+    SKILL_ORIGINS,
+    SKILL_STEP_DAYS,
 )
-from warroom.analytics.rt import as_incidence
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -53,15 +59,20 @@ __all__ = [
     "BacktestResult",
     "backtest",
     "default_forecasters",
+    "forecast_skill",
     "weighted_interval_score",
 ]
 
 BASELINE_NAMES: tuple[str, ...] = ("last_value", "mean_7d", "loglinear_trend")
+SKILL_BASELINES: tuple[str, ...] = ("last_value", "mean_7d")  # the published forecast must
+# beat both (DESIGN §3.4)
 
 
 def default_forecasters(*, random_state: int | None = 0) -> dict[str, Forecaster]:
-    """The renewal forecaster and the three baselines, under the names the CLI prints."""
+    """The published ensemble, the renewal forecaster and the three baselines, under the
+    names the CLI prints."""
     return {
+        "published": EnsembleForecaster(),
         "renewal": RenewalForecaster(random_state=random_state),
         "last_value": LastValueForecaster(),
         "mean_7d": MovingMeanForecaster(),
@@ -151,7 +162,7 @@ def backtest(
     Parameters
     ----------
     series : array_like of float, shape (T,)
-        Daily counts, complete (no NaN).
+        Daily counts; a missing day (NaN) is filled for fitting and never scored.
     forecasters : mapping of name to Forecaster, optional
         Default :func:`default_forecasters` (renewal + 3 baselines, seeded).
     baselines : sequence of str, default BASELINE_NAMES
@@ -168,7 +179,9 @@ def backtest(
     -------
     BacktestResult
     """
-    y = as_incidence(series, name="series")
+    raw = np.asarray(series, dtype=np.float64)
+    y = fill_missing(raw, name="series")
+    observed = np.where(np.isnan(raw), np.nan, y)
     models = dict(default_forecasters() if forecasters is None else forecasters)
     if not models:
         raise ValueError("forecasters must name at least one forecaster")
@@ -194,9 +207,11 @@ def backtest(
     targets = np.full((origins.size, horizon), np.nan)
     for o, s in enumerate(origins):
         h_max = min(horizon, y.size - 1 - int(s))
-        targets[o, :h_max] = y[s + 1 : s + 1 + h_max]
+        targets[o, :h_max] = observed[s + 1 : s + 1 + h_max]
         for f, name in enumerate(names):
             fc = models[name].fit(y[: s + 1]).predict(horizon, SCORED_LEVELS)
+            if np.isnan(fc.quantiles[:h_max]).any():
+                raise ValueError(f"forecaster {name!r} predicted NaN from day {int(s)}")
             preds[f, o, :h_max] = fc.quantiles[:h_max]
 
     scored = ~np.isnan(targets)  # (O, H)
@@ -230,4 +245,42 @@ def backtest(
         coverage_90=np.where(empty, np.nan, np.nansum(inside_90, axis=1) / denominator),
         wis=np.where(empty, np.nan, np.nansum(wis, axis=1) / denominator),
         origins=origins,
+    )
+
+
+def forecast_skill(
+    series: ArrayLike,
+    forecaster: Forecaster,
+    *,
+    origins: int = SKILL_ORIGINS,
+    step: int = SKILL_STEP_DAYS,
+    max_horizon: int = BACKTEST_MAX_HORIZON,
+    min_history: int = BACKTEST_MIN_HISTORY,
+) -> ForecastSkill | None:
+    """The skill shown beside a published forecast: its relative MAE against the last-value
+    and 7-day-mean baselines, by rolling origins every ``step`` days over (at most) the last
+    ``origins`` days of ``series``. None when the series is too short for one scored
+    origin."""
+    raw = np.asarray(series, dtype=np.float64)
+    count = _check_int("origins", origins, 1)
+    first = max(_check_int("min_history", min_history, 1), raw.size - count)
+    if raw.size < first + 1:
+        return None
+    res = backtest(
+        raw,
+        {
+            "published": forecaster,
+            "last_value": LastValueForecaster(),
+            "mean_7d": MovingMeanForecaster(),
+        },
+        baselines=SKILL_BASELINES,
+        max_horizon=max_horizon,
+        min_history=first,
+        step=step,
+    )
+    return ForecastSkill(
+        horizons=res.horizons,
+        baselines=SKILL_BASELINES,
+        relative_mae=res.relative_mae[0],
+        n_scored=res.n_scored,
     )

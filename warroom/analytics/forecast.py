@@ -37,14 +37,33 @@ from warroom.analytics.parameters import (
     BASELINE_ERROR_DAYS,
     BASELINE_MEAN_DAYS,
     BASELINE_TREND_DAYS,
+    DIP_MIN_LEVEL,
+    ENSEMBLE_ERROR_DAYS,
+    ENSEMBLE_KEEP_RATIO,
+    FILL_DAYS,
+    FORECAST_HORIZON_DAYS,
     FORECAST_NB_DISPERSION,
     FORECAST_QUANTILES,
     FORECAST_SAMPLES,
+    LEVEL_FIT_DAYS,
+    LEVEL_LAST_WEIGHT,
+    RT_MAX_POSTERIOR_CV,
+    RT_MIN_CUMULATIVE_CASES,
     RT_PRIOR_MEAN,
     RT_PRIOR_SD,
     RT_WINDOW_DAYS,
     SERIAL_INTERVAL_MEAN,
     SERIAL_INTERVAL_SD,
+    SPIKE_AFTER_DAYS,
+    SPIKE_BEFORE_DAYS,
+    SPIKE_FACTOR,
+    SPIKE_LAST_FACTOR,
+    SPIKE_NOISE_Z,
+    TREND_DAMPING,
+    TREND_MAX_SLOPE,
+    WEEKDAY_MAX_FACTOR,
+    WEEKDAY_MIN_LEVEL,
+    WEEKDAY_WEEKS,
 )
 from warroom.analytics.rt import as_incidence, discretise_serial_interval, estimate_rt
 
@@ -52,13 +71,19 @@ FloatArray = NDArray[np.float64]
 RandomState = int | np.random.Generator | None
 
 __all__ = [
+    "POOL_NAMES",
+    "EnsembleForecaster",
     "Forecast",
+    "ForecastSkill",
     "Forecaster",
     "LastValueForecaster",
     "LogLinearTrendForecaster",
     "MovingMeanForecaster",
     "RenewalForecaster",
     "check_random_state",
+    "clean_spikes",
+    "fill_missing",
+    "weekday_factors",
 ]
 
 
@@ -348,3 +373,372 @@ class RenewalForecaster(_NotFitted):
             quantiles=np.quantile(sims, levels, axis=0).T,
             quantile_levels=levels,
         )
+
+
+# --- the published forecast: robust members, weighted by their own recent errors ---------
+
+
+def fill_missing(series: ArrayLike, *, name: str = "series") -> FloatArray:
+    """Daily counts with each missing day (NaN) filled by the median of the known days within
+    ``FILL_DAYS`` on either side (the nearest known day if none), for fitting only: a
+    filled day is never scored as an observation. A median, not an interpolation, so that
+    a spike next to the gap is not copied into it. Raises ``ValueError`` if no day is
+    known."""
+    y = np.asarray(series, dtype=np.float64)
+    if y.ndim != 1 or y.size == 0:
+        raise ValueError(f"{name} must be a non-empty 1-D array, got shape {y.shape}")
+    known = ~np.isnan(y)
+    if not known.any():
+        raise ValueError(f"{name} has no known day")
+    out = y.copy()
+    for t in np.flatnonzero(~known):
+        near = y[max(0, t - FILL_DAYS) : t + FILL_DAYS + 1]
+        near = near[~np.isnan(near)]
+        if near.size:
+            out[t] = float(np.median(near))
+        else:
+            days = np.flatnonzero(known)
+            out[t] = y[days[np.argmin(np.abs(days - t))]]
+    as_incidence(out, name=name)
+    return out
+
+
+def clean_spikes(
+    history: ArrayLike,
+    *,
+    factor: float = SPIKE_FACTOR,
+    noise_z: float = SPIKE_NOISE_Z,
+    before: int = SPIKE_BEFORE_DAYS,
+    after: int = SPIKE_AFTER_DAYS,
+    dip_min_level: float = DIP_MIN_LEVEL,
+) -> FloatArray:
+    """The history with isolated spikes and dips replaced by the local level (Hampel 1974).
+
+    Day ``t`` is a spike when it exceeds ``factor`` times the larger of the medians of the
+    ``before`` days before it and the ``after`` days after it, plus ``noise_z`` Poisson
+    standard deviations; a dip when it is below ``1/factor`` of the smaller one (which must
+    be at least ``dip_min_level``). Either is replaced by the median of those neighbours:
+    a one-day reclassification jump or a backlog day is a level shift of the cumulative
+    count, not growth, and a forecast must not extrapolate it. Only raw values are
+    compared (no cascade), and the last ``after`` days are kept as reported (nothing
+    after them yet), so the cleaned prefix of a longer series equals the cleaned shorter
+    series except on its last ``after`` days.
+    """
+    y = as_incidence(history, name="history")
+    n = y.size
+    out = y.copy()
+    if n < before + after + 4:
+        return out
+    days = np.arange(before, n - after)  # days with a full neighbourhood on both sides
+    ahead = sliding_window_view(y, after)[days + 1]
+    behind = sliding_window_view(y, before)[days - before]
+    b, a = np.median(behind, axis=1), np.median(ahead, axis=1)
+    high, low = np.maximum(a, b), np.minimum(a, b)
+    value = y[days]
+    spike = value > factor * high + noise_z * np.sqrt(high + 1.0)
+    dip = (low >= dip_min_level) & (value < low / factor)
+    flagged = spike | dip
+    if flagged.any():
+        both = np.concatenate([behind[flagged], ahead[flagged]], axis=1)
+        out[days[flagged]] = np.median(both, axis=1)
+    return out
+
+
+def weekday_factors(
+    history: ArrayLike,
+    *,
+    weeks: int = WEEKDAY_WEEKS,
+    min_level: float = WEEKDAY_MIN_LEVEL,
+) -> FloatArray:
+    """Multiplicative day-of-week factors ``f[t % 7]`` (geometric mean 1) of a daily series.
+
+    Each day's ratio to its centred 7-day mean, over the last ``weeks`` weeks, median per
+    weekday (days whose 7-day mean is below ``min_level`` are left out); a weekday with
+    fewer than two ratios keeps factor 1. Index ``t % 7`` with ``t`` the 0-based day.
+    """
+    y = as_incidence(history, name="history")
+    n = y.size
+    factors = np.ones(7)
+    if n < 21:
+        return factors
+    means = np.convolve(y, np.ones(7) / 7.0, mode="valid")  # centred on days 3 .. n-4
+    days = np.arange(3, n - 3)
+    usable = (means >= min_level) & (days >= n - 3 - 7 * weeks)
+    if usable.sum() < 21:  # three weeks of ratios at least
+        return factors
+    ratio = np.where(usable, y[days] / np.maximum(means, 1e-12), np.nan)
+    span = 7 * weeks
+    grid = np.full(span + 7, np.nan)  # pad so that every weekday has a column
+    tail_days, tail_ratio = days[-span:], ratio[-span:]
+    grid[: tail_ratio.size] = tail_ratio
+    weekday = np.full(span + 7, -1)
+    weekday[: tail_days.size] = tail_days % 7
+    for d in range(7):
+        values = grid[(weekday == d) & ~np.isnan(grid)]
+        if values.size >= 2:
+            factors[d] = float(
+                np.clip(np.median(values), 1.0 / WEEKDAY_MAX_FACTOR, WEEKDAY_MAX_FACTOR)
+            )
+    out: FloatArray = factors / np.exp(np.mean(np.log(factors)))
+    return out
+
+
+def _latest_rt(c: FloatArray, w: FloatArray) -> float:
+    """Posterior mean of Rt in the window ending on the last day (Cori et al. 2013, the
+    prior of :func:`~warroom.analytics.rt.estimate_rt`), or NaN where its rules say
+    "insufficient data": too few cases so far, too soon after the first case, no case in
+    the window, or a posterior coefficient of variation above the threshold. ``w`` is the
+    discretised serial interval (``w[0] = 0``), at least as long as ``c``."""
+    n = c.size
+    if n < RT_WINDOW_DAYS + 1:
+        return float("nan")
+    seen = np.flatnonzero(c > 0)
+    si_mean = float(np.sum(w[:n] * np.arange(n)))
+    if c.sum() < RT_MIN_CUMULATIVE_CASES or not seen.size or n - 1 < seen[0] + si_mean:
+        return float("nan")
+    lam = np.convolve(c, w[:n])[:n]
+    cases = float(c[-RT_WINDOW_DAYS:].sum())
+    infectivity = float(lam[-RT_WINDOW_DAYS:].sum())
+    shape = (RT_PRIOR_MEAN / RT_PRIOR_SD) ** 2 + cases
+    scale = 1.0 / (RT_PRIOR_MEAN / RT_PRIOR_SD**2 + infectivity)
+    if cases <= 0 or 1.0 / np.sqrt(shape) > RT_MAX_POSTERIOR_CV:
+        return float("nan")
+    return float(shape * scale)
+
+
+def _theil_sen_levels(values: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Per row, the level at the last column and the daily slope of a median line (Theil
+    1950, Sen 1968) through ``log(values + 1)``."""
+    logs = np.log(values + 1.0)
+    width = logs.shape[1]
+    x = np.arange(-width + 1, 1, dtype=np.float64)
+    if width < 3:
+        out: FloatArray = values[:, -1].copy()
+        return out, np.zeros(values.shape[0])
+    i, j = np.triu_indices(width, 1)
+    slope: FloatArray = np.median((logs[:, j] - logs[:, i]) / (x[j] - x[i]), axis=1)
+    levels: FloatArray = np.exp(np.median(logs - slope[:, None] * x[None, :], axis=1)) - 1.0
+    return levels, slope
+
+
+@dataclass(frozen=True, eq=False)
+class ForecastSkill:
+    """Measured skill of a forecaster: rolling-origin MAE relative to the baselines.
+
+    Attributes
+    ----------
+    horizons : ndarray of int, shape (H,)
+    baselines : tuple of str
+        ``("last_value", "mean_7d")``.
+    relative_mae : ndarray of float, shape (len(baselines), H)
+        MAE of the forecaster's median over the baseline's, same origins (< 1: better);
+        NaN where nothing could be scored or the baseline's MAE is 0.
+    n_scored : ndarray of int, shape (H,)
+        Forecasts scored at each horizon.
+    """
+
+    horizons: NDArray[np.int64]
+    baselines: tuple[str, ...]
+    relative_mae: FloatArray
+    n_scored: NDArray[np.int64]
+
+    def at(self, horizon: int, baseline: str = "last_value") -> float:
+        """Relative MAE at ``horizon`` days against ``baseline`` (NaN when unmeasured)."""
+        hits = np.flatnonzero(self.horizons == horizon)
+        if not hits.size or baseline not in self.baselines:
+            return float("nan")
+        return float(self.relative_mae[self.baselines.index(baseline), int(hits[0])])
+
+
+POOL_NAMES: tuple[str, ...] = (
+    "last_value",
+    "mean_7d",
+    "robust_level",
+    "robust_weekly",
+    "renewal",
+    "robust_trend",
+)
+
+
+class EnsembleForecaster(_NotFitted):
+    """The forecast warroom publishes: a pool weighted per horizon by its recent errors.
+
+    The pool (``POOL_NAMES``): the two baselines on the history as reported
+    (:class:`LastValueForecaster`, :class:`MovingMeanForecaster`), and three members on
+    the history cleaned of isolated spikes and dips (:func:`clean_spikes`): a robust level
+    (the mean of the cleaned last day and a Theil-Sen level of the last
+    ``LEVEL_FIT_DAYS`` days, held flat), the same on the series divided by its weekday
+    factors (:func:`weekday_factors`) and multiplied back, the renewal equation's
+    expected path from the latest Rt (only where Rt can be estimated), and the robust
+    level with its Theil-Sen slope, damped (Gardner & McKenzie 1985). At ``fit`` every
+    member forecasts from each of the last ``error_days`` origins inside the history;
+    per horizon, members whose MAE exceeds ``keep_ratio`` times the best are dropped and
+    the others weighted by ``1/MAE^2`` (Bates & Granger 1969): a member without skill
+    falls back to the others, the baselines included. Quantiles: the point plus the
+    empirical quantiles of the ensemble's own past errors at that horizon, symmetrised,
+    clipped at zero (as the baselines').
+
+    Parameters
+    ----------
+    error_days : int, default ENSEMBLE_ERROR_DAYS
+    keep_ratio : float, default ENSEMBLE_KEEP_RATIO
+    max_horizon : int, default FORECAST_HORIZON_DAYS
+        Longest horizon the weights are learnt for (``predict`` may not exceed it).
+
+    Attributes
+    ----------
+    weights_ : ndarray, shape (max_horizon, len(POOL_NAMES))
+        Weight of each member per horizon (rows sum to 1).
+    member_mae_ : ndarray, shape (max_horizon, len(POOL_NAMES))
+        Recent MAE of each member per horizon (NaN: not scored).
+    """
+
+    def __init__(
+        self,
+        *,
+        error_days: int = ENSEMBLE_ERROR_DAYS,
+        keep_ratio: float = ENSEMBLE_KEEP_RATIO,
+        max_horizon: int = FORECAST_HORIZON_DAYS,
+    ) -> None:
+        self.error_days = error_days
+        self.keep_ratio = keep_ratio
+        self.max_horizon = max_horizon
+
+    def _pool(
+        self, y: FloatArray, cleaned: FloatArray, origins: NDArray[np.int64], horizon: int
+    ) -> FloatArray:
+        """Point forecasts of every pool member from each origin: (origins, members, horizon).
+
+        Vectorised over the origins. At origin ``s`` the history is ``y[:s+1]``, cleaned
+        except on its last ``SPIKE_AFTER_DAYS`` days (not yet known to be isolated), the
+        last day guarded by :func:`_guard_last_day`. The weekday factors are the fit's
+        (from the whole history; inside the history they only weight the members).
+        """
+        n_orig = origins.size
+        members = np.zeros((n_orig, len(POOL_NAMES), horizon))
+        steps = np.arange(1, horizon + 1)
+        members[:, 0, :] = y[origins][:, None]
+        span = LEVEL_FIT_DAYS
+        pad = span + 1  # days before day 0 are taken as 0 cases
+        yp = np.r_[np.zeros(pad), y]
+        cp = np.r_[np.zeros(pad), cleaned]
+        at = origins + pad  # index of the origin in the padded arrays
+        mean_days = BASELINE_MEAN_DAYS
+        recent = sliding_window_view(yp, mean_days)[at - mean_days + 1]
+        counted = np.minimum(origins + 1, mean_days)
+        members[:, 1, :] = (recent.sum(axis=1) / counted)[:, None]
+        # the last span + 1 days of each origin's history, as that origin saw them
+        window = sliding_window_view(cp, span + 1)[at - span].copy()
+        keep_raw = min(SPIKE_AFTER_DAYS, span + 1)
+        window[:, -keep_raw:] = sliding_window_view(yp, keep_raw)[at - keep_raw + 1]
+        before = window[:, :-1]
+        previous = before[:, -1]
+        week = np.median(before, axis=1)
+        high, low = np.maximum(previous, week), np.minimum(previous, week)
+        last = window[:, -1]
+        spike = last > SPIKE_LAST_FACTOR * high + SPIKE_NOISE_Z * np.sqrt(high + 1.0)
+        dip = (low >= DIP_MIN_LEVEL) & (last < low / SPIKE_LAST_FACTOR)
+        last = np.where(spike | dip, week, last)
+        window[:, -1] = last
+        fit_days = window[:, 1:]  # the last LEVEL_FIT_DAYS days
+        level, slope = _theil_sen_levels(fit_days)
+        base = LEVEL_LAST_WEIGHT * last + (1 - LEVEL_LAST_WEIGHT) * level
+        members[:, 2, :] = base[:, None]
+        damped = np.cumsum(TREND_DAMPING**steps)
+        members[:, 5, :] = (base[:, None] + 1.0) * np.exp(
+            np.clip(slope, -TREND_MAX_SLOPE, TREND_MAX_SLOPE)[:, None] * damped[None, :]
+        ) - 1.0
+        factors = self.weekday_factors_
+        days = origins[:, None] + np.arange(-span + 1, 1)[None, :]
+        deseasonal = fit_days / factors[days % 7]
+        level, _ = _theil_sen_levels(deseasonal)
+        flat = LEVEL_LAST_WEIGHT * deseasonal[:, -1] + (1 - LEVEL_LAST_WEIGHT) * level
+        members[:, 3, :] = flat[:, None] * factors[(origins[:, None] + steps[None, :]) % 7]
+        w = self.serial_interval_
+        members[:, 4, :] = np.nan
+        for o, s in enumerate(origins):
+            c = cleaned[: s + 1].copy()
+            raw_days = min(keep_raw, c.size)
+            c[-raw_days:] = y[s + 1 - raw_days : s + 1]
+            c[-1] = last[o]
+            rt = _latest_rt(c, w)
+            if np.isnan(rt):
+                continue
+            n = c.size
+            path = np.r_[c, np.zeros(horizon)]
+            for j in range(horizon):
+                t = n + j
+                path[t] = rt * float(w[1 : t + 1] @ path[t - 1 :: -1][:t])
+            members[o, 4, :] = path[n:]
+        out: FloatArray = np.maximum(members, 0.0)
+        return out
+
+    def fit(self, history: ArrayLike) -> Self:
+        y = as_incidence(history, name="history")
+        error_days = _check_int("error_days", self.error_days, 1)
+        horizon = _check_int("max_horizon", self.max_horizon, 1)
+        keep = float(self.keep_ratio)
+        if not np.isfinite(keep) or keep < 1:
+            raise ValueError(f"keep_ratio must be a number >= 1, got {self.keep_ratio!r}")
+        n = y.size
+        cleaned = clean_spikes(y)
+        self.serial_interval_ = discretise_serial_interval(n + horizon + 1)
+        self.weekday_factors_ = weekday_factors(cleaned)
+        first = max(0, n - 1 - horizon - error_days + 1)
+        origins = np.arange(first, n - 1, dtype=np.int64)
+        points = self._pool(y, cleaned, origins, horizon)
+        steps = np.arange(1, horizon + 1)
+        target_day = origins[:, None] + steps[None, :]  # (O, H)
+        scored = target_day <= n - 1
+        # only the last error_days origins that have a target, per horizon
+        rank = np.cumsum(scored[::-1], axis=0)[::-1]
+        scored &= rank <= error_days
+        targets = np.where(scored, y[np.minimum(target_day, n - 1)], np.nan)
+        errors = np.abs(points - targets[:, None, :])  # (O, M, H)
+        counted = scored[:, None, :] & ~np.isnan(points)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mae = np.where(counted, errors, 0.0).sum(axis=0) / counted.sum(axis=0)
+            complete = counted.sum(axis=0) == scored.sum(axis=0)[None, :]
+            mae = np.where(complete & (counted.sum(axis=0) > 0), mae, np.nan).T  # (H, M)
+        weights = np.zeros((horizon, len(POOL_NAMES)))
+        for h in range(horizon):
+            row = mae[h]
+            if np.all(np.isnan(row)):
+                weights[h, 0] = 1.0  # nothing scored yet: the naive forecast
+                continue
+            best = np.nanmin(row)
+            chosen = ~np.isnan(row) & (row <= keep * best)
+            inverse = np.where(chosen, 1.0 / np.maximum(row, 1e-9) ** 2, 0.0)
+            weights[h] = inverse / inverse.sum()
+        # the ensemble's own past errors, with today's weights: its intervals
+        usable = np.nan_to_num(points)
+        past = np.einsum("omh,hm->oh", usable, weights)
+        self.history_ = y
+        self.cleaned_ = cleaned
+        self.weights_ = weights
+        self.member_mae_ = mae
+        self.errors_ = np.where(scored, targets - past, np.nan)
+        return self
+
+    def predict(
+        self, horizon: int, quantile_levels: tuple[float, ...] = FORECAST_QUANTILES
+    ) -> Forecast:
+        y = self._history()
+        horizon = _check_int("horizon", horizon, 1)
+        if horizon > self.weights_.shape[0]:
+            raise ValueError(
+                f"horizon must be <= max_horizon = {self.weights_.shape[0]}, got {horizon}"
+            )
+        levels = _check_levels(quantile_levels)
+        last = np.array([y.size - 1], dtype=np.int64)
+        members = np.nan_to_num(self._pool(y, self.cleaned_, last, self.weights_.shape[0])[0])
+        weighted = np.einsum("mh,hm->h", members, self.weights_)
+        point = np.maximum(weighted[:horizon], 0.0)
+        quantiles = np.empty((horizon, len(levels)))
+        for h in range(horizon):
+            errors = self.errors_[:, h]
+            errors = errors[~np.isnan(errors)]
+            errors = np.concatenate([errors, -errors])
+            spread = np.quantile(errors, levels) if errors.size else np.zeros(len(levels))
+            quantiles[h] = point[h] + spread
+        return Forecast(mean=point, quantiles=np.maximum(quantiles, 0.0), quantile_levels=levels)

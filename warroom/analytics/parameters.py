@@ -42,6 +42,12 @@ RT_PRIOR_MEAN: Final[float] = 5.0  # dimensionless; gamma prior mean (Cori et al
 # make_config(mean_prior = 5))
 RT_PRIOR_SD: Final[float] = 5.0  # dimensionless; gamma prior sd (Cori et al. 2013; EpiEstim
 # make_config(std_prior = 5))
+RT_MIN_CUMULATIVE_CASES: Final[int] = 12  # cases; no Rt before the cumulative incidence
+# reaches 12 (Cori et al. 2013, Web Appendix 4: "at least 12 cases", 1/0.3^2 ~ 11; the
+# ``minimum_cumul_incidence = 12`` of estimateR, Huisman et al., eLife 2022)
+RT_MAX_POSTERIOR_CV: Final[float] = 0.3  # dimensionless; a window whose gamma posterior has
+# sd/mean above 0.3 is "insufficient data" (Cori et al. 2013; EpiEstim make_config(cv_posterior
+# = 0.3)); with the default prior (shape 1) that needs >= 11 cases in the window
 RT_QUANTILES: Final[tuple[float, ...]] = (0.025, 0.05, 0.25, 0.5, 0.75, 0.95, 0.975)  # as in
 # EpiEstim estimate_R's output columns (Cori et al. 2013)
 
@@ -58,6 +64,45 @@ BASELINE_TREND_DAYS: Final[int] = 14  # days; log-linear trend baseline window (
 BASELINE_ERROR_DAYS: Final[int] = 28  # days of past h-step errors behind a baseline's intervals
 # (the quantile-baseline idea of the US COVID-19 Forecast Hub, Cramer et al., PNAS 2022;
 # four weeks, warroom convention)
+
+# The published forecast: a robust ensemble weighted by its own recent errors (DESIGN §3.4).
+# Robust preprocessing: Hampel F.R., J Am Stat Assoc 1974;69:383-93 (median-based outlier
+# rejection); Theil H. 1950 / Sen P.K., J Am Stat Assoc 1968;63:1379-89 (median slope);
+# forecast combination weighted by recent errors: Bates J.M., Granger C.W.J., Oper Res Q
+# 1969;20:451-68; the baselines in the pool: Cramer et al., PNAS 2022.
+SPIKE_FACTOR: Final[float] = 3.0  # a day over 3x (or under 1/3 of) the local level on both
+# sides is an isolated reporting artefact, a level shift in cumulative terms, not growth (the
+# 12-13 Feb 2020 reclassification in Wuhan was 6-7x its neighbours; warroom convention)
+SPIKE_NOISE_Z: Final[float] = 5.0  # plus 5 Poisson sd (sqrt(level)): small counts are noisy
+SPIKE_BEFORE_DAYS: Final[int] = 7  # days; the local level before a day: one weekly cycle
+SPIKE_AFTER_DAYS: Final[int] = 2  # days; the level after: a spike is isolated only in
+# retrospect, so the last 2 days of a history are never cleaned (their effect is bounded by
+# the median-based level instead)
+SPIKE_LAST_FACTOR: Final[float] = 4.0  # the last day, with nothing after it, is taken as an
+# artefact only beyond 4x both the day before and the week's median (a 6-7x reclassification
+# is caught; a 3.5x early rise is kept; warroom convention)
+DIP_MIN_LEVEL: Final[float] = 10.0  # cases/day; dips below a lower level are ordinary noise
+LEVEL_FIT_DAYS: Final[int] = 7  # days; Theil-Sen line through log(n+1) for the level
+LEVEL_LAST_WEIGHT: Final[float] = 0.5  # weight of the cleaned last day vs the robust level
+TREND_DAMPING: Final[float] = 0.8  # per day; damped trend, the slope's effect fades (Gardner
+# E.S., McKenzie E., Management Science 1985;31:1237-46); h days ahead move by at most
+# slope * 0.8/(1-0.8) = 4 days of the current slope
+TREND_MAX_SLOPE: Final[float] = 0.3  # per day on log scale (doubling in ~2.3 days): steeper
+# is a reporting jump, not growth (warroom convention)
+WEEKDAY_WEEKS: Final[int] = 5  # weeks of day-of-week ratios behind the weekly factors
+WEEKDAY_MAX_FACTOR: Final[float] = 2.0  # a weekday factor is kept within [1/2, 2]: a
+# reporting cycle moves cases between days, it does not multiply them (warroom convention)
+FILL_DAYS: Final[int] = 3  # days each side whose median fills a missing day for fitting
+WEEKDAY_MIN_LEVEL: Final[float] = 5.0  # cases/day; below, weekday ratios are noise
+ENSEMBLE_ERROR_DAYS: Final[int] = 21  # days of past origins scoring each pool member per
+# horizon (three weekly cycles; warroom convention)
+ENSEMBLE_KEEP_RATIO: Final[float] = 2.5  # members whose recent MAE exceeds 2.5x the best
+# member's get no weight at that horizon (a model without skill falls back to the others;
+# 2.5 chosen on the twin backtests with planted artefacts: 1.25 dropped members too often)
+SKILL_ORIGINS: Final[int] = 42  # days of rolling origins behind the skill shown beside the
+# fan (6 weeks; warroom convention)
+SKILL_STEP_DAYS: Final[int] = 7  # days between those origins: one a week, so that the daily
+# cycle refits the ensemble 6 times per area, not 42 (each origin is scored at every horizon)
 
 # Backtests: Bracher J., Ray E.L., Gneiting T., Reich N.G., "Evaluating epidemic forecasts
 # in an interval format", PLoS Comput Biol 2021;17(2):e1008618.

@@ -66,6 +66,7 @@ IntArray = NDArray[np.int64]
 CodeArray = NDArray[np.int8]
 
 __all__ = [
+    "BAND_BOUNDS",
     "MISSING",
     "UNDECLARED",
     "UNKNOWN",
@@ -103,7 +104,23 @@ UNDECLARED = -1  # phase code before any phase has been declared
 UNKNOWN = -2  # direction code when the trend cannot be computed
 NO_DAY = -1  # day index where there is none (no phase declared yet)
 
-_BAND_FLOORS = (0, BAND_LOW_MIN, BAND_MIDDLE_MIN, BAND_HIGH_MIN)
+BAND_BOUNDS: tuple[int, int, int] = (BAND_LOW_MIN, BAND_MIDDLE_MIN, BAND_HIGH_MIN)  # default
+
+
+def _floors(bands: tuple[int, ...]) -> tuple[float, float, float, float]:
+    """Lower bounds of TAIL, LOW, MIDDLE, HIGH from the LOW, MIDDLE, HIGH lower bounds."""
+    values = tuple(bands)
+    if (
+        len(values) != 3
+        or any(isinstance(v, bool) or not isinstance(v, (int, np.integer)) for v in values)
+        or values[0] < 1
+        or not values[0] < values[1] < values[2]
+    ):
+        raise ValueError(
+            f"bands must be three increasing integers >= 1 (LOW, MIDDLE, HIGH lower "
+            f"bounds), got {bands!r}"
+        )
+    return (0.0, float(values[0]), float(values[1]), float(values[2]))
 
 
 @dataclass(frozen=True, eq=False)
@@ -187,16 +204,18 @@ def _as_counts(new_confirmed: ArrayLike) -> FloatArray:
     return values
 
 
-def band_of(new_confirmed: ArrayLike) -> CodeArray:
+def band_of(new_confirmed: ArrayLike, *, bands: tuple[int, ...] = BAND_BOUNDS) -> CodeArray:
     """Band code (:class:`Phase` TAIL..HIGH) of each day's count; :data:`MISSING` for NaN.
 
-    HIGH ``n >= 1000``, MIDDLE ``100..999``, LOW ``10..99``, TAIL ``0..9`` (DESIGN §3.1).
-    Non-integer counts (e.g. averages) are banded by the same thresholds.
+    By default HIGH ``n >= 1000``, MIDDLE ``100..999``, LOW ``10..99``, TAIL ``0..9``
+    (DESIGN §3.1, Wuhan's digits); ``bands`` gives a city's own lower bounds of LOW,
+    MIDDLE and HIGH. Non-integer counts (e.g. averages) are banded by the same thresholds.
     """
     values = _as_counts(new_confirmed)
+    floors = _floors(bands)
     with np.errstate(invalid="ignore"):
-        bands = np.searchsorted(np.asarray(_BAND_FLOORS, dtype=np.float64), values, "right") - 1
-    out: CodeArray = np.where(np.isnan(values), MISSING, bands).astype(np.int8)
+        bands_ = np.searchsorted(np.asarray(floors, dtype=np.float64), values, "right") - 1
+    out: CodeArray = np.where(np.isnan(values), MISSING, bands_).astype(np.int8)
     return out
 
 
@@ -239,6 +258,7 @@ def classify_phases(
     cleared_days: int = CLEARED_ZERO_DAYS,
     trend_window: int = TREND_WINDOW_DAYS,
     flat_tolerance: float = TREND_FLAT_TOLERANCE,
+    bands: tuple[int, ...] = BAND_BOUNDS,
 ) -> PhaseTimeline:
     """Band, declared phase, its retrospective start and declaration day, and direction.
 
@@ -254,6 +274,8 @@ def classify_phases(
         Days per window of the direction's week-on-week ratio (7).
     flat_tolerance : float, default TREND_FLAT_TOLERANCE
         Relative change counted as flat (0.10).
+    bands : tuple of 3 int, default BAND_BOUNDS
+        Lower bounds of LOW, MIDDLE and HIGH (Wuhan's 10, 100, 1000; a city setting).
 
     Returns
     -------
@@ -262,7 +284,7 @@ def classify_phases(
     values = _as_counts(new_confirmed)
     k = _check_int("confirm_days", confirm_days, 1)
     c = _check_int("cleared_days", cleared_days, 1)
-    band = band_of(values)
+    band = band_of(values, bands=bands)
     n_days = values.size
     phase = np.full(n_days, UNDECLARED, dtype=np.int8)
     start = np.full(n_days, NO_DAY, dtype=np.int64)
@@ -309,6 +331,7 @@ def next_band(
     fit_days: int = TREND_FIT_DAYS,
     max_days: int = NEXT_BAND_MAX_DAYS,
     cleared_days: int = CLEARED_ZERO_DAYS,
+    bands: tuple[int, ...] = BAND_BOUNDS,
 ) -> NextBand | None:
     """Project when the log-linear trend of the last ``fit_days`` reaches the next band.
 
@@ -321,6 +344,8 @@ def next_band(
         :data:`UNDECLARED` give ``None``).
     fit_days : int, default TREND_FIT_DAYS
         Days of history in the fit (14); at least half must be observed.
+    bands : tuple of 3 int, default BAND_BOUNDS
+        Lower bounds of LOW, MIDDLE and HIGH (a city setting; Wuhan's by default).
     max_days : int, default NEXT_BAND_MAX_DAYS
         Farthest projection reported (60 days).
     cleared_days : int, default CLEARED_ZERO_DAYS
@@ -337,6 +362,7 @@ def next_band(
     fit_days = _check_int("fit_days", fit_days, 2)
     max_days = _check_int("max_days", max_days, 1)
     c = _check_int("cleared_days", cleared_days, 1)
+    floors = _floors(bands)
     if phase not in (Phase.TAIL, Phase.LOW, Phase.MIDDLE, Phase.HIGH):
         return None
     recent = values[-fit_days:]
@@ -353,7 +379,7 @@ def next_band(
     if slope > 0:
         if phase == Phase.HIGH:
             return None
-        target, hits = Phase(phase + 1), fitted >= _BAND_FLOORS[phase + 1]
+        target, hits = Phase(phase + 1), fitted >= floors[phase + 1]
         offset = 0
     elif phase == Phase.TAIL:
         # Zero days already observed at the end of the series count towards the c days.
@@ -368,7 +394,7 @@ def next_band(
                 return None  # due today by the rule itself (or too far): no projection
             return NextBand(phase=target, days_ahead=day, daily_growth=float(slope))
     else:
-        target, hits = Phase(phase - 1), fitted < _BAND_FLOORS[phase]
+        target, hits = Phase(phase - 1), fitted < floors[phase]
         offset = 0
     if not hits.any():
         return None

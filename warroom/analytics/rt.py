@@ -19,8 +19,16 @@ re-expressed with array operations, number for number:
 
 EpiEstim silently reads a missing day (``NA``) as zero cases. warroom does not: a NaN
 in the incidence is refused with a ``ValueError`` naming the day, because every later
-``Lambda_t`` depends on it. EpiEstim's warning about the posterior coefficient of
-variation (``cv_posterior``) is a diagnostic only and has no counterpart here.
+``Lambda_t`` depends on it.
+
+Where Rt cannot be estimated, warroom says so instead of printing the prior (Cori et al.
+2013's own guidance, which EpiEstim gives only as a warning about ``cv_posterior``). A
+window is *insufficient data* — ``mean``, ``sd`` and ``quantiles`` NaN, ``status`` saying
+why — when EpiEstim refuses it, when it ends before the cumulative incidence reaches
+``min_cases`` (12) or less than one mean serial interval after the first case, when it
+holds no local case at all, or when its posterior coefficient of variation
+``1/sqrt(shape)`` exceeds ``max_cv`` (0.3). The posterior parameters ``shape`` and
+``scale`` stay EpiEstim's in every window (a diagnostic, never shown as a finding).
 """
 
 from __future__ import annotations
@@ -32,6 +40,8 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import special
 
 from warroom.analytics.parameters import (
+    RT_MAX_POSTERIOR_CV,
+    RT_MIN_CUMULATIVE_CASES,
     RT_PRIOR_MEAN,
     RT_PRIOR_SD,
     RT_QUANTILES,
@@ -44,6 +54,13 @@ FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
 __all__ = [
+    "RT_STATUS_NAMES",
+    "STATUS_CV_TOO_HIGH",
+    "STATUS_ESTIMATED",
+    "STATUS_NO_CASES",
+    "STATUS_REFUSED",
+    "STATUS_TOO_EARLY",
+    "STATUS_TOO_FEW_CASES",
     "RtEstimate",
     "as_incidence",
     "discretise_serial_interval",
@@ -51,6 +68,23 @@ __all__ = [
     "gamma_quantiles",
     "total_infectivity",
 ]
+
+
+# Status of a window: estimated, or why not ("insufficient data").
+STATUS_ESTIMATED = 0
+STATUS_REFUSED = 1  # EpiEstim refuses the window (t_end <= the serial interval mean)
+STATUS_TOO_FEW_CASES = 2  # the cumulative incidence had not reached min_cases
+STATUS_TOO_EARLY = 3  # less than one mean serial interval after the first case
+STATUS_NO_CASES = 4  # no local case in the window
+STATUS_CV_TOO_HIGH = 5  # posterior coefficient of variation above max_cv
+RT_STATUS_NAMES: dict[int, str] = {
+    STATUS_ESTIMATED: "estimated",
+    STATUS_REFUSED: "refused",
+    STATUS_TOO_FEW_CASES: "too_few_cases",
+    STATUS_TOO_EARLY: "too_early",
+    STATUS_NO_CASES: "no_cases",
+    STATUS_CV_TOO_HIGH: "cv_too_high",
+}
 
 
 @dataclass(frozen=True, eq=False)
@@ -63,11 +97,24 @@ class RtEstimate:
         0-based indices of the first and the last day of each window (inclusive);
         ``t_end`` is the day the estimate is reported on.
     shape, scale : ndarray of float
-        Parameters of the gamma posterior; NaN where EpiEstim refuses the window.
+        Parameters of the gamma posterior; NaN where EpiEstim refuses the window. A
+        diagnostic: kept even where ``status`` says the window is insufficient.
     mean, sd : ndarray of float
-        Posterior mean and standard deviation.
+        Posterior mean and standard deviation; NaN where ``status`` is not estimated.
     quantiles : ndarray of float, shape (n_windows, len(quantile_levels))
-        Posterior quantiles at ``quantile_levels``.
+        Posterior quantiles at ``quantile_levels``; NaN rows where not estimated.
+    status : ndarray of int
+        ``STATUS_ESTIMATED`` or the reason the window is insufficient data (the first
+        rule that fails, in the order of the ``STATUS_*`` codes).
+    cases : ndarray of float
+        Local cases in each window.
+    cumulative : ndarray of float
+        Cumulative incidence (day 0 included) up to the window's last day.
+    cv : ndarray of float
+        Posterior coefficient of variation ``1/sqrt(shape)`` (NaN where refused).
+    min_cases : int
+    max_cv : float
+        The thresholds the status was decided with.
     quantile_levels : tuple of float
         The probability levels of the ``quantiles`` columns.
     serial_interval : ndarray of float
@@ -88,6 +135,45 @@ class RtEstimate:
     serial_interval: FloatArray
     serial_interval_mean: float
     serial_interval_sd: float
+    status: IntArray
+    cases: FloatArray
+    cumulative: FloatArray
+    cv: FloatArray
+    min_cases: int
+    max_cv: float
+
+    @property
+    def estimated(self) -> NDArray[np.bool_]:
+        """True for the windows with an estimate (``status == STATUS_ESTIMATED``)."""
+        out: NDArray[np.bool_] = self.status == STATUS_ESTIMATED
+        return out
+
+    def reason(self, index: int) -> str:
+        """Why window ``index`` has no estimate (English; "" when it has one).
+
+        Callers that show it to people word it from ``status``, ``cases``, ``cv`` and
+        the thresholds in the reader's language; this text is for logs and the CLI.
+        """
+        code = int(self.status[index])
+        cases, cum = round(float(self.cases[index])), round(float(self.cumulative[index]))
+        cv = float(self.cv[index])
+        if code == STATUS_ESTIMATED:
+            return ""
+        if code == STATUS_REFUSED:
+            return (
+                "insufficient data: the window ends within one mean serial interval "
+                f"({self.serial_interval_mean:.1f} d) of the series' start"
+            )
+        if code == STATUS_TOO_FEW_CASES:
+            return f"insufficient data: {cum} cases so far < {self.min_cases}"
+        if code == STATUS_TOO_EARLY:
+            return (
+                "insufficient data: less than one mean serial interval "
+                f"({self.serial_interval_mean:.1f} d) since the first case"
+            )
+        if code == STATUS_NO_CASES:
+            return "insufficient data: no case in the window"
+        return f"insufficient data: {cases} cases in the window, CV {cv:.2f} > {self.max_cv:g}"
 
     def quantile(self, level: float) -> FloatArray:
         """The column of ``quantiles`` at probability ``level`` (one of ``quantile_levels``)."""
@@ -263,6 +349,8 @@ def estimate_rt(
     prior_mean: float = RT_PRIOR_MEAN,
     prior_sd: float = RT_PRIOR_SD,
     quantile_levels: tuple[float, ...] = RT_QUANTILES,
+    min_cases: int = RT_MIN_CUMULATIVE_CASES,
+    max_cv: float = RT_MAX_POSTERIOR_CV,
 ) -> RtEstimate:
     """Estimate Rt on sliding windows, as EpiEstim ``estimate_R(method = "parametric_si")``.
 
@@ -280,12 +368,20 @@ def estimate_rt(
         Gamma prior on Rt (EpiEstim defaults 5 and 5).
     quantile_levels : tuple of float, default RT_QUANTILES
         Posterior quantiles to report, each in (0, 1).
+    min_cases : int, default RT_MIN_CUMULATIVE_CASES
+        No estimate for a window ending before the cumulative incidence reaches this
+        (Cori et al. 2013: 12); ``0`` turns the rule off.
+    max_cv : float, default RT_MAX_POSTERIOR_CV
+        No estimate for a window whose posterior coefficient of variation exceeds this
+        (Cori et al. 2013; EpiEstim ``cv_posterior``: 0.3); ``inf`` turns the rule off
+        (the rule that a window without a local case has no estimate stays).
 
     Returns
     -------
     RtEstimate
         One entry per window; windows EpiEstim refuses (``t_end <=`` the discretised
-        serial interval mean, 1-based) hold NaN.
+        serial interval mean, 1-based) hold NaN, and so do windows with insufficient
+        data (``status`` says which rule).
 
     Raises
     ------
@@ -306,6 +402,11 @@ def estimate_rt(
     _check_positive("si_sd", si_sd)
     prior_mean = _check_positive("prior_mean", prior_mean)
     prior_sd = _check_positive("prior_sd", prior_sd)
+    if isinstance(min_cases, bool) or not isinstance(min_cases, (int, np.integer)) or min_cases < 0:
+        raise ValueError(f"min_cases must be an integer >= 0, got {min_cases!r}")
+    max_cv = float(max_cv)
+    if np.isnan(max_cv) or max_cv <= 0:
+        raise ValueError(f"max_cv must be a number > 0 (or inf), got {max_cv!r}")
     levels = tuple(float(q) for q in quantile_levels)
     if not levels or any(not 0 < q < 1 for q in levels):
         raise ValueError(
@@ -333,17 +434,41 @@ def estimate_rt(
     shape[refused] = np.nan
     scale[refused] = np.nan
 
-    quantiles = gamma_quantiles(shape, levels) * scale[:, None]
+    # Cori et al. 2013's guidance: the status of each window, the first failing rule.
+    cumulative = np.cumsum(values)[t_end]
+    seen = np.flatnonzero(values > 0)
+    first_case = int(seen[0]) if seen.size else n_days
+    cv = 1.0 / np.sqrt(shape)
+    status = np.full(t_end.size, STATUS_ESTIMATED, dtype=np.int64)
+    with np.errstate(invalid="ignore"):
+        rules = (
+            (STATUS_CV_TOO_HIGH, ~(cv <= max_cv)),
+            (STATUS_NO_CASES, cases <= 0),
+            (STATUS_TOO_EARLY, t_end < first_case + si_mean_discrete),
+            (STATUS_TOO_FEW_CASES, cumulative < min_cases),
+            (STATUS_REFUSED, refused),
+        )
+    for code, failed in rules:  # the last assignment wins: the first rule in code order
+        status[failed] = code
+    shown = status == STATUS_ESTIMATED
+    quantiles = gamma_quantiles(np.where(shown, shape, np.nan), levels) * scale[:, None]
+    mean = np.where(shown, shape * scale, np.nan)
     return RtEstimate(
         t_start=t_start,
         t_end=t_end,
         shape=shape,
         scale=scale,
-        mean=shape * scale,
-        sd=np.sqrt(shape) * scale,
+        mean=mean,
+        sd=np.where(shown, np.sqrt(shape) * scale, np.nan),
         quantiles=quantiles,
         quantile_levels=levels,
         serial_interval=w,
         serial_interval_mean=si_mean_discrete,
         serial_interval_sd=si_sd_discrete,
+        status=status,
+        cases=cases,
+        cumulative=cumulative.astype(np.float64),
+        cv=cv,
+        min_cases=int(min_cases),
+        max_cv=max_cv,
     )

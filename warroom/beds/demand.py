@@ -27,12 +27,15 @@ class CaseSeries:
     ``daily_confirmed[today]`` is the plan's first day; the series must reach
     ``today + horizon - 1``. ``daily_quarantine`` (same length), if given, is the number
     of suspected, febrile and contacts to quarantine per day. ``label`` names the source.
+    ``upper_confirmed`` (same length), if given, is the same series with the forecast days
+    at the upper end of the forecast's band: the plan states what it would ask for then.
     """
 
     daily_confirmed: Sequence[float]
     today: int
     label: str
     daily_quarantine: Sequence[float] | None = None
+    upper_confirmed: Sequence[float] | None = None
 
 
 CaseSeriesProvider = Callable[[dt.date, int], "CaseSeries | None"]

@@ -38,6 +38,7 @@ class PlanResult:
     capacity: dict[str, list[float]]  # the schedule plus the plan's openings
     windows: list[PlanWindow]
     beds_wait_day_scheduled: dt.date | None  # from then on, the schedule alone suffices
+    total_to_open_upper: int | None = None  # the same plan on the forecast's upper band
 
     @property
     def total_to_open(self) -> int:
@@ -74,17 +75,26 @@ def capacity_plan(
         census = [
             float(sum(r.occupied for r in reports if r.bed_type == t)) for t in BED_TYPE_ORDER
         ]
-    plan = plan_beds(
-        [float(x) for x in series.daily_confirmed],
-        series.today,
-        [[float(day[t]) for t in BED_TYPE_ORDER] for day in schedule],
-        daily_quarantine=(
-            None if series.daily_quarantine is None else [float(x) for x in series.daily_quarantine]
-        ),
-        current_occupied=census,
-        target=target,
-        horizon_days=horizon,
-    )
+
+    def plan_for(confirmed: Any) -> Any:
+        return plan_beds(
+            [float(x) for x in confirmed],
+            series.today,
+            [[float(day[t]) for t in BED_TYPE_ORDER] for day in schedule],
+            daily_quarantine=(
+                None
+                if series.daily_quarantine is None
+                else [float(x) for x in series.daily_quarantine]
+            ),
+            current_occupied=census,
+            target=target,
+            horizon_days=horizon,
+        )
+
+    plan = plan_for(series.daily_confirmed)
+    upper = None
+    if series.upper_confirmed is not None:  # the forecast's uncertainty, stated
+        upper = int(plan_for(series.upper_confirmed).open_beds.sum())
     days = [start + dt.timedelta(days=i) for i in range(horizon)]
     windows = []
     for i, first in enumerate(plan.window_start):
@@ -111,6 +121,7 @@ def capacity_plan(
         capacity={t: [float(x) for x in plan.capacity[:, j]] for j, t in enumerate(BED_TYPE_ORDER)},
         windows=windows,
         beds_wait_day_scheduled=None if wait is None else days[wait],
+        total_to_open_upper=upper,
     )
 
 

@@ -7,6 +7,7 @@ names the variable, instead of silently running with a default.
 
 from __future__ import annotations
 
+import itertools
 import os
 from pathlib import Path
 
@@ -46,6 +47,22 @@ def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
     if minimum is not None and value < minimum:
         raise ConfigError(f"{name}={value} must be at least {minimum}")
     return value
+
+
+def env_increasing_ints(name: str, default: tuple[int, ...], *, count: int) -> tuple[int, ...]:
+    """``count`` strictly increasing integers >= 1, comma-separated (e.g. ``10,100,1000``)."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        values = tuple(int(item) for item in raw.split(","))
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not a comma-separated list of integers") from None
+    if len(values) != count:
+        raise ConfigError(f"{name}={raw!r} must hold {count} integers, got {len(values)}")
+    if values[0] < 1 or any(b <= a for a, b in itertools.pairwise(values)):
+        raise ConfigError(f"{name}={raw!r} must be strictly increasing integers >= 1")
+    return values
 
 
 def env_list(name: str, default: list[str]) -> list[str]:

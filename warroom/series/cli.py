@@ -39,16 +39,24 @@ from rich.console import Console
 from rich.table import Table
 
 from warroom.analytics import parameters as P
-from warroom.analytics.backtest import BASELINE_NAMES, backtest, default_forecasters
+from warroom.analytics.backtest import (
+    BASELINE_NAMES,
+    SKILL_BASELINES,
+    backtest,
+    default_forecasters,
+    forecast_skill,
+)
 from warroom.analytics.forecast import (
+    EnsembleForecaster,
     Forecaster,
     LastValueForecaster,
     LogLinearTrendForecaster,
     MovingMeanForecaster,
     RenewalForecaster,
+    fill_missing,
 )
 from warroom.analytics.phases import Phase, classify_phases, next_band
-from warroom.analytics.rt import estimate_rt
+from warroom.analytics.rt import RT_STATUS_NAMES, estimate_rt
 from warroom.exports import csv_writer  # user text as text (OWASP CSV injection)
 from warroom.series.charts import Band, Chart, Line, render_html, render_svg
 from warroom.series.io import COUNT_NAMES, AreaSeries, read_daily_report
@@ -71,6 +79,7 @@ class OutputFormat(StrEnum):
 
 
 class Model(StrEnum):
+    published = "published"
     renewal = "renewal"
     last_value = "last_value"
     mean_7d = "mean_7d"
@@ -336,9 +345,35 @@ def rt(
     except ValueError as exc:
         _fail(f"area {series.area_code}: {exc}")
     dates = series.dates
-    columns = ["date", "mean", "sd", "q025", "q05", "q25", "median", "q75", "q95", "q975"]
+    # Where Rt cannot be estimated (Cori et al. 2013's guidance) the numbers are empty and
+    # the status and reason say why: the prior is not a finding.
+    columns = [
+        "date",
+        "status",
+        "mean",
+        "sd",
+        "q025",
+        "q05",
+        "q25",
+        "median",
+        "q75",
+        "q95",
+        "q975",
+        "cases_in_window",
+        "posterior_cv",
+        "reason",
+    ]
     rows = [
-        [dates[int(te)], est.mean[i], est.sd[i], *est.quantiles[i]]
+        [
+            dates[int(te)],
+            RT_STATUS_NAMES[int(est.status[i])],
+            est.mean[i],
+            est.sd[i],
+            *est.quantiles[i],
+            est.cases[i],
+            est.cv[i],
+            est.reason(i),
+        ]
         for i, te in enumerate(est.t_end)
     ]
     extra = {
@@ -346,6 +381,9 @@ def rt(
         "window_days": window,
         "serial_interval_mean": est.serial_interval_mean,
         "serial_interval_sd": est.serial_interval_sd,
+        "min_cumulative_cases": est.min_cases,
+        "max_posterior_cv": est.max_cv,
+        "latest": "insufficient data / 数据不足" if not est.estimated[-1] else "estimated",
     }
     _emit(format, f"Rt — {series.area_code}", columns, rows, extra=extra)
     _write_chart(
@@ -372,7 +410,11 @@ def rt(
     )
 
 
-def _forecaster(model: Model, samples: int, seed: int, dispersion: float | None) -> Forecaster:
+def _forecaster(
+    model: Model, samples: int, seed: int, dispersion: float | None, horizon: int
+) -> Forecaster:
+    if model is Model.published:
+        return EnsembleForecaster(max_horizon=horizon)
     if model is Model.renewal:
         return RenewalForecaster(n_samples=samples, random_state=seed, dispersion=dispersion)
     if model is Model.last_value:
@@ -393,8 +435,11 @@ def forecast(
         int, typer.Option(help="预测天数 / Days to forecast")
     ] = P.FORECAST_HORIZON_DAYS,
     model: Annotated[
-        Model, typer.Option(help="模型 / Model: renewal or a baseline")
-    ] = Model.renewal,
+        Model,
+        typer.Option(
+            help="模型 / Model: published (the ensemble the platform shows), renewal or a baseline"
+        ),
+    ] = Model.published,
     samples: Annotated[
         int, typer.Option(help="模拟轨迹数 / Simulated trajectories (renewal)")
     ] = P.FORECAST_SAMPLES,
@@ -404,17 +449,39 @@ def forecast(
     ] = P.FORECAST_NB_DISPERSION,
     seed: Annotated[int, typer.Option(help="随机种子 / Random seed")] = 0,
 ) -> None:
-    """新增确诊预测（更新方程）/ Forecast daily new confirmed (renewal equation)."""
-    series = _complete(_load(file, area, as_of))
-    y = series.counts["new_confirmed"]
-    try:
-        fc = _forecaster(model, samples, seed, dispersion).fit(y).predict(horizon)
-    except ValueError as exc:
-        _fail(f"area {series.area_code}: {exc}")
+    """新增确诊预测（发布模型：稳健集成）/ Forecast daily new confirmed (the published ensemble,
+    with its measured skill against the baselines, or one model)."""
+    skill = None
+    if model is Model.published:  # robust to a missing day: filled for fitting only
+        series = _load(file, area, as_of)
+        raw = series.counts["new_confirmed"]
+        try:
+            y = fill_missing(raw, name="new_confirmed")
+            fc = EnsembleForecaster(max_horizon=horizon).fit(y).predict(horizon)
+            skill = forecast_skill(
+                raw, EnsembleForecaster(max_horizon=horizon), max_horizon=horizon
+            )
+        except ValueError as exc:
+            _fail(f"area {series.area_code}: {exc}")
+    else:
+        series = _complete(_load(file, area, as_of))
+        y = series.counts["new_confirmed"]
+        try:
+            fc = _forecaster(model, samples, seed, dispersion, horizon).fit(y).predict(horizon)
+        except ValueError as exc:
+            _fail(f"area {series.area_code}: {exc}")
     future = [series.end + dt.timedelta(days=h) for h in range(1, horizon + 1)]
     columns = ["date", "mean", "q05", "q25", "median", "q75", "q95"]
     rows = [[future[h], fc.mean[h], *fc.quantiles[h]] for h in range(horizon)]
-    extra = {"area": series.area_code, "model": model.value, "last_day_used": series.end}
+    extra: dict[str, Any] = {
+        "area": series.area_code,
+        "model": model.value,
+        "last_day_used": series.end,
+    }
+    if skill is not None:
+        columns += [f"rel_mae_{b}" for b in skill.baselines]
+        for h, row in enumerate(rows):
+            row += [skill.relative_mae[b, h] for b in range(len(skill.baselines))]
     _emit(
         format, f"预测 / Forecast — {series.area_code} ({model.value})", columns, rows, extra=extra
     )
@@ -467,8 +534,15 @@ def backtest_command(
     ] = P.BACKTEST_MIN_HISTORY,
     seed: Annotated[int, typer.Option(help="随机种子 / Random seed")] = 0,
 ) -> None:
-    """预测回测（滚动起点）/ Backtest the forecasters with rolling origins (MAE, coverage, WIS)."""
-    series = _complete(_load(file, area, as_of))
+    """预测回测（滚动起点）/ Backtest the forecasters with rolling origins (MAE, coverage, WIS).
+
+    A missing day is filled for fitting and never scored. The summary gives the published
+    forecast's MAE relative to the last-value and 7-day-mean baselines at 1, 7 and 14 days
+    (< 1: it beats the baseline).
+    """
+    series = _load(file, area, as_of)
+    if np.isnan(series.counts["new_confirmed"]).all():
+        _fail(f"area {series.area_code}: no day has new_confirmed; nothing to analyse")
     try:
         res = backtest(
             series.counts["new_confirmed"],
@@ -502,12 +576,19 @@ def backtest_command(
         for f, name in enumerate(res.names)
         for j, h in enumerate(res.horizons)
     ]
-    extra = {
+    extra: dict[str, Any] = {
         "area": series.area_code,
         "origins": int(res.origins.size),
         "first_origin": series.dates[int(res.origins[0])],
         "last_origin": series.dates[int(res.origins[-1])],
+        "missing_days": int(np.isnan(series.counts["new_confirmed"]).sum()),
     }
+    published = res.names.index("published")
+    for h in (1, 7, 14):
+        if h <= horizon:
+            for b in SKILL_BASELINES:
+                value = res.relative_mae[published, res.baselines.index(b), h - 1]
+                extra[f"published_h{h}_vs_{b}"] = round(float(value), 3)
     _emit(format, f"回测 / Backtest — {series.area_code}", columns, rows, extra=extra, digits=6)
     _write_chart(
         chart,

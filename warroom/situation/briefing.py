@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from warroom.core.errors import WarroomError
 from warroom.series.charts import Band, Chart, Line, render_svg
+from warroom.situation import charts as room_charts
 
 CURVE_DAYS = 60  # the briefing's epidemic curve: the last 60 days and the forecast
 CJK_FONTS = ("Noto Sans CJK SC", "Noto Serif CJK SC")
@@ -101,8 +102,9 @@ def curve_chart(situation: dict[str, Any], title: str) -> Chart:
 
 
 def rt_chart(situation: dict[str, Any], title: str) -> Chart | None:
+    """Rt where it can be estimated, gaps elsewhere; None without a single estimate."""
     rt = situation.get("rt")
-    if not rt:
+    if not rt or all(m is None for m in rt["mean"][-CURVE_DAYS:]):
         return None
     dates = rt["dates"][-CURVE_DAYS:]
     n = len(dates)
@@ -202,7 +204,7 @@ def outline(data: dict[str, Any]) -> list[tuple[str, Any]]:
             _("Severe and critical: %(n)s") % {"n": _n(q["severe"]["today"])},
             _("Deaths: %(n)s") % {"n": _n(q["deaths"]["today"])},
         ]
-        if rt:
+        if rt and room_charts.rt_estimated(s):
             headline.append(
                 _("Rt %(mean).2f (95%%: %(lo).2f–%(hi).2f), up to %(day)s")
                 % {
@@ -212,6 +214,13 @@ def outline(data: dict[str, Any]) -> list[tuple[str, Any]]:
                     "day": day_label(rt["date"]),
                 }
             )
+        else:  # the prior is not a finding: say why there is no number
+            headline.append(
+                _("Rt: insufficient data (%(reason)s)") % {"reason": room_charts.rt_reason(s)}
+            )
+        skill = room_charts.skill_text(s.get("forecast"))
+        if skill:
+            headline.append(_("Forecast skill") + ": " + skill)
         out.append(("ul", headline))
         if s["missing_count"]:
             out.append(
@@ -254,7 +263,7 @@ def outline(data: dict[str, Any]) -> list[tuple[str, Any]]:
                 )
             )
         out.append(("chart", 0))
-        if s.get("rt"):
+        if rt_chart(s, "") is not None:
             out.append(("chart", 1))
         # 3. three quantities
         out.append(("h2", _("3. The three quantities")))
@@ -315,6 +324,17 @@ def outline(data: dict[str, Any]) -> list[tuple[str, Any]]:
             )
         )
     plan = data.get("plan")
+    if plan and plan.get("total_to_open_upper") is not None:
+        out.append(
+            (
+                "p",
+                _(
+                    "Capacity plan: %(median)s beds to open in 30 days on the median "
+                    "forecast, %(upper)s if cases follow the upper 95%% band."
+                )
+                % {"median": _n(plan["total_to_open"]), "upper": _n(plan["total_to_open_upper"])},
+            )
+        )
     if plan and plan.get("windows"):
         out.append(("p", _("Capacity plan, next openings:")))
         out.append(

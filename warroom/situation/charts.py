@@ -32,6 +32,83 @@ def direction_label(name: str | None) -> str:
     )
 
 
+def bands_text(payload: dict[str, Any]) -> str:
+    """The city's phase bands and k, as the phase card shows them (DESIGN §3.1)."""
+    params = payload.get("parameters") or {}
+    low, middle, high = params.get("phase_bands") or (10, 100, 1000)
+    k = params.get("phase_confirm_days", 3)
+    return _(
+        "bands: ≥%(high)s / %(middle)s–%(middle_top)s / %(low)s–%(low_top)s / "
+        "0–%(tail_top)s, k = %(k)s"
+    ) % {
+        "high": high,
+        "middle": middle,
+        "middle_top": high - 1,
+        "low": low,
+        "low_top": middle - 1,
+        "tail_top": low - 1,
+        "k": k,
+    }
+
+
+def rt_estimated(payload: dict[str, Any]) -> bool:
+    """True when the latest Rt window has an estimate (a number may be shown)."""
+    rt = payload.get("rt") or {}
+    latest = rt.get("latest") or {}
+    return bool(rt.get("estimated")) and latest.get("status") == "estimated"
+
+
+def rt_reason(payload: dict[str, Any]) -> str:
+    """Why Rt has no number on the latest day, in the reader's language (Cori et al. 2013's
+    guidance: the prior is not a finding)."""
+    rt = payload.get("rt") or {}
+    latest = rt.get("latest") or {}
+    status = latest.get("status")
+    params = payload.get("parameters") or {}
+    if status == "too_few_cases":
+        return _("%(n)s cases so far, fewer than %(min)s") % {
+            "n": int(latest.get("cumulative") or 0),
+            "min": latest.get("min_cases") or params.get("rt_min_cases"),
+        }
+    if status in ("too_early", "refused"):
+        return _("less than one mean serial interval since the first case")
+    if status == "no_cases":
+        return _("no case in the last %(days)s days") % {"days": params.get("rt_window_days", 7)}
+    if status == "cv_too_high":
+        return _("%(n)s cases in the window, posterior CV %(cv).2f > %(max)s") % {
+            "n": int(latest.get("cases") or 0),
+            "cv": float(latest.get("cv") or 0.0),
+            "max": latest.get("max_cv"),
+        }
+    return _("too few complete days to estimate Rt")
+
+
+def skill_text(forecast: dict[str, Any] | None) -> str | None:
+    """The forecast's measured skill, for beside the fan: its mean absolute error relative
+    to "tomorrow = today" and to the 7-day mean (below 1: better), or None if unmeasured."""
+    skill = (forecast or {}).get("skill")
+    if not skill:
+        return None
+    parts = []
+    for h in (1, 7, 14):
+        if h not in skill["horizons"]:
+            continue
+        i = skill["horizons"].index(h)
+        naive, mean = skill["vs_last_value"][i], skill["vs_mean_7d"][i]
+        if naive is None or mean is None:
+            continue
+        parts.append(
+            _("%(h)s-day error vs naive: %(naive).2f, vs 7-day mean: %(mean).2f")
+            % {"h": h, "naive": naive, "mean": mean}
+        )
+    if not parts:
+        return None
+    n = max(skill.get("n") or [0])
+    return (
+        "; ".join(parts) + " " + _("(below 1 beats the baseline; %(n)s past forecasts)") % {"n": n}
+    )
+
+
 def _band(
     name: str, dates: list[str], lower: list[Any], upper: list[Any], colour: str
 ) -> list[dict[str, Any]]:
@@ -114,8 +191,9 @@ def epidemic_curve(payload: dict[str, Any]) -> dict[str, Any]:
 
 
 def rt_chart(payload: dict[str, Any]) -> dict[str, Any] | None:
+    """Rt where it can be estimated; a gap where it cannot (never the prior)."""
     rt = payload.get("rt")
-    if not rt:
+    if not rt or all(m is None for m in rt["mean"]):
         return None
     series = _band(
         _("95% credible interval"), rt["dates"], rt["q025"], rt["q975"], "rgba(179,38,30,0.18)"

@@ -15,9 +15,10 @@ import numpy as np
 from django.db import transaction
 
 from warroom.analytics import parameters as P
-from warroom.analytics.forecast import RenewalForecaster
+from warroom.analytics.backtest import forecast_skill
+from warroom.analytics.forecast import EnsembleForecaster, fill_missing
 from warroom.analytics.phases import UNKNOWN, Direction, Phase, classify_phases, next_band
-from warroom.analytics.rt import estimate_rt
+from warroom.analytics.rt import RT_STATUS_NAMES, STATUS_ESTIMATED, RtEstimate, estimate_rt
 from warroom.geo.models import Area
 from warroom.situation.models import Situation
 from warroom.situation.series import DailySeries, area_series
@@ -40,6 +41,71 @@ def _quantity(values: np.ndarray) -> dict[str, float | None]:
     return {"today": today, "yesterday": yesterday, "change": change}
 
 
+def rt_status(est: RtEstimate, index: int) -> dict[str, Any]:
+    """Why window ``index`` has (or has no) estimate, as figures the pages word in the
+    reader's language: ``status`` is a name of ``RT_STATUS_NAMES``."""
+    return {
+        "status": RT_STATUS_NAMES[int(est.status[index])],
+        "cases": _num(est.cases[index]),
+        "cumulative": _num(est.cumulative[index]),
+        "cv": _num(est.cv[index]),
+        "max_cv": est.max_cv,
+        "min_cases": est.min_cases,
+        "reason": est.reason(index),
+    }
+
+
+def rt_payload(est: RtEstimate, end_dates: list[str | None]) -> dict[str, Any]:
+    """Rt as stored and shown: numbers only where it can be estimated (Cori et al. 2013's
+    guidance), None elsewhere (a gap on the chart, "insufficient data" on the card)."""
+    levels = list(est.quantile_levels)
+    lo, hi = levels.index(0.025), levels.index(0.975)
+    last = len(end_dates) - 1
+    latest = {
+        "date": end_dates[last],
+        "mean": _num(est.mean[last]),
+        "q025": _num(est.quantiles[last, lo]),
+        "q975": _num(est.quantiles[last, hi]),
+        **rt_status(est, last),
+    }
+    return {
+        "dates": end_dates,
+        "mean": [_num(x) for x in est.mean],
+        "q025": [_num(x) for x in est.quantiles[:, lo]],
+        "q975": [_num(x) for x in est.quantiles[:, hi]],
+        "status": [RT_STATUS_NAMES[int(c)] for c in est.status],
+        "estimated": bool(est.status[last] == STATUS_ESTIMATED),
+        "latest": latest,
+    }
+
+
+def forecast_payload(nc: np.ndarray, day: dt.date) -> dict[str, Any]:
+    """The published forecast (:class:`EnsembleForecaster`) of the days after ``day`` from
+    the series ``nc`` (missing days filled for fitting only), with its measured skill: the
+    rolling-origin MAE relative to the last-value and 7-day-mean baselines per horizon."""
+    history = fill_missing(nc, name="new_confirmed")
+    fc = EnsembleForecaster(max_horizon=FORECAST_HORIZON).fit(history)
+    pred = fc.predict(FORECAST_HORIZON, quantile_levels=(0.05, 0.25, 0.5, 0.75, 0.95))
+    skill = forecast_skill(nc, EnsembleForecaster(max_horizon=FORECAST_HORIZON))
+    return {
+        "model": "ensemble",
+        "dates": [_iso(day + dt.timedelta(days=h)) for h in range(1, FORECAST_HORIZON + 1)],
+        "mean": [_num(x) for x in pred.mean],
+        **{
+            key: [_num(x) for x in pred.quantiles[:, i]]
+            for i, key in enumerate(("q05", "q25", "median", "q75", "q95"))
+        },
+        "skill": None
+        if skill is None
+        else {
+            "horizons": [int(h) for h in skill.horizons],
+            "vs_last_value": [_num(x) for x in skill.relative_mae[0]],
+            "vs_mean_7d": [_num(x) for x in skill.relative_mae[1]],
+            "n": [int(x) for x in skill.n_scored],
+        },
+    }
+
+
 def analyse(series: DailySeries, day: dt.date) -> dict[str, Any]:
     """Everything the dashboard and the briefing show of one area on ``day``."""
     dates = series.dates
@@ -47,7 +113,11 @@ def analyse(series: DailySeries, day: dt.date) -> dict[str, Any]:
     missing = [
         f"new_confirmed {d.isoformat()}" for d, v in zip(dates, nc, strict=True) if math.isnan(v)
     ]
-    timeline = classify_phases(nc)
+    from django.conf import settings
+
+    bands = tuple(settings.WARROOM_PHASE_BANDS)
+    k = int(settings.WARROOM_PHASE_CONFIRM_DAYS)
+    timeline = classify_phases(nc, confirm_days=k, bands=bands)
     last = len(dates) - 1
     spans: list[dict[str, Any]] = []
     pairs: list[tuple[int, int]] = []
@@ -61,7 +131,7 @@ def analyse(series: DailySeries, day: dt.date) -> dict[str, Any]:
         )
     phase_code = int(timeline.phase[last])
     declared = Phase(phase_code).name if phase_code >= 0 else None
-    nb = next_band(nc, phase_code) if declared else None
+    nb = next_band(nc, phase_code, bands=bands) if declared else None
     changed_today = (
         last > 0 and int(timeline.phase[last - 1]) != phase_code and declared is not None
     )
@@ -84,7 +154,8 @@ def analyse(series: DailySeries, day: dt.date) -> dict[str, Any]:
         },
         "spans": spans,
     }
-    # Rt and the forecast need complete days: use those after the last missing one.
+    # Rt needs complete days: those after the last missing one. The forecast is robust to
+    # a missing day (filled for fitting, never scored).
     known = np.flatnonzero(np.isnan(nc))
     first = int(known[-1]) + 1 if known.size else 0
     tail = nc[first:]
@@ -93,33 +164,11 @@ def analyse(series: DailySeries, day: dt.date) -> dict[str, Any]:
     notes: list[str] = []
     try:
         est = estimate_rt(tail)
-        levels = list(est.quantile_levels)
-        lo, hi = levels.index(0.025), levels.index(0.975)
-        end_dates = [_iso(dates[first + int(t)]) for t in est.t_end]
-        rt = {
-            "dates": end_dates,
-            "mean": [_num(x) for x in est.mean],
-            "q025": [_num(x) for x in est.quantiles[:, lo]],
-            "q975": [_num(x) for x in est.quantiles[:, hi]],
-            "latest": {
-                "date": end_dates[-1],
-                "mean": _num(est.mean[-1]),
-                "q025": _num(est.quantiles[-1, lo]),
-                "q975": _num(est.quantiles[-1, hi]),
-            },
-        }
-        model = RenewalForecaster(random_state=day.toordinal()).fit(tail)
-        fc = model.predict(FORECAST_HORIZON, quantile_levels=(0.05, 0.25, 0.5, 0.75, 0.95))
-        forecast = {
-            "dates": [_iso(day + dt.timedelta(days=h)) for h in range(1, FORECAST_HORIZON + 1)],
-            "mean": [_num(x) for x in fc.mean],
-            **{
-                key: [_num(x) for x in fc.quantiles[:, i]]
-                for i, key in enumerate(("q05", "q25", "median", "q75", "q95"))
-            },
-        }
+        rt = rt_payload(est, [_iso(dates[first + int(t)]) for t in est.t_end])
     except ValueError as exc:
-        notes.append(f"Rt and forecast not computed: {exc}")
+        notes.append(f"Rt not computed: {exc}")
+    if np.isfinite(nc).any():
+        forecast = forecast_payload(nc, day)
     f = series.figures
     return {
         "day": _iso(day),
@@ -141,8 +190,11 @@ def analyse(series: DailySeries, day: dt.date) -> dict[str, Any]:
         "missing_count": len(missing),
         "notes": notes,
         "parameters": {
-            "phase_confirm_days": P.PHASE_CONFIRM_DAYS,
+            "phase_confirm_days": k,
+            "phase_bands": list(bands),
             "rt_window_days": P.RT_WINDOW_DAYS,
+            "rt_min_cases": P.RT_MIN_CUMULATIVE_CASES,
+            "rt_max_cv": P.RT_MAX_POSTERIOR_CV,
             "serial_interval": [P.SERIAL_INTERVAL_MEAN, P.SERIAL_INTERVAL_SD],
         },
     }
@@ -208,12 +260,18 @@ def case_series_from_situation(start: dt.date, horizon: int) -> Any:
     for value in payload["new_confirmed"]:
         last = float(value) if value is not None else last
         observed.append(last)
-    forecast = [float(x or 0.0) for x in payload["forecast"]["median"]][:horizon]
-    forecast += [forecast[-1]] * (horizon - len(forecast))
+
+    def held(key: str) -> list[float]:
+        values = [float(x or 0.0) for x in payload["forecast"][key]][:horizon]
+        return values + [values[-1]] * (horizon - len(values))
+
+    # The published forecast is robust to a reclassification jump (a spike is a level
+    # shift, not growth); its upper 95 % band is planned too, and stated beside.
     return CaseSeries(
-        daily_confirmed=observed + forecast,
+        daily_confirmed=observed + held("median"),
         today=len(observed),
-        label=f"forecast {payload['day']} (renewal; held after {FORECAST_HORIZON} days)",
+        label=f"forecast {payload['day']} (ensemble; held after {FORECAST_HORIZON} days)",
+        upper_confirmed=observed + held("q95"),
     )
 
 
@@ -239,6 +297,7 @@ def _plan_summary(day: dt.date) -> dict[str, Any] | None:
         "source": plan.source,
         "target": plan.target,
         "total_to_open": plan.total_to_open,
+        "total_to_open_upper": plan.total_to_open_upper,
         "windows": windows,
         "beds_wait_day": plan.beds_wait_day_scheduled.isoformat()
         if plan.beds_wait_day_scheduled

