@@ -14,6 +14,7 @@ from warroom.cases import services
 from warroom.cases.clearance import compute_backlog, cutoff_for, do_compute_clearance
 from warroom.cases.models import ClearanceRun, ClearanceSnapshot
 from warroom.cases.selectors import compound_case_facts
+from warroom.core.context import SYSTEM
 
 pytestmark = pytest.mark.django_db
 A1, A2, B1 = "990101001001001", "990101001001002", "990102001001001"
@@ -205,7 +206,7 @@ def test_the_api_gives_an_area_and_its_children(scenario, city, officer, client)
 
     day, _ = scenario
     do_compute_clearance(day, actor=officer)
-    _, token = do_create_token(officer, name="t", actor=None)
+    _, token = do_create_token(officer, name="t", actor=SYSTEM)
     body = client.get(
         f"/api/cases/clearance/990101?date={day}", HTTP_AUTHORIZATION=f"Bearer {token}"
     ).json()

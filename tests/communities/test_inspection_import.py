@@ -22,6 +22,7 @@ from warroom.communities.models import (
     InspectionResult,
 )
 from warroom.communities.services import do_recompute_certification
+from warroom.core.context import SYSTEM
 from warroom.core.errors import Forbidden
 from warroom.core.models import ImportBatch
 from warroom.tables import TableRejected, read_table
@@ -259,7 +260,7 @@ EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 def _token(user) -> dict[str, str]:
     from warroom.accounts.services import do_create_token
 
-    _, token = do_create_token(user, name="t", actor=None)
+    _, token = do_create_token(user, name="t", actor=SYSTEM)
     return {"HTTP_AUTHORIZATION": f"Bearer {token}", **EN}
 
 

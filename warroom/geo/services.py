@@ -10,7 +10,7 @@ from typing import Any
 from django.db import transaction
 
 from warroom.audit.services import record_batch
-from warroom.core.context import acting
+from warroom.core.context import SYSTEM, acting
 from warroom.core.errors import Conflict, InvalidInput
 from warroom.core.models import ImportBatch
 from warroom.geo.models import DEPTH, LEVEL_ORDER, Area
@@ -250,7 +250,7 @@ def _write_tree(rows: Sequence[_Row]) -> tuple[int, int]:
 def _import_rows(
     rows: list[_Row], *, kind: str, sha256: str, filename: str, actor: Any
 ) -> ImportResult:
-    with acting(actor) if actor is not None else _nullcontext(), transaction.atomic():
+    with acting(actor), transaction.atomic():
         if ImportBatch.objects.filter(kind=kind, sha256=sha256).exists():
             return ImportResult(kind, len(rows), 0, 0, True, sha256)
         existing = {
@@ -282,14 +282,6 @@ def _import_rows(
     return ImportResult(kind, len(rows), created, updated, False, sha256)
 
 
-class _nullcontext:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-
 def do_import_areas(table: Table, *, actor: Any) -> ImportResult:
     """Import a city's areas from a file (``code, parent_code, level, name_zh, ...``).
 
@@ -318,7 +310,7 @@ def do_import_areas(table: Table, *, actor: Any) -> ImportResult:
     )
 
 
-def do_load_demo_city(*, actor: Any = None, seed: int | None = None) -> ImportResult:
+def do_load_demo_city(*, actor: Any = SYSTEM, seed: int | None = None) -> ImportResult:
     """Load the demo city (real districts and streets, seeded synthetic layer below)."""
     from warroom.twin.city import DEFAULT_SEED, build_demo_city
 

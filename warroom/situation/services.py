@@ -18,6 +18,7 @@ from warroom.analytics import parameters as P
 from warroom.analytics.forecast import RenewalForecaster
 from warroom.analytics.phases import UNKNOWN, Direction, Phase, classify_phases, next_band
 from warroom.analytics.rt import estimate_rt
+from warroom.core.context import SYSTEM
 from warroom.geo.models import Area
 from warroom.situation.models import Situation
 from warroom.situation.series import DailySeries, area_series
@@ -153,7 +154,7 @@ def situation_areas() -> list[Area]:
     return list(Area.objects.filter(depth__lte=1).order_by("path"))
 
 
-def do_compute_situation(day: dt.date, *, actor: Any = None) -> int:
+def do_compute_situation(day: dt.date, *, actor: Any = SYSTEM) -> int:
     """Recompute the situation of the city and every district for ``day``. Idempotent."""
     written = 0
     with transaction.atomic():
@@ -220,7 +221,7 @@ def _plan_summary(day: dt.date) -> dict[str, Any] | None:
     from warroom.beds.planning import capacity_plan
 
     try:
-        plan = capacity_plan(None, day + dt.timedelta(days=1))
+        plan = capacity_plan(SYSTEM, day + dt.timedelta(days=1))
     except ValueError as exc:  # a plan the analytics refuse: say so, do not stop the cycle
         return {"error": str(exc), "windows": []}
     if plan is None:
@@ -241,7 +242,7 @@ def _plan_summary(day: dt.date) -> dict[str, Any] | None:
     }
 
 
-def do_generate_briefings(day: dt.date, *, actor: Any = None) -> int:
+def do_generate_briefings(day: dt.date, *, actor: Any = SYSTEM) -> int:
     """Write the day's briefing of the city and of every district (idempotent).
 
     The numbers are :func:`selectors.room`'s — the dashboard's own — stored with the
@@ -260,7 +261,7 @@ def do_generate_briefings(day: dt.date, *, actor: Any = None) -> int:
     written = 0
     with transaction.atomic():
         for area in situation_areas():
-            data = selectors.room(None, area, day, plan=plan if area.depth == 0 else None)
+            data = selectors.room(SYSTEM, area, day, plan=plan if area.depth == 0 else None)
             data["decisions"] = doc.decisions_needed(data)
             digest = hashlib.sha256(
                 json.dumps(data, sort_keys=True, ensure_ascii=False).encode()
@@ -329,7 +330,7 @@ def do_record_decision(
         raise InvalidInput("decision: the text is empty")
     if len(text) > 2000:
         raise InvalidInput("decision: longer than 2,000 characters")
-    if actor is not None and not (actor.can("change") and in_scope(actor, area.path)):
+    if not (actor.can("change") and in_scope(actor, area.path)):
         raise NotFound("area not found")
     if owner is not None and deadline is None:
         raise InvalidInput("deadline: a task needs a deadline")
