@@ -22,6 +22,7 @@ import django
 django.setup()
 from django.core.management import call_command
 call_command("migrate", verbosity=0, interactive=False)
+from warroom.core.context import SYSTEM
 from warroom.tables import read_table
 mode, path = sys.argv[1], sys.argv[2]
 if mode == "kill":
