@@ -10,6 +10,7 @@ import os
 
 import pytest
 
+from warroom.core.context import SYSTEM
 from warroom.tables import read_table
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop + the ORM in tests
@@ -39,7 +40,7 @@ def city(db):
     # A transactional test before this one may have flushed the migration's seed rows.
     ensure_default_checklists(Checklist, ChecklistItem)
 
-    do_import_areas(read_table(SMALL_CITY_CSV.encode(), filename="city.csv"), actor=None)
+    do_import_areas(read_table(SMALL_CITY_CSV.encode(), filename="city.csv"), actor=SYSTEM)
     from warroom.geo.models import Area
 
     return {a.code: a for a in Area.objects.all()}
@@ -48,7 +49,7 @@ def city(db):
 def _user(username: str, role: str, area: str):
     from warroom.accounts.services import do_create_user
 
-    return do_create_user(username, role=role, area_code=area, password=PASSWORD, actor=None)
+    return do_create_user(username, role=role, area_code=area, password=PASSWORD, actor=SYSTEM)
 
 
 @pytest.fixture
@@ -177,7 +178,7 @@ def cases_world(city, officer):
         setting="household",
         actor=officer,
     )
-    do_compute_clearance(timezone.localdate(), actor=None)  # the daily cycle computes it
+    do_compute_clearance(timezone.localdate(), actor=SYSTEM)  # the daily cycle computes it
     do_compute_daily_aggregates(timezone.localdate(), actor=officer)
     return {"patient": patient, "contact": contact}
 

@@ -12,6 +12,7 @@ from warroom.accounts.models import User
 from warroom.accounts.services import authenticate_token, do_create_token, do_revoke_token
 from warroom.audit.models import AuditEntry
 from warroom.cli import app
+from warroom.core.context import SYSTEM
 
 pytestmark = pytest.mark.django_db
 
@@ -66,17 +67,17 @@ def test_password_change(client, officer):
 
 
 def test_tokens_are_stored_hashed_and_can_be_revoked(officer):
-    token, secret = do_create_token(officer, name="hospital", actor=None)
+    token, secret = do_create_token(officer, name="hospital", actor=SYSTEM)
     assert secret.split("_", 2)[2] not in token.key_hash
     assert authenticate_token(secret) == officer
     assert authenticate_token(secret + "x") is None
     assert authenticate_token("garbage") is None
-    do_revoke_token(token, actor=None)
+    do_revoke_token(token, actor=SYSTEM)
     assert authenticate_token(secret) is None
 
 
 def test_the_api_accepts_a_token_and_refuses_without(client, officer):
-    _, secret = do_create_token(officer, name="lab", actor=None)
+    _, secret = do_create_token(officer, name="lab", actor=SYSTEM)
     ok = client.get("/api/me", HTTP_AUTHORIZATION=f"Bearer {secret}")
     assert ok.status_code == 200 and ok.json()["area_code"] == "990101"
     anonymous = client.get("/api/me")

@@ -6,13 +6,14 @@ import pytest
 
 from tests.conftest import SMALL_CITY_CSV
 from warroom.accounts.services import do_create_token
+from warroom.core.context import SYSTEM
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def hq_token(hq):
-    return do_create_token(hq, name="t", actor=None)[1]
+    return do_create_token(hq, name="t", actor=SYSTEM)[1]
 
 
 def _get(client, url, token):
@@ -73,7 +74,7 @@ def test_an_import_with_a_bad_row_is_a_json_422_naming_the_row(client, hq_token)
 def test_only_headquarters_may_import_areas(client, officer):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    _, token = do_create_token(officer, name="t", actor=None)
+    _, token = do_create_token(officer, name="t", actor=SYSTEM)
     upload = SimpleUploadedFile("a.csv", SMALL_CITY_CSV.encode(), content_type="text/csv")
     response = client.post(
         "/api/areas/import", {"file": upload}, HTTP_AUTHORIZATION=f"Bearer {token}"

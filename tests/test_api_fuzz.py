@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
 from warroom.accounts.services import do_create_token
+from warroom.core.context import SYSTEM
 from warroom.wsgi import application
 
 schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
@@ -19,7 +20,7 @@ schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
 
 @pytest.fixture
 def token(hq):
-    return do_create_token(hq, name="fuzz", actor=None)[1]
+    return do_create_token(hq, name="fuzz", actor=SYSTEM)[1]
 
 
 @pytest.fixture(autouse=True)

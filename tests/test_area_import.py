@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import SMALL_CITY_CSV
+from warroom.core.context import SYSTEM
 from warroom.core.models import ImportBatch
 from warroom.geo.models import Area
 from warroom.geo.services import do_import_areas
@@ -16,7 +17,7 @@ HEADER = "code,parent_code,level,name_zh,name_en,population,lat,lon\n"
 
 
 def _import(text: str, encoding: str = "utf-8"):
-    return do_import_areas(read_table(text.encode(encoding), filename="a.csv"), actor=None)
+    return do_import_areas(read_table(text.encode(encoding), filename="a.csv"), actor=SYSTEM)
 
 
 def _rejected(text: str) -> TableRejected:

@@ -14,6 +14,7 @@ from tests.conftest import PASSWORD, resident_id
 from warroom.accounts.services import do_create_user
 from warroom.audit.models import AuditEntry
 from warroom.core.admin import ScopedAdmin, site
+from warroom.core.context import SYSTEM
 from warroom.core.personal import mask_id
 
 pytestmark = pytest.mark.django_db
@@ -59,7 +60,7 @@ def test_personal_data_in_the_log_is_shown_on_request_and_that_view_is_logged(
 
 def test_a_role_with_people_but_not_personal_data_sees_names_not_ids(cases_world, city, client):
     supervisor = do_create_user(
-        "sup", role="supervisor", area_code="9901", password=PASSWORD, actor=None
+        "sup", role="supervisor", area_code="9901", password=PASSWORD, actor=SYSTEM
     )
     client.force_login(supervisor)
     page = client.get("/audit/", {"object_type": "cases.person", "unmask": "1"}).content.decode()
@@ -98,7 +99,7 @@ def test_every_admin_model_is_scoped_and_asks_the_capability_its_data_needs(
     from django.urls import reverse
 
     officer = do_create_user(
-        "dist_c", role="district_officer", area_code="990101", password=PASSWORD, actor=None
+        "dist_c", role="district_officer", area_code="990101", password=PASSWORD, actor=SYSTEM
     )
     client.force_login(officer)
     for model, model_admin in site._registry.items():

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from warroom.core.context import SYSTEM
 from warroom.exports import csv_cell, csv_writer, workbook
 
 EVIL = '=HYPERLINK("http://evil.example","点击")'
@@ -77,7 +78,7 @@ def test_the_clearance_export_writes_a_hostile_name_as_text(cases_world, city, o
     # Stored by an older version (PostgreSQL refuses NUL in text; ESC breaks openpyxl alike).
     Person.objects.filter(pk=evil.pk).update(name=EVIL + "\x1b")
     day = timezone.localdate()
-    do_compute_clearance(day, actor=None)
+    do_compute_clearance(day, actor=SYSTEM)
     client.force_login(officer)
     export = client.get(f"/cases/clearance/990101001001001/export.xlsx?date={day}")
     assert export.status_code == 200

@@ -28,13 +28,14 @@ import json, os, signal, sys
 import django
 django.setup()
 from django.core.management import call_command
+from warroom.core.context import SYSTEM
 mode, path = sys.argv[1], sys.argv[2]
 if mode == "enqueue-many":
     call_command("migrate", verbosity=0, interactive=False)
     from tests.conftest import SMALL_CITY_CSV
     from warroom.geo.services import do_import_areas
     from warroom.tables import read_table
-    do_import_areas(read_table(SMALL_CITY_CSV.encode(), filename="city.csv"), actor=None)
+    do_import_areas(read_table(SMALL_CITY_CSV.encode(), filename="city.csv"), actor=SYSTEM)
     from warroom.cases.imports import do_import_line_list
     from warroom.core.jobs import enqueue_import
     from tests.conftest import resident_id
@@ -42,18 +43,18 @@ if mode == "enqueue-many":
         rows = [f"人{n}-{i},{resident_id(20000 + 100 * n + i)},990101001001001,contact,"
                 "2020-02-10 08:00" for i in range(20)]
         data = ("name,id_number,home_code,category,reported_at\n" + "\n".join(rows)).encode()
-        enqueue_import(do_import_line_list, data, f"f{n}.csv", actor=None)
+        enqueue_import(do_import_line_list, data, f"f{n}.csv", actor=SYSTEM)
     sys.exit(0)
 if mode == "enqueue":
     call_command("migrate", verbosity=0, interactive=False)
     from tests.conftest import SMALL_CITY_CSV
     from warroom.geo.services import do_import_areas
     from warroom.tables import read_table
-    do_import_areas(read_table(SMALL_CITY_CSV.encode(), filename="city.csv"), actor=None)
+    do_import_areas(read_table(SMALL_CITY_CSV.encode(), filename="city.csv"), actor=SYSTEM)
     from warroom.cases.imports import do_import_line_list
     from warroom.core.jobs import enqueue_import
     with open(path, "rb") as f:
-        queued = enqueue_import(do_import_line_list, f.read(), "big.csv", actor=None)
+        queued = enqueue_import(do_import_line_list, f.read(), "big.csv", actor=SYSTEM)
     print(json.dumps({"job": queued.pk}))
     sys.exit(0)
 if mode == "die":

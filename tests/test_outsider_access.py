@@ -3,29 +3,54 @@
 The test walks the project's URL patterns, so an endpoint added later is covered without
 editing this file. A URL parameter it cannot fill fails the test loudly: teach it the
 parameter in ``VICTIM_PARAMS`` (and give the fixture an object of the new model).
+
+The rule (docs/architecture.md): another district's object answers exactly like a
+missing one, and that is 404, whatever the method and whatever the body. Every URL
+naming one of District A's objects is called by District B's officer with GET, POST,
+PUT, PATCH and DELETE, with a body (the API's JSON filled from its own schema, a form
+for the pages) naming District A's objects too; the answer must be 404 (405 where the
+route has no such method, which says nothing of the object). The admin answers a
+missing object with its redirect to the index: there the answer must equal the one for
+an object that does not exist. 403 is allowed only on URLs that name no object: a
+capability refusal of a whole page (the audit log for a district officer, ...).
+
+URLs that name no object are POSTed with bodies naming District A's objects (area codes,
+person ids, facility codes, owners, ...) and again with the same fields naming objects
+that exist nowhere: the two answers must be the same but for the names, and nothing may
+be written in District A.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
+from urllib.parse import urlencode
 
 import pytest
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from tests.filler import (
+    MISSING_REFS,
+    VICTIM_CODE,
+    VICTIM_FACILITY,
+    api_bodies,
+    matches,
+    parse_forms,
+    victim_refs,
+)
 from warroom.accounts.services import do_create_token
 from warroom.audit.models import AuditEntry
+from warroom.core.context import SYSTEM
 from warroom.geo.models import Area
 
 pytestmark = pytest.mark.django_db
 
-VICTIM_CODE = "990101001001001"  # 受害小区, in District A
-VICTIM_FACILITY = "VF001"  # 受害小区方舱医院, in the victim compound
 MARKERS = ("受害小区", "Victim Compound", VICTIM_CODE, "甲区", "District A")
 METHODS = ("get", "post", "put", "patch", "delete")
-REFUSED = {403, 404, 405}
+REFUSED = {404, 405}  # for a URL naming another district's object
 # Patterns that carry no object and no data of their own (admin's catch-all redirect).
 NOT_ENDPOINTS = {"admin/(?P<url>.*)$"}
 # URL parameters naming one object of a model: filled with District A's latest one.
@@ -242,7 +267,7 @@ def victim_situation(officer) -> None:
 
 @pytest.fixture
 def world(officer, outsider, client, cases_world, situation_world):
-    do_create_token(officer, name="victim token", actor=None)
+    do_create_token(officer, name="victim token", actor=SYSTEM)
     victim_beds(officer)
     victim_dispatch(officer)
     victim_records(officer)
@@ -251,9 +276,28 @@ def world(officer, outsider, client, cases_world, situation_world):
     return officer, outsider
 
 
-def _call(client, method: str, url: str, token: str | None):
+def _call(client, method: str, url: str, token: str | None, body: dict | None = None):
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
-    return getattr(client, method)(url, **headers)
+    if body is None or method == "get":
+        return getattr(client, method)(url, **headers)
+    if url.startswith("/api/"):
+        return getattr(client, method)(
+            url, json.dumps(body), content_type="application/json", **headers
+        )
+    if method == "post":
+        return client.post(url, {k: str(v) for k, v in body.items()}, **headers)
+    return getattr(client, method)(url, urlencode(body), **headers)
+
+
+def _body_for(bodies: dict, method: str, url: str, refs: dict) -> dict:
+    """The schema's body for this API operation, else every reference field."""
+    found = [b for (m, p), b in bodies.items() if m == method and matches(p, url)]
+    return found[0] if found else dict(refs)
+
+
+def _missing_twin(url: str, officer) -> str:
+    """The same admin URL with an object id that exists nowhere."""
+    return re.sub(r"/(\d+)/", "/999999999/", url, count=1)
 
 
 def _admin_capability(url: str) -> str:
@@ -267,9 +311,11 @@ def _admin_capability(url: str) -> str:
 
 def test_every_url_refuses_another_districts_data(world, hq, client):
     officer, outsider = world
-    _, outsider_token = do_create_token(outsider, name="outsider", actor=None)
-    _, officer_token = do_create_token(officer, name="officer", actor=None)
+    _, outsider_token = do_create_token(outsider, name="outsider", actor=SYSTEM)
+    _, officer_token = do_create_token(officer, name="officer", actor=SYSTEM)
     before = sorted(Area.objects.values_list("code", "name_zh", "population"))
+    refs = victim_refs(officer)
+    bodies = api_bodies(refs)
     checked = owner_reached = 0
     urls = list(concrete_urls(officer))
     assert len(urls) > 30, "the walk found too few URLs to be trusted"
@@ -286,21 +332,95 @@ def test_every_url_refuses_another_districts_data(world, hq, client):
             owner_reached += own.status_code in (200, 302)
         client.force_login(outsider)
         for method in METHODS if has_object else ("get",):
-            response = _call(client, method, url, outsider_token if api else None)
-            body = response.content.decode("utf-8", "replace")
+            body = None if method == "get" else _body_for(bodies, method, url, refs)
+            response = _call(client, method, url, outsider_token if api else None, body)
+            text = response.content.decode("utf-8", "replace")
             location = response.get("Location", "")
-            leaked = [m for m in MARKERS if m in body or m in location]
+            leaked = [m for m in MARKERS if m in text or m in location]
             assert not leaked, f"{method.upper()} {url} leaked {leaked} to another district"
-            if has_object and response.status_code in (301, 302):
-                # A redirect (admin's legacy object URL) is judged by where it leads.
-                response = client.get(location, follow=True)
-                assert not any(m in response.content.decode() for m in MARKERS)
-            if has_object:
+            if not has_object:
+                checked += 1
+                continue
+            if url.startswith("/admin/"):
+                # Django's admin answers a missing object with a redirect: the same here.
+                missing = _call(client, method, _missing_twin(url, officer), None, body)
+                assert (response.status_code, _missing_twin(location, officer)) == (
+                    missing.status_code,
+                    missing.get("Location", ""),
+                ), f"{method.upper()} {url} answers unlike a missing object"
+                if response.status_code in (301, 302):
+                    followed = client.get(location, follow=True)
+                    assert not any(m in followed.content.decode() for m in MARKERS)
+            else:
                 assert response.status_code in REFUSED, (
-                    f"{method.upper()} {url} answered {response.status_code} to another district"
+                    f"{method.upper()} {url} answered {response.status_code} to another "
+                    "district (the rule is 404, like a missing object)"
                 )
-                if api and response.status_code != 405:
-                    assert response["Content-Type"].startswith("application/json")
+            if api and response.status_code != 405:
+                assert response["Content-Type"].startswith("application/json")
             checked += 1
     assert checked > 60 and owner_reached > 10
     assert sorted(Area.objects.values_list("code", "name_zh", "population")) == before
+
+
+def _normalised(response, names: dict) -> tuple[int, str]:
+    """The answer with every name of an object replaced by its field, for comparing.
+
+    A success is compared by its status only (what it created has its own id and time;
+    that nothing of District A was written is checked apart); a refusal by its status
+    and its message, with the names and every number masked.
+    """
+    if response.status_code < 300:
+        return response.status_code, ""
+    text = response.content.decode("utf-8", "replace")
+    if "text/html" in response.get("Content-Type", ""):
+        found = re.search(r'<ul class="messages">(.*?)</ul>', text, re.S)
+        text = found.group(1) if found else ""
+    for field, value in sorted(names.items(), key=lambda kv: -len(str(kv[1]))):
+        if len(str(value)) >= 4:
+            text = text.replace(str(value), f"<{field}>")
+    return response.status_code, re.sub(r"\d+", "<n>", text)
+
+
+def test_a_body_naming_another_districts_objects_answers_like_missing_ones(world, client):
+    """Collection URLs (no object in the URL) POSTed with District A's objects in the body."""
+    from warroom.audit.models import AuditEntry
+
+    officer, outsider = world
+    _, token = do_create_token(outsider, name="outsider", actor=SYSTEM)
+    victim, missing = victim_refs(officer), dict(MISSING_REFS)
+    bodies = {"victim": api_bodies(victim), "missing": api_bodies(missing)}
+    district_a = Area.objects.get(code="990101").path
+    since = AuditEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+    client.force_login(outsider)
+    compared = 0
+    for url, has_object in concrete_urls(officer):
+        if has_object or url.startswith("/admin/") or url.endswith("/logout/"):
+            continue
+        answers = []
+        for refs, key in ((victim, "victim"), (missing, "missing")):
+            if url.startswith("/api/"):
+                ops = [(m, b) for (m, p), b in bodies[key].items() if matches(p, url)]
+                got = [_normalised(_call(client, m, url, token, b), refs) for m, b in sorted(ops)]
+            else:
+                page = client.get(url)
+                if page.status_code != 200 or "text/html" not in page.get("Content-Type", ""):
+                    break
+                forms = parse_forms(page.content.decode("utf-8", "replace"), refs)
+                got = [
+                    _normalised(client.post(action or url, fields), refs)
+                    for action, fields in forms
+                    if (action or url).startswith("/") and "logout" not in (action or url)
+                ]
+            answers.append(got)
+        if len(answers) == 2 and answers[0]:
+            assert answers[0] == answers[1], (
+                f"POST {url} tells District A's objects from missing ones:\n"
+                f"{answers[0]}\n{answers[1]}"
+            )
+            compared += len(answers[0])
+    written = AuditEntry.objects.filter(seq__gt=since, area_path__startswith=district_a)
+    assert not written.exists(), [
+        (e.action, e.object_type, e.object_repr) for e in written
+    ]  # nothing of District A was changed by District B's officer
+    assert compared > 20, "the walk compared too few writes to be trusted"

@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from warroom.accounts.auth import ActiveSessionAuth, TokenAuth
+from warroom.core.apiauth import scoped_auth
 from warroom.core.errors import WarroomError
 from warroom.tables import TableRejected
 
@@ -20,7 +20,7 @@ api = NinjaAPI(
     description="The command platform of a city's epidemic response. "
     "Authenticate with `Authorization: Bearer <token>` (create one with "
     "`warroom token create USER`) or a signed-in browser session.",
-    auth=[TokenAuth(), ActiveSessionAuth()],
+    auth=scoped_auth(),
     urls_namespace="api",
 )
 

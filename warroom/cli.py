@@ -14,16 +14,22 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 
 from warroom.beds.cli import app as beds_app
+from warroom.core import cli as core_cli
+from warroom.core.context import SYSTEM
 from warroom.series.cli import app as series_app
 from warroom.twin.cli import app as twin_app
 
-console = Console()
-err = Console(stderr=True)
+console, err = core_cli.console, core_cli.err
+_django, _migrate, _fail, _progress = (
+    core_cli.django_setup,
+    core_cli.migrate_db,
+    core_cli.fail,
+    core_cli.progress,
+)
 
 app = typer.Typer(
     help="warroom 疫情防控指挥平台 / the command platform of a city's epidemic response.",
@@ -85,36 +91,6 @@ _mount_apps()
 DEMO_PASSWORD = "warroom-demo"  # noqa: S105 - printed for the local demo, never a default elsewhere
 
 
-def _django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "warroom.settings")
-    import django
-
-    django.setup()
-
-
-def _progress() -> Progress:
-    return Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(),
-        console=console,
-    )
-
-
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    err.print(f"[red]{message}[/red]")
-    return typer.Exit(code)
-
-
-def _migrate(progress: Progress | None = None) -> None:
-    from django.conf import settings
-    from django.core.management import call_command
-
-    Path(settings.DATA_DIR).mkdir(parents=True, exist_ok=True)
-    call_command("migrate", verbosity=0, interactive=False)
-
-
 @app.command(help="初始化或升级数据库 / Create or upgrade the database.")
 def migrate() -> None:
     _django()
@@ -139,15 +115,8 @@ def areas_import(file: Path) -> None:
     _django()
     _migrate()
     from warroom.geo.services import do_import_areas
-    from warroom.tables import TableRejected, read_table
 
-    try:
-        result = do_import_areas(read_table(file), actor=None)
-    except TableRejected as exc:
-        raise _fail(exc.report()) from None
-    except OSError as exc:
-        raise _fail(f"cannot read {file}: {exc}") from None
-    _print_import(result)
+    _print_import(core_cli.run_import(file, lambda t: do_import_areas(t, actor=SYSTEM)))
 
 
 @areas_app.command("template", help="下载导入模板 / Write the Excel template for area imports.")
@@ -166,13 +135,9 @@ def areas_template(
 
 
 def _print_import(result: Any) -> None:
-    if result.already_imported:
-        console.print(f"[yellow]already imported[/yellow] ({result.sha256[:12]}): nothing added")
-    else:
-        console.print(
-            f"[green]imported[/green] {result.rows} rows: {result.created} created, "
-            f"{result.updated} updated"
-        )
+    core_cli.print_imported(
+        result, f"{result.rows} rows: {result.created} created, {result.updated} updated"
+    )
 
 
 @app.command(help="创建用户 / Create a user bound to an area.")
@@ -199,7 +164,7 @@ def createuser(
             role=role,
             area_code=area,
             password=password,
-            actor=None,
+            actor=SYSTEM,
             email=email,
             full_name=name,
         )
@@ -223,7 +188,7 @@ def token_create(
     user = User.objects.filter(username=username).first()
     if user is None:
         raise _fail(f"no user {username!r}")
-    _, secret = do_create_token(user, name=name, actor=None, days=days)
+    _, secret = do_create_token(user, name=name, actor=SYSTEM, days=days)
     console.print("token (shown once, keep it secret):")
     print(secret)
 
@@ -237,7 +202,7 @@ def token_revoke(key_id: str) -> None:
     token = ApiToken.objects.filter(key_id=key_id).first()
     if token is None:
         raise _fail(f"no token {key_id!r}")
-    do_revoke_token(token, actor=None)
+    do_revoke_token(token, actor=SYSTEM)
     console.print(f"revoked {token}")
 
 
@@ -481,7 +446,7 @@ def ensure_demo_users() -> list[tuple[str, str, str]]:
                 role=role,
                 area_code=area,
                 password=DEMO_PASSWORD,
-                actor=None,
+                actor=SYSTEM,
                 check_password=False,
             )
         made.append((username, str(user.get_role_display()), str(user.area)))

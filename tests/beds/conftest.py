@@ -6,6 +6,8 @@ import datetime as dt
 
 import pytest
 
+from warroom.core.context import SYSTEM
+
 D0 = dt.date(2020, 2, 1)
 
 
@@ -19,7 +21,7 @@ def make_facility(city):
             name=fields.pop("name", f"设施{code}"),
             kind=kind,
             area=city[area],
-            actor=None,
+            actor=SYSTEM,
             **fields,
         )
 
@@ -33,7 +35,7 @@ def shelter(make_facility):
 
     f = make_facility("SA1", "SHELTER", name="甲区方舱医院", opened_on=D0, status="open")
     do_record_capacity_change(
-        f, bed_type="SHELTER", kind="opening", delta=100, effective=D0, actor=None
+        f, bed_type="SHELTER", kind="opening", delta=100, effective=D0, actor=SYSTEM
     )
     return f
 

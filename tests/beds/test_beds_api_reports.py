@@ -10,6 +10,7 @@ from django.utils import timezone
 from warroom.accounts.services import do_create_token
 from warroom.beds.models import BedReport
 from warroom.beds.services import do_record_capacity_change
+from warroom.core.context import SYSTEM
 
 pytestmark = pytest.mark.django_db
 URL = "/api/beds/facilities/SA1/reports"
@@ -17,7 +18,7 @@ URL = "/api/beds/facilities/SA1/reports"
 
 @pytest.fixture
 def token(officer):
-    return do_create_token(officer, name="hospital", actor=None)[1]
+    return do_create_token(officer, name="hospital", actor=SYSTEM)[1]
 
 
 def _post(client, token, body, key=None):
@@ -74,7 +75,7 @@ def test_bad_bodies_and_other_districts_answer_json(client, shelter, outsider, t
     assert bad.status_code == 422 and "has no ICU beds" in bad.json()["message"]
     invalid = _post(client, token, {"date": "not a date", "beds": []})
     assert invalid.status_code == 422 and invalid.json()["code"] == "invalid"
-    stranger = do_create_token(outsider, name="b", actor=None)[1]
+    stranger = do_create_token(outsider, name="b", actor=SYSTEM)[1]
     body = {"date": "2020-02-10", "beds": [{"bed_type": "SHELTER", "occupied": 1}]}
     assert _post(client, stranger, body).status_code == 404
 
@@ -88,7 +89,7 @@ def test_dispatch_reserves_and_releases_through_the_api(client, make_facility, t
         kind="opening",
         delta=3,
         effective=today - dt.timedelta(days=1),
-        actor=None,
+        actor=SYSTEM,
     )
     auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
     url = "/api/beds/facilities/SB/reservations"
@@ -104,7 +105,7 @@ def test_dispatch_reserves_and_releases_through_the_api(client, make_facility, t
 
 
 def test_a_read_only_token_may_not_report(client, shelter, analyst):
-    token = do_create_token(analyst, name="ro", actor=None)[1]
+    token = do_create_token(analyst, name="ro", actor=SYSTEM)[1]
     body = {"date": "2020-02-10", "beds": [{"bed_type": "SHELTER", "occupied": 1}]}
     response = _post(client, token, body)
     assert response.status_code == 403 and response.json()["code"] == "forbidden"

@@ -10,6 +10,7 @@ from warroom.beds import selectors
 from warroom.beds.models import BedBalance
 from warroom.beds.services import do_record_capacity_change, do_report_occupancy
 from warroom.beds.waiting import register_waiting_provider, unregister_waiting_provider
+from warroom.core.context import SYSTEM
 from warroom.core.daily import run_daily_cycle
 
 pytestmark = pytest.mark.django_db
@@ -26,14 +27,14 @@ QUARANTINE_WAITING = [40, 0, 0, 0]  # balance -10, 30, 30, 30
 def hand_built(shelter, make_facility, city):
     q = make_facility("QB1", "QUARANTINE", area="990102", name="乙区隔离点")
     do_record_capacity_change(
-        q, bed_type="QUARANTINE", kind="opening", delta=50, effective=D0, actor=None
+        q, bed_type="QUARANTINE", kind="opening", delta=50, effective=D0, actor=SYSTEM
     )
     for i, day in enumerate(DAYS):
         do_report_occupancy(
-            shelter, day=day, bed_type="SHELTER", occupied=SHELTER_OCCUPIED[i], actor=None
+            shelter, day=day, bed_type="SHELTER", occupied=SHELTER_OCCUPIED[i], actor=SYSTEM
         )
         do_report_occupancy(
-            q, day=day, bed_type="QUARANTINE", occupied=QUARANTINE_OCCUPIED[i], actor=None
+            q, day=day, bed_type="QUARANTINE", occupied=QUARANTINE_OCCUPIED[i], actor=SYSTEM
         )
     victim, other = city["990101001001001"].pk, city["990102001001001"].pk
 

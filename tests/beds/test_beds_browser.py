@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from tests.browser import browser_page
 from tests.conftest import PASSWORD
+from warroom.core.context import SYSTEM
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent.parent / "var" / "screenshots"
 SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -37,10 +38,10 @@ def beds_today(make_facility):
             kind="opening",
             delta=beds,
             effective=today - dt.timedelta(days=10),
-            actor=None,
+            actor=SYSTEM,
         )
         for day in (today - dt.timedelta(days=1), today):
-            do_report_occupancy(f, day=day, bed_type=bed_type, occupied=occupied, actor=None)
+            do_report_occupancy(f, day=day, bed_type=bed_type, occupied=occupied, actor=SYSTEM)
     return today
 
 

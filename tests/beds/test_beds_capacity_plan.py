@@ -16,6 +16,7 @@ from warroom.beds.demand import (
 from warroom.beds.planning import capacity_plan
 from warroom.beds.services import do_plan_opening, do_report_occupancy
 from warroom.cli import app
+from warroom.core.context import SYSTEM
 
 pytestmark = pytest.mark.django_db
 START = dt.date(2020, 2, 10)
@@ -31,7 +32,7 @@ def test_without_case_numbers_there_is_no_plan(shelter, hq):
 
 def test_a_planned_opening_lowers_the_beds_still_to_open(shelter, hq):
     do_report_occupancy(
-        shelter, day=START - dt.timedelta(days=1), bed_type="SHELTER", occupied=80, actor=None
+        shelter, day=START - dt.timedelta(days=1), bed_type="SHELTER", occupied=80, actor=SYSTEM
     )
     assumption = constant_assumption(50, 0, 30)
     before = capacity_plan(hq, START, assumption=assumption)
@@ -40,7 +41,7 @@ def test_a_planned_opening_lowers_the_beds_still_to_open(shelter, hq):
     assert before.schedule["SHELTER"][0] == 100 and before.occupancy["SHELTER"][0] > 80
     assert _shelter_total(before) > 300
     do_plan_opening(
-        shelter, bed_type="SHELTER", beds=300, effective=START + dt.timedelta(days=3), actor=None
+        shelter, bed_type="SHELTER", beds=300, effective=START + dt.timedelta(days=3), actor=SYSTEM
     )
     after = capacity_plan(hq, START, assumption=assumption)
     assert after.schedule["SHELTER"][3] == 400

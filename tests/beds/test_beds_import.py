@@ -13,6 +13,7 @@ from warroom.beds.imports import (
     do_import_facilities,
 )
 from warroom.beds.models import BedReport, CapacityChange, Facility
+from warroom.core.context import SYSTEM
 from warroom.tables import TableRejected, read_table, write_template
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +35,7 @@ def _levels(day: dt.date) -> dict[tuple[str, str], int]:
 
 
 def test_a_good_file_creates_facilities_and_their_capacity_history(city):
-    result = do_import_facilities(_file(GOOD), actor=None)
+    result = do_import_facilities(_file(GOOD), actor=SYSTEM)
     assert (result.created, result.changes) == (3, 6)
     assert _levels(dt.date(2020, 2, 10)) == {
         ("H1", "ICU"): 10,
@@ -48,11 +49,11 @@ def test_a_good_file_creates_facilities_and_their_capacity_history(city):
 
 
 def test_the_same_file_twice_adds_nothing_and_a_correction_is_appended(city):
-    do_import_facilities(_file(GOOD), actor=None)
-    again = do_import_facilities(_file(GOOD), actor=None)
+    do_import_facilities(_file(GOOD), actor=SYSTEM)
+    again = do_import_facilities(_file(GOOD), actor=SYSTEM)
     assert again.already_imported and CapacityChange.objects.count() == 6
     corrected = GOOD.replace(",10,40,50,,", ",20,40,50,,") + "\n"  # another file (new hash)
-    result = do_import_facilities(_file(corrected), actor=None)
+    result = do_import_facilities(_file(corrected), actor=SYSTEM)
     assert (result.created, result.changes) == (0, 1)
     assert _levels(dt.date(2020, 2, 10))[("H1", "ICU")] == 20
     assert CapacityChange.objects.filter(facility__code="H1", bed_type="ICU").count() == 2
@@ -67,7 +68,7 @@ def test_every_bad_row_is_named_and_nothing_is_written(city):
         "S5,无日期,方舱医院,990101,,,,,,10,\n"
     )
     with pytest.raises(TableRejected) as caught:
-        do_import_facilities(_file(bad), actor=None)
+        do_import_facilities(_file(bad), actor=SYSTEM)
     problems = {(e.row, e.column) for e in caught.value.errors}
     assert problems == {
         (5, "beds_icu"),
@@ -89,28 +90,28 @@ def test_a_district_officer_imports_only_into_his_district(city, officer):
 
 
 def test_occupancy_reports_import_and_the_latest_wins(city):
-    do_import_facilities(_file(GOOD), actor=None)
+    do_import_facilities(_file(GOOD), actor=SYSTEM)
     reports = (
         "机构编码,日期,床位类型,占用床位,空余床位\n"
         "S1,2020-02-10,SHELTER,300,200\nH1,2020-02-10,ICU,9,\n"
     )
-    do_import_bed_reports(_file(reports), actor=None)
+    do_import_bed_reports(_file(reports), actor=SYSTEM)
     assert BedReport.objects.get(facility__code="S1").occupied == 300
     later = reports.replace("300,200", "420,80")
-    result = do_import_bed_reports(_file(later), actor=None)
+    result = do_import_bed_reports(_file(later), actor=SYSTEM)
     assert (result.created, result.updated) == (0, 2)
     assert BedReport.objects.get(facility__code="S1").occupied == 420
-    assert do_import_bed_reports(_file(later), actor=None).already_imported
+    assert do_import_bed_reports(_file(later), actor=SYSTEM).already_imported
 
 
 def test_occupancy_above_capacity_is_refused_by_row(city):
-    do_import_facilities(_file(GOOD), actor=None)
+    do_import_facilities(_file(GOOD), actor=SYSTEM)
     reports = (
         "facility_code,date,bed_type,occupied\n"
         "S1,2020-02-10,SHELTER,501\nS1,2020-02-01,SHELTER,1\nQ1,2020-02-10,ICU,1\n"
     )
     with pytest.raises(TableRejected) as caught:
-        do_import_bed_reports(_file(reports), actor=None)
+        do_import_bed_reports(_file(reports), actor=SYSTEM)
     assert [(e.row, e.column) for e in caught.value.errors] == [
         (2, "occupied"),
         (3, "occupied"),

@@ -8,6 +8,7 @@ import pytest
 
 from warroom.beds.models import BedReport, CapacityChange
 from warroom.beds.services import do_record_capacity_change, do_report_occupancy
+from warroom.core.context import SYSTEM
 
 pytestmark = pytest.mark.django_db
 D10 = dt.date(2020, 2, 10)
@@ -16,12 +17,12 @@ D10 = dt.date(2020, 2, 10)
 @pytest.fixture
 def full_and_quiet(shelter, make_facility):
     """SA1 at 96 % (red on the board), QA1 at 10 %."""
-    do_report_occupancy(shelter, day=D10, bed_type="SHELTER", occupied=96, actor=None)
+    do_report_occupancy(shelter, day=D10, bed_type="SHELTER", occupied=96, actor=SYSTEM)
     q = make_facility("QA1", "QUARANTINE", name="甲区隔离点")
     do_record_capacity_change(
-        q, bed_type="QUARANTINE", kind="opening", delta=50, effective=D10, actor=None
+        q, bed_type="QUARANTINE", kind="opening", delta=50, effective=D10, actor=SYSTEM
     )
-    do_report_occupancy(q, day=D10, bed_type="QUARANTINE", occupied=5, actor=None)
+    do_report_occupancy(q, day=D10, bed_type="QUARANTINE", occupied=5, actor=SYSTEM)
     return shelter, q
 
 
@@ -105,9 +106,9 @@ def test_the_busiest_pages_take_a_fixed_number_of_queries(
     for i in range(25):
         f = make_facility(f"S{i:02d}", "SHELTER", area="990101" if i % 2 else "990102")
         do_record_capacity_change(
-            f, bed_type="SHELTER", kind="opening", delta=100, effective=D10, actor=None
+            f, bed_type="SHELTER", kind="opening", delta=100, effective=D10, actor=SYSTEM
         )
-        do_report_occupancy(f, day=D10, bed_type="SHELTER", occupied=i, actor=None)
+        do_report_occupancy(f, day=D10, bed_type="SHELTER", occupied=i, actor=SYSTEM)
     client.force_login(hq)
     for url in ("/beds/", "/beds/facilities/", "/beds/board/", "/beds/balance/"):
         with django_assert_max_num_queries(12):

@@ -17,6 +17,7 @@ from warroom.beds.services import (
     do_release_reservation,
     do_reserve_beds,
 )
+from warroom.core.context import SYSTEM
 from warroom.core.errors import Forbidden
 
 
@@ -24,7 +25,12 @@ from warroom.core.errors import Forbidden
 def today_shelter(make_facility):
     f = make_facility("ST", "SHELTER", name="今日方舱")
     do_record_capacity_change(
-        f, bed_type="SHELTER", kind="opening", delta=10, effective=timezone.localdate(), actor=None
+        f,
+        bed_type="SHELTER",
+        kind="opening",
+        delta=10,
+        effective=timezone.localdate(),
+        actor=SYSTEM,
     )
     return f
 
@@ -45,14 +51,14 @@ def test_reservations_take_beds_until_none_are_free(today_shelter, officer):
 
 @pytest.mark.django_db
 def test_the_database_refuses_an_overfilled_pool(today_shelter):
-    do_reserve_beds(today_shelter, "SHELTER", 1, actor=None)
+    do_reserve_beds(today_shelter, "SHELTER", 1, actor=SYSTEM)
     with pytest.raises(IntegrityError), transaction.atomic():
         BedPool.objects.update(occupied=11)
 
 
 @pytest.mark.django_db
 def test_closing_beds_under_patients_is_refused(today_shelter):
-    do_reserve_beds(today_shelter, "SHELTER", 8, actor=None)
+    do_reserve_beds(today_shelter, "SHELTER", 8, actor=SYSTEM)
     with pytest.raises(OverCapacity, match="8 SHELTER beds are taken"):
         do_record_capacity_change(
             today_shelter,
@@ -60,7 +66,7 @@ def test_closing_beds_under_patients_is_refused(today_shelter):
             kind="closure",
             delta=-5,
             effective=timezone.localdate(),
-            actor=None,
+            actor=SYSTEM,
         )
 
 
@@ -78,7 +84,7 @@ def _reserve(facility, beds: int, reference: str):
     """
     while True:
         try:
-            return do_reserve_beds(facility, "SHELTER", beds, actor=None, reference=reference)
+            return do_reserve_beds(facility, "SHELTER", beds, actor=SYSTEM, reference=reference)
         except OperationalError as exc:
             if connection.vendor != "sqlite" or "locked" not in str(exc):
                 raise
@@ -97,7 +103,7 @@ def test_concurrent_reservations_never_exceed_capacity(make_facility):
     for i in range(3):
         f = make_facility(f"C{i}", "SHELTER")
         do_record_capacity_change(
-            f, bed_type="SHELTER", kind="opening", delta=25, effective=today, actor=None
+            f, bed_type="SHELTER", kind="opening", delta=25, effective=today, actor=SYSTEM
         )
         facilities.append(f)
     granted: list[tuple[int, int]] = []

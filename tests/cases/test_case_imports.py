@@ -13,6 +13,7 @@ from warroom.audit.models import AuditEntry
 from warroom.cases.imports import do_import_line_list, do_import_results
 from warroom.cases.models import ContactLink, Person, Sample, TransitionRecord
 from warroom.cases.states import Status
+from warroom.core.context import SYSTEM
 from warroom.core.models import ImportBatch
 from warroom.tables import TableRejected, read_table
 
@@ -172,7 +173,7 @@ def test_an_exception_after_half_the_rows_leaves_nothing_and_the_rerun_completes
 def test_api_batches_are_all_or_nothing_and_idempotent_by_key(city, officer, client):
     from warroom.accounts.services import do_create_token
 
-    _, token = do_create_token(officer, name="fever clinic", actor=None)
+    _, token = do_create_token(officer, name="fever clinic", actor=SYSTEM)
     auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
     rows = [
         {

@@ -13,6 +13,7 @@ from warroom.accounts.services import do_create_token
 from warroom.audit.models import AuditEntry
 from warroom.cases import selectors, services
 from warroom.cases.models import ContactLink, Person, Sample, TransitionRecord
+from warroom.core.context import SYSTEM
 from warroom.core.errors import Conflict, InvalidInput
 
 pytestmark = pytest.mark.django_db
@@ -121,7 +122,7 @@ def test_the_graph_page_draws_chains_and_clusters(city, officer, client):
 
 
 def test_the_api_registers_moves_and_refuses_an_illegal_step(city, officer, client):
-    _, token = do_create_token(officer, name="hospital", actor=None)
+    _, token = do_create_token(officer, name="hospital", actor=SYSTEM)
     auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
     created = client.post(
         "/api/cases/people",
@@ -164,7 +165,7 @@ def test_the_api_registers_moves_and_refuses_an_illegal_step(city, officer, clie
 
 
 def test_bad_input_is_a_422_never_a_500(city, officer, client):
-    _, token = do_create_token(officer, name="hospital", actor=None)
+    _, token = do_create_token(officer, name="hospital", actor=SYSTEM)
     auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
     person = services.do_register_person(
         name="x", home=city[A1], actor=officer, category="confirmed"

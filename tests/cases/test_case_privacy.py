@@ -8,13 +8,14 @@ import pytest
 from tests.conftest import PASSWORD, resident_id
 from warroom.accounts.services import do_create_token, do_create_user
 from warroom.audit.models import AuditEntry
+from warroom.core.context import SYSTEM
 
 pytestmark = pytest.mark.django_db
 ID = resident_id(1)
 
 
 def _user(name, role, area):
-    return do_create_user(name, role=role, area_code=area, password=PASSWORD, actor=None)
+    return do_create_user(name, role=role, area_code=area, password=PASSWORD, actor=SYSTEM)
 
 
 def test_roles_with_personal_data_see_it_unmasked_and_each_view_is_audited(
@@ -42,7 +43,7 @@ def test_roles_without_it_see_masked_values_and_nothing_is_logged(cases_world, c
 
 def test_api_masks_the_same_way(cases_world, city, client):
     hotline = _user("hotline", "hotline_operator", "9901")
-    _, token = do_create_token(hotline, name="t", actor=None)
+    _, token = do_create_token(hotline, name="t", actor=SYSTEM)
     patient = cases_world["patient"]
     body = client.get(
         f"/api/cases/people/{patient.pk}", HTTP_AUTHORIZATION=f"Bearer {token}"
@@ -58,7 +59,7 @@ def test_analysts_see_aggregates_only(cases_world, analyst, client):
     index = client.get("/cases/").content.decode()
     assert "受害小区病人" not in index and 'data-status="admitted">1<' in index
     assert client.get("/cases/clearance/9901/").status_code == 200
-    _, token = do_create_token(analyst, name="t", actor=None)
+    _, token = do_create_token(analyst, name="t", actor=SYSTEM)
     api = client.get(f"/api/cases/people/{patient.pk}", HTTP_AUTHORIZATION=f"Bearer {token}")
     assert api.status_code == 404
 
@@ -67,7 +68,7 @@ def test_a_grid_worker_sees_only_his_own_compounds_residents(cases_world, city, 
     from warroom.cases import services
 
     other = services.do_register_person(
-        name="甲二居民", home=city["990101001001002"], actor=None, id_number=resident_id(9)
+        name="甲二居民", home=city["990101001001002"], actor=SYSTEM, id_number=resident_id(9)
     )
     grid = _user("grid", "grid_worker", "990101001001001")
     client.force_login(grid)
@@ -77,7 +78,7 @@ def test_a_grid_worker_sees_only_his_own_compounds_residents(cases_world, city, 
 
 
 def test_api_lists_are_masked_for_everyone_and_paginated(cases_world, officer, client):
-    _, token = do_create_token(officer, name="t", actor=None)
+    _, token = do_create_token(officer, name="t", actor=SYSTEM)
     body = client.get("/api/cases/people?limit=1", HTTP_AUTHORIZATION=f"Bearer {token}").json()
     assert body["count"] == 2 and len(body["items"]) == 1
     listed = client.get("/api/cases/people", HTTP_AUTHORIZATION=f"Bearer {token}").json()

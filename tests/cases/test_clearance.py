@@ -14,6 +14,7 @@ from warroom.cases import services
 from warroom.cases.clearance import compute_backlog, cutoff_for, do_compute_clearance
 from warroom.cases.models import ClearanceRun, ClearanceSnapshot
 from warroom.cases.selectors import compound_case_facts
+from warroom.core.context import SYSTEM
 
 pytestmark = pytest.mark.django_db
 A1, A2, B1 = "990101001001001", "990101001001002", "990102001001001"
@@ -157,7 +158,7 @@ def test_the_page_drills_down_highlights_overdue_and_exports(
     scenario, city, officer, client, django_assert_max_num_queries
 ):
     day, _ = scenario
-    do_compute_clearance(day, actor=None)
+    do_compute_clearance(day, actor=SYSTEM)
     client.force_login(officer)
     with django_assert_max_num_queries(20):
         page = client.get(f"/cases/clearance/990101/?date={day}")
@@ -175,7 +176,7 @@ def test_the_page_drills_down_highlights_overdue_and_exports(
 
 def test_another_district_sees_nothing_of_it(scenario, outsider, client):
     day, _ = scenario
-    do_compute_clearance(day, actor=None)
+    do_compute_clearance(day, actor=SYSTEM)
     client.force_login(outsider)
     assert client.get(f"/cases/clearance/990101/?date={day}").status_code == 404
     own = client.get(f"/cases/clearance/990102/?date={day}").content.decode()
@@ -204,8 +205,8 @@ def test_the_api_gives_an_area_and_its_children(scenario, city, officer, client)
     from warroom.accounts.services import do_create_token
 
     day, _ = scenario
-    do_compute_clearance(day, actor=None)
-    _, token = do_create_token(officer, name="t", actor=None)
+    do_compute_clearance(day, actor=SYSTEM)
+    _, token = do_create_token(officer, name="t", actor=SYSTEM)
     body = client.get(
         f"/api/cases/clearance/990101?date={day}", HTTP_AUTHORIZATION=f"Bearer {token}"
     ).json()

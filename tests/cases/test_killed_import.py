@@ -22,12 +22,13 @@ import django
 django.setup()
 from django.core.management import call_command
 call_command("migrate", verbosity=0, interactive=False)
+from warroom.core.context import SYSTEM
 from warroom.tables import read_table
 mode, path = sys.argv[1], sys.argv[2]
 if mode == "kill":
     from tests.conftest import SMALL_CITY_CSV
     from warroom.geo.services import do_import_areas
-    do_import_areas(read_table(SMALL_CITY_CSV.encode(), filename="city.csv"), actor=None)
+    do_import_areas(read_table(SMALL_CITY_CSV.encode(), filename="city.csv"), actor=SYSTEM)
     from warroom.cases import imports
     original = imports.insert_rows
     def die(model, objs, names):
@@ -37,7 +38,7 @@ if mode == "kill":
 from warroom.cases.imports import do_import_line_list
 from warroom.cases.models import Person, TransitionRecord
 from warroom.core.models import ImportBatch
-result = do_import_line_list(read_table(path), actor=None)
+result = do_import_line_list(read_table(path), actor=SYSTEM)
 print(json.dumps({
     "created": result.created,
     "already": result.already_imported,

@@ -18,6 +18,7 @@ from tests.conftest import resident_id
 from warroom.accounts.services import do_create_token
 from warroom.cases import services
 from warroom.cases.models import Person
+from warroom.core.context import SYSTEM
 from warroom.core.errors import Conflict
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -69,7 +70,7 @@ def test_the_api_answers_409_to_a_stale_version(city, officer, client):
     person = services.do_register_person(
         name="旧版本", home=city["990101001001001"], actor=officer, id_number=resident_id(4)
     )
-    _, token = do_create_token(officer, name="t", actor=None)
+    _, token = do_create_token(officer, name="t", actor=SYSTEM)
     auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
     url = f"/api/cases/people/{person.pk}"
     ok = client.patch(

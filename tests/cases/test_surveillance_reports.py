@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from tests.conftest import resident_id
 from warroom.cases import services as cases
+from warroom.core.context import SYSTEM
 from warroom.surveillance.models import DailyReport, Source
 from warroom.surveillance.services import (
     do_compute_daily_aggregates,
@@ -99,7 +100,7 @@ def test_line_list_figures_roll_up_and_reconcile_with_a_report(city, officer):
 def test_posting_reports_is_idempotent_by_key(city, officer, client):
     from warroom.accounts.services import do_create_token
 
-    _, token = do_create_token(officer, name="district system", actor=None)
+    _, token = do_create_token(officer, name="district system", actor=SYSTEM)
     body = [{"date": timezone.localdate().isoformat(), "area_code": "990101", "new_confirmed": 5}]
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token}", "HTTP_IDEMPOTENCY_KEY": "r1"}
     first = client.post(

@@ -11,6 +11,7 @@ from tests.browser import browser_page
 from tests.conftest import PASSWORD
 from tests.test_browser_shell import SCREENSHOTS
 from warroom.communities.services import do_recompute_certification
+from warroom.core.context import SYSTEM
 
 pytestmark = [
     pytest.mark.browser,
@@ -33,7 +34,7 @@ def recompute() -> None:
     opens a separate database connection here: close it, or PostgreSQL cannot drop the
     test database at the end of the session.
     """
-    do_recompute_certification(timezone.localdate(), actor=None)
+    do_recompute_certification(timezone.localdate(), actor=SYSTEM)
     connections.close_all()
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from tests.conftest import pass_six_in_place
 from warroom.communities.facts import CaseFacts
 from warroom.communities.services import do_recompute_certification
+from warroom.core.context import SYSTEM
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +80,7 @@ def test_a_unit_not_certified_has_no_certificate_and_shows_its_reasons(client, c
 def test_the_api_reads_statuses_and_counts(client, computed, officer):
     from warroom.accounts.services import do_create_token
 
-    _, token = do_create_token(officer, name="t", actor=None)
+    _, token = do_create_token(officer, name="t", actor=SYSTEM)
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
     r = client.get(f"/api/communities/areas/{VICTIM}/certification", **headers)
     assert r.json()["status"] == "certified", r.content

@@ -22,6 +22,7 @@ from warroom.communities.models import (
     InspectionResult,
 )
 from warroom.communities.services import do_recompute_certification
+from warroom.core.context import SYSTEM
 from warroom.core.errors import Forbidden
 from warroom.core.models import ImportBatch
 from warroom.tables import TableRejected, read_table
@@ -166,7 +167,7 @@ def test_every_bad_row_is_reported_with_its_row_and_column_and_nothing_is_writte
         (6, "kind"): "Unknown checklist kind bogus.",
         (7, "failed_items"): "Unknown items of the checklist: xyz.",
         (8, "owner"): "A failed item needs an owner for its rectification.",
-        (9, "owner"): "Unknown owner ghost.",
+        (9, "owner"): "Unknown user ghost.",
         (10, "deadline"): "The rectification deadline is before the inspection.",
         (12, "area_code"): "The same compound, date and kind as row 11.",
         (13, "owner"): "The owner's jurisdiction does not cover this area.",
@@ -259,7 +260,7 @@ EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 def _token(user) -> dict[str, str]:
     from warroom.accounts.services import do_create_token
 
-    _, token = do_create_token(user, name="t", actor=None)
+    _, token = do_create_token(user, name="t", actor=SYSTEM)
     return {"HTTP_AUTHORIZATION": f"Bearer {token}", **EN}
 
 

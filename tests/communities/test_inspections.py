@@ -14,6 +14,7 @@ from warroom.communities.services import (
     do_publish_checklist,
     do_record_inspection,
 )
+from warroom.core.context import SYSTEM
 from warroom.core.errors import Forbidden, InvalidInput, NotFound
 from warroom.tasks.models import Task
 
@@ -155,7 +156,7 @@ def test_the_form_refuses_a_missing_item_with_a_clear_error(client, city, inspec
 def test_the_api_refuses_bad_input_with_json(client, city, inspector):
     from warroom.accounts.services import do_create_token
 
-    _, token = do_create_token(inspector, name="t", actor=None)
+    _, token = do_create_token(inspector, name="t", actor=SYSTEM)
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
     body = {
         "date": (timezone.localdate() + dt.timedelta(days=3)).isoformat(),

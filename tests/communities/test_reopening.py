@@ -19,6 +19,7 @@ from warroom.communities.services import (
     do_set_closure,
     reopening_checks,
 )
+from warroom.core.context import SYSTEM
 from warroom.core.errors import Conflict, Forbidden
 from warroom.tasks.models import Task
 
@@ -104,7 +105,7 @@ def test_closure_pages_keep_history_and_record_passages(client, city, grid_worke
 def test_gates_and_passages_through_the_api(client, city, grid_worker, outsider):
     from warroom.accounts.services import do_create_token
 
-    _, token = do_create_token(grid_worker, name="t", actor=None)
+    _, token = do_create_token(grid_worker, name="t", actor=SYSTEM)
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
     r = client.post(
         f"/api/communities/areas/{VICTIM}/entry-points",
@@ -133,8 +134,8 @@ def test_gates_and_passages_through_the_api(client, city, grid_worker, outsider)
 def test_the_checklist_in_use_and_a_new_version_through_the_api(client, city, hq, officer):
     from warroom.accounts.services import do_create_token
 
-    _, hq_token = do_create_token(hq, name="t", actor=None)
-    _, officer_token = do_create_token(officer, name="t", actor=None)
+    _, hq_token = do_create_token(hq, name="t", actor=SYSTEM)
+    _, officer_token = do_create_token(officer, name="t", actor=SYSTEM)
     r = client.get(
         "/api/communities/checklists?kind=six_in_place",
         HTTP_AUTHORIZATION=f"Bearer {officer_token}",

@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from tests.conftest import resident_id
+from warroom.core.context import SYSTEM
 
 VICTIM = "990101001001001"  # District A
 OTHER = "990102001001001"  # District B
@@ -21,7 +22,7 @@ def make_beds(city, code: str, kind: str, area: str, beds: dict[str, int], **fie
         name=fields.pop("name", f"设施{code}"),
         kind=kind,
         area=city[area],
-        actor=None,
+        actor=SYSTEM,
         status="open",
         **fields,
     )
@@ -32,7 +33,7 @@ def make_beds(city, code: str, kind: str, area: str, beds: dict[str, int], **fie
             kind="opening",
             delta=n,
             effective=timezone.localdate() - dt.timedelta(days=5),
-            actor=None,
+            actor=SYSTEM,
         )
     return f
 
@@ -97,13 +98,13 @@ def make_person(city):
         person = services.do_register_person(
             name=f"病人{n}",
             home=city[home],
-            actor=None,
+            actor=SYSTEM,
             id_number=resident_id(n),
             category=category,
             at=at,
         )
         if severity is not None:
-            services.do_set_severity(person, severity, actor=None)
+            services.do_set_severity(person, severity, actor=SYSTEM)
             person.refresh_from_db()
         return person
 
@@ -116,5 +117,5 @@ def dispatcher(city):
     from warroom.accounts.services import do_create_user
 
     return do_create_user(
-        "dispatcher", role="dispatcher", area_code="9901", password=PASSWORD, actor=None
+        "dispatcher", role="dispatcher", area_code="9901", password=PASSWORD, actor=SYSTEM
     )

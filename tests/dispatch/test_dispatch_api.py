@@ -9,13 +9,14 @@ import pytest
 
 from warroom.accounts.services import do_create_token
 from warroom.beds.models import BedPool
+from warroom.core.context import SYSTEM
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def api(client, dispatcher):
-    _, secret = do_create_token(dispatcher, name="dispatch desk", actor=None)
+    _, secret = do_create_token(dispatcher, name="dispatch desk", actor=SYSTEM)
 
     def call(method: str, url: str, body: object | None = None, token: str = secret):
         kwargs = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
@@ -59,7 +60,7 @@ def test_place_transfer_end_by_api(api, facilities, make_person):
     placed = api("post", f"/people/{p.pk}/place", {"facility_code": "SA1", "bed_type": "SHELTER"})
     assert placed.status_code == 200, placed.content
     p.refresh_from_db()
-    do_set_severity(p, "critical", actor=None)
+    do_set_severity(p, "critical", actor=SYSTEM)
     moved = api(
         "post",
         f"/placements/{placed.json()['id']}/transfer",
@@ -124,10 +125,10 @@ def test_roles_without_dispatch_and_other_districts_are_refused(
     client, facilities, make_person, analyst, outsider
 ):
     person = make_person("confirmed")
-    _, analyst_token = do_create_token(analyst, name="a", actor=None)
+    _, analyst_token = do_create_token(analyst, name="a", actor=SYSTEM)
     r = client.get("/api/dispatch/waiting", HTTP_AUTHORIZATION=f"Bearer {analyst_token}")
     assert r.status_code == 403
-    _, outsider_token = do_create_token(outsider, name="o", actor=None)
+    _, outsider_token = do_create_token(outsider, name="o", actor=SYSTEM)
     r = client.post(
         f"/api/dispatch/people/{person.pk}/place",
         data=json.dumps({"facility_code": "SB1", "bed_type": "SHELTER"}),

@@ -7,6 +7,7 @@ import pytest
 
 from warroom.beds.models import BedPool
 from warroom.cases.states import Isolation, Status
+from warroom.core.context import SYSTEM
 from warroom.core.errors import Conflict, Forbidden, InvalidInput
 from warroom.dispatch import services
 from warroom.dispatch.models import LineState, Placement, ProposalLine, Refusal
@@ -22,7 +23,7 @@ def test_the_proposal_places_by_need_nearest_first_and_says_why(facilities, make
     critical = make_person("confirmed", severity="critical")
     mild = make_person("confirmed", severity="mild")
     contact = make_person("contact")
-    proposal = services.do_propose(actor=None)
+    proposal = services.do_propose(actor=SYSTEM)
     lines = {ln.person_id: ln for ln in ProposalLine.objects.filter(proposal=proposal)}
     assert proposal.waiting == 3 and proposal.placed == 3
     assert (lines[critical.pk].facility.code, lines[critical.pk].bed_type) == ("DA1", "ICU")
@@ -41,7 +42,7 @@ def test_the_proposal_places_by_need_nearest_first_and_says_why(facilities, make
 
 def test_who_finds_no_bed_is_told_why(facilities, make_person, english):
     people = [make_person("confirmed", severity="critical") for _ in range(4)]
-    proposal = services.do_propose(actor=None)
+    proposal = services.do_propose(actor=SYSTEM)
     states = sorted(ProposalLine.objects.filter(proposal=proposal).values_list("state", flat=True))
     assert states.count(LineState.PROPOSED) == 2 and states.count(LineState.UNPLACED) == 2
     from warroom.dispatch.selectors import reason

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from warroom.core.context import SYSTEM
 from warroom.core.errors import Conflict, InvalidInput, NotFound
 from warroom.services.models import CareStatus, OrderStatus, Visit
 from warroom.services.selectors import care_backlog_by_child, care_backlog_counts, price_alerts
@@ -130,7 +131,7 @@ def test_the_pages_show_backlogs_and_alerts(client, city, officer):
 def test_the_api_reports_backlogs(client, city, officer):
     from warroom.accounts.services import do_create_token
 
-    _, token = do_create_token(officer, name="t", actor=None)
+    _, token = do_create_token(officer, name="t", actor=SYSTEM)
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
     r = client.post(
         "/api/services/residents",
@@ -157,7 +158,7 @@ def test_too_long_or_too_large_input_is_refused_not_a_database_error(client, cit
         do_record_price(
             city["990101"], item="米", date=timezone.localdate(), price="1e20", actor=officer
         )
-    _, token = do_create_token(officer, name="t", actor=None)
+    _, token = do_create_token(officer, name="t", actor=SYSTEM)
     r = client.post(
         "/api/services/orders",
         {

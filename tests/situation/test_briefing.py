@@ -10,6 +10,7 @@ import pytest
 
 from tests.conftest import epidemic_csv
 from warroom.core import daily
+from warroom.core.context import SYSTEM
 from warroom.situation import briefing as doc
 from warroom.situation import selectors
 from warroom.situation.models import Briefing
@@ -163,12 +164,12 @@ def test_the_api_returns_the_archived_briefing(reports, hq, outsider, client):
     from warroom.accounts.services import do_create_token
 
     _brief(DAY)
-    _, token = do_create_token(hq, name="t", actor=None)
+    _, token = do_create_token(hq, name="t", actor=SYSTEM)
     body = client.get(
         "/api/situation/9901/briefing?day=2020-02-28", HTTP_AUTHORIZATION=f"Bearer {token}"
     ).json()
     assert body["day"] == "2020-02-28" and body["payload"]["area"]["code"] == "9901"
-    _, other = do_create_token(outsider, name="o", actor=None)
+    _, other = do_create_token(outsider, name="o", actor=SYSTEM)
     refused = client.get(
         "/api/situation/990101/briefing?day=2020-02-28", HTTP_AUTHORIZATION=f"Bearer {other}"
     )

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from warroom.core import daily
+from warroom.core.context import SYSTEM
 from warroom.core.errors import NotFound
 from warroom.surveillance.models import FlagStatus, QualityFlag
 from warroom.surveillance.services import (
@@ -40,7 +41,7 @@ def falling(city, hq):
 
 
 def test_the_step_stores_a_flag_per_finding(falling):
-    result = do_check_quality(DAY, actor=None)
+    result = do_check_quality(DAY, actor=SYSTEM)
     flag = QualityFlag.objects.get(rule="cumulative_decrease")
     assert (flag.area.code, flag.day, flag.column) == ("9901", DAY, "cum_confirmed")
     assert flag.severity == "error" and flag.status == FlagStatus.OPEN
@@ -49,11 +50,11 @@ def test_the_step_stores_a_flag_per_finding(falling):
 
 
 def test_running_twice_changes_nothing_and_keeps_the_status(falling, hq):
-    do_check_quality(DAY, actor=None)
+    do_check_quality(DAY, actor=SYSTEM)
     flag = QualityFlag.objects.get(rule="cumulative_decrease")
     do_set_flag_status(flag, FlagStatus.ACKNOWLEDGED, note="checking", actor=hq)
     before = sorted(QualityFlag.objects.values_list("rule", "area_id", "day", "status", "message"))
-    again = do_check_quality(DAY, actor=None)
+    again = do_check_quality(DAY, actor=SYSTEM)
     assert again.created == 0 and again.resolved == 0
     after = sorted(QualityFlag.objects.values_list("rule", "area_id", "day", "status", "message"))
     assert after == before
@@ -61,9 +62,9 @@ def test_running_twice_changes_nothing_and_keeps_the_status(falling, hq):
 
 
 def test_a_corrected_report_resolves_the_flag(falling, hq):
-    do_check_quality(DAY, actor=None)
+    do_check_quality(DAY, actor=SYSTEM)
     _import(hq, "2020-02-20,9901,10,120,0,0,120\n", "corrected.csv")
-    result = do_check_quality(DAY, actor=None)
+    result = do_check_quality(DAY, actor=SYSTEM)
     flag = QualityFlag.objects.get(rule="cumulative_decrease")
     assert result.resolved >= 1
     assert flag.status == FlagStatus.RESOLVED and flag.status_note == NO_LONGER_FOUND
@@ -71,7 +72,7 @@ def test_a_corrected_report_resolves_the_flag(falling, hq):
 
 def test_a_missing_figure_is_not_a_finding(city, hq):
     _import(hq, "2020-02-19,9901,10,110,0,0,110\n2020-02-20,9901,,,,,\n", "gap.csv")
-    do_check_quality(DAY, actor=None)
+    do_check_quality(DAY, actor=SYSTEM)
     assert not QualityFlag.objects.filter(rule="cumulative_decrease").exists()
 
 
@@ -83,7 +84,7 @@ def test_the_daily_cycle_runs_the_quality_step_before_the_situation(falling):
 
 
 def test_an_outsider_cannot_change_a_flag(falling, outsider, officer):
-    do_check_quality(DAY, actor=None)
+    do_check_quality(DAY, actor=SYSTEM)
     flag = QualityFlag.objects.get(rule="cumulative_decrease")  # the city's: above both
     with pytest.raises(NotFound):
         do_set_flag_status(flag, FlagStatus.RESOLVED, actor=outsider)
@@ -93,7 +94,7 @@ def test_an_outsider_cannot_change_a_flag(falling, outsider, officer):
 
 
 def test_the_page_lists_flags_and_changes_their_status(falling, hq, client):
-    do_check_quality(DAY, actor=None)
+    do_check_quality(DAY, actor=SYSTEM)
     flag = QualityFlag.objects.get(rule="cumulative_decrease")
     client.force_login(hq)
     page = client.get("/surveillance/quality/").content.decode()

@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import epidemic_csv
+from warroom.core.context import SYSTEM
 from warroom.situation.models import Briefing, ImportStatus, SeriesImport, Situation
 from warroom.situation.services import do_import_series, run_series_import
 from warroom.tables import read_table
@@ -27,12 +28,12 @@ def wuhan(db):
             b"code,parent_code,level,name_zh,name_en\n4201,,city,\xe6\xad\xa6\xe6\xb1\x89\xe5\xb8\x82,Wuhan\n",
             filename="wuhan.csv",
         ),
-        actor=None,
+        actor=SYSTEM,
     )
 
 
 def test_the_example_file_gets_a_cycle_and_a_briefing_per_day(wuhan):
-    job = do_import_series(read_table(EXAMPLE), actor=None)
+    job = do_import_series(read_table(EXAMPLE), actor=SYSTEM)
     assert job.days[0] == "2020-02-01" and len(job.days) == 9
     job = run_series_import(job.pk)
     assert job.status == ImportStatus.DONE and job.days_done == 9
@@ -58,9 +59,9 @@ def test_a_complete_series_gives_phases_rt_and_forecast(city, hq):
 
 
 def test_the_same_file_twice_queues_nothing_new(wuhan):
-    first = do_import_series(read_table(EXAMPLE), actor=None)
+    first = do_import_series(read_table(EXAMPLE), actor=SYSTEM)
     run_series_import(first.pk)
-    again = do_import_series(read_table(EXAMPLE), actor=None)
+    again = do_import_series(read_table(EXAMPLE), actor=SYSTEM)
     assert again.pk == first.pk and SeriesImport.objects.count() == 1
     assert run_series_import(first.pk).days_done == 9  # claimed once: not run again
 

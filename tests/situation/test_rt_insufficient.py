@@ -9,6 +9,7 @@ import re
 import pytest
 
 from tests.conftest import epidemic_csv
+from warroom.core.context import SYSTEM
 from warroom.situation.models import Briefing, Situation
 from warroom.situation.services import do_compute_situation, do_generate_briefings
 from warroom.surveillance.services import do_import_daily_reports
@@ -59,7 +60,7 @@ def test_the_briefing_and_the_api_say_insufficient_data(reports, hq, client):
     do_generate_briefings(QUIET)
     html = Briefing.objects.get(area__code="9901", day=QUIET).html
     assert "Rt：数据不足（最近 7 天无病例）" in html
-    _, token = do_create_token(hq, name="t", actor=None)
+    _, token = do_create_token(hq, name="t", actor=SYSTEM)
     body = client.get(
         f"/api/situation/9901?day={QUIET}", HTTP_AUTHORIZATION=f"Bearer {token}"
     ).json()

@@ -9,6 +9,7 @@ import pytest
 
 from tests.conftest import epidemic_csv
 from warroom.core import daily
+from warroom.core.context import SYSTEM
 from warroom.situation.models import Situation
 from warroom.situation.services import do_compute_situation
 from warroom.surveillance.services import do_import_daily_reports
@@ -85,7 +86,7 @@ def test_the_api_returns_the_payload(reports, hq, client):
     from warroom.accounts.services import do_create_token
 
     do_compute_situation(DAY)
-    _, token = do_create_token(hq, name="t", actor=None)
+    _, token = do_create_token(hq, name="t", actor=SYSTEM)
     body = client.get(
         "/api/situation/9901?day=2020-02-28", HTTP_AUTHORIZATION=f"Bearer {token}"
     ).json()

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from tests.conftest import epidemic_csv
+from warroom.core.context import SYSTEM
 from warroom.core.errors import InvalidInput, NotFound
 from warroom.situation import selectors
 from warroom.situation.services import do_compute_situation, do_record_decision
@@ -30,7 +31,7 @@ def test_the_agenda_lists_the_red_items_with_links(reports, hq, city):
     )
     bad = header + "2020-02-28,990101,5,10,0,0,10\n"  # District A's cumulative falls
     do_import_daily_reports(read_table(bad.encode(), filename="bad.csv"), actor=hq)
-    do_check_quality(DAY, actor=None)
+    do_check_quality(DAY, actor=SYSTEM)
     agenda = selectors.standup(hq, city["9901"], DAY)
     kinds = {i["kind"] for i in agenda["items"]}
     assert {"missing_report", "quality_flag"} <= kinds  # District B silent; A's data wrong

@@ -8,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from warroom.core.context import SYSTEM
 from warroom.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from warroom.tasks.models import Status, Task
 from warroom.tasks.services import do_create_task, do_reopen_task, do_submit_task, do_verify_task
@@ -133,8 +134,8 @@ def test_the_task_pages_highlight_overdue_and_verify(client, task, grid_worker, 
 def test_the_api_runs_the_lifecycle(client, city, grid_worker, inspector):
     from warroom.accounts.services import do_create_token
 
-    _, inspector_token = do_create_token(inspector, name="t", actor=None)
-    _, worker_token = do_create_token(grid_worker, name="t", actor=None)
+    _, inspector_token = do_create_token(inspector, name="t", actor=SYSTEM)
+    _, worker_token = do_create_token(grid_worker, name="t", actor=SYSTEM)
     created = client.post(
         "/api/tasks/",
         {

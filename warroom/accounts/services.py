@@ -43,7 +43,7 @@ def do_create_user(
             raise InvalidInput("; ".join(exc.messages)) from None
     user.set_password(password)
     user.is_staff = user.can("admin")
-    with acting(actor, source="cli" if actor is None else "web"), transaction.atomic():
+    with acting(actor), transaction.atomic():
         user.save()
     return user
 
@@ -60,7 +60,7 @@ def do_create_token(
         key_hash=hash_token(secret),
         expires_at=timezone.now() + timedelta(days=days) if days else None,
     )
-    with acting(actor, source="cli" if actor is None else "web"), transaction.atomic():
+    with acting(actor), transaction.atomic():
         token.save()
     return token, f"{TOKEN_PREFIX}_{key_id}_{secret}"
 

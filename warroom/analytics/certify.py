@@ -15,9 +15,8 @@ As Wuhan applied it from 1 March 2020 (DESIGN §3.6): a new case decertifies the
 and every ancestor at once; an ancestor passes again only when all its children do and
 its own checks pass.
 
-Two entry points: :func:`certify` recomputes every node, vectorised bottom-up by depth;
-:func:`recertify` applies one node's new facts and walks only its path to the root.
-Both return a :class:`Certification` (frozen; ``recertify`` copies, never mutates).
+:func:`certify` recomputes every node, vectorised bottom-up by depth, and returns a
+:class:`Certification` (frozen). The platform recomputes the whole tree each run.
 """
 
 from __future__ import annotations
@@ -34,13 +33,11 @@ from warroom.analytics.parameters import CERTIFICATION_WINDOW_DAYS, INSPECTION_M
 __all__ = [
     "AreaTree",
     "Certification",
-    "CertificationBoard",
     "CertificationFacts",
     "Reason",
     "build_tree",
     "certify",
     "describe_reasons",
-    "recertify",
     "uncertified_children",
 ]
 
@@ -309,195 +306,6 @@ def certify(
         window_days=window,
         inspection_max_age_days=max_age,
     )
-
-
-_FACT_NAMES = (
-    "days_since_confirmed",
-    "unreleased_suspected",
-    "unreleased_febrile",
-    "unreleased_contacts",
-    "clearance_backlog",
-    "days_since_inspection",
-)
-
-
-def _check_update(n: int, node: Any, values: dict[str, Any]) -> None:
-    if isinstance(node, bool) or not isinstance(node, int | np.integer) or not 0 <= node < n:
-        raise ValueError(f"node must be a node index in 0..{n - 1}, got {node!r}")
-    for name, value in values.items():
-        if isinstance(value, bool) or not isinstance(value, int | float | np.number):
-            raise ValueError(f"{name} must be a number, got {value!r}")
-        if not value >= 0:
-            raise ValueError(f"{name} must be non-negative, got {value!r}")
-        if name.startswith(("unreleased", "clearance")) and value != int(value):
-            raise ValueError(f"{name} must be an integer, got {value!r}")
-
-
-def _propagate(
-    tree: AreaTree,
-    window: int,
-    max_age: int,
-    node: int,
-    v: dict[str, Any],
-    facts: CertificationFacts,
-    own: IntArray,
-    uncert: IntArray,
-    certified: BoolArray,
-    reasons: IntArray,
-) -> list[int]:
-    """Write node's facts and walk up while statuses change, in place. O(depth)."""
-    for name in _FACT_NAMES:
-        getattr(facts, name)[node] = v[name]
-    own_i = (
-        (Reason.CONFIRMED_IN_WINDOW if v["days_since_confirmed"] < window else 0)
-        | (Reason.UNRELEASED_SUSPECTED if v["unreleased_suspected"] > 0 else 0)
-        | (Reason.UNRELEASED_FEBRILE if v["unreleased_febrile"] > 0 else 0)
-        | (Reason.UNRELEASED_CONTACTS if v["unreleased_contacts"] > 0 else 0)
-        | (Reason.CLEARANCE_BACKLOG if v["clearance_backlog"] > 0 else 0)
-    )
-    if tree.is_leaf[node] and not v["days_since_inspection"] <= max_age:
-        own_i |= Reason.INSPECTION_MISSING
-    own[node] = own_i  # same rule as _own_reasons, scalar for speed
-    parent = tree.parent
-    changed_nodes: list[int] = []
-    i = int(node)
-    while True:
-        reasons[i] = own[i] | (Reason.CHILD_NOT_CERTIFIED if uncert[i] > 0 else 0)
-        now = bool(reasons[i] == 0)
-        if now == bool(certified[i]):
-            break
-        certified[i] = now
-        changed_nodes.append(i)
-        p = int(parent[i])
-        if p < 0:
-            break
-        uncert[p] += -1 if now else 1
-        i = p
-    return changed_nodes
-
-
-def recertify(
-    tree: AreaTree,
-    cert: Certification,
-    node: int,
-    *,
-    days_since_confirmed: float,
-    unreleased_suspected: int = 0,
-    unreleased_febrile: int = 0,
-    unreleased_contacts: int = 0,
-    clearance_backlog: int = 0,
-    days_since_inspection: float = float("inf"),
-) -> Certification:
-    """Apply one node's new facts to a copy and update only the path to the root.
-
-    Equal to :func:`certify` on the changed facts (a test checks this on random trees
-    and change sequences). Cost: O(depth) plus copying the arrays; to avoid the copy,
-    keep a :class:`CertificationBoard`.
-
-    Parameters
-    ----------
-    tree, cert : AreaTree, Certification
-        The tree and its current certification (not modified).
-    node : int
-        The node whose facts changed (usually a compound).
-    days_since_confirmed, unreleased_suspected, unreleased_febrile, unreleased_contacts,
-    clearance_backlog, days_since_inspection
-        The node's new facts, as in :class:`CertificationFacts`.
-    """
-    board = CertificationBoard(tree, cert)
-    board.update(
-        node,
-        days_since_confirmed=days_since_confirmed,
-        unreleased_suspected=unreleased_suspected,
-        unreleased_febrile=unreleased_febrile,
-        unreleased_contacts=unreleased_contacts,
-        clearance_backlog=clearance_backlog,
-        days_since_inspection=days_since_inspection,
-    )
-    return board.snapshot(copy=False)
-
-
-class CertificationBoard:
-    """A live certification that applies one node's change in place, in O(depth).
-
-    The headquarters' board between two daily full recomputes: each new case or
-    release updates one compound and its ancestors only.
-
-    Parameters
-    ----------
-    tree : AreaTree
-    cert : Certification
-        The starting point (copied; never modified).
-    """
-
-    def __init__(self, tree: AreaTree, cert: Certification) -> None:
-        check_length("cert.certified", cert.certified, tree.n_nodes, "node")
-        self.tree = tree
-        self.window_days = cert.window_days
-        self.inspection_max_age_days = cert.inspection_max_age_days
-        self._facts = CertificationFacts(
-            **{name: getattr(cert.facts, name).copy() for name in _FACT_NAMES}
-        )
-        self._own = cert.own_reasons.copy()
-        self._uncert = cert.uncertified_children.copy()
-        self._certified = cert.certified.copy()
-        self._reasons = cert.reasons.copy()
-
-    def update(
-        self,
-        node: int,
-        *,
-        days_since_confirmed: float,
-        unreleased_suspected: int = 0,
-        unreleased_febrile: int = 0,
-        unreleased_contacts: int = 0,
-        clearance_backlog: int = 0,
-        days_since_inspection: float = float("inf"),
-    ) -> list[int]:
-        """Apply a node's new facts; return the nodes whose status changed (leaf first)."""
-        values: dict[str, Any] = {
-            "days_since_confirmed": days_since_confirmed,
-            "unreleased_suspected": unreleased_suspected,
-            "unreleased_febrile": unreleased_febrile,
-            "unreleased_contacts": unreleased_contacts,
-            "clearance_backlog": clearance_backlog,
-            "days_since_inspection": days_since_inspection,
-        }
-        _check_update(self.tree.n_nodes, node, values)
-        return _propagate(
-            self.tree,
-            self.window_days,
-            self.inspection_max_age_days,
-            int(node),
-            values,
-            self._facts,
-            self._own,
-            self._uncert,
-            self._certified,
-            self._reasons,
-        )
-
-    def is_certified(self, node: int) -> bool:
-        """Current status of one node."""
-        return bool(self._certified[node])
-
-    def snapshot(self, *, copy: bool = True) -> Certification:
-        """The current state as a :class:`Certification` (copied unless ``copy=False``,
-        after which the board must not be updated again)."""
-
-        def c(a: NDArray[Any]) -> NDArray[Any]:
-            return a.copy() if copy else a
-
-        facts = CertificationFacts(**{name: c(getattr(self._facts, name)) for name in _FACT_NAMES})
-        return Certification(
-            certified=c(self._certified),
-            reasons=c(self._reasons),
-            own_reasons=c(self._own),
-            uncertified_children=c(self._uncert),
-            facts=facts,
-            window_days=self.window_days,
-            inspection_max_age_days=self.inspection_max_age_days,
-        )
 
 
 def uncertified_children(tree: AreaTree, cert: Certification, node: int) -> IntArray:

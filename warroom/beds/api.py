@@ -31,10 +31,13 @@ from warroom.beds.schemas import (
     ReservationIn,
     ReservationOut,
 )
-from warroom.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from warroom.core.apiauth import register_object_param
+from warroom.core.errors import Conflict, Forbidden, InvalidInput
+from warroom.core.scoping import load_for
 from warroom.tables import read_table
 
 router = Router(tags=["beds"])
+register_object_param("facility_code", selectors.get_facility)
 
 
 def _inline(schema: dict) -> dict:
@@ -238,16 +241,8 @@ def reserve_beds(request: HttpRequest, facility_code: str) -> object:
     summary="Give reserved beds back",
 )
 def release_reservation(request: HttpRequest, reservation_id: int) -> object:
-    if not 1 <= reservation_id < 2**63:  # beyond any id: not found, not a database error
-        raise NotFound("reservation not found")
-    found = (
-        BedReservation.objects.restrict(request.auth, "view")
-        .select_related("facility__area")
-        .filter(pk=reservation_id)
-        .first()
-    )
-    if found is None:
-        raise NotFound("reservation not found")
+    qs = BedReservation.objects.select_related("facility__area")
+    found = load_for(request.auth, "view", qs, reservation_id, what="reservation")
     r = services.do_release_reservation(found, actor=request.auth)
     return {
         "id": r.pk,

@@ -10,29 +10,16 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table as RichTable
 
-console = Console()
-err = Console(stderr=True)
+from warroom.core.cli import console, fail, run_import
+from warroom.core.cli import setup as _django
+from warroom.core.context import SYSTEM
 
 app = typer.Typer(
     help="床位 / Beds: facilities, capacity history, occupancy, the capacity plan.",
     no_args_is_help=True,
 )
-
-
-def _django() -> None:
-    from warroom.cli import _django as setup
-    from warroom.cli import _migrate
-
-    setup()
-    _migrate()
-
-
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    err.print(f"[red]{message}[/red]")
-    return typer.Exit(code)
 
 
 def _print(result: object) -> None:
@@ -54,7 +41,7 @@ def load_demo() -> None:
     try:
         _print(do_load_demo_facilities())
     except WarroomError as exc:
-        raise _fail(exc.message) from None
+        raise fail(exc.message) from None
 
 
 @app.command(
@@ -70,19 +57,9 @@ def import_file(
 ) -> None:
     _django()
     from warroom.beds.imports import do_import_bed_reports, do_import_facilities
-    from warroom.core.errors import WarroomError
-    from warroom.tables import TableRejected, read_table
 
-    try:
-        table = read_table(file)
-        run = do_import_bed_reports if reports else do_import_facilities
-        _print(run(table, actor=None))
-    except TableRejected as exc:
-        raise _fail(exc.report()) from None
-    except WarroomError as exc:
-        raise _fail(exc.message) from None
-    except OSError as exc:
-        raise _fail(f"cannot read {file}: {exc}") from None
+    run = do_import_bed_reports if reports else do_import_facilities
+    _print(run_import(file, lambda table: run(table, actor=SYSTEM)))
 
 
 @app.command("template", help="下载导入模板 / Write the Excel template (Chinese headers).")
@@ -126,16 +103,16 @@ def plan(
     try:
         day = check_day(dt.date.fromisoformat(date))
     except ValueError:
-        raise _fail(f"--date {date!r} is not a date (YYYY-MM-DD)") from None
+        raise fail(f"--date {date!r} is not a date (YYYY-MM-DD)") from None
     except WarroomError as exc:
-        raise _fail(exc.message) from None
+        raise fail(exc.message) from None
     assumption = constant_assumption(confirmed, quarantined, 30) if confirmed is not None else None
     try:
-        result = capacity_plan(None, day, assumption=assumption, target=target)
+        result = capacity_plan(SYSTEM, day, assumption=assumption, target=target)
     except ValueError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     if result is None:
-        raise _fail(
+        raise fail(
             "no case data: no case forecast is connected; "
             "give --confirmed N to plan on an assumption"
         )

@@ -29,7 +29,7 @@ from warroom.beds.models import (
     FacilityKind,
     FacilityStatus,
 )
-from warroom.core.context import acting
+from warroom.core.context import SYSTEM, acting, is_system
 from warroom.core.errors import WarroomError
 from warroom.core.imports import finish_import, previous_import
 from warroom.geo.models import Area
@@ -148,7 +148,7 @@ def _actor_user(actor: Any) -> Any:
 
 
 def _visible_areas(actor: Any, codes: set[str]) -> dict[str, Area]:
-    qs = Area.objects.all() if actor is None else Area.objects.restrict(actor, "change")
+    qs = Area.objects.restrict(actor, "change")
     return {a.code: a for a in qs.filter(code__in=codes)}
 
 
@@ -220,7 +220,7 @@ def do_import_facilities(table: Table, *, actor: Any) -> ImportResult:
     ``beds_from`` (or the opening date). A ``closed_on`` closes every bed on that day.
     """
     parsed = parse_rows(table, FACILITY_COLUMNS)
-    with acting(actor) if actor is not None else _null(), transaction.atomic():
+    with acting(actor), transaction.atomic():
         if previous_import("facilities", table.sha256, actor=actor) is not None:
             return ImportResult("facilities", len(parsed), 0, 0, True, table.sha256)
         errors: list[RowError] = []
@@ -230,7 +230,7 @@ def do_import_facilities(table: Table, *, actor: Any) -> ImportResult:
         existing = {f.code: f for f in Facility.objects.filter(code__in=codes)}
         allowed = (
             set(existing)
-            if actor is None
+            if is_system(actor)
             else set(
                 Facility.objects.restrict(actor, "change")
                 .filter(code__in=codes)
@@ -438,11 +438,11 @@ def do_import_bed_reports(table: Table, *, actor: Any) -> ImportResult:
     wins). Refused whole if any row reports more occupied beds than the facility has.
     """
     parsed = parse_rows(table, REPORT_COLUMNS)
-    with acting(actor) if actor is not None else _null(), transaction.atomic():
+    with acting(actor), transaction.atomic():
         if previous_import("bed-reports", table.sha256, actor=actor) is not None:
             return ImportResult("bed-reports", len(parsed), 0, 0, True, table.sha256)
         codes = {p["facility_code"] for p in parsed}
-        qs = Facility.objects.all() if actor is None else Facility.objects.restrict(actor, "change")
+        qs = Facility.objects.restrict(actor, "change")
         facilities = {f.code: f for f in qs.filter(code__in=codes)}
         errors: list[RowError] = []
         seen: dict[tuple[str, dt.date, str], int] = {}
@@ -556,7 +556,7 @@ def demo_reference_file() -> Path:
     return Path(settings.REFERENCE_DATA_DIR) / REFERENCE_FILE
 
 
-def do_load_demo_facilities(*, actor: Any = None, scale: float = 1.0) -> ImportResult:
+def do_load_demo_facilities(*, actor: Any = SYSTEM, scale: float = 1.0) -> ImportResult:
     """Load Wuhan's facilities (real where known, synthetic and marked so elsewhere).
 
     The twin's generator (``warroom.twin.facilities``): the twin simulates exactly these
@@ -576,7 +576,7 @@ def do_load_demo_facilities(*, actor: Any = None, scale: float = 1.0) -> ImportR
     except ValueError as exc:
         raise WarroomError(f"demo facilities: {exc}") from None
     digest = hashlib.sha256(path.read_bytes() + repr(specs).encode()).hexdigest()
-    with acting(actor) if actor is not None else _null(), transaction.atomic():
+    with acting(actor), transaction.atomic():
         if previous_import("demo-facilities", digest, actor=actor) is not None:
             return ImportResult("demo-facilities", len(specs), 0, 0, True, digest)
         existing = {f.code: f for f in Facility.objects.filter(code__in=[s.code for s in specs])}
@@ -590,11 +590,3 @@ def do_load_demo_facilities(*, actor: Any = None, scale: float = 1.0) -> ImportR
         return _finish(
             "demo-facilities", digest, path.name, len(specs), created, updated, changes, actor
         )
-
-
-class _null:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        return None

@@ -22,7 +22,9 @@ from warroom.beds.models import (
     CapacityChange,
     Facility,
 )
-from warroom.core.errors import InvalidInput, NotFound
+from warroom.core.context import SYSTEM
+from warroom.core.errors import InvalidInput
+from warroom.core.scoping import load_for
 
 Key = tuple[int, str]  # (facility id, bed type)
 
@@ -46,18 +48,11 @@ def visible_facilities(user: Any, action: str = "view") -> QuerySet[Facility]:
 
 def get_facility(user: Any, code: str, action: str = "view") -> Facility:
     """The facility ``code`` if ``user`` may ``action`` it; otherwise NotFound."""
-    if "\x00" in code:  # no code holds one, and PostgreSQL refuses it in a query
-        raise NotFound("facility not found")
-    found = visible_facilities(user, action).select_related("area").filter(code=code).first()
-    if found is None:
-        raise NotFound("facility not found")
-    return found
+    return load_for(user, action, Facility.objects.select_related("area"), code, field="code")
 
 
 def _changes(user: Any | None) -> QuerySet[CapacityChange]:
-    if user is None:  # the system itself (daily cycle, imports): every facility
-        return CapacityChange.objects.all()
-    return CapacityChange.objects.restrict(user, "view")
+    return CapacityChange.objects.restrict(user, "view")  # SYSTEM: every facility
 
 
 def _in_schedule(schedule: bool) -> Q:
@@ -71,7 +66,7 @@ def _in_schedule(schedule: bool) -> Q:
 def capacity_on(
     day: dt.date,
     *,
-    user: Any | None = None,
+    user: Any = SYSTEM,
     facility_ids: list[int] | None = None,
     schedule: bool = False,
 ) -> dict[Key, int]:
@@ -91,7 +86,7 @@ def capacity_series(
     start: dt.date,
     days: int,
     *,
-    user: Any | None = None,
+    user: Any = SYSTEM,
     facility_ids: list[int] | None = None,
     schedule: bool = False,
 ) -> list[dict[str, int]]:
@@ -118,12 +113,12 @@ def capacity_series(
 
 
 def occupied_on(
-    day: dt.date, *, user: Any | None = None, facility_ids: list[int] | None = None
+    day: dt.date, *, user: Any = SYSTEM, facility_ids: list[int] | None = None
 ) -> dict[Key, BedReport]:
     """The latest report on or before ``day`` (within a week) per (facility, bed type)."""
-    qs = (
-        BedReport.objects.all() if user is None else BedReport.objects.restrict(user, "view")
-    ).filter(date__lte=day, date__gt=day - dt.timedelta(days=REPORT_VALID_DAYS))
+    qs = (BedReport.objects.restrict(user, "view")).filter(
+        date__lte=day, date__gt=day - dt.timedelta(days=REPORT_VALID_DAYS)
+    )
     if facility_ids is not None:
         qs = qs.filter(facility_id__in=facility_ids)
     latest: dict[Key, BedReport] = {}
@@ -275,7 +270,7 @@ class BalanceResult:
         return out
 
 
-def balance_on(day: dt.date, *, user: Any | None = None) -> BalanceResult:
+def balance_on(day: dt.date, *, user: Any = SYSTEM) -> BalanceResult:
     """Free beds minus waiting people per district and bed type on ``day`` (not stored).
 
     Free beds: the capacity from the history minus the occupied beds: for today the live
@@ -290,16 +285,12 @@ def balance_on(day: dt.date, *, user: Any | None = None) -> BalanceResult:
 
     capacity = capacity_on(day, user=user)
     reports = occupied_on(day, user=user)
-    paths = dict(
-        (Facility.objects.all() if user is None else visible_facilities(user)).values_list(
-            "pk", "area__path"
-        )
-    )
+    paths = dict((visible_facilities(user)).values_list("pk", "area__path"))
     # Today the live pools are the truth (reports set them; placements move them between
     # reports); other days have only the reports.
     live: dict[Key, int] = {}
     if day == timezone.localdate():
-        pools = BedPool.objects.all() if user is None else BedPool.objects.restrict(user, "view")
+        pools = BedPool.objects.restrict(user, "view")
         live = {(f, t): n for f, t, n in pools.values_list("facility_id", "bed_type", "occupied")}
     cap: dict[tuple[str, str], int] = {}
     occ: dict[tuple[str, str], int] = {}
@@ -312,7 +303,7 @@ def balance_on(day: dt.date, *, user: Any | None = None) -> BalanceResult:
     raw = waiting_counts(day)
     waiting: dict[tuple[str, str], int] = {}
     if raw is not None:
-        areas = Area.objects.all() if user is None else Area.objects.restrict(user, "view")
+        areas = Area.objects.restrict(user, "view")
         where = dict(areas.filter(pk__in={a for a, _ in raw}).values_list("pk", "path"))
         for (area_id, bed_type), n in raw.items():
             if area_id in where:  # another district's people are not this user's to see

@@ -28,6 +28,7 @@ from warroom.beds.models import (
     Facility,
     FacilityStatus,
 )
+from warroom.core.context import is_system
 from warroom.core.errors import Conflict, Forbidden, InvalidInput, WarroomError
 from warroom.core.scoping import in_scope
 
@@ -43,7 +44,7 @@ class NoBedsFree(WarroomError):
 
 
 def _can_change(actor: Any, facility: Facility) -> None:
-    if actor is None:  # the system (CLI, daily cycle, demo)
+    if is_system(actor):  # the CLI, the daily cycle, the demo
         return
     if not actor.can("change") or not in_scope(actor, facility.area.path):
         raise Forbidden("you may not change this facility")

@@ -6,7 +6,6 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from ninja.responses import Status
 
-from warroom.accounts.auth import ActiveSessionAuth, TokenAuth
 from warroom.cases import imports, selectors, services
 from warroom.cases.models import Duty, Person
 from warroom.cases.schemas import (
@@ -25,41 +24,15 @@ from warroom.cases.schemas import (
     TransitionIn,
     TransitionOut,
 )
+from warroom.core.apiauth import register_object_param
 from warroom.core.errors import Forbidden, NotFound
 from warroom.core.imports import batch_key, table_from_rows
 from warroom.geo import selectors as geo
 from warroom.tables import read_table
 
-
-class ScopedAuth:
-    """The project's authentication, then the object in the path checked against the scope.
-
-    Runs before ninja validates the body, so another district's person (or sample) answers
-    404 whatever is sent, exactly like a missing one.
-    """
-
-    def __init__(self, inner: object) -> None:
-        self.inner = inner
-
-    def __call__(self, request: HttpRequest) -> object:
-        user = self.inner(request)  # type: ignore[operator]
-        if not user:
-            return user
-        kwargs = request.resolver_match.kwargs if request.resolver_match else {}
-        if "person_id" in kwargs or "sample_id" in kwargs:
-            if not selectors.can_see_people(user):
-                raise NotFound("not found")
-            try:
-                if "person_id" in kwargs:
-                    selectors.get_person(user, int(kwargs["person_id"]))
-                else:
-                    selectors.get_sample(user, int(kwargs["sample_id"]))
-            except ValueError:
-                raise NotFound("not found") from None
-        return user
-
-
-router = Router(tags=["cases"], auth=[ScopedAuth(TokenAuth()), ScopedAuth(ActiveSessionAuth())])
+router = Router(tags=["cases"])
+register_object_param("person_id", selectors.get_person)
+register_object_param("sample_id", selectors.get_sample)
 
 
 def _people(request: HttpRequest) -> None:

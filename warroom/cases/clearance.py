@@ -42,9 +42,9 @@ from warroom.cases.models import (
     Person,
     Sample,
 )
-from warroom.cases.services import acting_as
 from warroom.cases.states import Isolation, Severity, Status
 from warroom.core.bulk import insert_rows
+from warroom.core.context import acting
 from warroom.geo.models import Area
 
 DUTIES: list[str] = [Duty.ADMIT, Duty.ISOLATE, Duty.TEST, Duty.TREAT]
@@ -260,7 +260,7 @@ def do_compute_clearance(date: dt.date, *, actor: Any) -> ClearanceResult:
     )[0]
     city = {str(duty): int(backlog.values[roots, d, 0].sum()) for d, duty in enumerate(DUTIES)}
     digest = hashlib.sha256(backlog.values.tobytes() + str(cutoff).encode()).hexdigest()
-    with acting_as(actor), transaction.atomic():
+    with acting(actor), transaction.atomic():
         ClearanceSnapshot.objects.filter(date=date).delete()
         insert_rows(ClearanceSnapshot, snapshots, SNAPSHOT_FIELDS)
         ClearanceRun.objects.update_or_create(

@@ -9,6 +9,8 @@ from typing import Annotated, Any
 
 import typer
 
+from warroom.core.context import SYSTEM
+
 cases_app = typer.Typer(
     help="病例管理 / Case management: import the line list and lab results, templates.",
     no_args_is_help=True,
@@ -22,35 +24,23 @@ KINDS = ("line-list", "results")
 
 
 def _setup() -> Any:
-    from warroom import cli
+    from warroom.core import cli
 
-    cli._django()
-    cli._migrate()
+    cli.setup()
     return cli
 
 
 def _import(kind: str, file: Path) -> None:
     cli = _setup()
     from warroom.cases.imports import do_import_line_list, do_import_results
-    from warroom.core.errors import WarroomError
-    from warroom.tables import TableRejected, read_table
 
     importer = do_import_line_list if kind == "line-list" else do_import_results
-    try:
-        result = importer(read_table(file), actor=None)
-    except TableRejected as exc:
-        raise cli._fail(exc.report()) from None
-    except (OSError, WarroomError) as exc:
-        raise cli._fail(f"cannot import {file}: {exc}") from None
-    if result.already_imported:
-        cli.console.print(
-            f"[yellow]already imported[/yellow] ({result.sha256[:12]}): nothing added"
-        )
-    else:
-        cli.console.print(
-            f"[green]imported[/green] {result.rows} rows: {result.created} created, "
-            f"{result.updated} updated, {result.transitions} status changes"
-        )
+    result = cli.run_import(file, lambda table: importer(table, actor=SYSTEM))
+    cli.print_imported(
+        result,
+        f"{result.rows} rows: {result.created} created, "
+        f"{result.updated} updated, {result.transitions} status changes",
+    )
 
 
 @cases_app.command(
@@ -106,7 +96,7 @@ def clearance(
     from warroom.cases.clearance import do_compute_clearance
 
     day = _day(date)
-    result = do_compute_clearance(day, actor=None)
+    result = do_compute_clearance(day, actor=SYSTEM)
     cli.console.print(
         f"clearance {day.isoformat()} (cut-off {result.cutoff:%Y-%m-%d %H:%M}): "
         + ", ".join(f"{duty} {n}" for duty, n in result.city_totals.items())
@@ -121,11 +111,11 @@ def surveillance_import(file: Path) -> None:
     from warroom.tables import TableRejected, read_table
 
     try:
-        result = do_import_daily_reports(read_table(file), actor=None)
+        result = do_import_daily_reports(read_table(file), actor=SYSTEM)
     except TableRejected as exc:
-        raise cli._fail(exc.report()) from None
+        raise cli.fail(exc.report()) from None
     except OSError as exc:
-        raise cli._fail(f"cannot read {file}: {exc}") from None
+        raise cli.fail(f"cannot read {file}: {exc}") from None
     cli._print_import(result)
 
 
@@ -153,5 +143,5 @@ def surveillance_compute(
     from warroom.surveillance.services import do_compute_daily_aggregates
 
     day = _day(date)
-    n = do_compute_daily_aggregates(day, actor=None)
+    n = do_compute_daily_aggregates(day, actor=SYSTEM)
     cli.console.print(f"line-list figures for {day.isoformat()}: {n} areas")

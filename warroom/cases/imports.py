@@ -42,7 +42,6 @@ from warroom.cases.services import (
     HOME_AREAS,
     ISOLATABLE,
     STATE_FIELDS,
-    acting_as,
     apply_isolation,
     apply_transition,
     consume_test_due,
@@ -51,6 +50,7 @@ from warroom.cases.services import (
 )
 from warroom.cases.states import Category, Isolation, Severity, Status
 from warroom.core.bulk import chunks, insert_rows, insert_rows_returning_ids, update_rows
+from warroom.core.context import acting
 from warroom.core.errors import Conflict, WarroomError
 from warroom.core.imports import finish_import, previous_import
 from warroom.geo.models import Area
@@ -363,7 +363,7 @@ def do_import_line_list(table: Table, *, actor: Any, sha256: str | None = None) 
     digest = sha256 or table.sha256
     parsed = parse_rows(table, LINE_LIST_COLUMNS)
     rules = case_rules.current()
-    with acting_as(actor), transaction.atomic():
+    with acting(actor), transaction.atomic():
         if previous_import(kind, digest, actor=actor) is not None:
             return CaseImportResult(kind, len(parsed), 0, 0, 0, True, digest)
         homes, keys = _validate_line_list(parsed, actor)
@@ -645,7 +645,7 @@ def do_import_results(table: Table, *, actor: Any, sha256: str | None = None) ->
     digest = sha256 or table.sha256
     parsed = parse_rows(table, RESULT_COLUMNS)
     rules = case_rules.current()
-    with acting_as(actor), transaction.atomic():
+    with acting(actor), transaction.atomic():
         if previous_import(kind, digest, actor=actor) is not None:
             return CaseImportResult(kind, len(parsed), 0, 0, 0, True, digest)
         errors: list[RowError] = []
@@ -804,7 +804,7 @@ def do_import_treatments(
     kind = "cases-treatments"
     digest = sha256 or table.sha256
     parsed = parse_rows(table, TREATMENT_COLUMNS)
-    with acting_as(actor), transaction.atomic():
+    with acting(actor), transaction.atomic():
         if previous_import(kind, digest, actor=actor) is not None:
             return CaseImportResult(kind, len(parsed), 0, 0, 0, True, digest)
         errors: list[RowError] = []

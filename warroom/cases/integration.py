@@ -16,6 +16,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from warroom.core.context import SYSTEM
+
 
 def case_facts(as_of: dt.date) -> dict[int, Any]:
     from warroom.cases.selectors import compound_case_facts
@@ -45,7 +47,7 @@ def on_confirmed(person: Any, at: dt.datetime, *, actor: Any) -> None:
 def _clearance_step(day: dt.date) -> str:
     from warroom.cases.clearance import do_compute_clearance
 
-    result = do_compute_clearance(day, actor=None)
+    result = do_compute_clearance(day, actor=SYSTEM)
     backlog = sum(result.city_totals.values())
     return f"{result.rows} area backlogs stored; city backlog {backlog}"
 
@@ -53,13 +55,13 @@ def _clearance_step(day: dt.date) -> str:
 def _aggregates_step(day: dt.date) -> str:
     from warroom.surveillance.services import do_compute_daily_aggregates
 
-    return f"{do_compute_daily_aggregates(day, actor=None)} areas with line-list figures"
+    return f"{do_compute_daily_aggregates(day, actor=SYSTEM)} areas with line-list figures"
 
 
 def _certification_step(day: dt.date) -> str:
     from warroom.communities.services import do_recompute_certification
 
-    result = do_recompute_certification(day, actor=None)
+    result = do_recompute_certification(day, actor=SYSTEM)
     if not result.known:
         return "no case data: certification unknown"
     return f"{result.certified} of {result.areas} units certified"

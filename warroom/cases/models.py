@@ -15,9 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from warroom.audit.mixins import AuditedModel
-from warroom.cases.choices import LabelledChoices
 from warroom.cases.states import Category, Isolation, Severity, Status
 from warroom.core import personal
+from warroom.core.choices import LabelledChoices
 from warroom.core.scoping import RestrictedManager
 
 

@@ -30,6 +30,7 @@ from warroom.cases.models import (
 )
 from warroom.cases.states import Category, Status
 from warroom.core.errors import NotFound
+from warroom.core.scoping import load_for
 from warroom.geo.models import Area
 
 
@@ -45,28 +46,17 @@ def visible_people(user: Any, action: str = "view") -> QuerySet[Person]:
 
 
 def get_person(user: Any, pk: int, action: str = "view") -> Person:
-    person = (
-        Person.objects.restrict(user, action)
-        .select_related("home", "facility_area", "merged_into")
-        .filter(pk=pk)
-        .first()
-        if can_see_people(user)
-        else None
-    )
-    if person is None:
+    if not can_see_people(user):
         raise NotFound("person not found")
-    return person
+    return load_for(
+        user, action, Person.objects.select_related("home", "facility_area", "merged_into"), pk
+    )
 
 
 def get_sample(user: Any, pk: int, action: str = "view") -> Sample:
-    sample = (
-        Sample.objects.restrict(user, action).select_related("person__home").filter(pk=pk).first()
-        if can_see_people(user)
-        else None
-    )
-    if sample is None:
+    if not can_see_people(user):
         raise NotFound("sample not found")
-    return sample
+    return load_for(user, action, Sample.objects.select_related("person__home"), pk)
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,7 @@ the same person at once, one wins and the other gets a ``Conflict``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,7 +36,7 @@ from warroom.cases.models import (
     Vulnerability,
 )
 from warroom.cases.states import Category, Effect, Isolation, Severity, Status
-from warroom.core.context import acting, current
+from warroom.core.context import acting
 from warroom.core.errors import Conflict, InvalidInput
 from warroom.geo.models import Area
 
@@ -71,18 +70,6 @@ PROFILE_FIELDS = (
     "workplace",
     "vulnerability",
 )
-
-
-@contextmanager
-def acting_as(actor: Any) -> Iterator[None]:
-    """Run as ``actor`` unless the request's context already does (keeps source and ip)."""
-    ctx = current()
-    if actor is None or ctx.resolve_actor() == actor:
-        yield
-        return
-    source = ctx.source if ctx.source != "system" else "cli"
-    with acting(actor, source=source, ip=ctx.ip):
-        yield
 
 
 def _actor_name(actor: Any) -> str:
@@ -419,7 +406,7 @@ def do_register_person(
         birth_date = birth_date_of(number)
         sex = sex if sex != "U" else sex_of(number)
     at = at or timezone.now()
-    with acting_as(actor), transaction.atomic():
+    with acting(actor), transaction.atomic():
         existing = duplicate_of(id_type, number)
         if existing is not None:
             raise _duplicate_error(existing)
@@ -472,7 +459,7 @@ def do_update_person(
         setattr(person, key, value)
     person.id_number, person.phone = clean_identity(person.id_type, person.id_number, person.phone)
     require_compound(person.home)
-    with acting_as(actor), transaction.atomic():
+    with acting(actor), transaction.atomic():
         existing = duplicate_of(person.id_type, person.id_number, exclude=person.pk)
         if existing is not None:
             raise _duplicate_error(existing)
@@ -516,7 +503,7 @@ def do_transition_person(
             code="illegal_transition",
             details={"current": exc.source, "allowed": states.allowed(exc.source)},
         ) from None
-    with acting_as(actor), transaction.atomic():
+    with acting(actor), transaction.atomic():
         _write_person(person, expected, STATE_FIELDS)
         _save_transitions(person, [step], before)
         if severity is not None and severity != before.get("severity"):
@@ -528,21 +515,6 @@ def do_transition_person(
 
             on_confirmed(person, at, actor=actor)
     return person
-
-
-def do_enter_category(
-    person: Person, category: str, *, actor: Any, reason: str = "", at: dt.datetime | None = None
-) -> Person:
-    """Put a registered person (not in a category now) into one of the four categories."""
-    if person.status and not states.is_final(person.status):
-        raise Conflict(
-            f"person #{person.pk} is already {person.status}; use a transition",
-            code="illegal_transition",
-            details={"current": person.status, "allowed": states.allowed(person.status)},
-        )
-    if category not in states.ENTRY:
-        raise InvalidInput(f"unknown category {category!r}")
-    return do_transition_person(person, states.ENTRY[category], actor=actor, reason=reason, at=at)
 
 
 def do_isolate_person(
@@ -582,7 +554,7 @@ def do_isolate_person(
     apply_isolation(
         person, kind, at=at or timezone.now(), facility=facility, facility_area=facility_area
     )
-    with acting_as(actor), transaction.atomic():
+    with acting(actor), transaction.atomic():
         _write_person(person, expected, ["isolation", "isolated_at", "facility", "facility_area"])
         record("isolate", person, before=before, after=snapshot(person), message=kind)
     return person
@@ -628,7 +600,7 @@ def do_set_severity(
     before = snapshot(person)
     at = at or timezone.now()
     person.severity = severity
-    with acting_as(actor), transaction.atomic():
+    with acting(actor), transaction.atomic():
         _write_person(person, person.version, ["severity"])
         SeverityRecord.objects.create(
             person=person, severity=severity, at=at, actor_name=_actor_name(actor), note=note
@@ -644,7 +616,7 @@ def do_record_treatment(
     if person.status != Status.ADMITTED:
         raise Conflict("treatment records are kept for admitted patients", code="not_admitted")
     date = date or timezone.localdate()
-    with acting_as(actor), transaction.atomic():
+    with acting(actor), transaction.atomic():
         treatment, created = TreatmentRecord.objects.get_or_create(
             person=person, date=date, defaults={"note": note}
         )
@@ -672,7 +644,7 @@ def do_record_sample(
     check_text(lab=lab, code=code)
     taken_at = taken_at or timezone.now()
     before = snapshot(person)
-    with acting_as(actor), transaction.atomic():
+    with acting(actor), transaction.atomic():
         if code and Sample.objects.filter(lab=lab, code=code).exists():
             raise Conflict(f"sample {code} of {lab or 'no lab'} is already recorded")
         sample = Sample.objects.create(
@@ -706,7 +678,7 @@ def do_record_result(
     if sample.result:
         raise Conflict(f"sample {sample} already has a result ({sample.result})")
     reported_at = reported_at or timezone.now()
-    with acting_as(actor), transaction.atomic():
+    with acting(actor), transaction.atomic():
         sample.result, sample.reported_at = result, reported_at
         sample.received_at = received_at or sample.received_at
         sample.save(update_fields=["result", "reported_at", "received_at"])
@@ -752,7 +724,7 @@ def do_add_contact(
     """Link a contact to an index case; a person in no category becomes a close contact."""
     if case.pk == contact.pk:
         raise InvalidInput("a person is not his own contact")
-    with acting_as(actor), transaction.atomic():
+    with acting(actor), transaction.atomic():
         if ContactLink.objects.filter(case=case, contact=contact).exists():
             raise Conflict(f"person #{contact.pk} is already a contact of #{case.pk}")
         link = ContactLink.objects.create(
@@ -773,7 +745,7 @@ def do_merge_people(keep: Person, duplicate: Person, *, actor: Any) -> Person:
         raise InvalidInput("cannot merge a person with himself")
     if duplicate.merged_into_id is not None:
         raise Conflict(f"person #{duplicate.pk} is already merged")
-    with acting_as(actor), transaction.atomic():
+    with acting(actor), transaction.atomic():
         keep_before, dup_before = snapshot(keep), snapshot(duplicate)
         Sample.objects.filter(person=duplicate).update(person=keep)
         TransitionRecord.objects.filter(person=duplicate).update(person=keep)
@@ -825,11 +797,6 @@ def do_merge_people(keep: Person, duplicate: Person, *, actor: Any) -> Person:
             message=f"#{duplicate.pk} merged into #{keep.pk}",
         )
     return keep
-
-
-def open_people() -> Any:
-    """People still to act on (not merged away), for the selectors and the clearance."""
-    return Person.objects.filter(merged_into__isnull=True).filter(~Q(status=""))
 
 
 # --- beds: admission and isolation in bulk (dispatch) -----------------------------------
@@ -937,7 +904,7 @@ def do_assign_beds(
         )
         groups.setdefault(changed, []).append(p.pk)
         p.version += 1
-    with acting_as(actor), transaction.atomic():
+    with acting(actor), transaction.atomic():
         for changed, ids in groups.items():
             values = {n: list(v) if isinstance(v, tuple) else v for n, v in changed}
             for start in range(0, len(ids), bulk.BATCH):

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from warroom.cases.choices import LabelledChoices
+from warroom.core.choices import LabelledChoices
 
 
 class Category(LabelledChoices):

@@ -131,9 +131,3 @@ def waiting_counts(day: dt.date) -> dict[tuple[int, str], int]:
         key = (r["home_id"], BED_TYPE_OF_NEED[r["need"]])
         out[key] = out.get(key, 0) + r["n"]
     return out
-
-
-def waiting_summary(people: QuerySet[Person]) -> dict[int, int]:
-    """People waiting per need code among ``people`` (a scoped queryset)."""
-    rows = waiting_people(people).order_by().values("need").annotate(n=Count("pk"))
-    return {r["need"]: r["n"] for r in rows}

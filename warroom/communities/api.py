@@ -26,13 +26,14 @@ from warroom.communities.schemas import (
     ReopeningOut,
     StatusOut,
 )
+from warroom.core.apiauth import register_object_param
 from warroom.core.errors import Forbidden, NotFound
+from warroom.core.users import find_user
 from warroom.geo import selectors as geo
 from warroom.tables import read_table
-from warroom.tasks.apiauth import register_object_param, scoped_auth
 from warroom.tasks.models import Task
 
-router = Router(tags=["communities"], auth=scoped_auth())
+router = Router(tags=["communities"])
 register_object_param("inspection_id", selectors.get_inspection)
 register_object_param("application_id", selectors.get_application)
 register_object_param("entry_id", selectors.get_entry_point)
@@ -115,7 +116,7 @@ def _inspection_out(inspection: Inspection) -> dict[str, object]:
 )
 def record_inspection(request: HttpRequest, code: str, payload: InspectionIn) -> object:
     area = geo.get_area(request.auth, code)
-    owner = services.find_owner(request.auth, payload.owner)
+    owner = find_user(request.auth, payload.owner)
     inspection = services.do_record_inspection(
         area,
         kind=payload.kind,

@@ -11,6 +11,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from warroom.core.context import SYSTEM
+
 console = Console()
 communities_app = typer.Typer(
     help="小区管理 / Communities: import the day's inspection sheets, their template.",
@@ -24,9 +26,9 @@ def certify(
     ] = None,
 ) -> None:
     """无疫情创建：重新计算认定 / Recompute the epidemic-free certification for a day."""
-    from warroom.cli import _django
+    from warroom.core.cli import django_setup
 
-    _django()
+    django_setup()
     from django.utils import timezone
 
     from warroom.communities.services import do_recompute_certification
@@ -36,7 +38,7 @@ def certify(
     except ValueError:
         console.print(f"[red]not a date: {date!r} (use YYYY-MM-DD)[/red]")
         raise typer.Exit(2) from None
-    result = do_recompute_certification(day, actor=None)
+    result = do_recompute_certification(day, actor=SYSTEM)
     if not result.known:
         console.print("[yellow]unknown: no case data[/yellow] (no case facts provider registered)")
     table = Table(title=f"无疫情 / epidemic-free on {day}")
@@ -49,10 +51,9 @@ def certify(
 
 
 def _setup() -> Any:
-    from warroom import cli
+    from warroom.core import cli
 
-    cli._django()
-    cli._migrate()
+    cli.setup()
     return cli
 
 
@@ -69,27 +70,16 @@ def communities_import(
     cli = _setup()
     from warroom.accounts.models import User
     from warroom.communities.imports import do_import_inspections
-    from warroom.core.errors import WarroomError
-    from warroom.tables import TableRejected, read_table
 
     actor = User.objects.filter(username=as_user, is_active=True).first()
     if actor is None:
-        raise cli._fail(f"no active user {as_user!r}")
-    try:
-        result = do_import_inspections(read_table(file), actor=actor)
-    except TableRejected as exc:
-        raise cli._fail(exc.report()) from None
-    except (OSError, WarroomError) as exc:
-        raise cli._fail(f"cannot import {file}: {exc}") from None
-    if result.duplicate:
-        cli.console.print(
-            f"[yellow]already imported[/yellow] ({result.sha256[:12]}): nothing added"
-        )
-    else:
-        cli.console.print(
-            f"[green]imported[/green] {result.rows} rows: {result.inspections} inspections, "
-            f"{result.tasks} rectification tasks opened"
-        )
+        raise cli.fail(f"no active user {as_user!r}")
+    result = cli.run_import(file, lambda table: do_import_inspections(table, actor=actor))
+    cli.print_imported(
+        result,
+        f"{result.rows} rows: {result.inspections} inspections, "
+        f"{result.tasks} rectification tasks opened",
+    )
 
 
 @communities_app.command(

@@ -37,12 +37,11 @@ from warroom.communities.services import (
     checklist_in_use,
     inspection_problems,
     open_rectification,
-    owners_by_username,
-    unknown_owner,
 )
 from warroom.core.bulk import chunks, insert_rows_returning_ids, insert_tuples
 from warroom.core.context import acting
 from warroom.core.imports import finish_import, previous_import
+from warroom.core.users import unknown_user, users_named
 from warroom.geo.models import Area
 from warroom.tables import (
     Cell,
@@ -203,7 +202,7 @@ def do_import_inspections(
                 Area.objects.filter(parent_id__in=chunk).values_list("parent_id", flat=True)
             )
         checklists = _checklists({p["kind"] for p in parsed})
-        owners = owners_by_username(actor, (p["owner"] for p in parsed if p["owner"]))
+        owners = users_named(actor, (p["owner"] for p in parsed if p["owner"]))
         existing: set[tuple[int, dt.date, str]] = set()
         dates = sorted({p["date"] for p in parsed})
         for chunk in chunks(ids):
@@ -226,7 +225,7 @@ def do_import_inspections(
                 area = None
             owner = owners.get(p["owner"]) if p["owner"] else None
             if p["owner"] and owner is None:
-                errors.append(RowError(row, "owner", p["owner"], unknown_owner(p["owner"])))
+                errors.append(RowError(row, "owner", p["owner"], unknown_user(p["owner"])))
             checklist = checklists.get(p["kind"])
             items = checklist[1] if checklist else None
             results = {i.code: ItemResult(i.code not in p["failed_items"]) for i in items or ()}

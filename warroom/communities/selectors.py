@@ -18,7 +18,7 @@ from warroom.communities.models import (
     Inspection,
     ReopeningApplication,
 )
-from warroom.core.errors import NotFound
+from warroom.core.scoping import load_for
 from warroom.geo.models import LEVEL_ORDER, Area, Level
 
 LEVELS = [str(lv) for lv in LEVEL_ORDER]
@@ -174,13 +174,8 @@ def inspections(user: Any) -> QuerySet[Inspection]:
 
 
 def get_inspection(user: Any, pk: Any) -> Inspection:
-    try:
-        found = inspections(user).filter(pk=int(pk)).first()
-    except (TypeError, ValueError):
-        found = None
-    if found is None:
-        raise NotFound("inspection not found")
-    return found
+    qs = Inspection.objects.select_related("area", "inspector", "checklist")
+    return load_for(user, "view", qs, pk)
 
 
 def closure_history(user: Any, area: Area) -> QuerySet[ClosureStatus]:
@@ -192,13 +187,7 @@ def entry_points(user: Any, area: Area) -> QuerySet[EntryPoint]:
 
 
 def get_entry_point(user: Any, pk: Any) -> EntryPoint:
-    try:
-        found = EntryPoint.objects.restrict(user).select_related("area").filter(pk=int(pk)).first()
-    except (TypeError, ValueError):
-        found = None
-    if found is None:
-        raise NotFound("entry point not found")
-    return found
+    return load_for(user, "view", EntryPoint.objects.select_related("area"), pk)
 
 
 def passages(user: Any, area: Area) -> QuerySet[EntryExitRecord]:
@@ -216,10 +205,5 @@ def applications(user: Any) -> QuerySet[ReopeningApplication]:
 
 
 def get_application(user: Any, pk: Any) -> ReopeningApplication:
-    try:
-        found = applications(user).filter(pk=int(pk)).first()
-    except (TypeError, ValueError):
-        found = None
-    if found is None:
-        raise NotFound("application not found")
-    return found
+    qs = ReopeningApplication.objects.select_related("area", "applied_by", "decided_by")
+    return load_for(user, "view", qs, pk, what="application")

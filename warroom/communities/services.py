@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +16,6 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from warroom.accounts.models import User
 from warroom.audit.services import record_batch, record_event
 from warroom.communities import certification as cert
 from warroom.communities.facts import compound_case_facts
@@ -40,9 +39,9 @@ from warroom.communities.models import (
 from warroom.core import bulk
 from warroom.core.context import acting
 from warroom.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from warroom.core.inputs import clean_text
 from warroom.core.scoping import in_scope
 from warroom.geo.models import LEVEL_ORDER, Area, Level
-from warroom.tasks.inputs import clean_text
 from warroom.tasks.models import Status as TaskStatus
 from warroom.tasks.models import Task
 from warroom.tasks.services import do_create_task, owner_problem
@@ -146,7 +145,7 @@ def do_publish_checklist(
     kind: str, items: Sequence[tuple[str, str, str, str]], *, actor: Any
 ) -> Checklist:
     """Publish a new version of a checklist; earlier inspections keep their version."""
-    if actor is not None and not (actor.can("manage_areas")):
+    if not actor.can("manage_areas"):
         raise Forbidden(_("Only headquarters publishes checklists."))
     if kind not in ChecklistKind.values:
         raise InvalidInput(_("Unknown checklist kind %(k)s.") % {"k": kind})
@@ -283,28 +282,6 @@ def inspection_problems(
             InspectionProblem("deadline", _("The rectification deadline is before the inspection."))
         )
     return problems
-
-
-def unknown_owner(username: str) -> str:
-    return _("Unknown owner %(name)s.") % {"name": username}
-
-
-def owners_by_username(actor: Any, usernames: Iterable[str]) -> dict[str, Any]:
-    """The users of the actor's jurisdiction with these usernames (one query)."""
-    names = sorted(set(usernames))
-    if not names:
-        return {}
-    return {u.username: u for u in User.objects.restrict(actor).filter(username__in=names)}
-
-
-def find_owner(actor: Any, username: str | None) -> Any:
-    """The owner named by a form or an API request, or ``None``; unknown: refused."""
-    if not username:
-        return None
-    owner = owners_by_username(actor, [username]).get(username)
-    if owner is None:
-        raise InvalidInput(unknown_owner(username))
-    return owner
 
 
 def open_rectification(

@@ -13,7 +13,6 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from warroom.accounts.models import User
 from warroom.communities import selectors, services
 from warroom.communities.charts import map_option
 from warroom.communities.imports import INSPECTION_COLUMNS, do_import_inspections
@@ -26,6 +25,7 @@ from warroom.communities.models import (
 )
 from warroom.core.errors import NotFound
 from warroom.core.jobs import enqueue_import, import_in_worker
+from warroom.core.users import user_choices
 from warroom.geo import selectors as geo
 from warroom.geo.models import Area, Level
 from warroom.tables import TableRejected, read_table, template_bytes
@@ -181,12 +181,7 @@ def inspections(request: HttpRequest) -> HttpResponse:
 
 
 def _owner_choices(request: HttpRequest, area: Area) -> list[Any]:
-    return list(
-        User.objects.restrict(request.user)
-        .filter(area__code__in=[*area.ancestor_codes(), area.code], is_active=True)
-        .select_related("area")
-        .order_by("-area__depth", "username")
-    )
+    return list(user_choices(request.user, area))
 
 
 @login_required

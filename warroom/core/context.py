@@ -1,26 +1,62 @@
 """Who is acting, from where: the context every audit entry is written with.
 
-The web middleware sets it per request; the CLI, the daily cycle and the twin's feeder
-set it with :func:`acting` around their work. Services read it through
+The web middleware opens it per request (:func:`for_request`); the CLI, the daily cycle
+and the twin's feeder open it with :func:`acting` around their work. Services say who
+acts with the same :func:`acting`: inside a request it nests, so the entries they write
+keep the request's source, address and request id. Services read the context through
 :func:`current` and never take it from a global request.
+
+The platform itself acts as :data:`SYSTEM`, never as ``None``: an actor that is ``None``
+is nobody and may do nothing (``restrict(None)`` is empty).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
+
+
+class SystemActor:
+    """The platform acting on its own: the daily cycle, the CLI without ``--as``, the feed.
+
+    It may do everything, in the whole city; it is written to the audit log as "system".
+    There is one, :data:`SYSTEM`; test it with ``actor is SYSTEM`` or :func:`is_system`.
+    """
+
+    pk: None = None
+    username: Final = "system"
+    is_authenticated: Final = True
+    is_active: Final = True
+    area_path: Final = ""  # the whole city: scoping checks is_system() first
+
+    def can(self, capability: str) -> bool:
+        return True
+
+    def __str__(self) -> str:
+        return "system"
+
+    def __repr__(self) -> str:
+        return "SYSTEM"
+
+
+SYSTEM: Final = SystemActor()
+
+
+def is_system(actor: object) -> bool:
+    return actor is SYSTEM
 
 
 @dataclass
 class ActingContext:
-    source: str = "system"  # web, api, cli, system, twin
+    source: str = "system"  # web, api, cli, system, twin, daily
     ip: str | None = None
     request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
-    actor: Any = None  # a User, or None for the system itself
+    actor: Any = None  # a User or SYSTEM; None: resolved from the request
     request: Any = None  # the HttpRequest, resolved lazily (API auth runs after middleware)
 
     def resolve_actor(self) -> Any:
@@ -50,8 +86,22 @@ def current() -> ActingContext:
 def acting(
     actor: Any = None, *, source: str = "cli", ip: str | None = None
 ) -> Iterator[ActingContext]:
-    """Run a block as ``actor`` (a User, or None for the system)."""
-    ctx = ActingContext(source=source, ip=ip, actor=actor)
+    """Run a block as ``actor`` (a User or :data:`SYSTEM`): the one acting context.
+
+    Outside any context (the CLI, a background job, a test) it opens one with ``source``
+    and ``ip``. Inside one (a request, or an outer ``acting``) it nests: the source, the
+    address and the request id stay the outer context's, whatever ``source`` says. A
+    user actor is who acts within the block; ``SYSTEM`` or ``None`` only fills in when
+    the outer context resolves nobody (a user's request that makes the system compute
+    something is still that user's).
+    """
+    outer = _context.get()
+    if outer is None:
+        ctx = ActingContext(source=source, ip=ip, actor=actor)
+    elif actor is None or (is_system(actor) and outer.resolve_actor() is not None):
+        ctx = outer
+    else:
+        ctx = dataclasses.replace(outer, actor=actor)
     token = _context.set(ctx)
     try:
         yield ctx
@@ -61,6 +111,7 @@ def acting(
 
 @contextmanager
 def for_request(request: Any, *, source: str, ip: str | None) -> Iterator[ActingContext]:
+    """The request's own context (the middleware's door; nothing else opens one)."""
     ctx = ActingContext(source=source, ip=ip, request=request)
     token = _context.set(ctx)
     try:

@@ -27,7 +27,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from warroom.core.context import acting
+from warroom.core.context import SYSTEM, acting
 from warroom.core.errors import WarroomError
 
 StepFn = Callable[..., "str | None"]
@@ -106,7 +106,7 @@ class CycleReport:
 def run_daily_cycle(
     day: dt.date,
     *,
-    actor: Any = None,
+    actor: Any = SYSTEM,
     force: bool = False,
     only: Iterable[str] | None = None,
     on_step: Callable[[Step, str], None] | None = None,

@@ -50,7 +50,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_noop
 
-from warroom.core.context import acting
+from warroom.core.context import SYSTEM, acting
 from warroom.core.errors import NotFound, WarroomError
 from warroom.core.models import Job
 
@@ -261,9 +261,10 @@ def run(job: Job) -> Job:
             error=job.error or "its worker stopped before finishing, too many times",
         )
         return Job.objects.get(pk=job.pk)
-    ctx = JobContext(job.pk, job.lease_token, job.payload, job.created_by)
+    # A job queued by nobody in particular (the CLI, the daily schedule) runs as the system.
+    ctx = JobContext(job.pk, job.lease_token, job.payload, job.created_by or SYSTEM)
     try:
-        with _Heartbeat(job), acting(job.created_by, source="job"):
+        with _Heartbeat(job), acting(ctx.created_by, source="job"):
             value = fn(ctx, **job.args)
     except TableRejected as exc:
         _finish(

@@ -14,6 +14,7 @@ from ninja import Router, Schema
 from pydantic import ValidationError as PydanticValidationError
 
 from warroom.beds import selectors as beds_selectors
+from warroom.core.apiauth import register_object_param
 from warroom.core.errors import Forbidden, InvalidInput
 from warroom.dispatch import selectors, services
 from warroom.dispatch.models import Need, Placement, Proposal
@@ -33,6 +34,9 @@ from warroom.dispatch.schemas import (
 )
 
 router = Router(tags=["dispatch"])
+register_object_param("proposal_id", selectors.get_proposal)
+register_object_param("line_id", selectors.get_line)
+register_object_param("placement_id", selectors.get_placement)
 
 
 def _body(schema: type[Schema]) -> dict:

@@ -11,6 +11,8 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table as RichTable
 
+from warroom.core.context import SYSTEM
+
 app = typer.Typer(
     help="床位调度 / Dispatch: who waits, propose placements, confirm them.",
     no_args_is_help=True,
@@ -18,10 +20,9 @@ app = typer.Typer(
 
 
 def _setup() -> Any:
-    from warroom import cli
+    from warroom.core import cli
 
-    cli._django()
-    cli._migrate()
+    cli.setup()
     return cli
 
 
@@ -61,9 +62,9 @@ def propose() -> None:
     from warroom.dispatch.services import do_propose
 
     try:
-        p = do_propose(actor=None)
+        p = do_propose(actor=SYSTEM)
     except WarroomError as exc:
-        raise cli._fail(exc.message) from None
+        raise cli.fail(exc.message) from None
     cli.console.print(
         f"proposal #{p.pk}: {p.waiting:,} waiting, {p.placed:,} placed into {p.free_beds:,} "
         f"free beds, {p.distance_km:,.1f} km ({p.seconds:.2f} s). "
@@ -85,11 +86,11 @@ def confirm(
 
     found = Proposal.objects.filter(pk=proposal_id).first() if 0 < proposal_id < 2**63 else None
     if found is None:
-        raise cli._fail(f"no proposal #{proposal_id}")
+        raise cli.fail(f"no proposal #{proposal_id}")
     try:
-        done = do_confirm_proposal(found, actor=None, line_ids=line or None)
+        done = do_confirm_proposal(found, actor=SYSTEM, line_ids=line or None)
     except WarroomError as exc:
-        raise cli._fail(exc.message) from None
+        raise cli.fail(exc.message) from None
     cli.console.print(f"[green]confirmed[/green] {done.confirmed:,} placements")
     reasons: dict[str, int] = {}
     for r in done.refused:

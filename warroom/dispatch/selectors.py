@@ -21,6 +21,7 @@ from warroom.beds.models import BED_TYPE_ORDER, BedPool, BedType, Facility
 from warroom.cases.models import Person
 from warroom.cases.waiting import waiting_people
 from warroom.core.errors import NotFound
+from warroom.core.scoping import load_for
 from warroom.dispatch.models import LineState, Need, Placement, Proposal, ProposalLine
 from warroom.dispatch.services import can_dispatch, facilities_of, people_of
 
@@ -117,14 +118,9 @@ def proposals(user: Any, *, limit: int = 20) -> list[Proposal]:
 
 
 def get_proposal(user: Any, pk: int) -> Proposal:
-    found = (
-        Proposal.objects.restrict(user, "view").select_related("area").filter(pk=pk).first()
-        if can_dispatch(user) and 1 <= pk <= MAX_ID
-        else None
-    )
-    if found is None:
+    if not can_dispatch(user):
         raise NotFound("proposal not found")
-    return found
+    return load_for(user, "view", Proposal.objects.select_related("area"), pk)
 
 
 def proposal_lines(user: Any, proposal: Proposal) -> QuerySet[ProposalLine]:
@@ -148,31 +144,18 @@ def line_counts(user: Any, proposal: Proposal) -> dict[str, int]:
 
 
 def get_line(user: Any, pk: int) -> ProposalLine:
-    found = (
-        ProposalLine.objects.restrict(user, "change")
-        .select_related("proposal__area")
-        .filter(pk=pk)
-        .first()
-        if can_dispatch(user) and 1 <= pk <= MAX_ID
-        else None
-    )
-    if found is None:
+    if not can_dispatch(user):
         raise NotFound("line not found")
-    return found
+    qs = ProposalLine.objects.select_related("proposal__area")
+    return load_for(user, "change", qs, pk, what="line")
 
 
 def get_placement(user: Any, pk: int, action: str = "view") -> Placement:
-    found = (
-        Placement.objects.restrict(user, action)
-        .select_related("person__home", "facility__area")
-        .filter(pk=pk)
-        .first()
-        if can_dispatch(user) and 1 <= pk <= MAX_ID
-        else None
-    )
-    if found is None:
+    if not can_dispatch(user):
         raise NotFound("placement not found")
-    return found
+    return load_for(
+        user, action, Placement.objects.select_related("person__home", "facility__area"), pk
+    )
 
 
 def placements(user: Any, *, person: Person | None = None) -> QuerySet[Placement]:
@@ -197,9 +180,6 @@ def get_person(user: Any, pk: int) -> Person:
 
 
 def get_facility(user: Any, code: str) -> Facility:
-    if "\x00" in code:
+    if not can_dispatch(user):
         raise NotFound("facility not found")
-    found = Facility.objects.restrict(user, "view").select_related("area").filter(code=code).first()
-    if found is None or not can_dispatch(user):
-        raise NotFound("facility not found")
-    return found
+    return load_for(user, "view", Facility.objects.select_related("area"), code, field="code")

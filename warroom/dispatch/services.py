@@ -50,6 +50,7 @@ from warroom.cases.services import (
 from warroom.cases.states import Isolation, Status
 from warroom.cases.waiting import QUARANTINE_STATUSES, is_waiting, need_of, waiting_people
 from warroom.core import bulk
+from warroom.core.context import SYSTEM, is_system
 from warroom.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from warroom.core.scoping import in_scope
 from warroom.dispatch.models import (
@@ -79,7 +80,7 @@ def can_dispatch(user: Any) -> bool:
 
 
 def _check_dispatcher(actor: Any) -> None:
-    if actor is None:  # the system: the demo feed, the CLI
+    if is_system(actor):  # the demo feed, the CLI
         return
     if not can_dispatch(actor):
         raise Forbidden("your role may not dispatch patients to beds")
@@ -87,7 +88,7 @@ def _check_dispatcher(actor: Any) -> None:
 
 def people_of(actor: Any) -> Any:
     """The people ``actor`` dispatches: his subtree (everyone for the system)."""
-    if actor is None:
+    if is_system(actor):
         return Person.objects.all()
     if not can_dispatch(actor):
         return Person.objects.none()
@@ -96,7 +97,7 @@ def people_of(actor: Any) -> Any:
 
 def facilities_of(actor: Any) -> Any:
     """The facilities whose beds ``actor`` fills: those of his subtree, open to admissions."""
-    qs = Facility.objects.all() if actor is None else Facility.objects.restrict(actor, "view")
+    qs = Facility.objects.restrict(actor, "view")
     return qs.exclude(status__in=CLOSED_TO_ADMISSIONS)
 
 
@@ -327,7 +328,7 @@ def do_propose(*, actor: Any, at: dt.datetime | None = None) -> Proposal:
             lines += [_unplaced(waiting, i, key[1]) for i in members[pos:]]
     else:
         lines = [_unplaced(waiting, i, waiting.need[i]) for i in range(len(waiting.ids))]
-    area = actor.area if actor is not None else Area.objects.filter(parent__isnull=True).first()
+    area = Area.objects.filter(parent__isnull=True).first() if is_system(actor) else actor.area
     if area is None:
         raise InvalidInput("no area tree: load the areas first")
     with transaction.atomic():
@@ -424,7 +425,7 @@ def do_confirm_proposal(
     result = Confirmation(proposal.pk)
     with transaction.atomic():
         lines_qs = ProposalLine.objects.filter(proposal=proposal, state=LineState.PROPOSED)
-        if actor is not None:
+        if not is_system(actor):
             lines_qs = lines_qs.filter(person__in=people_of(actor))
         if line_ids is not None:
             lines_qs = lines_qs.filter(pk__in=line_ids)
@@ -569,12 +570,12 @@ def _place(
 
 
 def _person_for(actor: Any, person: Person) -> None:
-    if actor is not None and not people_of(actor).filter(pk=person.pk).exists():
+    if not people_of(actor).filter(pk=person.pk).exists():
         raise NotFound("person not found")
 
 
 def _facility_for(actor: Any, facility: Facility, bed_type: str) -> None:
-    if actor is not None and not in_scope(actor, facility.area.path):
+    if not in_scope(actor, facility.area.path):
         raise NotFound("facility not found")
     if bed_type not in BED_TYPE_ORDER:
         raise InvalidInput(f"unknown bed type {bed_type!r}; use one of {', '.join(BED_TYPE_ORDER)}")
@@ -949,7 +950,7 @@ class DispatchRun:
     refused: int
 
 
-def do_dispatch_all(day: dt.date | None = None, *, actor: Any = None) -> DispatchRun:
+def do_dispatch_all(day: dt.date | None = None, *, actor: Any = SYSTEM) -> DispatchRun:
     """Propose and confirm everything proposed: the twin's dispatcher, once a day.
 
     ``day`` stamps the run at noon of that day (a simulated day); default now. The live

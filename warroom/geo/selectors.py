@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import Count, QuerySet
 
-from warroom.core.errors import NotFound
+from warroom.core.scoping import load_for
 from warroom.geo.models import Area
 
 
@@ -16,10 +16,7 @@ def visible_areas(user: Any) -> QuerySet[Area]:
 
 def get_area(user: Any, code: str) -> Area:
     """The area ``code`` if ``user`` may see it; otherwise NotFound (never a hint)."""
-    area = visible_areas(user).select_related("parent").filter(code=code).first()
-    if area is None:
-        raise NotFound("area not found")
-    return area
+    return load_for(user, "view", Area.objects.select_related("parent"), code, field="code")
 
 
 def home_area(user: Any) -> Area:

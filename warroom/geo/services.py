@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db import transaction
 
-from warroom.core.context import acting
+from warroom.core.context import SYSTEM, acting
 from warroom.core.errors import Conflict, InvalidInput
 from warroom.core.imports import finish_import, previous_import
 from warroom.geo.models import DEPTH, LEVEL_ORDER, Area
@@ -249,7 +249,7 @@ def _write_tree(rows: Sequence[_Row]) -> tuple[int, int]:
 def _import_rows(
     rows: list[_Row], *, kind: str, sha256: str, filename: str, actor: Any
 ) -> ImportResult:
-    with acting(actor) if actor is not None else _nullcontext(), transaction.atomic():
+    with acting(actor), transaction.atomic():
         if previous_import(kind, sha256, actor=actor) is not None:
             return ImportResult(kind, len(rows), 0, 0, True, sha256)
         existing = {
@@ -275,14 +275,6 @@ def _import_rows(
             area_path=root,
         )
     return ImportResult(kind, len(rows), created, updated, False, sha256)
-
-
-class _nullcontext:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        return None
 
 
 def do_import_areas(table: Table, *, actor: Any) -> ImportResult:
@@ -313,7 +305,7 @@ def do_import_areas(table: Table, *, actor: Any) -> ImportResult:
     )
 
 
-def do_load_demo_city(*, actor: Any = None, seed: int | None = None) -> ImportResult:
+def do_load_demo_city(*, actor: Any = SYSTEM, seed: int | None = None) -> ImportResult:
     """Load the demo city (real districts and streets, seeded synthetic layer below)."""
     from warroom.twin.city import DEFAULT_SEED, build_demo_city
 

@@ -2,8 +2,8 @@ from django.http import HttpRequest
 from ninja import Router, Status
 from ninja.pagination import paginate
 
-from warroom.accounts.models import User
-from warroom.core.errors import InvalidInput
+from warroom.core.apiauth import register_object_param
+from warroom.core.users import find_user
 from warroom.geo import selectors as geo
 from warroom.services import selectors, services
 from warroom.services.schemas import (
@@ -20,9 +20,8 @@ from warroom.services.schemas import (
     RouteIn,
     VisitIn,
 )
-from warroom.tasks.apiauth import register_object_param, scoped_auth
 
-router = Router(tags=["services"], auth=scoped_auth())
+router = Router(tags=["services"])
 register_object_param("resident_id", selectors.get_resident)
 register_object_param("order_id", selectors.get_order)
 register_object_param("medical_id", selectors.get_medical_request)
@@ -60,11 +59,7 @@ def get_resident(request: HttpRequest, resident_id: int) -> object:
 )
 def assign(request: HttpRequest, resident_id: int, payload: CaretakerIn) -> object:
     person = selectors.get_resident(request.auth, resident_id)
-    user = None
-    if payload.username:
-        user = User.objects.restrict(request.auth).filter(username=payload.username).first()
-        if user is None:
-            raise InvalidInput(f"unknown user {payload.username!r}")
+    user = find_user(request.auth, payload.username)
     return services.do_assign_caretaker(
         person, user=user, name=payload.name, phone=payload.phone, actor=request.auth
     )

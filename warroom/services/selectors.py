@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from warroom.core.errors import NotFound
+from warroom.core.scoping import load_for
 from warroom.geo.models import Area
 from warroom.services.models import (
     GroupOrder,
@@ -21,22 +21,13 @@ from warroom.services.models import (
 )
 
 
-def _get(qs: QuerySet[Any], pk: Any, what: str) -> Any:
-    try:
-        obj = qs.filter(pk=int(pk)).first()
-    except (TypeError, ValueError):
-        obj = None
-    if obj is None:
-        raise NotFound(f"{what} not found")
-    return obj
-
-
 def residents(user: Any) -> QuerySet[VulnerableResident]:
     return VulnerableResident.objects.restrict(user).select_related("area", "caretaker_user")
 
 
 def get_resident(user: Any, pk: Any) -> VulnerableResident:
-    return _get(residents(user), pk, "resident")
+    qs = VulnerableResident.objects.select_related("area", "caretaker_user")
+    return load_for(user, "view", qs, pk, what="resident")
 
 
 def orders(user: Any) -> QuerySet[GroupOrder]:
@@ -44,7 +35,8 @@ def orders(user: Any) -> QuerySet[GroupOrder]:
 
 
 def get_order(user: Any, pk: Any) -> GroupOrder:
-    return _get(orders(user), pk, "order")
+    qs = GroupOrder.objects.select_related("area").prefetch_related("items")
+    return load_for(user, "view", qs, pk, what="order")
 
 
 def medical_requests(user: Any) -> QuerySet[MedicalRequest]:
@@ -52,7 +44,8 @@ def medical_requests(user: Any) -> QuerySet[MedicalRequest]:
 
 
 def get_medical_request(user: Any, pk: Any) -> MedicalRequest:
-    return _get(medical_requests(user), pk, "request")
+    qs = MedicalRequest.objects.select_related("area")
+    return load_for(user, "view", qs, pk, what="request")
 
 
 def _stale_before(days: int | None) -> dt.datetime:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from warroom.core.context import acting
 from warroom.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from warroom.core.inputs import clean_amount, clean_text
 from warroom.core.scoping import in_scope
 from warroom.geo.models import Area, Level
 from warroom.services.models import (
@@ -27,7 +28,6 @@ from warroom.services.models import (
     Vulnerability,
     VulnerableResident,
 )
-from warroom.tasks.inputs import clean_amount, clean_text
 
 PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 

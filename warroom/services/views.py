@@ -11,10 +11,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from warroom.accounts.models import User
 from warroom.audit.services import record_event
 from warroom.core.errors import NotFound
 from warroom.core.personal import mask_phone
+from warroom.core.users import find_user, user_choices
 from warroom.geo import selectors as geo
 from warroom.geo.models import Area, Level
 from warroom.services import selectors, services
@@ -84,18 +84,11 @@ def resident(request: HttpRequest, resident_id: int) -> HttpResponse:
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "caretaker":
-            user = None
-            if request.POST.get("caretaker_user"):
-                user = (
-                    User.objects.restrict(request.user)
-                    .filter(pk=request.POST["caretaker_user"])
-                    .first()
-                )
             attempt(
                 request,
                 lambda: services.do_assign_caretaker(
                     person,
-                    user=user,
+                    user=find_user(request.user, pk=request.POST.get("caretaker_user")),
                     name=request.POST.get("caretaker_name", ""),
                     phone=request.POST.get("caretaker_phone", ""),
                     actor=request.user,
@@ -123,7 +116,6 @@ def resident(request: HttpRequest, resident_id: int) -> HttpResponse:
             area_path=person.area.path,
             message=f"phone of vulnerable resident {person.pk}",
         )
-    codes = [*person.area.ancestor_codes(), person.area.code]
     return render(
         request,
         "services/resident.html",
@@ -131,9 +123,7 @@ def resident(request: HttpRequest, resident_id: int) -> HttpResponse:
             "person": person,
             "phone": person.phone if unmasked else mask_phone(person.phone),
             "visits": person.visits.select_related("by")[:50],
-            "users": User.objects.restrict(request.user).filter(
-                area__code__in=codes, is_active=True
-            ),
+            "users": user_choices(request.user, person.area),
         },
     )
 

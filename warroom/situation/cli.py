@@ -9,21 +9,15 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-console = Console()
-err = Console(stderr=True)
+from warroom.core.cli import console, fail
+from warroom.core.context import SYSTEM
 
 
 class BriefFormat(StrEnum):
     pdf = "pdf"
     docx = "docx"
     html = "html"
-
-
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    err.print(f"[red]{message}[/red]")
-    return typer.Exit(code)
 
 
 def brief(
@@ -40,9 +34,9 @@ def brief(
     ] = None,
 ) -> None:
     """每日动态通报 / The day's briefing (archived by the daily cycle) as PDF, Word or HTML."""
-    from warroom.cli import _django
+    from warroom.core.cli import django_setup
 
-    _django()
+    django_setup()
     from warroom.core.errors import WarroomError
     from warroom.geo.models import Area
     from warroom.situation.models import Briefing
@@ -51,17 +45,17 @@ def brief(
     try:
         day = dt.date.fromisoformat(date)
     except ValueError:
-        raise _fail(f"--date {date!r} is not a date (YYYY-MM-DD)") from None
+        raise fail(f"--date {date!r} is not a date (YYYY-MM-DD)") from None
     place = (
         Area.objects.filter(code=area).first()
         if area
         else Area.objects.filter(depth=0).order_by("code").first()
     )
     if place is None:
-        raise _fail(f"--area {area!r}: no such area" if area else "no area loaded yet")
+        raise fail(f"--area {area!r}: no such area" if area else "no area loaded yet")
     found = Briefing.objects.filter(area=place, day=day).first()
     if found is None:
-        raise _fail(
+        raise fail(
             f"no briefing of {place.code} for {day}: run the daily cycle first "
             f"(warroom daily --date {day})",
             1,
@@ -69,7 +63,7 @@ def brief(
     try:
         body = export_briefing(found, format.value)
     except WarroomError as exc:
-        raise _fail(exc.message, 1) from None
+        raise fail(exc.message, 1) from None
     if out is None:
         typer.echo(body.decode("utf-8") if format is BriefFormat.html else body, nl=False)
         return
@@ -82,21 +76,21 @@ def import_series(
 ) -> None:
     """导入公开日报序列并逐日运行每日循环 / Import a published daily series, then run the
     daily cycle for each of its days (phases, Rt, forecast, briefing)."""
-    from warroom.cli import _django, _migrate, _progress
+    from warroom.core.cli import progress as _progress
+    from warroom.core.cli import setup
 
-    _django()
-    _migrate()
+    setup()
     from warroom.core.errors import WarroomError
     from warroom.situation.models import ImportStatus
     from warroom.situation.services import do_import_series, run_series_import
     from warroom.tables import TableRejected, read_table
 
     try:
-        job = do_import_series(read_table(file), actor=None)
+        job = do_import_series(read_table(file), actor=SYSTEM)
     except TableRejected as exc:
-        raise _fail(f"{file}: {exc.report()}") from None
+        raise fail(f"{file}: {exc.report()}") from None
     except WarroomError as exc:
-        raise _fail(f"{file}: {exc.message}") from None
+        raise fail(f"{file}: {exc.message}") from None
     if job.status != ImportStatus.QUEUED:
         console.print(f"already imported (job {job.pk}: {job.get_status_display()})")
         return
@@ -109,7 +103,7 @@ def import_series(
 
         job = run_series_import(job.pk, on_day=on_day)
     if job.status == ImportStatus.FAILED:
-        raise _fail(job.message, 1)
+        raise fail(job.message, 1)
     console.print(
         f"[green]{len(job.days)} days analysed[/green] for {job.area.name_zh} ({job.area.code}); "
         f"briefings: warroom brief --date {job.days[-1]} --format html"

@@ -2,7 +2,7 @@
 
 :func:`room` is the one place the day's numbers are read: the dashboard renders it live
 and the daily step ``situation.briefing`` stores it as the day's briefing, so the two can
-never disagree. ``user=None`` is the system (the daily cycle): every row; otherwise every
+never disagree. ``user=SYSTEM`` is the system (the daily cycle): every row; otherwise every
 query goes through ``restrict(user)``. One query per panel.
 """
 
@@ -22,7 +22,7 @@ OVERLOADED = 0.95  # a facility over 95 % occupied is a red item of the stand-up
 
 
 def _rows(model: Any, user: Any) -> QuerySet[Any]:
-    return model.objects.all() if user is None else model.objects.restrict(user)
+    return model.objects.restrict(user)  # SYSTEM: every row
 
 
 def latest(user: Any, area: Area, *, day: dt.date | None = None) -> Situation | None:

@@ -19,6 +19,7 @@ from warroom.analytics.backtest import forecast_skill
 from warroom.analytics.forecast import EnsembleForecaster, fill_missing
 from warroom.analytics.phases import UNKNOWN, Direction, Phase, classify_phases, next_band
 from warroom.analytics.rt import RT_STATUS_NAMES, STATUS_ESTIMATED, RtEstimate, estimate_rt
+from warroom.core.context import SYSTEM
 from warroom.geo.models import Area
 from warroom.situation.models import Situation
 from warroom.situation.series import DailySeries, area_series
@@ -209,7 +210,7 @@ def situation_areas(scope: str | None = None) -> list[Area]:
     return list(areas.order_by("path"))
 
 
-def do_compute_situation(day: dt.date, *, actor: Any = None, scope: str | None = None) -> int:
+def do_compute_situation(day: dt.date, *, actor: Any = SYSTEM, scope: str | None = None) -> int:
     """Recompute the situation of the city and every district for ``day`` (of the areas
     under ``scope`` only, when given). Idempotent."""
     written = 0
@@ -283,7 +284,7 @@ def _plan_summary(day: dt.date) -> dict[str, Any] | None:
     from warroom.beds.planning import capacity_plan
 
     try:
-        plan = capacity_plan(None, day + dt.timedelta(days=1))
+        plan = capacity_plan(SYSTEM, day + dt.timedelta(days=1))
     except ValueError as exc:  # a plan the analytics refuse: say so, do not stop the cycle
         return {"error": str(exc), "windows": []}
     if plan is None:
@@ -305,7 +306,7 @@ def _plan_summary(day: dt.date) -> dict[str, Any] | None:
     }
 
 
-def do_generate_briefings(day: dt.date, *, actor: Any = None, scope: str | None = None) -> int:
+def do_generate_briefings(day: dt.date, *, actor: Any = SYSTEM, scope: str | None = None) -> int:
     """Write the day's briefing of the city and of every district (idempotent).
 
     The numbers are :func:`selectors.room`'s — the dashboard's own — stored with the
@@ -327,7 +328,7 @@ def do_generate_briefings(day: dt.date, *, actor: Any = None, scope: str | None 
     written = 0
     with transaction.atomic():
         for area in areas:
-            data = selectors.room(None, area, day, plan=plan if area.depth == 0 else None)
+            data = selectors.room(SYSTEM, area, day, plan=plan if area.depth == 0 else None)
             data["decisions"] = doc.decisions_needed(data)
             digest = hashlib.sha256(
                 json.dumps(data, sort_keys=True, ensure_ascii=False).encode()
@@ -406,7 +407,7 @@ def do_record_decision(
         raise InvalidInput("decision: the text is empty")
     if len(text) > 2000:
         raise InvalidInput("decision: longer than 2,000 characters")
-    if actor is not None and not (actor.can("change") and in_scope(actor, area.path)):
+    if not (actor.can("change") and in_scope(actor, area.path)):
         raise NotFound("area not found")
     if owner is not None and deadline is None:
         raise InvalidInput("deadline: a task needs a deadline")
@@ -504,7 +505,7 @@ def run_series_import(
             if n < job.days_done:
                 continue  # finished before the previous worker stopped
             day = dt.date.fromisoformat(iso)
-            run_daily_cycle(day, actor=job.created_by, force=True, scope=scope)
+            run_daily_cycle(day, actor=job.created_by or SYSTEM, force=True, scope=scope)
             SeriesImport.objects.filter(pk=job_id).update(days_done=F("days_done") + 1)
             if on_day is not None:
                 on_day(day)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from warroom.communities.charts import map_option
 from warroom.communities.selectors import map_points as certification_points
-from warroom.core.errors import InvalidInput, NotFound
+from warroom.core.errors import NotFound
 from warroom.geo import selectors as geo
 from warroom.geo.models import Area, Level
 from warroom.situation import briefing as doc
@@ -171,19 +171,16 @@ def standup(request: HttpRequest, area_code: str, day: str) -> HttpResponse:
     from django.contrib import messages
     from django.shortcuts import redirect
 
-    from warroom.accounts.models import User
     from warroom.core.errors import WarroomError
+    from warroom.core.users import find_user
 
     area = _area_of(request, area_code)
     when = _required_day(day)
     if request.method == "POST":
         if not request.user.can("change"):  # type: ignore[union-attr]
             raise Http404
-        username = request.POST.get("owner", "").strip()
-        owner = User.objects.filter(username=username).first() if username else None
         try:
-            if username and owner is None:
-                raise InvalidInput(_("No user %(name)s.") % {"name": username})
+            owner = find_user(request.user, request.POST.get("owner"))
             deadline = _day(request.POST.get("deadline") or None) if owner else None
             services.do_record_decision(
                 area,

@@ -3,11 +3,13 @@ import datetime as dt
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from warroom.core.context import SYSTEM
+
 
 def _quality_step(day: dt.date) -> str:
     from warroom.surveillance.services import do_check_quality
 
-    result = do_check_quality(day, actor=None)
+    result = do_check_quality(day, actor=SYSTEM)
     return (
         f"{result.found} findings in the last days; {result.created} new, "
         f"{result.resolved} no longer found"

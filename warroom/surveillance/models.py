@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from warroom.audit.mixins import AuditedModel
-from warroom.cases.choices import LabelledChoices
+from warroom.core.choices import LabelledChoices
 from warroom.core.scoping import RestrictedManager
 from warroom.series.io import COUNT_NAMES
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from warroom.core.errors import NotFound
+from warroom.core.scoping import load_for
 from warroom.geo.models import Area
 from warroom.surveillance.models import DailyReport, FlagStatus, QualityFlag
 
@@ -40,8 +40,4 @@ def quality_flags(
 
 
 def get_flag(user: Any, flag_id: int, action: str = "view") -> QualityFlag:
-    found = QualityFlag.objects.restrict(user, action).select_related("area").filter(pk=flag_id)
-    flag = found.first()
-    if flag is None:
-        raise NotFound("quality flag not found")
-    return flag
+    return load_for(user, action, QualityFlag.objects.select_related("area"), flag_id)

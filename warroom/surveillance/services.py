@@ -19,9 +19,9 @@ from django.utils import timezone
 from warroom.audit.services import record_batch
 from warroom.cases.clearance import cutoff_for
 from warroom.cases.models import Person, TransitionRecord
-from warroom.cases.services import acting_as
 from warroom.cases.states import Severity, Status
 from warroom.core import bulk
+from warroom.core.context import acting
 from warroom.core.imports import finish_import, previous_import
 from warroom.geo.models import Area
 from warroom.series import io as series_io
@@ -91,7 +91,7 @@ def do_import_daily_reports(
     kind = "surveillance-daily"
     digest = sha256 or table.sha256
     parsed = parse_rows(table, REPORT_COLUMNS)
-    with acting_as(actor), transaction.atomic():
+    with acting(actor), transaction.atomic():
         if previous_import(kind, digest, actor=actor) is not None:
             return ReportImportResult(kind, len(parsed), 0, 0, True, digest)
         areas = {a.code: a for a in Area.objects.filter(code__in={p["area_code"] for p in parsed})}
@@ -249,7 +249,7 @@ def do_compute_daily_aggregates(day: dt.date, *, actor: Any) -> int:
         for area_id, row in zip(area_ids, cells, strict=True)
     ]
     digest = hashlib.sha256(values.tobytes() + day.isoformat().encode()).hexdigest()
-    with acting_as(actor), transaction.atomic():
+    with acting(actor), transaction.atomic():
         DailyReport.objects.filter(date=day, source=Source.LINE_LIST).delete()
         bulk.insert_tuples(DailyReport, ("area", "date", "source", "updated_at", *names), rows)
         record_batch(
@@ -385,7 +385,7 @@ def do_check_quality(day: dt.date, *, actor: Any) -> QualityResult:
                 "message": str(flags.message[i]),
             }
     now = timezone.now()
-    with acting_as(actor), transaction.atomic():
+    with acting(actor), transaction.atomic():
         stored = {
             (f.rule, f.area_id, f.day, f.column): f
             for f in QualityFlag.objects.select_for_update().filter(
@@ -461,9 +461,9 @@ def do_set_flag_status(flag: Any, status: str, *, note: str = "", actor: Any) ->
 
     if status not in FlagStatus.values():
         raise InvalidInput(f"status: {status!r} is not one of {', '.join(FlagStatus.values())}")
-    if actor is not None and not (actor.can("change") and in_scope(actor, flag.area.path)):
+    if not (actor.can("change") and in_scope(actor, flag.area.path)):
         raise NotFound("quality flag not found")
-    with acting_as(actor), transaction.atomic():
+    with acting(actor), transaction.atomic():
         locked = QualityFlag.objects.select_for_update().get(pk=flag.pk)
         locked.status = status
         locked.status_note = note[:300]

@@ -2,14 +2,14 @@ from django.http import HttpRequest
 from ninja import Router, Status
 from ninja.pagination import paginate
 
-from warroom.accounts.models import User
-from warroom.core.errors import Forbidden, InvalidInput
+from warroom.core.apiauth import register_object_param
+from warroom.core.errors import Forbidden
+from warroom.core.users import find_user
 from warroom.geo import selectors as geo_selectors
 from warroom.tasks import selectors, services
-from warroom.tasks.apiauth import register_object_param, scoped_auth
 from warroom.tasks.schemas import ReopenIn, SubmitIn, TaskIn, TaskOut
 
-router = Router(tags=["tasks"], auth=scoped_auth())
+router = Router(tags=["tasks"])
 register_object_param("task_id", selectors.get_task)
 
 
@@ -31,9 +31,7 @@ def create_task(request: HttpRequest, payload: TaskIn) -> object:
     if not request.auth.can("change"):
         raise Forbidden("you may not create tasks")
     area = geo_selectors.get_area(request.auth, payload.area_code)
-    owner = User.objects.restrict(request.auth).filter(username=payload.owner).first()
-    if owner is None:
-        raise InvalidInput(f"unknown owner {payload.owner!r}")
+    owner = find_user(request.auth, payload.owner)
     task = services.do_create_task(
         title=payload.title,
         description=payload.description,

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from warroom.core.cli import console
+
 app = typer.Typer(help="任务 / Tasks: rectification and follow-up work.", no_args_is_help=True)
-console = Console()
 
 
 @app.command("overdue", help="逾期任务 / List the tasks open past their deadline.")
 def overdue() -> None:
-    from warroom.cli import _django
+    from warroom.core.cli import django_setup
 
-    _django()
+    django_setup()
     from django.utils import timezone
 
     from warroom.tasks.models import Task

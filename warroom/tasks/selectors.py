@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from warroom.core.errors import NotFound
+from warroom.core.scoping import load_for
 from warroom.tasks.models import Task
 
 
@@ -15,14 +15,8 @@ def visible_tasks(user: Any) -> QuerySet[Task]:
 
 
 def get_task(user: Any, task_id: int | str) -> Task:
-    try:
-        pk = int(task_id)
-    except (TypeError, ValueError):
-        raise NotFound("task not found") from None
-    task = visible_tasks(user).filter(pk=pk).first()
-    if task is None:
-        raise NotFound("task not found")
-    return task
+    qs = Task.objects.select_related("area", "owner", "verified_by")
+    return load_for(user, "view", qs, task_id)
 
 
 def my_tasks(user: Any) -> QuerySet[Task]:

@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 
 from warroom.core.context import acting
 from warroom.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from warroom.core.inputs import clean_text
 from warroom.core.scoping import in_scope
 from warroom.geo.models import Area
-from warroom.tasks.inputs import clean_text
 from warroom.tasks.models import Status, Task
 
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
@@ -56,7 +56,7 @@ def do_create_task(
     why = owner_problem(owner, area)
     if why is not None:
         raise InvalidInput(why)
-    if actor is not None and not in_scope(actor, area.path):
+    if not in_scope(actor, area.path):
         raise NotFound("area not found")
     deadline = _aware(deadline)
     task = Task(

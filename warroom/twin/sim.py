@@ -61,7 +61,6 @@ ACCEPT = {
     4: (4, 2),  # suspected, contacts → QUARANTINE, GENERAL
 }
 BED_RANK = np.array([3, 2, 1, 1, 0])  # ICU, SEVERE, GENERAL, SHELTER, QUARANTINE
-PRIORITY = {0: 0, 1: 1, 3: 2, 4: 3}
 # A suspected case is excluded after this many negative tests taken since he became
 # suspected, each two days after the last (NHC protocol, 7th ed.: two, >= 24 h apart).
 EXCLUDE_NEGATIVES = 2  # critical > severe > confirmed > suspected/contacts
@@ -171,7 +170,7 @@ class NearestFreeBedPolicy:
         if w.size == 0:
             return np.empty(0, np.int64), np.empty(0, np.int64)
         free = view.free.copy()
-        # Priority by need (PRIORITY): critical > severe > confirmed > suspected and contacts.
+        # Priority by need: critical > severe > confirmed > suspected and contacts.
         prio = np.select([w["need"] == 0, w["need"] == 1, w["need"] == 3], [0, 1, 2], 3)
         order = np.lexsort((w["person_id"], w["since"], prio))
         persons, facs = [], []

@@ -1,12 +1,14 @@
-"""API authentication that refuses another district's object before the body is read.
+"""The one scoped API authentication: another district's object is 404 before the body.
 
 django-ninja validates the request body before calling the endpoint, so an endpoint
 that looks its object up itself would answer a stranger's malformed body with 400 or 422
-instead of 404, a hint that the object exists. These authenticators authenticate as the
-project's API does (bearer token, then session) and then resolve every object named in
-the URL (``code``, ``task_id``, ...) through its app's scoped selector: another
-district's object is a 404 before anything else happens. Apps register their URL
-parameters once with :func:`register_object_param`.
+instead of 404, a hint that the object exists. :func:`scoped_auth` authenticates as the
+project's API does (bearer token, then session) and then resolves every object named in
+the URL (``code``, ``task_id``, ``person_id``, ...) through its app's scoped selector
+(each one a :func:`warroom.core.scoping.load_for`): another district's object is a 404
+before anything else happens. It is the NinjaAPI's default (``warroom/api.py``), so
+every router uses it; an app registers its URL parameters once, next to its router,
+with :func:`register_object_param`.
 """
 
 from __future__ import annotations
@@ -18,12 +20,19 @@ from django.http import HttpRequest
 
 from warroom.accounts.auth import ActiveSessionAuth, TokenAuth
 
-Lookup = Callable[[Any, str], object]
+Lookup = Callable[[Any, Any], object]
 _LOOKUPS: dict[str, Lookup] = {}
 
 
 def register_object_param(name: str, lookup: Lookup) -> None:
-    """``lookup(user, value)`` returns the object or raises NotFound (scoped)."""
+    """``lookup(user, value)`` returns the object or raises NotFound (scoped).
+
+    One lookup per parameter name in the whole API: a second, different one for the
+    same name is a programming error (two apps would disagree on what ``<name>`` is).
+    """
+    known = _LOOKUPS.get(name)
+    if known is not None and known is not lookup:
+        raise RuntimeError(f"URL parameter {name!r} is already resolved by {known!r}")
     _LOOKUPS[name] = lookup
 
 
@@ -49,7 +58,9 @@ class ScopedSessionAuth(ActiveSessionAuth):
 
 
 def scoped_auth() -> list[Any]:
+    """The API's authenticators (the NinjaAPI's default; routers do not set their own)."""
     from warroom.geo.selectors import get_area
 
     register_object_param("code", get_area)
+    register_object_param("area_code", get_area)
     return [ScopedTokenAuth(), ScopedSessionAuth()]

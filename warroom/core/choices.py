@@ -1,7 +1,7 @@
 """Labelled string enumerations for model choices, visible to mypy.
 
 Django's ``TextChoices`` is opaque to mypy without the Django stubs (its members look
-like tuples), so the case apps use this small equivalent: members are ``str``, carry a
+like tuples), so the apps use this small equivalent: members are ``str``, carry a
 lazy ``label``, and the class offers ``choices()`` and ``values()`` for model fields.
 """
 

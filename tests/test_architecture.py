@@ -1,0 +1,145 @@
+"""The single doors, held by reading the code (AST): a copy of a mechanism fails here.
+
+- Acting context: only ``warroom/core/context.py`` opens a context of its own (the
+  middleware's ``for_request``); services say who acts with ``acting(actor)`` and never
+  set the source or the address, and nothing wraps ``acting`` in a context manager of
+  its own (``cases.services.acting_as`` was such a copy).
+- Restricted user lookup: views, API modules, services, selectors and importers never
+  query ``User.objects``; they call ``warroom/core/users.py`` (the accounts app, which
+  owns the model, and the operator's CLI are exempt).
+- Scoped access: API authentication lives in ``warroom/core/apiauth.py`` (the accounts
+  app's plain token and session checks are its building blocks); no router sets its own
+  ``auth``; an object is loaded for a user through ``warroom.core.scoping.load_for``,
+  never with a hand-written ``restrict(...).filter(pk=...).first()`` and a NotFound.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent / "warroom"
+LAYERS = ("views", "api", "services", "selectors", "imports", "clearance")
+
+
+def modules() -> Iterator[tuple[str, ast.Module]]:
+    for path in sorted(ROOT.rglob("*.py")):
+        rel = path.relative_to(ROOT.parent).as_posix()
+        if "/migrations/" in rel:
+            continue
+        yield rel, ast.parse(path.read_text(encoding="utf-8"), filename=rel)
+
+
+def in_layer(rel: str) -> bool:
+    return Path(rel).stem in LAYERS
+
+
+def calls(tree: ast.AST, name: str) -> Iterator[ast.Call]:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            f = node.func
+            if (isinstance(f, ast.Name) and f.id == name) or (
+                isinstance(f, ast.Attribute) and f.attr == name
+            ):
+                yield node
+
+
+def test_no_service_opens_a_context_that_replaces_the_requests() -> None:
+    problems = []
+    for rel, tree in modules():
+        if rel == "warroom/core/context.py":
+            continue
+        for call in calls(tree, "ContextVar"):
+            problems.append(f"{rel}:{call.lineno}: a context variable of its own")
+        for call in calls(tree, "for_request"):
+            if rel != "warroom/core/middleware.py":
+                problems.append(f"{rel}:{call.lineno}: for_request outside the middleware")
+        if in_layer(rel):
+            for call in calls(tree, "acting"):
+                given = {k.arg for k in call.keywords}
+                if given & {"source", "ip"}:
+                    problems.append(f"{rel}:{call.lineno}: a service sets the provenance")
+        for node in ast.walk(tree):
+            wrapper = isinstance(node, ast.FunctionDef) and any(
+                isinstance(d, ast.Name) and d.id == "contextmanager" for d in node.decorator_list
+            )
+            if wrapper and any(True for _ in calls(node, "acting")):
+                problems.append(f"{rel}:{node.lineno}: {getattr(node, 'name', '')} wraps acting()")
+    assert not problems, "\n".join(problems)
+
+
+def test_no_user_lookup_outside_the_restricted_helper() -> None:
+    problems = []
+    for rel, tree in modules():
+        if rel.startswith("warroom/accounts/") or not in_layer(rel):
+            continue
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr in ("objects", "_default_manager")
+                and isinstance(node.value, ast.Name)
+                and node.value.id == "User"
+            ):
+                problems.append(f"{rel}:{node.lineno}: User.{node.attr} (use warroom.core.users)")
+            if isinstance(node, ast.Call) and any(True for _ in calls(node, "get_user_model")):
+                problems.append(f"{rel}:{node.lineno}: get_user_model() (use warroom.core.users)")
+    assert not problems, "\n".join(problems)
+
+
+def test_scoped_api_auth_only_from_core() -> None:
+    problems = []
+    auth_bases = {"HttpBearer", "SessionAuth", "APIKeyHeader", "TokenAuth", "ActiveSessionAuth"}
+    for rel, tree in modules():
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ClassDef) and rel not in (
+                "warroom/core/apiauth.py",
+                "warroom/accounts/auth.py",
+            ):
+                bases = {
+                    b.id if isinstance(b, ast.Name) else getattr(b, "attr", "") for b in node.bases
+                }
+                has_auth = any(
+                    isinstance(f, ast.FunctionDef) and f.name in ("authenticate", "__call__")
+                    for f in node.body
+                ) and ("Auth" in node.name)
+                if bases & auth_bases or has_auth:
+                    problems.append(f"{rel}:{node.lineno}: API authentication {node.name}")
+        for call in calls(tree, "Router"):
+            if any(k.arg == "auth" for k in call.keywords):
+                problems.append(f"{rel}:{call.lineno}: a router with its own auth")
+        for call in calls(tree, "NinjaAPI"):
+            auth = next((k.value for k in call.keywords if k.arg == "auth"), None)
+            if not (
+                isinstance(auth, ast.Call)
+                and isinstance(auth.func, ast.Name)
+                and auth.func.id == "scoped_auth"
+            ):
+                problems.append(f"{rel}:{call.lineno}: the API's auth is not scoped_auth()")
+    assert not problems, "\n".join(problems)
+
+
+def test_objects_are_loaded_for_a_user_through_load_for() -> None:
+    """A function that restricts, filters one object by key, takes ``.first()`` and raises
+    NotFound is a copy of ``load_for``."""
+    problems = []
+    for rel, tree in modules():
+        if rel == "warroom/core/scoping.py" or not in_layer(rel):
+            continue
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.FunctionDef):
+                continue
+            restricts = any(True for _ in calls(node, "restrict"))
+            first = any(True for _ in calls(node, "first"))
+            not_found = any(
+                isinstance(n, ast.Raise)
+                and isinstance(n.exc, ast.Call)
+                and getattr(n.exc.func, "id", "") == "NotFound"
+                for n in ast.walk(node)
+            )
+            by_key = any(
+                k.arg in ("pk", "code", "id") for c in calls(node, "filter") for k in c.keywords
+            )
+            if restricts and first and not_found and by_key:
+                problems.append(f"{rel}:{node.lineno}: {node.name} loads by hand (use load_for)")
+    assert not problems, "\n".join(problems)
