@@ -30,6 +30,7 @@ from warroom.cases.identity import (
     validate_phone,
     validate_resident_id,
 )
+from warroom.cases.integration import on_new_cases
 from warroom.cases.models import (
     ContactLink,
     IdType,
@@ -301,7 +302,7 @@ class _Writer:
             self.changed[person.pk] = person
             self.versions[person.pk] = person.version
 
-    def write_people(self) -> None:
+    def write_people(self, *, actor: Any) -> None:
         insert_rows_returning_ids(Person, self.new, PERSON_FIELDS)
         changed = list(self.changed.values())
         for p in changed:
@@ -311,6 +312,8 @@ class _Writer:
             step.person_id = step.person.pk
         insert_rows(TransitionRecord, self.steps, TRANSITION_FIELDS)
         notify_bulk_transitions(changed)
+        # A new case decertifies its compound and every ancestor in this transaction.
+        on_new_cases(self.steps, actor=actor)
         for sev in self.severities:
             sev.person_id = sev.person.pk
         SeverityRecord.objects.bulk_create(self.severities, batch_size=5000)
@@ -562,7 +565,7 @@ def do_import_line_list(table: Table, *, actor: Any, sha256: str | None = None) 
                 )
         if errors:
             raise TableRejected(errors[:200], total=len(errors))
-        writer.write_people()
+        writer.write_people(actor=actor)
         link_rows = {
             (known[k].pk, c.pk): ContactLink(case=known[k], contact=c, exposure_date=d, setting=s)
             for _, k, c, d, s in links
@@ -733,7 +736,7 @@ def do_import_results(table: Table, *, actor: Any, sha256: str | None = None) ->
             raise TableRejected(errors[:200], total=len(errors))
         insert_rows(Sample, new_samples, SAMPLE_FIELDS)
         update_rows(Sample, reported, ["result", "reported_at", "received_at"])
-        writer.write_people()
+        writer.write_people(actor=actor)
         return _finish(
             kind,
             digest,

@@ -373,11 +373,14 @@ def notify_bulk_transitions(people: Sequence[Person]) -> None:
 
 
 def _save_transitions(
-    person: Person, steps: list[TransitionRecord], before: dict[str, Any]
+    person: Person, steps: list[TransitionRecord], before: dict[str, Any], *, actor: Any
 ) -> None:
+    from warroom.cases.integration import on_new_cases
+
     TransitionRecord.objects.bulk_create(steps)
     for listener in _LISTENERS:
         listener(person, steps)
+    on_new_cases(steps, actor=actor)
     record(
         "transition",
         person,
@@ -451,8 +454,11 @@ def do_register_person(
                 raise _duplicate_error(existing) from None
             raise
         if step is not None:
+            from warroom.cases.integration import on_new_cases
+
             step.person = person
             step.save()
+            on_new_cases([step], actor=actor)
     return person
 
 
@@ -518,15 +524,11 @@ def do_transition_person(
         ) from None
     with acting_as(actor), transaction.atomic():
         _write_person(person, expected, STATE_FIELDS)
-        _save_transitions(person, [step], before)
+        _save_transitions(person, [step], before, actor=actor)
         if severity is not None and severity != before.get("severity"):
             SeverityRecord.objects.create(
                 person=person, severity=severity, at=at, actor_name=_actor_name(actor)
             )
-        if target == Status.CONFIRMED:
-            from warroom.cases.integration import on_confirmed
-
-            on_confirmed(person, at, actor=actor)
     return person
 
 
@@ -688,7 +690,7 @@ def do_record_sample(
         consume_test_due(person, taken_at)
         _write_person(person, person.version, STATE_FIELDS)
         if steps:
-            _save_transitions(person, steps, before)
+            _save_transitions(person, steps, before, actor=actor)
     return sample
 
 
@@ -730,7 +732,7 @@ def do_record_result(
         if steps or due is not None:
             _write_person(person, person.version, STATE_FIELDS)
         if steps:
-            _save_transitions(person, steps, before)
+            _save_transitions(person, steps, before, actor=actor)
     sample.person = person
     return sample
 
