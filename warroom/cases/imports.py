@@ -53,6 +53,7 @@ from warroom.cases.services import (
     consume_test_due,
     notify_bulk_transitions,
     result_targets,
+    save_isolation_history,
 )
 from warroom.cases.states import Category, Isolation, Severity, Status
 from warroom.core.bulk import chunks, insert_rows, insert_rows_returning_ids, update_rows
@@ -311,6 +312,7 @@ class _Writer:
         for step in self.steps:
             step.person_id = step.person.pk
         insert_rows(TransitionRecord, self.steps, TRANSITION_FIELDS)
+        save_isolation_history([*self.new, *changed])
         notify_bulk_transitions(changed)
         # A new case decertifies its compound and every ancestor in this transaction.
         on_new_cases(self.steps, actor=actor)

@@ -9,7 +9,7 @@ the same person at once, one wins and the other gets a ``Conflict``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +26,7 @@ from warroom.cases.identity import validate_phone, validate_resident_id
 from warroom.cases.models import (
     ContactLink,
     IdType,
+    IsolationRecord,
     Person,
     Result,
     Sample,
@@ -226,6 +227,8 @@ def apply_transition(
             severity = Severity.MILD
     if Effect.END_ISOLATION in effects:
         person.isolation, person.isolation_until = Isolation.NONE, None
+    if {Effect.ISOLATE, Effect.ADMIT, Effect.END_ISOLATION} & set(effects):
+        note_isolation(person, at)
     if Effect.START_TESTS in effects:
         person.next_test_due, person.test_schedule = at, []
     if Effect.QUARANTINE_TESTS in effects:
@@ -319,6 +322,30 @@ def result_targets(
     return [], None
 
 
+# --- the isolation history ---------------------------------------------------------------
+
+
+def note_isolation(person: Person, at: dt.datetime) -> None:
+    """Remember (in memory) that ``person``'s isolation changed at ``at``; the writer that
+    saves him appends it to the history (:func:`save_isolation_history`)."""
+    log = person.__dict__.setdefault("_isolation_log", [])
+    log.append((str(person.isolation), person.facility or "", at))
+
+
+def save_isolation_history(people: Iterable[Person]) -> int:
+    """Append the noted isolation changes of ``people`` (saved, with ids) to the history."""
+    from warroom.core import bulk
+
+    rows: list[tuple[Any, ...]] = []
+    for p in people:
+        log = p.__dict__.pop("_isolation_log", None)
+        if log and p.pk is not None:
+            rows += [(p.pk, kind, facility[:200], at) for kind, facility, at in log]
+    if rows:
+        bulk.insert_tuples(IsolationRecord, ["person", "isolation", "facility", "at"], rows)
+    return len(rows)
+
+
 # --- writing one person -----------------------------------------------------------------
 
 
@@ -337,6 +364,7 @@ def _write_person(person: Person, expected_version: int, fields: Sequence[str]) 
             code="stale",
         )
     person.version = expected_version + 1
+    save_isolation_history([person])
 
 
 TransitionListener = Callable[[Person, list[TransitionRecord]], None]
@@ -448,6 +476,7 @@ def do_register_person(
         try:
             with transaction.atomic():
                 person.save()
+                save_isolation_history([person])
         except IntegrityError:
             existing = duplicate_of(id_type, number)
             if existing is not None:
@@ -617,6 +646,7 @@ def apply_isolation(
         )
     person.isolation, person.isolated_at = kind, at
     person.facility, person.facility_area = facility, facility_area
+    note_isolation(person, at)
 
 
 def do_set_severity(
@@ -910,6 +940,8 @@ def do_assign_beds(
             ):
                 if p.isolation != Isolation.QUARANTINE:  # a move between sites keeps it
                     p.isolation, p.isolated_at = Isolation.QUARANTINE, at
+                    p.facility = name
+                    note_isolation(p, at)
             else:
                 raise states.IllegalTransition(p.status, Status.ADMITTED if a.hospital else "")
         except states.IllegalTransition:
@@ -951,6 +983,7 @@ def do_assign_beds(
             ["person", "source", "target", "at", "actor", "actor_name", "reason"],
             steps,
         )
+        save_isolation_history(a.person for a in assignments)
         ids = sorted(a.person.pk for a in assignments)
         record_batch(
             object_type="cases.person",

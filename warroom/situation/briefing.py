@@ -225,7 +225,9 @@ def _change(value: Any) -> str:
     return _("no comparison") if value is None else signed(value)
 
 
-def outline(data: dict[str, Any]) -> list[tuple[str, Any]]:
+def outline(
+    data: dict[str, Any], revision: tuple[int, list[Any], dict[str, Any]] | None = None
+) -> list[tuple[str, Any]]:
     """The briefing's blocks, in the current language: ("h1"|"h2"|"p"|"warn", text),
     ("ul", [text]), ("table", [header, *rows]), ("chart", index)."""
     from warroom.situation.templatetags.situation_tags import (
@@ -247,6 +249,8 @@ def outline(data: dict[str, Any]) -> list[tuple[str, Any]]:
             % {"area": area_name(area), "day": day_label(day)},
         ),
     ]
+    if revision is not None and revision[0] > 1:
+        out += [("warn", line) for line in revision_lines(*revision)]
     missing = data["reporting"]["missing"]
     for m in missing:
         out.append(
@@ -543,15 +547,51 @@ def item_text(item: dict[str, Any]) -> str:
     return kind
 
 
-def context(data: dict[str, Any]) -> dict[str, Any]:
-    """The briefing's blocks and charts (SVG), in the current language."""
-    return {"b": data, "blocks": outline(data), "svgs": [render_svg(c) for c in _charts(data)]}
+def context(
+    data: dict[str, Any], revision: tuple[int, list[Any], dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """The briefing's blocks and charts (SVG), in the current language; ``revision``
+    (number, changes, reason) heads a revised briefing with what changed and why."""
+    return {
+        "b": data,
+        "blocks": outline(data, revision),
+        "svgs": [render_svg(c) for c in _charts(data)],
+    }
 
 
-def render_document(data: dict[str, Any], *, language: str) -> str:
+def render_document(
+    data: dict[str, Any],
+    *,
+    language: str,
+    revision: tuple[int, list[Any], dict[str, Any]] | None = None,
+) -> str:
     """The briefing as a standalone HTML document (inline CSS and SVG; no asset)."""
     with translation.override(language):
-        return render_to_string("situation/briefing_doc.html", context(data))
+        return render_to_string("situation/briefing_doc.html", context(data, revision))
+
+
+def figure_label(name: str) -> str:
+    """A figure of :func:`warroom.situation.services.briefing_figures` in words."""
+    from warroom.situation.templatetags.situation_tags import bed_type_label, duty_label
+
+    parts = name.split(".")
+    if parts[0] == "clearance":
+        return _("%(duty)s backlog") % {"duty": duty_label(parts[1])}
+    if parts[0] == "beds" and len(parts) == 3:
+        what = _("waiting") if parts[2] == "waiting" else _("free beds")
+        return f"{bed_type_label(parts[1])} {what}"
+    if name == "reporting.missing":
+        return _("areas without a report")
+    if name == "decisions":
+        return _("decisions needed")
+    return name
+
+
+def revision_lines(revision: int, changes: list[Any], reason: dict[str, Any]) -> list[str]:
+    """A revision in words: its number, what changed against the previous one, and why."""
+    from warroom.core.revisions import revision_lines as lines
+
+    return lines(revision, changes, reason, label=figure_label, value=_u)
 
 
 def to_pdf(html: str) -> bytes:

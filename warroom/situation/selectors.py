@@ -340,6 +340,17 @@ def briefing(user: Any, area: Area, day: dt.date | None) -> Briefing | None:
     return (qs.filter(day=day) if day is not None else qs.order_by("-day")).first()
 
 
+def briefing_revisions(user: Any, found: Briefing) -> list[Any]:
+    """The earlier revisions of a briefing (kept as issued), the first first."""
+    from warroom.situation.models import BriefingRevision
+
+    return list(
+        _rows(BriefingRevision, user)
+        .filter(area_id=found.area_id, day=found.day)
+        .order_by("revision")
+    )
+
+
 def briefing_days(user: Any, area: Area, *, limit: int = 120) -> list[dt.date]:
     return list(
         _rows(Briefing, user)

@@ -245,16 +245,20 @@ def do_generate_briefings(day: dt.date, *, actor: Any = None) -> int:
     """Write the day's briefing of the city and of every district (idempotent).
 
     The numbers are :func:`selectors.room`'s — the dashboard's own — stored with the
-    HTML document rendered from them in Chinese (the archive keeps what was sent).
+    HTML document rendered from them in Chinese (the archive keeps what was sent). The
+    same numbers again write nothing; other numbers (a late file) issue the next
+    revision, with what changed and why, and keep the one it replaces
+    (:class:`BriefingRevision`).
     """
     import hashlib
     import json
 
     from django.utils import timezone
 
+    from warroom.core.revisions import figure_changes, recompute_reason
     from warroom.situation import briefing as doc
     from warroom.situation import selectors
-    from warroom.situation.models import Briefing
+    from warroom.situation.models import Briefing, BriefingRevision
 
     plan = _plan_summary(day)
     written = 0
@@ -265,22 +269,57 @@ def do_generate_briefings(day: dt.date, *, actor: Any = None) -> int:
             digest = hashlib.sha256(
                 json.dumps(data, sort_keys=True, ensure_ascii=False).encode()
             ).hexdigest()
-            existing = Briefing.objects.filter(area=area, day=day).first()
+            existing = Briefing.objects.select_for_update().filter(area=area, day=day).first()
             if existing is not None and existing.inputs_hash == digest:
                 written += 1
                 continue  # same numbers: keep the document (and its time) as it was
+            revision, changes, reason = 1, [], {}
+            if existing is not None:
+                # An issued briefing is never overwritten: keep it, issue the next revision.
+                BriefingRevision.objects.create(
+                    area=area,
+                    day=day,
+                    revision=existing.revision,
+                    generated_at=existing.generated_at,
+                    inputs_hash=existing.inputs_hash,
+                    payload=existing.payload,
+                    html=existing.html,
+                    changes=existing.changes,
+                    reason=existing.reason,
+                )
+                revision = existing.revision + 1
+                changes = figure_changes(briefing_figures(existing.payload), briefing_figures(data))
+                reason = recompute_reason(existing.generated_at)
             Briefing.objects.update_or_create(
                 area=area,
                 day=day,
                 defaults={
                     "payload": data,
                     "inputs_hash": digest,
-                    "html": doc.render_document(data, language="zh-hans"),
+                    "html": doc.render_document(
+                        data, language="zh-hans", revision=(revision, changes, reason)
+                    ),
                     "generated_at": timezone.now(),
+                    "revision": revision,
+                    "changes": changes,
+                    "reason": reason,
                 },
             )
             written += 1
     return written
+
+
+def briefing_figures(payload: dict[str, Any]) -> dict[str, Any]:
+    """The figures a revision of a briefing is compared on (what changed, by name)."""
+    out: dict[str, Any] = {}
+    for duty, row in (payload.get("clearance") or {}).get("duties", {}).items():
+        out[f"clearance.{duty}"] = row.get("total")
+    for row in (payload.get("beds") or {}).get("by_type", []):
+        out[f"beds.{row['type']}.waiting"] = row.get("waiting")
+        out[f"beds.{row['type']}.free"] = row.get("free")
+    out["reporting.missing"] = len((payload.get("reporting") or {}).get("missing", []))
+    out["decisions"] = len(payload.get("decisions") or [])
+    return out
 
 
 def briefing_step(day: dt.date) -> str:
