@@ -77,9 +77,10 @@ def test_each_duty_counts_its_backlog_with_age_buckets_and_rolls_up(scenario, ci
         "over_48h": 0,
         "priority": 0,
     }
+    # p6, isolated at home, still counts: only centralised isolation is isolation.
     assert a1["isolate"] == {
-        "total": 2,
-        "under_24h": 0,
+        "total": 3,
+        "under_24h": 1,
         "from_24_to_48h": 1,
         "over_48h": 1,
         "priority": 0,
@@ -116,7 +117,7 @@ def test_each_duty_counts_its_backlog_with_age_buckets_and_rolls_up(scenario, ci
     district = _row(backlog, city, "990101")
     assert {d: v["total"] for d, v in district.items()} == {
         "admit": 2,
-        "isolate": 3,
+        "isolate": 4,
         "test": 3,
         "treat": 2,
     }
@@ -124,7 +125,7 @@ def test_each_duty_counts_its_backlog_with_age_buckets_and_rolls_up(scenario, ci
     city_row = _row(backlog, city, "9901")
     assert {d: v["total"] for d, v in city_row.items()} == {
         "admit": 3,
-        "isolate": 3,
+        "isolate": 4,
         "test": 3,
         "treat": 2,
     }
@@ -141,7 +142,7 @@ def test_the_snapshot_is_idempotent_and_keeps_non_zero_rows(scenario, city, hq):
         == second.city_totals
         == {
             "admit": 3,
-            "isolate": 3,
+            "isolate": 4,
             "test": 3,
             "treat": 2,
         }
@@ -164,7 +165,7 @@ def test_the_page_drills_down_highlights_overdue_and_exports(
         page = client.get(f"/cases/clearance/990101/?date={day}")
     html = page.content.decode()
     assert page.status_code == 200
-    assert 'data-duty="isolate">3<' in html and 'data-duty="treat">2<' in html
+    assert 'data-duty="isolate">4<' in html and 'data-duty="treat">2<' in html
     compound = client.get(f"/cases/clearance/{A1}/?date={day}").content.decode()
     assert "p5" in compound and 'class="overdue"' in compound  # p5 waits > 48 h
     export = client.get(f"/cases/clearance/{A1}/export.xlsx?date={day}")
@@ -190,7 +191,7 @@ def test_compound_case_facts_for_certification(scenario, city, hq):
     a1 = facts[city[A1].pk]
     assert a1["last_confirmed"] == day  # p1, confirmed 10 h before the cut-off
     assert a1["unreleased"] == {"suspected": 0, "febrile": 2, "contact": 1}
-    assert a1["backlog"] == 7 and a1["backlog_date"] == day
+    assert a1["backlog"] == 8 and a1["backlog_date"] == day
     assert facts[city[A2].pk]["unreleased"]["suspected"] == 1
     assert city["990101"].pk not in facts  # compounds only
     # As of three days earlier: only p10 had been confirmed, nobody was unreleased yet.
@@ -212,8 +213,8 @@ def test_the_api_gives_an_area_and_its_children(scenario, city, officer, client)
     ).json()
     assert body["date"] == day.isoformat()
     assert body["duties"]["isolate"] == {
-        "total": 3,
-        "under_24h": 1,
+        "total": 4,
+        "under_24h": 2,
         "from_24_to_48h": 1,
         "over_48h": 1,
         "priority": 0,

@@ -42,6 +42,37 @@ def check_day(day: dt.date) -> dt.date:
     return day
 
 
+# Statuses in which a facility takes no new patient.
+CLOSED_TO_ADMISSIONS = ("closing", "closed")
+
+
+def open_to_admissions(day: dt.date) -> Q:
+    """Facilities that take new patients on ``day``: not closing or closed by then.
+
+    Read from the dates (``closing_on``, ``closed_on``), not the present ``status``: a
+    shelter hospital closed in March took patients in February, and a dispatch for a
+    February day (the demo, a replay) must see its beds. A closing or closed status
+    without its date counts from always.
+    """
+    closing = Q(closing_on__isnull=False, closing_on__lte=day)
+    closed = Q(closed_on__isnull=False, closed_on__lte=day)
+    undated = Q(status__in=CLOSED_TO_ADMISSIONS, closing_on__isnull=True, closed_on__isnull=True)
+    return ~(closing | closed | undated)
+
+
+def takes_admissions(facility: Facility, day: dt.date) -> bool:
+    """Whether ``facility`` takes new patients on ``day`` (:func:`open_to_admissions`)."""
+    if facility.closing_on is not None and facility.closing_on <= day:
+        return False
+    if facility.closed_on is not None and facility.closed_on <= day:
+        return False
+    return not (
+        facility.status in CLOSED_TO_ADMISSIONS
+        and facility.closing_on is None
+        and facility.closed_on is None
+    )
+
+
 def visible_facilities(user: Any, action: str = "view") -> QuerySet[Facility]:
     return Facility.objects.restrict(user, action)
 
@@ -275,9 +306,10 @@ def balance_on(day: dt.date, *, user: Any = SYSTEM) -> BalanceResult:
 
     Free beds: the capacity from the history minus the occupied beds: for today the live
     pool's count (reports and placements), otherwise the latest report's (a facility
-    that has not reported counts as empty). Waiting people: the registered
-    providers (:mod:`warroom.beds.waiting`), rolled up to districts; with none, waiting
-    and balance are None (unknown).
+    that has not reported counts as empty), in the facilities that take admissions on
+    ``day`` (:func:`open_to_admissions`: a closing facility's empty beds are not free).
+    Waiting people: the registered providers (:mod:`warroom.beds.waiting`), rolled up to
+    districts; with none, waiting and balance are None (unknown).
     """
     from warroom.analytics.beds import bed_balance
     from warroom.beds.waiting import waiting_counts
@@ -292,14 +324,24 @@ def balance_on(day: dt.date, *, user: Any = SYSTEM) -> BalanceResult:
     if day == timezone.localdate():
         pools = BedPool.objects.restrict(user, "view")
         live = {(f, t): n for f, t, n in pools.values_list("facility_id", "bed_type", "occupied")}
+    # Free beds are those a dispatcher may fill that day: a closing or closed facility's
+    # empty beds are not free (dispatch.facilities_of reads the same rule).
+    admitting = set(
+        Facility.objects.filter(pk__in=list(paths))
+        .filter(open_to_admissions(day))
+        .values_list("pk", flat=True)
+    )
     cap: dict[tuple[str, str], int] = {}
     occ: dict[tuple[str, str], int] = {}
+    empty: dict[tuple[str, str], int] = {}
     for (fid, bed_type), n in capacity.items():
         key = (district_of(paths[fid]), bed_type)
         cap[key] = cap.get(key, 0) + n
         report = reports.get((fid, bed_type))
         taken = live.get((fid, bed_type), report.occupied if report else 0)
         occ[key] = occ.get(key, 0) + min(n, taken)
+        if fid in admitting:
+            empty[key] = empty.get(key, 0) + n - min(n, taken)
     raw = waiting_counts(day)
     waiting: dict[tuple[str, str], int] = {}
     if raw is not None:
@@ -314,7 +356,7 @@ def balance_on(day: dt.date, *, user: Any = SYSTEM) -> BalanceResult:
         a.code: a
         for a in Area.objects.filter(code__in={k[0] for k in keys}).only("code", "name_zh")
     }
-    free = [cap.get(k, 0) - occ.get(k, 0) for k in keys]
+    free = [empty.get(k, 0) for k in keys]
     balance = (
         bed_balance([float(f) for f in free], [float(waiting.get(k, 0)) for k in keys])
         if raw is not None and keys

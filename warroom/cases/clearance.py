@@ -6,17 +6,23 @@ level adds into its parents, deepest first). No per-person loop: the whole city,
 areas and 300,000 people, is a handful of queries.
 
 The backlog items and the moment each became due (its age is cut-off minus that):
-- admit: confirmed, not admitted (waiting for a bed) — since confirmed;
-- isolate: febrile, suspected and contacts not isolated — since they entered the category;
+- admit: confirmed, not admitted (waiting for a hospital bed) — since confirmed;
+- isolate: febrile, suspected and contacts not in centralised isolation (a quarantine
+  room or a hospital bed; home isolation does not count) — since they entered the
+  category. Admit and isolate are the people of ``warroom.cases.waiting.waiting_at``:
+  the bed balance and dispatch count the same people by the same definition;
 - test: people owing a test (``next_test_due`` passed, no sample taken for it) — since
   it fell due; and samples without a result 24 h after taking — since taking + 24 h;
 - treat: admitted patients without a treatment record on the day — since the later of
   admission and the start of the day after their last record; ``priority`` counts the
   severe and critical among them (they come first).
 
-The state is read as it stands when the service runs: the daily cycle runs it at the
-cut-off, and a later recomputation of the same day gives the same numbers only if
-nothing changed since (each run replaces the day's rows: idempotent).
+Admit and isolate are read as the records stood at the cut-off (valid time: the
+transition, isolation and severity histories), so a later recomputation of a past day
+gives that day's numbers, changed only by records back-dated into it (a late file).
+So are the samples pending at the cut-off and the treat duty (admitted then, without a
+treatment record for the day). Only the people owing a test are read from their present
+test schedule (``next_test_due``): its history is not kept.
 """
 
 from __future__ import annotations
@@ -35,16 +41,19 @@ from django.utils import timezone
 
 from warroom.audit.services import record_batch
 from warroom.cases import rules as case_rules
+from warroom.cases import waiting
 from warroom.cases.models import (
+    ClearanceRevision,
     ClearanceRun,
     ClearanceSnapshot,
     Duty,
     Person,
     Sample,
 )
-from warroom.cases.states import Isolation, Severity, Status
+from warroom.cases.states import Severity, Status
 from warroom.core.bulk import insert_rows
 from warroom.core.context import acting
+from warroom.core.revisions import figure_changes, recompute_reason
 from warroom.geo.models import Area
 
 DUTIES: list[str] = [Duty.ADMIT, Duty.ISOLATE, Duty.TEST, Duty.TREAT]
@@ -85,39 +94,68 @@ def _midnight(day: dt.date) -> dt.datetime:
 
 
 def _treat_since(p: Person, cutoff: dt.datetime) -> dt.datetime:
-    start = p.admitted_at or p.status_since or cutoff
-    if p.last_treated_on is not None:
-        start = max(start, _midnight(p.last_treated_on + dt.timedelta(days=1)))
+    start = p.admitted_at_at or cutoff
+    if p.treated_before is not None:
+        start = max(start, _midnight(p.treated_before + dt.timedelta(days=1)))
     return start
 
 
 def _treat_older(x: dt.datetime) -> Q:
     # midnight(L + 1) <= X  ⟺  L <= localdate(X) - 1
     day = timezone.localdate(x) - dt.timedelta(days=1)
-    return Q(admitted_at__lte=x) & (Q(last_treated_on__isnull=True) | Q(last_treated_on__lte=day))
+    return Q(admitted_at_at__lte=x) & (Q(treated_before__isnull=True) | Q(treated_before__lte=day))
+
+
+def _untreated_at(cutoff: dt.datetime, day: dt.date) -> QuerySet[Person]:
+    """Admitted at the cut-off (valid time) without a treatment record for ``day``,
+    annotated with the admission and the last treatment day before ``day``."""
+    from django.db.models import Exists, OuterRef, Subquery
+
+    from warroom.cases.models import TransitionRecord, TreatmentRecord
+
+    return (
+        waiting.people_at(cutoff, now=Q(status=Status.ADMITTED))
+        .filter(status_at=Status.ADMITTED)
+        .exclude(Exists(TreatmentRecord.objects.filter(person=OuterRef("pk"), date=day)))
+        .annotate(
+            admitted_at_at=Subquery(
+                TransitionRecord.objects.filter(
+                    person=OuterRef("pk"), target=Status.ADMITTED, at__lte=cutoff
+                )
+                .order_by("-at", "-pk")
+                .values("at")[:1]
+            ),
+            treated_before=Subquery(
+                TreatmentRecord.objects.filter(person=OuterRef("pk"), date__lt=day)
+                .order_by("-date")
+                .values("date")[:1]
+            ),
+        )
+    )
 
 
 def specs(cutoff: dt.datetime) -> list[DutySpec]:
     day = timezone.localdate(cutoff - dt.timedelta(microseconds=1))
     sample_hours = dt.timedelta(hours=case_rules.SAMPLE_RESULT_HOURS)
     return [
+        # admit and isolate: the people waiting for a hospital bed and for a quarantine
+        # room at the cut-off, by the one definition of warroom.cases.waiting (the bed
+        # balance and dispatch count the same people), as the records stood then.
         DutySpec(
             Duty.ADMIT,
-            lambda c: _people().filter(status=Status.CONFIRMED, status_since__lte=c),
+            lambda c: waiting.waiting_at(c).filter(waiting.waiting_for_bed_at(c)),
             "home_id",
-            lambda x: Q(status_since__lte=x),
+            lambda x: Q(since_at__lte=x),
             None,
-            lambda p, c: p.status_since,
+            lambda p, c: p.since_at,
         ),
         DutySpec(
             Duty.ISOLATE,
-            lambda c: _people().filter(
-                status__in=NEEDS_ISOLATION, isolation=Isolation.NONE, category_since__lte=c
-            ),
+            lambda c: waiting.waiting_at(c).filter(waiting.waiting_for_room_at(c)),
             "home_id",
-            lambda x: Q(category_since__lte=x),
+            lambda x: Q(since_at__lte=x),
             None,
-            lambda p, c: p.category_since,
+            lambda p, c: p.since_at,
         ),
         DutySpec(
             Duty.TEST,
@@ -129,8 +167,11 @@ def specs(cutoff: dt.datetime) -> list[DutySpec]:
         ),
         DutySpec(
             Duty.TEST,
+            # Pending at the cut-off: no result yet, or one reported after it.
             lambda c: Sample.objects.filter(
-                result="", taken_at__lte=c - sample_hours, person__merged_into__isnull=True
+                Q(result="") | Q(reported_at__gt=c),
+                taken_at__lte=c - sample_hours,
+                person__merged_into__isnull=True,
             ),
             "person__home_id",
             lambda x: Q(taken_at__lte=x - sample_hours),
@@ -139,14 +180,10 @@ def specs(cutoff: dt.datetime) -> list[DutySpec]:
         ),
         DutySpec(
             Duty.TREAT,
-            lambda c: (
-                _people()
-                .filter(status=Status.ADMITTED, admitted_at__lte=c)
-                .filter(Q(last_treated_on__isnull=True) | Q(last_treated_on__lt=day))
-            ),
+            lambda c: _untreated_at(c, day),
             "home_id",
             _treat_older,
-            Q(severity__in=HIGH_SEVERITY),
+            Q(severity_at__in=HIGH_SEVERITY),
             _treat_since,
         ),
     ]
@@ -223,15 +260,19 @@ class ClearanceResult:
     cutoff: dt.datetime
     rows: int
     city_totals: dict[str, int]
+    revision: int = 1
 
 
 def do_compute_clearance(date: dt.date, *, actor: Any) -> ClearanceResult:
     """Compute ``date``'s clearance and store it (replacing any earlier run of that day).
 
-    Idempotent: twice for the same day and the same data gives the same rows. Only the
-    non-zero (area, duty) rows are stored; a missing row of a computed day is a zero.
-    City-wide: only the system (the daily cycle) or a user of the city's level may ask for
-    it; anyone else gets NotFound (work on his behalf stays in his scope).
+    Idempotent: twice for the same day and the same data writes nothing new. What was
+    issued is never overwritten: other numbers (a late file back-dated into the day) make
+    the next revision, with what changed and why; the rows it replaces are kept as a
+    :class:`ClearanceRevision`. Only the non-zero (area, duty) rows are stored; a missing
+    row of a computed day is a zero. City-wide: only the system (the daily cycle) or a user
+    of the city's level may ask for it; anyone else gets NotFound (work on his behalf stays
+    in his scope).
     """
     from warroom.core.daily import scope_of
     from warroom.core.errors import NotFound
@@ -261,6 +302,36 @@ def do_compute_clearance(date: dt.date, *, actor: Any) -> ClearanceResult:
     city = {str(duty): int(backlog.values[roots, d, 0].sum()) for d, duty in enumerate(DUTIES)}
     digest = hashlib.sha256(backlog.values.tobytes() + str(cutoff).encode()).hexdigest()
     with acting(actor), transaction.atomic():
+        run = ClearanceRun.objects.select_for_update().filter(date=date).first()
+        if run is not None and run.digest == digest:
+            # The same numbers: what was issued stands (no new revision, nothing written).
+            return ClearanceResult(date, cutoff, len(snapshots), city, run.revision)
+        revision, changes, reason = 1, [], {}
+        if run is not None and run.digest:
+            revision = run.revision + 1
+            before = run.params.get("city", {})
+            changes = figure_changes(
+                {f"clearance.{k}": v for k, v in before.items()},
+                {f"clearance.{k}": v for k, v in city.items()},
+            )
+            reason = recompute_reason(run.computed_at)
+            ClearanceRevision.objects.create(
+                date=date,
+                revision=run.revision,
+                cutoff=run.cutoff,
+                computed_at=run.computed_at,
+                city=before,
+                rows=[
+                    list(r)
+                    for r in ClearanceSnapshot.objects.filter(date=date)
+                    .order_by("area_id", "duty")
+                    .values_list("area_id", "duty", *COLUMNS)
+                ],
+                changes=run.changes,
+                reason=run.reason,
+            )
+        elif run is not None:
+            revision = run.revision  # computed before revisions were kept: replaced once
         ClearanceSnapshot.objects.filter(date=date).delete()
         insert_rows(ClearanceSnapshot, snapshots, SNAPSHOT_FIELDS)
         ClearanceRun.objects.update_or_create(
@@ -270,6 +341,10 @@ def do_compute_clearance(date: dt.date, *, actor: Any) -> ClearanceResult:
                 "computed_at": timezone.now(),
                 "people": sum(city.values()),
                 "params": {"cutoff": settings.WARROOM_CLEARANCE_CUTOFF, "city": city},
+                "revision": revision,
+                "digest": digest,
+                "changes": changes,
+                "reason": reason,
             },
         )
         record_batch(
@@ -280,7 +355,7 @@ def do_compute_clearance(date: dt.date, *, actor: Any) -> ClearanceResult:
             message=f"clearance {date.isoformat()}: {city}",
             details={"date": date.isoformat(), "city": city},
         )
-    return ClearanceResult(date, cutoff, len(snapshots), city)
+    return ClearanceResult(date, cutoff, len(snapshots), city, revision)
 
 
 @dataclass(frozen=True)

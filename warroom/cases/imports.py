@@ -26,6 +26,7 @@ from warroom.cases.identity import (
     validate_phone,
     validate_resident_id,
 )
+from warroom.cases.integration import on_new_cases
 from warroom.cases.models import (
     ContactLink,
     IdType,
@@ -47,6 +48,7 @@ from warroom.cases.services import (
     consume_test_due,
     notify_bulk_transitions,
     result_targets,
+    save_isolation_history,
 )
 from warroom.cases.states import Category, Isolation, Severity, Status
 from warroom.core.bulk import chunks, insert_rows, insert_rows_returning_ids, update_rows
@@ -297,7 +299,7 @@ class _Writer:
             self.changed[person.pk] = person
             self.versions[person.pk] = person.version
 
-    def write_people(self) -> None:
+    def write_people(self, *, actor: Any) -> None:
         insert_rows_returning_ids(Person, self.new, PERSON_FIELDS)
         changed = list(self.changed.values())
         for p in changed:
@@ -306,7 +308,10 @@ class _Writer:
         for step in self.steps:
             step.person_id = step.person.pk
         insert_rows(TransitionRecord, self.steps, TRANSITION_FIELDS)
+        save_isolation_history([*self.new, *changed])
         notify_bulk_transitions(changed)
+        # A new case decertifies its compound and every ancestor in this transaction.
+        on_new_cases(self.steps, actor=actor)
         for sev in self.severities:
             sev.person_id = sev.person.pk
         SeverityRecord.objects.bulk_create(self.severities, batch_size=5000)
@@ -369,7 +374,7 @@ def do_import_line_list(table: Table, *, actor: Any, sha256: str | None = None) 
         homes, keys = _validate_line_list(parsed, actor)
         known = _load_people(keys)
         writer, links = _apply_line_list(parsed, homes, known, actor=actor, rules=rules)
-        _write_line_list(writer, links, known)
+        _write_line_list(writer, links, known, actor=actor)
         return _finish(
             kind,
             digest,
@@ -621,9 +626,11 @@ def _write_line_list(
     writer: _Writer,
     links: list[tuple[int, tuple[str, str], Person, dt.date, str]],
     known: dict[tuple[str, str], Person],
+    *,
+    actor: Any,
 ) -> None:
     """Write the batch in bulk: people, their steps and severities, new contact links."""
-    writer.write_people()
+    writer.write_people(actor=actor)
     link_rows = {
         (known[k].pk, c.pk): ContactLink(case=known[k], contact=c, exposure_date=d, setting=s)
         for _, k, c, d, s in links
@@ -782,7 +789,7 @@ def do_import_results(table: Table, *, actor: Any, sha256: str | None = None) ->
             raise TableRejected(errors[:200], total=len(errors))
         insert_rows(Sample, new_samples, SAMPLE_FIELDS)
         update_rows(Sample, reported, ["result", "reported_at", "received_at"])
-        writer.write_people()
+        writer.write_people(actor=actor)
         return _finish(
             kind,
             digest,

@@ -3,7 +3,8 @@
 - Certification reads per-compound case facts through the provider registry of
   ``warroom.communities.facts`` (communities does not import cases).
 - A newly confirmed case decertifies its compound and every ancestor at once
-  (``on_confirmed``, called by the transition service in the same transaction).
+  (``on_new_cases``, called in the same transaction wherever transitions are written:
+  one person's form or API call, and every bulk import or API batch).
 - The bed balance counts the people waiting for a bed through the waiting provider of
   ``warroom.beds.waiting`` (:func:`warroom.cases.waiting.waiting_counts`).
 - The daily cycle computes the clearance and the line-list aggregates for the day.
@@ -35,12 +36,66 @@ def case_facts(as_of: dt.date) -> dict[int, Any]:
 
 def on_confirmed(person: Any, at: dt.datetime, *, actor: Any) -> None:
     """A case confirmed: its home compound and every ancestor lose the epidemic-free status."""
-    from warroom.communities.services import do_decertify_on_new_case
-
     if person.home_id is None:
         return
+    on_confirmed_at(person.home, at, person.pk, actor=actor)
+
+
+def on_new_cases(steps: Any, *, actor: Any) -> int:
+    """Decertify at once the compounds (and every ancestor) of the steps into ``confirmed``.
+
+    Called wherever transitions are written (one person or a bulk import / API batch),
+    in the same transaction. A compound is visited once, at its earliest new case. Only
+    chains with a certified unit on the latest computed day up to the case's day, or on a
+    later computed day, are touched (the others are not certified; the next run adds the
+    case as its reason): a file of thousands of confirmations costs two queries when
+    nothing around them is certified. Returns the number of compounds decertified.
+    """
+    from warroom.cases.states import Status
+    from warroom.communities.models import Certification, CertificationStatus
+    from warroom.geo.models import Area
+
+    first: dict[int, Any] = {}
+    for step in steps:
+        if step.target != Status.CONFIRMED:
+            continue
+        person = step.person
+        home = getattr(person, "home_id", None)
+        if home is not None and (home not in first or step.at < first[home][0]):
+            first[home] = (step.at, person.pk)
+    if not first:
+        return 0
+    earliest = timezone.localdate(min(at for at, _ in first.values()))
+    last = (
+        CertificationStatus.objects.filter(date__lte=earliest)
+        .order_by("-date")
+        .values_list("date", flat=True)
+        .first()
+    )
+    certified = set(
+        CertificationStatus.objects.filter(
+            status=Certification.CERTIFIED, date__gte=last or earliest
+        ).values_list("area__path", flat=True)
+    )
+    if not certified:
+        return 0
+    done = 0
+    for area in Area.objects.filter(pk__in=list(first)).only("pk", "code", "path", "level"):
+        parts = [p for p in area.path.split("/") if p]
+        chain = {"/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))}
+        if not chain & certified:
+            continue
+        at, pk = first[area.pk]
+        on_confirmed_at(area, at, pk, actor=actor)
+        done += 1
+    return done
+
+
+def on_confirmed_at(area: Any, at: dt.datetime, person_id: int, *, actor: Any) -> None:
+    from warroom.communities.services import do_decertify_on_new_case
+
     do_decertify_on_new_case(
-        person.home, at, f"confirmed case #{person.pk} ({timezone.localdate(at)})", actor=actor
+        area, at, f"confirmed case #{person_id} ({timezone.localdate(at)})", actor=actor
     )
 
 

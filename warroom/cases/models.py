@@ -162,6 +162,30 @@ class TransitionRecord(models.Model):
         return f"{self.person_id}: {self.source or '∅'} → {self.target}"
 
 
+class IsolationRecord(models.Model):
+    """Where a person was isolated from ``at`` on (none, home, a quarantine site, a
+    hospital): the valid-time history of centralised isolation, appended by every path
+    that changes ``Person.isolation`` (one person or a bulk import or dispatch). A past
+    day's waiting list and isolate backlog are read from it (DESIGN §3.2)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="isolations")
+    isolation = models.CharField(_("isolation"), max_length=16, choices=Isolation.choices())
+    facility = models.CharField(_("facility"), max_length=200, blank=True)
+    at = models.DateTimeField(_("time"))
+
+    scope_path = "person__home__path"
+    objects = RestrictedManager()
+
+    class Meta:
+        verbose_name = _("isolation")
+        verbose_name_plural = _("isolations")
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["person", "at"], name="cases_isolation_person_at")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}: {self.isolation} ({self.at})"
+
+
 class SeverityRecord(models.Model):
     """The history of a patient's severity (kept, never overwritten)."""
 
@@ -302,12 +326,42 @@ class ClearanceRun(models.Model):
     computed_at = models.DateTimeField(_("computed at"))
     people = models.PositiveIntegerField(_("people in backlog"), default=0)
     params = models.JSONField(default=dict)
+    # What was issued for a day is never overwritten (DESIGN §3.2): a recomputation with
+    # other numbers is the next revision; the rows it replaces are kept as a
+    # ClearanceRevision. ``changes`` and ``reason`` as on the briefing.
+    revision = models.PositiveIntegerField(_("revision"), default=1)
+    digest = models.CharField(max_length=64, blank=True)
+    changes = models.JSONField(default=list, blank=True)
+    reason = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-date"]
 
     def __str__(self) -> str:
         return f"clearance {self.date}"
+
+
+class ClearanceRevision(models.Model):
+    """An earlier revision of a day's clearance, kept as it was issued: its city totals
+    and its non-zero rows ``[area id, duty, total, <24 h, 24–48 h, >48 h, priority]``."""
+
+    date = models.DateField(_("date"))
+    revision = models.PositiveIntegerField(_("revision"))
+    cutoff = models.DateTimeField(_("cut-off"))
+    computed_at = models.DateTimeField(_("computed at"))
+    city = models.JSONField(default=dict)
+    rows = models.JSONField(default=list)
+    changes = models.JSONField(default=list, blank=True)
+    reason = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["date", "revision"]
+        constraints = [
+            models.UniqueConstraint(fields=["date", "revision"], name="cases_clearance_rev_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"clearance {self.date} r{self.revision}"
 
 
 class ClearanceSnapshot(models.Model):

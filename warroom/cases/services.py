@@ -9,7 +9,7 @@ the same person at once, one wins and the other gets a ``Conflict``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +25,7 @@ from warroom.cases.identity import validate_phone, validate_resident_id
 from warroom.cases.models import (
     ContactLink,
     IdType,
+    IsolationRecord,
     Person,
     Result,
     Sample,
@@ -213,6 +214,8 @@ def apply_transition(
             severity = Severity.MILD
     if Effect.END_ISOLATION in effects:
         person.isolation, person.isolation_until = Isolation.NONE, None
+    if {Effect.ISOLATE, Effect.ADMIT, Effect.END_ISOLATION} & set(effects):
+        note_isolation(person, at)
     if Effect.START_TESTS in effects:
         person.next_test_due, person.test_schedule = at, []
     if Effect.QUARANTINE_TESTS in effects:
@@ -306,6 +309,30 @@ def result_targets(
     return [], None
 
 
+# --- the isolation history ---------------------------------------------------------------
+
+
+def note_isolation(person: Person, at: dt.datetime) -> None:
+    """Remember (in memory) that ``person``'s isolation changed at ``at``; the writer that
+    saves him appends it to the history (:func:`save_isolation_history`)."""
+    log = person.__dict__.setdefault("_isolation_log", [])
+    log.append((str(person.isolation), person.facility or "", at))
+
+
+def save_isolation_history(people: Iterable[Person]) -> int:
+    """Append the noted isolation changes of ``people`` (saved, with ids) to the history."""
+    from warroom.core import bulk
+
+    rows: list[tuple[Any, ...]] = []
+    for p in people:
+        log = p.__dict__.pop("_isolation_log", None)
+        if log and p.pk is not None:
+            rows += [(p.pk, kind, facility[:200], at) for kind, facility, at in log]
+    if rows:
+        bulk.insert_tuples(IsolationRecord, ["person", "isolation", "facility", "at"], rows)
+    return len(rows)
+
+
 # --- writing one person -----------------------------------------------------------------
 
 
@@ -324,6 +351,7 @@ def _write_person(person: Person, expected_version: int, fields: Sequence[str]) 
             code="stale",
         )
     person.version = expected_version + 1
+    save_isolation_history([person])
 
 
 TransitionListener = Callable[[Person, list[TransitionRecord]], None]
@@ -360,11 +388,14 @@ def notify_bulk_transitions(people: Sequence[Person]) -> None:
 
 
 def _save_transitions(
-    person: Person, steps: list[TransitionRecord], before: dict[str, Any]
+    person: Person, steps: list[TransitionRecord], before: dict[str, Any], *, actor: Any
 ) -> None:
+    from warroom.cases.integration import on_new_cases
+
     TransitionRecord.objects.bulk_create(steps)
     for listener in _LISTENERS:
         listener(person, steps)
+    on_new_cases(steps, actor=actor)
     record(
         "transition",
         person,
@@ -432,14 +463,18 @@ def do_register_person(
         try:
             with transaction.atomic():
                 person.save()
+                save_isolation_history([person])
         except IntegrityError:
             existing = duplicate_of(id_type, number)
             if existing is not None:
                 raise _duplicate_error(existing) from None
             raise
         if step is not None:
+            from warroom.cases.integration import on_new_cases
+
             step.person = person
             step.save()
+            on_new_cases([step], actor=actor)
     return person
 
 
@@ -505,15 +540,11 @@ def do_transition_person(
         ) from None
     with acting(actor), transaction.atomic():
         _write_person(person, expected, STATE_FIELDS)
-        _save_transitions(person, [step], before)
+        _save_transitions(person, [step], before, actor=actor)
         if severity is not None and severity != before.get("severity"):
             SeverityRecord.objects.create(
                 person=person, severity=severity, at=at, actor_name=_actor_name(actor)
             )
-        if target == Status.CONFIRMED:
-            from warroom.cases.integration import on_confirmed
-
-            on_confirmed(person, at, actor=actor)
     return person
 
 
@@ -587,6 +618,7 @@ def apply_isolation(
         )
     person.isolation, person.isolated_at = kind, at
     person.facility, person.facility_area = facility, facility_area
+    note_isolation(person, at)
 
 
 def do_set_severity(
@@ -660,7 +692,7 @@ def do_record_sample(
         consume_test_due(person, taken_at)
         _write_person(person, person.version, STATE_FIELDS)
         if steps:
-            _save_transitions(person, steps, before)
+            _save_transitions(person, steps, before, actor=actor)
     return sample
 
 
@@ -702,7 +734,7 @@ def do_record_result(
         if steps or due is not None:
             _write_person(person, person.version, STATE_FIELDS)
         if steps:
-            _save_transitions(person, steps, before)
+            _save_transitions(person, steps, before, actor=actor)
     sample.person = person
     return sample
 
@@ -875,6 +907,8 @@ def do_assign_beds(
             ):
                 if p.isolation != Isolation.QUARANTINE:  # a move between sites keeps it
                     p.isolation, p.isolated_at = Isolation.QUARANTINE, at
+                    p.facility = name
+                    note_isolation(p, at)
             else:
                 raise states.IllegalTransition(p.status, Status.ADMITTED if a.hospital else "")
         except states.IllegalTransition:
@@ -916,6 +950,7 @@ def do_assign_beds(
             ["person", "source", "target", "at", "actor", "actor_name", "reason"],
             steps,
         )
+        save_isolation_history(a.person for a in assignments)
         ids = sorted(a.person.pk for a in assignments)
         record_batch(
             object_type="cases.person",

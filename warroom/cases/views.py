@@ -43,6 +43,7 @@ from warroom.cases.models import Duty, Person
 from warroom.cases.states import Status
 from warroom.core.errors import NotFound, WarroomError
 from warroom.core.jobs import enqueue_import, import_in_worker
+from warroom.core.revisions import revision_lines
 from warroom.geo import selectors as geo
 from warroom.geo.models import Area
 from warroom.tables import TableRejected, read_table, template_bytes
@@ -395,6 +396,11 @@ def _day(request: HttpRequest) -> dt.date | None:
     return run.date if run else None
 
 
+def _figure_label(name: str) -> str:
+    duty = name.removeprefix("clearance.")
+    return str(Duty(duty).label) if duty in Duty.values() else name
+
+
 def _clearance_context(request: HttpRequest, code: str) -> dict[str, Any]:
     area = _area(request, code)
     day = _day(request)
@@ -412,6 +418,11 @@ def _clearance_context(request: HttpRequest, code: str) -> dict[str, Any]:
         "items": [],
     }
     if day is not None:
+        run = selectors.latest_run(day)
+        if run is not None and run.date == day and run.revision > 1:
+            context["revision_lines"] = revision_lines(
+                run.revision, run.changes, run.reason, label=_figure_label
+            )
         trend = selectors.clearance_trend(request.user, area)
         context["trend_json"] = json.dumps(
             {

@@ -18,7 +18,6 @@ import datetime as dt
 
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
 from warroom.analytics.allocate import Need
 from warroom.cases.models import Person
@@ -114,18 +113,138 @@ def waiting_people(people: QuerySet[Person] | None = None) -> QuerySet[Person]:
     )
 
 
-def waiting_counts(day: dt.date) -> dict[tuple[int, str], int]:
-    """The waiting provider for the bed balance: people waiting at the end of ``day`` by
-    (home compound, bed type needed). Case management keeps the present state, so a past
-    day counts the people waiting now who were already waiting then."""
-    end = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
-    rows = (
-        waiting_people()
-        .filter(waiting_since__lt=end)
-        .order_by()
-        .values("home_id", "need")
-        .annotate(n=Count("pk"))
+# --- as the records stood at a moment (valid time) -----------------------------------------
+#
+# A past day's numbers are read from the history, not from today's state: the status is
+# the target of the person's last transition at or before the moment, the isolation the
+# last isolation record's, the severity the last severity record's. Every page, export,
+# API answer and the briefing that counts the people waiting for a bed or a room, or the
+# admit and isolate backlogs, reads these two selectors:
+#   - waiting for a hospital bed: confirmed (not admitted) at the moment;
+#   - waiting for a quarantine room: febrile, suspected or close contact, not in
+#     centralised isolation (a quarantine room or a hospital bed) at the moment. Home
+#     isolation does not count (应隔尽隔 meant centralised isolation, DESIGN §3.2): the
+#     clearance's isolate backlog and the dispatch's waiting list for rooms are these.
+
+CENTRALISED = (Isolation.QUARANTINE, Isolation.HOSPITAL)
+# A step into a category (its time is when the person entered it, the backlog's age).
+_CATEGORY_STATUSES: dict[str, tuple[str, ...]] = {
+    "confirmed": (Status.CONFIRMED, Status.ADMITTED, Status.DISCHARGED, Status.POST_DISCHARGE),
+    "suspected": (Status.SUSPECTED,),
+    "febrile": (Status.FEBRILE, Status.FEBRILE_TESTED),
+    "contact": (Status.CONTACT, Status.QUARANTINED),
+}
+
+
+def _entry_step() -> Q:
+    steps = [Q(target__in=s) & ~Q(source__in=s) for s in _CATEGORY_STATUSES.values()]
+    q = steps[0]
+    for step in steps[1:]:
+        q |= step
+    return q
+
+
+def people_at(
+    moment: dt.datetime, people: QuerySet[Person] | None = None, *, now: Q | None = None
+) -> QuerySet[Person]:
+    """People (not merged) annotated as they stood at ``moment``: ``status_at``,
+    ``isolation_at``, ``severity_at``, ``confirmed_at_at`` (the step into confirmed) and
+    ``entered_at`` (the step into the category), from the transition, isolation and
+    severity histories (valid time). Only people registered by then.
+
+    ``now``: a filter the person's present state meets if he can be among the caller's
+    people at ``moment`` without a later step or isolation change (the rule itself on the
+    present fields); it limits the histories read to those candidates and the people
+    with a record after ``moment`` — at a day's cut-off, just after it, few.
+    """
+    from django.db.models import OuterRef, Subquery
+
+    from warroom.cases.models import IsolationRecord, SeverityRecord, TransitionRecord
+
+    qs = Person.objects.all() if people is None else people
+    qs = qs.filter(merged_into__isnull=True, created_at__lte=moment)
+    if now is not None:
+        qs = qs.filter(
+            now
+            | Q(pk__in=TransitionRecord.objects.filter(at__gt=moment).values("person_id"))
+            | Q(pk__in=IsolationRecord.objects.filter(at__gt=moment).values("person_id"))
+        )
+    steps = TransitionRecord.objects.filter(person=OuterRef("pk"), at__lte=moment).order_by(
+        "-at", "-pk"
     )
+    return qs.annotate(
+        status_at=Subquery(steps.values("target")[:1]),
+        isolation_at=Coalesce(
+            Subquery(
+                IsolationRecord.objects.filter(person=OuterRef("pk"), at__lte=moment)
+                .order_by("-at", "-pk")
+                .values("isolation")[:1]
+            ),
+            Value(str(Isolation.NONE)),
+        ),
+        severity_at=Coalesce(
+            Subquery(
+                SeverityRecord.objects.filter(person=OuterRef("pk"), at__lte=moment)
+                .order_by("-at", "-pk")
+                .values("severity")[:1]
+            ),
+            F("severity"),
+        ),
+        confirmed_at_at=Subquery(steps.filter(target=Status.CONFIRMED).values("at")[:1]),
+        entered_at=Subquery(steps.filter(_entry_step()).values("at")[:1]),
+    )
+
+
+def waiting_for_bed_at(moment: dt.datetime) -> Q:
+    """Filter of :func:`people_at`: waiting for a hospital bed (confirmed, not admitted)."""
+    return Q(status_at=Status.CONFIRMED)
+
+
+def waiting_for_room_at(moment: dt.datetime) -> Q:
+    """Filter of :func:`people_at`: waiting for a quarantine room (febrile, suspected or
+    close contact not in centralised isolation)."""
+    return Q(status_at__in=QUARANTINE_STATUSES) & ~Q(isolation_at__in=CENTRALISED)
+
+
+def _need_at_expression() -> Case:
+    return Case(
+        When(status_at=Status.CONFIRMED, severity_at=Severity.CRITICAL, then=Value(Need.CRITICAL)),
+        When(status_at=Status.CONFIRMED, severity_at=Severity.SEVERE, then=Value(Need.SEVERE)),
+        When(status_at=Status.CONFIRMED, then=Value(Need.CONFIRMED)),
+        When(status_at=Status.SUSPECTED, then=Value(Need.SUSPECTED)),
+        When(status_at__in=(Status.FEBRILE, Status.FEBRILE_TESTED), then=Value(Need.FEBRILE)),
+        default=Value(Need.CONTACT),
+        output_field=IntegerField(),
+    )
+
+
+def waiting_at(moment: dt.datetime, people: QuerySet[Person] | None = None) -> QuerySet[Person]:
+    """Everyone waiting for a bed or a room at ``moment`` (valid time), annotated with
+    ``need`` and ``since_at`` (confirmation for the confirmed, entering the category
+    otherwise)."""
+    return (
+        people_at(moment, people, now=waiting_filter())
+        .filter(waiting_for_bed_at(moment) | waiting_for_room_at(moment))
+        .annotate(
+            need=_need_at_expression(),
+            since_at=Coalesce(
+                Case(
+                    When(status_at=Status.CONFIRMED, then=F("confirmed_at_at")),
+                    default=F("entered_at"),
+                ),
+                F("entered_at"),
+                F("created_at"),
+            ),
+        )
+    )
+
+
+def waiting_counts(day: dt.date) -> dict[tuple[int, str], int]:
+    """The waiting provider for the bed balance: people waiting at ``day``'s cut-off by
+    (home compound, bed type needed), as the records stood then (:func:`waiting_at`)."""
+    from warroom.cases.clearance import cutoff_for
+
+    rows = waiting_at(cutoff_for(day)).order_by().values("home_id", "need").annotate(n=Count("pk"))
     out: dict[tuple[int, str], int] = {}
     for r in rows:
         key = (r["home_id"], BED_TYPE_OF_NEED[r["need"]])

@@ -216,9 +216,12 @@ def _invalidate_downstream(day: dt.date, steps: list[Step], *, force: bool) -> N
 def scope_of(actor: Any) -> str | None:
     """The subtree that work on behalf of ``actor`` may recompute: None for the whole city
     (the system, or a user whose jurisdiction is the city), else his area's path."""
+    from warroom.core.context import is_system
     from warroom.geo.models import Area
 
-    if actor is None or not getattr(actor, "pk", None):
+    if actor is None:
+        return NO_AREA  # nobody: no work on his behalf
+    if is_system(actor) or not getattr(actor, "pk", None):
         return None
     own = getattr(actor, "area_path", "") or ""
     root = Area.objects.filter(depth=0).values_list("path", flat=True).first() or ""

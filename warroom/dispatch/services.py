@@ -39,7 +39,8 @@ from warroom.analytics.allocate import (
 from warroom.audit.mixins import snapshot
 from warroom.audit.services import record, record_batch
 from warroom.beds.models import BED_TYPE_ORDER, KIND_BED_TYPES, BedPool, Facility
-from warroom.beds.services import NoBedsFree, do_sync_pools, ensure_pools
+from warroom.beds.selectors import open_to_admissions, takes_admissions
+from warroom.beds.services import NoBedsFree, do_sync_pools, ensure_pools, pool_day
 from warroom.cases.models import Person
 from warroom.cases.services import (
     STATE_FIELDS,
@@ -66,7 +67,6 @@ from warroom.geo.models import Area
 HOSPITAL_TYPES = ("ICU", "SEVERE", "GENERAL", "SHELTER")
 # The bed ladder of DESIGN §3.3: a higher rung is a step up (GENERAL and SHELTER are one).
 LADDER = {"ICU": 3, "SEVERE": 2, "GENERAL": 1, "SHELTER": 1, "QUARANTINE": 0}
-CLOSED_TO_ADMISSIONS = ("closing", "closed")
 # What a placement reads and writes of a person (a partial load also skips the audit
 # snapshot the full model takes on load: 20,000 of them cost seconds).
 LOCKED_FIELDS = ("pk", "version", "merged_into", "home", "name", *STATE_FIELDS)
@@ -95,10 +95,10 @@ def people_of(actor: Any) -> Any:
     return Person.objects.restrict(actor, "change")
 
 
-def facilities_of(actor: Any) -> Any:
-    """The facilities whose beds ``actor`` fills: those of his subtree, open to admissions."""
-    qs = Facility.objects.restrict(actor, "view")
-    return qs.exclude(status__in=CLOSED_TO_ADMISSIONS)
+def facilities_of(actor: Any, day: dt.date | None = None) -> Any:
+    """The facilities whose beds ``actor`` fills: those of his subtree that take
+    admissions on ``day`` (the pools' day: today by default)."""
+    return Facility.objects.restrict(actor, "view").filter(open_to_admissions(day or pool_day()))
 
 
 def _user(actor: Any) -> Any:
@@ -236,14 +236,15 @@ def do_propose(*, actor: Any, at: dt.datetime | None = None) -> Proposal:
     _check_dispatcher(actor)
     started = time.perf_counter()
     at = at or timezone.now()
-    ensure_pools(timezone.localdate(at))
+    day = timezone.localdate(at)
+    ensure_pools(day)
     waiting = _load_waiting(actor)
     facilities = list(
-        facilities_of(actor).values_list("pk", "kind", "lat", "lon", "area_id").order_by("pk")
+        facilities_of(actor, day).values_list("pk", "kind", "lat", "lon", "area_id").order_by("pk")
     )
     fac_index = {f[0]: i for i, f in enumerate(facilities)}
     free = np.zeros((len(facilities), len(BED_TYPE_ORDER)), dtype=np.int64)
-    pools = BedPool.objects.filter(facility_id__in=facilities_of(actor).values("pk"))
+    pools = BedPool.objects.filter(facility_id__in=facilities_of(actor, day).values("pk"))
     for fid, bed_type, cap, occ in pools.values_list(
         "facility_id", "bed_type", "capacity", "occupied"
     ):
@@ -584,7 +585,7 @@ def _facility_for(actor: Any, facility: Facility, bed_type: str) -> None:
             f"{facility.name} has no {bed_type} beds "
             f"(it has {', '.join(KIND_BED_TYPES[facility.kind])})"
         )
-    if facility.status in CLOSED_TO_ADMISSIONS:
+    if not takes_admissions(facility, pool_day()):
         raise Conflict(f"{facility.name} is {facility.status}: it takes no new patients")
 
 
@@ -961,9 +962,32 @@ def do_dispatch_all(day: dt.date | None = None, *, actor: Any = SYSTEM) -> Dispa
     if day is not None:
         at = timezone.make_aware(dt.datetime.combine(day, dt.time(12)))
         do_sync_pools(day)
-    proposal = do_propose(actor=actor, at=at)
+    day = timezone.localdate(at) if at is not None else None
+    first = proposal = do_propose(actor=actor, at=at)
     done = do_confirm_proposal(proposal, actor=actor, at=at)
-    return DispatchRun(proposal.pk, proposal.waiting, done.placements, len(done.refused))
+    placements, refused = list(done.placements), len(done.refused)
+    # A confirmed case admitted from a quarantine room frees the room: while a round frees
+    # beds, the next one gives them to whoever still waits (no room stays empty while
+    # someone waits for one). A later round places only into the freed beds.
+    for _ in range(DISPATCH_ROUNDS - 1):
+        freed = _free_beds(actor, day) - (proposal.free_beds - len(done.placements))
+        if freed <= 0 or len(done.placements) == proposal.waiting:
+            break
+        proposal = do_propose(actor=actor, at=at)
+        done = do_confirm_proposal(proposal, actor=actor, at=at)
+        placements += done.placements
+        refused += len(done.refused)
+    return DispatchRun(first.pk, first.waiting, placements, refused)
+
+
+# At most this many propose-and-confirm rounds in one dispatch of the day.
+DISPATCH_ROUNDS = 3
+
+
+def _free_beds(actor: Any, day: dt.date | None) -> int:
+    """Free beds of the live pools of the facilities ``actor`` fills on ``day``."""
+    pools = BedPool.objects.filter(facility_id__in=facilities_of(actor, day).values("pk"))
+    return sum(max(cap - occ, 0) for cap, occ in pools.values_list("capacity", "occupied"))
 
 
 def register() -> None:

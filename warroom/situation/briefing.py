@@ -33,39 +33,108 @@ class ExportUnavailable(WarroomError):
 # --- decisions needed: the red items ------------------------------------------------------
 
 
-def decisions_needed(data: dict[str, Any]) -> list[dict[str, Any]]:
-    """The red items of the day (the stand-up's agenda), most urgent first.
+# The agenda a meeting can work through: at most this many lines (grouped, ranked).
+AGENDA_MAX = 15
+# More individual items of one kind than this become one line with a drill-down.
+GROUP_OVER = 3
+# At most this many districts get their own "facilities full" line; the rest share one.
+FULL_DISTRICTS_SHOWN = 4
 
-    A backlog not cleared, a phase change, a facility over 95 % occupied, an overdue task,
-    an open quality error, a district that did not report. Each item is structured
-    (``kind`` and its figures); the words are the template's, in the reader's language.
+
+def _grouped(kind: str, items: list[dict[str, Any]], **extra: Any) -> list[dict[str, Any]]:
+    """``items`` as they are, or one ``kind`` line holding them when there are too many."""
+    if len(items) <= GROUP_OVER:
+        return items
+    return [{"kind": kind, "count": len(items), "members": items, **extra}]
+
+
+def _full_facilities(overloaded: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Facilities over 95 % by district: one line per district ("武昌区: 12 facilities
+    full"), districts with the most first; a district with one such facility keeps its own
+    line; past :data:`FULL_DISTRICTS_SHOWN` districts, the rest share one line."""
+    by_district: dict[str, dict[str, Any]] = {}
+    for f in overloaded:
+        district = f.get("district") or {"code": "", "name_zh": "", "name_en": ""}
+        group = by_district.setdefault(district["code"], {"district": district, "members": []})
+        if not any(m["code"] == f["code"] for m in group["members"]):
+            group["members"].append({"kind": "overloaded", **f, "types": [f["type"]]})
+        else:
+            member = next(m for m in group["members"] if m["code"] == f["code"])
+            member["types"].append(f["type"])
+            member["occupancy"] = max(member["occupancy"], f["occupancy"])
+    groups = sorted(by_district.values(), key=lambda g: (-len(g["members"]), g["district"]["code"]))
+    lines: list[dict[str, Any]] = []
+    for g in groups[:FULL_DISTRICTS_SHOWN]:
+        if len(g["members"]) == 1:
+            lines.append(g["members"][0])
+        else:
+            lines.append(
+                {
+                    "kind": "full_facilities",
+                    "district": g["district"],
+                    "count": len(g["members"]),
+                    "members": g["members"],
+                }
+            )
+    rest = groups[FULL_DISTRICTS_SHOWN:]
+    if rest:
+        members = [m for g in rest for m in g["members"]]
+        lines.append(
+            {
+                "kind": "full_facilities_elsewhere",
+                "districts": len(rest),
+                "count": len(members),
+                "members": members,
+            }
+        )
+    return lines
+
+
+def decisions_needed(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The red items of the day (the stand-up's agenda), grouped and most urgent first.
+
+    A district that did not report, a phase change, a backlog not cleared (the oldest
+    first), facilities over 95 % occupied (one line per district, the fullest districts
+    first), overdue tasks, open quality errors. Many items of one kind become one line
+    whose ``members`` are the drill-down; at most :data:`AGENDA_MAX` lines, the last
+    saying how many more when cut. Each item is structured (``kind`` and its figures);
+    the words are :func:`item_text`'s, in the reader's language.
     """
     items: list[dict[str, Any]] = []
-    for area in data["reporting"]["missing"]:
-        items.append({"kind": "missing_report", "area": area, "day": data["day"]})
+    missing = [
+        {"kind": "missing_report", "area": area, "day": data["day"]}
+        for area in data["reporting"]["missing"]
+    ]
+    items += _grouped("missing_reports", missing, day=data["day"])
     situation = data.get("situation")
     if situation and situation["phase"]["changed_today"]:
         spans = situation["phase"]["spans"]
         before = spans[-2]["phase"] if len(spans) > 1 else None
         items.append({"kind": "phase_change", "from": before, "to": situation["phase"]["declared"]})
-    for duty, row in data["clearance"]["duties"].items():
-        if row["total"]:
-            items.append(
-                {
-                    "kind": "backlog",
-                    "duty": duty,
-                    "total": row["total"],
-                    "over_48h": row["over_48h"],
-                    "change": row["change"],
-                }
-            )
-    for f in data["overloaded"]:
-        items.append({"kind": "overloaded", **f})
-    for t in data["tasks"]["items"]:
-        items.append({"kind": "overdue_task", **t})
-    for flag in data["quality"]["top"]:
-        if flag["severity"] == "error" and flag["status"] == "open":
-            items.append({"kind": "quality_flag", **flag})
+    backlogs = [
+        {
+            "kind": "backlog",
+            "duty": duty,
+            "total": row["total"],
+            "over_48h": row["over_48h"],
+            "change": row["change"],
+        }
+        for duty, row in data["clearance"]["duties"].items()
+        if row["total"]
+    ]
+    items += sorted(backlogs, key=lambda b: (-b["over_48h"], -b["total"]))
+    items += _full_facilities(data["overloaded"])
+    tasks = [{"kind": "overdue_task", **t} for t in data["tasks"]["items"]]
+    items += _grouped("overdue_tasks", tasks, total=data["tasks"].get("count", len(tasks)))
+    flags = [
+        {"kind": "quality_flag", **flag}
+        for flag in data["quality"]["top"]
+        if flag["severity"] == "error" and flag["status"] == "open"
+    ]
+    items += _grouped("quality_flags", flags)
+    if len(items) > AGENDA_MAX:
+        cut = items[AGENDA_MAX - 1 :]
+        items = [*items[: AGENDA_MAX - 1], {"kind": "more", "count": len(cut), "members": cut}]
     return items
 
 
@@ -158,7 +227,9 @@ def _change(value: Any) -> str:
     return _("no comparison") if value is None else signed(value)
 
 
-def outline(data: dict[str, Any]) -> list[tuple[str, Any]]:
+def outline(
+    data: dict[str, Any], revision: tuple[int, list[Any], dict[str, Any]] | None = None
+) -> list[tuple[str, Any]]:
     """The briefing's blocks, in the current language: ("h1"|"h2"|"p"|"warn", text),
     ("ul", [text]), ("table", [header, *rows]), ("chart", index)."""
     from warroom.situation.templatetags.situation_tags import (
@@ -180,6 +251,8 @@ def outline(data: dict[str, Any]) -> list[tuple[str, Any]]:
             % {"area": area_name(area), "day": day_label(day)},
         ),
     ]
+    if revision is not None and revision[0] > 1:
+        out += [("warn", line) for line in revision_lines(*revision)]
     missing = data["reporting"]["missing"]
     for m in missing:
         out.append(
@@ -383,7 +456,7 @@ def outline(data: dict[str, Any]) -> list[tuple[str, Any]]:
         out.append(("table", rows))
     # 8. decisions needed
     out.append(("h2", _("8. Decisions needed")))
-    words = [item_text(i) for i in data.get("decisions", [])]
+    words = [decision_line(i) for i in data.get("decisions", [])]
     out.append(("ul", words) if words else ("p", _("No red item today.")))
     anchor = data.get("audit_anchor")
     if anchor:  # the chain's head, anchored outside the database (docs/security.md)
@@ -404,6 +477,34 @@ def _flag_status(status: str) -> str:
         return str(FlagStatus(status).label)
     except ValueError:
         return status
+
+
+# A grouped line of the briefing names at most this many of its members.
+NAMED_MEMBERS = 12
+
+
+def decision_line(item: dict[str, Any]) -> str:
+    """One line of the briefing's decisions: a grouped item names its members."""
+    text = item_text(item)
+    members = item.get("members") or []
+    if not members:
+        return text
+    names = [_member_name(m) for m in members[:NAMED_MEMBERS]]
+    if len(members) > NAMED_MEMBERS:
+        names.append("…")
+    return f"{text} ({'; '.join(names)})"
+
+
+def _member_name(item: dict[str, Any]) -> str:
+    from warroom.situation.templatetags.situation_tags import area_name
+
+    if item["kind"] == "overloaded":
+        return f"{item['name']} {item['occupancy']}%"
+    if item["kind"] == "missing_report":
+        return area_name(item["area"])
+    if item["kind"] == "overdue_task":
+        return str(item["title"])
+    return item_text(item)
 
 
 def item_text(item: dict[str, Any]) -> str:
@@ -436,9 +537,30 @@ def item_text(item: dict[str, Any]) -> str:
     if kind == "overloaded":
         return _("%(name)s: %(type)s beds %(pct)s%% occupied.") % {
             "name": item["name"],
-            "type": bed_type_label(item["type"]),
+            "type": " / ".join(bed_type_label(t) for t in item.get("types", [item["type"]])),
             "pct": item["occupancy"],
         }
+    if kind == "full_facilities":
+        return _("%(area)s: %(n)s facilities full (over 95 %% of a bed type).") % {
+            "area": area_name(item["district"]),
+            "n": _n(item["count"]),
+        }
+    if kind == "full_facilities_elsewhere":
+        return _("%(n)s facilities full in %(d)s other districts.") % {
+            "n": _n(item["count"]),
+            "d": _n(item["districts"]),
+        }
+    if kind == "missing_reports":
+        return _("%(n)s areas did not report for %(day)s: ask for the figures.") % {
+            "n": _n(item["count"]),
+            "day": day_label(item["day"]),
+        }
+    if kind == "overdue_tasks":
+        return _("%(n)s overdue tasks.") % {"n": _n(item["total"])}
+    if kind == "quality_flags":
+        return _("%(n)s open data-quality errors.") % {"n": _n(item["count"])}
+    if kind == "more":
+        return _("%(n)s more items.") % {"n": _n(item["count"])}
     if kind == "overdue_task":
         return _("Overdue task: %(title)s (%(owner)s, due %(day)s).") % {
             "title": item["title"],
@@ -454,15 +576,51 @@ def item_text(item: dict[str, Any]) -> str:
     return kind
 
 
-def context(data: dict[str, Any]) -> dict[str, Any]:
-    """The briefing's blocks and charts (SVG), in the current language."""
-    return {"b": data, "blocks": outline(data), "svgs": [render_svg(c) for c in _charts(data)]}
+def context(
+    data: dict[str, Any], revision: tuple[int, list[Any], dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """The briefing's blocks and charts (SVG), in the current language; ``revision``
+    (number, changes, reason) heads a revised briefing with what changed and why."""
+    return {
+        "b": data,
+        "blocks": outline(data, revision),
+        "svgs": [render_svg(c) for c in _charts(data)],
+    }
 
 
-def render_document(data: dict[str, Any], *, language: str) -> str:
+def render_document(
+    data: dict[str, Any],
+    *,
+    language: str,
+    revision: tuple[int, list[Any], dict[str, Any]] | None = None,
+) -> str:
     """The briefing as a standalone HTML document (inline CSS and SVG; no asset)."""
     with translation.override(language):
-        return render_to_string("situation/briefing_doc.html", context(data))
+        return render_to_string("situation/briefing_doc.html", context(data, revision))
+
+
+def figure_label(name: str) -> str:
+    """A figure of :func:`warroom.situation.services.briefing_figures` in words."""
+    from warroom.situation.templatetags.situation_tags import bed_type_label, duty_label
+
+    parts = name.split(".")
+    if parts[0] == "clearance":
+        return _("%(duty)s backlog") % {"duty": duty_label(parts[1])}
+    if parts[0] == "beds" and len(parts) == 3:
+        what = _("waiting") if parts[2] == "waiting" else _("free beds")
+        return f"{bed_type_label(parts[1])} {what}"
+    if name == "reporting.missing":
+        return _("areas without a report")
+    if name == "decisions":
+        return _("decisions needed")
+    return name
+
+
+def revision_lines(revision: int, changes: list[Any], reason: dict[str, Any]) -> list[str]:
+    """A revision in words: its number, what changed against the previous one, and why."""
+    from warroom.core.revisions import revision_lines as lines
+
+    return lines(revision, changes, reason, label=figure_label, value=_u)
 
 
 def to_pdf(html: str) -> bytes:

@@ -52,6 +52,13 @@ class Briefing(models.Model):
     inputs_hash = models.CharField(max_length=64)
     payload = models.JSONField()
     html = models.TextField()
+    # An issued briefing is never overwritten (DESIGN §3.2): a recomputation with other
+    # numbers is the next revision; the one it replaces is kept as a BriefingRevision.
+    # ``changes``: [[figure, before, after], ...] against the previous revision;
+    # ``reason``: why it was recomputed ({"files": [...], "count": n}).
+    revision = models.PositiveIntegerField(_("revision"), default=1)
+    changes = models.JSONField(default=list, blank=True)
+    reason = models.JSONField(default=dict, blank=True)
 
     scope_path = "area__path"
     objects = RestrictedManager()
@@ -65,6 +72,36 @@ class Briefing(models.Model):
 
     def __str__(self) -> str:
         return f"briefing {self.area_id} {self.day}"
+
+
+class BriefingRevision(models.Model):
+    """An earlier revision of a day's briefing, kept as it was issued."""
+
+    area = models.ForeignKey("geo.Area", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(_("day"))
+    revision = models.PositiveIntegerField(_("revision"))
+    generated_at = models.DateTimeField(_("generated at"))
+    inputs_hash = models.CharField(max_length=64)
+    payload = models.JSONField()
+    html = models.TextField()
+    changes = models.JSONField(default=list, blank=True)
+    reason = models.JSONField(default=dict, blank=True)
+
+    scope_path = "area__path"
+    objects = RestrictedManager()
+
+    class Meta:
+        verbose_name = _("briefing revision")
+        verbose_name_plural = _("briefing revisions")
+        ordering = ["day", "revision"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area", "day", "revision"], name="briefing_revision_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"briefing {self.area_id} {self.day} r{self.revision}"
 
 
 class Decision(AuditedModel):

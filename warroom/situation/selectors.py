@@ -222,10 +222,12 @@ def quality_panel(user: Any, area: Area, day: dt.date) -> dict[str, Any]:
 
 
 def overloaded_facilities(user: Any, area: Area, day: dt.date) -> list[dict[str, Any]]:
-    """Facilities whose latest report on ``day`` has a bed type over 95 % occupied."""
+    """Facilities whose latest report on ``day`` has a bed type over 95 % occupied, each
+    with its district (the agenda groups them by it)."""
     from django.db.models import F
 
     from warroom.beds.models import BedReport
+    from warroom.beds.selectors import district_of
 
     rows = (
         _rows(BedReport, user)
@@ -236,12 +238,22 @@ def overloaded_facilities(user: Any, area: Area, day: dt.date) -> list[dict[str,
             occupied__gt=OVERLOADED * F("capacity"),
         )
         .order_by("facility__code", "bed_type")
-        .values("facility__code", "facility__name", "bed_type", "occupied", "capacity")
+        .values(
+            "facility__code",
+            "facility__name",
+            "facility__area__path",
+            "bed_type",
+            "occupied",
+            "capacity",
+        )
     )
+    codes = {district_of(r["facility__area__path"]) for r in rows}
+    districts = {a.code: _area(a) for a in Area.objects.filter(code__in=codes)}
     return [
         {
             "code": r["facility__code"],
             "name": r["facility__name"],
+            "district": districts.get(district_of(r["facility__area__path"])),
             "type": r["bed_type"],
             "occupied": r["occupied"],
             "capacity": r["capacity"],
@@ -328,6 +340,17 @@ def briefing(user: Any, area: Area, day: dt.date | None) -> Briefing | None:
     return (qs.filter(day=day) if day is not None else qs.order_by("-day")).first()
 
 
+def briefing_revisions(user: Any, found: Briefing) -> list[Any]:
+    """The earlier revisions of a briefing (kept as issued), the first first."""
+    from warroom.situation.models import BriefingRevision
+
+    return list(
+        _rows(BriefingRevision, user)
+        .filter(area_id=found.area_id, day=found.day)
+        .order_by("revision")
+    )
+
+
 def briefing_days(user: Any, area: Area, *, limit: int = 120) -> list[dt.date]:
     return list(
         _rows(Briefing, user)
@@ -348,6 +371,14 @@ def _link(item: dict[str, Any], area: Area, day: dt.date) -> str:
         return reverse("cases:clearance_area", kwargs={"code": area.code})
     if kind == "overloaded":
         return reverse("beds:facility", kwargs={"facility_code": item["code"]})
+    if kind in ("full_facilities", "full_facilities_elsewhere"):
+        return reverse("beds:board")
+    if kind == "overdue_tasks":
+        return reverse("tasks:index")
+    if kind == "quality_flags":
+        return reverse("surveillance:quality")
+    if kind == "missing_reports":
+        return reverse("surveillance:index") + f"?date={day.isoformat()}"
     if kind == "overdue_task":
         return reverse("tasks:detail", kwargs={"task_id": item["id"]})
     if kind == "quality_flag":
@@ -366,7 +397,15 @@ def standup(user: Any, area: Area, day: dt.date) -> dict[str, Any]:
 
     data = room(user, area, day)
     items = [
-        {**i, "text": doc.item_text(i), "url": _link(i, area, day)}
+        {
+            **i,
+            "text": doc.item_text(i),
+            "url": _link(i, area, day),
+            "members": [
+                {**m, "text": doc.item_text(m), "url": _link(m, area, day)}
+                for m in i.get("members", [])
+            ],
+        }
         for i in doc.decisions_needed(data)
     ]
     carried = list(

@@ -310,7 +310,10 @@ def do_generate_briefings(day: dt.date, *, actor: Any = SYSTEM, scope: str | Non
     """Write the day's briefing of the city and of every district (idempotent).
 
     The numbers are :func:`selectors.room`'s — the dashboard's own — stored with the
-    HTML document rendered from them in Chinese (the archive keeps what was sent).
+    HTML document rendered from them in Chinese (the archive keeps what was sent). The
+    same numbers again write nothing; other numbers (a late file) issue the next
+    revision, with what changed and why, and keep the one it replaces
+    (:class:`BriefingRevision`).
     """
     import hashlib
     import json
@@ -318,9 +321,10 @@ def do_generate_briefings(day: dt.date, *, actor: Any = SYSTEM, scope: str | Non
     from django.utils import timezone
 
     from warroom.audit.anchors import latest_anchor
+    from warroom.core.revisions import figure_changes, recompute_reason
     from warroom.situation import briefing as doc
     from warroom.situation import selectors
-    from warroom.situation.models import Briefing
+    from warroom.situation.models import Briefing, BriefingRevision
 
     areas = situation_areas(scope)
     plan = _plan_summary(day) if any(a.depth == 0 for a in areas) else None
@@ -333,10 +337,27 @@ def do_generate_briefings(day: dt.date, *, actor: Any = SYSTEM, scope: str | Non
             digest = hashlib.sha256(
                 json.dumps(data, sort_keys=True, ensure_ascii=False).encode()
             ).hexdigest()
-            existing = Briefing.objects.filter(area=area, day=day).first()
+            existing = Briefing.objects.select_for_update().filter(area=area, day=day).first()
             if existing is not None and existing.inputs_hash == digest:
                 written += 1
                 continue  # same numbers: keep the document (and its time) as it was
+            revision, changes, reason = 1, [], {}
+            if existing is not None:
+                # An issued briefing is never overwritten: keep it, issue the next revision.
+                BriefingRevision.objects.create(
+                    area=area,
+                    day=day,
+                    revision=existing.revision,
+                    generated_at=existing.generated_at,
+                    inputs_hash=existing.inputs_hash,
+                    payload=existing.payload,
+                    html=existing.html,
+                    changes=existing.changes,
+                    reason=existing.reason,
+                )
+                revision = existing.revision + 1
+                changes = figure_changes(briefing_figures(existing.payload), briefing_figures(data))
+                reason = recompute_reason(existing.generated_at)
             if anchor is not None:  # printed, not hashed: a new anchor alone is no new issue
                 data["audit_anchor"] = {"seq": anchor.seq, "hash": anchor.hash}
             Briefing.objects.update_or_create(
@@ -345,12 +366,30 @@ def do_generate_briefings(day: dt.date, *, actor: Any = SYSTEM, scope: str | Non
                 defaults={
                     "payload": data,
                     "inputs_hash": digest,
-                    "html": doc.render_document(data, language="zh-hans"),
+                    "html": doc.render_document(
+                        data, language="zh-hans", revision=(revision, changes, reason)
+                    ),
                     "generated_at": timezone.now(),
+                    "revision": revision,
+                    "changes": changes,
+                    "reason": reason,
                 },
             )
             written += 1
     return written
+
+
+def briefing_figures(payload: dict[str, Any]) -> dict[str, Any]:
+    """The figures a revision of a briefing is compared on (what changed, by name)."""
+    out: dict[str, Any] = {}
+    for duty, row in (payload.get("clearance") or {}).get("duties", {}).items():
+        out[f"clearance.{duty}"] = row.get("total")
+    for row in (payload.get("beds") or {}).get("by_type", []):
+        out[f"beds.{row['type']}.waiting"] = row.get("waiting")
+        out[f"beds.{row['type']}.free"] = row.get("free")
+    out["reporting.missing"] = len((payload.get("reporting") or {}).get("missing", []))
+    out["decisions"] = len(payload.get("decisions") or [])
+    return out
 
 
 def briefing_step(day: dt.date, scope: str | None = None) -> str:
@@ -499,7 +538,7 @@ def run_series_import(
         return job
     # On behalf of its user: a district officer's import recomputes his district only and
     # leaves the city's steps of those days stale for the city's own cycle.
-    scope = scope_of(job.created_by)
+    scope = scope_of(job.created_by or SYSTEM)
     try:
         for n, iso in enumerate(job.days):
             if n < job.days_done:

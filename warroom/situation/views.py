@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -110,12 +111,22 @@ def briefing(request: HttpRequest, area_code: str, day: str) -> HttpResponse:
     found = selectors.briefing(request.user, area, _required_day(day))
     if found is None:
         raise Http404
-    context = doc.context(found.payload)
+    earlier = selectors.briefing_revisions(request.user, found)
+    shown: Any = found
+    asked = request.GET.get("revision", "")
+    if asked and asked != str(found.revision):
+        shown = next((r for r in earlier if str(r.revision) == asked), None)
+        if shown is None:
+            raise Http404
+    context = doc.context(shown.payload, (shown.revision, shown.changes, shown.reason))
     context.update(
         area=area,
         areas=selectors.followed_areas(request.user),
         day_iso=found.day.isoformat(),
-        generated_at=found.generated_at,
+        generated_at=shown.generated_at,
+        revision=shown.revision,
+        latest=found.revision,
+        revisions=[*earlier, found] if earlier else [],
     )
     return render(request, "situation/briefing.html", context)
 

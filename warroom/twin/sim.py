@@ -631,6 +631,8 @@ class Simulation:
                     break
             else:
                 raise ValueError(f"facility {f} has no free bed of types {choices} for person {p}")
+            if per["status"][p] == IN_FACILITY:  # his old bed is free for the next in line
+                free[per["facility"][p], per["bed"][p]] += 1
         moving = person_ids[per["status"][person_ids] == IN_FACILITY]
         np.subtract.at(self.occupied, (per["facility"][moving], per["bed"][moving]), 1)
         np.add.at(self.occupied, (facility_ids, beds), 1)
