@@ -1,0 +1,65 @@
+"""Hostile files for the import tests: compression bombs, bad XML, mixed encodings...
+
+Each builder returns the bytes of a file an attacker (or a careless export) could upload.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from openpyxl import Workbook
+
+
+def xlsx(rows: list[list[object]]) -> bytes:
+    """A well-formed workbook with ``rows`` in its first sheet."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def replace_member(data: bytes, name: str, content: bytes) -> bytes:
+    """The same ZIP with member ``name`` replaced by ``content`` (deflated)."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            body = content if info.filename == name else source.read(info)
+            target.writestr(info.filename, body, compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+SHEET = "xl/worksheets/sheet1.xml"
+_NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+
+
+def sheet_xml(body: str, *, dimension: str = "A1", prologue: str = "") -> bytes:
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?>{prologue}<worksheet {_NS}>'
+        f'<dimension ref="{dimension}"/><sheetData>{body}</sheetData></worksheet>'
+    ).encode()
+
+
+def xlsx_with_sheet(body: str, **kwargs: str) -> bytes:
+    return replace_member(xlsx([["x"]]), SHEET, sheet_xml(body, **kwargs))
+
+
+def xlsx_bomb(megabytes: int = 24) -> bytes:
+    """A small workbook whose sheet unzips to ``megabytes`` of (valid) repetitive XML."""
+    row = '<row><c t="inlineStr"><is><t>aaaaaaaaaaaaaaaa</t></is></c></row>'
+    body = row * (megabytes * 2**20 // len(row))
+    return replace_member(xlsx([["x"]]), SHEET, sheet_xml(body))
+
+
+def xlsx_entities() -> bytes:
+    """A sheet declaring entities (a 'billion laughs' in miniature)."""
+    prologue = (
+        '<!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+    )
+    body = '<row r="1"><c r="A1" t="inlineStr"><is><t>&b;</t></is></c></row>'
+    return replace_member(xlsx([["x"]]), SHEET, sheet_xml(body, prologue=prologue))
