@@ -137,13 +137,17 @@ def areas_load_demo(
 def areas_import(file: Path) -> None:
     _django()
     _migrate()
+    from warroom.core.errors import WarroomError
+    from warroom.core.uploads import read_upload
     from warroom.geo.services import do_import_areas
-    from warroom.tables import TableRejected, read_table
+    from warroom.tables import TableRejected
 
     try:
-        result = do_import_areas(read_table(file), actor=None)
+        result = do_import_areas(read_upload(file), actor=None)
     except TableRejected as exc:
         raise _fail(exc.report()) from None
+    except WarroomError as exc:
+        raise _fail(exc.message) from None
     except OSError as exc:
         raise _fail(f"cannot read {file}: {exc}") from None
     _print_import(result)

@@ -14,7 +14,7 @@ and for Excel the unzipped size and the expansion ratio of its members), checked
 reading, so a hostile file is refused before it can exhaust memory or time. A file must
 be in one encoding: a UTF-8 file with one GBK line is refused, naming the line, rather
 than decoded as GB 18030 into mojibake. Control characters (NUL, ESC...) are refused in
-every cell, naming the row and the column; dates must lie within 1900-2100 and whole
+every cell, naming the row and the column; dates must lie within 1890-2100 and whole
 numbers within 32 bits (the database's integer columns).
 """
 
@@ -69,8 +69,9 @@ DEFAULT_LIMITS = Limits()
 _RATIO_FLOOR = 2**20
 # The largest whole number a cell may hold: the database's integer columns (32 bits).
 MAX_INTEGER = 2**31 - 1
-# Dates before 1900 or after 2100 are typing errors (year 1, 20200 ...), never records.
-MIN_DATE, MAX_DATE = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
+# Dates before 1890 (the oldest birth a resident ID accepts) or after 2100 are typing
+# errors (year 1, 20200 ...), never records.
+MIN_DATE, MAX_DATE = dt.date(1890, 1, 1), dt.date(2100, 12, 31)
 # C0 controls but tab, newline and carriage return; DEL; C1 controls. No name holds them,
 # and they break exports (Excel refuses them in XML).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -658,7 +659,7 @@ _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日"
 
 
 def in_date_range(value: dt.date) -> dt.date:
-    """``value`` if it lies within 1900-01-01 .. 2100-12-31; else ``ValueError``.
+    """``value`` if it lies within 1890-01-01 .. 2100-12-31; else ``ValueError``.
 
     Year 1 or year 20200 is a typing error, and such dates overflow time-zone
     arithmetic and the database; the bound is shared by every date and time parser.

@@ -71,10 +71,11 @@ def import_file(
     _django()
     from warroom.beds.imports import do_import_bed_reports, do_import_facilities
     from warroom.core.errors import WarroomError
-    from warroom.tables import TableRejected, read_table
+    from warroom.core.uploads import read_upload
+    from warroom.tables import TableRejected
 
     try:
-        table = read_table(file)
+        table = read_upload(file)
         run = do_import_bed_reports if reports else do_import_facilities
         _print(run(table, actor=None))
     except TableRejected as exc:

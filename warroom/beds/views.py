@@ -28,7 +28,8 @@ from warroom.beds.forms import (
 )
 from warroom.beds.models import BED_TYPE_ORDER, BedType, FacilityKind
 from warroom.core.errors import NotFound, WarroomError
-from warroom.tables import TableRejected, read_table, template_bytes
+from warroom.core.uploads import run_import
+from warroom.tables import TableRejected, template_bytes
 
 FULL = 0.95  # the board shows a facility red above this occupancy
 
@@ -389,11 +390,12 @@ def import_file(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            table = read_table(upload.read(), filename=upload.name or "")
-            if form.cleaned_data["which"] == "facilities":
-                result = imports.do_import_facilities(table, actor=request.user)
-            else:
-                result = imports.do_import_bed_reports(table, actor=request.user)
+            importer = (
+                imports.do_import_facilities
+                if form.cleaned_data["which"] == "facilities"
+                else imports.do_import_bed_reports
+            )
+            result = run_import(importer, upload, actor=request.user)
         except TableRejected as exc:
             errors = exc
         except WarroomError as exc:

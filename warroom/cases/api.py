@@ -26,8 +26,8 @@ from warroom.cases.schemas import (
     TransitionOut,
 )
 from warroom.core.errors import Forbidden, NotFound
+from warroom.core.uploads import run_import
 from warroom.geo import selectors as geo
-from warroom.tables import read_table
 
 
 class ScopedAuth:
@@ -232,15 +232,13 @@ def post_results(
 @router.post("/import/line-list", response=BatchOut, summary="Import a line-list file")
 def import_line_list(request: HttpRequest, file: File[UploadedFile]) -> object:
     _writer(request)
-    table = read_table(file.read(), filename=file.name or "")
-    return imports.do_import_line_list(table, actor=request.auth)
+    return run_import(imports.do_import_line_list, file, actor=request.auth)
 
 
 @router.post("/import/results", response=BatchOut, summary="Import a lab results file")
 def import_results(request: HttpRequest, file: File[UploadedFile]) -> object:
     _writer(request)
-    table = read_table(file.read(), filename=file.name or "")
-    return imports.do_import_results(table, actor=request.auth)
+    return run_import(imports.do_import_results, file, actor=request.auth)
 
 
 def _duty(snap: object) -> dict[str, int]:

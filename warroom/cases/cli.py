@@ -33,11 +33,12 @@ def _import(kind: str, file: Path) -> None:
     cli = _setup()
     from warroom.cases.imports import do_import_line_list, do_import_results
     from warroom.core.errors import WarroomError
-    from warroom.tables import TableRejected, read_table
+    from warroom.core.uploads import read_upload
+    from warroom.tables import TableRejected
 
     importer = do_import_line_list if kind == "line-list" else do_import_results
     try:
-        result = importer(read_table(file), actor=None)
+        result = importer(read_upload(file), actor=None)
     except TableRejected as exc:
         raise cli._fail(exc.report()) from None
     except (OSError, WarroomError) as exc:
@@ -117,15 +118,17 @@ def clearance(
 @surveillance_app.command("import", help="导入区级日报 / Import districts' daily reports.")
 def surveillance_import(file: Path) -> None:
     cli = _setup()
+    from warroom.core.errors import WarroomError
+    from warroom.core.uploads import read_upload
     from warroom.surveillance.services import do_import_daily_reports
-    from warroom.tables import TableRejected, read_table
+    from warroom.tables import TableRejected
 
     try:
-        result = do_import_daily_reports(read_table(file), actor=None)
+        result = do_import_daily_reports(read_upload(file), actor=None)
     except TableRejected as exc:
         raise cli._fail(exc.report()) from None
-    except OSError as exc:
-        raise cli._fail(f"cannot read {file}: {exc}") from None
+    except (OSError, WarroomError) as exc:
+        raise cli._fail(f"cannot import {file}: {exc}") from None
     cli._print_import(result)
 
 

@@ -42,9 +42,10 @@ from warroom.cases.imports import (
 from warroom.cases.models import Duty, Person
 from warroom.cases.states import Status
 from warroom.core.errors import NotFound, WarroomError
+from warroom.core.uploads import run_import
 from warroom.geo import selectors as geo
 from warroom.geo.models import Area
-from warroom.tables import TableRejected, read_table, template_bytes
+from warroom.tables import TableRejected, template_bytes
 
 
 def _people_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -301,7 +302,7 @@ def import_file(request: HttpRequest) -> HttpResponse:
             do_import_line_list if form.cleaned_data["kind"] == "line-list" else do_import_results
         )
         try:
-            res = importer(read_table(upload.read(), filename=upload.name), actor=request.user)
+            res = run_import(importer, upload, actor=request.user)
         except TableRejected as exc:
             report = exc
         except WarroomError as exc:

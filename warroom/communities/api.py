@@ -27,8 +27,8 @@ from warroom.communities.schemas import (
     StatusOut,
 )
 from warroom.core.errors import Forbidden, NotFound
+from warroom.core.uploads import run_import
 from warroom.geo import selectors as geo
-from warroom.tables import read_table
 from warroom.tasks.apiauth import register_object_param, scoped_auth
 from warroom.tasks.models import Task
 
@@ -135,8 +135,7 @@ def record_inspection(request: HttpRequest, code: str, payload: InspectionIn) ->
     summary="Import a file of inspections: all or nothing, idempotent",
 )
 def import_inspections(request: HttpRequest, file: File[UploadedFile]) -> object:
-    table = read_table(file.read(), filename=file.name or "")
-    return imports.do_import_inspections(table, actor=request.auth)
+    return run_import(imports.do_import_inspections, file, actor=request.auth)
 
 
 @router.get("/inspections/{inspection_id}", response=InspectionOut, summary="One inspection")

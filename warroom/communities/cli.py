@@ -70,13 +70,14 @@ def communities_import(
     from warroom.accounts.models import User
     from warroom.communities.imports import do_import_inspections
     from warroom.core.errors import WarroomError
-    from warroom.tables import TableRejected, read_table
+    from warroom.core.uploads import read_upload
+    from warroom.tables import TableRejected
 
     actor = User.objects.filter(username=as_user, is_active=True).first()
     if actor is None:
         raise cli._fail(f"no active user {as_user!r}")
     try:
-        result = do_import_inspections(read_table(file), actor=actor)
+        result = do_import_inspections(read_upload(file), actor=actor)
     except TableRejected as exc:
         raise cli._fail(exc.report()) from None
     except (OSError, WarroomError) as exc:

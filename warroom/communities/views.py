@@ -25,9 +25,10 @@ from warroom.communities.models import (
     Purpose,
 )
 from warroom.core.errors import NotFound
+from warroom.core.uploads import run_import
 from warroom.geo import selectors as geo
 from warroom.geo.models import Area, Level
-from warroom.tables import TableRejected, read_table, template_bytes
+from warroom.tables import TableRejected, template_bytes
 from warroom.tasks.views import attempt, parse_date
 
 
@@ -290,9 +291,7 @@ def import_inspections(request: HttpRequest) -> HttpResponse:
             try:
                 done = attempt(
                     request,
-                    lambda: do_import_inspections(
-                        read_table(upload.read(), filename=upload.name or ""), actor=request.user
-                    ),
+                    lambda: run_import(do_import_inspections, upload, actor=request.user),
                 )
             except TableRejected as exc:
                 report, done = exc, None

@@ -14,10 +14,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from warroom.core.errors import NotFound, WarroomError
+from warroom.core.uploads import run_import
 from warroom.geo import selectors as geo
 from warroom.surveillance import selectors, services
 from warroom.surveillance.models import FIGURES, DailyReport, Source
-from warroom.tables import TableRejected, read_table, template_bytes
+from warroom.tables import TableRejected, template_bytes
 
 
 def _day(request: HttpRequest) -> dt.date | None:
@@ -40,9 +41,7 @@ def index(request: HttpRequest) -> HttpResponse:
             raise Http404
         upload = request.FILES["file"]
         try:
-            res = services.do_import_daily_reports(
-                read_table(upload.read(), filename=upload.name or ""), actor=request.user
-            )
+            res = run_import(services.do_import_daily_reports, upload, actor=request.user)
         except TableRejected as exc:
             report = exc
         except WarroomError as exc:
