@@ -5,6 +5,7 @@ Each builder returns the bytes of a file an attacker (or a careless export) coul
 
 from __future__ import annotations
 
+import functools
 import io
 import zipfile
 
@@ -49,6 +50,7 @@ def xlsx_with_sheet(body: str, **kwargs: str) -> bytes:
     return replace_member(xlsx([["x"]]), SHEET, sheet_xml(body, **kwargs))
 
 
+@functools.cache
 def xlsx_bomb(megabytes: int = 24) -> bytes:
     """A small workbook whose sheet unzips to ``megabytes`` of (valid) repetitive XML."""
     row = '<row><c t="inlineStr"><is><t>aaaaaaaaaaaaaaaa</t></is></c></row>'
@@ -56,6 +58,7 @@ def xlsx_bomb(megabytes: int = 24) -> bytes:
     return replace_member(xlsx([["x"]]), SHEET, sheet_xml(body))
 
 
+@functools.cache
 def xlsx_entities() -> bytes:
     """A sheet declaring entities (a 'billion laughs' in miniature)."""
     prologue = (

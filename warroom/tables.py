@@ -379,9 +379,14 @@ def _check_zip(data: bytes, limits: Limits) -> None:
     """
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-        members = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as exc:
         raise TableRejected([RowError(0, "", "", f"not a readable Excel file: {exc}")]) from None
+    with archive:
+        _check_members(archive, limits)
+
+
+def _check_members(archive: zipfile.ZipFile, limits: Limits) -> None:
+    members = archive.infolist()
     if len(members) > 10_000:
         raise LimitExceeded("the Excel file has more than 10,000 parts")
     total = sum(m.file_size for m in members)
