@@ -66,3 +66,17 @@ def xlsx_entities() -> bytes:
     )
     body = '<row r="1"><c r="A1" t="inlineStr"><is><t>&b;</t></is></c></row>'
     return replace_member(xlsx([["x"]]), SHEET, sheet_xml(body, prologue=prologue))
+
+
+def declare_size(data: bytes, name: str, size: int) -> bytes:
+    """The same ZIP whose central directory declares ``size`` unzipped bytes for ``name``
+    (a liar: the data unzips to more)."""
+    import struct
+
+    entry = data.find(b"PK\x01\x02")
+    while entry != -1:
+        name_length = struct.unpack_from("<H", data, entry + 28)[0]
+        if data[entry + 46 : entry + 46 + name_length] == name.encode():
+            return data[: entry + 24] + struct.pack("<I", size) + data[entry + 28 :]
+        entry = data.find(b"PK\x01\x02", entry + 4)
+    raise ValueError(f"{name} is not in the archive")

@@ -245,3 +245,17 @@ def test_validation_stops_at_the_first_problems_without_reading_the_rest():
 def test_the_area_code_is_accepted_under_the_names_people_use(header):
     table = read_table(f"日期,{header},新增确诊\n2020-02-01,420102,3\n".encode())
     assert parse_rows(table, COLUMNS)[0]["area_code"] == "420102"
+
+
+def test_an_xlsx_part_that_lies_about_its_size_is_read_no_further_than_declared():
+    import tracemalloc
+
+    liar = hostile.declare_size(hostile.xlsx_bomb(24), hostile.SHEET, 2000)
+    tracemalloc.start()
+    try:
+        with pytest.raises(TableRejected):
+            read_table(liar, filename="liar.xlsx")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 * 2**20
