@@ -220,6 +220,8 @@ def do_import_facilities(table: Table, *, actor: Any) -> ImportResult:
     New facilities are created; known ones (by code) get their details updated and the
     difference in beds appended to the history as an opening or a closure effective from
     ``beds_from`` (or the opening date). A ``closed_on`` closes every bed on that day.
+    A known facility keeps every optional detail the file does not give (an absent
+    column or an empty cell): an import never clears what it does not mention.
     """
     parsed = parse_rows(table, FACILITY_COLUMNS)
     with acting(actor) if actor is not None else _null(), transaction.atomic():
