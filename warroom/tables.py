@@ -426,7 +426,7 @@ def _check_members(archive: zipfile.ZipFile, limits: Limits) -> None:
 
 def _xlsx_cell(value: Any, rownum: int) -> Cell:
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 2**63:
-        raise LimitExceeded("a number in the sheet is beyond 64 bits", row=rownum)
+        raise TableRejected([RowError(rownum, "", "", "a number beyond 64 bits: not a value")])
     return value  # type: ignore[no-any-return]
 
 
