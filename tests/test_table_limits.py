@@ -259,3 +259,20 @@ def test_an_xlsx_part_that_lies_about_its_size_is_read_no_further_than_declared(
     finally:
         tracemalloc.stop()
     assert peak < 16 * 2**20
+
+
+def test_a_long_csv_bad_from_row_2_is_refused_without_holding_its_rows():
+    import tracemalloc
+
+    from warroom.tables import Limits
+
+    data = b"date,area_code,new_confirmed\n" + b"2020-02-30,420102,5\n" * 100_000
+    tracemalloc.start()
+    try:
+        with pytest.raises(TableRejected) as caught:
+            parse_rows(read_table(data, limits=Limits(max_rows=10**6)), COLUMNS)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert caught.value.stopped and len(caught.value.errors) == 200
+    assert peak < 3 * len(data), f"{peak:,} bytes held for a {len(data):,} byte file"

@@ -27,7 +27,7 @@ import io
 import math
 import re
 import zipfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -182,13 +182,15 @@ class Table:
     """The raw cells of a file, with the facts an importer needs to be idempotent."""
 
     header: list[str]
-    rows: list[list[Cell]]
+    rows: Iterable[list[Cell]]  # re-iterable: a list, or a file's rows read lazily
     sha256: str
     encoding: str  # "utf-8", "utf-8-sig", "gb18030" or "xlsx"
     filename: str = ""
     first_row: int = 2  # the spreadsheet row number of rows[0]
     meta: dict[str, str] = field(default_factory=dict)
     limits: Limits = DEFAULT_LIMITS
+    # The reader found no control character anywhere in the file: cells need no check.
+    no_control_characters: bool = False
 
 
 def _norm(name: str) -> str:
@@ -325,28 +327,61 @@ def read_table(
     digest = hashlib.sha256(data).hexdigest()
     if data[:2] == b"PK" or filename.lower().endswith((".xlsx", ".xlsm")):
         return _read_xlsx(data, digest, filename, limits)
-    text, encoding = decode_csv_bytes(data)
-    del data
-    reader = csv.reader(io.StringIO(text, newline=""))
-    all_rows: list[list[Cell]] = []
-    try:
-        for raw in reader:
-            _check_row(raw, len(all_rows) + 1, limits)
-            all_rows.append(list(raw))
-    except csv.Error as exc:
-        row = len(all_rows) + 1
-        reason = str(exc)
-        if "field larger than field limit" in reason:
-            raise LimitExceeded(
-                f"a cell is longer than {limits.max_cell_chars:,} characters", row=row
-            ) from None
-        raise TableRejected([RowError(row, "", "", f"not valid CSV: {reason}")]) from None
-    while all_rows and not any(str(c).strip() for c in all_rows[-1]):
-        all_rows.pop()
-    if not all_rows:
+    text, encoding = decode_csv_bytes(data)  # the whole file is in one encoding
+    clean = _CONTROL.search(text) is None  # then no cell needs the check
+    del text
+    rows = _CsvRows(data, encoding, limits)
+    header = next(iter(_CsvRows(data, encoding, limits, header=True)), None)
+    for _row in rows:  # one pass that holds nothing: the limits and the CSV syntax
+        pass
+    rows.checked = True
+    if header is None or not any(str(h).strip() for h in header):
         raise TableRejected([RowError(1, "", "", "the file is empty: no header row")])
-    header = [str(h).strip() for h in all_rows[0]]
-    return Table(header, all_rows[1:], digest, encoding, filename, limits=limits)
+    return Table(
+        [str(h).strip() for h in header],
+        rows,
+        digest,
+        encoding,
+        filename,
+        limits=limits,
+        no_control_characters=clean,
+    )
+
+
+class _CsvRows:
+    """The data rows of a CSV file, read lazily and anew at each iteration, within limits.
+
+    Nothing but the file's bytes is held: the rows are decoded and split as they are
+    iterated, so validation that stops at its first problems (``parse_rows``) never
+    parses the rest of a file, and a refused file never holds its rows in memory.
+    ``read_table`` iterates once, holding nothing, to refuse a file over a limit or
+    with broken CSV syntax (:class:`TableRejected`, naming the row) before any parsing.
+    """
+
+    def __init__(self, data: bytes, encoding: str, limits: Limits, *, header: bool = False):
+        self._data, self._encoding, self._limits, self._header = data, encoding, limits, header
+        self.checked = False  # set once a pass has held every row to the limits
+
+    def __iter__(self) -> Iterator[list[Cell]]:
+        stream = io.TextIOWrapper(io.BytesIO(self._data), encoding=self._encoding, newline="")
+        rownum = 0
+        try:
+            for raw in csv.reader(stream):
+                rownum += 1
+                if not self.checked:
+                    _check_row(raw, rownum, self._limits)
+                if self._header or rownum > 1:
+                    yield list(raw)
+        except csv.Error as exc:
+            reason = str(exc)
+            if "field larger than field limit" in reason:
+                raise LimitExceeded(
+                    f"a cell is longer than {self._limits.max_cell_chars:,} characters",
+                    row=rownum + 1,
+                ) from None
+            raise TableRejected(
+                [RowError(rownum + 1, "", "", f"not valid CSV: {reason}")]
+            ) from None
 
 
 def _check_row(cells: Sequence[Cell], rownum: int, limits: Limits) -> None:
@@ -518,6 +553,7 @@ def parse_rows(table: Table, columns: Sequence[Column]) -> list[dict[str, Any]]:
     """
     index = map_columns(table, columns)
     limit = table.limits.max_errors
+    check = not table.no_control_characters
     out: list[dict[str, Any]] = []
     errors: list[RowError] = []
     for offset, raw in enumerate(table.rows):
@@ -528,7 +564,7 @@ def parse_rows(table: Table, columns: Sequence[Column]) -> list[dict[str, Any]]:
         for column in columns:
             pos = index.get(column.name)
             cell = raw[pos] if pos is not None and pos < len(raw) else None
-            bad = _CONTROL.search(cell) if isinstance(cell, str) else None
+            bad = _CONTROL.search(cell) if check and isinstance(cell, str) else None
             if bad is not None:
                 errors.append(
                     RowError(
