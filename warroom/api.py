@@ -43,7 +43,12 @@ def _rejected(request: HttpRequest, exc: TableRejected) -> HttpResponse:
         {"row": e.row, "column": e.column, "value": e.value, "reason": e.reason} for e in exc.errors
     ]
     return _error(
-        request, 422, "rejected", exc.report().splitlines()[0], errors=errors, total=exc.total
+        request,
+        exc.status,
+        exc.code,
+        exc.report().splitlines()[0],
+        errors=errors,
+        total=exc.total,
     )
 
 

@@ -205,6 +205,23 @@ WARROOM_VISIT_DAYS = env_int("WARROOM_VISIT_DAYS", 3, minimum=1)
 # A staple whose price rose by more than this percentage in a week raises an alert (稳物价).
 WARROOM_PRICE_ALERT_PERCENT = env_int("WARROOM_PRICE_ALERT_PERCENT", 10, minimum=1)
 
+# Imports (docs/security.md, "Imports: limits and their settings"): every file is read
+# within these bounds; over one, it is refused (413) before it can exhaust the server.
+WARROOM_IMPORT_MAX_BYTES = env_int("WARROOM_IMPORT_MAX_BYTES", 32 * 2**20, minimum=1)
+WARROOM_IMPORT_MAX_ROWS = env_int("WARROOM_IMPORT_MAX_ROWS", 200_000, minimum=1)
+WARROOM_IMPORT_MAX_COLUMNS = env_int("WARROOM_IMPORT_MAX_COLUMNS", 200, minimum=1)
+# 32,767: the most characters Excel itself puts in a cell.
+WARROOM_IMPORT_MAX_CELL_CHARS = env_int("WARROOM_IMPORT_MAX_CELL_CHARS", 32_767, minimum=1)
+WARROOM_IMPORT_MAX_UNZIPPED_BYTES = env_int(
+    "WARROOM_IMPORT_MAX_UNZIPPED_BYTES", 256 * 2**20, minimum=1
+)
+WARROOM_IMPORT_MAX_EXPANSION = env_int("WARROOM_IMPORT_MAX_EXPANSION", 100, minimum=1)
+WARROOM_IMPORT_MAX_ERRORS = env_int("WARROOM_IMPORT_MAX_ERRORS", 200, minimum=1)
+# Imports one user may run at once, and when a slot held by a killed worker is taken back.
+WARROOM_IMPORT_PER_USER = env_int("WARROOM_IMPORT_PER_USER", 2, minimum=1)
+WARROOM_IMPORT_SLOT_SECONDS = env_int("WARROOM_IMPORT_SLOT_SECONDS", 900, minimum=1)
+# Files above this size belong on the job queue rather than in a web request.
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 3600, minimum=60)
 X_FRAME_OPTIONS = "DENY"

@@ -1,12 +1,21 @@
 """Reading the tables people bring: CSV (UTF-8 with or without BOM, or GBK) and Excel.
 
 Every import in warroom reads its file through this module, so each one answers bad
-input the same way: all the problems of the file at once, each naming the row, the
-column, the value and the reason (:class:`TableRejected`). Nothing here touches the
-database; the importers decide what to do with clean rows.
+input the same way: all the problems of the file at once (up to ``Limits.max_errors``),
+each naming the row, the column, the value and the reason (:class:`TableRejected`).
+Nothing here touches the database; the importers decide what to do with clean rows.
 
-Headers are accepted in English (the canonical column names) or in Chinese (the
-labels of the downloadable template), in any order, case- and space-insensitive.
+Headers are accepted in English (the canonical column names), in Chinese (the labels of
+the downloadable template) or under the synonyms people use (:data:`HEADER_SYNONYMS`),
+in any order, case- and space-insensitive.
+
+Every file is read within :class:`Limits` (bytes, rows, columns, characters per cell,
+and for Excel the unzipped size and the expansion ratio of its members), checked while
+reading, so a hostile file is refused before it can exhaust memory or time. A file must
+be in one encoding: a UTF-8 file with one GBK line is refused, naming the line, rather
+than decoded as GB 18030 into mojibake. Control characters (NUL, ESC...) are refused in
+every cell, naming the row and the column; dates must lie within 1890-2100 and whole
+numbers within 32 bits (the database's integer columns).
 """
 
 from __future__ import annotations
@@ -17,7 +26,8 @@ import hashlib
 import io
 import math
 import re
-from collections.abc import Callable, Iterable, Sequence
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -25,6 +35,46 @@ from typing import Any, BinaryIO
 Cell = str | int | float | dt.date | dt.datetime | None
 
 MAX_ERRORS = 200
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The bounds every file is read within (the platform sets them from settings).
+
+    ``max_bytes``: the file's size. ``max_rows``: rows after the header (blank rows
+    count: they cost memory too). ``max_columns``: cells in a row. ``max_cell_chars``:
+    characters in one cell (32,767 is Excel's own limit). ``max_unzipped_bytes``: an
+    Excel file's members, unzipped, declared and actually read. ``max_expansion``: an
+    Excel member's unzipped size over its compressed size (members under 1 MiB are not
+    held to it: they cannot be a bomb). ``max_errors``: validation stops after this many
+    problems and reports them.
+    """
+
+    max_bytes: int = 32 * 2**20
+    max_rows: int = 200_000
+    max_columns: int = 200
+    max_cell_chars: int = 32_767
+    max_unzipped_bytes: int = 256 * 2**20
+    max_expansion: int = 100
+    max_errors: int = MAX_ERRORS
+
+    def __post_init__(self) -> None:
+        for name in self.__dataclass_fields__:
+            if getattr(self, name) < 1:
+                raise ValueError(f"Limits.{name} must be at least 1")
+
+
+DEFAULT_LIMITS = Limits()
+# Excel members smaller than this are not held to the expansion ratio.
+_RATIO_FLOOR = 2**20
+# The largest whole number a cell may hold: the database's integer columns (32 bits).
+MAX_INTEGER = 2**31 - 1
+# Dates before 1890 (the oldest birth a resident ID accepts) or after 2100 are typing
+# errors (year 1, 20200 ...), never records.
+MIN_DATE, MAX_DATE = dt.date(1890, 1, 1), dt.date(2100, 12, 31)
+# C0 controls but tab, newline and carriage return; DEL; C1 controls. No name holds them,
+# and they break exports (Excel refuses them in XML).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)
@@ -43,19 +93,42 @@ class RowError:
 
 
 class TableRejected(ValueError):
-    """The file was refused whole; ``errors`` says why, row by row."""
+    """The file was refused whole; ``errors`` says why, row by row.
 
-    def __init__(self, errors: Sequence[RowError], *, total: int | None = None) -> None:
+    ``status`` is the HTTP status the API answers with: 422 for bad content, 413 for a
+    file over a limit (:class:`LimitExceeded`).
+    """
+
+    status = 422
+    code = "rejected"
+
+    def __init__(
+        self, errors: Sequence[RowError], *, total: int | None = None, stopped: bool = False
+    ) -> None:
         self.errors = list(errors)
         self.total = total if total is not None else len(self.errors)
+        self.stopped = stopped  # validation stopped at max_errors: there may be more
         super().__init__(self.report())
 
     def report(self) -> str:
-        lines = [f"The file was refused, nothing was imported ({self.total} problem(s)):"]
+        more = "+" if self.stopped else ""
+        lines = [f"The file was refused, nothing was imported ({self.total}{more} problem(s)):"]
         lines += [f"  - {e}" for e in self.errors]
         if self.total > len(self.errors):
             lines.append(f"  ... and {self.total - len(self.errors)} more")
+        if self.stopped:
+            lines.append("  (checking stopped there; fix these and try again)")
         return "\n".join(lines)
+
+
+class LimitExceeded(TableRejected):
+    """The file is over one of the :class:`Limits`: refused before it is read further."""
+
+    status = 413
+    code = "too_large"
+
+    def __init__(self, reason: str, *, row: int = 0, column: str = "") -> None:
+        super().__init__([RowError(row, column, "", reason)])
 
 
 @dataclass(frozen=True)
@@ -70,7 +143,38 @@ class Column:
     aliases: tuple[str, ...] = ()
 
     def names(self) -> set[str]:
-        return {_norm(n) for n in (self.name, self.label_zh, *self.aliases)}
+        synonyms = HEADER_SYNONYMS.get(self.name, ())
+        return {_norm(n) for n in (self.name, self.label_zh, *self.aliases, *synonyms)}
+
+
+# The headers people write for a column, beside its English name and template label: one
+# table for every importer, keyed by the canonical column name. ``代码`` and ``编码`` are
+# the same word to the matcher (see ``_norm``), so 地区代码 = 地区编码.
+HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "area_code": (
+        "地区编码",
+        "区划编码",
+        "行政区划编码",
+        "区域编码",
+        "区县编码",
+        "area",
+        "areacode",
+        "region_code",
+    ),
+    "parent_code": ("上级编码", "上级区划编码", "父级编码", "parent"),
+    "date": ("日期", "报告日期", "统计日期", "填报日期"),
+    "population": ("人口", "人口数", "常住人口"),
+    "lat": ("纬度", "latitude"),
+    "lon": ("经度", "longitude", "lng"),
+    "name_zh": ("中文名称", "名称", "中文名"),
+    "name_en": ("英文名称", "英文名"),
+    "id_number": ("证件号码", "证件号", "身份证号", "身份证号码", "居民身份证号码"),
+    "phone": ("联系电话", "电话", "电话号码", "手机", "手机号", "手机号码"),
+    "birth_date": ("出生日期", "出生年月日", "生日"),
+    "sex": ("性别",),
+    "home_code": ("住址小区编码", "小区编码", "居住小区编码"),
+    "facility_code": ("机构编码", "医院编码"),
+}
 
 
 @dataclass(frozen=True)
@@ -78,77 +182,323 @@ class Table:
     """The raw cells of a file, with the facts an importer needs to be idempotent."""
 
     header: list[str]
-    rows: list[list[Cell]]
+    rows: Iterable[list[Cell]]  # re-iterable: a list, or a file's rows read lazily
     sha256: str
     encoding: str  # "utf-8", "utf-8-sig", "gb18030" or "xlsx"
     filename: str = ""
     first_row: int = 2  # the spreadsheet row number of rows[0]
     meta: dict[str, str] = field(default_factory=dict)
+    limits: Limits = DEFAULT_LIMITS
+    # The reader found no control character anywhere in the file: cells need no check.
+    no_control_characters: bool = False
 
 
 def _norm(name: str) -> str:
-    return re.sub(r"[\s_]+", "", name.replace("\ufeff", "")).lower()
+    key = re.sub(r"[\s_]+", "", name.replace("\ufeff", "")).lower()
+    return key.replace("代码", "编码")
+
+
+# --- decoding: one encoding per file --------------------------------------------------------
+
+_CJK_UTF8 = re.compile(rb"[\xe4-\xe9][\x80-\xbf]{2}")
+
+
+def _line_of(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+def _is_utf8(line: bytes) -> bool:
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def decode_csv_bytes(data: bytes) -> tuple[str, str]:
-    """Decode CSV bytes as UTF-8 (with or without BOM) or else GBK (as GB 18030)."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data.decode("utf-8-sig"), "utf-8-sig"
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030"), "gb18030"
-    except UnicodeDecodeError as exc:
-        raise TableRejected(
-            [RowError(0, "", "", f"the file is neither UTF-8 nor GBK text ({exc.reason})")]
-        ) from None
+    """Decode CSV bytes as UTF-8 (with or without BOM) or else GBK (as GB 18030).
 
-
-def read_table(source: str | Path | bytes, *, filename: str = "") -> Table:
-    """Read a CSV or Excel (.xlsx) file into raw cells.
-
-    ``source`` is a path or the file's bytes (an upload); ``filename`` tells the format
-    when bytes are given. Excel is recognised by its content (a ZIP), not only its name.
+    The whole file must be in one encoding. The first line with non-ASCII bytes decides
+    which; a later line in the other one is refused by its line number: a UTF-8 file with
+    a GBK line, or a GBK file with a line of UTF-8 Chinese (two or more CJK characters as
+    UTF-8, which GBK text practically never forms). Decoding such a file as one encoding
+    would store every name of the other part as mojibake.
     """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise TableRejected(
+            [
+                RowError(
+                    1,
+                    "",
+                    "",
+                    "the file is neither UTF-8 nor GBK text but UTF-16; save it as CSV UTF-8",
+                )
+            ]
+        )
+    bom = data.startswith(b"\xef\xbb\xbf")
+    body = data[3:] if bom else data
+    try:
+        return body.decode("utf-8"), "utf-8-sig" if bom else "utf-8"
+    except UnicodeDecodeError as exc:
+        bad_line = _line_of(body, exc.start)
+    lines = body.split(b"\n")
+    first_foreign = next((i for i, ln in enumerate(lines) if not ln.isascii()), None)
+    if bom or (first_foreign is not None and _is_utf8(lines[first_foreign])):
+        raise TableRejected(
+            [
+                RowError(
+                    bad_line,
+                    "",
+                    "",
+                    f"line {bad_line} is not UTF-8 though the file is UTF-8 before it "
+                    "(mixed encodings); save the whole file in one encoding",
+                )
+            ]
+        )
+    for number, line_bytes in enumerate(lines, start=1):
+        if (
+            not line_bytes.isascii()
+            and len(_CJK_UTF8.findall(line_bytes)) >= 2
+            and _is_utf8(line_bytes)
+        ):
+            raise TableRejected(
+                [
+                    RowError(
+                        number,
+                        "",
+                        "",
+                        f"line {number} is UTF-8 though the file is GBK before it "
+                        "(mixed encodings); save the whole file in one encoding",
+                    )
+                ]
+            )
+    try:
+        text = body.decode("gb18030")
+    except UnicodeDecodeError as exc:
+        line = _line_of(body, exc.start)
+        raise TableRejected(
+            [RowError(line, "", "", f"the file is neither UTF-8 nor GBK text (line {line})")]
+        ) from None
+    return text, "gb18030"
+
+
+# --- reading within limits -------------------------------------------------------------------
+
+
+def _mib(n: int) -> str:
+    return f"{n / 2**20:,.1f} MiB" if n >= 2**20 else f"{n:,} bytes"
+
+
+def read_source(source: str | Path | bytes | BinaryIO, limits: Limits = DEFAULT_LIMITS) -> bytes:
+    """The bytes of a path, an upload (binary file object) or bytes, refused over
+    ``limits.max_bytes`` before more than that is read."""
+    too_big = f"the file is larger than {_mib(limits.max_bytes)} (the import limit)"
     if isinstance(source, (str, Path)):
         path = Path(source)
-        data = path.read_bytes()
-        filename = filename or path.name
+        if path.stat().st_size > limits.max_bytes:
+            raise LimitExceeded(too_big)
+        with path.open("rb") as handle:
+            data = handle.read(limits.max_bytes + 1)
+    elif isinstance(source, (bytes, bytearray, memoryview)):
+        data = bytes(source)
     else:
-        data = source
+        data = source.read(limits.max_bytes + 1)
+    if len(data) > limits.max_bytes:
+        raise LimitExceeded(too_big)
+    return data
+
+
+def read_table(
+    source: str | Path | bytes | BinaryIO,
+    *,
+    filename: str = "",
+    limits: Limits = DEFAULT_LIMITS,
+) -> Table:
+    """Read a CSV or Excel (.xlsx) file into raw cells, within ``limits``.
+
+    ``source`` is a path, the file's bytes or a binary file object (an upload);
+    ``filename`` tells the format when it is not a path. Excel is recognised by its
+    content (a ZIP), not only its name. Raises :class:`LimitExceeded` for a file over a
+    limit and :class:`TableRejected` for one that cannot be read.
+    """
+    if isinstance(source, (str, Path)):
+        filename = filename or Path(source).name
+    data = read_source(source, limits)
     digest = hashlib.sha256(data).hexdigest()
     if data[:2] == b"PK" or filename.lower().endswith((".xlsx", ".xlsm")):
-        return _read_xlsx(data, digest, filename)
-    text, encoding = decode_csv_bytes(data)
-    reader = csv.reader(io.StringIO(text, newline=""))
-    all_rows = [row for row in reader]
-    while all_rows and not any(c.strip() for c in all_rows[-1]):
-        all_rows.pop()
-    if not all_rows:
+        return _read_xlsx(data, digest, filename, limits)
+    text, encoding = decode_csv_bytes(data)  # the whole file is in one encoding
+    clean = _CONTROL.search(text) is None  # then no cell needs the check
+    del text
+    rows = _CsvRows(data, encoding, limits)
+    header = next(iter(_CsvRows(data, encoding, limits, header=True)), None)
+    for _row in rows:  # one pass that holds nothing: the limits and the CSV syntax
+        pass
+    rows.checked = True
+    if header is None or not any(str(h).strip() for h in header):
         raise TableRejected([RowError(1, "", "", "the file is empty: no header row")])
-    header = [h.strip() for h in all_rows[0]]
-    rows: list[list[Cell]] = [list(r) for r in all_rows[1:]]
-    return Table(header, rows, digest, encoding, filename)
+    return Table(
+        [str(h).strip() for h in header],
+        rows,
+        digest,
+        encoding,
+        filename,
+        limits=limits,
+        no_control_characters=clean,
+    )
 
 
-def _read_xlsx(data: bytes, digest: str, filename: str) -> Table:
+class _CsvRows:
+    """The data rows of a CSV file, read lazily and anew at each iteration, within limits.
+
+    Nothing but the file's bytes is held: the rows are decoded and split as they are
+    iterated, so validation that stops at its first problems (``parse_rows``) never
+    parses the rest of a file, and a refused file never holds its rows in memory.
+    ``read_table`` iterates once, holding nothing, to refuse a file over a limit or
+    with broken CSV syntax (:class:`TableRejected`, naming the row) before any parsing.
+    """
+
+    def __init__(self, data: bytes, encoding: str, limits: Limits, *, header: bool = False):
+        self._data, self._encoding, self._limits, self._header = data, encoding, limits, header
+        self.checked = False  # set once a pass has held every row to the limits
+
+    def __iter__(self) -> Iterator[list[Cell]]:
+        stream = io.TextIOWrapper(io.BytesIO(self._data), encoding=self._encoding, newline="")
+        rownum = 0
+        try:
+            for raw in csv.reader(stream):
+                rownum += 1
+                if not self.checked:
+                    _check_row(raw, rownum, self._limits)
+                if self._header or rownum > 1:
+                    yield list(raw)
+        except csv.Error as exc:
+            reason = str(exc)
+            if "field larger than field limit" in reason:
+                raise LimitExceeded(
+                    f"a cell is longer than {self._limits.max_cell_chars:,} characters",
+                    row=rownum + 1,
+                ) from None
+            raise TableRejected(
+                [RowError(rownum + 1, "", "", f"not valid CSV: {reason}")]
+            ) from None
+
+
+def _check_row(cells: Sequence[Cell], rownum: int, limits: Limits) -> None:
+    if rownum > limits.max_rows + 1:
+        raise LimitExceeded(
+            f"more than {limits.max_rows:,} rows (the import limit); split the file",
+            row=rownum,
+        )
+    if len(cells) > limits.max_columns:
+        raise LimitExceeded(
+            f"more than {limits.max_columns:,} columns (the import limit)", row=rownum
+        )
+    for cell in cells:
+        if isinstance(cell, str) and len(cell) > limits.max_cell_chars:
+            raise LimitExceeded(
+                f"a cell is longer than {limits.max_cell_chars:,} characters", row=rownum
+            )
+
+
+_XML_DECLARATIONS = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+def _check_zip(data: bytes, limits: Limits) -> None:
+    """Refuse an Excel file whose members would unzip beyond the limits, or whose XML
+    declares a DOCTYPE or entities (never in a real workbook: the mark of an XML bomb).
+
+    The sizes checked are the declared ones; Python's zipfile never returns more than
+    a member declares (and fails its CRC if the data was longer), so openpyxl reads no
+    more than what was checked here.
+    """
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as exc:
+        raise TableRejected([RowError(0, "", "", f"not a readable Excel file: {exc}")]) from None
+    with archive:
+        _check_members(archive, limits)
+
+
+def _check_members(archive: zipfile.ZipFile, limits: Limits) -> None:
+    members = archive.infolist()
+    if len(members) > 10_000:
+        raise LimitExceeded("the Excel file has more than 10,000 parts")
+    total = sum(m.file_size for m in members)
+    if total > limits.max_unzipped_bytes:
+        raise LimitExceeded(
+            f"the Excel file unzips to {_mib(total)}, more than "
+            f"{_mib(limits.max_unzipped_bytes)} (the import limit)"
+        )
+    for member in members:
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size > _RATIO_FLOOR and ratio > limits.max_expansion:
+            raise LimitExceeded(
+                f"the Excel part {member.filename} expands {ratio:,.0f} times "
+                f"(more than {limits.max_expansion}: a compression bomb)"
+            )
+        if member.filename.endswith((".xml", ".rels", ".vml")):
+            try:
+                with archive.open(member) as stream:
+                    head = stream.read(4096)
+            except Exception as exc:  # zipfile raises many types for a damaged member
+                raise TableRejected(
+                    [RowError(0, "", "", f"not a readable Excel file ({member.filename}): {exc}")]
+                ) from None
+            if _XML_DECLARATIONS.search(head):
+                raise TableRejected(
+                    [
+                        RowError(
+                            0,
+                            "",
+                            "",
+                            f"the Excel part {member.filename} declares a DOCTYPE or "
+                            "entities, which no workbook does; refused",
+                        )
+                    ]
+                )
+
+
+def _xlsx_cell(value: Any, rownum: int) -> Cell:
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 2**63:
+        raise TableRejected([RowError(rownum, "", "", "a number beyond 64 bits: not a value")])
+    return value  # type: ignore[no-any-return]
+
+
+def _read_xlsx(data: bytes, digest: str, filename: str, limits: Limits) -> Table:
     from openpyxl import load_workbook
 
+    _check_zip(data, limits)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        sheet = book.worksheets[0]
     except Exception as exc:  # openpyxl raises many types for a damaged file
         raise TableRejected([RowError(0, "", "", f"not a readable Excel file: {exc}")]) from None
-    sheet = book.worksheets[0]
-    values = [list(r) for r in sheet.iter_rows(values_only=True)]
-    book.close()
+    values: list[list[Cell]] = []
+    try:
+        # The sheet's own dimension is not trusted: a file claiming XFD1048576 would
+        # have every row padded to 16,384 cells.
+        sheet.reset_dimensions()  # type: ignore[union-attr]
+        for raw in sheet.iter_rows(values_only=True):
+            row = list(raw)
+            while row and row[-1] is None:
+                row.pop()
+            rownum = len(values) + 1
+            _check_row(row, rownum, limits)
+            values.append([_xlsx_cell(v, rownum) for v in row])
+    except TableRejected:
+        raise
+    except Exception as exc:  # malformed sheet XML, an impossible date, a bad number...
+        reason = f"the sheet cannot be read here: {exc}"[:300]
+        raise TableRejected([RowError(len(values) + 1, "", "", reason)]) from None
+    finally:
+        book.close()
     while values and all(v is None or str(v).strip() == "" for v in values[-1]):
         values.pop()
     if not values:
         raise TableRejected([RowError(1, "", "", "the sheet is empty: no header row")])
     header = ["" if v is None else str(v).strip() for v in values[0]]
-    return Table(header, [list(r) for r in values[1:]], digest, "xlsx", filename)
+    return Table(header, values[1:], digest, "xlsx", filename, limits=limits)
 
 
 def map_columns(table: Table, columns: Sequence[Column]) -> dict[str, int]:
@@ -182,16 +532,30 @@ def map_columns(table: Table, columns: Sequence[Column]) -> dict[str, int]:
     return found
 
 
+def columns_present(table: Table, columns: Sequence[Column]) -> frozenset[str]:
+    """The names of ``columns`` that the file's header has.
+
+    An importer that updates existing records changes only what the file speaks of: a
+    column absent from the file keeps the stored values (an empty *cell* of a present
+    column means what the importer documents for it).
+    """
+    return frozenset(map_columns(table, columns))
+
+
 def parse_rows(table: Table, columns: Sequence[Column]) -> list[dict[str, Any]]:
-    """Parse every row; return them all, or raise :class:`TableRejected` with every problem.
+    """Parse every row; return them all, or raise :class:`TableRejected` with the problems.
 
     Each parsed row also carries ``"_row"``, its spreadsheet row number. Blank rows are
-    skipped. A parser signals a bad cell by raising ``ValueError`` with the reason.
+    skipped. A parser signals a bad cell by raising ``ValueError`` with the reason. A cell
+    holding a control character is refused before its parser sees it. Checking stops
+    at the table's ``limits.max_errors`` problems (the report says so): a huge file with
+    a bad cell in row 2 costs no more than its first rows.
     """
     index = map_columns(table, columns)
+    limit = table.limits.max_errors
+    check = not table.no_control_characters
     out: list[dict[str, Any]] = []
     errors: list[RowError] = []
-    total = 0
     for offset, raw in enumerate(table.rows):
         rownum = table.first_row + offset
         if all(_blank(c) for c in raw):
@@ -200,22 +564,31 @@ def parse_rows(table: Table, columns: Sequence[Column]) -> list[dict[str, Any]]:
         for column in columns:
             pos = index.get(column.name)
             cell = raw[pos] if pos is not None and pos < len(raw) else None
-            if _blank(cell):
-                if column.required:
-                    total += 1
-                    if len(errors) < MAX_ERRORS:
-                        errors.append(RowError(rownum, column.name, "", "empty, but required"))
+            bad = _CONTROL.search(cell) if check and isinstance(cell, str) else None
+            if bad is not None:
+                errors.append(
+                    RowError(
+                        rownum,
+                        column.name,
+                        _shown(cell),
+                        f"contains a control character (U+{ord(bad.group()):04X}); remove it",
+                    )
+                )
                 parsed[column.name] = None
-                continue
-            try:
-                parsed[column.name] = column.parse(cell)
-            except (ValueError, TypeError) as exc:
-                total += 1
-                if len(errors) < MAX_ERRORS:
+            elif _blank(cell):
+                if column.required:
+                    errors.append(RowError(rownum, column.name, "", "empty, but required"))
+                parsed[column.name] = None
+            else:
+                try:
+                    parsed[column.name] = column.parse(cell)
+                except (ValueError, TypeError, OverflowError) as exc:
                     errors.append(RowError(rownum, column.name, _shown(cell), str(exc)))
+            if len(errors) >= limit:
+                raise TableRejected(errors, stopped=True)
         out.append(parsed)
     if errors:
-        raise TableRejected(errors, total=total)
+        raise TableRejected(errors)
     return out
 
 
@@ -224,7 +597,13 @@ def _blank(cell: Cell) -> bool:
 
 
 def _shown(cell: Cell) -> str:
-    return "" if cell is None else str(cell)
+    """A cell as a report shows it: control characters escaped, at most 200 characters."""
+    if cell is None:
+        return ""
+    if isinstance(cell, int) and abs(cell) > 10**30:
+        return f"(a number of {cell.bit_length()} bits)"
+    value = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(cell))
+    return value if len(value) <= 200 else value[:200] + "..."
 
 
 # --- cell parsers: raise ValueError with a reason a person can act on --------------------
@@ -249,19 +628,29 @@ def bounded(limit: int) -> Callable[[Cell], str]:
     return parse
 
 
+def _in_int_range(value: int) -> int:
+    if abs(value) > MAX_INTEGER:
+        raise ValueError(f"too large: at most {MAX_INTEGER:,}")
+    return value
+
+
 def integer(cell: Cell) -> int:
+    """A whole number within 32 bits (``1,234``, ``12.0`` and ``1234.0`` from Excel too)."""
     if isinstance(cell, bool):
         raise ValueError("not a whole number")
     if isinstance(cell, int):
-        return cell
+        return _in_int_range(cell)
     if isinstance(cell, float):
         if math.isfinite(cell) and cell.is_integer():
-            return int(cell)
+            return _in_int_range(int(cell))
         raise ValueError("not a whole number")
     raw = str(cell).strip().replace(",", "")
     if not re.fullmatch(r"[+-]?\d+(\.0+)?", raw):
         raise ValueError("not a whole number")
-    return int(float(raw)) if "." in raw else int(raw)
+    digits = raw.split(".")[0].lstrip("+-").lstrip("0")
+    if len(digits) > 12:
+        raise ValueError(f"too large: at most {MAX_INTEGER:,}")
+    return _in_int_range(int(raw.split(".")[0]))
 
 
 def count(cell: Cell) -> int:
@@ -276,10 +665,16 @@ def number(cell: Cell) -> float:
     if isinstance(cell, bool):
         raise ValueError("not a number")
     if isinstance(cell, (int, float)):
-        value = float(cell)
-    else:
         try:
-            value = float(str(cell).strip().replace(",", ""))
+            value = float(cell)
+        except OverflowError:
+            raise ValueError("not a finite number") from None
+    else:
+        raw = str(cell).strip().replace(",", "")
+        if len(raw) > 64:
+            raise ValueError("not a number")
+        try:
+            value = float(raw)
         except ValueError:
             raise ValueError("not a number") from None
     if not math.isfinite(value):
@@ -304,17 +699,32 @@ def longitude(cell: Cell) -> float:
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日")
 
 
+def in_date_range(value: dt.date) -> dt.date:
+    """``value`` if it lies within 1890-01-01 .. 2100-12-31; else ``ValueError``.
+
+    Year 1 or year 20200 is a typing error, and such dates overflow time-zone
+    arithmetic and the database; the bound is shared by every date and time parser.
+    """
+    day = value.date() if isinstance(value, dt.datetime) else value
+    if not MIN_DATE <= day <= MAX_DATE:
+        raise ValueError(f"out of range: a date between {MIN_DATE} and {MAX_DATE}")
+    return value
+
+
 def date(cell: Cell) -> dt.date:
     if isinstance(cell, dt.datetime):
-        return cell.date()
+        return in_date_range(cell.date())
     if isinstance(cell, dt.date):
-        return cell
+        return in_date_range(cell)
     raw = str(cell).strip()
-    for fmt in _DATE_FORMATS:
-        try:
-            return dt.datetime.strptime(raw, fmt).date()
-        except ValueError:
-            continue
+    if len(raw) <= 20:
+        for fmt in _DATE_FORMATS:
+            try:
+                return in_date_range(dt.datetime.strptime(raw, fmt).date())
+            except ValueError as exc:
+                if str(exc).startswith("out of range"):
+                    raise
+                continue
     raise ValueError("not a date (use YYYY-MM-DD)")
 
 

@@ -34,7 +34,7 @@ from warroom.beds.schemas import (
 from warroom.core.apiauth import register_object_param
 from warroom.core.errors import Conflict, Forbidden, InvalidInput
 from warroom.core.scoping import load_for
-from warroom.tables import read_table
+from warroom.core.uploads import run_import
 
 router = Router(tags=["beds"])
 register_object_param("facility_code", selectors.get_facility)
@@ -98,16 +98,14 @@ def list_facilities(request: HttpRequest, filters: Query[FacilityFilter]) -> obj
 def import_facilities(request: HttpRequest, file: File[UploadedFile]) -> object:
     if not request.auth.can("change"):
         raise Forbidden("your role may not import facilities")
-    table = read_table(file.read(), filename=file.name or "")
-    return imports.do_import_facilities(table, actor=request.auth)
+    return run_import(imports.do_import_facilities, file, actor=request.auth)
 
 
 @router.post("/reports/import", response=ImportOut, summary="Import occupancy reports")
 def import_reports(request: HttpRequest, file: File[UploadedFile]) -> object:
     if not request.auth.can("change"):
         raise Forbidden("your role may not import reports")
-    table = read_table(file.read(), filename=file.name or "")
-    return imports.do_import_bed_reports(table, actor=request.auth)
+    return run_import(imports.do_import_bed_reports, file, actor=request.auth)
 
 
 @router.get(

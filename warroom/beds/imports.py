@@ -38,6 +38,7 @@ from warroom.tables import (
     RowError,
     Table,
     TableRejected,
+    bounded,
     choice,
     count,
     date,
@@ -78,8 +79,8 @@ BED_COLUMNS = {
 }
 
 FACILITY_COLUMNS: list[Column] = [
-    Column("code", "编码", text, help="Stable unique code of the facility"),
-    Column("name", "名称", text),
+    Column("code", "编码", bounded(32), help="Stable unique code of the facility"),
+    Column("name", "名称", bounded(200)),
     Column(
         "kind",
         "类型",
@@ -87,11 +88,11 @@ FACILITY_COLUMNS: list[Column] = [
         help="DESIGNATED / SHELTER / QUARANTINE (定点医院/方舱医院/隔离点)",
     ),
     Column("area_code", "所在区划编码", text, help="The district (or street...) it stands in"),
-    Column("operator", "运营单位", text, required=False),
+    Column("operator", "运营单位", bounded(200), required=False),
     Column("lat", "纬度", latitude, required=False),
     Column("lon", "经度", longitude, required=False),
-    Column("contact_name", "联系人", text, required=False),
-    Column("contact_phone", "联系电话", text, required=False),
+    Column("contact_name", "联系人", bounded(100), required=False),
+    Column("contact_phone", "联系电话", bounded(32), required=False),
     Column(
         "status",
         "状态",
@@ -115,7 +116,7 @@ FACILITY_COLUMNS: list[Column] = [
     Column("doctors", "医生数", count, required=False),
     Column("nurses", "护士数", count, required=False),
     Column("other_staff", "其他人员数", count, required=False),
-    Column("notes", "备注", text, required=False),
+    Column("notes", "备注", bounded(2000), required=False),
 ]
 
 REPORT_COLUMNS: list[Column] = [
@@ -218,6 +219,8 @@ def do_import_facilities(table: Table, *, actor: Any) -> ImportResult:
     New facilities are created; known ones (by code) get their details updated and the
     difference in beds appended to the history as an opening or a closure effective from
     ``beds_from`` (or the opening date). A ``closed_on`` closes every bed on that day.
+    A known facility keeps every optional detail the file does not give (an absent
+    column or an empty cell): an import never clears what it does not mention.
     """
     parsed = parse_rows(table, FACILITY_COLUMNS)
     with acting(actor), transaction.atomic():
@@ -246,6 +249,7 @@ def do_import_facilities(table: Table, *, actor: Any) -> ImportResult:
             return cache[day]
 
         specs: list[FacilitySpec] = []
+        given: dict[str, frozenset[str]] = {}
         for p in parsed:
             rownum = p["_row"]
             if p["code"] in seen:
@@ -311,9 +315,10 @@ def do_import_facilities(table: Table, *, actor: Any) -> ImportResult:
             if p["status"]:
                 extra["status"] = p["status"]
             specs[-1].extra = extra
+            given[p["code"]] = frozenset(f for f in _OPTIONAL_FIELDS if p[f] is not None)
         if errors:
             raise TableRejected(errors)
-        created, updated, n_changes = _write(specs, areas, existing, actor=actor)
+        created, updated, n_changes = _write(specs, areas, existing, actor=actor, given=given)
         return _finish(
             "facilities",
             table.sha256,
@@ -334,12 +339,53 @@ def _status_for(spec: FacilitySpec, today: dt.date) -> str:
     return "preparing"
 
 
+# A facility's details that a row may leave out: an existing facility keeps what the file
+# does not give (an absent column or an empty cell); its name, type and area are required.
+_OPTIONAL_FIELDS = (
+    "operator",
+    "lat",
+    "lon",
+    "contact_name",
+    "contact_phone",
+    "status",
+    "opened_on",
+    "closed_on",
+    "notes",
+    "doctors",
+    "nurses",
+    "other_staff",
+)
+
+
+def _kept(old: Facility, values: dict[str, Any], given: frozenset[str], today: dt.date) -> None:
+    """Drop from ``values`` what an existing facility keeps: the details the row does not
+    give, its provenance, and its status unless the row gives it or a date that moves it."""
+    for name in _OPTIONAL_FIELDS:
+        if name not in given:
+            values.pop(name, None)
+    values.pop("source", None)
+    if "status" not in given:
+        if given & {"opened_on", "closed_on"}:
+            opened = values.get("opened_on", old.opened_on)
+            closed = values.get("closed_on", old.closed_on)
+            values["status"] = (
+                "closed"
+                if closed is not None and closed <= today
+                else "open"
+                if opened is not None and opened <= today
+                else "preparing"
+            )
+        else:
+            values.pop("status", None)
+
+
 def _write(
     specs: list[FacilitySpec],
     areas: dict[str, Area],
     existing: dict[str, Facility],
     *,
     actor: Any,
+    given: dict[str, frozenset[str]] | None = None,
 ) -> tuple[int, int, int]:
     today = timezone.localdate()
     new: list[Facility] = []
@@ -378,6 +424,8 @@ def _write(
             **spec.extra,
         }
         old = existing.get(spec.code)
+        if old is not None and given is not None and spec.code in given:
+            _kept(old, values, given[spec.code], today)
         if old is None:
             new.append(Facility(code=spec.code, kind=spec.kind, **values))
         elif any(getattr(old, k) != v for k, v in values.items()):

@@ -29,7 +29,8 @@ from warroom.beds.forms import (
 from warroom.beds.models import BED_TYPE_ORDER, BedType, FacilityKind
 from warroom.core.errors import NotFound, WarroomError
 from warroom.core.jobs import enqueue_import, import_in_worker
-from warroom.tables import TableRejected, read_table, template_bytes
+from warroom.core.uploads import run_import
+from warroom.tables import TableRejected, template_bytes
 
 FULL = 0.95  # the board shows a facility red above this occupancy
 
@@ -394,15 +395,11 @@ def import_file(request: HttpRequest) -> HttpResponse:
             if form.cleaned_data["which"] == "facilities"
             else imports.do_import_bed_reports
         )
-        if import_in_worker(upload.size or 0):  # a large file: a worker imports it
-            queued = enqueue_import(importer, upload.read(), upload.name or "", actor=request.user)
-            return redirect("web:job", queued_job_id=queued.pk)
         try:
-            table = read_table(upload.read(), filename=upload.name or "")
-            if form.cleaned_data["which"] == "facilities":
-                result = imports.do_import_facilities(table, actor=request.user)
-            else:
-                result = imports.do_import_bed_reports(table, actor=request.user)
+            if import_in_worker(upload.size or 0):  # a large file: a worker imports it
+                queued = enqueue_import(importer, upload, upload.name or "", actor=request.user)
+                return redirect("web:job", queued_job_id=queued.pk)
+            result = run_import(importer, upload, actor=request.user)
         except TableRejected as exc:
             errors = exc
         except WarroomError as exc:

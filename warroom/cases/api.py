@@ -27,8 +27,8 @@ from warroom.cases.schemas import (
 from warroom.core.apiauth import register_object_param
 from warroom.core.errors import Forbidden, NotFound
 from warroom.core.imports import batch_key, table_from_rows
+from warroom.core.uploads import run_import
 from warroom.geo import selectors as geo
-from warroom.tables import read_table
 
 router = Router(tags=["cases"])
 register_object_param("person_id", selectors.get_person)
@@ -206,15 +206,13 @@ def post_results(
 @router.post("/import/line-list", response=BatchOut, summary="Import a line-list file")
 def import_line_list(request: HttpRequest, file: File[UploadedFile]) -> object:
     _writer(request)
-    table = read_table(file.read(), filename=file.name or "")
-    return imports.do_import_line_list(table, actor=request.auth)
+    return run_import(imports.do_import_line_list, file, actor=request.auth)
 
 
 @router.post("/import/results", response=BatchOut, summary="Import a lab results file")
 def import_results(request: HttpRequest, file: File[UploadedFile]) -> object:
     _writer(request)
-    table = read_table(file.read(), filename=file.name or "")
-    return imports.do_import_results(table, actor=request.auth)
+    return run_import(imports.do_import_results, file, actor=request.auth)
 
 
 def _duty(snap: object) -> dict[str, int]:

@@ -108,15 +108,11 @@ def clearance(
 def surveillance_import(file: Path) -> None:
     cli = _setup()
     from warroom.surveillance.services import do_import_daily_reports
-    from warroom.tables import TableRejected, read_table
 
-    try:
-        result = do_import_daily_reports(read_table(file), actor=SYSTEM)
-    except TableRejected as exc:
-        raise cli.fail(exc.report()) from None
-    except OSError as exc:
-        raise cli.fail(f"cannot read {file}: {exc}") from None
-    cli._print_import(result)
+    result = cli.run_import(file, lambda table: do_import_daily_reports(table, actor=SYSTEM))
+    cli.print_imported(
+        result, f"{result.rows} rows: {result.created} created, {result.updated} updated"
+    )
 
 
 @surveillance_app.command("template", help="下载日报模板 / Write the daily report template.")

@@ -65,6 +65,7 @@ from warroom.tables import (
     bounded,
     choice,
     date,
+    in_date_range,
     parse_rows,
     text,
 )
@@ -112,6 +113,7 @@ def moment(cell: Cell) -> dt.datetime:
             value = dt.datetime.fromisoformat(raw)  # the common case, fast
         except ValueError:
             value = _strptime(raw.replace("T", " ").replace("/", "-"))
+    in_date_range(value)  # year 1 would overflow the time zone and the database
     if timezone.is_naive(value):
         value = timezone.make_aware(value, timezone.get_current_timezone())
     if value > timezone.now() + dt.timedelta(minutes=5):
@@ -357,6 +359,65 @@ def _scope_errors(
     ]
 
 
+# What a line-list row says about who the person is: two rows of one ID number must agree.
+_IDENTITY = ("name", "birth_date", "sex", "home_code")
+
+
+def identity_errors(parsed: list[dict[str, Any]]) -> list[RowError]:
+    """The line list's rows that contradict themselves or each other about a person.
+
+    A birth date after the report, or unlike the one a resident ID number carries (and
+    likewise the sex), is refused; so are two rows with one ID number that disagree on
+    name, birth date, sex or home: the person is registered once, so the second row's
+    values would be dropped without a word. Rows that agree (the same person reported
+    suspected, then confirmed) are the line list's normal course.
+    """
+    errors: list[RowError] = []
+    first: dict[tuple[str, str], dict[str, Any]] = {}
+    for p in parsed:
+        number, row = p.get("id_number"), p["_row"]
+        born, reported = p.get("birth_date"), p.get("reported_at")
+        if born is not None and reported is not None and born > timezone.localdate(reported):
+            errors.append(RowError(row, "birth_date", born.isoformat(), "after the report date"))
+        says_born, says_sex = _resident_facts(number if p.get("id_type") == IdType.RESIDENT else "")
+        if born is not None and says_born is not None and born != says_born:
+            errors.append(
+                RowError(
+                    row,
+                    "birth_date",
+                    born.isoformat(),
+                    f"the ID number says born {says_born.isoformat()}",
+                )
+            )
+        if p.get("sex") in ("M", "F") and says_sex is not None and p["sex"] != says_sex:
+            errors.append(RowError(row, "sex", p["sex"], f"the ID number says {says_sex}"))
+        if not number:
+            continue
+        other = first.setdefault((p.get("id_type") or IdType.RESIDENT, number), p)
+        for column in _IDENTITY:
+            mine, theirs = p.get(column), other.get(column)
+            if other is not p and mine is not None and theirs is not None and mine != theirs:
+                errors.append(
+                    RowError(
+                        row,
+                        column,
+                        str(mine),
+                        f"the same ID number as row {other['_row']}, which says "
+                        f"{theirs!s}: one person, or a mistyped number?",
+                    )
+                )
+    return errors
+
+
+def _resident_facts(number: str | None) -> tuple[dt.date | None, str | None]:
+    """The birth date and sex a valid resident ID number carries (None, None otherwise)."""
+    try:
+        valid = validate_resident_id(number or "")
+    except ValueError:
+        return None, None
+    return birth_date_of(valid), sex_of(valid)
+
+
 def do_import_line_list(table: Table, *, actor: Any, sha256: str | None = None) -> CaseImportResult:
     """Import case reports (one row per person and category). All or nothing; idempotent.
 
@@ -426,6 +487,7 @@ def _validate_line_list(
                     "only a contact has an index case",
                 )
             )
+    errors += identity_errors(parsed)
     if errors:
         raise TableRejected(errors)
     return homes, keys
@@ -802,6 +864,26 @@ def do_import_results(table: Table, *, actor: Any, sha256: str | None = None) ->
         )
 
 
+def _repeated_days(parsed: list[dict[str, Any]]) -> list[RowError]:
+    """A patient's day is kept once: two rows of it with different notes would be merged
+    away without a word, so they are refused, naming both rows (repeats that agree are
+    harmless and kept once)."""
+    errors: list[RowError] = []
+    seen: dict[tuple[str, str, dt.date], dict[str, Any]] = {}
+    for p in parsed:
+        other = seen.setdefault((p["id_type"], p["id_number"], p["date"]), p)
+        if other is not p and (p["note"] or "") != (other["note"] or ""):
+            errors.append(
+                RowError(
+                    p["_row"],
+                    "note",
+                    p["note"] or "",
+                    f"this patient and day are also in row {other['_row']}, with another note",
+                )
+            )
+    return errors
+
+
 def do_import_treatments(
     table: Table, *, actor: Any, sha256: str | None = None
 ) -> CaseImportResult:
@@ -843,6 +925,7 @@ def do_import_treatments(
                         f"{person.status or 'in no category'}",
                     )
                 )
+        errors += _repeated_days(parsed)
         if errors:
             raise TableRejected(errors[:200], total=len(errors))
         wanted = {(known[(p["id_type"], p["id_number"])].pk, p["date"]): p for p in parsed}

@@ -44,9 +44,10 @@ from warroom.cases.states import Status
 from warroom.core.errors import NotFound, WarroomError
 from warroom.core.jobs import enqueue_import, import_in_worker
 from warroom.core.revisions import revision_lines
+from warroom.core.uploads import run_import
 from warroom.geo import selectors as geo
 from warroom.geo.models import Area
-from warroom.tables import TableRejected, read_table, template_bytes
+from warroom.tables import TableRejected, template_bytes
 
 
 def _people_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -302,12 +303,11 @@ def import_file(request: HttpRequest) -> HttpResponse:
         importer = (
             do_import_line_list if form.cleaned_data["kind"] == "line-list" else do_import_results
         )
-        data = upload.read()
-        if import_in_worker(len(data)):  # a large file: a worker imports it
-            queued = enqueue_import(importer, data, upload.name or "", actor=request.user)
-            return redirect("web:job", queued_job_id=queued.pk)
         try:
-            res = importer(read_table(data, filename=upload.name), actor=request.user)
+            if import_in_worker(upload.size or 0):  # a large file: a worker imports it
+                queued = enqueue_import(importer, upload, upload.name or "", actor=request.user)
+                return redirect("web:job", queued_job_id=queued.pk)
+            res = run_import(importer, upload, actor=request.user)
         except TableRejected as exc:
             report = exc
         except WarroomError as exc:

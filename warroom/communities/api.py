@@ -28,9 +28,9 @@ from warroom.communities.schemas import (
 )
 from warroom.core.apiauth import register_object_param
 from warroom.core.errors import Forbidden, NotFound
+from warroom.core.uploads import run_import
 from warroom.core.users import find_user
 from warroom.geo import selectors as geo
-from warroom.tables import read_table
 from warroom.tasks.models import Task
 
 router = Router(tags=["communities"])
@@ -136,8 +136,7 @@ def record_inspection(request: HttpRequest, code: str, payload: InspectionIn) ->
     summary="Import a file of inspections: all or nothing, idempotent",
 )
 def import_inspections(request: HttpRequest, file: File[UploadedFile]) -> object:
-    table = read_table(file.read(), filename=file.name or "")
-    return imports.do_import_inspections(table, actor=request.auth)
+    return run_import(imports.do_import_inspections, file, actor=request.auth)
 
 
 @router.get("/inspections/{inspection_id}", response=InspectionOut, summary="One inspection")

@@ -25,10 +25,11 @@ from warroom.communities.models import (
 )
 from warroom.core.errors import NotFound
 from warroom.core.jobs import enqueue_import, import_in_worker
+from warroom.core.uploads import run_import
 from warroom.core.users import user_choices
 from warroom.geo import selectors as geo
 from warroom.geo.models import Area, Level
-from warroom.tables import TableRejected, read_table, template_bytes
+from warroom.tables import TableRejected, template_bytes
 from warroom.tasks.views import attempt, parse_date
 
 
@@ -282,18 +283,16 @@ def import_inspections(request: HttpRequest) -> HttpResponse:
         if upload is None:
             messages.error(request, _("Choose a file to import."))
             status = 422
-        elif import_in_worker(upload.size or 0):  # a large file: a worker imports it
-            queued = enqueue_import(
-                do_import_inspections, upload.read(), upload.name or "", actor=request.user
-            )
-            return redirect("web:job", queued_job_id=queued.pk)
         else:
             try:
+                if import_in_worker(upload.size or 0):  # a large file: a worker imports it
+                    queued = enqueue_import(
+                        do_import_inspections, upload, upload.name or "", actor=request.user
+                    )
+                    return redirect("web:job", queued_job_id=queued.pk)
                 done = attempt(
                     request,
-                    lambda: do_import_inspections(
-                        read_table(upload.read(), filename=upload.name or ""), actor=request.user
-                    ),
+                    lambda: run_import(do_import_inspections, upload, actor=request.user),
                 )
             except TableRejected as exc:
                 report, done = exc, None

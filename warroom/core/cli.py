@@ -67,10 +67,11 @@ def run_import(file: Path, importer: Callable[[Table], R]) -> R:
     unreadable file or a refusal of the service prints why. Nothing was written then.
     """
     from warroom.core.errors import WarroomError
-    from warroom.tables import TableRejected, read_table
+    from warroom.core.uploads import read_upload
+    from warroom.tables import TableRejected
 
     try:
-        return importer(read_table(file))
+        return importer(read_upload(file))
     except TableRejected as exc:
         raise fail(f"{file}: {exc.report()}") from None
     except WarroomError as exc:

@@ -382,16 +382,18 @@ _IMPORTER = re.compile(r"^warroom\.[a-z_.]+\.do_(import|load)_[a-z_]+$")
 
 @job("import-file")
 def _run_import(ctx: JobContext, *, importer: str, filename: str) -> Any:
-    from warroom.tables import read_table
+    from warroom.core.uploads import import_slot, read_upload
 
     if not _IMPORTER.match(importer):
         raise WarroomError(f"not an importer: {importer}")
     fn = import_string(importer)
     ctx.progress(0, 1, gettext_noop("Reading the file"))
-    table = read_table(bytes(ctx.payload or b""), filename=filename)
-    ctx.progress(0, len(table.rows), gettext_noop("Importing"))
-    result = fn(table, actor=ctx.created_by)
-    ctx.progress(len(table.rows), len(table.rows), gettext_noop("Imported"))
+    # The same limits and the same per-user slot as an import made in a request.
+    with import_slot(ctx.created_by):
+        table = read_upload(bytes(ctx.payload or b""), filename=filename)
+        ctx.progress(0, 1, gettext_noop("Importing"))
+        result = fn(table, actor=ctx.created_by)
+    ctx.progress(1, 1, gettext_noop("Imported"))
     return result
 
 
@@ -401,14 +403,19 @@ def import_in_worker(size: int) -> bool:
     return size > int(getattr(settings, "WARROOM_IMPORT_QUEUE_BYTES", 2_000_000))
 
 
-def enqueue_import(importer: JobFunction, data: bytes, filename: str, *, actor: Any) -> Job:
-    """Queue the import of a file: ``importer(read_table(data), actor=actor)`` in a worker.
+def enqueue_import(importer: JobFunction, data: Any, filename: str, *, actor: Any) -> Job:
+    """Queue the import of a file: ``importer(read_upload(data), actor=actor)`` in a worker.
 
-    ``importer`` is an app's import function (e.g. ``do_import_line_list``); the file is
-    kept in the job row (so a worker on another machine can read it). The import is
-    transactional and idempotent (``warroom.core.imports``), so a job retried after its
-    worker died writes nothing twice. The job page is ``jobs:detail``.
+    ``data`` is the file's bytes or an uploaded file (refused unread above the import
+    size limit, :class:`warroom.tables.LimitExceeded`). ``importer`` is an app's import
+    function (e.g. ``do_import_line_list``); the file is kept in the job row (so a worker
+    on another machine can read it). The import is transactional and idempotent
+    (``warroom.core.imports``), so a job retried after its worker died writes nothing
+    twice. The job page is ``jobs:detail``.
     """
+    from warroom.core.uploads import read_bounded
+
+    data = read_bounded(data)
     path = f"{importer.__module__}.{importer.__qualname__}"
     if not _IMPORTER.match(path):
         raise ValueError(f"not an importer: {path}")

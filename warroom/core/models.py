@@ -123,3 +123,27 @@ class Job(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class ImportSlot(models.Model):
+    """One import a user is running now: the per-user concurrency limit of imports.
+
+    A user holds at most ``WARROOM_IMPORT_PER_USER`` slots (numbers 0..N-1); taking one
+    is an INSERT that the unique constraint lets through or refuses, so the database, not
+    the application, settles two requests racing for the last slot. A slot older than
+    ``WARROOM_IMPORT_SLOT_SECONDS`` belongs to a killed worker and is taken back.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    slot = models.PositiveSmallIntegerField(_("slot"))
+    started_at = models.DateTimeField(_("started at"))
+
+    class Meta:
+        verbose_name = _("running import")
+        verbose_name_plural = _("running imports")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "slot"], name="import_slot_once_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"import slot {self.slot} of user {self.user_id}"

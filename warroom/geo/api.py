@@ -4,10 +4,10 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from warroom.core.errors import Forbidden
+from warroom.core.uploads import run_import
 from warroom.geo import selectors, services
 from warroom.geo.models import Area, Level
 from warroom.geo.schemas import AreaDetailOut, AreaOut, ImportOut
-from warroom.tables import read_table
 
 router = Router(tags=["areas"])
 
@@ -32,8 +32,7 @@ def list_areas(request: HttpRequest, filters: Query[AreaFilter]) -> object:
 def import_areas(request: HttpRequest, file: File[UploadedFile]) -> object:
     if not request.auth.can("manage_areas"):
         raise Forbidden("only headquarters may import the area tree")
-    table = read_table(file.read(), filename=file.name or "")
-    return services.do_import_areas(table, actor=request.auth)
+    return run_import(services.do_import_areas, file, actor=request.auth)
 
 
 @router.get("/{code}", response=AreaDetailOut, summary="One area with its ancestors")

@@ -18,17 +18,17 @@ from warroom.tables import (
     RowError,
     Table,
     TableRejected,
+    bounded,
     choice,
     count,
     latitude,
     longitude,
     parse_rows,
-    text,
 )
 
 AREA_COLUMNS: list[Column] = [
-    Column("code", "编码", text, help="Stable unique code, e.g. the NBS division code"),
-    Column("parent_code", "上级编码", text, required=False, help="Empty for the city"),
+    Column("code", "编码", bounded(32), help="Stable unique code, e.g. the NBS division code"),
+    Column("parent_code", "上级编码", bounded(32), required=False, help="Empty for the city"),
     Column(
         "level",
         "层级",
@@ -44,12 +44,14 @@ AREA_COLUMNS: list[Column] = [
         ),
         help="city / district / street / community / compound (市/区/街道/社区/小区)",
     ),
-    Column("name_zh", "中文名称", text),
-    Column("name_en", "英文名称", text, required=False),
+    Column("name_zh", "中文名称", bounded(128)),
+    Column("name_en", "英文名称", bounded(128), required=False),
     Column("population", "人口", count, required=False),
     Column("lat", "纬度", latitude, required=False),
     Column("lon", "经度", longitude, required=False),
-    Column("kind", "类型", text, required=False, help="e.g. village, township, functional_zone"),
+    Column(
+        "kind", "类型", bounded(32), required=False, help="e.g. village, township, functional_zone"
+    ),
 ]
 
 
@@ -76,6 +78,9 @@ class _Row:
     kind: str
     synthetic: bool
     rownum: int
+    # The optional facts the row gives; None: every field (the demo city). An import
+    # changes only these on an existing area: an absent column or an empty cell keeps.
+    given: frozenset[str] | None = None
 
 
 def validate_tree(rows: Sequence[_Row], existing: dict[str, tuple[str, str, str | None]]) -> None:
@@ -177,6 +182,12 @@ def _order_parents_first(rows: Iterable[_Row], existing: set[str]) -> list[_Row]
     return ordered
 
 
+# What an area row always sets; its other facts (name_en, population, lat, lon, kind) only
+# when the file gives them.
+_ALWAYS = frozenset({"level", "name_zh", "synthetic"})
+_OPTIONAL = ("name_en", "population", "lat", "lon", "kind")
+
+
 def _write_tree(rows: Sequence[_Row]) -> tuple[int, int]:
     existing = (
         {
@@ -217,6 +228,8 @@ def _write_tree(rows: Sequence[_Row]) -> tuple[int, int]:
         )
         if r.code in existing:
             area = existing[r.code]
+            if r.given is not None:
+                fields = {k: v for k, v in fields.items() if k in _ALWAYS or k in r.given}
             if any(getattr(area, k) != v for k, v in fields.items()):
                 for k, v in fields.items():
                     setattr(area, k, v)
@@ -282,6 +295,9 @@ def do_import_areas(table: Table, *, actor: Any) -> ImportResult:
 
     All or nothing: any bad row refuses the whole file with a report. Idempotent: the same
     file twice adds nothing; a corrected file updates names, populations and locations.
+    An existing area keeps every optional fact (``name_en``, ``population``, ``lat``,
+    ``lon``, ``kind``) that the file does not give, by an absent column or an empty cell:
+    an import never clears what it does not mention (edit the area to clear one).
     """
     parsed = parse_rows(table, AREA_COLUMNS)
     rows = [
@@ -297,6 +313,7 @@ def do_import_areas(table: Table, *, actor: Any) -> ImportResult:
             p["kind"] or p["level"],
             False,
             p["_row"],
+            frozenset(name for name in _OPTIONAL if p[name] is not None),
         )
         for p in parsed
     ]

@@ -81,12 +81,13 @@ def import_series(
 
     setup()
     from warroom.core.errors import WarroomError
+    from warroom.core.uploads import read_upload
     from warroom.situation.models import ImportStatus
     from warroom.situation.services import do_import_series, run_series_import
-    from warroom.tables import TableRejected, read_table
+    from warroom.tables import TableRejected
 
     try:
-        job = do_import_series(read_table(file), actor=SYSTEM)
+        job = do_import_series(read_upload(file), actor=SYSTEM)
     except TableRejected as exc:
         raise fail(f"{file}: {exc.report()}") from None
     except WarroomError as exc:

@@ -227,8 +227,9 @@ def import_series(request: HttpRequest) -> HttpResponse:
     from django.shortcuts import redirect
 
     from warroom.core.errors import WarroomError
+    from warroom.core.uploads import import_slot, read_upload
     from warroom.situation.jobs import series_import
-    from warroom.tables import TableRejected, read_table
+    from warroom.tables import TableRejected
 
     if not request.user.can("change"):  # type: ignore[union-attr]
         raise Http404
@@ -236,8 +237,8 @@ def import_series(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and "file" in request.FILES:
         upload = request.FILES["file"]
         try:
-            with transaction.atomic():
-                table = read_table(upload.read(), filename=upload.name or "")
+            with import_slot(request.user), transaction.atomic():
+                table = read_upload(upload)
                 job = services.do_import_series(table, actor=request.user)
                 if job.status == "queued":  # a worker runs its cycles (warroom worker)
                     series_import.enqueue(

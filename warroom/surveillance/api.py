@@ -7,11 +7,11 @@ from ninja.pagination import paginate
 
 from warroom.core.errors import Forbidden
 from warroom.core.imports import batch_key, table_from_rows
+from warroom.core.uploads import run_import
 from warroom.geo import selectors as geo
 from warroom.surveillance import selectors, services
 from warroom.surveillance.models import FIGURES
 from warroom.surveillance.schemas import DailyReportIn, DailyReportOut, ReportBatchOut
-from warroom.tables import read_table
 
 router = Router(tags=["surveillance"])
 
@@ -53,8 +53,7 @@ def post_reports(
 @router.post("/import", response=ReportBatchOut, summary="Import a daily report file")
 def import_reports(request: HttpRequest, file: File[UploadedFile]) -> object:
     _writer(request)
-    table = read_table(file.read(), filename=file.name or "")
-    return services.do_import_daily_reports(table, actor=request.auth)
+    return run_import(services.do_import_daily_reports, file, actor=request.auth)
 
 
 __all__ = ["FIGURES", "router"]

@@ -32,6 +32,7 @@ from warroom.tables import (
     RowError,
     Table,
     TableRejected,
+    columns_present,
     count,
     date,
     parse_rows,
@@ -91,6 +92,9 @@ def do_import_daily_reports(
     kind = "surveillance-daily"
     digest = sha256 or table.sha256
     parsed = parse_rows(table, REPORT_COLUMNS)
+    # A figure's column absent from the file keeps the stored figure; an empty cell of a
+    # present column is unknown (DESIGN Â§4) and stored as such.
+    present = [name for name in FIGURES if name in columns_present(table, REPORT_COLUMNS)]
     with acting(actor), transaction.atomic():
         if previous_import(kind, digest, actor=actor) is not None:
             return ReportImportResult(kind, len(parsed), 0, 0, True, digest)
@@ -130,14 +134,14 @@ def do_import_daily_reports(
         for p in parsed:
             area = areas[p["area_code"]]
             row = existing.get((area.pk, p["date"]))
-            values = {name: p[name] for name in FIGURES}
+            values = {name: p[name] for name in (FIGURES if row is None else present)}
             if row is None:
                 new.append(
                     DailyReport(
                         area=area, date=p["date"], source=Source.REPORT, updated_at=now, **values
                     )
                 )
-            elif row.figures() != values:
+            elif any(getattr(row, name) != value for name, value in values.items()):
                 for name, value in values.items():
                     setattr(row, name, value)
                 row.updated_at = now

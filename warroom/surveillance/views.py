@@ -15,10 +15,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from warroom.core.errors import NotFound, WarroomError
 from warroom.core.jobs import enqueue_import, import_in_worker
+from warroom.core.uploads import run_import
 from warroom.geo import selectors as geo
 from warroom.surveillance import selectors, services
 from warroom.surveillance.models import FIGURES, DailyReport, Source
-from warroom.tables import TableRejected, read_table, template_bytes
+from warroom.tables import TableRejected, template_bytes
 
 
 def _day(request: HttpRequest) -> dt.date | None:
@@ -40,16 +41,13 @@ def index(request: HttpRequest) -> HttpResponse:
         if not request.user.can("change") or "file" not in request.FILES:  # type: ignore[union-attr]
             raise Http404
         upload = request.FILES["file"]
-        data = upload.read()
-        if import_in_worker(len(data)):  # a large file: a worker imports it
-            queued = enqueue_import(
-                services.do_import_daily_reports, data, upload.name or "", actor=request.user
-            )
-            return redirect("web:job", queued_job_id=queued.pk)
         try:
-            res = services.do_import_daily_reports(
-                read_table(data, filename=upload.name or ""), actor=request.user
-            )
+            if import_in_worker(upload.size or 0):  # a large file: a worker imports it
+                queued = enqueue_import(
+                    services.do_import_daily_reports, upload, upload.name or "", actor=request.user
+                )
+                return redirect("web:job", queued_job_id=queued.pk)
+            res = run_import(services.do_import_daily_reports, upload, actor=request.user)
         except TableRejected as exc:
             report = exc
         except WarroomError as exc:
