@@ -37,7 +37,7 @@ from typing import Protocol
 
 import numpy as np
 
-from warroom.analytics.allocate import ALLOWED_BEDS, BedType, Need, steps_above_need
+from warroom.analytics.vocabulary import ALLOWED_BEDS, BedType, Need, steps_above_need
 from warroom.twin import records as R
 from warroom.twin.facilities import Facility, build_facilities, capacity_on, districts_of
 from warroom.twin.parameters import (
