@@ -10,10 +10,11 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 # 23:45 Asia/Shanghai. `make test SQLITE_CLOCK=real` runs it at the real time.
 SQLITE_CLOCK   ?= 23:30 UTC
 POSTGRES_CLOCK ?= 23:45 Asia/Shanghai
-# Test processes (pytest-xdist), one per core, at most 2; whole files stay on one worker
-# (module and session fixtures are built once). `make test WORKERS=0` runs in-process.
+# Test processes (pytest-xdist), one per core, at most 2. `--dist load`, not loadfile or
+# loadgroup: those key the work by node id and run only one of the API fuzz tests (the 83
+# schemathesis cases share one id). `make test WORKERS=0` runs in one process.
 WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); [ $$n -gt 2 ] && n=2; echo $$n)
-XDIST   := $(if $(filter 0,$(WORKERS)),,-n $(WORKERS) --dist loadfile)
+XDIST   := $(if $(filter 0,$(WORKERS)),,-n $(WORKERS) --dist load)
 
 .PHONY: demo test install system-deps lint test-sqlite test-postgres bench messages clean
 
