@@ -1,4 +1,9 @@
-"""Shared helpers for the benchmark scripts: one database per run, medians, a report line."""
+"""Shared helpers for the benchmark scripts: one database per run, medians, a report line.
+
+Every bench states its targets through :func:`target` and ends with :func:`finish`, which
+exits 1 if one was missed (in a child process too: :func:`run_child` passes the miss on),
+so that ``make bench`` fails when a bench misses.
+"""
 
 from __future__ import annotations
 
@@ -43,12 +48,46 @@ def database_env(kind: str) -> dict[str, str]:
     return env
 
 
+MISSED_EXIT = 1  # a bench's exit status when it missed a target
+_missed: list[str] = []
+
+
+def target(what: str, value: float, limit: float, unit: str = "", *, at_least: bool = False) -> str:
+    """Check ``value`` against its target (at most ``limit``, or at least with
+    ``at_least``); record a miss; return the report's "(target <= 2 s: OK)" text."""
+    ok = value >= limit if at_least else value <= limit
+    sign = ">=" if at_least else "<="
+    if not ok:
+        _missed.append(f"{what}: {value:g} {unit} (target {sign} {limit:g} {unit})".strip())
+    return f"(target {sign} {limit:g}{' ' + unit if unit else ''}: {'OK' if ok else 'MISSED'})"
+
+
+def finish() -> None:
+    """End the bench: exit :data:`MISSED_EXIT` if a target was missed."""
+    if _missed:
+        print("MISSED " + "; ".join(_missed))
+        sys.exit(MISSED_EXIT)
+
+
 def run_child(script: str, kind: str, *args: str) -> None:
-    """Run ``script`` again in a child process against a fresh database of ``kind``."""
+    """Run ``script`` again in a child process against a fresh database of ``kind``.
+
+    A child that missed a target (exit :data:`MISSED_EXIT`) counts as a miss here; any
+    other failure raises."""
     env = database_env(kind)
     env["DJANGO_SETTINGS_MODULE"] = "warroom.settings"
     env["PYTHONPATH"] = str(ROOT)
-    subprocess.run([sys.executable, script, "--child", kind, *args], env=env, check=True)
+    args_ = [sys.executable, script, "--child", kind, *args]
+    run_script(args_, env, f"{Path(script).name} [{kind}]")
+
+
+def run_script(args: list[str], env: dict[str, str], label: str) -> None:
+    """Run a bench's child process; its missed target is a miss here, other failures raise."""
+    done = subprocess.run(args, env=env)
+    if done.returncode == MISSED_EXIT:
+        _missed.append(f"{label} missed a target")
+    elif done.returncode != 0:
+        raise subprocess.CalledProcessError(done.returncode, done.args)
 
 
 def setup_django() -> None:

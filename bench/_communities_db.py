@@ -8,10 +8,9 @@ so these runs take a name of their own and drop it when done.
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 
-from _common import PG_ADMIN_URL, ROOT, database_env
+from _common import PG_ADMIN_URL, ROOT, database_env, run_script
 
 
 def run_child_isolated(script: str, kind: str, *args: str) -> None:
@@ -29,7 +28,7 @@ def run_child_isolated(script: str, kind: str, *args: str) -> None:
     env["DJANGO_SETTINGS_MODULE"] = "warroom.settings"
     env["PYTHONPATH"] = str(ROOT)
     try:
-        subprocess.run([sys.executable, script, "--child", kind, *args], env=env, check=True)
+        run_script([sys.executable, script, "--child", kind, *args], env, f"{script} [{kind}]")
     finally:
         if kind == "postgres":
             import psycopg

@@ -32,6 +32,8 @@ import scipy.sparse as sp
 from scipy.optimize import linprog
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # _common
+from _common import finish, target
 
 from warroom.analytics.allocate import BedType, Need, allocate_beds, steps_above_need
 
@@ -183,7 +185,7 @@ def scenario(scarce: bool, peer: bool) -> bool:
     med = statistics.median(times)
     print(
         f"allocate_beds (OR-Tools min-cost flow): median {med:.3f} s over {RUNS} runs "
-        f"(target <= {TARGET_S:.1f} s: {'OK' if med <= TARGET_S else 'MISSED'})"
+        + target("allocate_beds", med, TARGET_S, "s")
     )
     print(
         f"  placed {int(alloc.rank_placed.sum()):,}, steps above need "
@@ -215,3 +217,4 @@ def scenario(scarce: bool, peer: bool) -> bool:
 
 if __name__ == "__main__":
     main()
+    finish()

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import median_ms, run_child, setup_django
+from _common import finish, median_ms, run_child, setup_django, target
 
 RECURSIVE = """
 WITH RECURSIVE sub(id) AS (
@@ -37,7 +37,10 @@ def child(kind: str) -> None:
     start = time.perf_counter()
     result = do_load_demo_city()
     load_s = time.perf_counter() - start
-    print(f"[{kind}] load demo city ({result.created} areas): {load_s:.2f} s  (target <= 10 s)")
+    print(
+        f"[{kind}] load demo city ({result.created} areas): {load_s:.2f} s  "
+        + target(f"[{kind}] load demo city", load_s, 10, "s")
+    )
 
     for label, code in (("whole city", "4201"), ("one district (江岸区)", "420102")):
         path = Area.objects.get(code=code).path
@@ -56,7 +59,8 @@ def child(kind: str) -> None:
         ms, peer_ms = median_ms(ours), median_ms(peer)
         print(
             f"[{kind}] subtree of {label} ({ours()} areas): {ms:.2f} ms median "
-            f"(target <= 20 ms); recursive CTE {peer_ms:.2f} ms; ratio {peer_ms / ms:.1f}x"
+            f"{target(f'[{kind}] subtree of {label}', ms, 20, 'ms')}; "
+            f"recursive CTE {peer_ms:.2f} ms; ratio {peer_ms / ms:.1f}x"
         )
 
 
@@ -71,3 +75,4 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+    finish()

@@ -14,6 +14,8 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # _common
+from _common import finish, target
 
 from warroom.analytics.backtest import backtest
 
@@ -38,8 +40,9 @@ def main() -> None:
     median = statistics.median(samples)
     print(f"backtest, {DAYS}-day series, {len(result.names)} forecasters, horizons 1-14,")
     print(f"  {result.origins.size} rolling origins: median {median:.3f} s over {RUNS} runs")
-    print("  (target <= 2 s; no peer implementation to compare in the same run)")
+    print(f"  {target('backtest', median, 2, 's')}; no peer implementation to compare")
 
 
 if __name__ == "__main__":
     main()
+    finish()

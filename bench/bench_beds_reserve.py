@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import run_child, setup_django
+from _common import finish, run_child, setup_django, target
 
 WORKERS = 8
 FACILITIES = 12
@@ -119,7 +119,7 @@ def child(kind: str) -> None:
     print(
         f"[{kind}] ours: {granted} reservations ({beds} beds of {FACILITIES * BEDS}) in "
         f"{seconds:.2f} s = {granted / seconds:.0f} reservations/s; {refused} refused; "
-        f"over-filled beds: {over}"
+        f"over-filled beds: {over} {target(f'[{kind}] over-filled beds', over, 0)}"
     )
 
     # The peer: read, check in Python, write — without the database as the judge.
@@ -162,3 +162,4 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+    finish()

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import median_ms, run_child, setup_django
+from _common import finish, median_ms, run_child, setup_django, target
 from _room_db import fill
 
 
@@ -29,7 +29,7 @@ def child(kind: str) -> None:
         ms = median_ms(lambda fmt=fmt: export_briefing(briefing, fmt), repeat=5, warmup=1)
         print(
             f"[{kind}] briefing {day} to {fmt}: {ms / 1000:.2f} s median of 5, "
-            f"{size / 1024:.0f} KiB (target <= 10 s)"
+            f"{size / 1024:.0f} KiB {target(f'[{kind}] briefing to {fmt}', ms / 1000, 10, 's')}"
         )
 
 
@@ -43,3 +43,4 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+    finish()

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import median_ms, run_child, setup_django
+from _common import finish, median_ms, run_child, setup_django, target
 
 PEOPLE = 300_000
 MIX = [  # (status, share)
@@ -144,7 +144,8 @@ def child(kind: str) -> None:
     print(
         f"[{kind}] clearance recompute: {best:.2f} s best of 3 "
         f"({', '.join(f'{s:.2f}' for s in seconds)}) "
-        f"(target <= 5 s); {result.rows:,} area rows; city {result.city_totals}"
+        f"{target(f'[{kind}] clearance recompute', best, 5, 's')}; "
+        f"{result.rows:,} area rows; city {result.city_totals}"
     )
     start = time.perf_counter()
     peer(cutoff_for(today))
@@ -171,7 +172,10 @@ def child(kind: str) -> None:
     url = "/cases/clearance/4201/"
     assert client.get(url).status_code == 200
     ms = median_ms(lambda: client.get(url))
-    print(f"[{kind}] clearance page for the city: {ms:.1f} ms median (target <= 300 ms)")
+    print(
+        f"[{kind}] clearance page for the city: {ms:.1f} ms median "
+        + target(f"[{kind}] clearance page", ms, 300, "ms")
+    )
     district = Area.objects.get(code="420102")
     ms = median_ms(lambda: client.get(f"/cases/clearance/{district.code}/"))
     print(f"[{kind}] clearance page for a district: {ms:.1f} ms median")
@@ -187,3 +191,4 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+    finish()

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import run_child, setup_django
+from _common import finish, run_child, setup_django, target
 
 W1 = {"confirmed": 2000, "suspected": 4000, "febrile": 10000, "contact": 20000}
 RESULTS = 50000
@@ -97,7 +97,8 @@ def child(kind: str) -> None:
         f"{b.transitions} status changes"
     )
     print(
-        f"[{kind}] W1 peak day ingest: {total:.1f} s (target <= 60 s); "
+        f"[{kind}] W1 peak day ingest: {total:.1f} s "
+        f"{target(f'[{kind}] W1 peak day ingest', total, 60, 's')}; "
         f"{(n_rows + RESULTS) / total:,.0f} rows/s; people {Person.objects.count()}, "
         f"samples {Sample.objects.count()}, transitions {TransitionRecord.objects.count()}"
     )
@@ -132,3 +133,4 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+    finish()

@@ -20,6 +20,8 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # _common
+from _common import finish, target
 
 from warroom.analytics.certify import (
     CertificationBoard,
@@ -78,17 +80,11 @@ def main() -> None:
     f_ms, i_ms = statistics.median(full) * 1e3, statistics.median(inc) * 1e3
     b_ms = statistics.median(live) * 1e3
     print(f"tree: {n:,} nodes, depth {len(tree.by_depth)}, {int(cert.certified.sum()):,} certified")
+    print(f"certify (full recompute): median {f_ms:.2f} ms " + target("certify", f_ms, 50, "ms"))
+    print(f"recertify (one new case): median {i_ms:.3f} ms " + target("recertify", i_ms, 1, "ms"))
     print(
-        f"certify (full recompute): median {f_ms:.2f} ms (target <= 50 ms: "
-        f"{'OK' if f_ms <= 50 else 'MISSED'})"
-    )
-    print(
-        f"recertify (one new case): median {i_ms:.3f} ms (target <= 1 ms: "
-        f"{'OK' if i_ms <= 1 else 'MISSED'})"
-    )
-    print(
-        f"CertificationBoard.update (in place, O(depth)): median {b_ms:.4f} ms (target <= 1 ms: "
-        f"{'OK' if b_ms <= 1 else 'MISSED'})"
+        f"CertificationBoard.update (in place, O(depth)): median {b_ms:.4f} ms "
+        + target("CertificationBoard.update", b_ms, 1, "ms")
     )
     print(
         f"ratio full recompute / recertify (copying): {f_ms / i_ms:.1f}x; "
@@ -98,3 +94,4 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+    finish()

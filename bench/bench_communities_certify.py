@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import median_ms, setup_django
+from _common import finish, median_ms, setup_django, target
 from _communities_db import run_child_isolated
 
 FACTS_TABLE = """
@@ -147,7 +147,8 @@ def child(kind: str) -> None:
     share = {lv: f"{c}/{t}" for lv, (c, t) in result.by_level.items()}
     print(
         f"[{kind}] recompute certification ({n} areas, facts from the database): "
-        f"{ms:.0f} ms median (target <= 2000 ms), first day ever {first:.0f} ms; "
+        f"{ms:.0f} ms median {target(f'[{kind}] recompute certification', ms, 2000, 'ms')}, "
+        f"first day ever {first:.0f} ms; "
         f"certified {share}"
     )
 
@@ -178,7 +179,10 @@ def child(kind: str) -> None:
     )
     city = CertificationStatus.objects.get(area__parent__isnull=True, date=day)
     assert city.status == Certification.NOT_CERTIFIED
-    print(f"[{kind}] new case decertifying compound → city: {ms:.1f} ms median (target <= 50 ms)")
+    print(
+        f"[{kind}] new case decertifying compound → city: {ms:.1f} ms median "
+        + target(f"[{kind}] decertify on a new case", ms, 50, "ms")
+    )
 
 
 def main() -> None:
@@ -191,3 +195,4 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+    finish()

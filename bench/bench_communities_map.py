@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import median_ms, setup_django
+from _common import finish, median_ms, setup_django, target
 from _communities_db import run_child_isolated
 
 
@@ -50,7 +50,8 @@ def child(kind: str) -> None:
     ms = median_ms(lambda: client.get("/communities/map/"), repeat=15)
     print(
         f"[{kind}] map of {compounds} compounds: {ms:.0f} ms median server time "
-        f"(target <= 300 ms); payload {len(body) / 1024:.0f} KB (target <= 1024 KB)"
+        f"{target(f'[{kind}] map', ms, 300, 'ms')}; payload {len(body) / 1024:.0f} KB "
+        f"{target(f'[{kind}] map payload', len(body) / 1024, 1024, 'KB')}"
     )
     # The other certification pages of headquarters, for the record (no target set).
     for url in ("/communities/", "/communities/areas/4201/", "/communities/published/"):
@@ -68,3 +69,4 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+    finish()

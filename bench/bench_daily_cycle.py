@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import run_child, setup_django
+from _common import finish, run_child, setup_django, target
 from _room_db import fill
 
 
@@ -41,7 +41,8 @@ def child(kind: str) -> None:
         print(f"[{kind}]   {name:28s} {statistics.median(times):7.2f} s")
     print(
         f"[{kind}] daily cycle: {statistics.median(totals):.2f} s median of 3 "
-        f"({', '.join(f'{t:.2f}' for t in totals)}) (target <= 30 s)"
+        f"({', '.join(f'{t:.2f}' for t in totals)}) "
+        f"{target(f'[{kind}] daily cycle', statistics.median(totals), 30, 's')}"
     )
 
 
@@ -55,3 +56,4 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+    finish()

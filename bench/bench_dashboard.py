@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from _common import median_ms, run_child, setup_django
+from _common import finish, median_ms, run_child, setup_django, target
 from _room_db import fill
 
 
@@ -44,7 +44,7 @@ def child(kind: str) -> None:
     ms = median_ms(lambda: client.get("/situation/"))
     print(
         f"[{kind}] dashboard (city, {day}): {ms:.1f} ms median server time, "
-        f"{len(queries)} queries (target <= 300 ms)"
+        f"{len(queries)} queries {target(f'[{kind}] dashboard', ms, 300, 'ms')}"
     )
     district = median_ms(lambda: client.get("/situation/?area=420102"))
     print(f"[{kind}] dashboard (a district): {district:.1f} ms median server time")
@@ -74,7 +74,8 @@ def child(kind: str) -> None:
     server.close()
     print(
         f"[{kind}] first contentful paint: {statistics.median(paints):.0f} ms median of 5 "
-        f"({', '.join(f'{p:.0f}' for p in paints)}) (target <= 2000 ms)"
+        f"({', '.join(f'{p:.0f}' for p in paints)}) "
+        f"{target(f'[{kind}] first contentful paint', statistics.median(paints), 2000, 'ms')}"
     )
 
 
@@ -88,3 +89,4 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+    finish()

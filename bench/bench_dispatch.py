@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import finish, target
 from _communities_db import run_child_isolated
 
 RUNS = 3
@@ -73,12 +74,12 @@ def child(kind: str) -> None:
     p, c = statistics.median(propose_s), statistics.median(confirm_s)
     print(
         f"[{kind}] propose: median {p:.2f} s over {RUNS} runs "
-        f"(target <= {PROPOSE_TARGET_S:.0f} s: {'OK' if p <= PROPOSE_TARGET_S else 'MISSED'}); "
+        f"{target(f'[{kind}] propose', p, PROPOSE_TARGET_S, 's')}; "
         f"committed run {p_commit:.2f} s; its own timer {proposal.seconds:.2f} s"
     )
     print(
         f"[{kind}] confirm all {placed:,}: median {c:.2f} s over {RUNS} runs "
-        f"(target <= {CONFIRM_TARGET_S:.0f} s: {'OK' if c <= CONFIRM_TARGET_S else 'MISSED'}); "
+        f"{target(f'[{kind}] confirm all', c, CONFIRM_TARGET_S, 's')}; "
         f"committed run {c_commit:.2f} s, {done.confirmed / c_commit:,.0f} placements/s"
     )
     _peer(kind, p)
@@ -114,3 +115,4 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+    finish()

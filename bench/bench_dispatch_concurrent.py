@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import finish, target
 from _communities_db import run_child_isolated
 
 WORKERS = 8
@@ -148,8 +149,11 @@ def child(kind: str) -> None:
         f"{serial:.2f} s: {serial_placed / serial:,.0f} confirmations/s; "
         f"ratio concurrent / serial: {(placed / wall) / (serial_placed / serial):.2f}x"
     )
-    if over or twice or open_total != placed:
-        raise SystemExit("over-filled or placed twice")
+    print(
+        f"[{kind}] over-filled pools {target('over-filled pools', over, 0)}, placed twice "
+        f"{target('placed twice', twice, 0)}, open placements not placed "
+        f"{target('open placements not placed', abs(open_total - placed), 0)}"
+    )
 
 
 def main() -> None:
@@ -163,3 +167,4 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+    finish()

@@ -24,6 +24,8 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # _common
+from _common import finish, target
 
 from warroom.analytics.quality import COLUMNS, DailyReports, run_all
 
@@ -144,7 +146,7 @@ def main() -> None:
     print(f"DailyReports.from_rows: median {statistics.median(build):.3f} s")
     print(
         f"run_all (13 rules): median {med:.3f} s over {RUNS} runs "
-        f"(target <= {TARGET_S:.1f} s: {'OK' if med <= TARGET_S else 'MISSED'})"
+        + target("run_all", med, TARGET_S, "s")
     )
     rules, counts = np.unique(flags.rule, return_counts=True)
     print("flags:", ", ".join(f"{r} {c}" for r, c in zip(rules, counts, strict=True)))
@@ -153,3 +155,4 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+    finish()

@@ -18,6 +18,8 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # _common
+from _common import finish, target
 
 from warroom.analytics.rt import estimate_rt
 
@@ -80,15 +82,18 @@ def main() -> None:
     print(f"rt, {DAYS}-day series, 7-day windows")
     print(
         f"  warroom  estimate_rt : median {ours * 1e3:8.3f} ms over {RUNS_OURS} runs"
-        " (target <= 2 ms)"
+        f" {target('estimate_rt', ours * 1e3, 2, 'ms')}"
     )
     theirs = time_epiestim(incid)
     if theirs is None:
         print("  EpiEstim estimate_R  : Rscript not found, no peer figure")
         return
     print(f"  EpiEstim estimate_R  : median {theirs * 1e3:8.3f} ms over {RUNS_R} runs (inside R)")
-    print(f"  ratio                : {theirs / ours:8.1f}x faster (target >= 50x)")
+    ratio = theirs / ours
+    met = target("ratio", ratio, 50, "x", at_least=True)
+    print(f"  ratio                : {ratio:8.1f}x faster {met}")
 
 
 if __name__ == "__main__":
     main()
+    finish()

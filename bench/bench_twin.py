@@ -21,6 +21,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # _common
+from _common import finish, target  # noqa: E402
+
 W1 = {  # DESIGN §5: the reference workload's peak day
     "new_confirmed": 2_000,
     "new_suspected": 4_000,
@@ -128,11 +131,12 @@ def main() -> None:
         f"{args.days} days, 2 cores {cores}"
     )
     print(
-        f"  wall time median of {len(runs)}: {med:.2f} s  (target ≤ 60 s; runs: "
+        f"  wall time median of {len(runs)}: {med:.2f} s  {target('twin run', med, 60, 's')} "
+        + "(runs: "
         + ", ".join(f"{r['total_s']:.2f}" for r in runs)
         + ")"
     )
-    print(f"  peak memory: {mem:,.0f} MB  (target ≤ 4,096 MB)")
+    print(f"  peak memory: {mem:,.0f} MB  " + target("peak memory", mem, 4096, "MB"))
     print(f"  set-up (city, facilities): {statistics.median(r['setup_s'] for r in runs):.2f} s")
     peak_ms = statistics.median(r["peak_day_s"] for r in runs) * 1000
     print(
@@ -151,3 +155,4 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+    finish()

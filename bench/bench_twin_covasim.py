@@ -7,6 +7,13 @@ next size is skipped when the last time × the size ratio exceeds it, and a run 
 at 5 minutes); the twin runs at each same size (scale = size / 12.3 M) and at full scale.
 Prints both times and the ratio at equal size. Both pinned to the same 2 cores.
 
+Speed alone says nothing if the models disagree, so the bench also compares their
+epidemic sizes: at ``--compare-n`` residents (100,000), both run the same unmitigated
+epidemic (the twin with every measure of wuhan-2020 switched off, Covasim with its
+defaults, both seeded with the twin's initial infections at that scale) for
+``COMPARE_DAYS`` days, long enough to burn out, and the final attack rates (infected /
+residents) must agree within ``ATTACK_RATE_TOLERANCE`` (absolute). Exit 1 on a miss.
+
 Covasim is a bench-only peer, not a project dependency. If missing:
     .venv/bin/pip install covasim
 
@@ -23,22 +30,42 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # _common
+from _common import finish, target  # noqa: E402
+
 WUHAN = 12_326_518
 DAYS = 60
+COMPARE_DAYS = 240  # an unmitigated epidemic at R0 2.7 burns out well within this
+ATTACK_RATE_TOLERANCE = 0.15  # |twin - Covasim| final attack rate, absolute
 
 
-def covasim_once(n: int) -> dict[str, float]:
+def _unmitigated(n: int, days: int) -> Any:
+    """wuhan-2020 at ``n`` residents with every measure switched off."""
+    import dataclasses
+
+    from warroom.twin.scenario import load_scenario
+
+    sc = load_scenario("wuhan-2020")
+    off = {
+        m: dataclasses.replace(getattr(sc, m), enabled=False)
+        for m in ("lockdown", "community_closure", "admit_all", "central_isolation")
+    }
+    return sc.with_overrides(scale=min(1.0, n / WUHAN), days=days, **off)
+
+
+def covasim_once(n: int, days: int = DAYS, seeds: int | None = None) -> dict[str, float]:
     import covasim as cv
 
     t = time.perf_counter()
     # Covasim's default SARS-CoV-2 parameters; "hybrid" = households, schools, work, community.
     sim = cv.Sim(
         pop_size=n,
-        n_days=DAYS,
+        n_days=days,
         pop_type="hybrid",
-        pop_infected=max(10, n // 10_000),
+        pop_infected=seeds if seeds is not None else max(10, n // 10_000),
         verbose=0,
         rand_seed=1,
     )
@@ -61,6 +88,20 @@ def twin_once(n: int) -> dict[str, float]:
     return {"seconds": time.perf_counter() - t, "infections": float(sim.inf.n)}
 
 
+def attack_rates(n: int) -> dict[str, float]:
+    """Final attack rates of the same unmitigated epidemic in both models."""
+    from warroom.twin.sim import Simulation
+
+    sc = _unmitigated(n, COMPARE_DAYS)
+    sim = Simulation(sc)
+    for _ in range(sc.days):
+        sim.step()
+    twin = sim.inf.n / (sc.scale * WUHAN)
+    seeds = max(1, round(sc.initial_infections * sc.scale))
+    cov = covasim_once(n, COMPARE_DAYS, seeds)["infections"] / n
+    return {"twin": twin, "covasim": cov, "seeds": seeds}
+
+
 def run_child(kind: str, n: int, limit: float, env: dict[str, str], cores: str) -> dict | None:
     cmd = ["taskset", "-c", cores, sys.executable, __file__, "--child", kind, "--n", str(n)]
     try:
@@ -77,11 +118,12 @@ def main() -> None:
     ap.add_argument("--sizes", default="100000,250000,500000,1000000,2000000,4000000")
     ap.add_argument("--limit", type=float, default=300.0, help="seconds per Covasim run")
     ap.add_argument("--repeats", type=int, default=3, help="twin repeats (median)")
-    ap.add_argument("--child", choices=["covasim", "twin"], help=argparse.SUPPRESS)
+    ap.add_argument("--compare-n", type=int, default=100_000, help="residents, sizes compared")
+    ap.add_argument("--child", choices=["covasim", "twin", "sizes"], help=argparse.SUPPRESS)
     ap.add_argument("--n", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        fn = covasim_once if args.child == "covasim" else twin_once
+        fn = {"covasim": covasim_once, "twin": twin_once, "sizes": attack_rates}[args.child]
         print(json.dumps(fn(args.n)))
         return
     try:
@@ -98,6 +140,16 @@ def main() -> None:
     )
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
     cores = ",".join(map(str, sorted(os.sched_getaffinity(0))[:2]))
+    sizes = run_child("sizes", args.compare_n, 4 * args.limit, env, cores)
+    if sizes is None:
+        sys.exit(f"the epidemic-size comparison did not finish in {4 * args.limit:.0f} s")
+    gap = abs(sizes["twin"] - sizes["covasim"])
+    print(
+        f"  epidemic size, unmitigated, {args.compare_n:,} residents, {COMPARE_DAYS} days, "
+        f"{sizes['seeds']:.0f} initial infections: attack rate twin {sizes['twin']:.1%}, "
+        f"Covasim {sizes['covasim']:.1%}; gap {gap:.1%} "
+        + target("attack rate gap", gap, ATTACK_RATE_TOLERANCE)
+    )
     rows = []
     last: tuple[int, float] | None = None
     for n in [int(s) for s in args.sizes.split(",")]:
@@ -136,3 +188,4 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+    finish()

@@ -10,10 +10,32 @@ import os
 
 import pytest
 
+from tests import clock
 from warroom.core.context import SYSTEM
 from warroom.tables import read_table
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop + the ORM in tests
+
+
+def pytest_configure(config):
+    """Start the faked wall clock of ``WARROOM_TEST_CLOCK`` (tests/clock.py), if any.
+
+    The main process resolves "HH:MM zone" to one instant and passes it on, so that every
+    xdist worker (they start later and inherit the environment) fakes the same instant.
+    """
+    when = clock.start()
+    if when is not None:
+        os.environ[clock.ENV] = when.isoformat()
+
+
+def pytest_unconfigure(config):
+    clock.stop()
+
+
+def pytest_report_header(config):
+    when = clock.parse_clock(os.environ.get(clock.ENV, ""))
+    return f"wall clock: {'faked from ' + when.isoformat() if when else 'real'}"
+
 
 SMALL_CITY_CSV = """code,parent_code,level,name_zh,name_en,population,lat,lon
 9901,,city,测试市,Test City,1000,30.5,114.3

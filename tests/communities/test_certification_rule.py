@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from tests.conftest import pass_six_in_place
+from warroom.analytics.vocabulary import Reason
 from warroom.communities import certification as cert
 from warroom.communities.facts import CaseFacts
 from warroom.communities.models import Certification, CertificationEvent, CertificationStatus
@@ -157,13 +158,13 @@ def test_roll_up_on_arrays():
     days[3] = 13
     r = cert.roll_up(parent, days, zeros, zeros, passed, min_days=14)
     assert r.certified.tolist() == [False, False, True, False, True]
-    assert r.reasons[0] == cert.CHILDREN and r.reasons[3] == cert.RECENT_CASE
+    assert r.reasons[0] == Reason.CHILD_NOT_CERTIFIED and r.reasons[3] == Reason.CONFIRMED_IN_WINDOW
     assert r.children_total.tolist() == [2, 2, 0, 0, 0]
     assert r.children_certified.tolist() == [1, 1, 0, 0, 0]
     inspection = passed.copy()
     inspection[4] = cert.INSPECTION_NONE
     r = cert.roll_up(parent, none, zeros, zeros, inspection, min_days=14)
-    assert r.reasons[4] == cert.NOT_INSPECTED and not r.certified[0]
+    assert r.reasons[4] == Reason.INSPECTION_MISSING and not r.certified[0]
 
 
 def test_roll_up_refuses_bad_arrays():

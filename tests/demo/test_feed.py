@@ -6,9 +6,12 @@ import datetime as dt
 import re
 from collections import Counter
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from warroom.accounts.models import User
 from warroom.beds.imports import do_load_demo_facilities
@@ -19,7 +22,7 @@ from warroom.cases.models import ClearanceSnapshot, ContactLink, Person, Sample,
 from warroom.core.models import DailyStepRun, ImportBatch
 from warroom.demo import feed as feed_module
 from warroom.demo.dispatch import platform_dispatcher
-from warroom.demo.feed import DayFed, do_feed_twin, external_id
+from warroom.demo.feed import DayFed, TwinLineLists, do_feed_twin, external_id
 from warroom.dispatch.models import Placement, Proposal
 from warroom.geo.models import Area
 from warroom.geo.services import do_load_demo_city
@@ -147,14 +150,62 @@ def test_feeding_again_adds_nothing(demo_city):
     assert after == before
 
 
-def test_external_ids_are_valid_stable_and_unique() -> None:
-    from warroom.cases.identity import sex_of, validate_resident_id
+def _people(pids: np.ndarray, bands: np.ndarray, sexes: np.ndarray) -> np.ndarray:
+    people = np.zeros(pids.size, dtype=R.PERSON)
+    people["person_id"], people["age_band"], people["sex"] = pids, bands, sexes
+    return people
 
-    ids = [external_id(p, "420102", p % 4, "MF"[p % 2]) for p in range(0, 200_000, 7)]
-    assert len(set(ids)) == len(ids)
-    assert all(validate_resident_id(i) == i for i in ids[:2000])
-    assert sex_of(ids[0]) == "M" and sex_of(ids[1]) == "F"
-    assert external_id(12345, "420111", 1, "F") == external_id(12345, "420111", 1, "F")
+
+def _lists() -> TwinLineLists:
+    return TwinLineLists(SimpleNamespace(patch_codes=["420102001001001"], facilities=[]))
+
+
+def test_people_of_a_whole_city_get_distinct_ids() -> None:
+    """Issue 13 defect 6: person 1,643,500 (60-64) took the id of person 0 (15-59)."""
+    lists = _lists()
+    rng = np.random.default_rng(6)
+    # Two blocks of person ids 1,643,500 apart (the old collision), then ids up to past
+    # the whole city (12.3 M people), every band and sex mixed.
+    pids = np.concatenate(
+        [np.arange(20_000), 1_643_500 + np.arange(20_000), rng.choice(13_000_000, 60_000)]
+    )
+    pids = np.unique(pids)
+    lists.register(_people(pids, rng.integers(0, 4, pids.size), rng.choice(["M", "F"], pids.size)))
+    ids = list(lists.id_of.values())
+    assert len(ids) == pids.size and len(set(ids)) == len(ids)
+    assert lists.id_of[0] != lists.id_of[1_643_500]
+    assert {lists.person_of[i] for i in ids} == set(pids.tolist())
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    band=st.integers(0, 3),
+    sex=st.sampled_from("MF"),
+    data=st.data(),
+)
+def test_an_id_gives_back_its_number_band_and_sex(band: int, sex: str, data) -> None:
+    """external_id is one-to-one over its whole range: the id decodes to its inputs."""
+    from warroom.cases.identity import birth_date_of, sex_of, validate_resident_id
+
+    number = data.draw(st.integers(0, feed_module.ID_CAPACITY[band] - 1))
+    rid = external_id(number, "420111", band, sex)
+    assert validate_resident_id(rid) == rid and sex_of(rid) == sex and rid[:6] == "420111"
+    born = birth_date_of(rid)
+    [decoded_band] = [b for b, (lo, hi) in enumerate(feed_module._BAND_BORN) if lo <= born <= hi]
+    first = feed_module._BAND_BORN[decoded_band][0]
+    assert decoded_band == band
+    assert (born - first).days * 500 + int(rid[14:17]) // 2 == number
+    with pytest.raises(ValueError, match="beyond"):
+        external_id(feed_module.ID_CAPACITY[band], "420111", band, sex)
+
+
+def test_every_age_band_has_ids_for_the_whole_city() -> None:
+    from warroom.twin.population import AGE_SHARES
+
+    city = 12_326_518
+    for band, share in enumerate(AGE_SHARES):
+        # the ids of one sex alone suffice for every person of the band
+        assert feed_module.ID_CAPACITY[band] >= share * city
 
 
 def test_the_feed_writes_only_through_the_services() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from tests.conftest import epidemic_csv
 from warroom.core.context import SYSTEM
@@ -63,7 +64,9 @@ def test_a_decision_with_an_owner_opens_a_task_carried_until_verified(reports, h
     assert task.source_kind == "meeting" and task.source == decision and task.owner == officer
     assert selectors.standup(hq, district, DAY)["decisions"] == [decision]
     next_day = DAY + dt.timedelta(days=1)
-    task.created_at = task.created_at.replace(year=2020, month=2, day=28)
+    # Opened on DAY, in the headquarters' time zone (a UTC replace moves it to DAY + 1
+    # in Shanghai whenever the test runs between 16:00 and 24:00 UTC).
+    task.created_at = timezone.make_aware(dt.datetime.combine(DAY, dt.time(10, 0)))
     task.save(update_fields=["created_at"])
     assert [t.pk for t in selectors.standup(hq, district, next_day)["carried"]] == [task.pk]
     do_submit_task(task, evidence_text="done", actor=officer)

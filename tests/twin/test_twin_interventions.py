@@ -15,8 +15,11 @@ from warroom.twin.scenario import load_scenario
 def test_lifting_the_admit_all_campaign_gives_more_cases() -> None:
     """Without the campaign, mild patients and contacts stay home and infect their families.
 
-    The effect is honest but modest (~5 %: the campaign came late, on 9 Feb), so it is
-    measured over three seeds, on the infections after 9 Feb and on the confirmed cases.
+    The effect is honest but modest (the campaign came late, on 9 Feb), so it is measured
+    over three seeds, on the infections after 9 Feb and on the confirmed cases. Since
+    suspected people and contacts take quarantine rooms only (DESIGN §3.3; they used to
+    overflow into general wards) it is +9.7 % on the infections (12,851 vs 11,715) and
+    +1.1 % on the confirmed cases (32,592 vs 32,228).
     """
     sc = load_scenario("wuhan-2020")
     after = sc.admit_all.date
@@ -37,8 +40,8 @@ def test_lifting_the_admit_all_campaign_gives_more_cases() -> None:
         f"\nadmit-all on: {on_conf:,} confirmed, {on_inf:,} infections after {after}; "
         f"off: {off_conf:,}, {off_inf:,}"
     )
-    assert off_inf > 1.1 * on_inf
-    assert off_conf > 1.02 * on_conf
+    assert off_inf > 1.05 * on_inf
+    assert off_conf > on_conf
 
 
 def test_no_beds_gives_a_worse_epidemic() -> None:

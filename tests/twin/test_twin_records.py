@@ -7,9 +7,27 @@ import datetime as dt
 import numpy as np
 from conftest import cached_run
 
+from warroom.analytics.allocate import ALLOWED_BEDS, Need
 from warroom.twin import records as R
 from warroom.twin.runner import RunResult
-from warroom.twin.sim import BED_RANK
+
+
+def platform_allows(bed_type: np.ndarray, need: np.ndarray, category: np.ndarray) -> np.ndarray:
+    """Whether the platform's rule (DESIGN §3.3, warroom.analytics.allocate) allows each
+    admission: the need class from who the person is, the beds from the allocation."""
+    cls = np.where(
+        np.isin(category, (R.SUSPECTED, R.CONTACT, R.FEBRILE)),
+        int(Need.SUSPECTED),
+        np.select(
+            [need == R.NEED_NAMES.index("ICU"), need == R.NEED_NAMES.index("SEVERE")],
+            [int(Need.CRITICAL), int(Need.SEVERE)],
+            int(Need.CONFIRMED),
+        ),
+    )
+    allowed = {n: {R.NEED_NAMES.index(b.name) for b in beds} for n, beds in ALLOWED_BEDS.items()}
+    return np.array(
+        [b in allowed[Need(c)] for b, c in zip(bed_type.tolist(), cls.tolist(), strict=True)]
+    )
 
 
 def test_every_area_day_satisfies_the_stock_identity(small_run: RunResult) -> None:
@@ -53,7 +71,17 @@ def test_contacts_link_to_confirmed_index_cases(small_run: RunResult) -> None:
 def test_admissions_never_place_below_the_need_nor_over_capacity(small_run: RunResult) -> None:
     adm = np.concatenate([d.admissions for d in small_run.days])
     assert adm.size > 100
-    assert (BED_RANK[adm["bed_type"]] >= BED_RANK[adm["need"]]).all()
+    # Who the person was when admitted, from the events (not the twin's need): confirmed
+    # if his confirmation came on or before the day, else suspected, febrile or contact.
+    events = np.concatenate([d.events for d in small_run.days])
+    confirmed = events[events["event"] == R.EV_CONFIRMED]
+    on = dict(zip(confirmed["person_id"].tolist(), confirmed["date"].tolist(), strict=True))
+    never = dt.date.max
+    admitted = zip(adm["person_id"].tolist(), adm["date"].tolist(), strict=True)
+    was_confirmed = np.array([on.get(p, never) <= d for p, d in admitted])
+    assert was_confirmed.any() and (~was_confirmed).any()
+    category = np.where(was_confirmed, R.CONFIRMED, R.SUSPECTED)
+    assert platform_allows(adm["bed_type"], adm["need"], category).all()
     assert (adm["wait_days"] >= 0).all()
     sim = small_run.simulation
     assert (sim.occupied >= 0).all()

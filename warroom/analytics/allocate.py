@@ -52,7 +52,6 @@ facilities) well under a second.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import IntEnum
 from typing import Any
 
 import numpy as np
@@ -61,6 +60,7 @@ from ortools.graph.python import min_cost_flow
 
 from warroom.analytics._checks import as_float_array, as_int_array, check_length
 from warroom.analytics.parameters import DISTANCE_RESOLUTION_KM
+from warroom.analytics.vocabulary import ALLOWED_BEDS, BedType, Need, steps_above_need
 
 __all__ = [
     "ALLOWED_BEDS",
@@ -77,55 +77,8 @@ _MAX_COST = 2**62  # int64 head-room for OR-Tools' internal cost scaling
 _MAX_WAIT = 2**40  # keeps the (need, wait) rank code inside int64
 
 
-class Need(IntEnum):
-    """What a waiting person needs, in priority order (0 = highest)."""
-
-    CRITICAL = 0
-    SEVERE = 1
-    CONFIRMED = 2  # mild or moderate confirmed
-    SUSPECTED = 3
-    FEBRILE = 4
-    CONTACT = 5
-
-
-class BedType(IntEnum):
-    """Bed types of DESIGN §3.3, the columns of ``free_beds``."""
-
-    ICU = 0
-    SEVERE = 1
-    GENERAL = 2
-    SHELTER = 3
-    QUARANTINE = 4
-
-
 N_NEEDS = len(Need)
 N_BED_TYPES = len(BedType)
-
-# steps_above_need[need, bed type]: -1 = not allowed, 0 = at need, k = k steps above need.
-_LADDER = {BedType.ICU: 3, BedType.SEVERE: 2, BedType.GENERAL: 1, BedType.SHELTER: 1}
-_NEED_LEVEL = {Need.CRITICAL: 3, Need.SEVERE: 2, Need.CONFIRMED: 1}
-
-
-def _build_steps() -> IntArray:
-    steps = np.full((N_NEEDS, N_BED_TYPES), -1, dtype=np.int64)
-    for need, level in _NEED_LEVEL.items():
-        for bed, bed_level in _LADDER.items():
-            if bed_level >= level:
-                steps[need, bed] = bed_level - level
-    for need in (Need.SUSPECTED, Need.FEBRILE, Need.CONTACT):
-        steps[need, BedType.QUARANTINE] = 0
-    steps.setflags(write=False)
-    return steps
-
-
-steps_above_need: IntArray = _build_steps()
-"""``steps_above_need[need, bed_type]``: −1 if not allowed, else steps above need."""
-
-ALLOWED_BEDS: dict[Need, tuple[BedType, ...]] = {
-    need: tuple(BedType(int(t)) for t in np.flatnonzero(steps_above_need[need] >= 0))
-    for need in Need
-}
-"""Bed types each need may be placed in (never below need)."""
 
 
 @dataclass(frozen=True, eq=False)

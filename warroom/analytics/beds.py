@@ -60,6 +60,7 @@ from warroom.analytics.parameters import (
     SHARE_SEVERE,
     SHARE_SHELTER,
 )
+from warroom.analytics.vocabulary import BED_TYPES, BedType
 
 __all__ = [
     "BED_TYPES",
@@ -78,10 +79,8 @@ __all__ = [
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
-BED_TYPES = ("ICU", "SEVERE", "GENERAL", "SHELTER", "QUARANTINE")
-"""Column order of every (days × types) array, as :class:`~warroom.analytics.allocate.BedType`."""
-N_TYPES = len(BED_TYPES)
-QUARANTINE = 4
+N_TYPES = len(BED_TYPES)  # the columns of every (days × types) array: BED_TYPES
+QUARANTINE = int(BedType.QUARANTINE)
 
 DEFAULT_SEVERITY_MIX: tuple[float, float, float, float] = (
     SHARE_CRITICAL,

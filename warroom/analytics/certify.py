@@ -29,6 +29,7 @@ from numpy.typing import NDArray
 
 from warroom.analytics._checks import as_int_array, check_length
 from warroom.analytics.parameters import CERTIFICATION_WINDOW_DAYS, INSPECTION_MAX_AGE_DAYS
+from warroom.analytics.vocabulary import Reason
 
 __all__ = [
     "AreaTree",
@@ -44,28 +45,6 @@ __all__ = [
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
-
-
-class Reason:
-    """Bit flags of why a unit is not certified (stable codes for the UI to translate)."""
-
-    CONFIRMED_IN_WINDOW = 1
-    UNRELEASED_SUSPECTED = 2
-    UNRELEASED_FEBRILE = 4
-    UNRELEASED_CONTACTS = 8
-    CLEARANCE_BACKLOG = 16
-    INSPECTION_MISSING = 32
-    CHILD_NOT_CERTIFIED = 64
-
-    NAMES: dict[int, str] = {
-        1: "confirmed_in_window",
-        2: "unreleased_suspected",
-        4: "unreleased_febrile",
-        8: "unreleased_contacts",
-        16: "clearance_backlog",
-        32: "inspection_missing",
-        64: "child_not_certified",
-    }
 
 
 @dataclass(frozen=True, eq=False)

@@ -74,6 +74,7 @@ from warroom.analytics.parameters import (
     ROBUST_Z_THRESHOLD,
     STALE_MIN_DAYS,
 )
+from warroom.analytics.vocabulary import REPORT_COLUMNS
 
 __all__ = [
     "COLUMNS",
@@ -100,20 +101,7 @@ FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 BoolArray = NDArray[np.bool_]
 
-COLUMNS = (
-    "new_confirmed",
-    "new_suspected",
-    "new_febrile",
-    "new_contacts",
-    "new_deaths",
-    "new_discharged",
-    "cum_confirmed",
-    "cum_deaths",
-    "cum_discharged",
-    "under_treatment",
-    "severe",
-    "critical",
-)
+COLUMNS = REPORT_COLUMNS
 """The count columns of the daily aggregate report, DESIGN §4, in cube order."""
 COL = {name: i for i, name in enumerate(COLUMNS)}
 DAILY = tuple(range(6))  # the new_* columns

@@ -22,6 +22,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from warroom.analytics.vocabulary import BED_TYPES
 from warroom.audit.mixins import AuditedModel
 from warroom.core.scoping import RestrictedManager
 
@@ -35,7 +36,7 @@ class BedType(models.TextChoices):
     QUARANTINE = "QUARANTINE", _("Quarantine room")
 
 
-BED_TYPE_ORDER: tuple[str, ...] = ("ICU", "SEVERE", "GENERAL", "SHELTER", "QUARANTINE")
+BED_TYPE_ORDER: tuple[str, ...] = BED_TYPES  # the choices above, in the analytics' order
 
 
 class FacilityKind(models.TextChoices):

@@ -20,6 +20,7 @@ from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, W
 from django.db.models.functions import Coalesce
 
 from warroom.analytics.allocate import Need
+from warroom.analytics.vocabulary import LOWEST_BED
 from warroom.cases.models import Person
 from warroom.cases.states import Isolation, Severity, Status
 
@@ -32,14 +33,7 @@ QUARANTINE_STATUSES = (
 )
 # The bed type that answers each need in the bed balance (mild confirmed: a shelter bed,
 # the Wuhan default; a GENERAL bed serves too, which the allocation knows).
-BED_TYPE_OF_NEED: dict[int, str] = {
-    Need.CRITICAL: "ICU",
-    Need.SEVERE: "SEVERE",
-    Need.CONFIRMED: "SHELTER",
-    Need.SUSPECTED: "QUARANTINE",
-    Need.FEBRILE: "QUARANTINE",
-    Need.CONTACT: "QUARANTINE",
-}
+BED_TYPE_OF_NEED: dict[int, str] = {int(n): bed for n, bed in LOWEST_BED.items()}
 
 
 def need_of(status: str, severity: str) -> int | None:

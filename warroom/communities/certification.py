@@ -27,15 +27,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from warroom.analytics.certify import CertificationFacts, Reason, build_tree, certify
+from warroom.analytics.certify import CertificationFacts, build_tree, certify
+from warroom.analytics.vocabulary import Reason
 
-# Reason bits of a unit that is not certified.
-RECENT_CASE = 1
-UNRELEASED = 2
-BACKLOG = 4
-NOT_INSPECTED = 8
-RECTIFICATION_PENDING = 16
-CHILDREN = 32
+# Why a unit is not certified: the bits of Reason (warroom.analytics.vocabulary), stored
+# as Reason.STORED's codes.
 
 # The inspection state of a leaf: its latest six-in-place inspection on or before the day.
 INSPECTION_NONE = 0
@@ -95,13 +91,11 @@ def roll_up(
     cert = certify(tree, facts, window_days=min_days, inspection_max_age_days=0)
     r = cert.reasons
     leaf = tree.is_leaf
+    # A leaf not passed: never inspected, or a failed item's rectification not verified.
     reasons = (
-        np.where(r & Reason.CONFIRMED_IN_WINDOW, RECENT_CASE, 0)
-        | np.where(r & Reason.UNRELEASED_SUSPECTED, UNRELEASED, 0)
-        | np.where(r & Reason.CLEARANCE_BACKLOG, BACKLOG, 0)
-        | np.where(leaf & (state == INSPECTION_NONE), NOT_INSPECTED, 0)
-        | np.where(leaf & (state == INSPECTION_PENDING), RECTIFICATION_PENDING, 0)
-        | np.where(r & Reason.CHILD_NOT_CERTIFIED, CHILDREN, 0)
+        (r & ~Reason.INSPECTION_MISSING)
+        | np.where(leaf & (state == INSPECTION_NONE), Reason.INSPECTION_MISSING, 0)
+        | np.where(leaf & (state == INSPECTION_PENDING), Reason.RECTIFICATION_PENDING, 0)
     ).astype(np.int64)
     children_total = np.bincount(tree.parent[tree.parent >= 0], minlength=n).astype(np.int64)
     return RollUp(
@@ -136,22 +130,25 @@ def subtree_counts(
     return good, totals
 
 
+# The figure stored with each reason code (a date, a count, ...); True if none.
+_FIGURE = {
+    Reason.CONFIRMED_IN_WINDOW: "last_confirmed",
+    Reason.UNRELEASED: "unreleased",
+    Reason.CLEARANCE_BACKLOG: "open_backlog",
+    Reason.CHILD_NOT_CERTIFIED: "children",
+}
+
+
 def reasons_of(bits: int, **figures: Any) -> dict[str, Any]:
     """The stored reasons of a unit: reason code → its figure (a date, a count, ...)."""
-    out: dict[str, Any] = {}
-    if bits & RECENT_CASE:
-        out["recent_case"] = figures.get("last_confirmed")
-    if bits & UNRELEASED:
-        out["unreleased"] = figures.get("unreleased")
-    if bits & BACKLOG:
-        out["backlog"] = figures.get("open_backlog")
-    if bits & NOT_INSPECTED:
-        out["not_inspected"] = True
-    if bits & RECTIFICATION_PENDING:
-        out["rectification"] = True
-    if bits & CHILDREN:
-        out["children"] = figures.get("children")
-    return out
+    return {
+        code: figures.get(_FIGURE[flag]) if flag in _FIGURE else True
+        for flag, code in Reason.STORED.items()
+        if bits & flag
+    }
+
+
+_FLAG = {code: flag for flag, code in Reason.STORED.items()}
 
 
 def describe_reasons(reasons: dict[str, Any]) -> list[str]:
@@ -160,19 +157,20 @@ def describe_reasons(reasons: dict[str, Any]) -> list[str]:
 
     texts: list[str] = []
     for code, figure in reasons.items():
-        if code == "recent_case":
+        flag = _FLAG.get(code)
+        if flag == Reason.CONFIRMED_IN_WINDOW:
             texts.append(_("a confirmed case on %(date)s, within the window") % {"date": figure})
-        elif code == "unreleased":
+        elif flag == Reason.UNRELEASED:
             texts.append(
                 _("%(n)s suspected, febrile or close contacts not released") % {"n": figure}
             )
-        elif code == "backlog":
+        elif flag == Reason.CLEARANCE_BACKLOG:
             texts.append(_("%(n)s in the open clearance backlog") % {"n": figure})
-        elif code == "not_inspected":
+        elif flag == Reason.INSPECTION_MISSING:
             texts.append(_("the six in place not passed by an inspection yet"))
-        elif code == "rectification":
+        elif flag == Reason.RECTIFICATION_PENDING:
             texts.append(_("rectification of a failed inspection item not verified"))
-        elif code == "children":
+        elif flag == Reason.CHILD_NOT_CERTIFIED:
             bad, total = figure
             texts.append(
                 _("%(bad)s of %(total)s subdivisions not certified") % {"bad": bad, "total": total}

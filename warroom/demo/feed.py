@@ -26,9 +26,10 @@ the services' back:
    (``run_daily_cycle``), whose certification turns compounds green as the outbreak
    recedes.
 
-People carry stable external ids: a valid resident ID number made from the twin's
-person id (:func:`external_id`), samples a stable lab and sample code, so a day fed twice
-is the same files twice and adds nothing.
+People carry stable external ids: a valid resident ID number made from the person's
+number in his age band and sex (:func:`external_id`; distinct for every person up to the
+whole city and beyond), samples a stable lab and sample code, so a day fed twice is the
+same files twice and adds nothing.
 
 Placement (issue #4 item 4, DESIGN §5): with ``dispatcher=None`` the twin places its
 waiting people by its own policy and the feed reports the admissions. With a
@@ -45,6 +46,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -100,21 +102,43 @@ AT_RESULTS, AT_CONFIRMED, AT_SENT_HOME, AT_SAMPLES, AT_PLACED = (
     "12:00",
     "18:00",
 )
-# Birth dates by age band (records.AGE_BAND_NAMES); the person id spreads them over days.
-_BAND_BORN = (dt.date(2008, 1, 1), dt.date(1966, 1, 1), dt.date(1957, 1, 1), dt.date(1940, 1, 1))
+# Birth dates by age band (records.AGE_BAND_NAMES), for ages in 2020: first and last day.
+_BAND_BORN = (
+    (dt.date(2006, 1, 1), dt.date(2019, 12, 31)),  # 0-14
+    (dt.date(1961, 1, 1), dt.date(2005, 12, 31)),  # 15-59
+    (dt.date(1956, 1, 1), dt.date(1960, 12, 31)),  # 60-64
+    (dt.date(1900, 1, 1), dt.date(1955, 12, 31)),  # 65+
+)
+# Sequences per birth date for one sex (the sequence's last digit is odd for a man).
+_PER_DAY = 500
+ID_CAPACITY: tuple[int, ...] = tuple(
+    ((last - first).days + 1) * _PER_DAY for first, last in _BAND_BORN
+)
+"""How many people of one age band and one sex get distinct ids: even the smallest (60-64,
+913,500) exceeds all of that band's people in the whole city (5.2 % of 12.3 M), so a
+person known twice (a contact traced again) still finds room."""
 _CATEGORY = {R.FEBRILE: "febrile", R.SUSPECTED: "suspected", R.CONFIRMED: "confirmed"}
 _CATEGORY[R.CONTACT] = "contact"
 
 
-def external_id(person_id: int, district_code: str, age_band: int, sex: str) -> str:
-    """The twin person's resident ID number: valid (GB 11643), stable and unique.
+def external_id(number: int, district_code: str, age_band: int, sex: str) -> str:
+    """The twin person's resident ID number: valid (GB 11643), and distinct for distinct
+    ``(number, age_band, sex)``.
 
-    Region = the home district; birth date = the age band's base + ``person_id // 500``
-    days; sequence = ``2 * (person_id % 500)`` (+1 for a man: the sex digit is odd).
-    Unique while fewer than two million people are known (the bands lie 9+ years apart).
+    ``number`` is the person's number among the known people of his age band and sex
+    (0, 1, 2, ...: :class:`TwinLineLists` counts them). Region = the home district; birth
+    date = the band's first day + ``number // 500`` days (within the band's years);
+    sequence = ``2 * (number % 500)`` (+1 for a man: the sex digit is odd). The bands'
+    birth years do not overlap, so no two people share an id; a number past the band's
+    :data:`ID_CAPACITY` raises ``ValueError`` rather than repeat one.
     """
-    born = _BAND_BORN[age_band] + dt.timedelta(days=person_id // 500)
-    return make_resident_id(district_code, born, 2 * (person_id % 500) + (sex == "M"))
+    if not 0 <= number < ID_CAPACITY[age_band]:
+        raise ValueError(
+            f"person number {number} is beyond the {ID_CAPACITY[age_band]:,} distinct ids "
+            f"of age band {R.AGE_BAND_NAMES[age_band]}"
+        )
+    born = _BAND_BORN[age_band][0] + dt.timedelta(days=number // _PER_DAY)
+    return make_resident_id(district_code, born, 2 * (number % _PER_DAY) + (sex == "M"))
 
 
 @dataclass
@@ -257,6 +281,7 @@ class TwinLineLists:
         self.category: dict[int, int] = {}
         self.taken: dict[int, dt.date] = {}
         self.admitted: set[int] = set()  # confirmed cases in a hospital bed
+        self._known: Counter[tuple[int, str]] = Counter()  # people per (age band, sex)
 
     # -- people -----------------------------------------------------------------------
     def register(self, people: np.ndarray) -> None:
@@ -267,8 +292,14 @@ class TwinLineLists:
             people["sex"].tolist(),
             strict=True,
         ):
+            if pid in self.id_of:
+                continue
             home = str(self.patch_codes[patch])
-            number = external_id(pid, home[:6], band, sex)
+            # Numbered in the order they become known (the simulation is deterministic,
+            # and the feed always starts at its first day, so the ids are stable).
+            nth = self._known[band, sex]
+            self._known[band, sex] += 1
+            number = external_id(nth, home[:6], band, sex)
             self.id_of[pid] = number
             self.person_of[number] = pid
             self.home_of[pid] = home

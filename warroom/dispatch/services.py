@@ -36,6 +36,7 @@ from warroom.analytics.allocate import (
     distance_matrix_km,
     steps_above_need,
 )
+from warroom.analytics.vocabulary import HOSPITAL_BED_TYPES, LADDER
 from warroom.audit.mixins import snapshot
 from warroom.audit.services import record, record_batch
 from warroom.beds.models import BED_TYPE_ORDER, KIND_BED_TYPES, BedPool, Facility
@@ -64,9 +65,7 @@ from warroom.dispatch.models import (
 )
 from warroom.geo.models import Area
 
-HOSPITAL_TYPES = ("ICU", "SEVERE", "GENERAL", "SHELTER")
-# The bed ladder of DESIGN §3.3: a higher rung is a step up (GENERAL and SHELTER are one).
-LADDER = {"ICU": 3, "SEVERE": 2, "GENERAL": 1, "SHELTER": 1, "QUARANTINE": 0}
+HOSPITAL_TYPES = HOSPITAL_BED_TYPES
 # What a placement reads and writes of a person (a partial load also skips the audit
 # snapshot the full model takes on load: 20,000 of them cost seconds).
 LOCKED_FIELDS = ("pk", "version", "merged_into", "home", "name", *STATE_FIELDS)

@@ -25,6 +25,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from warroom import tables
+from warroom.analytics.vocabulary import REPORT_COLUMNS
 from warroom.tables import Cell, Column, RowError, TableRejected
 
 FloatArray = NDArray[np.float64]
@@ -39,20 +40,24 @@ def _area_code(cell: Cell) -> str:
     return value
 
 
+# Chinese label and aliases of each count of the daily report (REPORT_COLUMNS, DESIGN §4).
+_LABELS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "new_confirmed": ("新增确诊", ("新增确诊病例", "新增确诊人数")),
+    "new_suspected": ("新增疑似", ("新增疑似病例",)),
+    "new_febrile": ("新增发热", ("新增发热病人", "新增发热患者")),
+    "new_contacts": ("新增密接", ("新增密切接触者", "新增密切接触")),
+    "new_deaths": ("新增死亡", ("新增死亡病例",)),
+    "new_discharged": ("新增出院", ("新增治愈出院",)),
+    "cum_confirmed": ("累计确诊", ("累计确诊病例",)),
+    "cum_deaths": ("累计死亡", ("累计死亡病例",)),
+    "cum_discharged": ("累计出院", ("累计治愈出院",)),
+    "under_treatment": ("在院治疗", ("现有确诊", "在治")),
+    "severe": ("重症", ("重症病例",)),
+    "critical": ("危重症", ("危重症病例", "危重")),
+}
 # (name, Chinese label, aliases): the counts of the daily report, in its column order.
-COUNT_COLUMNS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("new_confirmed", "新增确诊", ("新增确诊病例", "新增确诊人数")),
-    ("new_suspected", "新增疑似", ("新增疑似病例",)),
-    ("new_febrile", "新增发热", ("新增发热病人", "新增发热患者")),
-    ("new_contacts", "新增密接", ("新增密切接触者", "新增密切接触")),
-    ("new_deaths", "新增死亡", ("新增死亡病例",)),
-    ("new_discharged", "新增出院", ("新增治愈出院",)),
-    ("cum_confirmed", "累计确诊", ("累计确诊病例",)),
-    ("cum_deaths", "累计死亡", ("累计死亡病例",)),
-    ("cum_discharged", "累计出院", ("累计治愈出院",)),
-    ("under_treatment", "在院治疗", ("现有确诊", "在治")),
-    ("severe", "重症", ("重症病例",)),
-    ("critical", "危重症", ("危重症病例", "危重")),
+COUNT_COLUMNS: tuple[tuple[str, str, tuple[str, ...]], ...] = tuple(
+    (name, *_LABELS[name]) for name in REPORT_COLUMNS
 )
 COUNT_NAMES: tuple[str, ...] = tuple(name for name, _, _ in COUNT_COLUMNS)
 

@@ -37,10 +37,10 @@ from typing import Any
 
 import numpy as np
 
+from warroom.analytics.vocabulary import BED_TYPES, BedType
 from warroom.twin.city import DATA_DIR, AreaSpec, split_total
 
-BED_TYPES = ("ICU", "SEVERE", "GENERAL", "SHELTER", "QUARANTINE")
-ICU, SEVERE_BED, GENERAL, SHELTER, QUARANTINE = range(5)
+ICU, SEVERE_BED, GENERAL, SHELTER, QUARANTINE = (int(t) for t in BedType)
 KINDS = ("DESIGNATED", "SHELTER", "QUARANTINE")
 REFERENCE_FILE = "wuhan_facilities.csv"
 

@@ -21,6 +21,8 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
+from warroom.analytics.vocabulary import BED_TYPES, REPORT_COLUMNS
+
 CATEGORY_NAMES = ("NONE", "FEBRILE", "SUSPECTED", "CONFIRMED", "CONTACT")
 NONE, FEBRILE, SUSPECTED, CONFIRMED, CONTACT = range(5)
 EVENT_NAMES = (
@@ -45,7 +47,7 @@ EVENT_NAMES = (
 ) = range(8)
 OUTCOME_NAMES = ("DISCHARGED", "DIED", "RELEASED", "RECOVERED_AT_HOME")
 DISCHARGED, DIED, RELEASED_Q, RECOVERED_AT_HOME = range(4)
-NEED_NAMES = ("ICU", "SEVERE", "GENERAL", "SHELTER", "QUARANTINE")
+NEED_NAMES = BED_TYPES  # a need is the lowest bed type that will do
 SEVERITY_NAMES = ("asymptomatic", "mild", "moderate", "severe", "critical")
 APPEAL_NAMES = ("ADMISSION", "MEDICINE", "GROCERIES", "PRICES", "COMPLAINT", "RUMOUR", "OTHER")
 CHANNEL_NAMES = ("HOTLINE_12345", "ONLINE")
@@ -154,20 +156,7 @@ INSPECTION = np.dtype(
         ("failed_item", "i1"),  # SIX_IN_PLACE_NAMES, -1 when every item passed
     ]
 )
-REPORT_FIELDS = (
-    "new_confirmed",
-    "new_suspected",
-    "new_febrile",
-    "new_contacts",
-    "new_deaths",
-    "new_discharged",
-    "cum_confirmed",
-    "cum_deaths",
-    "cum_discharged",
-    "under_treatment",
-    "severe",
-    "critical",
-)
+REPORT_FIELDS = REPORT_COLUMNS  # the DESIGN §4 report's count columns
 REPORT = np.dtype([("area", "i4")] + [(f, "i8") for f in REPORT_FIELDS])
 
 

@@ -37,6 +37,7 @@ from typing import Protocol
 
 import numpy as np
 
+from warroom.analytics.vocabulary import ALLOWED_BEDS, BedType, Need, steps_above_need
 from warroom.twin import records as R
 from warroom.twin.facilities import Facility, build_facilities, capacity_on, districts_of
 from warroom.twin.parameters import (
@@ -52,15 +53,44 @@ from warroom.twin.scenario import LEVELS, Scenario
 NEVER = 1 << 30
 # Status of a known person.
 AT_HOME, IN_FACILITY, CLOSED = 0, 1, 2
-# Bed types acceptable for each need, in order of preference (DESIGN §3.3: never below
-# the need; above it only when nothing else is free).
-ACCEPT = {
-    0: (0,),  # ICU
-    1: (1, 0),  # SEVERE → SEVERE, ICU
-    3: (3, 2, 1, 0),  # mild/moderate confirmed → SHELTER, GENERAL, SEVERE, ICU
-    4: (4, 2),  # suspected, contacts → QUARANTINE, GENERAL
+# The placement rule is the platform's (DESIGN §3.3, warroom.analytics.allocate), never a
+# copy: a twin need is the lowest bed type that will do (records.NEED_NAMES), i.e. the
+# platform's need class below; suspected people and contacts go to QUARANTINE only.
+NEED_CLASS = {
+    BedType.ICU: Need.CRITICAL,
+    BedType.SEVERE: Need.SEVERE,
+    BedType.GENERAL: Need.CONFIRMED,
+    BedType.SHELTER: Need.CONFIRMED,
+    BedType.QUARANTINE: Need.SUSPECTED,  # suspected, febrile, close contacts alike
 }
-BED_RANK = np.array([3, 2, 1, 1, 0])  # ICU, SEVERE, GENERAL, SHELTER, QUARANTINE
+# MEETS[need, bed]: a bed of that type meets the need (at it or above it).
+MEETS = np.array([steps_above_need[NEED_CLASS[BedType(n)]] >= 0 for n in range(len(BedType))])
+MEETS.setflags(write=False)
+
+
+# Bed types acceptable for each need, in order of preference: at the need first (SHELTER
+# before GENERAL), then the fewest steps above it (only when nothing else is free).
+def _preference(need: int) -> tuple[int, ...]:
+    cls = NEED_CLASS[BedType(need)]
+    return tuple(
+        sorted((int(b) for b in ALLOWED_BEDS[cls]), key=lambda b: (steps_above_need[cls, b], -b))
+    )
+
+
+ACCEPT: dict[int, tuple[int, ...]] = {
+    int(n): _preference(n)
+    for n in (BedType.ICU, BedType.SEVERE, BedType.SHELTER, BedType.QUARANTINE)
+}
+
+
+def meets_need(bed: np.ndarray, need: np.ndarray) -> np.ndarray:
+    """Whether each person's bed (-1: none) meets his need (-1: none; always met)."""
+    bed, need = np.asarray(bed), np.asarray(need)
+    has = (bed >= 0) & (need >= 0)
+    met = np.where(has, MEETS[np.maximum(need, 0), np.maximum(bed, 0)], False)
+    return met | (need < 0)
+
+
 # A suspected case is excluded after this many negative tests taken since he became
 # suspected, each two days after the last (NHC protocol, 7th ed.: two, >= 24 h apart).
 EXCLUDE_NEGATIVES = 2  # critical > severe > confirmed > suspected/contacts
@@ -595,7 +625,7 @@ class Simulation:
         known = person_ids[(person_ids >= 0) & (person_ids < per.n)]
         known = known[(per["status"][known] != CLOSED) & (per["need"][known] >= 0)]
         bed, need = per["bed"][known], per["need"][known]
-        below = np.where(bed >= 0, BED_RANK[np.maximum(bed, 0)], -1) < BED_RANK[need]
+        below = ~meets_need(bed, need)
         for p, n in zip(known[below].tolist(), need[below].tolist(), strict=True):
             waiting.setdefault(p, n)
         # Febrile patients are the fourth of the four categories: the platform may isolate
@@ -980,9 +1010,7 @@ class Simulation:
         need[open_ & ((cat == R.SUSPECTED) | (cat == R.CONTACT))] = 4
         per.cols["need"][: per.n] = need
         bed = per["bed"]
-        bed_rank = np.where(bed >= 0, BED_RANK[np.maximum(bed, 0)], -1)
-        need_rank = np.where(need >= 0, BED_RANK[np.maximum(need, 0)], 99)
-        eligible = open_ & (need >= 0) & (bed_rank < need_rank)
+        eligible = open_ & (need >= 0) & ~meets_need(bed, need)
         # Severe and critical patients always ask for a bed. Suspected people once
         # centralised isolation starts; mild confirmed patients and close contacts once the
         # admit-all campaign starts (before it they were told to stay home).
