@@ -156,7 +156,10 @@ def hostile_files(draw: st.DrawFn, columns: list[Column]) -> tuple[str, bytes]:
         return "f.xlsx", hostile.xlsx_with_sheet(body, dimension="A1:XFD1048576")
     data = hostile.xlsx([[_xlsx_cell(c) for c in row] for row in rows])
     if form == "xlsx-truncated":
-        data = data[: draw(st.integers(min_value=1, max_value=len(data) - 1))]
+        # A share of the file, not a byte count: the workbook's own bytes (its timestamps)
+        # differ from run to run, and hypothesis must draw the same thing when it replays.
+        cut = draw(st.integers(min_value=1, max_value=999))
+        data = data[: max(1, min(len(data) - 1, len(data) * cut // 1000))]
     return "f.xlsx", data
 
 

@@ -43,7 +43,13 @@ def test_four_workers_racing_for_two_slots_two_win(officer):
                     serial.release()
             outcomes.append("running")
             hold.wait(timeout=10)
-            slot.__exit__(None, None, None)
+            if serial is not None:  # SQLite's shared test database: one writer at a time
+                serial.acquire()
+            try:
+                slot.__exit__(None, None, None)
+            finally:
+                if serial is not None:
+                    serial.release()
         finally:
             connections.close_all()
 
