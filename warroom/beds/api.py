@@ -16,7 +16,6 @@ from django.utils import timezone
 from ninja import File, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
-from pydantic import ValidationError as PydanticValidationError
 
 from warroom.beds import imports, selectors, services
 from warroom.beds.models import BedReservation, FacilityKind, ReportSubmission
@@ -32,6 +31,7 @@ from warroom.beds.schemas import (
     ReservationOut,
 )
 from warroom.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from warroom.core.jsonbody import parse_json_body
 from warroom.tables import read_table
 
 router = Router(tags=["beds"])
@@ -66,13 +66,7 @@ def _body(schema: type[Schema]) -> dict:
 def _parse(request: HttpRequest, schema: type[Schema]) -> Any:
     """Parse the JSON body *after* the object was found: another district's facility is a
     404 whatever the body, exactly like a missing one (no hint from a validation error)."""
-    try:
-        return schema.model_validate_json(request.body or b"")
-    except PydanticValidationError as exc:
-        raise InvalidInput(
-            "the request is not valid",
-            details=json.loads(exc.json(include_url=False, include_context=False)),
-        ) from None
+    return parse_json_body(request, schema)
 
 
 class FacilityFilter(Schema):

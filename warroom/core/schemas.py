@@ -1,4 +1,4 @@
-"""Input types shared by every API: dates an operation can mean.
+"""Input types shared by every API: dates an operation can mean, numbers a database holds.
 
 A date or time far outside the years a headquarters works in (0001-01-07, 9999-12-31)
 would overflow date arithmetic deep in a service; refusing it at the door makes it a
@@ -22,3 +22,15 @@ def _in_range(value: dt.datetime) -> dt.datetime:
 
 OpDate = Annotated[dt.date, Field(ge=EARLIEST, le=LATEST)]
 OpDateTime = Annotated[dt.datetime, AfterValidator(_in_range)]
+
+# A database id: 64-bit, positive. A larger one cannot exist, and a lookup by it would
+# overflow deep in the database driver instead of being refused here.
+INT64_MAX = 2**63 - 1
+RowId = Annotated[int, Field(ge=1, le=INT64_MAX)]
+# Any count or amount given to the API: within 64 bits.
+Int64 = Annotated[int, Field(ge=-(2**63), le=INT64_MAX)]
+# A number of days counted back from today (a backlog's "not visited for N days"): at most
+# a century, so that no date arithmetic on it can overflow.
+DayCount = Annotated[int, Field(ge=0, le=36_500)]
+# A percentage threshold (a price rise): up to 100 times.
+Percent = Annotated[int, Field(ge=0, le=10_000)]

@@ -4,6 +4,7 @@ from ninja.pagination import paginate
 
 from warroom.accounts.models import User
 from warroom.core.errors import InvalidInput
+from warroom.core.schemas import DayCount, Percent
 from warroom.geo import selectors as geo
 from warroom.services import selectors, services
 from warroom.services.schemas import (
@@ -82,7 +83,7 @@ def visit(request: HttpRequest, resident_id: int, payload: VisitIn) -> object:
     response=list[BacklogOut],
     summary="Vulnerable residents without a caretaker or not visited, per subdivision",
 )
-def backlogs(request: HttpRequest, code: str, days: int | None = None) -> object:
+def backlogs(request: HttpRequest, code: str, days: DayCount | None = None) -> object:
     area = geo.get_area(request.auth, code)
     own = {"area_code": area.code, **selectors.care_backlog_counts(area, days)}
     rows = [
@@ -107,7 +108,7 @@ def record_price(request: HttpRequest, payload: PriceIn) -> object:
 
 
 @router.get("/prices/alerts", response=list[PriceAlertOut], summary="Price rises over the week")
-def alerts(request: HttpRequest, percent: int | None = None) -> object:
+def alerts(request: HttpRequest, percent: Percent | None = None) -> object:
     return [
         {**a.__dict__, "district_code": a.area.code}
         for a in selectors.price_alerts(request.auth, percent=percent)
