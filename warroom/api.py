@@ -54,12 +54,38 @@ def _refusals_of(method: str, operation: dict[str, Any]) -> list[int]:
     return sorted(set(statuses))
 
 
+def _plain_tuples(node: Any) -> Any:
+    """A tuple of one type (``tuple[int, int]``) as an array of that type with a fixed
+    length: the same values, in the form every OpenAPI 3.1 tool reads alike (schemathesis
+    4.32 turns ``prefixItems`` into a draft-4 ``items`` list, then validates as 2020-12)."""
+    if isinstance(node, list):
+        return [_plain_tuples(v) for v in node]
+    if not isinstance(node, dict):
+        return node
+    node = {k: _plain_tuples(v) for k, v in node.items()}
+    prefix = node.get("prefixItems")
+    if (
+        isinstance(prefix, list)
+        and prefix
+        and "items" not in node
+        and all(item == prefix[0] for item in prefix)
+    ):
+        node.pop("prefixItems")
+        node["items"] = prefix[0]
+        node.setdefault("minItems", len(prefix))
+        node.setdefault("maxItems", len(prefix))
+    return node
+
+
 class WarroomAPI(NinjaAPI):
     """The NinjaAPI whose schema documents, besides 200, every refusal an operation can
     answer, all with the one :class:`ErrorOut` shape."""
 
     def get_openapi_schema(self, **kwargs: Any) -> Any:
         schema = super().get_openapi_schema(**kwargs)
+        for key in ("paths", "components"):
+            if key in schema:
+                schema[key] = _plain_tuples(schema[key])
         components = schema.setdefault("components", {}).setdefault("schemas", {})
         components["Error"] = ErrorOut.model_json_schema(
             ref_template="#/components/schemas/{model}"
