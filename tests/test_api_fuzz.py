@@ -27,9 +27,7 @@ from warroom.wsgi import application
 CONFIG = SchemathesisConfig.from_dict(
     {
         "checks": {
-            "positive_data_acceptance": {
-                "expected-statuses": ["2xx", 401, 403, 404, 409, 413, 422]
-            }
+            "positive_data_acceptance": {"expected-statuses": ["2xx", 401, 403, 404, 409, 413, 422]}
         }
     }
 )

@@ -1,6 +1,5 @@
-from __future__ import annotations
-
 import datetime as dt
+from typing import Self
 
 from ninja import Field, Schema
 from pydantic import ConfigDict, model_validator
@@ -64,7 +63,7 @@ class ConfirmIn(Schema):
     )
 
     @model_validator(mode="after")
-    def _one_choice(self) -> ConfirmIn:
+    def _one_choice(self) -> Self:
         if self.all and self.line_ids is not None:
             raise ValueError('give either "all": true or "line_ids", not both')
         if not self.all and self.line_ids is None:
