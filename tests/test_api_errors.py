@@ -129,3 +129,13 @@ def test_the_schema_documents_every_operations_refusals(client):
 def test_a_huge_day_count_is_refused_naming_it(client, hq_token):
     response = _get(client, "/api/services/areas/9901/backlogs?days=1000000000", hq_token)
     assert response.status_code == 422 and "days" in response.content.decode()
+
+
+def test_a_date_is_iso_text_never_a_number_or_a_far_year(client, hq_token):
+    """pydantic would read ``?date=0.0`` as 1970-01-01 (seconds since the epoch)."""
+    for url in ("/api/beds/balance", "/api/surveillance/reports", "/api/situation/9901"):
+        for value in ("0.0", "1700000000", "2020-3-1x", "1899-12-31"):
+            response = _get(
+                client, f"{url}?{'day' if 'situation' in url else 'date'}={value}", hq_token
+            )
+            assert response.status_code == 422, (url, value, response.status_code)

@@ -32,6 +32,7 @@ from warroom.beds.schemas import (
 )
 from warroom.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from warroom.core.jsonbody import parse_json_body
+from warroom.core.schemas import OpDate
 from warroom.tables import read_table
 
 router = Router(tags=["beds"])
@@ -106,7 +107,7 @@ def import_reports(request: HttpRequest, file: File[UploadedFile]) -> object:
     response=FacilityDetailOut,
     summary="One facility with its beds on a day",
 )
-def get_facility(request: HttpRequest, facility_code: str, date: dt.date | None = None) -> object:
+def get_facility(request: HttpRequest, facility_code: str, date: OpDate | None = None) -> object:
     facility = selectors.get_facility(request.auth, facility_code)
     day = selectors.check_day(date or timezone.localdate())
     load = selectors.facility_loads_for(request.auth, [facility], day)[0]
@@ -254,7 +255,7 @@ def release_reservation(request: HttpRequest, reservation_id: int) -> object:
 
 
 @router.get("/balance", response=BalanceOut, summary="Bed balance per district and type")
-def balance(request: HttpRequest, date: dt.date | None = None) -> object:
+def balance(request: HttpRequest, date: OpDate | None = None) -> object:
     day = selectors.check_day(date or timezone.localdate())
     result = selectors.balance_on(day, user=request.auth)
     days, series = selectors.balance_history(request.auth, day - dt.timedelta(days=90), day)

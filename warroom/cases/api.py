@@ -1,5 +1,3 @@
-import datetime as dt
-
 from django.http import HttpRequest
 from ninja import File, Header, Router
 from ninja.files import UploadedFile
@@ -26,6 +24,7 @@ from warroom.cases.schemas import (
     TransitionOut,
 )
 from warroom.core.errors import Forbidden, NotFound
+from warroom.core.schemas import OpDate
 from warroom.geo import selectors as geo
 from warroom.tables import read_table
 
@@ -249,7 +248,7 @@ def _duty(snap: object) -> dict[str, int]:
 
 
 @router.get("/clearance/{code}", response=ClearanceOut, summary="An area's daily clearance")
-def clearance(request: HttpRequest, code: str, date: dt.date | None = None) -> object:
+def clearance(request: HttpRequest, code: str, date: OpDate | None = None) -> object:
     area = geo.get_area(request.auth, code)
     run = selectors.latest_run(date)
     day = date if date is not None else (run.date if run else None)

@@ -6,9 +6,10 @@ would overflow date arithmetic deep in a service; refusing it at the door makes 
 """
 
 import datetime as dt
+import re
 from typing import Annotated
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field
 
 EARLIEST = dt.date(1900, 1, 1)
 LATEST = dt.date(2199, 12, 31)
@@ -20,8 +21,19 @@ def _in_range(value: dt.datetime) -> dt.datetime:
     return value
 
 
-OpDate = Annotated[dt.date, Field(ge=EARLIEST, le=LATEST)]
-OpDateTime = Annotated[dt.datetime, AfterValidator(_in_range)]
+def _iso_text(value: object) -> object:
+    """Dates travel as ISO text: pydantic would also take a number (``0.0``) as seconds
+    since 1970, which no one means and the schema does not allow."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise ValueError("must be an ISO date (YYYY-MM-DD), not a number")
+    if isinstance(value, str) and not _ISO.match(value.strip()):
+        raise ValueError("must be an ISO date (YYYY-MM-DD)")
+    return value
+
+
+_ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
+OpDate = Annotated[dt.date, BeforeValidator(_iso_text), Field(ge=EARLIEST, le=LATEST)]
+OpDateTime = Annotated[dt.datetime, BeforeValidator(_iso_text), AfterValidator(_in_range)]
 
 # A database id: 64-bit, positive. A larger one cannot exist, and a lookup by it would
 # overflow deep in the database driver instead of being refused here.
