@@ -101,3 +101,42 @@ def test_an_unexpected_error_is_a_json_500(client, hq_token, monkeypatch):
 def test_huge_pagination_numbers_are_a_422_not_a_database_error(client, hq_token, query):
     response = _get(client, f"/api/areas/?{query}", hq_token)
     assert response.status_code == 422 and response.json()["code"] == "invalid"
+
+
+def test_the_schema_documents_every_operations_refusals(client):
+    """Clients and fuzzers rely on the schema: every operation lists the refusals it can
+    answer (401/403/404/422, 409 for writes, 400/415 for JSON bodies), all of one shape."""
+    schema = client.get("/api/openapi.json").json()
+    error = schema["components"]["schemas"]["Error"]
+    assert set(error["required"]) == {"code", "message"}
+    operations = 0
+    for path, methods in schema["paths"].items():
+        for method, op in methods.items():
+            documented = {int(s) for s in op["responses"]}
+            assert any(200 <= s < 300 for s in documented), (method, path)
+            expected = {401, 403, 404, 422}
+            if method != "get":
+                expected.add(409)
+            if "application/json" in op.get("requestBody", {}).get("content", {}):
+                expected |= {400, 415}
+            assert expected <= documented, (method, path, sorted(documented))
+            for status in (s for s in documented if s >= 400):
+                ref = op["responses"][str(status)]["content"]["application/json"]["schema"]
+                assert ref == {"$ref": "#/components/schemas/Error"}
+            operations += 1
+    assert operations > 50
+
+
+def test_a_huge_day_count_is_refused_naming_it(client, hq_token):
+    response = _get(client, "/api/services/areas/9901/backlogs?days=1000000000", hq_token)
+    assert response.status_code == 422 and "days" in response.content.decode()
+
+
+def test_a_date_is_iso_text_never_a_number_or_a_far_year(client, hq_token):
+    """pydantic would read ``?date=0.0`` as 1970-01-01 (seconds since the epoch)."""
+    for url in ("/api/beds/balance", "/api/surveillance/reports", "/api/situation/9901"):
+        for value in ("0.0", "1700000000", "2020-3-1x", "1899-12-31"):
+            response = _get(
+                client, f"{url}?{'day' if 'situation' in url else 'date'}={value}", hq_token
+            )
+            assert response.status_code == 422, (url, value, response.status_code)

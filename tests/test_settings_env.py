@@ -18,6 +18,7 @@ def _load_settings(**env: str) -> subprocess.CompletedProcess[str]:
         if k
         not in {
             "DEBUG",
+            "WARROOM_DEBUG",
             "SECRET_KEY",
             "WARROOM_PRODUCTION",
             "WARROOM_AUDIT_KEY",
@@ -48,8 +49,8 @@ def test_production_refuses_the_development_secret_key():
 
 
 def test_production_refuses_debug():
-    result = _load_settings(WARROOM_PRODUCTION="1", DEBUG="1", SECRET_KEY="x" * 50)
-    assert result.returncode != 0 and "DEBUG" in result.stderr
+    result = _load_settings(WARROOM_PRODUCTION="1", WARROOM_DEBUG="1", SECRET_KEY="x" * 50)
+    assert result.returncode != 0 and "WARROOM_DEBUG" in result.stderr
 
 
 def test_production_starts_with_a_real_key():

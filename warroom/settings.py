@@ -2,7 +2,8 @@
 
 SQLite in WAL mode under ``WARROOM_DATA_DIR`` is the embedded default, so the demo needs
 nothing installed; ``DATABASE_URL`` selects PostgreSQL (psycopg 3) for production.
-``WARROOM_PRODUCTION=1`` refuses to start with the development secret key or DEBUG on.
+``WARROOM_PRODUCTION=1`` refuses to start with the development secret key or DEBUG on;
+DEBUG is off unless ``WARROOM_DEBUG=1`` (development only).
 """
 
 from __future__ import annotations
@@ -31,7 +32,9 @@ REFERENCE_DATA_DIR = env_path("WARROOM_REFERENCE_DATA", BASE_DIR / "geo" / "data
 PRODUCTION = env_bool("WARROOM_PRODUCTION", False)
 _DEV_SECRET = "warroom-development-only-secret-key-not-for-production"  # noqa: S105
 SECRET_KEY = env_str("SECRET_KEY", _DEV_SECRET)
-DEBUG = env_bool("DEBUG", not PRODUCTION)
+# DEBUG shows tracebacks with local variables and lists every URL on a 404: only when a
+# developer asks for it by name. `warroom serve` and `warroom demo` run without it.
+DEBUG = env_bool("WARROOM_DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -39,7 +42,7 @@ if PRODUCTION:
     if SECRET_KEY == _DEV_SECRET or len(SECRET_KEY) < 32:
         raise ConfigError("WARROOM_PRODUCTION=1 needs SECRET_KEY set to 32+ random characters")
     if DEBUG:
-        raise ConfigError("WARROOM_PRODUCTION=1 refuses to start with DEBUG on")
+        raise ConfigError("WARROOM_PRODUCTION=1 refuses to start with WARROOM_DEBUG on")
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
     CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
 
@@ -51,6 +54,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",  # serves the API docs' Swagger UI from its own static files, not a CDN
     "warroom.core",
     "warroom.geo",
     "warroom.accounts",
@@ -68,10 +72,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "warroom.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "warroom.core.edge.EdgeGuardMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -225,6 +231,15 @@ WARROOM_IMPORT_SLOT_SECONDS = env_int("WARROOM_IMPORT_SLOT_SECONDS", 900, minimu
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 3600, minimum=60)
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy on every response (warroom.core.middleware): no inline script,
+# no eval, nothing from elsewhere. Inline *styles* stay allowed: the charts' heights are
+# style attributes and ECharts styles its tooltips inline.
+WARROOM_CSP = env_str(
+    "WARROOM_CSP",
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
 LOGGING = {

@@ -20,3 +20,9 @@ urlpatterns = [
     path("api/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
 ]
+
+# Error pages in the house style (JSON under /api/); never Django's debug pages.
+handler400 = "warroom.web.errors.bad_request"
+handler403 = "warroom.web.errors.permission_denied"
+handler404 = "warroom.web.errors.page_not_found"
+handler500 = "warroom.web.errors.server_error"

@@ -48,7 +48,7 @@ def test_waiting_propose_confirm_some_and_refuse(api, facilities, make_person, e
     done = api("post", f"/proposals/{proposal['id']}/confirm", {"line_ids": [lines[a.pk]["id"]]})
     assert done.status_code == 200, done.content
     assert done.json()["confirmed"] == 1
-    rest = api("post", f"/proposals/{proposal['id']}/confirm").json()
+    rest = api("post", f"/proposals/{proposal['id']}/confirm", {"all": True}).json()
     assert [p["person_id"] for p in rest["placements"]] == [c.pk]
     assert BedPool.objects.get(facility=facilities["QA1"]).occupied == 1
 

@@ -23,11 +23,11 @@ def test_waiting_propose_confirm(facilities, make_person):
     assert proposed.exit_code == 0, proposed.output
     number = re.search(r"proposal #(\d+)", proposed.output).group(1)
     assert "3 placed" in proposed.output
-    done = CliRunner().invoke(app, ["dispatch", "confirm", number])
+    done = CliRunner().invoke(app, ["dispatch", "confirm", number, "--all"])
     assert done.exit_code == 0 and "confirmed 3 placements" in done.output
-    again = CliRunner().invoke(app, ["dispatch", "confirm", number])
+    again = CliRunner().invoke(app, ["dispatch", "confirm", number, "--all"])
     assert "confirmed 0 placements" in again.output
-    missing = CliRunner().invoke(app, ["dispatch", "confirm", "999999"])
+    missing = CliRunner().invoke(app, ["dispatch", "confirm", "999999", "--all"])
     assert missing.exit_code == 2 and "no proposal #999999" in missing.output
 
 

@@ -33,6 +33,9 @@ class LockoutBackend(ModelBackend):
             return None
         user = User.objects.filter(username=username).only("id", "locked_until").first()
         if user is not None and user.is_locked:
+            # As long as a password check, so that time does not tell a locked account
+            # from a wrong password or an unknown username (Django hashes for those too).
+            User().set_password(password)
             return None
         result = super().authenticate(request, username=username, password=password, **kwargs)
         if user is None:

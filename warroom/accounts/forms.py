@@ -1,30 +1,31 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
-from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
-
-from warroom.accounts.models import User
 
 
 class SignInForm(AuthenticationForm):
+    """Every refused sign-in answers the same words: a wrong password, an unknown username
+    and a locked account look alike, so the form tells no one which usernames exist (the
+    backend takes the same time for each, too)."""
+
     error_messages = {
         **AuthenticationForm.error_messages,
-        "locked": _(
-            "This account is locked after repeated failed sign-ins. Try again after %(until)s."
+        "invalid_login": _(
+            "The username or password is not correct, or the account is locked after "
+            "%(attempts)d failed sign-ins; a locked account opens again after %(minutes)d "
+            "minutes."
         ),
     }
 
-    def clean(self) -> dict[str, Any]:
-        username = self.cleaned_data.get("username")
-        if username:
-            user = User.objects.filter(username=username).only("locked_until").first()
-            if user is not None and user.is_locked:
-                until = formats.time_format(timezone.localtime(user.locked_until), "H:i")
-                raise forms.ValidationError(
-                    self.error_messages["locked"], code="locked", params={"until": until}
-                )
-        return super().clean()
+    def get_invalid_login_error(self) -> forms.ValidationError:
+        return forms.ValidationError(
+            self.error_messages["invalid_login"],
+            code="invalid_login",
+            params={
+                "attempts": settings.WARROOM_LOCKOUT_ATTEMPTS,
+                "minutes": settings.WARROOM_LOCKOUT_MINUTES,
+            },
+        )

@@ -16,7 +16,6 @@ from django.utils import timezone
 from ninja import File, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
-from pydantic import ValidationError as PydanticValidationError
 
 from warroom.beds import imports, selectors, services
 from warroom.beds.models import BedReservation, FacilityKind, ReportSubmission
@@ -33,6 +32,8 @@ from warroom.beds.schemas import (
 )
 from warroom.core.apiauth import register_object_param
 from warroom.core.errors import Conflict, Forbidden, InvalidInput
+from warroom.core.jsonbody import parse_json_body
+from warroom.core.schemas import OpDate
 from warroom.core.scoping import load_for
 from warroom.core.uploads import run_import
 
@@ -69,13 +70,7 @@ def _body(schema: type[Schema]) -> dict:
 def _parse(request: HttpRequest, schema: type[Schema]) -> Any:
     """Parse the JSON body *after* the object was found: another district's facility is a
     404 whatever the body, exactly like a missing one (no hint from a validation error)."""
-    try:
-        return schema.model_validate_json(request.body or b"")
-    except PydanticValidationError as exc:
-        raise InvalidInput(
-            "the request is not valid",
-            details=json.loads(exc.json(include_url=False, include_context=False)),
-        ) from None
+    return parse_json_body(request, schema)
 
 
 class FacilityFilter(Schema):
@@ -113,7 +108,7 @@ def import_reports(request: HttpRequest, file: File[UploadedFile]) -> object:
     response=FacilityDetailOut,
     summary="One facility with its beds on a day",
 )
-def get_facility(request: HttpRequest, facility_code: str, date: dt.date | None = None) -> object:
+def get_facility(request: HttpRequest, facility_code: str, date: OpDate | None = None) -> object:
     facility = selectors.get_facility(request.auth, facility_code)
     day = selectors.check_day(date or timezone.localdate())
     load = selectors.facility_loads_for(request.auth, [facility], day)[0]
@@ -253,7 +248,7 @@ def release_reservation(request: HttpRequest, reservation_id: int) -> object:
 
 
 @router.get("/balance", response=BalanceOut, summary="Bed balance per district and type")
-def balance(request: HttpRequest, date: dt.date | None = None) -> object:
+def balance(request: HttpRequest, date: OpDate | None = None) -> object:
     day = selectors.check_day(date or timezone.localdate())
     result = selectors.balance_on(day, user=request.auth)
     days, series = selectors.balance_history(request.auth, day - dt.timedelta(days=90), day)

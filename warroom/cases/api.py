@@ -1,5 +1,3 @@
-import datetime as dt
-
 from django.http import HttpRequest
 from ninja import File, Header, Router
 from ninja.files import UploadedFile
@@ -27,6 +25,7 @@ from warroom.cases.schemas import (
 from warroom.core.apiauth import register_object_param
 from warroom.core.errors import Forbidden, NotFound
 from warroom.core.imports import batch_key, table_from_rows
+from warroom.core.schemas import OpDate
 from warroom.core.uploads import run_import
 from warroom.geo import selectors as geo
 
@@ -221,7 +220,7 @@ def _duty(snap: object) -> dict[str, int]:
 
 
 @router.get("/clearance/{code}", response=ClearanceOut, summary="An area's daily clearance")
-def clearance(request: HttpRequest, code: str, date: dt.date | None = None) -> object:
+def clearance(request: HttpRequest, code: str, date: OpDate | None = None) -> object:
     area = geo.get_area(request.auth, code)
     run = selectors.latest_run(date)
     day = date if date is not None else (run.date if run else None)

@@ -28,6 +28,7 @@ from warroom.communities.schemas import (
 )
 from warroom.core.apiauth import register_object_param
 from warroom.core.errors import Forbidden, NotFound
+from warroom.core.schemas import OpDate
 from warroom.core.uploads import run_import
 from warroom.core.users import find_user
 from warroom.geo import selectors as geo
@@ -49,7 +50,7 @@ def _day(request: HttpRequest, date: dt.date | None) -> dt.date:
 @router.get(
     "/areas/{code}/certification", response=StatusOut, summary="A unit's epidemic-free status"
 )
-def area_status(request: HttpRequest, code: str, date: dt.date | None = None) -> object:
+def area_status(request: HttpRequest, code: str, date: OpDate | None = None) -> object:
     area = geo.get_area(request.auth, code)
     row = selectors.status_of(request.auth, area, _day(request, date))
     if row is None:
@@ -62,7 +63,7 @@ def area_status(request: HttpRequest, code: str, date: dt.date | None = None) ->
     response=list[StatusOut],
     summary="The statuses of a unit's subdivisions",
 )
-def children_status(request: HttpRequest, code: str, date: dt.date | None = None) -> object:
+def children_status(request: HttpRequest, code: str, date: OpDate | None = None) -> object:
     area = geo.get_area(request.auth, code)
     day = _day(request, date)
     return [s for _a, s in selectors.children_statuses(request.auth, area, day) if s]
@@ -73,7 +74,7 @@ def children_status(request: HttpRequest, code: str, date: dt.date | None = None
     response=list[LevelCountOut],
     summary="Certified units per level under a unit",
 )
-def level_counts(request: HttpRequest, code: str, date: dt.date | None = None) -> object:
+def level_counts(request: HttpRequest, code: str, date: OpDate | None = None) -> object:
     area = geo.get_area(request.auth, code)
     return selectors.level_counts(request.auth, area, _day(request, date))
 

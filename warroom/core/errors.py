@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import BadRequest
+
 
 class WarroomError(Exception):
     """A refusal with a stable machine code and a message for people."""
@@ -35,3 +37,19 @@ class Conflict(WarroomError):
 class InvalidInput(WarroomError):
     code = "invalid"
     status = 422
+
+
+class Malformed(WarroomError):
+    """The request cannot be read at all (not UTF-8, not JSON): nothing was done."""
+
+    code = "malformed"
+    status = 400
+
+
+class UnsupportedMediaType(WarroomError):
+    code = "unsupported_media_type"
+    status = 415
+
+
+class RefusedAtTheEdge(BadRequest):
+    """A request parameter no view can take (core.edge); its message names it and why."""

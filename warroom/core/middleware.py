@@ -23,3 +23,25 @@ class RequestContextMiddleware:
             response = self.get_response(request)
             response["X-Request-ID"] = ctx.request_id
             return response
+
+
+class ContentSecurityPolicyMiddleware:
+    """Sends ``settings.WARROOM_CSP`` as the Content-Security-Policy of every response.
+
+    Scripts only from the platform itself (no inline script, no eval, no CDN); styles from
+    the platform plus inline style attributes (chart heights, ECharts' tooltips); nothing
+    may frame a page; forms post only to the platform. A response that set its own policy
+    keeps it.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        from django.conf import settings
+
+        self.get_response = get_response
+        self.policy = settings.WARROOM_CSP
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if self.policy and "Content-Security-Policy" not in response:
+            response["Content-Security-Policy"] = self.policy
+        return response

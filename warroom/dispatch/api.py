@@ -5,17 +5,16 @@ Objects are looked up before the body is read: another district's object is a 40
 whatever the body, exactly like a missing one.
 """
 
-import json
 from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema
-from pydantic import ValidationError as PydanticValidationError
 
 from warroom.beds import selectors as beds_selectors
 from warroom.core.apiauth import register_object_param
-from warroom.core.errors import Forbidden, InvalidInput
+from warroom.core.errors import Forbidden
+from warroom.core.jsonbody import parse_json_body
 from warroom.dispatch import selectors, services
 from warroom.dispatch.models import Need, Placement, Proposal
 from warroom.dispatch.schemas import (
@@ -46,14 +45,8 @@ def _body(schema: type[Schema]) -> dict:
 
 
 def _parse(request: HttpRequest, schema: type[Schema]) -> Any:
-    body = request.body if request.content_type == "application/json" else b""
-    try:
-        return schema.model_validate_json(body.strip() or b"{}")
-    except PydanticValidationError as exc:
-        raise InvalidInput(
-            "the request is not valid",
-            details=json.loads(exc.json(include_url=False, include_context=False)),
-        ) from None
+    """The body, read after the object was found (core.jsonbody: strict, nothing implied)."""
+    return parse_json_body(request, schema)
 
 
 def _dispatcher(request: HttpRequest) -> Any:
@@ -141,13 +134,16 @@ def proposal(request: HttpRequest, proposal_id: int) -> object:
 @router.post(
     "/proposals/{proposal_id}/confirm",
     response=ConfirmOut,
-    summary="Confirm all proposed lines, or some (atomic; stale lines refused with a reason)",
+    summary='Confirm some lines ({"line_ids": [...]}) or all ({"all": true}); atomic, '
+    "stale lines refused with a reason",
     openapi_extra=_body(ConfirmIn),
 )
 def confirm(request: HttpRequest, proposal_id: int) -> object:
     found = selectors.get_proposal(request.auth, proposal_id)
     payload = _parse(request, ConfirmIn)
-    done = services.do_confirm_proposal(found, actor=request.auth, line_ids=payload.line_ids)
+    done = services.do_confirm_proposal(
+        found, actor=request.auth, line_ids=None if payload.all else payload.line_ids
+    )
     return {
         "proposal_id": found.pk,
         "confirmed": done.confirmed,

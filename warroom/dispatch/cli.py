@@ -68,18 +68,26 @@ def propose() -> None:
     cli.console.print(
         f"proposal #{p.pk}: {p.waiting:,} waiting, {p.placed:,} placed into {p.free_beds:,} "
         f"free beds, {p.distance_km:,.1f} km ({p.seconds:.2f} s). "
-        f"Confirm with: warroom dispatch confirm {p.pk}"
+        f"Confirm with: warroom dispatch confirm {p.pk} --all"
     )
 
 
-@app.command("confirm", help="确认调度方案 / Confirm a proposal (all lines, or --line ...).")
+@app.command("confirm", help="确认调度方案 / Confirm a proposal: --all, or --line N ...")
 def confirm(
     proposal_id: Annotated[int, typer.Argument(help="方案编号 / proposal number")],
     line: Annotated[
         list[int] | None, typer.Option("--line", help="只确认这些行 / only these lines")
     ] = None,
+    all_lines: Annotated[
+        bool, typer.Option("--all", help="确认全部拟定行 / every proposed line")
+    ] = False,
 ) -> None:
     cli = _setup()
+    # "All" is said explicitly, never implied by giving no line.
+    if all_lines == bool(line):
+        raise cli._fail("say what to confirm: --all, or --line N (repeatable)")
+    if any(not 0 < n < 2**63 for n in line or ()):
+        raise cli._fail("--line: a line number is out of range")
     from warroom.core.errors import WarroomError
     from warroom.dispatch.models import Proposal
     from warroom.dispatch.services import do_confirm_proposal

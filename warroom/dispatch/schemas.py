@@ -1,8 +1,11 @@
 import datetime as dt
+from typing import Self
 
 from ninja import Field, Schema
+from pydantic import ConfigDict, model_validator
 
 from warroom.beds.models import BedType
+from warroom.core.schemas import RowId
 
 
 class WaitingOut(Schema):
@@ -47,7 +50,25 @@ class ProposalDetailOut(ProposalOut):
 
 
 class ConfirmIn(Schema):
-    line_ids: list[int] | None = Field(None, description="only these lines; all when absent")
+    """What to confirm, said explicitly: ``{"all": true}`` or ``{"line_ids": [...]}``.
+
+    Nothing is implied: an empty object, ``null`` or an unreadable body is refused, never
+    taken as "all lines" (a partial confirmation must not become a total one)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    all: bool = Field(False, description="confirm every proposed line (say it explicitly)")
+    line_ids: list[RowId] | None = Field(
+        None, min_length=1, max_length=20000, description="confirm only these lines"
+    )
+
+    @model_validator(mode="after")
+    def _one_choice(self) -> Self:
+        if self.all and self.line_ids is not None:
+            raise ValueError('give either "all": true or "line_ids", not both')
+        if not self.all and self.line_ids is None:
+            raise ValueError('say what to confirm: "line_ids": [...] or "all": true')
+        return self
 
 
 class RefusedOut(Schema):
@@ -97,12 +118,12 @@ class PlacementOut(Schema):
 
 
 class AdmissionItemIn(Schema):
-    person_id: int = Field(..., ge=1)
+    person_id: RowId
     bed_type: BedType
 
 
 class DischargeItemIn(Schema):
-    person_id: int = Field(..., ge=1)
+    person_id: RowId
     outcome: str = Field(..., description="discharged, died or released")
 
 

@@ -97,13 +97,15 @@ def proposal(request: HttpRequest, proposal_id: int) -> HttpResponse:
 @require_POST
 def confirm(request: HttpRequest, proposal_id: int) -> HttpResponse:
     found = _found(selectors.get_proposal, request.user, proposal_id)
+    # "All" only when the all button said so; anything else names its lines or is refused.
+    which = request.POST.get("which")
     ids = None
-    if request.POST.get("which") == "selected":
+    if which != "all":
         try:
-            ids = [int(v) for v in request.POST.getlist("line")]
+            ids = [int(v) for v in request.POST.getlist("line") if 0 < int(v) < 2**63]
         except ValueError:
             ids = []
-        if not ids:
+        if which != "selected" or not ids:
             messages.error(request, _("Select the placements to confirm."))
             return redirect("dispatch:proposal", found.pk)
     try:

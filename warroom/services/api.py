@@ -3,6 +3,7 @@ from ninja import Router, Status
 from ninja.pagination import paginate
 
 from warroom.core.apiauth import register_object_param
+from warroom.core.schemas import DayCount, Percent
 from warroom.core.users import find_user
 from warroom.geo import selectors as geo
 from warroom.services import selectors, services
@@ -77,7 +78,7 @@ def visit(request: HttpRequest, resident_id: int, payload: VisitIn) -> object:
     response=list[BacklogOut],
     summary="Vulnerable residents without a caretaker or not visited, per subdivision",
 )
-def backlogs(request: HttpRequest, code: str, days: int | None = None) -> object:
+def backlogs(request: HttpRequest, code: str, days: DayCount | None = None) -> object:
     area = geo.get_area(request.auth, code)
     own = {"area_code": area.code, **selectors.care_backlog_counts(area, days)}
     rows = [
@@ -102,7 +103,7 @@ def record_price(request: HttpRequest, payload: PriceIn) -> object:
 
 
 @router.get("/prices/alerts", response=list[PriceAlertOut], summary="Price rises over the week")
-def alerts(request: HttpRequest, percent: int | None = None) -> object:
+def alerts(request: HttpRequest, percent: Percent | None = None) -> object:
     return [
         {**a.__dict__, "district_code": a.area.code}
         for a in selectors.price_alerts(request.auth, percent=percent)

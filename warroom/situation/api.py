@@ -5,6 +5,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from warroom.core.errors import NotFound
+from warroom.core.schemas import OpDate
 from warroom.geo import selectors as geo
 from warroom.situation import selectors
 
@@ -20,7 +21,7 @@ class SituationOut(Schema):
 @router.get(
     "/{area_code}", response=SituationOut, summary="The situation of an area (latest, or on a day)"
 )
-def situation(request: HttpRequest, area_code: str, day: dt.date | None = None) -> dict[str, Any]:
+def situation(request: HttpRequest, area_code: str, day: OpDate | None = None) -> dict[str, Any]:
     area = geo.get_area(request.auth, area_code)
     found = selectors.latest(request.auth, area, day=day)
     if found is None:
@@ -40,7 +41,7 @@ class BriefingOut(Schema):
     response=BriefingOut,
     summary="The daily briefing of an area (latest, or of a day): its figures, as archived",
 )
-def briefing(request: HttpRequest, area_code: str, day: dt.date | None = None) -> dict[str, Any]:
+def briefing(request: HttpRequest, area_code: str, day: OpDate | None = None) -> dict[str, Any]:
     area = geo.get_area(request.auth, area_code)
     found = selectors.briefing(request.auth, area, day)
     if found is None:

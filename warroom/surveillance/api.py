@@ -1,5 +1,3 @@
-import datetime as dt
-
 from django.http import HttpRequest
 from ninja import File, Header, Router
 from ninja.files import UploadedFile
@@ -7,6 +5,7 @@ from ninja.pagination import paginate
 
 from warroom.core.errors import Forbidden
 from warroom.core.imports import batch_key, table_from_rows
+from warroom.core.schemas import OpDate
 from warroom.core.uploads import run_import
 from warroom.geo import selectors as geo
 from warroom.surveillance import selectors, services
@@ -24,7 +23,7 @@ def _writer(request: HttpRequest) -> None:
 @router.get("/reports", response=list[DailyReportOut], summary="Daily reports in your area")
 @paginate
 def list_reports(
-    request: HttpRequest, date: dt.date | None = None, source: str = "", area: str = ""
+    request: HttpRequest, date: OpDate | None = None, source: str = "", area: str = ""
 ) -> object:
     scope = geo.get_area(request.auth, area) if area else None
     qs = selectors.reports(request.auth, area=scope, day=date, source=source)
