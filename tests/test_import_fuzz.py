@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import tracemalloc
 from collections.abc import Callable
 from typing import Any
@@ -123,7 +124,7 @@ def _csv(rows: list[list[Any]]) -> str:
 def _xlsx_cell(value: Any) -> Any:
     if isinstance(value, str):
         value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        if value.lstrip("-").isdigit() and len(value) < 22:
+        if re.fullmatch(r"-?[0-9]+", value) and len(value) < 22:
             return int(value)  # a number cell beyond 64 bits (openpyxl writes no larger)
     return value
 

@@ -17,11 +17,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 DUTIES = ("admit", "isolate", "test", "treat")
 
 
-def test_febrile_to_discharged_moves_the_clearance_counts(live_server, officer):
+def test_febrile_to_discharged_moves_the_clearance_counts(live_server, hq):
+    # The headquarters: only the city's level recomputes the city-wide clearance.
     with browser_page() as page:
         base = live_server.url
         page.goto(f"{base}/accounts/login/")
-        page.fill("#id_username", "officer_a")
+        page.fill("#id_username", "hq")
         page.fill("#id_password", PASSWORD)
         page.click("button[type=submit].primary")
         page.wait_for_url("**/situation/")

@@ -18,7 +18,15 @@ from warroom.beds.imports import do_load_demo_facilities
 from warroom.beds.models import BedPool, BedReport, Facility
 from warroom.beds.selectors import balance_on
 from warroom.cases.clearance import do_compute_clearance
-from warroom.cases.models import ClearanceSnapshot, ContactLink, Person, Sample, TransitionRecord
+from warroom.cases.models import (
+    ClearanceRevision,
+    ClearanceRun,
+    ClearanceSnapshot,
+    ContactLink,
+    Person,
+    Sample,
+    TransitionRecord,
+)
 from warroom.core.models import DailyStepRun, ImportBatch
 from warroom.demo import feed as feed_module
 from warroom.demo.dispatch import platform_dispatcher
@@ -56,7 +64,14 @@ def _wipe() -> None:
     Proposal.objects.all().delete()
     BedPool.objects.all().delete()
     Person.objects.all().delete()
-    for model in (ClearanceSnapshot, DailyReport, DailyStepRun, ImportBatch):
+    for model in (
+        ClearanceSnapshot,
+        ClearanceRun,
+        ClearanceRevision,
+        DailyReport,
+        DailyStepRun,
+        ImportBatch,
+    ):
         model.objects.all().delete()
 
 

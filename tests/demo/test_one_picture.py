@@ -22,6 +22,7 @@ from collections import Counter
 from typing import Any
 
 import pytest
+from django.db.models import Count
 
 from warroom.accounts.models import User
 from warroom.analytics.allocate import Need
@@ -31,7 +32,7 @@ from warroom.beds.selectors import balance_on, open_to_admissions
 from warroom.beds.services import do_compute_bed_balance
 from warroom.cases.clearance import do_compute_clearance
 from warroom.cases.models import ClearanceRun, Person
-from warroom.cases.waiting import BED_TYPE_OF_NEED, waiting_summary
+from warroom.cases.waiting import BED_TYPE_OF_NEED, waiting_people
 from warroom.core.context import SYSTEM
 from warroom.demo.dispatch import platform_dispatcher
 from warroom.demo.feed import do_feed_twin
@@ -115,7 +116,13 @@ def test_every_fed_day_reads_one_picture():
         do_compute_clearance(day, actor=SYSTEM)
         do_generate_briefings(day)
         run = ClearanceRun.objects.get(date=day)
-        live = waiting_summary(Person.objects.all())
+        live = {
+            r["need"]: r["n"]
+            for r in waiting_people(Person.objects.all())
+            .order_by()
+            .values("need")
+            .annotate(n=Count("pk"))
+        }
         rooms = sum(live.get(n, 0) for n in (Need.SUSPECTED, Need.FEBRILE, Need.CONTACT))
         beds = sum(live.get(n, 0) for n in (Need.CRITICAL, Need.SEVERE, Need.CONFIRMED))
         city_backlog = run.params["city"]

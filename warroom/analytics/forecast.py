@@ -617,16 +617,11 @@ class EnsembleForecaster(_NotFitted):
         n_orig = origins.size
         members = np.zeros((n_orig, len(POOL_NAMES), horizon))
         steps = np.arange(1, horizon + 1)
-        members[:, 0, :] = y[origins][:, None]
         span = LEVEL_FIT_DAYS
         pad = span + 1  # days before day 0 are taken as 0 cases
         yp = np.r_[np.zeros(pad), y]
         cp = np.r_[np.zeros(pad), cleaned]
         at = origins + pad  # index of the origin in the padded arrays
-        mean_days = BASELINE_MEAN_DAYS
-        recent = sliding_window_view(yp, mean_days)[at - mean_days + 1]
-        counted = np.minimum(origins + 1, mean_days)
-        members[:, 1, :] = (recent.sum(axis=1) / counted)[:, None]
         # the last span + 1 days of each origin's history, as that origin saw them
         window = sliding_window_view(cp, span + 1)[at - span].copy()
         keep_raw = min(SPIKE_AFTER_DAYS, span + 1)
@@ -640,6 +635,13 @@ class EnsembleForecaster(_NotFitted):
         dip = (low >= DIP_MIN_LEVEL) & (last < low / SPIKE_LAST_FACTOR)
         last = np.where(spike | dip, week, last)
         window[:, -1] = last
+        # The baselines in the pool see the same guarded history as the other members: a
+        # spike on the origin day is not repeated by "tomorrow = today" either (the
+        # backtest still scores against the raw baselines).
+        members[:, 0, :] = last[:, None]
+        mean_days = min(BASELINE_MEAN_DAYS, span + 1)
+        counted = np.minimum(origins + 1, mean_days)
+        members[:, 1, :] = (window[:, -mean_days:].sum(axis=1) / counted)[:, None]
         fit_days = window[:, 1:]  # the last LEVEL_FIT_DAYS days
         level, slope = _theil_sen_levels(fit_days)
         base = LEVEL_LAST_WEIGHT * last + (1 - LEVEL_LAST_WEIGHT) * level

@@ -41,6 +41,7 @@ from warroom.cases.imports import (
 )
 from warroom.cases.models import Duty, Person
 from warroom.cases.states import Status
+from warroom.core.daily import scope_of
 from warroom.core.errors import NotFound, WarroomError
 from warroom.core.jobs import enqueue_import, import_in_worker
 from warroom.core.revisions import revision_lines
@@ -414,7 +415,10 @@ def _clearance_context(request: HttpRequest, code: str) -> dict[str, Any]:
         "own": rows.get(area.pk, {}),
         "children": [(k, rows.get(k.pk, {})) for k in kids],
         "people_visible": selectors.can_see_people(request.user),
-        "can_change": request.user.can("change"),  # type: ignore[union-attr]
+        # The city-wide recompute is the headquarters' (work on a user's behalf stays in
+        # his scope): the button is shown only to whom the service lets do it.
+        "can_recompute": request.user.can("change")  # type: ignore[union-attr]
+        and scope_of(request.user) is None,
         "items": [],
     }
     if day is not None:

@@ -17,6 +17,7 @@ and replaced as a whole, so:
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 import traceback
 from collections.abc import Callable, Iterable
@@ -279,7 +280,7 @@ def _run_scoped(
 def parse_cutoff(text: str) -> tuple[int, int]:
     """``"HH:MM"`` (00:00-24:00) as (hours, minutes); ValueError names the value."""
     hours, _, minutes = text.partition(":")
-    if not (hours.isdigit() and minutes.isdigit() and len(hours) == len(minutes) == 2):
+    if not (re.fullmatch(r"[0-9]{2}", hours) and re.fullmatch(r"[0-9]{2}", minutes)):
         raise ValueError(f"cut-off {text!r} is not a time HH:MM")
     h, m = int(hours), int(minutes)
     if not (0 <= h <= 24 and 0 <= m < 60) or (h == 24 and m):

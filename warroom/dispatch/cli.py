@@ -85,9 +85,9 @@ def confirm(
     cli = _setup()
     # "All" is said explicitly, never implied by giving no line.
     if all_lines == bool(line):
-        raise cli._fail("say what to confirm: --all, or --line N (repeatable)")
+        raise cli.fail("say what to confirm: --all, or --line N (repeatable)")
     if any(not 0 < n < 2**63 for n in line or ()):
-        raise cli._fail("--line: a line number is out of range")
+        raise cli.fail("--line: a line number is out of range")
     from warroom.core.errors import WarroomError
     from warroom.dispatch.models import Proposal
     from warroom.dispatch.services import do_confirm_proposal
