@@ -132,7 +132,7 @@ def test_every_fed_day_reads_one_picture():
             problems.append(f"{day}: admit backlog {city_backlog['admit']}, beds {beds}")
         dispatch_list = _by_type(live)
         page = {t: v["waiting"] for t, v in balance_on(day).by_type().items()}
-        panel = selectors.beds_panel(None, city, day)["by_type"]
+        panel = selectors.beds_panel(SYSTEM, city, day)["by_type"]
         dashboard = {t: 0 for t in BED_TYPE_ORDER} | {r["type"]: r["waiting"] for r in panel}
         stored = Briefing.objects.get(area=city, day=day).payload["beds"]["by_type"]
         briefing = {t: 0 for t in BED_TYPE_ORDER} | {r["type"]: r["waiting"] for r in stored}
