@@ -211,6 +211,19 @@ WARROOM_VISIT_DAYS = env_int("WARROOM_VISIT_DAYS", 3, minimum=1)
 # A staple whose price rose by more than this percentage in a week raises an alert (稳物价).
 WARROOM_PRICE_ALERT_PERCENT = env_int("WARROOM_PRICE_ALERT_PERCENT", 10, minimum=1)
 
+# The platform's "today" (warroom.core.today): empty = real time (or the running
+# exercise's day, which the demo stores); an ISO date fixes it for a replay or an exercise.
+WARROOM_TODAY = env_str("WARROOM_TODAY", "")
+if WARROOM_TODAY and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", WARROOM_TODAY):
+    raise ConfigError(f"WARROOM_TODAY={WARROOM_TODAY!r} is not a date YYYY-MM-DD")
+
+# Notifications (warroom.core.notify): e-mail through Django's mail (the console backend
+# unless EMAIL_BACKEND says otherwise); SMS through a gateway class (dotted path; empty =
+# a gateway that only logs, since no operator is contracted).
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "warroom@localhost")
+WARROOM_SMS_GATEWAY = env_str("WARROOM_SMS_GATEWAY", "")
+
 # Imports (docs/security.md, "Imports: limits and their settings"): every file is read
 # within these bounds; over one, it is refused (413) before it can exhaust the server.
 WARROOM_IMPORT_MAX_BYTES = env_int("WARROOM_IMPORT_MAX_BYTES", 32 * 2**20, minimum=1)

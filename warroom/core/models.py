@@ -147,3 +147,50 @@ class ImportSlot(models.Model):
 
     def __str__(self) -> str:
         return f"import slot {self.slot} of user {self.user_id}"
+
+
+class PlatformDay(models.Model):
+    """The platform's "today" when it is not the wall clock: an exercise or a replay.
+
+    One row at most (``id`` 1), written only by :mod:`warroom.core.today`. ``day`` empty
+    means real time. ``label``/``step``/``steps`` describe a running exercise for the
+    banner ("演练：第 23/90 天").
+    """
+
+    day = models.DateField(_("day"), null=True, blank=True)
+    label = models.CharField(_("exercise"), max_length=100, blank=True)
+    step = models.PositiveIntegerField(_("exercise day"), null=True, blank=True)
+    steps = models.PositiveIntegerField(_("exercise days"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("platform day")
+        verbose_name_plural = _("platform days")
+
+    def __str__(self) -> str:
+        return self.day.isoformat() if self.day else "real time"
+
+
+class Notification(models.Model):
+    """A message to one user: a task, an escalation, a signal. Written by warroom.core.notify."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(_("kind"), max_length=64)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("body"), blank=True)
+    link = models.CharField(_("link"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    scope_path = "user__area__path"
+    objects = RestrictedManager()
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [models.Index(fields=["user", "read_at", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.title

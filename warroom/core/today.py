@@ -1,0 +1,86 @@
+"""The platform's "today" — one door for every page, default form value and the stand-up.
+
+Real time by default (the local date in ``TIME_ZONE``). An exercise or a replay sets it:
+``WARROOM_TODAY`` (an ISO date, fixed by the operator) wins; otherwise the stored
+:class:`~warroom.core.models.PlatformDay` (the demo sets it to the day it has fed, with the
+exercise's step for the banner "演练：第 23/90 天"); otherwise the wall clock.
+
+Code never calls ``timezone.localdate()`` or ``date.today()`` for "today": it calls
+:func:`today`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """A running exercise or replay, as the banner shows it."""
+
+    day: dt.date
+    label: str
+    step: int | None
+    steps: int | None
+
+
+def _fixed() -> dt.date | None:
+    value = getattr(settings, "WARROOM_TODAY", "") or ""
+    return dt.date.fromisoformat(value) if value else None
+
+
+def _stored() -> Any:
+    from warroom.core.models import PlatformDay
+
+    return PlatformDay.objects.filter(pk=1, day__isnull=False).first()
+
+
+def today() -> dt.date:
+    """The platform's today: the fixed setting, else the exercise's day, else the wall clock."""
+    fixed = _fixed()
+    if fixed is not None:
+        return fixed
+    row = _stored()
+    if row is not None:
+        return row.day  # type: ignore[no-any-return]
+    return timezone.localdate()
+
+
+def exercise() -> Exercise | None:
+    """The running exercise (stored day), or None in real time or under a fixed setting."""
+    row = _stored()
+    if row is None:
+        return None
+    return Exercise(day=row.day, label=row.label, step=row.step, steps=row.steps)
+
+
+def do_set_today(
+    day: dt.date | None,
+    *,
+    actor: Any,
+    label: str = "",
+    step: int | None = None,
+    steps: int | None = None,
+) -> None:
+    """Set the platform's day (``None``: back to real time). Audited as one entry."""
+    from warroom.audit.services import record_event
+    from warroom.core.context import acting
+    from warroom.core.models import PlatformDay
+
+    with acting(actor), transaction.atomic():
+        PlatformDay.objects.update_or_create(
+            pk=1, defaults={"day": day, "label": label, "step": step, "steps": steps}
+        )
+        record_event(
+            "update",
+            object_type="core.platformday",
+            object_id="1",
+            message=f"platform day {day.isoformat() if day else 'real time'}"
+            + (f" ({label} {step}/{steps})" if label else ""),
+        )
