@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "warroom.surveillance",
     "warroom.situation",
     "warroom.dispatch",
+    "warroom.supplies",
+    "warroom.waste",
 ]
 
 MIDDLEWARE = [

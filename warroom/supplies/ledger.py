@@ -1,0 +1,361 @@
+"""The double-entry ledger: posting movements and verifying the books.
+
+Every posting runs in the caller's transaction and first locks the chain's head row
+(:class:`LedgerHead`, ``SELECT ... FOR UPDATE``), so movements get a gap-free ``seq`` and
+each ``hash`` covers the previous one. The giving side is taken by a conditional UPDATE
+(``quantity >= n``, unless the account is outside the city's stock); the CHECK on
+:class:`Balance` refuses any path that forgets the condition. Nothing here decides in
+Python what the database can decide.
+
+:func:`verify` recomputes the chain (HMAC-SHA256 under a key derived from the audit key,
+which is kept outside the database) and every balance from the movements, and compares:
+a movement edited, deleted, inserted or re-hashed behind the application's back, or a
+balance row changed, is reported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from warroom.core.errors import Conflict
+from warroom.supplies.models import (
+    EXTERNAL_KINDS,
+    Balance,
+    LedgerCheck,
+    LedgerHead,
+    Lot,
+    Movement,
+    Place,
+)
+
+
+class InsufficientStock(Conflict):
+    code = "insufficient_stock"
+
+
+@dataclass(frozen=True)
+class Posting:
+    """One movement to post: ``quantity`` of ``item_id``/``lot_id`` from ``credit`` to
+    ``debit`` (places)."""
+
+    day: dt.date
+    kind: str
+    item_id: int
+    lot_id: int
+    debit: Place
+    credit: Place
+    quantity: int
+    source: str = ""
+    donation_id: int | None = None
+    plan_id: int | None = None
+    reference: str = ""
+
+
+@lru_cache(maxsize=4)
+def _ledger_key(secret: bytes) -> bytes:
+    return hmac.new(secret, b"warroom-supplies-ledger", hashlib.sha256).digest()
+
+
+def ledger_key() -> bytes:
+    from warroom.audit.keys import keyring
+
+    return _ledger_key(keyring().current.secret)
+
+
+def movement_text(
+    seq: int,
+    day: dt.date | str,
+    kind: str,
+    item_id: int,
+    lot_id: int,
+    debit_id: int,
+    credit_id: int,
+    quantity: int,
+    source: str,
+    donation_id: int | None,
+    plan_id: int | None,
+    reference: str,
+) -> str:
+    return "\x1f".join(
+        str(v if v is not None else "")
+        for v in (
+            seq,
+            day if isinstance(day, str) else day.isoformat(),
+            kind,
+            item_id,
+            lot_id,
+            debit_id,
+            credit_id,
+            quantity,
+            source,
+            donation_id,
+            plan_id,
+            reference,
+        )
+    )
+
+
+def chain_hash(key: bytes, previous: str, text: str) -> str:
+    return hmac.new(key, (previous + "\x1e" + text).encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def lock_head() -> LedgerHead:
+    """The chain's head, locked until the transaction ends (created on first use)."""
+    head = LedgerHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        try:
+            with transaction.atomic():
+                LedgerHead.objects.create(pk=1, seq=0, hash="")
+        except IntegrityError:
+            pass
+        head = LedgerHead.objects.select_for_update().get(pk=1)
+    return head
+
+
+def _take(p: Posting) -> None:
+    """Credit the giving account: a conditional UPDATE, or the refusal."""
+    external = p.credit.kind in EXTERNAL_KINDS
+    taken = (
+        Balance.objects.filter(item_id=p.item_id, place=p.credit, lot_id=p.lot_id)
+        .filter(Q(quantity__gte=p.quantity) | Q(external=True))
+        .update(quantity=F("quantity") - p.quantity)
+    )
+    if taken:
+        return
+    if external:
+        Balance.objects.create(
+            item_id=p.item_id, place=p.credit, lot_id=p.lot_id, quantity=-p.quantity, external=True
+        )
+        return
+    have = (
+        Balance.objects.filter(item_id=p.item_id, place=p.credit, lot_id=p.lot_id)
+        .values_list("quantity", flat=True)
+        .first()
+    ) or 0
+    raise InsufficientStock(
+        _("Only %(have)s left at %(place)s: %(asked)s cannot be issued.")
+        % {"have": have, "place": p.credit.name, "asked": p.quantity},
+        details={"have": have, "asked": p.quantity, "place": p.credit.code},
+    )
+
+
+def _give(p: Posting) -> None:
+    added = Balance.objects.filter(item_id=p.item_id, place=p.debit, lot_id=p.lot_id).update(
+        quantity=F("quantity") + p.quantity
+    )
+    if not added:
+        Balance.objects.create(
+            item_id=p.item_id,
+            place=p.debit,
+            lot_id=p.lot_id,
+            quantity=p.quantity,
+            external=p.debit.kind in EXTERNAL_KINDS,
+        )
+
+
+def post(postings: Sequence[Posting], *, actor: Any) -> list[Movement]:
+    """Post ``postings`` in order, all or nothing (call inside a transaction)."""
+    if not postings:
+        return []
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("post() must run inside the caller's transaction")
+    key = ledger_key()
+    head = lock_head()
+    seq, prev = head.seq, head.hash
+    who = str(getattr(actor, "username", "") or getattr(actor, "name", "") or "system")[:150]
+    now = timezone.now()
+    out: list[Movement] = []
+    for p in postings:
+        if p.quantity <= 0:
+            raise ValueError("a movement moves a positive quantity")
+        if p.debit.pk == p.credit.pk:
+            raise ValueError("a movement needs two different accounts")
+        _take(p)
+        _give(p)
+        seq += 1
+        text = movement_text(
+            seq,
+            p.day,
+            p.kind,
+            p.item_id,
+            p.lot_id,
+            p.debit.pk,
+            p.credit.pk,
+            p.quantity,
+            p.source,
+            p.donation_id,
+            p.plan_id,
+            p.reference,
+        )
+        prev = chain_hash(key, prev, text)
+        out.append(
+            Movement(
+                seq=seq,
+                at=now,
+                day=p.day,
+                kind=p.kind,
+                item_id=p.item_id,
+                lot_id=p.lot_id,
+                debit=p.debit,
+                credit=p.credit,
+                quantity=p.quantity,
+                source=p.source,
+                donation_id=p.donation_id,
+                plan_id=p.plan_id,
+                reference=p.reference,
+                actor=who,
+                hash=prev,
+            )
+        )
+    Movement.objects.bulk_create(out)
+    head.seq, head.hash = seq, prev
+    head.save(update_fields=["seq", "hash"])
+    return out
+
+
+def default_lot(item_id: int) -> Lot:
+    lot, _created = Lot.objects.get_or_create(item_id=item_id, code="")
+    return lot
+
+
+# --- verification ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LedgerReport:
+    ok: bool
+    movements: int
+    problems: list[str]
+
+
+def _iter_movements(batch: int = 20000) -> Iterable[tuple[Any, ...]]:
+    fields = (
+        "seq",
+        "day",
+        "kind",
+        "item_id",
+        "lot_id",
+        "debit_id",
+        "credit_id",
+        "quantity",
+        "source",
+        "donation_id",
+        "plan_id",
+        "reference",
+        "hash",
+    )
+    last = 0
+    while True:
+        rows = list(
+            Movement.objects.filter(seq__gt=last).order_by("seq").values_list(*fields)[:batch]
+        )
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1][0]
+
+
+def recomputed_balances() -> dict[tuple[int, int, int], int]:
+    """Every balance as the movements say it is: one GROUP BY per side."""
+    out: dict[tuple[int, int, int], int] = {}
+    for row in Movement.objects.values("item_id", "debit_id", "lot_id").annotate(n=Sum("quantity")):
+        k = (row["item_id"], row["debit_id"], row["lot_id"])
+        out[k] = out.get(k, 0) + int(row["n"])
+    for row in Movement.objects.values("item_id", "credit_id", "lot_id").annotate(
+        n=Sum("quantity")
+    ):
+        k = (row["item_id"], row["credit_id"], row["lot_id"])
+        out[k] = out.get(k, 0) - int(row["n"])
+    return out
+
+
+def verify(*, limit: int = 20) -> LedgerReport:
+    """Recompute the chain and the balances and compare them with what is stored."""
+    problems: list[str] = []
+    key = ledger_key()
+    prev = ""
+    expected = 0
+    count = 0
+    for row in _iter_movements():
+        count += 1
+        expected += 1
+        seq = row[0]
+        if seq != expected:
+            problems.append(
+                _("Movement %(seq)s: expected number %(expected)s (a movement is missing).")
+                % {"seq": seq, "expected": expected}
+            )
+            expected = seq
+        text = movement_text(*row[:12])
+        want = chain_hash(key, prev, text)
+        if want != row[12]:
+            problems.append(_("Movement %(seq)s was changed after it was posted.") % {"seq": seq})
+        prev = row[12]
+        if len(problems) >= limit:
+            break
+    head = LedgerHead.objects.filter(pk=1).first()
+    if len(problems) < limit:
+        head_seq, head_hash = (head.seq, head.hash) if head else (0, "")
+        if head_seq != expected or head_hash != prev:
+            problems.append(
+                _("The ledger's head says %(n)s movements; %(m)s are stored.")
+                % {"n": head_seq, "m": expected}
+            )
+    if len(problems) < limit:
+        books = recomputed_balances()
+        stored = {
+            (b[0], b[1], b[2]): b[3]
+            for b in Balance.objects.values_list("item_id", "place_id", "lot_id", "quantity")
+        }
+        for k in sorted(set(books) | set(stored)):
+            if books.get(k, 0) != stored.get(k, 0):
+                problems.append(
+                    _(
+                        "Balance of item %(item)s at place %(place)s (lot %(lot)s) is %(stored)s; "
+                        "the movements give %(books)s."
+                    )
+                    % {
+                        "item": k[0],
+                        "place": k[1],
+                        "lot": k[2],
+                        "stored": stored.get(k, 0),
+                        "books": books.get(k, 0),
+                    }
+                )
+                if len(problems) >= limit:
+                    break
+    return LedgerReport(ok=not problems, movements=count, problems=problems)
+
+
+def do_verify_ledger(*, actor: Any) -> LedgerReport:
+    """Verify and remember the result (the dashboard shows the last check)."""
+    from warroom.audit.services import record_event
+    from warroom.core.context import acting
+
+    report = verify()
+    with acting(actor), transaction.atomic():
+        LedgerCheck.objects.create(
+            ok=report.ok, movements=report.movements, problems=report.problems
+        )
+        if not report.ok:
+            record_event(
+                "supplies.ledger_tampered",
+                object_type="supplies.movement",
+                message="; ".join(report.problems)[:1000],
+            )
+    return report
+
+
+def vendor() -> str:
+    return connection.vendor

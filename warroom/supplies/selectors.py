@@ -1,0 +1,264 @@
+"""Reads of supplies, with permission: stock, need, days of stock, donations, panels."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+import numpy as np
+from django.db.models import Count, Q, Sum
+
+from warroom.analytics.supplies import NORMS_PER_BED_DAY, days_of_stock
+from warroom.core.context import SYSTEM
+from warroom.geo.models import Area
+from warroom.supplies.models import (
+    AllocationPlan,
+    Balance,
+    CareMeasure,
+    Donation,
+    DonationForm,
+    DonationStatus,
+    DonorKind,
+    LedgerCheck,
+    MedicalTeam,
+    Movement,
+    Place,
+    PlaceKind,
+    StockAlert,
+)
+
+# A place with fewer days of stock than this for an item is on the stand-up's agenda.
+ALERT_DAYS = 3.0
+
+
+def places(user: Any, action: str = "view") -> Any:
+    return Place.objects.restrict(user, action).exclude(
+        kind__in=(PlaceKind.SOURCE, PlaceKind.SINK, PlaceKind.ADJUSTMENT)
+    )
+
+
+def balance(item_id: int, place_id: int) -> int:
+    """The stock of one item at one place (every lot): one indexed query."""
+    got = Balance.objects.filter(item_id=item_id, place_id=place_id).aggregate(n=Sum("quantity"))
+    return int(got["n"] or 0)
+
+
+def stock_at(place: Place) -> dict[int, int]:
+    """Item id → units at ``place`` (every lot)."""
+    rows = (
+        Balance.objects.filter(place=place, quantity__gt=0)
+        .values("item_id")
+        .annotate(n=Sum("quantity"))
+    )
+    return {r["item_id"]: int(r["n"]) for r in rows}
+
+
+def stock_by_place(place_ids: list[int]) -> dict[tuple[int, int], int]:
+    rows = (
+        Balance.objects.filter(place_id__in=place_ids, quantity__gt=0)
+        .values("place_id", "item_id")
+        .annotate(n=Sum("quantity"))
+    )
+    return {(r["place_id"], r["item_id"]): int(r["n"]) for r in rows}
+
+
+def stock_table(user: Any, area: Area) -> list[dict[str, Any]]:
+    """Units per place and item under ``area``, with the lots' nearest expiry."""
+    rows = (
+        Balance.objects.restrict(user)
+        .filter(place__area__path__under=area.path, external=False, quantity__gt=0)
+        .values(
+            "place__code", "place__name", "place__kind", "item__code", "item__name", "item__unit"
+        )
+        .annotate(n=Sum("quantity"))
+        .order_by("place__code", "item__code")
+    )
+    return list(rows[:2000])
+
+
+def need_by_facility(user: Any, area: Area, day: dt.date) -> dict[Any, dict[str, dict[str, int]]]:
+    """Facility → item code → bed type → units needed for one day: occupied beds (the
+    beds app's latest report, within a week) × the consumption norms."""
+    from warroom.beds.selectors import occupied_on, visible_facilities
+
+    facilities = {
+        f.pk: f
+        for f in visible_facilities(user).filter(area__path__under=area.path).select_related("area")
+    }
+    out: dict[Any, dict[str, dict[str, int]]] = {}
+    for (fid, bed_type), report in occupied_on(
+        day, user=user, facility_ids=list(facilities)
+    ).items():
+        if not report.occupied or fid not in facilities:
+            continue
+        per = out.setdefault(facilities[fid], {})
+        for item, norms in NORMS_PER_BED_DAY.items():
+            units = int(np.ceil(report.occupied * norms.get(bed_type, 0.0)))
+            if units:
+                per.setdefault(item, {})[bed_type] = units
+    return out
+
+
+def days_left(user: Any, area: Area, day: dt.date) -> list[dict[str, Any]]:
+    """Per facility and item: stock, need per day and days of stock left (fewest first)."""
+    from warroom.supplies.catalogue import items_by_code
+
+    need = need_by_facility(user, area, day)
+    items = items_by_code()
+    fac_places = {p.facility_id: p for p in Place.objects.filter(facility__in=[f.pk for f in need])}
+    held = stock_by_place([p.pk for p in fac_places.values()])
+    rows = []
+    for facility, per_item in need.items():
+        place = fac_places.get(facility.pk)
+        for code, by_type in per_item.items():
+            item = items.get(code)
+            if item is None:
+                continue
+            per_day = float(sum(by_type.values()))
+            stock = held.get((place.pk, item.pk), 0) if place else 0
+            left = float(days_of_stock(np.array([stock]), np.array([per_day]))[0])
+            rows.append(
+                {
+                    "facility": facility,
+                    "place": place,
+                    "item": item,
+                    "stock": stock,
+                    "per_day": per_day,
+                    "days_left": left,
+                }
+            )
+    rows.sort(key=lambda r: (r["days_left"], r["facility"].code, r["item"].code))
+    return rows
+
+
+def alerts(user: Any, area: Area, day: dt.date) -> list[StockAlert]:
+    return list(
+        StockAlert.objects.restrict(user)
+        .filter(day=day, place__area__path__under=area.path)
+        .select_related("place", "item")
+        .order_by("days_left", "place__code")[:200]
+    )
+
+
+def donations(user: Any) -> Any:
+    return Donation.objects.restrict(user).select_related("item", "warehouse", "lot")
+
+
+def donation_totals(qs: Any) -> dict[str, Any]:
+    """Money (fen) and goods donations by donor type, and the overall totals."""
+    rows = {
+        r["donor_kind"]: r
+        for r in qs.exclude(status=DonationStatus.REJECTED)
+        .values("donor_kind")
+        .annotate(
+            fen=Sum("amount_fen", filter=Q(form=DonationForm.MONEY)),
+            goods=Count("pk", filter=Q(form=DonationForm.GOODS)),
+            n=Count("pk"),
+        )
+    }
+    by_kind = [
+        {
+            "kind": k,
+            "label": label,
+            "fen": int((rows.get(k) or {}).get("fen") or 0),
+            "goods": int((rows.get(k) or {}).get("goods") or 0),
+            "count": int((rows.get(k) or {}).get("n") or 0),
+        }
+        for k, label in DonorKind.choices
+    ]
+    return {
+        "by_kind": by_kind,
+        "fen": sum(r["fen"] for r in by_kind),
+        "count": sum(r["count"] for r in by_kind),
+    }
+
+
+def destinations(donation_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """Where each donation's goods went: units of its lot that reached each facility (and
+    what was used from the warehouse), from the ledger."""
+    lots = dict(
+        Donation.objects.filter(pk__in=donation_ids, lot__isnull=False).values_list("lot_id", "pk")
+    )
+    out: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    if not lots:
+        return out
+    rows = (
+        Movement.objects.filter(lot_id__in=list(lots), debit__kind=PlaceKind.FACILITY)
+        .values("lot_id", "debit__name")
+        .annotate(n=Sum("quantity"))
+        .order_by("lot_id", "debit__name")
+    )
+    for r in rows:
+        out[lots[r["lot_id"]]].append({"place": r["debit__name"], "quantity": int(r["n"])})
+    return out
+
+
+def public_donations() -> dict[str, Any]:
+    """The public transparency page: published donations only (inspected; the donor's
+    agreed name; never a contact), their totals and where the goods went."""
+    qs = Donation.objects.filter(published=True).exclude(status=DonationStatus.RECEIVED)
+    listed = list(qs.select_related("item").order_by("-received_on", "-pk")[:500])
+    return {
+        "donations": listed,
+        "totals": donation_totals(qs),
+        "went": destinations([d.pk for d in listed]),
+    }
+
+
+def plans(user: Any) -> Any:
+    return AllocationPlan.objects.restrict(user).select_related("warehouse")
+
+
+def teams(user: Any) -> Any:
+    return MedicalTeam.objects.restrict(user).select_related("hospital")
+
+
+def care(user: Any) -> Any:
+    return CareMeasure.objects.restrict(user).select_related("team")
+
+
+def team_counts(user: Any, area: Area, day: dt.date) -> dict[str, int]:
+    qs = (
+        teams(user)
+        .filter(area__path__under=area.path, arrived_on__lte=day)
+        .filter(Q(left_on__isnull=True) | Q(left_on__gt=day))
+    )
+    got = qs.aggregate(
+        teams=Count("pk"), members=Sum("size"), doctors=Sum("doctors"), nurses=Sum("nurses")
+    )
+    return {k: int(v or 0) for k, v in got.items()}
+
+
+def last_check() -> LedgerCheck | None:
+    return LedgerCheck.objects.order_by("-at", "-pk").first()
+
+
+def panel(user: Any, area: Area, day: dt.date) -> dict[str, Any]:
+    """The dashboard's and briefing's supplies panel (JSON-ready): stock-out alerts, aid
+    teams, donations, the ledger's last check."""
+    found = alerts(user, area, day)
+    check = last_check()
+    totals = donation_totals(donations(user).filter(area__path__under=area.path))
+    return {
+        "alerts": [
+            {
+                "kind": "stock_out",
+                "place": a.place.name,
+                "item": a.item.name,
+                "stock": a.stock,
+                "per_day": round(a.per_day, 1),
+                "days_left": round(a.days_left, 1),
+            }
+            for a in found[:20]
+        ],
+        "alert_count": len(found),
+        "teams": team_counts(user, area, day),
+        "donations_fen": totals["fen"],
+        "donations": totals["count"],
+        "ledger_ok": None if check is None else check.ok,
+    }
+
+
+def system_panel(area: Area, day: dt.date) -> dict[str, Any]:
+    return panel(SYSTEM, area, day)

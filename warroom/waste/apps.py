@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class WasteConfig(AppConfig):
+    name = "warroom.waste"
+    label = "waste"
+    verbose_name = "medical waste"
+
+    def ready(self) -> None:
+        from warroom.core.daily import register_step
+        from warroom.waste import services
+
+        register_step("waste.balance", services.balance_step, label="waste: same-day disposal")
