@@ -68,6 +68,8 @@ VICTIM_PARAMS = {
     "job_id": ("situation", "seriesimport"),
     "queued_job_id": ("core", "job"),
     "flag_id": ("surveillance", "qualityflag"),
+    "donation_id": ("supplies", "donation"),
+    "plan_id": ("supplies", "allocationplan"),
 }
 SITUATION_DAY = "2020-03-20"  # the day of the situation_world fixture's briefings
 
@@ -239,6 +241,58 @@ def victim_records(officer) -> None:
     care.do_request_medical_care(victim, person="受害小区 patient", kind="dialysis", actor=officer)
 
 
+def victim_supplies(officer) -> None:
+    """District A's supplies and waste: a warehouse with stock, a donation (not published:
+    the public page shows only what headquarters published), an allocation, a team, waste."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from warroom.beds.models import Facility
+    from warroom.supplies import services as sup
+    from warroom.supplies.catalogue import ensure_catalogue, items_by_code
+    from warroom.waste import services as waste
+
+    ensure_catalogue()
+    items = items_by_code()
+    district = Area.objects.get(code="990101")
+    wh = sup.do_create_warehouse("WH-受害", "受害小区仓库", district, actor=officer)
+    sup.do_receive(wh, items["n95_mask"], 100, source="national", actor=officer)
+    gift = sup.do_register_donation(
+        donor="受害小区校友会",
+        donor_kind="alumni",
+        area=district,
+        form="goods",
+        item=items["n95_mask"],
+        quantity=10,
+        warehouse=wh,
+        actor=officer,
+    )
+    sup.do_inspect_donation(gift, accepted=True, standard_met="GB 19083-2010", actor=officer)
+    sup.do_propose_allocation(wh, actor=officer)
+    facility = Facility.objects.get(code=VICTIM_FACILITY)
+    team = sup.do_register_team(
+        name="受害小区医疗队",
+        origin="甲省",
+        size=10,
+        hospital=facility,
+        arrived_on=timezone.localdate(),
+        actor=officer,
+    )
+    sup.do_record_care(
+        district, kind="meals", description="受害小区 meals", team=team, actor=officer
+    )
+    plant = waste.do_create_plant(
+        "WP-受害",
+        "受害小区处置厂",
+        district,
+        capacity=5,
+        effective=dt.date(2020, 1, 1),
+        actor=officer,
+    )
+    del plant
+
+
 def victim_situation(officer) -> None:
     """District A's objects of the situation room: a quality flag, a series import."""
     import datetime as dt
@@ -272,6 +326,7 @@ def world(officer, outsider, client, cases_world, situation_world):
     victim_dispatch(officer)
     victim_records(officer)
     victim_situation(officer)
+    victim_supplies(officer)
     assert AuditEntry.objects.restrict(officer, "view").exists()
     return officer, outsider
 
