@@ -71,6 +71,12 @@ def _mount_apps() -> None:
 
     app.add_typer(dispatch_app, name="dispatch")
 
+    from warroom.supplies.cli import app as supplies_app
+    from warroom.supplies.cli import waste_app
+
+    app.add_typer(supplies_app, name="supplies")
+    app.add_typer(waste_app, name="waste")
+
     app.add_typer(cases_app, name="cases")
     app.add_typer(surveillance_app, name="surveillance")
     app.command(

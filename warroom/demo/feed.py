@@ -61,6 +61,7 @@ from warroom.communities.checklists import SIX_IN_PLACE
 from warroom.communities.imports import do_import_inspections
 from warroom.communities.services import active_checklist
 from warroom.core.daily import run_daily_cycle
+from warroom.demo.logistics import feed_logistics
 from warroom.exports import csv_writer  # user text as text (OWASP CSV injection)
 from warroom.surveillance.services import do_import_daily_reports
 from warroom.tables import read_table
@@ -616,6 +617,7 @@ def do_feed_twin(
                 f"{stem}-inspections.csv",
                 actor,
             )
+            feed_logistics(rec, actor=actor, stem=stem, facility_codes=lists.facility_codes)
         t4 = time.perf_counter()
         clock["ingest"] += t4 - t3
         if cycle:

@@ -132,6 +132,25 @@ def decisions_needed(data: dict[str, Any]) -> list[dict[str, Any]]:
         if flag["severity"] == "error" and flag["status"] == "open"
     ]
     items += _grouped("quality_flags", flags)
+    logistics = data.get("logistics") or {}
+    stock_outs = (logistics.get("supplies") or {}).get("alerts") or []
+    if stock_outs:
+        items.append(
+            {
+                "kind": "stock_outs",
+                "count": (logistics.get("supplies") or {}).get("alert_count", len(stock_outs)),
+                "members": stock_outs,
+            }
+        )
+    waste = logistics.get("waste") or {}
+    if waste.get("over_48h"):
+        items.append(
+            {
+                "kind": "waste_over_48h",
+                "tonnes": waste["over_48h"],
+                "sources": waste.get("sources_over_48h", 0),
+            }
+        )
     if len(items) > AGENDA_MAX:
         cut = items[AGENDA_MAX - 1 :]
         items = [*items[: AGENDA_MAX - 1], {"kind": "more", "count": len(cut), "members": cut}]
@@ -458,6 +477,33 @@ def outline(
     out.append(("h2", _("8. Decisions needed")))
     words = [decision_line(i) for i in data.get("decisions", [])]
     out.append(("ul", words) if words else ("p", _("No red item today.")))
+    logistics = data.get("logistics")
+    if logistics:  # 9. supplies and medical waste (docs/supplies.md)
+        sp, ws = logistics["supplies"], logistics["waste"]
+        out.append(("h2", _("9. Supplies and medical waste")))
+        out.append(
+            (
+                "ul",
+                [
+                    _("Stock-out alerts (under 3 days of stock): %(n)s")
+                    % {"n": _n(sp["alert_count"])},
+                    _("Aid teams: %(t)s teams, %(m)s members")
+                    % {"t": _n(sp["teams"]["teams"]), "m": _n(sp["teams"]["members"])},
+                    _(
+                        "Medical waste: %(g)s t generated, %(d)s t disposed, %(b)s t in storage "
+                        "(%(o)s t over 48 h); plants %(l)s of %(c)s t/day"
+                    )
+                    % {
+                        "g": ws["generated"],
+                        "d": ws["disposed"],
+                        "b": ws["backlog"],
+                        "o": ws["over_48h"],
+                        "l": ws["plant_load"],
+                        "c": ws["capacity"],
+                    },
+                ],
+            )
+        )
     anchor = data.get("audit_anchor")
     if anchor:  # the chain's head, anchored outside the database (docs/security.md)
         out.append(
@@ -561,6 +607,25 @@ def item_text(item: dict[str, Any]) -> str:
         return _("%(n)s open data-quality errors.") % {"n": _n(item["count"])}
     if kind == "more":
         return _("%(n)s more items.") % {"n": _n(item["count"])}
+    if kind == "stock_outs":
+        return _("%(n)s facility stocks run out within 3 days: allocate supplies.") % {
+            "n": _n(item["count"])
+        }
+    if kind == "stock_out":
+        return _("%(place)s: %(item)s for %(days)s days (%(stock)s left, %(need)s a day).") % {
+            "place": item["place"],
+            "item": item["item"],
+            "days": item["days_left"],
+            "stock": _n(item["stock"]),
+            "need": item["per_day"],
+        }
+    if kind == "waste_over_48h":
+        return _(
+            "%(t)s t of medical waste stored over 48 h at %(n)s sources: collect it today."
+        ) % {
+            "t": item["tonnes"],
+            "n": _n(item["sources"]),
+        }
     if kind == "overdue_task":
         return _("Overdue task: %(title)s (%(owner)s, due %(day)s).") % {
             "title": item["title"],

@@ -328,7 +328,17 @@ def room(
         "quality": quality_panel(user, area, day),
         "overloaded": overloaded_facilities(user, area, day),
         "tasks": overdue_tasks(user, area, day),
+        "logistics": logistics_panel(user, area, day),
     }
+
+
+def logistics_panel(user: Any, area: Area, day: dt.date) -> dict[str, Any]:
+    """Supplies (stock-out alerts, aid teams, donations, the ledger check) and medical
+    waste (generated, disposed, backlog, over 48 h, plants) for the dashboard and briefing."""
+    from warroom.supplies.selectors import panel as supplies_panel
+    from warroom.waste.selectors import panel as waste_panel
+
+    return {"supplies": supplies_panel(user, area, day), "waste": waste_panel(user, area, day)}
 
 
 # --- the briefing archive ------------------------------------------------------------------

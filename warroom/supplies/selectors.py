@@ -132,6 +132,41 @@ def days_left(user: Any, area: Area, day: dt.date) -> list[dict[str, Any]]:
     return rows
 
 
+def warehouse_days_left(day: dt.date) -> list[dict[str, Any]]:
+    """Per warehouse and item: stock against the average of the last 7 days' issues."""
+    from warroom.supplies.models import Item
+
+    since = day - dt.timedelta(days=6)
+    used = {
+        (r["credit_id"], r["item_id"]): r["n"] / 7.0
+        for r in Movement.objects.filter(
+            kind="issue", day__gte=since, day__lte=day, credit__kind=PlaceKind.WAREHOUSE
+        )
+        .values("credit_id", "item_id")
+        .annotate(n=Sum("quantity"))
+    }
+    if not used:
+        return []
+    held = stock_by_place(list({k[0] for k in used}))
+    places_ = Place.objects.in_bulk(list({k[0] for k in used}))
+    items = Item.objects.in_bulk(list({k[1] for k in used}))
+    rows = []
+    for (pid, iid), per_day in used.items():
+        stock = held.get((pid, iid), 0)
+        left = float(days_of_stock(np.array([stock]), np.array([per_day]))[0])
+        rows.append(
+            {
+                "facility": None,
+                "place": places_[pid],
+                "item": items[iid],
+                "stock": stock,
+                "per_day": per_day,
+                "days_left": left,
+            }
+        )
+    return rows
+
+
 def alerts(user: Any, area: Area, day: dt.date) -> list[StockAlert]:
     return list(
         StockAlert.objects.restrict(user)

@@ -31,7 +31,9 @@ def alerts_step(day: dt.date) -> str:
     except NotFound:  # no city loaded: nothing to check
         return "no city"
     rows = [
-        r for r in selectors.days_left(SYSTEM, root, day) if r["days_left"] < selectors.ALERT_DAYS
+        r
+        for r in selectors.days_left(SYSTEM, root, day) + selectors.warehouse_days_left(day)
+        if r["days_left"] < selectors.ALERT_DAYS
     ]
     with transaction.atomic():
         StockAlert.objects.filter(day=day).delete()

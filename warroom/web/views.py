@@ -13,7 +13,10 @@ from warroom.geo import selectors
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """The command dashboard of one's own area is where the day starts."""
+    """The command dashboard of one's own area is where the day starts (the logistics
+    officer's day starts at the supplies page)."""
+    if getattr(request.user, "role", "") == "logistics_officer":
+        return redirect("supplies:index")
     return redirect("situation:dashboard")
 
 
