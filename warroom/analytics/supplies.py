@@ -41,10 +41,10 @@ FloatArray = NDArray[np.float64]
 # Priority tiers of the allocation: ICU first (the rule), then severe wards, then
 # general and shelter beds, then quarantine rooms.
 TIERS: tuple[tuple[str, ...], ...] = (
-    (BedType.ICU.value,),
-    (BedType.SEVERE.value,),
-    (BedType.GENERAL.value, BedType.SHELTER.value),
-    (BedType.QUARANTINE.value,),
+    (BedType.ICU.name,),
+    (BedType.SEVERE.name,),
+    (BedType.GENERAL.name, BedType.SHELTER.name),
+    (BedType.QUARANTINE.name,),
 )
 
 # Consumption per occupied bed-day, by bed type: PLANNING ASSUMPTIONS, not published

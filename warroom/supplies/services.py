@@ -561,8 +561,6 @@ def do_publish_donation(donation: Donation, *, published: bool, actor: Any) -> D
 
 # --- need and allocation ---------------------------------------------------------------
 
-BED_TYPES = ("ICU", "SEVERE", "GENERAL", "SHELTER", "QUARANTINE")
-
 
 def _tier_of(bed_type: str) -> int:
     for t, types in enumerate(TIERS):

@@ -75,13 +75,12 @@ def _post_movement(request: HttpRequest) -> None:
             )
         if kind == MovementKind.TRANSFER:
             to = post.get("to_place", "").strip()
-            target = Place.objects.restrict(user).filter(code=to).first()
-            if target is None:
-                from warroom.beds.selectors import visible_facilities
+            try:
+                target = load_for(user, "view", Place, to, field="code")
+            except NotFound:
+                from warroom.beds.models import Facility
 
-                facility = visible_facilities(user).filter(code=to).first()
-                if facility is None:
-                    raise NotFound(_("Place not found."))
+                facility = load_for(user, "view", Facility, to, field="code")
                 target = services.place_for_facility(facility)
             return services.do_transfer(
                 _place(user, post.get("from_place", "")),
@@ -346,7 +345,11 @@ def teams(request: HttpRequest) -> HttpResponse:
         if post.get("action") == "care":
             team = None
             if post.get("team"):
-                team = selectors.teams(user).filter(pk=_int(post.get("team"))).first()
+                try:
+                    team = load_for(user, "change", selectors.teams(user), post.get("team"))
+                except NotFound:
+                    messages.error(request, _("Team not found."))
+                    return redirect("supplies:teams")
             attempt(
                 request,
                 lambda: services.do_record_care(
@@ -358,8 +361,11 @@ def teams(request: HttpRequest) -> HttpResponse:
                 ),
             )
             return redirect("supplies:teams")
-        hospital = visible_facilities(user, "change").filter(code=post.get("hospital", "")).first()
-        if hospital is None:
+        try:
+            hospital = load_for(
+                user, "change", visible_facilities(user), post.get("hospital", ""), field="code"
+            )
+        except NotFound:
             messages.error(request, _("Facility not found."))
             return redirect("supplies:teams")
         attempt(
@@ -392,14 +398,6 @@ def teams(request: HttpRequest) -> HttpResponse:
             "today": day,
         },
     )
-
-
-def _int(value: Any) -> int:
-    try:
-        n = int(value)
-    except (TypeError, ValueError):
-        return 0
-    return n if 0 < n < 2**63 else 0
 
 
 @login_required

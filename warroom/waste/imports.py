@@ -116,6 +116,8 @@ def do_import_generated(table: Table, *, actor: Any) -> WasteImportResult:
     if not actor.can("change"):
         raise Forbidden("You may not change waste records.")
     parsed = parse_rows(table, GENERATED_COLUMNS)
+    for p in parsed:
+        p["kind"] = p.get("kind") or WasteKind.INFECTIOUS.value
     kind = "waste-generated"
     with acting(actor), transaction.atomic():
         if previous_import(kind, table.sha256, actor=actor) is not None:
