@@ -101,7 +101,8 @@ def daily_need(occupied: FloatArray, norms: FloatArray) -> FloatArray:
         raise ValueError("occupied must be (F, B) and norms (B, I) with the same B")
     if (occ < 0).any() or (nm < 0).any():
         raise ValueError("occupied beds and norms must be non-negative")
-    return occ[:, :, None] * nm[None, :, :]
+    out: FloatArray = occ[:, :, None] * nm[None, :, :]
+    return out
 
 
 @dataclass(frozen=True)

@@ -63,12 +63,12 @@ def _optional_date(cell: Any) -> dt.date | None:
 
 
 def _optional_source(cell: Any) -> str:
-    return "" if str(cell).strip() == "" else choice(Source.values, aliases=SOURCE_ALIASES)(cell)
+    return "" if str(cell).strip() == "" else choice(Source.values(), aliases=SOURCE_ALIASES)(cell)
 
 
 MOVEMENT_COLUMNS = (
     Column("date", "日期", date),
-    Column("kind", "类型", choice(MovementKind.values, aliases=KIND_ALIASES)),
+    Column("kind", "类型", choice(MovementKind.values(), aliases=KIND_ALIASES)),
     Column("item", "物资编码", bounded(32)),
     Column("quantity", "数量", count),
     Column("from_place", "调出单位编码", bounded(40), required=False),
@@ -123,7 +123,7 @@ def do_import_movements(table: Table, *, actor: Any) -> LedgerImportResult:
         errors: list[RowError] = []
         outside = {
             code: external_place(code)
-            for code in [f"SRC-{s}" for s in Source.values] + [SINK_USED, ADJUSTMENT]
+            for code in [f"SRC-{s}" for s in Source.values()] + [SINK_USED, ADJUSTMENT]
         }
         resolved: list[tuple[int, int, int, int, int, str, str, dt.date, str, str]] = []
         lot_keys: dict[tuple[int, str], dt.date | None] = {}

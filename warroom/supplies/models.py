@@ -20,10 +20,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from warroom.audit.mixins import AuditedModel
+from warroom.core.choices import LabelledChoices
 from warroom.core.scoping import RestrictedManager
 
 
-class Category(models.TextChoices):
+class Category(LabelledChoices):
     PPE = "ppe", _("Protective equipment")
     DEVICE = "device", _("Medical device")
     TEST = "test", _("Testing")
@@ -37,7 +38,7 @@ class Item(models.Model):
     code = models.CharField(_("code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=100)
     name_en = models.CharField(_("English name"), max_length=100, blank=True)
-    category = models.CharField(_("category"), max_length=16, choices=Category.choices)
+    category = models.CharField(_("category"), max_length=16, choices=Category.choices())
     unit = models.CharField(_("unit"), max_length=16)
     standard = models.CharField(_("standard"), max_length=200, blank=True)
     active = models.BooleanField(_("active"), default=True)
@@ -51,7 +52,7 @@ class Item(models.Model):
         return self.name
 
 
-class PlaceKind(models.TextChoices):
+class PlaceKind(LabelledChoices):
     WAREHOUSE = "warehouse", _("Warehouse")
     FACILITY = "facility", _("Facility")
     SOURCE = "source", _("Source")
@@ -62,7 +63,7 @@ class PlaceKind(models.TextChoices):
 EXTERNAL_KINDS = (PlaceKind.SOURCE, PlaceKind.SINK, PlaceKind.ADJUSTMENT)
 
 
-class Source(models.TextChoices):
+class Source(LabelledChoices):
     """Where inbound supplies came from (the seed's five channels)."""
 
     NATIONAL = "national", _("National allocation")
@@ -77,7 +78,7 @@ class Place(AuditedModel):
 
     code = models.CharField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=200)
-    kind = models.CharField(_("type"), max_length=16, choices=PlaceKind.choices)
+    kind = models.CharField(_("type"), max_length=16, choices=PlaceKind.choices())
     area = models.ForeignKey(
         "geo.Area", on_delete=models.PROTECT, related_name="supply_places", verbose_name=_("area")
     )
@@ -155,7 +156,7 @@ class Balance(models.Model):
         return f"{self.item_id}@{self.place_id}: {self.quantity}"
 
 
-class MovementKind(models.TextChoices):
+class MovementKind(LabelledChoices):
     RECEIPT = "receipt", _("Receipt")
     TRANSFER = "transfer", _("Transfer")
     ISSUE = "issue", _("Issue")
@@ -169,7 +170,7 @@ class Movement(models.Model):
     seq = models.BigIntegerField(unique=True)
     at = models.DateTimeField(default=timezone.now)
     day = models.DateField(_("date"))
-    kind = models.CharField(_("kind"), max_length=16, choices=MovementKind.choices)
+    kind = models.CharField(_("kind"), max_length=16, choices=MovementKind.choices())
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
     lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="+")
     debit = models.ForeignKey(
@@ -179,7 +180,7 @@ class Movement(models.Model):
         Place, on_delete=models.PROTECT, related_name="credits", verbose_name=_("from")
     )
     quantity = models.BigIntegerField(_("quantity"))
-    source = models.CharField(_("source"), max_length=16, choices=Source.choices, blank=True)
+    source = models.CharField(_("source"), max_length=16, choices=Source.choices(), blank=True)
     donation = models.ForeignKey(
         "Donation", null=True, blank=True, on_delete=models.PROTECT, related_name="movements"
     )
@@ -236,7 +237,7 @@ class StockCount(AuditedModel):
         verbose_name_plural = _("stock counts")
 
 
-class DonorKind(models.TextChoices):
+class DonorKind(LabelledChoices):
     ALUMNI = "alumni", _("Alumni")
     ENTREPRENEUR = "entrepreneur", _("Entrepreneurs")
     COMPANY = "company", _("Company")
@@ -245,12 +246,12 @@ class DonorKind(models.TextChoices):
     INDIVIDUAL = "individual", _("Individual")
 
 
-class DonationForm(models.TextChoices):
+class DonationForm(LabelledChoices):
     GOODS = "goods", _("Goods")
     MONEY = "money", _("Money")
 
 
-class DonationStatus(models.TextChoices):
+class DonationStatus(LabelledChoices):
     RECEIVED = "received", _("Received, awaiting inspection")
     ACCEPTED = "accepted", _("Accepted")
     REJECTED = "rejected", _("Rejected")
@@ -261,7 +262,7 @@ class Donation(AuditedModel):
     several donations with one reference). Goods enter the ledger only once accepted."""
 
     donor = models.CharField(_("donor"), max_length=200)
-    donor_kind = models.CharField(_("donor type"), max_length=16, choices=DonorKind.choices)
+    donor_kind = models.CharField(_("donor type"), max_length=16, choices=DonorKind.choices())
     # What may be shown on the public page: the donor's agreed name (empty = anonymous).
     public_name = models.CharField(_("name shown publicly"), max_length=200, blank=True)
     country = models.CharField(_("country or region"), max_length=64, blank=True)
@@ -270,7 +271,7 @@ class Donation(AuditedModel):
         "geo.Area", on_delete=models.PROTECT, related_name="donations", verbose_name=_("area")
     )
     received_on = models.DateField(_("received on"))
-    form = models.CharField(_("form"), max_length=8, choices=DonationForm.choices)
+    form = models.CharField(_("form"), max_length=8, choices=DonationForm.choices())
     amount_fen = models.BigIntegerField(_("amount (fen)"), null=True, blank=True)
     item = models.ForeignKey(Item, null=True, blank=True, on_delete=models.PROTECT)
     quantity = models.BigIntegerField(_("quantity"), null=True, blank=True)
@@ -282,7 +283,10 @@ class Donation(AuditedModel):
     use = models.CharField(_("designated use"), max_length=200, blank=True)
     reference = models.CharField(_("reference"), max_length=100, blank=True)
     status = models.CharField(
-        _("status"), max_length=16, choices=DonationStatus.choices, default=DonationStatus.RECEIVED
+        _("status"),
+        max_length=16,
+        choices=DonationStatus.choices(),
+        default=DonationStatus.RECEIVED,
     )
     inspected_on = models.DateField(_("inspected on"), null=True, blank=True)
     inspected_by = models.CharField(_("inspected by"), max_length=150, blank=True)
@@ -312,7 +316,7 @@ class Donation(AuditedModel):
         return f"{self.donor} {self.received_on}"
 
 
-class PlanStatus(models.TextChoices):
+class PlanStatus(LabelledChoices):
     PROPOSED = "proposed", _("Proposed")
     CONFIRMED = "confirmed", _("Confirmed")
     CANCELLED = "cancelled", _("Cancelled")
@@ -325,7 +329,7 @@ class AllocationPlan(AuditedModel):
     warehouse = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="plans")
     area = models.ForeignKey("geo.Area", on_delete=models.PROTECT, related_name="+")
     status = models.CharField(
-        _("status"), max_length=16, choices=PlanStatus.choices, default=PlanStatus.PROPOSED
+        _("status"), max_length=16, choices=PlanStatus.choices(), default=PlanStatus.PROPOSED
     )
     proposed_by = models.CharField(max_length=150, blank=True)
     confirmed_by = models.CharField(max_length=150, blank=True)
@@ -426,7 +430,7 @@ class MedicalTeam(AuditedModel):
         return self.name
 
 
-class CareKind(models.TextChoices):
+class CareKind(LabelledChoices):
     LODGING = "lodging", _("Lodging")
     MEALS = "meals", _("Meals")
     REST = "rest", _("Rest and shifts")
@@ -443,7 +447,7 @@ class CareMeasure(AuditedModel):
     team = models.ForeignKey(
         MedicalTeam, null=True, blank=True, on_delete=models.CASCADE, related_name="care"
     )
-    kind = models.CharField(_("kind"), max_length=16, choices=CareKind.choices)
+    kind = models.CharField(_("kind"), max_length=16, choices=CareKind.choices())
     day = models.DateField(_("date"))
     description = models.CharField(_("description"), max_length=300)
     by = models.CharField(max_length=150, blank=True)

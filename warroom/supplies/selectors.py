@@ -200,7 +200,7 @@ def donation_totals(qs: Any) -> dict[str, Any]:
             "goods": int((rows.get(k) or {}).get("goods") or 0),
             "count": int((rows.get(k) or {}).get("n") or 0),
         }
-        for k, label in DonorKind.choices
+        for k, label in DonorKind.choices()
     ]
     return {
         "by_kind": by_kind,

@@ -206,7 +206,7 @@ def do_receive(
     production, donation) into a warehouse or facility."""
     _require(actor)
     q = _positive(quantity)
-    if source not in Source.values:
+    if source not in Source.values():
         raise InvalidInput(_("Unknown source %(s)s.") % {"s": source})
     if place.external:
         raise InvalidInput(_("Stock is received into a warehouse or a facility."))
@@ -456,7 +456,7 @@ def do_register_donation(
     donor = clean_text(donor, what=_("Donor"), max_length=200)
     if not donor:
         raise InvalidInput(_("Name the donor."))
-    if donor_kind not in DonorKind.values:
+    if donor_kind not in DonorKind.values():
         raise InvalidInput(_("Unknown donor type %(k)s.") % {"k": donor_kind})
     fields: dict[str, Any] = {}
     if form == DonationForm.MONEY:
@@ -744,7 +744,7 @@ def do_record_care(
     _require(actor)
     if not in_scope(actor, area.path) or (team is not None and not in_scope(actor, team.area.path)):
         raise NotFound(_("Area not found."))
-    if kind not in CareKind.values:
+    if kind not in CareKind.values():
         raise InvalidInput(_("Unknown care measure %(k)s.") % {"k": kind})
     description = clean_text(description, what=_("Description"), max_length=300)
     if not description:

@@ -76,11 +76,11 @@ def _post_movement(request: HttpRequest) -> None:
         if kind == MovementKind.TRANSFER:
             to = post.get("to_place", "").strip()
             try:
-                target = load_for(user, "view", Place, to, field="code")
+                target: Place = load_for(user, "view", Place, to, field="code")
             except NotFound:
                 from warroom.beds.models import Facility
 
-                facility = load_for(user, "view", Facility, to, field="code")
+                facility: Facility = load_for(user, "view", Facility, to, field="code")
                 target = services.place_for_facility(facility)
             return services.do_transfer(
                 _place(user, post.get("from_place", "")),
@@ -137,7 +137,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "stock": selectors.stock_table(request.user, area),
             "places": selectors.places(request.user).filter(kind=PlaceKind.WAREHOUSE)[:200],
             "items": list(items_by_code().values()),
-            "sources": Source.choices,
+            "sources": Source.choices(),
             "check": selectors.last_check(),
             "can_change": request.user.can("change"),
         },
@@ -240,7 +240,7 @@ def donations(request: HttpRequest) -> HttpResponse:
             "area": area,
             "rows": qs[:300],
             "totals": selectors.donation_totals(qs),
-            "kinds": DonorKind.choices,
+            "kinds": DonorKind.choices(),
             "items": list(items_by_code().values()),
             "places": selectors.places(user).filter(kind=PlaceKind.WAREHOUSE)[:200],
             "today": today(),
@@ -394,7 +394,7 @@ def teams(request: HttpRequest) -> HttpResponse:
             "rows": selectors.teams(user).filter(area__path__under=area.path)[:300],
             "care": selectors.care(user).filter(area__path__under=area.path)[:100],
             "counts": selectors.team_counts(user, area, day),
-            "care_kinds": CareKind.choices,
+            "care_kinds": CareKind.choices(),
             "today": day,
         },
     )

@@ -50,7 +50,7 @@ def _tonnes(cell: Any) -> Decimal:
 def _kind(cell: Any) -> str:
     if str(cell).strip() == "":
         return WasteKind.INFECTIOUS.value
-    return choice(WasteKind.values, aliases=KIND_ALIASES)(cell)
+    return choice(WasteKind.values(), aliases=KIND_ALIASES)(cell)
 
 
 GENERATED_COLUMNS = (

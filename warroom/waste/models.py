@@ -8,10 +8,11 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from warroom.audit.mixins import AuditedModel
+from warroom.core.choices import LabelledChoices
 from warroom.core.scoping import RestrictedManager
 
 
-class WasteKind(models.TextChoices):
+class WasteKind(LabelledChoices):
     """The five categories of the national catalogue (《医疗废物分类目录》)."""
 
     INFECTIOUS = "infectious", _("Infectious")
@@ -75,7 +76,7 @@ class Generated(models.Model):
     area = models.ForeignKey("geo.Area", on_delete=models.PROTECT, related_name="+")
     facility = models.ForeignKey("beds.Facility", null=True, blank=True, on_delete=models.PROTECT)
     source_code = models.CharField(max_length=32, blank=True)
-    kind = models.CharField(_("kind"), max_length=16, choices=WasteKind.choices)
+    kind = models.CharField(_("kind"), max_length=16, choices=WasteKind.choices())
     tonnes = models.DecimalField(_("tonnes"), max_digits=12, decimal_places=4)
 
     scope_path = "area__path"
