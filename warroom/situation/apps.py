@@ -33,6 +33,8 @@ class SituationConfig(AppConfig):
                 "beds.balance",
                 "surveillance.quality",
                 "audit.anchor",
+                "supplies.alerts",
+                "waste.balance",
             ),
             label="每日动态通报 / the daily briefing",
             scoped=True,

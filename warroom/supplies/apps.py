@@ -10,11 +10,13 @@ class SuppliesConfig(AppConfig):
         from warroom.core.daily import register_step
         from warroom.supplies import steps
 
-        register_step("supplies.verify", steps.verify_step, label="supplies: ledger check")
+        register_step(
+            "supplies.verify", steps.verify_step, label="物资台账核验 / supplies: ledger check"
+        )
         register_step(
             "supplies.alerts",
             steps.alerts_step,
             after=("supplies.verify",),
             after_if_present=("beds.pools",),
-            label="supplies: days of stock and alerts",
+            label="物资可用天数与预警 / supplies: days of stock and alerts",
         )

@@ -10,4 +10,8 @@ class WasteConfig(AppConfig):
         from warroom.core.daily import register_step
         from warroom.waste import services
 
-        register_step("waste.balance", services.balance_step, label="waste: same-day disposal")
+        register_step(
+            "waste.balance",
+            services.balance_step,
+            label="医疗废物日产日清 / waste: same-day disposal",
+        )
