@@ -12,24 +12,26 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 CHILD = r"""
-import json, sys, time
+import json, os, sys, time
+from pathlib import Path
 import django
 django.setup()
-from django.db import connection
 from warroom.core.context import SYSTEM
 from warroom.supplies.models import Item, Place
 from warroom.supplies.services import do_issue
 from warroom.supplies.ledger import InsufficientStock
-start = float(sys.argv[1])
+gate = Path(sys.argv[1])
 place = Place.objects.get(code="WH-990101")
 item = Item.objects.get(code="ecmo")
-while time.time() < start:
+(gate / f"ready-{os.getpid()}").touch()
+while not (gate / "go").exists():  # all six start together
     time.sleep(0.005)
 try:
     do_issue(place, item, 3, actor=SYSTEM, reference="race")
@@ -41,9 +43,6 @@ except InsufficientStock:
 
 @pytest.mark.django_db(transaction=True)
 def test_six_processes_issuing_the_last_units_never_drive_stock_negative(tmp_path):
-    import time
-
-    from django.core.management import call_command
     from django.db import connection
 
     env = dict(os.environ)
@@ -56,23 +55,23 @@ def test_six_processes_issuing_the_last_units_never_drive_stock_negative(tmp_pat
     if connection.vendor == "postgresql":
         db = connection.settings_dict
         env["DATABASE_URL"] = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-        _seed()
-    else:  # the children share a file database of their own
-        setup = (
-            "import django; django.setup()\n"
-            "from django.core.management import call_command\n"
-            "call_command('migrate', verbosity=0, interactive=False)\n"
-            "from tests.supplies.test_supplies_concurrent_issues import _seed; _seed()\n"
-        )
-        done = subprocess.run(
-            [sys.executable, "-c", setup], env=env, cwd=ROOT, capture_output=True, text=True
-        )
-        assert done.returncode == 0, done.stderr
-    del call_command
-    start = time.time() + 3.0
+    # Seeded by a child too: the children and the check share one data directory, so one
+    # audit key seals and verifies the ledger's chain (SQLite: one file database too).
+    setup = (
+        "import django; django.setup()\n"
+        "from django.core.management import call_command\n"
+        "call_command('migrate', verbosity=0, interactive=False)\n"
+        "from tests.supplies.test_supplies_concurrent_issues import _seed; _seed()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", setup], env=env, cwd=ROOT, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    gate = tmp_path / "gate"
+    gate.mkdir()
     children = [
         subprocess.Popen(
-            [sys.executable, "-c", CHILD, str(start)],
+            [sys.executable, "-c", CHILD, str(gate)],
             env=env,
             cwd=ROOT,
             stdout=subprocess.PIPE,
@@ -81,6 +80,11 @@ def test_six_processes_issuing_the_last_units_never_drive_stock_negative(tmp_pat
         )
         for _ in range(6)
     ]
+    while len(list(gate.glob("ready-*"))) < len(children):
+        if any(c.poll() is not None for c in children):
+            break  # a child died before the race: its error is reported below
+        time.sleep(0.01)  # polling for the children, not timing the test
+    (gate / "go").touch()
     outcomes = []
     for child in children:
         out, err = child.communicate(timeout=120)

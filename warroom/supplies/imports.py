@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from django.db import connection, transaction
@@ -66,16 +67,22 @@ def _optional_source(cell: Any) -> str:
     return "" if str(cell).strip() == "" else choice(Source.values(), aliases=SOURCE_ALIASES)(cell)
 
 
+def _cached(parse: Any) -> Any:
+    """The parser with its answers remembered: a day's file repeats a few dates, kinds,
+    items and places over 200,000 rows (a cell is a str or a number: hashable)."""
+    return lru_cache(maxsize=65536)(parse)
+
+
 MOVEMENT_COLUMNS = (
-    Column("date", "日期", date),
-    Column("kind", "类型", choice(MovementKind.values(), aliases=KIND_ALIASES)),
-    Column("item", "物资编码", bounded(32)),
-    Column("quantity", "数量", count),
-    Column("from_place", "调出单位编码", bounded(40), required=False),
-    Column("to_place", "调入单位编码", bounded(40), required=False),
-    Column("lot", "批号", bounded(64), required=False),
-    Column("expires_on", "有效期至", _optional_date, required=False),
-    Column("source", "来源", _optional_source, required=False),
+    Column("date", "日期", _cached(date)),
+    Column("kind", "类型", _cached(choice(MovementKind.values(), aliases=KIND_ALIASES))),
+    Column("item", "物资编码", _cached(bounded(32))),
+    Column("quantity", "数量", _cached(count)),
+    Column("from_place", "调出单位编码", _cached(bounded(40)), required=False),
+    Column("to_place", "调入单位编码", _cached(bounded(40)), required=False),
+    Column("lot", "批号", _cached(bounded(64)), required=False),
+    Column("expires_on", "有效期至", _cached(_optional_date), required=False),
+    Column("source", "来源", _cached(_optional_source), required=False),
     Column("reference", "单据号", bounded(100), required=False),
 )
 
