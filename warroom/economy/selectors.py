@@ -195,3 +195,20 @@ def checkpoints(user: Any, area: Area) -> dict[str, Any]:
     rows = CheckpointRecord.objects.restrict(user, "view").filter(area__path__startswith=area.path)
     totals = rows.aggregate(v=Sum("vehicles"), p=Sum("people"), t=Sum("turned_back"))
     return {"rows": rows.order_by("-date", "checkpoint"), "totals": totals}
+
+
+def get_business(user: Any, pk: Any) -> Business:
+    from warroom.core.scoping import load_for
+
+    return load_for(user, "view", Business.objects.select_related("area"), pk)
+
+
+def get_application(user: Any, pk: Any) -> ResumptionApplication:
+    from warroom.core.scoping import load_for
+
+    return load_for(
+        user,
+        "view",
+        ResumptionApplication.objects.select_related("business", "business__area"),
+        pk,
+    )
