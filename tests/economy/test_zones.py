@@ -288,3 +288,40 @@ def test_closure_coverage_rolls_up_exactly(city, officer, outsider):
     assert not_closed(city["9901"], day) == [city["990101001001002"].path]
     # Yesterday nothing was closed yet: coverage is read as it stood at the cut-off.
     assert coverage(city["9901"], day - dt.timedelta(days=1))["closed"] == 0
+
+
+@pytest.mark.django_db
+def test_closure_statuses_import_all_or_nothing_and_once(city, officer, english):
+    from warroom.communities.imports import do_import_closures
+    from warroom.communities.models import ClosureStatus
+    from warroom.tables import TableRejected, read_table
+
+    day = today().isoformat()
+    good = f"区域编码,封闭状态,日期\n990101001001001,封闭,{day}\n990101001001002,sealed,{day}\n"
+    bad = (
+        "area_code,status,date\n"
+        f"990102001001001,closed,{day}\n"  # District B's: not in the officer's jurisdiction
+        f"990101001001001,ajar,{day}\n"
+        f"990101001,closed,{day}\n"  # a street
+        f"990101001001002,closed,{today() + dt.timedelta(days=5)}\n"
+        f"990101001001002,closed,{day}\n"
+        f"990101001001002,open,{day}\n"
+    )
+    with pytest.raises(TableRejected) as refused:
+        do_import_closures(read_table(bad.encode(), filename="bad.csv"), actor=officer)
+    problems = {(e.row, e.column) for e in refused.value.errors}
+    assert problems >= {
+        (2, "area_code"),
+        (3, "status"),
+        (4, "area_code"),
+        (5, "date"),
+        (7, "area_code"),
+    }
+    assert not ClosureStatus.objects.exists()
+    result = do_import_closures(read_table(good.encode(), filename="good.csv"), actor=officer)
+    assert result.created == 2 and not result.duplicate
+    again = do_import_closures(read_table(good.encode(), filename="good.csv"), actor=officer)
+    assert again.duplicate and ClosureStatus.objects.count() == 2
+    from warroom.communities.coverage import coverage
+
+    assert coverage(city["990101"], today())["closed"] == 2

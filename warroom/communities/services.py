@@ -57,6 +57,18 @@ def _check_change(actor: Any, area: Area, capability: str = "change") -> None:
         raise Forbidden(_("You may not do this."))
 
 
+def check_change(actor: Any, area: Area, capability: str = "change") -> str | None:
+    """Why ``actor`` may not change ``area`` ("not_found" for another district), or None:
+    the rule of :func:`_check_change`, for imports that report it row by row."""
+    try:
+        _check_change(actor, area, capability)
+    except NotFound:
+        return "not_found"
+    except Forbidden as exc:
+        return exc.message
+    return None
+
+
 # --- closure --------------------------------------------------------------------------
 
 

@@ -88,3 +88,19 @@ def census(
     except (OSError, ValueError, WarroomError) as exc:
         raise fail(str(exc)) from None
     console.print(f"census: {n} (street, category) counts")
+
+
+@app.command("closures")
+def closures(
+    file: Annotated[Path, typer.Argument(help="CSV/Excel: area_code, status, date, note")],
+) -> None:
+    """批量导入小区封闭状态 / Import compounds' closure statuses (all or nothing)."""
+    django_setup()
+    from warroom.communities.imports import do_import_closures
+    from warroom.core import cli
+
+    result = cli.run_import(file, lambda table: do_import_closures(table, actor=SYSTEM))
+    if result.duplicate:
+        console.print("already imported: nothing added")
+    else:
+        console.print(f"closure statuses: {result.created}")

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.levels, name="index"),
     path("areas/<str:code>/", views.area_levels, name="area"),
     path("coverage/", views.coverage, name="coverage"),
+    path("coverage/import/", views.import_closures, name="import_closures"),
     path("roster/", views.roster, name="roster"),
     path("businesses/", views.businesses, name="businesses"),
     path("businesses/<int:business_id>/", views.business, name="business"),

@@ -140,6 +140,55 @@ def coverage(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def import_closures(request: HttpRequest) -> HttpResponse:
+    """Upload closure statuses in bulk (CSV or Excel): all or nothing, with a report."""
+    from warroom.communities.imports import CLOSURE_COLUMNS, do_import_closures
+    from warroom.core.jobs import enqueue_import, import_in_worker
+    from warroom.core.uploads import run_import
+    from warroom.tables import TableRejected
+
+    report = None
+    status = 200
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            messages.error(request, _("Choose a file to import."))
+            status = 422
+        else:
+            try:
+                if import_in_worker(upload.size or 0):
+                    queued = enqueue_import(
+                        do_import_closures, upload, upload.name or "", actor=request.user
+                    )
+                    return redirect("web:job", queued_job_id=queued.pk)
+                done = attempt(
+                    request, lambda: run_import(do_import_closures, upload, actor=request.user)
+                )
+            except TableRejected as exc:
+                report, done = exc, None
+            if done is None:
+                status = 422
+            elif done.duplicate:
+                messages.warning(request, _("This file was already imported: nothing added."))
+                return redirect("economy:coverage")
+            else:
+                messages.success(
+                    request, _("Imported %(n)s closure statuses.") % {"n": done.created}
+                )
+                return redirect("economy:coverage")
+    return render(
+        request,
+        "economy/closures_import.html",
+        {
+            "report": report,
+            "columns": CLOSURE_COLUMNS,
+            "may_change": request.user.can("change"),
+        },
+        status=status,
+    )
+
+
+@login_required
 def roster(request: HttpRequest) -> HttpResponse:
     area, day = _area(request), _day(request)
     if request.method == "POST":
