@@ -226,6 +226,7 @@ def victim_records(officer) -> None:
     comm.do_set_closure(victim, "sealed", note="受害小区", actor=officer)
     gate = comm.do_add_entry_point(victim, name="受害小区 gate", actor=officer)
     comm.do_record_passage(gate, direction="out", purpose="medical", actor=officer)
+    comm.do_issue_pass(victim, household="受害小区 3-201", holder="受害小区 holder", actor=officer)
     ReopeningApplication.objects.create(area=victim, applied_by=officer, checks={}, note="受害小区")
     person = care.do_register_vulnerable(
         victim, name="受害小区 resident", kind="elderly_alone", actor=officer

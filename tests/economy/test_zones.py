@@ -325,3 +325,48 @@ def test_closure_statuses_import_all_or_nothing_and_once(city, officer, english)
     from warroom.communities.coverage import coverage
 
     assert coverage(city["990101"], today())["closed"] == 2
+
+
+@pytest.mark.django_db
+def test_gate_passes_are_checked_at_the_gate_and_bad_ones_are_anomalies(city, officer):
+    from warroom.communities import services as comm
+    from warroom.communities.coverage import passages
+
+    victim, other = city["990101001001001"], city["990101001001002"]
+    gate = comm.do_add_entry_point(victim, name="东门", actor=officer)
+    mine = comm.do_issue_pass(victim, household="3栋201", holder="张三", actor=officer)
+    theirs = comm.do_issue_pass(other, household="1栋101", holder="李四", actor=officer)
+    stale = comm.do_issue_pass(
+        victim,
+        household="3栋202",
+        holder="王五",
+        valid_from=today() - dt.timedelta(days=20),
+        valid_until=today() - dt.timedelta(days=7),
+        actor=officer,
+    )
+    revoked = comm.do_revoke_pass(
+        comm.do_issue_pass(victim, household="3栋203", holder="赵六", actor=officer), actor=officer
+    )
+
+    def through(number):
+        return comm.do_record_passage(
+            gate, direction="out", purpose="supply", pass_number=number, actor=officer
+        ).pass_check
+
+    assert through(mine.number.lower()) == "valid"  # as typed at the gate
+    assert through(theirs.number) == "elsewhere"
+    assert through(stale.number) == "expired"
+    assert through(revoked.number) == "revoked"
+    assert through("NOPE-000") == "unknown"
+    assert through("") == ""
+    seen = passages(city["990101"], today())
+    assert seen["passes_valid"] == 2  # mine and theirs; not the stale or the revoked one
+    assert seen["checks"] == {
+        "valid": 1,
+        "elsewhere": 1,
+        "expired": 1,
+        "revoked": 1,
+        "unknown": 1,
+        "": 1,
+    }
+    assert len(seen["anomalies"]) == 4

@@ -15,7 +15,7 @@ from django.db.models import Count, OuterRef, Q, Subquery
 
 from warroom.analytics.zones import share
 from warroom.cases.clearance import cutoff_for
-from warroom.communities.models import Closure, ClosureStatus, EntryExitRecord
+from warroom.communities.models import Closure, ClosureStatus, EntryExitRecord, GatePass
 from warroom.geo.models import Area, Level
 
 CLOSED = (Closure.CLOSED, Closure.SEALED)
@@ -87,8 +87,9 @@ def coverage_trend(area: Area, day: dt.date, *, days: int = 30) -> list[dict[str
 
 
 def passages(area: Area, day: dt.date) -> dict[str, Any]:
-    """Passages through the gates under ``area`` on ``day`` by purpose and direction, and the
-    anomalies: exits from a sealed compound other than for medical care."""
+    """Passages through the gates under ``area`` on ``day`` by purpose and direction, the
+    passes valid that day and the passages by pass check, and the anomalies: exits from a
+    sealed compound other than for medical care, and passes not valid at the gate."""
     end = cutoff_for(day)
     start = cutoff_for(day - dt.timedelta(days=1))
     rows = EntryExitRecord.objects.filter(
@@ -97,9 +98,20 @@ def passages(area: Area, day: dt.date) -> dict[str, Any]:
     by = list(rows.values("purpose", "direction").annotate(n=Count("pk")).order_by("purpose"))
     states = compound_closure(area, day)
     sealed = [p for p, s in states.items() if s == Closure.SEALED]
+    bad_pass = ("expired", "revoked", "unknown", "elsewhere")
     anomalies = list(
-        rows.filter(direction="out", entry_point__area__path__in=sealed)
-        .filter(~Q(purpose="medical"))
-        .select_related("entry_point", "entry_point__area")[:200]
+        rows.filter(
+            Q(direction="out", entry_point__area__path__in=sealed) & ~Q(purpose="medical")
+            | Q(pass_check__in=bad_pass)
+        )
+        .select_related("entry_point", "entry_point__area")
+        .order_by("at")[:200]
     )
-    return {"by_purpose": by, "anomalies": anomalies}
+    checks = dict(rows.values_list("pass_check").annotate(n=Count("pk")).order_by())
+    issued = GatePass.objects.filter(
+        area__path__startswith=area.path,
+        valid_from__lte=day,
+        valid_until__gte=day,
+        revoked_at__isnull=True,
+    ).count()
+    return {"by_purpose": by, "anomalies": anomalies, "checks": checks, "passes_valid": issued}

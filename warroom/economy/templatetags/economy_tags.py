@@ -27,3 +27,10 @@ def clause_label(code: str) -> str:
     from warroom.economy.services import CLAUSES
 
     return str(CLAUSES.get(code, code))
+
+
+@register.filter
+def purpose_label(code: str) -> str:
+    from warroom.communities.models import Purpose
+
+    return str(Purpose(code).label) if code in Purpose.values else code
