@@ -70,6 +70,9 @@ VICTIM_PARAMS = {
     "flag_id": ("surveillance", "qualityflag"),
     "donation_id": ("supplies", "donation"),
     "plan_id": ("supplies", "allocationplan"),
+    "business_id": ("economy", "business"),
+    "resumption_id": ("economy", "resumptionapplication"),
+    "trip_id": ("economy", "trip"),
 }
 SITUATION_DAY = "2020-03-20"  # the day of the situation_world fixture's briefings
 
@@ -225,6 +228,7 @@ def victim_records(officer) -> None:
     comm.do_set_closure(victim, "sealed", note="受害小区", actor=officer)
     gate = comm.do_add_entry_point(victim, name="受害小区 gate", actor=officer)
     comm.do_record_passage(gate, direction="out", purpose="medical", actor=officer)
+    comm.do_issue_pass(victim, household="受害小区 3-201", holder="受害小区 holder", actor=officer)
     ReopeningApplication.objects.create(area=victim, applied_by=officer, checks={}, note="受害小区")
     person = care.do_register_vulnerable(
         victim, name="受害小区 resident", kind="elderly_alone", actor=officer
@@ -239,6 +243,53 @@ def victim_records(officer) -> None:
         actor=officer,
     )
     care.do_request_medical_care(victim, person="受害小区 patient", kind="dialysis", actor=officer)
+    victim_zones(officer, victim, today)
+
+
+def victim_zones(officer, victim, today) -> None:
+    """District A's zones-and-levels records: a business and its application, a trip."""
+    from warroom.economy import services as zones
+
+    business = zones.do_register_business(
+        victim,
+        name="受害小区 shop",
+        category="essential_supply",
+        size="small",
+        workforce=5,
+        actor=officer,
+    )
+    zones.do_apply_resumption(
+        business,
+        plan=dict.fromkeys(zones.PLAN_ITEMS, True),
+        worker_ids=[],
+        workers=3,
+        actor=officer,
+    )
+    grid = zones.do_add_grid(victim, name="受害小区 grid 1", actor=officer)
+    zones.do_assign(
+        victim, name="受害小区 worker", duty="grid_worker", since=today, grid=grid, actor=officer
+    )
+    req = zones.do_request_transport(
+        victim,
+        kind="stranded",
+        name="受害小区 traveller",
+        id_number="420102198001010011",
+        origin="武汉",
+        destination="受害小区 town",
+        wanted=today,
+        actor=officer,
+    )
+    zones.do_health_check([req], actor=officer)
+    zones.do_plan_trips(victim, today, capacity=10, actor=officer)
+    zones.do_record_checkpoint(
+        victim,
+        checkpoint="受害小区 checkpoint",
+        day=today,
+        vehicles=1,
+        people=2,
+        turned_back=0,
+        actor=officer,
+    )
 
 
 def victim_supplies(officer) -> None:

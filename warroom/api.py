@@ -203,6 +203,7 @@ def _mount() -> None:
     from warroom.cases.api import router as cases_router
     from warroom.communities.api import router as communities_router
     from warroom.dispatch.api import router as dispatch_router
+    from warroom.economy.api import router as zones_router
     from warroom.geo.api import router as geo_router
     from warroom.services.api import router as services_router
     from warroom.situation.api import router as situation_router
@@ -218,6 +219,7 @@ def _mount() -> None:
     api.add_router("/communities", communities_router)
     api.add_router("/services", services_router)
     api.add_router("/situation", situation_router)
+    api.add_router("/zones", zones_router)
 
 
 _mount()

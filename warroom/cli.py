@@ -66,6 +66,10 @@ def _mount_apps() -> None:
     app.add_typer(communities_app, name="communities")
     app.command("certify", help="无疫情创建：重新计算认定 / Epidemic-free certification.")(certify)
 
+    from warroom.economy.cli import app as zones_app
+
+    app.add_typer(zones_app, name="zones")
+
     from warroom.cases.cli import cases_app, clearance, surveillance_app
     from warroom.dispatch.cli import app as dispatch_app
 

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "warroom.dispatch",
     "warroom.supplies",
     "warroom.waste",
+    "warroom.economy",
 ]
 
 MIDDLEWARE = [
@@ -225,6 +226,13 @@ if WARROOM_TODAY and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", WARROOM_TODAY):
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "warroom@localhost")
 WARROOM_SMS_GATEWAY = env_str("WARROOM_SMS_GATEWAY", "")
+
+# Zones and levels (docs/zones.md): the national rule of 17 February 2020 — high risk is
+# more than WARROOM_RISK_CUMULATIVE cumulative confirmed cases and a cluster (a compound
+# with WARROOM_RISK_CLUSTER_CASES confirmations) within WARROOM_RISK_WINDOW_DAYS days.
+WARROOM_RISK_CUMULATIVE = env_int("WARROOM_RISK_CUMULATIVE", 50, minimum=1)
+WARROOM_RISK_WINDOW_DAYS = env_int("WARROOM_RISK_WINDOW_DAYS", 14, minimum=1)
+WARROOM_RISK_CLUSTER_CASES = env_int("WARROOM_RISK_CLUSTER_CASES", 2, minimum=2)
 
 # Imports (docs/security.md, "Imports: limits and their settings"): every file is read
 # within these bounds; over one, it is refused (413) before it can exhaust the server.

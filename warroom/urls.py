@@ -10,6 +10,7 @@ urlpatterns = [
     path("audit/", include("warroom.audit.urls")),
     path("beds/", include("warroom.beds.urls")),
     path("dispatch/", include("warroom.dispatch.urls")),
+    path("zones/", include("warroom.economy.urls")),
     path("tasks/", include("warroom.tasks.urls")),
     path("communities/", include("warroom.communities.urls")),
     path("services/", include("warroom.services.urls")),

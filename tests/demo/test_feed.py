@@ -102,6 +102,7 @@ def test_the_twin_feeds_reports_and_the_daily_cycle(demo_city):
     assert DailyReport.objects.filter(source=Source.REPORT).count() == 16 * 12
     assert ImportBatch.objects.filter(kind="surveillance-daily").count() == 12
     assert DailyStepRun.objects.filter(step="situation.analytics", status="done").count() == 12
+    assert DailyStepRun.objects.filter(step="economy.levels", status="done").count() == 12
     assert Situation.objects.filter(day=dt.date(2020, 1, 12), area__code="4201").exists()
     # ... and the line lists: every fever-clinic visitor is a person of the platform.
     assert Person.objects.count() == report.people == sum(d.people for d in days) > 0
@@ -113,6 +114,11 @@ def test_the_platform_counts_what_the_twin_recorded(demo_city):
     fed = do_feed_twin(actor=demo_city, sim=sim, cycle=False)
     cum_confirmed, cum_deaths, cum_discharged = (int(x) for x in sim.cum.sum(axis=1))
     assert cum_confirmed > 50  # the outbreak is visible at this scale by 5 Feb
+    # The twin's businesses are the census the resumption dashboard divides by.
+    from warroom.economy.models import BusinessCensus
+
+    census = sum(BusinessCensus.objects.values_list("count", flat=True))
+    assert census == int(sim.city.businesses.sum()) > 0
     steps = TransitionRecord.objects
     assert Person.objects.count() == sim.per.n == fed.people
     assert steps.filter(target="confirmed").values("person").distinct().count() == cum_confirmed

@@ -32,15 +32,28 @@ class Role(models.TextChoices):
 #   inspect       inspect compounds against the checklists (street, district, HQ levels)
 #   verify        verify (or reopen) someone else's submitted task, e.g. a rectification
 #   dispatch      place waiting people into beds (propose, confirm, transfer, discharge)
+#   approve       decide businesses' resumption applications (by level: docs/zones.md)
+#   set_level     override an area's computed risk level, with a reason (HQ)
 _ALL = frozenset({"view"})
 _WRITE = _ALL | {"change", "people"}
 _BY_ROLE = {
     Role.HQ_LEADER: _WRITE
-    | {"admin", "manage_areas", "audit", "personal_data", "inspect", "verify", "dispatch"},
+    | {
+        "admin",
+        "manage_areas",
+        "audit",
+        "personal_data",
+        "inspect",
+        "verify",
+        "dispatch",
+        "approve",
+        "set_level",
+    },
     Role.ANALYST: _ALL,
     Role.DISPATCHER: _WRITE | {"personal_data", "dispatch"},
-    Role.DISTRICT_OFFICER: _WRITE | {"admin", "personal_data", "inspect", "verify", "dispatch"},
-    Role.STREET_OFFICER: _WRITE | {"personal_data", "inspect", "verify"},
+    Role.DISTRICT_OFFICER: _WRITE
+    | {"admin", "personal_data", "inspect", "verify", "dispatch", "approve"},
+    Role.STREET_OFFICER: _WRITE | {"personal_data", "inspect", "verify", "approve"},
     Role.COMMUNITY_WORKER: _WRITE | {"personal_data"},
     Role.GRID_WORKER: _WRITE | {"personal_data"},
     Role.HOTLINE_OPERATOR: _WRITE,

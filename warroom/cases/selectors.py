@@ -335,3 +335,52 @@ def people_search(user: Any, *, q: str = "", status: str = "", area: Area | None
     if q:
         qs = qs.filter(Q(name__contains=q) | Q(id_number=q.upper()) | Q(phone=q))
     return qs.order_by("-pk")
+
+
+# --- for other apps: zones and levels, transport, businesses --------------------------
+
+
+def confirmations_by_home(end: dt.datetime, start: dt.datetime) -> dict[str, tuple[int, int]]:
+    """Confirmed people per home area path: (cumulative before ``end``, confirmed in
+    [``start``, ``end``)), counted once per person (merged duplicates excluded); valid time,
+    so a past day is counted as it stood at its cut-off. System-level (not scoped)."""
+    steps = TransitionRecord.objects.filter(
+        target=Status.CONFIRMED, at__lt=end, person__merged_into__isnull=True
+    )
+    out: dict[str, tuple[int, int]] = {}
+    for path, n in (
+        steps.values("person__home__path")
+        .annotate(n=Count("person", distinct=True))
+        .values_list("person__home__path", "n")
+        .order_by()
+    ):
+        out[path] = (n, 0)
+    for path, n in (
+        steps.filter(at__gte=start)
+        .values("person__home__path")
+        .annotate(n=Count("person", distinct=True))
+        .values_list("person__home__path", "n")
+        .order_by()
+    ):
+        out[path] = (out.get(path, (0, 0))[0], n)
+    return out
+
+
+# Statuses that keep a person where they are: any open category (febrile, suspected,
+# contact, quarantined, confirmed, admitted) and the post-discharge quarantine.
+HELD = states.OPEN | {Status.POST_DISCHARGE}
+
+
+def held_people(id_numbers: list[str]) -> dict[str, str]:
+    """Of these ID numbers, those of people in quarantine or with an open case, with their
+    status (for travel and for a workforce's health). System-level (not scoped)."""
+    from warroom.core.bulk import chunks
+
+    found: dict[str, str] = {}
+    wanted = sorted({n.strip().upper() for n in id_numbers if n and n.strip()})
+    for chunk in chunks(wanted):
+        for number, status in Person.objects.filter(
+            id_number__in=chunk, merged_into__isnull=True, status__in=HELD
+        ).values_list("id_number", "status"):
+            found[number] = status
+    return found

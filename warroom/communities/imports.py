@@ -336,3 +336,132 @@ def _write(
             actor=actor,
         )
     return len(inspections), len(failed)
+
+
+# --- closure statuses in bulk ----------------------------------------------------------
+
+CLOSURE_KIND = "communities-closures"
+_CLOSURE_ALIASES = {
+    "开放": "open",
+    "封闭": "closed",
+    "封闭管理": "closed",
+    "硬隔离": "sealed",
+    "封控": "sealed",
+}
+
+
+def closure_status(cell: Cell) -> str:
+    raw = str(cell).strip()
+    return _CLOSURE_ALIASES.get(raw, raw.lower())
+
+
+CLOSURE_COLUMNS: list[Column] = [
+    Column("area_code", "区域编码", area_code, help="the code of the compound"),
+    Column(
+        "status",
+        "封闭状态",
+        closure_status,
+        help="open (开放) / closed (封闭管理) / sealed (硬隔离)",
+    ),
+    Column("date", "日期", date, help="YYYY-MM-DD the status holds from, not in the future"),
+    Column("note", "备注", bounded(1000), required=False),
+]
+
+
+@dataclass(frozen=True)
+class ClosureImportResult:
+    kind: str
+    rows: int
+    created: int
+    duplicate: bool
+    sha256: str
+
+
+def do_import_closures(
+    table: Table, *, actor: Any, sha256: str | None = None
+) -> ClosureImportResult:
+    """Import the closure status of many compounds at once (a street's or a district's
+    roll-out of 全部封闭管理). All or nothing; idempotent by the file's SHA-256. Each row
+    is held to the rules of :func:`~warroom.communities.services.do_set_closure`: a compound
+    in the actor's jurisdiction, a known status, a date not in the future; a compound twice
+    on one date is refused."""
+    from warroom.communities.models import Closure, ClosureStatus
+    from warroom.communities.services import check_change
+    from warroom.core.today import today
+
+    digest = sha256 or table.sha256
+    parsed = parse_rows(table, CLOSURE_COLUMNS)
+    with acting(actor), transaction.atomic():
+        if previous_import(CLOSURE_KIND, digest, actor=actor) is not None:
+            return ClosureImportResult(CLOSURE_KIND, len(parsed), 0, True, digest)
+        codes = sorted({p["area_code"] for p in parsed})
+        areas: dict[str, Area] = {}
+        for chunk in chunks(codes):
+            areas |= {a.code: a for a in Area.objects.filter(code__in=chunk)}
+        errors: list[RowError] = []
+        seen: dict[tuple[str, dt.date], int] = {}
+        rows: list[ClosureStatus] = []
+        tz = timezone.get_current_timezone()
+        for p in parsed:
+            row, code = p["_row"], p["area_code"]
+            area = areas.get(code)
+            problem = check_change(actor, area) if area is not None else None
+            if area is None or problem == "not_found":
+                errors.append(
+                    RowError(row, "area_code", code, _("No such area in your jurisdiction."))
+                )
+            elif problem:
+                errors.append(RowError(row, "area_code", code, problem))
+            elif area.level != "compound":
+                errors.append(
+                    RowError(row, "area_code", code, _("Closure is recorded for compounds."))
+                )
+            if p["status"] not in Closure.values:
+                errors.append(
+                    RowError(
+                        row,
+                        "status",
+                        p["status"],
+                        _("Unknown closure status %(s)s.") % {"s": p["status"]},
+                    )
+                )
+            if p["date"] > today():
+                errors.append(
+                    RowError(row, "date", p["date"].isoformat(), _("The date is in the future."))
+                )
+            key = (code, p["date"])
+            if key in seen:
+                errors.append(
+                    RowError(
+                        row,
+                        "area_code",
+                        code,
+                        _("The same compound and date as row %(row)s.") % {"row": seen[key]},
+                    )
+                )
+            seen.setdefault(key, row)
+            if area is not None:
+                rows.append(
+                    ClosureStatus(
+                        area=area,
+                        status=p["status"],
+                        since=dt.datetime.combine(p["date"], dt.time(0, 0), tzinfo=tz),
+                        note=p["note"] or "",
+                        set_by=None if not getattr(actor, "pk", None) else actor,
+                    )
+                )
+        if errors:
+            raise TableRejected(errors[:200], total=len(errors))
+        ClosureStatus.objects.bulk_create(rows)
+        finish_import(
+            CLOSURE_KIND,
+            digest,
+            actor=actor,
+            filename=table.filename,
+            rows=len(parsed),
+            created=len(rows),
+            updated=0,
+            object_type="communities.closurestatus",
+            message=f"{CLOSURE_KIND}: {len(rows)} closure statuses from {table.filename or 'data'}",
+        )
+    return ClosureImportResult(CLOSURE_KIND, len(parsed), len(rows), False, digest)

@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from warroom.audit.mixins import AuditedModel
+from warroom.core import personal
 from warroom.core.scoping import RestrictedManager
 
 # --- closure --------------------------------------------------------------------------
@@ -86,6 +87,55 @@ class Purpose(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class GatePass(AuditedModel):
+    """A household's pass through its compound's gates (出入证): for whom, what for, how long.
+
+    Under 全部封闭管理 one member of a household went out for supplies every few days with
+    such a pass; the gate keeper checks it at each passage (``EntryExitRecord.pass_check``).
+    """
+
+    personal_fields: ClassVar[dict[str, personal.PersonalField]] = {"holder": personal.NAME}
+
+    area = models.ForeignKey(
+        "geo.Area", on_delete=models.PROTECT, related_name="gate_passes", verbose_name=_("compound")
+    )
+    number = models.CharField(_("pass number"), max_length=32, unique=True)
+    household = models.CharField(_("household"), max_length=100)
+    holder = models.CharField(_("holder"), max_length=64)
+    purpose = models.CharField(_("purpose"), max_length=16, choices=Purpose.choices)
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(_("valid until"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
+
+    scope_path = "area__path"
+    objects = RestrictedManager()
+
+    class Meta:
+        verbose_name = _("gate pass")
+        verbose_name_plural = _("gate passes")
+        ordering = ["-issued_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def audit_area_path(self) -> str:
+        return self.area.path
+
+
+class PassCheck(models.TextChoices):
+    NONE = "", _("No pass shown")
+    VALID = "valid", _("Valid pass")
+    EXPIRED = "expired", _("Pass not valid on this day")
+    REVOKED = "revoked", _("Pass revoked")
+    UNKNOWN = "unknown", _("Unknown pass number")
+    ELSEWHERE = "elsewhere", _("Pass of another compound")
+
+
 class EntryExitRecord(AuditedModel):
     """One passage through a gate, by purpose (严管人员出入)."""
 
@@ -99,6 +149,12 @@ class EntryExitRecord(AuditedModel):
     purpose = models.CharField(_("purpose"), max_length=16, choices=Purpose.choices)
     person = models.CharField(_("person"), max_length=100, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
+    gate_pass = models.ForeignKey(
+        GatePass, null=True, blank=True, on_delete=models.SET_NULL, related_name="passages"
+    )
+    pass_check = models.CharField(
+        _("pass check"), max_length=16, choices=PassCheck.choices, blank=True, default=""
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -15,6 +15,7 @@ from warroom.communities.models import (
     ClosureStatus,
     EntryExitRecord,
     EntryPoint,
+    GatePass,
     Inspection,
     ReopeningApplication,
 )
@@ -207,3 +208,11 @@ def applications(user: Any) -> QuerySet[ReopeningApplication]:
 def get_application(user: Any, pk: Any) -> ReopeningApplication:
     qs = ReopeningApplication.objects.select_related("area", "applied_by", "decided_by")
     return load_for(user, "view", qs, pk, what="application")
+
+
+def gate_passes(user: Any, area: Area) -> QuerySet[GatePass]:
+    return (
+        GatePass.objects.restrict(user, "view")
+        .filter(area__path__startswith=area.path)
+        .order_by("-issued_at", "-pk")
+    )

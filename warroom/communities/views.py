@@ -376,6 +376,18 @@ def closure(request: HttpRequest, code: str) -> HttpResponse:
                     purpose=p.get("purpose", ""),
                     person=p.get("person", ""),
                     note=p.get("note", ""),
+                    pass_number=p.get("pass_number", ""),
+                    actor=user,
+                ),
+            )
+        elif action == "pass":
+            attempt(
+                request,
+                lambda: services.do_issue_pass(
+                    area,
+                    household=p.get("household", ""),
+                    holder=p.get("holder", ""),
+                    purpose=p.get("purpose", "supply"),
                     actor=user,
                 ),
             )
@@ -390,6 +402,7 @@ def closure(request: HttpRequest, code: str) -> HttpResponse:
             "history": selectors.closure_history(request.user, area),
             "points": selectors.entry_points(request.user, area),
             "passages": selectors.passages(request.user, area)[:50],
+            "passes": selectors.gate_passes(request.user, area)[:50],
             "closures": Closure.choices,
             "purposes": Purpose.choices,
             "is_compound": area.level == Level.COMPOUND,

@@ -514,6 +514,21 @@ def _import(kind: str, header: list[str], rows: list[list[str]], name: str, acto
     return len(rows)
 
 
+def feed_business_census(sim: Simulation, actor: Any) -> int:
+    """The twin's businesses per street and sector (its ``businesses.csv``) into the
+    census that the resumption dashboard divides by (warroom.economy)."""
+    from warroom.economy.services import do_import_census
+    from warroom.twin.population import BUSINESS_SECTORS
+
+    b = sim.city.businesses
+    codes = sim.area_codes
+    rows = [
+        {"street_code": codes[int(i)], **{s: int(b[k, j]) for j, s in enumerate(BUSINESS_SECTORS)}}
+        for k, i in enumerate(sim.city.business_street)
+    ]
+    return do_import_census(rows, actor=actor)
+
+
 def do_feed_twin(
     scenario: str = "wuhan-2020",
     *,
@@ -547,6 +562,7 @@ def do_feed_twin(
     keep = np.flatnonzero(np.isin(np.asarray(sim.city.area_level), FEED_LEVELS))
     lists = TwinLineLists(sim)
     platform_facilities = set(Facility.objects.values_list("code", flat=True))
+    feed_business_census(sim, actor)
     report = FeedReport()
     clock = report.seconds
     for _ in range(sim.t, sim.scenario.days):

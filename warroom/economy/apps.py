@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class EconomyConfig(AppConfig):
+    name = "warroom.economy"
+    label = "economy"
+    verbose_name = _("Zones, levels and reopening")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from warroom.core.daily import register_step
+        from warroom.economy.services import daily_step
+
+        register_step(
+            "economy.levels",
+            daily_step,
+            after_if_present=("cases.clearance",),
+            label="分区分级 / risk levels by area",
+        )
