@@ -725,25 +725,37 @@ class EnsembleForecaster(_NotFitted):
         self.errors_ = np.where(scored, targets - past, np.nan)
         return self
 
-    def predict(
-        self, horizon: int, quantile_levels: tuple[float, ...] = FORECAST_QUANTILES
-    ) -> Forecast:
+    def point_forecast(self, horizon: int) -> FloatArray:
+        """The median forecast of days ``1 .. horizon`` (the weighted members), without the
+        intervals: what the skill scores."""
         y = self._history()
         horizon = _check_int("horizon", horizon, 1)
         if horizon > self.weights_.shape[0]:
             raise ValueError(
                 f"horizon must be <= max_horizon = {self.weights_.shape[0]}, got {horizon}"
             )
-        levels = _check_levels(quantile_levels)
         last = np.array([y.size - 1], dtype=np.int64)
         members = np.nan_to_num(self._pool(y, self.cleaned_, last, self.weights_.shape[0])[0])
         weighted = np.einsum("mh,hm->h", members, self.weights_)
-        point = np.maximum(weighted[:horizon], 0.0)
-        quantiles = np.empty((horizon, len(levels)))
-        for h in range(horizon):
-            errors = self.errors_[:, h]
-            errors = errors[~np.isnan(errors)]
-            errors = np.concatenate([errors, -errors])
-            spread = np.quantile(errors, levels) if errors.size else np.zeros(len(levels))
-            quantiles[h] = point[h] + spread
+        point: FloatArray = np.maximum(weighted[:horizon], 0.0)
+        return point
+
+    def predict(
+        self, horizon: int, quantile_levels: tuple[float, ...] = FORECAST_QUANTILES
+    ) -> Forecast:
+        self._history()
+        horizon = _check_int("horizon", horizon, 1)
+        if horizon > self.weights_.shape[0]:
+            raise ValueError(
+                f"horizon must be <= max_horizon = {self.weights_.shape[0]}, got {horizon}"
+            )
+        levels = _check_levels(quantile_levels)
+        point = self.point_forecast(horizon)
+        errors = self.errors_[:, :horizon]
+        both = np.concatenate([errors, -errors], axis=0)  # symmetric: the median is the point
+        known = ~np.isnan(both).all(axis=0)
+        spread = np.zeros((horizon, len(levels)))
+        if known.any():
+            spread[known] = np.nanquantile(both[:, known], levels, axis=0).T
+        quantiles = point[:, None] + spread
         return Forecast(mean=point, quantiles=np.maximum(quantiles, 0.0), quantile_levels=levels)
