@@ -25,8 +25,11 @@ history for every forecaster, so the comparison stays fair).
 
 from __future__ import annotations
 
+import hashlib
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -45,6 +48,7 @@ from warroom.analytics.parameters import (
     BACKTEST_MAX_HORIZON,
     BACKTEST_MIN_HISTORY,
     BACKTEST_STEP_DAYS,
+    BASELINE_MEAN_DAYS,
     SKILL_ORIGINS,
     SKILL_STEP_DAYS,
 )
@@ -248,6 +252,54 @@ def backtest(
     )
 
 
+_MEDIAN_CACHE: OrderedDict[tuple[Any, ...], FloatArray] = OrderedDict()
+MEDIAN_CACHE_SIZE = 8192  # origins remembered (each ~ 14 floats): a city's 16 areas x 90 days
+
+
+def _params(forecaster: Forecaster) -> tuple[tuple[str, Any], ...]:
+    """The forecaster's parameters (its public attributes not ending in ``_``): with its
+    class, what makes two forecasters forecast alike from the same history."""
+    return tuple(
+        sorted(
+            (k, v)
+            for k, v in vars(forecaster).items()
+            if not k.startswith("_") and not k.endswith("_")
+        )
+    )
+
+
+def _median_from(forecaster: Forecaster, history: FloatArray, horizon: int) -> FloatArray:
+    """The median forecast of ``horizon`` days from ``history``, remembered per forecaster
+    class, parameters and history (its bytes' digest): a past origin's forecast does not
+    change when later days arrive, so the daily cycle refits only the newest origin (an
+    amended past day is another history, hence refitted)."""
+    try:
+        key: tuple[Any, ...] | None = (
+            type(forecaster).__qualname__,
+            _params(forecaster),
+            horizon,
+            hashlib.blake2b(history.tobytes(), digest_size=16).digest(),
+        )
+        hash(key)
+    except TypeError:  # an unhashable parameter (a Generator): not remembered
+        key = None
+    if key is not None and key in _MEDIAN_CACHE:
+        _MEDIAN_CACHE.move_to_end(key)
+        return _MEDIAN_CACHE[key]
+    fitted = forecaster.fit(history)
+    point = getattr(fitted, "point_forecast", None)
+    median: FloatArray = (
+        point(horizon) if callable(point) else fitted.predict(horizon, (0.5,)).quantiles[:, 0]
+    )
+    median = np.array(median, dtype=np.float64)
+    median.setflags(write=False)
+    if key is not None:
+        _MEDIAN_CACHE[key] = median
+        while len(_MEDIAN_CACHE) > MEDIAN_CACHE_SIZE:
+            _MEDIAN_CACHE.popitem(last=False)
+    return median
+
+
 def forecast_skill(
     series: ArrayLike,
     forecaster: Forecaster,
@@ -258,29 +310,51 @@ def forecast_skill(
     min_history: int = BACKTEST_MIN_HISTORY,
 ) -> ForecastSkill | None:
     """The skill shown beside a published forecast: its relative MAE against the last-value
-    and 7-day-mean baselines, by rolling origins every ``step`` days over (at most) the last
-    ``origins`` days of ``series``. None when the series is too short for one scored
-    origin."""
+    and 7-day-mean baselines per horizon, by rolling origins over (at most) the last
+    ``origins`` days of ``series``.
+
+    The origins are the days whose 0-based index ``s`` has ``(s + 1) % step == 0`` (fixed
+    days of the calendar, not counted back from the last day), so that tomorrow's skill
+    re-uses today's origins and only a new origin is fitted (the forecasts are remembered,
+    :func:`_median_from`). Each origin sees the series up to its own day, a missing day
+    filled from the days before it only (:func:`fill_missing`), never from later days; a
+    missing target day is not scored. Every origin is scored at every horizon whose day is
+    in the series. None when no origin can be scored."""
     raw = np.asarray(series, dtype=np.float64)
+    if raw.ndim != 1:
+        raise ValueError(f"series must be 1-D, got shape {raw.shape}")
     count = _check_int("origins", origins, 1)
-    first = max(_check_int("min_history", min_history, 1), raw.size - count)
-    if raw.size < first + 1:
+    step = _check_int("step", step, 1)
+    horizon = _check_int("max_horizon", max_horizon, 1)
+    first = max(_check_int("min_history", min_history, 1) - 1, raw.size - 1 - count)
+    days = np.arange(first, raw.size - 1, dtype=np.int64)
+    days = days[(days + 1) % step == 0]
+    pub_err = np.zeros(horizon)
+    base_err = np.zeros((len(SKILL_BASELINES), horizon))
+    n_scored = np.zeros(horizon, dtype=np.int64)
+    for s in days:
+        past = raw[: s + 1]
+        if np.isnan(past).all():
+            continue
+        y = fill_missing(past, name="series")
+        h_max = min(horizon, raw.size - 1 - int(s))
+        targets = raw[s + 1 : s + 1 + h_max]
+        scored = ~np.isnan(targets)
+        if not scored.any():
+            continue
+        median = _median_from(forecaster, y, horizon)[:h_max]
+        base = np.array([np.full(h_max, y[-1]), np.full(h_max, y[-BASELINE_MEAN_DAYS:].mean())])
+        obs = np.where(scored, targets, 0.0)
+        pub_err[:h_max] += np.where(scored, np.abs(median - obs), 0.0)
+        base_err[:, :h_max] += np.where(scored, np.abs(base - obs), 0.0)
+        n_scored[:h_max] += scored
+    if not n_scored.any():
         return None
-    res = backtest(
-        raw,
-        {
-            "published": forecaster,
-            "last_value": LastValueForecaster(),
-            "mean_7d": MovingMeanForecaster(),
-        },
-        baselines=SKILL_BASELINES,
-        max_horizon=max_horizon,
-        min_history=first,
-        step=step,
-    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        relative = np.where((n_scored > 0) & (base_err > 0), pub_err[None, :] / base_err, np.nan)
     return ForecastSkill(
-        horizons=res.horizons,
+        horizons=np.arange(1, horizon + 1, dtype=np.int64),
         baselines=SKILL_BASELINES,
-        relative_mae=res.relative_mae[0],
-        n_scored=res.n_scored,
+        relative_mae=relative,
+        n_scored=n_scored,
     )

@@ -47,8 +47,6 @@ from warroom.analytics.parameters import (
     FORECAST_SAMPLES,
     LEVEL_FIT_DAYS,
     LEVEL_LAST_WEIGHT,
-    RT_MAX_POSTERIOR_CV,
-    RT_MIN_CUMULATIVE_CASES,
     RT_PRIOR_MEAN,
     RT_PRIOR_SD,
     RT_WINDOW_DAYS,
@@ -64,6 +62,9 @@ from warroom.analytics.parameters import (
     WEEKDAY_MAX_FACTOR,
     WEEKDAY_MIN_LEVEL,
     WEEKDAY_WEEKS,
+    WEEKLY_TREND_DAMPING_DOWN,
+    WEEKLY_TREND_DAMPING_UP,
+    WEEKLY_TREND_MAX_SLOPE,
 )
 from warroom.analytics.rt import as_incidence, discretise_serial_interval, estimate_rt
 
@@ -483,29 +484,6 @@ def weekday_factors(
     return out
 
 
-def _latest_rt(c: FloatArray, w: FloatArray) -> float:
-    """Posterior mean of Rt in the window ending on the last day (Cori et al. 2013, the
-    prior of :func:`~warroom.analytics.rt.estimate_rt`), or NaN where its rules say
-    "insufficient data": too few cases so far, too soon after the first case, no case in
-    the window, or a posterior coefficient of variation above the threshold. ``w`` is the
-    discretised serial interval (``w[0] = 0``), at least as long as ``c``."""
-    n = c.size
-    if n < RT_WINDOW_DAYS + 1:
-        return float("nan")
-    seen = np.flatnonzero(c > 0)
-    si_mean = float(np.sum(w[:n] * np.arange(n)))
-    if c.sum() < RT_MIN_CUMULATIVE_CASES or not seen.size or n - 1 < seen[0] + si_mean:
-        return float("nan")
-    lam = np.convolve(c, w[:n])[:n]
-    cases = float(c[-RT_WINDOW_DAYS:].sum())
-    infectivity = float(lam[-RT_WINDOW_DAYS:].sum())
-    shape = (RT_PRIOR_MEAN / RT_PRIOR_SD) ** 2 + cases
-    scale = 1.0 / (RT_PRIOR_MEAN / RT_PRIOR_SD**2 + infectivity)
-    if cases <= 0 or 1.0 / np.sqrt(shape) > RT_MAX_POSTERIOR_CV:
-        return float("nan")
-    return float(shape * scale)
-
-
 def _theil_sen_levels(values: FloatArray) -> tuple[FloatArray, FloatArray]:
     """Per row, the level at the last column and the daily slope of a median line (Theil
     1950, Sen 1968) through ``log(values + 1)``."""
@@ -555,8 +533,8 @@ POOL_NAMES: tuple[str, ...] = (
     "mean_7d",
     "robust_level",
     "robust_weekly",
-    "renewal",
     "robust_trend",
+    "weekly_trend",
 )
 
 
@@ -647,7 +625,7 @@ class EnsembleForecaster(_NotFitted):
         base = LEVEL_LAST_WEIGHT * last + (1 - LEVEL_LAST_WEIGHT) * level
         members[:, 2, :] = base[:, None]
         damped = np.cumsum(TREND_DAMPING**steps)
-        members[:, 5, :] = (base[:, None] + 1.0) * np.exp(
+        members[:, 4, :] = (base[:, None] + 1.0) * np.exp(
             np.clip(slope, -TREND_MAX_SLOPE, TREND_MAX_SLOPE)[:, None] * damped[None, :]
         ) - 1.0
         factors = self.weekday_factors_
@@ -656,23 +634,49 @@ class EnsembleForecaster(_NotFitted):
         level, _ = _theil_sen_levels(deseasonal)
         flat = LEVEL_LAST_WEIGHT * deseasonal[:, -1] + (1 - LEVEL_LAST_WEIGHT) * level
         members[:, 3, :] = flat[:, None] * factors[(origins[:, None] + steps[None, :]) % 7]
-        w = self.serial_interval_
-        members[:, 4, :] = np.nan
-        for o, s in enumerate(origins):
-            c = cleaned[: s + 1].copy()
-            raw_days = min(keep_raw, c.size)
-            c[-raw_days:] = y[s + 1 - raw_days : s + 1]
-            c[-1] = last[o]
-            rt = _latest_rt(c, w)
-            if np.isnan(rt):
-                continue
-            n = c.size
-            path = np.r_[c, np.zeros(horizon)]
-            for j in range(horizon):
-                t = n + j
-                path[t] = rt * float(w[1 : t + 1] @ path[t - 1 :: -1][:t])
-            members[o, 4, :] = path[n:]
+        members[:, 5, :] = self._weekly_trend(y, cleaned, origins, last, horizon)
         out: FloatArray = np.maximum(members, 0.0)
+        return out
+
+    def _weekly_trend(
+        self,
+        y: FloatArray,
+        cleaned: FloatArray,
+        origins: NDArray[np.int64],
+        last: FloatArray,
+        horizon: int,
+    ) -> FloatArray:
+        """The weekly-sum trend: the level is the mean of the last 7 cleaned days (the
+        weekday effect sums out over a week), moved from its centre (3 days back) to the
+        origin by the growth rate, the growth rate is the log ratio of the last 7 days' sum
+        to the 7 before, damped; times the weekday factor of the target day."""
+        pad = 15
+        keep_raw = SPIKE_AFTER_DAYS
+        cp = np.r_[np.zeros(pad), cleaned]
+        yp = np.r_[np.zeros(pad), y]
+        at = origins + pad
+        window = sliding_window_view(cp, 14)[at - 13].copy()
+        window[:, -keep_raw:] = sliding_window_view(yp, keep_raw)[at - keep_raw + 1]
+        window[:, -1] = last
+        days = origins[:, None] + np.arange(-13, 1)[None, :]
+        window = window / self.weekday_factors_[days % 7]
+        recent = 7.0 * np.median(window[:, 7:], axis=1)
+        before = 7.0 * np.median(window[:, :7], axis=1)
+        slope = np.clip(
+            (np.log(recent + 7.0) - np.log(before + 7.0)) / 7.0,
+            -WEEKLY_TREND_MAX_SLOPE,
+            WEEKLY_TREND_MAX_SLOPE,
+        )
+        level = recent / 7.0 * np.exp(3.0 * np.minimum(slope, 0.0))
+        steps = np.arange(1, horizon + 1)
+        rate = np.where(slope > 0, WEEKLY_TREND_DAMPING_UP, WEEKLY_TREND_DAMPING_DOWN)
+        damped = np.cumsum(rate[:, None] ** steps[None, :], axis=1)
+        factors = self.weekday_factors_
+        out: FloatArray = (
+            level[:, None]
+            * np.exp(slope[:, None] * damped)
+            * factors[(origins[:, None] + steps[None, :]) % 7]
+        )
         return out
 
     def fit(self, history: ArrayLike) -> Self:
@@ -684,7 +688,6 @@ class EnsembleForecaster(_NotFitted):
             raise ValueError(f"keep_ratio must be a number >= 1, got {self.keep_ratio!r}")
         n = y.size
         cleaned = clean_spikes(y)
-        self.serial_interval_ = discretise_serial_interval(n + horizon + 1)
         self.weekday_factors_ = weekday_factors(cleaned)
         first = max(0, n - 1 - horizon - error_days + 1)
         origins = np.arange(first, n - 1, dtype=np.int64)
@@ -722,25 +725,37 @@ class EnsembleForecaster(_NotFitted):
         self.errors_ = np.where(scored, targets - past, np.nan)
         return self
 
-    def predict(
-        self, horizon: int, quantile_levels: tuple[float, ...] = FORECAST_QUANTILES
-    ) -> Forecast:
+    def point_forecast(self, horizon: int) -> FloatArray:
+        """The median forecast of days ``1 .. horizon`` (the weighted members), without the
+        intervals: what the skill scores."""
         y = self._history()
         horizon = _check_int("horizon", horizon, 1)
         if horizon > self.weights_.shape[0]:
             raise ValueError(
                 f"horizon must be <= max_horizon = {self.weights_.shape[0]}, got {horizon}"
             )
-        levels = _check_levels(quantile_levels)
         last = np.array([y.size - 1], dtype=np.int64)
         members = np.nan_to_num(self._pool(y, self.cleaned_, last, self.weights_.shape[0])[0])
         weighted = np.einsum("mh,hm->h", members, self.weights_)
-        point = np.maximum(weighted[:horizon], 0.0)
-        quantiles = np.empty((horizon, len(levels)))
-        for h in range(horizon):
-            errors = self.errors_[:, h]
-            errors = errors[~np.isnan(errors)]
-            errors = np.concatenate([errors, -errors])
-            spread = np.quantile(errors, levels) if errors.size else np.zeros(len(levels))
-            quantiles[h] = point[h] + spread
+        point: FloatArray = np.maximum(weighted[:horizon], 0.0)
+        return point
+
+    def predict(
+        self, horizon: int, quantile_levels: tuple[float, ...] = FORECAST_QUANTILES
+    ) -> Forecast:
+        self._history()
+        horizon = _check_int("horizon", horizon, 1)
+        if horizon > self.weights_.shape[0]:
+            raise ValueError(
+                f"horizon must be <= max_horizon = {self.weights_.shape[0]}, got {horizon}"
+            )
+        levels = _check_levels(quantile_levels)
+        point = self.point_forecast(horizon)
+        errors = self.errors_[:, :horizon]
+        both = np.concatenate([errors, -errors], axis=0)  # symmetric: the median is the point
+        known = ~np.isnan(both).all(axis=0)
+        spread = np.zeros((horizon, len(levels)))
+        if known.any():
+            spread[known] = np.nanquantile(both[:, known], levels, axis=0).T
+        quantiles = point[:, None] + spread
         return Forecast(mean=point, quantiles=np.maximum(quantiles, 0.0), quantile_levels=levels)

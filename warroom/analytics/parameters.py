@@ -92,6 +92,13 @@ TREND_DAMPING: Final[float] = 0.8  # per day; damped trend, the slope's effect f
 # slope * 0.8/(1-0.8) = 4 days of the current slope
 TREND_MAX_SLOPE: Final[float] = 0.3  # per day on log scale (doubling in ~2.3 days): steeper
 # is a reporting jump, not growth (warroom convention)
+WEEKLY_TREND_DAMPING_DOWN: Final[float] = 0.9  # per day; the weekly-sum trend member's
+# damping of a falling growth rate (a decline after the peak is long and smooth: its h-day
+# move is up to 0.9/(1-0.9) = 9 days of the current rate)
+WEEKLY_TREND_DAMPING_UP: Final[float] = 0.5  # per day; of a rising one (at most 1 day of the
+# rate: a rise ends at a peak nobody sees coming, and overshooting it cost more than
+# under-forecasting the rise on every twin and hand-built series tried)
+WEEKLY_TREND_MAX_SLOPE: Final[float] = 0.25  # per day on log scale, as TREND_MAX_SLOPE
 WEEKDAY_WEEKS: Final[int] = 5  # weeks of day-of-week ratios behind the weekly factors
 WEEKDAY_MAX_FACTOR: Final[float] = 2.0  # a weekday factor is kept within [1/2, 2]: a
 # reporting cycle moves cases between days, it does not multiply them (warroom convention)
