@@ -116,7 +116,8 @@ def test_a_district_map_draws_its_streets_and_compounds_as_points(client, mapped
     )
     streets = option["series"][0]
     assert streets["type"] == "scatter" and streets["coordinateSystem"] == "geo"
-    assert [d["code"] for d in streets["data"]] == ["990101001"]
+    codes = [d["code"] for s in option["series"] if s["id"].startswith("areas") for d in s["data"]]
+    assert codes == ["990101001"]
     assert option["visualMap"]["dimension"] == 2
     shapes_json = client.get("/situation/map/990101/shapes.geojson").json()
     assert [f["properties"]["name"] for f in shapes_json["features"]] == ["990101"]

@@ -6,7 +6,8 @@ The district boundaries of the demo city are ``data/wuhan-districts.geojson``, t
 Its 13 features are matched to the platform's districts by Chinese name
 (:func:`match_features`). What has no boundary in that file is drawn honestly and marked
 ``approximate``: a functional zone (东湖新技术开发区, 东湖生态旅游风景区) or any district
-of another city as the convex hull of its streets' points, and the streets a zone
+of another city as the convex hull of the points of its streets, communities and
+compounds, and the streets a zone
 administers although another district codes them (沌口/军山/沌阳 for 武汉经开区) as an extra
 hull beside the district's boundary. Streets and compounds have no boundaries: the maps draw
 them as points (docs/maps.md).
@@ -145,8 +146,8 @@ def shapes_for(user: Any, area: Any) -> dict[str, Any]:
     matched = match_features((a.code, a.name_zh) for a in drawn)
     features = []
     for a in drawn:
-        streets = list(
-            visible.filter(path__under=a.path, depth=a.depth + 1, lon__isnull=False)
+        streets = list(  # every located unit below: streets, communities, compounds
+            visible.filter(path__under=a.path, depth__gt=a.depth, lon__isnull=False)
             .values_list("code", "lon", "lat")
         )
         if a.code in matched:

@@ -233,41 +233,56 @@ def map_option(
             {"type": "map", "geoIndex": 0, "name": label, "data": data, "id": "areas"}
         )
     else:
-        data = []
+        with_value: list[dict[str, Any]] = []
+        without: list[dict[str, Any]] = []
         for p in found:
             if p.area.lon is None or p.area.lat is None:
                 continue
             name = names[p.area.code]
             links[name] = map_url(p.area, metric, day)
-            data.append(
-                {
-                    "name": name,
-                    "code": p.area.code,
-                    "url": links[name],
-                    "value": [p.area.lon, p.area.lat, p.value if p.value is not None else "-"],
-                    "tooltip": {"formatter": _tooltip(name, label, p)},
-                }
-            )
+            item = {
+                "name": name,
+                "code": p.area.code,
+                "url": links[name],
+                "tooltip": {"formatter": _tooltip(name, label, p)},
+            }
+            if p.value is None:
+                without.append({**item, "value": [p.area.lon, p.area.lat]})
+            else:
+                with_value.append({**item, "value": [p.area.lon, p.area.lat, p.value]})
+        point = {
+            "type": "scatter",
+            "coordinateSystem": "geo",
+            "symbolSize": 16,
+            "label": {
+                "show": len(found) <= 40,
+                "formatter": "{b}",
+                "position": "right",
+                "fontSize": 11,
+                "color": "#1f2328",
+            },
+            "labelLayout": {"hideOverlap": True},
+            "z": 3,
+        }
         series.append(
             {
-                "type": "scatter",
-                "coordinateSystem": "geo",
+                **point,
                 "name": label,
                 "id": "areas",
-                "symbolSize": 16,
-                "itemStyle": {"borderColor": "#fff", "borderWidth": 1, "color": "#8c959f"},
-                "label": {
-                    "show": len(data) <= 40,
-                    "formatter": "{b}",
-                    "position": "right",
-                    "fontSize": 11,
-                    "color": "#1f2328",
-                },
-                "labelLayout": {"hideOverlap": True},
-                "data": data,
-                "z": 3,
+                "itemStyle": {"borderColor": "#fff", "borderWidth": 1},
+                "data": with_value,
             }
         )
+        if without:
+            series.append(
+                {
+                    **point,
+                    "name": _("No data"),
+                    "id": "areas-without-data",
+                    "itemStyle": {"color": "#c9d1d9", "borderColor": "#6e7781", "borderWidth": 1},
+                    "data": without,
+                }
+            )
     legend: list[str] = []
     if compounds and area.level != Level.COMPOUND:
         groups = map_points(user, area, day)

@@ -9,11 +9,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from warroom.communities.charts import map_option
-from warroom.communities.selectors import map_points as certification_points
 from warroom.core.errors import NotFound
 from warroom.geo import selectors as geo
-from warroom.geo.models import Area, Level
+from warroom.geo.models import Area
 from warroom.situation import briefing as doc
 from warroom.situation import charts, selectors, services
 
@@ -46,11 +44,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         room = selectors.room(request.user, area, day, situation=situation)
         context.update(room=room, day_iso=day.isoformat())
         if room["certification"]["computed"]:
-            # The communities (not the thousands of compounds: the map page has those).
-            points = certification_points(request.user, area, day, level=str(Level.COMMUNITY))
-            context["map_json"] = json.dumps(
-                map_option(points, symbol_size=4), ensure_ascii=False, separators=(",", ":")
-            )
+            # The districts (or a district's streets) by certification: the map page has
+            # the compounds and the other figures.
+            context.update(_map_context(request, area, day, "certification", compounds=False))
     if situation is not None:
         p = situation.payload
         context.update(
