@@ -57,7 +57,9 @@ def test_the_map_of_a_district_shows_only_its_compounds(client, computed, outsid
     html = client.get("/communities/map/").content.decode()
     option = chart_option(html, "compound-map")
     codes = [
-        p["url"].split("/")[-2] for s in option["series"] if s["id"].startswith("compounds-")
+        p["url"].split("/")[-2]
+        for s in option["series"]
+        if s["id"].startswith("compounds-")
         for p in s["data"]
     ]
     assert codes == ["990102001001001"]

@@ -57,9 +57,7 @@ def _inside(ring: list[list[float]], x: float, y: float) -> bool:
 
 @given(
     st.lists(
-        st.tuples(
-            st.floats(113.5, 115.0, allow_nan=False), st.floats(29.9, 31.4, allow_nan=False)
-        ),
+        st.tuples(st.floats(113.5, 115.0, allow_nan=False), st.floats(29.9, 31.4, allow_nan=False)),
         min_size=1,
         max_size=40,
     )

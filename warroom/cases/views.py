@@ -363,16 +363,41 @@ def graph_home(request: HttpRequest) -> HttpResponse:
 @_people_required
 @require_GET
 def graph(request: HttpRequest, code: str) -> HttpResponse:
+    """The transmission view: the clusters as a sortable, paged list with their sizes, and
+    the graph of one cluster at a time (the largest unless one is chosen)."""
     area = _area(request, code)
-    data = selectors.contact_graph(request.user, area)
+    sort = request.GET.get("sort") or "size"
+    if sort not in selectors.CLUSTER_SORTS:
+        raise Http404
+    data = selectors.transmission_clusters(request.user, area, sort=sort)
+    clusters = data["clusters"]
+    page = Paginator(clusters, 25).get_page(request.GET.get("page"))
+    raw = request.GET.get("cluster") or ""
+    if raw and not raw.isdigit():
+        raise Http404
+    chosen = int(raw) if raw else (clusters[0]["key"] if clusters else None)
+    graph = selectors.cluster_graph(request.user, area, chosen) if chosen is not None else None
+    if raw and graph is None:
+        raise Http404
+    sizes = sorted((c["size"] for c in clusters), reverse=True)
     return render(
         request,
         "cases/graph.html",
         {
             "area": area,
-            "option_json": json.dumps(data["option"], ensure_ascii=False),
-            "clusters": data["clusters"],
+            "clusters": page,
+            "count": len(clusters),
+            "largest": sizes[0] if sizes else None,
             "links": data["links"],
+            "sort": sort,
+            "sorts": [
+                ("size", _("Size")),
+                ("confirmed", _("Confirmed")),
+                ("latest", _("Latest exposure")),
+            ],
+            "chosen": chosen,
+            "graph": graph,
+            "option_json": json.dumps(graph["option"], ensure_ascii=False) if graph else "",
         },
     )
 

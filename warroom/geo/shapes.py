@@ -102,7 +102,9 @@ def convex_hull(points: Iterable[Sequence[float]]) -> list[list[float]]:
     return [list(p) for p in ring] + [list(ring[0])]
 
 
-def approximate_polygon(points: Iterable[Sequence[float]], margin: float = MARGIN) -> list[list[float]]:
+def approximate_polygon(
+    points: Iterable[Sequence[float]], margin: float = MARGIN
+) -> list[list[float]]:
     """The hull of the points, each padded by a square of ``margin`` degrees (so one or two
     points still make an area, and every point lies inside)."""
     padded = [
@@ -147,8 +149,9 @@ def shapes_for(user: Any, area: Any) -> dict[str, Any]:
     features = []
     for a in drawn:
         streets = list(  # every located unit below: streets, communities, compounds
-            visible.filter(path__under=a.path, depth__gt=a.depth, lon__isnull=False)
-            .values_list("code", "lon", "lat")
+            visible.filter(path__under=a.path, depth__gt=a.depth, lon__isnull=False).values_list(
+                "code", "lon", "lat"
+            )
         )
         if a.code in matched:
             geometry = matched[a.code]["geometry"]
@@ -166,5 +169,7 @@ def shapes_for(user: Any, area: Any) -> dict[str, Any]:
             points = [(a.lon, a.lat)]
         if points:
             ring = approximate_polygon(points)
-            features.append(_feature(a.code, {"type": "Polygon", "coordinates": [ring]}, approximate=True))
+            features.append(
+                _feature(a.code, {"type": "Polygon", "coordinates": [ring]}, approximate=True)
+            )
     return {"type": "FeatureCollection", "features": features}

@@ -133,7 +133,9 @@ def places(user: Any, area: Area, day: dt.date | None, metric: str) -> list[Plac
             place.text = str(Certification(status.status).label)
             good, total = (status.subtree_counts or {}).get(str(Level.COMPOUND), (0, 0))
             if total:
-                place.extra = [_("compounds certified: %(good)s / %(total)s") % {"good": good, "total": total}]
+                place.extra = [
+                    _("compounds certified: %(good)s / %(total)s") % {"good": good, "total": total}
+                ]
     return list(out.values())
 
 
@@ -207,7 +209,9 @@ def map_option(
     label = metric_label(metric)
     found = places(user, area, day, metric)
     drawn = {f["properties"]["name"] for f in shapes["features"]}
-    approximate = {f["properties"]["name"] for f in shapes["features"] if f["properties"]["approximate"]}
+    approximate = {
+        f["properties"]["name"] for f in shapes["features"] if f["properties"]["approximate"]
+    }
     for p in found:
         if p.area.code in approximate and area.depth == 0:
             p.extra.append(_("boundary approximate (drawn from its streets' points)"))
@@ -229,9 +233,7 @@ def map_option(
             }
             item["value"] = p.value if p.value is not None else "-"
             data.append(item)
-        series.append(
-            {"type": "map", "geoIndex": 0, "name": label, "data": data, "id": "areas"}
-        )
+        series.append({"type": "map", "geoIndex": 0, "name": label, "data": data, "id": "areas"})
     else:
         with_value: list[dict[str, Any]] = []
         without: list[dict[str, Any]] = []

@@ -334,6 +334,8 @@ def map_shapes(request: HttpRequest, code: str) -> HttpResponse:
     from warroom.geo.shapes import shapes_for
 
     area = _area_of(request, code)
-    response = JsonResponse(shapes_for(request.user, area), json_dumps_params={"ensure_ascii": False})
+    response = JsonResponse(
+        shapes_for(request.user, area), json_dumps_params={"ensure_ascii": False}
+    )
     response["Cache-Control"] = "private, max-age=3600"
     return response

@@ -61,6 +61,9 @@ export function drawCharts(root = document) {
     if (!build) return;
     const chart = echarts.init(el, null, { renderer: "canvas" });
     chart.setOption(build(el, JSON.parse(el.dataset.series || "{}")));
+    chart.on("click", (params) => {
+      if (params.data && params.data.url) window.location.assign(params.data.url);
+    });
     el.dataset.drawn = "1";
     new ResizeObserver(() => chart.resize()).observe(el);
   });
