@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import itertools
 import json
 import re
 from pathlib import Path
@@ -49,7 +50,7 @@ def test_an_ambiguous_or_unknown_name_matches_nothing():
 
 def _inside(ring: list[list[float]], x: float, y: float) -> bool:
     """Inside or on the boundary of a convex counter-clockwise ring."""
-    for (x1, y1), (x2, y2) in zip(ring, ring[1:], strict=False):
+    for (x1, y1), (x2, y2) in itertools.pairwise(ring):
         if (x2 - x1) * (y - y1) - (y2 - y1) * (x - x1) < -1e-9:
             return False
     return True
