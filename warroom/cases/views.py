@@ -41,6 +41,7 @@ from warroom.cases.imports import (
 )
 from warroom.cases.models import Duty, Person
 from warroom.cases.states import Status
+from warroom.core import axes
 from warroom.core.daily import scope_of
 from warroom.core.errors import NotFound, WarroomError
 from warroom.core.jobs import enqueue_import, import_in_worker
@@ -457,8 +458,8 @@ def _clearance_context(request: HttpRequest, code: str) -> dict[str, Any]:
             {
                 "tooltip": {"trigger": "axis"},
                 "legend": {"top": 0, "data": [str(d.label) for d in Duty]},
-                "grid": {"left": 40, "right": 16, "top": 32, "bottom": 24},
-                "xAxis": {"type": "category", "data": trend["dates"]},
+                "grid": axes.grid(top=32),
+                "xAxis": axes.date_axis(trend["dates"]),
                 "yAxis": {"type": "value", "minInterval": 1},
                 "series": [
                     {"type": "line", "name": str(d.label), "data": trend["series"][str(d.value)]}

@@ -22,6 +22,7 @@ from warroom.communities.models import (
     Decision,
     Purpose,
 )
+from warroom.core import axes
 from warroom.core.errors import NotFound
 from warroom.core.jobs import enqueue_import, import_in_worker
 from warroom.core.uploads import run_import
@@ -57,8 +58,8 @@ def index(request: HttpRequest) -> HttpResponse:
     option = {
         "tooltip": {"trigger": "axis"},
         "legend": {"top": 0},
-        "grid": {"left": 8, "right": 16, "top": 32, "bottom": 8, "containLabel": True},
-        "xAxis": {"type": "category", "data": hist["dates"]},
+        "grid": axes.grid(top=32),
+        "xAxis": axes.date_axis(hist["dates"]),
         "yAxis": {"type": "value"},
         "series": [
             {"type": "line", "name": str(Level(lv).label), "data": data}
