@@ -214,7 +214,7 @@ def map_option(
     }
     for p in found:
         if p.area.code in approximate and area.depth == 0:
-            p.extra.append(_("boundary approximate (drawn from its streets' points)"))
+            p.extra.append(_("boundary approximate (the hull of the units' points below it)"))
     regions = area.depth == 0 and any(p.area.code in drawn for p in found)
     names = {a.code: _name(a) for a in [area, *(p.area for p in found)]}
     links: dict[str, str] = {}
