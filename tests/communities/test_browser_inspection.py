@@ -24,7 +24,7 @@ CERTIFIED_CODES = """() => {
   const chart = window.echarts && window.echarts.getInstanceByDom(el);
   if (!chart) return null;
   const found = chart.getOption().series.find((s) => s.id === 'compounds-certified');
-  return found ? found.data.map((p) => p.url.split('/').at(-2)) : [];
+  return found ? found.data.map((p) => p[3]) : [];
 }"""
 
 

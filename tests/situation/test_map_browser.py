@@ -25,7 +25,7 @@ PIXEL = """([lon, lat]) => {
 }"""
 SERIES = """() => window.echarts.getInstanceByDom(
   document.querySelector('[data-testid=area-map]')).getOption().series.map(
-    s => [s.type, s.id, s.data.map(d => d.code || d.name)])"""
+    s => [s.type, s.id, s.data.map(d => Array.isArray(d) ? d[2] : d.code)])"""
 
 
 def test_the_map_draws_districts_and_a_click_drills_down_to_streets(live_server, city, hq):
@@ -42,7 +42,10 @@ def test_the_map_draws_districts_and_a_click_drills_down_to_streets(live_server,
         page.wait_for_selector("[data-testid=area-map][data-drawn] canvas")
         assert page.get_by_test_id("map-area").inner_text() == "测试市"
         series = page.evaluate(SERIES)
-        assert series[0][0] == "map" and sorted(set(series[0][2])) == ["990101", "990102"]
+        assert series[0][0] == "map" and sorted({c for c in series[0][2] if c}) == [
+            "990101",
+            "990102",
+        ]
         assert "甲区" in page.get_by_test_id("map-table").inner_text()
         page.screenshot(path=str(SCREENSHOTS / "map-city.png"), full_page=True)
 
@@ -65,6 +68,11 @@ def test_the_map_draws_districts_and_a_click_drills_down_to_streets(live_server,
         assert "甲一社区" in page.get_by_test_id("map-table").inner_text()
         compounds = [s for s in page.evaluate(SERIES) if s[1].startswith("compounds-")]
         assert sorted(n for s in compounds for n in s[2]) == ["受害小区", "甲二小区"]
+
+        # A click on a compound opens its page.
+        x, y = page.evaluate(PIXEL, [114.33, 30.6])
+        page.mouse.click(x, y)
+        page.wait_for_url("**/communities/areas/990101001001001/")
 
         # Everything the pages loaded came from the platform itself.
         own = live_server.url

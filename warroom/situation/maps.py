@@ -40,6 +40,7 @@ PHASE_COLOURS = {
 }
 CERT_ORDER = ("certified", "not_certified", "unknown")
 NO_DATA = "#eef1f4"
+COMPOUND = "__compound__"  # the links' key of a compound's page (its code for "CODE")
 
 
 def metric_label(metric: str) -> str:
@@ -287,6 +288,7 @@ def map_option(
             )
     legend: list[str] = []
     if compounds and area.level != Level.COMPOUND:
+        links[COMPOUND] = reverse("communities:tree", kwargs={"code": "CODE"})
         groups = map_points(user, area, day)
         for status, points in groups.items():
             if not points:
@@ -301,15 +303,11 @@ def map_option(
                     "id": f"compounds-{status}",
                     "symbolSize": 5 if len(points) < 800 else 3,
                     "itemStyle": {"color": STATUS_COLOURS[status], "opacity": 0.8},
-                    "data": [
-                        {
-                            "name": n,
-                            "value": [lon, lat],
-                            "url": reverse("communities:tree", kwargs={"code": code}),
-                            "tooltip": {"formatter": f"{escape(n)}<br/>{escape(sname)}"},
-                        }
-                        for lon, lat, n, code in points
-                    ],
+                    # Compact rows (thousands of compounds): [lon, lat, name, code]; the
+                    # page's click opens links[COMPOUND] with the code.
+                    "dimensions": ["lon", "lat", "name", "code"],
+                    "encode": {"lng": 0, "lat": 1, "itemName": 2, "tooltip": [2]},
+                    "data": points,
                     "z": 4,
                 }
             )

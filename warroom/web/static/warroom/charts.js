@@ -42,7 +42,10 @@ async function drawMap(el) {
   const links = JSON.parse(el.dataset.links || "{}");
   chart.setOption(JSON.parse(el.dataset.series || "{}"));
   chart.on("click", (params) => {
-    const url = (params.data && params.data.url) || links[params.name];
+    let url = (params.data && params.data.url) || links[params.name];
+    if (!url && Array.isArray(params.data) && links.__compound__) {
+      url = links.__compound__.replace("CODE", encodeURIComponent(params.data[3]));
+    }
     if (url) window.location.assign(url);
   });
   el.dataset.drawn = "1";
