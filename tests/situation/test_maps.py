@@ -135,3 +135,23 @@ def test_an_officer_of_another_district_gets_no_map_of_it(client, mapped):
 def test_an_unknown_metric_is_not_found(client, mapped):
     _login(client, "hq")
     assert client.get("/situation/map/9901/?metric=nope").status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_demo_city_draws_its_districts_exactly_and_its_zones_approximately():
+    from warroom.core.context import SYSTEM
+    from warroom.geo.models import Area
+    from warroom.geo.services import do_load_demo_city
+
+    do_load_demo_city()
+    city = Area.objects.get(depth=0)
+    features = {f["properties"]["name"]: f for f in shapes.shapes_for(SYSTEM, city)["features"]}
+    assert len(features) == 15  # 13 districts of the file + 2 functional zones
+    approximate = sorted(c for c, f in features.items() if f["properties"]["approximate"])
+    # The zones from their units' points; 经开区 (汉南区's boundary) plus its 蔡甸-coded streets.
+    assert approximate == ["420113", "420190", "420191"]
+    assert features["420113"]["geometry"]["type"] == "MultiPolygon"
+    assert (
+        features["420102"]["geometry"]
+        == shapes.match_features([("420102", "江岸区")])["420102"]["geometry"]
+    )
