@@ -137,6 +137,9 @@ def test_the_graph_page_draws_chains_and_clusters(city, officer, client):
     assert f"&quot;id&quot;: &quot;{people[0].pk}&quot;" not in html
     assert client.get(f"/cases/graph/990101/?cluster={people[1].pk}").status_code == 404
     assert client.get("/cases/graph/990101/?sort=nope").status_code == 404
+    for hostile in ("²", "1e3", "-1", "9" * 30):
+        assert client.get(f"/cases/graph/990101/?cluster={hostile}").status_code in (400, 404)
+    assert client.get("/cases/graph/990101/?page=9999").status_code == 200  # the last page
 
 
 def test_the_api_registers_moves_and_refuses_an_illegal_step(city, officer, client):

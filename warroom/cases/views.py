@@ -374,7 +374,7 @@ def graph(request: HttpRequest, code: str) -> HttpResponse:
     clusters = data["clusters"]
     page = Paginator(clusters, 25).get_page(request.GET.get("page"))
     raw = request.GET.get("cluster") or ""
-    if raw and not raw.isdigit():
+    if raw and not (raw.isascii() and raw.isdigit() and len(raw) <= 18):
         raise Http404
     chosen = int(raw) if raw else (clusters[0]["key"] if clusters else None)
     graph = selectors.cluster_graph(request.user, area, chosen) if chosen is not None else None
