@@ -289,7 +289,7 @@ def cluster_graph(user: Any, area: Area, key: int) -> dict[str, Any] | None:
                 "type": "graph",
                 "layout": "force",
                 "left": 150,  # the legend's column stays clear of the drawing
-                "right": 16,
+                "right": 150,  # room for the labels of the rightmost people
                 "top": 16,
                 "bottom": 16,
                 "roam": True,

@@ -335,4 +335,8 @@ def map_option(
     }
     if legend:
         option["legend"] = {"data": legend, "top": 0, "right": 8, "textStyle": {"fontSize": 12}}
+        if area.depth == 0:
+            # The city's thousands of compounds would hide its central districts: they
+            # start hidden, and a click on the legend shows them.
+            option["legend"]["selected"] = dict.fromkeys(legend, False)
     return option, links, found
