@@ -155,3 +155,15 @@ def test_the_demo_city_draws_its_districts_exactly_and_its_zones_approximately()
         features["420102"]["geometry"]
         == shapes.match_features([("420102", "江岸区")])["420102"]["geometry"]
     )
+
+
+def test_a_street_or_grid_worker_is_drawn_his_own_unit_not_the_district(
+    client, city, inspector, grid_worker
+):
+    for user in (inspector, grid_worker):
+        client.force_login(user)
+        own = user.area.code
+        found = client.get(f"/situation/map/{own}/shapes.geojson").json()
+        assert [f["properties"] for f in found["features"]] == [{"name": own, "approximate": True}]
+        assert client.get("/situation/map/990101/shapes.geojson").status_code == 404
+        assert client.get(f"/situation/map/{own}/?metric=certification").status_code == 200

@@ -134,8 +134,9 @@ def shapes_for(user: Any, area: Any) -> dict[str, Any]:
     """The FeatureCollection the map of ``area`` draws, named by area code.
 
     The city: each visible district (or zone). A district or zone: itself. Below: its
-    district (the points of its streets and compounds are drawn on top). Only areas
-    ``user`` may see are drawn.
+    district (the points of its streets and compounds are drawn on top), or, for a user
+    who may not see the district, his highest unit on the way (drawn from its points).
+    Only areas ``user`` may see are drawn.
     """
     from warroom.geo.models import Area
 
@@ -143,8 +144,11 @@ def shapes_for(user: Any, area: Any) -> dict[str, Any]:
     if area.depth == 0:
         drawn = list(visible.filter(parent=area).order_by("code"))
     else:
-        top = area.ancestor_codes()[1] if area.depth > 1 else area.code
-        drawn = list(visible.filter(code=top))
+        # The area's district if the user may see it, else his highest visible unit on
+        # the way down (a community worker's community: the hull of its compounds).
+        line = [*area.ancestor_codes()[1:], area.code]
+        found = {a.code: a for a in visible.filter(code__in=line)}
+        drawn = [found[c] for c in line if c in found][:1]
     matched = match_features((a.code, a.name_zh) for a in drawn)
     features = []
     for a in drawn:
