@@ -151,6 +151,10 @@ def test_the_demo_city_draws_its_districts_exactly_and_its_zones_approximately()
     # The zones from their units' points; 经开区 (汉南区's boundary) plus its 蔡甸-coded streets.
     assert approximate == ["420113", "420190", "420191"]
     assert features["420113"]["geometry"]["type"] == "MultiPolygon"
+    # The page's option reads the same index without the geometry.
+    assert shapes.shape_index(SYSTEM, city) == {
+        c: f["properties"]["approximate"] for c, f in features.items()
+    }
     assert (
         features["420102"]["geometry"]
         == shapes.match_features([("420102", "江岸区")])["420102"]["geometry"]

@@ -88,7 +88,7 @@ def area_map(request: HttpRequest) -> HttpResponse:
     certification (the situation map's certification view, docs/maps.md)."""
     from django.urls import reverse
 
-    from warroom.geo.shapes import shapes_for
+    from warroom.geo.shapes import shape_index
     from warroom.situation.maps import map_option
 
     home = geo.home_area(request.user)
@@ -96,7 +96,7 @@ def area_map(request: HttpRequest) -> HttpResponse:
     groups = selectors.map_points(request.user, home, day)
     labels: dict[str, str] = {str(s): str(Certification(s).label) for s in Certification.values}
     option, links, _places = map_option(
-        request.user, home, day, "certification", shapes_for(request.user, home)
+        request.user, home, day, "certification", shape_index(request.user, home), groups=groups
     )
     counts = {s: len(p) for s, p in groups.items()}
     return render(

@@ -130,6 +130,45 @@ def _polygons(geometry: dict[str, Any]) -> list[Any]:
     return list(geometry["coordinates"])
 
 
+def _drawn(user: Any, area: Any) -> list[Any]:
+    """The areas whose shapes the map of ``area`` draws (see :func:`shapes_for`)."""
+    from warroom.geo.models import Area
+
+    visible = Area.objects.restrict(user)
+    if area.depth == 0:
+        return list(visible.filter(parent=area).order_by("code"))
+    # The area's district if the user may see it, else his highest visible unit on the
+    # way down (a street officer's street: the hull of its units' points).
+    line = [*area.ancestor_codes()[1:], area.code]
+    found = {a.code: a for a in visible.filter(code__in=line)}
+    return [found[c] for c in line if c in found][:1]
+
+
+def _foreign(a: Any) -> Any:
+    """The units under ``a`` whose codes another district gives (沌口 for 经开区)."""
+    from django.db.models import Q
+
+    return Q(path__under=a.path, depth__gt=a.depth) & ~Q(code__startswith=a.code)
+
+
+def shape_index(user: Any, area: Any) -> dict[str, bool]:
+    """{area code: approximate} of the shapes :func:`shapes_for` draws, without their
+    geometry): what the map's option needs, in two queries."""
+    from warroom.geo.models import Area
+
+    drawn = _drawn(user, area)
+    matched = match_features((a.code, a.name_zh) for a in drawn)
+    # Codes nest, so a foreign unit lies under a foreign street: the children suffice.
+    foreign = {
+        parent
+        for code, parent in Area.objects.restrict(user)
+        .filter(parent__in=[a for a in drawn if a.code in matched])
+        .values_list("code", "parent__code")
+        if not code.startswith(parent)
+    }
+    return {a.code: a.code not in matched or a.code in foreign for a in drawn}
+
+
 def shapes_for(user: Any, area: Any) -> dict[str, Any]:
     """The FeatureCollection the map of ``area`` draws, named by area code.
 
@@ -140,27 +179,15 @@ def shapes_for(user: Any, area: Any) -> dict[str, Any]:
     """
     from warroom.geo.models import Area
 
-    visible = Area.objects.restrict(user)
-    if area.depth == 0:
-        drawn = list(visible.filter(parent=area).order_by("code"))
-    else:
-        # The area's district if the user may see it, else his highest visible unit on
-        # the way down (a community worker's community: the hull of its compounds).
-        line = [*area.ancestor_codes()[1:], area.code]
-        found = {a.code: a for a in visible.filter(code__in=line)}
-        drawn = [found[c] for c in line if c in found][:1]
+    visible = Area.objects.restrict(user).filter(lon__isnull=False)
+    drawn = _drawn(user, area)
     matched = match_features((a.code, a.name_zh) for a in drawn)
     features = []
     for a in drawn:
-        streets = list(  # every located unit below: streets, communities, compounds
-            visible.filter(path__under=a.path, depth__gt=a.depth, lon__isnull=False).values_list(
-                "code", "lon", "lat"
-            )
-        )
         if a.code in matched:
             geometry = matched[a.code]["geometry"]
             # Streets another district codes, administered by this one (沌口 for 经开区).
-            foreign = [(lon, lat) for code, lon, lat in streets if not code.startswith(a.code)]
+            foreign = list(visible.filter(_foreign(a)).values_list("lon", "lat"))
             if foreign:
                 geometry = {
                     "type": "MultiPolygon",
@@ -168,7 +195,10 @@ def shapes_for(user: Any, area: Any) -> dict[str, Any]:
                 }
             features.append(_feature(a.code, geometry, approximate=bool(foreign)))
             continue
-        points = [(lon, lat) for _code, lon, lat in streets]
+        # Every located unit below: streets, communities, compounds.
+        points = list(
+            visible.filter(path__under=a.path, depth__gt=a.depth).values_list("lon", "lat")
+        )
         if not points and a.lon is not None and a.lat is not None:
             points = [(a.lon, a.lat)]
         if points:

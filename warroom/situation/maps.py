@@ -194,14 +194,16 @@ def map_option(
     area: Area,
     day: dt.date | None,
     metric: str,
-    shapes: dict[str, Any],
+    shapes: dict[str, bool],
     *,
     compounds: bool = True,
+    groups: dict[str, list[list[Any]]] | None = None,
 ) -> tuple[dict[str, Any], dict[str, str], list[Place]]:
     """(ECharts option, {shown name: link}, places) of the map of ``area``.
 
-    ``shapes`` is :func:`warroom.geo.shapes.shapes_for`'s FeatureCollection, registered in
-    the page under ``"warroom-" + area.code``.
+    ``shapes`` is :func:`warroom.geo.shapes.shape_index` ({code: approximate}) of the
+    boundaries the page registers under ``"warroom-" + area.code``; ``groups`` the
+    compounds (:func:`map_points`) when the caller has read them already.
     """
     from warroom.communities.charts import STATUS_COLOURS
     from warroom.communities.models import Certification
@@ -209,10 +211,8 @@ def map_option(
 
     label = metric_label(metric)
     found = places(user, area, day, metric)
-    drawn = {f["properties"]["name"] for f in shapes["features"]}
-    approximate = {
-        f["properties"]["name"] for f in shapes["features"] if f["properties"]["approximate"]
-    }
+    drawn = set(shapes)
+    approximate = {code for code, approx in shapes.items() if approx}
     for p in found:
         if p.area.code in approximate and area.depth == 0:
             p.extra.append(_("boundary approximate (the hull of the units' points below it)"))
@@ -289,7 +289,8 @@ def map_option(
     legend: list[str] = []
     if compounds and area.level != Level.COMPOUND:
         links[COMPOUND] = reverse("communities:tree", kwargs={"code": "CODE"})
-        groups = map_points(user, area, day)
+        if groups is None:
+            groups = map_points(user, area, day)
         for status, points in groups.items():
             if not points:
                 continue

@@ -274,11 +274,11 @@ def _map_context(
 ) -> dict[str, Any]:
     from django.urls import reverse
 
-    from warroom.geo.shapes import shapes_for
+    from warroom.geo.shapes import shape_index
     from warroom.situation import maps
 
     option, links, found = maps.map_option(
-        request.user, area, day, metric, shapes_for(request.user, area), compounds=compounds
+        request.user, area, day, metric, shape_index(request.user, area), compounds=compounds
     )
     return {
         "map_json": json.dumps(option, ensure_ascii=False, separators=(",", ":")),
