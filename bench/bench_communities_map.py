@@ -53,6 +53,13 @@ def child(kind: str) -> None:
         f"{target(f'[{kind}] map', ms, 300, 'ms')}; payload {len(body) / 1024:.0f} KB "
         f"{target(f'[{kind}] map payload', len(body) / 1024, 1024, 'KB')}"
     )
+    # The situation map of the city (districts coloured, compounds on top) and the
+    # boundaries it fetches (docs/maps.md): for the record, no target set.
+    for url in ("/situation/map/4201/?metric=certification", "/situation/map/4201/shapes.geojson"):
+        page = client.get(url)
+        assert page.status_code == 200
+        ms = median_ms(lambda u=url: client.get(u), repeat=5)
+        print(f"[{kind}] {url}: {ms:.0f} ms median, {len(page.content) / 1024:.0f} KB")
     # The other certification pages of headquarters, for the record (no target set).
     for url in ("/communities/", "/communities/areas/4201/", "/communities/published/"):
         assert client.get(url).status_code == 200

@@ -114,11 +114,32 @@ def test_the_graph_page_draws_chains_and_clusters(city, officer, client):
         ContactLink.objects.create(
             case=people[a], contact=people[b], exposure_date=day, setting="work"
         )
-    data = selectors.contact_graph(officer, city["990101"])
-    assert data["clusters"] == [3, 2] and data["links"] == 3
+    data = selectors.transmission_clusters(officer, city["990101"])
+    assert [c["size"] for c in data["clusters"]] == [3, 2] and data["links"] == 3
+    first, second = data["clusters"]
+    assert first["key"] == people[0].pk and first["confirmed"] == 1 and first["links"] == 2
+    assert second["key"] == people[3].pk and second["confirmed"] == 0
+    by_confirmed = selectors.transmission_clusters(officer, city["990101"], sort="confirmed")
+    assert [c["key"] for c in by_confirmed["clusters"]] == [people[0].pk, people[3].pk]
+    # One cluster's graph: its people and links only, the legend clear of the drawing.
+    graph = selectors.cluster_graph(officer, city["990101"], people[3].pk)
+    series = graph["option"]["series"][0]
+    assert sorted(n["id"] for n in series["data"]) == sorted(str(p.pk) for p in people[3:])
+    assert len(series["links"]) == 1 and graph["size"] == 2
+    assert series["left"] >= 150 and graph["option"]["legend"][0]["left"] < series["left"]
+    assert selectors.cluster_graph(officer, city["990101"], people[1].pk) is None  # not a key
     client.force_login(officer)
     html = client.get("/cases/graph/990101/").content.decode()
     assert 'data-chart="option"' in html and "&quot;type&quot;: &quot;graph&quot;" in html
+    assert f'data-cluster="{people[0].pk}"' in html and f'data-cluster="{people[3].pk}"' in html
+    html = client.get(f"/cases/graph/990101/?cluster={people[3].pk}").content.decode()
+    assert f"&quot;id&quot;: &quot;{people[4].pk}&quot;" in html
+    assert f"&quot;id&quot;: &quot;{people[0].pk}&quot;" not in html
+    assert client.get(f"/cases/graph/990101/?cluster={people[1].pk}").status_code == 404
+    assert client.get("/cases/graph/990101/?sort=nope").status_code == 404
+    for hostile in ("²", "1e3", "-1", "9" * 30):
+        assert client.get(f"/cases/graph/990101/?cluster={hostile}").status_code in (400, 404)
+    assert client.get("/cases/graph/990101/?page=9999").status_code == 200  # the last page
 
 
 def test_the_api_registers_moves_and_refuses_an_illegal_step(city, officer, client):

@@ -23,7 +23,8 @@ CERTIFIED_CODES = """() => {
   const el = document.querySelector('[data-testid=compound-map]');
   const chart = window.echarts && window.echarts.getInstanceByDom(el);
   if (!chart) return null;
-  return chart.getOption().series.find((s) => s.id === 'certified').data.map((p) => p[3]);
+  const found = chart.getOption().series.find((s) => s.id === 'compounds-certified');
+  return found ? found.data.map((p) => p[3]) : [];
 }"""
 
 
@@ -110,7 +111,7 @@ def test_failing_inspection_rectified_verified_then_certified_and_green(
         colour = page.evaluate(
             """() => window.echarts.getInstanceByDom(
                 document.querySelector('[data-testid=compound-map]')
-            ).getOption().series.find((s) => s.id === 'certified').itemStyle.color"""
+            ).getOption().series.find((s) => s.id === 'compounds-certified').itemStyle.color"""
         )
         assert colour == "#1a7f37"  # green
         page.screenshot(path=str(SCREENSHOTS / "compound-map.png"), full_page=True)

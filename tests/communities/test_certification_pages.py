@@ -42,16 +42,17 @@ def test_the_map_colours_compounds_by_status(client, computed, hq):
     html = client.get("/communities/map/").content.decode()
     option = chart_option(html, "compound-map")
     series = {s["id"]: s["data"] for s in option["series"]}
-    assert [p[3] for p in series["certified"]] == [VICTIM, "990101001001002"]
-    assert [p[3] for p in series["not_certified"]] == ["990102001001001"]
-    assert series["certified"][0][:3] == [114.33, 30.6, "受害小区"]
+    assert [p[3] for p in series["compounds-certified"]] == [VICTIM, "990101001001002"]
+    assert [p[3] for p in series["compounds-not_certified"]] == ["990102001001001"]
+    assert series["compounds-certified"][0] == [114.33, 30.6, "受害小区", VICTIM]
+    assert option["series"][0]["type"] == "map"  # the districts, coloured by certification
 
 
 def test_the_map_of_a_district_shows_only_its_compounds(client, computed, outsider):
     client.force_login(outsider)
     html = client.get("/communities/map/").content.decode()
     option = chart_option(html, "compound-map")
-    codes = [p[3] for s in option["series"] for p in s["data"]]
+    codes = [p[3] for s in option["series"] if s["id"].startswith("compounds-") for p in s["data"]]
     assert codes == ["990102001001001"]
 
 

@@ -122,18 +122,33 @@ def _map_codes(page: str) -> dict[str, list[str]]:
     found = re.search(r"data-series='([^']*)' data-testid=\"certification-map\"", page)
     assert found, "the dashboard has no certification map"
     option = json.loads(html.unescape(found.group(1)))
-    return {s["id"]: [p[3] for p in s["data"]] for s in option["series"]}
+    return {s["id"]: sorted(p["code"] for p in s["data"]) for s in option["series"]}
 
 
-def test_the_dashboard_maps_the_communities_certification(reports, hq, officer, client):
+def test_the_dashboard_maps_the_districts_certification(reports, hq, officer, client):
+    from warroom.communities.models import CertificationStatus
+
     daily.run_daily_cycle(DAY)
     client.force_login(hq)
     city = _map_codes(client.get("/situation/").content.decode())
-    assert sorted(c for codes in city.values() for c in codes) == [
-        "990101001001",
-        "990102001001",
-    ]  # the communities, not the compounds
+    assert city == {"areas": ["990101", "990102"]}  # the districts, not the compounds
     client.force_login(officer)
-    district = _map_codes(client.get("/situation/").content.decode())
-    assert [c for codes in district.values() for c in codes] == ["990101001001"]
-    assert set(district) == set(city) == {"certified", "not_certified", "unknown"}
+    page = client.get("/situation/").content.decode()
+    district = _map_codes(page)
+    assert [c for codes in district.values() for c in codes] == ["990101001"]  # its street
+    # The colour is the street's certification as the daily recompute stored it.
+    status = CertificationStatus.objects.get(area__code="990101001", date=DAY).status
+    assert html_unescape_series(page)["series"][0]["data"][0]["value"][2] == [
+        "certified",
+        "not_certified",
+        "unknown",
+    ].index(status)
+
+
+def html_unescape_series(page: str) -> dict:
+    import html
+    import re
+
+    found = re.search(r"data-series='([^']*)' data-testid=\"certification-map\"", page)
+    assert found
+    return json.loads(html.unescape(found.group(1)))

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from warroom.beds.models import BedType
+from warroom.core import axes
 
 COLOURS = {
     "ICU": "#8e24aa",
@@ -67,7 +68,7 @@ def lines(
             "grid": {"left": 8, "right": 24, "top": 36, "bottom": 8, "containLabel": True},
             "tooltip": {"trigger": "axis"},
             "legend": {"type": "scroll", "top": 0},
-            "xAxis": {"type": "category", "data": [d.isoformat() for d in days]},
+            "xAxis": axes.date_axis([d.isoformat() for d in days]),
             "yAxis": {"type": "value"},
             "series": out,
         }
@@ -80,7 +81,7 @@ def bars(categories: Sequence[str], series: dict[str, Sequence[float | int]]) ->
             "grid": {"left": 8, "right": 24, "top": 36, "bottom": 8, "containLabel": True},
             "tooltip": {"trigger": "axis"},
             "legend": {"top": 0},
-            "xAxis": {"type": "category", "data": list(categories)},
+            "xAxis": axes.category_axis(list(categories)),
             "yAxis": {"type": "value"},
             "series": [
                 {

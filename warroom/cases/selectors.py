@@ -26,6 +26,7 @@ from warroom.cases.models import (
     ContactLink,
     Person,
     Sample,
+    Setting,
     TransitionRecord,
 )
 from warroom.cases.states import Category, Status
@@ -171,72 +172,163 @@ def tracing_list(user: Any, *, now: dt.datetime | None = None) -> list[dict[str,
     return rows
 
 
-def contact_graph(user: Any, area: Area, *, limit: int = 2000) -> dict[str, Any]:
-    """Transmission chains and clusters under ``area`` as an ECharts graph option."""
-    links = list(
+CLUSTER_SORTS = ("size", "confirmed", "latest")
+GRAPH_LIMIT = 400  # people drawn in one cluster's graph (the rest listed, not drawn)
+
+
+def transmission_clusters(
+    user: Any, area: Area, *, sort: str = "size", limit: int = 50_000
+) -> dict[str, Any]:
+    """Transmission clusters under ``area``: connected components of the contact links.
+
+    Each cluster is ``{"key", "size", "confirmed", "links", "first", "last"}``; ``key`` is
+    its smallest person id (stable while the cluster only grows). Sorted by ``sort``
+    (size, confirmed or latest exposure; largest first), ties by key.
+    """
+    rows = list(
         ContactLink.objects.restrict(user)
         .filter(contact__home__path__under=area.path)
-        .select_related("case", "contact")
-        .order_by("-pk")[:limit]
+        .order_by("-pk")
+        .values_list("case_id", "contact_id", "exposure_date")[:limit]
     )
-    people: dict[int, Person] = {}
-    for link in links:
-        people[link.case_id] = link.case
-        people[link.contact_id] = link.contact
-    # Clusters: connected components (union-find over the links).
-    parent = {pk: pk for pk in people}
+    parent: dict[int, int] = {}
 
     def find(x: int) -> int:
+        parent.setdefault(x, x)
         while parent[x] != x:
             parent[x] = parent[parent[x]]
             x = parent[x]
         return x
 
+    for a, b, _day in rows:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)  # the root is the smallest id
+    confirmed = set(
+        Person.objects.filter(pk__in=list(parent), category=Category.CONFIRMED).values_list(
+            "pk", flat=True
+        )
+    )
+    clusters: dict[int, dict[str, Any]] = {}
+    for pk in parent:
+        c = clusters.setdefault(
+            find(pk),
+            {"key": find(pk), "size": 0, "confirmed": 0, "links": 0, "first": None, "last": None},
+        )
+        c["size"] += 1
+        c["confirmed"] += pk in confirmed
+    for a, _b, day in rows:
+        c = clusters[find(a)]
+        c["links"] += 1
+        c["first"] = day if c["first"] is None else min(c["first"], day)
+        c["last"] = day if c["last"] is None else max(c["last"], day)
+    key = {
+        "size": lambda c: (-c["size"], c["key"]),
+        "confirmed": lambda c: (-c["confirmed"], -c["size"], c["key"]),
+        "latest": lambda c: (-(c["last"].toordinal() if c["last"] else 0), c["key"]),
+    }[sort if sort in CLUSTER_SORTS else "size"]
+    return {"clusters": sorted(clusters.values(), key=key), "links": len(rows)}
+
+
+def cluster_graph(user: Any, area: Area, key: int) -> dict[str, Any] | None:
+    """The graph of the one cluster ``key`` under ``area`` (None when there is none):
+    an ECharts force layout, people coloured by category, readable labels, the legend
+    apart from the drawing. At most ``GRAPH_LIMIT`` people are drawn."""
+    links = list(
+        ContactLink.objects.restrict(user)
+        .filter(contact__home__path__under=area.path)
+        .values_list("pk", "case_id", "contact_id", "setting")
+    )
+    adjacent: dict[int, list[tuple[int, int, int, str]]] = {}
     for link in links:
-        a, b = find(link.case_id), find(link.contact_id)
-        if a != b:
-            parent[a] = b
-    clusters: dict[int, int] = {}
-    for pk in people:
-        clusters.setdefault(find(pk), len(clusters))
+        adjacent.setdefault(link[1], []).append(link)
+        adjacent.setdefault(link[2], []).append(link)
+    if key not in adjacent or min(_component(adjacent, key)) != key:
+        return None
+    members = _component(adjacent, key)
+    drawn = sorted(members)[:GRAPH_LIMIT]
+    shown = set(drawn)
+    people = {p.pk: p for p in Person.objects.filter(pk__in=drawn)}
+    edges = {
+        (pk, a, b, setting)
+        for m in shown
+        for pk, a, b, setting in adjacent[m]
+        if a in shown and b in shown
+    }
     categories = [str(c.label) for c in Category] + [str(_("None"))]
     cat_index = {str(c.value): i for i, c in enumerate(Category)}
+    from django.urls import reverse
+
+    labelled = len(drawn) <= 80
     nodes = [
         {
             "id": str(pk),
             "name": f"{p.name} #{pk}",
             "category": cat_index.get(p.category, len(categories) - 1),
-            "symbolSize": 18 if p.category == Category.CONFIRMED else 10,
-            "value": clusters[find(pk)],
+            "symbolSize": 20 if p.category == Category.CONFIRMED else 12,
+            "url": reverse("cases:person", kwargs={"person_id": pk}),
         }
-        for pk, p in people.items()
+        for pk, p in sorted(people.items())
     ]
-    edges = [
-        {"source": str(link.case_id), "target": str(link.contact_id), "value": link.setting}
-        for link in links
-    ]
+    settings = dict(Setting.choices())
     option = {
-        "tooltip": {},
-        "legend": [{"data": categories}],
+        "animation": False,
+        "tooltip": {"trigger": "item"},
+        "legend": [
+            {
+                "data": categories,
+                "orient": "vertical",
+                "left": 8,
+                "top": 8,
+                "backgroundColor": "rgba(255,255,255,0.85)",
+                "textStyle": {"fontSize": 12},
+            }
+        ],
         "series": [
             {
                 "type": "graph",
                 "layout": "force",
+                "left": 150,  # the legend's column stays clear of the drawing
+                "right": 150,  # room for the labels of the rightmost people
+                "top": 16,
+                "bottom": 16,
                 "roam": True,
                 "draggable": True,
                 "categories": [{"name": c} for c in categories],
                 "data": nodes,
-                "links": edges,
+                "links": [
+                    {"source": str(a), "target": str(b), "value": str(settings.get(s, s))}
+                    for _pk, a, b, s in sorted(edges)
+                ],
                 "edgeSymbol": ["none", "arrow"],
-                "force": {"repulsion": 80, "edgeLength": 40},
-                "label": {"show": len(nodes) <= 60, "position": "right"},
+                "edgeSymbolSize": 6,
+                "lineStyle": {"color": "#8c959f", "opacity": 0.7},
+                "force": {"repulsion": 260, "edgeLength": [60, 120], "gravity": 0.08},
+                "label": {
+                    "show": labelled,
+                    "position": "right",
+                    "fontSize": 12,
+                    "color": "#1f2328",
+                },
+                "labelLayout": {"hideOverlap": True},
+                "emphasis": {"focus": "adjacency", "label": {"show": True}},
             }
         ],
     }
-    sizes: dict[int, int] = {}
-    for pk in people:
-        sizes[clusters[find(pk)]] = sizes.get(clusters[find(pk)], 0) + 1
-    return {"option": option, "clusters": sorted(sizes.values(), reverse=True), "links": len(links)}
+    return {"option": option, "size": len(members), "drawn": len(drawn)}
+
+
+def _component(adjacent: dict[int, list[tuple[int, int, int, str]]], start: int) -> set[int]:
+    seen = {start}
+    todo = [start]
+    while todo:
+        x = todo.pop()
+        for _pk, a, b, _s in adjacent[x]:
+            for y in (a, b):
+                if y not in seen:
+                    seen.add(y)
+                    todo.append(y)
+    return seen
 
 
 # --- for other apps ---------------------------------------------------------------------

@@ -41,6 +41,7 @@ from warroom.cases.imports import (
 )
 from warroom.cases.models import Duty, Person
 from warroom.cases.states import Status
+from warroom.core import axes
 from warroom.core.daily import scope_of
 from warroom.core.errors import NotFound, WarroomError
 from warroom.core.jobs import enqueue_import, import_in_worker
@@ -363,16 +364,41 @@ def graph_home(request: HttpRequest) -> HttpResponse:
 @_people_required
 @require_GET
 def graph(request: HttpRequest, code: str) -> HttpResponse:
+    """The transmission view: the clusters as a sortable, paged list with their sizes, and
+    the graph of one cluster at a time (the largest unless one is chosen)."""
     area = _area(request, code)
-    data = selectors.contact_graph(request.user, area)
+    sort = request.GET.get("sort") or "size"
+    if sort not in selectors.CLUSTER_SORTS:
+        raise Http404
+    data = selectors.transmission_clusters(request.user, area, sort=sort)
+    clusters = data["clusters"]
+    page = Paginator(clusters, 25).get_page(request.GET.get("page"))
+    raw = request.GET.get("cluster") or ""
+    if raw and not (raw.isascii() and raw.isdigit() and len(raw) <= 18):
+        raise Http404
+    chosen = int(raw) if raw else (clusters[0]["key"] if clusters else None)
+    graph = selectors.cluster_graph(request.user, area, chosen) if chosen is not None else None
+    if raw and graph is None:
+        raise Http404
+    sizes = sorted((c["size"] for c in clusters), reverse=True)
     return render(
         request,
         "cases/graph.html",
         {
             "area": area,
-            "option_json": json.dumps(data["option"], ensure_ascii=False),
-            "clusters": data["clusters"],
+            "clusters": page,
+            "count": len(clusters),
+            "largest": sizes[0] if sizes else None,
             "links": data["links"],
+            "sort": sort,
+            "sorts": [
+                ("size", _("Size")),
+                ("confirmed", _("Confirmed")),
+                ("latest", _("Latest exposure")),
+            ],
+            "chosen": chosen,
+            "graph": graph,
+            "option_json": json.dumps(graph["option"], ensure_ascii=False) if graph else "",
         },
     )
 
@@ -432,8 +458,8 @@ def _clearance_context(request: HttpRequest, code: str) -> dict[str, Any]:
             {
                 "tooltip": {"trigger": "axis"},
                 "legend": {"top": 0, "data": [str(d.label) for d in Duty]},
-                "grid": {"left": 40, "right": 16, "top": 32, "bottom": 24},
-                "xAxis": {"type": "category", "data": trend["dates"]},
+                "grid": axes.grid(top=32),
+                "xAxis": axes.date_axis(trend["dates"]),
                 "yAxis": {"type": "value", "minInterval": 1},
                 "series": [
                     {"type": "line", "name": str(d.label), "data": trend["series"][str(d.value)]}

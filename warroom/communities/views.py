@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from warroom.communities import selectors, services
-from warroom.communities.charts import map_option
 from warroom.communities.imports import INSPECTION_COLUMNS, do_import_inspections
 from warroom.communities.models import (
     Certification,
@@ -23,6 +22,7 @@ from warroom.communities.models import (
     Decision,
     Purpose,
 )
+from warroom.core import axes
 from warroom.core.errors import NotFound
 from warroom.core.jobs import enqueue_import, import_in_worker
 from warroom.core.uploads import run_import
@@ -58,8 +58,8 @@ def index(request: HttpRequest) -> HttpResponse:
     option = {
         "tooltip": {"trigger": "axis"},
         "legend": {"top": 0},
-        "grid": {"left": 8, "right": 16, "top": 32, "bottom": 8, "containLabel": True},
-        "xAxis": {"type": "category", "data": hist["dates"]},
+        "grid": axes.grid(top=32),
+        "xAxis": axes.date_axis(hist["dates"]),
         "yAxis": {"type": "value"},
         "series": [
             {"type": "line", "name": str(Level(lv).label), "data": data}
@@ -84,17 +84,34 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def area_map(request: HttpRequest) -> HttpResponse:
-    """Compounds coloured by status: ECharts scatter on lon/lat (no tiles, no CDN)."""
+    """Compounds coloured by status on the user's area's boundaries, its children coloured by
+    certification (the situation map's certification view, docs/maps.md)."""
+    from django.urls import reverse
+
+    from warroom.geo.shapes import shape_index
+    from warroom.situation.maps import map_option
+
     home = geo.home_area(request.user)
     day = _day(request)
     groups = selectors.map_points(request.user, home, day)
     labels: dict[str, str] = {str(s): str(Certification(s).label) for s in Certification.values}
-    option = map_option(groups)
+    option, links, _places = map_option(
+        request.user, home, day, "certification", shape_index(request.user, home), groups=groups
+    )
     counts = {s: len(p) for s, p in groups.items()}
     return render(
         request,
         "communities/map.html",
-        {"day": day, "option_json": _json(option), "counts": counts, "labels": labels},
+        {
+            "day": day,
+            "option_json": _json(option),
+            "links_json": _json(links),
+            "shapes_url": reverse("situation:map_shapes", kwargs={"code": home.code}),
+            "map_name": "warroom-" + home.code,
+            "full_map": reverse("situation:map", kwargs={"code": home.code}),
+            "counts": counts,
+            "labels": labels,
+        },
     )
 
 

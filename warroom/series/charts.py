@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from warroom.core.axes import label_step
+
 WIDTH, HEIGHT = 960, 420
 MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 70, 170, 40, 60
 PALETTE = ("#c0392b", "#2471a3", "#27ae60", "#8e44ad", "#d68910", "#5d6d7e")
@@ -96,7 +98,7 @@ def render_svg(chart: Chart) -> str:
             f'y2="{y(t):.1f}" stroke="#ddd"/>'
             f'<text x="{MARGIN_LEFT - 6}" y="{y(t) + 4:.1f}" text-anchor="end">{t:g}</text>'
         )
-    every = max(1, math.ceil(n / 10))
+    every = max(math.ceil(n / 10), label_step(chart.x_labels, plot_w))
     for i in range(0, n, every):
         parts.append(
             f'<text x="{x(i):.1f}" y="{MARGIN_TOP + plot_h + 18}" text-anchor="middle">'

@@ -6,6 +6,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from warroom.core import axes
+
 PHASE_COLOURS = {
     "HIGH": "rgba(179,38,30,0.16)",
     "MIDDLE": "rgba(230,126,34,0.16)",
@@ -139,12 +141,25 @@ def _band(
     ]
 
 
+def _wide_enough(span: dict[str, Any], days: int) -> bool:
+    """A phase span is labelled on the curve only when its band is wide enough for the
+    name (an eighth of the days shown, at least 5 days); the colour and the phase card
+    say the rest, so narrow bands' names never pile up."""
+    import datetime as dt
+
+    try:
+        width = (dt.date.fromisoformat(span["end"]) - dt.date.fromisoformat(span["start"])).days
+    except (TypeError, ValueError):
+        return False
+    return width + 1 >= max(5, days // 8)
+
+
 def epidemic_curve(payload: dict[str, Any]) -> dict[str, Any]:
     dates = payload["dates"]
     spans = [
         [
             {
-                "name": phase_label(s["phase"]),
+                "name": phase_label(s["phase"]) if _wide_enough(s, len(dates)) else "",
                 "xAxis": s["start"],
                 "itemStyle": {"color": PHASE_COLOURS.get(s["phase"], "rgba(0,0,0,0.05)")},
             },
@@ -160,7 +175,12 @@ def epidemic_curve(payload: dict[str, Any]) -> dict[str, Any]:
             "itemStyle": {"color": "#b3261e"},
             "markArea": {
                 "silent": True,
-                "label": {"position": "insideTop", "fontSize": 11},
+                "label": {
+                    "position": "insideTop",
+                    "fontSize": 11,
+                    "overflow": "truncate",
+                    "width": 90,
+                },
                 "data": spans,
             },
         }
@@ -182,9 +202,9 @@ def epidemic_curve(payload: dict[str, Any]) -> dict[str, Any]:
     return {
         "tooltip": {"trigger": "axis"},
         "legend": {"top": 0, "data": [_("New confirmed"), _("Forecast (median)")]},
-        "grid": {"left": 50, "right": 20, "top": 36, "bottom": 60},
-        "xAxis": {"type": "time"},
-        "yAxis": {"type": "value", "name": _("cases/day")},
+        "grid": axes.grid(left=12, right=20, top=40, bottom=34),
+        "xAxis": axes.time_axis(),
+        "yAxis": {"type": "value", "name": _("cases/day"), "nameGap": 12},
         "dataZoom": [{"type": "slider", "height": 18, "bottom": 8}],
         "series": series,
     }
@@ -215,8 +235,8 @@ def rt_chart(payload: dict[str, Any]) -> dict[str, Any] | None:
     )
     return {
         "tooltip": {"trigger": "axis"},
-        "grid": {"left": 40, "right": 20, "top": 20, "bottom": 30},
-        "xAxis": {"type": "time"},
+        "grid": axes.grid(left=8, right=20, top=20, bottom=8),
+        "xAxis": axes.time_axis(),
         "yAxis": {"type": "value", "min": 0},
         "series": series,
     }
@@ -239,8 +259,8 @@ def clearance_chart(clearance: dict[str, Any]) -> dict[str, Any]:
     return {
         "tooltip": {"trigger": "axis"},
         "legend": {"top": 0},
-        "grid": {"left": 50, "right": 10, "top": 30, "bottom": 24},
-        "xAxis": {"type": "category", "data": [names[d] for d in duties]},
+        "grid": axes.grid(left=8, right=10, top=30, bottom=8),
+        "xAxis": axes.category_axis([names[d] for d in duties]),
         "yAxis": {"type": "value", "minInterval": 1},
         "series": [
             {

@@ -14,6 +14,9 @@ urlpatterns = [
     ),
     path("standup/", views.standup_today, name="standup_today"),
     path("standup/<str:area_code>/<str:day>/", views.standup, name="standup"),
+    path("map/", views.map_home, name="map_home"),
+    path("map/<str:code>/", views.area_map, name="map"),
+    path("map/<str:code>/shapes.geojson", views.map_shapes, name="map_shapes"),
     path("import/", views.import_series, name="import"),
     path("import/<int:job_id>/", views.import_status, name="import_status"),
 ]

@@ -9,11 +9,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from warroom.communities.charts import map_option
-from warroom.communities.selectors import map_points as certification_points
 from warroom.core.errors import NotFound
 from warroom.geo import selectors as geo
-from warroom.geo.models import Area, Level
+from warroom.geo.models import Area
 from warroom.situation import briefing as doc
 from warroom.situation import charts, selectors, services
 
@@ -46,11 +44,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         room = selectors.room(request.user, area, day, situation=situation)
         context.update(room=room, day_iso=day.isoformat())
         if room["certification"]["computed"]:
-            # The communities (not the thousands of compounds: the map page has those).
-            points = certification_points(request.user, area, day, level=str(Level.COMMUNITY))
-            context["map_json"] = json.dumps(
-                map_option(points, symbol_size=4), ensure_ascii=False, separators=(",", ":")
-            )
+            # The districts (or a district's streets) by certification: the map page has
+            # the compounds and the other figures.
+            context.update(_map_context(request, area, day, "certification", compounds=False))
     if situation is not None:
         p = situation.payload
         context.update(
@@ -268,3 +264,78 @@ def import_status(request: HttpRequest, job_id: int) -> HttpResponse:
         raise Http404
     template = "situation/_import_status.html" if request.htmx else "situation/import_status.html"  # type: ignore[attr-defined]
     return render(request, template, {"job": job})
+
+
+# --- the maps ------------------------------------------------------------------------------
+
+
+def _map_context(
+    request: HttpRequest, area: Area, day: dt.date | None, metric: str, *, compounds: bool
+) -> dict[str, Any]:
+    from django.urls import reverse
+
+    from warroom.geo.shapes import shape_index
+    from warroom.situation import maps
+
+    option, links, found = maps.map_option(
+        request.user, area, day, metric, shape_index(request.user, area), compounds=compounds
+    )
+    return {
+        "map_json": json.dumps(option, ensure_ascii=False, separators=(",", ":")),
+        "map_links_json": json.dumps(links, ensure_ascii=False, separators=(",", ":")),
+        "map_shapes_url": reverse("situation:map_shapes", kwargs={"code": area.code}),
+        "map_name": "warroom-" + area.code,
+        "map_places": found,
+    }
+
+
+@login_required
+def map_home(request: HttpRequest) -> HttpResponse:
+    """The map of the user's own area."""
+    from django.shortcuts import redirect
+
+    return redirect("situation:map", code=geo.home_area(request.user).code)
+
+
+@login_required
+def area_map(request: HttpRequest, code: str) -> HttpResponse:
+    """The choropleth of an area's children (phase, Rt, backlog or certification) with its
+    compounds on top; a click drills down (docs/maps.md)."""
+    from warroom.situation import maps
+
+    area = _area_of(request, code)
+    metric = request.GET.get("metric") or "phase"
+    if metric not in maps.METRICS:
+        raise Http404
+    day = maps.map_day(request.user, area, _day(request.GET.get("day")))
+    context = _map_context(request, area, day, metric, compounds=True)
+    return render(
+        request,
+        "situation/map.html",
+        {
+            **context,
+            "area": area,
+            "day": day,
+            "metric": metric,
+            "metrics": [(m, maps.metric_label(m)) for m in maps.METRICS],
+            "metric_name": maps.metric_label(metric),
+            "ancestors": geo.ancestors(request.user, area),
+            "up": [(a, maps.map_url(a, metric, day)) for a in geo.ancestors(request.user, area)],
+            "rows": [(p, maps.map_url(p.area, metric, day)) for p in context["map_places"]],
+        },
+    )
+
+
+@login_required
+def map_shapes(request: HttpRequest, code: str) -> HttpResponse:
+    """The boundaries the map of ``code`` draws (GeoJSON, named by area code)."""
+    from django.http import JsonResponse
+
+    from warroom.geo.shapes import shapes_for
+
+    area = _area_of(request, code)
+    response = JsonResponse(
+        shapes_for(request.user, area), json_dumps_params={"ensure_ascii": False}
+    )
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

@@ -26,6 +26,7 @@ NAVIGATION: list[tuple[Any, list[NavItem]]] = [
         _("Command"),
         [
             NavItem(_("Situation"), "situation:dashboard"),
+            NavItem(_("Map"), "situation:map_home"),
             NavItem(_("Briefing"), "situation:briefings"),
             NavItem(_("Stand-up"), "situation:standup_today"),
             NavItem(_("Import a published series"), "situation:import", "change"),

@@ -19,13 +19,54 @@ const builders = {
   },
 };
 
+// Maps: the boundaries come from the platform (data-map-url, GeoJSON named by area code),
+// registered once per name; a click on an area or a point follows its link (data-links by
+// shown name, or the item's own url).
+const registered = new Map();
+
+function registerMap(name, url) {
+  if (!registered.has(name)) {
+    registered.set(
+      name,
+      fetch(url, { credentials: "same-origin" })
+        .then((r) => r.json())
+        .then((geojson) => echarts.registerMap(name, geojson)),
+    );
+  }
+  return registered.get(name);
+}
+
+async function drawMap(el) {
+  await registerMap(el.dataset.mapName, el.dataset.mapUrl);
+  const chart = echarts.init(el, null, { renderer: "canvas" });
+  const links = JSON.parse(el.dataset.links || "{}");
+  chart.setOption(JSON.parse(el.dataset.series || "{}"));
+  chart.on("click", (params) => {
+    let url = (params.data && params.data.url) || links[params.name];
+    if (!url && Array.isArray(params.data) && links.__compound__) {
+      url = links.__compound__.replace("CODE", encodeURIComponent(params.data[3]));
+    }
+    if (url) window.location.assign(url);
+  });
+  el.dataset.drawn = "1";
+  new ResizeObserver(() => chart.resize()).observe(el);
+}
+
 export function drawCharts(root = document) {
   root.querySelectorAll("[data-chart]").forEach((el) => {
-    if (el.dataset.drawn) return;
+    if (el.dataset.drawn || el.dataset.drawing) return;
+    if (el.dataset.chart === "geomap") {
+      el.dataset.drawing = "1";
+      drawMap(el).catch((e) => console.error("map", e));
+      return;
+    }
     const build = builders[el.dataset.chart];
     if (!build) return;
     const chart = echarts.init(el, null, { renderer: "canvas" });
     chart.setOption(build(el, JSON.parse(el.dataset.series || "{}")));
+    chart.on("click", (params) => {
+      if (params.data && params.data.url) window.location.assign(params.data.url);
+    });
     el.dataset.drawn = "1";
     new ResizeObserver(() => chart.resize()).observe(el);
   });
