@@ -32,14 +32,18 @@ class Role(models.TextChoices):
 #   inspect       inspect compounds against the checklists (street, district, HQ levels)
 #   verify        verify (or reopen) someone else's submitted task, e.g. a rectification
 #   dispatch      place waiting people into beds (propose, confirm, transfer, discharge)
+#   import_series import a city's published daily series (the analyst's real data; the
+#                 cycle then runs for its days in the importer's scope)
 _ALL = frozenset({"view"})
 _WRITE = _ALL | {"change", "people"}
 _BY_ROLE = {
     Role.HQ_LEADER: _WRITE
-    | {"admin", "manage_areas", "audit", "personal_data", "inspect", "verify", "dispatch"},
-    Role.ANALYST: _ALL,
+    | {"admin", "manage_areas", "audit", "personal_data", "inspect", "verify", "dispatch"}
+    | {"import_series"},
+    Role.ANALYST: _ALL | {"import_series"},
     Role.DISPATCHER: _WRITE | {"personal_data", "dispatch"},
-    Role.DISTRICT_OFFICER: _WRITE | {"admin", "personal_data", "inspect", "verify", "dispatch"},
+    Role.DISTRICT_OFFICER: _WRITE
+    | {"admin", "personal_data", "inspect", "verify", "dispatch", "import_series"},
     Role.STREET_OFFICER: _WRITE | {"personal_data", "inspect", "verify"},
     Role.COMMUNITY_WORKER: _WRITE | {"personal_data"},
     Role.GRID_WORKER: _WRITE | {"personal_data"},

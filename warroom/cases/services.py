@@ -39,6 +39,7 @@ from warroom.cases.models import (
 from warroom.cases.states import Category, Effect, Isolation, Severity, Status
 from warroom.core.context import acting
 from warroom.core.errors import Conflict, InvalidInput
+from warroom.core.today import today as platform_today
 from warroom.geo.models import Area
 
 # Fields a transition may change (written by the conditional UPDATE).
@@ -647,7 +648,7 @@ def do_record_treatment(
     """The day's treatment record of an admitted patient (clears the 'treat' duty)."""
     if person.status != Status.ADMITTED:
         raise Conflict("treatment records are kept for admitted patients", code="not_admitted")
-    date = date or timezone.localdate()
+    date = date or platform_today()
     with acting(actor), transaction.atomic():
         treatment, created = TreatmentRecord.objects.get_or_create(
             person=person, date=date, defaults={"note": note}

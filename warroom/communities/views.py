@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -25,6 +24,8 @@ from warroom.communities.models import (
 )
 from warroom.core.errors import NotFound
 from warroom.core.jobs import enqueue_import, import_in_worker
+from warroom.core.permits import may
+from warroom.core.today import today as platform_today
 from warroom.core.uploads import run_import
 from warroom.core.users import user_choices
 from warroom.geo import selectors as geo
@@ -169,7 +170,7 @@ def inspections(request: HttpRequest) -> HttpResponse:
     code = request.GET.get("code", "").strip()
     if code:
         return redirect("communities:inspect", code=code)
-    can_inspect = request.user.can("inspect")  # type: ignore[union-attr]
+    can_inspect = may(request.user, "inspect")
     return render(
         request,
         "communities/inspections.html",
@@ -242,7 +243,7 @@ def inspect(request: HttpRequest, code: str) -> HttpResponse:
             "checklist": checklist,
             "items": [(i, i.text(lang)) for i in items],
             "owners": _owner_choices(request, area),
-            "today": timezone.localdate().isoformat(),
+            "today": platform_today().isoformat(),
             "posted": request.POST,
             "can_inspect": request.user.can("inspect"),  # type: ignore[union-attr]
         },

@@ -8,12 +8,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from warroom.audit.services import record_event
 from warroom.core.errors import NotFound
 from warroom.core.personal import mask_phone
+from warroom.core.today import today as platform_today
 from warroom.core.users import find_user, user_choices
 from warroom.geo import selectors as geo
 from warroom.geo.models import Area, Level
@@ -193,14 +193,14 @@ def prices(request: HttpRequest) -> HttpResponse:
                 lambda: services.do_record_price(
                     target,
                     item=request.POST.get("item", ""),
-                    date=parse_date(request.POST.get("date")) or timezone.localdate(),
+                    date=parse_date(request.POST.get("date")) or platform_today(),
                     price=request.POST.get("price", ""),
                     unit=request.POST.get("unit", "kg") or "kg",
                     actor=request.user,
                 ),
             )
         return redirect("services:prices")
-    today = timezone.localdate()
+    today = platform_today()
     board: dict[tuple[str, str], Any] = {}
     from warroom.services.models import PriceObservation
 

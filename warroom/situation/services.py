@@ -481,10 +481,12 @@ def do_import_series(table: Any, *, actor: Any) -> Any:
     """Import a published daily series (DESIGN §4; counts may be empty) and queue the cycle
     for its days. All or nothing, idempotent: the same file again queues nothing new."""
     from warroom.core.errors import InvalidInput
+    from warroom.core.permits import require
     from warroom.situation.models import SeriesImport
     from warroom.surveillance.services import REPORT_COLUMNS, do_import_daily_reports
     from warroom.tables import parse_rows
 
+    require(actor, "import_series")
     parsed = parse_rows(table, REPORT_COLUMNS)
     if not parsed:
         raise InvalidInput("the file has no data rows")

@@ -9,12 +9,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from warroom.core.errors import NotFound, WarroomError
 from warroom.core.jobs import enqueue_import, import_in_worker
+from warroom.core.today import today as platform_today
 from warroom.core.uploads import run_import
 from warroom.geo import selectors as geo
 from warroom.surveillance import selectors, services
@@ -88,7 +88,7 @@ def index(request: HttpRequest) -> HttpResponse:
 def compute(request: HttpRequest) -> HttpResponse:
     if not request.user.can("change"):  # type: ignore[union-attr]
         raise Http404
-    day = timezone.localdate()
+    day = platform_today()
     n = services.do_compute_daily_aggregates(day, actor=request.user)
     messages.success(request, _("Line-list figures computed: %(n)s areas.") % {"n": n})
     return redirect("surveillance:index")

@@ -8,10 +8,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from warroom.core.errors import NotFound, WarroomError
+from warroom.core.today import now as platform_now
 from warroom.tasks import selectors, services
 from warroom.tasks.models import Status
 
@@ -63,7 +63,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "status": status,
             "statuses": Status.choices,
             "overdue_count": overdue,
-            "now": timezone.now(),
+            "now": platform_now(),
         },
     )
 
