@@ -57,9 +57,7 @@ def _field_records(day: dt.date) -> None:
     resident = care.do_register_vulnerable(
         compound, name="独居老人甲", kind="elderly_alone", actor=community
     )
-    care.do_place_group_order(
-        compound, items=[("大米", 12, "袋", "45.00")], actor=community
-    )
+    care.do_place_group_order(compound, items=[("大米", 12, "袋", "45.00")], actor=community)
     care.do_request_medical_care(
         compound, person="独居老人甲", kind="dialysis", resident=resident, actor=community
     )

@@ -133,7 +133,8 @@ def register(request: HttpRequest) -> HttpResponse:
                     reason=data["reason"],
                 )
             except WarroomError as exc:
-                form.add_error(None, exc.message)
+                field = (getattr(exc, "details", None) or {}).get("field")
+                form.add_error(field if field in form.fields else None, exc.message)
             else:
                 messages.success(request, _("Registered."))
                 return redirect("cases:person", person_id=person.pk)

@@ -32,6 +32,7 @@ from warroom.geo import selectors as geo
 from warroom.geo.models import Area, Level
 from warroom.tables import TableRejected, template_bytes
 from warroom.tasks.views import attempt, parse_date
+from warroom.web.listing import Col, list_page
 
 
 def _area(request: HttpRequest, code: str) -> Area:
@@ -171,11 +172,31 @@ def inspections(request: HttpRequest) -> HttpResponse:
     if code:
         return redirect("communities:inspect", code=code)
     can_inspect = may(request.user, "inspect")
+    since = parse_date(request.GET.get("since"))
+    if since is not None:
+        qs = qs.filter(date__gte=since)
+    listed = list_page(
+        request,
+        qs.select_related("area", "inspector", "checklist"),
+        [
+            Col(_("Date"), lambda i: i.date),
+            Col(_("Compound code"), lambda i: i.area.code),
+            Col(_("Compound"), lambda i: i.area.name_zh),
+            Col(_("Checklist"), lambda i: str(i.checklist)),
+            Col(_("Inspector"), lambda i: i.inspector.username if i.inspector else ""),
+            Col(_("Result"), lambda i: _("Passed") if i.passed else _("Failed")),
+        ],
+        name="inspections",
+    )
+    if isinstance(listed, HttpResponse):
+        return listed
     return render(
         request,
         "communities/inspections.html",
         {
-            "inspections": qs[:100],
+            **listed,
+            "since": since,
+            "inspections": listed["page"],
             "can_inspect": can_inspect,
             "sample": selectors.random_certified_compounds(request.user) if can_inspect else [],
         },
@@ -403,11 +424,27 @@ def closure(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def reopenings(request: HttpRequest) -> HttpResponse:
-    return render(
+    listed = _reopening_list(request)
+    if isinstance(listed, HttpResponse):
+        return listed
+    return render(request, "communities/reopenings.html", listed)
+
+
+def _reopening_list(request: HttpRequest) -> Any:
+    listed = list_page(
         request,
-        "communities/reopenings.html",
-        {"applications": selectors.applications(request.user).order_by("-applied_at")[:200]},
+        selectors.applications(request.user).order_by("-applied_at").select_related("area"),
+        [
+            Col(_("Applied"), lambda a: a.applied_at),
+            Col(_("Code"), lambda a: a.area.code),
+            Col(_("Area"), lambda a: a.area.name_zh),
+            Col(_("Status"), lambda a: a.get_status_display()),
+        ],
+        name="reopening-applications",
     )
+    if isinstance(listed, HttpResponse):
+        return listed
+    return {**listed, "applications": listed["page"]}
 
 
 @login_required

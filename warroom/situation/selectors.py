@@ -214,7 +214,8 @@ def quality_panel(user: Any, area: Area, day: dt.date) -> dict[str, Any]:
                 "column": f.column,
                 "severity": f.severity,
                 "status": f.status,
-                "message": f.message,
+                "message": f.text,
+                "rule_label": f.rule_label,
             }
             for f in top
         ],

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 from django.db import transaction
+from django.utils.translation import gettext
 
 from warroom.analytics import parameters as P
 from warroom.analytics.backtest import forecast_skill
@@ -271,7 +272,8 @@ def case_series_from_situation(start: dt.date, horizon: int) -> Any:
     return CaseSeries(
         daily_confirmed=observed + held("median"),
         today=len(observed),
-        label=f"forecast {payload['day']} (ensemble; held after {FORECAST_HORIZON} days)",
+        label=gettext("the forecast of %(day)s (ensemble of models; held level after %(n)s days)")
+        % {"day": payload["day"], "n": FORECAST_HORIZON},
         upper_confirmed=observed + held("q95"),
     )
 

@@ -113,11 +113,29 @@ def quality(request: HttpRequest) -> HttpResponse:
 
     status = request.GET.get("status", "pending")
     qs = selectors.quality_flags(request.user, status=status)
-    page = Paginator(qs, 100).get_page(request.GET.get("page"))
+    from warroom.web.listing import Col, list_page
+
+    listed = list_page(
+        request,
+        qs,
+        [
+            Col(_("Code"), lambda f: f.area.code),
+            Col(_("Area"), lambda f: f.area.name_zh),
+            Col(_("Day"), lambda f: f.day),
+            Col(_("Rule"), lambda f: f.rule_label),
+            Col(_("Column"), lambda f: f.column_label),
+            Col(_("Severity"), lambda f: f.get_severity_display()),
+            Col(_("Finding"), lambda f: f.text),
+            Col(_("Status"), lambda f: f.get_status_display()),
+        ],
+        name="quality-flags",
+    )
+    if isinstance(listed, HttpResponse):
+        return listed
     return render(
         request,
         "surveillance/quality.html",
-        {"page": page, "status": status, "statuses": FlagStatus.choices()},
+        {**listed, "status": status, "statuses": FlagStatus.choices()},
     )
 
 

@@ -14,3 +14,11 @@ register = template.Library()
 @register.filter
 def may(user: Any, name: str) -> bool:
     return _may(user, name)
+
+
+@register.filter
+def reason(text: Any) -> str:
+    """A reason of a pure module (a row error, an ID check) in the reader's language."""
+    from warroom.core.reasons import reason as translate
+
+    return translate(text)
