@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from warroom.audit.services import record_event
 from warroom.core.errors import NotFound
-from warroom.core.personal import mask_phone
+from warroom.core.personal import mask_name, mask_phone, may_see
 from warroom.core.today import today as platform_today
 from warroom.core.users import find_user, user_choices
 from warroom.geo import selectors as geo
@@ -20,7 +20,6 @@ from warroom.geo.models import Area, Level
 from warroom.services import selectors, services
 from warroom.services.models import CareKind, CareStatus, OrderStatus, Vulnerability
 from warroom.tasks.views import attempt, parse_date
-from warroom.core.personal import mask_name, may_see
 from warroom.web.listing import Col, list_page
 
 
