@@ -102,6 +102,8 @@ def briefings(request: HttpRequest) -> HttpResponse:
             "area": area,
             "areas": selectors.followed_areas(request.user),
             "days": selectors.briefing_days(request.user, area),
+            "months": selectors.briefing_calendar(request.user, area),
+            "weekdays": [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")],
         },
     )
 
