@@ -17,7 +17,7 @@ import pytest
 
 from tests.browser import browser_page
 from tests.roles.conftest import feed_demo
-from tests.roles.walk import english_words, visible_text
+from tests.roles.walk import data_words, english_words, visible_text
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -79,7 +79,7 @@ def test_each_role_in_the_browser(live_server):
             else:
                 assert page.get_by_test_id("home-title").count() == 1, username
                 assert page.get_by_test_id("next-steps").count() == 1, username
-            words = english_words(visible_text(html))
+            words = english_words(visible_text(html), data_words())
             assert not words, f"{username}: English on the home: {sorted(set(words))}"
             assert not failed, f"{username}: {failed}"
             assert not outside, f"{username}: requests left the platform: {outside}"

@@ -178,10 +178,37 @@ ALLOWED = {
     "PM",
     "No",
 }
-WORD = re.compile(r"[A-Za-z][A-Za-z'’-]{2,}")
+WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’._-]*")
+HEX = re.compile(r"[a-f0-9]{3,}")  # a fragment of a hash (the audit chain, the anchor)
 
 
-def english_words(text: str) -> list[str]:
-    """Latin words of three letters or more that are not on the allow-list (an area code
-    like 420102, a username or an ID number are not words)."""
-    return [w for w in WORD.findall(text) if w not in ALLOWED and not w.isupper()]
+def data_words() -> set[str]:
+    """Proper names and sources the data holds in Latin letters (the demo facilities'
+    names and sources, the areas' English names): data, not the interface."""
+    from warroom.beds.models import Facility
+    from warroom.geo.models import Area
+
+    words: set[str] = set()
+    for row in Facility.objects.values_list("name", "source", "notes"):
+        for text in row:
+            words.update(WORD.findall(text or ""))
+    for name in Area.objects.exclude(name_en="").values_list("name_en", flat=True):
+        words.update(WORD.findall(name))
+    return words
+
+
+def english_words(text: str, allowed: set[str] = frozenset()) -> list[str]:
+    """Latin words of three letters or more that are not on the allow-list. A code is not
+    a word: anything with a digit, ``_`` or ``.`` (``area_code``, ``beds.bedreport``,
+    ``420102``), a hash fragment, a lowercase hyphenated kind (``cases-line-list``)."""
+    out = []
+    for w in WORD.findall(text):
+        w = w.strip("'’.-")
+        if len(w) < 3 or w in ALLOWED or w in allowed or w.isupper():
+            continue
+        if any(c.isdigit() for c in w) or "_" in w or "." in w or HEX.fullmatch(w):
+            continue
+        if "-" in w and w.islower():
+            continue
+        out.append(w)
+    return out
