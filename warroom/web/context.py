@@ -101,6 +101,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     longest = max((len(e["url"]) for e in active), default=0)
     for entry in active:
         entry["active"] = len(entry["url"]) == longest
-    from warroom.core.today import exercise, today
+    from warroom.core.today import exercise
 
-    return {"nav": sections, "exercise": exercise(), "platform_today": today()}
+    return {"nav": sections, "exercise": exercise()}
