@@ -37,9 +37,9 @@ def browser_page(**context: Any) -> Iterator[Any]:
             executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True
         )
         try:
-            ctx = browser.new_context(
-                locale="zh-CN", viewport={"width": 1400, "height": 900}, **context
-            )
+            # A test may ask for another viewport (a phone: 390×844) or locale.
+            options = {"locale": "zh-CN", "viewport": {"width": 1400, "height": 900}, **context}
+            ctx = browser.new_context(**options)
             page = ctx.new_page()
             page.set_default_timeout(15_000)
             # Every browser test also proves the Content-Security-Policy breaks nothing:

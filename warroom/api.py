@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import Field, NinjaAPI, Schema
+from ninja import Field, NinjaAPI, Schema, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from warroom.core.apiauth import scoped_auth
@@ -117,6 +117,9 @@ api = WarroomAPI(
     auth=scoped_auth(),
     urls_namespace="api",
     parser=StrictJSONParser(),
+    # Swagger UI from django-ninja's own static files (ninja is an installed app), never a
+    # CDN; no validator badge either (it would load an image from validator.swagger.io).
+    docs=Swagger(settings={"validatorUrl": None}),
 )
 
 

@@ -254,11 +254,11 @@ def audit_verify(
 @audit_app.command("anchor", help="写入锚点 / Append the chain's head to the anchor file now.")
 def audit_anchor() -> None:
     _django()
-    from django.utils import timezone
 
     from warroom.audit.anchors import anchor_file, do_write_anchor
+    from warroom.core.today import wall_today
 
-    anchor = do_write_anchor(timezone.localdate())
+    anchor = do_write_anchor(wall_today())
     console.print(f"anchored {anchor.short} in {anchor_file()}")
 
 
@@ -308,9 +308,9 @@ def daily(
     _django()
     _migrate()
     from django.conf import settings
-    from django.utils import timezone
 
     from warroom.core.daily import watch as watch_cutoffs
+    from warroom.core.today import today as platform_today
 
     if watch:
         cutoff = settings.WARROOM_CLEARANCE_CUTOFF
@@ -324,7 +324,7 @@ def daily(
         watch_cutoffs(run, cutoff=cutoff)
         return
     try:
-        day = dt.date.fromisoformat(date) if date else timezone.localdate()
+        day = dt.date.fromisoformat(date) if date else platform_today()
     except ValueError:
         raise _fail(f"--date {date!r} is not a date (YYYY-MM-DD)") from None
     _daily_once(day, force=force, only=only)
@@ -571,6 +571,11 @@ def demo(
                 dispatcher=dispatcher,
                 on_day=on_day,
             )
+        # The platform's today is the last simulated day (the banner: 演练 第 n/N 天), so
+        # every page and default date shows the outbreak, not the wall clock's date.
+        from warroom.core.today import do_set_today
+
+        do_set_today(fed.last_day, actor=SYSTEM, label="wuhan-2020", step=fed.days, steps=total)
         seconds = fed.seconds
         console.print(
             f"fed {fed.days} days ({fed.first_day} .. {fed.last_day}): {fed.people:,} people, "

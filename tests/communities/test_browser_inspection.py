@@ -45,7 +45,7 @@ def sign_in(page, base: str, username: str) -> None:
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit].primary")
-    page.wait_for_url("**/situation/**")
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)  # each role's home
 
 
 def test_failing_inspection_rectified_verified_then_certified_and_green(

@@ -29,7 +29,7 @@ def test_propose_confirm_and_the_balance_changes(live_server, dispatcher, facili
         page.fill("#id_username", "dispatcher")
         page.fill("#id_password", PASSWORD)
         page.click("button[type=submit].primary")
-        page.wait_for_url("**/situation/**")
+        page.wait_for_url(lambda url: "/accounts/login/" not in url)  # each role's home
 
         page.goto(f"{live_server.url}/beds/balance/")
         waiting_before = _column(page, "balance-types", 5)

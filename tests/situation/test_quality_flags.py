@@ -98,13 +98,12 @@ def test_the_page_lists_flags_and_changes_their_status(falling, hq, client):
     flag = QualityFlag.objects.get(rule="cumulative_decrease")
     client.force_login(hq)
     page = client.get("/surveillance/quality/").content.decode()
-    assert "cumulative_decrease" in page and 'data-testid="flags"' in page
+    # The rule by its name (issue 16: names, not codes).
+    assert "累计数下降" in page and "cumulative_decrease" not in page
+    assert 'data-testid="flags"' in page
     client.post(
         f"/surveillance/quality/{flag.pk}/status/", {"status": "acknowledged", "note": "核实中"}
     )
     flag.refresh_from_db()
     assert flag.status == FlagStatus.ACKNOWLEDGED and flag.status_note == "核实中"
-    assert (
-        "cumulative_decrease"
-        not in client.get("/surveillance/quality/?status=open").content.decode()
-    )
+    assert "累计数下降" not in client.get("/surveillance/quality/?status=open").content.decode()

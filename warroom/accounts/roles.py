@@ -34,6 +34,8 @@ class Role(models.TextChoices):
 #   dispatch      place waiting people into beds (propose, confirm, transfer, discharge)
 #   approve       decide businesses' resumption applications (by level: docs/zones.md)
 #   set_level     override an area's computed risk level, with a reason (HQ)
+#   import_series import a city's published daily series (the analyst's real data; the
+#                 cycle then runs for its days in the importer's scope)
 _ALL = frozenset({"view"})
 _WRITE = _ALL | {"change", "people"}
 _BY_ROLE = {
@@ -48,11 +50,12 @@ _BY_ROLE = {
         "dispatch",
         "approve",
         "set_level",
+        "import_series",
     },
-    Role.ANALYST: _ALL,
+    Role.ANALYST: _ALL | {"import_series"},
     Role.DISPATCHER: _WRITE | {"personal_data", "dispatch"},
     Role.DISTRICT_OFFICER: _WRITE
-    | {"admin", "personal_data", "inspect", "verify", "dispatch", "approve"},
+    | {"admin", "personal_data", "inspect", "verify", "dispatch", "approve", "import_series"},
     Role.STREET_OFFICER: _WRITE | {"personal_data", "inspect", "verify", "approve"},
     Role.COMMUNITY_WORKER: _WRITE | {"personal_data"},
     Role.GRID_WORKER: _WRITE | {"personal_data"},

@@ -19,6 +19,25 @@ from django.utils.translation import gettext_lazy as _
 
 from warroom.core.scoping import RestrictedManager
 
+# The actions written to the log, named for people (the stored code stays the code).
+ACTION_LABELS = {
+    "create": _("created"),
+    "update": _("changed"),
+    "delete": _("deleted"),
+    "import": _("imported"),
+    "batch": _("batch written"),
+    "compute": _("computed"),
+    "recompute": _("recomputed"),
+    "confirm": _("confirmed"),
+    "reopen": _("reopened"),
+    "assign_beds": _("beds assigned"),
+    "decertify": _("certification withdrawn"),
+    "view_personal": _("personal data viewed"),
+    "sign_in": _("signed in"),
+    "sign_out": _("signed out"),
+    "sign_in_failed": _("sign-in failed"),
+}
+
 
 class AuditEntry(models.Model):
     seq = models.BigIntegerField(_("sequence"), unique=True)
@@ -59,6 +78,12 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
+
+    @property
+    def action_label(self) -> str:
+        """The action's name in the reader's language (the stored code otherwise)."""
+        label = ACTION_LABELS.get(self.action)
+        return str(label) if label is not None else self.action
 
 
 class AuditHead(models.Model):

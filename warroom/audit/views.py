@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from warroom.audit.models import ACTION_LABELS
 from warroom.audit.selectors import can_read_audit, shown_entries, visible_entries
 from warroom.core.personal import may_see
 
@@ -51,6 +52,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": rows,
             "actions": actions,
+            "action_choices": [(a, str(ACTION_LABELS.get(a, a))) for a in actions],
             "f": f,
             "may_unmask": may_unmask and any(r.masked for r in rows),
             "unmasked": unmask,

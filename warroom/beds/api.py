@@ -12,7 +12,6 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja import File, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
@@ -35,6 +34,7 @@ from warroom.core.errors import Conflict, Forbidden, InvalidInput
 from warroom.core.jsonbody import parse_json_body
 from warroom.core.schemas import OpDate
 from warroom.core.scoping import load_for
+from warroom.core.today import today as platform_today
 from warroom.core.uploads import run_import
 
 router = Router(tags=["beds"])
@@ -110,7 +110,7 @@ def import_reports(request: HttpRequest, file: File[UploadedFile]) -> object:
 )
 def get_facility(request: HttpRequest, facility_code: str, date: OpDate | None = None) -> object:
     facility = selectors.get_facility(request.auth, facility_code)
-    day = selectors.check_day(date or timezone.localdate())
+    day = selectors.check_day(date or platform_today())
     load = selectors.facility_loads_for(request.auth, [facility], day)[0]
     facility.date = day  # type: ignore[attr-defined]
     facility.beds = [  # type: ignore[attr-defined]
@@ -249,7 +249,7 @@ def release_reservation(request: HttpRequest, reservation_id: int) -> object:
 
 @router.get("/balance", response=BalanceOut, summary="Bed balance per district and type")
 def balance(request: HttpRequest, date: OpDate | None = None) -> object:
-    day = selectors.check_day(date or timezone.localdate())
+    day = selectors.check_day(date or platform_today())
     result = selectors.balance_on(day, user=request.auth)
     days, series = selectors.balance_history(request.auth, day - dt.timedelta(days=90), day)
     return {

@@ -32,6 +32,7 @@ from warroom.beds.models import (
 from warroom.core.context import SYSTEM, acting, is_system
 from warroom.core.errors import WarroomError
 from warroom.core.imports import finish_import, previous_import
+from warroom.core.today import today as platform_today
 from warroom.geo.models import Area
 from warroom.tables import (
     Column,
@@ -387,7 +388,7 @@ def _write(
     actor: Any,
     given: dict[str, frozenset[str]] | None = None,
 ) -> tuple[int, int, int]:
-    today = timezone.localdate()
+    today = platform_today()
     new: list[Facility] = []
     changed: list[Facility] = []
     fields = [
@@ -499,7 +500,7 @@ def do_import_bed_reports(table: Table, *, actor: Any) -> ImportResult:
             day: selectors.capacity_on(day, facility_ids=[f.pk for f in facilities.values()])
             for day in days
         }
-        today = timezone.localdate()
+        today = platform_today()
         good: list[dict[str, Any]] = []
         for p in parsed:
             rownum = p["_row"]

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q, QuerySet, Sum
-from django.utils import timezone
 
 from warroom.beds.models import (
     BED_TYPE_ORDER,
@@ -25,6 +24,7 @@ from warroom.beds.models import (
 from warroom.core.context import SYSTEM
 from warroom.core.errors import InvalidInput
 from warroom.core.scoping import load_for
+from warroom.core.today import today as platform_today
 
 Key = tuple[int, str]  # (facility id, bed type)
 
@@ -321,7 +321,7 @@ def balance_on(day: dt.date, *, user: Any = SYSTEM) -> BalanceResult:
     # Today the live pools are the truth (reports set them; placements move them between
     # reports); other days have only the reports.
     live: dict[Key, int] = {}
-    if day == timezone.localdate():
+    if day == platform_today():
         pools = BedPool.objects.restrict(user, "view")
         live = {(f, t): n for f, t, n in pools.values_list("facility_id", "bed_type", "occupied")}
     # Free beds are those a dispatcher may fill that day: a closing or closed facility's

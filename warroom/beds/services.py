@@ -31,6 +31,7 @@ from warroom.beds.models import (
 from warroom.core.context import is_system
 from warroom.core.errors import Conflict, Forbidden, InvalidInput, WarroomError
 from warroom.core.scoping import in_scope
+from warroom.core.today import today as platform_today
 
 
 class OverCapacity(WarroomError):
@@ -318,7 +319,7 @@ def do_realise_opening(
 
 
 def pool_day() -> dt.date:
-    return timezone.localdate()
+    return platform_today()
 
 
 def _pool(facility: Facility, bed_type: str) -> BedPool:
@@ -488,7 +489,7 @@ def do_report_occupancy(
     _check_bed_type(facility, bed_type)
     if occupied < 0 or (free is not None and free < 0):
         raise InvalidInput("occupied and free beds cannot be negative")
-    if day > timezone.localdate():
+    if day > platform_today():
         raise InvalidInput(f"{day} is in the future: report what is, not what will be")
     with transaction.atomic():
         capacity = _level(facility, bed_type, day)

@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -29,6 +28,7 @@ from warroom.beds.forms import (
 from warroom.beds.models import BED_TYPE_ORDER, BedType, FacilityKind
 from warroom.core.errors import NotFound, WarroomError
 from warroom.core.jobs import enqueue_import, import_in_worker
+from warroom.core.today import today as platform_today
 from warroom.core.uploads import run_import
 from warroom.tables import TableRejected, template_bytes
 
@@ -39,7 +39,7 @@ def _day(request: HttpRequest) -> dt.date:
     form = DayForm(request.GET)
     if form.is_valid() and form.cleaned_data.get("date"):
         return form.cleaned_data["date"]
-    return timezone.localdate()
+    return platform_today()
 
 
 def _facility(request: HttpRequest, code: str, action: str = "view") -> Any:
@@ -86,7 +86,7 @@ def facility_list(request: HttpRequest) -> HttpResponse:
     form = FacilityFilterForm(request.GET)
     form.is_valid()
     data = getattr(form, "cleaned_data", {})
-    day = data.get("date") or timezone.localdate()
+    day = data.get("date") or platform_today()
     loads = selectors.facility_loads(request.user, day, kind=data.get("kind") or None)
     if data.get("q"):
         loads = [x for x in loads if data["q"] in x.facility.name or data["q"] in x.facility.code]
@@ -318,11 +318,11 @@ def plan(request: HttpRequest) -> HttpResponse:
 
     query = request.GET.copy()
     if not query.get("date"):
-        query["date"] = timezone.localdate().isoformat()
+        query["date"] = platform_today().isoformat()
     form = PlanForm(query)
     form.is_valid()
     data = getattr(form, "cleaned_data", {})
-    start = data.get("date") or timezone.localdate()
+    start = data.get("date") or platform_today()
     opening = PlannedOpeningForm(initial={"effective": start})
     if request.method == "POST":
         if not request.user.can("change"):  # type: ignore[union-attr]

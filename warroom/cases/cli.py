@@ -76,10 +76,10 @@ def cases_template(
 
 
 def _day(value: str | None) -> dt.date:
-    from django.utils import timezone
+    from warroom.core.today import today as platform_today
 
     if not value:
-        return timezone.localdate()
+        return platform_today()
     try:
         return dt.date.fromisoformat(value)
     except ValueError:

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from warroom.cases import rules as case_rules
 from warroom.cases import states
@@ -587,7 +588,7 @@ def _apply_line_list_row(
                         step_target,
                         at=at,
                         actor=actor,
-                        reason=f"line list row {p['_row']}",
+                        reason=gettext("line list row %(row)s") % {"row": p["_row"]},
                         rules=rules,
                     )
                 )
@@ -633,7 +634,7 @@ def _apply_line_list_row(
                         step_target,
                         at=at,
                         actor=actor,
-                        reason=f"line list row {p['_row']}",
+                        reason=gettext("line list row %(row)s") % {"row": p["_row"]},
                         rules=rules,
                         facility=p["facility"] or "",
                         isolation=quarantine_kind,
@@ -654,7 +655,7 @@ def _apply_line_list_row(
                         Status.QUARANTINED,
                         at=at,
                         actor=actor,
-                        reason=f"line list row {p['_row']}",
+                        reason=gettext("line list row %(row)s") % {"row": p["_row"]},
                         rules=rules,
                         facility=p["facility"] or "",
                         isolation=p["isolation"],
@@ -822,7 +823,7 @@ def do_import_results(table: Table, *, actor: Any, sha256: str | None = None) ->
                                 Status.FEBRILE_TESTED,
                                 at=at,
                                 actor=actor,
-                                reason="sample taken",
+                                reason=gettext("sample taken"),
                                 rules=rules,
                             )
                         )

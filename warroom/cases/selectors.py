@@ -32,6 +32,7 @@ from warroom.cases.models import (
 from warroom.cases.states import Category, Status
 from warroom.core.errors import NotFound
 from warroom.core.scoping import load_for
+from warroom.core.today import now as platform_now
 from warroom.geo.models import Area
 
 
@@ -152,7 +153,7 @@ def tracing_list(user: Any, *, now: dt.datetime | None = None) -> list[dict[str,
     """Contacts of confirmed cases not yet quarantined, with the 24 h tracing deadline."""
     from warroom.cases.rules import TRACE_HOURS
 
-    now = now or timezone.now()
+    now = now or platform_now()
     links = (
         ContactLink.objects.restrict(user)
         .filter(

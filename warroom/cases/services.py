@@ -16,6 +16,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from warroom.audit.mixins import snapshot
 from warroom.audit.services import record
@@ -39,6 +40,8 @@ from warroom.cases.models import (
 from warroom.cases.states import Category, Effect, Isolation, Severity, Status
 from warroom.core.context import acting
 from warroom.core.errors import Conflict, InvalidInput
+from warroom.core.reasons import reason as translated_reason
+from warroom.core.today import today as platform_today
 from warroom.geo.models import Area
 
 # Fields a transition may change (written by the conditional UPDATE).
@@ -95,13 +98,19 @@ def clean_identity(id_type: str, id_number: str, phone: str) -> tuple[str, str]:
         try:
             number = validate_resident_id(number)
         except ValueError as exc:
-            raise InvalidInput(f"ID number: {exc}", details={"field": "id_number"}) from None
+            raise InvalidInput(
+                _("ID number: %(reason)s") % {"reason": translated_reason(exc)},
+                details={"field": "id_number"},
+            ) from None
     cleaned_phone = ""
     if phone.strip():
         try:
             cleaned_phone = validate_phone(phone)
         except ValueError as exc:
-            raise InvalidInput(f"phone: {exc}", details={"field": "phone"}) from None
+            raise InvalidInput(
+                _("phone: %(reason)s") % {"reason": translated_reason(exc)},
+                details={"field": "phone"},
+            ) from None
     return number, cleaned_phone
 
 
@@ -647,7 +656,7 @@ def do_record_treatment(
     """The day's treatment record of an admitted patient (clears the 'treat' duty)."""
     if person.status != Status.ADMITTED:
         raise Conflict("treatment records are kept for admitted patients", code="not_admitted")
-    date = date or timezone.localdate()
+    date = date or platform_today()
     with acting(actor), transaction.atomic():
         treatment, created = TreatmentRecord.objects.get_or_create(
             person=person, date=date, defaults={"note": note}

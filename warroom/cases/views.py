@@ -46,10 +46,13 @@ from warroom.core.daily import scope_of
 from warroom.core.errors import NotFound, WarroomError
 from warroom.core.jobs import enqueue_import, import_in_worker
 from warroom.core.revisions import revision_lines
+from warroom.core.today import now as platform_now
+from warroom.core.today import today as platform_today
 from warroom.core.uploads import run_import
 from warroom.geo import selectors as geo
 from warroom.geo.models import Area
 from warroom.tables import TableRejected, template_bytes
+from warroom.web.redirects import redirect_keeping
 
 
 def _people_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -131,7 +134,8 @@ def register(request: HttpRequest) -> HttpResponse:
                     reason=data["reason"],
                 )
             except WarroomError as exc:
-                form.add_error(None, exc.message)
+                field = (getattr(exc, "details", None) or {}).get("field")
+                form.add_error(field if field in form.fields else None, exc.message)
             else:
                 messages.success(request, _("Registered."))
                 return redirect("cases:person", person_id=person.pk)
@@ -164,7 +168,7 @@ def person(request: HttpRequest, person_id: int) -> HttpResponse:
             "result": ResultForm(),
             "severity": SeverityForm(),
             "treatment": TreatmentForm(),
-            "contact": ContactForm(initial={"exposure_date": timezone.localdate()}),
+            "contact": ContactForm(initial={"exposure_date": platform_today()}),
             "merge": MergeForm(),
         },
     }
@@ -352,13 +356,13 @@ def results_template(request: HttpRequest) -> HttpResponse:
 @require_GET
 def tracing(request: HttpRequest) -> HttpResponse:
     rows = selectors.tracing_list(request.user)
-    return render(request, "cases/tracing.html", {"rows": rows, "now": timezone.now()})
+    return render(request, "cases/tracing.html", {"rows": rows, "now": platform_now()})
 
 
 @login_required
 @require_GET
 def graph_home(request: HttpRequest) -> HttpResponse:
-    return redirect("cases:graph", code=geo.home_area(request.user).code)
+    return redirect_keeping(request, "cases:graph", code=geo.home_area(request.user).code)
 
 
 @_people_required
@@ -409,7 +413,7 @@ def graph(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_GET
 def clearance_home(request: HttpRequest) -> HttpResponse:
-    return redirect("cases:clearance_area", code=geo.home_area(request.user).code)
+    return redirect_keeping(request, "cases:clearance_area", code=geo.home_area(request.user).code)
 
 
 def _day(request: HttpRequest) -> dt.date | None:
@@ -419,7 +423,7 @@ def _day(request: HttpRequest) -> dt.date | None:
             return dt.date.fromisoformat(raw)
         except ValueError:
             raise Http404 from None
-    run = selectors.latest_run(timezone.localdate())
+    run = selectors.latest_run(platform_today())
     return run.date if run else None
 
 
@@ -487,7 +491,7 @@ def clearance_area(request: HttpRequest, code: str) -> HttpResponse:
 def clearance_compute(request: HttpRequest) -> HttpResponse:
     if not request.user.can("change"):  # type: ignore[union-attr]
         raise Http404
-    day = timezone.localdate()
+    day = platform_today()
     try:
         res = clearance.do_compute_clearance(day, actor=request.user)
     except NotFound:

@@ -29,12 +29,11 @@ def certify(
     from warroom.core.cli import django_setup
 
     django_setup()
-    from django.utils import timezone
-
     from warroom.communities.services import do_recompute_certification
+    from warroom.core.today import today as platform_today
 
     try:
-        day = dt.date.fromisoformat(date) if date else timezone.localdate()
+        day = dt.date.fromisoformat(date) if date else platform_today()
     except ValueError:
         console.print(f"[red]not a date: {date!r} (use YYYY-MM-DD)[/red]")
         raise typer.Exit(2) from None

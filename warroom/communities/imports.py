@@ -41,6 +41,7 @@ from warroom.communities.services import (
 from warroom.core.bulk import chunks, insert_rows_returning_ids, insert_tuples
 from warroom.core.context import acting
 from warroom.core.imports import finish_import, previous_import
+from warroom.core.today import today as platform_today
 from warroom.core.users import unknown_user, users_named
 from warroom.geo.models import Area
 from warroom.tables import (
@@ -187,7 +188,7 @@ def do_import_inspections(
     with acting(actor), transaction.atomic():
         if previous_import(KIND, digest, actor=actor) is not None:
             return InspectionImportResult(KIND, len(parsed), 0, 0, True, digest)
-        today = timezone.localdate()
+        today = platform_today()
         for p in parsed:
             p["kind"] = p["kind"] or str(ChecklistKind.SIX_IN_PLACE)
             p["failed_items"] = p["failed_items"] or ()

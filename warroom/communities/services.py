@@ -41,7 +41,9 @@ from warroom.core import bulk
 from warroom.core.context import acting
 from warroom.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from warroom.core.inputs import clean_text
+from warroom.core.permits import register_permit
 from warroom.core.scoping import in_scope
+from warroom.core.today import today as platform_today
 from warroom.geo.models import LEVEL_ORDER, Area, Level
 from warroom.tasks.models import Status as TaskStatus
 from warroom.tasks.models import Task
@@ -298,6 +300,9 @@ def check_inspector(actor: Any) -> None:
         raise Forbidden(_("Inspections are done by street, district or headquarters inspectors."))
 
 
+register_permit("inspect", check_inspector)
+
+
 def area_problem(actor: Any, area: Area | None, *, has_children: bool) -> InspectionProblem | None:
     """The inspected area must exist in the actor's jurisdiction and be a compound (a leaf)."""
     if area is None or actor is None or not actor.can("view") or not in_scope(actor, area.path):
@@ -420,7 +425,7 @@ def do_record_inspection(
     check_inspector(actor)
     if problem is not None:
         raise InvalidInput(problem.message)
-    today = timezone.localdate()
+    today = platform_today()
     checklist = None
     items: list[ChecklistItem] | None = None
     if kind in ChecklistKind.values:
@@ -827,7 +832,7 @@ def reopening_checks(area: Area, on: dt.date | None = None) -> dict[str, Any]:
     """The conditions of reopening, each with its figure, and whether all hold."""
     from warroom.services.selectors import care_backlog_counts
 
-    on = on or timezone.localdate()
+    on = on or platform_today()
     status = latest_status(area, on)
     days = status.days_certified(on) if status is not None else 0
     min_days = settings.WARROOM_REOPEN_MIN_DAYS

@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -25,12 +24,15 @@ from warroom.communities.models import (
 from warroom.core import axes
 from warroom.core.errors import NotFound
 from warroom.core.jobs import enqueue_import, import_in_worker
+from warroom.core.permits import may
+from warroom.core.today import today as platform_today
 from warroom.core.uploads import run_import
 from warroom.core.users import user_choices
 from warroom.geo import selectors as geo
 from warroom.geo.models import Area, Level
 from warroom.tables import TableRejected, template_bytes
 from warroom.tasks.views import attempt, parse_date
+from warroom.web.listing import Col, list_page
 
 
 def _area(request: HttpRequest, code: str) -> Area:
@@ -186,12 +188,32 @@ def inspections(request: HttpRequest) -> HttpResponse:
     code = request.GET.get("code", "").strip()
     if code:
         return redirect("communities:inspect", code=code)
-    can_inspect = request.user.can("inspect")  # type: ignore[union-attr]
+    can_inspect = may(request.user, "inspect")
+    since = parse_date(request.GET.get("since"))
+    if since is not None:
+        qs = qs.filter(date__gte=since)
+    listed = list_page(
+        request,
+        qs.select_related("area", "inspector", "checklist"),
+        [
+            Col(_("Date"), lambda i: i.date),
+            Col(_("Compound code"), lambda i: i.area.code),
+            Col(_("Compound"), lambda i: i.area.name_zh),
+            Col(_("Checklist"), lambda i: str(i.checklist)),
+            Col(_("Inspector"), lambda i: i.inspector.username if i.inspector else ""),
+            Col(_("Result"), lambda i: _("Passed") if i.passed else _("Failed")),
+        ],
+        name="inspections",
+    )
+    if isinstance(listed, HttpResponse):
+        return listed
     return render(
         request,
         "communities/inspections.html",
         {
-            "inspections": qs[:100],
+            **listed,
+            "since": since,
+            "inspections": listed["page"],
             "can_inspect": can_inspect,
             "sample": selectors.random_certified_compounds(request.user) if can_inspect else [],
         },
@@ -259,7 +281,7 @@ def inspect(request: HttpRequest, code: str) -> HttpResponse:
             "checklist": checklist,
             "items": [(i, i.text(lang)) for i in items],
             "owners": _owner_choices(request, area),
-            "today": timezone.localdate().isoformat(),
+            "today": platform_today().isoformat(),
             "posted": request.POST,
             "can_inspect": request.user.can("inspect"),  # type: ignore[union-attr]
         },
@@ -432,11 +454,27 @@ def closure(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def reopenings(request: HttpRequest) -> HttpResponse:
-    return render(
+    listed = _reopening_list(request)
+    if isinstance(listed, HttpResponse):
+        return listed
+    return render(request, "communities/reopenings.html", listed)
+
+
+def _reopening_list(request: HttpRequest) -> Any:
+    listed = list_page(
         request,
-        "communities/reopenings.html",
-        {"applications": selectors.applications(request.user).order_by("-applied_at")[:200]},
+        selectors.applications(request.user).order_by("-applied_at").select_related("area"),
+        [
+            Col(_("Applied"), lambda a: a.applied_at),
+            Col(_("Code"), lambda a: a.area.code),
+            Col(_("Area"), lambda a: a.area.name_zh),
+            Col(_("Status"), lambda a: a.get_status_display()),
+        ],
+        name="reopening-applications",
     )
+    if isinstance(listed, HttpResponse):
+        return listed
+    return {**listed, "applications": listed["page"]}
 
 
 @login_required

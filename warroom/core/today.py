@@ -52,6 +52,25 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
+def now() -> dt.datetime:
+    """The platform's present moment: :func:`today` at the wall clock's time of day.
+
+    What is due or overdue (a visit, a task's deadline) is judged against it, so that an
+    exercise replaying 2020 sees its own overdue tasks, not everything overdue since.
+    """
+    wall = timezone.localtime()
+    day = today()
+    if day == wall.date():
+        return wall
+    return dt.datetime.combine(day, wall.timetz())
+
+
+def wall_today() -> dt.date:
+    """The wall clock's date, for what belongs to real time whatever the exercise (the audit
+    anchor of the day). Everything the users see uses :func:`today`."""
+    return timezone.localdate()
+
+
 def exercise() -> Exercise | None:
     """The running exercise (stored day), or None in real time or under a fixed setting."""
     row = _stored()

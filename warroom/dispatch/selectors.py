@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -22,6 +21,7 @@ from warroom.cases.models import Person
 from warroom.cases.waiting import waiting_people
 from warroom.core.errors import NotFound
 from warroom.core.scoping import load_for
+from warroom.core.today import now as platform_now
 from warroom.dispatch.models import LineState, Need, Placement, Proposal, ProposalLine
 from warroom.dispatch.services import can_dispatch, facilities_of, people_of
 
@@ -77,7 +77,7 @@ class WaitingRow:
 
     @property
     def hours(self) -> int:
-        return max(int((timezone.now() - self.waiting_since).total_seconds() // 3600), 0)
+        return max(int((platform_now() - self.waiting_since).total_seconds() // 3600), 0)
 
 
 def waiting_list(user: Any, *, limit: int = 500) -> tuple[list[WaitingRow], dict[int, int]]:

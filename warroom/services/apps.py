@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ServicesConfig(AppConfig):
     name = "warroom.services"
     label = "services"
-    verbose_name = "services to residents"
+    verbose_name = _("Services to residents")

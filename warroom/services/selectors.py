@@ -9,9 +9,10 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
-from django.utils import timezone
 
 from warroom.core.scoping import load_for
+from warroom.core.today import now as platform_now
+from warroom.core.today import today as platform_today
 from warroom.geo.models import Area
 from warroom.services.models import (
     GroupOrder,
@@ -49,7 +50,7 @@ def get_medical_request(user: Any, pk: Any) -> MedicalRequest:
 
 
 def _stale_before(days: int | None) -> dt.datetime:
-    return timezone.now() - dt.timedelta(days=days or settings.WARROOM_VISIT_DAYS)
+    return platform_now() - dt.timedelta(days=days or settings.WARROOM_VISIT_DAYS)
 
 
 def backlog_filters(days: int | None = None) -> dict[str, Q]:
@@ -121,7 +122,7 @@ def price_alerts(
     Compares each district's latest price of an item (on or before ``on``) with its price
     seven days earlier (the latest observation on or before that day).
     """
-    on = on or timezone.localdate()
+    on = on or platform_today()
     limit = (percent if percent is not None else settings.WARROOM_PRICE_ALERT_PERCENT) / 100
     rows = list(
         PriceObservation.objects.restrict(user)

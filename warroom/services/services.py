@@ -15,6 +15,7 @@ from warroom.core.context import acting
 from warroom.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from warroom.core.inputs import clean_amount, clean_text
 from warroom.core.scoping import in_scope
+from warroom.core.today import today as platform_today
 from warroom.geo.models import Area, Level
 from warroom.services.models import (
     CareKind,
@@ -174,7 +175,7 @@ def do_record_price(
     _check(actor, area)
     if area.level != Level.DISTRICT:
         raise InvalidInput(_("Prices are recorded per district."))
-    if date > timezone.localdate():
+    if date > platform_today():
         raise InvalidInput(_("A price cannot be recorded for a future date."))
     item = clean_text(item, max_length=64, what=_("Staple"), required=True)
     unit = clean_text(unit, max_length=16, what=_("Unit")) or "kg"

@@ -8,18 +8,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from warroom.audit.services import record_event
 from warroom.core.errors import NotFound
-from warroom.core.personal import mask_phone
+from warroom.core.personal import mask_name, mask_phone, may_see
+from warroom.core.today import today as platform_today
 from warroom.core.users import find_user, user_choices
 from warroom.geo import selectors as geo
 from warroom.geo.models import Area, Level
 from warroom.services import selectors, services
 from warroom.services.models import CareKind, CareStatus, OrderStatus, Vulnerability
 from warroom.tasks.views import attempt, parse_date
+from warroom.web.listing import Col, list_page
 
 
 def _area_by_code(request: HttpRequest, code: str | None) -> Area | None:
@@ -161,10 +162,30 @@ def orders(request: HttpRequest) -> HttpResponse:
     qs = selectors.orders(request.user)
     if status in OrderStatus.values:
         qs = qs.filter(status=status)
+    listed = list_page(
+        request,
+        qs.select_related("area"),
+        [
+            Col(_("Ordered"), lambda o: o.ordered_at),
+            Col(_("Code"), lambda o: o.area.code),
+            Col(_("Compound"), lambda o: o.area.name_zh),
+            Col(_("Kind"), lambda o: o.get_kind_display()),
+            Col(_("Status"), lambda o: o.get_status_display()),
+        ],
+        name="group-orders",
+    )
+    if isinstance(listed, HttpResponse):
+        return listed
     return render(
         request,
         "services/orders.html",
-        {"orders": qs[:200], "status": status, "statuses": OrderStatus.choices, "lines": range(5)},
+        {
+            **listed,
+            "orders": listed["page"],
+            "status": status,
+            "statuses": OrderStatus.choices,
+            "lines": range(5),
+        },
     )
 
 
@@ -193,14 +214,14 @@ def prices(request: HttpRequest) -> HttpResponse:
                 lambda: services.do_record_price(
                     target,
                     item=request.POST.get("item", ""),
-                    date=parse_date(request.POST.get("date")) or timezone.localdate(),
+                    date=parse_date(request.POST.get("date")) or platform_today(),
                     price=request.POST.get("price", ""),
                     unit=request.POST.get("unit", "kg") or "kg",
                     actor=request.user,
                 ),
             )
         return redirect("services:prices")
-    today = timezone.localdate()
+    today = platform_today()
     board: dict[tuple[str, str], Any] = {}
     from warroom.services.models import PriceObservation
 
@@ -249,10 +270,28 @@ def medical(request: HttpRequest) -> HttpResponse:
     open_only = request.GET.get("all") != "1"
     if open_only:
         qs = qs.exclude(status=CareStatus.DONE)
+    listed = list_page(
+        request,
+        qs.select_related("area"),
+        [
+            Col(_("Code"), lambda r: r.area.code),
+            Col(_("Compound"), lambda r: r.area.name_zh),
+            Col(_("Requested"), lambda r: r.requested_at),
+            Col(
+                _("Person"),
+                lambda r: r.person if may_see(request.user, "people") else mask_name(r.person),
+            ),
+            Col(_("Kind"), lambda r: r.get_kind_display()),
+            Col(_("Status"), lambda r: r.get_status_display()),
+        ],
+        name="medical-requests",
+    )
+    if isinstance(listed, HttpResponse):
+        return listed
     return render(
         request,
         "services/medical.html",
-        {"requests": qs[:200], "kinds": CareKind.choices, "open_only": open_only},
+        {**listed, "requests": listed["page"], "kinds": CareKind.choices, "open_only": open_only},
     )
 
 

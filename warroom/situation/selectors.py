@@ -214,7 +214,8 @@ def quality_panel(user: Any, area: Area, day: dt.date) -> dict[str, Any]:
                 "column": f.column,
                 "severity": f.severity,
                 "status": f.status,
-                "message": f.message,
+                "message": f.text,
+                "rule_label": f.rule_label,
             }
             for f in top
         ],
@@ -444,3 +445,33 @@ def series_import(user: Any, job_id: int) -> Any:
     from warroom.situation.models import SeriesImport
 
     return _rows(SeriesImport, user).select_related("area").filter(pk=job_id).first()
+
+
+def briefing_calendar(user: Any, area: Area, *, limit: int = 370) -> list[dict[str, Any]]:
+    """The archive as a calendar: months (newest first), weeks Monday to Sunday, each day
+    with its briefing's headline figures (new confirmed, under treatment, the backlog)."""
+    import calendar
+
+    rows = list(
+        _rows(Briefing, user)
+        .filter(area=area)
+        .order_by("-day")
+        .values_list("day", "payload")[:limit]
+    )
+    figures: dict[dt.date, dict[str, Any]] = {}
+    for day, payload in rows:
+        quantities = ((payload or {}).get("situation") or {}).get("quantities") or {}
+        figures[day] = {
+            "new": (quantities.get("increment") or {}).get("today"),
+            "stock": (quantities.get("stock") or {}).get("today"),
+            "backlog": ((payload or {}).get("clearance") or {}).get("total"),
+        }
+    months = sorted({(d.year, d.month) for d in figures}, reverse=True)
+    out = []
+    for year, month in months:
+        weeks = [
+            [{"day": d, "in_month": d.month == month, "figures": figures.get(d)} for d in week]
+            for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
+        ]
+        out.append({"month": dt.date(year, month, 1), "weeks": weeks})
+    return out

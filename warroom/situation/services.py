@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 from django.db import transaction
+from django.utils.translation import gettext
 
 from warroom.analytics import parameters as P
 from warroom.analytics.backtest import forecast_skill
@@ -271,7 +272,8 @@ def case_series_from_situation(start: dt.date, horizon: int) -> Any:
     return CaseSeries(
         daily_confirmed=observed + held("median"),
         today=len(observed),
-        label=f"forecast {payload['day']} (ensemble; held after {FORECAST_HORIZON} days)",
+        label=gettext("the forecast of %(day)s (ensemble of models; held level after %(n)s days)")
+        % {"day": payload["day"], "n": FORECAST_HORIZON},
         upper_confirmed=observed + held("q95"),
     )
 
@@ -481,10 +483,12 @@ def do_import_series(table: Any, *, actor: Any) -> Any:
     """Import a published daily series (DESIGN §4; counts may be empty) and queue the cycle
     for its days. All or nothing, idempotent: the same file again queues nothing new."""
     from warroom.core.errors import InvalidInput
+    from warroom.core.permits import require
     from warroom.situation.models import SeriesImport
     from warroom.surveillance.services import REPORT_COLUMNS, do_import_daily_reports
     from warroom.tables import parse_rows
 
+    require(actor, "import_series")
     parsed = parse_rows(table, REPORT_COLUMNS)
     if not parsed:
         raise InvalidInput("the file has no data rows")

@@ -5,11 +5,13 @@ import json
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from warroom.core.errors import NotFound
+from warroom.core.today import today as platform_today
 from warroom.geo import selectors as geo
 from warroom.geo.models import Area
 from warroom.situation import briefing as doc
@@ -32,7 +34,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     except NotFound:
         raise Http404 from None
     asked = _day(request.GET.get("day"))
-    situation = selectors.latest(request.user, area, day=asked)
+    situation = selectors.latest(request.user, area, day=asked or platform_today())
     day = situation.day if situation is not None else asked
     context = {
         "area": area,
@@ -96,6 +98,8 @@ def briefings(request: HttpRequest) -> HttpResponse:
             "area": area,
             "areas": selectors.followed_areas(request.user),
             "days": selectors.briefing_days(request.user, area),
+            "months": selectors.briefing_calendar(request.user, area),
+            "weekdays": [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")],
         },
     )
 
@@ -164,11 +168,11 @@ EXPORTS = services.EXPORT_TYPES
 @login_required
 def standup_today(request: HttpRequest) -> HttpResponse:
     from django.shortcuts import redirect
-    from django.utils import timezone
 
     area = _area_of(request)
-    situation = selectors.latest(request.user, area)
-    day = situation.day if situation is not None else timezone.localdate()
+    asked = _day(request.GET.get("day") or request.GET.get("date"))
+    situation = selectors.latest(request.user, area, day=asked or platform_today())
+    day = asked or (situation.day if situation is not None else platform_today())
     return redirect("situation:standup", area_code=area.code, day=day.isoformat())
 
 
@@ -223,12 +227,13 @@ def import_series(request: HttpRequest) -> HttpResponse:
     from django.shortcuts import redirect
 
     from warroom.core.errors import WarroomError
+    from warroom.core.permits import may
     from warroom.core.uploads import import_slot, read_upload
     from warroom.situation.jobs import series_import
     from warroom.tables import TableRejected
 
-    if not request.user.can("change"):  # type: ignore[union-attr]
-        raise Http404
+    if not may(request.user, "import_series"):
+        raise PermissionDenied
     report = None
     if request.method == "POST" and "file" in request.FILES:
         upload = request.FILES["file"]

@@ -102,6 +102,26 @@ class QualityFlag(AuditedModel):
     scope_path = "area__path"
     objects = RestrictedManager()
 
+    @property
+    def rule_label(self) -> str:
+        """The rule's name in the reader's language."""
+        from warroom.surveillance.findings import rule_label
+
+        return rule_label(self.rule)
+
+    @property
+    def column_label(self) -> str:
+        from warroom.surveillance.findings import column_label
+
+        return column_label(self.column)
+
+    @property
+    def text(self) -> str:
+        """The finding in the reader's language (the stored message is the analytics')."""
+        from warroom.surveillance.findings import finding_text
+
+        return finding_text(self)
+
     class Meta:
         verbose_name = _("quality flag")
         verbose_name_plural = _("quality flags")

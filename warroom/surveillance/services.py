@@ -23,6 +23,7 @@ from warroom.cases.states import Severity, Status
 from warroom.core import bulk
 from warroom.core.context import acting
 from warroom.core.imports import finish_import, previous_import
+from warroom.core.today import today as platform_today
 from warroom.geo.models import Area
 from warroom.series import io as series_io
 from warroom.surveillance.models import FIGURES, DailyReport, Source
@@ -45,7 +46,7 @@ LABELS_ZH = {name: zh for name, zh, _aliases in series_io.COUNT_COLUMNS}
 
 def report_date(cell: Cell) -> dt.date:
     value = date(cell)
-    if value > timezone.localdate():
+    if value > platform_today():
         raise ValueError("a date in the future")
     return value
 
@@ -213,7 +214,7 @@ def line_list_figures(day: dt.date) -> tuple[np.ndarray, np.ndarray, list[str]]:
             values[index, FIGURES.index(name)] = [r[name] for r in rows]
     c, d, s = (FIGURES.index(n) for n in ("cum_confirmed", "cum_deaths", "cum_discharged"))
     values[:, FIGURES.index("under_treatment")] = values[:, c] - values[:, d] - values[:, s]
-    if day == timezone.localdate():
+    if day == platform_today():
         sev = (
             Person.objects.filter(
                 merged_into__isnull=True,
@@ -232,7 +233,7 @@ def line_list_figures(day: dt.date) -> tuple[np.ndarray, np.ndarray, list[str]]:
         members = np.nonzero(depth == level)[0]
         members = members[parent_index[members] >= 0]
         np.add.at(values, parent_index[members], values[members])
-    if day != timezone.localdate():
+    if day != platform_today():
         values[:, FIGURES.index("severe")] = -1
         values[:, FIGURES.index("critical")] = -1
     return ids, values, list(FIGURES)

@@ -9,12 +9,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from warroom.core.errors import NotFound, WarroomError
 from warroom.core.jobs import enqueue_import, import_in_worker
+from warroom.core.today import today as platform_today
 from warroom.core.uploads import run_import
 from warroom.geo import selectors as geo
 from warroom.surveillance import selectors, services
@@ -88,7 +88,7 @@ def index(request: HttpRequest) -> HttpResponse:
 def compute(request: HttpRequest) -> HttpResponse:
     if not request.user.can("change"):  # type: ignore[union-attr]
         raise Http404
-    day = timezone.localdate()
+    day = platform_today()
     n = services.do_compute_daily_aggregates(day, actor=request.user)
     messages.success(request, _("Line-list figures computed: %(n)s areas.") % {"n": n})
     return redirect("surveillance:index")
@@ -113,11 +113,29 @@ def quality(request: HttpRequest) -> HttpResponse:
 
     status = request.GET.get("status", "pending")
     qs = selectors.quality_flags(request.user, status=status)
-    page = Paginator(qs, 100).get_page(request.GET.get("page"))
+    from warroom.web.listing import Col, list_page
+
+    listed = list_page(
+        request,
+        qs,
+        [
+            Col(_("Code"), lambda f: f.area.code),
+            Col(_("Area"), lambda f: f.area.name_zh),
+            Col(_("Day"), lambda f: f.day),
+            Col(_("Rule"), lambda f: f.rule_label),
+            Col(_("Column"), lambda f: f.column_label),
+            Col(_("Severity"), lambda f: f.get_severity_display()),
+            Col(_("Finding"), lambda f: f.text),
+            Col(_("Status"), lambda f: f.get_status_display()),
+        ],
+        name="quality-flags",
+    )
+    if isinstance(listed, HttpResponse):
+        return listed
     return render(
         request,
         "surveillance/quality.html",
-        {"page": page, "status": status, "statuses": FlagStatus.choices()},
+        {**listed, "status": status, "statuses": FlagStatus.choices()},
     )
 
 

@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class TasksConfig(AppConfig):
     name = "warroom.tasks"
     label = "tasks"
-    verbose_name = "tasks"
+    verbose_name = _("Tasks")

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from warroom.audit.mixins import AuditedModel
 from warroom.core.scoping import RestrictedQuerySet
+from warroom.core.today import now as platform_now
 
 
 class Status(models.TextChoices):
@@ -38,7 +39,7 @@ class TaskQuerySet(RestrictedQuerySet["Task"]):
 
     def overdue(self, now: Any = None) -> TaskQuerySet:
         """Open past the deadline (a submitted task waits for the verifier, not the owner)."""
-        return self.filter(status=Status.OPEN, deadline__lt=now or timezone.now())
+        return self.filter(status=Status.OPEN, deadline__lt=now or platform_now())
 
     def of_source(self, obj: models.Model) -> TaskQuerySet:
         return self.filter(source_type=ContentType.objects.get_for_model(obj), source_id=obj.pk)
@@ -50,6 +51,17 @@ class TaskManager(models.Manager.from_queryset(TaskQuerySet)):  # type: ignore[m
 
 def evidence_path(instance: Task, filename: str) -> str:
     return f"tasks/evidence/{timezone.now():%Y/%m}/{filename}"
+
+
+# What raises tasks (``source_kind``), named for people.
+SOURCE_LABELS = {
+    "inspection": _("Inspection"),
+    "quality": _("Data quality"),
+    "meeting": _("Stand-up decision"),
+    "supervision": _("Supervision"),
+    "appeal": _("Appeal"),
+    "supplies": _("Supplies"),
+}
 
 
 class Task(AuditedModel):
@@ -119,8 +131,14 @@ class Task(AuditedModel):
         return self.title
 
     @property
+    def source_label(self) -> str:
+        """What raised the task, named for people (the stored kind otherwise)."""
+        label = SOURCE_LABELS.get(self.source_kind)
+        return str(label) if label is not None else self.source_kind
+
+    @property
     def is_overdue(self) -> bool:
-        return self.status == Status.OPEN and self.deadline < timezone.now()
+        return self.status == Status.OPEN and self.deadline < platform_now()
 
     def get_absolute_url(self) -> str:
         from django.urls import reverse

@@ -8,12 +8,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from warroom.core.errors import NotFound, WarroomError
+from warroom.core.today import now as platform_now
 from warroom.tasks import selectors, services
 from warroom.tasks.models import Status
+from warroom.web.listing import Col, list_page
 
 
 def attempt(request: HttpRequest, call: Callable[[], Any]) -> Any:
@@ -52,18 +54,34 @@ def index(request: HttpRequest) -> HttpResponse:
         qs = qs.overdue()
     elif status in Status.values:
         qs = qs.filter(status=status)
-    tasks = list(qs.order_by("deadline", "pk")[:500])
+    listed = list_page(
+        request,
+        qs.order_by("deadline", "pk"),
+        [
+            Col(_("Task"), lambda t: t.title),
+            Col(_("Source"), lambda t: t.source_label),
+            Col(_("Code"), lambda t: t.area.code),
+            Col(_("Area"), lambda t: t.area.name_zh),
+            Col(_("Owner"), lambda t: t.owner.username),
+            Col(_("Deadline"), lambda t: t.deadline),
+            Col(_("Status"), lambda t: t.get_status_display()),
+        ],
+        name="tasks",
+    )
+    if isinstance(listed, HttpResponse):
+        return listed
     overdue = selectors.visible_tasks(request.user).overdue().count()
     return render(
         request,
         "tasks/index.html",
         {
-            "tasks": tasks,
+            **listed,
+            "tasks": listed["page"],
             "scope": scope,
             "status": status,
             "statuses": Status.choices,
             "overdue_count": overdue,
-            "now": timezone.now(),
+            "now": platform_now(),
         },
     )
 

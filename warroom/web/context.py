@@ -13,6 +13,8 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+from warroom.core.permits import may
+
 
 @dataclass(frozen=True)
 class NavItem:
@@ -29,7 +31,7 @@ NAVIGATION: list[tuple[Any, list[NavItem]]] = [
             NavItem(_("Map"), "situation:map_home"),
             NavItem(_("Briefing"), "situation:briefings"),
             NavItem(_("Stand-up"), "situation:standup_today"),
-            NavItem(_("Import a published series"), "situation:import", "change"),
+            NavItem(_("Import a published series"), "situation:import", "import_series"),
         ],
     ),
     (
@@ -85,7 +87,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     for title, items in NAVIGATION:
         entries = []
         for item in items:
-            if not user.can(item.capability):
+            if not may(user, item.capability):
                 continue
             try:
                 url = reverse(item.url_name)
@@ -105,4 +107,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     longest = max((len(e["url"]) for e in active), default=0)
     for entry in active:
         entry["active"] = len(entry["url"]) == longest
-    return {"nav": sections}
+    from warroom.core.today import exercise
+
+    return {"nav": sections, "exercise": exercise()}

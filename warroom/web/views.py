@@ -9,20 +9,39 @@ from django.utils.translation import get_language
 
 from warroom.core.errors import NotFound
 from warroom.geo import selectors
+from warroom.web.redirects import redirect_keeping
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """The command dashboard of one's own area is where the day starts (the logistics
-    officer's day starts at the supplies page)."""
-    if getattr(request.user, "role", "") == "logistics_officer":
+    """Where each role's day starts: the command dashboard for headquarters and the
+    districts, the user's own work for everyone else (warroom/web/home.py)."""
+    from warroom.web import home as work
+
+    user = request.user
+    role = str(getattr(user, "role", ""))
+    if role == "logistics_officer":  # the logistics officer's day starts at the supplies page
         return redirect("supplies:index")
-    return redirect("situation:dashboard")
+    if role in work.DASHBOARD_ROLES or getattr(user, "area", None) is None:
+        return redirect("situation:dashboard")
+    area = selectors.home_area(user)
+    context: dict[str, object] = {"area": area, "role": role}
+    if role in work.FIELD_ROLES:
+        context.update(work.field_home(user, area), kind="field")
+    elif role == "dispatcher":
+        context.update(work.dispatcher_home(user), kind="dispatcher")
+    elif role == "analyst":
+        context.update(work.analyst_home(user, area), kind="analyst")
+    elif role == "auditor":
+        context.update(work.auditor_home(user), kind="auditor")
+    else:
+        context.update(work.module_home(user), kind="module")
+    return render(request, "web/home.html", context)
 
 
 @login_required
 def areas(request: HttpRequest) -> HttpResponse:
-    return redirect("web:area", code=selectors.home_area(request.user).code)
+    return redirect_keeping(request, "web:area", code=selectors.home_area(request.user).code)
 
 
 @login_required
