@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "warroom.surveillance",
     "warroom.situation",
     "warroom.dispatch",
+    "warroom.demo",  # the demo's feed job (warroom/demo/jobs.py)
 ]
 
 MIDDLEWARE = [
@@ -101,6 +102,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "warroom.web.context.navigation",
+                "warroom.web.context.exercise",
             ],
         },
     },

@@ -100,3 +100,27 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     for entry in active:
         entry["active"] = len(entry["url"]) == longest
     return {"nav": sections}
+
+
+def exercise(request: HttpRequest) -> dict[str, Any]:
+    """The running exercise for every page's banner ("演练：第 23/90 天"), and the demo's
+    feed job (its page shows the progress) when the user may see it."""
+    from warroom.core.today import exercise as running
+
+    found = running()
+    if found is None:
+        return {"exercise": None}
+    job = None
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        from warroom.core.models import Job
+        from warroom.demo.jobs import FEED_JOB
+
+        job = (
+            (Job.objects.restrict(user, "view") | Job.objects.filter(created_by_id=user.pk))
+            .filter(name=FEED_JOB)
+            .order_by("-pk")
+            .values("pk", "status", "done", "total")
+            .first()
+        )
+    return {"exercise": found, "exercise_job": job}
