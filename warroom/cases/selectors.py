@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Case, Count, F, Max, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -290,14 +290,9 @@ def compound_case_facts(as_of: dt.date, *, window_days: int = 14) -> dict[int, d
         .order_by("-at", "-pk")
         .values("target")[:1]
     )
-    # Who has no step after the day stood then as he stands now (his present status is
-    # his last step's target): only the people with a later step read their history, and
-    # only the unreleased now or with a later step are candidates at all.
-    later = TransitionRecord.objects.filter(at__gte=end).values("person_id")
     for row in (
         Person.objects.filter(merged_into__isnull=True)
-        .filter(Q(status__in=states.UNRELEASED) | Q(pk__in=later))
-        .annotate(state=Case(When(pk__in=later, then=Subquery(latest)), default=F("status")))
+        .annotate(state=Subquery(latest))
         .filter(state__in=states.UNRELEASED)
         .values("home_id", "state")
         .annotate(n=Count("pk"))

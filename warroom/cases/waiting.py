@@ -166,31 +166,15 @@ def people_at(
     steps = TransitionRecord.objects.filter(person=OuterRef("pk"), at__lte=moment).order_by(
         "-at", "-pk"
     )
-    # A person with no step (no isolation change) after ``moment`` stood then as he stands
-    # now: his present status (isolation) is the target of his last step (the isolation of
-    # his last change), kept by the state machine's one door. Only the others read their
-    # history — at a day's cut-off, just after it, few — instead of one correlated
-    # subquery per person (the daily cycle's cost at the peak, issue 21).
-    later_steps = TransitionRecord.objects.filter(at__gt=moment).values("person_id")
-    later_isolation = IsolationRecord.objects.filter(at__gt=moment).values("person_id")
     return qs.annotate(
-        status_at=Case(
-            When(pk__in=later_steps, then=Subquery(steps.values("target")[:1])),
-            default=F("status"),
-        ),
-        isolation_at=Case(
-            When(
-                pk__in=later_isolation,
-                then=Coalesce(
-                    Subquery(
-                        IsolationRecord.objects.filter(person=OuterRef("pk"), at__lte=moment)
-                        .order_by("-at", "-pk")
-                        .values("isolation")[:1]
-                    ),
-                    Value(str(Isolation.NONE)),
-                ),
+        status_at=Subquery(steps.values("target")[:1]),
+        isolation_at=Coalesce(
+            Subquery(
+                IsolationRecord.objects.filter(person=OuterRef("pk"), at__lte=moment)
+                .order_by("-at", "-pk")
+                .values("isolation")[:1]
             ),
-            default=F("isolation"),
+            Value(str(Isolation.NONE)),
         ),
         severity_at=Coalesce(
             Subquery(
