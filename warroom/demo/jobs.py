@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import logging
 import sys
-from contextvars import ContextVar
 from typing import Any, TextIO
 
 from django.utils.translation import gettext_noop
@@ -39,10 +38,9 @@ FEED_JOB = "demo-feed"
 EXERCISE = "exercise"  # the platform day's label while the demo feeds (the banner's key)
 
 # Where the feed's progress goes: the worker's stdout, one line a day (None); the CLI
-# running the job in its own process on a terminal sets a bar.
-PROGRESS_OUT: ContextVar[tuple[TextIO, bool | None] | None] = ContextVar(
-    "demo_progress_out", default=None
-)
+# running the job in its own process (`warroom demo --no-serve`) sets its own stream, a
+# bar on a terminal. A process runs one feed at a time, so a module setting suffices.
+_progress_out: list[tuple[TextIO, bool | None]] = []
 
 
 @job(FEED_JOB, max_attempts=5)
@@ -68,7 +66,7 @@ def feed_job(
         from warroom.demo.dispatch import platform_dispatcher
 
         dispatcher = platform_dispatcher(actor)
-    out, bar = PROGRESS_OUT.get() or (sys.stdout, False)
+    out, bar = _progress_out[-1] if _progress_out else (sys.stdout, False)
     with StepProgress(total, label=f"demo {scenario} ×{scale:g}", out=out, bar=bar) as bar_:
         if resume:
             bar_.note(f"[demo] resuming after day {resume}/{total}: replaying the days fed")
@@ -174,7 +172,7 @@ def run_here(found: Any, *, out: TextIO, bar: bool | None) -> Any:
     from warroom.core.jobs import claim, run, worker_name
     from warroom.core.models import Job
 
-    token = PROGRESS_OUT.set((out, bar))
+    _progress_out.append((out, bar))
     try:
         while True:
             found.refresh_from_db()
@@ -188,4 +186,4 @@ def run_here(found: Any, *, out: TextIO, bar: bool | None) -> Any:
                 continue
             run(claimed)
     finally:
-        PROGRESS_OUT.reset(token)
+        _progress_out.pop()
