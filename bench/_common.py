@@ -40,7 +40,9 @@ def database_env(kind: str) -> dict[str, str]:
         return env
     import psycopg
 
-    name = "warroom_bench"
+    # One database per bench run; BENCH_PG_DB names it (sessions sharing a server each
+    # use their own, since a run drops it first).
+    name = os.environ.get("BENCH_PG_DB", "warroom_bench")
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         conn.execute(f"CREATE DATABASE {name}")
@@ -99,3 +101,27 @@ def setup_django() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0, interactive=False)
+
+
+def tree_rss_bytes(pid: int) -> int:
+    """The resident memory of process ``pid`` and all its descendants now (Linux /proc;
+    a sum of RSS, so shared pages count once per process: an upper bound)."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            with open(f"/proc/{entry}/statm") as f:
+                rss[int(entry)] = int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry))
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        total += rss.get(p, 0)
+        todo.extend(children.get(p, []))
+    return total

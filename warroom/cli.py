@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 
 from warroom.beds.cli import app as beds_app
@@ -463,10 +462,11 @@ def ensure_demo_users() -> list[tuple[str, str, str]]:
     return made
 
 
-# The demo's default fraction of the population: the whole demo (database, city,
-# facilities, 90 days of outbreak with line lists, the daily cycle) in about 3 minutes on
-# a 2-core machine (bench/bench_demo.py measures it).
-DEMO_SCALE = 0.05
+# The demo's default fraction of the population: the whole city (12.3 M residents; the
+# seed's phase bands are Wuhan's figures, so only the whole city shows the high phase and
+# the backlogs at their real size). Served within a minute, fed in the background
+# (bench/bench_full_demo.py measures both); --scale 0.05 for a quick look.
+DEMO_SCALE = 1.0
 
 
 @app.command(
@@ -502,7 +502,6 @@ def demo(
     if not 0 < scale <= 1:
         raise _fail("--scale is a fraction of the population: 0 < scale <= 1")
     from warroom.accounts.models import User
-    from warroom.demo.feed import DayFed, do_feed_twin
     from warroom.geo.services import do_load_demo_city
 
     with _progress() as progress:
@@ -529,62 +528,36 @@ def demo(
         users = ensure_demo_users()
         progress.advance(task)
     if outbreak:
-        from warroom.twin.scenario import load_scenario
+        # The outbreak goes in as a job on the queue (warroom/demo/jobs.py): served, the
+        # worker beside the web server feeds it day by day while the pages follow;
+        # --no-serve runs the same job here, to the end.
+        from warroom.core.models import Job
+        from warroom.demo.jobs import enqueue_feed, run_here
 
-        total = days or load_scenario("wuhan-2020").days
-        with Progress(
-            TextColumn("[bold]{task.description}"),
-            BarColumn(),
-            TextColumn("{task.completed}/{task.total} days"),
-            TimeElapsedColumn(),
-            TextColumn("{task.fields[fed]}"),
-            console=console,
-        ) as progress:
-            task = progress.add_task(
-                f"孪生城市 / twin (scale {scale:g})", total=total, fed="starting"
-            )
-
-            def on_day(fed: DayFed) -> None:
-                progress.update(
-                    task,
-                    advance=1,
-                    description=f"孪生城市 / twin {fed.date}",
-                    fed=f"people {fed.people:,} · tests {fed.samples:,} · "
-                    f"contacts {fed.contacts:,} · admissions {fed.admissions:,} "
-                    f"(platform {fed.placed_by_platform:,}) · "
-                    f"reports {fed.reports} · bed reports {fed.bed_reports:,} · "
-                    f"inspections {fed.inspections:,}",
-                )
-
-            hq = User.objects.get(username="hq")
-            dispatcher = None
-            if dispatch and line_lists:
-                from warroom.demo.dispatch import platform_dispatcher
-
-                dispatcher = platform_dispatcher(hq)
-            fed = do_feed_twin(
-                "wuhan-2020",
-                actor=hq,
-                scale=scale,
-                days=days,
-                line_lists=line_lists,
-                dispatcher=dispatcher,
-                on_day=on_day,
-            )
-        # The platform's today is the last simulated day (the banner: 演练 第 n/N 天), so
-        # every page and default date shows the outbreak, not the wall clock's date.
-        from warroom.core.today import do_set_today
-
-        do_set_today(fed.last_day, actor=SYSTEM, label="wuhan-2020", step=fed.days, steps=total)
-        seconds = fed.seconds
-        console.print(
-            f"fed {fed.days} days ({fed.first_day} .. {fed.last_day}): {fed.people:,} people, "
-            f"{fed.samples:,} samples, {fed.results:,} results, {fed.contacts:,} contacts, "
-            f"{fed.admissions:,} admissions, {fed.rows} reports, "
-            f"{fed.inspections:,} inspections "
-            f"(simulation {seconds['simulation']:.0f} s, ingest {seconds['ingest']:.0f} s, "
-            f"daily cycle {seconds['cycle']:.0f} s)"
+        hq = User.objects.get(username="hq")
+        found = enqueue_feed(
+            actor=hq, scale=scale, days=days, line_lists=line_lists, dispatch=dispatch
         )
+        if no_serve:
+            found = run_here(found, out=sys.stdout, bar=None)
+            if found.status != Job.Status.DONE:
+                raise _fail(f"the demo's feed failed: {found.error}", code=1)
+            r = found.result or {}
+            seconds = r.get("seconds", {})
+            console.print(
+                f"fed {r.get('days')} days ({r.get('first_day')} .. {r.get('last_day')}) at "
+                f"scale {scale:g}: {r.get('people', 0):,} people, "
+                f"{r.get('samples', 0):,} samples, {r.get('results', 0):,} results, "
+                f"{r.get('admissions', 0):,} admissions (simulation "
+                f"{seconds.get('simulation', 0):.0f} s, ingest {seconds.get('ingest', 0):.0f} s, "
+                f"daily cycle {seconds.get('cycle', 0):.0f} s; peak memory "
+                f"{r.get('peak_rss_gb', 0)} GB)"
+            )
+        else:
+            console.print(
+                f"the outbreak (scale {scale:g}) is fed day by day in the background: "
+                f"job {found.pk}, its progress at http://{host}:{port}/jobs/{found.pk}/"
+            )
     table = RichTable(title=f"演示账号 / demo users (password: {DEMO_PASSWORD})")
     for column in ("username", "role", "area"):
         table.add_column(column)

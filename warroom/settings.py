@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "warroom.supplies",
     "warroom.waste",
     "warroom.economy",
+    "warroom.demo",  # the demo's feed job (warroom/demo/jobs.py)
 ]
 
 MIDDLEWARE = [
@@ -104,6 +105,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "warroom.web.context.navigation",
+                "warroom.web.context.exercise",
             ],
         },
     },

@@ -586,23 +586,35 @@ def do_recompute_certification(as_of: dt.date, *, actor: Any) -> RecomputeResult
     )
     previous: dict[int, tuple[str, dt.date | None]] = {}
     if previous_day is not None:
+        # Only the certified units of the day before matter (since when; who lost it): at
+        # the peak almost none, not the 10,600 rows of the whole tree.
         previous = {
-            area_id: (status, since)
-            for area_id, status, since in CertificationStatus.objects.filter(
-                date=previous_day
-            ).values_list("area_id", "status", "certified_since")
+            area_id: (str(Certification.CERTIFIED), since)
+            for area_id, since in CertificationStatus.objects.filter(
+                date=previous_day, status=Certification.CERTIFIED
+            ).values_list("area_id", "certified_since")
         }
     now = timezone.now()
     rows: list[tuple[Any, ...]] = []
     events: list[tuple[Any, ...]] = []  # (area id, kind, reason)
     by_level: dict[str, list[int]] = {}
+    # Plain Python values once (numpy scalars one by one cost more than the loop), and the
+    # reasons and per-level counts, which repeat across thousands of compounds, built once
+    # per distinct value.
+    certified_ = certified.tolist()
+    bits_ = bits.tolist()
+    unreleased_, backlog_ = figures_unreleased.tolist(), figures_backlog.tolist()
+    total_, good_ = np.asarray(total).tolist(), np.asarray(good).tolist()
+    sub_good_, sub_total_ = sub_good.tolist(), sub_total.tolist()
+    reasons_memo: dict[tuple[Any, ...], dict[str, Any]] = {}
+    counts_memo: dict[tuple[Any, ...], dict[str, list[int]]] = {}
     for i, (pk, _p, level) in enumerate(areas):
         counts = by_level.setdefault(level, [0, 0])
         counts[1] += 1
         prev_status, prev_since = previous.get(pk, ("", None))
         if not known:
             status, reasons, since = Certification.UNKNOWN, {"no_case_data": True}, None
-        elif certified[i]:
+        elif certified_[i]:
             counts[0] += 1
             status, reasons = Certification.CERTIFIED, {}
             since = prev_since if prev_status == Certification.CERTIFIED and prev_since else as_of
@@ -611,24 +623,28 @@ def do_recompute_certification(as_of: dt.date, *, actor: Any) -> RecomputeResult
         else:
             status = Certification.NOT_CERTIFIED
             lc = last_confirmed.get(i)
-            reasons = cert.reasons_of(
-                int(bits[i]),
-                last_confirmed=lc.isoformat() if lc else None,
-                unreleased=int(figures_unreleased[i]),
-                open_backlog=int(figures_backlog[i]),
-                children=[int(total[i] - good[i]), int(total[i])],
-            )
+            key = (bits_[i], lc, unreleased_[i], backlog_[i], good_[i], total_[i])
+            reasons = reasons_memo.get(key)  # type: ignore[assignment]
+            if reasons is None:
+                reasons = reasons_memo[key] = cert.reasons_of(
+                    bits_[i],
+                    last_confirmed=lc.isoformat() if lc else None,
+                    unreleased=unreleased_[i],
+                    open_backlog=backlog_[i],
+                    children=[total_[i] - good_[i], total_[i]],
+                )
             since = None
             if prev_status == Certification.CERTIFIED:
                 events.append((pk, "lost", "; ".join(sorted(reasons))))
-        counts_here = {
-            name: [int(sub_good[i, k]), int(sub_total[i, k])]
-            for k, name in enumerate(level_names)
-            if sub_total[i, k]
-        }
-        rows.append(
-            (pk, level, str(status), reasons, since, int(total[i]), int(good[i]), counts_here)
-        )
+        ckey = (*sub_good_[i], *sub_total_[i])
+        counts_here = counts_memo.get(ckey)
+        if counts_here is None:
+            counts_here = counts_memo[ckey] = {
+                name: [sub_good_[i][k], sub_total_[i][k]]
+                for k, name in enumerate(level_names)
+                if sub_total_[i][k]
+            }
+        rows.append((pk, level, str(status), reasons, since, total_[i], good_[i], counts_here))
     digest = hashlib.sha256(
         json.dumps([as_of.isoformat(), min_days, known, certified.tolist(), bits.tolist()]).encode()
     ).hexdigest()
@@ -687,13 +703,22 @@ def _insert_statuses(day: dt.date, now: dt.datetime, rows: list[tuple[Any, ...]]
     The JSON of the per-level counts repeats across areas (every compound of a closed
     district has the same), so each distinct text is built once.
     """
-    texts: dict[tuple[tuple[str, int, int], ...], str] = {}
+    texts: dict[int, str] = {}  # by id(): the rows share the memoised dicts
 
     def counts_json(counts: dict[str, list[int]]) -> str:
-        key = tuple((k, v[0], v[1]) for k, v in counts.items())
-        text = texts.get(key)
+        text = texts.get(id(counts))
         if text is None:
-            text = texts[key] = json.dumps(counts)
+            text = texts[id(counts)] = json.dumps(counts)
+        return text
+
+    reason_texts: dict[int, str] = {}
+
+    def reasons_json(reasons: dict[str, Any]) -> str:
+        if not reasons:
+            return "{}"
+        text = reason_texts.get(id(reasons))
+        if text is None:
+            text = reason_texts[id(reasons)] = json.dumps(reasons, ensure_ascii=False)
         return text
 
     bulk.insert_tuples(
@@ -704,7 +729,7 @@ def _insert_statuses(day: dt.date, now: dt.datetime, rows: list[tuple[Any, ...]]
                 pk,
                 level,
                 status,
-                json.dumps(reasons, ensure_ascii=False) if reasons else "{}",
+                reasons_json(reasons),
                 since,
                 total,
                 good,

@@ -74,13 +74,25 @@ class JobContext:
     payload: bytes | None
     created_by: Any
 
-    def progress(self, done: int, total: int | None = None, message: str = "") -> None:
-        """Record progress (and extend the lease): the job page shows ``done/total``."""
+    def progress(
+        self,
+        done: int,
+        total: int | None = None,
+        message: str = "",
+        detail: dict[str, Any] | None = None,
+    ) -> None:
+        """Record progress (and extend the lease): the job page shows ``done/total``.
+
+        ``detail`` (JSON: the figures of the last step, e.g. rows and rates) is kept in the
+        job's ``result`` while it runs, for its page; the job's return value replaces it.
+        """
         values: dict[str, Any] = {"done": done, "lease_until": _lease_end()}
         if total is not None:
             values["total"] = total
         if message:
             values["message"] = message[:500]
+        if detail is not None:
+            values["result"] = _result_of(detail)
         Job.objects.filter(pk=self.job_id, lease_token=self.token).update(**values)
 
 

@@ -4,6 +4,11 @@ Each simulated day, after the morning's line lists are in, the platform's own di
 (:func:`warroom.dispatch.services.do_dispatch_all`: the exact allocation over every free
 bed, confirmed under the database's locks) places whoever waits; the twin is told who went
 where, so people the platform leaves waiting keep infecting their household.
+
+Once per day: a day the platform has already dispatched (a proposal stamped at that day's
+noon exists — the feed resumed after its worker died, replaying the days already fed) is
+not dispatched again; the dispatcher returns the placements the platform made that day, in
+the order it made them, so the replayed twin is the twin that was fed.
 """
 
 from __future__ import annotations
@@ -12,8 +17,11 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from django.utils import timezone
+
 from warroom.beds.models import Facility
 from warroom.cases.models import Person
+from warroom.dispatch.models import Placement, Proposal
 from warroom.dispatch.services import do_dispatch_all
 
 
@@ -21,6 +29,9 @@ def platform_dispatcher(actor: Any) -> Callable[[dt.date], Sequence[tuple[str, s
     """A ``dispatcher`` for :func:`warroom.demo.feed.do_feed_twin` that is the platform."""
 
     def dispatch(day: dt.date) -> list[tuple[str, str, str]]:
+        noon = timezone.make_aware(dt.datetime.combine(day, dt.time(12)))
+        if Proposal.objects.filter(created_at=noon).exists():
+            return made_on(noon)
         run = do_dispatch_all(day, actor=actor)
         if not run.placements:
             return []
@@ -37,3 +48,13 @@ def platform_dispatcher(actor: Any) -> Callable[[dt.date], Sequence[tuple[str, s
         return [(people[p], codes[f], str(b)) for p, f, b in run.placements]
 
     return dispatch
+
+
+def made_on(noon: dt.datetime) -> list[tuple[str, str, str]]:
+    """The placements the platform's dispatch made at ``noon`` (its proposals' lines)."""
+    rows = (
+        Placement.objects.filter(line__proposal__created_at=noon)
+        .order_by("pk")
+        .values_list("person__id_number", "facility__code", "bed_type")
+    )
+    return [(str(p), str(f), str(b)) for p, f, b in rows]

@@ -158,6 +158,21 @@ class DayFed:
     bed_reports: int = 0
     inspections: int = 0
     placed_by_platform: int = 0
+    replayed: bool = False  # already in the platform: simulated again, nothing imported
+    seconds: dict[str, float] = field(default_factory=dict)  # simulation, ingest, cycle
+
+    @property
+    def rows(self) -> int:
+        """Rows of the day's files (line lists, labs, treatment roll, reports, beds, ...)."""
+        return (
+            self.line_rows
+            + self.samples
+            + self.results
+            + self.treatments
+            + self.reports
+            + self.bed_reports
+            + self.inspections
+        )
 
 
 @dataclass
@@ -497,9 +512,17 @@ class TwinLineLists:
         return ids[:, 0], ids[:, 1], ids[:, 2]
 
 
-def _import(kind: str, header: list[str], rows: list[list[str]], name: str, actor: Any) -> int:
-    if not rows:
-        return 0
+def _import(
+    kind: str,
+    header: list[str],
+    rows: list[list[str]],
+    name: str,
+    actor: Any,
+    *,
+    replay: bool = False,
+) -> int:
+    if replay or not rows:
+        return len(rows)
     table = read_table(_csv(header, rows), filename=name)
     if kind == "results":
         do_import_results(table, actor=actor)
@@ -541,12 +564,20 @@ def do_feed_twin(
     dispatcher: Dispatcher | None = None,
     on_day: Callable[[DayFed], None] | None = None,
     sim: Simulation | None = None,
+    fed_before: int = 0,
 ) -> FeedReport:
     """Run ``scenario`` and feed every day into the platform (see the module docstring).
 
     ``line_lists=False`` feeds the aggregate reports only; ``cycle=False`` skips the daily
     cycle (a what-if that needs only the line lists). ``sim`` runs a simulation
     made by the caller (a what-if's policy or parameters) instead of ``scenario``.
+
+    ``fed_before`` (resuming a feed that stopped, e.g. its worker killed): the first
+    ``fed_before`` days are already in the platform. They are simulated again (the twin is
+    deterministic; the ``dispatcher`` must then return the placements the platform made on
+    those days, as :func:`warroom.demo.dispatch.platform_dispatcher` does) and their files
+    built (the offices' memory of their people), but nothing is imported and no cycle
+    runs; ``on_day`` sees them with ``replayed=True``.
     """
     if sim is None:
         changes: dict[str, Any] = {"scale": scale}
@@ -567,10 +598,12 @@ def do_feed_twin(
     clock = report.seconds
     for _ in range(sim.t, sim.scenario.days):
         t0 = time.perf_counter()
+        replay = sim.t < fed_before
+        before = dict(clock)
         sim.open_day()
         early = sim.records_before_placement()
         day = early.date
-        fed = DayFed(day)
+        fed = DayFed(day, replayed=replay)
         stem = f"twin-{name}-{day}"
         t1 = time.perf_counter()
         clock["simulation"] += t1 - t0
@@ -582,15 +615,17 @@ def do_feed_twin(
             morning = lists.morning(early)
             lab = lists.lab(early)
             afternoon = lists.afternoon(early)
-            fed.line_rows += _import("line", LINE_LIST_HEADER, morning, f"{stem}-am.csv", actor)
+            fed.line_rows += _import(
+                "line", LINE_LIST_HEADER, morning, f"{stem}-am.csv", actor, replay=replay
+            )
             fed.samples, fed.results = int(early.samples.size), int(early.results.size)
-            _import("results", RESULTS_HEADER, lab, f"{stem}-lab.csv", actor)
+            _import("results", RESULTS_HEADER, lab, f"{stem}-lab.csv", actor, replay=replay)
         t2 = time.perf_counter()
         clock["ingest"] += t2 - t1
         if dispatcher is not None:
             if line_lists:
                 fed.line_rows += _import(
-                    "line", LINE_LIST_HEADER, afternoon, f"{stem}-pm.csv", actor
+                    "line", LINE_LIST_HEADER, afternoon, f"{stem}-pm.csv", actor, replay=replay
                 )
                 afternoon = []
             placed = list(dispatcher(day))
@@ -611,13 +646,21 @@ def do_feed_twin(
             fed.admissions = int(rec.admissions.size)
             if dispatcher is None:
                 afternoon += lists.placements(rec)
-            fed.line_rows += _import("line", LINE_LIST_HEADER, afternoon, f"{stem}-pm.csv", actor)
+            fed.line_rows += _import(
+                "line", LINE_LIST_HEADER, afternoon, f"{stem}-pm.csv", actor, replay=replay
+            )
             lists.admit(rec)
             fed.treatments = _import(
-                "treatments", TREATMENTS_HEADER, lists.treatments(rec), f"{stem}-treat.csv", actor
+                "treatments",
+                TREATMENTS_HEADER,
+                lists.treatments(rec),
+                f"{stem}-treat.csv",
+                actor,
+                replay=replay,
             )
-        table = read_table(report_csv(rec, codes, keep), filename=f"{stem}.csv")
-        fed.reports = do_import_daily_reports(table, actor=actor).rows
+        if not replay:
+            table = read_table(report_csv(rec, codes, keep), filename=f"{stem}.csv")
+            fed.reports = do_import_daily_reports(table, actor=actor).rows
         if line_lists:
             fed.bed_reports = _import(
                 "beds",
@@ -625,6 +668,7 @@ def do_feed_twin(
                 bed_report_rows(sim, day, platform_facilities),
                 f"{stem}-beds.csv",
                 actor,
+                replay=replay,
             )
             fed.inspections = _import(
                 "inspections",
@@ -632,14 +676,17 @@ def do_feed_twin(
                 inspection_rows(sim, rec, actor.get_username()),
                 f"{stem}-inspections.csv",
                 actor,
+                replay=replay,
             )
             feed_logistics(rec, actor=actor, stem=stem, facility_codes=lists.facility_codes)
         t4 = time.perf_counter()
         clock["ingest"] += t4 - t3
-        if cycle:
+        if cycle and not replay:
             run_daily_cycle(day, actor=actor)
         clock["cycle"] += time.perf_counter() - t4
-        report.add(fed)
+        fed.seconds = {k: clock[k] - before[k] for k in clock}
+        if not replay:
+            report.add(fed)
         if on_day is not None:
             on_day(fed)
     return report

@@ -107,6 +107,28 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     longest = max((len(e["url"]) for e in active), default=0)
     for entry in active:
         entry["active"] = len(entry["url"]) == longest
-    from warroom.core.today import exercise
+    return {"nav": sections}
 
-    return {"nav": sections, "exercise": exercise()}
+
+def exercise(request: HttpRequest) -> dict[str, Any]:
+    """The running exercise for every page's banner ("演练：第 23/90 天"), and the demo's
+    feed job (its page shows the progress) when the user may see it."""
+    from warroom.core.today import exercise as running
+
+    found = running()
+    if found is None:
+        return {"exercise": None}
+    job = None
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        from warroom.core.models import Job
+        from warroom.demo.jobs import FEED_JOB
+
+        job = (
+            (Job.objects.restrict(user, "view") | Job.objects.filter(created_by_id=user.pk))
+            .filter(name=FEED_JOB)
+            .order_by("-pk")
+            .values("pk", "status", "done", "total")
+            .first()
+        )
+    return {"exercise": found, "exercise_job": job}
