@@ -32,11 +32,13 @@ class Role(models.TextChoices):
 #   inspect       inspect compounds against the checklists (street, district, HQ levels)
 #   verify        verify (or reopen) someone else's submitted task, e.g. a rectification
 #   dispatch      place waiting people into beds (propose, confirm, transfer, discharge)
+#   accountability see and record accountability and commendation decisions (问责/表彰)
 _ALL = frozenset({"view"})
 _WRITE = _ALL | {"change", "people"}
 _BY_ROLE = {
     Role.HQ_LEADER: _WRITE
-    | {"admin", "manage_areas", "audit", "personal_data", "inspect", "verify", "dispatch"},
+    | {"admin", "manage_areas", "audit", "personal_data", "inspect", "verify", "dispatch"}
+    | {"accountability"},
     Role.ANALYST: _ALL,
     Role.DISPATCHER: _WRITE | {"personal_data", "dispatch"},
     Role.DISTRICT_OFFICER: _WRITE | {"admin", "personal_data", "inspect", "verify", "dispatch"},
@@ -45,7 +47,7 @@ _BY_ROLE = {
     Role.GRID_WORKER: _WRITE | {"personal_data"},
     Role.HOTLINE_OPERATOR: _WRITE,
     Role.LOGISTICS_OFFICER: _WRITE - {"people"},
-    Role.SUPERVISOR: _WRITE | {"audit", "inspect", "verify"},
+    Role.SUPERVISOR: _WRITE | {"audit", "inspect", "verify", "accountability"},
     Role.AUDITOR: _ALL | {"audit"},
 }
 CAPABILITIES: dict[str, frozenset[str]] = {str(role): caps for role, caps in _BY_ROLE.items()}

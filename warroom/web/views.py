@@ -13,7 +13,10 @@ from warroom.geo import selectors
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """The command dashboard of one's own area is where the day starts."""
+    """The command dashboard of one's own area is where the day starts (a supervisor's
+    day starts at the supervision desk)."""
+    if getattr(request.user, "role", "") == "supervisor":
+        return redirect("supervision:index")
     return redirect("situation:dashboard")
 
 
