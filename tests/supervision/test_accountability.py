@@ -49,8 +49,13 @@ def test_an_outsider_sees_nothing(record, who, request, client):
 def test_only_the_entitled_record(city, officer):
     with pytest.raises(NotFound):
         do_record_accountability(
-            area=city["990101"], subject="x", decision="warning", grounds="g",
-            authority="a", decided_on=timezone.localdate(), actor=officer,
+            area=city["990101"],
+            subject="x",
+            decision="warning",
+            grounds="g",
+            authority="a",
+            decided_on=timezone.localdate(),
+            actor=officer,
         )
 
 
@@ -59,11 +64,21 @@ def test_a_record_links_the_findings_and_flags_that_led_to_it(city, supervisor):
 
     day = timezone.localdate()
     flag = QualityFlag.objects.create(
-        rule="benford", area=city["990101"], day=day, severity="warning", message="m",
+        rule="benford",
+        area=city["990101"],
+        day=day,
+        severity="warning",
+        message="m",
         detected_on=day,
     )
     rec = do_record_accountability(
-        area=city["990101"], subject="李某", decision="promotion", grounds="火线提拔",
-        authority="市委组织部", decided_on=day, flags=[flag], actor=supervisor,
+        area=city["990101"],
+        subject="李某",
+        decision="promotion",
+        grounds="火线提拔",
+        authority="市委组织部",
+        decided_on=day,
+        flags=[flag],
+        actor=supervisor,
     )
     assert list(rec.flags.all()) == [flag]

@@ -42,7 +42,9 @@ def test_an_overdue_task_escalates_once_and_notifies(late_task, inspector, grid_
     # The grid worker sits at the compound; the community has nobody who verifies, so
     # the level above that answers is the street.
     assert row.to_area.code == "990101001"
-    kinds = set(Notification.objects.filter(kind="escalation").values_list("user__username", flat=True))
+    kinds = set(
+        Notification.objects.filter(kind="escalation").values_list("user__username", flat=True)
+    )
     assert kinds == {inspector.username, grid_worker.username}
     assert any("escalated" in m.subject for m in mail.outbox)
     # Again: nothing more.

@@ -59,8 +59,12 @@ def test_the_tasks_verification_resolves_the_flag_and_reopening_opens_it(flag, o
 def test_a_flag_with_nobody_to_answer_waits(city):
     day = timezone.localdate()
     QualityFlag.objects.create(
-        rule="stale_figure", area=city["990102"], day=day, severity="warning",
-        message="stale", detected_on=day,
+        rule="stale_figure",
+        area=city["990102"],
+        day=day,
+        severity="warning",
+        message="stale",
+        detected_on=day,
     )
     assert do_open_flag_tasks(day, actor=SYSTEM) == 0
 
@@ -88,11 +92,16 @@ def test_reconciliation_lists_what_the_line_list_misses(city, officer, hq, outsi
     lab_only = services.do_register_person(
         name="化验阳性", home=victim, actor=officer, id_number=resident_id(11), category="suspected"
     )
-    sample = services.do_record_sample(lab_only, kind="nucleic_acid", lab="L", code="S1", actor=officer)
+    sample = services.do_record_sample(
+        lab_only, kind="nucleic_acid", lab="L", code="S1", actor=officer
+    )
     sample.result, sample.reported_at = "positive", timezone.now()
     sample.save(update_fields=["result", "reported_at"])
     do_register_death(
-        area=victim, name="登记死亡", id_number=resident_id(12), died_on=timezone.localdate(),
+        area=victim,
+        name="登记死亡",
+        id_number=resident_id(12),
+        died_on=timezone.localdate(),
         actor=officer,
     )
     rows = {r.area.code: r for r in reconcile_sources(hq, timezone.localdate())}
@@ -102,3 +111,28 @@ def test_reconciliation_lists_what_the_line_list_misses(city, officer, hq, outsi
     assert not rows["990102"].has_discrepancy
     # District B's officer sees only his own district.
     assert {r.area.code for r in reconcile_sources(outsider, timezone.localdate())} == {"990102"}
+
+
+def test_the_daily_quality_step_runs_the_line_list_rule(cases_world, city, officer):
+    """A district reporting more new confirmed than the line list holds is flagged, and the
+    flag becomes the district's task."""
+    from warroom.surveillance.models import DailyReport
+    from warroom.surveillance.services import do_check_quality
+
+    day = timezone.localdate()
+    DailyReport.objects.create(area=city["990101"], date=day, source="report", new_confirmed=3)
+    do_check_quality(day, actor=SYSTEM)
+    flag = QualityFlag.objects.get(rule="line_list_mismatch", area=city["990101"], day=day)
+    assert (flag.measured, flag.expected) == (3, 1)
+    do_open_flag_tasks(day, actor=SYSTEM)
+    assert FlagTask.objects.get(flag=flag).task.owner == officer
+
+
+def test_without_a_line_list_in_use_the_rule_is_silent(city):
+    from warroom.surveillance.models import DailyReport
+    from warroom.surveillance.services import do_check_quality
+
+    day = timezone.localdate()
+    DailyReport.objects.create(area=city["990101"], date=day, source="report", new_confirmed=3)
+    do_check_quality(day, actor=SYSTEM)
+    assert not QualityFlag.objects.filter(rule="line_list_mismatch").exists()

@@ -25,12 +25,18 @@ def line_list(city, officer):
 
     def person(category, **kw):
         return cs.do_register_person(
-            name=f"p{category}", home=home, actor=officer, id_number=resident_id(next(n)),
-            category=category, **kw,
+            name=f"p{category}",
+            home=home,
+            actor=officer,
+            id_number=resident_id(next(n)),
+            category=category,
+            **kw,
         )
 
     p1 = person("confirmed")
-    cs.do_transition_person(p1, "admitted", actor=officer, facility="金银潭医院", severity="moderate")
+    cs.do_transition_person(
+        p1, "admitted", actor=officer, facility="金银潭医院", severity="moderate"
+    )
     cs.do_set_severity(p1, "severe", actor=officer)
     p2 = person("confirmed")
     cs.do_transition_person(p2, "admitted", actor=officer, facility="金银潭医院", severity="mild")
@@ -89,16 +95,26 @@ def test_the_rates_are_on_the_dashboard_and_in_the_briefing(situation_world, cit
     RateDay.objects.create(
         area=city["990101"],
         day=day,
-        counts={"confirmed": 5, "admitted": 2, "deaths": 1, "cured": 1, "ever_mild": 2,
-                "became_severe": 1, "staff_confirmed": 1, "contacts": 2,
-                "contacts_confirmed": 1},
+        counts={
+            "confirmed": 5,
+            "admitted": 2,
+            "deaths": 1,
+            "cured": 1,
+            "ever_mild": 2,
+            "became_severe": 1,
+            "staff_confirmed": 1,
+            "contacts": 2,
+            "contacts_confirmed": 1,
+        },
     )
     client.force_login(hq)
     page = client.get("/situation/?area=990101&day=2020-03-20").content.decode()
     assert 'data-testid="panel-rates"' in page and "40.0%" in page
     blocks = briefing.outline(room(hq, city["990101"], day))
-    assert any(kind == "table" and any("40.0%" in str(c) for row in body for c in row)
-               for kind, body in blocks)
+    assert any(
+        kind == "table" and any("40.0%" in str(c) for row in body for c in row)
+        for kind, body in blocks
+    )
 
 
 counts = st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 10**6)), max_size=50)
@@ -108,8 +124,14 @@ counts = st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 10**6)), max_s
 def test_a_rate_is_a_share_or_unknown(pairs):
     num = [min(a, b) for a, b in pairs]
     den = [max(a, b) for a, b in pairs]
-    for fn in (rates.admission_rate, rates.fatality_rate, rates.cure_rate, rates.severe_rate,
-               rates.staff_infection_share, rates.contact_positivity):
+    for fn in (
+        rates.admission_rate,
+        rates.fatality_rate,
+        rates.cure_rate,
+        rates.severe_rate,
+        rates.staff_infection_share,
+        rates.contact_positivity,
+    ):
         out = fn(num, den) if pairs else fn(np.zeros(0, int), np.zeros(0, int))
         assert out.shape == (len(pairs),)
         for r, n, d in zip(out, num, den, strict=True):

@@ -348,6 +348,15 @@ class PlanLine:
     target: str = ""
 
 
+def _line_area(owner: Any, area: Area) -> Area:
+    """Where a plan line's task sits: the owner's own area when it lies in the plan's (a
+    district answers for its part of a city-wide campaign), else the plan's area."""
+    own = getattr(owner, "area", None)
+    if own is not None and own.path.startswith(area.path):
+        return own  # type: ignore[no-any-return]
+    return area
+
+
 def do_record_phase_plan(
     area: Area,
     *,
@@ -370,7 +379,7 @@ def do_record_phase_plan(
     for line in lines:
         if line.kind not in PlanItemKind.values:
             raise InvalidInput(_("Unknown kind of plan line %(k)s.") % {"k": line.kind})
-        why = owner_problem(line.owner, area)
+        why = owner_problem(line.owner, _line_area(line.owner, area))
         if why is not None:
             raise InvalidInput(why)
     try:
@@ -386,7 +395,7 @@ def do_record_phase_plan(
                 task = do_create_task(
                     title=clean_text(line.title, max_length=200, what=_("Title"), required=True),
                     description=line.target,
-                    area=area,
+                    area=_line_area(line.owner, area),
                     owner=line.owner,
                     deadline=line.deadline,
                     source_kind=PLAN_SOURCE,
