@@ -308,15 +308,16 @@ def do_record_accountability(
 
 def do_compute_rates(day: dt.date, *, actor: Any) -> int:
     """Store ``day``'s rate inputs of the city and each district (idempotent)."""
-    from warroom.supervision.selectors import rate_counts
+    from warroom.supervision.selectors import rate_counts_by_area
 
     areas = list(Area.objects.filter(depth__lte=1).order_by("path"))
+    counts = rate_counts_by_area(areas, day)
     with acting(actor), transaction.atomic():
         for area in areas:
             RateDay.objects.update_or_create(
                 area=area,
                 day=day,
-                defaults={"counts": rate_counts(area, day), "computed_at": timezone.now()},
+                defaults={"counts": counts[area.pk], "computed_at": timezone.now()},
             )
     return len(areas)
 
