@@ -140,3 +140,25 @@ def test_the_supervisors_home_is_the_supervision_desk(supervisor, client):
     response = client.get("/")
     assert response.status_code == 302 and response["Location"] == "/supervision/"
     assert 'data-testid="supervision-home"' in client.get("/supervision/").content.decode()
+
+
+def test_people_waiting_over_24_hours_are_a_signal_of_their_district(city, officer):
+    from tests.conftest import resident_id
+    from warroom.cases.models import Person
+    from warroom.cases.services import do_register_person
+
+    waiting = do_register_person(
+        name="等床",
+        home=city["990101001001001"],
+        actor=officer,
+        id_number=resident_id(401),
+        category="confirmed",
+    )
+    do_raise_signals(timezone.localdate(), actor=SYSTEM)
+    assert not Signal.objects.filter(name="waiting_over_24h").exists()  # not 24 h yet
+    Person.objects.filter(pk=waiting.pk).update(
+        confirmed_at=timezone.now() - dt.timedelta(hours=30)
+    )
+    do_raise_signals(timezone.localdate(), actor=SYSTEM)
+    row = Signal.objects.get(name="waiting_over_24h")
+    assert row.area.code == "990101" and row.value == 1

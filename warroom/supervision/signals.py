@@ -218,6 +218,18 @@ def _people() -> Any:
     return Person.objects.filter(merged_into__isnull=True)
 
 
+def _by_district(paths: list[str]) -> dict[int, int]:
+    """How many of ``paths`` (home areas' paths) lie in each district."""
+    districts = _districts()
+    out = {d.pk: 0 for d in districts}
+    for path in paths:
+        for d in districts:
+            if path.startswith(d.path):
+                out[d.pk] += 1
+                break
+    return out
+
+
 def waiting_over_24h(day: dt.date) -> list[Hit]:
     from django.urls import reverse
 
@@ -225,13 +237,16 @@ def waiting_over_24h(day: dt.date) -> list[Hit]:
 
     threshold = int(settings.WARROOM_SIGNAL_WAITING_PEOPLE)
     before = min(timezone.now(), _end(day)) - dt.timedelta(hours=24)
+    paths = list(
+        waiting_people(_people())
+        .filter(waiting_since__lt=before)
+        .order_by()
+        .values_list("home__path", flat=True)
+    )
+    counts = _by_district(paths)
     hits = []
     for district in _districts():
-        n = (
-            waiting_people(_people().filter(home__path__under=district.path))
-            .filter(waiting_since__lt=before)
-            .count()
-        )
+        n = counts[district.pk]
         if n >= threshold:
             hits.append(
                 Hit(
