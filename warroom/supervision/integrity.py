@@ -193,8 +193,8 @@ class AreaReconciliation:
     line_list_deaths: int = 0
     reported_deaths: int | None = None
     registered_deaths: int = 0
-    lab_positive_not_confirmed: list[Any] = field(default_factory=list)
-    treated_not_confirmed: list[Any] = field(default_factory=list)
+    lab_positive_not_confirmed: list[int] = field(default_factory=list)  # person ids
+    treated_not_confirmed: list[int] = field(default_factory=list)  # person ids
     deaths_not_in_line_list: list[Any] = field(default_factory=list)
 
     @property
@@ -243,23 +243,67 @@ def reconcile_sources(user: Any, day: dt.date) -> list[AreaReconciliation]:
 
     end = cutoff_for(day)
     districts = list(Area.objects.restrict(user, "view").filter(depth=1).order_by("path"))
-    out = []
     people = Person.objects.restrict(user, "view").filter(merged_into__isnull=True)
+
+    def district_of(path: str) -> int | None:
+        for d in districts:
+            if path.startswith(d.path):
+                return d.pk
+        return None
+
+    steps = TransitionRecord.objects.filter(
+        person__in=people, at__lt=end, target__in=("confirmed", "died")
+    ).order_by()
+    confirmed: dict[int, str] = {}
+    died: dict[int, str] = {}
+    for pid, target, path in steps.values_list("person_id", "target", "person__home__path"):
+        (confirmed if target == "confirmed" else died)[pid] = path
+    positive = {
+        pid: path
+        for pid, path in Sample.objects.filter(
+            person__in=people, result="positive", reported_at__lt=end
+        )
+        .order_by()
+        .values_list("person_id", "person__home__path")
+        if pid not in confirmed
+    }
+    treated = {
+        pid: path
+        for pid, path in TreatmentRecord.objects.filter(person__in=people, date__lte=day)
+        .order_by()
+        .values_list("person_id", "person__home__path")
+        if pid not in confirmed and pid not in positive
+    }
+    registrations = list(
+        DeathRegistration.objects.restrict(user, "view")
+        .filter(died_on__lte=day)
+        .select_related("area")
+    )
+    died_numbers = set(
+        people.filter(
+            pk__in=list(died), id_number__in=[r.id_number for r in registrations]
+        ).values_list("id_number", flat=True)
+    )
+    rows = {d.pk: AreaReconciliation(d) for d in districts}
+    for pid_map, attr in ((confirmed, "line_list_cases"), (died, "line_list_deaths")):
+        for path in pid_map.values():
+            if (k := district_of(path)) is not None:
+                setattr(rows[k], attr, getattr(rows[k], attr) + 1)
+    for pid_map, attr in (
+        (positive, "lab_positive_not_confirmed"),
+        (treated, "treated_not_confirmed"),
+    ):
+        for pid, path in sorted(pid_map.items()):
+            if (k := district_of(path)) is not None:
+                getattr(rows[k], attr).append(pid)
+    for r in registrations:
+        if (k := district_of(r.area.path)) is not None:
+            rows[k].registered_deaths += 1
+            if r.id_number not in died_numbers:
+                rows[k].deaths_not_in_line_list.append(r)
+    out = []
     for district in districts:
-        row = AreaReconciliation(district)
-        here = people.filter(home__path__under=district.path)
-        confirmed_ids = set(
-            TransitionRecord.objects.filter(
-                person__in=here, target="confirmed", at__lt=end
-            ).values_list("person_id", flat=True)
-        )
-        row.line_list_cases = len(confirmed_ids)
-        died_ids = set(
-            TransitionRecord.objects.filter(person__in=here, target="died", at__lt=end).values_list(
-                "person_id", flat=True
-            )
-        )
-        row.line_list_deaths = len(died_ids)
+        row = rows[district.pk]
         report = (
             DailyReport.objects.filter(area=district, source=Source.REPORT, date__lte=day)
             .order_by("-date")
@@ -268,28 +312,5 @@ def reconcile_sources(user: Any, day: dt.date) -> list[AreaReconciliation]:
         if report is not None:
             row.reported_cases = report.cum_confirmed
             row.reported_deaths = report.cum_deaths
-        positive = (
-            Sample.objects.filter(person__in=here, result="positive", reported_at__lt=end)
-            .exclude(person_id__in=confirmed_ids)
-            .select_related("person")
-        )
-        row.lab_positive_not_confirmed = list({s.person_id: s.person for s in positive}.values())
-        treated = (
-            TreatmentRecord.objects.filter(person__in=here, date__lte=day)
-            .exclude(person_id__in=confirmed_ids)
-            .select_related("person")
-        )
-        known = {p.pk for p in row.lab_positive_not_confirmed}
-        row.treated_not_confirmed = [
-            p for p in {t.person_id: t.person for t in treated}.values() if p.pk not in known
-        ]
-        registrations = list(
-            DeathRegistration.objects.filter(area__path__under=district.path, died_on__lte=day)
-        )
-        row.registered_deaths = len(registrations)
-        died_numbers = set(
-            here.filter(pk__in=died_ids).exclude(id_number="").values_list("id_number", flat=True)
-        )
-        row.deaths_not_in_line_list = [r for r in registrations if r.id_number not in died_numbers]
         out.append(row)
     return out
