@@ -191,12 +191,15 @@ def rate_counts_by_area(areas: list[Area], day: dt.date) -> dict[int, dict[str, 
         "contacts": set(contacts),
         "contacts_confirmed": {p for p, at in contacts.items() if p in conf and confirmed[p] > at},
     }
+    containing: dict[str, list[int]] = {}  # a home's path -> the areas that contain it
     for name, members in sets.items():
         for pid in members:
             path = home.get(pid, "")
-            for a in areas:
-                if path.startswith(a.path):
-                    out[a.pk][name] += 1
+            found = containing.get(path)
+            if found is None:
+                found = containing[path] = [a.pk for a in areas if path.startswith(a.path)]
+            for k in found:
+                out[k][name] += 1
     return out
 
 
