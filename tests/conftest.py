@@ -61,6 +61,10 @@ def city(db):
 
     # A transactional test before this one may have flushed the migration's seed rows.
     ensure_default_checklists(Checklist, ChecklistItem)
+    from warroom.supervision.checklists import ensure_default_checklists as supervision_lists
+    from warroom.supervision.models import SupervisionChecklist, SupervisionItem
+
+    supervision_lists(SupervisionChecklist, SupervisionItem)
 
     do_import_areas(read_table(SMALL_CITY_CSV.encode(), filename="city.csv"), actor=SYSTEM)
     from warroom.geo.models import Area

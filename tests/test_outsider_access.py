@@ -73,7 +73,16 @@ VICTIM_PARAMS = {
     "business_id": ("economy", "business"),
     "resumption_id": ("economy", "resumptionapplication"),
     "trip_id": ("economy", "trip"),
+    "visit_id": ("supervision", "visit"),
+    "finding_id": ("supervision", "finding"),
+    "place_id": ("supervision", "specialplace"),
+    "record_id": ("supervision", "accountabilityrecord"),
+    "phase_plan_id": ("supervision", "phaseplan"),
+    "signal_id": ("supervision", "signal"),
 }
+# Pages of objects that only a capability the district officer's role lacks may open
+# (as the admin's audit log): District A's side is then headquarters.
+URL_CAPABILITY = {"/supervision/accountability/": "accountability"}
 SITUATION_DAY = "2020-03-20"  # the day of the situation_world fixture's briefings
 
 
@@ -370,6 +379,77 @@ def victim_situation(officer) -> None:
     do_record_decision(district, day, "甲区 decision", actor=officer)
 
 
+def victim_supervision(officer) -> None:
+    """One object of every scoped supervision model in District A."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from warroom.accounts.models import User
+    from warroom.supervision import services as sup
+    from warroom.supervision.models import Finding, Signal
+    from warroom.surveillance.models import QualityFlag
+
+    hq = User.objects.get(username="hq")
+    victim = Area.objects.get(code=VICTIM_CODE)
+    district = Area.objects.get(code="990101")
+    today = timezone.localdate()
+    place = sup.do_register_place(
+        code="VICTIM-PLACE", name="受害小区养老院", kind="care_home", area=victim, actor=officer
+    )
+    items = sup.checklist_in_use("care_home").items.all()
+    sup.do_record_visit(
+        kind="care_home",
+        place=place,
+        date=today,
+        results={i.code: sup.ItemResult(i.code != "staff", "受害小区") for i in items},
+        announced=False,
+        owner=officer,
+        actor=officer,
+    )
+    sup.do_record_accountability(
+        area=district,
+        subject="受害小区书记",
+        decision="warning",
+        grounds="受害小区",
+        authority="甲区纪委",
+        decided_on=today,
+        findings=list(Finding.objects.filter(area=victim)),
+        flags=list(QualityFlag.objects.filter(area=district)[:1]),
+        actor=hq,
+    )
+    sup.do_record_phase_plan(
+        district,
+        phase="MIDDLE",
+        phase_start=today - dt.timedelta(days=2),
+        summary="甲区",
+        lines=[sup.PlanLine("key_task", "受害小区清零", officer, today + dt.timedelta(days=3))],
+        actor=hq,
+    )
+    Signal.objects.create(
+        name="waiting_over_24h",
+        area=district,
+        day=today,
+        value=3,
+        threshold=1,
+        message="甲区 3 waiting",
+        evidence="/dispatch/",
+    )
+    # The latest task of District A (the plan's) carries an evidence file, as the
+    # tasks' evidence URL needs one.
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from warroom.tasks.models import Task
+    from warroom.tasks.services import do_submit_task
+
+    do_submit_task(
+        Task.objects.restrict(officer).order_by("pk").last(),
+        evidence_text="受害小区 done",
+        evidence_file=SimpleUploadedFile("plan.txt", b"done"),
+        actor=officer,
+    )
+
+
 @pytest.fixture
 def world(officer, outsider, client, cases_world, situation_world):
     do_create_token(officer, name="victim token", actor=SYSTEM)
@@ -378,6 +458,7 @@ def world(officer, outsider, client, cases_world, situation_world):
     victim_records(officer)
     victim_situation(officer)
     victim_supplies(officer)
+    victim_supervision(officer)
     assert AuditEntry.objects.restrict(officer, "view").exists()
     return officer, outsider
 
@@ -409,6 +490,9 @@ def _missing_twin(url: str, officer) -> str:
 def _admin_capability(url: str) -> str:
     from warroom.core.admin import site
 
+    for prefix, capability in URL_CAPABILITY.items():
+        if url.startswith(prefix):
+            return capability
     found = re.match(r"/admin/(\w+)/(\w+)/", url)
     models = {(m._meta.app_label, m._meta.model_name): a for m, a in site._registry.items()}
     model_admin = models.get(found.groups()) if found else None

@@ -62,6 +62,9 @@ def _mount_apps() -> None:
     from warroom.tasks.cli import app as tasks_app
 
     app.add_typer(tasks_app, name="tasks")
+    from warroom.supervision.cli import app as supervision_app
+
+    app.add_typer(supervision_app, name="supervision")
     app.add_typer(communities_app, name="communities")
     app.command("certify", help="无疫情创建：重新计算认定 / Epidemic-free certification.")(certify)
 

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "warroom.waste",
     "warroom.economy",
     "warroom.demo",  # the demo's feed job (warroom/demo/jobs.py)
+    "warroom.supervision",
 ]
 
 MIDDLEWARE = [
@@ -106,6 +107,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "warroom.web.context.navigation",
                 "warroom.web.context.exercise",
+                "warroom.supervision.context.inbox",
             ],
         },
     },
@@ -215,6 +217,22 @@ WARROOM_REOPEN_MIN_DAYS = env_int("WARROOM_REOPEN_MIN_DAYS", 3, minimum=0)
 WARROOM_VISIT_DAYS = env_int("WARROOM_VISIT_DAYS", 3, minimum=1)
 # A staple whose price rose by more than this percentage in a week raises an alert (稳物价).
 WARROOM_PRICE_ALERT_PERCENT = env_int("WARROOM_PRICE_ALERT_PERCENT", 10, minimum=1)
+
+# Supervision (docs/supervision.md). A quality flag's task is due this many days after the
+# flag's day; an overdue task escalates once to the level above after this grace period;
+# the signals' thresholds; the words that make a workplace a health workplace.
+WARROOM_FLAG_TASK_DAYS = env_int("WARROOM_FLAG_TASK_DAYS", 2, minimum=1)
+WARROOM_ESCALATION_GRACE_HOURS = env_int("WARROOM_ESCALATION_GRACE_HOURS", 24, minimum=0)
+WARROOM_SIGNAL_PLACE_CASES = env_int("WARROOM_SIGNAL_PLACE_CASES", 2, minimum=1)
+WARROOM_SIGNAL_STAFF_CASES = env_int("WARROOM_SIGNAL_STAFF_CASES", 1, minimum=1)
+WARROOM_SIGNAL_WAITING_PEOPLE = env_int("WARROOM_SIGNAL_WAITING_PEOPLE", 1, minimum=1)
+WARROOM_HEALTH_WORKPLACE_WORDS = [
+    w.strip()
+    for w in env_str(
+        "WARROOM_HEALTH_WORKPLACE_WORDS", "医院,卫生院,卫生服务中心,诊所,疾控,hospital,clinic"
+    ).split(",")
+    if w.strip()
+]
 
 # The platform's "today" (warroom.core.today): empty = real time (or the running
 # exercise's day, which the demo stores); an ISO date fixes it for a replay or an exercise.

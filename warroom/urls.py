@@ -19,6 +19,7 @@ urlpatterns = [
     path("cases/", include("warroom.cases.urls")),
     path("surveillance/", include("warroom.surveillance.urls")),
     path("situation/", include("warroom.situation.urls")),
+    path("supervision/", include("warroom.supervision.urls")),
     path("admin/", admin_site.urls),
     path("api/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),

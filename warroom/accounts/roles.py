@@ -36,6 +36,7 @@ class Role(models.TextChoices):
 #   set_level     override an area's computed risk level, with a reason (HQ)
 #   import_series import a city's published daily series (the analyst's real data; the
 #                 cycle then runs for its days in the importer's scope)
+#   accountability see and record accountability and commendation decisions (问责/表彰)
 _ALL = frozenset({"view"})
 _WRITE = _ALL | {"change", "people"}
 _BY_ROLE = {
@@ -51,6 +52,7 @@ _BY_ROLE = {
         "approve",
         "set_level",
         "import_series",
+        "accountability",
     },
     Role.ANALYST: _ALL | {"import_series"},
     Role.DISPATCHER: _WRITE | {"personal_data", "dispatch"},
@@ -61,7 +63,7 @@ _BY_ROLE = {
     Role.GRID_WORKER: _WRITE | {"personal_data"},
     Role.HOTLINE_OPERATOR: _WRITE,
     Role.LOGISTICS_OFFICER: _WRITE - {"people"},
-    Role.SUPERVISOR: _WRITE | {"audit", "inspect", "verify"},
+    Role.SUPERVISOR: _WRITE | {"audit", "inspect", "verify", "accountability"},
     Role.AUDITOR: _ALL | {"audit"},
 }
 CAPABILITIES: dict[str, frozenset[str]] = {str(role): caps for role, caps in _BY_ROLE.items()}

@@ -151,6 +151,8 @@ def decisions_needed(data: dict[str, Any]) -> list[dict[str, Any]]:
                 "sources": waste.get("sources_over_48h", 0),
             }
         )
+    signals = [{"kind": "signal", **sig} for sig in data.get("signals", [])]
+    items += _grouped("signals", signals)
     if len(items) > AGENDA_MAX:
         cut = items[AGENDA_MAX - 1 :]
         items = [*items[: AGENDA_MAX - 1], {"kind": "more", "count": len(cut), "members": cut}]
@@ -368,6 +370,7 @@ def outline(
             qq = q.get(key) or {"today": None, "yesterday": None, "change": None}
             rows.append([label, _n(qq["today"]), _n(qq["yesterday"]), _change(qq["change"])])
         out.append(("table", rows))
+        out += _rates_blocks(data)
     # 4. clearance
     c = data["clearance"]
     out.append(("h2", _("4. Daily clearance")))
@@ -626,6 +629,10 @@ def item_text(item: dict[str, Any]) -> str:
             "t": item["tonnes"],
             "n": _n(item["sources"]),
         }
+    if kind == "signals":
+        return _("%(n)s signals over their thresholds.") % {"n": _n(item["count"])}
+    if kind == "signal":
+        return _("Signal: %(message)s") % {"message": item["message"]}
     if kind == "overdue_task":
         return _("Overdue task: %(title)s (%(owner)s, due %(day)s).") % {
             "title": item["title"],
@@ -639,6 +646,26 @@ def item_text(item: dict[str, Any]) -> str:
             "message": item["message"],
         }
     return kind
+
+
+def _rates_blocks(data: dict[str, Any]) -> list[tuple[str, Any]]:
+    """The rates of the three quantities and their targets (the supervision app's)."""
+    panel = data.get("rates") or {}
+    if not panel.get("metrics"):
+        return []
+    from warroom.supervision.templatetags.supervision_tags import RATE_LABELS, percent
+
+    rows = [[_("Rate"), _("Today"), _("Numerator / denominator"), _("Target")]]
+    for m in panel["metrics"]:
+        rows.append(
+            [
+                str(RATE_LABELS.get(m["metric"], m["metric"])),
+                percent(m["value"]),
+                f"{m['numerator']} / {m['denominator']}",
+                percent(m["target"]),
+            ]
+        )
+    return [("table", rows)]
 
 
 def context(

@@ -330,6 +330,25 @@ def room(
         "overloaded": overloaded_facilities(user, area, day),
         "tasks": overdue_tasks(user, area, day),
         "logistics": logistics_panel(user, area, day),
+        **supervision_panels(user, area, day, situation),
+    }
+
+
+def supervision_panels(
+    user: Any, area: Area, day: dt.date, situation: Situation | None
+) -> dict[str, Any]:
+    """The supervision app's panels: the rates, the day's signals, the phase's plan."""
+    from django.apps import apps
+
+    if not apps.is_installed("warroom.supervision"):
+        return {}
+    from warroom.supervision import selectors as sup
+
+    phase = situation.payload.get("phase") if situation is not None else None
+    return {
+        "rates": sup.rates_panel(user, area, day),
+        "signals": sup.signals_panel(user, area, day),
+        "phase_plan": sup.plan_panel(user, area, phase),
     }
 
 
@@ -394,6 +413,10 @@ def _link(item: dict[str, Any], area: Area, day: dt.date) -> str:
         return reverse("tasks:detail", kwargs={"task_id": item["id"]})
     if kind == "quality_flag":
         return reverse("surveillance:quality")
+    if kind == "signal":
+        return item.get("evidence") or reverse("supervision:signals")
+    if kind == "signals":
+        return reverse("supervision:signals")
     if kind == "missing_report":
         return reverse("surveillance:index") + f"?date={day.isoformat()}"
     return reverse("situation:dashboard") + f"?area={area.code}&day={day.isoformat()}"

@@ -353,6 +353,64 @@ def _report_cube(day: dt.date) -> Any:
     return cube, {a.code: a.pk for a in areas.values()}
 
 
+def _line_list_cases(cube: Any, day: dt.date) -> tuple[Any, Any, set[dt.date]]:
+    """The line list's confirmed cases for the rule ``line_list_mismatch`` (DESIGN §3.5).
+
+    Each case is dated by the cut-off (a confirmation after day D's cut-off counts on D+1)
+    and placed at the deepest reporting area that contains its home (cases of areas that
+    no report covers are left out). The rule is judged only on days whose line-list
+    aggregates were computed (the line list is in use): a city that only imports reports
+    gets no flag from it. Returns (dates, area codes, the days the line list is in use).
+    """
+    line_days = set(
+        DailyReport.objects.filter(source=Source.LINE_LIST, date__lte=day)
+        .values_list("date", flat=True)
+        .distinct()
+    )
+    if not line_days:
+        return None, None, set()
+    start = dt.date.fromisoformat(str(cube.start))
+    reporting = {
+        path: code
+        for path, code in Area.objects.filter(code__in=list(cube.area_codes)).values_list(
+            "path", "code"
+        )
+    }
+    rows = (
+        TransitionRecord.objects.filter(
+            person__merged_into__isnull=True,
+            target=Status.CONFIRMED,
+            at__gte=cutoff_for(start - dt.timedelta(days=1)),
+            at__lt=cutoff_for(day),
+        )
+        .order_by()
+        .values_list("at", "person__home__path")
+    )
+    place: dict[str, str | None] = {}
+    dates, codes = [], []
+    for at, path in rows:
+        if path not in place:
+            found = None
+            for i in range(len(path) - 1, 0, -1):
+                if path[i] == "/" and path[: i + 1] in reporting:
+                    found = reporting[path[: i + 1]]
+                    break
+            place[path] = found
+        code = place[path]
+        if code is None:
+            continue
+        when = timezone.localtime(at).date()
+        if at >= cutoff_for(when):
+            when += dt.timedelta(days=1)
+        dates.append(np.datetime64(when, "D"))
+        codes.append(code)
+    return (
+        np.array(dates, dtype="datetime64[D]"),
+        np.array(codes, dtype=str) if codes else np.array([], dtype=str),
+        line_days,
+    )
+
+
 def _num_or_none(x: float) -> float | None:
     return None if not np.isfinite(x) else float(x)
 
@@ -372,11 +430,16 @@ def do_check_quality(day: dt.date, *, actor: Any) -> QualityResult:
     cube, area_ids = _report_cube(day)
     found: dict[tuple[str, int, dt.date, str], dict[str, Any]] = {}
     if cube is not None:
-        flags = run_all(cube, np.datetime64(day, "D"))
+        case_date, case_area, line_days = _line_list_cases(cube, day)
+        flags = run_all(
+            cube, np.datetime64(day, "D"), case_date=case_date, case_area_code=case_area
+        )
         for i in range(len(flags)):
             when = dt.date.fromisoformat(str(flags.date[i]))
             if not first <= when <= day:
                 continue
+            if str(flags.rule[i]) == "line_list_mismatch" and when not in line_days:
+                continue  # the line list was not in use that day
             key = (
                 str(flags.rule[i]),
                 area_ids[str(flags.area_code[i])],

@@ -19,6 +19,30 @@ from warroom.tasks.models import Status, Task
 
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
 
+# What raised a task hears of its verification or reopening: ``fn(task, event, actor)``
+# with event "verified" or "reopened", called in the same transaction (a quality flag is
+# resolved by its task's verification: warroom.supervision.integrity).
+TaskHook = Any
+_HOOKS: dict[str, list[TaskHook]] = {}
+
+
+def register_task_hook(source_kind: str, fn: TaskHook) -> None:
+    """Call ``fn(task, event, actor)`` when a task of ``source_kind`` is verified/reopened."""
+    hooks = _HOOKS.setdefault(source_kind, [])
+    if fn not in hooks:
+        hooks.append(fn)
+
+
+def _run_hooks(task: Task, event: str, actor: Any) -> None:
+    for fn in _HOOKS.get(task.source_kind, ()):
+        fn(task, event, actor)
+
+
+def _notify_owner(task: Task, kind: str, title: str) -> None:
+    from warroom.core.notify import notify
+
+    notify([task.owner], kind=kind, title=title, body=task.title, link=task.get_absolute_url())
+
 
 def _aware(deadline: dt.datetime | dt.date) -> dt.datetime:
     if isinstance(deadline, dt.datetime):
@@ -72,6 +96,7 @@ def do_create_task(
         task.source = source
     with acting(actor), transaction.atomic():
         task.save()
+        _notify_owner(task, "task", _("New task: %(t)s") % {"t": title})
     return task
 
 
@@ -126,6 +151,7 @@ def do_verify_task(task: Task, *, actor: Any) -> Task:
         locked.verified_at = timezone.now()
         locked.verified_by = actor
         locked.save(update_fields=["status", "verified_at", "verified_by"])
+        _run_hooks(locked, "verified", actor)
     return locked
 
 
@@ -157,4 +183,6 @@ def do_reopen_task(
             locked.deadline = _aware(deadline)
             fields.append("deadline")
         locked.save(update_fields=fields)
+        _run_hooks(locked, "reopened", actor)
+        _notify_owner(locked, "task", _("Task reopened: %(t)s") % {"t": locked.title})
     return locked

@@ -22,6 +22,8 @@ def home(request: HttpRequest) -> HttpResponse:
     role = str(getattr(user, "role", ""))
     if role == "logistics_officer":  # the logistics officer's day starts at the supplies page
         return redirect("supplies:index")
+    if role == "supervisor":  # a supervisor's day starts at the supervision desk
+        return redirect("supervision:index")
     if role in work.DASHBOARD_ROLES or getattr(user, "area", None) is None:
         return redirect("situation:dashboard")
     area = selectors.home_area(user)

@@ -1,0 +1,317 @@
+"""Emerging problems (signals) and the four major risks — one registry.
+
+``register_signal(name, fn, *, risk, label)`` adds a signal: ``fn(day)`` returns the
+:class:`Hit` s over its threshold on ``day`` (an area, the value, the threshold, a
+sentence and the link to the evidence). The daily step ``supervision.signals`` runs every
+registered signal, stores the hits (one ``Signal`` row per name, area and day, kept
+"handled" when a person said so), notifies who answers for the area (``verify``) of each
+new one, and the stand-up agenda lists the day's open signals. Apps built later (appeals,
+supplies, waste) register theirs in their ``AppConfig.ready``:
+
+    from warroom.supervision.signals import Hit, register_signal
+    register_signal("appeal_surge", my_fn, risk="social_conflict", label=_("Appeals surge"))
+
+Built in: clusters in special places, infections among health workers, people waiting
+for a bed over 24 hours, price spikes. Thresholds are settings (docs/supervision.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from warroom.core.context import acting
+from warroom.geo.models import Area
+
+
+@dataclass(frozen=True)
+class Hit:
+    area: Area
+    value: float
+    threshold: float
+    message: str
+    evidence: str = ""
+
+
+@dataclass(frozen=True)
+class SignalDef:
+    name: str
+    fn: Callable[[dt.date], list[Hit]]
+    risk: str
+    label: Any
+
+
+_SIGNALS: dict[str, SignalDef] = {}
+
+
+def register_signal(
+    name: str, fn: Callable[[dt.date], list[Hit]], *, risk: str = "", label: Any = ""
+) -> None:
+    """Add (or replace) a signal; ``risk`` names one of the four risks it indicates."""
+    _SIGNALS[name] = SignalDef(name, fn, risk, label or name)
+
+
+def unregister_signal(name: str) -> None:
+    _SIGNALS.pop(name, None)
+
+
+def registered() -> dict[str, SignalDef]:
+    return dict(_SIGNALS)
+
+
+def label_of(name: str) -> str:
+    found = _SIGNALS.get(name)
+    return str(found.label) if found else name
+
+
+def do_raise_signals(day: dt.date, *, actor: Any) -> int:
+    """Run every signal for ``day`` and store its hits (idempotent per day)."""
+    from warroom.core.notify import notify, recipients
+    from warroom.supervision.models import Signal, SignalStatus
+
+    found: dict[tuple[str, int], Hit] = {}
+    for sig in list(_SIGNALS.values()):
+        for hit in sig.fn(day):
+            found[(sig.name, hit.area.pk)] = hit
+    with acting(actor), transaction.atomic():
+        stored = {
+            (s.name, s.area_id): s for s in Signal.objects.select_for_update().filter(day=day)
+        }
+        for key, row in stored.items():
+            if key not in found and row.status == SignalStatus.OPEN:
+                row.delete()  # no longer over its threshold
+        for (name, _area_id), hit in found.items():
+            row = stored.get((name, hit.area.pk))
+            if row is None:
+                row = Signal.objects.create(
+                    name=name,
+                    area=hit.area,
+                    day=day,
+                    value=hit.value,
+                    threshold=hit.threshold,
+                    message=hit.message,
+                    evidence=hit.evidence[:500],
+                )
+                notify(
+                    recipients(hit.area, "verify"),
+                    kind="signal",
+                    title=_("Signal: %(s)s") % {"s": label_of(name)},
+                    body=hit.message,
+                    link=hit.evidence,
+                )
+            elif (row.value, row.message) != (hit.value, hit.message):
+                row.value, row.threshold, row.message = hit.value, hit.threshold, hit.message
+                row.evidence = hit.evidence[:500]
+                row.save(update_fields=["value", "threshold", "message", "evidence"])
+    return len(found)
+
+
+# --- the built-in signals -----------------------------------------------------------------
+
+
+def _districts() -> list[Area]:
+    return list(Area.objects.filter(depth=1).order_by("path"))
+
+
+def _end(day: dt.date) -> dt.datetime:
+    from warroom.cases.clearance import cutoff_for
+
+    return cutoff_for(day)
+
+
+def special_place_clusters(day: dt.date) -> list[Hit]:
+    """Confirmed cases in the last 14 days among people whose workplace or home is a
+    special place (the person's workplace names it, or the home is its area)."""
+    from django.db.models import Q
+    from django.urls import reverse
+
+    from warroom.cases.models import TransitionRecord
+    from warroom.supervision.models import SpecialPlace
+
+    threshold = int(settings.WARROOM_SIGNAL_PLACE_CASES)
+    end = _end(day)
+    hits = []
+    for place in SpecialPlace.objects.filter(active=True).select_related("area"):
+        n = (
+            TransitionRecord.objects.filter(
+                target="confirmed", at__lt=end, at__gte=end - dt.timedelta(days=14)
+            )
+            .filter(Q(person__workplace=place.name) | Q(person__workplace=place.code))
+            .values("person_id")
+            .distinct()
+            .count()
+        )
+        if n >= threshold:
+            hits.append(
+                Hit(
+                    place.area,
+                    n,
+                    threshold,
+                    _("%(place)s: %(n)s confirmed cases in 14 days.")
+                    % {"place": place.name, "n": n},
+                    reverse("supervision:place", args=[place.pk]),
+                )
+            )
+    return hits
+
+
+def is_health_workplace_q() -> Any:
+    """People whose workplace names a registered medical facility or a health word."""
+    from django.db.models import Q
+
+    from warroom.beds.models import Facility
+
+    words = [w for w in settings.WARROOM_HEALTH_WORKPLACE_WORDS if w]
+    q = Q(workplace__in=list(Facility.objects.values_list("name", flat=True)))
+    for w in words:
+        q |= Q(workplace__icontains=w)
+    return q
+
+
+def health_worker_infections(day: dt.date) -> list[Hit]:
+    from django.urls import reverse
+
+    from warroom.cases.models import TransitionRecord
+
+    threshold = int(settings.WARROOM_SIGNAL_STAFF_CASES)
+    end = _end(day)
+    staff = is_health_workplace_q()
+    hits = []
+    for district in _districts():
+        n = (
+            TransitionRecord.objects.filter(
+                target="confirmed",
+                at__lt=end,
+                at__gte=end - dt.timedelta(days=7),
+                person__home__path__under=district.path,
+            )
+            .filter(person__in=_people().filter(staff))
+            .values("person_id")
+            .distinct()
+            .count()
+        )
+        if n >= threshold:
+            hits.append(
+                Hit(
+                    district,
+                    n,
+                    threshold,
+                    _("%(area)s: %(n)s health workers confirmed in 7 days.")
+                    % {"area": district.name_zh, "n": n},
+                    reverse("cases:index"),
+                )
+            )
+    return hits
+
+
+def _people() -> Any:
+    from warroom.cases.models import Person
+
+    return Person.objects.filter(merged_into__isnull=True)
+
+
+def _by_district(paths: list[str]) -> dict[int, int]:
+    """How many of ``paths`` (home areas' paths) lie in each district."""
+    districts = _districts()
+    out = {d.pk: 0 for d in districts}
+    for path in paths:
+        for d in districts:
+            if path.startswith(d.path):
+                out[d.pk] += 1
+                break
+    return out
+
+
+def waiting_over_24h(day: dt.date) -> list[Hit]:
+    from django.urls import reverse
+
+    from warroom.cases.waiting import waiting_people
+
+    threshold = int(settings.WARROOM_SIGNAL_WAITING_PEOPLE)
+    before = min(timezone.now(), _end(day)) - dt.timedelta(hours=24)
+    paths = list(
+        waiting_people(_people())
+        .filter(waiting_since__lt=before)
+        .order_by()
+        .values_list("home__path", flat=True)
+    )
+    counts = _by_district(paths)
+    hits = []
+    for district in _districts():
+        n = counts[district.pk]
+        if n >= threshold:
+            hits.append(
+                Hit(
+                    district,
+                    n,
+                    threshold,
+                    _("%(area)s: %(n)s people waiting for a bed over 24 hours.")
+                    % {"area": district.name_zh, "n": n},
+                    reverse("dispatch:index"),
+                )
+            )
+    return hits
+
+
+def price_spikes(day: dt.date) -> list[Hit]:
+    from django.urls import reverse
+
+    from warroom.core.context import SYSTEM
+    from warroom.services.selectors import price_alerts
+
+    limit = int(settings.WARROOM_PRICE_ALERT_PERCENT)
+    best: dict[int, Any] = {}
+    for alert in price_alerts(SYSTEM, on=day):
+        if alert.area.pk not in best or alert.rise > best[alert.area.pk].rise:
+            best[alert.area.pk] = alert
+    return [
+        Hit(
+            a.area,
+            round(100 * a.rise, 1),
+            limit,
+            _("%(area)s: %(item)s up %(pct)s%% in a week.")
+            % {"area": a.area.name_zh, "item": a.item, "pct": round(100 * a.rise, 1)},
+            reverse("services:prices"),
+        )
+        for a in best.values()
+    ]
+
+
+RISK_INDICATORS = {
+    "social_conflict": gettext_lazy("Appeals surging, people waiting for a bed"),
+    "economic_disputes": gettext_lazy("Price spikes, stock-outs"),
+    "public_safety": gettext_lazy("Clusters in special places, medical waste backlog"),
+    "trauma": gettext_lazy("Infections among health workers, deaths"),
+}
+
+
+def register_builtin_signals() -> None:
+    register_signal(
+        "special_place_cluster",
+        special_place_clusters,
+        risk="public_safety",
+        label=gettext_lazy("Cluster in a special place"),
+    )
+    register_signal(
+        "health_worker_infections",
+        health_worker_infections,
+        risk="trauma",
+        label=gettext_lazy("Infections among health workers"),
+    )
+    register_signal(
+        "waiting_over_24h",
+        waiting_over_24h,
+        risk="social_conflict",
+        label=gettext_lazy("People waiting over 24 hours"),
+    )
+    register_signal(
+        "price_spike", price_spikes, risk="economic_disputes", label=gettext_lazy("Price spike")
+    )
