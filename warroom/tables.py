@@ -556,6 +556,9 @@ def parse_rows(table: Table, columns: Sequence[Column]) -> list[dict[str, Any]]:
     check = not table.no_control_characters
     out: list[dict[str, Any]] = []
     errors: list[RowError] = []
+    # A column's cells repeat (a lab, a kind, a report time by the minute, a home code):
+    # each distinct text is parsed once per file, its value (immutable) or its reason kept.
+    memos: dict[str, dict[str, Any]] = {column.name: {} for column in columns}
     for offset, raw in enumerate(table.rows):
         rownum = table.first_row + offset
         if all(_blank(c) for c in raw):
@@ -580,16 +583,39 @@ def parse_rows(table: Table, columns: Sequence[Column]) -> list[dict[str, Any]]:
                     errors.append(RowError(rownum, column.name, "", "empty, but required"))
                 parsed[column.name] = None
             else:
-                try:
-                    parsed[column.name] = column.parse(cell)
-                except (ValueError, TypeError, OverflowError) as exc:
-                    errors.append(RowError(rownum, column.name, _shown(cell), str(exc)))
+                memo = memos[column.name]
+                known = memo.get(cell, _UNSEEN) if type(cell) is str else _UNSEEN
+                if known is _UNSEEN:
+                    try:
+                        known = column.parse(cell)
+                    except (ValueError, TypeError, OverflowError) as exc:
+                        known = _Refused(str(exc))
+                    if type(cell) is str and type(known) in _IMMUTABLE:
+                        memo[cell] = known
+                if type(known) is _Refused:
+                    errors.append(RowError(rownum, column.name, _shown(cell), known.reason))
+                else:
+                    parsed[column.name] = known
             if len(errors) >= limit:
                 raise TableRejected(errors, stopped=True)
         out.append(parsed)
     if errors:
         raise TableRejected(errors)
     return out
+
+
+_UNSEEN = object()
+
+
+@dataclass(frozen=True)
+class _Refused:
+    """A cell's parser refused it: the reason (kept for the same text further down)."""
+
+    reason: str
+
+
+# Parsed values that may be shared by every row with the same text.
+_IMMUTABLE = frozenset({str, int, float, bool, dt.date, dt.datetime, _Refused, type(None)})
 
 
 def _blank(cell: Cell) -> bool:

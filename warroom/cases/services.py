@@ -37,6 +37,7 @@ from warroom.cases.models import (
     Vulnerability,
 )
 from warroom.cases.states import Category, Effect, Isolation, Severity, Status
+from warroom.core.bulk import builder
 from warroom.core.context import acting
 from warroom.core.errors import Conflict, InvalidInput
 from warroom.geo.models import Area
@@ -71,6 +72,9 @@ PROFILE_FIELDS = (
     "workplace",
     "vulnerability",
 )
+
+# Built by the ten thousand by the importers (core.bulk.builder: no per-field descriptors).
+new_transition = builder(TransitionRecord)
 
 
 def _actor_name(actor: Any) -> str:
@@ -232,7 +236,7 @@ def apply_transition(
     person.status, person.status_since = target, at
     if severity is not None:
         person.severity = severity
-    return TransitionRecord(
+    return new_transition(
         person=person,
         source=source,
         target=target,

@@ -21,6 +21,7 @@ from warroom.cases.clearance import cutoff_for
 from warroom.cases.models import Person, TransitionRecord
 from warroom.cases.states import Severity, Status
 from warroom.core import bulk
+from warroom.core.bulk import builder, insert_rows, update_rows, without_gc
 from warroom.core.context import acting
 from warroom.core.imports import finish_import, previous_import
 from warroom.geo.models import Area
@@ -85,6 +86,12 @@ class ReportImportResult:
     sha256: str
 
 
+new_report = builder(DailyReport)
+# The columns a new report is written with (its figures, area, day, source, time).
+REPORT_WRITE_FIELDS = ["area", "date", "source", *FIGURES, "updated_at"]
+
+
+@without_gc
 def do_import_daily_reports(
     table: Table, *, actor: Any, sha256: str | None = None
 ) -> ReportImportResult:
@@ -137,7 +144,7 @@ def do_import_daily_reports(
             values = {name: p[name] for name in (FIGURES if row is None else present)}
             if row is None:
                 new.append(
-                    DailyReport(
+                    new_report(
                         area=area, date=p["date"], source=Source.REPORT, updated_at=now, **values
                     )
                 )
@@ -146,8 +153,8 @@ def do_import_daily_reports(
                     setattr(row, name, value)
                 row.updated_at = now
                 changed.append(row)
-        DailyReport.objects.bulk_create(new, batch_size=2000)
-        DailyReport.objects.bulk_update(changed, [*FIGURES, "updated_at"], batch_size=2000)
+        insert_rows(DailyReport, new, REPORT_WRITE_FIELDS)
+        update_rows(DailyReport, changed, [*FIGURES, "updated_at"])
         finish_import(
             kind,
             digest,
