@@ -56,6 +56,7 @@ from warroom.core.bulk import (
     builder,
     insert_rows,
     insert_rows_returning_ids,
+    loaded,
     update_rows,
     without_gc,
 )
@@ -322,7 +323,9 @@ class _Writer:
             p.version = self.versions[p.pk] + 1
         update_rows(Person, changed, [*STATE_FIELDS, "version"])
         for step in self.steps:
-            step.person_id = step.person.pk
+            # Through the relation, not person_id: setting the id alone would drop the
+            # cached person, and on_new_cases would load each confirmed one again.
+            step.person = step.person
         insert_rows(TransitionRecord, self.steps, TRANSITION_FIELDS)
         save_isolation_history([*self.new, *changed])
         notify_bulk_transitions(changed)
@@ -474,7 +477,7 @@ def _validate_line_list(
     """
     errors: list[RowError] = []
     codes = {p["home_code"] for p in parsed}
-    homes = {a.code: a for a in Area.objects.filter(HOME_AREAS, code__in=codes)}
+    homes = {a.code: a for a in loaded(Area.objects.filter(HOME_AREAS, code__in=codes))}
     errors += _scope_errors(actor, homes, parsed, "home_code")
     keys: set[tuple[str, str]] = set()
     for p in parsed:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import gc
+import operator
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -126,6 +127,24 @@ def builder(model: type[M]) -> Callable[..., M]:
     return make
 
 
+def loaded(queryset: Any) -> list[Any]:
+    """The instances of ``queryset`` (every concrete field), built by :func:`builder` from
+    plain rows: without what ``from_db`` adds per row (an audited model's snapshot, 10,000
+    of them for a file naming every area). An audited instance loaded so and saved later is
+    audited as ever (its "before" is read from the database at save time).
+    """
+    model = queryset.model
+    attnames = [f.attname for f in model._meta.concrete_fields]
+    make = builder(model)
+    alias = queryset.db
+    out = []
+    for row in queryset.values_list(*attnames):
+        obj = make(**dict(zip(attnames, row, strict=True)))
+        obj._state.adding, obj._state.db = False, alias
+        out.append(obj)
+    return out
+
+
 # Columns whose field preparation returns a value of these exact types unchanged.
 _INTEGER_KINDS = {
     "AutoField",
@@ -193,8 +212,16 @@ def _preparer(field: Any) -> Callable[[Any], Any]:
 
 
 def _prepared(objs: Sequence[models.Model], fields: Sequence[Any]) -> list[list[Any]]:
-    pairs = [(field.attname, _preparer(field)) for field in fields]
-    return [[prep(getattr(obj, name)) for name, prep in pairs] for obj in objs]
+    """The rows of values for the driver, built column by column: a column whose values
+    are all of the plain types its field takes as they are is not touched value by value."""
+    columns: list[list[Any]] = []
+    for field in fields:
+        values = list(map(operator.attrgetter(field.attname), objs))
+        plain = _PLAIN_TYPES.get(_kind(field))
+        if plain is None or not set(map(type, values)) <= plain:
+            values = list(map(_preparer(field), values))
+        columns.append(values)
+    return [list(row) for row in zip(*columns, strict=True)] if columns else [[] for _ in objs]
 
 
 def _copy(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
@@ -401,7 +428,7 @@ def among(values: Iterable[Any], *, integer: bool = False) -> Iterator[Any]:
     with connection.cursor() as cursor:
         cursor.execute(
             f"CREATE TEMP TABLE {name} (v {kind} PRIMARY KEY)"
-            + (" ON COMMIT DROP" if on_postgres else "")
+            + (" ON COMMIT DROP" if on_postgres and connection.in_atomic_block else "")
         )
     _insert(name.strip('"'), ["v"], [(v,) for v in distinct])
     if on_postgres:
@@ -412,6 +439,7 @@ def among(values: Iterable[Any], *, integer: bool = False) -> Iterator[Any]:
         yield RawSQL(f"SELECT v FROM {name}", [])  # noqa: S608, S611
         ok = True
     finally:
-        if ok or not on_postgres:  # a failed PostgreSQL transaction drops it at its end
+        # A failed PostgreSQL transaction refuses statements; it drops the table at its end.
+        if ok or not (on_postgres and connection.in_atomic_block):
             with connection.cursor() as cursor:
                 cursor.execute(f"DROP TABLE IF EXISTS {name}")

@@ -21,7 +21,7 @@ from warroom.cases.clearance import cutoff_for
 from warroom.cases.models import Person, TransitionRecord
 from warroom.cases.states import Severity, Status
 from warroom.core import bulk
-from warroom.core.bulk import builder, insert_rows, update_rows, without_gc
+from warroom.core.bulk import among, builder, insert_rows, loaded, update_rows, without_gc
 from warroom.core.context import acting
 from warroom.core.imports import finish_import, previous_import
 from warroom.geo.models import Area
@@ -105,7 +105,9 @@ def do_import_daily_reports(
     with acting(actor), transaction.atomic():
         if previous_import(kind, digest, actor=actor) is not None:
             return ReportImportResult(kind, len(parsed), 0, 0, True, digest)
-        areas = {a.code: a for a in Area.objects.filter(code__in={p["area_code"] for p in parsed})}
+        codes = {p["area_code"] for p in parsed}
+        with among(codes) as wanted:
+            areas = {a.code: a for a in loaded(Area.objects.filter(code__in=wanted))}
         own = getattr(actor, "area_path", "")
         errors: list[RowError] = []
         seen: dict[tuple[str, dt.date], int] = {}
@@ -128,14 +130,17 @@ def do_import_daily_reports(
             seen[key] = p["_row"]
         if errors:
             raise TableRejected(errors)
-        existing = {
-            (r.area_id, r.date): r
-            for r in DailyReport.objects.filter(
-                source=Source.REPORT,
-                area_id__in=[a.pk for a in areas.values()],
-                date__in={p["date"] for p in parsed},
-            )
-        }
+        with among([a.pk for a in areas.values()], integer=True) as area_ids:
+            existing = {
+                (r.area_id, r.date): r
+                for r in loaded(
+                    DailyReport.objects.filter(
+                        source=Source.REPORT,
+                        area_id__in=area_ids,
+                        date__in={p["date"] for p in parsed},
+                    )
+                )
+            }
         now = timezone.now()
         new, changed = [], []
         for p in parsed:
