@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.db import connection, models
 from django.db.models.base import ModelState
 from django.db.models.expressions import RawSQL
@@ -192,6 +193,10 @@ def _preparer(field: Any) -> Callable[[Any], Any]:
         on_postgres = conn.vendor == "postgresql"
         date_only = kind == "DateField"
 
+        # SQLite keeps an aware time as naive text in the connection's zone: what Django's
+        # adapt_datetimefield_value does, without its checks per value.
+        zone = None if on_postgres or date_only or not settings.USE_TZ else conn.timezone
+
         def prepare(value: Any) -> Any:
             if on_postgres and (
                 type(value) is dt.date
@@ -199,6 +204,8 @@ def _preparer(field: Any) -> Callable[[Any], Any]:
                 else type(value) is dt.datetime and value.tzinfo is not None
             ):
                 return value
+            if zone is not None and type(value) is dt.datetime and value.tzinfo is not None:
+                return str(value.astimezone(zone).replace(tzinfo=None))
             try:
                 return memo[value]
             except KeyError:
