@@ -10,8 +10,6 @@ they connect to the test database, which this test leaves empty again (transacti
 
 from __future__ import annotations
 
-import json
-import os
 import signal
 import subprocess
 import sys
@@ -20,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.children import ROOT, child_env, last_json, run_child
 from tests.conftest import resident_id
 
-ROOT = Path(__file__).resolve().parents[1]
 CHILD = r"""
 import json, os, signal, sys
 import django
@@ -85,18 +83,7 @@ print(json.dumps({
 
 
 def _child(mode: str, path: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", CHILD, mode, str(path)],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-
-
-def _last_json(out: str) -> dict[str, object]:
-    return json.loads(out.strip().splitlines()[-1])
+    return run_child(CHILD, mode, str(path), env=env)
 
 
 def _killed_and_finished(tmp_path: Path, env: dict[str, str]) -> None:
@@ -108,13 +95,7 @@ def _killed_and_finished(tmp_path: Path, env: dict[str, str]) -> None:
     ]
     path = tmp_path / "big.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    env = {
-        **env,
-        "WARROOM_DATA_DIR": str(tmp_path),
-        "WARROOM_JOB_LEASE_SECONDS": "1",
-        "DJANGO_SETTINGS_MODULE": "warroom.settings",
-        "PYTHONPATH": str(ROOT),
-    }
+    env = {**env, "WARROOM_JOB_LEASE_SECONDS": "1"}
     queued = _child("enqueue", path, env)
     assert queued.returncode == 0, queued.stderr
 
@@ -124,7 +105,7 @@ def _killed_and_finished(tmp_path: Path, env: dict[str, str]) -> None:
 
     finished = _child("work", path, env)
     assert finished.returncode == 0, finished.stderr
-    assert _last_json(finished.stdout) == {
+    assert last_json(finished.stdout) == {
         "ran": 1,
         "status": "done",
         "attempts": 2,
@@ -134,39 +115,21 @@ def _killed_and_finished(tmp_path: Path, env: dict[str, str]) -> None:
         "batches": 1,
     }
     again = _child("work", path, env)  # nothing left to do: nothing written again
-    assert _last_json(again.stdout) | {"ran": 0} == _last_json(finished.stdout) | {"ran": 0}
+    assert last_json(again.stdout) | {"ran": 0} == last_json(finished.stdout) | {"ran": 0}
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_killed_mid_import_leaves_the_job_to_the_next_worker(tmp_path):
     """On the pass's database: a file of their own on SQLite, the test database on
     PostgreSQL."""
-    from django.db import connection
-
-    env = dict(os.environ)
-    env.pop("DATABASE_URL", None)
-    if connection.vendor == "postgresql":
-        db = connection.settings_dict
-        env["DATABASE_URL"] = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-    _killed_and_finished(tmp_path, env)
+    _killed_and_finished(tmp_path, child_env(tmp_path))
 
 
 @pytest.mark.django_db(transaction=True)
 def test_three_workers_at_once_run_each_job_once(tmp_path):
     """Claims are settled by the database: twelve queued imports, three worker processes
     started together; every job runs once, on one of them."""
-    from django.db import connection
-
-    env = dict(os.environ)
-    env.pop("DATABASE_URL", None)
-    if connection.vendor == "postgresql":
-        db = connection.settings_dict
-        env["DATABASE_URL"] = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-    env |= {
-        "WARROOM_DATA_DIR": str(tmp_path),
-        "DJANGO_SETTINGS_MODULE": "warroom.settings",
-        "PYTHONPATH": str(ROOT),
-    }
+    env = child_env(tmp_path)
     assert _child("enqueue-many", tmp_path, env).returncode == 0
     workers = [
         subprocess.Popen(
@@ -183,7 +146,7 @@ def test_three_workers_at_once_run_each_job_once(tmp_path):
     for w in workers:
         out, errors = w.communicate(timeout=300)
         assert w.returncode == 0, errors
-        ran.append(_last_json(out)["ran"])
+        ran.append(last_json(out)["ran"])
     assert sum(ran) == 12
     check = r"""
 import json, django
@@ -199,4 +162,4 @@ print(json.dumps({
     done = subprocess.run(
         [sys.executable, "-c", check], env=env, cwd=ROOT, capture_output=True, text=True
     )
-    assert _last_json(done.stdout) == {"statuses": [["done", 1]], "batches": 12, "people": 240}
+    assert last_json(done.stdout) == {"statuses": [["done", 1]], "batches": 12, "people": 240}

@@ -556,14 +556,24 @@ def parse_rows(table: Table, columns: Sequence[Column]) -> list[dict[str, Any]]:
     check = not table.no_control_characters
     out: list[dict[str, Any]] = []
     errors: list[RowError] = []
+    # A column's cells repeat (a lab, a kind, a report time by the minute, a home code):
+    # each distinct text is parsed once per file, its value (immutable) or its reason kept.
+    # A text met before passed the checks below the first time (same text, same verdict).
+    memos: dict[str, dict[str, Any]] = {column.name: {} for column in columns}
+    plan = [(column, index.get(column.name), memos[column.name]) for column in columns]
     for offset, raw in enumerate(table.rows):
         rownum = table.first_row + offset
         if all(_blank(c) for c in raw):
             continue
         parsed: dict[str, Any] = {"_row": rownum}
-        for column in columns:
-            pos = index.get(column.name)
-            cell = raw[pos] if pos is not None and pos < len(raw) else None
+        width = len(raw)
+        for column, pos, memo in plan:
+            cell = raw[pos] if pos is not None and pos < width else None
+            if type(cell) is str:
+                known = memo.get(cell, _UNSEEN)
+                if known is not _UNSEEN and type(known) is not _Refused:
+                    parsed[column.name] = known
+                    continue
             bad = _CONTROL.search(cell) if check and isinstance(cell, str) else None
             if bad is not None:
                 errors.append(
@@ -580,16 +590,38 @@ def parse_rows(table: Table, columns: Sequence[Column]) -> list[dict[str, Any]]:
                     errors.append(RowError(rownum, column.name, "", "empty, but required"))
                 parsed[column.name] = None
             else:
-                try:
-                    parsed[column.name] = column.parse(cell)
-                except (ValueError, TypeError, OverflowError) as exc:
-                    errors.append(RowError(rownum, column.name, _shown(cell), str(exc)))
+                known = memo.get(cell, _UNSEEN) if type(cell) is str else _UNSEEN
+                if known is _UNSEEN:
+                    try:
+                        known = column.parse(cell)
+                    except (ValueError, TypeError, OverflowError) as exc:
+                        known = _Refused(str(exc))
+                    if type(cell) is str and type(known) in _IMMUTABLE:
+                        memo[cell] = known
+                if type(known) is _Refused:
+                    errors.append(RowError(rownum, column.name, _shown(cell), known.reason))
+                else:
+                    parsed[column.name] = known
             if len(errors) >= limit:
                 raise TableRejected(errors, stopped=True)
         out.append(parsed)
     if errors:
         raise TableRejected(errors)
     return out
+
+
+_UNSEEN = object()
+
+
+@dataclass(frozen=True)
+class _Refused:
+    """A cell's parser refused it: the reason (kept for the same text further down)."""
+
+    reason: str
+
+
+# Parsed values that may be shared by every row with the same text.
+_IMMUTABLE = frozenset({str, int, float, bool, dt.date, dt.datetime, _Refused, type(None)})
 
 
 def _blank(cell: Cell) -> bool:

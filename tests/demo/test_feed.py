@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import Counter
 from pathlib import Path
 from types import SimpleNamespace
@@ -13,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.write_paths import direct_writes, direct_writes_in
 from warroom.accounts.models import User
 from warroom.beds.imports import do_load_demo_facilities
 from warroom.beds.models import BedPool, BedReport, Facility
@@ -230,10 +230,40 @@ def test_every_age_band_has_ids_for_the_whole_city() -> None:
 
 
 def test_the_feed_writes_only_through_the_services() -> None:
-    source = Path(feed_module.__file__).parent
-    writes = re.compile(r"\.objects\.(create|bulk_create|update|get_or_create)|\.save\(|\.delete\(")
-    for path in source.glob("*.py"):
-        assert not writes.search(path.read_text(encoding="utf-8")), path
+    """No module of the demo writes to the database itself: no save/create/delete, no
+    bulk_create/bulk_update, no QuerySet.update, no raw SQL (issue 21)."""
+    assert direct_writes_in(Path(feed_module.__file__).parent) == {}
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Person.objects.filter(pk=1).update(status='x')",
+        "Person.objects.all().delete()",
+        "Person.objects.bulk_update(people, ['status'])",
+        "qs.update(version=2)",
+        "Sample.objects.create(code='S1')",
+        "person.save()",
+        "from django.db import connection",
+        "with connection.cursor() as cursor: cursor.execute('SELECT 1')",
+        "django.db.connection.cursor()",
+        "c.executemany('INSERT INTO cases_sample (code) VALUES (%s)', rows)",
+        "sql = 'UPDATE cases_person SET status = %s'",
+        "Person.objects.raw('SELECT * FROM cases_person')",
+        "from django.db.models.expressions import RawSQL",
+    ],
+)
+def test_the_write_check_catches_each_kind_of_direct_write(line: str) -> None:
+    assert direct_writes(line), line
+
+
+def test_the_write_check_leaves_reads_and_dicts_alone() -> None:
+    source = (
+        "counts = {}\ncounts.update(a=1)\nseen = set()\nseen.update([1])\n"
+        "rows = list(Person.objects.filter(pk__in=[1]).values_list('pk', flat=True))\n"
+        "text = 'updated the line list'\n"
+    )
+    assert direct_writes(source) == []
 
 
 # --- the dispatcher seam (issue #4, feedback) ---------------------------------------------

@@ -29,6 +29,7 @@ from warroom.beds.models import (
     FacilityKind,
     FacilityStatus,
 )
+from warroom.core.bulk import without_gc
 from warroom.core.context import SYSTEM, acting, is_system
 from warroom.core.errors import WarroomError
 from warroom.core.imports import finish_import, previous_import
@@ -480,6 +481,7 @@ def _finish(
     return ImportResult(kind, rows, created, updated, False, sha256, changes)
 
 
+@without_gc
 def do_import_bed_reports(table: Table, *, actor: Any) -> ImportResult:
     """Import occupancy reports (``facility_code, date, bed_type, occupied, free``).
 

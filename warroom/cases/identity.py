@@ -6,6 +6,7 @@ Pure functions (no database): the importers, the forms and the API validate with
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 
 # Masking is one rule for every screen (warroom.core.personal); re-exported for the importers.
@@ -38,6 +39,13 @@ def check_digit(body: str) -> str:
 
 def validate_resident_id(raw: str, *, today: dt.date | None = None) -> str:
     """The normalised 18-character resident ID, or ``ValueError`` with the reason."""
+    return _validated(raw, today or dt.date.today())
+
+
+@functools.lru_cache(maxsize=2**16)
+def _validated(raw: str, today: dt.date) -> str:
+    """:func:`validate_resident_id`, remembered: an import checks a number 2-3 times
+    (its row, its index case, its identity facts)."""
     value = raw.strip().upper()
     if not re.fullmatch(r"[0-9]{17}[0-9X]", value):
         raise ValueError("a resident ID is 17 digits and a check digit (0-9 or X)")
@@ -47,7 +55,6 @@ def validate_resident_id(raw: str, *, today: dt.date | None = None) -> str:
         born = dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
         raise ValueError(f"birth date {value[6:14]} is not a date") from None
-    today = today or dt.date.today()
     if born.year < 1890 or born > today:
         raise ValueError(f"birth date {born.isoformat()} is not plausible")
     if check_digit(value[:17]) != value[17]:

@@ -52,7 +52,15 @@ from warroom.cases.services import (
     save_isolation_history,
 )
 from warroom.cases.states import Category, Isolation, Severity, Status
-from warroom.core.bulk import chunks, insert_rows, insert_rows_returning_ids, update_rows
+from warroom.core.bulk import (
+    among,
+    builder,
+    insert_rows,
+    insert_rows_returning_ids,
+    loaded,
+    update_rows,
+    without_gc,
+)
 from warroom.core.context import acting
 from warroom.core.errors import Conflict, WarroomError
 from warroom.core.imports import finish_import, previous_import
@@ -70,6 +78,13 @@ from warroom.tables import (
     parse_rows,
     text,
 )
+
+# Fast makers of the rows an import builds by the ten thousand (see core.bulk.builder).
+new_person = builder(Person)
+new_sample = builder(Sample)
+new_severity = builder(SeverityRecord)
+new_link = builder(ContactLink)
+new_treatment = builder(TreatmentRecord)
 
 PERSON_FIELDS = [
     f.name
@@ -269,12 +284,12 @@ def _load_people(keys: set[tuple[str, str]]) -> dict[tuple[str, str], Person]:
     numbers = sorted({n for _, n in keys})
     attnames = [f.attname for f in Person._meta.concrete_fields]
     found: dict[tuple[str, str], Person] = {}
-    for chunk in chunks(numbers):
-        qs = Person.objects.filter(id_number__in=chunk)
+    with among(numbers) as wanted:
+        qs = Person.objects.filter(id_number__in=wanted)
         if connection.features.has_select_for_update:
             qs = qs.select_for_update(of=("self",))
         for row in qs.values_list(*attnames, "home__path"):
-            p = Person(**dict(zip(attnames, row[:-1], strict=True)))
+            p = new_person(**dict(zip(attnames, row[:-1], strict=True)))
             p._state.adding, p._state.db = False, connection.alias
             p.home_path = row[-1]  # type: ignore[attr-defined]
             found[(p.id_type, p.id_number)] = p
@@ -309,7 +324,9 @@ class _Writer:
             p.version = self.versions[p.pk] + 1
         update_rows(Person, changed, [*STATE_FIELDS, "version"])
         for step in self.steps:
-            step.person_id = step.person.pk
+            # Through the relation, not person_id: setting the id alone would drop the
+            # cached person, and on_new_cases would load each confirmed one again.
+            step.person = step.person
         insert_rows(TransitionRecord, self.steps, TRANSITION_FIELDS)
         save_isolation_history([*self.new, *changed])
         notify_bulk_transitions(changed)
@@ -317,7 +334,9 @@ class _Writer:
         on_new_cases(self.steps, actor=actor)
         for sev in self.severities:
             sev.person_id = sev.person.pk
-        SeverityRecord.objects.bulk_create(self.severities, batch_size=5000)
+        insert_rows(
+            SeverityRecord, self.severities, ["person", "severity", "at", "actor_name", "note"]
+        )
 
 
 def _finish(
@@ -419,6 +438,7 @@ def _resident_facts(number: str | None) -> tuple[dt.date | None, str | None]:
     return birth_date_of(valid), sex_of(valid)
 
 
+@without_gc
 def do_import_line_list(table: Table, *, actor: Any, sha256: str | None = None) -> CaseImportResult:
     """Import case reports (one row per person and category). All or nothing; idempotent.
 
@@ -458,7 +478,7 @@ def _validate_line_list(
     """
     errors: list[RowError] = []
     codes = {p["home_code"] for p in parsed}
-    homes = {a.code: a for a in Area.objects.filter(HOME_AREAS, code__in=codes)}
+    homes = {a.code: a for a in loaded(Area.objects.filter(HOME_AREAS, code__in=codes))}
     errors += _scope_errors(actor, homes, parsed, "home_code")
     keys: set[tuple[str, str]] = set()
     for p in parsed:
@@ -541,7 +561,7 @@ def _person_of_row(
         if p["id_number"] and p["id_type"] == IdType.RESIDENT:
             birth = birth or birth_date_of(p["id_number"])
             sex = p["sex"] or sex_of(p["id_number"])
-        person = Person(
+        person = new_person(
             name=p["name"],
             id_type=p["id_type"],
             id_number=p["id_number"] or "",
@@ -604,7 +624,7 @@ def _apply_line_list_row(
     ):
         person.severity = p["severity"]
         writer.severities.append(
-            SeverityRecord(
+            new_severity(
                 person=person,
                 severity=p["severity"],
                 at=at,
@@ -695,20 +715,22 @@ def _write_line_list(
     """Write the batch in bulk: people, their steps and severities, new contact links."""
     writer.write_people(actor=actor)
     link_rows = {
-        (known[k].pk, c.pk): ContactLink(case=known[k], contact=c, exposure_date=d, setting=s)
+        (known[k].pk, c.pk): new_link(case=known[k], contact=c, exposure_date=d, setting=s)
         for _, k, c, d, s in links
         if known[k].pk != c.pk
     }
-    existing = set()
-    for chunk in chunks(list({c for _, c in link_rows})):
-        existing |= set(
-            ContactLink.objects.filter(contact_id__in=chunk).values_list("case_id", "contact_id")
+    with among({c for _, c in link_rows}, integer=True) as contacts:
+        existing = set(
+            ContactLink.objects.filter(contact_id__in=contacts).values_list("case_id", "contact_id")
         )
-    ContactLink.objects.bulk_create(
-        [v for k, v in link_rows.items() if k not in existing], batch_size=5000
+    insert_rows(
+        ContactLink,
+        [v for k, v in link_rows.items() if k not in existing],
+        ["case", "contact", "exposure_date", "setting", "created_at"],
     )
 
 
+@without_gc
 def do_import_results(table: Table, *, actor: Any, sha256: str | None = None) -> CaseImportResult:
     """Import samples and lab results; each result moves its person by the rules."""
     kind = "cases-results"
@@ -752,15 +774,14 @@ def do_import_results(table: Table, *, actor: Any, sha256: str | None = None) ->
             raise TableRejected(errors[:200], total=len(errors))
         pairs = {(p["lab"], p["sample_code"]) for p in parsed}
         samples: dict[tuple[str, str], Sample] = {}
-        for chunk in chunks(sorted({c for _, c in pairs})):
-            for s in Sample.objects.filter(code__in=chunk):
+        with among({c for _, c in pairs}) as codes:
+            for s in Sample.objects.filter(code__in=codes):
                 if (s.lab, s.code) in pairs:
                     samples[(s.lab, s.code)] = s
-        person_ids = [p.pk for p in known.values()]
         negatives: dict[int, list[dt.datetime]] = defaultdict(list)
-        for chunk in chunks(person_ids):
+        with among([p.pk for p in known.values()], integer=True) as person_ids:
             for pid, taken in Sample.objects.filter(
-                person_id__in=chunk, kind=SampleKind.NUCLEIC_ACID, result=Result.NEGATIVE
+                person_id__in=person_ids, kind=SampleKind.NUCLEIC_ACID, result=Result.NEGATIVE
             ).values_list("person_id", "taken_at"):
                 negatives[pid].append(taken)
         writer = _Writer()
@@ -772,7 +793,7 @@ def do_import_results(table: Table, *, actor: Any, sha256: str | None = None) ->
             key = (p["lab"], p["sample_code"])
             sample = samples.get(key)
             if sample is None:
-                sample = Sample(
+                sample = new_sample(
                     person=person,
                     kind=p["kind"],
                     lab=p["lab"],
@@ -885,6 +906,7 @@ def _repeated_days(parsed: list[dict[str, Any]]) -> list[RowError]:
     return errors
 
 
+@without_gc
 def do_import_treatments(
     table: Table, *, actor: Any, sha256: str | None = None
 ) -> CaseImportResult:
@@ -931,15 +953,15 @@ def do_import_treatments(
             raise TableRejected(errors[:200], total=len(errors))
         wanted = {(known[(p["id_type"], p["id_number"])].pk, p["date"]): p for p in parsed}
         existing: set[tuple[int, dt.date]] = set()
-        for chunk in chunks(sorted({pk for pk, _ in wanted})):
+        with among({pk for pk, _ in wanted}, integer=True) as patients:
             existing |= set(
                 TreatmentRecord.objects.filter(
-                    person_id__in=chunk, date__in={d for _, d in wanted}
+                    person_id__in=patients, date__in={d for _, d in wanted}
                 ).values_list("person_id", "date")
             )
         now = timezone.now()
         new = [
-            TreatmentRecord(person_id=pk, date=day, at=now, note=p["note"] or "")
+            new_treatment(person_id=pk, date=day, at=now, note=p["note"] or "")
             for (pk, day), p in wanted.items()
             if (pk, day) not in existing
         ]

@@ -38,6 +38,7 @@ from warroom.cases.models import (
     Vulnerability,
 )
 from warroom.cases.states import Category, Effect, Isolation, Severity, Status
+from warroom.core.bulk import builder
 from warroom.core.context import acting
 from warroom.core.errors import Conflict, InvalidInput
 from warroom.core.reasons import reason as translated_reason
@@ -74,6 +75,9 @@ PROFILE_FIELDS = (
     "workplace",
     "vulnerability",
 )
+
+# Built by the ten thousand by the importers (core.bulk.builder: no per-field descriptors).
+new_transition = builder(TransitionRecord)
 
 
 def _actor_name(actor: Any) -> str:
@@ -241,7 +245,7 @@ def apply_transition(
     person.status, person.status_since = target, at
     if severity is not None:
         person.severity = severity
-    return TransitionRecord(
+    return new_transition(
         person=person,
         source=source,
         target=target,

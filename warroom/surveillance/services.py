@@ -21,6 +21,7 @@ from warroom.cases.clearance import cutoff_for
 from warroom.cases.models import Person, TransitionRecord
 from warroom.cases.states import Severity, Status
 from warroom.core import bulk
+from warroom.core.bulk import among, builder, insert_rows, loaded, update_rows, without_gc
 from warroom.core.context import acting
 from warroom.core.imports import finish_import, previous_import
 from warroom.core.today import today as platform_today
@@ -86,6 +87,12 @@ class ReportImportResult:
     sha256: str
 
 
+new_report = builder(DailyReport)
+# The columns a new report is written with (its figures, area, day, source, time).
+REPORT_WRITE_FIELDS = ["area", "date", "source", *FIGURES, "updated_at"]
+
+
+@without_gc
 def do_import_daily_reports(
     table: Table, *, actor: Any, sha256: str | None = None
 ) -> ReportImportResult:
@@ -99,7 +106,9 @@ def do_import_daily_reports(
     with acting(actor), transaction.atomic():
         if previous_import(kind, digest, actor=actor) is not None:
             return ReportImportResult(kind, len(parsed), 0, 0, True, digest)
-        areas = {a.code: a for a in Area.objects.filter(code__in={p["area_code"] for p in parsed})}
+        codes = {p["area_code"] for p in parsed}
+        with among(codes) as wanted:
+            areas = {a.code: a for a in loaded(Area.objects.filter(code__in=wanted))}
         own = getattr(actor, "area_path", "")
         errors: list[RowError] = []
         seen: dict[tuple[str, dt.date], int] = {}
@@ -122,14 +131,17 @@ def do_import_daily_reports(
             seen[key] = p["_row"]
         if errors:
             raise TableRejected(errors)
-        existing = {
-            (r.area_id, r.date): r
-            for r in DailyReport.objects.filter(
-                source=Source.REPORT,
-                area_id__in=[a.pk for a in areas.values()],
-                date__in={p["date"] for p in parsed},
-            )
-        }
+        with among([a.pk for a in areas.values()], integer=True) as area_ids:
+            existing = {
+                (r.area_id, r.date): r
+                for r in loaded(
+                    DailyReport.objects.filter(
+                        source=Source.REPORT,
+                        area_id__in=area_ids,
+                        date__in={p["date"] for p in parsed},
+                    )
+                )
+            }
         now = timezone.now()
         new, changed = [], []
         for p in parsed:
@@ -138,7 +150,7 @@ def do_import_daily_reports(
             values = {name: p[name] for name in (FIGURES if row is None else present)}
             if row is None:
                 new.append(
-                    DailyReport(
+                    new_report(
                         area=area, date=p["date"], source=Source.REPORT, updated_at=now, **values
                     )
                 )
@@ -147,8 +159,8 @@ def do_import_daily_reports(
                     setattr(row, name, value)
                 row.updated_at = now
                 changed.append(row)
-        DailyReport.objects.bulk_create(new, batch_size=2000)
-        DailyReport.objects.bulk_update(changed, [*FIGURES, "updated_at"], batch_size=2000)
+        insert_rows(DailyReport, new, REPORT_WRITE_FIELDS)
+        update_rows(DailyReport, changed, [*FIGURES, "updated_at"])
         finish_import(
             kind,
             digest,

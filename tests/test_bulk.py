@@ -1,0 +1,99 @@
+"""The one bulk door (``warroom.core.bulk``): its fast paths give what the ORM gives."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import resident_id
+from warroom.cases.imports import PERSON_FIELDS
+from warroom.cases.models import Person, TransitionRecord
+from warroom.core import bulk
+from warroom.tables import Column, Table, TableRejected, parse_rows
+
+
+def _fields(obj):
+    return {k: v for k, v in obj.__dict__.items() if k not in ("_state", "created_at")}
+
+
+def test_a_built_instance_is_the_one_the_constructor_makes(city):
+    home = city["990101001001001"]
+    kwargs = {"name": "张三", "id_number": resident_id(1), "home": home, "sex": "M"}
+    made, built = Person(**kwargs), bulk.builder(Person)(**kwargs)
+    assert _fields(made) == _fields(built)
+    assert built._state.adding and built.home is home
+    step = bulk.builder(TransitionRecord)(person=made, target="suspected")
+    assert step.person is made and step.person_id is None
+
+
+@pytest.mark.django_db
+def test_written_through_the_door_reads_back_as_the_orm_wrote_it(city):
+    make = bulk.builder(Person)
+    at = dt.datetime(2020, 2, 10, 8, 30, tzinfo=dt.UTC)
+    people = [
+        make(name=f"人{i}", id_number=resident_id(i), home=city["990101001001001"], created_at=at)
+        for i in range(7)
+    ]
+    bulk.insert_rows_returning_ids(Person, people, PERSON_FIELDS)
+    for p in people:
+        p.status, p.status_since = "suspected", at + dt.timedelta(hours=p.pk % 3)
+    bulk.update_rows(Person, people, ["status", "status_since"])
+    stored = {p.pk: (p.status, p.status_since, p.created_at) for p in Person.objects.all()}
+    assert stored == {p.pk: (p.status, p.status_since, at) for p in people}
+
+
+@pytest.mark.django_db
+def test_among_many_values_selects_what_an_in_list_selects(city, monkeypatch):
+    make = bulk.builder(Person)
+    people = [
+        make(name=f"人{i}", id_number=resident_id(i), home=city["990101001001001"])
+        for i in range(30)
+    ]
+    bulk.insert_rows_returning_ids(Person, people, PERSON_FIELDS)
+    wanted = [resident_id(i) for i in range(0, 60, 2)]  # half of them registered
+    monkeypatch.setattr(bulk, "BATCH", 5)  # the temporary table, not the IN list
+    with bulk.among(wanted) as numbers:
+        assert not isinstance(numbers, list)
+        found = set(Person.objects.filter(id_number__in=numbers).values_list("id_number"))
+    with bulk.among([p.pk for p in people], integer=True) as ids:
+        assert Person.objects.filter(pk__in=ids).count() == 30
+    assert found == {(n,) for n in wanted[:15]}
+
+
+def test_the_collector_is_off_inside_and_back_after_nested_blocks():
+    assert gc.isenabled()
+    with bulk.quiet_gc():
+        with bulk.quiet_gc():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.sampled_from(["1", "2", "x", " ", "y2"]), min_size=1, max_size=30))
+def test_remembered_cells_give_every_row_its_own_value_and_error(cells):
+    """Parsing each distinct text once changes nothing: each row its value, each bad row
+    its error with its own row number."""
+
+    def digit(cell):
+        if not str(cell).isdigit():
+            raise ValueError("not a digit")
+        return int(cell)
+
+    table = Table(["n"], [[c] for c in cells], "k", "utf-8")
+    columns = [Column("n", "数", digit)]
+    bad = [i + 2 for i, c in enumerate(cells) if c.strip() and not c.isdigit()]
+    blank = [i + 2 for i, c in enumerate(cells) if not c.strip()]
+    if bad:
+        with pytest.raises(TableRejected) as refused:
+            parse_rows(table, columns)
+        assert [e.row for e in refused.value.errors] == bad
+    else:
+        rows = parse_rows(table, columns)
+        kept = [(i + 2, int(c)) for i, c in enumerate(cells) if c.strip()]
+        assert [(r["_row"], r["n"]) for r in rows] == kept
+        assert len(rows) + len(blank) == len(cells)
