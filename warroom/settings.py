@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "warroom.surveillance",
     "warroom.situation",
     "warroom.dispatch",
+    "warroom.appeals",
 ]
 
 MIDDLEWARE = [
@@ -210,6 +211,18 @@ WARROOM_REOPEN_MIN_DAYS = env_int("WARROOM_REOPEN_MIN_DAYS", 3, minimum=0)
 WARROOM_VISIT_DAYS = env_int("WARROOM_VISIT_DAYS", 3, minimum=1)
 # A staple whose price rose by more than this percentage in a week raises an alert (稳物价).
 WARROOM_PRICE_ALERT_PERCENT = env_int("WARROOM_PRICE_ALERT_PERCENT", 10, minimum=1)
+# Citizen appeals (docs/appeals.md): hours to answer per urgency (immediate: a patient
+# asking for a bed; urgent: medicine, transport to care; normal: supplies; routine).
+WARROOM_APPEAL_HOURS_IMMEDIATE = env_int("WARROOM_APPEAL_HOURS_IMMEDIATE", 1, minimum=1)
+WARROOM_APPEAL_HOURS_URGENT = env_int("WARROOM_APPEAL_HOURS_URGENT", 4, minimum=1)
+WARROOM_APPEAL_HOURS_NORMAL = env_int("WARROOM_APPEAL_HOURS_NORMAL", 24, minimum=1)
+WARROOM_APPEAL_HOURS_ROUTINE = env_int("WARROOM_APPEAL_HOURS_ROUTINE", 72, minimum=1)
+# Public form: per client address and minute, accepted up to RATE, held for review up to
+# HOLD (a shared address: many citizens behind one NAT), refused (429) above.
+WARROOM_APPEAL_RATE = env_int("WARROOM_APPEAL_RATE", 5, minimum=1)
+WARROOM_APPEAL_HOLD = env_int("WARROOM_APPEAL_HOLD", 60, minimum=1)
+WARROOM_APPEAL_MIN_FILL_SECONDS = env_int("WARROOM_APPEAL_MIN_FILL_SECONDS", 3, minimum=0)
+WARROOM_APPEAL_DUPLICATE_HOURS = env_int("WARROOM_APPEAL_DUPLICATE_HOURS", 48, minimum=1)
 
 # The platform's "today" (warroom.core.today): empty = real time (or the running
 # exercise's day, which the demo stores); an ISO date fixes it for a replay or an exercise.

@@ -13,6 +13,7 @@ urlpatterns = [
     path("tasks/", include("warroom.tasks.urls")),
     path("communities/", include("warroom.communities.urls")),
     path("services/", include("warroom.services.urls")),
+    path("appeals/", include("warroom.appeals.urls")),
     path("cases/", include("warroom.cases.urls")),
     path("surveillance/", include("warroom.surveillance.urls")),
     path("situation/", include("warroom.situation.urls")),

@@ -32,18 +32,29 @@ class Role(models.TextChoices):
 #   inspect       inspect compounds against the checklists (street, district, HQ levels)
 #   verify        verify (or reopen) someone else's submitted task, e.g. a rectification
 #   dispatch      place waiting people into beds (propose, confirm, transfer, discharge)
+#   appeals       handle citizen appeals: triage, route, answer, escalate, rebut rumours
 _ALL = frozenset({"view"})
 _WRITE = _ALL | {"change", "people"}
 _BY_ROLE = {
     Role.HQ_LEADER: _WRITE
-    | {"admin", "manage_areas", "audit", "personal_data", "inspect", "verify", "dispatch"},
+    | {
+        "admin",
+        "manage_areas",
+        "audit",
+        "personal_data",
+        "inspect",
+        "verify",
+        "dispatch",
+        "appeals",
+    },
     Role.ANALYST: _ALL,
     Role.DISPATCHER: _WRITE | {"personal_data", "dispatch"},
-    Role.DISTRICT_OFFICER: _WRITE | {"admin", "personal_data", "inspect", "verify", "dispatch"},
-    Role.STREET_OFFICER: _WRITE | {"personal_data", "inspect", "verify"},
-    Role.COMMUNITY_WORKER: _WRITE | {"personal_data"},
+    Role.DISTRICT_OFFICER: _WRITE
+    | {"admin", "personal_data", "inspect", "verify", "dispatch", "appeals"},
+    Role.STREET_OFFICER: _WRITE | {"personal_data", "inspect", "verify", "appeals"},
+    Role.COMMUNITY_WORKER: _WRITE | {"personal_data", "appeals"},
     Role.GRID_WORKER: _WRITE | {"personal_data"},
-    Role.HOTLINE_OPERATOR: _WRITE,
+    Role.HOTLINE_OPERATOR: _WRITE | {"personal_data", "appeals"},
     Role.LOGISTICS_OFFICER: _WRITE - {"people"},
     Role.SUPERVISOR: _WRITE | {"audit", "inspect", "verify"},
     Role.AUDITOR: _ALL | {"audit"},

@@ -13,7 +13,10 @@ from warroom.geo import selectors
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """The command dashboard of one's own area is where the day starts."""
+    """The command dashboard of one's own area is where the day starts (the hotline
+    operator's day starts at the 12345 screen)."""
+    if getattr(request.user, "role", "") == "hotline_operator":
+        return redirect("appeals:operator")
     return redirect("situation:dashboard")
 
 
