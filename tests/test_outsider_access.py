@@ -68,6 +68,7 @@ VICTIM_PARAMS = {
     "job_id": ("situation", "seriesimport"),
     "queued_job_id": ("core", "job"),
     "flag_id": ("surveillance", "qualityflag"),
+    "appeal_id": ("appeals", "appeal"),
 }
 SITUATION_DAY = "2020-03-20"  # the day of the situation_world fixture's briefings
 
@@ -237,6 +238,17 @@ def victim_records(officer) -> None:
         actor=officer,
     )
     care.do_request_medical_care(victim, person="受害小区 patient", kind="dialysis", actor=officer)
+    from warroom.appeals.services import do_file_appeal
+
+    do_file_appeal(
+        channel="hotline",
+        text="受害小区 needs medicine",
+        area=victim,
+        caller_name="受害小区 caller",
+        category="medicine",
+        urgency="urgent",
+        actor=officer,
+    )
 
 
 def victim_situation(officer) -> None:

@@ -223,6 +223,7 @@ WARROOM_APPEAL_RATE = env_int("WARROOM_APPEAL_RATE", 5, minimum=1)
 WARROOM_APPEAL_HOLD = env_int("WARROOM_APPEAL_HOLD", 60, minimum=1)
 WARROOM_APPEAL_MIN_FILL_SECONDS = env_int("WARROOM_APPEAL_MIN_FILL_SECONDS", 3, minimum=0)
 WARROOM_APPEAL_DUPLICATE_HOURS = env_int("WARROOM_APPEAL_DUPLICATE_HOURS", 48, minimum=1)
+WARROOM_DEMO_APPEALS_PER_DAY = env_int("WARROOM_DEMO_APPEALS_PER_DAY", 200, minimum=0)
 
 # The platform's "today" (warroom.core.today): empty = real time (or the running
 # exercise's day, which the demo stores); an ISO date fixes it for a replay or an exercise.

@@ -26,13 +26,13 @@ def _victim(city):
     )
 
 
-def test_an_operator_of_another_district_sees_only_the_public_status(
-    city, operator_b, client
-):
+def test_an_operator_of_another_district_sees_only_the_public_status(city, operator_b, client):
     appeal = _victim(city)
     client.force_login(operator_b)
     assert client.get(f"/appeals/{appeal.pk}/").status_code == 404
-    assert client.post(f"/appeals/{appeal.pk}/", {"action": "answer", "reply": "x"}).status_code == 404
+    assert (
+        client.post(f"/appeals/{appeal.pk}/", {"action": "answer", "reply": "x"}).status_code == 404
+    )
     board = client.get("/appeals/").content.decode()
     assert appeal.number not in board
     _, token = do_create_token(operator_b, name="t", actor=SYSTEM)

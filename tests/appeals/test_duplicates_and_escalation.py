@@ -32,8 +32,12 @@ def _file(city, text, **kw):
 
 
 def test_a_repeat_caller_and_a_near_identical_text_are_linked(city, officer):
-    first = _file(city, "小区封闭五天了，团购的大米一直没送到，家里快断粮了", caller_phone="13900000001")
-    again = _file(city, "小区封闭五天了，团购的大米一直没送到，家里快断粮了！", caller_phone="13900000002")
+    first = _file(
+        city, "小区封闭五天了，团购的大米一直没送到，家里快断粮了", caller_phone="13900000001"
+    )
+    again = _file(
+        city, "小区封闭五天了，团购的大米一直没送到，家里快断粮了！", caller_phone="13900000002"
+    )
     other = _file(city, "请问什么时候可以解封", caller_phone="13900000001")
     assert again.status == AppealStatus.DUPLICATE and again.duplicate_of_id == first.pk
     assert other.repeat_of_id == first.pk and other.status != AppealStatus.DUPLICATE
@@ -49,9 +53,7 @@ def test_escalation_at_the_deadline_moves_up_the_tree_and_tells_the_level_above(
     settings.WARROOM_APPEAL_HOURS_IMMEDIATE = 1
     start = timezone.now()
     with time_machine.travel(start, tick=False):
-        appeal = _file(
-            city, "孕妇要去医院产检没有车", category="transport", urgency="immediate"
-        )
+        appeal = _file(city, "孕妇要去医院产检没有车", category="transport", urgency="immediate")
     assert appeal.assigned_area.code == "990101001"  # transport: the street
     assert appeal.deadline == start + dt.timedelta(hours=1)
     assert escalate_overdue(now=start + dt.timedelta(minutes=59)) == 0

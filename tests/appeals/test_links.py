@@ -51,9 +51,7 @@ def test_an_admission_request_puts_the_patient_on_the_waiting_list(city, operato
 
 
 def test_medicine_and_groceries_become_services_requests(city, operator_user):
-    medicine = do_link_services(
-        _file(city, "降压药只剩两天", "medicine"), actor=operator_user
-    )
+    medicine = do_link_services(_file(city, "降压药只剩两天", "medicine"), actor=operator_user)
     req = MedicalRequest.objects.get(pk=medicine.medical_request_id)
     assert req.area.code == VICTIM and req.kind == "chronic_medicine"
     groceries = _file(city, "买不到大米", "groceries", "normal")

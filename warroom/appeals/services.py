@@ -442,15 +442,18 @@ def escalate_overdue(*, now: dt.datetime | None = None, actor: Any = SYSTEM) -> 
     return done
 
 
-def do_answer_appeal(appeal: Appeal, *, reply: str, actor: Any) -> Appeal:
-    """The reply to the citizen (shown on the public status page: no personal data)."""
+def do_answer_appeal(
+    appeal: Appeal, *, reply: str, actor: Any, at: dt.datetime | None = None
+) -> Appeal:
+    """The reply to the citizen (shown on the public status page: no personal data);
+    ``at`` for an answer recorded after the fact (never in the future)."""
     _check(actor, appeal)
     reply = clean_text(reply, max_length=2000, what=_("Reply"), required=True)
     with acting(actor), transaction.atomic():
         appeal = _lock(appeal)
         if appeal.status not in OPEN_STATUSES:
             raise Conflict(_("Only an open appeal can be answered."))
-        appeal.reply, appeal.replied_at = reply, timezone.now()
+        appeal.reply, appeal.replied_at = reply, min(at or timezone.now(), timezone.now())
         appeal.replied_by = actor if getattr(actor, "pk", None) else None
         appeal.status = AppealStatus.ANSWERED
         appeal.save(update_fields=["reply", "replied_at", "replied_by", "status"])

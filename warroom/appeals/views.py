@@ -32,7 +32,7 @@ from warroom.core.personal import mask_record
 from warroom.core.today import today
 from warroom.core.users import find_user, user_choices
 from warroom.geo import selectors as geo
-from warroom.geo.models import Area, Level
+from warroom.geo.models import Area
 from warroom.tasks.views import attempt
 
 _SALT = "warroom.appeals.form"

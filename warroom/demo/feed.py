@@ -53,6 +53,7 @@ from typing import Any
 
 import numpy as np
 
+from warroom.appeals.feed import feed_day_appeals
 from warroom.beds.imports import do_import_bed_reports
 from warroom.beds.models import Facility
 from warroom.cases.identity import make_resident_id
@@ -616,6 +617,7 @@ def do_feed_twin(
                 f"{stem}-inspections.csv",
                 actor,
             )
+        feed_day_appeals(rec.appeals, codes, day, actor=actor)  # the citizens' appeals
         t4 = time.perf_counter()
         clock["ingest"] += t4 - t3
         if cycle:
