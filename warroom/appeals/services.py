@@ -93,28 +93,39 @@ def _root() -> Area:
     return root
 
 
+_NAMES: dict[str, Any] = {"at": 0.0, "names": []}
+NAMES_TTL = 300.0  # seconds a process keeps the area names (new areas are rare)
+
+
+def _area_names() -> list[tuple[str, int, int, str]]:
+    """(Chinese name, depth, pk, path) of every area, deepest first: cached per process."""
+    import time
+
+    if time.monotonic() - _NAMES["at"] > NAMES_TTL or not _NAMES["names"]:
+        rows = Area.objects.order_by("-depth", "code").values_list("name_zh", "depth", "pk", "path")
+        _NAMES["names"] = [r for r in rows if len(r[0]) >= 2]
+        _NAMES["at"] = time.monotonic()
+    return _NAMES["names"]  # type: ignore[no-any-return]
+
+
 def resolve_place(text: str, within: Area | None = None) -> Area:
-    """The smallest area whose Chinese name ``text`` contains, under ``within`` (else the
+    """The deepest area whose Chinese name ``text`` contains, under ``within`` (else the
     city); ``within`` itself (or the city) when no name matches."""
     base = within or _root()
     text = (text or "").strip()
-    if text:
-        candidates = (
-            Area.objects.filter(path__startswith=base.path)
-            .exclude(pk=base.pk)
-            .order_by("-depth", "code")
-            .only("pk", "name_zh", "depth", "path", "code", "level")
-        )
-        best = None
-        for area in candidates.iterator(chunk_size=2000):
-            name = area.name_zh
-            if len(name) >= 2 and name in text:
-                if best is None or area.depth > best.depth:
-                    best = area
-                if area.level == Level.COMPOUND:
-                    break
-        if best is not None:
-            return Area.objects.get(pk=best.pk)
+    if not text:
+        return base
+    for attempt in range(2):
+        for name, _depth, pk, path in _area_names():
+            if name in text and path.startswith(base.path) and pk != base.pk:
+                found = Area.objects.filter(pk=pk).first()
+                if found is not None:
+                    return found
+                break  # the tree changed under the cache: reload it once
+        else:
+            return base
+        if attempt == 0:
+            _NAMES["names"] = []
     return base
 
 
@@ -681,19 +692,17 @@ def admit_public(client: str, *, now: dt.datetime | None = None) -> str:
     now = now or timezone.now()
     window = int(now.timestamp() // 60)
     key = (client or "unknown")[:64]
-    with transaction.atomic():
-        updated = IntakeCounter.objects.filter(client=key, window=window).update(
-            count=F("count") + 1
+    from django.db import connection
+
+    table = IntakeCounter._meta.db_table
+    with connection.cursor() as cursor:  # one statement, atomic on both databases
+        cursor.execute(
+            f'INSERT INTO {table} ("client", "window", "count") VALUES (%s, %s, 1) '  # noqa: S608
+            'ON CONFLICT ("client", "window") DO UPDATE SET "count" = '
+            f'{table}."count" + 1 RETURNING "count"',
+            [key, window],
         )
-        if not updated:
-            try:
-                with transaction.atomic():
-                    IntakeCounter.objects.create(client=key, window=window, count=1)
-            except IntegrityError:
-                IntakeCounter.objects.filter(client=key, window=window).update(count=F("count") + 1)
-        count = IntakeCounter.objects.filter(client=key, window=window).values_list(
-            "count", flat=True
-        )[0]
+        count = cursor.fetchone()[0]
     if count <= settings.WARROOM_APPEAL_RATE:
         return "accept"
     if count <= settings.WARROOM_APPEAL_HOLD:
