@@ -97,3 +97,15 @@ def test_triage_reassignment_callback_and_reopening(city, officer, street_a):
     closed = do_record_callback(reopened, satisfaction=4, actor=officer)
     assert closed.status == AppealStatus.CLOSED and closed.satisfaction == 4
     assert Appeal.objects.filter(status=AppealStatus.CLOSED).count() == 1
+
+
+def test_the_daily_step_escalates_as_of_the_cycles_day(city):
+    from warroom.appeals.cycle import escalate_step
+
+    tz = timezone.get_current_timezone()
+    at = dt.datetime(2020, 2, 1, 10, 0, tzinfo=tz)
+    appeal = _file(city, "孕妇要去医院产检没有车", category="transport", urgency="immediate", at=at)
+    assert escalate_step(dt.date(2020, 1, 31)).startswith("0 appeals escalated")
+    assert escalate_step(dt.date(2020, 2, 1)).startswith("1 appeals escalated")
+    appeal.refresh_from_db()
+    assert appeal.deadline == dt.datetime(2020, 2, 2, 1, 0, tzinfo=tz)  # day's end + 1 h
