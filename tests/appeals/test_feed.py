@@ -48,7 +48,8 @@ def test_a_day_fed_twice_files_nothing_twice_and_the_next_day_works_the_queue(ci
         ).values_list("pk", flat=True)
     )
     feed_day_appeals(_records([10], [0]), codes, day + dt.timedelta(days=1), actor=hq)
-    answered = Appeal.objects.filter(status__in=(AppealStatus.ANSWERED, AppealStatus.CLOSED))
-    # The simulated areas answer four in five of the open appeals (all but pk % 5 == 0).
+    answered = Appeal.objects.filter(replied_at__isnull=False)
+    # The simulated areas answer four in five of the open appeals (all but pk % 5 == 0);
+    # an unsatisfied callback reopens some, but they were answered.
     assert answered.count() == len([pk for pk in open_before if pk % 5]) > 0
     assert all(a.replied_at <= a.deadline for a in answered)
