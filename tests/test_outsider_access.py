@@ -79,6 +79,7 @@ VICTIM_PARAMS = {
     "record_id": ("supervision", "accountabilityrecord"),
     "phase_plan_id": ("supervision", "phaseplan"),
     "signal_id": ("supervision", "signal"),
+    "appeal_id": ("appeals", "appeal"),
 }
 # Pages of objects that only a capability the district officer's role lacks may open
 # (as the admin's audit log): District A's side is then headquarters.
@@ -351,6 +352,17 @@ def victim_supplies(officer) -> None:
         actor=officer,
     )
     del plant
+    from warroom.appeals.services import do_file_appeal
+
+    do_file_appeal(
+        channel="hotline",
+        text="受害小区 needs medicine",
+        area=Area.objects.get(code=VICTIM_CODE),
+        caller_name="受害小区 caller",
+        category="medicine",
+        urgency="urgent",
+        actor=officer,
+    )
 
 
 def victim_situation(officer) -> None:

@@ -90,6 +90,7 @@ def test_every_write_through_a_request_is_audited_with_its_provenance(world, cli
 
 # The apps whose writes the walk reaches (API segment or web prefix); grows with the filler.
 REACHED = {
+    "appeals",
     "beds",
     "cases",
     "communities",

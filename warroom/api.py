@@ -202,6 +202,7 @@ def me(request: HttpRequest) -> dict[str, object]:
 
 
 def _mount() -> None:
+    from warroom.appeals.api import router as appeals_router
     from warroom.beds.api import router as beds_router
     from warroom.cases.api import router as cases_router
     from warroom.communities.api import router as communities_router
@@ -223,6 +224,7 @@ def _mount() -> None:
     api.add_router("/services", services_router)
     api.add_router("/situation", situation_router)
     api.add_router("/zones", zones_router)
+    api.add_router("/appeals", appeals_router)
 
 
 _mount()

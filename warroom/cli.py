@@ -89,6 +89,10 @@ def _mount_apps() -> None:
         "clearance", help="日清日结：计算各区域积压 / Daily clearance: compute every backlog."
     )(clearance)
 
+    from warroom.appeals.cli import app as appeals_app
+
+    app.add_typer(appeals_app, name="appeals")
+
     from warroom.situation.cli import brief, import_series
 
     app.command("brief", help="每日动态通报 / The day's briefing as PDF, Word or HTML.")(brief)

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "warroom.economy",
     "warroom.demo",  # the demo's feed job (warroom/demo/jobs.py)
     "warroom.supervision",
+    "warroom.appeals",
 ]
 
 MIDDLEWARE = [
@@ -217,6 +218,19 @@ WARROOM_REOPEN_MIN_DAYS = env_int("WARROOM_REOPEN_MIN_DAYS", 3, minimum=0)
 WARROOM_VISIT_DAYS = env_int("WARROOM_VISIT_DAYS", 3, minimum=1)
 # A staple whose price rose by more than this percentage in a week raises an alert (稳物价).
 WARROOM_PRICE_ALERT_PERCENT = env_int("WARROOM_PRICE_ALERT_PERCENT", 10, minimum=1)
+# Citizen appeals (docs/appeals.md): hours to answer per urgency (immediate: a patient
+# asking for a bed; urgent: medicine, transport to care; normal: supplies; routine).
+WARROOM_APPEAL_HOURS_IMMEDIATE = env_int("WARROOM_APPEAL_HOURS_IMMEDIATE", 1, minimum=1)
+WARROOM_APPEAL_HOURS_URGENT = env_int("WARROOM_APPEAL_HOURS_URGENT", 4, minimum=1)
+WARROOM_APPEAL_HOURS_NORMAL = env_int("WARROOM_APPEAL_HOURS_NORMAL", 24, minimum=1)
+WARROOM_APPEAL_HOURS_ROUTINE = env_int("WARROOM_APPEAL_HOURS_ROUTINE", 72, minimum=1)
+# Public form: per client address and minute, accepted up to RATE, held for review up to
+# HOLD (a shared address: many citizens behind one NAT), refused (429) above.
+WARROOM_APPEAL_RATE = env_int("WARROOM_APPEAL_RATE", 5, minimum=1)
+WARROOM_APPEAL_HOLD = env_int("WARROOM_APPEAL_HOLD", 60, minimum=1)
+WARROOM_APPEAL_MIN_FILL_SECONDS = env_int("WARROOM_APPEAL_MIN_FILL_SECONDS", 3, minimum=0)
+WARROOM_APPEAL_DUPLICATE_HOURS = env_int("WARROOM_APPEAL_DUPLICATE_HOURS", 48, minimum=1)
+WARROOM_DEMO_APPEALS_PER_DAY = env_int("WARROOM_DEMO_APPEALS_PER_DAY", 200, minimum=0)
 
 # Supervision (docs/supervision.md). A quality flag's task is due this many days after the
 # flag's day; an overdue task escalates once to the level above after this grace period;

@@ -16,6 +16,7 @@ urlpatterns = [
     path("services/", include("warroom.services.urls")),
     path("supplies/", include("warroom.supplies.urls")),
     path("waste/", include("warroom.waste.urls")),
+    path("appeals/", include("warroom.appeals.urls")),
     path("cases/", include("warroom.cases.urls")),
     path("surveillance/", include("warroom.surveillance.urls")),
     path("situation/", include("warroom.situation.urls")),

@@ -37,6 +37,7 @@ class Role(models.TextChoices):
 #   import_series import a city's published daily series (the analyst's real data; the
 #                 cycle then runs for its days in the importer's scope)
 #   accountability see and record accountability and commendation decisions (问责/表彰)
+#   appeals       handle citizen appeals: triage, route, answer, escalate, rebut rumours
 _ALL = frozenset({"view"})
 _WRITE = _ALL | {"change", "people"}
 _BY_ROLE = {
@@ -53,15 +54,25 @@ _BY_ROLE = {
         "set_level",
         "import_series",
         "accountability",
+        "appeals",
     },
     Role.ANALYST: _ALL | {"import_series"},
     Role.DISPATCHER: _WRITE | {"personal_data", "dispatch"},
     Role.DISTRICT_OFFICER: _WRITE
-    | {"admin", "personal_data", "inspect", "verify", "dispatch", "approve", "import_series"},
-    Role.STREET_OFFICER: _WRITE | {"personal_data", "inspect", "verify", "approve"},
-    Role.COMMUNITY_WORKER: _WRITE | {"personal_data"},
+    | {
+        "admin",
+        "personal_data",
+        "inspect",
+        "verify",
+        "dispatch",
+        "approve",
+        "import_series",
+        "appeals",
+    },
+    Role.STREET_OFFICER: _WRITE | {"personal_data", "inspect", "verify", "approve", "appeals"},
+    Role.COMMUNITY_WORKER: _WRITE | {"personal_data", "appeals"},
     Role.GRID_WORKER: _WRITE | {"personal_data"},
-    Role.HOTLINE_OPERATOR: _WRITE,
+    Role.HOTLINE_OPERATOR: _WRITE | {"personal_data", "appeals"},
     Role.LOGISTICS_OFFICER: _WRITE - {"people"},
     Role.SUPERVISOR: _WRITE | {"audit", "inspect", "verify", "accountability"},
     Role.AUDITOR: _ALL | {"audit"},

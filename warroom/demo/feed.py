@@ -53,6 +53,7 @@ from typing import Any
 
 import numpy as np
 
+from warroom.appeals.feed import feed_day_appeals
 from warroom.beds.imports import do_import_bed_reports
 from warroom.beds.models import Facility
 from warroom.cases.identity import make_resident_id
@@ -678,7 +679,10 @@ def do_feed_twin(
                 actor,
                 replay=replay,
             )
-            feed_logistics(rec, actor=actor, stem=stem, facility_codes=lists.facility_codes)
+            if not replay:  # a replayed day was fed whole before
+                feed_logistics(rec, actor=actor, stem=stem, facility_codes=lists.facility_codes)
+        if not replay:
+            feed_day_appeals(rec.appeals, codes, day, actor=actor)  # the citizens' appeals
         t4 = time.perf_counter()
         clock["ingest"] += t4 - t3
         if cycle and not replay:

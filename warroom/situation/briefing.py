@@ -153,6 +153,10 @@ def decisions_needed(data: dict[str, Any]) -> list[dict[str, Any]]:
         )
     signals = [{"kind": "signal", **sig} for sig in data.get("signals", [])]
     items += _grouped("signals", signals)
+    appeals = data.get("appeals") or {}
+    if appeals.get("overdue"):
+        items.append({"kind": "overdue_appeals", "count": appeals["overdue"]})
+    items += [{"kind": "appeal_surge", **s} for s in appeals.get("surges", [])[:3]]
     if len(items) > AGENDA_MAX:
         cut = items[AGENDA_MAX - 1 :]
         items = [*items[: AGENDA_MAX - 1], {"kind": "more", "count": len(cut), "members": cut}]
@@ -476,6 +480,22 @@ def outline(
                 ]
             )
         out.append(("table", rows))
+    ap = data.get("appeals")
+    if ap:  # the citizens' appeals (docs/appeals.md): one line
+        line = _(
+            "Citizen appeals: %(n)s received (%(adm)s asking for a bed), %(open)s open, "
+            "%(late)s past their deadline."
+        ) % {
+            "n": _n(ap["received"]),
+            "adm": _n(ap["admission"]),
+            "open": _n(ap["open"]),
+            "late": _n(ap["overdue"]),
+        }
+        if ap["surges"]:
+            line += " " + _("Surging: %(terms)s.") % {
+                "terms": "、".join(f"{s['term']} ({s['today']})" for s in ap["surges"])
+            }
+        out.append(("p", line))
     # 8. decisions needed
     out.append(("h2", _("8. Decisions needed")))
     words = [decision_line(i) for i in data.get("decisions", [])]
@@ -608,6 +628,14 @@ def item_text(item: dict[str, Any]) -> str:
         return _("%(n)s overdue tasks.") % {"n": _n(item["total"])}
     if kind == "quality_flags":
         return _("%(n)s open data-quality errors.") % {"n": _n(item["count"])}
+    if kind == "overdue_appeals":
+        return _("%(n)s citizen appeals past their deadline.") % {"n": _n(item["count"])}
+    if kind == "appeal_surge":
+        return _("Appeals about %(term)s surge: %(n)s today, %(base)s a day before.") % {
+            "term": item["term"],
+            "n": _n(item["today"]),
+            "base": item["baseline"],
+        }
     if kind == "more":
         return _("%(n)s more items.") % {"n": _n(item["count"])}
     if kind == "stock_outs":

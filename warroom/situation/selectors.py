@@ -331,6 +331,22 @@ def room(
         "tasks": overdue_tasks(user, area, day),
         "logistics": logistics_panel(user, area, day),
         **supervision_panels(user, area, day, situation),
+        "appeals": appeals_panel(user, area, day),
+    }
+
+
+def appeals_panel(user: Any, area: Area, day: dt.date) -> dict[str, Any]:
+    """The citizens' appeals of the day (docs/appeals.md): received, open, overdue, and
+    the topics surging (a signal for the stand-up)."""
+    from warroom.appeals.selectors import summary
+
+    found = summary(user, area, day)
+    return {
+        **{k: found[k] for k in ("received", "admission", "open", "overdue")},
+        "surges": [
+            {"term": s.term, "today": s.today, "baseline": round(s.baseline, 1)}
+            for s in found["surges"]
+        ],
     }
 
 
@@ -407,6 +423,10 @@ def _link(item: dict[str, Any], area: Area, day: dt.date) -> str:
         return reverse("tasks:index")
     if kind == "quality_flags":
         return reverse("surveillance:quality")
+    if kind == "appeal_surge":
+        return reverse("appeals:topics")
+    if kind == "overdue_appeals":
+        return reverse("appeals:index")
     if kind == "missing_reports":
         return reverse("surveillance:index") + f"?date={day.isoformat()}"
     if kind == "overdue_task":

@@ -24,6 +24,8 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("supplies:index")
     if role == "supervisor":  # a supervisor's day starts at the supervision desk
         return redirect("supervision:index")
+    if role == "hotline_operator":  # the hotline operator's day starts at the 12345 screen
+        return redirect("appeals:operator")
     if role in work.DASHBOARD_ROLES or getattr(user, "area", None) is None:
         return redirect("situation:dashboard")
     area = selectors.home_area(user)

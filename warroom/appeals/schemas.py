@@ -1,0 +1,69 @@
+import datetime as dt
+
+from ninja import Schema
+
+
+class AppealIn(Schema):
+    text: str
+    channel: str = "api"
+    compound_code: str = ""
+    place: str = ""
+    caller_name: str = ""
+    caller_phone: str = ""
+    category: str = ""
+    urgency: str = ""
+
+
+class AppealOut(Schema):
+    """An appeal without its personal fields (caller, phone, place as given)."""
+
+    id: int
+    number: str
+    channel: str
+    area_code: str
+    responsible_code: str
+    unit: str
+    text: str
+    category: str
+    urgency: str
+    proposed_category: str
+    proposed_urgency: str
+    confidence: float
+    triaged: bool
+    status: str
+    received_at: dt.datetime
+    deadline: dt.datetime | None
+    escalations: int
+    duplicate_of: str | None
+    repeat_of: str | None
+    reply: str
+    satisfaction: int | None
+
+    @staticmethod
+    def resolve_area_code(obj: object) -> str:
+        return obj.area.code  # type: ignore[attr-defined]
+
+    @staticmethod
+    def resolve_responsible_code(obj: object) -> str:
+        return obj.assigned_area.code  # type: ignore[attr-defined]
+
+    @staticmethod
+    def resolve_duplicate_of(obj: object) -> str | None:
+        other = obj.duplicate_of  # type: ignore[attr-defined]
+        return other.number if other is not None else None
+
+    @staticmethod
+    def resolve_repeat_of(obj: object) -> str | None:
+        other = obj.repeat_of  # type: ignore[attr-defined]
+        return other.number if other is not None else None
+
+
+class AnswerIn(Schema):
+    reply: str
+
+
+class TriageIn(Schema):
+    category: str
+    urgency: str
+    area_code: str = ""
+    note: str = ""

@@ -1,0 +1,209 @@
+"""Reading appeals with permission; the public status; the boards; hot topics."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Avg, Count, F, Q, QuerySet
+from django.utils import timezone
+
+from warroom.analytics import appeals_text
+from warroom.appeals.models import (
+    OPEN_STATUSES,
+    Appeal,
+    AppealEvent,
+    AppealStatus,
+    DutyShift,
+    Rebuttal,
+)
+from warroom.core.scoping import load_for
+from warroom.geo.models import Area
+
+
+def appeals(user: Any) -> QuerySet[Appeal]:
+    return Appeal.objects.restrict(user).select_related("area", "assigned_area")
+
+
+def get_appeal(user: Any, pk: Any) -> Appeal:
+    qs = Appeal.objects.select_related(
+        "area", "assigned_area", "duplicate_of", "repeat_of", "person", "task", "rebuttal"
+    )
+    return load_for(user, "view", qs, pk, what="appeal")
+
+
+def events(user: Any, appeal: Appeal) -> QuerySet[AppealEvent]:
+    return (
+        AppealEvent.objects.restrict(user)
+        .filter(appeal=appeal)
+        .select_related("to_area")
+        .order_by("at", "pk")
+    )
+
+
+def open_by_deadline(user: Any, area: Area | None = None) -> QuerySet[Appeal]:
+    """Open appeals, the nearest deadline (the most overdue) first."""
+    qs = appeals(user).filter(status__in=OPEN_STATUSES)
+    if area is not None:
+        qs = qs.filter(area__path__under=area.path)
+    return qs.order_by("deadline", "pk")
+
+
+def held(user: Any) -> QuerySet[Appeal]:
+    return appeals(user).filter(status=AppealStatus.HELD).order_by("received_at", "pk")
+
+
+def escalated_to(user: Any, area: Area) -> QuerySet[Appeal]:
+    """Open appeals escalated to ``area`` (the level above sees what its levels missed)."""
+    return (
+        appeals(user)
+        .filter(status__in=OPEN_STATUSES, assigned_area=area, escalations__gt=0)
+        .order_by("deadline")
+    )
+
+
+@dataclass(frozen=True)
+class PublicStatus:
+    """What the public status page shows: no name, phone, place or text."""
+
+    number: str
+    category: str
+    status: str
+    received_at: dt.datetime
+    deadline: dt.datetime | None
+    reply: str
+    replied_at: dt.datetime | None
+    rebuttal_id: int | None
+
+
+def public_status(number: str) -> PublicStatus | None:
+    """The public status of appeal ``number`` (anyone may ask; a duplicate shows the
+    original's progress)."""
+    number = (number or "").strip()
+    if not number.isdigit() or len(number) > 20:
+        return None
+    appeal = Appeal.objects.filter(number=number).select_related("duplicate_of").first()
+    if appeal is None:
+        return None
+    shown = appeal.duplicate_of or appeal
+    return PublicStatus(
+        number=appeal.number,
+        category=shown.get_category_display() if shown.status != AppealStatus.HELD else "",
+        status=appeal.get_status_display()
+        if appeal.status != AppealStatus.DUPLICATE
+        else shown.get_status_display(),
+        received_at=appeal.received_at,
+        deadline=shown.deadline if shown.status in OPEN_STATUSES else None,
+        reply=shown.reply,
+        replied_at=shown.replied_at,
+        rebuttal_id=shown.rebuttal_id,
+    )
+
+
+def timeliness(user: Any, area: Area, *, days: int = 30) -> list[dict[str, Any]]:
+    """Per responsible area under ``area``: answered, answered in time, mean satisfaction,
+    open and overdue now (one query)."""
+    since = timezone.now() - dt.timedelta(days=days)
+    now = timezone.now()
+    rows = (
+        appeals(user)
+        .filter(area__path__under=area.path, received_at__gte=since)
+        .exclude(status__in=(AppealStatus.HELD, AppealStatus.REJECTED, AppealStatus.DUPLICATE))
+        .values("assigned_area__code", "assigned_area__name_zh", "assigned_area__level")
+        .annotate(
+            total=Count("pk"),
+            answered=Count("pk", filter=Q(replied_at__isnull=False)),
+            in_time=Count("pk", filter=Q(replied_at__isnull=False, replied_at__lte=F("deadline"))),
+            open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
+            overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, deadline__lt=now)),
+            satisfaction=Avg("satisfaction"),
+            escalated=Count("pk", filter=Q(escalations__gt=0)),
+        )
+        .order_by("-overdue", "-total")
+    )
+    out = []
+    for r in rows:
+        r["timely"] = r["in_time"] / r["answered"] if r["answered"] else None
+        out.append(r)
+    return out
+
+
+def roster(user: Any, *, start: dt.datetime | None = None, hours: int = 24) -> QuerySet[DutyShift]:
+    """The shifts that overlap the next ``hours`` from ``start`` (now)."""
+    start = start or timezone.now()
+    end = start + dt.timedelta(hours=hours)
+    return (
+        DutyShift.objects.restrict(user)
+        .filter(starts_at__lt=end, ends_at__gt=start)
+        .select_related("user", "area")
+        .order_by("starts_at", "pk")
+    )
+
+
+def rebuttals(limit: int = 50) -> QuerySet[Rebuttal]:
+    """Published rebuttals, newest first: public."""
+    return Rebuttal.objects.all().order_by("-published_at", "-pk")[:limit]
+
+
+def term_counts(
+    user: Any, area: Area, *, end: dt.date, days: int = 8
+) -> list[tuple[dt.date, Counter[str]]]:
+    """Each day's term frequencies of the appeals under ``area``, oldest first."""
+    start = end - dt.timedelta(days=days - 1)
+    tz = timezone.get_current_timezone()
+    lo = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
+    hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    per_day: dict[dt.date, Counter[str]] = {
+        start + dt.timedelta(days=i): Counter() for i in range(days)
+    }
+    rows = (
+        appeals(user)
+        .filter(area__path__under=area.path, received_at__gte=lo, received_at__lt=hi)
+        .exclude(status__in=(AppealStatus.REJECTED, AppealStatus.HELD))
+        .values_list("received_at", "terms")
+        .iterator(chunk_size=2000)
+    )
+    for at, terms in rows:
+        day = timezone.localtime(at, tz).date()
+        if day in per_day:
+            per_day[day].update(set(terms.split()))
+    return sorted(per_day.items())
+
+
+def hot_topics(
+    user: Any, area: Area, *, end: dt.date, days: int = 8, top: int = 15
+) -> dict[str, Any]:
+    """The top terms of the last day and the window, their daily series, and the surges."""
+    series = term_counts(user, area, end=end, days=days)
+    window: Counter[str] = Counter()
+    for _, c in series:
+        window.update(c)
+    terms = [t for t, _ in window.most_common(top)]
+    surges = appeals_text.surges([c for _, c in series])
+    return {
+        "days": [d for d, _ in series],
+        "terms": terms,
+        "series": {t: [c.get(t, 0) for _, c in series] for t in terms},
+        "today": series[-1][1].most_common(top) if series else [],
+        "surges": surges,
+    }
+
+
+def summary(user: Any, area: Area, day: dt.date) -> dict[str, Any]:
+    """The briefing's line: the day's appeals, open, overdue, answered in time, surges."""
+    tz = timezone.get_current_timezone()
+    lo = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
+    hi = lo + dt.timedelta(days=1)
+    base = appeals(user).filter(area__path__under=area.path)
+    counts = base.filter(received_at__gte=lo, received_at__lt=hi).aggregate(
+        received=Count("pk", filter=~Q(status__in=(AppealStatus.REJECTED,))),
+        admission=Count("pk", filter=Q(category="admission")),
+    )
+    now = min(timezone.now(), hi)
+    open_now = base.filter(status__in=OPEN_STATUSES, received_at__lt=hi).aggregate(
+        open=Count("pk"), overdue=Count("pk", filter=Q(deadline__lt=now))
+    )
+    topics = hot_topics(user, area, end=day)
+    return {**counts, **open_now, "surges": topics["surges"][:5]}
