@@ -566,6 +566,7 @@ def do_feed_twin(
     on_day: Callable[[DayFed], None] | None = None,
     sim: Simulation | None = None,
     fed_before: int = 0,
+    on_open: Callable[[dt.date], None] | None = None,
 ) -> FeedReport:
     """Run ``scenario`` and feed every day into the platform (see the module docstring).
 
@@ -579,6 +580,10 @@ def do_feed_twin(
     those days, as :func:`warroom.demo.dispatch.platform_dispatcher` does) and their files
     built (the offices' memory of their people), but nothing is imported and no cycle
     runs; ``on_day`` sees them with ``replayed=True``.
+
+    ``on_open(day)`` is called when a day opens, before anything of it is imported: an
+    exercise moves the platform's today to that day there, so that the day's files are not
+    "in the future" for the import rules.
     """
     if sim is None:
         changes: dict[str, Any] = {"scale": scale}
@@ -605,6 +610,8 @@ def do_feed_twin(
         early = sim.records_before_placement()
         day = early.date
         fed = DayFed(day, replayed=replay)
+        if on_open is not None and not replay:
+            on_open(day)
         stem = f"twin-{name}-{day}"
         t1 = time.perf_counter()
         clock["simulation"] += t1 - t0

@@ -22,6 +22,7 @@ resumes at its first step not done.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import sys
 from typing import Any, TextIO
@@ -72,6 +73,10 @@ def feed_job(
             bar_.note(f"[demo] resuming after day {resume}/{total}: replaying the days fed")
         n = 0
 
+        def on_open(day: dt.date) -> None:
+            # The exercise's today is the day being fed: its files are not "in the future".
+            do_set_today(day, actor=SYSTEM, label=EXERCISE, step=n + 1, steps=total)
+
         def on_day(fed: DayFed) -> None:
             nonlocal n
             n += 1
@@ -112,6 +117,7 @@ def feed_job(
             line_lists=line_lists,
             dispatcher=dispatcher,
             on_day=on_day,
+            on_open=on_open,
             fed_before=resume,
         )
     return {
