@@ -1,0 +1,156 @@
+"""Beds: admission and isolation in bulk, as dispatch places people.
+
+A section of the app's ``services`` module, which re-exports it: callers import from there."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from warroom.cases import states
+from warroom.cases._base import STATE_FIELDS
+from warroom.cases.models import (
+    Person,
+    TransitionRecord,
+)
+from warroom.cases.states import Isolation, Status
+from warroom.cases.transitions import apply_transition, note_isolation, save_isolation_history
+from warroom.cases.validating import check_text
+from warroom.core.context import acting
+from warroom.core.errors import Conflict
+
+# --- beds: admission and isolation in bulk (dispatch) -----------------------------------
+
+
+@dataclass(frozen=True)
+class BedAssignment:
+    """A person (loaded under lock by the caller) going into a bed.
+
+    ``hospital``: a hospital bed (the confirmed are admitted; an admitted patient moving
+    wards or hospitals keeps his status and changes facility); otherwise a single room
+    at a quarantine site (a contact is quarantined there, a febrile or suspected person
+    isolated there).
+    """
+
+    person: Person
+    facility: str
+    facility_area_id: int | None
+    hospital: bool
+
+
+def do_assign_beds(
+    assignments: Sequence[BedAssignment], *, actor: Any, reason: str, at: dt.datetime | None = None
+) -> int:
+    """Move every person of ``assignments`` into his bed in case management, set-based.
+
+    Each person's move is decided by :func:`apply_transition` (the one place effects are
+    decided), in memory; the people whose changed fields end up equal (same facility,
+    same step) are then written by one ``UPDATE ... WHERE id IN (...)`` per group, the
+    transition rows in bulk, and one audit entry for the whole batch (the people's ids and
+    a hash of them), like an import. The caller holds the people's rows locked
+    (``select_for_update``) and has checked that each still waits; a person whose status
+    no longer allows the move is a ``Conflict`` naming him, and nothing is written.
+    """
+    import hashlib
+
+    from django.db.models import F
+
+    from warroom.audit.services import record_batch
+    from warroom.core import bulk
+
+    if not assignments:
+        return 0
+    at = at or timezone.now()
+    check_text(facility=max((a.facility for a in assignments), key=len))
+    steps: list[tuple[Any, ...]] = []
+    attnames = [Person._meta.get_field(n).attname for n in STATE_FIELDS]
+    groups: dict[tuple[Any, ...], list[int]] = {}
+    for a in assignments:
+        p = a.person
+        before = [getattr(p, n) for n in attnames]
+        name = a.facility.strip()
+        step: TransitionRecord | None = None
+        try:
+            if a.hospital and p.status == Status.CONFIRMED:
+                step = apply_transition(
+                    p, Status.ADMITTED, at=at, actor=actor, reason=reason, facility=name
+                )
+            elif a.hospital and p.status == Status.ADMITTED:
+                pass  # a transfer: same status, another bed
+            elif not a.hospital and p.status == Status.CONTACT:
+                step = apply_transition(
+                    p,
+                    Status.QUARANTINED,
+                    at=at,
+                    actor=actor,
+                    reason=reason,
+                    isolation=Isolation.QUARANTINE,
+                    facility=name,
+                )
+            elif not a.hospital and p.status in (
+                Status.FEBRILE,
+                Status.FEBRILE_TESTED,
+                Status.SUSPECTED,
+                Status.QUARANTINED,
+            ):
+                if p.isolation != Isolation.QUARANTINE:  # a move between sites keeps it
+                    p.isolation, p.isolated_at = Isolation.QUARANTINE, at
+                    p.facility = name
+                    note_isolation(p, at)
+            else:
+                raise states.IllegalTransition(p.status, Status.ADMITTED if a.hospital else "")
+        except states.IllegalTransition:
+            raise Conflict(
+                f"person #{p.pk} is {p.status or 'in no category'}: cannot take a "
+                f"{'hospital bed' if a.hospital else 'quarantine room'}",
+                code="illegal_transition",
+                details={"person_id": p.pk, "current": p.status},
+            ) from None
+        p.facility, p.facility_area_id = name, a.facility_area_id
+        if step is not None:
+            steps.append(
+                (
+                    p.pk,
+                    step.source,
+                    step.target,
+                    step.at,
+                    step.actor_id,
+                    step.actor_name,
+                    step.reason,
+                )
+            )
+        changed = tuple(
+            (n, tuple(v) if isinstance(v, list) else v)
+            for n, old, v in zip(attnames, before, (getattr(p, n) for n in attnames), strict=True)
+            if old != v
+        )
+        groups.setdefault(changed, []).append(p.pk)
+        p.version += 1
+    with acting(actor), transaction.atomic():
+        for changed, ids in groups.items():
+            values = {n: list(v) if isinstance(v, tuple) else v for n, v in changed}
+            for start in range(0, len(ids), bulk.BATCH):
+                Person.objects.filter(pk__in=ids[start : start + bulk.BATCH]).update(
+                    **values, version=F("version") + 1
+                )
+        bulk.insert_tuples(
+            TransitionRecord,
+            ["person", "source", "target", "at", "actor", "actor_name", "reason"],
+            steps,
+        )
+        save_isolation_history(a.person for a in assignments)
+        ids = sorted(a.person.pk for a in assignments)
+        record_batch(
+            object_type="cases.person",
+            rows=len(ids),
+            sha256=hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest(),
+            action="assign_beds",
+            message=reason[:300],
+            details={"people": ids if len(ids) <= 1000 else ids[:1000], "transitions": len(steps)},
+        )
+    return len(ids)

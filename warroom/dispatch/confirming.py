@@ -1,0 +1,231 @@
+"""Confirm: a dispatcher's confirmation of proposal lines, each placed or refused with
+its reason.
+
+A section of the app's ``services`` module, which re-exports it: callers import from there."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from warroom.audit.services import record_batch
+from warroom.beds.models import Facility
+from warroom.cases.models import Person
+from warroom.cases.services import (
+    BedAssignment,
+    do_assign_beds,
+)
+from warroom.cases.states import Status
+from warroom.cases.waiting import is_waiting, need_of
+from warroom.core import bulk
+from warroom.core.context import is_system
+from warroom.dispatch._base import (
+    HOSPITAL_TYPES,
+    _allowed,
+    _check_dispatcher,
+    _free,
+    _lock_people,
+    _lock_pools,
+    _open_placements,
+    _take,
+    _user,
+    people_of,
+)
+from warroom.dispatch.models import (
+    LineState,
+    Outcome,
+    Placement,
+    Proposal,
+    ProposalLine,
+    Refusal,
+)
+
+# --- confirm ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Refused:
+    line_id: int
+    person_id: int
+    refusal: str
+    message: str
+
+
+@dataclass
+class Confirmation:
+    """What a confirmation did: the placements made and every line refused, with why."""
+
+    proposal_id: int
+    placements: list[tuple[int, int, str]] = field(default_factory=list)  # person, facility, type
+    refused: list[Refused] = field(default_factory=list)
+
+    @property
+    def confirmed(self) -> int:
+        return len(self.placements)
+
+
+def do_confirm_proposal(
+    proposal: Proposal,
+    *,
+    actor: Any,
+    line_ids: list[int] | None = None,
+    at: dt.datetime | None = None,
+) -> Confirmation:
+    """Confirm all the proposed lines of ``proposal`` (or those of ``line_ids``) at once.
+
+    One transaction: a line whose person no longer waits, was placed meanwhile or needs
+    another bed type now, or whose bed was taken meanwhile, is refused with that reason;
+    every other line becomes a placement, its bed is taken and the person is admitted or
+    isolated in case management. Concurrent confirmations of overlapping proposals never
+    over-fill a pool and never place a person twice.
+    """
+    _check_dispatcher(actor)
+    at = at or timezone.now()
+    result = Confirmation(proposal.pk)
+    with transaction.atomic():
+        lines_qs = ProposalLine.objects.filter(proposal=proposal, state=LineState.PROPOSED)
+        if not is_system(actor):
+            lines_qs = lines_qs.filter(person__in=people_of(actor))
+        if line_ids is not None:
+            lines_qs = lines_qs.filter(pk__in=line_ids)
+        lines = list(
+            lines_qs.select_for_update()
+            .order_by("pk")
+            .values_list("pk", "person_id", "facility_id", "bed_type", "need", "waiting_since")
+        )
+        if not lines:
+            return result
+        people = _lock_people([ln[1] for ln in lines])
+        open_now = _open_placements(list(people))
+        lines.sort(key=lambda ln: (ln[4], ln[5], ln[0]))  # priority: need, then longest wait
+        want: dict[tuple[int, str], list[tuple[Any, ...]]] = defaultdict(list)
+        taken_person: set[int] = set()
+        for ln in lines:
+            pk, pid, fid, bed_type = ln[0], ln[1], ln[2], ln[3]
+            p = people.get(pid)
+            held = open_now.get(pid)
+            need = need_of(p.status, p.severity) if p is not None else None
+            if p is None or not is_waiting(p):
+                code = (
+                    Refusal.PLACED
+                    if held is not None or (p and p.status == Status.ADMITTED)
+                    else Refusal.NOT_WAITING
+                )
+                result.refused.append(_refused(pk, pid, code))
+            elif pid in taken_person or (held is not None and not _upgrade(held, bed_type)):
+                result.refused.append(_refused(pk, pid, Refusal.PLACED))
+            elif not _allowed(need, bed_type):
+                result.refused.append(_refused(pk, pid, Refusal.NEED_CHANGED))
+            else:
+                want[(fid, bed_type)].append(ln)
+                taken_person.add(pid)
+        pools = _lock_pools(set(want))
+        granted: list[tuple[Any, ...]] = []
+        for key in sorted(want, key=lambda k: pools[k].pk if k in pools else 0):
+            asked = want[key]
+            n = _take(pools[key], len(asked)) if key in pools else 0
+            granted += asked[:n]
+            result.refused += [_refused(ln[0], ln[1], Refusal.NO_BED) for ln in asked[n:]]
+        _place(
+            [(ln[1], ln[2], ln[3], ln[0]) for ln in granted],
+            people,
+            open_now,
+            actor=actor,
+            at=at,
+            reason=f"dispatch proposal #{proposal.pk}",
+        )
+        for chunk in bulk.chunks([ln[0] for ln in granted]):
+            ProposalLine.objects.filter(pk__in=chunk).update(
+                state=LineState.CONFIRMED, decided_at=at, decided_by=_user(actor)
+            )
+        by_code: dict[Any, list[int]] = defaultdict(list)
+        for r in result.refused:
+            by_code[r.refusal].append(r.line_id)
+        for code, ids in by_code.items():
+            for chunk in bulk.chunks(ids):
+                ProposalLine.objects.filter(pk__in=chunk).update(
+                    state=LineState.REFUSED, refusal=code, decided_at=at, decided_by=_user(actor)
+                )
+        result.placements = [(ln[1], ln[2], ln[3]) for ln in granted]
+        record_batch(
+            object_type="dispatch.proposal",
+            rows=len(granted),
+            sha256=hashlib.sha256(
+                ",".join(f"{p}:{f}:{t}" for p, f, t in result.placements).encode()
+            ).hexdigest(),
+            area_path=proposal.area.path,
+            action="confirm",
+            message=f"proposal #{proposal.pk}: {len(granted)} placed, "
+            f"{len(result.refused)} refused",
+            details={
+                "proposal": proposal.pk,
+                "refused": {c: len(v) for c, v in by_code.items()},
+            },
+        )
+    return result
+
+
+def _refused(line_id: int, person_id: int, code: Any) -> Refused:
+    return Refused(line_id, person_id, str(code), str(Refusal(code).label))
+
+
+def _upgrade(held: Placement, bed_type: str) -> bool:
+    """A person in a quarantine room who was confirmed may go to a hospital bed."""
+    return held.bed_type == "QUARANTINE" and bed_type in HOSPITAL_TYPES
+
+
+def _place(
+    items: list[tuple[int, int, str, int | None]],
+    people: dict[int, Person],
+    open_now: dict[int, Placement],
+    *,
+    actor: Any,
+    at: dt.datetime,
+    reason: str,
+    note: str = "",
+) -> None:
+    """Write the placements of ``items`` (person, facility, bed type, line) whose beds are
+    already taken: end the quarantine placements they replace, free those beds, and move
+    the people in case management. Set-based."""
+    if not items:
+        return
+    ended = [open_now[pid] for pid, _f, _t, _l in items if pid in open_now]
+    if ended:
+        for chunk in bulk.chunks([pl.pk for pl in ended]):
+            Placement.objects.filter(pk__in=chunk, ended_at__isnull=True).update(
+                ended_at=at, outcome=Outcome.ADMITTED
+            )
+        counts: dict[tuple[int, str], int] = defaultdict(int)
+        for pl in ended:
+            counts[(pl.facility_id, pl.bed_type)] += 1
+        for (fid, t), n in sorted(counts.items()):
+            _free(fid, t, n)
+    names = dict(
+        Facility.objects.filter(pk__in={f for _p, f, _t, _l in items}).values_list("pk", "name")
+    )
+    areas = dict(
+        Facility.objects.filter(pk__in={f for _p, f, _t, _l in items}).values_list("pk", "area_id")
+    )
+    bulk.insert_tuples(
+        Placement,
+        ["person", "facility", "bed_type", "started_at", "line", "placed_by", "note", "outcome"],
+        [
+            (pid, fid, t, at, line, getattr(actor, "pk", None), note, "")
+            for pid, fid, t, line in items
+        ],
+    )
+    do_assign_beds(
+        [
+            BedAssignment(people[pid], names[fid], areas[fid], t in HOSPITAL_TYPES)
+            for pid, fid, t, _l in items
+        ],
+        actor=actor,
+        reason=reason,
+        at=at,
+    )
