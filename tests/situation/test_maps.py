@@ -171,3 +171,32 @@ def test_a_street_or_grid_worker_is_drawn_his_own_unit_not_the_district(
         assert [f["properties"] for f in found["features"]] == [{"name": own, "approximate": True}]
         assert client.get("/situation/map/990101/shapes.geojson").status_code == 404
         assert client.get(f"/situation/map/{own}/?metric=certification").status_code == 200
+
+
+def test_the_risk_level_and_closure_maps_read_the_zones_pages_numbers(client, mapped, officer):
+    """Issue 20: the levels and the closure coverage on the map, by the same selectors."""
+    from warroom.accounts.models import User
+    from warroom.communities.services import do_set_closure
+    from warroom.core.context import SYSTEM
+    from warroom.core.today import today
+    from warroom.economy.services import do_compute_risk_levels, do_override_level
+
+    day = today()
+    do_compute_risk_levels(day, actor=SYSTEM)  # no case anywhere: every area low
+    hq = User.objects.get(username="hq")
+    do_override_level(mapped["990101"], day, level="high", reason="聚集", actor=hq)
+    do_set_closure(mapped["990101001001001"], "closed", actor=officer)
+    _login(client, "hq")
+
+    def regions(metric: str) -> dict:
+        page = client.get(f"/situation/map/9901/?metric={metric}&day={day.isoformat()}")
+        assert page.status_code == 200
+        found = re.search(r"data-series='([^']*)'", page.content.decode()).group(1)
+        option = json.loads(found.replace("&quot;", '"'))
+        return {d["code"]: d for d in option["series"][0]["data"]}
+
+    risk = regions("risk")
+    assert (risk["990101"]["value"], risk["990102"]["value"]) == (2, 0)  # high, low
+    closure = regions("closure")
+    assert closure["990101"]["value"] == 50.0  # one of District A's two compounds
+    assert closure["990102"]["value"] == 0.0

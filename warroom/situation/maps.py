@@ -28,7 +28,9 @@ from django.utils.translation import gettext as _
 from warroom.geo.models import Area, Level
 from warroom.situation import charts
 
-METRICS = ("phase", "rt", "backlog", "certification")
+METRICS = ("phase", "rt", "backlog", "certification", "risk", "closure")
+RISKS = ("low", "medium", "high")
+RISK_COLOURS = {"low": "#1a7f37", "medium": "#e6a700", "high": "#b3261e"}
 PHASES = ("HIGH", "MIDDLE", "LOW", "TAIL", "CLEARED")
 PHASE_COLOURS = {
     "HIGH": "#b3261e",
@@ -49,6 +51,8 @@ def metric_label(metric: str) -> str:
         "rt": _("Rt"),
         "backlog": _("Clearance backlog"),
         "certification": _("Certification"),
+        "risk": _("Risk level"),
+        "closure": _("Closure coverage"),
     }[metric]
 
 
@@ -79,6 +83,12 @@ def map_day(user: Any, area: Area, asked: dt.date | None) -> dt.date | None:
         return day
     run = latest_run()
     return run.date if run is not None else None
+
+
+def risk_labels() -> dict[str, Any]:
+    from warroom.economy.models import RiskLevel
+
+    return {str(v): label for v, label in RiskLevel.choices}
 
 
 def _name(a: Area) -> str:
@@ -123,6 +133,31 @@ def places(user: Any, area: Area, day: dt.date | None, metric: str) -> list[Plac
                 out[pk].extra = [
                     f"{Duty(d).label}: {s.total}" for d, s in duties.items() if s is not None
                 ]
+    elif metric == "risk":
+        # The level of each graded child (districts and streets; docs/zones.md), as the
+        # risk-level page shows it: the latest graded day on or before the map's day.
+        from warroom.economy.selectors import levels
+
+        for row in levels(user, area, day).filter(area__in=kids):
+            place = out[row.area_id]
+            place.value = float(RISKS.index(row.level))
+            place.text = str(risk_labels()[row.level])
+            place.extra = [
+                _("cumulative confirmed: %(n)s") % {"n": row.basis.get("cumulative", 0)},
+                _("new in the window: %(n)s") % {"n": row.basis.get("new_in_window", 0)},
+            ]
+    elif metric == "closure":
+        # The coverage page's numbers (warroom.communities.coverage): compounds closed.
+        from warroom.communities.coverage import coverage
+
+        for child in coverage(area, day)["children"]:
+            shown = out.get(child["area"].pk)
+            if shown is None or child["share"] is None:
+                continue
+            place = shown
+            place.value = round(100 * child["share"], 1)
+            place.text = f"{place.value:.1f}%"
+            place.extra = [f"{child['closed']} / {child['total']}"]
     else:
         from warroom.communities.models import Certification
 
@@ -158,6 +193,22 @@ def _visual(metric: str, values: list[float]) -> dict[str, Any]:
             for i, s in enumerate(CERT_ORDER)
         ]
         return {**base, "type": "piecewise", "pieces": pieces}
+    if metric == "risk":
+        pieces = [
+            {"value": i, "label": str(risk_labels()[r]), "color": RISK_COLOURS[r]}
+            for i, r in enumerate(RISKS)
+        ]
+        return {**base, "type": "piecewise", "pieces": pieces}
+    if metric == "closure":
+        return {
+            **base,
+            "type": "continuous",
+            "min": 0,
+            "max": 100,
+            "calculable": True,
+            "text": ["100%", "0%"],
+            "inRange": {"color": ["#b3261e", "#f1c40f", "#1a7f37"]},
+        }
     if metric == "rt":
         pieces = [
             {"lt": 0.8, "label": "< 0.8", "color": "#1a7f37"},
