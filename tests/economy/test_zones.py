@@ -370,3 +370,22 @@ def test_gate_passes_are_checked_at_the_gate_and_bad_ones_are_anomalies(city, of
         "": 1,
     }
     assert len(seen["anomalies"]) == 4
+
+
+@pytest.mark.django_db
+def test_a_rising_level_is_a_signal_for_the_stand_up(city, hq, settings):
+    from warroom.economy.services import do_compute_risk_levels, do_override_level
+    from warroom.supervision.models import Signal
+    from warroom.supervision.signals import do_raise_signals
+
+    day = today()
+    do_compute_risk_levels(day - dt.timedelta(days=1), actor=SYSTEM)
+    do_compute_risk_levels(day, actor=SYSTEM)
+    assert (
+        do_raise_signals(day, actor=SYSTEM) == 0
+        or not Signal.objects.filter(name="risk_level_rose").exists()
+    )
+    do_override_level(city["990101001"], day, level="high", reason="方舱医院聚集", actor=hq)
+    do_raise_signals(day, actor=SYSTEM)
+    found = Signal.objects.get(name="risk_level_rose")
+    assert found.area.code == "990101001" and "方舱医院聚集" in found.message

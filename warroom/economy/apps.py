@@ -18,3 +18,17 @@ class EconomyConfig(AppConfig):
             after_if_present=("cases.clearance",),
             label="分区分级 / risk levels by area",
         )
+        from django.apps import apps
+
+        if apps.is_installed("warroom.supervision"):
+            from django.utils.translation import gettext_lazy as _
+
+            from warroom.economy.services import level_rose_hits
+            from warroom.supervision.signals import register_signal
+
+            register_signal(
+                "risk_level_rose",
+                level_rose_hits,
+                risk="public_safety",
+                label=_("A risk level rose"),
+            )

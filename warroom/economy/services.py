@@ -758,3 +758,37 @@ def do_record_checkpoint(
             },
         )
     return row
+
+
+def level_rose_hits(day: dt.date) -> list[Any]:
+    """The signal "a risk level rose" (warroom.supervision.signals): every district or street
+    graded above its previous day's level on ``day``, with the clause that decided it."""
+    from warroom.supervision.signals import Hit
+
+    before = {
+        r.area_id: r.level for r in AreaRiskLevel.objects.filter(date=day - dt.timedelta(days=1))
+    }
+    hits = []
+    for row in AreaRiskLevel.objects.filter(date=day).select_related("area"):
+        old = before.get(row.area_id)
+        if old is None or not rule.higher(row.level, old):
+            continue
+        hits.append(
+            Hit(
+                area=row.area,
+                value=float(rule.RANK[row.level]),
+                threshold=float(rule.RANK[old]),
+                message=_("%(area)s rose from %(old)s to %(new)s (%(why)s).")
+                % {
+                    "area": row.area.name_zh,
+                    "old": RiskLevel(old).label,
+                    "new": RiskLevel(row.level).label,
+                    "why": CLAUSES.get(row.clause, row.clause)
+                    if not row.override_reason
+                    else row.override_reason,
+                },
+                evidence=reverse("economy:area", kwargs={"code": row.area.code})
+                + f"?date={day.isoformat()}",
+            )
+        )
+    return hits

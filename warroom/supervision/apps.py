@@ -57,6 +57,7 @@ class SupervisionConfig(AppConfig):
             "supervision.signals",
             _signals_step,
             after=("supervision.rates",),
+            after_if_present=("economy.levels", "appeals_escalate", "supplies.alerts"),
             label="风险信号 / emerging problems",
         )
         register_step(
