@@ -73,6 +73,14 @@ def _wipe() -> None:
         ImportBatch,
     ):
         model.objects.all().delete()
+    # The logistics and the appeals the feed filed (warroom/demo/logistics.py, appeals).
+    from warroom.appeals.models import Appeal
+    from warroom.supplies.models import Balance, LedgerHead, Lot, Movement, StockAlert
+    from warroom.waste.models import Disposed, Generated, WasteDay
+
+    for model in (Disposed, Generated, WasteDay, StockAlert, Movement, Balance, Lot, Appeal):
+        model.objects.all().delete()
+    LedgerHead.objects.all().delete()
 
 
 def _state() -> dict[str, object]:

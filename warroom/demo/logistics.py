@@ -18,7 +18,6 @@ One call per simulated day (:func:`feed_logistics`), after the day's records are
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import math
@@ -27,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from warroom.exports import csv_writer  # user text as text (OWASP CSV injection)
 from warroom.tables import read_table
 
 SOURCES = ("national", "province", "purchase", "production", "donation")
@@ -36,7 +36,7 @@ KEEP_DAYS = 3
 
 def _csv(header: list[str], rows: list[list[Any]]) -> bytes:
     buf = io.StringIO()
-    w = csv.writer(buf)
+    w = csv_writer(buf)
     w.writerow(header)
     w.writerows(rows)
     return buf.getvalue().encode("utf-8")
@@ -49,10 +49,22 @@ def feed_logistics(rec: Any, *, actor: Any, stem: str, facility_codes: list[str]
     day = rec.date
     if isinstance(day, np.datetime64):
         day = day.astype("M8[D]").astype(dt.date)
+    if _fed_already(stem):
+        # The day's files depend on the stock and the storage they found; fed again (a
+        # resumed or repeated feed), they would differ: a day fed once is not fed again.
+        return {"supplies": 0, "waste": 0}
     return {
         "supplies": _supplies(rec.supplies, day, R.SUPPLY_NAMES, actor=actor, stem=stem),
         "waste": _waste(rec.waste, day, facility_codes, actor=actor, stem=stem),
     }
+
+
+def _fed_already(stem: str) -> bool:
+    from warroom.core.models import ImportBatch
+
+    return ImportBatch.objects.filter(
+        kind__in=("supplies-movements", "waste-generated"), filename__startswith=f"{stem}-"
+    ).exists()
 
 
 def _supplies(
