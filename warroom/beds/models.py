@@ -123,6 +123,14 @@ class Facility(AuditedModel):
         return None if all(p is None for p in parts) else sum(p or 0 for p in parts)
 
 
+# How an occupancy report came in (BedReport.source): the codes, by their names.
+REPORT_SOURCES = {
+    "web": pgettext_lazy("report source", "Web form"),
+    "api": pgettext_lazy("report source", "API"),
+    "import": pgettext_lazy("report source", "File import"),
+}
+
+
 class ChangeKind(models.TextChoices):
     PLANNED = "planned", _("Planned opening")
     OPENING = "opening", _("Opening")
@@ -225,6 +233,11 @@ class BedReport(AuditedModel):
 
     def __str__(self) -> str:
         return f"{self.facility} {self.date} {self.bed_type} {self.occupied}/{self.capacity}"
+
+    @property
+    def source_label(self) -> str:
+        """How the report came in, by its name (``web``, ``api``, ``import`` are codes)."""
+        return str(REPORT_SOURCES.get(self.source, self.source))
 
     @property
     def audit_area_path(self) -> str:
