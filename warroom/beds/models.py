@@ -131,6 +131,14 @@ REPORT_SOURCES = {
 }
 
 
+# The notes warroom.twin.facilities writes on the demo's capacity changes, by their names.
+TWIN_NOTES = {
+    "beds: real total": _("Beds: the published total"),
+    "beds: real": _("Beds: the published figure"),
+    "synthetic": _("Synthetic (generated for the demo)"),
+}
+
+
 class ChangeKind(models.TextChoices):
     PLANNED = "planned", _("Planned opening")
     OPENING = "opening", _("Opening")
@@ -186,6 +194,12 @@ class CapacityChange(AuditedModel):
 
     def __str__(self) -> str:
         return f"{self.facility} {self.bed_type} {self.delta:+d} @ {self.effective}"
+
+    @property
+    def note_label(self) -> str:
+        """The note a reader sees: the notes the twin writes (warroom.twin.facilities) are
+        codes in English, shown by their names; a note a person typed is shown as typed."""
+        return str(TWIN_NOTES.get(self.note, self.note))
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
