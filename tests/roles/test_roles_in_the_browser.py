@@ -22,6 +22,12 @@ from tests.roles.walk import data_words, english_words, visible_text
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 PHONE = {"width": 390, "height": 844}
+# the roles whose day starts in their module (warroom/web/views.py): the home redirects there
+MODULE_HOMES = {
+    "logistics_officer": "/supplies/",
+    "supervisor": "/supervision/",
+    "hotline_operator": "/appeals/operator/",
+}
 
 
 def _sign_in(page, base: str, username: str) -> None:
@@ -76,6 +82,9 @@ def test_each_role_in_the_browser(live_server):
             html = page.content()
             if role in ("hq_leader", "district_officer"):
                 assert page.get_by_test_id("phase").count() == 1, username
+            elif role in MODULE_HOMES:
+                assert urlparse(page.url).path == MODULE_HOMES[role], (username, page.url)
+                assert page.locator("h1").count() == 1, username
             else:
                 assert page.get_by_test_id("home-title").count() == 1, username
                 assert page.get_by_test_id("next-steps").count() == 1, username

@@ -123,6 +123,22 @@ class Facility(AuditedModel):
         return None if all(p is None for p in parts) else sum(p or 0 for p in parts)
 
 
+# How an occupancy report came in (BedReport.source): the codes, by their names.
+REPORT_SOURCES = {
+    "web": pgettext_lazy("report source", "Web form"),
+    "api": pgettext_lazy("report source", "API"),
+    "import": pgettext_lazy("report source", "File import"),
+}
+
+
+# The notes warroom.twin.facilities writes on the demo's capacity changes, by their names.
+TWIN_NOTES = {
+    "beds: real total": _("Beds: the published total"),
+    "beds: real": _("Beds: the published figure"),
+    "synthetic": _("Synthetic (generated for the demo)"),
+}
+
+
 class ChangeKind(models.TextChoices):
     PLANNED = "planned", _("Planned opening")
     OPENING = "opening", _("Opening")
@@ -179,6 +195,12 @@ class CapacityChange(AuditedModel):
     def __str__(self) -> str:
         return f"{self.facility} {self.bed_type} {self.delta:+d} @ {self.effective}"
 
+    @property
+    def note_label(self) -> str:
+        """The note a reader sees: the notes the twin writes (warroom.twin.facilities) are
+        codes in English, shown by their names; a note a person typed is shown as typed."""
+        return str(TWIN_NOTES.get(self.note, self.note))
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise ValueError("the capacity history is append-only: record a new change instead")
@@ -225,6 +247,11 @@ class BedReport(AuditedModel):
 
     def __str__(self) -> str:
         return f"{self.facility} {self.date} {self.bed_type} {self.occupied}/{self.capacity}"
+
+    @property
+    def source_label(self) -> str:
+        """How the report came in, by its name (``web``, ``api``, ``import`` are codes)."""
+        return str(REPORT_SOURCES.get(self.source, self.source))
 
     @property
     def audit_area_path(self) -> str:

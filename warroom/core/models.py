@@ -171,6 +171,17 @@ class PlatformDay(models.Model):
         return self.day.isoformat() if self.day else "real time"
 
 
+# The kinds warroom.core.notify is called with, by their names (an unknown kind reads "Other").
+NOTIFICATION_KINDS = {
+    "task": _("Task"),
+    "signal": _("Signal"),
+    "escalation": _("Escalation"),
+    "level_rose": _("Risk level rose"),
+    "appeal_assigned": _("Appeal assigned"),
+    "appeal_escalated": _("Appeal escalated"),
+}
+
+
 class Notification(models.Model):
     """A message to one user: a task, an escalation, a signal. Written by warroom.core.notify."""
 
@@ -194,3 +205,7 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def kind_label(self) -> str:
+        return str(NOTIFICATION_KINDS.get(self.kind, _("Other")))

@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from warroom.audit.mixins import AuditedModel
 from warroom.core.choices import LabelledChoices
@@ -100,11 +101,24 @@ class Place(AuditedModel):
         ordering = ["kind", "code"]
 
     def __str__(self) -> str:
-        return self.name
+        return str(self.label)
 
     @property
     def external(self) -> bool:
         return self.kind in EXTERNAL_KINDS
+
+    @property
+    def label(self) -> str:
+        """The name a reader sees: an outside account (``SRC-<source>``, ``SINK-used``,
+        ``ADJ-count``) by its translated kind or source, not the name stored at creation."""
+        if self.kind == PlaceKind.SOURCE and self.code.startswith("SRC-"):
+            try:
+                return str(Source(self.code[4:]).label)
+            except ValueError:
+                return self.name
+        if self.kind in (PlaceKind.SINK, PlaceKind.ADJUSTMENT):
+            return str(PlaceKind(self.kind).label)
+        return self.name
 
 
 class Lot(models.Model):
@@ -318,7 +332,7 @@ class Donation(AuditedModel):
 
 class PlanStatus(LabelledChoices):
     PROPOSED = "proposed", _("Proposed")
-    CONFIRMED = "confirmed", _("Confirmed")
+    CONFIRMED = "confirmed", pgettext_lazy("allocation plan", "Confirmed")
     CANCELLED = "cancelled", _("Cancelled")
 
 
