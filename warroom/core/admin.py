@@ -82,7 +82,7 @@ class ScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         return excluded + [
             name
             for name, spec in personal.items()
-            if spec.capability == "personal_data" and name not in excluded
+            if spec.sensitive and name not in excluded
         ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
