@@ -18,7 +18,6 @@ One call per simulated day (:func:`feed_logistics`), after the day's records are
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import math
@@ -27,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from warroom.exports import csv_writer  # the one export helper (OWASP CSV injection)
 from warroom.tables import read_table
 
 SOURCES = ("national", "province", "purchase", "production", "donation")
@@ -36,7 +36,7 @@ KEEP_DAYS = 3
 
 def _csv(header: list[str], rows: list[list[Any]]) -> bytes:
     buf = io.StringIO()
-    w = csv.writer(buf)
+    w = csv_writer(buf)
     w.writerow(header)
     w.writerows(rows)
     return buf.getvalue().encode("utf-8")
