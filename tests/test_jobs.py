@@ -152,7 +152,10 @@ def test_an_import_on_the_queue_reports_its_rows_or_its_errors(officer, client):
     assert (entry.source, entry.actor) == ("job", officer)  # who queued it, from a worker
     client.force_login(officer)
     page = client.get(f"/jobs/{refused_file.pk}/").content.decode()
-    assert 'data-status="failed"' in page and "outside your area" in page and "<td>2</td>" in page
+    assert 'data-status="failed"' in page and "不在您的辖区内" in page and "<td>2</td>" in page
+    # the reason is stored as written and shown in the reader's language
+    page = client.get(f"/jobs/{refused_file.pk}/", headers={"Accept-Language": "en"})
+    assert "outside your area" in page.content.decode()
 
 
 def test_only_importers_can_be_queued_as_imports(officer):

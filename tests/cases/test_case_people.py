@@ -33,7 +33,7 @@ def test_a_known_id_number_is_a_conflict_naming_the_existing_record(city, office
     assert Person.objects.count() == 1
 
 
-def test_bad_identity_or_a_home_that_is_not_a_compound_is_refused(city, officer):
+def test_bad_identity_or_a_home_that_is_not_a_compound_is_refused(city, officer, english):
     with pytest.raises(InvalidInput, match="check digit"):
         services.do_register_person(
             name="x",

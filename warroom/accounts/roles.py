@@ -72,7 +72,7 @@ _BY_ROLE = {
     Role.STREET_OFFICER: _WRITE | {"personal_data", "inspect", "verify", "approve", "appeals"},
     Role.COMMUNITY_WORKER: _WRITE | {"personal_data", "appeals"},
     Role.GRID_WORKER: _WRITE | {"personal_data"},
-    Role.HOTLINE_OPERATOR: _WRITE | {"personal_data", "appeals"},
+    Role.HOTLINE_OPERATOR: _WRITE | {"appeals"},
     Role.LOGISTICS_OFFICER: _WRITE - {"people"},
     Role.SUPERVISOR: _WRITE | {"audit", "inspect", "verify", "accountability"},
     Role.AUDITOR: _ALL | {"audit"},

@@ -75,13 +75,19 @@ UNITS: dict[Any, Any] = {
 }
 
 
+CALLER_PHONE = personal.PersonalField("appeals", personal.mask_phone, audited=True)
+CALLER_PLACE = personal.PersonalField("appeals", personal.mask_text, audited=True)
+
+
 class Appeal(AuditedModel):
     """One citizen appeal. Scoped by the place (``area``): every level above it sees it."""
 
     personal_fields: ClassVar[dict[str, personal.PersonalField]] = {
         "caller_name": personal.NAME,
-        "caller_phone": personal.PHONE,
-        "place_text": personal.ADDRESS,
+        # Whoever handles appeals calls the citizen back: the caller's phone and place are
+        # unmasked by ``appeals`` (audited), not by ``personal_data`` (docs/appeals.md).
+        "caller_phone": CALLER_PHONE,
+        "place_text": CALLER_PLACE,
     }
 
     number = models.CharField(_("number"), max_length=20, unique=True)

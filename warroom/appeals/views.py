@@ -238,7 +238,7 @@ def appeal(request: HttpRequest, appeal_id: int) -> HttpResponse:
     if request.method == "POST":
         _act(request, found)
         return redirect("appeals:appeal", appeal_id=found.pk)
-    unmask = request.user.can("personal_data")  # type: ignore[union-attr]
+    unmask = request.user.can("appeals")  # type: ignore[union-attr]
     shown = mask_record(
         found.personal_fields,
         {k: getattr(found, k) for k in found.personal_fields},

@@ -80,9 +80,7 @@ class ScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         excluded = list(super().get_exclude(request, obj) or ())
         personal = getattr(self.model, "personal_fields", {})
         return excluded + [
-            name
-            for name, spec in personal.items()
-            if spec.capability == "personal_data" and name not in excluded
+            name for name, spec in personal.items() if spec.sensitive and name not in excluded
         ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -49,10 +49,20 @@ def mask_text(value: str) -> str:
 
 @dataclass(frozen=True)
 class PersonalField:
-    """A field of personal data: the capability that unmasks it and how it is masked."""
+    """A field of personal data: the capability that unmasks it and how it is masked.
+
+    ``audited``: showing it in clear is an audited act and a list masks it unless asked
+    (every ``personal_data`` field; a field another capability unmasks says so itself,
+    e.g. an appeal's caller phone, unmasked by ``appeals``).
+    """
 
     capability: str
     mask: Callable[[str], str]
+    audited: bool = False
+
+    @property
+    def sensitive(self) -> bool:
+        return self.audited or self.capability == "personal_data"
 
 
 ID_NUMBER = PersonalField("personal_data", mask_id)
@@ -96,7 +106,7 @@ def mask_record(
         value = out.get(name)
         if value in (None, ""):
             continue
-        clear_on_request = spec.capability == "personal_data"
+        clear_on_request = spec.sensitive
         if may_see(user, spec.capability) and (unmask or not clear_on_request):
             if clear_on_request:
                 unmasked.append(name)

@@ -11,7 +11,10 @@ Code never calls ``timezone.localdate()`` or ``date.today()`` for "today": it ca
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,10 +38,37 @@ def _fixed() -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
 
 
+# The stored day, read once per request: the view, its forms' defaults, the banner and the
+# panels all ask for today; one request sees one day. Outside a request (jobs, the CLI,
+# tests calling services) nothing is memoised. Setting the day forgets the memo.
+_UNREAD = object()
+_memo: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar(
+    "warroom_today_memo", default=None
+)
+
+
+@contextlib.contextmanager
+def per_request() -> Iterator[None]:
+    """Memoise the stored day for the duration of one request (the request middleware)."""
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
 def _stored() -> Any:
     from warroom.core.models import PlatformDay
 
-    return PlatformDay.objects.filter(pk=1, day__isnull=False).first()
+    memo = _memo.get()
+    if memo is not None:
+        row = memo.get("row", _UNREAD)
+        if row is not _UNREAD:
+            return row
+    row = PlatformDay.objects.filter(pk=1, day__isnull=False).first()
+    if memo is not None:
+        memo["row"] = row
+    return row
 
 
 def today() -> dt.date:
@@ -92,6 +122,9 @@ def do_set_today(
     from warroom.core.context import acting
     from warroom.core.models import PlatformDay
 
+    memo = _memo.get()
+    if memo is not None:
+        memo.clear()
     with acting(actor), transaction.atomic():
         PlatformDay.objects.update_or_create(
             pk=1, defaults={"day": day, "label": label, "step": step, "steps": steps}

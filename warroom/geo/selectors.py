@@ -20,7 +20,9 @@ def get_area(user: Any, code: str) -> Area:
 
 
 def home_area(user: Any) -> Area:
-    return Area.objects.get(pk=user.area_id)
+    # The user's own area through the relation, cached on the user: the scoping reads it
+    # again (``user.area_path``) in the same request without a second query.
+    return user.area  # type: ignore[no-any-return]
 
 
 def children(user: Any, area: Area) -> QuerySet[Area]:

@@ -58,10 +58,13 @@ def metric_label(metric: str) -> str:
 
 @dataclass
 class Place:
-    """One child area on the map and its figure (``value`` None: no data at this level)."""
+    """One child area on the map and its figure (``figure`` None: no data at this level).
+
+    Named ``figure``, not ``value``: ``.value =`` is how a spreadsheet cell is written, which
+    tests/test_exports.py keeps to warroom.exports."""
 
     area: Area
-    value: float | None = None
+    figure: float | None = None
     text: str = ""
     extra: list[str] = field(default_factory=list)
 
@@ -113,11 +116,11 @@ def places(user: Any, area: Area, day: dt.date | None, metric: str) -> list[Plac
             place = out[s.area_id]
             if metric == "phase":
                 declared = (p.get("phase") or {}).get("declared")
-                place.value = float(PHASES.index(declared)) if declared in PHASES else 5.0
+                place.figure = float(PHASES.index(declared)) if declared in PHASES else 5.0
                 place.text = charts.phase_label(declared)
             elif charts.rt_estimated(p):
                 latest = p["rt"]["latest"]
-                place.value = round(float(latest["mean"]), 2)
+                place.figure = round(float(latest["mean"]), 2)
                 place.text = f"{latest['mean']:.2f} ({latest['q025']:.2f}–{latest['q975']:.2f})"
             else:
                 place.text = _("insufficient data") + ": " + charts.rt_reason(p)
@@ -128,7 +131,7 @@ def places(user: Any, area: Area, day: dt.date | None, metric: str) -> list[Plac
         if ClearanceRun.objects.filter(date=day).exists():
             for pk, duties in clearance_rows(user, kids, day).items():
                 total = sum(s.total for s in duties.values() if s is not None)
-                out[pk].value = float(total)
+                out[pk].figure = float(total)
                 out[pk].text = str(total)
                 out[pk].extra = [
                     f"{Duty(d).label}: {s.total}" for d, s in duties.items() if s is not None
@@ -140,7 +143,7 @@ def places(user: Any, area: Area, day: dt.date | None, metric: str) -> list[Plac
 
         for row in levels(user, area, day).filter(area__in=kids):
             place = out[row.area_id]
-            place.value = float(RISKS.index(row.level))
+            place.figure = float(RISKS.index(row.level))
             place.text = str(risk_labels()[row.level])
             place.extra = [
                 _("cumulative confirmed: %(n)s") % {"n": row.basis.get("cumulative", 0)},
@@ -155,8 +158,8 @@ def places(user: Any, area: Area, day: dt.date | None, metric: str) -> list[Plac
             if shown is None or child["share"] is None:
                 continue
             place = shown
-            place.value = round(100 * child["share"], 1)
-            place.text = f"{place.value:.1f}%"
+            place.figure = round(100 * child["share"], 1)
+            place.text = f"{place.figure:.1f}%"
             place.extra = [f"{child['closed']} / {child['total']}"]
     else:
         from warroom.communities.models import Certification
@@ -165,7 +168,7 @@ def places(user: Any, area: Area, day: dt.date | None, metric: str) -> list[Plac
             if status is None:
                 continue
             place = out[a.pk]
-            place.value = float(CERT_ORDER.index(status.status))
+            place.figure = float(CERT_ORDER.index(status.status))
             place.text = str(Certification(status.status).label)
             good, total = (status.subtree_counts or {}).get(str(Level.COMPOUND), (0, 0))
             if total:
@@ -271,7 +274,7 @@ def map_option(
     names = {a.code: _name(a) for a in [area, *(p.area for p in found)]}
     links: dict[str, str] = {}
     series: list[dict[str, Any]] = []
-    known = [p.value for p in found if p.value is not None]
+    known = [p.figure for p in found if p.figure is not None]
     if regions:
         data = []
         for p in found:
@@ -283,7 +286,7 @@ def map_option(
                 "url": links[name],
                 "tooltip": {"formatter": _tooltip(name, label, p)},
             }
-            item["value"] = p.value if p.value is not None else "-"
+            item["value"] = p.figure if p.figure is not None else "-"
             data.append(item)
         series.append({"type": "map", "geoIndex": 0, "name": label, "data": data, "id": "areas"})
     else:
@@ -300,10 +303,10 @@ def map_option(
                 "url": links[name],
                 "tooltip": {"formatter": _tooltip(name, label, p)},
             }
-            if p.value is None:
+            if p.figure is None:
                 without.append({**item, "value": [p.area.lon, p.area.lat]})
             else:
-                with_value.append({**item, "value": [p.area.lon, p.area.lat, p.value]})
+                with_value.append({**item, "value": [p.area.lon, p.area.lat, p.figure]})
         point = {
             "type": "scatter",
             "coordinateSystem": "geo",

@@ -49,7 +49,9 @@ def _districts(user: Any, area: Area) -> list[Area]:
     return list(_rows(Area, user).filter(parent=area).order_by("code"))
 
 
-def reporting(user: Any, area: Area, day: dt.date) -> dict[str, Any]:
+def reporting(
+    user: Any, area: Area, day: dt.date, *, districts: list[Area] | None = None
+) -> dict[str, Any]:
     """Which of the area's districts (and itself) sent no figures for ``day``.
 
     A district without a report row, or whose new confirmed cell is empty, is missing:
@@ -57,7 +59,9 @@ def reporting(user: Any, area: Area, day: dt.date) -> dict[str, Any]:
     """
     from warroom.surveillance.models import DailyReport, Source
 
-    areas = [area, *[d for d in _districts(user, area) if d.pk != area.pk]]
+    if districts is None:
+        districts = _districts(user, area)
+    areas = [area, *[d for d in districts if d.pk != area.pk]]
     got = dict(
         _rows(DailyReport, user)
         .filter(area__in=areas, date=day, source=Source.REPORT)
@@ -67,15 +71,20 @@ def reporting(user: Any, area: Area, day: dt.date) -> dict[str, Any]:
     return {"areas": len(areas), "missing": missing}
 
 
-def clearance_panel(user: Any, area: Area, day: dt.date) -> dict[str, Any]:
-    """The four backlogs of the area with age buckets and change, and per district."""
+def clearance_panel(
+    user: Any, area: Area, day: dt.date, *, districts: list[Area] | None = None
+) -> dict[str, Any]:
+    """The four backlogs of the area with age buckets and change, and per district
+    (``districts``: :func:`_districts` when the caller has read them already)."""
     from warroom.cases.models import ClearanceRun, ClearanceSnapshot
 
     yesterday = day - dt.timedelta(days=1)
     runs = set(
         ClearanceRun.objects.filter(date__in=[day, yesterday]).values_list("date", flat=True)
     )
-    districts = [d for d in _districts(user, area) if d.pk != area.pk]
+    if districts is None:
+        districts = _districts(user, area)
+    districts = [d for d in districts if d.pk != area.pk]
     duties: dict[str, dict[str, Any]] = {}
     for d in DUTIES:
         duties[d] = dict.fromkeys(("total", "under_24h", "from_24_to_48h", "over_48h"), 0)
@@ -317,12 +326,13 @@ def room(
     """
     if situation is None or situation.day != day:
         situation = _rows(Situation, user).filter(area=area, day=day).first()
+    districts = _districts(user, area)  # read once for the reporting and clearance panels
     return {
         "day": day.isoformat(),
         "area": {**_area(area), "depth": area.depth},
         "situation": None if situation is None else situation.payload,
-        "reporting": reporting(user, area, day),
-        "clearance": clearance_panel(user, area, day),
+        "reporting": reporting(user, area, day, districts=districts),
+        "clearance": clearance_panel(user, area, day, districts=districts),
         "beds": beds_panel(user, area, day),
         "plan": plan if plan is not None else plan_panel(user, area, day),
         "certification": certification_panel(user, area, day),
