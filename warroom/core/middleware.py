@@ -12,17 +12,14 @@ def client_ip(request: HttpRequest) -> str | None:
 
 
 class RequestContextMiddleware:
-    """Opens the acting context (who, from where, request id) for every request, and the
-    request's memo of the platform's day (``warroom.core.today.per_request``)."""
+    """Opens the acting context (who, from where, request id) for every request."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         source = "api" if request.path.startswith("/api/") else "web"
-        from warroom.core.today import per_request
-
-        with per_request(), for_request(request, source=source, ip=client_ip(request)) as ctx:
+        with for_request(request, source=source, ip=client_ip(request)) as ctx:
             response = self.get_response(request)
             response["X-Request-ID"] = ctx.request_id
             return response

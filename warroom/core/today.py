@@ -11,10 +11,7 @@ Code never calls ``timezone.localdate()`` or ``date.today()`` for "today": it ca
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import datetime as dt
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,28 +36,30 @@ def _fixed() -> dt.date | None:
 
 
 # The stored day, read once per request: the view, its forms' defaults, the banner and the
-# panels all ask for today; one request sees one day. Outside a request (jobs, the CLI,
+# panels all ask for today; one request sees one day. The memo lives on the request the one
+# acting context holds (no context variable of its own); outside a request (jobs, the CLI,
 # tests calling services) nothing is memoised. Setting the day forgets the memo.
 _UNREAD = object()
-_memo: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar(
-    "warroom_today_memo", default=None
-)
+_MEMO = "_warroom_today_memo"
 
 
-@contextlib.contextmanager
-def per_request() -> Iterator[None]:
-    """Memoise the stored day for the duration of one request (the request middleware)."""
-    token = _memo.set({})
-    try:
-        yield
-    finally:
-        _memo.reset(token)
+def _memo() -> dict[str, Any] | None:
+    from warroom.core.context import current
+
+    request = current().request
+    if request is None:
+        return None
+    memo = getattr(request, _MEMO, None)
+    if memo is None:
+        memo = {}
+        setattr(request, _MEMO, memo)
+    return memo  # type: ignore[no-any-return]
 
 
 def _stored() -> Any:
     from warroom.core.models import PlatformDay
 
-    memo = _memo.get()
+    memo = _memo()
     if memo is not None:
         row = memo.get("row", _UNREAD)
         if row is not _UNREAD:
@@ -122,7 +121,7 @@ def do_set_today(
     from warroom.core.context import acting
     from warroom.core.models import PlatformDay
 
-    memo = _memo.get()
+    memo = _memo()
     if memo is not None:
         memo.clear()
     with acting(actor), transaction.atomic():
