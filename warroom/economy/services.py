@@ -42,7 +42,7 @@ from warroom.economy.models import (
     TravellerKind,
     Trip,
 )
-from warroom.geo.models import Area, Level
+from warroom.geo.models import DEPTH, Area, Level
 
 GRADED_LEVELS = (Level.DISTRICT, Level.STREET)
 ESSENTIAL = frozenset(
@@ -461,14 +461,7 @@ def approver_problem(actor: Any, business: Business) -> str | None:
     if not actor.can("approve"):
         return _("You may not decide resumption applications.")
     wanted = Level.DISTRICT if business.size == BusinessSize.LARGE else Level.STREET
-    order = {
-        Level.CITY: 0,
-        Level.DISTRICT: 1,
-        Level.STREET: 2,
-        Level.COMMUNITY: 3,
-        Level.COMPOUND: 4,
-    }
-    if order[actor.area.level] > order[wanted]:
+    if DEPTH[actor.area.level] > DEPTH[str(wanted)]:
         return _("A %(size)s business is approved at %(level)s level or above.") % {
             "size": BusinessSize(business.size).label,
             "level": Level(wanted).label,
