@@ -4,8 +4,12 @@ never carries someone held, closure coverage rolled up exactly."""
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
+from html import unescape
 
 import pytest
+from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -100,7 +104,7 @@ def test_levels_follow_the_confirmations(city, settings):
 
 
 @pytest.mark.django_db
-def test_an_hq_override_needs_a_reason_and_stands_until_lifted(city, hq, officer, settings):
+def test_an_hq_override_needs_a_reason_and_stands_until_lifted(city, hq, officer, settings, client):
     from warroom.core.errors import Forbidden, InvalidInput
     from warroom.economy.models import AreaRiskLevel
     from warroom.economy.services import do_compute_risk_levels, do_lift_override, do_override_level
@@ -116,6 +120,17 @@ def test_an_hq_override_needs_a_reason_and_stands_until_lifted(city, hq, officer
     do_compute_risk_levels(day + dt.timedelta(days=1), actor=SYSTEM)
     nxt = AreaRiskLevel.objects.get(area=street, date=day + dt.timedelta(days=1))
     assert (nxt.computed, nxt.level, nxt.override_reason) == ("low", "high", "集中隔离点出现聚集")
+    # The history page draws the levels as a chart (the table stays), the override pinned.
+    client.force_login(hq)
+    html = client.get(reverse("economy:area", args=[street.code])).content.decode()
+    found = re.search(r'data-testid="level-chart" data-series=\'([^\']*)\'', html)
+    option = json.loads(unescape(found.group(1)))
+    level, computed, pins = option["series"]
+    assert option["xAxis"]["data"] == [day.isoformat(), (day + dt.timedelta(days=1)).isoformat()]
+    assert option["yAxis"]["data"] == ["低风险", "中风险", "高风险"]
+    assert (level["data"], computed["data"]) == (["高风险", "高风险"], ["低风险", "低风险"])
+    assert pins["type"] == "scatter" and len(pins["data"]) == 2
+    assert "<table" in html and html.count("集中隔离点出现聚集") == 2
     do_lift_override(street, day + dt.timedelta(days=1), actor=hq)
     nxt.refresh_from_db()
     assert nxt.level == "low"

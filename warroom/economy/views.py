@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib import messages
@@ -9,12 +11,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from warroom.communities import coverage as closure
+from warroom.core import axes
 from warroom.core.errors import NotFound
 from warroom.core.scoping import load_for
 from warroom.core.today import today
 from warroom.economy import selectors, services
 from warroom.economy.models import (
     ApplicationStatus,
+    AreaRiskLevel,
     Business,
     BusinessCategory,
     BusinessSize,
@@ -103,18 +107,65 @@ def area_levels(request: HttpRequest, code: str) -> HttpResponse:
                 ),
             )
         return redirect(f"{request.path}?date={day.isoformat()}")
+    history = list(selectors.level_history(request.user, area))
     return render(
         request,
         "economy/area.html",
         {
             "area": area,
             "day": day,
-            "history": list(selectors.level_history(request.user, area)),
+            "history": history,
+            "chart_json": json.dumps(
+                level_chart(history), ensure_ascii=False, separators=(",", ":")
+            ),
             "may_override": request.user.can("set_level"),
             "choices": RiskLevel.choices,
             "clauses": services.CLAUSES,
         },
     )
+
+
+def level_chart(history: Sequence[AreaRiskLevel]) -> dict[str, Any]:
+    """The ECharts option of an area's levels over time (oldest first): the level in force
+    and the rule's level as steps on the three levels, HQ's overrides marked with a pin
+    (the table below the chart says the same for screen readers)."""
+    rows = sorted(history, key=lambda r: r.date)
+    names = [str(label) for label in RiskLevel.labels]  # low, medium, high: bottom to top
+    label = dict(zip(RiskLevel.values, names, strict=True))
+    dates = [r.date.isoformat() for r in rows]
+    return {
+        "tooltip": {"trigger": "axis"},
+        "legend": {"top": 0},
+        "grid": axes.grid(top=32),
+        "xAxis": axes.date_axis(dates),
+        "yAxis": axes.category_axis(names),
+        "series": [
+            {
+                "type": "line",
+                "name": _("Level"),
+                "step": "middle",
+                "data": [label.get(r.level, r.level) for r in rows],
+            },
+            {
+                "type": "line",
+                "name": _("Computed level"),
+                "step": "middle",
+                "lineStyle": {"type": "dashed"},
+                "data": [label.get(r.computed, r.computed) for r in rows],
+            },
+            {
+                "type": "scatter",
+                "name": _("Override"),
+                "symbol": "pin",
+                "symbolSize": 24,
+                "data": [
+                    [r.date.isoformat(), label.get(r.level, r.level)]
+                    for r in rows
+                    if r.override_reason
+                ],
+            },
+        ],
+    }
 
 
 @login_required
