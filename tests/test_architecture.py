@@ -11,24 +11,30 @@
   app's plain token and session checks are its building blocks); no router sets its own
   ``auth``; an object is loaded for a user through ``warroom.core.scoping.load_for``,
   never with a hand-written ``restrict(...).filter(pk=...).first()`` and a NotFound.
+- Permits under an area: a service asks whether an actor may change something under an
+  area with ``warroom.core.permits.require_in_area`` (NotFound outside the jurisdiction,
+  Forbidden for the role), never with its own ``in_scope`` + ``can`` + raise.
 """
 
 from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent / "warroom"
 LAYERS = ("views", "api", "services", "selectors", "imports", "clearance")
 
 
-def modules() -> Iterator[tuple[str, ast.Module]]:
-    for path in sorted(ROOT.rglob("*.py")):
-        rel = path.relative_to(ROOT.parent).as_posix()
-        if "/migrations/" in rel:
-            continue
-        yield rel, ast.parse(path.read_text(encoding="utf-8"), filename=rel)
+@cache
+def modules() -> tuple[tuple[str, ast.Module], ...]:
+    """Every module's syntax tree, parsed once for all the checks of this file."""
+    return tuple(
+        (rel, ast.parse(path.read_text(encoding="utf-8"), filename=rel))
+        for path in sorted(ROOT.rglob("*.py"))
+        if "/migrations/" not in (rel := path.relative_to(ROOT.parent).as_posix())
+    )
 
 
 def _service_sections() -> set[str]:
@@ -167,3 +173,50 @@ def test_objects_are_loaded_for_a_user_through_load_for() -> None:
             if restricts and first and not_found and by_key:
                 problems.append(f"{rel}:{node.lineno}: {node.name} loads by hand (use load_for)")
     assert not problems, "\n".join(problems)
+
+
+def _raises(node: ast.AST, name: str) -> bool:
+    return any(
+        isinstance(n, ast.Raise)
+        and isinstance(n.exc, ast.Call)
+        and getattr(n.exc.func, "id", "") == name
+        for n in ast.walk(node)
+    )
+
+
+def area_check_copies(tree: ast.AST) -> Iterator[ast.FunctionDef]:
+    """Functions that ask the area (``in_scope``) and the role (``.can``) and answer
+    NotFound or Forbidden themselves: copies of ``require_in_area``."""
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.FunctionDef)
+            and any(True for _ in calls(node, "in_scope"))
+            and any(True for _ in calls(node, "can"))
+            and _raises(node, "NotFound")
+            and _raises(node, "Forbidden")
+        ):
+            yield node
+
+
+def test_area_scoped_changes_are_permitted_through_require_in_area() -> None:
+    """Who may change something under an area is asked by one function,
+    ``warroom.core.permits.require_in_area`` (economy's ``_check`` and communities'
+    ``_check_change`` were copies of each other, issue 13)."""
+    problems = [
+        f"{rel}:{node.lineno}: {node.name} checks area and role by hand (use require_in_area)"
+        for rel, tree in modules()
+        if rel != "warroom/core/permits.py" and in_layer(rel)
+        for node in area_check_copies(tree)
+    ]
+    assert not problems, "\n".join(problems)
+
+
+def test_the_area_check_sees_a_copy() -> None:
+    copy = ast.parse(
+        "def _check(actor, area):\n"
+        "    if not in_scope(actor, area.path):\n"
+        "        raise NotFound('area not found')\n"
+        "    if not actor.can('change'):\n"
+        "        raise Forbidden('no')\n"
+    )
+    assert [f.name for f in area_check_copies(copy)] == ["_check"]

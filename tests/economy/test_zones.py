@@ -78,7 +78,7 @@ def _confirm(city, n: int, compound: str = "990101001001001"):
 
 
 @pytest.mark.django_db
-def test_levels_follow_the_confirmations(city, settings):
+def test_levels_follow_the_confirmations(city, settings, django_assert_num_queries):
     from warroom.economy.models import AreaRiskLevel
     from warroom.economy.services import do_compute_risk_levels
 
@@ -101,6 +101,24 @@ def test_levels_follow_the_confirmations(city, settings):
         AreaRiskLevel.objects.get(date=today() - dt.timedelta(days=1), area__code="990101001").level
         == "low"
     )
+    # What governs a place: its street's latest level, else its district's; one query.
+    from warroom.economy.services import level_of
+
+    compound, street, district = city["990101001001001"], city["990101001"], city["990101"]
+    day = today()
+    yesterday = day - dt.timedelta(days=1)
+    with django_assert_num_queries(1):
+        governs = level_of(compound, day)
+    assert (governs.area_id, governs.date, governs.level) == (street.pk, day, "high")
+    assert level_of(compound, yesterday).date == yesterday
+    AreaRiskLevel.objects.filter(area=street, date=today()).delete()
+    governs = level_of(compound, today())  # the street's older day beats the district's today
+    assert (governs.area_id, governs.date) == (street.pk, yesterday)
+    AreaRiskLevel.objects.filter(area=street).delete()
+    assert level_of(compound, today()).area_id == district.pk
+    assert level_of(district, today()).area_id == district.pk
+    with django_assert_num_queries(0):
+        assert level_of(city["9901"], day) is None
 
 
 @pytest.mark.django_db

@@ -31,9 +31,10 @@ from warroom.appeals.models import (
     Urgency,
 )
 from warroom.core.context import SYSTEM, acting
-from warroom.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from warroom.core.errors import Conflict, InvalidInput, NotFound
 from warroom.core.inputs import clean_text
 from warroom.core.notify import notify, recipients
+from warroom.core.permits import require_in_area
 from warroom.core.scoping import in_scope
 from warroom.geo.models import DEPTH, Area, Level
 
@@ -282,10 +283,13 @@ def do_file_appeal(
 
 
 def _check(actor: Any, appeal: Appeal) -> None:
-    if actor is None or not in_scope(actor, appeal.area.path) or not actor.can("view"):
-        raise NotFound("appeal not found")
-    if not actor.can("appeals"):
-        raise Forbidden(_("You may not handle appeals."))
+    require_in_area(
+        actor,
+        appeal.area,
+        "appeals",
+        missing="appeal not found",
+        refusal=_("You may not handle appeals."),
+    )
 
 
 def _lock(appeal: Appeal) -> Appeal:
@@ -664,10 +668,7 @@ def do_add_shift(
     desk: str = "",
     actor: Any,
 ) -> DutyShift:
-    if actor is None or not in_scope(actor, area.path):
-        raise NotFound("area not found")
-    if not actor.can("appeals"):
-        raise Forbidden(_("You may not handle appeals."))
+    require_in_area(actor, area, "appeals", refusal=_("You may not handle appeals."))
     if user is None or not in_scope(user, area.path):
         raise InvalidInput(_("The user on duty must cover the area."))
     if ends_at <= starts_at:

@@ -11,7 +11,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from warroom.communities._base import _check_change
 from warroom.communities.models import (
     Closure,
     ClosureStatus,
@@ -23,6 +22,7 @@ from warroom.communities.models import (
 from warroom.core.context import acting
 from warroom.core.errors import InvalidInput
 from warroom.core.inputs import clean_text
+from warroom.core.permits import require_in_area
 from warroom.geo.models import Area, Level
 
 # --- closure --------------------------------------------------------------------------
@@ -34,7 +34,7 @@ def current_closure(area: Area) -> ClosureStatus | None:
 
 def do_set_closure(area: Area, status: str, *, note: str = "", actor: Any) -> ClosureStatus:
     """Record a compound's new closure status; the history is kept, never overwritten."""
-    _check_change(actor, area)
+    require_in_area(actor, area)
     if status not in Closure.values:
         raise InvalidInput(_("Unknown closure status %(s)s.") % {"s": status})
     if area.level != Level.COMPOUND:
@@ -48,7 +48,7 @@ def do_set_closure(area: Area, status: str, *, note: str = "", actor: Any) -> Cl
 def do_add_entry_point(
     area: Area, *, name: str, duty_staff: str = "", duty_phone: str = "", actor: Any
 ) -> EntryPoint:
-    _check_change(actor, area)
+    require_in_area(actor, area)
     if area.level != Level.COMPOUND:
         raise InvalidInput(_("Entry points belong to compounds."))
     name = clean_text(name, max_length=100, what=_("Name"), required=True)
@@ -78,7 +78,7 @@ def do_issue_pass(
 
     from warroom.core.today import today
 
-    _check_change(actor, area)
+    require_in_area(actor, area)
     if area.level != Level.COMPOUND:
         raise InvalidInput(_("Passes are issued by compounds."))
     if purpose not in Purpose.values:
@@ -103,7 +103,7 @@ def do_issue_pass(
 
 
 def do_revoke_pass(gate_pass: GatePass, *, actor: Any) -> GatePass:
-    _check_change(actor, gate_pass.area)
+    require_in_area(actor, gate_pass.area)
     with acting(actor), transaction.atomic():
         gate_pass.revoked_at = timezone.now()
         gate_pass.save()
@@ -138,7 +138,7 @@ def do_record_passage(
     pass_number: str = "",
     actor: Any,
 ) -> EntryExitRecord:
-    _check_change(actor, point.area)
+    require_in_area(actor, point.area)
     if direction not in ("in", "out"):
         raise InvalidInput(_("The direction is in or out."))
     if purpose not in Purpose.values:

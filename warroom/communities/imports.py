@@ -387,7 +387,7 @@ def do_import_closures(
     in the actor's jurisdiction, a known status, a date not in the future; a compound twice
     on one date is refused."""
     from warroom.communities.models import Closure, ClosureStatus
-    from warroom.communities.services import check_change
+    from warroom.core.permits import area_refusal
     from warroom.core.today import today
 
     digest = sha256 or table.sha256
@@ -406,7 +406,7 @@ def do_import_closures(
         for p in parsed:
             row, code = p["_row"], p["area_code"]
             area = areas.get(code)
-            problem = check_change(actor, area) if area is not None else None
+            problem = area_refusal(actor, area) if area is not None else None
             if area is None or problem == "not_found":
                 errors.append(
                     RowError(row, "area_code", code, _("No such area in your jurisdiction."))

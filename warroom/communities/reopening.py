@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from warroom.audit.services import record_batch
-from warroom.communities._base import _check_change
 from warroom.communities.models import (
     Certification,
     CertificationStatus,
@@ -25,6 +24,7 @@ from warroom.communities.models import (
 )
 from warroom.core.context import acting
 from warroom.core.errors import Conflict, Forbidden, InvalidInput
+from warroom.core.permits import require_in_area
 from warroom.core.today import today as platform_today
 from warroom.geo.models import Area, Level
 from warroom.tasks.models import Task
@@ -98,7 +98,7 @@ def describe_failed_checks(checks: dict[str, Any]) -> list[str]:
 
 def do_apply_reopening(area: Area, *, note: str = "", actor: Any) -> ReopeningApplication:
     """A certified unit applies to reopen; refused while a condition does not hold."""
-    _check_change(actor, area)
+    require_in_area(actor, area)
     if area.parent_id is None:
         raise InvalidInput(_("The city has no level above to approve its reopening."))
     checks = reopening_checks(area)
@@ -125,7 +125,7 @@ def do_decide_reopening(
     unit (one audit entry for the batch).
     """
     area = application.area
-    _check_change(actor, area)
+    require_in_area(actor, area)
     if actor.area_path == area.path:
         raise Forbidden(_("The level above decides on a unit's reopening, not the unit itself."))
     if application.status != Decision.PENDING:

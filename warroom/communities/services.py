@@ -8,7 +8,6 @@ from __future__ import annotations
 from warroom.communities._base import (  # noqa: F401
     DEFAULT_DEADLINE_DAYS,
     INSPECTOR_LEVELS,
-    check_change,
 )
 from warroom.communities.certifying import (  # noqa: F401
     RecomputeResult,

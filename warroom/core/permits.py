@@ -12,16 +12,22 @@ same name:
 A name is a capability of ``warroom.accounts.roles.CAPABILITIES`` (``user.can(name)``),
 unless an app registers a stricter check under that name with :func:`register_permit`
 (the inspection also asks the inspector's level: street, district or the city).
+
+A change to something that belongs to an area (a compound's closure, a street's risk level,
+a resident's visit, an appeal) asks one question more, the area: :func:`require_in_area`
+answers both for every service that writes under an area (issue 13, one door), and
+:func:`area_refusal` gives its answer as a reason for importers that report row by row.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from django.utils.translation import gettext as _
 
-from warroom.core.errors import Forbidden
+from warroom.core.errors import Forbidden, NotFound
+from warroom.core.scoping import in_scope
 
 Check = Callable[[Any], None]
 _CHECKS: dict[str, Check] = {}
@@ -52,3 +58,44 @@ def may(actor: Any, name: str) -> bool:
     except Forbidden:
         return False
     return True
+
+
+class Placed(Protocol):
+    """Anything under an area: its materialised path (a ``geo.Area`` itself)."""
+
+    path: str
+
+
+def require_in_area(
+    actor: Any,
+    area: Placed,
+    capability: str = "change",
+    *,
+    missing: str = "area not found",
+    refusal: str | None = None,
+) -> None:
+    """Refuse an actor who may not ``capability`` under ``area``.
+
+    Outside the actor's jurisdiction (or for an actor who may not even view, or nobody)
+    the area answers ``NotFound(missing)``, exactly like a missing one; inside it, a role
+    without the capability is ``Forbidden`` with ``refusal`` (a registered permit's own
+    check, e.g. the inspector's level, speaks for itself)."""
+    if actor is None or not actor.can("view") or not in_scope(actor, area.path):
+        raise NotFound(missing)
+    check = _CHECKS.get(capability)
+    if check is not None:
+        check(actor)
+    elif not actor.can(capability):
+        raise Forbidden(refusal or _("You may not do this."))
+
+
+def area_refusal(actor: Any, area: Placed, capability: str = "change") -> str | None:
+    """Why ``actor`` may not ``capability`` under ``area`` ("not_found" for another
+    district's), or None: :func:`require_in_area` for imports that report it row by row."""
+    try:
+        require_in_area(actor, area, capability)
+    except NotFound:
+        return "not_found"
+    except Forbidden as exc:
+        return exc.message
+    return None

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models.functions import Length
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,10 +19,10 @@ from warroom.analytics import zones as rule
 from warroom.cases.clearance import cutoff_for
 from warroom.cases.selectors import confirmations_by_home, held_people
 from warroom.core.context import SYSTEM, acting, is_system
-from warroom.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from warroom.core.errors import Conflict, Forbidden, InvalidInput
 from warroom.core.inputs import clean_text
 from warroom.core.notify import notify, recipients
-from warroom.core.scoping import in_scope
+from warroom.core.permits import require_in_area
 from warroom.core.today import today
 from warroom.economy.models import (
     ApplicationStatus,
@@ -90,13 +91,6 @@ def risk_rule() -> rule.RiskRule:
         window_days=settings.WARROOM_RISK_WINDOW_DAYS,
         cluster_cases=settings.WARROOM_RISK_CLUSTER_CASES,
     )
-
-
-def _check(actor: Any, area: Area, capability: str = "change") -> None:
-    if actor is None or not actor.can("view") or not in_scope(actor, area.path):
-        raise NotFound("area not found")
-    if not actor.can(capability):
-        raise Forbidden(_("You may not do this."))
 
 
 # --- risk levels ------------------------------------------------------------------------
@@ -228,7 +222,7 @@ def do_override_level(
     area: Area, day: dt.date, *, level: str, reason: str, actor: Any
 ) -> AreaRiskLevel:
     """HQ sets an area's level with a reason; it stands on later days until lifted."""
-    _check(actor, area, "set_level")
+    require_in_area(actor, area, "set_level")
     if level not in RiskLevel.values:
         raise InvalidInput(_("Unknown risk level %(l)s.") % {"l": level})
     reason = clean_text(reason, max_length=1000, what=_("Reason"), required=True)
@@ -258,7 +252,7 @@ def do_override_level(
 
 def do_lift_override(area: Area, day: dt.date, *, actor: Any) -> AreaRiskLevel:
     """Back to the computed level from ``day`` on."""
-    _check(actor, area, "set_level")
+    require_in_area(actor, area, "set_level")
     with acting(actor), transaction.atomic():
         row = AreaRiskLevel.objects.select_for_update().filter(area=area, date=day).first()
         if row is None or not row.override_reason:
@@ -270,16 +264,16 @@ def do_lift_override(area: Area, day: dt.date, *, actor: Any) -> AreaRiskLevel:
 
 def level_of(area: Area, day: dt.date) -> AreaRiskLevel | None:
     """The level that governs a place on ``day``: its street's (or, above streets, its own
-    or its district's), the latest graded day on or before ``day``."""
-    for code_path in _graded_ancestors(area):
-        row = (
-            AreaRiskLevel.objects.filter(area__path=code_path, date__lte=day)
-            .order_by("-date")
-            .first()
-        )
-        if row is not None:
-            return row
-    return None
+    or its district's), the latest graded day on or before ``day``. One query: the most
+    specific ancestor with a row wins (the longest path), then its latest day."""
+    paths = _graded_ancestors(area)
+    if not paths:
+        return None
+    return (
+        AreaRiskLevel.objects.filter(area__path__in=paths, date__lte=day)
+        .order_by(Length("area__path").desc(), "-date")
+        .first()
+    )
 
 
 def _graded_ancestors(area: Area) -> list[str]:
@@ -297,7 +291,7 @@ def daily_step(day: dt.date) -> str:
 
 
 def do_add_grid(area: Area, *, name: str, households: int = 0, actor: Any) -> Grid:
-    _check(actor, area)
+    require_in_area(actor, area)
     if area.level != Level.COMPOUND:
         raise InvalidInput(_("Grids belong to compounds."))
     name = clean_text(name, max_length=100, what=_("Name"), required=True)
@@ -323,7 +317,7 @@ def do_assign(
     actor: Any,
 ) -> Assignment:
     """Put a grid worker, a cadre sent down or a volunteer on a compound's roster."""
-    _check(actor, area)
+    require_in_area(actor, area)
     if area.level != Level.COMPOUND:
         raise InvalidInput(_("People are assigned to compounds."))
     if duty not in Duty.values:
@@ -346,7 +340,7 @@ def do_assign(
 
 
 def do_end_assignment(row: Assignment, *, until: dt.date, actor: Any) -> Assignment:
-    _check(actor, row.area)
+    require_in_area(actor, row.area)
     if until < row.since:
         raise InvalidInput(_("An assignment cannot end before it began."))
     with acting(actor), transaction.atomic():
@@ -370,7 +364,7 @@ def do_register_business(
     contact_phone: str = "",
     actor: Any,
 ) -> Business:
-    _check(actor, area)
+    require_in_area(actor, area)
     if area.level not in (Level.STREET, Level.COMMUNITY, Level.COMPOUND):
         raise InvalidInput(_("A business is located in a street, community or compound."))
     if category not in BusinessCategory.values:
@@ -483,7 +477,7 @@ def do_apply_resumption(
     open case is not cleared. An application the rules refuse (a non-essential business in
     a high-risk area, an incomplete plan) is refused at once, with the reasons.
     """
-    _check(actor, business.area)
+    require_in_area(actor, business.area)
     unknown = set(plan) - set(PLAN_ITEMS)
     if unknown:
         raise InvalidInput(_("Unknown plan items: %(i)s.") % {"i": ", ".join(sorted(unknown))})
@@ -526,7 +520,7 @@ def do_decide_resumption(
     actor: Any,
 ) -> ResumptionApplication:
     """Approve (fully or with conditions) or refuse a pending application."""
-    _check(actor, app.business.area, "approve")
+    require_in_area(actor, app.business.area, "approve")
     problem = approver_problem(actor, app.business)
     if problem:
         raise Forbidden(problem)
@@ -614,7 +608,7 @@ def do_request_transport(
     phone: str = "",
     actor: Any,
 ) -> TransportRequest:
-    _check(actor, area)
+    require_in_area(actor, area)
     if kind not in TravellerKind.values:
         raise InvalidInput(_("Unknown kind %(k)s.") % {"k": kind})
     number = clean_text(id_number, max_length=32, what=_("ID number"), required=True).upper()
@@ -643,7 +637,7 @@ def do_health_check(requests: Iterable[TransportRequest], *, actor: Any) -> dict
     an open case is refused, with the reason."""
     pending = [r for r in requests if r.status == TransportStatus.PENDING]
     for r in pending:
-        _check(actor, r.area)
+        require_in_area(actor, r.area)
     held = held_people([r.id_number for r in pending])
     counts = {"cleared": 0, "refused": 0}
     with acting(actor), transaction.atomic():
@@ -668,7 +662,7 @@ def do_plan_trips(area: Area, day: dt.date, *, capacity: int, actor: Any) -> lis
     Health is checked again at boarding time (in the same transaction): a traveller who
     entered quarantine or became a case since clearance is refused, never seated.
     """
-    _check(actor, area)
+    require_in_area(actor, area)
     if capacity < 1 or capacity > 100:
         raise InvalidInput(_("A vehicle has between 1 and 100 seats."))
     with acting(actor), transaction.atomic():
@@ -710,7 +704,7 @@ def do_plan_trips(area: Area, day: dt.date, *, capacity: int, actor: Any) -> lis
 
 
 def do_confirm_arrival(trip: Trip, *, actor: Any) -> Trip:
-    _check(actor, trip.area)
+    require_in_area(actor, trip.area)
     with acting(actor), transaction.atomic():
         trip = Trip.objects.select_for_update().get(pk=trip.pk)
         if trip.arrived_at is not None:
@@ -734,7 +728,7 @@ def do_record_checkpoint(
     note: str = "",
     actor: Any,
 ) -> CheckpointRecord:
-    _check(actor, area)
+    require_in_area(actor, area)
     if min(vehicles, people, turned_back) < 0 or turned_back > people:
         raise InvalidInput(_("Counts are not negative and no more are turned back than checked."))
     name = clean_text(checkpoint, max_length=100, what=_("Checkpoint"), required=True)

@@ -12,8 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from warroom.core.context import acting
-from warroom.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from warroom.core.errors import Conflict, InvalidInput
 from warroom.core.inputs import clean_amount, clean_text
+from warroom.core.permits import require_in_area
 from warroom.core.scoping import in_scope
 from warroom.core.today import today as platform_today
 from warroom.geo.models import Area, Level
@@ -31,13 +32,6 @@ from warroom.services.models import (
 )
 
 PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
-
-
-def _check(actor: Any, area: Area) -> None:
-    if actor is None or not in_scope(actor, area.path) or not actor.can("view"):
-        raise NotFound("area not found")
-    if not actor.can("change"):
-        raise Forbidden(_("You may not do this."))
 
 
 def _phone(value: str) -> str:
@@ -62,7 +56,7 @@ def do_register_vulnerable(
     note: str = "",
     actor: Any,
 ) -> VulnerableResident:
-    _check(actor, area)
+    require_in_area(actor, area)
     _compound(area)
     name = clean_text(name, max_length=64, what=_("Name"), required=True)
     address = clean_text(address, max_length=200, what=_("Address"))
@@ -85,7 +79,7 @@ def do_assign_caretaker(
     actor: Any,
 ) -> VulnerableResident:
     """Assign the caretaker (包保联系人): a user who covers the compound, or a named person."""
-    _check(actor, resident.area)
+    require_in_area(actor, resident.area)
     name = clean_text(name, max_length=64, what=_("Caretaker"))
     phone = _phone(phone)
     if user is None and not name:
@@ -110,7 +104,7 @@ def do_record_visit(
     at: dt.datetime | None = None,
     actor: Any,
 ) -> Visit:
-    _check(actor, resident.area)
+    require_in_area(actor, resident.area)
     at = at or timezone.now()
     if at > timezone.now() + dt.timedelta(minutes=5):
         raise InvalidInput(_("A visit cannot be recorded in the future."))
@@ -132,7 +126,7 @@ def do_place_group_order(
     actor: Any,
 ) -> GroupOrder:
     """A compound's group order: items as (name, quantity, unit, unit price)."""
-    _check(actor, area)
+    require_in_area(actor, area)
     _compound(area)
     if kind not in ("groceries", "medicine"):
         raise InvalidInput(_("Unknown order kind %(k)s.") % {"k": kind})
@@ -158,7 +152,7 @@ def do_place_group_order(
 
 
 def do_mark_order_delivered(order: GroupOrder, *, actor: Any) -> GroupOrder:
-    _check(actor, order.area)
+    require_in_area(actor, order.area)
     if order.status != OrderStatus.ORDERED:
         raise Conflict(_("Only an order placed and not delivered can be marked delivered."))
     with acting(actor), transaction.atomic():
@@ -172,7 +166,7 @@ def do_record_price(
     area: Area, *, item: str, date: dt.date, price: Any, unit: str = "kg", actor: Any
 ) -> PriceObservation:
     """Record a staple's price in a district on a day (one price per item and day)."""
-    _check(actor, area)
+    require_in_area(actor, area)
     if area.level != Level.DISTRICT:
         raise InvalidInput(_("Prices are recorded per district."))
     if date > platform_today():
@@ -207,7 +201,7 @@ def do_request_medical_care(
     note: str = "",
     actor: Any,
 ) -> MedicalRequest:
-    _check(actor, area)
+    require_in_area(actor, area)
     _compound(area)
     if kind not in CareKind.values:
         raise InvalidInput(_("Unknown care kind %(k)s.") % {"k": kind})
@@ -228,7 +222,7 @@ def do_request_medical_care(
 
 
 def do_route_medical_request(req: MedicalRequest, *, hospital: str, actor: Any) -> MedicalRequest:
-    _check(actor, req.area)
+    require_in_area(actor, req.area)
     hospital = clean_text(hospital, max_length=100, what=_("Hospital"), required=True)
     if req.status == CareStatus.DONE:
         raise Conflict(_("The request is done already."))
@@ -241,7 +235,7 @@ def do_route_medical_request(req: MedicalRequest, *, hospital: str, actor: Any) 
 def do_complete_medical_request(
     req: MedicalRequest, *, note: str = "", actor: Any
 ) -> MedicalRequest:
-    _check(actor, req.area)
+    require_in_area(actor, req.area)
     if req.status != CareStatus.ROUTED:
         raise Conflict(_("Route the request to a hospital before closing it."))
     with acting(actor), transaction.atomic():
