@@ -14,6 +14,9 @@
 - Permits under an area: a service asks whether an actor may change something under an
   area with ``warroom.core.permits.require_in_area`` (NotFound outside the jurisdiction,
   Forbidden for the role), never with its own ``in_scope`` + ``can`` + raise.
+- Objects for a page: a view loads what its URL names with ``warroom.web.found``
+  (``load_or_404``, ``area_or_404``, ``asked_area``), never with its own
+  ``try: load_for(...)/get_area(...) except NotFound: raise Http404``.
 """
 
 from __future__ import annotations
@@ -220,3 +223,49 @@ def test_the_area_check_sees_a_copy() -> None:
         "        raise Forbidden('no')\n"
     )
     assert [f.name for f in area_check_copies(copy)] == ["_check"]
+
+
+def page_load_copies(tree: ast.AST) -> Iterator[ast.Try]:
+    """``try: load_for(...)`` (or ``get_area``) ``except NotFound: raise Http404``."""
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Try):
+            continue
+        loads = any(
+            True
+            for stmt in node.body
+            for name in ("load_for", "get_area")
+            for _ in calls(stmt, name)
+        )
+        to_404 = any(
+            getattr(h.type, "id", "") == "NotFound"
+            and any(
+                isinstance(n, ast.Raise)
+                and getattr(n.exc, "id", getattr(getattr(n.exc, "func", None), "id", ""))
+                == "Http404"
+                for n in ast.walk(h)
+            )
+            for h in node.handlers
+        )
+        if loads and to_404:
+            yield node
+
+
+def test_pages_load_their_objects_through_the_web_helper() -> None:
+    problems = [
+        f"{rel}:{node.lineno}: loads for a page by hand (use warroom.web.found)"
+        for rel, tree in modules()
+        if rel != "warroom/web/found.py" and Path(rel).stem == "views"
+        for node in page_load_copies(tree)
+    ]
+    assert not problems, "\n".join(problems)
+
+
+def test_the_page_check_sees_a_copy() -> None:
+    copy = ast.parse(
+        "def _area(request, code):\n"
+        "    try:\n"
+        "        return geo.get_area(request.user, code)\n"
+        "    except NotFound:\n"
+        "        raise Http404 from None\n"
+    )
+    assert len(list(page_load_copies(copy))) == 1

@@ -50,8 +50,8 @@ from warroom.core.today import now as platform_now
 from warroom.core.today import today as platform_today
 from warroom.core.uploads import run_import
 from warroom.geo import selectors as geo
-from warroom.geo.models import Area
 from warroom.tables import TableRejected, template_bytes
+from warroom.web.found import area_or_404
 from warroom.web.redirects import redirect_keeping
 
 
@@ -74,20 +74,13 @@ def _person(request: HttpRequest, person_id: int, action: str = "view") -> Perso
         raise Http404 from None
 
 
-def _area(request: HttpRequest, code: str) -> Area:
-    try:
-        return geo.get_area(request.user, code)
-    except NotFound:
-        raise Http404 from None
-
-
 @login_required
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     """The line list of one's area (aggregates only for roles without ``people``)."""
     home = geo.home_area(request.user)
     code = request.GET.get("area") or home.code
-    area = _area(request, code)
+    area = area_or_404(request.user, code)
     counts = selectors.category_counts(request.user, area)
     context: dict[str, Any] = {
         "area": area,
@@ -370,7 +363,7 @@ def graph_home(request: HttpRequest) -> HttpResponse:
 def graph(request: HttpRequest, code: str) -> HttpResponse:
     """The transmission view: the clusters as a sortable, paged list with their sizes, and
     the graph of one cluster at a time (the largest unless one is chosen)."""
-    area = _area(request, code)
+    area = area_or_404(request.user, code)
     sort = request.GET.get("sort") or "size"
     if sort not in selectors.CLUSTER_SORTS:
         raise Http404
@@ -433,7 +426,7 @@ def _figure_label(name: str) -> str:
 
 
 def _clearance_context(request: HttpRequest, code: str) -> dict[str, Any]:
-    area = _area(request, code)
+    area = area_or_404(request.user, code)
     day = _day(request)
     kids = list(geo.children(request.user, area))
     rows = selectors.clearance_rows(request.user, [area, *kids], day) if day else {}

@@ -32,14 +32,8 @@ from warroom.geo import selectors as geo
 from warroom.geo.models import Area, Level
 from warroom.tables import TableRejected, template_bytes
 from warroom.tasks.views import attempt, parse_date
+from warroom.web.found import area_or_404
 from warroom.web.listing import Col, list_page
-
-
-def _area(request: HttpRequest, code: str) -> Area:
-    try:
-        return geo.get_area(request.user, code)
-    except NotFound:
-        raise Http404 from None
 
 
 def _day(request: HttpRequest) -> dt.date | None:
@@ -120,7 +114,7 @@ def area_map(request: HttpRequest) -> HttpResponse:
 @login_required
 def tree(request: HttpRequest, code: str) -> HttpResponse:
     """One unit's status with its reasons, its subdivisions' statuses and counts per level."""
-    area = _area(request, code)
+    area = area_or_404(request.user, code)
     day = _day(request)
     return render(
         request,
@@ -142,7 +136,7 @@ def tree(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def certificate(request: HttpRequest, code: str) -> HttpResponse:
     """The printable certificate of a certified unit (print CSS hides the chrome)."""
-    area = _area(request, code)
+    area = area_or_404(request.user, code)
     day = _day(request)
     own = selectors.status_of(request.user, area, day)
     return render(
@@ -227,7 +221,7 @@ def _owner_choices(request: HttpRequest, area: Area) -> list[Any]:
 @login_required
 def inspect(request: HttpRequest, code: str) -> HttpResponse:
     """The inspection form (mobile first): every item pass or fail, failed items → tasks."""
-    area = _area(request, code)
+    area = area_or_404(request.user, code)
     kind = str(request.POST.get("kind") or request.GET.get("kind") or ChecklistKind.SIX_IN_PLACE)
     if kind not in ChecklistKind.values:
         raise Http404
@@ -377,7 +371,7 @@ def inspections_template(request: HttpRequest) -> HttpResponse:
 @login_required
 def closure(request: HttpRequest, code: str) -> HttpResponse:
     """A compound's closure: status history, entry points with duty staff, passages."""
-    area = _area(request, code)
+    area = area_or_404(request.user, code)
     if request.method == "POST":
         action = request.POST.get("action")
         user = request.user
@@ -480,7 +474,7 @@ def _reopening_list(request: HttpRequest) -> Any:
 @login_required
 @require_POST
 def apply_reopening(request: HttpRequest, code: str) -> HttpResponse:
-    area = _area(request, code)
+    area = area_or_404(request.user, code)
     done = attempt(
         request,
         lambda: services.do_apply_reopening(

@@ -6,14 +6,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from warroom.communities import coverage as closure
 from warroom.core import axes
 from warroom.core.errors import NotFound
-from warroom.core.scoping import load_for
 from warroom.core.today import today
 from warroom.economy import selectors, services
 from warroom.economy.models import (
@@ -32,24 +31,7 @@ from warroom.economy.models import (
 from warroom.geo import selectors as geo
 from warroom.geo.models import Area
 from warroom.tasks.views import attempt, parse_date
-
-
-def _area(request: HttpRequest) -> Area:
-    code = request.GET.get("area") or request.POST.get("area")
-    if not code:
-        return geo.home_area(request.user)
-    try:
-        return geo.get_area(request.user, code)
-    except NotFound:
-        raise Http404 from None
-
-
-def _load(request: HttpRequest, model: Any, pk: int) -> Any:
-    """The object the user may see, else 404 (another district's answers like a missing one)."""
-    try:
-        return load_for(request.user, "view", model, pk)
-    except NotFound:
-        raise Http404 from None
+from warroom.web.found import area_or_404, asked_area, load_or_404
 
 
 def _day(request: HttpRequest) -> Any:
@@ -66,7 +48,7 @@ def _back(request: HttpRequest, name: str, **kwargs: Any) -> HttpResponse:
 @login_required
 def levels(request: HttpRequest) -> HttpResponse:
     """Risk levels by area (分区分级): the rule's level, HQ's overrides, what each implies."""
-    area, day = _area(request), _day(request)
+    area, day = asked_area(request, post=True), _day(request)
     rows = list(selectors.levels(request.user, area, day))
     return render(
         request,
@@ -87,10 +69,7 @@ def levels(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def area_levels(request: HttpRequest, code: str) -> HttpResponse:
-    try:
-        area = geo.get_area(request.user, code)
-    except NotFound:
-        raise Http404 from None
+    area = area_or_404(request.user, code)
     day = _day(request)
     if request.method == "POST":
         if request.POST.get("lift"):
@@ -171,7 +150,7 @@ def level_chart(history: Sequence[AreaRiskLevel]) -> dict[str, Any]:
 @login_required
 def coverage(request: HttpRequest) -> HttpResponse:
     """Closure coverage per subdivision, the units not yet closed, passages and anomalies."""
-    area, day = _area(request), _day(request)
+    area, day = asked_area(request, post=True), _day(request)
     data = closure.coverage(area, day)
     missing = closure.not_closed(area, day)
     names = dict(Area.objects.filter(path__in=missing[:200]).values_list("path", "name_zh"))
@@ -241,7 +220,7 @@ def import_closures(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def roster(request: HttpRequest) -> HttpResponse:
-    area, day = _area(request), _day(request)
+    area, day = asked_area(request, post=True), _day(request)
     if request.method == "POST":
         target = _compound(request)
         if target is not None:
@@ -301,7 +280,7 @@ def _compound(request: HttpRequest) -> Area | None:
 
 @login_required
 def businesses(request: HttpRequest) -> HttpResponse:
-    area = _area(request)
+    area = asked_area(request, post=True)
     if request.method == "POST":
         target = _compound(request)
         if target is not None:
@@ -339,7 +318,7 @@ def businesses(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def business(request: HttpRequest, business_id: int) -> HttpResponse:
-    b = _load(request, Business.objects.select_related("area"), business_id)
+    b = load_or_404(request.user, "view", Business.objects.select_related("area"), business_id)
     if request.method == "POST":
         ids = [x for x in (request.POST.get("worker_ids") or "").split() if x]
         done = attempt(
@@ -370,7 +349,7 @@ def business(request: HttpRequest, business_id: int) -> HttpResponse:
 
 @login_required
 def applications(request: HttpRequest) -> HttpResponse:
-    area = _area(request)
+    area = asked_area(request, post=True)
     qs = selectors.applications(request.user).filter(business__area__path__startswith=area.path)
     status = request.GET.get("status", "")
     if status in ApplicationStatus.values:
@@ -390,8 +369,9 @@ def applications(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def application(request: HttpRequest, resumption_id: int) -> HttpResponse:
-    app = _load(
-        request,
+    app = load_or_404(
+        request.user,
+        "view",
         ResumptionApplication.objects.select_related("business", "business__area"),
         resumption_id,
     )
@@ -423,7 +403,7 @@ def application(request: HttpRequest, resumption_id: int) -> HttpResponse:
 
 @login_required
 def resumption(request: HttpRequest) -> HttpResponse:
-    area = _area(request)
+    area = asked_area(request, post=True)
     return render(
         request,
         "economy/resumption.html",
@@ -433,7 +413,7 @@ def resumption(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def transport(request: HttpRequest) -> HttpResponse:
-    area, day = _area(request), _day(request)
+    area, day = asked_area(request, post=True), _day(request)
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "request":
@@ -519,7 +499,7 @@ def _masked(request: HttpRequest, rows: Any) -> list[dict[str, Any]]:
 
 @login_required
 def trip(request: HttpRequest, trip_id: int) -> HttpResponse:
-    t: Trip = _load(request, Trip, trip_id)
+    t: Trip = load_or_404(request.user, "view", Trip, trip_id)
     if request.method == "POST":
         attempt(request, lambda: services.do_confirm_arrival(t, actor=request.user))
         return redirect("economy:trip", trip_id=t.pk)

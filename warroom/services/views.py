@@ -6,7 +6,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -20,6 +20,7 @@ from warroom.geo.models import Area, Level
 from warroom.services import selectors, services
 from warroom.services.models import CareKind, CareStatus, OrderStatus, Vulnerability
 from warroom.tasks.views import attempt, parse_date
+from warroom.web.found import asked_area
 from warroom.web.listing import Col, list_page
 
 
@@ -38,12 +39,7 @@ def _area_by_code(request: HttpRequest, code: str | None) -> Area | None:
 def index(request: HttpRequest) -> HttpResponse:
     """Vulnerable residents: the backlogs per subdivision, and those left to do."""
     home = geo.home_area(request.user)
-    area = home
-    if request.GET.get("area"):
-        try:
-            area = geo.get_area(request.user, request.GET["area"])
-        except NotFound:
-            raise Http404 from None
+    area = asked_area(request)
     if request.method == "POST":
         target = _area_by_code(request, request.POST.get("compound"))
         if target is not None:

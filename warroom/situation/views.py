@@ -16,6 +16,7 @@ from warroom.geo import selectors as geo
 from warroom.geo.models import Area
 from warroom.situation import briefing as doc
 from warroom.situation import charts, selectors, services
+from warroom.web.found import area_or_404
 
 
 def _day(raw: str | None) -> dt.date | None:
@@ -29,10 +30,7 @@ def _day(raw: str | None) -> dt.date | None:
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The command dashboard: one area (the user's, or a district he picks) on one day."""
     code = request.GET.get("area") or geo.home_area(request.user).code
-    try:
-        area = geo.get_area(request.user, code)
-    except NotFound:
-        raise Http404 from None
+    area = area_or_404(request.user, code)
     asked = _day(request.GET.get("day"))
     situation = selectors.latest(request.user, area, day=asked or platform_today())
     day = situation.day if situation is not None else asked
@@ -74,10 +72,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 def _area_of(request: HttpRequest, code: str | None = None) -> Area:
     code = code or request.GET.get("area") or geo.home_area(request.user).code
-    try:
-        return geo.get_area(request.user, code)
-    except NotFound:
-        raise Http404 from None
+    return area_or_404(request.user, code)
 
 
 def _required_day(raw: str) -> dt.date:

@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from warroom.core.errors import InvalidInput, NotFound, WarroomError
+from warroom.core.errors import InvalidInput, NotFound
 from warroom.core.today import today
 from warroom.core.users import find_user
 from warroom.geo import selectors as geo
@@ -31,17 +31,7 @@ from warroom.supervision.models import (
     UnitKind,
 )
 from warroom.supervision.templatetags.supervision_tags import RATE_LABELS
-
-
-def attempt(request: HttpRequest, call: Callable[[], Any]) -> Any:
-    """Run a service for a page: a refusal becomes a message, a missing object a 404."""
-    try:
-        return call()
-    except NotFound:
-        raise Http404 from None
-    except WarroomError as exc:
-        messages.error(request, exc.message)
-        return None
+from warroom.tasks.views import attempt
 
 
 def _date(value: str | None, default: dt.date | None = None) -> dt.date | None:

@@ -31,19 +31,13 @@ from warroom.supplies.models import (
     Source,
 )
 from warroom.tasks.views import attempt, parse_date
+from warroom.web.found import load_or_404
 
 
 def _place(user: Any, code: str, action: str = "change") -> Place:
     return load_for(
         user, action, selectors.places(user, action), (code or "").strip(), field="code"
     )
-
-
-def _load(user: Any, action: str, qs: Any, key: Any) -> Any:
-    try:
-        return load_for(user, action, qs, key)
-    except NotFound:
-        raise Http404 from None
 
 
 def _item(code: str) -> Item:
@@ -251,9 +245,9 @@ def donations(request: HttpRequest) -> HttpResponse:
 @login_required
 def donation(request: HttpRequest, donation_id: int) -> HttpResponse:
     user = request.user
-    found = _load(user, "view", selectors.donations(user), donation_id)
+    found = load_or_404(user, "view", selectors.donations(user), donation_id)
     if request.method == "POST":
-        found = _load(user, "change", selectors.donations(user), donation_id)
+        found = load_or_404(user, "change", selectors.donations(user), donation_id)
         action = request.POST.get("action", "")
         if action == "inspect":
             attempt(
@@ -318,9 +312,9 @@ def plans(request: HttpRequest) -> HttpResponse:
 @login_required
 def plan(request: HttpRequest, plan_id: int) -> HttpResponse:
     user = request.user
-    found: AllocationPlan = _load(user, "view", selectors.plans(user), plan_id)
+    found: AllocationPlan = load_or_404(user, "view", selectors.plans(user), plan_id)
     if request.method == "POST":
-        found = _load(user, "change", selectors.plans(user), plan_id)
+        found = load_or_404(user, "change", selectors.plans(user), plan_id)
         if request.POST.get("action") == "cancel":
             attempt(request, lambda: services.do_cancel_allocation(found, actor=user))
         elif attempt(request, lambda: services.do_confirm_allocation(found, actor=user)):

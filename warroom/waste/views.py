@@ -8,26 +8,20 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from warroom.core.errors import NotFound, WarroomError
+from warroom.core.errors import WarroomError
 from warroom.core.today import today
-from warroom.geo import selectors as geo
 from warroom.geo.models import Area
 from warroom.tasks.views import parse_date
 from warroom.waste import selectors
+from warroom.web.found import asked_area
 
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    home = geo.home_area(request.user)
-    area = home
-    if request.GET.get("area"):
-        try:
-            area = geo.get_area(request.user, request.GET["area"])
-        except NotFound:
-            raise Http404 from None
+    area = asked_area(request)
     day = parse_date(request.GET.get("day")) or today()
     bal = selectors.balance(request.user, area, day)
     names = dict(

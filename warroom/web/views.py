@@ -9,6 +9,7 @@ from django.utils.translation import get_language
 
 from warroom.core.errors import NotFound
 from warroom.geo import selectors
+from warroom.web.found import area_or_404
 from warroom.web.redirects import redirect_keeping
 
 
@@ -50,10 +51,7 @@ def areas(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def area(request: HttpRequest, code: str) -> HttpResponse:
-    try:
-        node = selectors.get_area(request.user, code)
-    except NotFound:
-        raise Http404 from None
+    node = area_or_404(request.user, code)
     kids = selectors.children_with_counts(request.user, node)
     lang = get_language() or "zh-hans"
     chart = {
