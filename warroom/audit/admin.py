@@ -4,9 +4,23 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from warroom.audit.models import AuditEntry
+from warroom.audit.messages import object_type_label
+from warroom.audit.models import ACTION_LABELS, AuditEntry
 from warroom.audit.selectors import shown_entries
 from warroom.core.admin import ReadOnlyScopedAdmin, site
+
+
+class ActionFilter(admin.SimpleListFilter):
+    """The actions by their names in the reader's language (the stored code as the key)."""
+
+    title = _("action")
+    parameter_name = "action"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [(code, str(label)) for code, label in ACTION_LABELS.items()]
+
+    def queryset(self, request: HttpRequest, queryset: Any) -> Any:
+        return queryset.filter(action=self.value()) if self.value() else queryset
 
 
 @admin.register(AuditEntry, site=site)
@@ -16,8 +30,8 @@ class AuditEntryAdmin(ReadOnlyScopedAdmin):
 
     capability = "audit"
     scope_action = "audit"
-    list_display = ["seq", "ts", "actor_name", "source", "action", "object_type", "object_id"]
-    list_filter = ["action", "source", "object_type"]
+    list_display = ["seq", "ts", "actor_name", "source", "action_name", "type_name", "object_id"]
+    list_filter = [ActionFilter, "source", "object_type"]
     search_fields = ["actor_name", "object_id"]
     fields = [
         "seq",
@@ -26,10 +40,11 @@ class AuditEntryAdmin(ReadOnlyScopedAdmin):
         "source",
         "ip",
         "request_id",
-        "action",
-        "object_type",
+        "action_name",
+        "type_name",
         "object_id",
         "shown_object",
+        "description",
         "area_path",
         "shown_before",
         "shown_after",
@@ -45,6 +60,18 @@ class AuditEntryAdmin(ReadOnlyScopedAdmin):
         if entry is not None:
             entry.shown = shown_entries(request.user, [entry], unmask=False)[0]
         return entry
+
+    @admin.display(description=_("action"), ordering="action")
+    def action_name(self, entry: AuditEntry) -> str:
+        return entry.action_label
+
+    @admin.display(description=_("object type"), ordering="object_type")
+    def type_name(self, entry: AuditEntry) -> str:
+        return object_type_label(entry.object_type)
+
+    @admin.display(description=_("description"))
+    def description(self, entry: AuditEntry) -> str:
+        return str(entry.shown.description)  # type: ignore[attr-defined]
 
     @admin.display(description=_("object"))
     def shown_object(self, entry: AuditEntry) -> str:

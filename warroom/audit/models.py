@@ -36,6 +36,16 @@ ACTION_LABELS = {
     "sign_in": _("signed in"),
     "sign_out": _("signed out"),
     "sign_in_failed": _("sign-in failed"),
+    "transition": _("status transition"),
+    "isolate": _("isolated"),
+    "merge": _("records merged"),
+    "place": _("placed in a bed"),
+    "transfer": _("transferred"),
+    "end": _("placement ended"),
+    "refuse": _("placement refused"),
+    "post": _("stock posted"),
+    "supplies.ledger_tampered": _("stock ledger tampered with"),
+    "waste.capacity": _("plant capacity set"),
 }
 
 

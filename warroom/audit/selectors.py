@@ -16,6 +16,7 @@ from typing import Any
 from django.apps import apps
 from django.db.models import QuerySet
 
+from warroom.audit.messages import describe, object_type_label
 from warroom.audit.models import AuditEntry
 from warroom.audit.services import record_event
 from warroom.core.personal import PersonalField, mask_record, may_see
@@ -46,6 +47,8 @@ class ShownEntry:
 
     entry: AuditEntry
     object_repr: str
+    object_type: str  # the logged model's name in the reader's language
+    description: str  # the stored message in the reader's language
     before: str
     after: str
     masked: bool  # something was masked for this reader
@@ -79,10 +82,14 @@ def shown_entries(user: Any, entries: Iterable[AuditEntry], *, unmask: bool) -> 
         after, masked_a, clear_a = _show(fields, e.after, user, unmask)
         name = fields.get("name") or fields.get("person")
         hide_repr = name is not None and not may_see(user, name.capability)
+        # An event's object text is its (English) message: the description says it.
+        event = e.object_repr == e.message[:200] and bool(e.message)
         out.append(
             ShownEntry(
                 entry=e,
-                object_repr=f"#{e.object_id}" if hide_repr else e.object_repr,
+                object_repr="" if event else f"#{e.object_id}" if hide_repr else e.object_repr,
+                object_type=object_type_label(e.object_type),
+                description=describe(e),
                 before=before,
                 after=after,
                 masked=masked_b or masked_a or hide_repr,

@@ -31,6 +31,7 @@ from warroom.core.jobs import enqueue_import, import_in_worker
 from warroom.core.today import today as platform_today
 from warroom.core.uploads import run_import
 from warroom.tables import TableRejected, template_bytes
+from warroom.web.listing import Col, list_page
 
 FULL = 0.95  # the board shows a facility red above this occupancy
 
@@ -90,12 +91,31 @@ def facility_list(request: HttpRequest) -> HttpResponse:
     loads = selectors.facility_loads(request.user, day, kind=data.get("kind") or None)
     if data.get("q"):
         loads = [x for x in loads if data["q"] in x.facility.name or data["q"] in x.facility.code]
+    listed = list_page(
+        request,
+        loads,
+        [
+            Col(_("Code"), lambda x: x.facility.code),
+            Col(_("Name"), lambda x: x.facility.name),
+            Col(_("Type"), lambda x: x.facility.get_kind_display()),
+            Col(_("Area"), lambda x: x.facility.area.name_zh),
+            Col(_("Status"), lambda x: x.facility.get_status_display()),
+            Col(_("Beds"), lambda x: x.total_capacity),
+            Col(_("Occupied"), lambda x: x.total_occupied),
+            Col(_("Occupancy"), lambda x: None if x.rate is None else round(x.rate, 4)),
+            Col(_("Date"), lambda x: day),
+        ],
+        name=f"facilities-{day.isoformat()}",
+    )
+    if isinstance(listed, HttpResponse):
+        return listed
     return render(
         request,
         "beds/facilities.html",
         {
+            **listed,
             "form": form,
-            "loads": loads,
+            "loads": listed["page"],
             "day": day,
             "can_change": request.user.can("change"),  # type: ignore[union-attr]
         },

@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from warroom.cases import clearance, selectors, services, states
@@ -52,6 +53,7 @@ from warroom.core.uploads import run_import
 from warroom.geo import selectors as geo
 from warroom.tables import TableRejected, template_bytes
 from warroom.web.found import area_or_404
+from warroom.web.listing import Col, list_page
 from warroom.web.redirects import redirect_keeping
 
 
@@ -94,9 +96,27 @@ def index(request: HttpRequest) -> HttpResponse:
         qs = selectors.people_search(
             request.user, q=context["q"], status=context["status"], area=area
         )
-        page = Paginator(qs, 50).get_page(request.GET.get("page"))
-        context["page"] = page
-        context["rows"] = [(p, selectors.masked_identity(p)) for p in page]
+        # A list masks ID numbers and phones for everyone (the clear value is on the
+        # person's page, asked for and audited); the export shows what the list shows.
+        listed = list_page(
+            request,
+            qs,
+            [
+                Col(_("Person no."), lambda p: p.pk),
+                Col(_("Name"), lambda p: p.name),
+                Col(_("ID number"), lambda p: selectors.masked_identity(p).id_number),
+                Col(_("Phone"), lambda p: selectors.masked_identity(p).phone),
+                Col(_("Compound code"), lambda p: p.home.code),
+                Col(pgettext("person's home", "Home"), lambda p: p.home.name_zh),
+                Col(_("Status"), lambda p: p.get_status_display()),
+                Col(_("Since"), lambda p: p.status_since),
+            ],
+            name="people",
+        )
+        if isinstance(listed, HttpResponse):
+            return listed
+        context.update(listed)
+        context["rows"] = [(p, selectors.masked_identity(p)) for p in listed["page"]]
     return render(request, "cases/index.html", context)
 
 
@@ -349,7 +369,27 @@ def results_template(request: HttpRequest) -> HttpResponse:
 @require_GET
 def tracing(request: HttpRequest) -> HttpResponse:
     rows = selectors.tracing_list(request.user)
-    return render(request, "cases/tracing.html", {"rows": rows, "now": platform_now()})
+    listed = list_page(
+        request,
+        rows,
+        [
+            Col(_("Index case"), lambda r: f"{r['link'].case.name} #{r['link'].case_id}"),
+            Col(_("Contact"), lambda r: f"{r['link'].contact.name} #{r['link'].contact_id}"),
+            Col(_("Compound"), lambda r: r["link"].contact.home.name_zh),
+            Col(_("Setting"), lambda r: r["link"].get_setting_display()),
+            Col(_("Exposure date"), lambda r: r["link"].exposure_date),
+            Col(_("Deadline"), lambda r: r["deadline"]),
+            Col(_("Overdue"), lambda r: _("yes") if r["overdue"] else ""),
+        ],
+        name="tracing",
+    )
+    if isinstance(listed, HttpResponse):
+        return listed
+    return render(
+        request,
+        "cases/tracing.html",
+        {**listed, "rows": listed["page"], "now": platform_now()},
+    )
 
 
 @login_required

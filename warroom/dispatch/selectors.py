@@ -80,17 +80,29 @@ class WaitingRow:
         return max(int((platform_now() - self.waiting_since).total_seconds() // 3600), 0)
 
 
+def waiting_queryset(user: Any) -> QuerySet[Person]:
+    """Everyone waiting in ``user``'s subtree, by priority then wait (annotated with
+    ``need`` and ``waiting_since``; the page pages it and the export takes it whole)."""
+    return waiting_people(people_of(user)).select_related("home")
+
+
+def waiting_row(person: Person) -> WaitingRow:
+    return WaitingRow(person, person.need, person.waiting_since)  # type: ignore[attr-defined]
+
+
+def waiting_counts(user: Any) -> dict[int, int]:
+    """How many wait per need in ``user``'s subtree."""
+    return {
+        r["need"]: r["n"]
+        for r in waiting_people(people_of(user)).order_by().values("need").annotate(n=Count("pk"))
+    }
+
+
 def waiting_list(user: Any, *, limit: int = 500) -> tuple[list[WaitingRow], dict[int, int]]:
     """The first ``limit`` people waiting in ``user``'s subtree, by priority then wait,
     and how many wait per need in all."""
-    people = people_of(user)
-    qs = waiting_people(people).select_related("home")
-    rows = [WaitingRow(p, p.need, p.waiting_since) for p in qs[:limit]]  # type: ignore[attr-defined]
-    counts = {
-        r["need"]: r["n"]
-        for r in waiting_people(people).order_by().values("need").annotate(n=Count("pk"))
-    }
-    return rows, counts
+    rows = [waiting_row(p) for p in waiting_queryset(user)[:limit]]
+    return rows, waiting_counts(user)
 
 
 def free_beds(user: Any) -> dict[str, dict[str, int]]:

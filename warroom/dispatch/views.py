@@ -8,12 +8,11 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_POST
 
 from warroom.beds import selectors as beds_selectors
@@ -22,6 +21,7 @@ from warroom.core.errors import NotFound, WarroomError
 from warroom.dispatch import selectors, services
 from warroom.dispatch.forms import EndForm, PlaceForm, RefuseForm
 from warroom.dispatch.models import LineState, Need
+from warroom.web.listing import Col, list_page
 
 
 def _require_dispatch(request: HttpRequest) -> None:
@@ -44,12 +44,29 @@ def _beds(request: HttpRequest) -> list[tuple[str, dict[str, int]]]:
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     _require_dispatch(request)
-    rows, counts = selectors.waiting_list(request.user)
+    listed = list_page(
+        request,
+        selectors.waiting_queryset(request.user),
+        [
+            Col(_("Person no."), lambda p: p.pk),
+            Col(_("Person"), lambda p: p.name),
+            Col(_("Compound code"), lambda p: p.home.code),
+            Col(pgettext("person's home", "Home"), lambda p: p.home.name_zh),
+            Col(_("Need"), lambda p: selectors.waiting_row(p).need_label),
+            Col(_("Waiting since"), lambda p: p.waiting_since),
+            Col(_("Hours"), lambda p: selectors.waiting_row(p).hours),
+        ],
+        name="waiting-list",
+    )
+    if isinstance(listed, HttpResponse):
+        return listed
+    counts = selectors.waiting_counts(request.user)
     return render(
         request,
         "dispatch/index.html",
         {
-            "rows": rows,
+            **listed,
+            "rows": [selectors.waiting_row(p) for p in listed["page"]],
             "counts": [(str(label), counts.get(value, 0)) for value, label in Need.choices],
             "total": sum(counts.values()),
             "beds": _beds(request),
@@ -77,13 +94,33 @@ def proposal(request: HttpRequest, proposal_id: int) -> HttpResponse:
     lines = selectors.proposal_lines(request.user, found)
     if state in LineState.values:
         lines = lines.filter(state=state)
-    page = Paginator(lines, 200).get_page(request.GET.get("page"))
+    listed = list_page(
+        request,
+        lines,
+        [
+            Col(_("Person no."), lambda ln: ln.person_id),
+            Col(_("Person"), lambda ln: ln.person.name),
+            Col(pgettext("person's home", "Home"), lambda ln: ln.person.home.name_zh),
+            Col(_("Need"), lambda ln: ln.get_need_display()),
+            Col(_("Facility"), lambda ln: ln.facility.name if ln.facility else ""),
+            Col(_("Bed type"), lambda ln: ln.get_bed_type_display() if ln.bed_type else ""),
+            Col(_("Distance (km)"), lambda ln: ln.distance_km),
+            Col(_("Why"), selectors.reason),
+            Col(_("State"), lambda ln: ln.get_state_display()),
+            Col(_("Note"), lambda ln: ln.note),
+        ],
+        name=f"proposal-{found.pk}",
+        per_page=200,
+    )
+    if isinstance(listed, HttpResponse):
+        return listed
+    page = listed["page"]
     return render(
         request,
         "dispatch/proposal.html",
         {
+            **listed,
             "proposal": found,
-            "page": page,
             "rows": [(ln, selectors.reason(ln)) for ln in page.object_list],
             "counts": selectors.line_counts(request.user, found),
             "state": state,

@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 
+from warroom.core.personal import mask_record
 from warroom.core.scoping import load_for
 from warroom.core.today import now as platform_now
 from warroom.core.today import today as platform_today
@@ -59,6 +60,29 @@ def backlog_filters(days: int | None = None) -> dict[str, Q]:
         "without_caretaker": Q(caretaker_user__isnull=True, caretaker_name=""),
         "not_visited": Q(last_visit_at__isnull=True) | Q(last_visit_at__lt=stale),
     }
+
+
+BACKLOGS = ("without_caretaker", "not_visited")
+
+
+def resident_list(user: Any, area: Area, backlog: str = "") -> QuerySet[VulnerableResident]:
+    """The active vulnerable residents under ``area`` in ``user``'s scope, optionally only
+    one backlog's (``without_caretaker`` or ``not_visited``), by compound then name."""
+    qs = residents(user).filter(area__path__under=area.path, active=True)
+    if backlog in BACKLOGS:
+        qs = qs.filter(backlog_filters()[backlog])
+    return qs.order_by("area__code", "name", "pk")
+
+
+def listed_resident(user: Any, person: VulnerableResident) -> dict[str, Any]:
+    """A resident as a list shows him: the name by the ``people`` rule, the phone and the
+    address masked for everyone (clear on the resident's page, asked for and audited)."""
+    return mask_record(
+        VulnerableResident.personal_fields,
+        {"name": person.name, "phone": person.phone, "address": person.address},
+        user,
+        unmask=False,
+    ).data
 
 
 def care_backlog_counts(area: Area, days: int | None = None) -> dict[str, int]:

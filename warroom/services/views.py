@@ -57,18 +57,41 @@ def index(request: HttpRequest) -> HttpResponse:
             if done is not None:
                 return redirect("services:resident", resident_id=done.pk)
         return redirect("services:index")
-    f = selectors.backlog_filters()
-    base = selectors.residents(request.user).filter(area__path__under=area.path, active=True)
+    backlog = request.GET.get("backlog", "")
     totals = selectors.care_backlog_counts(area) if area.path.startswith(home.path) else {}
+    listed = list_page(
+        request,
+        selectors.resident_list(request.user, area, backlog),
+        [
+            Col(_("Name"), lambda p: selectors.listed_resident(request.user, p)["name"]),
+            Col(_("Kind"), lambda p: p.get_kind_display()),
+            Col(_("Compound code"), lambda p: p.area.code),
+            Col(_("Compound"), lambda p: p.area.name_zh),
+            Col(_("Phone"), lambda p: selectors.listed_resident(request.user, p)["phone"]),
+            Col(
+                _("Caretaker"),
+                lambda p: p.caretaker_user.username if p.caretaker_user else p.caretaker_name,
+            ),
+            Col(_("Last visit"), lambda p: p.last_visit_at),
+        ],
+        name="vulnerable-residents",
+    )
+    if isinstance(listed, HttpResponse):
+        return listed
     return render(
         request,
         "services/index.html",
         {
+            **listed,
             "area": area,
             "totals": totals,
             "rows": selectors.care_backlog_by_child(request.user, area),
-            "without_caretaker": base.filter(f["without_caretaker"])[:100],
-            "not_visited": base.filter(f["not_visited"])[:100],
+            "residents": [(p, selectors.listed_resident(request.user, p)) for p in listed["page"]],
+            "backlog": backlog,
+            "backlogs": [
+                ("without_caretaker", _("Without a caretaker")),
+                ("not_visited", _("Not visited recently")),
+            ],
             "days": settings.WARROOM_VISIT_DAYS,
             "kinds": Vulnerability.choices,
         },

@@ -86,14 +86,24 @@ def list_page(
     *,
     name: str,
     per_page: int = PER_PAGE,
+    shown: Callable[[Any], Any] | None = None,
 ) -> HttpResponse | dict[str, Any]:
-    """An export answer for ``?export=``, else the page's context (``page``, ``exports``)."""
+    """An export answer for ``?export=``, else the page's context (``page``, ``exports``,
+    and ``shown``: the page's records as ``shown`` turns them, when given).
+
+    ``shown`` maps a batch of records to what the reader sees of them (personal data
+    masked, messages translated); it is called once for the page and once for the whole
+    export, so an audited act such as unmasking is logged once per answer, and the
+    columns then read its rows.
+    """
     fmt = request.GET.get("export", "")
     if fmt in ("csv", "xlsx"):
-        return export_response(name, fmt, columns, qs[:EXPORT_LIMIT])
+        rows = qs[:EXPORT_LIMIT]
+        return export_response(name, fmt, columns, shown(rows) if shown else rows)
     page = Paginator(qs, per_page).get_page(request.GET.get("page"))
     kept = [(k, v) for k, v in request.GET.items() if k not in ("page", "export")]
     return {
+        "shown": shown(page.object_list) if shown else page.object_list,
         "page": page,
         "page_query": urlencode(kept),
         "exports": [
