@@ -17,6 +17,8 @@ from django.utils import timezone
 
 VICTIM_CODE = "990101001001001"  # 受害小区, in District A
 VICTIM_FACILITY = "VF001"  # 受害小区方舱医院, in the victim compound
+VICTIM_WAREHOUSE = "WH-受害"  # District A's supplies warehouse
+VICTIM_PLANT = "WP-受害"  # District A's waste disposal plant
 
 
 def _today() -> str:
@@ -38,6 +40,8 @@ def victim_refs(officer: Any) -> dict[str, Any]:
         "district_code": "990101",
         "facility_code": VICTIM_FACILITY,
         "facility": VICTIM_FACILITY,
+        "warehouse": VICTIM_WAREHOUSE,
+        "plant_code": VICTIM_PLANT,
         "owner": "officer_a",
         "caretaker": "officer_a",
         "caretaker_user": str(officer.pk),
@@ -58,6 +62,8 @@ MISSING_REFS: dict[str, Any] = {
     "district_code": "990109",
     "facility_code": "NOPE01",
     "facility": "NOPE01",
+    "warehouse": "WH-NOPE",
+    "plant_code": "WP-NOPE",
     "owner": "ghost",
     "caretaker": "ghost",
     "caretaker_user": "999999",

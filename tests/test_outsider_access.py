@@ -36,6 +36,8 @@ from tests.filler import (
     MISSING_REFS,
     VICTIM_CODE,
     VICTIM_FACILITY,
+    VICTIM_PLANT,
+    VICTIM_WAREHOUSE,
     api_bodies,
     matches,
     parse_forms,
@@ -135,6 +137,8 @@ def concrete_urls(officer) -> Iterator[tuple[str, bool]]:
                 values[name] = str(victim_object("cases", "sample", officer).pk)
             elif name == "facility_code":
                 values[name] = VICTIM_FACILITY
+            elif name == "place_code":
+                values[name] = VICTIM_WAREHOUSE  # a supplies place (warehouse) of District A
             elif name == "reservation_id":
                 values[name] = str(victim_object("beds", "bedreservation", officer).pk)
             elif name == "content_type_id":
@@ -317,7 +321,7 @@ def victim_supplies(officer) -> None:
     ensure_catalogue()
     items = items_by_code()
     district = Area.objects.get(code="990101")
-    wh = sup.do_create_warehouse("WH-受害", "受害小区仓库", district, actor=officer)
+    wh = sup.do_create_warehouse(VICTIM_WAREHOUSE, "受害小区仓库", district, actor=officer)
     sup.do_receive(wh, items["n95_mask"], 100, source="national", actor=officer)
     gift = sup.do_register_donation(
         donor="受害小区校友会",
@@ -344,7 +348,7 @@ def victim_supplies(officer) -> None:
         district, kind="meals", description="受害小区 meals", team=team, actor=officer
     )
     plant = waste.do_create_plant(
-        "WP-受害",
+        VICTIM_PLANT,
         "受害小区处置厂",
         district,
         capacity=5,

@@ -211,8 +211,10 @@ def _mount() -> None:
     from warroom.geo.api import router as geo_router
     from warroom.services.api import router as services_router
     from warroom.situation.api import router as situation_router
+    from warroom.supplies.api import router as supplies_router
     from warroom.surveillance.api import router as surveillance_router
     from warroom.tasks.api import router as tasks_router
+    from warroom.waste.api import router as waste_router
 
     api.add_router("/areas", geo_router)
     api.add_router("/cases", cases_router)
@@ -225,6 +227,8 @@ def _mount() -> None:
     api.add_router("/situation", situation_router)
     api.add_router("/zones", zones_router)
     api.add_router("/appeals", appeals_router)
+    api.add_router("/supplies", supplies_router)
+    api.add_router("/waste", waste_router)
 
 
 _mount()

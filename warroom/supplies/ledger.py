@@ -32,6 +32,7 @@ from warroom.core.errors import Conflict
 from warroom.supplies.models import (
     EXTERNAL_KINDS,
     Balance,
+    Item,
     LedgerCheck,
     LedgerHead,
     Lot,
@@ -87,27 +88,20 @@ def movement_text(
     plan_id: int | None,
     reference: str,
 ) -> str:
-    return "\x1f".join(
-        str(v if v is not None else "")
-        for v in (
-            seq,
-            day if isinstance(day, str) else day.isoformat(),
-            kind,
-            item_id,
-            lot_id,
-            debit_id,
-            credit_id,
-            quantity,
-            source,
-            donation_id,
-            plan_id,
-            reference,
-        )
+    """The fields a movement's hash covers, joined by US (``None`` as empty): one
+    formatting per movement, a million times in an import and in :func:`verify`."""
+    return (
+        f"{seq}\x1f{day if isinstance(day, str) else day.isoformat()}\x1f{kind!s}"
+        f"\x1f{item_id}\x1f{lot_id}\x1f{debit_id}\x1f{credit_id}\x1f{quantity}"
+        f"\x1f{source!s}\x1f{'' if donation_id is None else donation_id}"
+        f"\x1f{'' if plan_id is None else plan_id}\x1f{reference!s}"
     )
 
 
 def chain_hash(key: bytes, previous: str, text: str) -> str:
-    return hmac.new(key, (previous + "\x1e" + text).encode("utf-8"), hashlib.sha256).hexdigest()
+    """HMAC-SHA256 of the previous hash and ``text`` (OpenSSL's one-shot HMAC: the same
+    digest as ``hmac.new(...).hexdigest()``, without building an object per movement)."""
+    return hmac.digest(key, (previous + "\x1e" + text).encode("utf-8"), "sha256").hex()
 
 
 def lock_head() -> LedgerHead:
@@ -239,31 +233,41 @@ class LedgerReport:
     problems: list[str]
 
 
-def _iter_movements(batch: int = 20000) -> Iterable[tuple[Any, ...]]:
-    fields = (
-        "seq",
-        "day",
-        "kind",
-        "item_id",
-        "lot_id",
-        "debit_id",
-        "credit_id",
-        "quantity",
-        "source",
-        "donation_id",
-        "plan_id",
-        "reference",
-        "hash",
+_CHAIN_COLUMNS = (
+    "seq",
+    "day",
+    "kind",
+    "item_id",
+    "lot_id",
+    "debit_id",
+    "credit_id",
+    "quantity",
+    "source",
+    "donation_id",
+    "plan_id",
+    "reference",
+    "hash",
+)
+
+
+def _iter_movements(batch: int = 50_000) -> Iterable[tuple[Any, ...]]:
+    """Every movement's hashed fields and hash, in ``seq`` order: plain rows in batches
+    by key range (no model, no ORM row per movement; memory bounded by the batch)."""
+    quote = connection.ops.quote_name
+    cols = ", ".join(quote(c) for c in _CHAIN_COLUMNS)
+    sql = (
+        f"SELECT {cols} FROM {quote(Movement._meta.db_table)} "  # noqa: S608
+        f"WHERE {quote('seq')} > %s ORDER BY {quote('seq')} LIMIT %s"
     )
     last = 0
-    while True:
-        rows = list(
-            Movement.objects.filter(seq__gt=last).order_by("seq").values_list(*fields)[:batch]
-        )
-        if not rows:
-            return
-        yield from rows
-        last = rows[-1][0]
+    with connection.cursor() as cursor:
+        while True:
+            cursor.execute(sql, [last, batch])
+            rows = cursor.fetchall()
+            if not rows:
+                return
+            yield from rows
+            last = rows[-1][0]
 
 
 def recomputed_balances() -> dict[tuple[int, int, int], int]:
@@ -314,6 +318,19 @@ def verify(*, limit: int = 20) -> LedgerReport:
             )
     if len(problems) < limit:
         books = recomputed_balances()
+        # The movements' references are not database foreign keys (models.Movement): each
+        # (item, place, lot) they name must exist. Checked on the grouped keys: no scan.
+        items = set(Item.objects.values_list("pk", flat=True))
+        places = set(Place.objects.values_list("pk", flat=True))
+        lots = set(Lot.objects.values_list("pk", flat=True))
+        for k in sorted(books):
+            if k[0] not in items or k[1] not in places or k[2] not in lots:
+                problems.append(
+                    _("Movements name item %(item)s, place %(place)s, lot %(lot)s: one is missing.")
+                    % {"item": k[0], "place": k[1], "lot": k[2]}
+                )
+                if len(problems) >= limit:
+                    break
         stored = {
             (b[0], b[1], b[2]): b[3]
             for b in Balance.objects.values_list("item_id", "place_id", "lot_id", "quantity")

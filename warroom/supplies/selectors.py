@@ -7,10 +7,12 @@ from collections import defaultdict
 from typing import Any
 
 import numpy as np
+from django.db import connection
 from django.db.models import Count, Q, Sum
 
 from warroom.analytics.supplies import NORMS_PER_BED_DAY, days_of_stock
 from warroom.core.context import SYSTEM
+from warroom.core.scoping import load_for
 from warroom.geo.models import Area
 from warroom.supplies.models import (
     AllocationPlan,
@@ -38,10 +40,18 @@ def places(user: Any, action: str = "view") -> Any:
     )
 
 
+_BALANCE_SQL = (
+    "SELECT COALESCE(SUM(quantity), 0) FROM supplies_balance WHERE item_id = %s AND place_id = %s"
+)
+
+
 def balance(item_id: int, place_id: int) -> int:
-    """The stock of one item at one place (every lot): one indexed query."""
-    got = Balance.objects.filter(item_id=item_id, place_id=place_id).aggregate(n=Sum("quantity"))
-    return int(got["n"] or 0)
+    """The stock of one item at one place (every lot), from the maintained balance rows:
+    one range of the unique index (item, place, lot), one plain statement (no queryset to
+    build: this read is made per item and place by pages, the API and the allocation)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_BALANCE_SQL, [item_id, place_id])
+        return int(cursor.fetchone()[0])
 
 
 def stock_at(place: Place) -> dict[int, int]:
@@ -297,3 +307,23 @@ def panel(user: Any, area: Area, day: dt.date) -> dict[str, Any]:
 
 def system_panel(area: Area, day: dt.date) -> dict[str, Any]:
     return panel(SYSTEM, area, day)
+
+
+# --- scoped lookups (the API's object parameters; views use the same door) ------------------
+
+
+def get_place(user: Any, code: Any, action: str = "view") -> Place:
+    """One of the city's places (a warehouse or a facility's store) by code, or NotFound:
+    another district's place answers like a missing one; outside accounts are not places."""
+    key = code.strip() if isinstance(code, str) else code
+    return load_for(user, action, places(user, action).select_related("area"), key, field="code")
+
+
+def get_donation(user: Any, donation_id: Any, action: str = "view") -> Donation:
+    qs = Donation.objects.select_related("item", "warehouse", "lot", "area")
+    return load_for(user, action, qs, donation_id, what="donation")
+
+
+def get_plan(user: Any, plan_id: Any, action: str = "view") -> AllocationPlan:
+    qs = AllocationPlan.objects.select_related("warehouse", "area")
+    return load_for(user, action, qs, plan_id, what="allocation")
