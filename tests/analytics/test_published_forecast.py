@@ -93,9 +93,9 @@ def test_a_reclassification_jump_is_a_level_shift_not_growth() -> None:
 @pytest.mark.parametrize("seed", SEEDS)
 def test_the_published_forecast_beats_both_baselines_at_1_7_and_14_days(seed: int) -> None:
     # Relative MAE < 1 against tomorrow = today and against the 7-day mean, per seed. The
-    # margin against tomorrow = today is thin at 7 and 14 days (0.81-0.97 on these seeds);
-    # on a wider sweep (docs/situation.md, "Measured backtest") it reaches 1.18 on about a
-    # third of the twin series: the twin's steep decline after the peak.
+    # margin against tomorrow = today is thin at 7 and 14 days (0.77-0.99 on these seeds);
+    # on a wider sweep (docs/situation.md, "Measured backtest") it still reaches 1.03 on
+    # some twin series: the twin's steep decline after the peak.
     relative = scores(seed)
     assert np.all(relative < 1), relative
 
@@ -190,3 +190,46 @@ def test_a_past_origins_forecast_does_not_depend_on_later_days(
     fitted = EnsembleForecaster().fit(fill_missing(y))
     np.testing.assert_allclose(fitted.point_forecast(14), fitted.predict(14).quantile(0.5))
     assert np.all(fitted.point_forecast(14) >= 0)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    raw=st.lists(st.floats(0, 10), min_size=6, max_size=6).filter(lambda r: sum(r) > 0),
+    horizons=st.integers(1, 14),
+    naive=st.floats(0, 1),
+)
+def test_shrinking_toward_the_naive_forecast_keeps_weights_and_the_first_day(
+    raw: list[float], horizons: int, naive: float
+) -> None:
+    from warroom.analytics.forecast import shrink_to_naive
+
+    row = np.array(raw) / sum(raw)
+    weights = np.tile(row, (horizons, 1))
+    out = shrink_to_naive(weights, naive)
+    np.testing.assert_allclose(out.sum(axis=1), 1.0)
+    assert np.all(out >= 0)
+    np.testing.assert_array_equal(out[0], weights[0])  # 1 day ahead: the learnt weights
+    assert np.all(out[1:, 0] >= naive - 1e-12)
+
+
+@settings(max_examples=25, deadline=None)
+@given(counts=st.lists(st.integers(0, 3000), min_size=25, max_size=60))
+def test_the_published_weights_are_a_shrunk_convex_combination(counts: list[int]) -> None:
+    # Invariants of the per-horizon choice: the weights of every horizon are convex, from
+    # 2 days ahead at least ENSEMBLE_NAIVE_WEIGHT stays on tomorrow = today, and with all
+    # the weight on it the published forecast is the (spike-guarded) last value: it can
+    # only tie the naive forecast there, never extrapolate.
+    from warroom.analytics.parameters import ENSEMBLE_NAIVE_WEIGHT
+
+    y = np.array(counts, dtype=float)
+    model = EnsembleForecaster().fit(y)
+    w = model.weights_
+    np.testing.assert_allclose(w.sum(axis=1), 1.0)
+    assert np.all(w >= 0)
+    assert np.all(w[1:, 0] >= ENSEMBLE_NAIVE_WEIGHT - 1e-12)
+    naive = EnsembleForecaster(naive_weight=1.0).fit(y).point_forecast(14)
+    np.testing.assert_allclose(naive[1:], naive[1])
+    week = np.median(y[-8:-1])
+    assert naive[1] == y[-1] or (naive[1] == week and y[-1] > week)  # a spike is guarded
+    with pytest.raises(ValueError):
+        EnsembleForecaster(naive_weight=1.5).fit(y)

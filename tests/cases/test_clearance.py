@@ -220,3 +220,32 @@ def test_the_api_gives_an_area_and_its_children(scenario, city, officer, client)
         "priority": 0,
     }
     assert body["children"]["990101001"]["treat"]["priority"] == 1
+
+
+def test_a_past_cutoffs_test_backlog_is_read_as_the_records_stood_then(scenario, city, hq):
+    # Valid time: a sample taken after the cut-off satisfies p6's due test from then on,
+    # but the cut-off's own figure does not move (the test schedule's history, not
+    # today's next_test_due), and it is still one query per duty.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from warroom.cases.models import Person, TestDueRecord
+
+    _day, cut = scenario
+    before = compute_backlog(cut)
+    assert _row(before, city, A1)["test"]["total"] == 2  # p6 owes, p7's sample pending
+    p6 = Person.objects.get(name="p6")
+    assert TestDueRecord.objects.filter(person=p6).count() == 1  # set when he entered
+    services.do_record_sample(
+        p6, kind="nucleic_acid", lab="L", code="6", taken_at=cut + dt.timedelta(hours=1), actor=hq
+    )
+    p6.refresh_from_db()
+    assert p6.next_test_due is None or p6.next_test_due > cut  # today's state has moved
+    with CaptureQueriesContext(connection) as one_day:
+        again = compute_backlog(cut)
+    assert _row(again, city, A1)["test"] == _row(before, city, A1)["test"]
+    assert (again.values == before.values).all()
+    later = compute_backlog(cut + dt.timedelta(hours=2))
+    assert _row(later, city, A1)["test"]["total"] == 1  # from the sample on, he owes none
+    # set-based: the query count does not grow with the people (one per duty and a few)
+    assert len(one_day.captured_queries) <= 12, [q["sql"][:80] for q in one_day.captured_queries]

@@ -305,3 +305,38 @@ def test_a_death_imported_with_the_line_list_frees_the_bed(facilities, make_pers
     placement = Placement.objects.get(person=patient)
     assert placement.outcome == "died" and placement.ended_at is not None
     assert _pool(facilities["DA1"], "ICU").occupied == 0
+
+
+def test_a_past_days_free_beds_are_read_as_they_stood_at_its_cutoff(facilities, make_person, hq):
+    # Valid time: a past day's occupied beds are the latest report's census plus the
+    # placements started and ended after it up to the day's cut-off (here no report: the
+    # people in the beds at the cut-off). A placement or a discharge after the cut-off
+    # moves today's pools, never the past day's free beds.
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from warroom.beds.selectors import balance_on
+    from warroom.cases.clearance import cutoff_for
+    from warroom.dispatch.placing import do_end_placement, do_place_person
+
+    day = timezone.localdate() - dt.timedelta(days=1)
+    cut = cutoff_for(day)
+    shelter = facilities["SA1"]
+    early = [
+        make_person("confirmed", severity="mild", at=cut - dt.timedelta(hours=20)) for _ in range(3)
+    ]
+    placed = [
+        do_place_person(p, shelter, "SHELTER", actor=hq, at=cut - dt.timedelta(hours=10))
+        for p in early[:2]
+    ]
+
+    def free_then() -> int:
+        row = balance_on(day).by_type()["SHELTER"]
+        return row["free"]
+
+    assert free_then() == 20 - 2  # SA1 10 - 2, SB1 10
+    do_end_placement(placed[0], "discharged", actor=hq, at=cut + dt.timedelta(minutes=30))
+    do_place_person(early[2], shelter, "SHELTER", actor=hq, at=cut + dt.timedelta(minutes=40))
+    assert free_then() == 20 - 2  # after the cut-off: the day does not move
+    assert balance_on(day + dt.timedelta(days=1)).by_type()["SHELTER"]["free"] == 20 - 2

@@ -305,8 +305,10 @@ def balance_on(day: dt.date, *, user: Any = SYSTEM) -> BalanceResult:
     """Free beds minus waiting people per district and bed type on ``day`` (not stored).
 
     Free beds: the capacity from the history minus the occupied beds: for today the live
-    pool's count (reports and placements), otherwise the latest report's (a facility
-    that has not reported counts as empty), in the facilities that take admissions on
+    pool's count (reports and placements); for a past day as it stood at the day's
+    cut-off, the latest report's census plus the placements started and ended after it
+    (:mod:`warroom.beds.moves`; a facility that has not reported holds the people placed
+    in it then), in the facilities that take admissions on
     ``day`` (:func:`open_to_admissions`: a closing facility's empty beds are not free).
     Waiting people: the registered providers (:mod:`warroom.beds.waiting`), rolled up to
     districts; with none, waiting and balance are None (unknown).
@@ -324,6 +326,17 @@ def balance_on(day: dt.date, *, user: Any = SYSTEM) -> BalanceResult:
     if day == platform_today():
         pools = BedPool.objects.restrict(user, "view")
         live = {(f, t): n for f, t, n in pools.values_list("facility_id", "bed_type", "occupied")}
+    else:
+        # A past day as it stood at its cut-off (valid time): the latest report's census
+        # plus the beds placements took and gave back after it (warroom.beds.moves).
+        from warroom.beds.moves import moves_since
+
+        since = {k: (r.reported_at if (r := reports.get(k)) else None) for k in capacity}
+        moved = moves_since(since, day)
+        live = {
+            k: max(0, (r.occupied if (r := reports.get(k)) else 0) + moved.get(k, 0))
+            for k in capacity
+        }
     # Free beds are those a dispatcher may fill that day: a closing or closed facility's
     # empty beds are not free (dispatch.facilities_of reads the same rule).
     admitting = set(

@@ -20,9 +20,9 @@ The backlog items and the moment each became due (its age is cut-off minus that)
 Admit and isolate are read as the records stood at the cut-off (valid time: the
 transition, isolation and severity histories), so a later recomputation of a past day
 gives that day's numbers, changed only by records back-dated into it (a late file).
-So are the samples pending at the cut-off and the treat duty (admitted then, without a
-treatment record for the day). Only the people owing a test are read from their present
-test schedule (``next_test_due``): its history is not kept.
+So are the samples pending at the cut-off, the treat duty (admitted then, without a
+treatment record for the day) and the people owing a test (their category at the cut-off
+and the test due then, from the ``TestDueRecord`` history of ``next_test_due``).
 """
 
 from __future__ import annotations
@@ -134,6 +134,36 @@ def _untreated_at(cutoff: dt.datetime, day: dt.date) -> QuerySet[Person]:
     )
 
 
+def _owing_test_at(cutoff: dt.datetime) -> QuerySet[Person]:
+    """People owing a test at the cut-off (valid time), annotated ``due_at``: in a tested
+    category then (their last step before it), with the test due then (their last
+    ``TestDueRecord`` before it) passed. A person with no such record had no test due
+    then, unless he has no record at all (registered before the history was kept): he is
+    read from his present ``next_test_due``. One query, whatever the number of people."""
+    from django.db.models import Case, DateTimeField, Exists, F, OuterRef, Subquery, When
+
+    from warroom.cases.models import TestDueRecord
+
+    records = TestDueRecord.objects.filter(person=OuterRef("pk"))
+    before = records.filter(at__lte=cutoff)
+    return (
+        waiting.people_at(cutoff, now=Q(status__in=OWES_TESTS, next_test_due__lte=cutoff))
+        .filter(status_at__in=OWES_TESTS)
+        .annotate(
+            due_at=Case(
+                When(
+                    Exists(before),
+                    then=Subquery(before.order_by("-at", "-pk").values("due")[:1]),
+                ),
+                When(Exists(records), then=None),
+                default=F("next_test_due"),
+                output_field=DateTimeField(),
+            )
+        )
+        .filter(due_at__lte=cutoff)
+    )
+
+
 def specs(cutoff: dt.datetime) -> list[DutySpec]:
     day = timezone.localdate(cutoff - dt.timedelta(microseconds=1))
     sample_hours = dt.timedelta(hours=case_rules.SAMPLE_RESULT_HOURS)
@@ -159,11 +189,11 @@ def specs(cutoff: dt.datetime) -> list[DutySpec]:
         ),
         DutySpec(
             Duty.TEST,
-            lambda c: _people().filter(status__in=OWES_TESTS, next_test_due__lte=c),
+            _owing_test_at,
             "home_id",
-            lambda x: Q(next_test_due__lte=x),
+            lambda x: Q(due_at__lte=x),
             None,
-            lambda p, c: p.next_test_due,
+            lambda p, c: p.due_at,
         ),
         DutySpec(
             Duty.TEST,

@@ -50,6 +50,7 @@ from warroom.cases.services import (
     notify_bulk_transitions,
     result_targets,
     save_isolation_history,
+    set_test_due,
 )
 from warroom.cases.states import Category, Isolation, Severity, Status
 from warroom.core.bulk import (
@@ -864,7 +865,7 @@ def do_import_results(table: Table, *, actor: Any, sha256: str | None = None) ->
                         )
                     )
                 if due is not None:
-                    person.next_test_due = due
+                    set_test_due(person, due, at)
                 if targets or due is not None:
                     writer.touch(person)
             except (states.IllegalTransition, Conflict) as exc:

@@ -186,6 +186,29 @@ class IsolationRecord(models.Model):
         return f"{self.person_id}: {self.isolation} ({self.at})"
 
 
+class TestDueRecord(models.Model):
+    """When a person's next test fell due, from ``at`` on (``due`` None: no test owed):
+    the valid-time history of ``Person.next_test_due``, appended by every path that
+    changes it (a transition, a sample taken, a result, a bulk import). A past day's
+    test backlog is read from it (DESIGN §3.2)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="test_dues")
+    due = models.DateTimeField(_("next test due"), null=True, blank=True)
+    at = models.DateTimeField(_("time"))
+
+    scope_path = "person__home__path"
+    objects = RestrictedManager()
+
+    class Meta:
+        verbose_name = _("test due")
+        verbose_name_plural = _("tests due")
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["person", "at"], name="cases_testdue_person_at")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}: {self.due} ({self.at})"
+
+
 class SeverityRecord(models.Model):
     """The history of a patient's severity (kept, never overwritten)."""
 

@@ -37,6 +37,7 @@ from warroom.cases.transitions import (
     note_isolation,
     result_targets,
     save_isolation_history,
+    set_test_due,
 )
 from warroom.cases.validating import (
     _duplicate_error,
@@ -374,7 +375,7 @@ def do_record_result(
             apply_transition(person, t, at=reported_at, actor=actor, reason=reason) for t in targets
         ]
         if due is not None:
-            person.next_test_due = due
+            set_test_due(person, due, reported_at)
         if steps or due is not None:
             _write_person(person, person.version, STATE_FIELDS)
         if steps:

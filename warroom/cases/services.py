@@ -45,6 +45,7 @@ from warroom.cases.transitions import (  # noqa: F401
     register_transition_listener,
     result_targets,
     save_isolation_history,
+    set_test_due,
     unregister_transition_listener,
 )
 from warroom.cases.validating import (  # noqa: F401

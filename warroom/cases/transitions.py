@@ -19,6 +19,7 @@ from warroom.cases.models import (
     Person,
     Result,
     SampleKind,
+    TestDueRecord,
     TransitionRecord,
 )
 from warroom.cases.states import Effect, Isolation, Severity, Status
@@ -80,6 +81,7 @@ def apply_transition(
         person.isolation, person.isolation_until = Isolation.NONE, None
     if {Effect.ISOLATE, Effect.ADMIT, Effect.END_ISOLATION} & set(effects):
         note_isolation(person, at)
+    due_before = person.next_test_due
     if Effect.START_TESTS in effects:
         person.next_test_due, person.test_schedule = at, []
     if Effect.QUARANTINE_TESTS in effects:
@@ -88,6 +90,8 @@ def apply_transition(
         person.test_schedule = [d.isoformat() for d in due[1:]]
     if Effect.STOP_TESTS in effects:
         person.next_test_due, person.test_schedule = None, []
+    if person.next_test_due != due_before:
+        note_test_due(person, at)
     if Effect.CONFIRM in effects:
         person.confirmed_at = at
     category = states.category_of(target) or ""
@@ -125,6 +129,14 @@ def consume_test_due(person: Person, taken_at: dt.datetime) -> None:
     schedule = sorted(dt.datetime.fromisoformat(s) for s in person.test_schedule)
     person.next_test_due = schedule[0] if schedule else None
     person.test_schedule = [s.isoformat() for s in schedule[1:]]
+    note_test_due(person, taken_at)
+
+
+def set_test_due(person: Person, due: dt.datetime, at: dt.datetime) -> None:
+    """A result sets the next test due (``at``: when it was reported)."""
+    if person.next_test_due != due:
+        person.next_test_due = due
+        note_test_due(person, at)
 
 
 def result_targets(
@@ -183,17 +195,31 @@ def note_isolation(person: Person, at: dt.datetime) -> None:
     log.append((str(person.isolation), person.facility or "", at))
 
 
+def note_test_due(person: Person, at: dt.datetime) -> None:
+    """Remember (in memory) that ``person``'s next test due changed at ``at``; the writer
+    that saves him appends it to the history with the isolation changes."""
+    log = person.__dict__.setdefault("_test_due_log", [])
+    log.append((person.next_test_due, at))
+
+
 def save_isolation_history(people: Iterable[Person]) -> int:
-    """Append the noted isolation changes of ``people`` (saved, with ids) to the history."""
+    """Append the noted isolation and test-due changes of ``people`` (saved, with ids) to
+    their histories (``IsolationRecord``, ``TestDueRecord``); the isolation rows' count."""
     from warroom.core import bulk
 
     rows: list[tuple[Any, ...]] = []
+    dues: list[tuple[Any, ...]] = []
     for p in people:
         log = p.__dict__.pop("_isolation_log", None)
         if log and p.pk is not None:
             rows += [(p.pk, kind, facility[:200], at) for kind, facility, at in log]
+        due_log = p.__dict__.pop("_test_due_log", None)
+        if due_log and p.pk is not None:
+            dues += [(p.pk, due, at) for due, at in due_log]
     if rows:
         bulk.insert_tuples(IsolationRecord, ["person", "isolation", "facility", "at"], rows)
+    if dues:
+        bulk.insert_tuples(TestDueRecord, ["person", "due", "at"], dues)
     return len(rows)
 
 

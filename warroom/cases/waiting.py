@@ -153,7 +153,12 @@ def people_at(
     """
     from django.db.models import OuterRef, Subquery
 
-    from warroom.cases.models import IsolationRecord, SeverityRecord, TransitionRecord
+    from warroom.cases.models import (
+        IsolationRecord,
+        SeverityRecord,
+        TestDueRecord,
+        TransitionRecord,
+    )
 
     qs = Person.objects.all() if people is None else people
     qs = qs.filter(merged_into__isnull=True, created_at__lte=moment)
@@ -162,6 +167,7 @@ def people_at(
             now
             | Q(pk__in=TransitionRecord.objects.filter(at__gt=moment).values("person_id"))
             | Q(pk__in=IsolationRecord.objects.filter(at__gt=moment).values("person_id"))
+            | Q(pk__in=TestDueRecord.objects.filter(at__gt=moment).values("person_id"))
         )
     steps = TransitionRecord.objects.filter(person=OuterRef("pk"), at__lte=moment).order_by(
         "-at", "-pk"

@@ -69,10 +69,13 @@ def _free_beds(actor: Any, day: dt.date | None) -> int:
 
 
 def register() -> None:
+    from warroom.beds.moves import register_moves_provider
     from warroom.cases.services import (
         register_bulk_transition_listener,
         register_transition_listener,
     )
+    from warroom.dispatch.selectors import placement_moves
 
+    register_moves_provider(placement_moves)
     register_transition_listener(_on_transition)
     register_bulk_transition_listener(_on_bulk_transitions)

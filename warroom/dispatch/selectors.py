@@ -195,3 +195,53 @@ def get_facility(user: Any, code: str) -> Facility:
     if not can_dispatch(user):
         raise NotFound("facility not found")
     return load_for(user, "view", Facility.objects.select_related("area"), code, field="code")
+
+
+def placement_moves(
+    since: dict[tuple[int, str], dt.datetime | None], day: dt.date
+) -> dict[tuple[int, str], int]:
+    """Beds taken net per (facility id, bed type) by placements after ``since[key]`` (the
+    latest report's moment; None: from the start) and up to ``day``'s cut-off: a placement
+    started in that span takes a bed, one ended in it gives one back (valid time, from the
+    placements' own ``started_at``/``ended_at``). One query over the placements that
+    moved in the span, whatever the number of facilities
+    (:mod:`warroom.beds.moves`)."""
+    from collections import defaultdict
+
+    from django.db.models import Q
+
+    from warroom.cases.clearance import cutoff_for
+
+    cut = cutoff_for(day)
+    dated = [m for m in since.values() if m is not None]
+    facilities = {f for f, _t in since}
+    moved = Q()
+    if dated:
+        first = min(dated)
+        moved |= Q(started_at__gt=first, started_at__lte=cut) | Q(
+            ended_at__gt=first, ended_at__lte=cut
+        )
+    unreported = {f for (f, _t), m in since.items() if m is None}
+    if unreported:
+        moved |= Q(facility_id__in=unreported, started_at__lte=cut) & (
+            Q(ended_at__isnull=True) | Q(ended_at__gt=cut)
+        )
+    if not moved:
+        return {}
+    out: dict[tuple[int, str], int] = defaultdict(int)
+    rows = (
+        Placement.objects.filter(facility_id__in=facilities)
+        .filter(moved)
+        .values_list("facility_id", "bed_type", "started_at", "ended_at")
+    )
+    for fid, bed_type, started, ended in rows:
+        key = (fid, bed_type)
+        if key not in since:
+            continue
+        moment = since[key]
+        if moment is None:  # not reported: the people in its beds at the cut-off
+            out[key] += started <= cut and (ended is None or ended > cut)
+            continue
+        out[key] += moment < started <= cut
+        out[key] -= ended is not None and moment < ended <= cut
+    return dict(out)
