@@ -135,6 +135,19 @@ def test_the_supervision_api_walks_a_finding_flags_records_rates_signals_and_pla
     assert rates["admission"]["value"] == 0.75 and rates["admission"]["meets"] is False
     assert rates["fatality"]["value"] == 0.25 and rates["fatality"]["target"] is None
     assert sup.get("/rates", area="990101", date=day.isoformat()).json()["metrics"] == []
+    # The same through the CLI (`warroom supervision rates`, `... flags list`).
+    from typer.testing import CliRunner
+
+    from warroom.cli import app
+
+    shown = CliRunner().invoke(app, ["supervision", "rates"], env={"COLUMNS": "200"})
+    assert shown.exit_code == 0, shown.output
+    assert "admission" in shown.output and "75.0%" in shown.output and "3 / 4" in shown.output
+    listed = CliRunner().invoke(
+        app, ["supervision", "flags", "list", "--status", "all"], env={"COLUMNS": "200"}
+    )
+    assert listed.exit_code == 0, listed.output
+    assert f"{flag['task_id']} open" in listed.output and "resolved" in listed.output
 
     # Signals: listed, handled once; the four risks.
     signal = Signal.objects.create(
