@@ -11,8 +11,8 @@
   campaign Wuhan ran in that phase (the seed, Chen Yixin's 50 days: the general offensive
   on "admit all who should be" in the high phase; "five priorities, five difficulties" in
   the middle; "six emerging problems" and "ten practical matters" in the low; the "second
-  battle" of the economy and the "three battles" at the tail), each line a task for the
-  city's and the districts' officers in turn.
+  battle" of the economy and the "three battles" at the tail), each line a task for
+  headquarters and the district officers in turn.
 
 Everything goes through the supervision services, as a user would.
 """
@@ -147,12 +147,13 @@ PHASE_CAMPAIGNS: dict[str, tuple[str, list[tuple[str, str, str, int]]]] = {
 
 
 def _owners(actor: Any, city: Area) -> list[Any]:
-    """Who takes the plan's lines: the users of the city and district levels who may
-    change records (the highest level first), else anyone below who may."""
+    """Who takes the plan's lines: headquarters (city users who manage areas) and the
+    district officers (district users who may change records), in turn; else anyone
+    below who may change records."""
     from warroom.core.users import users_under
 
     people = [u for u in users_under(actor, city) if u.can("change")]
-    top = [u for u in people if u.area.depth <= 1]
+    top = [u for u in people if (u.area.depth == 0 and u.can("manage_areas")) or u.area.depth == 1]
     return top or people
 
 
