@@ -33,26 +33,26 @@ from warroom.supervision.models import (
     Visit,
 )
 from warroom.supervision.schemas import (
-    ChecklistOut,
-    EvidenceIn,
+    AccountabilityIn,
+    AccountabilityOut,
+    FindingEvidenceIn,
     FindingOut,
+    FindingReopenIn,
     FlagIn,
     FlagOut,
-    PlaceDetailOut,
-    PlaceIn,
-    PlaceOut,
-    PlaceVisitIn,
-    PlanOut,
+    FlagResolveIn,
+    PhasePlanOut,
     RatesOut,
-    RecordIn,
-    RecordOut,
-    ReopenIn,
-    ResolveIn,
+    RateTargetIn,
+    RateTargetOut,
     RiskOut,
     SignalOut,
-    TargetIn,
-    TargetOut,
-    VisitIn,
+    SpecialPlaceDetailOut,
+    SpecialPlaceIn,
+    SpecialPlaceOut,
+    SpecialPlaceVisitIn,
+    SupervisionChecklistOut,
+    SupervisionVisitIn,
     VisitOut,
     VisitSummaryOut,
 )
@@ -185,7 +185,7 @@ def get_flag(request: HttpRequest, flag_id: int) -> object:
 
 
 @router.post("/flags/{flag_id}/resolve", response=FlagOut, summary="Resolve a flag with a note")
-def resolve_flag(request: HttpRequest, flag_id: int, payload: ResolveIn) -> object:
+def resolve_flag(request: HttpRequest, flag_id: int, payload: FlagResolveIn) -> object:
     flag = quality.get_flag(request.auth, flag_id)
     do_set_flag_status(flag, "resolved", note=payload.note, actor=request.auth)
     return _flag_out(quality.get_flag(request.auth, flag_id))
@@ -194,7 +194,9 @@ def resolve_flag(request: HttpRequest, flag_id: int, payload: ResolveIn) -> obje
 # --- checklists, visits, findings ---------------------------------------------------------
 
 
-@router.get("/checklists", response=ChecklistOut, summary="The checklist in use for a unit kind")
+@router.get(
+    "/checklists", response=SupervisionChecklistOut, summary="The checklist in use for a unit kind"
+)
 def get_checklist(request: HttpRequest, kind: str = "compound") -> object:
     checklist = services.checklist_in_use(kind)
     return {
@@ -269,7 +271,7 @@ def list_visits(
     return Shaped(qs, _visit_summary)
 
 
-def _unit(request: HttpRequest, payload: VisitIn) -> dict[str, Any]:
+def _unit(request: HttpRequest, payload: SupervisionVisitIn) -> dict[str, Any]:
     user = request.auth
     return {
         "area": geo.get_area(user, payload.area_code) if payload.area_code else None,
@@ -285,7 +287,7 @@ def _unit(request: HttpRequest, payload: VisitIn) -> dict[str, Any]:
     response={201: VisitOut},
     summary="Record a visit (announced or not); each failed item opens a rectification task",
 )
-def record_visit(request: HttpRequest, payload: VisitIn) -> object:
+def record_visit(request: HttpRequest, payload: SupervisionVisitIn) -> object:
     unit = _unit(request, payload)
     owner = find_user(request.auth, payload.owner) if payload.owner else None
     visit = services.do_record_visit(
@@ -332,7 +334,7 @@ def get_finding(request: HttpRequest, finding_id: int) -> object:
     response=FindingOut,
     summary="The unit submits its rectification with evidence",
 )
-def submit_evidence(request: HttpRequest, finding_id: int, payload: EvidenceIn) -> object:
+def submit_evidence(request: HttpRequest, finding_id: int, payload: FindingEvidenceIn) -> object:
     finding = selectors.get_finding(request.auth, finding_id)
     tasks.do_submit_task(finding.task, evidence_text=payload.evidence_text, actor=request.auth)
     return _finding_out(selectors.get_finding(request.auth, finding_id))
@@ -354,7 +356,7 @@ def verify_finding(request: HttpRequest, finding_id: int) -> object:
     response=FindingOut,
     summary="Send the rectification back with a reason",
 )
-def reopen_finding(request: HttpRequest, finding_id: int, payload: ReopenIn) -> object:
+def reopen_finding(request: HttpRequest, finding_id: int, payload: FindingReopenIn) -> object:
     finding = selectors.get_finding(request.auth, finding_id)
     tasks.do_reopen_task(
         finding.task, reason=payload.reason, deadline=payload.deadline, actor=request.auth
@@ -384,7 +386,7 @@ def _place_out(place: SpecialPlace, last: Visit | None = None) -> dict[str, Any]
 
 @router.get(
     "/places",
-    response=list[PlaceOut],
+    response=list[SpecialPlaceOut],
     summary="Special places (prisons, care and welfare homes, psychiatric hospitals)",
 )
 @paginate
@@ -398,8 +400,8 @@ def list_places(request: HttpRequest, kind: str = "", area: str = "") -> object:
     return Shaped(qs, lambda p: {**_place_out(p), "last_visit": p.last_visit})
 
 
-@router.post("/places", response={201: PlaceOut}, summary="Register a special place")
-def register_place(request: HttpRequest, payload: PlaceIn) -> object:
+@router.post("/places", response={201: SpecialPlaceOut}, summary="Register a special place")
+def register_place(request: HttpRequest, payload: SpecialPlaceIn) -> object:
     area = geo.get_area(request.auth, payload.area_code)
     place = services.do_register_place(
         code=payload.code,
@@ -422,7 +424,9 @@ def _place_detail(user: Any, place: SpecialPlace) -> dict[str, Any]:
     }
 
 
-@router.get("/places/{place_id}", response=PlaceDetailOut, summary="One special place, its visits")
+@router.get(
+    "/places/{place_id}", response=SpecialPlaceDetailOut, summary="One special place, its visits"
+)
 def get_place(request: HttpRequest, place_id: int) -> object:
     return _place_detail(request.auth, selectors.get_place(request.auth, place_id))
 
@@ -432,7 +436,7 @@ def get_place(request: HttpRequest, place_id: int) -> object:
     response={201: VisitOut},
     summary="Inspect a special place with its own checklist; failed items open tasks",
 )
-def inspect_place(request: HttpRequest, place_id: int, payload: PlaceVisitIn) -> object:
+def inspect_place(request: HttpRequest, place_id: int, payload: SpecialPlaceVisitIn) -> object:
     place = selectors.get_place(request.auth, place_id)
     owner = find_user(request.auth, payload.owner) if payload.owner else None
     visit = services.do_record_visit(
@@ -478,7 +482,7 @@ def _record_out(record: AccountabilityRecord) -> dict[str, Any]:
 
 @router.get(
     "/accountability",
-    response=list[RecordOut],
+    response=list[AccountabilityOut],
     summary="Accountability and commendation records (only for those entitled; else 404)",
 )
 @paginate
@@ -494,10 +498,10 @@ def list_records(request: HttpRequest, decision: str = "", area: str = "") -> ob
 
 @router.post(
     "/accountability",
-    response={201: RecordOut},
+    response={201: AccountabilityOut},
     summary="Record a decision of accountability or commendation, linked to its grounds",
 )
-def record_accountability(request: HttpRequest, payload: RecordIn) -> object:
+def record_accountability(request: HttpRequest, payload: AccountabilityIn) -> object:
     _entitled(request)
     user = request.auth
     area = geo.get_area(user, payload.area_code)
@@ -518,7 +522,9 @@ def record_accountability(request: HttpRequest, payload: RecordIn) -> object:
     return Status(201, _record_out(record))
 
 
-@router.get("/accountability/{record_id}", response=RecordOut, summary="One record (entitled)")
+@router.get(
+    "/accountability/{record_id}", response=AccountabilityOut, summary="One record (entitled)"
+)
 def get_record(request: HttpRequest, record_id: int) -> object:
     return _record_out(selectors.get_record(request.auth, record_id))
 
@@ -557,8 +563,8 @@ def get_rates(request: HttpRequest, area: str = "", date: OpDate | None = None) 
     }
 
 
-@router.post("/rates/targets", response={201: TargetOut}, summary="Headquarters sets a target")
-def set_target(request: HttpRequest, payload: TargetIn) -> object:
+@router.post("/rates/targets", response={201: RateTargetOut}, summary="Headquarters sets a target")
+def set_target(request: HttpRequest, payload: RateTargetIn) -> object:
     area = geo.get_area(request.auth, payload.area_code)
     target = services.do_set_target(area, payload.metric, payload.value, actor=request.auth)
     return Status(
@@ -662,7 +668,7 @@ def _plan_out(plan: PhasePlan) -> dict[str, Any]:
     }
 
 
-@router.get("/plans", response=list[PlanOut], summary="Phase plans (阶段性谋划), newest first")
+@router.get("/plans", response=list[PhasePlanOut], summary="Phase plans (阶段性谋划), newest first")
 @paginate
 def list_plans(request: HttpRequest, phase: str = "") -> object:
     qs = selectors.plans(request.auth)
@@ -673,7 +679,7 @@ def list_plans(request: HttpRequest, phase: str = "") -> object:
 
 @router.get(
     "/plans/current",
-    response=PlanOut,
+    response=PhasePlanOut,
     summary="The plan of the phase declared now (404 when none is recorded)",
 )
 def current_plan(request: HttpRequest, area: str = "") -> object:
@@ -688,6 +694,6 @@ def current_plan(request: HttpRequest, area: str = "") -> object:
     return _plan_out(plan)
 
 
-@router.get("/plans/{phase_plan_id}", response=PlanOut, summary="One phase plan and its lines")
+@router.get("/plans/{phase_plan_id}", response=PhasePlanOut, summary="One phase plan and its lines")
 def get_plan(request: HttpRequest, phase_plan_id: int) -> object:
     return _plan_out(selectors.get_plan(request.auth, phase_plan_id))

@@ -38,41 +38,41 @@ class FlagIn(Schema):
     column: str = ""
 
 
-class ResolveIn(Schema):
+class FlagResolveIn(Schema):
     note: str = Field("", max_length=300)
 
 
 # --- visits, findings, checklists ---------------------------------------------------------
 
 
-class ItemResultIn(Schema):
+class VisitAnswerIn(Schema):
     passed: bool
     note: str = Field("", max_length=300)
 
 
-class VisitIn(Schema):
+class SupervisionVisitIn(Schema):
     kind: str = Field(..., description="compound, community, street, hospital, shelter, ...")
     date: OpDate
     announced: bool = True
     area_code: str | None = Field(None, description="the unit, for compound/community/street")
     facility_code: str | None = Field(None, description="the unit, for hospital/shelter/...")
     place_code: str | None = Field(None, description="the unit, for a special place")
-    results: dict[str, ItemResultIn]
+    results: dict[str, VisitAnswerIn]
     owner: str | None = Field(None, description="who rectifies the failed items")
     deadline: OpDate | None = None
     note: str = Field("", max_length=2000)
 
 
-class PlaceVisitIn(Schema):
+class SpecialPlaceVisitIn(Schema):
     date: OpDate
     announced: bool = True
-    results: dict[str, ItemResultIn]
+    results: dict[str, VisitAnswerIn]
     owner: str | None = None
     deadline: OpDate | None = None
     note: str = Field("", max_length=2000)
 
 
-class ResultOut(Schema):
+class VisitAnswerOut(Schema):
     item: str
     text: str
     passed: bool
@@ -107,35 +107,35 @@ class VisitSummaryOut(Schema):
 
 
 class VisitOut(VisitSummaryOut):
-    results: list[ResultOut]
+    results: list[VisitAnswerOut]
     findings: list[FindingOut]
 
 
-class EvidenceIn(Schema):
+class FindingEvidenceIn(Schema):
     evidence_text: str = Field(..., max_length=5000)
 
 
-class ReopenIn(Schema):
+class FindingReopenIn(Schema):
     reason: str = Field(..., max_length=2000)
     deadline: OpDate | None = None
 
 
-class ChecklistItemOut(Schema):
+class SupervisionItemOut(Schema):
     code: str
     text_zh: str
     text_en: str
 
 
-class ChecklistOut(Schema):
+class SupervisionChecklistOut(Schema):
     kind: str
     version: int
-    items: list[ChecklistItemOut]
+    items: list[SupervisionItemOut]
 
 
 # --- special places -----------------------------------------------------------------------
 
 
-class PlaceIn(Schema):
+class SpecialPlaceIn(Schema):
     code: str = Field(..., max_length=32)
     name: str = Field(..., max_length=200)
     kind: str = Field(..., description="prison, care_home, welfare_home, psychiatric")
@@ -145,7 +145,7 @@ class PlaceIn(Schema):
     contact: str = Field("", max_length=100)
 
 
-class PlaceOut(Schema):
+class SpecialPlaceOut(Schema):
     id: int
     code: str
     name: str
@@ -160,14 +160,14 @@ class PlaceOut(Schema):
     last_passed: bool | None = None
 
 
-class PlaceDetailOut(PlaceOut):
+class SpecialPlaceDetailOut(SpecialPlaceOut):
     visits: list[VisitSummaryOut]
 
 
 # --- accountability -----------------------------------------------------------------------
 
 
-class RecordIn(Schema):
+class AccountabilityIn(Schema):
     area_code: str
     subject: str = Field(..., max_length=100)
     position: str = Field("", max_length=200)
@@ -180,7 +180,7 @@ class RecordIn(Schema):
     references: str = Field("", max_length=300)
 
 
-class RecordOut(Schema):
+class AccountabilityOut(Schema):
     id: int
     area_code: str
     area_name: str
@@ -218,13 +218,13 @@ class RatesOut(Schema):
     metrics: list[RateOut]
 
 
-class TargetIn(Schema):
+class RateTargetIn(Schema):
     area_code: str
     metric: str
     value: float = Field(..., ge=0, le=1)
 
 
-class TargetOut(Schema):
+class RateTargetOut(Schema):
     area_code: str
     metric: str
     value: float
@@ -262,7 +262,7 @@ class RiskOut(Schema):
 # --- phase plans --------------------------------------------------------------------------
 
 
-class PlanItemOut(Schema):
+class PhasePlanItemOut(Schema):
     kind: str
     title: str
     target: str
@@ -272,7 +272,7 @@ class PlanItemOut(Schema):
     task_id: int
 
 
-class PlanOut(Schema):
+class PhasePlanOut(Schema):
     id: int
     area_code: str
     phase: str
@@ -280,6 +280,6 @@ class PlanOut(Schema):
     summary: str
     recorded_by: str | None
     recorded_at: dt.datetime
-    items: list[PlanItemOut]
+    items: list[PhasePlanItemOut]
     done: int
     total: int
