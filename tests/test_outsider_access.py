@@ -85,7 +85,10 @@ VICTIM_PARAMS = {
 }
 # Pages of objects that only a capability the district officer's role lacks may open
 # (as the admin's audit log): District A's side is then headquarters.
-URL_CAPABILITY = {"/supervision/accountability/": "accountability"}
+URL_CAPABILITY = {
+    "/supervision/accountability/": "accountability",
+    "/api/supervision/accountability/": "accountability",
+}
 SITUATION_DAY = "2020-03-20"  # the day of the situation_world fixture's briefings
 
 
@@ -519,6 +522,7 @@ def test_every_url_refuses_another_districts_data(world, hq, client):
     officer, outsider = world
     _, outsider_token = do_create_token(outsider, name="outsider", actor=SYSTEM)
     _, officer_token = do_create_token(officer, name="officer", actor=SYSTEM)
+    _, hq_token = do_create_token(hq, name="hq", actor=SYSTEM)
     before = sorted(Area.objects.values_list("code", "name_zh", "population"))
     refs = victim_refs(officer)
     bodies = api_bodies(refs)
@@ -533,7 +537,8 @@ def test_every_url_refuses_another_districts_data(world, hq, client):
             # the officer's role lacks (the audit log): either way, District A's side.
             owner = officer if officer.can(_admin_capability(url)) else hq
             client.force_login(owner)
-            own = _call(client, "get", url, officer_token if api else None)
+            token = officer_token if owner == officer else hq_token
+            own = _call(client, "get", url, token if api else None)
             assert own.status_code != 404, f"GET {url} as District A: not found"
             owner_reached += own.status_code in (200, 302)
         client.force_login(outsider)

@@ -211,6 +211,7 @@ def _mount() -> None:
     from warroom.geo.api import router as geo_router
     from warroom.services.api import router as services_router
     from warroom.situation.api import router as situation_router
+    from warroom.supervision.api import router as supervision_router
     from warroom.supplies.api import router as supplies_router
     from warroom.surveillance.api import router as surveillance_router
     from warroom.tasks.api import router as tasks_router
@@ -229,6 +230,7 @@ def _mount() -> None:
     api.add_router("/appeals", appeals_router)
     api.add_router("/supplies", supplies_router)
     api.add_router("/waste", waste_router)
+    api.add_router("/supervision", supervision_router)
 
 
 _mount()

@@ -512,7 +512,7 @@ def demo(
     from warroom.geo.services import do_load_demo_city
 
     with _progress() as progress:
-        task = progress.add_task("准备演示 / preparing the demo", total=4)
+        task = progress.add_task("准备演示 / preparing the demo", total=5)
         progress.update(task, description="数据库 / database")
         _migrate()
         progress.advance(task)
@@ -533,6 +533,11 @@ def demo(
         progress.advance(task)
         progress.update(task, description="演示账号 / demo users")
         users = ensure_demo_users()
+        progress.advance(task)
+        progress.update(task, description="特殊场所 / special places")
+        from warroom.demo.supervision import seed_special_places
+
+        seed_special_places(actor=User.objects.get(username="hq"))
         progress.advance(task)
     if outbreak:
         # The outbreak goes in as a job on the queue (warroom/demo/jobs.py): served, the

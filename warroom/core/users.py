@@ -67,3 +67,14 @@ def user_choices(actor: Any, area: Any) -> QuerySet[Any]:
         .select_related("area")
         .order_by("-area__depth", "username")
     )
+
+
+def users_under(actor: Any, area: Any) -> QuerySet[Any]:
+    """The active users of the actor's jurisdiction who sit at ``area`` or below it,
+    the highest level first."""
+    return (
+        _users(actor)
+        .filter(area__path__startswith=area.path, is_active=True)
+        .select_related("area")
+        .order_by("area__depth", "pk")
+    )

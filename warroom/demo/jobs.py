@@ -84,6 +84,7 @@ def feed_job(
                 bar_.step(f"{fed.date} (replayed)", advance=1)
                 return
             do_set_today(fed.date, actor=SYSTEM, label=EXERCISE, step=n, steps=total)
+            _seed_plan(fed.date, actor)
             seconds = sum(fed.seconds.values())
             text = bar_.step(
                 str(fed.date),
@@ -132,6 +133,23 @@ def feed_job(
         "seconds": {k: round(v, 1) for k, v in report.seconds.items()},
         "peak_rss_gb": round(peak_rss_bytes() / 2**30, 2),
     }
+
+
+def _seed_plan(day: dt.date, actor: Any) -> None:
+    """Headquarters records the campaign of a phase the day's cycle declared (the seed's
+    plan for it, :mod:`warroom.demo.supervision`); a refusal is logged, never the feed's end."""
+    from warroom.core.errors import WarroomError
+    from warroom.demo.supervision import seed_phase_plan
+
+    try:
+        plan = seed_phase_plan(day, actor=actor)
+    except WarroomError as exc:
+        log.warning("[demo] no phase plan on %s: %s", day, exc.message)
+        return
+    if plan is not None:
+        log.info(
+            "[demo] %s: the plan of the %s phase (since %s)", day, plan.phase, plan.phase_start
+        )
 
 
 def enqueue_feed(

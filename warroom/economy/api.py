@@ -63,7 +63,7 @@ class ApplicationIn(Schema):
     worker_ids: list[str] = Field(default_factory=list, max_length=100_000)
 
 
-class DecisionIn(Schema):
+class ResumptionDecisionIn(Schema):
     approve: bool
     conditions: str = Field("", max_length=1000)
     reason: str = Field("", max_length=1000)
@@ -166,7 +166,7 @@ def apply(request: HttpRequest, business_id: int, payload: ApplicationIn) -> obj
     response=ApplicationOut,
     summary="Approve or refuse a resumption application",
 )
-def decide(request: HttpRequest, resumption_id: int, payload: DecisionIn) -> object:
+def decide(request: HttpRequest, resumption_id: int, payload: ResumptionDecisionIn) -> object:
     app = selectors.get_application(request.auth, resumption_id)
     return services.do_decide_resumption(
         app,

@@ -7,7 +7,7 @@ from warroom.core.errors import Forbidden
 from warroom.core.uploads import run_import
 from warroom.geo import selectors, services
 from warroom.geo.models import Area, Level
-from warroom.geo.schemas import AreaDetailOut, AreaOut, ImportOut
+from warroom.geo.schemas import AreaDetailOut, AreaImportOut, AreaOut
 
 router = Router(tags=["areas"])
 
@@ -28,7 +28,7 @@ def list_areas(request: HttpRequest, filters: Query[AreaFilter]) -> object:
     return qs.order_by("path")
 
 
-@router.post("/import", response=ImportOut, summary="Import a city's areas from CSV or Excel")
+@router.post("/import", response=AreaImportOut, summary="Import a city's areas from CSV or Excel")
 def import_areas(request: HttpRequest, file: File[UploadedFile]) -> object:
     if not request.auth.can("manage_areas"):
         raise Forbidden("only headquarters may import the area tree")

@@ -25,7 +25,7 @@ class AreaDetailOut(AreaOut):
     counts: dict[str, int]
 
 
-class ImportOut(Schema):
+class AreaImportOut(Schema):
     kind: str
     rows: int
     created: int

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import typer
 from rich.table import Table
@@ -10,8 +11,13 @@ from rich.table import Table
 from warroom.core.cli import console
 
 app = typer.Typer(
-    help="督导问责 / Supervision: escalation, data integrity, signals.", no_args_is_help=True
+    help="督导问责 / Supervision: escalation, data integrity, rates, signals.",
+    no_args_is_help=True,
 )
+flags_app = typer.Typer(
+    help="数据质量标记 / Data-quality flags: list them, open their tasks.", no_args_is_help=True
+)
+app.add_typer(flags_app, name="flags")
 
 
 def _day(value: str | None) -> dt.date:
@@ -23,8 +29,7 @@ def _day(value: str | None) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        fail(f"--date: {value!r} is not a date YYYY-MM-DD")
-        raise
+        raise fail(f"--date: {value!r} is not a date YYYY-MM-DD") from None
 
 
 @app.command("escalate", help="逾期升级 / Escalate overdue tasks once (cron it hourly).")
@@ -39,8 +44,8 @@ def escalate() -> None:
     console.print(f"{len(done)} overdue tasks escalated")
 
 
-@app.command("flags", help="数据核查 / Open a task for every open quality flag.")
-def flags(date: str = typer.Option(None, "--date", help="YYYY-MM-DD")) -> None:
+@flags_app.command("open", help="核查任务 / Open a task for every open quality flag.")
+def flags_open(date: str = typer.Option(None, "--date", help="YYYY-MM-DD")) -> None:
     from warroom.core.cli import django_setup
 
     django_setup()
@@ -48,6 +53,118 @@ def flags(date: str = typer.Option(None, "--date", help="YYYY-MM-DD")) -> None:
     from warroom.supervision.integrity import do_open_flag_tasks
 
     console.print(f"{do_open_flag_tasks(_day(date), actor=SYSTEM)} quality flags became tasks")
+
+
+def _area(code: str | None) -> Any:
+    from warroom.core.cli import fail
+    from warroom.core.context import SYSTEM
+    from warroom.core.errors import NotFound
+    from warroom.geo import selectors as geo
+    from warroom.geo.models import Area
+
+    if not code:
+        city = Area.objects.filter(depth=0).order_by("code").first()
+        if city is None:
+            raise fail("no city loaded")
+        return city
+    try:
+        return geo.get_area(SYSTEM, code)
+    except NotFound:
+        raise fail(f"--area: no area {code!r}") from None
+
+
+@flags_app.command("list", help="列出标记 / List data-quality flags and their tasks.")
+def flags_list(
+    status: str = typer.Option(
+        "pending", "--status", help="open, acknowledged, resolved, pending (not resolved), all"
+    ),
+    area: str = typer.Option(None, "--area", help="area code (default: the whole city)"),
+    severity: str = typer.Option("", "--severity", help="error or warning"),
+    limit: int = typer.Option(50, "--limit", min=1, max=10_000),
+) -> None:
+    from warroom.core.cli import django_setup
+
+    django_setup()
+    from warroom.core.context import SYSTEM
+    from warroom.surveillance.selectors import quality_flags
+
+    qs = quality_flags(SYSTEM, status="" if status == "all" else status, area=_area(area))
+    if severity:
+        qs = qs.filter(severity=severity)
+    total = qs.count()
+    table = Table(title=f"数据质量标记 / quality flags ({min(total, limit)} of {total})")
+    for column in ("id", "day", "area", "rule", "severity", "status", "task", "message"):
+        table.add_column(column)
+    for flag in qs.select_related("supervision_task__task")[:limit]:
+        link = getattr(flag, "supervision_task", None) if _has_task(flag) else None
+        task = f"{link.task_id} {link.task.status}" if link is not None else "—"
+        table.add_row(
+            str(flag.pk),
+            flag.day.isoformat(),
+            f"{flag.area.code} {flag.area.name_zh}",
+            flag.rule,
+            flag.severity,
+            flag.status,
+            task,
+            flag.message[:80],
+        )
+    console.print(table)
+
+
+def _has_task(flag: Any) -> bool:
+    from warroom.supervision.models import FlagTask
+
+    try:
+        return flag.supervision_task is not None
+    except FlagTask.DoesNotExist:
+        return False
+
+
+@app.command("rates", help="三个数量比率 / The rates of an area on a day, trend and target.")
+def rates(
+    area: str = typer.Option(None, "--area", help="city or district code (default: the city)"),
+    date: str = typer.Option(None, "--date", help="YYYY-MM-DD (default: the latest computed)"),
+    compute: bool = typer.Option(False, "--compute", help="count the day's rates first"),
+) -> None:
+    from warroom.core.cli import django_setup
+
+    django_setup()
+    from django.db.models import Max
+
+    from warroom.core.context import SYSTEM
+    from warroom.supervision.models import RateDay
+    from warroom.supervision.selectors import rates_panel
+    from warroom.supervision.services import do_compute_rates
+
+    place = _area(area)
+    if compute:
+        do_compute_rates(_day(date), actor=SYSTEM)
+    day = (
+        _day(date)
+        if date
+        else RateDay.objects.filter(area=place).aggregate(last=Max("day"))["last"] or _day(None)
+    )
+    panel = rates_panel(SYSTEM, place, day)
+    if not panel["metrics"]:
+        console.print(f"no rates counted for {place.code} by {day} (run with --compute)")
+        return
+    table = Table(title=f"比率 / rates: {place.name_zh} ({place.code}) {day}")
+    for column in ("rate", "value", "numerator / denominator", "7-day change", "target", "met"):
+        table.add_column(column)
+
+    def pct(x: float | None) -> str:
+        return "—" if x is None else f"{x:.1%}"
+
+    for m in panel["metrics"]:
+        table.add_row(
+            m["metric"],
+            pct(m["value"]),
+            f"{m['numerator']} / {m['denominator']}",
+            "—" if m["trend"] is None else f"{m['trend'] * 100:+.1f} pt",
+            pct(m["target"]),
+            {True: "yes", False: "no", None: "—"}[m["meets"]],
+        )
+    console.print(table)
 
 
 @app.command("signals", help="风险信号 / Raise the day's signals.")

@@ -74,6 +74,60 @@ def do_open_flag_tasks(day: dt.date, *, actor: Any) -> int:
     return opened
 
 
+MANUAL_SOURCE = "supervision"
+MANUAL_RULE = "supervision_report"
+
+
+def do_raise_flag(
+    area: Area,
+    *,
+    day: dt.date,
+    message: str,
+    severity: str = "warning",
+    column: str = "",
+    actor: Any,
+) -> Any:
+    """A supervisor (``inspect``) raises a data-quality flag by hand: a figure found false
+    or doubtful on a visit, a tip-off, a cross-check. Its source is ``supervision`` (the
+    quality step neither refreshes nor resolves it) and its task for the reporting unit
+    opens at once, as the daily step opens those of the rules."""
+    from warroom.core.errors import Forbidden, InvalidInput, NotFound
+    from warroom.core.inputs import clean_text
+    from warroom.core.scoping import in_scope
+    from warroom.core.today import today
+    from warroom.supervision.models import FlagTask
+    from warroom.surveillance.models import FIGURES, FlagSeverity, QualityFlag
+
+    if not in_scope(actor, area.path):
+        raise NotFound("area not found")
+    if not actor.can("inspect"):
+        raise Forbidden(_("You may not raise data-quality flags."))
+    if severity not in FlagSeverity.values():
+        raise InvalidInput(_("Unknown severity %(s)s.") % {"s": severity})
+    if column and column not in FIGURES:
+        raise InvalidInput(_("Unknown column %(c)s.") % {"c": column})
+    now = today()
+    if day > now:
+        raise InvalidInput(_("The flag's day is in the future."))
+    text = clean_text(message, max_length=2000, what=_("Message"), required=True)
+    owner = reporting_owner(area)
+    with acting(actor), transaction.atomic():
+        flag = QualityFlag.objects.create(
+            source=MANUAL_SOURCE,
+            rule=MANUAL_RULE,
+            area=area,
+            day=day,
+            column=column,
+            severity=severity,
+            message=text,
+            detected_on=now,
+        )
+        if owner is not None:
+            task = _create_flag_task(flag, owner, int(settings.WARROOM_FLAG_TASK_DAYS), actor)
+            FlagTask.objects.create(flag=flag, task=task, area=area)
+    return flag
+
+
 def _create_flag_task(flag: Any, owner: Any, days: int, actor: Any) -> Task:
     from warroom.tasks.services import do_create_task
 

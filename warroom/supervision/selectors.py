@@ -57,6 +57,10 @@ def get_place(user: Any, pk: Any) -> SpecialPlace:
     return load_for(user, "view", places(user), pk)
 
 
+def get_place_by_code(user: Any, code: str) -> SpecialPlace:
+    return load_for(user, "view", places(user), code, field="code", what="special place")
+
+
 def records(user: Any) -> QuerySet[AccountabilityRecord]:
     """Accountability records: only for users with ``accountability`` (none for others)."""
     if user is None or not user.can("accountability"):

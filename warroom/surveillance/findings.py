@@ -28,6 +28,7 @@ RULE_LABELS = {
     "last_digit": gettext_lazy("Last digits uneven"),
     "benford": gettext_lazy("Leading digits off Benford's law"),
     "line_list_mismatch": gettext_lazy("Report and line list disagree"),
+    "supervision_report": gettext_lazy("Raised by supervision"),
 }
 
 
