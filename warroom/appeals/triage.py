@@ -41,5 +41,10 @@ def propose(text: str) -> Proposal:
     """Category and urgency proposed for ``text`` (the model fitted on the whole set)."""
     category_model, urgency_model = models("all")
     category, confidence = category_model.predict(text)
-    urgency, _ = urgency_model.predict(text)
-    return Proposal(category, urgency, round(confidence, 3))
+    return Proposal(category, urgency(urgency_model, text), round(confidence, 3))
+
+
+def urgency(model: appeals_text.NaiveBayes, text: str) -> str:
+    """The model's urgency raised to the floor of the text's urgency signs (发烧, 呼吸困难,
+    孕妇, 透析, 断药…: ``appeals_text.URGENCY_SIGNS``)."""
+    return appeals_text.more_urgent(model.predict(text)[0], appeals_text.urgency_floor(text))
