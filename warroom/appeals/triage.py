@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,9 +27,19 @@ def labelled(split: str | None = None) -> list[dict[str, str]]:
     return [r for r in rows if split is None or r["split"] == split]
 
 
-@functools.cache
+_FITTING = threading.Lock()
+
+
 def models(split: str = "train") -> tuple[appeals_text.NaiveBayes, appeals_text.NaiveBayes]:
-    """The category and urgency models, fitted on ``split`` ("train", or "all" for service)."""
+    """The category and urgency models, fitted on ``split`` ("train", or "all" for service)
+    once per process: the server's threads that ask at once wait for one fit (a few
+    seconds with jieba's dictionary) instead of each fitting its own."""
+    with _FITTING:
+        return _fitted(split)
+
+
+@functools.cache
+def _fitted(split: str) -> tuple[appeals_text.NaiveBayes, appeals_text.NaiveBayes]:
     rows = labelled(None if split == "all" else split)
     texts = [r["text"] for r in rows]
     return (
