@@ -52,6 +52,45 @@ _STOP = frozenset(
         "、",
     ]
 )
+# Filler words of two characters or more that say nothing of a topic ("always", "not
+# have", "please ask"...): left out of the topic words and the topics' labels.
+_FILLER = frozenset(
+    [
+        "一直",
+        "没有",
+        "已经",
+        "现在",
+        "什么",
+        "怎么",
+        "可以",
+        "能不能",
+        "请问",
+        "时候",
+        "什么时候",
+        "还是",
+        "需要",
+        "他们",
+        "这样",
+        "因为",
+        "所以",
+        "但是",
+        "还有",
+        "就是",
+        "不是",
+        "知道",
+        "问题",
+        "情况",
+        "帮忙",
+        "希望",
+        "真的",
+        "大家",
+        "自己",
+        "不能",
+        "能否",
+        "如何",
+        "为什么",
+    ]
+)
 _ALPHA = 1.0  # Laplace smoothing (Manning et al. 2008, eq. 13.7)
 
 
@@ -76,7 +115,11 @@ def tokens(text: str) -> list[str]:
 
 def words(text: str) -> list[str]:
     """The topic words of ``text``: jieba's words of two characters or more, no stop words."""
-    return [w for w in _jieba().lcut(text) if len(w) >= 2 and w not in _STOP and _HAN.match(w)]  # type: ignore[attr-defined]
+    return [
+        w
+        for w in _jieba().lcut(text)  # type: ignore[attr-defined]
+        if len(w) >= 2 and w not in _STOP and w not in _FILLER and _HAN.match(w)
+    ]
 
 
 @dataclass(frozen=True)
@@ -282,13 +325,14 @@ def tfidf(
     ``vocabulary_size`` terms found in most documents (ties by the term).
 
     Term frequency sublinear (1 + log tf), idf smoothed log((1 + n) / (1 + df)) + 1
-    (Manning et al. 2008, §6.2–6.4.1). A document without any kept term is a zero row.
+    (Manning et al. 2008, §6.2–6.4.1). Filler words are left out. A document without any
+    kept term is a zero row.
     """
     if vocabulary_size < 1:
         raise ValueError("vocabulary_size must be at least 1")
     df: Counter[str] = Counter()
     for d in docs:
-        df.update(set(d))
+        df.update(set(d) - _FILLER)
     vocab = sorted(sorted(df), key=lambda t: -df[t])[:vocabulary_size]
     index = {t: i for i, t in enumerate(vocab)}
     x = np.zeros((len(docs), len(vocab)))
@@ -321,7 +365,8 @@ def topics(
     every document to its nearest centroid (spherical k-means, Dhillon & Modha 2001).
     Topics smaller than ``min_size`` and documents with no kept term go to one last topic
     with an empty label ("other"). A topic's label is its centroid's ``label_terms``
-    heaviest terms that its members use (ties by the term). Sorted by size, then label.
+    heaviest terms that its members use (ties: the longer term, then the term); topics
+    that end up with the same label are one topic. Sorted by size, then label.
     Deterministic: no randomness.
     """
     if not 0 < threshold <= 1:
@@ -381,7 +426,8 @@ def topics(
             continue
         weight = x[rows].sum(axis=0)
         used = np.flatnonzero(x[rows].any(axis=0))
-        ranked = sorted(used, key=lambda j: (-round(float(weight[j]), 9), vocab[j]))
+        # The heaviest terms; among equals the longer (more specific), then by the term.
+        ranked = sorted(used, key=lambda j: (-round(float(weight[j]), 9), -len(vocab[j]), vocab[j]))
         label = tuple(vocab[j] for j in ranked[:label_terms])
         merged[label] = merged.get(label, []) + members  # one topic per label
     found = [Topic(label, tuple(sorted(m))) for label, m in merged.items()]
