@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import pytest
 
@@ -49,6 +49,7 @@ def test_the_days_appeals_form_topics_on_the_boards_the_api_and_the_agenda(
     client.force_login(hq)
     board = client.get("/appeals/").content.decode()
     assert 'data-testid="hot-topics"' in board and "、".join(beds.label) in board
+    assert f'?days=1&amp;topic={quote(beds.key)}"' in board  # a drill-down into the day's
     drill = client.get("/appeals/topics/", {"topic": beds.key}).content.decode()
     assert all(a.number in drill for a in filed[:4]) and filed[5].number not in drill
     gone = client.get("/appeals/topics/", {"topic": "不存在"}).content.decode()
@@ -74,7 +75,7 @@ def test_the_days_appeals_form_topics_on_the_boards_the_api_and_the_agenda(
     assert [m["today"] for m in hot["members"]] == [4, 3]  # at least HOT_TOPIC_MIN today
     assert "、".join(beds.label) in briefing.item_text(hot)
     assert _link(hot["members"][0], city["9901"], today()) == "/appeals/topics/?" + urlencode(
-        {"topic": beds.key}
+        {"days": 1, "topic": beds.key}
     )
 
 

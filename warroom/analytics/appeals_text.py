@@ -301,6 +301,7 @@ def surges(days: Sequence[Counter[str]], *, factor: float = 3.0, minimum: int = 
 
 _TOPIC_THRESHOLD = 0.3  # cosine similarity to join a topic (Manning et al. 2008, §16.4)
 _TOPIC_VOCABULARY = 400  # the terms kept (the most frequent; rarer ones carry no topic)
+_TOPIC_MAX = 200  # topics at most: past it a document joins the nearest (bounded memory)
 _TOPIC_PASSES = 3  # reassignment passes after the single leader pass (spherical k-means)
 
 
@@ -355,14 +356,16 @@ def topics(
     min_size: int = 2,
     label_terms: int = 3,
     vocabulary_size: int = _TOPIC_VOCABULARY,
+    max_topics: int = _TOPIC_MAX,
 ) -> list[Topic]:
     """Group documents (each a list of terms) into topics; every document is in exactly one.
 
     TF-IDF vectors (:func:`tfidf`); a single leader pass in a canonical order (the
     documents sorted by their term sets, so the result does not depend on the order they
     are given in): a document joins the most similar topic centroid when the cosine is at
-    least ``threshold``, else starts a topic; then :data:`_TOPIC_PASSES` passes reassign
-    every document to its nearest centroid (spherical k-means, Dhillon & Modha 2001).
+    least ``threshold``, else starts a topic (up to ``max_topics``); then
+    :data:`_TOPIC_PASSES` passes reassign every document to its nearest centroid
+    (spherical k-means, Dhillon & Modha 2001).
     Topics smaller than ``min_size`` and documents with no kept term go to one last topic
     with an empty label ("other"). A topic's label is its centroid's ``label_terms``
     heaviest terms that its members use (ties: the longer term, then the term); topics
@@ -371,8 +374,8 @@ def topics(
     """
     if not 0 < threshold <= 1:
         raise ValueError("threshold must be in (0, 1]")
-    if min_size < 1 or label_terms < 1:
-        raise ValueError("min_size and label_terms must be at least 1")
+    if min_size < 1 or label_terms < 1 or max_topics < 1:
+        raise ValueError("min_size, label_terms and max_topics must be at least 1")
     n = len(docs)
     if n == 0:
         return []
@@ -383,41 +386,44 @@ def topics(
     vocab, x = tfidf([docs[i] for i in order], vocabulary_size=vocabulary_size)
     live = np.flatnonzero(x.any(axis=1))
     assign = np.full(n, -1)
-    sums: list[NDArray[np.float64]] = []
+    sums = np.zeros((max(min(len(live), max_topics), 1), len(vocab)))
+    unit = np.zeros_like(sums)  # the normalised centroids, kept up to date row by row
+    k = 0
     previous: int | None = None
     for i in map(int, live):  # the leader pass; equal documents (adjacent here) join the same topic
         if previous is not None and keys[order[i]] == keys[order[previous]]:
-            assign[i] = assign[previous]
+            best = int(assign[previous])
         else:
-            best, sim = -1, -1.0
-            if sums:
-                c = np.array(sums)
-                c /= np.linalg.norm(c, axis=1, keepdims=True)
-                sims = c @ x[i]
+            best = -1
+            if k:
+                sims = unit[:k] @ x[i]
                 best = int(np.argmax(sims))
-                sim = float(sims[best])
-            if sim >= threshold:
-                assign[i] = best
-            else:
-                assign[i] = len(sums)
-                sums.append(np.zeros(len(vocab)))
-        sums[assign[i]] += x[i]
+                if sims[best] < threshold:
+                    best = -1
+            if best < 0 and k < max_topics:
+                best, k = k, k + 1
+            elif best < 0:  # no room for another topic: the nearest one
+                best = int(np.argmax(sims))
+        assign[i] = best
+        sums[best] += x[i]
+        unit[best] = sums[best] / np.linalg.norm(sums[best])
         previous = i
+    sums = sums[:k]
     for _pass in range(_TOPIC_PASSES):
-        if not sums:
+        if not k:
             break
-        c = np.array(sums)
-        norms = np.linalg.norm(c, axis=1, keepdims=True)
-        np.divide(c, norms, out=c, where=norms > 0)
+        norms = np.linalg.norm(sums, axis=1, keepdims=True)
+        c = np.divide(sums, norms, out=np.zeros_like(sums), where=norms > 0)
         new = np.argmax(x[live] @ c.T, axis=1)  # ties: the earliest topic
         if np.array_equal(new, assign[live]):
             break
         assign[live] = new
-        sums = [x[live[new == k]].sum(axis=0) for k in range(len(sums))]
+        sums = np.zeros((k, len(vocab)))
+        np.add.at(sums, new, x[live])
     merged: dict[tuple[str, ...], list[int]] = {}
     rest = [order[i] for i in range(n) if assign[i] < 0]
-    for k in range(len(sums)):
-        rows = np.flatnonzero(assign == k)
+    for topic in range(k):
+        rows = np.flatnonzero(assign == topic)
         if len(rows) == 0:
             continue
         members = [order[i] for i in rows]

@@ -234,13 +234,21 @@ def topic_clusters(
     return sorted(out, key=lambda r: (not r.label, -r.today, -r.window, r.label))
 
 
-def topic_appeals(user: Any, area: Area, key: str, *, end: dt.date) -> list[Appeal] | None:
+def topic_appeals(
+    user: Any, area: Area, key: str, *, end: dt.date, days: int = TOPIC_DAYS
+) -> list[Appeal] | None:
     """The appeals of the topic labelled ``key`` (the drill-down), newest first; None when
     no topic has that label any more."""
-    for row in topic_clusters(user, area, end=end):
+    for row in topic_clusters(user, area, end=end, days=days):
         if row.key == key:
             return list(appeals(user).filter(pk__in=row.ids).order_by("-received_at", "-pk"))
     return None
+
+
+def hot_clusters(user: Any, area: Area, day: dt.date, *, top: int = 5) -> list[TopicRow]:
+    """The day's hot topics (the boards' box, the agenda, the briefing): the day's appeals
+    alone clustered (cheap at any hour), the labelled topics, the largest first."""
+    return [t for t in topic_clusters(user, area, end=day, days=1) if t.label][:top]
 
 
 def summary(user: Any, area: Area, day: dt.date) -> dict[str, Any]:
@@ -258,5 +266,5 @@ def summary(user: Any, area: Area, day: dt.date) -> dict[str, Any]:
         open=Count("pk"), overdue=Count("pk", filter=Q(deadline__lt=now))
     )
     topics = hot_topics(user, area, end=day)
-    clusters = [t for t in topic_clusters(user, area, end=day) if t.label and t.today]
+    clusters = hot_clusters(user, area, day)
     return {**counts, **open_now, "surges": topics["surges"][:5], "topics": clusters[:5]}

@@ -446,7 +446,8 @@ def topics(request: HttpRequest) -> HttpResponse:
         "series": data["series"],
     }
     key = request.GET.get("topic", "").strip()[:200]
-    drill = selectors.topic_appeals(request.user, area, key, end=day) if key else None
+    days = 1 if request.GET.get("days") == "1" else selectors.TOPIC_DAYS
+    drill = selectors.topic_appeals(request.user, area, key, end=day, days=days) if key else None
     return render(
         request,
         "appeals/topics.html",
@@ -455,6 +456,7 @@ def topics(request: HttpRequest) -> HttpResponse:
             "data": data,
             "chart_json": json.dumps(chart, ensure_ascii=False),
             "clusters": selectors.topic_clusters(request.user, area, end=day),
+            "hot_topics": selectors.hot_clusters(request.user, area, day, top=20),
             "topic_days": selectors.TOPIC_DAYS,
             "topic": key,
             "drill": drill[:200] if drill is not None else None,
@@ -464,6 +466,5 @@ def topics(request: HttpRequest) -> HttpResponse:
 
 
 def _hot_topics(request: HttpRequest, area: Area) -> list[selectors.TopicRow]:
-    """The day's labelled topics with appeals today (the boards' "hot topics" box)."""
-    rows = selectors.topic_clusters(request.user, area, end=today())
-    return [r for r in rows if r.label and r.today][:5]
+    """The day's hot topics (the boards' box)."""
+    return selectors.hot_clusters(request.user, area, today())

@@ -661,10 +661,9 @@ def item_text(item: dict[str, Any]) -> str:
             )
         }
     if kind == "hot_topic":
-        return _("%(label)s: %(n)s appeals today, %(w)s in 7 days.") % {
+        return _("%(label)s: %(n)s appeals today.") % {
             "label": "、".join(item["label"]),
             "n": _n(item["today"]),
-            "w": _n(item["window"]),
         }
     if kind == "more":
         return _("%(n)s more items.") % {"n": _n(item["count"])}

@@ -358,8 +358,7 @@ def appeals_panel(user: Any, area: Area, day: dt.date) -> dict[str, Any]:
             for s in found["surges"]
         ],
         "topics": [
-            {"key": t.key, "label": list(t.label), "today": t.today, "window": t.window}
-            for t in found["topics"]
+            {"key": t.key, "label": list(t.label), "today": t.today} for t in found["topics"]
         ],
     }
 
@@ -456,7 +455,7 @@ def _link(item: dict[str, Any], area: Area, day: dt.date) -> str:
     if kind == "hot_topics":
         return reverse("appeals:topics")
     if kind == "hot_topic":
-        return reverse("appeals:topics") + "?" + urlencode({"topic": item["key"]})
+        return reverse("appeals:topics") + "?" + urlencode({"days": 1, "topic": item["key"]})
     if kind == "missing_report":
         return reverse("surveillance:index") + f"?date={day.isoformat()}"
     return reverse("situation:dashboard") + f"?area={area.code}&day={day.isoformat()}"
