@@ -63,3 +63,54 @@ def test_a_surge_is_exactly_a_term_over_the_minimum_and_factor_times_its_baselin
     for term, n in today.items():
         base = sum(c.get(term, 0) for c in before) / len(before) if before else 0.0
         assert (term in found) == (n >= minimum and n >= factor * base)
+
+
+TERMS = st.lists(
+    st.lists(
+        st.sampled_from(
+            ["床位", "住院", "发烧", "降压药", "买药", "大米", "团购", "谣言", "辟谣", "解封"]
+        ),
+        max_size=5,
+    ),
+    max_size=40,
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(TERMS, st.randoms(use_true_random=False), st.floats(0.05, 1.0), st.integers(1, 4))
+def test_topics_partition_the_appeals_deterministically_whatever_their_order(
+    docs, rnd, threshold, min_size
+):
+    found = A.topics(docs, threshold=threshold, min_size=min_size)
+    members = [i for t in found for i in t.members]
+    assert sorted(members) == list(range(len(docs)))  # every appeal in exactly one topic
+    assert A.topics(docs, threshold=threshold, min_size=min_size) == found
+    labels = [t.label for t in found]
+    assert len(set(labels)) == len(labels) and all(len(t.label) <= 3 for t in found)
+    for t in found:
+        if t.label:  # a label is made of terms its members use; only "other" has none
+            assert len(t.members) >= min_size
+            used = {w for i in t.members for w in docs[i]}
+            assert set(t.label) <= used
+        else:
+            assert t is found[-1]
+    perm = list(range(len(docs)))
+    rnd.shuffle(perm)
+    shuffled = A.topics([docs[i] for i in perm], threshold=threshold, min_size=min_size)
+    assert {t.label: sorted(perm[i] for i in t.members) for t in shuffled} == {
+        t.label: list(t.members) for t in found
+    }
+
+
+def test_topics_group_what_is_about_the_same_thing():
+    docs = [["床位", "住院", "发烧"]] * 3 + [["降压药", "买药"]] * 2 + [["解封"]] + [[]]
+    found = A.topics(docs)
+    assert [(t.label, t.members) for t in found] == [
+        (("住院", "发烧", "床位"), (0, 1, 2)),
+        (("降压药", "买药"), (3, 4)),  # the longer term first among equals
+        ((), (5, 6)),
+    ]
+    assert found[0].key == "住院 发烧 床位"
+    assert A.topics([]) == []
+    with pytest.raises(ValueError):
+        A.topics(docs, threshold=0)

@@ -8,7 +8,7 @@ import pytest
 from django.core import signing
 from django.urls import reverse
 
-from warroom.appeals.models import Appeal, AppealStatus, Channel
+from warroom.appeals.models import Appeal, AppealEvent, AppealStatus, Channel
 from warroom.appeals.views import _SALT
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -25,7 +25,9 @@ def _post(client, text, *, ip="203.0.113.7", ticket=None, **extra):
     return client.post(URL, body, REMOTE_ADDR=ip)
 
 
-def test_a_citizen_files_without_an_account_and_follows_the_number(client, city):
+def test_a_citizen_files_without_an_account_and_follows_the_number(
+    client, city, django_assert_max_num_queries
+):
     page = client.get(URL)
     assert page.status_code == 200 and 'name="ticket"' in page.content.decode()
     response = _post(client, "我父亲确诊了一直没有床位，呼吸困难", name="张三", phone="13800138000")
@@ -38,6 +40,20 @@ def test_a_citizen_files_without_an_account_and_follows_the_number(client, city)
     assert appeal.deadline is not None
     status = client.get(response["Location"]).content.decode()
     assert appeal.number in status
+    # The intake is O(1) statements whatever the tree or the queue: the rate counter, the
+    # place's lineage, the earlier appeals, the appeal + its events + its audit entry.
+    from warroom.audit.models import AuditEntry
+
+    audited = AuditEntry.objects.filter(object_type="appeals.appeal").count()
+    with django_assert_max_num_queries(12):
+        again = _post(client, "降压药只剩两天的量了，药店关门了", phone="13800138000")
+    assert again.status_code == 302
+    second = Appeal.objects.exclude(pk=appeal.pk).get()
+    assert second.repeat_of == appeal  # the same phone: linked in that one query
+    assert list(AppealEvent.objects.filter(appeal=second).values_list("kind", flat=True)) == [
+        "received"
+    ]
+    assert AuditEntry.objects.filter(object_type="appeals.appeal").count() == audited + 1
     for personal in ("张三", "13800138000", "受害小区", "床位"):
         assert personal not in status  # no name, phone, place or text on the public page
 

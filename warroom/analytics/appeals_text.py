@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -52,6 +52,45 @@ _STOP = frozenset(
         "、",
     ]
 )
+# Filler words of two characters or more that say nothing of a topic ("always", "not
+# have", "please ask"...): left out of the topic words and the topics' labels.
+_FILLER = frozenset(
+    [
+        "一直",
+        "没有",
+        "已经",
+        "现在",
+        "什么",
+        "怎么",
+        "可以",
+        "能不能",
+        "请问",
+        "时候",
+        "什么时候",
+        "还是",
+        "需要",
+        "他们",
+        "这样",
+        "因为",
+        "所以",
+        "但是",
+        "还有",
+        "就是",
+        "不是",
+        "知道",
+        "问题",
+        "情况",
+        "帮忙",
+        "希望",
+        "真的",
+        "大家",
+        "自己",
+        "不能",
+        "能否",
+        "如何",
+        "为什么",
+    ]
+)
 _ALPHA = 1.0  # Laplace smoothing (Manning et al. 2008, eq. 13.7)
 
 
@@ -76,7 +115,11 @@ def tokens(text: str) -> list[str]:
 
 def words(text: str) -> list[str]:
     """The topic words of ``text``: jieba's words of two characters or more, no stop words."""
-    return [w for w in _jieba().lcut(text) if len(w) >= 2 and w not in _STOP and _HAN.match(w)]  # type: ignore[attr-defined]
+    return [
+        w
+        for w in _jieba().lcut(text)  # type: ignore[attr-defined]
+        if len(w) >= 2 and w not in _STOP and w not in _FILLER and _HAN.match(w)
+    ]
 
 
 @dataclass(frozen=True)
@@ -139,16 +182,77 @@ class Evaluation:
     support: dict[str, int]
 
 
-def evaluate(model: NaiveBayes, texts: Sequence[str], labels: Sequence[str]) -> Evaluation:
+def evaluate(
+    model: NaiveBayes | Callable[[str], str], texts: Sequence[str], labels: Sequence[str]
+) -> Evaluation:
+    """Accuracy and per-class recall of ``model`` (a fitted model, or any function from a
+    text to its label) on ``texts`` labelled ``labels``."""
     if len(texts) != len(labels) or not texts:
         raise ValueError("need as many labels as texts, and at least one")
+    predict = (lambda t: model.predict(t)[0]) if isinstance(model, NaiveBayes) else model
     hits: Counter[str] = Counter()
     support: Counter[str] = Counter(labels)
     for text, label in zip(texts, labels, strict=True):
-        if model.predict(text)[0] == label:
+        if predict(text) == label:
             hits[label] += 1
     recall = {c: hits[c] / support[c] for c in sorted(support)}
     return Evaluation(len(texts), sum(hits.values()) / len(texts), recall, dict(support))
+
+
+# Urgency signs: words that make an appeal at least this urgent whatever the model says
+# (a person who cannot breathe, a pregnant woman, a dialysis patient, medicine run out).
+# The model learns urgency from few examples; these are the cases a duty desk must never
+# file as routine. Chosen from the deadlines' meaning (docs/appeals.md), not fitted.
+URGENCY_SIGNS: dict[str, tuple[str, ...]] = {
+    "immediate": (
+        "呼吸困难",
+        "喘不上气",
+        "喘不过气",
+        "血氧",
+        "昏迷",
+        "嘴唇发紫",
+        "重症",
+        "跳楼",
+        "不想活",
+        "割腕",
+        "遗书",
+        "活着没意思",
+        "人快不行",
+        "撑不住",
+        "来不及",
+    ),
+    "urgent": (
+        "发烧",
+        "高烧",
+        "孕妇",
+        "预产期",
+        "透析",
+        "断药",
+        "化疗",
+        "胰岛素",
+        "断粮",
+        "婴儿",
+        "确诊",
+        "阳性",
+    ),
+}
+URGENCY_ORDER = ("routine", "normal", "urgent", "immediate")  # least to most urgent
+
+
+def urgency_floor(text: str) -> str | None:
+    """The most urgent level whose sign ``text`` contains (:data:`URGENCY_SIGNS`), or None."""
+    for level in reversed(URGENCY_ORDER):
+        if any(sign in text for sign in URGENCY_SIGNS.get(level, ())):
+            return level
+    return None
+
+
+def more_urgent(a: str, b: str | None) -> str:
+    """The more urgent of ``a`` and ``b`` (``b`` None: ``a``; unknown levels rank lowest)."""
+    if b is None:
+        return a
+    rank = {u: i for i, u in enumerate(URGENCY_ORDER)}
+    return b if rank.get(b, -1) > rank.get(a, -1) else a
 
 
 def similarity(a: Iterable[str], b: Iterable[str]) -> float:
@@ -191,3 +295,149 @@ def surges(days: Sequence[Counter[str]], *, factor: float = 3.0, minimum: int = 
         if n >= factor * base:
             out.append(Surge(term, n, base))
     return sorted(out, key=lambda s: (-s.today, s.term))
+
+
+# --- topic clusters ---------------------------------------------------------------------
+
+_TOPIC_THRESHOLD = 0.3  # cosine similarity to join a topic (Manning et al. 2008, §16.4)
+_TOPIC_VOCABULARY = 400  # the terms kept (the most frequent; rarer ones carry no topic)
+_TOPIC_MAX = 200  # topics at most: past it a document joins the nearest (bounded memory)
+_TOPIC_PASSES = 3  # reassignment passes after the single leader pass (spherical k-means)
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A cluster of appeals: its label (the top terms of its centroid), its members (the
+    indices of the documents given), and the weight of each label term."""
+
+    label: tuple[str, ...]
+    members: tuple[int, ...]
+
+    @property
+    def key(self) -> str:
+        """The label as one string (a stable identifier of the topic for a link)."""
+        return " ".join(self.label)
+
+
+def tfidf(
+    docs: Sequence[Sequence[str]], *, vocabulary_size: int = _TOPIC_VOCABULARY
+) -> tuple[list[str], NDArray[np.float64]]:
+    """TF-IDF vectors of ``docs`` (each a list of terms), L2-normalised, over the
+    ``vocabulary_size`` terms found in most documents (ties by the term).
+
+    Term frequency sublinear (1 + log tf), idf smoothed log((1 + n) / (1 + df)) + 1
+    (Manning et al. 2008, §6.2–6.4.1). Filler words are left out. A document without any
+    kept term is a zero row.
+    """
+    if vocabulary_size < 1:
+        raise ValueError("vocabulary_size must be at least 1")
+    df: Counter[str] = Counter()
+    for d in docs:
+        df.update(set(d) - _FILLER)
+    vocab = sorted(sorted(df), key=lambda t: -df[t])[:vocabulary_size]
+    index = {t: i for i, t in enumerate(vocab)}
+    x = np.zeros((len(docs), len(vocab)))
+    for row, d in enumerate(docs):
+        for t, n in Counter(d).items():
+            if t in index:
+                x[row, index[t]] = 1.0 + np.log(n)
+    if vocab:
+        idf = np.log((1.0 + len(docs)) / (1.0 + np.array([df[t] for t in vocab]))) + 1.0
+        x *= idf
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    np.divide(x, norms, out=x, where=norms > 0)
+    return vocab, x
+
+
+def topics(
+    docs: Sequence[Sequence[str]],
+    *,
+    threshold: float = _TOPIC_THRESHOLD,
+    min_size: int = 2,
+    label_terms: int = 3,
+    vocabulary_size: int = _TOPIC_VOCABULARY,
+    max_topics: int = _TOPIC_MAX,
+) -> list[Topic]:
+    """Group documents (each a list of terms) into topics; every document is in exactly one.
+
+    TF-IDF vectors (:func:`tfidf`); a single leader pass in a canonical order (the
+    documents sorted by their term sets, so the result does not depend on the order they
+    are given in): a document joins the most similar topic centroid when the cosine is at
+    least ``threshold``, else starts a topic (up to ``max_topics``); then
+    :data:`_TOPIC_PASSES` passes reassign every document to its nearest centroid
+    (spherical k-means, Dhillon & Modha 2001).
+    Topics smaller than ``min_size`` and documents with no kept term go to one last topic
+    with an empty label ("other"). A topic's label is its centroid's ``label_terms``
+    heaviest terms that its members use (ties: the longer term, then the term); topics
+    that end up with the same label are one topic. Sorted by size, then label.
+    Deterministic: no randomness.
+    """
+    if not 0 < threshold <= 1:
+        raise ValueError("threshold must be in (0, 1]")
+    if min_size < 1 or label_terms < 1 or max_topics < 1:
+        raise ValueError("min_size, label_terms and max_topics must be at least 1")
+    n = len(docs)
+    if n == 0:
+        return []
+    # Work in a canonical order (the documents sorted by their term counts), so that the
+    # result, floating-point sums included, does not depend on the order given.
+    keys = [tuple(sorted(Counter(d).items())) for d in docs]
+    order = sorted(range(n), key=lambda i: keys[i])
+    vocab, x = tfidf([docs[i] for i in order], vocabulary_size=vocabulary_size)
+    live = np.flatnonzero(x.any(axis=1))
+    assign = np.full(n, -1)
+    sums = np.zeros((max(min(len(live), max_topics), 1), len(vocab)))
+    unit = np.zeros_like(sums)  # the normalised centroids, kept up to date row by row
+    k = 0
+    previous: int | None = None
+    for i in map(int, live):  # the leader pass; equal documents (adjacent here) join the same topic
+        if previous is not None and keys[order[i]] == keys[order[previous]]:
+            best = int(assign[previous])
+        else:
+            best = -1
+            if k:
+                sims = unit[:k] @ x[i]
+                best = int(np.argmax(sims))
+                if sims[best] < threshold:
+                    best = -1
+            if best < 0 and k < max_topics:
+                best, k = k, k + 1
+            elif best < 0:  # no room for another topic: the nearest one
+                best = int(np.argmax(sims))
+        assign[i] = best
+        sums[best] += x[i]
+        unit[best] = sums[best] / np.linalg.norm(sums[best])
+        previous = i
+    sums = sums[:k]
+    for _pass in range(_TOPIC_PASSES):
+        if not k:
+            break
+        norms = np.linalg.norm(sums, axis=1, keepdims=True)
+        c = np.divide(sums, norms, out=np.zeros_like(sums), where=norms > 0)
+        new = np.argmax(x[live] @ c.T, axis=1)  # ties: the earliest topic
+        if np.array_equal(new, assign[live]):
+            break
+        assign[live] = new
+        sums = np.zeros((k, len(vocab)))
+        np.add.at(sums, new, x[live])
+    merged: dict[tuple[str, ...], list[int]] = {}
+    rest = [order[i] for i in range(n) if assign[i] < 0]
+    for topic in range(k):
+        rows = np.flatnonzero(assign == topic)
+        if len(rows) == 0:
+            continue
+        members = [order[i] for i in rows]
+        if len(members) < min_size:
+            rest += members
+            continue
+        weight = x[rows].sum(axis=0)
+        used = np.flatnonzero(x[rows].any(axis=0))
+        # The heaviest terms; among equals the longer (more specific), then by the term.
+        ranked = sorted(used, key=lambda j: (-round(float(weight[j]), 9), -len(vocab[j]), vocab[j]))
+        label = tuple(vocab[j] for j in ranked[:label_terms])
+        merged[label] = merged.get(label, []) + members  # one topic per label
+    found = [Topic(label, tuple(sorted(m))) for label, m in merged.items()]
+    found.sort(key=lambda t: (-len(t.members), t.label))
+    if rest:
+        found.append(Topic((), tuple(sorted(rest))))
+    return found

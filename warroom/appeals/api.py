@@ -1,13 +1,16 @@
+import datetime as dt
+
 from django.http import HttpRequest
-from ninja import Router, Status
+from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from warroom.appeals import selectors, services
 from warroom.appeals.models import Channel
-from warroom.appeals.schemas import AnswerIn, AppealIn, AppealOut, TriageIn
+from warroom.appeals.schemas import AnswerIn, AppealIn, AppealOut, TopicOut, TriageIn
 from warroom.core.apiauth import register_object_param
 from warroom.core.errors import Forbidden
 from warroom.core.imports import batch_key
+from warroom.core.today import today
 from warroom.geo import selectors as geo
 
 router = Router(tags=["appeals"])
@@ -57,6 +60,29 @@ def file_appeal(request: HttpRequest, payload: AppealIn) -> object:
         actor=actor,
     )
     return Status(201, selectors.get_appeal(actor, appeal.pk))
+
+
+@router.get("/topics", response=list[TopicOut], summary="Topics of the appeals (clusters)")
+def topics(
+    request: HttpRequest,
+    day: dt.date | None = None,
+    days: int = Query(7, ge=1, le=31, description="days of the window, up to ``day``"),
+) -> object:
+    """The appeals of the caller's area over ``days`` (1–31) up to ``day`` (the platform's
+    day), grouped into topics; the busiest of the last day first, the unlabelled rest
+    last."""
+    area = geo.home_area(request.auth)
+    rows = selectors.topic_clusters(request.auth, area, end=day or today(), days=days)
+    return [
+        {
+            "key": r.key,
+            "label": list(r.label),
+            "today": r.today,
+            "window": r.window,
+            "appeals": list(r.ids),
+        }
+        for r in rows
+    ]
 
 
 @router.get("/{appeal_id}", response=AppealOut, summary="One appeal")

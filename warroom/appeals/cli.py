@@ -43,7 +43,7 @@ def evaluate() -> None:
     typer.echo(f"fitted in {fitted:.2f} s (jieba's dictionary included)")
     for name, model, key in (
         ("category", category_model, "category"),
-        ("urgency", urgency_model, "urgency"),
+        ("urgency", lambda t: triage.urgency(urgency_model, t), "urgency"),
     ):
         ev = appeals_text.evaluate(model, texts, [r[key] for r in test])
         typer.echo(f"{name}: accuracy {ev.accuracy:.3f} on {ev.n}")

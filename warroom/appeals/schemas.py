@@ -67,3 +67,14 @@ class TriageIn(Schema):
     urgency: str
     area_code: str = ""
     note: str = ""
+
+
+class TopicOut(Schema):
+    """A topic of the appeals (a cluster of their words): label, counts, the appeals' ids
+    (each readable at ``/api/appeals/{id}``: the drill-down)."""
+
+    key: str
+    label: list[str]
+    today: int
+    window: int
+    appeals: list[int]

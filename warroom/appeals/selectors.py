@@ -191,6 +191,66 @@ def hot_topics(
     }
 
 
+TOPIC_DAYS = 7  # the rolling window the topics are clustered over
+OTHER_TOPIC = "other"  # the key of the unlabelled rest (terms are Chinese words: no clash)
+
+
+@dataclass(frozen=True)
+class TopicRow:
+    """A topic of the window's appeals: its label (top terms), how many appeals it has on
+    the last day and over the window, and their ids (the drill-down)."""
+
+    key: str
+    label: tuple[str, ...]
+    today: int
+    window: int
+    ids: tuple[int, ...]
+
+
+def topic_clusters(
+    user: Any, area: Area, *, end: dt.date, days: int = TOPIC_DAYS
+) -> list[TopicRow]:
+    """The appeals under ``area`` received in the ``days`` up to ``end`` (held and rejected
+    ones aside), grouped into topics (``appeals_text.topics``: TF-IDF over their words, a
+    deterministic clustering; every appeal in exactly one topic). The busiest topics of the
+    last day first; the unlabelled rest ("other") last. One query."""
+    tz = timezone.get_current_timezone()
+    lo = dt.datetime.combine(end - dt.timedelta(days=days - 1), dt.time.min, tzinfo=tz)
+    day_start = dt.datetime.combine(end, dt.time.min, tzinfo=tz)
+    hi = day_start + dt.timedelta(days=1)
+    rows = list(
+        appeals(user)
+        .filter(area__path__under=area.path, received_at__gte=lo, received_at__lt=hi)
+        .exclude(status__in=(AppealStatus.REJECTED, AppealStatus.HELD))
+        .order_by("pk")
+        .values_list("pk", "received_at", "terms")
+    )
+    found = appeals_text.topics([terms.split() for _pk, _at, terms in rows])
+    out = []
+    for t in found:
+        ids = tuple(rows[i][0] for i in t.members)
+        today_n = sum(1 for i in t.members if rows[i][1] >= day_start)
+        out.append(TopicRow(t.key or OTHER_TOPIC, t.label, today_n, len(ids), ids))
+    return sorted(out, key=lambda r: (not r.label, -r.today, -r.window, r.label))
+
+
+def topic_appeals(
+    user: Any, area: Area, key: str, *, end: dt.date, days: int = TOPIC_DAYS
+) -> list[Appeal] | None:
+    """The appeals of the topic labelled ``key`` (the drill-down), newest first; None when
+    no topic has that label any more."""
+    for row in topic_clusters(user, area, end=end, days=days):
+        if row.key == key:
+            return list(appeals(user).filter(pk__in=row.ids).order_by("-received_at", "-pk"))
+    return None
+
+
+def hot_clusters(user: Any, area: Area, day: dt.date, *, top: int = 5) -> list[TopicRow]:
+    """The day's hot topics (the boards' box, the agenda, the briefing): the day's appeals
+    alone clustered (cheap at any hour), the labelled topics, the largest first."""
+    return [t for t in topic_clusters(user, area, end=day, days=1) if t.label][:top]
+
+
 def summary(user: Any, area: Area, day: dt.date) -> dict[str, Any]:
     """The briefing's line: the day's appeals, open, overdue, answered in time, surges."""
     tz = timezone.get_current_timezone()
@@ -206,4 +266,5 @@ def summary(user: Any, area: Area, day: dt.date) -> dict[str, Any]:
         open=Count("pk"), overdue=Count("pk", filter=Q(deadline__lt=now))
     )
     topics = hot_topics(user, area, end=day)
-    return {**counts, **open_now, "surges": topics["surges"][:5]}
+    clusters = hot_clusters(user, area, day)
+    return {**counts, **open_now, "surges": topics["surges"][:5], "topics": clusters[:5]}

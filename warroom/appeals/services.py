@@ -6,12 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
+import time
 from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -66,12 +67,13 @@ def deadline_hours(urgency: str) -> int:
     return hours.get(urgency, settings.WARROOM_APPEAL_HOURS_NORMAL)
 
 
-def responsible_area(place: Area, category: str) -> Area:
-    """The ancestor of ``place`` at the category's level (``place`` if it is above it)."""
+def responsible_area(place: Area, category: str, lineage: Sequence[Area] | None = None) -> Area:
+    """The ancestor of ``place`` at the category's level (``place`` if it is above it).
+    ``lineage``: the place's ancestors and itself when already loaded (no query then)."""
     level = RESPONSIBLE_LEVEL.get(category, Level.COMMUNITY)
     if DEPTH[str(place.level)] <= DEPTH[str(level)]:
         return place
-    code = {a.level: a for a in _lineage(place)}.get(level)
+    code = {a.level: a for a in (lineage or _lineage(place))}.get(level)
     return code or place
 
 
@@ -88,46 +90,59 @@ def _phone(value: str) -> str:
 
 
 def _root() -> Area:
-    root = Area.objects.filter(parent__isnull=True).order_by("pk").first()
-    if root is None:
-        raise InvalidInput(_("The area tree is empty: load the city first."))
-    return root
+    return _place_lineage("")[-1]
 
 
-_NAMES: dict[str, Any] = {"at": 0.0, "names": []}
+_NAMES: dict[str, Any] = {"at": 0.0, "names": [], "root": None}
 NAMES_TTL = 300.0  # seconds a process keeps the area names (new areas are rare)
 
 
-def _area_names() -> list[tuple[str, int, int, str]]:
-    """(Chinese name, depth, pk, path) of every area, deepest first: cached per process."""
-    import time
-
+def _area_names() -> tuple[list[tuple[str, str]], str | None]:
+    """(Chinese name, path) of every area, deepest first, and the city's path: cached per
+    process for :data:`NAMES_TTL` seconds."""
     if time.monotonic() - _NAMES["at"] > NAMES_TTL or not _NAMES["names"]:
-        rows = Area.objects.order_by("-depth", "code").values_list("name_zh", "depth", "pk", "path")
-        _NAMES["names"] = [r for r in rows if len(r[0]) >= 2]
+        rows = Area.objects.order_by("-depth", "code").values_list(
+            "name_zh", "path", "parent_id", "pk"
+        )
+        roots = sorted((pk, path) for _name, path, parent, pk in rows if parent is None)
+        _NAMES["names"] = [(name, path) for name, path, _parent, _pk in rows if len(name) >= 2]
+        _NAMES["root"] = roots[0][1] if roots else None
         _NAMES["at"] = time.monotonic()
-    return _NAMES["names"]  # type: ignore[no-any-return]
+    return _NAMES["names"], _NAMES["root"]
+
+
+def _place_lineage(text: str, within: Area | None = None) -> list[Area]:
+    """The resolved place's ancestors and itself, the city first, in one query: the
+    deepest area whose Chinese name ``text`` contains, under ``within`` (else the city);
+    ``within`` itself (or the city) when no name matches."""
+    text = (text or "").strip()
+    for _attempt in range(2):
+        names, root = _area_names()
+        base = within.path if within is not None else root
+        if base is None:
+            raise InvalidInput(_("The area tree is empty: load the city first."))
+        target = next(
+            (
+                path
+                for name, path in names
+                if name in text and path.startswith(base) and path != base
+            ),
+            base,
+        )
+        codes = [c for c in target.strip("/").split("/") if c]
+        found = sorted(Area.objects.filter(code__in=codes), key=lambda a: len(a.path))
+        if found and found[-1].path == target:
+            return found
+        _NAMES["at"] = 0.0  # the tree changed under the cache: reload it once
+    raise InvalidInput(_("The area tree is empty: load the city first."))
 
 
 def resolve_place(text: str, within: Area | None = None) -> Area:
     """The deepest area whose Chinese name ``text`` contains, under ``within`` (else the
     city); ``within`` itself (or the city) when no name matches."""
-    base = within or _root()
-    text = (text or "").strip()
-    if not text:
-        return base
-    for attempt in range(2):
-        for name, _depth, pk, path in _area_names():
-            if name in text and path.startswith(base.path) and pk != base.pk:
-                found = Area.objects.filter(pk=pk).first()
-                if found is not None:
-                    return found
-                break  # the tree changed under the cache: reload it once
-        else:
-            return base
-        if attempt == 0:
-            _NAMES["names"] = []
-    return base
+    if within is not None and not (text or "").strip():
+        return within
+    return _place_lineage(text, within)[-1]
 
 
 def _actor_name(actor: Any) -> str:
@@ -155,33 +170,53 @@ def _number(at: dt.datetime) -> str:
     return f"{local:%y%m%d}{secrets.randbelow(10**8):08d}"
 
 
-def _route(appeal: Appeal, *, from_at: dt.datetime | None = None) -> None:
-    appeal.assigned_area = responsible_area(appeal.area, appeal.category)
+def _route(
+    appeal: Appeal, *, from_at: dt.datetime | None = None, lineage: Sequence[Area] | None = None
+) -> None:
+    appeal.assigned_area = responsible_area(appeal.area, appeal.category, lineage)
     appeal.unit = appeal.category  # the unit that answers it: Appeal.unit_label
     start = from_at or appeal.received_at
     appeal.deadline = start + dt.timedelta(hours=deadline_hours(appeal.urgency))
 
 
-def _link_earlier(appeal: Appeal) -> None:
-    """Repeat caller (same phone) and duplicate (near-identical text) within the window."""
+LINK_CANDIDATES = 200  # the most recent appeals a new one is compared with
+
+
+def _link_earlier(appeal: Appeal) -> str:
+    """Repeat caller (same phone) and duplicate (near-identical text) within the window, in
+    one query: the :data:`LINK_CANDIDATES` most recent appeals of the same phone (those
+    first) or open ones of the same place. Returns the original's number for a duplicate."""
     since = appeal.received_at - dt.timedelta(hours=settings.WARROOM_APPEAL_DUPLICATE_HOURS)
-    window = Appeal.objects.filter(received_at__gte=since).exclude(
-        status__in=(AppealStatus.REJECTED, AppealStatus.HELD)
+    scope = Q(area=appeal.area, status__in=OPEN_STATUSES)
+    same_phone: Any = Value(0)
+    if appeal.caller_phone:
+        scope |= Q(caller_phone=appeal.caller_phone)
+        same_phone = Case(When(caller_phone=appeal.caller_phone, then=1), default=0)
+    rows = list(
+        Appeal.objects.filter(scope, received_at__gte=since)
+        .exclude(status__in=(AppealStatus.REJECTED, AppealStatus.HELD))
+        .annotate(same_phone=same_phone)
+        .order_by("-same_phone", "-received_at", "-pk")
+        .values_list(
+            "pk", "number", "text", "status", "area_id", "caller_phone", "duplicate_of_id"
+        )[:LINK_CANDIDATES]
     )
     if appeal.caller_phone:
-        earlier = window.filter(caller_phone=appeal.caller_phone).order_by("-received_at").first()
+        earlier = next((r for r in rows if r[5] == appeal.caller_phone), None)
         if earlier is not None:
-            appeal.repeat_of = earlier.duplicate_of or earlier
+            appeal.repeat_of_id = earlier[6] or earlier[0]
     grams = appeals_text.bigrams(appeal.text)
-    near = window.filter(status__in=OPEN_STATUSES).filter(
-        Q(area=appeal.area) | Q(caller_phone=appeal.caller_phone)
-        if appeal.caller_phone
-        else Q(area=appeal.area)
-    )
-    for other in near.order_by("received_at").only("pk", "text", "duplicate_of")[:50]:
-        if appeals_text.similarity(grams, appeals_text.bigrams(other.text)) >= 0.8:
-            appeal.duplicate_of_id = other.duplicate_of_id or other.pk
-            break
+    near = [r for r in rows if r[3] in OPEN_STATUSES]
+    near.sort(key=lambda r: r[0])  # the oldest first: a duplicate links to the first filed
+    numbers = {r[0]: r[1] for r in rows}
+    for pk, _number, text, _status, _area, _phone, original in near:
+        if appeals_text.similarity(grams, appeals_text.bigrams(text)) >= 0.8:
+            appeal.duplicate_of_id = original or pk
+            if appeal.duplicate_of_id in numbers:
+                return numbers[appeal.duplicate_of_id]
+            row = Appeal.objects.filter(pk=appeal.duplicate_of_id).values_list("number").first()
+            return str(row[0]) if row else ""
+    return ""
 
 
 def do_file_appeal(
@@ -228,14 +263,17 @@ def do_file_appeal(
             return known
     proposal = triage.propose(text)
     at = at or timezone.now()
-    place = area if area is not None else resolve_place(place_text) if not held_reason else _root()
+    lineage = None
+    if area is None:
+        lineage = _place_lineage(place_text if not held_reason else "")
+        area = lineage[-1]
     appeal = Appeal(
         channel=channel,
         source_ref=source_ref,
         caller_name=caller_name,
         caller_phone=caller_phone,
         place_text=place_text,
-        area=place,
+        area=area,
         text=text,
         terms=" ".join(appeals_text.words(text))[:2000],
         proposed_category=proposal.category,
@@ -247,32 +285,25 @@ def do_file_appeal(
         received_at=at,
         held_reason=held_reason[:32],
     )
+    original = ""
     if held_reason:
         appeal.status = AppealStatus.HELD
-        appeal.assigned_area = place
+        appeal.assigned_area = area
     else:
         appeal.status = AppealStatus.ASSIGNED if appeal.triaged else AppealStatus.RECEIVED
-        _route(appeal)
-        _link_earlier(appeal)
+        _route(appeal, lineage=lineage)
+        original = _link_earlier(appeal)
         if appeal.duplicate_of_id is not None:
             appeal.status = AppealStatus.DUPLICATE
     with acting(actor):
         for _attempt in range(5):
             appeal.number = _number(at)
             try:
-                with transaction.atomic():
-                    appeal.save()
-                    _event(
-                        appeal,
-                        EventKind.HELD if held_reason else EventKind.RECEIVED,
-                        actor,
-                        held_reason,
-                    )
-                    if appeal.duplicate_of_id is not None:
-                        _event(appeal, EventKind.DUPLICATE, actor, str(appeal.duplicate_of))
+                _insert(appeal, actor, held_reason, original)
                 break
             except IntegrityError:
                 appeal.pk = None
+                appeal._state.adding = True
                 if source_ref:
                     known = Appeal.objects.filter(channel=channel, source_ref=source_ref).first()
                     if known is not None:
@@ -280,6 +311,37 @@ def do_file_appeal(
         else:  # pragma: no cover - 5 collisions in 10^8 numbers a day
             raise Conflict(_("Could not number the appeal; try again."))
     return appeal
+
+
+def _insert(appeal: Appeal, actor: Any, held_reason: str, original: str) -> None:
+    """The intake's one transaction, in as few statements as it takes: the appeal, its
+    events (one INSERT), then its audit entry — last, because the audit chain's head is
+    locked from there to the commit, and every intake in every process waits on it."""
+    from warroom.audit.mixins import snapshot
+    from warroom.audit.services import record
+
+    with transaction.atomic():
+        Appeal.objects.bulk_create([appeal])  # the audit entry is written below, explicitly
+        now, name = timezone.now(), _actor_name(actor)
+        events = [
+            AppealEvent(
+                appeal=appeal,
+                at=now,
+                kind=EventKind.HELD if held_reason else EventKind.RECEIVED,
+                actor_name=name,
+                note=held_reason,
+            )
+        ]
+        if appeal.duplicate_of_id is not None:
+            events.append(
+                AppealEvent(
+                    appeal=appeal, at=now, kind=EventKind.DUPLICATE, actor_name=name, note=original
+                )
+            )
+        AppealEvent.objects.bulk_create(events)
+        after = snapshot(appeal)
+        record("create", appeal, before=None, after=after)  # what AuditedModel.save writes
+    appeal._audit_before = after  # type: ignore[attr-defined]
 
 
 def _check(actor: Any, appeal: Appeal) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,9 +27,19 @@ def labelled(split: str | None = None) -> list[dict[str, str]]:
     return [r for r in rows if split is None or r["split"] == split]
 
 
-@functools.cache
+_FITTING = threading.Lock()
+
+
 def models(split: str = "train") -> tuple[appeals_text.NaiveBayes, appeals_text.NaiveBayes]:
-    """The category and urgency models, fitted on ``split`` ("train", or "all" for service)."""
+    """The category and urgency models, fitted on ``split`` ("train", or "all" for service)
+    once per process: the server's threads that ask at once wait for one fit (a few
+    seconds with jieba's dictionary) instead of each fitting its own."""
+    with _FITTING:
+        return _fitted(split)
+
+
+@functools.cache
+def _fitted(split: str) -> tuple[appeals_text.NaiveBayes, appeals_text.NaiveBayes]:
     rows = labelled(None if split == "all" else split)
     texts = [r["text"] for r in rows]
     return (
@@ -41,5 +52,10 @@ def propose(text: str) -> Proposal:
     """Category and urgency proposed for ``text`` (the model fitted on the whole set)."""
     category_model, urgency_model = models("all")
     category, confidence = category_model.predict(text)
-    urgency, _ = urgency_model.predict(text)
-    return Proposal(category, urgency, round(confidence, 3))
+    return Proposal(category, urgency(urgency_model, text), round(confidence, 3))
+
+
+def urgency(model: appeals_text.NaiveBayes, text: str) -> str:
+    """The model's urgency raised to the floor of the text's urgency signs (发烧, 呼吸困难,
+    孕妇, 透析, 断药…: ``appeals_text.URGENCY_SIGNS``)."""
+    return appeals_text.more_urgent(model.predict(text)[0], appeals_text.urgency_floor(text))

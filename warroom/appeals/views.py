@@ -131,6 +131,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "categories": Category.choices,
             "category": category,
             "now": now,
+            "hot_topics": _hot_topics(request, home),
         },
     )
 
@@ -206,6 +207,7 @@ def _operator_page(request: HttpRequest, values: dict[str, Any], proposal: Any) 
             "recent": selectors.appeals(request.user)
             .filter(channel=Channel.HOTLINE)
             .order_by("-received_at")[:10],
+            "hot_topics": _hot_topics(request, geo.home_area(request.user)),
         },
     )
 
@@ -437,13 +439,32 @@ def stats(request: HttpRequest) -> HttpResponse:
 def topics(request: HttpRequest) -> HttpResponse:
     """Hot topics: term frequencies per day, and the surges (a stand-up signal)."""
     area = geo.home_area(request.user)
-    data = selectors.hot_topics(request.user, area, end=today())
+    day = today()
+    data = selectors.hot_topics(request.user, area, end=day)
     chart = {
         "days": [d.isoformat() for d in data["days"]],
         "series": data["series"],
     }
+    key = request.GET.get("topic", "").strip()[:200]
+    days = 1 if request.GET.get("days") == "1" else selectors.TOPIC_DAYS
+    drill = selectors.topic_appeals(request.user, area, key, end=day, days=days) if key else None
     return render(
         request,
         "appeals/topics.html",
-        {"area": area, "data": data, "chart_json": json.dumps(chart, ensure_ascii=False)},
+        {
+            "area": area,
+            "data": data,
+            "chart_json": json.dumps(chart, ensure_ascii=False),
+            "clusters": selectors.topic_clusters(request.user, area, end=day),
+            "hot_topics": selectors.hot_clusters(request.user, area, day, top=20),
+            "topic_days": selectors.TOPIC_DAYS,
+            "topic": key,
+            "drill": drill[:200] if drill is not None else None,
+            "drill_total": len(drill) if drill is not None else 0,
+        },
     )
+
+
+def _hot_topics(request: HttpRequest, area: Area) -> list[selectors.TopicRow]:
+    """The day's hot topics (the boards' box)."""
+    return selectors.hot_clusters(request.user, area, today())

@@ -35,6 +35,9 @@ class ExportUnavailable(WarroomError):
 
 # The agenda a meeting can work through: at most this many lines (grouped, ranked).
 AGENDA_MAX = 15
+# A topic of the citizens' appeals with at least this many appeals on the day is on the
+# agenda's "hot topics" line (docs/appeals.md).
+HOT_TOPIC_MIN = 3
 # More individual items of one kind than this become one line with a drill-down.
 GROUP_OVER = 3
 # At most this many districts get their own "facilities full" line; the rest share one.
@@ -157,6 +160,15 @@ def decisions_needed(data: dict[str, Any]) -> list[dict[str, Any]]:
     if appeals.get("overdue"):
         items.append({"kind": "overdue_appeals", "count": appeals["overdue"]})
     items += [{"kind": "appeal_surge", **s} for s in appeals.get("surges", [])[:3]]
+    hot = [t for t in appeals.get("topics", []) if t["today"] >= HOT_TOPIC_MIN]
+    if hot:  # the day's hot topics: one line, each topic a drill-down to its appeals
+        items.append(
+            {
+                "kind": "hot_topics",
+                "count": sum(t["today"] for t in hot),
+                "members": [{"kind": "hot_topic", **t} for t in hot],
+            }
+        )
     if len(items) > AGENDA_MAX:
         cut = items[AGENDA_MAX - 1 :]
         items = [*items[: AGENDA_MAX - 1], {"kind": "more", "count": len(cut), "members": cut}]
@@ -495,6 +507,12 @@ def outline(
             line += " " + _("Surging: %(terms)s.") % {
                 "terms": "、".join(f"{s['term']} ({s['today']})" for s in ap["surges"])
             }
+        if ap.get("topics"):
+            line += " " + _("Hot topics: %(topics)s.") % {
+                "topics": "; ".join(
+                    f"{'、'.join(t['label'])} ({_n(t['today'])})" for t in ap["topics"][:3]
+                )
+            }
         out.append(("p", line))
     # 8. decisions needed
     out.append(("h2", _("8. Decisions needed")))
@@ -635,6 +653,17 @@ def item_text(item: dict[str, Any]) -> str:
             "term": item["term"],
             "n": _n(item["today"]),
             "base": item["baseline"],
+        }
+    if kind == "hot_topics":
+        return _("Hot topics of the citizens' appeals: %(topics)s.") % {
+            "topics": "; ".join(
+                f"{'、'.join(m['label'])} ({_n(m['today'])})" for m in item["members"]
+            )
+        }
+    if kind == "hot_topic":
+        return _("%(label)s: %(n)s appeals today.") % {
+            "label": "、".join(item["label"]),
+            "n": _n(item["today"]),
         }
     if kind == "more":
         return _("%(n)s more items.") % {"n": _n(item["count"])}

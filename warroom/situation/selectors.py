@@ -357,6 +357,9 @@ def appeals_panel(user: Any, area: Area, day: dt.date) -> dict[str, Any]:
             {"term": s.term, "today": s.today, "baseline": round(s.baseline, 1)}
             for s in found["surges"]
         ],
+        "topics": [
+            {"key": t.key, "label": list(t.label), "today": t.today} for t in found["topics"]
+        ],
     }
 
 
@@ -420,6 +423,8 @@ def briefing_days(user: Any, area: Area, *, limit: int = 120) -> list[dt.date]:
 
 
 def _link(item: dict[str, Any], area: Area, day: dt.date) -> str:
+    from urllib.parse import urlencode
+
     from django.urls import reverse
 
     kind = item["kind"]
@@ -447,6 +452,10 @@ def _link(item: dict[str, Any], area: Area, day: dt.date) -> str:
         return item.get("evidence") or reverse("supervision:signals")
     if kind == "signals":
         return reverse("supervision:signals")
+    if kind == "hot_topics":
+        return reverse("appeals:topics")
+    if kind == "hot_topic":
+        return reverse("appeals:topics") + "?" + urlencode({"days": 1, "topic": item["key"]})
     if kind == "missing_report":
         return reverse("surveillance:index") + f"?date={day.isoformat()}"
     return reverse("situation:dashboard") + f"?area={area.code}&day={day.isoformat()}"
