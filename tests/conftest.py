@@ -51,6 +51,20 @@ SMALL_CITY_CSV = """code,parent_code,level,name_zh,name_en,population,lat,lon
 """
 
 PASSWORD = "correct-horse-battery-staple"
+# The tests' password hasher: one PBKDF2 hash (Django's 1,000,000 iterations, the platform's
+# hasher) costs 0.3 s on a quiet core and 1-2 s on CI's loaded ones, and the suite hashes
+# thousands of times (every persona it creates, every sign-in it checks). What the tests
+# prove of passwords (validation, lock-out, change, refusal words) does not depend on the
+# hash's cost; the platform's settings keep Django's default hashers.
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hasher():
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+        yield
 
 
 @pytest.fixture
