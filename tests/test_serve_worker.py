@@ -7,7 +7,11 @@ import pytest
 
 @pytest.mark.django_db
 def test_serve_starts_a_worker_process_beside_the_web_server_and_stops_it(monkeypatch, tmp_path):
-    monkeypatch.setenv("WARROOM_DATA_DIR", str(tmp_path))  # the child's own database
+    # The child's own database: a file in tmp_path. Without DATABASE_URL, or the PostgreSQL
+    # pass's worker would connect to the pass's *named* database (not the test database) and
+    # claim whatever jobs wait there.
+    monkeypatch.setenv("WARROOM_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
     import waitress
 
     from warroom import cli

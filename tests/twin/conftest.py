@@ -2,25 +2,10 @@
 
 from __future__ import annotations
 
-import functools
-
 import pytest
 
-from warroom.twin.runner import RunResult, run_scenario
-from warroom.twin.scenario import load_scenario
-
-
-@functools.cache
-def cached_run(
-    name: str, scale: float, seed: int | None = None, days: int | None = None, **changes: object
-) -> RunResult:
-    sc = load_scenario(name)
-    over: dict[str, object] = {"scale": scale, **changes}
-    if seed is not None:
-        over["seed"] = seed
-    if days is not None:
-        over["days"] = days
-    return run_scenario(sc.with_overrides(**over))
+from tests.twin.runs import cached_run
+from warroom.twin.runner import RunResult
 
 
 @pytest.fixture(scope="session")

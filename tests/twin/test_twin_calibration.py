@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from conftest import cached_run
+from tests.twin.runs import cached_run
 
 D = dt.date
 

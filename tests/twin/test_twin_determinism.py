@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import cached_run
-
+from tests.twin.runs import cached_run
 from warroom.twin.export import digest
 from warroom.twin.runner import run_scenario
 from warroom.twin.scenario import load_scenario

@@ -6,8 +6,8 @@ import dataclasses
 import datetime as dt
 
 import numpy as np
-from conftest import cached_run
 
+from tests.twin.runs import cached_run
 from warroom.twin.runner import RunResult, run_scenario
 from warroom.twin.scenario import load_scenario
 

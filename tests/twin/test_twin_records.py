@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
-from conftest import cached_run
 
+from tests.twin.runs import cached_run
 from warroom.analytics.allocate import ALLOWED_BEDS, Need
 from warroom.twin import records as R
 from warroom.twin.runner import RunResult
