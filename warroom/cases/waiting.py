@@ -211,7 +211,7 @@ class StateAt:
 
     pk: int
     home_id: int
-    created_at: dt.datetime
+    created_at: dt.datetime | None  # None when read without ``times``
     status: str | None  # the target of his last step at or before the moment
     isolation: str  # the last isolation record's, "none" without one
     severity: str  # the last severity record's, his present severity without one
@@ -236,13 +236,15 @@ def _latest_per_person(queryset: QuerySet[Any], **also: Any) -> QuerySet[Any]:
     ).filter(latest=1)
 
 
-def states_at(moment: dt.datetime, now: Sequence[Q]) -> list[StateAt]:
+def states_at(moment: dt.datetime, now: Sequence[Q], *, times: bool = True) -> list[StateAt]:
     """Every person :func:`people_at` gives for ``moment`` with any of the ``now`` filters,
     with the same values, set-based (four queries). ``StateAt.now[i]`` says whether he is
-    among ``people_at(moment, now=now[i])``'s people."""
+    among ``people_at(moment, now=now[i])``'s people. Without ``times``, the moments
+    (creation, confirmation, entry, admission) are not read (None)."""
     from django.db.models import Max
 
     from warroom.cases.models import IsolationRecord, SeverityRecord, TransitionRecord
+    from warroom.core.bulk import among
 
     later = Q(pk__in=TransitionRecord.objects.filter(at__gt=moment).values("person_id")) | Q(
         pk__in=IsolationRecord.objects.filter(at__gt=moment).values("person_id")
@@ -260,42 +262,50 @@ def states_at(moment: dt.datetime, now: Sequence[Q]) -> list[StateAt]:
     people = list(
         candidates.order_by()
         .annotate(**flags)
-        .values_list("pk", "home_id", "created_at", "severity", *flags)
+        .values_list("pk", "home_id", "created_at" if times else "home_id", "severity", *flags)
     )
     if not people:
         return []
-    among = candidates.values("pk")
-
-    def at_or_before(model: Any) -> QuerySet[Any]:
-        return model.objects.filter(person_id__in=among, at__lte=moment).order_by()
 
     def last_at(q: Q) -> Max:
         return Max(Case(When(q, then=F("at")), default=None))
 
-    steps = {
-        r[0]: r[1:]
-        for r in _latest_per_person(
-            at_or_before(TransitionRecord),
-            confirmed=last_at(Q(target=Status.CONFIRMED)),
-            entered=last_at(_entry_step()),
-            admitted=last_at(Q(target=Status.ADMITTED)),
-        ).values_list("person_id", "target", "confirmed", "entered", "admitted")
-    }
-    isolations = dict(
-        _latest_per_person(at_or_before(IsolationRecord)).values_list("person_id", "isolation")
-    )
-    severities = dict(
-        _latest_per_person(at_or_before(SeverityRecord)).values_list("person_id", "severity")
-    )
+    # The candidates once, then each history among them (a list, or a temporary table).
+    with among([p[0] for p in people], integer=True) as keys:
+
+        def at_or_before(model: Any) -> QuerySet[Any]:
+            return model.objects.filter(person_id__in=keys, at__lte=moment).order_by()
+
+        moments = (
+            {
+                "confirmed": last_at(Q(target=Status.CONFIRMED)),
+                "entered": last_at(_entry_step()),
+                "admitted": last_at(Q(target=Status.ADMITTED)),
+            }
+            if times
+            else {}
+        )
+        steps = {
+            r[0]: r[1:]
+            for r in _latest_per_person(at_or_before(TransitionRecord), **moments).values_list(
+                "person_id", "target", *moments
+            )
+        }
+        isolations = dict(
+            _latest_per_person(at_or_before(IsolationRecord)).values_list("person_id", "isolation")
+        )
+        severities = dict(
+            _latest_per_person(at_or_before(SeverityRecord)).values_list("person_id", "severity")
+        )
     none = (None, None, None, None)
     out = []
     for pk, home_id, created_at, severity, *candidate in people:
-        status, confirmed, entered, admitted = steps.get(pk, none)
+        status, confirmed, entered, admitted = (*steps.get(pk, none), None, None, None)[:4]
         out.append(
             StateAt(
                 pk,
                 home_id,
-                created_at,
+                created_at if times else None,
                 status,
                 isolations.get(pk, str(Isolation.NONE)),
                 severities.get(pk, severity),
@@ -321,13 +331,17 @@ def waits_for_room(s: StateAt) -> bool:
 def waiting_since(s: StateAt) -> dt.datetime:
     """``since_at`` of :func:`waiting_at` for a :class:`StateAt`."""
     first = s.confirmed_at if s.status == Status.CONFIRMED else s.entered_at
-    return first or s.entered_at or s.created_at
+    since = first or s.entered_at or s.created_at
+    assert since is not None  # read with ``times``
+    return since
 
 
-def waiting_states(moment: dt.datetime) -> list[StateAt]:
+def waiting_states(moment: dt.datetime, *, times: bool = True) -> list[StateAt]:
     """The people of :func:`waiting_at` (set-based)."""
     return [
-        s for s in states_at(moment, [waiting_filter()]) if waits_for_bed(s) or waits_for_room(s)
+        s
+        for s in states_at(moment, [waiting_filter()], times=times)
+        if waits_for_bed(s) or waits_for_room(s)
     ]
 
 
@@ -381,7 +395,7 @@ def waiting_counts(day: dt.date) -> dict[tuple[int, str], int]:
     from warroom.cases.clearance import cutoff_for
 
     out: dict[tuple[int, str], int] = {}
-    for s in waiting_states(cutoff_for(day)):
+    for s in waiting_states(cutoff_for(day), times=False):
         need = need_of(s.status or "", s.severity)
         assert need is not None  # everyone waiting is in a category with a need
         key = (s.home_id, BED_TYPE_OF_NEED[need])
