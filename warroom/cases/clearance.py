@@ -1,9 +1,11 @@
 """Daily clearance (日清日结清零), DESIGN §3.2: the four duties' backlogs at the cut-off.
 
-For each duty, one aggregate query grouped by home compound counts the backlog and its
-age buckets (<24 h, 24–48 h, >48 h); NumPy rolls the compounds up the area tree (each
-level adds into its parents, deepest first). No per-person loop: the whole city, 9,000
-areas and 300,000 people, is a handful of queries.
+Per home compound, the backlog of each duty and its age buckets (<24 h, 24–48 h, >48 h):
+admit, isolate and treat from every candidate's state at the cut-off read set-based
+(:func:`person_duty_rows`: each history read once, no subquery per person), the tests by
+one aggregate query each; NumPy rolls the compounds up the area tree (each level adds into
+its parents, deepest first). The whole city, 9,000 areas and 300,000 people, is a handful
+of queries.
 
 The backlog items and the moment each became due (its age is cut-off minus that):
 - admit: confirmed, not admitted (waiting for a hospital bed) — since confirmed;
