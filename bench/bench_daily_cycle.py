@@ -6,7 +6,9 @@ the peer: the figure before issue 21 (4.9 s SQLite, 5.9 s PostgreSQL).
 
 ``BENCH_ROOM_REUSE=<sqlite data dir>`` measures on a database filled before (e.g. by
 ``warroom demo --no-serve --days 45`` with that ``WARROOM_DATA_DIR``) instead of filling a
-fresh one (the fill takes many minutes at full scale).
+fresh one (the fill takes many minutes at full scale); ``BENCH_ROOM_REUSE_PG=<database
+URL>`` the same on PostgreSQL. ``BENCH_ROOM_DAYS`` names the peak day then (day N of 2020).
+Each step's statements are counted too (``execute``/``executemany``; not ``COPY`` rows).
 
     python bench/bench_daily_cycle.py            # both databases
     python bench/bench_daily_cycle.py sqlite     # one
@@ -35,7 +37,7 @@ def child(kind: str) -> None:
     from warroom.geo.models import Area
     from warroom.surveillance.models import DailyReport
 
-    if os.environ.get("BENCH_ROOM_REUSE"):
+    if os.environ.get("BENCH_ROOM_REUSE") or os.environ.get("BENCH_ROOM_REUSE_PG"):
         from _room_db import PEAK_DAYS
 
         day, hq = (
@@ -47,15 +49,34 @@ def child(kind: str) -> None:
     city = Area.objects.get(depth=0)
     report = DailyReport.objects.filter(area=city, date=day, source="report").first()
     print(f"[{kind}] peak day {day}: city new confirmed {report and report.new_confirmed}")
+    from django.db import connection
+
     totals, steps = [], {}
+    queries: dict[str, int] = {}
+    current = [""]
+
+    def count(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        queries[current[0]] = queries.get(current[0], 0) + 1
+        return execute(sql, params, many, context)
+
+    def on_step(step, state):  # type: ignore[no-untyped-def]
+        if state == "running":
+            current[0] = step.name
+            queries[step.name] = 0  # the last run's count
+
     for _ in range(3):
         start = time.perf_counter()
-        result = run_daily_cycle(day, actor=hq, force=True)
+        with connection.execute_wrapper(count):
+            result = run_daily_cycle(day, actor=hq, force=True, on_step=on_step)
         totals.append(time.perf_counter() - start)
         for name, seconds, _summary in result.ran:
             steps.setdefault(name, []).append(seconds)
     for name, times in steps.items():
-        print(f"[{kind}]   {name:28s} {statistics.median(times):7.2f} s")
+        print(
+            f"[{kind}]   {name:28s} {statistics.median(times):7.2f} s "
+            f"{queries.get(name, 0):6d} statements"
+        )
+    print(f"[{kind}] statements per cycle: {sum(queries.values())}")
     print(
         f"[{kind}] daily cycle: {statistics.median(totals):.2f} s median of 3 "
         f"({', '.join(f'{t:.2f}' for t in totals)}) "
@@ -77,7 +98,14 @@ def main() -> None:
         child(sys.argv[2])
         return
     reuse = os.environ.get("BENCH_ROOM_REUSE")
+    reuse_pg = os.environ.get("BENCH_ROOM_REUSE_PG")
     for kind in sys.argv[1:] or ["sqlite", "postgres"]:
+        if reuse_pg and kind == "postgres":
+            import subprocess
+
+            env = dict(os.environ, DATABASE_URL=reuse_pg, DJANGO_SETTINGS_MODULE="warroom.settings")
+            subprocess.run([sys.executable, __file__, "--child", kind], env=env, check=False)
+            continue
         if reuse and kind == "sqlite":
             import subprocess
 

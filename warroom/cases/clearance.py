@@ -1,9 +1,11 @@
 """Daily clearance (日清日结清零), DESIGN §3.2: the four duties' backlogs at the cut-off.
 
-For each duty, one aggregate query grouped by home compound counts the backlog and its
-age buckets (<24 h, 24–48 h, >48 h); NumPy rolls the compounds up the area tree (each
-level adds into its parents, deepest first). No per-person loop: the whole city, 9,000
-areas and 300,000 people, is a handful of queries.
+Per home compound, the backlog of each duty and its age buckets (<24 h, 24–48 h, >48 h):
+admit, isolate and treat from every candidate's state at the cut-off read set-based
+(:func:`person_duty_rows`: each history read once, no subquery per person), the tests by
+one aggregate query each; NumPy rolls the compounds up the area tree (each level adds into
+its parents, deepest first). The whole city, 9,000 areas and 300,000 people, is a handful
+of queries.
 
 The backlog items and the moment each became due (its age is cut-off minus that):
 - admit: confirmed, not admitted (waiting for a hospital bed) — since confirmed;
@@ -249,12 +251,96 @@ def _area_tree() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return ids, parents, depth
 
 
+# The duties counted from every person's state at the cut-off (set-based, below); the
+# others (the tests owed and the pending samples) by their specs' aggregate queries.
+PERSON_DUTIES = (Duty.ADMIT, Duty.ISOLATE, Duty.TREAT)
+
+
+def person_duty_rows(cutoff: dt.datetime) -> dict[str, dict[int, list[int]]]:
+    """The admit, isolate and treat backlogs at ``cutoff`` per home compound:
+    ``{duty: {compound id: [n, older than 24 h, older than 48 h, priority]}}``.
+
+    The people and ages of :func:`specs` (``waiting.waiting_at`` and :func:`_untreated_at`,
+    the definitions the drill-down lists), read in one pass over each history
+    (:func:`warroom.cases.waiting.states_at`) instead of subqueries per person.
+    """
+
+    day = timezone.localdate(cutoff - dt.timedelta(microseconds=1))
+    h24, h48 = cutoff - dt.timedelta(hours=24), cutoff - dt.timedelta(hours=48)
+    out: dict[str, dict[int, list[int]]] = {str(d): {} for d in PERSON_DUTIES}
+
+    def add(duty: str, home: int, o24: bool, o48: bool, priority: bool) -> None:
+        row = out[duty].setdefault(home, [0, 0, 0, 0])
+        row[0] += 1
+        row[1] += o24
+        row[2] += o48
+        row[3] += priority
+
+    admitted = []
+    for s in waiting.states_at(cutoff, [waiting.waiting_filter(), Q(status=Status.ADMITTED)]):
+        if s.now[0] and (waiting.waits_for_bed(s) or waiting.waits_for_room(s)):
+            since = waiting.waiting_since(s)
+            duty = Duty.ADMIT if waiting.waits_for_bed(s) else Duty.ISOLATE
+            add(duty, s.home_id, since <= h24, since <= h48, False)
+        if s.now[1] and s.status == Status.ADMITTED:
+            admitted.append(s)
+    if admitted:
+        treated = _treatments_of([s.pk for s in admitted], day)
+        d24 = timezone.localdate(h24) - dt.timedelta(days=1)
+        d48 = timezone.localdate(h48) - dt.timedelta(days=1)
+        for s in admitted:
+            today, before = treated.get(s.pk, (0, None))
+            if today:
+                continue
+            assert s.admitted_at is not None  # admitted at the cut-off: a step into it
+            add(
+                Duty.TREAT,
+                s.home_id,
+                s.admitted_at <= h24 and (before is None or before <= d24),
+                s.admitted_at <= h48 and (before is None or before <= d48),
+                s.severity in HIGH_SEVERITY,
+            )
+    return out
+
+
+def _treatments_of(people: list[int], day: dt.date) -> dict[int, tuple[int, dt.date | None]]:
+    """{person: (treatment records on ``day``, his last treatment day before it)}."""
+    from django.db.models import Count, Max
+
+    from warroom.cases.models import TreatmentRecord
+    from warroom.core.bulk import among
+
+    with among(people, integer=True) as keys:
+        return {
+            pk: (today, before)
+            for pk, today, before in TreatmentRecord.objects.filter(
+                person_id__in=keys, date__lte=day
+            )
+            .order_by()
+            .values("person_id")
+            .annotate(
+                today=Count("pk", filter=Q(date=day)), before=Max("date", filter=Q(date__lt=day))
+            )
+            .values_list("person_id", "today", "before")
+        }
+
+
 def compute_backlog(cutoff: dt.datetime) -> Backlog:
     """The backlog of every area at ``cutoff`` (a few aggregate queries and a roll-up)."""
     ids, parents, depth = _area_tree()
     values = np.zeros((len(ids), len(DUTIES), len(COLUMNS)), dtype=np.int64)
     h24, h48 = cutoff - dt.timedelta(hours=24), cutoff - dt.timedelta(hours=48)
+    for duty, by_home in person_duty_rows(cutoff).items():
+        if not by_home:
+            continue
+        d = DUTIES.index(duty)
+        homes = np.fromiter(by_home, np.int64, len(by_home))
+        n, o24, o48, pri = np.array(list(by_home.values()), dtype=np.int64).T
+        block = np.stack([n, n - o24, o24 - o48, o48, pri], axis=1)
+        np.add.at(values[:, d, :], np.searchsorted(ids, homes), block)
     for spec in specs(cutoff):
+        if spec.duty in PERSON_DUTIES:
+            continue
         d = DUTIES.index(spec.duty)
         annotations: dict[str, Any] = {
             "n": Count("pk"),

@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -377,22 +377,11 @@ def compound_case_facts(as_of: dt.date, *, window_days: int = 14) -> dict[int, d
         .order_by()
     ):
         entry(row["person__home_id"])["last_confirmed"] = timezone.localdate(row["last"])
-    # Each person's status at the end of the day: the target of his last step before it.
-    latest = (
-        TransitionRecord.objects.filter(person=OuterRef("pk"), at__lt=end)
-        .order_by("-at", "-pk")
-        .values("target")[:1]
-    )
-    for row in (
-        Person.objects.filter(merged_into__isnull=True)
-        .annotate(state=Subquery(latest))
-        .filter(state__in=states.UNRELEASED)
-        .values("home_id", "state")
-        .annotate(n=Count("pk"))
-        .order_by()
-    ):
-        category = states.category_of(row["state"])
-        entry(row["home_id"])["unreleased"][category] += row["n"]
+    # Each person's status at the end of the day: the target of his last step before it
+    # (one pass over the transitions: see unreleased_by_compound).
+    for home_id, state, n in unreleased_by_compound(end):
+        category = states.category_of(state)
+        entry(home_id)["unreleased"][category] += n
     entered = (
         TransitionRecord.objects.filter(
             at__gte=start,
@@ -417,6 +406,35 @@ def compound_case_facts(as_of: dt.date, *, window_days: int = 14) -> dict[int, d
             e = entry(area_id)
             e["backlog"], e["backlog_date"] = total, run.date
     return facts
+
+
+def unreleased_by_compound(end: dt.datetime) -> list[tuple[int, str, int]]:
+    """(home compound, status, people) of the people (not merged) not released at ``end``:
+    those whose last step before ``end`` (by time, then id) is into an unreleased status.
+
+    One statement, one pass over the transitions before ``end``: each person's steps are
+    numbered latest first (a window function, SQLite and PostgreSQL alike) and the first
+    kept, instead of a subquery per person (the whole city: hundreds of thousands).
+    """
+    from django.db import connection
+
+    q = connection.ops.quote_name
+    step, person = TransitionRecord._meta.db_table, Person._meta.db_table
+    unreleased = sorted(states.UNRELEASED)
+    marks = ", ".join(["%s"] * len(unreleased))
+    sql = (
+        f"SELECT p.{q('home_id')}, s.{q('target')}, COUNT(*) FROM ("  # noqa: S608
+        f"SELECT {q('person_id')}, {q('target')}, ROW_NUMBER() OVER (PARTITION BY "
+        f"{q('person_id')} ORDER BY {q('at')} DESC, {q('id')} DESC) AS {q('n')} "
+        f"FROM {q(step)} WHERE {q('at')} < %s) s "
+        f"JOIN {q(person)} p ON p.{q('id')} = s.{q('person_id')} "
+        f"WHERE s.{q('n')} = 1 AND p.{q('merged_into_id')} IS NULL "
+        f"AND s.{q('target')} IN ({marks}) "
+        f"GROUP BY p.{q('home_id')}, s.{q('target')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [connection.ops.adapt_datetimefield_value(end), *unreleased])
+        return [(home, str(state), int(n)) for home, state, n in cursor.fetchall()]
 
 
 def people_search(user: Any, *, q: str = "", status: str = "", area: Area | None = None) -> Any:

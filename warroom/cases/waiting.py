@@ -15,8 +15,11 @@ import cases); dispatch reads the people through :func:`waiting_people`.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 
 from warroom.analytics.allocate import Need
@@ -195,6 +198,159 @@ def people_at(
     )
 
 
+# --- the same, set-based: one pass over each history for everyone at once -----------------
+#
+# :func:`people_at` annotates each person with correlated subqueries (five per person): at
+# the whole city's size (tens of thousands of candidates at the peak) that was most of the
+# daily cycle. :func:`states_at` gives the same values for the same people with four
+# queries whatever their number: the candidates, then each history read once, its rows at
+# or before the moment numbered per person by time (a window function, on SQLite and on
+# PostgreSQL) and the latest kept. The daily cycle's counts (clearance, bed balance) use
+# it; the drill-down to a compound's people keeps :func:`people_at` (a handful of people).
+# ``tests/cases/test_states_at.py`` checks on random histories that both agree with the
+# definition person by person.
+
+
+@dataclass(frozen=True, slots=True)
+class StateAt:
+    """A person as he stood at a moment (the annotations of :func:`people_at`)."""
+
+    pk: int
+    home_id: int
+    created_at: dt.datetime | None  # None when read without ``times``
+    status: str | None  # the target of his last step at or before the moment
+    isolation: str  # the last isolation record's, "none" without one
+    severity: str  # the last severity record's, his present severity without one
+    confirmed_at: dt.datetime | None  # his last step into confirmed
+    entered_at: dt.datetime | None  # his last step into a category
+    admitted_at: dt.datetime | None  # his last step into admitted
+    now: tuple[bool, ...]  # which of the caller's ``now`` filters he is a candidate of
+
+
+def _latest_per_person(queryset: QuerySet[Any], **also: Any) -> QuerySet[Any]:
+    """``queryset`` (a history's rows) reduced to each person's latest row (by time, then
+    id), annotated with ``also``: window aggregates over all the person's rows."""
+    from django.db.models import Window
+    from django.db.models.functions import RowNumber
+
+    per_person = [F("person_id")]
+    return queryset.annotate(
+        latest=Window(
+            RowNumber(), partition_by=per_person, order_by=[F("at").desc(), F("pk").desc()]
+        ),
+        **{k: Window(v, partition_by=per_person) for k, v in also.items()},
+    ).filter(latest=1)
+
+
+def states_at(moment: dt.datetime, now: Sequence[Q], *, times: bool = True) -> list[StateAt]:
+    """Every person :func:`people_at` gives for ``moment`` with any of the ``now`` filters,
+    with the same values, set-based (four queries). ``StateAt.now[i]`` says whether he is
+    among ``people_at(moment, now=now[i])``'s people. Without ``times``, the moments
+    (creation, confirmation, entry, admission) are not read (None)."""
+    from django.db.models import Max
+
+    from warroom.cases.models import IsolationRecord, SeverityRecord, TransitionRecord
+    from warroom.core.bulk import among
+
+    later = Q(pk__in=TransitionRecord.objects.filter(at__gt=moment).values("person_id")) | Q(
+        pk__in=IsolationRecord.objects.filter(at__gt=moment).values("person_id")
+    )
+    any_now = now[0]
+    for q in now[1:]:
+        any_now |= q
+    candidates = Person.objects.filter(merged_into__isnull=True, created_at__lte=moment).filter(
+        any_now | later
+    )
+    flags = {
+        f"now_{i}": Case(When(q | later, then=Value(True)), default=Value(False))
+        for i, q in enumerate(now)
+    }
+    people = list(
+        candidates.order_by()
+        .annotate(**flags)
+        .values_list("pk", "home_id", "created_at" if times else "home_id", "severity", *flags)
+    )
+    if not people:
+        return []
+
+    def last_at(q: Q) -> Max:
+        return Max(Case(When(q, then=F("at")), default=None))
+
+    # The candidates once, then each history among them (a list, or a temporary table).
+    with among([p[0] for p in people], integer=True) as keys:
+
+        def at_or_before(model: Any) -> QuerySet[Any]:
+            return model.objects.filter(person_id__in=keys, at__lte=moment).order_by()
+
+        moments = (
+            {
+                "confirmed": last_at(Q(target=Status.CONFIRMED)),
+                "entered": last_at(_entry_step()),
+                "admitted": last_at(Q(target=Status.ADMITTED)),
+            }
+            if times
+            else {}
+        )
+        steps = {
+            r[0]: r[1:]
+            for r in _latest_per_person(at_or_before(TransitionRecord), **moments).values_list(
+                "person_id", "target", *moments
+            )
+        }
+        isolations = dict(
+            _latest_per_person(at_or_before(IsolationRecord)).values_list("person_id", "isolation")
+        )
+        severities = dict(
+            _latest_per_person(at_or_before(SeverityRecord)).values_list("person_id", "severity")
+        )
+    none = (None, None, None, None)
+    out = []
+    for pk, home_id, created_at, severity, *candidate in people:
+        status, confirmed, entered, admitted = (*steps.get(pk, none), None, None, None)[:4]
+        out.append(
+            StateAt(
+                pk,
+                home_id,
+                created_at if times else None,
+                status,
+                isolations.get(pk, str(Isolation.NONE)),
+                severities.get(pk, severity),
+                confirmed,
+                entered,
+                admitted,
+                tuple(bool(c) for c in candidate),
+            )
+        )
+    return out
+
+
+def waits_for_bed(s: StateAt) -> bool:
+    """:func:`waiting_for_bed_at` of a :class:`StateAt`."""
+    return s.status == Status.CONFIRMED
+
+
+def waits_for_room(s: StateAt) -> bool:
+    """:func:`waiting_for_room_at` of a :class:`StateAt`."""
+    return s.status in QUARANTINE_STATUSES and s.isolation not in CENTRALISED
+
+
+def waiting_since(s: StateAt) -> dt.datetime:
+    """``since_at`` of :func:`waiting_at` for a :class:`StateAt`."""
+    first = s.confirmed_at if s.status == Status.CONFIRMED else s.entered_at
+    since = first or s.entered_at or s.created_at
+    assert since is not None  # read with ``times``
+    return since
+
+
+def waiting_states(moment: dt.datetime, *, times: bool = True) -> list[StateAt]:
+    """The people of :func:`waiting_at` (set-based)."""
+    return [
+        s
+        for s in states_at(moment, [waiting_filter()], times=times)
+        if waits_for_bed(s) or waits_for_room(s)
+    ]
+
+
 def waiting_for_bed_at(moment: dt.datetime) -> Q:
     """Filter of :func:`people_at`: waiting for a hospital bed (confirmed, not admitted)."""
     return Q(status_at=Status.CONFIRMED)
@@ -244,9 +400,10 @@ def waiting_counts(day: dt.date) -> dict[tuple[int, str], int]:
     (home compound, bed type needed), as the records stood then (:func:`waiting_at`)."""
     from warroom.cases.clearance import cutoff_for
 
-    rows = waiting_at(cutoff_for(day)).order_by().values("home_id", "need").annotate(n=Count("pk"))
     out: dict[tuple[int, str], int] = {}
-    for r in rows:
-        key = (r["home_id"], BED_TYPE_OF_NEED[r["need"]])
-        out[key] = out.get(key, 0) + r["n"]
+    for s in waiting_states(cutoff_for(day), times=False):
+        need = need_of(s.status or "", s.severity)
+        assert need is not None  # everyone waiting is in a category with a need
+        key = (s.home_id, BED_TYPE_OF_NEED[need])
+        out[key] = out.get(key, 0) + 1
     return out
