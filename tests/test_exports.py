@@ -15,7 +15,7 @@ import pytest
 from openpyxl import load_workbook
 
 from warroom.core.context import SYSTEM
-from warroom.exports import csv_cell, csv_writer, workbook
+from warroom.exports import EXCEL_CELL_LIMIT, TRUNCATED, csv_cell, csv_writer, workbook
 
 EVIL = '=HYPERLINK("http://evil.example","点击")'
 HOSTILE = [EVIL, "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A2)", "\t=1+1", "\r=1+1"]
@@ -62,6 +62,24 @@ def test_control_characters_do_not_break_an_excel_export():
     book.save(buf)  # openpyxl refuses NUL: the helper strips it
     ws = load_workbook(io.BytesIO(buf.getvalue()))["data"]
     assert ws.cell(1, 1).value == "受害人" and ws.cell(1, 2).value == "ok\tstill\nhere"
+
+
+def test_excel_cells_are_cut_at_excels_limit_and_say_so_csv_keeps_everything():
+    fits, long, astral = "甲" * EXCEL_CELL_LIMIT, "乙" * (EXCEL_CELL_LIMIT + 5), "😷" * 20_000
+    book = workbook()
+    book.sheet("data").append([fits, long, astral])
+    buf = io.BytesIO()
+    book.save(buf)
+    ws = load_workbook(io.BytesIO(buf.getvalue()))["data"]
+    assert ws.cell(1, 1).value == fits  # exactly at the limit: whole, no marker
+    cut = ws.cell(1, 2).value
+    assert len(cut) == EXCEL_CELL_LIMIT and cut.endswith(TRUNCATED) and cut.startswith("乙")
+    masks = ws.cell(1, 3).value  # counted as Excel counts: UTF-16 units, no half emoji
+    assert masks.endswith(TRUNCATED) and len(masks.encode("utf-16-le")) // 2 <= EXCEL_CELL_LIMIT
+    assert set(masks.removesuffix(TRUNCATED)) == {"😷"}
+    out = io.StringIO()
+    csv_writer(out).writerow([long])
+    assert out.getvalue().strip() == long
 
 
 @pytest.mark.django_db

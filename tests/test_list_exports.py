@@ -27,12 +27,13 @@ LIST_PAGES = [
 HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
-def _links(html: str) -> dict[str, str]:
-    block = re.search(r'data-testid="exports">(.*?)</p>', html, re.S)
-    assert block, "no export links"
+def _links(html: str, nth: int = 0) -> dict[str, str]:
+    """The export links of the page's ``nth`` list (a page may hold two)."""
+    blocks = re.findall(r'data-testid="exports">(.*?)</p>', html, re.S)
+    assert len(blocks) > nth, "no export links"
     return {
         label: href.replace("&amp;", "&")
-        for href, label in re.findall(r'<a href="([^"]+)"[^>]*>([^<]+)</a>', block.group(1))
+        for href, label in re.findall(r'<a href="([^"]+)"[^>]*>([^<]+)</a>', blocks[nth])
     }
 
 
@@ -91,9 +92,9 @@ def test_a_long_list_pages_and_exports_every_row(officer, city):
 # --- the remaining list pages (cases, residents, facilities, dispatch, audit) -------------
 
 
-def _export(client, url: str, page_html: str) -> tuple[list[tuple], list[list[str]]]:
+def _export(client, url: str, page_html: str, nth: int = 0) -> tuple[list[tuple], list[list[str]]]:
     """The page's Excel and CSV exports, opened: (Excel rows, CSV rows), the same table."""
-    links = _links(page_html)
+    links = _links(page_html, nth)
     assert set(links) == {"Excel", "CSV"}, links
     base = url.split("?")[0]
     xlsx = client.get(base + links["Excel"])
@@ -169,6 +170,14 @@ def test_the_remaining_list_pages_page_and_export_in_scope_masked(
         assert r.status_code == 200, url
         _, other = _export(theirs, url, r.content.decode())
         assert row_mark not in "\n".join(",".join(x) for x in other), url
+    # /dispatch/'s second list, the proposals: its own exports and pager key, in scope.
+    html = mine.get("/dispatch/?page=1").content.decode()
+    links = _links(html, 1)
+    assert "proposals_export=csv" in links["CSV"] and "page=1" in links["CSV"], links
+    _, table = _export(mine, "/dispatch/", html, 1)
+    assert [r[0] for r in table[1:]] == [str(proposal.pk)], table
+    _, other = _export(theirs, "/dispatch/", theirs.get("/dispatch/").content.decode(), 1)
+    assert len(other) == 1, other  # the header only: not our proposal
     # The filters are kept in the export links; the page query with them.
     html = mine.get("/services/?backlog=not_visited&area=990101").content.decode()
     assert "backlog=not_visited" in _links(html)["CSV"] and "area=990101" in _links(html)["CSV"]

@@ -11,6 +11,9 @@ imported file must not become a live formula in the spreadsheet of whoever opens
   (``-12``, ``+3.5``), which a spreadsheet reads as a number anyway.
 - NUL and the other control characters (but tab, LF, CR) are removed: an .xlsx file cannot
   hold them (openpyxl refuses the whole export) and no name needs them.
+- Excel: a cell holds at most 32,767 characters (UTF-16 units); a longer text is cut and
+  ends with a visible marker (``…[截断]``) rather than making a file Excel repairs. CSV has
+  no such limit and keeps the whole text.
 
 Pure (no Django): the twin, the analyst's commands and the table reader use it too. An
 architecture test (``tests/test_exports.py``) refuses any other code that creates a
@@ -27,11 +30,25 @@ from typing import IO, Any
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+EXCEL_CELL_LIMIT = 32_767  # characters in one cell, counted in UTF-16 units
+TRUNCATED = "…[截断]"
 
 
 def clean_text(value: str) -> str:
     """``value`` without NUL and control characters (tab, LF and CR are kept)."""
     return _CONTROL.sub("", value)
+
+
+def excel_text(value: str) -> str:
+    """``value`` cut to fit one Excel cell, ending with :data:`TRUNCATED` when cut."""
+    if len(value) <= EXCEL_CELL_LIMIT // 2:  # fast path: even all surrogate pairs fit
+        return value
+    units = value.encode("utf-16-le")
+    if len(units) // 2 <= EXCEL_CELL_LIMIT:
+        return value
+    keep = (EXCEL_CELL_LIMIT - len(TRUNCATED.encode("utf-16-le")) // 2) * 2
+    # "ignore" drops a surrogate pair cut in half at the end.
+    return units[:keep].decode("utf-16-le", errors="ignore") + TRUNCATED
 
 
 def looks_like_formula(value: str) -> bool:
@@ -77,7 +94,7 @@ class Sheet:
     def put(self, row: int, column: int, value: Any) -> Any:
         cell = self.worksheet.cell(row=row, column=column)
         if isinstance(value, str):
-            text = clean_text(value)
+            text = excel_text(clean_text(value))
             cell.value = text
             cell.data_type = "s"  # openpyxl would store "=..." as a formula
             if looks_like_formula(text):

@@ -74,30 +74,46 @@ def pages(user, *, day: str, facility: str | None) -> Iterator[str]:
 
 class _Text(HTMLParser):
     """The text a reader sees: no script, style or pre (JSON of the audit log), plus the
-    placeholders, titles, labels and button values."""
+    placeholders, titles, labels and button values; nor the text inside an element marked
+    ``data-stored`` or ``translate="no"`` (stored records shown as written: an object's
+    name, the before/after of the audit log), so the chrome around them is still checked."""
 
     HIDDEN = {"script", "style", "pre", "code", "template"}
+    VOID = {"br", "hr", "img", "input", "meta", "link", "area", "base", "col", "source", "wbr"}
 
     def __init__(self) -> None:
         super().__init__()
         self.parts: list[str] = []
         self._hidden = 0
+        self._stored: list[str] = []  # the open elements since a stored one began
 
     def handle_starttag(self, tag, attrs):
+        if self._stored:
+            if tag not in self.VOID:
+                self._stored.append(tag)
+            return
+        named = dict(attrs)
+        if "data-stored" in named or named.get("translate") == "no":
+            if tag not in self.VOID:
+                self._stored.append(tag)
+            return
         if tag in self.HIDDEN:
             self._hidden += 1
         for k, v in attrs:
             if k in ("placeholder", "title", "aria-label", "alt") and v:
                 self.parts.append(v)
-            if k == "value" and tag in ("button",) and v:
-                pass
 
     def handle_endtag(self, tag):
+        if self._stored:
+            if tag in self._stored:  # close up to the matching tag (forgiving HTML)
+                while self._stored.pop() != tag:
+                    pass
+            return
         if tag in self.HIDDEN and self._hidden:
             self._hidden -= 1
 
     def handle_data(self, data):
-        if not self._hidden:
+        if not self._hidden and not self._stored:
             self.parts.append(data)
 
 

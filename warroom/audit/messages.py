@@ -144,6 +144,23 @@ DEFAULT_MODEL_NAMES = (
 )
 
 
+# Where an act came from (``ActingContext.source``), by its name.
+SOURCES = {
+    "web": gettext_noop("web"),
+    "api": gettext_noop("API"),
+    "cli": gettext_noop("command line"),
+    "system": gettext_noop("system"),
+    "twin": gettext_noop("digital twin"),
+    "daily": gettext_noop("daily cycle"),
+    "job": gettext_noop("background job"),
+}
+
+
+def source_label(source: str) -> str:
+    """An entry's source in the reader's language (the stored code otherwise)."""
+    return gettext(SOURCES[source]) if source in SOURCES else source
+
+
 def object_type_label(object_type: str) -> str:
     """The logged model's name in the reader's language (the stored label otherwise)."""
     try:

@@ -16,7 +16,7 @@ from typing import Any
 from django.apps import apps
 from django.db.models import QuerySet
 
-from warroom.audit.messages import describe, object_type_label
+from warroom.audit.messages import describe, object_type_label, source_label
 from warroom.audit.models import AuditEntry
 from warroom.audit.services import record_event
 from warroom.core.personal import PersonalField, mask_record, may_see
@@ -48,6 +48,7 @@ class ShownEntry:
     entry: AuditEntry
     object_repr: str
     object_type: str  # the logged model's name in the reader's language
+    source: str  # where the act came from, in the reader's language
     description: str  # the stored message in the reader's language
     before: str
     after: str
@@ -89,6 +90,7 @@ def shown_entries(user: Any, entries: Iterable[AuditEntry], *, unmask: bool) -> 
                 entry=e,
                 object_repr="" if event else f"#{e.object_id}" if hide_repr else e.object_repr,
                 object_type=object_type_label(e.object_type),
+                source=source_label(e.source),
                 description=describe(e),
                 before=before,
                 after=after,

@@ -42,7 +42,7 @@ def index(request: HttpRequest) -> HttpResponse:
             Col(_("Sequence"), lambda r: r.entry.seq),
             Col(_("Time"), lambda r: r.entry.ts),
             Col(_("Actor"), lambda r: r.entry.actor_name),
-            Col(_("Source"), lambda r: r.entry.source),
+            Col(_("Source"), lambda r: r.source),
             Col(_("Address"), lambda r: r.entry.ip),
             Col(_("Action"), lambda r: r.entry.action_label),
             Col(_("Object type"), lambda r: r.object_type),

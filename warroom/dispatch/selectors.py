@@ -119,13 +119,14 @@ def free_beds(user: Any) -> dict[str, dict[str, int]]:
     return out
 
 
-def proposals(user: Any, *, limit: int = 20) -> list[Proposal]:
+def proposals(user: Any) -> QuerySet[Proposal]:
+    """The user's proposals, newest first (a queryset: the page pages and exports it)."""
     if not can_dispatch(user):
-        return []
-    return list(
+        return Proposal.objects.none()
+    return (
         Proposal.objects.restrict(user, "view")
         .select_related("created_by")
-        .order_by("-created_at", "-pk")[:limit]
+        .order_by("-created_at", "-pk")
     )
 
 

@@ -60,6 +60,22 @@ def index(request: HttpRequest) -> HttpResponse:
     )
     if isinstance(listed, HttpResponse):
         return listed
+    proposals = list_page(
+        request,
+        selectors.proposals(request.user),
+        [
+            Col(_("Proposal no."), lambda p: p.pk),
+            Col(_("Proposed at"), lambda p: p.created_at),
+            Col(_("By"), lambda p: p.created_by.username if p.created_by else _("system")),
+            Col(_("Waiting"), lambda p: p.waiting),
+            Col(_("Placed"), lambda p: p.placed),
+            Col(_("Free beds"), lambda p: p.free_beds),
+        ],
+        name="proposals",
+        prefix="proposals",
+    )
+    if isinstance(proposals, HttpResponse):
+        return proposals
     counts = selectors.waiting_counts(request.user)
     return render(
         request,
@@ -70,7 +86,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "counts": [(str(label), counts.get(value, 0)) for value, label in Need.choices],
             "total": sum(counts.values()),
             "beds": _beds(request),
-            "proposals": selectors.proposals(request.user),
+            "proposals": proposals,
         },
     )
 

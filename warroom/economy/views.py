@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from warroom.communities import coverage as closure
 from warroom.core import axes
@@ -121,7 +122,7 @@ def level_chart(history: Sequence[AreaRiskLevel]) -> dict[str, Any]:
         "series": [
             {
                 "type": "line",
-                "name": _("Level"),
+                "name": pgettext("risk level", "Level"),
                 "step": "middle",
                 "data": [label.get(r.level, r.level) for r in rows],
             },
@@ -137,6 +138,7 @@ def level_chart(history: Sequence[AreaRiskLevel]) -> dict[str, Any]:
                 "name": _("Override"),
                 "symbol": "pin",
                 "symbolSize": 24,
+                "encode": {"x": 0, "y": 1, "tooltip": 1},  # the level; the axis says the day
                 "data": [
                     [r.date.isoformat(), label.get(r.level, r.level)]
                     for r in rows

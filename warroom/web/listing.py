@@ -11,6 +11,10 @@ filtered by the request's filters) and its columns, and calls :func:`list_page`:
 - otherwise the page gets ``page`` (50 rows a page, ``?page=N``; no silent stop at 100
   rows) and ``exports`` (the two links, keeping the filters), for ``web/_pager.html`` and
   ``web/_exports.html``.
+
+A page with two lists gives the second a ``prefix``: its query keys are then
+``<prefix>_page`` and ``<prefix>_export`` (``page_param`` in its context, for the pager),
+so paging or exporting one list leaves the other alone.
 """
 
 from __future__ import annotations
@@ -87,6 +91,7 @@ def list_page(
     name: str,
     per_page: int = PER_PAGE,
     shown: Callable[[Any], Any] | None = None,
+    prefix: str = "",
 ) -> HttpResponse | dict[str, Any]:
     """An export answer for ``?export=``, else the page's context (``page``, ``exports``,
     and ``shown``: the page's records as ``shown`` turns them, when given).
@@ -96,18 +101,20 @@ def list_page(
     export, so an audited act such as unmasking is logged once per answer, and the
     columns then read its rows.
     """
-    fmt = request.GET.get("export", "")
+    page_key, export_key = (f"{prefix}_page", f"{prefix}_export") if prefix else ("page", "export")
+    fmt = request.GET.get(export_key, "")
     if fmt in ("csv", "xlsx"):
         rows = qs[:EXPORT_LIMIT]
         return export_response(name, fmt, columns, shown(rows) if shown else rows)
-    page = Paginator(qs, per_page).get_page(request.GET.get("page"))
-    kept = [(k, v) for k, v in request.GET.items() if k not in ("page", "export")]
+    page = Paginator(qs, per_page).get_page(request.GET.get(page_key))
+    kept = [(k, v) for k, v in request.GET.items() if k not in (page_key, export_key)]
     return {
+        "page_param": page_key,
         "shown": shown(page.object_list) if shown else page.object_list,
         "page": page,
         "page_query": urlencode(kept),
         "exports": [
-            (label, "?" + urlencode([*kept, ("export", fmt)]))
+            (label, "?" + urlencode([*kept, (export_key, fmt)]))
             for label, fmt in (("Excel", "xlsx"), ("CSV", "csv"))
         ],
     }
