@@ -93,8 +93,12 @@ def flags_list(
         qs = qs.filter(severity=severity)
     total = qs.count()
     table = Table(title=f"数据质量标记 / quality flags ({min(total, limit)} of {total})")
+    # On a narrow terminal rich cut the status to "resolv…" and could split "113 open":
+    # the id, day, area, status and task never wrap; the rule, severity and message fold
+    # (nothing is cut, the table keeps the terminal's width).
     for column in ("id", "day", "area", "rule", "severity", "status", "task", "message"):
-        table.add_column(column)
+        keep = column in ("id", "day", "area", "status", "task")
+        table.add_column(column, no_wrap=keep, overflow="ellipsis" if keep else "fold")
     for flag in qs.select_related("supervision_task__task")[:limit]:
         link = getattr(flag, "supervision_task", None) if _has_task(flag) else None
         task = f"{link.task_id} {link.task.status}" if link is not None else "—"
