@@ -15,8 +15,9 @@
   area with ``warroom.core.permits.require_in_area`` (NotFound outside the jurisdiction,
   Forbidden for the role), never with its own ``in_scope`` + ``can`` + raise.
 - Objects for a page: a view loads what its URL names with ``warroom.web.found``
-  (``load_or_404``, ``area_or_404``, ``asked_area``), never with its own
-  ``try: load_for(...)/get_area(...) except NotFound: raise Http404``.
+  (``load_or_404``, ``area_or_404``, ``asked_area``) and what a form names with its
+  ``in_form`` / ``form_area``, never with its own ``try: load_for(...)/get_area(...)
+  except NotFound:`` (answering a 404, a form's refusal or a message).
 """
 
 from __future__ import annotations
@@ -226,7 +227,7 @@ def test_the_area_check_sees_a_copy() -> None:
 
 
 def page_load_copies(tree: ast.AST) -> Iterator[ast.Try]:
-    """``try: load_for(...)`` (or ``get_area``) ``except NotFound: raise Http404``."""
+    """``try: load_for(...)`` (or ``get_area``) ``except NotFound:`` answered by hand."""
     for node in ast.walk(tree):
         if not isinstance(node, ast.Try):
             continue
@@ -236,17 +237,10 @@ def page_load_copies(tree: ast.AST) -> Iterator[ast.Try]:
             for name in ("load_for", "get_area")
             for _ in calls(stmt, name)
         )
-        to_404 = any(
-            getattr(h.type, "id", "") == "NotFound"
-            and any(
-                isinstance(n, ast.Raise)
-                and getattr(n.exc, "id", getattr(getattr(n.exc, "func", None), "id", ""))
-                == "Http404"
-                for n in ast.walk(h)
-            )
-            for h in node.handlers
-        )
-        if loads and to_404:
+        # Whatever the handler answers — a 404, a form's refusal, a message — it is a copy
+        # of a door in warroom.web.found (load_or_404, area_or_404, in_form, form_area).
+        handles = any(getattr(h.type, "id", "") == "NotFound" for h in node.handlers)
+        if loads and handles:
             yield node
 
 
@@ -269,3 +263,12 @@ def test_the_page_check_sees_a_copy() -> None:
         "        raise Http404 from None\n"
     )
     assert len(list(page_load_copies(copy))) == 1
+    form_copy = ast.parse(
+        "def _compound(request, code):\n"
+        "    try:\n"
+        "        return geo.get_area(request.user, code)\n"
+        "    except NotFound:\n"
+        "        messages.error(request, 'no such compound')\n"
+        "        return None\n"
+    )
+    assert len(list(page_load_copies(form_copy))) == 1

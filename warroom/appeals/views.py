@@ -26,7 +26,7 @@ from warroom.appeals.models import Category, Channel, Urgency
 from warroom.appeals.triage import propose
 from warroom.audit.services import record_event
 from warroom.core.context import SYSTEM
-from warroom.core.errors import InvalidInput, NotFound, WarroomError
+from warroom.core.errors import InvalidInput, WarroomError
 from warroom.core.middleware import client_ip
 from warroom.core.personal import mask_record
 from warroom.core.today import today
@@ -34,6 +34,7 @@ from warroom.core.users import find_user, user_choices
 from warroom.geo import selectors as geo
 from warroom.geo.models import Area
 from warroom.tasks.views import attempt
+from warroom.web.found import form_area
 
 _SALT = "warroom.appeals.form"
 
@@ -153,14 +154,12 @@ def operator(request: HttpRequest) -> HttpResponse:
         within = geo.home_area(request.user)
         area = None
         if values["compound_code"].strip():
-            try:
-                area = geo.get_area(request.user, values["compound_code"].strip())
-            except NotFound:
-                messages.error(
-                    request,
-                    _("No compound %(code)s in your jurisdiction.")
-                    % {"code": values["compound_code"]},
-                )
+            area = form_area(
+                request,
+                values["compound_code"],
+                message=_("No compound %(code)s in your jurisdiction."),
+            )
+            if area is None:
                 return _operator_page(request, {**values, "compound_code": ""}, None)
         elif values["place"].strip():
             area = services.resolve_place(values["place"], within)
@@ -271,22 +270,12 @@ def appeal(request: HttpRequest, appeal_id: int) -> HttpResponse:
     )
 
 
-def _area_or_message(request: HttpRequest, code: str) -> Area | None:
-    if not code.strip():
-        return None
-    try:
-        return geo.get_area(request.user, code.strip())
-    except NotFound:
-        messages.error(request, _("No area %(code)s in your jurisdiction.") % {"code": code})
-        return None
-
-
 def _act(request: HttpRequest, found: Any) -> None:
     post, user = request.POST, request.user
     action = post.get("action")
     if action == "triage":
         code = post.get("area_code", "")
-        area = _area_or_message(request, code)
+        area = form_area(request, code)
         if code.strip() and area is None:
             return
         attempt(
@@ -307,7 +296,7 @@ def _act(request: HttpRequest, found: Any) -> None:
             Area.objects.filter(code=code, code__in=found.area.ancestor_codes()).first()
             if code
             else None
-        ) or _area_or_message(request, code)
+        ) or form_area(request, code)
         if to is not None:
             attempt(
                 request,

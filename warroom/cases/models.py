@@ -136,33 +136,45 @@ class Person(AuditedModel):
         return reverse("cases:person", args=[self.pk])
 
 
-class TransitionRecord(models.Model):
+class PersonHistory(models.Model):
+    """A valid-time history of one of a person's fields: each row says what the field was
+    from ``at`` on, appended by every path that changes it and never rewritten. A past
+    day's figures are read from these histories as they stood at the day's cut-off
+    (DESIGN §3.2; ``cases.waiting.states_at`` reads them all one way). Each history names
+    its own person link (its ``related_name``) and its value columns."""
+
+    at = models.DateTimeField(_("time"))
+
+    scope_path = "person__home__path"
+    objects = RestrictedManager()
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "pk"]
+
+
+class TransitionRecord(PersonHistory):
     """One step of a person through the state machine: when, who, why."""
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="transitions")
     source = models.CharField(_("from"), max_length=16, blank=True)
     target = models.CharField(_("to"), max_length=16)
-    at = models.DateTimeField(_("time"))
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     actor_name = models.CharField(_("by"), max_length=150, blank=True)
     reason = models.CharField(_("reason"), max_length=300, blank=True)
 
-    scope_path = "person__home__path"
-    objects = RestrictedManager()
-
-    class Meta:
+    class Meta(PersonHistory.Meta):
         verbose_name = _("transition")
         verbose_name_plural = _("transitions")
-        ordering = ["at", "pk"]
         indexes = [models.Index(fields=["target", "at"], name="cases_transition_target_at")]
 
     def __str__(self) -> str:
         return f"{self.person_id}: {self.source or '∅'} → {self.target}"
 
 
-class IsolationRecord(models.Model):
+class IsolationRecord(PersonHistory):
     """Where a person was isolated from ``at`` on (none, home, a quarantine site, a
     hospital): the valid-time history of centralised isolation, appended by every path
     that changes ``Person.isolation`` (one person or a bulk import or dispatch). A past
@@ -171,22 +183,17 @@ class IsolationRecord(models.Model):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="isolations")
     isolation = models.CharField(_("isolation"), max_length=16, choices=Isolation.choices())
     facility = models.CharField(_("facility"), max_length=200, blank=True)
-    at = models.DateTimeField(_("time"))
 
-    scope_path = "person__home__path"
-    objects = RestrictedManager()
-
-    class Meta:
+    class Meta(PersonHistory.Meta):
         verbose_name = _("isolation")
         verbose_name_plural = _("isolations")
-        ordering = ["at", "pk"]
         indexes = [models.Index(fields=["person", "at"], name="cases_isolation_person_at")]
 
     def __str__(self) -> str:
         return f"{self.person_id}: {self.isolation} ({self.at})"
 
 
-class TestDueRecord(models.Model):
+class TestDueRecord(PersonHistory):
     """When a person's next test fell due, from ``at`` on (``due`` None: no test owed):
     the valid-time history of ``Person.next_test_due``, appended by every path that
     changes it (a transition, a sample taken, a result, a bulk import). A past day's
@@ -194,35 +201,23 @@ class TestDueRecord(models.Model):
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="test_dues")
     due = models.DateTimeField(_("next test due"), null=True, blank=True)
-    at = models.DateTimeField(_("time"))
 
-    scope_path = "person__home__path"
-    objects = RestrictedManager()
-
-    class Meta:
+    class Meta(PersonHistory.Meta):
         verbose_name = _("test due")
         verbose_name_plural = _("tests due")
-        ordering = ["at", "pk"]
         indexes = [models.Index(fields=["person", "at"], name="cases_testdue_person_at")]
 
     def __str__(self) -> str:
         return f"{self.person_id}: {self.due} ({self.at})"
 
 
-class SeverityRecord(models.Model):
+class SeverityRecord(PersonHistory):
     """The history of a patient's severity (kept, never overwritten)."""
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="severities")
     severity = models.CharField(_("severity"), max_length=16, choices=Severity.choices())
-    at = models.DateTimeField(_("time"))
     actor_name = models.CharField(_("by"), max_length=150, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
-
-    scope_path = "person__home__path"
-    objects = RestrictedManager()
-
-    class Meta:
-        ordering = ["at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.person_id}: {self.severity}"

@@ -5,11 +5,11 @@ from ninja import Field, Query, Router, Schema, Status
 
 from warroom.communities import coverage as closure
 from warroom.core.apiauth import register_object_param
+from warroom.core.apilists import area_or_home
 from warroom.core.schemas import OpDate
 from warroom.core.today import today
 from warroom.economy import selectors, services
 from warroom.geo import selectors as geo
-from warroom.geo.models import Area
 
 router = Router(tags=["zones"])
 register_object_param("business_id", selectors.get_business)
@@ -79,13 +79,9 @@ class ApplicationOut(Schema):
     conditions: str
 
 
-def _area(request: HttpRequest, code: str | None) -> Area:
-    return geo.get_area(request.auth, code) if code else geo.home_area(request.auth)
-
-
 @router.get("/levels", response=list[LevelOut], summary="Risk levels of the graded areas")
 def levels(request: HttpRequest, area: str | None = AreaCode, date: OpDate | None = None) -> object:
-    rows = selectors.levels(request.auth, _area(request, area), date or today())
+    rows = selectors.levels(request.auth, area_or_home(request, area), date or today())
     return [
         {
             "area_code": r.area.code,
@@ -105,7 +101,7 @@ def levels(request: HttpRequest, area: str | None = AreaCode, date: OpDate | Non
 def coverage(
     request: HttpRequest, area: str | None = AreaCode, date: OpDate | None = None
 ) -> object:
-    root = _area(request, area)
+    root = area_or_home(request, area)
     data = closure.coverage(root, date or today())
     return {
         "area_code": root.code,
@@ -179,7 +175,7 @@ def decide(request: HttpRequest, resumption_id: int, payload: ResumptionDecision
 
 @router.get("/resumption", summary="Resumption of work by area and category")
 def resumption(request: HttpRequest, area: str | None = AreaCode) -> dict[str, object]:
-    data = selectors.resumption(request.auth, _area(request, area))
+    data = selectors.resumption(request.auth, area_or_home(request, area))
     return {
         "totals": data["totals"],
         "rows": [

@@ -13,7 +13,6 @@ from django.utils.translation import pgettext
 
 from warroom.communities import coverage as closure
 from warroom.core import axes
-from warroom.core.errors import NotFound
 from warroom.core.today import today
 from warroom.economy import selectors, services
 from warroom.economy.models import (
@@ -29,10 +28,9 @@ from warroom.economy.models import (
     TravellerKind,
     Trip,
 )
-from warroom.geo import selectors as geo
 from warroom.geo.models import Area
 from warroom.tasks.views import attempt, parse_date
-from warroom.web.found import area_or_404, asked_area, load_or_404
+from warroom.web.found import area_or_404, asked_area, form_area, load_or_404
 
 
 def _day(request: HttpRequest) -> Any:
@@ -272,12 +270,12 @@ def _int(value: str | None) -> int:
 
 
 def _compound(request: HttpRequest) -> Area | None:
-    code = (request.POST.get("compound") or "").strip()
-    try:
-        return geo.get_area(request.user, code)
-    except NotFound:
-        messages.error(request, _("No compound %(code)s in your jurisdiction.") % {"code": code})
-        return None
+    return form_area(
+        request,
+        request.POST.get("compound"),
+        message=_("No compound %(code)s in your jurisdiction."),
+        required=True,
+    )
 
 
 @login_required

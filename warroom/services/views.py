@@ -11,7 +11,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from warroom.audit.services import record_event
-from warroom.core.errors import NotFound
 from warroom.core.personal import mask_name, mask_phone, may_see
 from warroom.core.today import today as platform_today
 from warroom.core.users import find_user, user_choices
@@ -20,19 +19,15 @@ from warroom.geo.models import Area, Level
 from warroom.services import selectors, services
 from warroom.services.models import CareKind, CareStatus, OrderStatus, Vulnerability
 from warroom.tasks.views import attempt, parse_date
-from warroom.web.found import asked_area
+from warroom.web.found import asked_area, form_area
 from warroom.web.listing import Col, list_page
 
 
 def _area_by_code(request: HttpRequest, code: str | None) -> Area | None:
-    if not code:
+    if not (code or "").strip():
         messages.error(request, _("Give the code of the compound."))
         return None
-    try:
-        return geo.get_area(request.user, code.strip())
-    except NotFound:
-        messages.error(request, _("No compound %(code)s in your jurisdiction.") % {"code": code})
-        return None
+    return form_area(request, code, message=_("No compound %(code)s in your jurisdiction."))
 
 
 @login_required

@@ -8,7 +8,6 @@ capability, the list included, exactly as the pages do.
 """
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Max
@@ -18,6 +17,14 @@ from ninja.pagination import paginate
 
 from warroom.beds.selectors import get_facility
 from warroom.core.apiauth import register_object_param
+from warroom.core.apilists import (
+    Shaped,
+    area_or_home,
+    area_or_none,
+    in_period,
+    matching,
+    under_area,
+)
 from warroom.core.errors import NotFound
 from warroom.core.schemas import OpDate
 from warroom.core.today import today
@@ -70,25 +77,6 @@ register_object_param("signal_id", selectors.get_signal)
 register_object_param("phase_plan_id", selectors.get_plan)
 
 
-class Shaped:
-    """A queryset shaped row by row for the paginator: only the page is read and shaped
-    (``len`` is the queryset's count), never the whole list."""
-
-    def __init__(self, qs: Any, shape: Callable[[Any], dict[str, Any]]) -> None:
-        self.qs = qs
-        self.shape = shape
-
-    def __len__(self) -> int:
-        return int(self.qs.count())
-
-    def __getitem__(self, key: slice) -> list[dict[str, Any]]:
-        return [self.shape(row) for row in self.qs[key]]
-
-
-def _area_or_home(request: HttpRequest, code: str | None) -> Any:
-    return geo.get_area(request.auth, code) if code else geo.home_area(request.auth)
-
-
 # --- data-quality flags -------------------------------------------------------------------
 
 
@@ -136,16 +124,8 @@ def list_flags(
     since: OpDate | None = None,
     until: OpDate | None = None,
 ) -> object:
-    scope = geo.get_area(request.auth, area) if area else None
-    qs = quality.quality_flags(request.auth, status=status, area=scope)
-    if severity:
-        qs = qs.filter(severity=severity)
-    if rule:
-        qs = qs.filter(rule=rule)
-    if since:
-        qs = qs.filter(day__gte=since)
-    if until:
-        qs = qs.filter(day__lte=until)
+    qs = quality.quality_flags(request.auth, status=status, area=area_or_none(request, area))
+    qs = in_period(matching(qs, severity=severity, rule=rule), since, until)
     return Shaped(
         qs.select_related("supervision_task__task"),
         lambda f: _flag_row(f, f.supervision_task.task if _has_task(f) else None),
@@ -259,15 +239,8 @@ def list_visits(
     announced: bool | None = None,
     passed: bool | None = None,
 ) -> object:
-    qs = selectors.visits(request.auth)
-    if area:
-        qs = qs.filter(area__path__under=geo.get_area(request.auth, area).path)
-    if kind:
-        qs = qs.filter(unit_kind=kind)
-    if announced is not None:
-        qs = qs.filter(announced=announced)
-    if passed is not None:
-        qs = qs.filter(passed=passed)
+    qs = under_area(selectors.visits(request.auth), request, area)
+    qs = matching(qs, unit_kind=kind, announced=announced, passed=passed)
     return Shaped(qs, _visit_summary)
 
 
@@ -316,9 +289,7 @@ def get_visit(request: HttpRequest, visit_id: int) -> object:
 )
 @paginate
 def list_findings(request: HttpRequest, open_only: bool = False, area: str = "") -> object:
-    qs = selectors.findings(request.auth)
-    if area:
-        qs = qs.filter(area__path__under=geo.get_area(request.auth, area).path)
+    qs = under_area(selectors.findings(request.auth), request, area)
     if open_only:
         qs = qs.exclude(task__status="verified")
     return Shaped(qs, _finding_out)
@@ -391,11 +362,7 @@ def _place_out(place: SpecialPlace, last: Visit | None = None) -> dict[str, Any]
 )
 @paginate
 def list_places(request: HttpRequest, kind: str = "", area: str = "") -> object:
-    qs = selectors.places(request.auth)
-    if area:
-        qs = qs.filter(area__path__under=geo.get_area(request.auth, area).path)
-    if kind:
-        qs = qs.filter(kind=kind)
+    qs = matching(under_area(selectors.places(request.auth), request, area), kind=kind)
     qs = qs.annotate(last_visit=Max("visits__date"))
     return Shaped(qs, lambda p: {**_place_out(p), "last_visit": p.last_visit})
 
@@ -488,11 +455,7 @@ def _record_out(record: AccountabilityRecord) -> dict[str, Any]:
 @paginate
 def list_records(request: HttpRequest, decision: str = "", area: str = "") -> object:
     _entitled(request)
-    qs = selectors.records(request.auth)
-    if area:
-        qs = qs.filter(area__path__under=geo.get_area(request.auth, area).path)
-    if decision:
-        qs = qs.filter(decision=decision)
+    qs = matching(under_area(selectors.records(request.auth), request, area), decision=decision)
     return Shaped(qs.prefetch_related("findings", "flags"), _record_out)
 
 
@@ -552,7 +515,7 @@ def get_rates(request: HttpRequest, area: str = "", date: OpDate | None = None) 
     """收治率, 重症发生率, 病亡率, 治愈率, medical staff infections and contacts' positivity
     (docs/supervision.md §5), from the daily cycle's stored counts; ``date`` defaults to
     the latest day computed."""
-    place = _area_or_home(request, area)
+    place = area_or_home(request, area)
     day = date or _latest_rate_day(request.auth, place)
     panel = selectors.rates_panel(request.auth, place, day)
     return {
@@ -609,15 +572,8 @@ def list_signals(
     status: str = "",
     name: str = "",
 ) -> object:
-    qs = selectors.signals(request.auth)
-    if area:
-        qs = qs.filter(area__path__under=geo.get_area(request.auth, area).path)
-    if date:
-        qs = qs.filter(day=date)
-    if status:
-        qs = qs.filter(status=status)
-    if name:
-        qs = qs.filter(name=name)
+    qs = under_area(selectors.signals(request.auth), request, area)
+    qs = matching(qs, day=date, status=status, name=name)
     return Shaped(qs.order_by("-day", "name", "area__path"), _signal_out)
 
 
@@ -633,7 +589,7 @@ def signal_handled(request: HttpRequest, signal_id: int) -> object:
     summary="The four major risks: indicators, 14-day trend, owner",
 )
 def list_risks(request: HttpRequest, area: str = "", date: OpDate | None = None) -> object:
-    place = _area_or_home(request, area)
+    place = area_or_home(request, area)
     risks = selectors.risks_panel(request.auth, place, date or today())
     return [{**r, "label": str(r["label"])} for r in risks]
 
@@ -685,7 +641,7 @@ def list_plans(request: HttpRequest, phase: str = "") -> object:
 def current_plan(request: HttpRequest, area: str = "") -> object:
     from warroom.situation.selectors import latest
 
-    place = _area_or_home(request, area)
+    place = area_or_home(request, area)
     situation = latest(request.auth, place)
     phase = situation.payload.get("phase") if situation is not None else None
     plan = selectors.current_plan(request.auth, place, phase)

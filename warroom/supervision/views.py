@@ -4,7 +4,6 @@ accountability, data integrity, rates and targets, signals and risks, phase plan
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -15,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from warroom.core.errors import InvalidInput, NotFound
+from warroom.core.errors import InvalidInput
 from warroom.core.today import today
 from warroom.core.users import find_user
 from warroom.geo import selectors as geo
@@ -32,6 +31,7 @@ from warroom.supervision.models import (
 )
 from warroom.supervision.templatetags.supervision_tags import RATE_LABELS
 from warroom.tasks.views import attempt
+from warroom.web.found import in_form
 
 
 def _date(value: str | None, default: dt.date | None = None) -> dt.date | None:
@@ -41,14 +41,6 @@ def _date(value: str | None, default: dt.date | None = None) -> dt.date | None:
         return dt.date.fromisoformat(value)
     except ValueError:
         raise InvalidInput(_("Not a date: %(v)s.") % {"v": value[:20]}) from None
-
-
-def _lookup(request: HttpRequest, call: Callable[[], Any]) -> Any:
-    """Look an object up for a form: missing and another district's answer alike."""
-    try:
-        return call()
-    except NotFound:
-        raise InvalidInput(_("Not found.")) from None
 
 
 # --- the supervisor's desk ----------------------------------------------------------------
@@ -111,11 +103,11 @@ def _units(user: Any, kind: str) -> list[tuple[str, str]]:
 
 def _resolve_unit(user: Any, kind: str, code: str) -> dict[str, Any]:
     if kind in AREA_KINDS:
-        return {"area": _lookup(None, lambda: geo.get_area(user, code))}  # type: ignore[arg-type]
+        return {"area": in_form(lambda: geo.get_area(user, code))}
     if kind in FACILITY_KINDS:
         from warroom.beds.selectors import get_facility
 
-        return {"facility": _lookup(None, lambda: get_facility(user, code))}  # type: ignore[arg-type]
+        return {"facility": in_form(lambda: get_facility(user, code))}
     if kind in SPECIAL_KINDS:
         found = selectors.places(user).filter(code=code).first()
         if found is None:
@@ -223,7 +215,7 @@ def places(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
 
         def add() -> Any:
-            area = _lookup(request, lambda: geo.get_area(user, request.POST.get("area", "")))
+            area = in_form(lambda: geo.get_area(user, request.POST.get("area", "")))
             return services.do_register_place(
                 code=request.POST.get("code", ""),
                 name=request.POST.get("name", ""),
@@ -290,7 +282,7 @@ def records(request: HttpRequest) -> HttpResponse:
 
         def add() -> Any:
             data = request.POST
-            area = _lookup(request, lambda: geo.get_area(user, data.get("area", "")))
+            area = in_form(lambda: geo.get_area(user, data.get("area", "")))
             from warroom.surveillance.models import QualityFlag
 
             found = []
@@ -360,7 +352,7 @@ def integrity_page(request: HttpRequest) -> HttpResponse:
 
         def register() -> Any:
             data = request.POST
-            area = _lookup(request, lambda: geo.get_area(user, data.get("area", "")))
+            area = in_form(lambda: geo.get_area(user, data.get("area", "")))
             return services.do_register_death(
                 area=area,
                 name=data.get("name", ""),

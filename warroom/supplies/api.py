@@ -17,12 +17,18 @@ from ninja import Field, Header, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from warroom.core.apiauth import register_object_param
+from warroom.core.apilists import (
+    Shaped,
+    area_or_home,
+    in_period,
+    matching,
+    query_text,
+    under_area,
+)
 from warroom.core.errors import Forbidden, InvalidInput, NotFound
 from warroom.core.imports import batch_key, table_from_rows
 from warroom.core.schemas import OpDate
 from warroom.core.today import today
-from warroom.geo import selectors as geo
-from warroom.geo.models import Area
 from warroom.supplies import imports, selectors, services
 from warroom.supplies.catalogue import items_by_code
 from warroom.supplies.models import (
@@ -51,17 +57,8 @@ def _writer(request: HttpRequest) -> None:
         raise Forbidden("your role may not change supplies")
 
 
-def _text(value: str | None) -> str:
-    """A query's text, without what PostgreSQL refuses in a query (NUL)."""
-    return (value or "").replace("\x00", "").strip()
-
-
-def _area(request: HttpRequest, code: str | None) -> Area:
-    return geo.get_area(request.auth, _text(code)) if code else geo.home_area(request.auth)
-
-
 def _item(code: str) -> Item:
-    found = items_by_code().get(_text(code))
+    found = items_by_code().get(query_text(code))
     if found is None:
         raise NotFound("item not found")
     return found
@@ -302,11 +299,8 @@ def list_places(
     kind: PlaceKind | None = None,
     area: str | None = AreaCode,
 ) -> object:
-    qs = selectors.places(request.auth).select_related("area")
-    if area:
-        qs = qs.filter(area__path__under=_area(request, area).path)
-    if kind:
-        qs = qs.filter(kind=kind)
+    qs = under_area(selectors.places(request.auth).select_related("area"), request, area)
+    qs = matching(qs, kind=kind)
     return qs.order_by("kind", "code")
 
 
@@ -342,7 +336,7 @@ def one_balance(
     item: str = Query(..., max_length=32),
     place: str = Query(..., max_length=40),
 ) -> object:
-    found = selectors.get_place(request.auth, _text(place))
+    found = selectors.get_place(request.auth, query_text(place))
     it = _item(item)
     return {"place": found.code, "item": it.code, "quantity": selectors.balance(it.pk, found.pk)}
 
@@ -360,10 +354,10 @@ def list_balances(
     qs = Balance.objects.restrict(request.auth).filter(
         external=False,
         quantity__gt=0,
-        place__area__path__under=_area(request, area).path,
+        place__area__path__under=area_or_home(request, area).path,
     )
     if place:
-        qs = qs.filter(place=selectors.get_place(request.auth, _text(place)))
+        qs = qs.filter(place=selectors.get_place(request.auth, query_text(place)))
     if item:
         qs = qs.filter(item=_item(item))
     rows = (
@@ -387,7 +381,7 @@ def _days(value: float) -> float | None:
 def days_left(
     request: HttpRequest, area: str | None = AreaCode, date: OpDate | None = None
 ) -> object:
-    root = _area(request, area)
+    root = area_or_home(request, area)
     day = date or today()
     rows = selectors.days_left(request.auth, root, day)
     visible = set(
@@ -425,7 +419,7 @@ def stock_alerts(
             "per_day": a.per_day,
             "days_left": a.days_left,
         }
-        for a in selectors.alerts(request.auth, _area(request, area), day)
+        for a in selectors.alerts(request.auth, area_or_home(request, area), day)
     ]
 
 
@@ -447,16 +441,13 @@ def list_movements(
     visible = selectors.places(request.auth)
     qs = Movement.objects.filter(Q(debit__in=visible) | Q(credit__in=visible))
     if place:
-        found = selectors.get_place(request.auth, _text(place))
+        found = selectors.get_place(request.auth, query_text(place))
         qs = qs.filter(Q(debit=found) | Q(credit=found))
     if item:
         qs = qs.filter(item=_item(item))
     if kind:
         qs = qs.filter(kind=kind)
-    if since:
-        qs = qs.filter(day__gte=since)
-    if until:
-        qs = qs.filter(day__lte=until)
+    qs = in_period(qs, since, until)
     rows = qs.order_by("-seq").values_list(
         "seq",
         "day",
@@ -523,7 +514,7 @@ def record_count(request: HttpRequest, place_code: str, payload: SupplyCountIn) 
     _writer(request)
     counted: dict[tuple[str, str], int] = {}
     for line in payload.lines:
-        k = (_text(line.item), _text(line.lot))
+        k = (query_text(line.item), query_text(line.lot))
         if k in counted:
             raise InvalidInput("each item and lot may appear once per count")
         counted[k] = line.counted
@@ -543,7 +534,7 @@ def record_count(request: HttpRequest, place_code: str, payload: SupplyCountIn) 
 def list_donations(request: HttpRequest, status: str | None = Query(None, max_length=16)) -> object:
     qs = selectors.donations(request.auth).select_related("area")
     if status:
-        qs = qs.filter(status=_text(status))
+        qs = qs.filter(status=query_text(status))
     return qs.order_by("-received_on", "-pk")
 
 
@@ -552,10 +543,10 @@ def list_donations(request: HttpRequest, status: str | None = Query(None, max_le
 )
 def register_donation(request: HttpRequest, payload: SupplyDonationIn) -> object:
     _writer(request)
-    area = _area(request, payload.area_code)
+    area = area_or_home(request, payload.area_code)
     item = _item(payload.item) if payload.item else None
     warehouse = (
-        selectors.get_place(request.auth, _text(payload.warehouse), "change")
+        selectors.get_place(request.auth, query_text(payload.warehouse), "change")
         if payload.warehouse
         else None
     )
@@ -648,10 +639,10 @@ def _plan(plan: Any, lines: bool) -> dict[str, Any]:
 def list_allocations(
     request: HttpRequest, status: str | None = Query(None, max_length=16)
 ) -> object:
-    qs = selectors.plans(request.auth).select_related("area")
+    qs = selectors.plans(request.auth).select_related("area", "warehouse")
     if status:
-        qs = qs.filter(status=_text(status))
-    return [_plan(p, False) for p in qs.order_by("-day", "-pk")[:1000]]
+        qs = qs.filter(status=query_text(status))
+    return Shaped(qs.order_by("-day", "-pk"), lambda p: _plan(p, False))
 
 
 @router.post(
@@ -661,7 +652,7 @@ def list_allocations(
 )
 def propose_allocation(request: HttpRequest, payload: SupplyAllocationIn) -> object:
     _writer(request)
-    warehouse = selectors.get_place(request.auth, _text(payload.warehouse), "change")
+    warehouse = selectors.get_place(request.auth, query_text(payload.warehouse), "change")
     plan = services.do_propose_allocation(
         warehouse, actor=request.auth, day=payload.date, days=payload.days
     )

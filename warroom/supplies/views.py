@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from warroom.core.errors import NotFound
+from warroom.core.errors import InvalidInput
 from warroom.core.scoping import load_for
 from warroom.core.today import today
 from warroom.geo import selectors as geo
@@ -31,19 +31,23 @@ from warroom.supplies.models import (
     Source,
 )
 from warroom.tasks.views import attempt, parse_date
-from warroom.web.found import load_or_404
+from warroom.web.found import in_form, load_or_404
 
 
 def _place(user: Any, code: str, action: str = "change") -> Place:
-    return load_for(
-        user, action, selectors.places(user, action), (code or "").strip(), field="code"
+    """The place a form names (a refusal of the form when it is not the user's)."""
+    return in_form(
+        lambda: load_for(
+            user, action, selectors.places(user, action), (code or "").strip(), field="code"
+        ),
+        _("Place not found."),
     )
 
 
 def _item(code: str) -> Item:
     found = items_by_code().get((code or "").strip())
     if found is None:
-        raise NotFound(_("Unknown item %(code)s.") % {"code": code})
+        raise InvalidInput(_("Unknown item %(code)s.") % {"code": code})
     return found
 
 
@@ -68,13 +72,16 @@ def _post_movement(request: HttpRequest) -> None:
                 actor=user,
             )
         if kind == MovementKind.TRANSFER:
+            # To a place of the ledger, or to a facility (its store is made on first use).
             to = post.get("to_place", "").strip()
-            try:
-                target: Place = load_for(user, "view", Place, to, field="code")
-            except NotFound:
+            target = selectors.places(user, "view").filter(code=to).first()
+            if target is None:
                 from warroom.beds.models import Facility
 
-                facility: Facility = load_for(user, "view", Facility, to, field="code")
+                facility: Facility = in_form(
+                    lambda: load_for(user, "view", Facility, to, field="code"),
+                    _("Place not found."),
+                )
                 target = services.place_for_facility(facility)
             return services.do_transfer(
                 _place(user, post.get("from_place", "")),
@@ -94,18 +101,7 @@ def _post_movement(request: HttpRequest) -> None:
             actor=user,
         )
 
-    try:
-        done = run()
-    except NotFound as exc:
-        messages.error(request, exc.message)
-        return
-    except Exception as exc:
-        from warroom.core.errors import WarroomError
-
-        if isinstance(exc, WarroomError):
-            messages.error(request, exc.message)
-            return
-        raise
+    done = attempt(request, run)
     if done is not None:
         messages.success(request, _("Recorded."))
 
@@ -285,16 +281,14 @@ def plans(request: HttpRequest) -> HttpResponse:
         if not user.can("change"):
             raise PermissionDenied
         try:
-            warehouse = _place(user, request.POST.get("warehouse", ""))
-        except NotFound:
-            messages.error(request, _("Place not found."))
-            return redirect("supplies:plans")
-        try:
             days = int(request.POST.get("days") or 1)
         except ValueError:
             days = 0
         done = attempt(
-            request, lambda: services.do_propose_allocation(warehouse, days=days, actor=user)
+            request,
+            lambda: services.do_propose_allocation(
+                _place(user, request.POST.get("warehouse", "")), days=days, actor=user
+            ),
         )
         if done is not None:
             return redirect("supplies:plan", plan_id=done.pk)
@@ -337,34 +331,35 @@ def teams(request: HttpRequest) -> HttpResponse:
         from warroom.beds.selectors import visible_facilities
 
         if post.get("action") == "care":
-            team = None
-            if post.get("team"):
-                try:
-                    team = load_for(user, "change", selectors.teams(user), post.get("team"))
-                except NotFound:
-                    messages.error(request, _("Team not found."))
-                    return redirect("supplies:teams")
-            attempt(
-                request,
-                lambda: services.do_record_care(
+
+            def care() -> Any:
+                team = (
+                    in_form(
+                        lambda: load_for(user, "change", selectors.teams(user), post.get("team")),
+                        _("Team not found."),
+                    )
+                    if post.get("team")
+                    else None
+                )
+                return services.do_record_care(
                     team.area if team else area,
                     kind=post.get("kind", ""),
                     description=post.get("description", ""),
                     team=team,
                     actor=user,
+                )
+
+            attempt(request, care)
+            return redirect("supplies:teams")
+
+        def register() -> Any:
+            hospital = in_form(
+                lambda: load_for(
+                    user, "change", visible_facilities(user), post.get("hospital", ""), field="code"
                 ),
+                _("Facility not found."),
             )
-            return redirect("supplies:teams")
-        try:
-            hospital = load_for(
-                user, "change", visible_facilities(user), post.get("hospital", ""), field="code"
-            )
-        except NotFound:
-            messages.error(request, _("Facility not found."))
-            return redirect("supplies:teams")
-        attempt(
-            request,
-            lambda: services.do_register_team(
+            return services.do_register_team(
                 name=post.get("name", ""),
                 origin=post.get("origin", ""),
                 size=post.get("size"),
@@ -376,8 +371,9 @@ def teams(request: HttpRequest) -> HttpResponse:
                 lodging=post.get("lodging", ""),
                 meals=post.get("meals", ""),
                 actor=user,
-            ),
-        )
+            )
+
+        attempt(request, register)
         return redirect("supplies:teams")
     day = today()
     return render(

@@ -3,11 +3,11 @@ from ninja import File, Header, Router
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
+from warroom.core.apilists import area_or_none
 from warroom.core.errors import Forbidden
 from warroom.core.imports import batch_key, table_from_rows
 from warroom.core.schemas import OpDate
 from warroom.core.uploads import run_import
-from warroom.geo import selectors as geo
 from warroom.surveillance import selectors, services
 from warroom.surveillance.models import FIGURES
 from warroom.surveillance.schemas import DailyReportIn, DailyReportOut, ReportBatchOut
@@ -25,7 +25,7 @@ def _writer(request: HttpRequest) -> None:
 def list_reports(
     request: HttpRequest, date: OpDate | None = None, source: str = "", area: str = ""
 ) -> object:
-    scope = geo.get_area(request.auth, area) if area else None
+    scope = area_or_none(request, area)
     qs = selectors.reports(request.auth, area=scope, day=date, source=source)
     return [
         {"date": r.date, "area_code": r.area.code, "source": r.source, **r.figures()} for r in qs

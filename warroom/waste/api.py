@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from ninja import Field, Header, Query, Router, Schema
 from ninja.pagination import paginate
 
+from warroom.core.apilists import Shaped, area_or_home, matching
 from warroom.core.errors import Forbidden
 from warroom.core.imports import batch_key, table_from_rows
 from warroom.core.schemas import OpDate
@@ -28,12 +29,6 @@ router = Router(tags=["waste"])
 
 AreaCode = Query(None, max_length=32, description="area code (default: your own area)")
 Tonnes = Field(..., ge=0, le=99_999_999, max_digits=12, decimal_places=4)
-
-
-def _area(request: HttpRequest, code: str | None) -> Area:
-    if code:
-        return geo.get_area(request.auth, code.replace("\x00", "").strip())
-    return geo.home_area(request.auth)
 
 
 def _writer(request: HttpRequest) -> None:
@@ -170,17 +165,21 @@ def post_disposed(
 def list_generated(
     request: HttpRequest, area: str | None = AreaCode, date: OpDate | None = None
 ) -> object:
-    qs = Generated.objects.restrict(request.auth).filter(
-        area__path__under=_area(request, area).path
+    root = area_or_home(request, area)
+    qs = matching(Generated.objects.restrict(request.auth), area__path__under=root.path, day=date)
+    rows = qs.order_by("-day", "area__code", "source_code", "kind").values_list(
+        "day", "area__code", "source_code", "kind", "tonnes"
     )
-    if date:
-        qs = qs.filter(day=date)
-    return [
-        {"date": d, "area_code": a, "source": s, "kind": k, "tonnes": float(t)}
-        for d, a, s, k, t in qs.order_by("-day", "area__code", "source_code", "kind").values_list(
-            "day", "area__code", "source_code", "kind", "tonnes"
-        )[:5000]
-    ]
+    return Shaped(
+        rows,
+        lambda r: {
+            "date": r[0],
+            "area_code": r[1],
+            "source": r[2],
+            "kind": r[3],
+            "tonnes": float(r[4]),
+        },
+    )
 
 
 @router.get(
@@ -190,19 +189,25 @@ def list_generated(
 def list_disposed(
     request: HttpRequest, area: str | None = AreaCode, date: OpDate | None = None
 ) -> object:
-    qs = Disposed.objects.restrict(request.auth).filter(area__path__under=_area(request, area).path)
-    if date:
-        qs = qs.filter(day=date)
-    return [
-        {"date": d, "plant_code": p, "area_code": a, "source": s, "tonnes": float(t)}
-        for d, p, a, s, t in qs.order_by("-day", "plant__code", "area__code").values_list(
-            "day", "plant__code", "area__code", "source_code", "tonnes"
-        )[:5000]
-    ]
+    root = area_or_home(request, area)
+    qs = matching(Disposed.objects.restrict(request.auth), area__path__under=root.path, day=date)
+    rows = qs.order_by("-day", "plant__code", "area__code").values_list(
+        "day", "plant__code", "area__code", "source_code", "tonnes"
+    )
+    return Shaped(
+        rows,
+        lambda r: {
+            "date": r[0],
+            "plant_code": r[1],
+            "area_code": r[2],
+            "source": r[3],
+            "tonnes": float(r[4]),
+        },
+    )
 
 
 def _sources(request: HttpRequest, area: str | None, date: dt.date | None) -> list[dict]:
-    root = _area(request, area)
+    root = area_or_home(request, area)
     bal = selectors.balance(request.auth, root, date or today())
     codes = dict(
         Area.objects.filter(pk__in={s.area_id for s in bal.sources}).values_list("pk", "code")
@@ -251,7 +256,7 @@ def alerts(request: HttpRequest, area: str | None = AreaCode, date: OpDate | Non
 def balance(
     request: HttpRequest, area: str | None = AreaCode, date: OpDate | None = None
 ) -> object:
-    root = _area(request, area)
+    root = area_or_home(request, area)
     day = date or today()
     bal = selectors.balance(request.auth, root, day)
     paths = dict(

@@ -9,23 +9,33 @@ The apps' views used to carry each their own ``_load``/``_area`` doing this (iss
 - :func:`area_or_404` — the area a URL names by its code;
 - :func:`asked_area` — the area a page is asked about (``?area=CODE``), else the user's own.
 
-A form that names an area or an object answers a message instead (the form is shown again):
-those lookups stay with the form.
+A form that names an area or an object answers a refusal instead (the form is shown again
+with its message), never a 404: the page exists, only the name typed into it is wrong.
+
+- :func:`in_form` — a form's lookup: ``NotFound`` becomes the form's ``InvalidInput``, which
+  :func:`warroom.tasks.views.attempt` shows as the form's message;
+- :func:`form_area` — the area a form names by its code, or None with the message said.
+
+Another district's object answers every one of these exactly like a missing one.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, TypeVar
 
+from django.contrib import messages
 from django.db import models
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 
-from warroom.core.errors import NotFound
+from warroom.core.errors import InvalidInput, NotFound
 from warroom.core.scoping import load_for
 from warroom.geo import selectors as geo
 from warroom.geo.models import Area
 
 _M = TypeVar("_M", bound=models.Model)
+_T = TypeVar("_T")
 
 
 def load_or_404(
@@ -58,3 +68,33 @@ def asked_area(request: HttpRequest, *, post: bool = False) -> Area:
     if not code:
         return geo.home_area(request.user)
     return area_or_404(request.user, code)
+
+
+def in_form(call: Callable[[], _T], message: str | None = None) -> _T:
+    """Run a form's lookup: a missing (or another district's) object refuses the form with
+    ``message`` (default "Not found.") instead of answering 404."""
+    try:
+        return call()
+    except NotFound:
+        raise InvalidInput(message or _("Not found.")) from None
+
+
+def form_area(
+    request: HttpRequest,
+    code: str | None,
+    *,
+    message: str | None = None,
+    required: bool = False,
+) -> Area | None:
+    """The area a posted form names by ``code`` (scoped), else None with the form's message
+    said to the user. An empty code is None quietly unless the field is ``required``.
+    ``message`` may hold ``%(code)s``."""
+    code = (code or "").strip()
+    if not code and not required:
+        return None
+    try:
+        return geo.get_area(request.user, code)
+    except NotFound:
+        text = message or _("No area %(code)s in your jurisdiction.")
+        messages.error(request, text % {"code": code})
+        return None
