@@ -144,3 +144,69 @@ def test_concurrent_reservations_never_exceed_capacity(make_facility):
         assert taken >= 23  # nearly full: refusals only when too few beds were left
     assert refused and all("free of 25" in m for m in refused)
     assert BedReservation.objects.count() == len(granted)
+
+
+@pytest.mark.django_db
+def test_a_past_days_free_beds_subtract_the_reservations_held_at_its_cutoff(make_facility):
+    # Valid time: a past day's free beds count the beds reservations held at its cut-off
+    # (made at or before it, not yet released), read from each reservation's own history;
+    # a reservation made or released after the cut-off does not move the past day.
+    import datetime as dt
+
+    import time_machine
+
+    from warroom.beds.selectors import balance_on
+    from warroom.beds.services import do_report_occupancy
+    from warroom.core.today import cutoff_for
+    from warroom.core.today import today as platform_today
+
+    day = platform_today() - dt.timedelta(days=1)
+    cut = cutoff_for(day)
+    f = make_facility("SP", "SHELTER")
+    do_record_capacity_change(
+        f,
+        bed_type="SHELTER",
+        kind="opening",
+        delta=10,
+        effective=day - dt.timedelta(days=3),
+        actor=SYSTEM,
+    )
+
+    def free_then() -> int:
+        return balance_on(day).by_type()["SHELTER"]["free"]
+
+    def at(hours: float):
+        return time_machine.travel(cut + dt.timedelta(hours=hours), tick=False)
+
+    with at(-6):
+        do_report_occupancy(f, day=day, bed_type="SHELTER", occupied=2, actor=SYSTEM)
+        held = do_reserve_beds(f, "SHELTER", 3, actor=SYSTEM, reference="held at the cut-off")
+    with at(-5):
+        gone = do_reserve_beds(f, "SHELTER", 1, actor=SYSTEM, reference="released before it")
+    with at(-4):
+        do_release_reservation(gone.reservation, actor=SYSTEM)
+    assert free_then() == 10 - 2 - 3
+    with at(1):
+        do_reserve_beds(f, "SHELTER", 2, actor=SYSTEM, reference="made after the cut-off")
+    with at(2):
+        do_release_reservation(held.reservation, actor=SYSTEM)
+    assert free_then() == 10 - 2 - 3  # after the cut-off: the day does not move
+    # the day before: nothing held yet at its cut-off
+    assert balance_on(day - dt.timedelta(days=1)).by_type()["SHELTER"]["free"] == 10
+
+
+@pytest.mark.django_db
+def test_a_census_report_keeps_the_beds_reservations_hold(today_shelter):
+    # A census counts the people in the beds, not those on their way: the beds held by
+    # reservations stay taken in the live pool after a report (today's free beds follow the
+    # same definition as a past day's), and releasing them afterwards gives back exactly
+    # those beds.
+    from warroom.beds.services import do_report_occupancy
+
+    held = do_reserve_beds(today_shelter, "SHELTER", 3, actor=SYSTEM)
+    do_report_occupancy(
+        today_shelter, day=timezone.localdate(), bed_type="SHELTER", occupied=2, actor=SYSTEM
+    )
+    assert BedPool.objects.get().occupied == 2 + 3
+    do_release_reservation(held.reservation, actor=SYSTEM)
+    assert BedPool.objects.get().occupied == 2

@@ -530,11 +530,15 @@ class ForecastSkill:
         return float(self.relative_mae[self.baselines.index(baseline), int(hits[0])])
 
 
-def shrink_to_naive(weights: ArrayLike, naive_weight: float) -> FloatArray:
+def shrink_to_naive(
+    weights: ArrayLike, naive_weight: float, anchor: ArrayLike | None = None
+) -> FloatArray:
     """Per-horizon weights (rows: horizons 1..H, columns: ``POOL_NAMES``) shrunk toward
-    the naive member (column 0, tomorrow = today): from 2 days ahead, ``naive_weight`` of
-    each row moves to it; the 1-day row is kept (its weights are the freshest). Rows
-    still sum to 1 and stay non-negative.
+    an anchor member: from 2 days ahead, ``naive_weight`` of each row moves to the column
+    ``anchor[h]`` (default 0, tomorrow = today; the published forecast anchors on
+    ``last_value_decline``, the last value carried along the series' own decline); the
+    1-day row is kept (its weights are the freshest). Rows still sum to 1 and stay
+    non-negative.
 
     Why: the weights are learnt from errors whose targets are ``h`` days old, so at 7 and
     14 days they describe the epidemic of one or two weeks ago; after a turn (a steep
@@ -544,8 +548,9 @@ def shrink_to_naive(weights: ArrayLike, naive_weight: float) -> FloatArray:
     than their mean error (Bates & Granger 1969)."""
     w = np.array(weights, dtype=np.float64)
     out: FloatArray = w.copy()
+    column = np.zeros(w.shape[0], dtype=np.int64) if anchor is None else np.asarray(anchor)
     out[1:] *= 1.0 - naive_weight
-    out[1:, 0] += naive_weight
+    out[np.arange(1, w.shape[0]), column[1:]] += naive_weight
     return out
 
 
@@ -556,27 +561,35 @@ POOL_NAMES: tuple[str, ...] = (
     "robust_weekly",
     "robust_trend",
     "weekly_trend",
+    "last_value_decline",
 )
+ANCHOR_MEMBER = POOL_NAMES.index("last_value_decline")  # what shrink_to_naive moves weight to
 
 
 class EnsembleForecaster(_NotFitted):
     """The forecast warroom publishes: a pool weighted per horizon by its recent errors.
 
     The pool (``POOL_NAMES``): the two baselines on the history as reported
-    (:class:`LastValueForecaster`, :class:`MovingMeanForecaster`), and three members on
-    the history cleaned of isolated spikes and dips (:func:`clean_spikes`): a robust level
+    (:class:`LastValueForecaster`, :class:`MovingMeanForecaster`), and members on the
+    history cleaned of isolated spikes and dips (:func:`clean_spikes`): a robust level
     (the mean of the cleaned last day and a Theil-Sen level of the last
     ``LEVEL_FIT_DAYS`` days, held flat), the same on the series divided by its weekday
-    factors (:func:`weekday_factors`) and multiplied back, the renewal equation's
-    expected path from the latest Rt (only where Rt can be estimated), and the robust
-    level with its Theil-Sen slope, damped (Gardner & McKenzie 1985). At ``fit`` every
+    factors (:func:`weekday_factors`) and multiplied back, the robust level with its
+    Theil-Sen slope, damped (Gardner & McKenzie 1985), the weekly-sum trend
+    (``_weekly_trend``) and the anchor ``last_value_decline`` (below). At ``fit`` every
     member forecasts from each of the last ``error_days`` origins inside the history;
     per horizon, members whose MAE exceeds ``keep_ratio`` times the best are dropped and
     the others weighted by ``1/MAE^2`` (Bates & Granger 1969): a member without skill
     falls back to the others, the baselines included. The errors are measured against
     the cleaned series (a robust loss: a spike no member could foresee does not decide
     the weights), and from 2 days ahead the weights are shrunk toward the naive member
-    by ``naive_weight`` (:func:`shrink_to_naive`). Only a spike on the origin day is
+    by ``naive_weight`` (:func:`shrink_to_naive`), to the anchor ``last_value_decline``:
+    the (guarded) last value times the weekly trend's damped growth factor when that
+    factor is below 1, the last value itself otherwise. In a decline it leads the
+    naive forecast (the weekly sums have already turned down when the last day is still
+    high); in a rise or a plateau it is the naive forecast, since a rise ends at a peak
+    nobody sees coming (the weekly trend's own asymmetric damping). No parameter of its
+    own: the weekly trend's rate, cap and damping. Only a spike on the origin day is
     guarded (replaced by the week's median); a low last day is kept as the level.
     Quantiles: the point plus the empirical quantiles of the ensemble's own past errors at
     that horizon, symmetrised, clipped at zero (as the baselines').
@@ -666,7 +679,8 @@ class EnsembleForecaster(_NotFitted):
         level, _ = _theil_sen_levels(deseasonal)
         flat = LEVEL_LAST_WEIGHT * deseasonal[:, -1] + (1 - LEVEL_LAST_WEIGHT) * level
         members[:, 3, :] = flat[:, None] * factors[(origins[:, None] + steps[None, :]) % 7]
-        members[:, 5, :] = self._weekly_trend(y, cleaned, origins, last, horizon)
+        members[:, 5, :], drift = self._weekly_trend(y, cleaned, origins, last, horizon)
+        members[:, 6, :] = last[:, None] * np.minimum(drift, 1.0)
         out: FloatArray = np.maximum(members, 0.0)
         return out
 
@@ -677,11 +691,13 @@ class EnsembleForecaster(_NotFitted):
         origins: NDArray[np.int64],
         last: FloatArray,
         horizon: int,
-    ) -> FloatArray:
+    ) -> tuple[FloatArray, FloatArray]:
         """The weekly-sum trend: the level is the mean of the last 7 cleaned days (the
         weekday effect sums out over a week), moved from its centre (3 days back) to the
         origin by the growth rate, the growth rate is the log ratio of the last 7 days' sum
-        to the 7 before, damped; times the weekday factor of the target day."""
+        to the 7 before, damped; times the weekday factor of the target day. Returns the
+        member's points and the damped growth factor per origin and horizon (the anchor
+        ``last_value_decline`` reads it)."""
         pad = 15
         keep_raw = SPIKE_AFTER_DAYS
         cp = np.r_[np.zeros(pad), cleaned]
@@ -704,12 +720,9 @@ class EnsembleForecaster(_NotFitted):
         rate = np.where(slope > 0, WEEKLY_TREND_DAMPING_UP, WEEKLY_TREND_DAMPING_DOWN)
         damped = np.cumsum(rate[:, None] ** steps[None, :], axis=1)
         factors = self.weekday_factors_
-        out: FloatArray = (
-            level[:, None]
-            * np.exp(slope[:, None] * damped)
-            * factors[(origins[:, None] + steps[None, :]) % 7]
-        )
-        return out
+        drift: FloatArray = np.exp(slope[:, None] * damped)
+        out: FloatArray = level[:, None] * drift * factors[(origins[:, None] + steps[None, :]) % 7]
+        return out, drift
 
     def fit(self, history: ArrayLike) -> Self:
         y = as_incidence(history, name="history")
@@ -755,7 +768,11 @@ class EnsembleForecaster(_NotFitted):
             inverse = np.where(chosen, 1.0 / np.maximum(row, 1e-9) ** 2, 0.0)
             weights[h] = inverse / inverse.sum()
         usable = np.nan_to_num(points)
-        weights = shrink_to_naive(weights, naive)
+        # The shrinkage's anchor is the last value carried along the series' own decline
+        # (ANCHOR_MEMBER), at every horizon: not chosen by past errors, which at 7 and
+        # 14 days are one or two weeks old (choosing it so lost on 5 of the 16 twin series
+        # the fixed anchor wins on; docs/situation.md).
+        weights = shrink_to_naive(weights, naive, np.full(horizon, ANCHOR_MEMBER))
         # the ensemble's own past errors, with today's weights: its intervals
         past = np.einsum("omh,hm->oh", usable, weights)
         self.history_ = y

@@ -109,10 +109,12 @@ ENSEMBLE_ERROR_DAYS: Final[int] = 21  # days of past origins scoring each pool m
 ENSEMBLE_KEEP_RATIO: Final[float] = 2.5  # members whose recent MAE exceeds 2.5x the best
 # member's get no weight at that horizon (a model without skill falls back to the others;
 # 2.5 chosen on the twin backtests with planted artefacts: 1.25 dropped members too often)
-ENSEMBLE_NAIVE_WEIGHT: Final[float] = 0.5  # weight the published forecast keeps on the
-# (spike-guarded) last value from 2 days ahead (forecast.shrink_to_naive): the members' weights
+ENSEMBLE_NAIVE_WEIGHT: Final[float] = 0.5  # weight the published forecast keeps on its
+# anchor from 2 days ahead (forecast.shrink_to_naive; the anchor is the spike-guarded last
+# value, moved along the series' own weekly decline when there is one): the members' weights
 # come from errors h days old; on the twin backtests with planted artefacts 0.5 lowered the
-# worst 7-day ratio against tomorrow = today from 1.08 to 1.03 (0.3: 1.05)
+# worst 7-day ratio against tomorrow = today from 1.08 to 1.03 (0.3: 1.05), with the
+# decline anchor to 0.995 (bench/bench_forecast_sweep.py)
 SKILL_ORIGINS: Final[int] = 42  # days of rolling origins behind the skill shown beside the
 # fan (6 weeks; warroom convention)
 SKILL_STEP_DAYS: Final[int] = 7  # days between those origins: one a week, so that the daily

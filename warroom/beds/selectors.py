@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Case, Q, QuerySet, Sum, Value, When
 
 from warroom.beds.models import (
     BED_TYPE_ORDER,
@@ -24,6 +24,7 @@ from warroom.beds.models import (
 from warroom.core.context import SYSTEM
 from warroom.core.errors import InvalidInput
 from warroom.core.scoping import load_for
+from warroom.core.today import cutoff_for
 from warroom.core.today import today as platform_today
 
 Key = tuple[int, str]  # (facility id, bed type)
@@ -301,14 +302,31 @@ class BalanceResult:
         return out
 
 
+def reservations_held(cut: dt.datetime, prefix: str = "") -> dict[str, Sum]:
+    """Annotations of a facility query: the beds its reservations held at the moment
+    ``cut``, one ``held_<bed type>`` per type (None: none held). Held at ``cut``: made at
+    or before it and not released by then (valid time, from the reservation's own
+    ``created_at``/``released_at``): a reservation made or released after ``cut`` does
+    not change what was held then. ``prefix`` is the path from the query's model to the
+    facility ("" for a facility query)."""
+    r = f"{prefix}reservations__"
+    held = Q(**{f"{r}created_at__lte": cut}) & (
+        Q(**{f"{r}released_at__isnull": True}) | Q(**{f"{r}released_at__gt": cut})
+    )
+    return {
+        f"held_{t}": Sum(f"{r}beds", filter=held & Q(**{f"{r}bed_type": t})) for t in BED_TYPE_ORDER
+    }
+
+
 def balance_on(day: dt.date, *, user: Any = SYSTEM) -> BalanceResult:
     """Free beds minus waiting people per district and bed type on ``day`` (not stored).
 
     Free beds: the capacity from the history minus the occupied beds: for today the live
-    pool's count (reports and placements); for a past day as it stood at the day's
-    cut-off, the latest report's census plus the placements started and ended after it
-    (:mod:`warroom.beds.moves`; a facility that has not reported holds the people placed
-    in it then), in the facilities that take admissions on
+    pool's count (reports, placements and reservations); for a past day as it stood at the
+    day's cut-off, the latest report's census plus the placements started and ended after
+    it (:mod:`warroom.beds.moves`; a facility that has not reported holds the people placed
+    in it then) plus the beds reservations held at the cut-off (:func:`reservations_held`),
+    in the facilities that take admissions on
     ``day`` (:func:`open_to_admissions`: a closing facility's empty beds are not free).
     Waiting people: the registered providers (:mod:`warroom.beds.waiting`), rolled up to
     districts; with none, waiting and balance are None (unknown).
@@ -319,31 +337,47 @@ def balance_on(day: dt.date, *, user: Any = SYSTEM) -> BalanceResult:
 
     capacity = capacity_on(day, user=user)
     reports = occupied_on(day, user=user)
-    paths = dict((visible_facilities(user)).values_list("pk", "area__path"))
-    # Today the live pools are the truth (reports set them; placements move them between
-    # reports); other days have only the reports.
+    past = day != platform_today()
+    # One query for every visible facility: its district, whether it takes admissions
+    # that day (a closing or closed facility's empty beds are not free; dispatch's
+    # facilities_of reads the same rule) and, for a past day, the beds held by
+    # reservations at the day's cut-off per bed type (reservations_held).
+    facilities = visible_facilities(user).annotate(
+        admits=Case(When(open_to_admissions(day), then=Value(True)), default=Value(False))
+    )
+    held_fields = [f"held_{t}" for t in BED_TYPE_ORDER]
+    if past:
+        facilities = facilities.annotate(**reservations_held(cutoff_for(day)))
+    rows = facilities.values("pk", "area__path", "admits", *(held_fields if past else ()))
+    paths: dict[int, str] = {}
+    admitting: set[int] = set()
+    held: dict[Key, int] = {}
+    for row in rows:
+        paths[row["pk"]] = row["area__path"]
+        if row["admits"]:
+            admitting.add(row["pk"])
+        for t, name in zip(BED_TYPE_ORDER, held_fields, strict=True):
+            if row.get(name):
+                held[(row["pk"], t)] = int(row[name])
+    # Today the live pools are the truth (reports set them; placements and reservations
+    # move them between reports); other days have only the reports.
     live: dict[Key, int] = {}
-    if day == platform_today():
+    if not past:
         pools = BedPool.objects.restrict(user, "view")
         live = {(f, t): n for f, t, n in pools.values_list("facility_id", "bed_type", "occupied")}
     else:
         # A past day as it stood at its cut-off (valid time): the latest report's census
-        # plus the beds placements took and gave back after it (warroom.beds.moves).
+        # plus the beds placements took and gave back after it (warroom.beds.moves), plus
+        # the beds reservations held at the cut-off (people on their way are in no census).
         from warroom.beds.moves import moves_since
 
         since = {k: (r.reported_at if (r := reports.get(k)) else None) for k in capacity}
         moved = moves_since(since, day)
         live = {
             k: max(0, (r.occupied if (r := reports.get(k)) else 0) + moved.get(k, 0))
+            + held.get(k, 0)
             for k in capacity
         }
-    # Free beds are those a dispatcher may fill that day: a closing or closed facility's
-    # empty beds are not free (dispatch.facilities_of reads the same rule).
-    admitting = set(
-        Facility.objects.filter(pk__in=list(paths))
-        .filter(open_to_admissions(day))
-        .values_list("pk", flat=True)
-    )
     cap: dict[tuple[str, str], int] = {}
     occ: dict[tuple[str, str], int] = {}
     empty: dict[tuple[str, str], int] = {}

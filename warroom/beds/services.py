@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Sum
+from django.db.models.functions import Least
 from django.utils import timezone
 
 from warroom.beds import selectors
@@ -526,8 +527,19 @@ def do_report_occupancy(
                 setattr(report, k, v)
             report.save(update_fields=[*values, "reported_at"])
         if day == pool_day():
+            # The census counts the people in the beds; the beds reservations hold for
+            # people on their way are in no census and stay taken (the same definition as
+            # a past day's free beds: census + moves + reservations held, selectors).
             pool = _pool(facility, bed_type)
-            BedPool.objects.filter(pk=pool.pk, capacity__gte=occupied).update(occupied=occupied)
+            held = (
+                BedReservation.objects.filter(
+                    facility=facility, bed_type=bed_type, released_at__isnull=True
+                ).aggregate(n=Sum("beds"))["n"]
+                or 0
+            )
+            BedPool.objects.filter(pk=pool.pk, capacity__gte=occupied).update(
+                occupied=Least(occupied + held, F("capacity"))
+            )
     return ReportResult(report, created)
 
 

@@ -53,6 +53,7 @@ from warroom.cases.models import (
     Sample,
 )
 from warroom.cases.states import Severity, Status
+from warroom.core import today as core_today
 from warroom.core.bulk import insert_rows
 from warroom.core.context import acting
 from warroom.core.revisions import figure_changes, recompute_reason
@@ -67,12 +68,9 @@ HIGH_SEVERITY = [Severity.SEVERE, Severity.CRITICAL]
 
 
 def cutoff_for(date: dt.date) -> dt.datetime:
-    """The cut-off of ``date`` in local time (24:00 is the next day's midnight)."""
-    at = case_rules.cutoff_time()
-    tz = timezone.get_current_timezone()
-    if at is None:
-        return dt.datetime.combine(date + dt.timedelta(days=1), dt.time(0, 0), tzinfo=tz)
-    return dt.datetime.combine(date, at, tzinfo=tz)
+    """The cut-off of ``date`` in local time (24:00 is the next day's midnight): the
+    platform's one definition, :func:`warroom.core.today.cutoff_for`."""
+    return core_today.cutoff_for(date)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
+from warroom.core import today as core_today
+
 # Close contacts: 14 days of medical observation from the last exposure; National Health
 # Commission, "新型冠状病毒肺炎防控方案（第五版）" (Prevention and Control Plan, 5th ed.,
 # 21 Feb 2020), annex 4 (密切接触者管理).
@@ -54,9 +56,6 @@ def current() -> Rules:
 
 
 def cutoff_time() -> dt.time | None:
-    """The day's clearance cut-off (``WARROOM_CLEARANCE_CUTOFF``, "HH:MM"); None = 24:00."""
-    raw = settings.WARROOM_CLEARANCE_CUTOFF
-    if raw in ("24:00", "00:00"):
-        return None
-    hours, minutes = raw.split(":")
-    return dt.time(int(hours), int(minutes))
+    """The day's clearance cut-off (``WARROOM_CLEARANCE_CUTOFF``; None = 24:00): the
+    platform's one definition, :func:`warroom.core.today.cutoff_time`."""
+    return core_today.cutoff_time()

@@ -94,6 +94,26 @@ def now() -> dt.datetime:
     return dt.datetime.combine(day, wall.timetz())
 
 
+def cutoff_time() -> dt.time | None:
+    """The day's cut-off (``WARROOM_CLEARANCE_CUTOFF``, "HH:MM"); None = 24:00."""
+    raw = settings.WARROOM_CLEARANCE_CUTOFF
+    if raw in ("24:00", "00:00"):
+        return None
+    hours, minutes = raw.split(":")
+    return dt.time(int(hours), int(minutes))
+
+
+def cutoff_for(date: dt.date) -> dt.datetime:
+    """The cut-off of ``date`` in local time (24:00 is the next day's midnight): the moment
+    a past day's figures are read as of (valid time). One definition for every app (case
+    management's clearance, the beds' free beds, dispatch's placements)."""
+    at = cutoff_time()
+    tz = timezone.get_current_timezone()
+    if at is None:
+        return dt.datetime.combine(date + dt.timedelta(days=1), dt.time(0, 0), tzinfo=tz)
+    return dt.datetime.combine(date, at, tzinfo=tz)
+
+
 def wall_today() -> dt.date:
     """The wall clock's date, for what belongs to real time whatever the exercise (the audit
     anchor of the day). Everything the users see uses :func:`today`."""
