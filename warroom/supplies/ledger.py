@@ -120,26 +120,31 @@ def chain(key: bytes, previous: str, texts: Iterable[str]) -> list[str]:
 def recompute_balances(*, after_seq: int) -> None:
     """Add the movements numbered above ``after_seq`` to the balances, set-based: one
     ``INSERT ... SELECT ... GROUP BY ... ON CONFLICT DO UPDATE`` (PostgreSQL and SQLite
-    alike): each (item, place, lot) they touch gets the sum of its debits less its credits,
-    a new row where there was none. The CHECK on :class:`Balance` still refuses a negative
-    stock (the caller has checked the order of the rows: this only writes the sums)."""
+    alike): each (item, place, lot) they touch gets its balance plus the sum of its debits
+    less its credits, a new row where there was none. The row proposed holds the new
+    balance itself, not the change (PostgreSQL checks the CHECK on the proposed row before
+    it finds the conflict). Call it under the ledger's lock (no other posting moves a
+    balance meanwhile), after checking the rows in order: this writes the sums, and the
+    CHECK on :class:`Balance` still refuses a negative stock."""
     quote = connection.ops.quote_name
     balance, movement = quote(Balance._meta.db_table), quote(Movement._meta.db_table)
     place = quote(Place._meta.db_table)
     kinds = ", ".join(["%s"] * len(EXTERNAL_KINDS))
     sql = (
         f"INSERT INTO {balance} (item_id, place_id, lot_id, quantity, external) "  # noqa: S608
-        "SELECT m.item_id, m.place_id, m.lot_id, SUM(m.q), "
-        f"(p.kind IN ({kinds})) "
+        "SELECT d.item_id, d.place_id, d.lot_id, COALESCE(b.quantity, 0) + d.q, d.ext "
+        "FROM (SELECT m.item_id, m.place_id, m.lot_id, SUM(m.q) AS q, "
+        f"(p.kind IN ({kinds})) AS ext "
         "FROM ("
         f"SELECT item_id, debit_id AS place_id, lot_id, quantity AS q FROM {movement} "
         "WHERE seq > %s "
         f"UNION ALL SELECT item_id, credit_id, lot_id, -quantity FROM {movement} "
         "WHERE seq > %s"
-        f") m JOIN {place} p ON p.id = m.place_id WHERE 1=1 "
-        "GROUP BY m.item_id, m.place_id, m.lot_id, p.kind "
-        "ON CONFLICT (item_id, place_id, lot_id) "
-        f"DO UPDATE SET quantity = {balance}.quantity + excluded.quantity"
+        f") m JOIN {place} p ON p.id = m.place_id "
+        "GROUP BY m.item_id, m.place_id, m.lot_id, p.kind) d "
+        f"LEFT JOIN {balance} b ON b.item_id = d.item_id AND b.place_id = d.place_id "
+        "AND b.lot_id = d.lot_id WHERE 1 = 1 "
+        "ON CONFLICT (item_id, place_id, lot_id) DO UPDATE SET quantity = excluded.quantity"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*map(str, EXTERNAL_KINDS), after_seq, after_seq])
