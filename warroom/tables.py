@@ -394,6 +394,10 @@ def _check_row(cells: Sequence[Cell], rownum: int, limits: Limits) -> None:
         raise LimitExceeded(
             f"more than {limits.max_columns:,} columns (the import limit)", row=rownum
         )
+    # A CSV row is all text: its longest cell in one C-level pass (Excel rows cell by cell).
+    texts = cells if type(cells) is list and all(type(c) is str for c in cells) else None
+    if texts is not None and (not texts or max(map(len, texts)) <= limits.max_cell_chars):
+        return
     for cell in cells:
         if isinstance(cell, str) and len(cell) > limits.max_cell_chars:
             raise LimitExceeded(
@@ -629,11 +633,15 @@ def parse_columns(
     rows = table.rows if isinstance(table.rows, list) else list(table.rows)
     n = len(rows)
     shortest = min(map(len, rows), default=0)
-    cells_of: dict[str, list[Any]] = {}
+    # Every row as wide as the widest (a CSV file's usual shape): transposed in C.
+    transposed = list(zip(*rows, strict=True)) if shortest == max(map(len, rows), default=0) else []
+    cells_of: dict[str, Sequence[Any]] = {}
     for column in columns:
         pos = index.get(column.name)
         if pos is None:
             cells_of[column.name] = [None] * n
+        elif pos < len(transposed):
+            cells_of[column.name] = transposed[pos]
         elif pos < shortest:
             cells_of[column.name] = [row[pos] for row in rows]
         else:
