@@ -633,15 +633,11 @@ def parse_columns(
     rows = table.rows if isinstance(table.rows, list) else list(table.rows)
     n = len(rows)
     shortest = min(map(len, rows), default=0)
-    # Every row as wide as the widest (a CSV file's usual shape): transposed in C.
-    transposed = list(zip(*rows, strict=True)) if shortest == max(map(len, rows), default=0) else []
-    cells_of: dict[str, Sequence[Any]] = {}
+    cells_of: dict[str, list[Any]] = {}
     for column in columns:
         pos = index.get(column.name)
         if pos is None:
             cells_of[column.name] = [None] * n
-        elif pos < len(transposed):
-            cells_of[column.name] = transposed[pos]
         elif pos < shortest:
             cells_of[column.name] = [row[pos] for row in rows]
         else:
