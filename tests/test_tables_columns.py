@@ -49,7 +49,7 @@ def _as_rows(result):
     ]
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(
     rows=st.lists(st.lists(st.one_of(TEXTS, CELLS), min_size=0, max_size=5), max_size=12),
     text_only=st.booleans(),
