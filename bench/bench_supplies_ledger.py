@@ -9,9 +9,18 @@ Figures (PostgreSQL by default; pass ``sqlite`` for the embedded database too):
   the movements and compared): target <= 30 s in all;
 - the balance of one item at one place (``selectors.balance``): target <= 5 ms (median).
 
-Peer: posting the same kind of movements one at a time through the service
-(``do_issue``: one transaction, the ledger lock, the conditional UPDATE each), on 2,000
-movements; the ratio of throughputs is printed.
+Peers, measured in the same run:
+
+- PostgreSQL: ``COPY`` of exactly the rows each import wrote (the movements, the balances
+  inserted or updated, lots, the ledger's head, the batch and its audit entry), read back,
+  removed and written again by ``COPY FROM`` into the same tables (same indexes), timed,
+  in one transaction (``bench_cases_ingest``'s method); the ratio import / COPY is printed
+  per file and for the five, in wall seconds and in CPU seconds (this process + its
+  database backend, against the peer's backend: the machine is shared, so the wall clock
+  follows the load; the CPU does not).
+- posting movements one at a time through the service (``do_issue``: one transaction,
+  the ledger lock, the conditional UPDATE each), on 300 movements; the ratio of
+  throughputs is printed.
 
     python bench/bench_supplies_ledger.py [sqlite] [postgres]
 """
@@ -21,12 +30,14 @@ from __future__ import annotations
 import io
 import os
 import random
+import statistics
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import finish, median_ms, run_child, setup_django, target
+from bench_cases_ingest import _pg_tables, _pg_written, _pg_xid
 
 # BENCH_LEDGER_N: fewer movements for a profile (the target is for 1,000,000).
 N = int(os.environ.get("BENCH_LEDGER_N", "1000000"))
@@ -105,12 +116,63 @@ def backend_cpu() -> float:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         pid = cursor.fetchone()[0]
+    return pid_cpu(pid)
+
+
+def pid_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of process ``pid`` so far (Linux /proc; NaN if absent)."""
     try:
         with open(f"/proc/{pid}/stat") as f:
             fields = f.read().rsplit(")", 1)[1].split()
     except OSError:
         return float("nan")
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def copy_peer(since: str, before: dict[str, int]) -> tuple[float, float, int]:
+    """PostgreSQL: ``COPY`` of exactly the rows the last import wrote: wall seconds, CPU
+    seconds of the peer's database backend, rows. The rows are read back, the inserted
+    ones removed (triggers off) and the tables vacuumed; then, timed, in one transaction:
+    ``COPY FROM`` of the inserted rows, the updated ones through a temporary table and one
+    ``UPDATE ... FROM``, the deferred foreign keys checked, commit. The database ends as
+    the import left it."""
+    import psycopg
+    from django.db import connection
+
+    inserted, updated = _pg_written(since, before)
+    url = connection.settings_dict
+    dsn = f"host={url['HOST']} port={url['PORT']} user={url['USER']} dbname={url['NAME']}"
+    rows = sum(d.count(b"\n") for d in (*inserted.values(), *updated.values()))
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        with conn.transaction():
+            conn.execute("SET session_replication_role = replica")
+            for table in inserted:
+                conn.execute(f"DELETE FROM {table} WHERE id > %s", [before[table]])  # noqa: S608
+            conn.execute("SET session_replication_role = DEFAULT")
+        for table in inserted:
+            conn.execute(f"VACUUM ANALYZE {table}")
+        pid = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+        cpu0, start = pid_cpu(pid), time.perf_counter()
+        with conn.transaction():
+            cur = conn.cursor()
+            for table, data in inserted.items():
+                with cur.copy(f"COPY {table} FROM STDIN") as copy:
+                    copy.write(data)
+            for table, data in updated.items():
+                temp = f"_peer_{table}"
+                cur.execute(f"CREATE TEMP TABLE {temp} (LIKE {table}) ON COMMIT DROP")
+                with cur.copy(f"COPY {temp} FROM STDIN") as copy:
+                    copy.write(data)
+                cur.execute(
+                    "SELECT column_name FROM information_schema.columns "
+                    "WHERE table_schema = 'public' AND table_name = %s AND column_name <> 'id'",
+                    [table],
+                )
+                cols = [r[0] for r in cur.fetchall()]
+                sets = ", ".join(f'"{c}" = u."{c}"' for c in cols)
+                cur.execute(f"UPDATE {table} AS t SET {sets} FROM {temp} AS u WHERE t.id = u.id")  # noqa: S608
+            cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        return time.perf_counter() - start, pid_cpu(pid) - cpu0, rows
 
 
 def child(kind: str) -> None:
@@ -124,26 +186,60 @@ def child(kind: str) -> None:
     actor, items, places = _world()
     files = _files(items, places)
     load0 = os.getloadavg()[0]
-    server0 = backend_cpu()
-    start, cpu0 = time.perf_counter(), time.process_time()
+    pg = kind == "postgres"
+    imported = cpu_import = server_import = 0.0
+    peer_wall = peer_cpu = 0.0
+    peer_rows = 0
+    walls = []
     for n, data in enumerate(files):
+        before = _pg_tables() if pg else {}
+        since = _pg_xid() if pg else ""
+        server0, cpu0, start = backend_cpu(), time.process_time(), time.perf_counter()
         do_import_movements(read_table(data, filename=f"bench-{n}.csv"), actor=actor)
-    imported, cpu1, server1 = time.perf_counter() - start, time.process_time(), backend_cpu()
+        wall = time.perf_counter() - start
+        cpu, server = time.process_time() - cpu0, backend_cpu() - server0
+        imported, cpu_import, server_import = (
+            imported + wall,
+            cpu_import + cpu,
+            server_import + server,
+        )
+        walls.append(wall)
+        line = f"[{kind}] file {n + 1}: {N // FILES:,} movements in {wall:.1f} s, CPU {cpu:.1f}"
+        if pg:
+            p_wall, p_cpu, rows = copy_peer(since, before)
+            peer_wall, peer_cpu, peer_rows = peer_wall + p_wall, peer_cpu + p_cpu, peer_rows + rows
+            line += (
+                f" + backend {server:.1f} s; COPY of the same {rows:,} rows {p_wall:.1f} s "
+                f"(backend CPU {p_cpu:.1f} s); ratio wall {wall / p_wall:.1f}x, "
+                f"CPU {(cpu + server) / p_cpu:.1f}x"
+            )
+        print(line + f"; load {os.getloadavg()[0]:.1f}", flush=True)
+    cpu1, server1 = time.process_time(), backend_cpu()
+    start = time.perf_counter()
     report = ledger.verify()
-    total, cpu2, server2 = time.perf_counter() - start, time.process_time(), backend_cpu()
+    verified = time.perf_counter() - start
+    total = imported + verified
+    cpu_verify, server_verify = time.process_time() - cpu1, backend_cpu() - server1
     # On the shared machine the load stretches the wall clock many times over; the CPU
     # seconds of this process and of its database backend (not the server's background
     # writers) are what the work costs, whatever the load.
     print(
         f"[{kind}] CPU seconds, this process + its database backend: import "
-        f"{cpu1 - cpu0:.1f} + {server1 - server0:.1f}, verify {cpu2 - cpu1:.1f} + "
-        f"{server2 - server1:.1f}; load average {load0:.1f} before, "
-        f"{os.getloadavg()[0]:.1f} after ({os.cpu_count()} cores)"
+        f"{cpu_import:.1f} + {server_import:.1f}, verify {cpu_verify:.1f} + "
+        f"{server_verify:.1f}; load average {load0:.1f} before, "
+        f"{os.getloadavg()[0]:.1f} after ({os.cpu_count()} cores); file walls median "
+        f"{statistics.median(walls):.1f} s"
     )
+    if pg:
+        print(
+            f"[{kind}] peer: COPY of exactly the {peer_rows:,} rows the five imports wrote: "
+            f"{peer_wall:.1f} s wall, {peer_cpu:.1f} s backend CPU; ratio import / COPY: "
+            f"wall {imported / peer_wall:.1f}x, CPU {(cpu_import + server_import) / peer_cpu:.1f}x"
+        )
     assert report.ok and report.movements == N == Movement.objects.count(), report.problems[:3]
     print(
-        f"[{kind}] {N:,} movements imported in {imported:.1f} s and the ledger verified "
-        f"(chain + every balance recomputed) in {total - imported:.1f} s: {total:.1f} s "
+        f"[{kind}] {N:,} movements imported (balances recomputed) in {imported:.1f} s and the "
+        f"ledger verified (chain + every balance recomputed) in {verified:.1f} s: {total:.1f} s "
         + target(f"{kind} 1M movements imported and recomputed", total, 30, "s")
     )
     item = Item.objects.get(code=items[0])
@@ -157,7 +253,7 @@ def child(kind: str) -> None:
     wh = Place.objects.get(code="WH-990101")
     peer_item = Item.objects.get(code=items[1])
     do_receive(wh, peer_item, 10_000, source="national", actor=actor)
-    count = 2000
+    count = 300
     t0 = time.perf_counter()
     for _ in range(count):
         do_issue(wh, peer_item, 1, actor=actor)

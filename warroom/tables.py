@@ -394,6 +394,10 @@ def _check_row(cells: Sequence[Cell], rownum: int, limits: Limits) -> None:
         raise LimitExceeded(
             f"more than {limits.max_columns:,} columns (the import limit)", row=rownum
         )
+    # A CSV row is all text: its longest cell in one C-level pass (Excel rows cell by cell).
+    texts = cells if type(cells) is list and all(type(c) is str for c in cells) else None
+    if texts is not None and (not texts or max(map(len, texts)) <= limits.max_cell_chars):
+        return
     for cell in cells:
         if isinstance(cell, str) and len(cell) > limits.max_cell_chars:
             raise LimitExceeded(
@@ -610,6 +614,129 @@ def parse_rows(table: Table, columns: Sequence[Column]) -> list[dict[str, Any]]:
     return out
 
 
+def parse_columns(
+    table: Table, columns: Sequence[Column]
+) -> tuple[list[int], dict[str, list[Any]]]:
+    """:func:`parse_rows`, column by column, for files of hundreds of thousands of rows.
+
+    The same values, the same blank rows skipped and the same refusals in the same order
+    (row by row, the columns in ``columns``' order, stopping at ``limits.max_errors``),
+    but no dictionary per row: returns the spreadsheet row numbers of the kept rows and,
+    per column name, the list of its parsed values (``None`` for an empty optional cell).
+    A column of text cells (every CSV) is parsed once per distinct text, and its values
+    are mapped in one C-level pass; a column with other cells (Excel numbers, dates) is
+    parsed cell by cell as :func:`parse_rows` does.
+    """
+    index = map_columns(table, columns)
+    limit = table.limits.max_errors
+    check = not table.no_control_characters
+    rows = table.rows if isinstance(table.rows, list) else list(table.rows)
+    n = len(rows)
+    shortest = min(map(len, rows), default=0)
+    cells_of: dict[str, list[Any]] = {}
+    for column in columns:
+        pos = index.get(column.name)
+        if pos is None:
+            cells_of[column.name] = [None] * n
+        elif pos < shortest:
+            cells_of[column.name] = [row[pos] for row in rows]
+        else:
+            cells_of[column.name] = [row[pos] if pos < len(row) else None for row in rows]
+    # Blank rows (every cell blank, the unmapped ones too) are skipped, as parse_rows does.
+    candidates: set[int] | None = None
+    for column in columns:
+        cells = cells_of[column.name]
+        blank_texts = {c for c in set(cells) if _blank(c)}
+        here = {i for i, c in enumerate(cells) if c in blank_texts} if blank_texts else set()
+        candidates = here if candidates is None else candidates & here
+        if not candidates:
+            break
+    skipped = {i for i in candidates or () if all(_blank(c) for c in rows[i])}
+    found: list[tuple[int, int, RowError]] = []
+    values: dict[str, list[Any]] = {}
+    first = table.first_row
+    for order, column in enumerate(columns):
+        cells = cells_of[column.name]
+        errors: list[tuple[int, int, RowError]] = []
+        if set(map(type, cells)) <= _TEXT_CELLS:
+            verdict: dict[Any, Any] = {}
+            bad: dict[Any, tuple[str, str]] = {}
+            for cell in set(cells):
+                hit = _CONTROL.search(cell) if check and cell is not None else None
+                if hit is not None:
+                    bad[cell] = (
+                        _shown(cell),
+                        f"contains a control character (U+{ord(hit.group()):04X}); remove it",
+                    )
+                    verdict[cell] = None
+                elif _blank(cell):
+                    if column.required:
+                        bad[cell] = ("", "empty, but required")
+                    verdict[cell] = None
+                else:
+                    try:
+                        verdict[cell] = column.parse(cell)
+                    except (ValueError, TypeError, OverflowError) as exc:
+                        bad[cell] = (_shown(cell), str(exc))
+                        verdict[cell] = None
+            if all(type(v) in _IMMUTABLE for v in verdict.values()):
+                values[column.name] = list(map(verdict.__getitem__, cells))
+                if bad:
+                    for i, cell in enumerate(cells):
+                        if cell in bad and i not in skipped:
+                            shown, reason = bad[cell]
+                            errors.append(
+                                (i, order, RowError(first + i, column.name, shown, reason))
+                            )
+                            if len(errors) >= limit:
+                                break
+                found.extend(errors)
+                continue
+        # A column of other cells (Excel): cell by cell, as parse_rows does.
+        out: list[Any] = []
+        memo: dict[str, Any] = {}
+        for i, cell in enumerate(cells):
+            value, problem = _parse_cell(column, cell, check, memo)
+            out.append(value)
+            if problem is not None and i not in skipped and len(errors) < limit:
+                errors.append((i, order, RowError(first + i, column.name, *problem)))
+        values[column.name] = out
+        found.extend(errors)
+    if found:
+        found.sort(key=lambda e: (e[0], e[1]))
+        if len(found) >= limit:
+            raise TableRejected([e[2] for e in found[:limit]], stopped=True)
+        raise TableRejected([e[2] for e in found])
+    if skipped:
+        keep = [i for i in range(n) if i not in skipped]
+        return [first + i for i in keep], {k: [v[i] for i in keep] for k, v in values.items()}
+    return list(range(first, first + n)), values
+
+
+def _parse_cell(
+    column: Column, cell: Cell, check: bool, memo: dict[str, Any]
+) -> tuple[Any, tuple[str, str] | None]:
+    """One cell as :func:`parse_rows` parses it: its value, or None and (shown, reason)."""
+    bad = _CONTROL.search(cell) if check and isinstance(cell, str) else None
+    if bad is not None:
+        reason = f"contains a control character (U+{ord(bad.group()):04X}); remove it"
+        return None, (_shown(cell), reason)
+    if _blank(cell):
+        return None, ("", "empty, but required") if column.required else None
+    known = memo.get(cell, _UNSEEN) if type(cell) is str else _UNSEEN
+    if known is _UNSEEN:
+        try:
+            known = column.parse(cell)
+        except (ValueError, TypeError, OverflowError) as exc:
+            known = _Refused(str(exc))
+        if type(cell) is str and type(known) in _IMMUTABLE:
+            memo[cell] = known
+    if type(known) is _Refused:
+        return None, (_shown(cell), known.reason)
+    return known, None
+
+
+_TEXT_CELLS = frozenset({str, type(None)})
 _UNSEEN = object()
 
 

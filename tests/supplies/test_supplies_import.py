@@ -61,3 +61,30 @@ def test_bad_rows_are_named(warehouses, catalogue, outsider):
             _table("2020-02-01,receipt,n95_mask,1,,WH-990101,,,national,\n"), actor=outsider
         )
     assert refused.value.errors[0].reason == "no such place in your jurisdiction"
+
+
+def test_a_second_file_moves_the_balances_the_first_left(warehouses, catalogue, hospital):
+    """Balances are recomputed set-based after each file: a place the second file takes
+    from (its balance goes down) and a place it first reaches (a new row) are both right,
+    on PostgreSQL too (where the upsert's proposed row is checked before the conflict)."""
+    first = (
+        "2020-02-01,receipt,n95_mask,100,,WH-990101,,,national,\n"
+        "2020-02-01,transfer,n95_mask,60,WH-990101,DA1,,,,\n"
+    )
+    second = (
+        "2020-02-02,issue,n95_mask,55,DA1,,,,,\n"
+        "2020-02-02,transfer,n95_mask,40,WH-990101,DA1,,,,\n"
+        "2020-02-02,receipt,gloves_pair,7,,WH-990101,,,donation,\n"
+    )
+    do_import_movements(_table(first, "1.csv"), actor=SYSTEM)
+    do_import_movements(_table(second, "2.csv"), actor=SYSTEM)
+    n95, gloves = catalogue["n95_mask"].pk, catalogue["gloves_pair"].pk
+    assert selectors.balance(n95, warehouses["WH-990101"].pk) == 0
+    assert selectors.balance(n95, hospital.supply_place.pk) == 45
+    assert selectors.balance(gloves, warehouses["WH-990101"].pk) == 7
+    assert ledger.verify().ok
+    with pytest.raises(TableRejected) as refused:
+        do_import_movements(
+            _table("2020-02-03,issue,n95_mask,46,DA1,,,,,\n", "3.csv"), actor=SYSTEM
+        )
+    assert "only 45 left" in refused.value.errors[0].reason
