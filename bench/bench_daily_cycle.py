@@ -51,9 +51,11 @@ def child(kind: str) -> None:
     print(f"[{kind}] peak day {day}: city new confirmed {report and report.new_confirmed}")
     from django.db import connection
 
-    totals, steps = [], {}
+    totals, cpus, steps = [], [], {}
     queries: dict[str, int] = {}
     current = [""]
+    cpu_steps: dict[str, list[float]] = {}
+    cpu_start = [0.0]
 
     def count(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
         queries[current[0]] = queries.get(current[0], 0) + 1
@@ -63,20 +65,31 @@ def child(kind: str) -> None:
         if state == "running":
             current[0] = step.name
             queries[step.name] = 0  # the last run's count
+            cpu_start[0] = time.process_time()
+        elif state == "done":
+            cpu_steps.setdefault(step.name, []).append(time.process_time() - cpu_start[0])
 
     for _ in range(3):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         with connection.execute_wrapper(count):
             result = run_daily_cycle(day, actor=hq, force=True, on_step=on_step)
         totals.append(time.perf_counter() - start)
+        cpus.append(time.process_time() - cpu)
         for name, seconds, _summary in result.ran:
             steps.setdefault(name, []).append(seconds)
     for name, times in steps.items():
         print(
             f"[{kind}]   {name:28s} {statistics.median(times):7.2f} s "
-            f"{queries.get(name, 0):6d} statements"
+            f"(CPU {statistics.median(cpu_steps.get(name, [0.0])):5.2f} s; runs "
+            f"{', '.join(f'{t:.2f}' for t in times)}) {queries.get(name, 0):6d} statements"
         )
     print(f"[{kind}] statements per cycle: {sum(queries.values())}")
+    # This process's CPU (Python and SQLite; not the PostgreSQL server's): on a shared,
+    # loaded machine the wall clock waits for the cores, the CPU time much less so.
+    print(
+        f"[{kind}] CPU time of this process: {statistics.median(cpus):.2f} s median "
+        f"({', '.join(f'{t:.2f}' for t in cpus)})"
+    )
     print(
         f"[{kind}] daily cycle: {statistics.median(totals):.2f} s median of 3 "
         f"({', '.join(f'{t:.2f}' for t in totals)}) "

@@ -124,3 +124,44 @@ def test_a_later_day_moves_the_checkpoint_and_an_earlier_one_keeps_it(city):
     cutoff_states.forget()
     assert cutoff_states.states_of(later, [p.pk]) is None
     assert "from scratch" in cutoff_states.do_advance(later)
+
+
+def test_a_late_file_into_an_issued_day_makes_a_new_revision_not_a_silent_rewrite(city):
+    """DESIGN §3.2: what was issued for a day is never overwritten. A record back-dated
+    into a day already issued is read by that day's re-run whatever the checkpoint (here
+    moved past it), and the clearance shows it as revision 2 with what changed."""
+    from warroom.cases.clearance import do_compute_clearance
+    from warroom.cases.models import ClearanceRevision
+    from warroom.core.context import SYSTEM
+
+    cut = cutoff_for(DAY)
+    p = Person.objects.create(
+        name="a",
+        home=city["990101001001001"],
+        created_at=cut - dt.timedelta(days=3),
+        status=Status.SUSPECTED,
+        isolation=Isolation.QUARANTINE,
+    )
+    TransitionRecord.objects.create(
+        person=p, target=Status.SUSPECTED, at=cut - dt.timedelta(days=2)
+    )
+    IsolationRecord.objects.create(
+        person=p, isolation=Isolation.QUARANTINE, at=cut - dt.timedelta(days=2)
+    )
+    cutoff_states.do_advance(cut)
+    first = do_compute_clearance(DAY, actor=SYSTEM)
+    assert first.revision == 1 and first.city_totals["admit"] == 0
+    # Filed the next day: he had been confirmed before DAY's cut-off.
+    TransitionRecord.objects.create(
+        person=p,
+        source=Status.SUSPECTED,
+        target=Status.CONFIRMED,
+        at=cut - dt.timedelta(hours=5),
+    )
+    Person.objects.filter(pk=p.pk).update(status=Status.CONFIRMED)
+    cutoff_states.do_advance(cutoff_for(DAY + dt.timedelta(days=1)))
+    again = do_compute_clearance(DAY, actor=SYSTEM)
+    assert again.revision == 2 and again.city_totals["admit"] == 1
+    assert ClearanceRevision.objects.get(date=DAY).city["admit"] == 0  # the issued one kept
+    # The next day, from the kept states, counts him too.
+    assert do_compute_clearance(DAY + dt.timedelta(days=1), actor=SYSTEM).city_totals["admit"] == 1
