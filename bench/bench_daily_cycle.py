@@ -8,7 +8,9 @@ the peer: the figure before issue 21 (4.9 s SQLite, 5.9 s PostgreSQL).
 ``warroom demo --no-serve --days 45`` with that ``WARROOM_DATA_DIR``) instead of filling a
 fresh one (the fill takes many minutes at full scale); ``BENCH_ROOM_REUSE_PG=<database
 URL>`` the same on PostgreSQL. ``BENCH_ROOM_DAYS`` names the peak day then (day N of 2020).
-Each step's statements are counted too (``execute``/``executemany``; not ``COPY`` rows).
+Each step's statements are counted too (``execute``/``executemany``; not ``COPY`` rows),
+and its CPU time in this process (Python and SQLite; not the PostgreSQL server's): on a
+loaded, shared machine the wall clock mostly measures waiting for a core.
 
     python bench/bench_daily_cycle.py            # both databases
     python bench/bench_daily_cycle.py sqlite     # one
