@@ -149,11 +149,20 @@ def states_of(moment: dt.datetime, keys: Any, *, times: bool = True) -> dict[int
     ):
         if pk not in fresh:
             out[pk] = _state_of_row((*row, None, None, None)[:6])
+    if not _still(cp):
+        return None  # moved on while read: the caller reads from scratch
     if fresh:
         # (the fresh people outside ``keys`` too: the callers look theirs up)
         with among(fresh, integer=True) as ids:
             out.update(histories(moment, ids, times=times))
     return out
+
+
+def _still(cp: CutoffCheckpoint) -> bool:
+    """Whether ``cp`` still stands: an advance committed between a reader's statements
+    replaces it (rows and checkpoint in one transaction), and the rows read may then be
+    the new moment's."""
+    return CutoffCheckpoint.objects.filter(pk=cp.pk).exists()
 
 
 def unreleased_rows(
@@ -196,6 +205,8 @@ def unreleased_rows(
                     counts[key] = counts.get(key, 0) + 1
     else:
         rows = list(kept.values_list("person__home_id", "status", "n"))
+    if not _still(cp):
+        return None  # moved on while read: the caller reads from scratch
     for home, status, n in rows:
         counts[(home, str(status))] = counts.get((home, str(status)), 0) + int(n)
     return [(home, status, n) for (home, status), n in counts.items()]
