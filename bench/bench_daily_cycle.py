@@ -8,7 +8,9 @@ the peer: the figure before issue 21 (4.9 s SQLite, 5.9 s PostgreSQL).
 ``warroom demo --no-serve --days 45`` with that ``WARROOM_DATA_DIR``) instead of filling a
 fresh one (the fill takes many minutes at full scale); ``BENCH_ROOM_REUSE_PG=<database
 URL>`` the same on PostgreSQL. ``BENCH_ROOM_DAYS`` names the peak day then (day N of 2020).
-Each step's statements are counted too (``execute``/``executemany``; not ``COPY`` rows).
+Each step's statements are counted too (``execute``/``executemany``; not ``COPY`` rows),
+and its CPU time in this process (Python and SQLite; not the PostgreSQL server's): on a
+loaded, shared machine the wall clock mostly measures waiting for a core.
 
     python bench/bench_daily_cycle.py            # both databases
     python bench/bench_daily_cycle.py sqlite     # one
@@ -51,9 +53,11 @@ def child(kind: str) -> None:
     print(f"[{kind}] peak day {day}: city new confirmed {report and report.new_confirmed}")
     from django.db import connection
 
-    totals, steps = [], {}
+    totals, cpus, steps = [], [], {}
     queries: dict[str, int] = {}
     current = [""]
+    cpu_steps: dict[str, list[float]] = {}
+    cpu_start = [0.0]
 
     def count(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
         queries[current[0]] = queries.get(current[0], 0) + 1
@@ -63,20 +67,31 @@ def child(kind: str) -> None:
         if state == "running":
             current[0] = step.name
             queries[step.name] = 0  # the last run's count
+            cpu_start[0] = time.process_time()
+        elif state == "done":
+            cpu_steps.setdefault(step.name, []).append(time.process_time() - cpu_start[0])
 
     for _ in range(3):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         with connection.execute_wrapper(count):
             result = run_daily_cycle(day, actor=hq, force=True, on_step=on_step)
         totals.append(time.perf_counter() - start)
+        cpus.append(time.process_time() - cpu)
         for name, seconds, _summary in result.ran:
             steps.setdefault(name, []).append(seconds)
     for name, times in steps.items():
         print(
             f"[{kind}]   {name:28s} {statistics.median(times):7.2f} s "
-            f"{queries.get(name, 0):6d} statements"
+            f"(CPU {statistics.median(cpu_steps.get(name, [0.0])):5.2f} s; runs "
+            f"{', '.join(f'{t:.2f}' for t in times)}) {queries.get(name, 0):6d} statements"
         )
     print(f"[{kind}] statements per cycle: {sum(queries.values())}")
+    # This process's CPU (Python and SQLite; not the PostgreSQL server's): on a shared,
+    # loaded machine the wall clock waits for the cores, the CPU time much less so.
+    print(
+        f"[{kind}] CPU time of this process: {statistics.median(cpus):.2f} s median "
+        f"({', '.join(f'{t:.2f}' for t in cpus)})"
+    )
     print(
         f"[{kind}] daily cycle: {statistics.median(totals):.2f} s median of 3 "
         f"({', '.join(f'{t:.2f}' for t in totals)}) "

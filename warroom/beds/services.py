@@ -581,5 +581,10 @@ def register_daily_steps() -> None:
 
     register_step("beds.pools", do_sync_pools, label="beds: live pools")
     register_step(
-        "beds.balance", do_compute_bed_balance, after=["beds.pools"], label="beds: bed balance"
+        "beds.balance",
+        do_compute_bed_balance,
+        after=["beds.pools"],
+        # the waiting people read from the states kept at the cut-off (case management)
+        after_if_present=["cases.states"],
+        label="beds: bed balance",
     )

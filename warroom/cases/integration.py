@@ -107,6 +107,13 @@ def _clearance_step(day: dt.date) -> str:
     return f"{result.rows} area backlogs stored; city backlog {backlog}"
 
 
+def _states_step(day: dt.date) -> str:
+    from warroom.cases.clearance import cutoff_for
+    from warroom.cases.cutoff_states import do_advance
+
+    return do_advance(cutoff_for(day))
+
+
 def _aggregates_step(day: dt.date) -> str:
     from warroom.surveillance.services import do_compute_daily_aggregates
 
@@ -130,13 +137,19 @@ def register() -> None:
 
     register_case_facts_provider(case_facts)
     register_waiting_provider(waiting_counts)
-    register_step("cases.clearance", _clearance_step, label="日清日结 / daily clearance")
+    register_step("cases.states", _states_step, label="截点状态 / states at the cut-off")
+    register_step(
+        "cases.clearance",
+        _clearance_step,
+        after=("cases.states",),
+        label="日清日结 / daily clearance",
+    )
     register_step(
         "surveillance.aggregates", _aggregates_step, label="日报汇总 / line-list aggregates"
     )
     register_step(
         "communities.certification",
         _certification_step,
-        after=("cases.clearance",),
+        after=("cases.clearance", "cases.states"),
         label="无疫情认定 / epidemic-free certification",
     )

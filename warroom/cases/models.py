@@ -406,3 +406,7 @@ class ClearanceSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.area_id} {self.date} {self.duty}: {self.total}"
+
+
+# The per-person states at the latest daily cut-off (issue 21): see warroom.cases.cutoff_states.
+from warroom.cases.cutoff_models import CutoffCheckpoint, CutoffState  # noqa: E402, F401

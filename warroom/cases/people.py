@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from warroom.audit.mixins import snapshot
 from warroom.audit.services import record
-from warroom.cases import states
+from warroom.cases import cutoff_states, states
 from warroom.cases._base import PROFILE_FIELDS, STATE_FIELDS, _actor_name
 from warroom.cases.models import (
     ContactLink,
@@ -427,6 +427,7 @@ def do_merge_people(keep: Person, duplicate: Person, *, actor: Any) -> Person:
         Sample.objects.filter(person=duplicate).update(person=keep)
         TransitionRecord.objects.filter(person=duplicate).update(person=keep)
         SeverityRecord.objects.filter(person=duplicate).update(person=keep)
+        cutoff_states.forget()  # records moved between people: the kept states no longer hold
         kept_days = set(TreatmentRecord.objects.filter(person=keep).values_list("date", flat=True))
         TreatmentRecord.objects.filter(person=duplicate, date__in=kept_days).delete()
         TreatmentRecord.objects.filter(person=duplicate).update(person=keep)

@@ -418,9 +418,14 @@ def unreleased_by_compound(end: dt.datetime) -> list[tuple[int, str, int]]:
     """
     from django.db import connection
 
+    from warroom.cases.cutoff_states import unreleased_rows
+
+    unreleased = sorted(states.UNRELEASED)
+    kept = unreleased_rows(end, unreleased)  # the states kept at the daily cut-off
+    if kept is not None:
+        return kept
     q = connection.ops.quote_name
     step, person = TransitionRecord._meta.db_table, Person._meta.db_table
-    unreleased = sorted(states.UNRELEASED)
     marks = ", ".join(["%s"] * len(unreleased))
     sql = (
         f"SELECT p.{q('home_id')}, s.{q('target')}, COUNT(*) FROM ("  # noqa: S608

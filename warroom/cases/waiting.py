@@ -247,9 +247,8 @@ def states_at(moment: dt.datetime, now: Sequence[Q], *, times: bool = True) -> l
     with the same values, set-based (four queries). ``StateAt.now[i]`` says whether he is
     among ``people_at(moment, now=now[i])``'s people. Without ``times``, the moments
     (creation, confirmation, entry, admission) are not read (None)."""
-    from django.db.models import Max
 
-    from warroom.cases.models import IsolationRecord, SeverityRecord, TransitionRecord
+    from warroom.cases.models import IsolationRecord, TransitionRecord
     from warroom.core.bulk import among
 
     later = Q(pk__in=TransitionRecord.objects.filter(at__gt=moment).values("person_id")) | Q(
@@ -273,48 +272,27 @@ def states_at(moment: dt.datetime, now: Sequence[Q], *, times: bool = True) -> l
     if not people:
         return []
 
-    def last_at(q: Q) -> Max:
-        return Max(Case(When(q, then=F("at")), default=None))
+    from warroom.cases import cutoff_states
 
-    # The candidates once, then each history among them (a list, or a temporary table).
+    # The candidates once, then their states: from the states kept at the daily cut-off
+    # when it is ``moment`` (only the people with a record written since read from the
+    # histories), else each history among them (a list, or a temporary table).
     with among([p[0] for p in people], integer=True) as keys:
-
-        def at_or_before(model: Any) -> QuerySet[Any]:
-            return model.objects.filter(person_id__in=keys, at__lte=moment).order_by()
-
-        moments = (
-            {
-                "confirmed": last_at(Q(target=Status.CONFIRMED)),
-                "entered": last_at(_entry_step()),
-                "admitted": last_at(Q(target=Status.ADMITTED)),
-            }
-            if times
-            else {}
-        )
-        steps = {
-            r[0]: r[1:]
-            for r in _latest_per_person(at_or_before(TransitionRecord), **moments).values_list(
-                "person_id", "target", *moments
-            )
-        }
-        isolations = dict(
-            _latest_per_person(at_or_before(IsolationRecord)).values_list("person_id", "isolation")
-        )
-        severities = dict(
-            _latest_per_person(at_or_before(SeverityRecord)).values_list("person_id", "severity")
-        )
-    none = (None, None, None, None)
+        found = cutoff_states.states_of(moment, keys, times=times)
+        if found is None:
+            found = cutoff_states.histories(moment, keys, times=times)
+    none = (None, None, None, None, None, None)
     out = []
     for pk, home_id, created_at, severity, *candidate in people:
-        status, confirmed, entered, admitted = (*steps.get(pk, none), None, None, None)[:4]
+        status, isolation, severity_then, confirmed, entered, admitted = found.get(pk, none)
         out.append(
             StateAt(
                 pk,
                 home_id,
                 created_at if times else None,
                 status,
-                isolations.get(pk, str(Isolation.NONE)),
-                severities.get(pk, severity),
+                isolation or str(Isolation.NONE),
+                severity_then or severity,
                 confirmed,
                 entered,
                 admitted,

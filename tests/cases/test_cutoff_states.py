@@ -1,0 +1,167 @@
+"""The states kept from one daily cut-off to the next give what a read from scratch gives.
+
+Random small histories (those of ``test_states_at``), then a random sequence of days run
+(the checkpoint moved forward, kept when a day earlier than it is re-run, re-run for the
+same day as ``daily --force`` does) and of records written in between, some back-dated
+before the checkpoint (a late file) or exactly at a cut-off. After each step, at every
+cut-off: each person's state, the clearance's admit/isolate/treat rows, the bed balance's
+waiting counts and certification's unreleased people equal the per-person definitions
+(and the states equal a read of the whole histories).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import transaction
+from django.db.models import Count
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.cases.test_states_at import (
+    DAY,
+    STATUSES,
+    _per_person_duties,
+    _unreleased_person_by_person,
+    _world,
+    person,
+)
+from warroom.cases import cutoff_states, waiting
+from warroom.cases.clearance import cutoff_for, person_duty_rows
+from warroom.cases.cutoff_models import CutoffCheckpoint
+from warroom.cases.models import IsolationRecord, Person, SeverityRecord, TransitionRecord
+from warroom.cases.selectors import unreleased_by_compound
+from warroom.cases.states import Isolation, Severity, Status
+
+pytestmark = pytest.mark.django_db
+DAYS = [DAY + dt.timedelta(days=k) for k in (-2, -1, 0, 1)]
+hours = st.integers(-10, 6).map(lambda k: 6 * k)  # around DAY's cut-off, 6 h apart
+operation = st.one_of(
+    st.tuples(st.just("run"), st.sampled_from(DAYS)),
+    st.tuples(
+        st.just("step"), st.integers(0, 5), hours, st.sampled_from(STATUSES)
+    ),  # a transition (late when before the checkpoint)
+    st.tuples(st.just("isolation"), st.integers(0, 5), hours, st.sampled_from(list(Isolation))),
+    st.tuples(st.just("severity"), st.integers(0, 5), hours, st.sampled_from(list(Severity))),
+)
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _check(day: dt.date) -> None:
+    cut = cutoff_for(day)
+    everyone = list(Person.objects.values_list("pk", flat=True))
+    kept = cutoff_states.states_of(cut, everyone)
+    if kept is not None:
+        scratch = cutoff_states.histories(cut, everyone)
+        assert {k: v for k, v in kept.items() if k in set(everyone)} == scratch
+    assert person_duty_rows(cut) == _per_person_duties(cut)
+    old_counts: dict[tuple[int, str], int] = {}
+    for r in waiting.waiting_at(cut).order_by().values("home_id", "need").annotate(n=Count("pk")):
+        key = (r["home_id"], waiting.BED_TYPE_OF_NEED[r["need"]])
+        old_counts[key] = old_counts.get(key, 0) + r["n"]
+    assert waiting.waiting_counts(day) == old_counts
+    assert sorted(unreleased_by_compound(cut)) == _unreleased_person_by_person(cut)
+
+
+@settings(
+    max_examples=10,  # a few seconds on a quiet machine; CI runs it on both databases
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(st.lists(person, min_size=1, max_size=5), st.lists(operation, min_size=1, max_size=8))
+def test_kept_states_equal_a_read_from_scratch(city, people, operations):
+    try:
+        with transaction.atomic():
+            base = _world(people, city)
+            pks = list(Person.objects.order_by("pk").values_list("pk", flat=True))
+            used = False
+            for op in operations:
+                if op[0] == "run":
+                    cutoff_states.do_advance(cutoff_for(op[1]))
+                    used = used or CutoffCheckpoint.objects.exists()
+                    _check(op[1])
+                    continue
+                _kind, who, h, value = op
+                pk, at = pks[who % len(pks)], base + dt.timedelta(hours=h)
+                if op[0] == "step":
+                    TransitionRecord.objects.create(person_id=pk, target=value, at=at)
+                elif op[0] == "isolation":
+                    IsolationRecord.objects.create(person_id=pk, isolation=value, at=at)
+                else:
+                    SeverityRecord.objects.create(person_id=pk, severity=value, at=at)
+            for day in DAYS:
+                _check(day)
+            assert used == any(op[0] == "run" for op in operations)
+            raise _Rollback
+    except _Rollback:
+        pass
+
+
+def test_a_later_day_moves_the_checkpoint_and_an_earlier_one_keeps_it(city):
+    cut = cutoff_for(DAY)
+    p = Person.objects.create(name="a", home=city["990101001001001"], created_at=cut)
+    TransitionRecord.objects.create(person=p, target=Status.CONFIRMED, at=cut)
+    assert "from scratch" in cutoff_states.do_advance(cut)
+    assert cutoff_states.states_of(cut, [p.pk])[p.pk][0] == Status.CONFIRMED
+    # A late file: admitted before the cut-off, written after the checkpoint.
+    TransitionRecord.objects.create(
+        person=p, target=Status.ADMITTED, at=cut - dt.timedelta(hours=1)
+    )
+    assert cutoff_states.states_of(cut, [p.pk])[p.pk][0] == Status.CONFIRMED  # later by time
+    TransitionRecord.objects.create(
+        person=p, source=Status.CONFIRMED, target=Status.ADMITTED, at=cut + dt.timedelta(hours=1)
+    )
+    later = cutoff_for(DAY + dt.timedelta(days=1))
+    assert "1 people" in cutoff_states.do_advance(later)
+    assert cutoff_states.states_of(later, [p.pk])[p.pk][0] == Status.ADMITTED
+    assert cutoff_states.states_of(cut, [p.pk]) is None  # not the checkpoint: from scratch
+    assert "kept at the later" in cutoff_states.do_advance(cut)
+    assert CutoffCheckpoint.objects.get().moment == later
+    cutoff_states.forget()
+    assert cutoff_states.states_of(later, [p.pk]) is None
+    assert "from scratch" in cutoff_states.do_advance(later)
+
+
+def test_a_late_file_into_an_issued_day_makes_a_new_revision_not_a_silent_rewrite(city):
+    """DESIGN §3.2: what was issued for a day is never overwritten. A record back-dated
+    into a day already issued is read by that day's re-run whatever the checkpoint (here
+    moved past it), and the clearance shows it as revision 2 with what changed."""
+    from warroom.cases.clearance import do_compute_clearance
+    from warroom.cases.models import ClearanceRevision
+    from warroom.core.context import SYSTEM
+
+    cut = cutoff_for(DAY)
+    p = Person.objects.create(
+        name="a",
+        home=city["990101001001001"],
+        created_at=cut - dt.timedelta(days=3),
+        status=Status.SUSPECTED,
+        isolation=Isolation.QUARANTINE,
+    )
+    TransitionRecord.objects.create(
+        person=p, target=Status.SUSPECTED, at=cut - dt.timedelta(days=2)
+    )
+    IsolationRecord.objects.create(
+        person=p, isolation=Isolation.QUARANTINE, at=cut - dt.timedelta(days=2)
+    )
+    cutoff_states.do_advance(cut)
+    first = do_compute_clearance(DAY, actor=SYSTEM)
+    assert first.revision == 1 and first.city_totals["admit"] == 0
+    # Filed the next day: he had been confirmed before DAY's cut-off.
+    TransitionRecord.objects.create(
+        person=p,
+        source=Status.SUSPECTED,
+        target=Status.CONFIRMED,
+        at=cut - dt.timedelta(hours=5),
+    )
+    Person.objects.filter(pk=p.pk).update(status=Status.CONFIRMED)
+    cutoff_states.do_advance(cutoff_for(DAY + dt.timedelta(days=1)))
+    again = do_compute_clearance(DAY, actor=SYSTEM)
+    assert again.revision == 2 and again.city_totals["admit"] == 1
+    assert ClearanceRevision.objects.get(date=DAY).city["admit"] == 0  # the issued one kept
+    # The next day, from the kept states, counts him too.
+    assert do_compute_clearance(DAY + dt.timedelta(days=1), actor=SYSTEM).city_totals["admit"] == 1

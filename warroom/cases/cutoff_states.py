@@ -1,0 +1,279 @@
+"""Everyone's state at the latest daily cut-off, kept from one day to the next (issue 21).
+
+The daily cycle's "as of the cut-off" figures (the clearance's admit, isolate and treat
+backlogs, the bed balance's waiting counts, certification's unreleased people) need each
+person's state at the cut-off: the target of his last step at or before it, his last
+isolation and severity records, the moments of his last steps into confirmed, into a
+category and into admitted (:func:`warroom.cases.waiting.states_at`, the definition;
+:func:`warroom.cases.waiting.people_at` per person). Read from scratch, that is a window
+over the whole of each history every day, while from one cut-off to the next only the
+people with a record since the previous cut-off change.
+
+So the daily step ``cases.states`` (:func:`do_advance`) keeps :class:`CutoffState`, one row
+per person with a record, as of the checkpoint's moment (:class:`CutoffCheckpoint`, one
+row), and moves it forward: from the checkpoint ``C`` to the day's cut-off ``M >= C`` it
+re-reads from the histories only the people with a record timed in ``[C, M]`` or with an
+id above the checkpoint's marks (written after it: a late file back-dated before ``C``
+included), and rewrites their rows. Readers (:func:`states_of`, :func:`unreleased_rows`)
+use the rows only when the checkpoint stands exactly at the moment asked, and then read
+from the histories the people with a record written since (id above the marks): what they
+return is always what a read from scratch returns. Any other moment (a re-run of an
+earlier day, a page asking about a past day) is read from scratch; the checkpoint never
+moves back.
+
+What invalidates rows beyond the marks: a merge moves a duplicate's records to the person
+kept (ids unchanged), so it calls :func:`forget` (the next run rebuilds). On PostgreSQL the
+advance holds a SHARE lock on the three histories while it reads the marks and the
+histories (an import committing in between waits for it), so no record can be committed
+with an id under the marks after they were read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Case, F, Max, Q, QuerySet, When
+from django.utils import timezone
+
+from warroom.cases.cutoff_models import CutoffCheckpoint, CutoffState
+from warroom.cases.states import Status
+from warroom.core.bulk import among, insert_tuples
+
+# (status, isolation, severity, confirmed at, entered at, admitted at); None: no record.
+State = tuple[str | None, str | None, str | None, Any, Any, Any]
+_NONE: State = (None, None, None, None, None, None)
+_COLUMNS = (
+    "person",
+    "status",
+    "isolation",
+    "severity",
+    "confirmed_at",
+    "entered_at",
+    "admitted_at",
+)
+
+
+def _models() -> tuple[Any, Any, Any]:
+    from warroom.cases.models import IsolationRecord, SeverityRecord, TransitionRecord
+
+    return TransitionRecord, IsolationRecord, SeverityRecord
+
+
+def histories(
+    moment: dt.datetime, keys: Any = None, *, times: bool = True, strict: bool = False
+) -> dict[int, State]:
+    """Each person's state at ``moment`` from the histories (of the people ``keys``: a
+    list or a subquery; None: everyone with a record), one window per history. ``strict``:
+    the records strictly before ``moment`` (certification's end of day), else at or
+    before. Without ``times`` the moments are None."""
+    from warroom.cases.waiting import _entry_step, _latest_per_person
+
+    transitions, isolations, severities = _models()
+
+    def rows(model: Any) -> QuerySet[Any]:
+        qs = model.objects.filter(at__lt=moment) if strict else model.objects.filter(at__lte=moment)
+        if keys is not None:
+            qs = qs.filter(person_id__in=keys)
+        return qs.order_by()
+
+    def last_at(q: Q) -> Max:
+        return Max(Case(When(q, then=F("at")), default=None))
+
+    moments = (
+        {
+            "confirmed": last_at(Q(target=Status.CONFIRMED)),
+            "entered": last_at(_entry_step()),
+            "admitted": last_at(Q(target=Status.ADMITTED)),
+        }
+        if times
+        else {}
+    )
+    out: dict[int, list[Any]] = {}
+    for pk, target, *at in _latest_per_person(rows(transitions), **moments).values_list(
+        "person_id", "target", *moments
+    ):
+        out[pk] = [target, None, None, *(at or (None, None, None))]
+    for pk, isolation in _latest_per_person(rows(isolations)).values_list("person_id", "isolation"):
+        out.setdefault(pk, list(_NONE))[1] = isolation
+    for pk, severity in _latest_per_person(rows(severities)).values_list("person_id", "severity"):
+        out.setdefault(pk, list(_NONE))[2] = severity
+    return {pk: tuple(v) for pk, v in out.items()}  # type: ignore[misc]
+
+
+def checkpoint() -> CutoffCheckpoint | None:
+    return CutoffCheckpoint.objects.order_by("-pk").first()
+
+
+def _marks() -> tuple[int, int, int]:
+    return tuple(  # type: ignore[return-value]
+        m.objects.aggregate(n=Max("pk"))["n"] or 0 for m in _models()
+    )
+
+
+def _written_since(cp: CutoffCheckpoint) -> Q:
+    """People with a record written after the checkpoint (an id above its marks)."""
+    transitions, isolations, severities = _models()
+    return (
+        Q(pk__in=transitions.objects.filter(pk__gt=cp.transition_id).values("person_id"))
+        | Q(pk__in=isolations.objects.filter(pk__gt=cp.isolation_id).values("person_id"))
+        | Q(pk__in=severities.objects.filter(pk__gt=cp.severity_id).values("person_id"))
+    )
+
+
+def _people(q: Q) -> set[int]:
+    from warroom.cases.models import Person
+
+    return set(Person.objects.filter(q).values_list("pk", flat=True))
+
+
+def _state_of_row(row: tuple[Any, ...]) -> State:
+    status, isolation, severity, *moments = row
+    return (status or None, isolation or None, severity or None, *moments)  # type: ignore[return-value]
+
+
+def states_of(moment: dt.datetime, keys: Any, *, times: bool = True) -> dict[int, State] | None:
+    """:func:`histories` of ``keys`` at ``moment`` from the kept rows (and the people with a
+    record written since from the histories); None when the checkpoint is not at
+    ``moment`` (the caller reads from scratch)."""
+    cp = checkpoint()
+    if cp is None or cp.moment != moment:
+        return None
+    fresh = _people(_written_since(cp))
+    names = list(_COLUMNS[1:]) if times else ["status", "isolation", "severity"]
+    out: dict[int, State] = {}
+    for pk, *row in (
+        CutoffState.objects.filter(person_id__in=keys).order_by().values_list("person_id", *names)
+    ):
+        if pk not in fresh:
+            out[pk] = _state_of_row((*row, None, None, None)[:6])
+    if not _still(cp):
+        return None  # moved on while read: the caller reads from scratch
+    if fresh:
+        # (the fresh people outside ``keys`` too: the callers look theirs up)
+        with among(fresh, integer=True) as ids:
+            out.update(histories(moment, ids, times=times))
+    return out
+
+
+def _still(cp: CutoffCheckpoint) -> bool:
+    """Whether ``cp`` still stands: an advance committed between a reader's statements
+    replaces it (rows and checkpoint in one transaction), and the rows read may then be
+    the new moment's."""
+    return CutoffCheckpoint.objects.filter(pk=cp.pk).exists()
+
+
+def unreleased_rows(
+    end: dt.datetime, unreleased: Sequence[str]
+) -> list[tuple[int, str, int]] | None:
+    """:func:`warroom.cases.selectors.unreleased_by_compound` from the kept rows: (home,
+    status, people) of the people (not merged) whose last step strictly before ``end`` is
+    into ``unreleased``; None when the checkpoint is not at ``end``."""
+    from django.db.models import Count
+
+    from warroom.cases.models import Person, TransitionRecord
+
+    cp = checkpoint()
+    if cp is None or cp.moment != end:
+        return None
+    # Read from the history: records written since, and steps exactly at ``end`` (kept
+    # in the rows, which are "at or before").
+    fresh = _people(
+        _written_since(cp) | Q(pk__in=TransitionRecord.objects.filter(at=end).values("person_id"))
+    )
+    counts: dict[tuple[int, str], int] = {}
+    kept = (
+        CutoffState.objects.filter(status__in=unreleased, person__merged_into__isnull=True)
+        .values("person__home_id", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    if fresh:
+        with among(fresh, integer=True) as ids:
+            kept = kept.exclude(person_id__in=ids)
+            rows = list(kept.values_list("person__home_id", "status", "n"))
+            homes = dict(
+                Person.objects.filter(pk__in=ids, merged_into__isnull=True).values_list(
+                    "pk", "home_id"
+                )
+            )
+            for pk, state in histories(end, ids, times=False, strict=True).items():
+                if pk in homes and state[0] in unreleased:
+                    key = (homes[pk], str(state[0]))
+                    counts[key] = counts.get(key, 0) + 1
+    else:
+        rows = list(kept.values_list("person__home_id", "status", "n"))
+    if not _still(cp):
+        return None  # moved on while read: the caller reads from scratch
+    for home, status, n in rows:
+        counts[(home, str(status))] = counts.get((home, str(status)), 0) + int(n)
+    return [(home, status, n) for (home, status), n in counts.items()]
+
+
+def _lock_histories() -> None:
+    if connection.vendor != "postgresql":
+        return  # SQLite: one writer at a time already
+    names = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in _models())
+    with connection.cursor() as cursor:
+        cursor.execute(f"LOCK TABLE {names} IN SHARE MODE")
+
+
+def _write(states: dict[int, State]) -> None:
+    insert_tuples(
+        CutoffState,
+        _COLUMNS,
+        [(pk, s[0] or "", s[1] or "", s[2] or "", s[3], s[4], s[5]) for pk, s in states.items()],
+    )
+
+
+def do_advance(moment: dt.datetime) -> str:
+    """Move the kept states to ``moment`` (the daily step ``cases.states``); idempotent.
+
+    From scratch when there is no checkpoint; forward from the checkpoint when it is at
+    or before ``moment`` (only the people with a record since it, or written after it,
+    are re-read); left as it is when it is after ``moment`` (a re-run of an earlier day:
+    its readers read from scratch). Returns a one-line summary."""
+    with transaction.atomic():
+        _lock_histories()
+        cp = CutoffCheckpoint.objects.select_for_update().order_by("-pk").first()
+        if cp is not None and cp.moment > moment:
+            return f"states kept at the later cut-off {cp.moment:%Y-%m-%d %H:%M}"
+        marks = _marks()
+        if cp is None:
+            CutoffState.objects.all().delete()
+            states = histories(moment)
+            _write(states)
+            changed, how, people = len(states), "from scratch", len(states)
+        else:
+            transitions, isolations, severities = _models()
+            since = Q(at__gte=cp.moment, at__lte=moment)
+            changed_people = _people(
+                _written_since(cp)
+                | Q(pk__in=transitions.objects.filter(since).values("person_id"))
+                | Q(pk__in=isolations.objects.filter(since).values("person_id"))
+                | Q(pk__in=severities.objects.filter(since).values("person_id"))
+            )
+            with among(changed_people, integer=True) as ids:
+                dropped, _ = CutoffState.objects.filter(person_id__in=ids).delete()
+                states = histories(moment, ids)
+            _write(states)
+            changed, how = len(changed_people), "since the previous cut-off"
+            people = cp.people - dropped + len(states)
+        CutoffCheckpoint.objects.all().delete()
+        CutoffCheckpoint.objects.create(
+            moment=moment,
+            transition_id=marks[0],
+            isolation_id=marks[1],
+            severity_id=marks[2],
+            people=people,
+            computed_at=timezone.now(),
+        )
+    return f"{changed} people's states read ({how}); {people} kept"
+
+
+def forget() -> None:
+    """Drop the kept states (a merge moved records between people): the next run rebuilds
+    them and readers read from scratch until then."""
+    CutoffCheckpoint.objects.all().delete()
