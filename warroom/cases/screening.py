@@ -41,15 +41,16 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext
 
-from warroom.cases.identity import validate_resident_id
+from warroom.cases.identity import PROVINCES, check_digit, validate_resident_id
 from warroom.cases.imports import (
     ID_TYPES,
     LINE_LIST_COLUMNS,
@@ -63,12 +64,13 @@ from warroom.cases.imports import (
 from warroom.cases.models import IdType, Person, Result, ScreeningResult
 from warroom.cases.selectors import can_see_people
 from warroom.cases.services import HOME_AREAS
-from warroom.core.bulk import insert_tuples, without_gc
+from warroom.core.bulk import insert_values, without_gc
 from warroom.core.context import acting
 from warroom.core.imports import finish_import, previous_import, table_from_rows
 from warroom.core.progress import RowProgress
 from warroom.geo.models import Area
 from warroom.tables import (
+    _CONTROL,  # the reader's one definition of a control character
     Column,
     RowError,
     Table,
@@ -97,6 +99,8 @@ SCREENING_COLUMNS: list[Column] = [
     Column("reported_at", "报告时间", moment, help="YYYY-MM-DD HH:MM"),
     Column("result", "检测结果", RESULTS, help="positive / negative"),
 ]
+
+_ID = re.compile(r"[0-9]{17}[0-9X]")
 
 WRITTEN = ["id_type", "id_number", "area", "lab", "code", "taken_at", "reported_at", "result"]
 
@@ -231,17 +235,34 @@ def _stream(
 ) -> tuple[int, list[_Positive]]:
     """Check and write every row; return the rows written and the positives. Refuses the
     file (:class:`TableRejected`) if any row is bad: the caller's transaction rolls the
-    written chunks back."""
-    from warroom.tables import _CONTROL  # the reader's one definition of a control character
+    written chunks back.
 
+    Each row takes a fast path: the repeated cells (lab, home, times, result) are looked
+    up among the texts already parsed, the ID number checked by :func:`_resident_ok`, the
+    name and phone only checked for presence (a negative's are not kept; a positive's
+    are parsed as the line list parses them). Anything the fast path does not accept
+    goes through :func:`_slow_row`, the columns' own parsers, which names the problem.
+    """
     cols = {
         c.name: _Column(
             c, index.get(c.name), remember=c.name not in ("id_number", "name", "sample_code")
         )
         for c in SCREENING_COLUMNS
     }
+    on_postgres = connection.vendor == "postgresql"
+    adapt = connection.ops.adapt_datetimefield_value
     home = _homes(actor)
     home_ids: dict[str, int | ValueError] = {}
+    # Per distinct text: the parsed time and what the driver is given for it.
+    times: dict[str, tuple[dt.datetime, Any]] = {}
+    labs: dict[str, str] = {}
+    results: dict[str, str] = {}
+    births: dict[str, bool] = {}
+    today = dt.date.today()
+    i_type, i_number, i_name = index.get("id_type"), index["id_number"], index["name"]
+    i_home, i_lab, i_code = index["home_code"], index["lab"], index["sample_code"]
+    i_taken, i_reported, i_result = index["taken_at"], index["reported_at"], index["result"]
+    width = max(index.values()) + 1
     check_control = not table.no_control_characters
     limit = table.limits.max_errors
     errors: list[RowError] = []
@@ -251,88 +272,211 @@ def _stream(
     written = 0
     progress = RowProgress("screening", total, every=PROGRESS_EVERY)
     positive = Result.POSITIVE
+    resident = IdType.RESIDENT
+    table_name = ScreeningResult._meta.db_table
+    columns = [ScreeningResult._meta.get_field(n).column for n in WRITTEN]  # type: ignore[union-attr]
 
     def fail(rownum: int, column: str, cell: Any, reason: str) -> None:
         errors.append(RowError(rownum, column, _shown(cell), reason))
         if len(errors) >= limit:
             raise TableRejected(errors, stopped=True)
 
-    for offset, raw in enumerate(table.rows):
-        rownum = table.first_row + offset
+    def moment_of(cell: str) -> tuple[dt.datetime, Any]:
+        value = moment(cell)
+        return value, (value.isoformat() if on_postgres else adapt(value))
+
+    every_row: Iterable[list[Any]] = table.rows
+    for offset, raw in enumerate(every_row):
         if offset % PROGRESS_EVERY == 0 and offset:
             progress.rows(offset)
-        if not any(c is not None and str(c).strip() for c in raw):
-            continue
-        if check_control:
-            bad = next((c for c in raw if isinstance(c, str) and _CONTROL.search(c)), None)
-            if bad is not None:
-                fail(rownum, "", bad, "contains a control character; remove it")
+        rownum = table.first_row + offset
+        row: tuple[Any, ...] | None = None
+        if len(raw) >= width and not (check_control and any(_CONTROL.search(c) for c in raw)):
+            # The fast path: None as soon as something is not as the common row is.
+            try:
+                id_type = resident if i_type is None or not raw[i_type] else raw[i_type]
+                number = raw[i_number]
+                if id_type != resident or not _resident_ok(number, births, today):
+                    raise LookupError
+                area = home_ids[raw[i_home]]
+                lab = labs[raw[i_lab]]
+                taken, taken_db = times[raw[i_taken]]
+                reported, reported_db = times[raw[i_reported]]
+                result = results[raw[i_result]]
+                code = raw[i_code].strip()
+                name = raw[i_name]
+                if (
+                    type(area) is not int
+                    or not code
+                    or len(code) > 64
+                    or not name.strip()
+                    or len(name) > 100
+                    or reported < taken
+                    or (lab, code) in seen
+                ):
+                    raise LookupError
+                row = (id_type, number, area, lab, code, taken_db, reported_db, result)
+                if result == positive:
+                    positives.append(
+                        _Positive(
+                            rownum,
+                            id_type,
+                            number,
+                            _parsed(cols["name"], raw),
+                            _parsed(cols["phone"], raw),
+                            raw[i_home],
+                            lab,
+                            code,
+                            taken,
+                            reported,
+                        )
+                    )
+            except (LookupError, ValueError, TypeError, AttributeError):
+                row = None  # not a plain row (an Excel cell, a new text): the slow path
+        if row is None:
+            if not any(c is not None and str(c).strip() for c in raw):
                 continue
-        bad_before = len(errors)
-        values: dict[str, Any] = {}
-        for name, parse in cols.items():
-            try:
-                values[name] = parse(raw)
-            except ValueError as exc:
-                cell = raw[parse.pos] if parse.pos is not None and parse.pos < len(raw) else ""
-                fail(rownum, name, cell, str(exc))
-        if len(errors) > bad_before:
-            continue
-        id_type = values["id_type"] or IdType.RESIDENT
-        try:
-            number = _document(id_type, values["id_number"])
-        except ValueError as exc:
-            fail(rownum, "id_number", values["id_number"], str(exc))
-            continue
-        code_text = values["home_code"]
-        area = home_ids.get(code_text)
-        if area is None:
-            try:
-                area = home_ids[code_text] = home(code_text)
-            except ValueError as exc:
-                area = home_ids[code_text] = exc
-        if isinstance(area, ValueError):
-            fail(rownum, "home_code", code_text, str(area))
-            continue
-        lab, code = values["lab"], values["sample_code"]
-        taken, reported = values["taken_at"], values["reported_at"]
-        if reported < taken:
-            fail(rownum, "reported_at", reported.isoformat(), "earlier than the sampling")
-            continue
-        pair = (lab, code)
-        if pair in seen:
-            fail(rownum, "sample_code", code, "this lab's sample code appears twice in the file")
-            continue
-        seen.add(pair)
-        result = values["result"]
-        if result == positive:
-            positives.append(
-                _Positive(
-                    rownum,
-                    id_type,
-                    number,
-                    values["name"],
-                    values["phone"],
-                    code_text,
-                    lab,
-                    code,
-                    taken,
-                    reported,
-                )
+            row = _slow_row(
+                raw,
+                rownum,
+                cols,
+                fail,
+                home,
+                home_ids,
+                times,
+                labs,
+                results,
+                moment_of,
+                positives,
+                seen,
+                check_control,
             )
+            if row is None:
+                continue
+        seen.add((row[3], row[4]))
         if errors:
             continue  # the file is refused: check the rest, write nothing more
-        chunk.append((id_type, number, area, lab, code, taken, reported, result))
+        chunk.append(row)
         if len(chunk) >= CHUNK:
-            insert_tuples(ScreeningResult, WRITTEN, chunk)
+            insert_values(table_name, columns, chunk)
             written += len(chunk)
             chunk = []
     if errors:
         raise TableRejected(errors)
-    insert_tuples(ScreeningResult, WRITTEN, chunk)
+    insert_values(table_name, columns, chunk)
     written += len(chunk)
     progress.rows(written, final=True)
     return written, positives
+
+
+def _resident_ok(number: str, births: dict[str, bool], today: dt.date) -> bool:
+    """Whether ``number`` is a valid resident ID as it is written (upper case, no spaces):
+    the checks of :func:`~warroom.cases.identity.validate_resident_id`, its birth date
+    judged once per distinct date. False sends the row to the slow path, which says why."""
+    if len(number) != 18 or not _ID.fullmatch(number) or number[:2] not in PROVINCES:
+        return False
+    born = number[6:14]
+    ok = births.get(born)
+    if ok is None:
+        try:
+            validate_resident_id(number[:17] + check_digit(number[:17]), today=today)
+            ok = True
+        except ValueError:
+            ok = False
+        births[born] = ok
+    return ok and check_digit(number[:17]) == number[17]
+
+
+def _parsed(column: _Column, raw: list[Any]) -> Any:
+    """A positive's name or phone, parsed as the line list will (a bad one is refused
+    there, naming this row)."""
+    try:
+        return column(raw)
+    except ValueError:
+        return raw[column.pos] if column.pos is not None and column.pos < len(raw) else None
+
+
+def _slow_row(
+    raw: list[Any],
+    rownum: int,
+    cols: dict[str, _Column],
+    fail: Callable[[int, str, Any, str], None],
+    home: Callable[[str], int],
+    home_ids: dict[str, int | ValueError],
+    times: dict[str, tuple[dt.datetime, Any]],
+    labs: dict[str, str],
+    results: dict[str, str],
+    moment_of: Callable[[str], tuple[dt.datetime, Any]],
+    positives: list[_Positive],
+    seen: set[tuple[str, str]],
+    check_control: bool,
+) -> tuple[Any, ...] | None:
+    """A row the fast path did not take: every column through its parser, every problem
+    reported (``fail``); the texts it parsed are remembered for the fast path. None if
+    the row is bad."""
+    if check_control:
+        bad = next((c for c in raw if isinstance(c, str) and _CONTROL.search(c)), None)
+        if bad is not None:
+            fail(rownum, "", bad, "contains a control character; remove it")
+            return None
+    values: dict[str, Any] = {}
+    bad_before = False
+    for name, parse in cols.items():
+        try:
+            values[name] = parse(raw)
+        except ValueError as exc:
+            cell = raw[parse.pos] if parse.pos is not None and parse.pos < len(raw) else ""
+            fail(rownum, name, cell, str(exc))
+            bad_before = True
+    if bad_before:
+        return None
+    id_type = values["id_type"] or IdType.RESIDENT
+    try:
+        number = _document(id_type, values["id_number"])
+    except ValueError as exc:
+        fail(rownum, "id_number", values["id_number"], str(exc))
+        return None
+    code_text = values["home_code"]
+    area = home_ids.get(code_text)
+    if area is None:
+        try:
+            area = home_ids[code_text] = home(code_text)
+        except ValueError as exc:
+            area = home_ids[code_text] = exc
+    if isinstance(area, ValueError):
+        fail(rownum, "home_code", code_text, str(area))
+        return None
+    lab, code = values["lab"], values["sample_code"]
+    labs.setdefault(raw[cols["lab"].pos or 0], lab)
+    taken_cell, reported_cell = raw[cols["taken_at"].pos or 0], raw[cols["reported_at"].pos or 0]
+    taken, taken_db = times.get(taken_cell) or times.setdefault(taken_cell, moment_of(taken_cell))
+    reported, reported_db = times.get(reported_cell) or times.setdefault(
+        reported_cell, moment_of(reported_cell)
+    )
+    result = values["result"]
+    results.setdefault(raw[cols["result"].pos or 0], result)
+    if reported < taken:
+        fail(rownum, "reported_at", reported.isoformat(), "earlier than the sampling")
+        return None
+    if (lab, code) in seen:
+        fail(rownum, "sample_code", code, "this lab's sample code appears twice in the file")
+        return None
+    if result == Result.POSITIVE:
+        positives.append(
+            _Positive(
+                rownum,
+                id_type,
+                number,
+                values["name"],
+                values["phone"],
+                code_text,
+                lab,
+                code,
+                taken,
+                reported,
+            )
+        )
+    return (id_type, number, area, lab, code, taken_db, reported_db, result)
 
 
 def _sub_key(digest: str, part: str) -> str:
