@@ -169,12 +169,14 @@ def _shown(cell: Any) -> str:
     return "" if cell is None else str(cell)[:100]
 
 
-def _homes(actor: Any) -> Callable[[str], int]:
-    """The id of the home compound (or village) ``code``, within the actor's area; else
-    ``ValueError`` with the reason. Every compound of the city is loaded once (~10,000)."""
+def _homes(actor: Any) -> tuple[dict[str, int | ValueError], Callable[[str], int]]:
+    """The home compounds (and villages) within the actor's area by code, their ids (the
+    others' refusal as a ``ValueError``): every home of the city is loaded once
+    (~10,000); and the answer for any other text (``ValueError`` with the reason)."""
     own = str(getattr(actor, "area_path", "") or "")
-    homes = {
-        code: (pk, path)
+    outside = ValueError("this compound is outside your area")
+    homes: dict[str, int | ValueError] = {
+        code: pk if not own or path.startswith(own) else outside
         for code, pk, path in Area.objects.filter(HOME_AREAS).values_list("code", "pk", "path")
     }
 
@@ -182,11 +184,11 @@ def _homes(actor: Any) -> Callable[[str], int]:
         found = homes.get(code)
         if found is None:
             raise ValueError("no compound or village with this code")
-        if own and not found[1].startswith(own):
-            raise ValueError("this compound is outside your area")
-        return found[0]
+        if isinstance(found, ValueError):
+            raise found
+        return found
 
-    return home
+    return homes, home
 
 
 def _document(id_type: str, number: str) -> str:
@@ -251,8 +253,7 @@ def _stream(
     }
     on_postgres = connection.vendor == "postgresql"
     adapt = connection.ops.adapt_datetimefield_value
-    home = _homes(actor)
-    home_ids: dict[str, int | ValueError] = {}
+    home_ids, home = _homes(actor)
     # Per distinct text: the parsed time and what the driver is given for it.
     times: dict[str, tuple[dt.datetime, Any]] = {}
     labs: dict[str, str] = {}
