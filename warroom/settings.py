@@ -284,7 +284,7 @@ WARROOM_IMPORT_MAX_ERRORS = env_int("WARROOM_IMPORT_MAX_ERRORS", 200, minimum=1)
 # samples on its busiest day): the screening import has its own row and byte limits
 # (warroom.core.uploads.import_limits("screening")); every other import keeps the above.
 WARROOM_IMPORT_SCREENING_MAX_BYTES = env_int(
-    "WARROOM_IMPORT_SCREENING_MAX_BYTES", 256 * 2**20, minimum=1
+    "WARROOM_IMPORT_SCREENING_MAX_BYTES", 512 * 2**20, minimum=1
 )
 WARROOM_IMPORT_SCREENING_MAX_ROWS = env_int(
     "WARROOM_IMPORT_SCREENING_MAX_ROWS", 2_000_000, minimum=1

@@ -394,7 +394,7 @@ _IMPORTER = re.compile(r"^warroom\.[a-z_.]+\.do_(import|load)_[a-z_]+$")
 
 @job("import-file")
 def _run_import(ctx: JobContext, *, importer: str, filename: str, limits: str = "") -> Any:
-    from warroom.core.progress import reporting
+    from warroom.core.context import reporting
     from warroom.core.uploads import import_slot, read_upload
 
     if not _IMPORTER.match(importer):
@@ -405,7 +405,7 @@ def _run_import(ctx: JobContext, *, importer: str, filename: str, limits: str = 
     with import_slot(ctx.created_by):
         table = read_upload(bytes(ctx.payload or b""), filename=filename, kind=limits)
         ctx.progress(0, 1, gettext_noop("Importing"))
-        # An importer that reports its rows (warroom.core.progress.report_rows) moves the
+        # An importer that reports its rows (warroom.core.context.report_rows) moves the
         # job's done/total as it goes.
         with reporting(lambda done, total, message: _progress_aside(ctx, done, total, message)):
             result = fn(table, actor=ctx.created_by)
@@ -463,11 +463,7 @@ def enqueue_import(
     path = f"{importer.__module__}.{importer.__qualname__}"
     if not _IMPORTER.match(path):
         raise ValueError(f"not an importer: {path}")
-    return _run_import.enqueue(
-        actor=actor,
-        label=f"import {filename}",
-        payload=data,
-        importer=path,
-        filename=filename[:255],
-        limits=limits,
-    )
+    args: dict[str, Any] = {"importer": path, "filename": filename[:255]}
+    if limits:  # the job's arguments name the kind only when it has limits of its own
+        args["limits"] = limits
+    return _run_import.enqueue(actor=actor, label=f"import {filename}", payload=data, **args)

@@ -17,9 +17,6 @@ from __future__ import annotations
 import resource
 import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
@@ -177,38 +174,19 @@ def line(
 
 
 # --- progress inside an import ---------------------------------------------------------------
-# An importer of a large file reports its rows with :func:`report_rows`; whoever runs it (the
-# job worker: the job's done/total; the CLI) listens with :func:`reporting`. Nobody
-# listening (a web request, a test): nothing but the log line of :class:`RowProgress`.
-
-ProgressSink = Callable[[int, "int | None", str], None]
-_sink: ContextVar[ProgressSink | None] = ContextVar("warroom_progress_sink", default=None)
-
-
-@contextmanager
-def reporting(sink: ProgressSink) -> Iterator[None]:
-    """Send the rows reported by :func:`report_rows` in this block to ``sink(done, total,
-    message)``."""
-    token = _sink.set(sink)
-    try:
-        yield
-    finally:
-        _sink.reset(token)
-
-
-def report_rows(done: int, total: int | None, message: str) -> None:
-    """Tell whoever listens (:func:`reporting`) that ``done`` of ``total`` rows are done."""
-    sink = _sink.get()
-    if sink is not None:
-        sink(done, total, message)
+# An importer of a large file reports its rows through :class:`RowProgress`; whoever runs it
+# (the job worker: the job's done/total) listens with
+# :func:`warroom.core.context.reporting`. Nobody listening (a web request, a test): only
+# the log line.
 
 
 @dataclass
 class RowProgress:
     """Progress of one import over its rows: every ``every`` rows, one log line with the
     rate (``[screening] 300,000/1,500,000 rows · 41,000 rows/s · elapsed 0:07 · left
-    ~0:29 · RSS 0.6 GB``) on ``out`` (default stderr) and :func:`report_rows` for the job
-    page. A file smaller than ``every`` rows prints nothing."""
+    ~0:29 · RSS 0.6 GB``) on ``out`` (default stderr) and
+    :func:`warroom.core.context.report_rows` for the job page. A file smaller than
+    ``every`` rows prints nothing."""
 
     label: str
     total: int | None
@@ -234,4 +212,6 @@ class RowProgress:
             text += f" · left ~{clock((self.total - done) / rate)}"
         text += f" · RSS {current_rss_bytes() / 2**30:.1f} GB"
         print(text, file=self.out or sys.stderr, flush=True)
+        from warroom.core.context import report_rows
+
         report_rows(done, self.total, f"{done:,}{of} rows, {rate:,.0f} rows/s")
