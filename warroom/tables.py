@@ -371,10 +371,16 @@ class _CsvRows:
         stream = io.TextIOWrapper(io.BytesIO(self._data), encoding=self._encoding, newline="")
         rownum = 0
         try:
+            limits = self._limits
             for raw in csv.reader(stream):
                 rownum += 1
-                if not self.checked:
-                    _check_row(raw, rownum, self._limits)
+                # A CSV row's cells are strings: the common case checked in C (map, max).
+                if not self.checked and (
+                    rownum > limits.max_rows + 1
+                    or len(raw) > limits.max_columns
+                    or (raw and max(map(len, raw)) > limits.max_cell_chars)
+                ):
+                    _check_row(raw, rownum, limits)
                 if self._header or rownum > 1:
                     yield list(raw)
         except csv.Error as exc:
