@@ -53,7 +53,7 @@ def child(kind: str) -> None:
     start = time.perf_counter()
     if reuse and path.exists():
         data = path.read_bytes()
-        counts = {"samples": data.count(b"\n") - 1, "positives": data.count(b",positive\n")}
+        counts = {"samples": data.count(b"\n") - 1, "positives": data.count(b",positive\r\n")}
         del data
     else:
         counts = write_screening_day(path, day=DAY, samples=SAMPLES)

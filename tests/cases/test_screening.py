@@ -215,13 +215,14 @@ def test_another_district_sees_nothing_of_it(city, officer, outsider, client):
 
 def test_the_import_page_and_api_take_screening_files(city, officer, client):
     client.force_login(officer)
-    upload = io.BytesIO(day_file(25))
+    data = day_file(25)
+    upload = io.BytesIO(data)
     upload.name = "day.csv"
     page = client.post("/cases/import/", {"kind": "screening", "file": upload})
     assert page.status_code == 302
     assert ScreeningResult.objects.count() == 25
     _, token = do_create_token(officer, name="t", actor=SYSTEM)
-    again = io.BytesIO(day_file(25))
+    again = io.BytesIO(data)
     again.name = "day.csv"
     api = client.post(
         "/api/cases/import/screening", {"file": again}, HTTP_AUTHORIZATION=f"Bearer {token}"

@@ -48,7 +48,6 @@ from functools import partial
 from typing import Any
 
 from django.db import connection, transaction
-from django.utils.translation import gettext
 
 from warroom.cases.identity import PROVINCES, check_digit, validate_resident_id
 from warroom.cases.imports import (
@@ -560,8 +559,7 @@ def _refused_as_rows(rows: list[_Positive], run: Callable[[], Any]) -> Any:
                 rows[e.row - 2].row if 2 <= e.row < len(rows) + 2 else e.row,
                 e.column,
                 e.value,
-                gettext("as a positive entering case management: %(reason)s")
-                % {"reason": e.reason},
+                f"as a positive entering case management: {e.reason}",
             )
             for e in exc.errors
         ]
