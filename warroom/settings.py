@@ -280,6 +280,15 @@ WARROOM_IMPORT_MAX_UNZIPPED_BYTES = env_int(
 )
 WARROOM_IMPORT_MAX_EXPANSION = env_int("WARROOM_IMPORT_MAX_EXPANSION", 100, minimum=1)
 WARROOM_IMPORT_MAX_ERRORS = env_int("WARROOM_IMPORT_MAX_ERRORS", 200, minimum=1)
+# A day of mass screening is one file of up to ~1.5 M results (Wuhan, May 2020: 1.47 M
+# samples on its busiest day): the screening import has its own row and byte limits
+# (warroom.core.uploads.import_limits("screening")); every other import keeps the above.
+WARROOM_IMPORT_SCREENING_MAX_BYTES = env_int(
+    "WARROOM_IMPORT_SCREENING_MAX_BYTES", 512 * 2**20, minimum=1
+)
+WARROOM_IMPORT_SCREENING_MAX_ROWS = env_int(
+    "WARROOM_IMPORT_SCREENING_MAX_ROWS", 2_000_000, minimum=1
+)
 # Imports one user may run at once, and when a slot held by a killed worker is taken back.
 WARROOM_IMPORT_PER_USER = env_int("WARROOM_IMPORT_PER_USER", 2, minimum=1)
 WARROOM_IMPORT_SLOT_SECONDS = env_int("WARROOM_IMPORT_SLOT_SECONDS", 900, minimum=1)

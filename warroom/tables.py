@@ -191,6 +191,9 @@ class Table:
     limits: Limits = DEFAULT_LIMITS
     # The reader found no control character anywhere in the file: cells need no check.
     no_control_characters: bool = False
+    # The data rows the reader counted (blank ones too), when it counted them (CSV): an
+    # importer's progress "done/total".
+    row_count: int | None = None
 
 
 def _norm(name: str) -> str:
@@ -332,8 +335,9 @@ def read_table(
     del text
     rows = _CsvRows(data, encoding, limits)
     header = next(iter(_CsvRows(data, encoding, limits, header=True)), None)
+    counted = 0
     for _row in rows:  # one pass that holds nothing: the limits and the CSV syntax
-        pass
+        counted += 1
     rows.checked = True
     if header is None or not any(str(h).strip() for h in header):
         raise TableRejected([RowError(1, "", "", "the file is empty: no header row")])
@@ -345,6 +349,7 @@ def read_table(
         filename,
         limits=limits,
         no_control_characters=clean,
+        row_count=counted,
     )
 
 
@@ -366,10 +371,16 @@ class _CsvRows:
         stream = io.TextIOWrapper(io.BytesIO(self._data), encoding=self._encoding, newline="")
         rownum = 0
         try:
+            limits = self._limits
             for raw in csv.reader(stream):
                 rownum += 1
-                if not self.checked:
-                    _check_row(raw, rownum, self._limits)
+                # A CSV row's cells are strings: the common case checked in C (map, max).
+                if not self.checked and (
+                    rownum > limits.max_rows + 1
+                    or len(raw) > limits.max_columns
+                    or (raw and max(map(len, raw)) > limits.max_cell_chars)
+                ):
+                    _check_row(raw, rownum, limits)
                 if self._header or rownum > 1:
                     yield list(raw)
         except csv.Error as exc:

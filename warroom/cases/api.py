@@ -4,7 +4,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from ninja.responses import Status
 
-from warroom.cases import imports, selectors, services
+from warroom.cases import imports, screening, selectors, services
 from warroom.cases.models import Duty, Person
 from warroom.cases.schemas import (
     BatchOut,
@@ -18,6 +18,8 @@ from warroom.cases.schemas import (
     ResultRowIn,
     SampleIn,
     SampleOut,
+    ScreeningBatchOut,
+    ScreeningOut,
     TracingOut,
     TransitionIn,
     TransitionOut,
@@ -206,6 +208,31 @@ def post_results(
 def import_line_list(request: HttpRequest, file: File[UploadedFile]) -> object:
     _writer(request)
     return run_import(imports.do_import_line_list, file, actor=request.auth)
+
+
+@router.post(
+    "/import/screening",
+    response=ScreeningBatchOut,
+    summary="Import a day of mass screening results (up to 2,000,000 rows)",
+)
+def import_screening(request: HttpRequest, file: File[UploadedFile]) -> object:
+    _writer(request)
+    return run_import(
+        screening.do_import_screening, file, actor=request.auth, kind=screening.LIMITS
+    )
+
+
+@router.get(
+    "/people/{person_id}/screening",
+    response={200: ScreeningOut, 204: None},
+    summary="A person's latest mass screening result (204: none)",
+)
+def person_screening(request: HttpRequest, person_id: int) -> object:
+    person = selectors.get_person(request.auth, person_id)
+    found = screening.latest_for(request.auth, person.id_type, person.id_number)
+    if found is None:
+        return Status(204, None)
+    return found
 
 
 @router.post("/import/results", response=BatchOut, summary="Import a lab results file")

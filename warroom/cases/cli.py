@@ -20,7 +20,7 @@ surveillance_app = typer.Typer(
     no_args_is_help=True,
 )
 
-KINDS = ("line-list", "results")
+KINDS = ("line-list", "results", "screening")
 
 
 def _setup() -> Any:
@@ -31,6 +31,9 @@ def _setup() -> Any:
 
 
 def _import(kind: str, file: Path) -> None:
+    if kind == "screening":
+        _import_screening(file)
+        return
     cli = _setup()
     from warroom.cases.imports import do_import_line_list, do_import_results
 
@@ -43,13 +46,46 @@ def _import(kind: str, file: Path) -> None:
     )
 
 
+def _import_screening(file: Path) -> None:
+    cli = _setup()
+    import time
+
+    from warroom.cases.screening import LIMITS, do_import_screening
+
+    started = time.perf_counter()
+    result = cli.run_import(
+        file, lambda table: do_import_screening(table, actor=SYSTEM), kind=LIMITS
+    )
+    seconds = time.perf_counter() - started
+    cli.print_imported(
+        result,
+        f"{result.rows:,} screening results in {seconds:.1f} s "
+        f"({result.rows / max(seconds, 1e-9):,.0f} rows/s): {result.positives} positive, "
+        f"{result.new_suspected} new suspected, {result.updated} already in case management, "
+        f"{result.transitions} status changes",
+    )
+
+
 @cases_app.command(
-    "import", help="导入个案清单或检测结果（CSV/Excel）/ Import the line list or lab results."
+    "import-screening",
+    help="导入全员核酸检测一日结果 / Import a day of mass screening results (up to 2 M rows).",
+)
+def cases_import_screening(file: Path) -> None:
+    _import_screening(file)
+
+
+@cases_app.command(
+    "import",
+    help="导入个案清单、检测结果或全员核酸检测结果（CSV/Excel）/ Import the line list, lab "
+    "results or mass screening results.",
 )
 def cases_import(
     file: Path,
     kind: Annotated[
-        str, typer.Option(help="类型 / kind: line-list (个案清单) or results (检测结果)")
+        str,
+        typer.Option(
+            help="类型 / kind: line-list (个案清单), results (检测结果) or screening (全员核酸)"
+        ),
     ] = "line-list",
 ) -> None:
     if kind not in KINDS:
@@ -62,15 +98,22 @@ def cases_template(
     out: Annotated[Path, typer.Argument(help="输出文件 / output file")] = Path(
         "line-list-template.xlsx"
     ),
-    kind: Annotated[str, typer.Option(help="类型 / kind: line-list or results")] = "line-list",
+    kind: Annotated[
+        str, typer.Option(help="类型 / kind: line-list, results or screening")
+    ] = "line-list",
 ) -> None:
     cli = _setup()
     from warroom.cases.imports import LINE_LIST_COLUMNS, RESULT_COLUMNS
+    from warroom.cases.screening import SCREENING_COLUMNS
     from warroom.tables import write_template
 
     if kind not in KINDS:
         raise typer.BadParameter(f"kind must be one of {', '.join(KINDS)}")
-    columns = LINE_LIST_COLUMNS if kind == "line-list" else RESULT_COLUMNS
+    columns = {
+        "line-list": LINE_LIST_COLUMNS,
+        "results": RESULT_COLUMNS,
+        "screening": SCREENING_COLUMNS,
+    }[kind]
     write_template(out, columns, sheet=kind)
     cli.console.print(f"template written to {out}")
 

@@ -91,6 +91,10 @@ class MergeForm(forms.Form):
 class ImportForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind"),
-        choices=[("line-list", _("Line list")), ("results", _("Lab results"))],
+        choices=[
+            ("line-list", _("Line list")),
+            ("results", _("Lab results")),
+            ("screening", _("Mass screening results")),
+        ],
     )
     file = forms.FileField(label=_("File (CSV or Excel)"))

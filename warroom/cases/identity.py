@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+from operator import mul
 
 # Masking is one rule for every screen (warroom.core.personal); re-exported for the importers.
 from warroom.core.personal import mask_id as mask_id
@@ -33,8 +34,7 @@ def check_digit(body: str) -> str:
     """The GB 11643 check character for the first 17 digits ``body``."""
     if not re.fullmatch(r"[0-9]{17}", body):
         raise ValueError("the body of a resident ID is 17 digits")
-    total = sum(int(d) * w for d, w in zip(body, _WEIGHTS, strict=True))
-    return _CHECK[total % 11]
+    return _CHECK[sum(map(mul, map(int, body), _WEIGHTS)) % 11]
 
 
 def validate_resident_id(raw: str, *, today: dt.date | None = None) -> str:

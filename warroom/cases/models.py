@@ -408,5 +408,52 @@ class ClearanceSnapshot(models.Model):
         return f"{self.area_id} {self.date} {self.duty}: {self.total}"
 
 
+class ScreeningResult(models.Model):
+    """One result of mass screening (全员核酸检测), kept as it came: every result of every
+    campaign day, keyed by the ID number (most people screened are in no case record).
+
+    Written by the screening import only (``warroom.cases.screening``: ``COPY`` on
+    PostgreSQL), never changed. ``(id_type, id_number, taken_at)`` is indexed: a person's
+    latest result is one index probe. ``area`` is the home compound the file gave (the
+    scope: a district sees the results of its own residents); it has no index of its own,
+    so that a day of 1.5 million results writes two indexes, not three, and no database
+    foreign key: the import checks every row's home against the city's homes it loaded in
+    its own transaction, and areas are never deleted (people, facilities and reports
+    protect them), so the 1.5 million deferred checks at commit (25-37 s of a day under
+    load) would check nothing the import has not.
+    """
+
+    id_type = models.CharField(
+        _("ID type"), max_length=16, choices=IdType.choices(), default=IdType.RESIDENT
+    )
+    id_number = models.CharField(_("ID number"), max_length=32)
+    area = models.ForeignKey(
+        "geo.Area",
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+        verbose_name=_("home"),
+    )
+    lab = models.CharField(_("lab"), max_length=200)
+    code = models.CharField(_("sample code"), max_length=64)
+    taken_at = models.DateTimeField(_("taken at"))
+    reported_at = models.DateTimeField(_("reported at"))
+    result = models.CharField(_("result"), max_length=16, choices=Result.choices())
+
+    scope_path = "area__path"
+    objects = RestrictedManager()
+
+    class Meta:
+        verbose_name = _("screening result")
+        verbose_name_plural = _("screening results")
+        indexes = [
+            models.Index(fields=["id_number", "id_type", "taken_at"], name="cases_screening_latest")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lab} {self.code}"
+
+
 # The per-person states at the latest daily cut-off (issue 21): see warroom.cases.cutoff_states.
 from warroom.cases.cutoff_models import CutoffCheckpoint, CutoffState  # noqa: E402, F401

@@ -165,6 +165,25 @@ class BatchOut(Schema):
     sha256: str
 
 
+class ScreeningBatchOut(BatchOut):
+    """A screening import: ``created`` results kept, ``positives`` of them positive, of
+    whom ``new_suspected`` entered case management as new suspected people and
+    ``updated`` were already there (their result became a sample)."""
+
+    positives: int
+    new_suspected: int
+
+
+class ScreeningOut(Schema):
+    """A person's latest mass screening result."""
+
+    lab: str
+    code: str
+    taken_at: dt.datetime
+    reported_at: dt.datetime
+    result: str
+
+
 class DutyOut(Schema):
     total: int
     under_24h: int

@@ -18,6 +18,7 @@ urlpatterns = [
     path("import/", views.import_file, name="import"),
     path("template/line-list.xlsx", views.line_list_template, name="template_line_list"),
     path("template/results.xlsx", views.results_template, name="template_results"),
+    path("template/screening.xlsx", views.screening_template, name="template_screening"),
     path("tracing/", views.tracing, name="tracing"),
     path("graph/", views.graph_home, name="graph_home"),
     path("graph/<str:code>/", views.graph, name="graph"),

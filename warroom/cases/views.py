@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
-from warroom.cases import clearance, selectors, services, states
+from warroom.cases import clearance, screening, selectors, services, states
 from warroom.cases.forms import (
     ContactForm,
     ImportForm,
@@ -167,6 +167,7 @@ def person(request: HttpRequest, person_id: int) -> HttpResponse:
         "targets": [(t, Status(t).label) for t in targets],
         "history": selectors.history(request.user, p),
         "samples": p.samples.order_by("-taken_at"),
+        "screening": screening.latest_for(request.user, p.id_type, p.id_number),
         "severities": p.severities.all(),
         "treatments": p.treatments.all()[:14],
         "contacts_out": p.contacts_out.select_related("contact"),
@@ -311,6 +312,14 @@ def merge(request: HttpRequest, person_id: int) -> HttpResponse:
     return _post(request, person_id, MergeForm, act)
 
 
+# The import page's kinds: the importer and the kind of limits its files are read within.
+IMPORTERS: dict[str, tuple[Callable[..., Any], str]] = {
+    "line-list": (do_import_line_list, ""),
+    "results": (do_import_results, ""),
+    "screening": (screening.do_import_screening, screening.LIMITS),
+}
+
+
 @_people_required
 def import_file(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
@@ -319,14 +328,14 @@ def import_file(request: HttpRequest) -> HttpResponse:
         if not request.user.can("change"):  # type: ignore[union-attr]
             raise Http404
         upload = form.cleaned_data["file"]
-        importer = (
-            do_import_line_list if form.cleaned_data["kind"] == "line-list" else do_import_results
-        )
+        importer, limits = IMPORTERS[form.cleaned_data["kind"]]
         try:
             if import_in_worker(upload.size or 0):  # a large file: a worker imports it
-                queued = enqueue_import(importer, upload, upload.name or "", actor=request.user)
+                queued = enqueue_import(
+                    importer, upload, upload.name or "", actor=request.user, limits=limits
+                )
                 return redirect("web:job", queued_job_id=queued.pk)
-            res = run_import(importer, upload, actor=request.user)
+            res = run_import(importer, upload, actor=request.user, kind=limits)
         except TableRejected as exc:
             report = exc
         except WarroomError as exc:
@@ -363,6 +372,12 @@ def line_list_template(request: HttpRequest) -> HttpResponse:
 @require_GET
 def results_template(request: HttpRequest) -> HttpResponse:
     return _template(RESULT_COLUMNS, "results")
+
+
+@login_required
+@require_GET
+def screening_template(request: HttpRequest) -> HttpResponse:
+    return _template(screening.SCREENING_COLUMNS, "screening")
 
 
 @_people_required

@@ -60,8 +60,10 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
-def run_import(file: Path, importer: Callable[[Table], R]) -> R:
-    """Read ``file`` and import it; any refusal is reported and exits with code 2.
+def run_import(file: Path, importer: Callable[[Table], R], *, kind: str = "") -> R:
+    """Read ``file`` (within the limits of ``kind``, see
+    :func:`warroom.core.uploads.import_limits`) and import it; any refusal is reported and
+    exits with code 2.
 
     A refused file prints its report (every bad cell as row, column, value, reason); an
     unreadable file or a refusal of the service prints why. Nothing was written then.
@@ -71,7 +73,7 @@ def run_import(file: Path, importer: Callable[[Table], R]) -> R:
     from warroom.tables import TableRejected
 
     try:
-        return importer(read_upload(file))
+        return importer(read_upload(file, kind=kind))
     except TableRejected as exc:
         raise fail(f"{file}: {exc.report()}") from None
     except WarroomError as exc:

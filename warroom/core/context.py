@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -118,3 +118,29 @@ def for_request(request: Any, *, source: str, ip: str | None) -> Iterator[Acting
         yield ctx
     finally:
         _context.reset(token)
+
+
+# --- progress of long work inside a service ------------------------------------------------
+# An importer reports its rows (warroom.core.progress.RowProgress calls report_rows); whoever
+# runs it listens: the job worker moves the job's done/total (warroom.core.jobs).
+
+ProgressSink = Callable[[int, "int | None", str], None]
+_progress_sink: ContextVar[ProgressSink | None] = ContextVar("warroom_progress", default=None)
+
+
+@contextmanager
+def reporting(sink: ProgressSink) -> Iterator[None]:
+    """Send the rows reported by :func:`report_rows` in this block to ``sink(done, total,
+    message)``."""
+    token = _progress_sink.set(sink)
+    try:
+        yield
+    finally:
+        _progress_sink.reset(token)
+
+
+def report_rows(done: int, total: int | None, message: str) -> None:
+    """Tell whoever listens (:func:`reporting`) that ``done`` of ``total`` rows are done."""
+    sink = _progress_sink.get()
+    if sink is not None:
+        sink(done, total, message)

@@ -393,7 +393,8 @@ _IMPORTER = re.compile(r"^warroom\.[a-z_.]+\.do_(import|load)_[a-z_]+$")
 
 
 @job("import-file")
-def _run_import(ctx: JobContext, *, importer: str, filename: str) -> Any:
+def _run_import(ctx: JobContext, *, importer: str, filename: str, limits: str = "") -> Any:
+    from warroom.core.context import reporting
     from warroom.core.uploads import import_slot, read_upload
 
     if not _IMPORTER.match(importer):
@@ -402,11 +403,38 @@ def _run_import(ctx: JobContext, *, importer: str, filename: str) -> Any:
     ctx.progress(0, 1, gettext_noop("Reading the file"))
     # The same limits and the same per-user slot as an import made in a request.
     with import_slot(ctx.created_by):
-        table = read_upload(bytes(ctx.payload or b""), filename=filename)
+        table = read_upload(bytes(ctx.payload or b""), filename=filename, kind=limits)
         ctx.progress(0, 1, gettext_noop("Importing"))
-        result = fn(table, actor=ctx.created_by)
+        # An importer that reports its rows (warroom.core.context.report_rows) moves the
+        # job's done/total as it goes.
+        with reporting(lambda done, total, message: _progress_aside(ctx, done, total, message)):
+            result = fn(table, actor=ctx.created_by)
     ctx.progress(1, 1, gettext_noop("Imported"))
     return result
+
+
+def _progress_aside(ctx: JobContext, done: int, total: int | None, message: str) -> None:
+    """``ctx.progress`` from inside an import's transaction: written on a connection of its
+    own (a thread's), so the job page sees it before the import commits and the import's
+    transaction never locks the job row its heartbeat renews. SQLite has one writer, held
+    by the import: there the figures go to the log only (the row moves at the end)."""
+    if not connection.in_atomic_block:
+        ctx.progress(done, total, message)
+        return
+    if connection.vendor != "postgresql":
+        return
+
+    def write() -> None:
+        try:
+            ctx.progress(done, total, message)
+        except Exception:  # progress is a courtesy: never fail the import for it
+            log.warning("job %s: progress not recorded", ctx.job_id, exc_info=True)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=write, name=f"job-{ctx.job_id}-progress", daemon=True)
+    thread.start()
+    thread.join(timeout=10)
 
 
 def import_in_worker(size: int) -> bool:
@@ -415,26 +443,27 @@ def import_in_worker(size: int) -> bool:
     return size > int(getattr(settings, "WARROOM_IMPORT_QUEUE_BYTES", 2_000_000))
 
 
-def enqueue_import(importer: JobFunction, data: Any, filename: str, *, actor: Any) -> Job:
+def enqueue_import(
+    importer: JobFunction, data: Any, filename: str, *, actor: Any, limits: str = ""
+) -> Job:
     """Queue the import of a file: ``importer(read_upload(data), actor=actor)`` in a worker.
 
     ``data`` is the file's bytes or an uploaded file (refused unread above the import
     size limit, :class:`warroom.tables.LimitExceeded`). ``importer`` is an app's import
     function (e.g. ``do_import_line_list``); the file is kept in the job row (so a worker
-    on another machine can read it). The import is transactional and idempotent
+    on another machine can read it). ``limits``: the kind of file whose own limits apply
+    (:func:`warroom.core.uploads.import_limits`), default the common ones. The import is
+    transactional and idempotent
     (``warroom.core.imports``), so a job retried after its worker died writes nothing
     twice. The job page is ``jobs:detail``.
     """
     from warroom.core.uploads import read_bounded
 
-    data = read_bounded(data)
+    data = read_bounded(data, kind=limits)
     path = f"{importer.__module__}.{importer.__qualname__}"
     if not _IMPORTER.match(path):
         raise ValueError(f"not an importer: {path}")
-    return _run_import.enqueue(
-        actor=actor,
-        label=f"import {filename}",
-        payload=data,
-        importer=path,
-        filename=filename[:255],
-    )
+    args: dict[str, Any] = {"importer": path, "filename": filename[:255]}
+    if limits:  # the job's arguments name the kind only when it has limits of its own
+        args["limits"] = limits
+    return _run_import.enqueue(actor=actor, label=f"import {filename}", payload=data, **args)

@@ -36,11 +36,25 @@ class TooManyImports(WarroomError):
     status = 429
 
 
-def import_limits() -> tables.Limits:
-    """The reading limits, from the settings."""
+# Kinds of file with limits of their own (settings ``WARROOM_IMPORT_<KIND>_MAX_BYTES`` and
+# ``_MAX_ROWS``); every other file is read within the default limits.
+KINDS_WITH_LIMITS = ("screening",)
+
+
+def import_limits(kind: str = "") -> tables.Limits:
+    """The reading limits, from the settings: the default ones, or those of ``kind`` (one
+    of :data:`KINDS_WITH_LIMITS`: a day of mass screening is 1.5 million rows)."""
+    max_bytes = settings.WARROOM_IMPORT_MAX_BYTES
+    max_rows = settings.WARROOM_IMPORT_MAX_ROWS
+    if kind:
+        if kind not in KINDS_WITH_LIMITS:
+            raise ValueError(f"no import limits of their own for {kind!r}")
+        prefix = f"WARROOM_IMPORT_{kind.upper()}"
+        max_bytes = getattr(settings, f"{prefix}_MAX_BYTES")
+        max_rows = getattr(settings, f"{prefix}_MAX_ROWS")
     return tables.Limits(
-        max_bytes=settings.WARROOM_IMPORT_MAX_BYTES,
-        max_rows=settings.WARROOM_IMPORT_MAX_ROWS,
+        max_bytes=max_bytes,
+        max_rows=max_rows,
         max_columns=settings.WARROOM_IMPORT_MAX_COLUMNS,
         max_cell_chars=settings.WARROOM_IMPORT_MAX_CELL_CHARS,
         max_unzipped_bytes=settings.WARROOM_IMPORT_MAX_UNZIPPED_BYTES,
@@ -49,10 +63,11 @@ def import_limits() -> tables.Limits:
     )
 
 
-def read_bounded(source: bytes | BinaryIO | Any) -> bytes:
+def read_bounded(source: bytes | BinaryIO | Any, *, kind: str = "") -> bytes:
     """The bytes of ``source`` (bytes or an uploaded file), refused above the byte limit
-    without reading further (:class:`warroom.tables.LimitExceeded`)."""
-    limit = import_limits().max_bytes
+    (of ``kind``, see :func:`import_limits`) without reading further
+    (:class:`warroom.tables.LimitExceeded`)."""
+    limit = import_limits(kind).max_bytes
     data = source if isinstance(source, bytes) else source.read(limit + 1)
     if len(data) > limit:
         raise tables.LimitExceeded(
@@ -61,12 +76,14 @@ def read_bounded(source: bytes | BinaryIO | Any) -> bytes:
     return bytes(data)
 
 
-def read_upload(source: str | Path | bytes | BinaryIO | Any, *, filename: str = "") -> tables.Table:
-    """Read a path, bytes or an uploaded file within :func:`import_limits`.
+def read_upload(
+    source: str | Path | bytes | BinaryIO | Any, *, filename: str = "", kind: str = ""
+) -> tables.Table:
+    """Read a path, bytes or an uploaded file within :func:`import_limits` (of ``kind``).
 
     An upload whose declared size is over the limit is refused before a byte is read.
     """
-    limits = import_limits()
+    limits = import_limits(kind)
     size = getattr(source, "size", None)
     if isinstance(size, int) and size > limits.max_bytes:
         raise tables.LimitExceeded(
@@ -109,10 +126,17 @@ def import_slot(user: Any) -> Iterator[None]:
 
 
 def run_import(
-    importer: Callable[..., T], source: Any, *, actor: Any, filename: str = "", **kwargs: Any
+    importer: Callable[..., T],
+    source: Any,
+    *,
+    actor: Any,
+    filename: str = "",
+    kind: str = "",
+    **kwargs: Any,
 ) -> T:
-    """Read ``source`` within the limits and run ``importer(table, actor=actor, **kwargs)``
-    while ``actor`` holds an import slot: the one call web, API and commands make."""
+    """Read ``source`` within the limits (of ``kind``, see :func:`import_limits`) and run
+    ``importer(table, actor=actor, **kwargs)`` while ``actor`` holds an import slot: the
+    one call web, API and commands make."""
     with import_slot(actor):
-        table = read_upload(source, filename=filename)
+        table = read_upload(source, filename=filename, kind=kind)
         return importer(table, actor=actor, **kwargs)

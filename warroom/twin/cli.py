@@ -229,3 +229,40 @@ def scenarios() -> None:
     for name in builtin_scenarios():
         sc = load_scenario(name)
         console.print(f"{name}: {sc.start} + {sc.days} d, scale {sc.scale:g} — {sc.description}")
+
+
+@app.command("mass-testing")
+def mass_testing(
+    out: Annotated[Path, typer.Argument(help="输出文件 / output CSV file")],
+    day: Annotated[str, typer.Option(help="采样日期 / day of sampling, YYYY-MM-DD")] = "2020-05-20",
+    samples: Annotated[
+        int, typer.Option(help="样本数 / samples that day (Wuhan's busiest: ~1.47 M)")
+    ] = 1_500_000,
+    positive_rate: Annotated[
+        float, typer.Option(help="阳性率 / share positive (Wuhan May 2020: ~3 per 100,000)")
+    ] = 3e-5,
+    scenario: Annotated[str, typer.Option(help="情景 / scenario whose city is screened")] = (
+        "wuhan-2020"
+    ),
+    seed: SeedOpt = None,
+) -> None:
+    """全员核酸检测一日结果 / Write one day of mass-screening results for the twin city."""
+    from warroom.twin.screening import write_screening_day
+
+    sc = _scenario(scenario, None, seed, None)
+    try:
+        when = dt.date.fromisoformat(day)
+        counts = write_screening_day(
+            out,
+            day=when,
+            samples=samples,
+            seed=sc.seed,
+            city_seed=sc.city_seed,
+            positive_rate=positive_rate,
+        )
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    console.print(
+        f"{out}: {counts['samples']:,} samples of {when}, {counts['positives']:,} positive, "
+        f"from {counts['homes']:,} compounds and villages"
+    )
