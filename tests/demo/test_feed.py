@@ -277,7 +277,11 @@ def test_the_write_check_leaves_reads_and_dicts_alone() -> None:
 # --- the dispatcher seam (issue #4, feedback) ---------------------------------------------
 
 
-def test_the_platform_places_the_twins_waiting_people_and_no_beds_is_worse(demo_city):
+def test_the_platform_places_the_twins_waiting_people_and_no_beds_is_worse(demo_city, settings):
+    # The citizens' appeals are not fed: they are the twin's records only (their own random
+    # stream; no appeal changes the epidemic, a bed or a placement), and filing 60 days of
+    # them was most of this test's time (tests/appeals covers the appeals' feed).
+    settings.WARROOM_DEMO_APPEALS_PER_DAY = 0
     do_load_demo_facilities(scale=SCALE)
     days = 60  # to 29 Feb: the untreated die, the waiting infect their households
     with_beds = _sim(days)
