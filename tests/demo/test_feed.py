@@ -45,6 +45,20 @@ pytestmark = pytest.mark.django_db
 SCALE = 0.02
 
 
+@pytest.fixture(autouse=True)
+def _no_appeals(settings):
+    """The feeds of this module file no citizens' appeals.
+
+    No test here asserts an appeal, and none of what they assert can change with one: the
+    twin draws its appeals from their own random stream (records only) and dispatch, beds,
+    cases, reports and the daily cycle's other steps never read appeals. Filing them through
+    the intake service was most of these feeds' time (3,280 appeals for the dispatcher
+    seam's 60 days, 1,250 for the same-seed pair). The appeals' feed has its own tests
+    (tests/appeals/test_feed.py); the role walk and the demo job's tests feed them.
+    """
+    settings.WARROOM_DEMO_APPEALS_PER_DAY = 0
+
+
 @pytest.fixture
 def demo_city():
     from warroom.cli import ensure_demo_users
@@ -277,11 +291,7 @@ def test_the_write_check_leaves_reads_and_dicts_alone() -> None:
 # --- the dispatcher seam (issue #4, feedback) ---------------------------------------------
 
 
-def test_the_platform_places_the_twins_waiting_people_and_no_beds_is_worse(demo_city, settings):
-    # The citizens' appeals are not fed: they are the twin's records only (their own random
-    # stream; no appeal changes the epidemic, a bed or a placement), and filing 60 days of
-    # them was most of this test's time (tests/appeals covers the appeals' feed).
-    settings.WARROOM_DEMO_APPEALS_PER_DAY = 0
+def test_the_platform_places_the_twins_waiting_people_and_no_beds_is_worse(demo_city):
     do_load_demo_facilities(scale=SCALE)
     days = 60  # to 29 Feb: the untreated die, the waiting infect their households
     with_beds = _sim(days)
