@@ -12,9 +12,11 @@ SQLITE_CLOCK   ?= 23:30 UTC
 POSTGRES_CLOCK ?= 23:45 Asia/Shanghai
 # Test processes (pytest-xdist), one per core, at most 2. `--dist load`, not loadfile or
 # loadgroup: those key the work by node id and run only one of the API fuzz tests (the 83
-# schemathesis cases share one id). `make test WORKERS=0` runs in one process.
+# schemathesis cases share one id). `--maxschedchunk 1`: the tests go to the workers one at
+# a time in the collection's order, whose known-longest tests come first (tests/conftest.py:
+# LONGEST_FIRST), so no long test starts last. `make test WORKERS=0` runs in one process.
 WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); [ $$n -gt 2 ] && n=2; echo $$n)
-XDIST   := $(if $(filter 0,$(WORKERS)),,-n $(WORKERS) --dist load)
+XDIST   := $(if $(filter 0,$(WORKERS)),,-n $(WORKERS) --dist load --maxschedchunk 1)
 
 .PHONY: demo test install system-deps lint test-sqlite test-postgres bench messages clean
 

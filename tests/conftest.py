@@ -32,6 +32,38 @@ def pytest_unconfigure(config):
     clock.stop()
 
 
+# The suite's longest tests, longest first (seconds on CI's PostgreSQL pass, measured: see
+# docs/performance.md "Test suite time"). pytest-xdist's `--dist load` with
+# `--maxschedchunk 1` (Makefile) hands the tests to the two workers one at a time in this
+# order, so a long test starts while the other worker still has the short ones to do,
+# instead of starting last and leaving one core idle for its whole length.
+LONGEST_FIRST = (
+    "tests/demo/test_feed.py::test_the_platform_places_the_twins_waiting_people_and_no_beds_is_worse",
+    "tests/demo/test_one_picture.py::test_every_fed_day_reads_one_picture",
+    "tests/test_import_killed_anywhere.py::test_a_day_of_imports_killed_anywhere_leaves_whole_files_and_reruns_once",
+    "tests/roles/test_every_role.py::test_every_role_on_one_fed_demo",
+    "tests/dispatch/test_dispatch_concurrent.py::test_concurrent_confirmations_never_overfill_and_explain_every_refusal",
+    "tests/supplies/test_supplies_concurrent_issues.py::test_six_processes_issuing_the_last_units_never_drive_stock_negative",
+    "tests/test_jobs_killed_worker.py::test_a_worker_killed_mid_import_leaves_the_job_to_the_next_worker",
+    "tests/test_jobs_killed_worker.py::test_three_workers_at_once_run_each_job_once",
+)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """The known-longest tests first, each within pytest-django's group.
+
+    pytest-django's own sort (stable) runs again after ours, so its groups keep their order:
+    plain database tests, then transactional ones (which empty the database, data
+    migrations' rows included), then those without a database.
+    """
+    from pytest_django import plugin
+
+    rank = {nodeid: i for i, nodeid in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid, len(rank)))
+    plugin.pytest_collection_modifyitems(items)
+
+
 def pytest_report_header(config):
     when = clock.parse_clock(os.environ.get(clock.ENV, ""))
     return f"wall clock: {'faked from ' + when.isoformat() if when else 'real'}"

@@ -45,6 +45,20 @@ pytestmark = pytest.mark.django_db
 SCALE = 0.02
 
 
+@pytest.fixture(autouse=True)
+def _no_appeals(settings):
+    """The feeds of this module file no citizens' appeals.
+
+    No test here asserts an appeal, and none of what they assert can change with one: the
+    twin draws its appeals from their own random stream (records only) and dispatch, beds,
+    cases, reports and the daily cycle's other steps never read appeals. Filing them through
+    the intake service was most of these feeds' time (3,280 appeals for the dispatcher
+    seam's 60 days, 1,250 for the same-seed pair). The appeals' feed has its own tests
+    (tests/appeals/test_feed.py); the role walk and the demo job's tests feed them.
+    """
+    settings.WARROOM_DEMO_APPEALS_PER_DAY = 0
+
+
 @pytest.fixture
 def demo_city():
     from warroom.cli import ensure_demo_users

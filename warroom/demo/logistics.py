@@ -102,12 +102,15 @@ def _supplies(
             source = SOURCES[(day.toordinal() + k) % len(SOURCES)]
             rows.append([day, "receipt", code, got, "", city.code, "", "", source, f"{stem}-in"])
             city_stock[items[code].pk] = city_stock.get(items[code].pk, 0) + got
+    # The district warehouses' stock in one read (the ledger holds nothing negative, so the
+    # positive balances are the stock), not one read per district and item.
+    held = selectors.stock_by_place([wh.pk for wh in warehouses.values()])
     for (district, code), n in sorted(use.items()):
         wh = warehouses.get(f"WH-{district}")
         item = items.get(code)
         if wh is None or item is None:
             continue
-        have = selectors.balance(item.pk, wh.pk)
+        have = held.get((wh.pk, item.pk), 0)
         top_up = min(max(0, KEEP_DAYS * n - have), city_stock.get(item.pk, 0))
         if top_up:
             rows.append(
