@@ -153,6 +153,7 @@ ALLOWED = {
     "R",
     "OpenAPI",
     "Swagger",
+    "GeoJSON",
     "ECharts",
     "htmx",
     "SMS",

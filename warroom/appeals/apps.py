@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AppealsConfig(AppConfig):
     name = "warroom.appeals"
     label = "appeals"
-    verbose_name = "citizen appeals"
+    verbose_name = _("Citizen appeals")
 
     def ready(self) -> None:
         from warroom.core.daily import register_step

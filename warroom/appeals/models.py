@@ -131,38 +131,74 @@ class Appeal(AuditedModel):
     escalations = models.PositiveSmallIntegerField(_("escalations"), default=0)
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
     duplicate_of = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
+        "self",
+        verbose_name=_("duplicate of"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="duplicates",
     )
     repeat_of = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="repeats"
+        "self",
+        verbose_name=_("repeat of"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="repeats",
     )
     reply = models.TextField(_("reply"), blank=True)
     replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
     replied_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("replied by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     satisfaction = models.PositiveSmallIntegerField(_("satisfaction (1–5)"), null=True, blank=True)
     reopened = models.PositiveSmallIntegerField(_("times reopened"), default=0)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     # Links into the platform.
     person = models.ForeignKey(
-        "cases.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="appeals"
+        "cases.Person",
+        verbose_name=_("person"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="appeals",
     )
     medical_request = models.ForeignKey(
         "services.MedicalRequest",
+        verbose_name=_("medical request"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
     group_order = models.ForeignKey(
-        "services.GroupOrder", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "services.GroupOrder",
+        verbose_name=_("group order"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     task = models.ForeignKey(
-        "tasks.Task", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "tasks.Task",
+        verbose_name=_("task"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     rebuttal = models.ForeignKey(
-        "appeals.Rebuttal", null=True, blank=True, on_delete=models.SET_NULL, related_name="appeals"
+        "appeals.Rebuttal",
+        verbose_name=_("rebuttal"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="appeals",
     )
 
     scope_path = "area__path"
@@ -221,13 +257,20 @@ class EventKind(models.TextChoices):
 class AppealEvent(models.Model):
     """The history of an appeal (append-only; the audit log has the field changes)."""
 
-    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="events")
+    appeal = models.ForeignKey(
+        Appeal, verbose_name=_("appeal"), on_delete=models.CASCADE, related_name="events"
+    )
     at = models.DateTimeField(_("time"), default=timezone.now)
     kind = models.CharField(_("event"), max_length=16, choices=EventKind.choices)
     actor_name = models.CharField(_("by"), max_length=150, blank=True)
     note = models.TextField(_("note"), blank=True)
     to_area = models.ForeignKey(
-        "geo.Area", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "geo.Area",
+        verbose_name=_("to area"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     scope_path = "appeal__area__path"
@@ -252,7 +295,11 @@ class Rebuttal(AuditedModel):
     body = models.TextField(_("rebuttal"))
     published_at = models.DateTimeField(_("published at"), default=timezone.now)
     published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     scope_path = "area__path"
@@ -274,7 +321,10 @@ class DutyShift(AuditedModel):
         "geo.Area", on_delete=models.PROTECT, related_name="duty_shifts", verbose_name=_("area")
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="duty_shifts"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="duty_shifts",
     )
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
@@ -301,11 +351,13 @@ class IntakeCounter(models.Model):
     """Public submissions per client address and minute (the rate limit, in the database:
     shared by every server process, settled by a conditional UPDATE)."""
 
-    client = models.CharField(max_length=64)
-    window = models.BigIntegerField()  # minutes since the epoch
-    count = models.PositiveIntegerField(default=0)
+    client = models.CharField(_("client"), max_length=64)
+    window = models.BigIntegerField(_("time window"))  # minutes since the epoch
+    count = models.PositiveIntegerField(_("count"), default=0)
 
     class Meta:
+        verbose_name = _("intake counter")
+        verbose_name_plural = _("intake counters")
         constraints = [
             models.UniqueConstraint(fields=["client", "window"], name="intake_counter_once")
         ]

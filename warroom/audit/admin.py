@@ -4,10 +4,10 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from warroom.audit.messages import object_type_label
+from warroom.audit.messages import object_type_label, source_label
 from warroom.audit.models import ACTION_LABELS, AuditEntry
 from warroom.audit.selectors import shown_entries
-from warroom.core.admin import ReadOnlyScopedAdmin, site
+from warroom.core.admin import ReadOnlyScopedAdmin, coded_filter, site
 
 
 class ActionFilter(admin.SimpleListFilter):
@@ -30,14 +30,26 @@ class AuditEntryAdmin(ReadOnlyScopedAdmin):
 
     capability = "audit"
     scope_action = "audit"
-    list_display = ["seq", "ts", "actor_name", "source", "action_name", "type_name", "object_id"]
-    list_filter = [ActionFilter, "source", "object_type"]
+    list_display = [
+        "seq",
+        "ts",
+        "actor_name",
+        "source_name",
+        "action_name",
+        "type_name",
+        "object_id",
+    ]
+    list_filter = [
+        ActionFilter,
+        coded_filter("source", _("source"), source_label),
+        coded_filter("object_type", _("object type"), object_type_label),
+    ]
     search_fields = ["actor_name", "object_id"]
     fields = [
         "seq",
         "ts",
         "actor_name",
-        "source",
+        "source_name",
         "ip",
         "request_id",
         "action_name",
@@ -60,6 +72,10 @@ class AuditEntryAdmin(ReadOnlyScopedAdmin):
         if entry is not None:
             entry.shown = shown_entries(request.user, [entry], unmask=False)[0]
         return entry
+
+    @admin.display(description=_("source"), ordering="source")
+    def source_name(self, entry: AuditEntry) -> str:
+        return source_label(entry.source)
 
     @admin.display(description=_("action"), ordering="action")
     def action_name(self, entry: AuditEntry) -> str:

@@ -123,27 +123,6 @@ def _label(object_type: str, field: str, code: str) -> str:
     return str(label) if label is not None else code
 
 
-# The default names (from the class name) of logged models that declare no verbose name:
-# listed so the catalogue translates them (a verbose name would need a migration per app).
-DEFAULT_MODEL_NAMES = (
-    gettext_noop("report submission"),
-    gettext_noop("severity record"),
-    gettext_noop("treatment record"),
-    gettext_noop("clearance run"),
-    gettext_noop("clearance revision"),
-    gettext_noop("clearance snapshot"),
-    gettext_noop("ledger head"),
-    gettext_noop("allocation line"),
-    gettext_noop("stock alert"),
-    gettext_noop("ledger check"),
-    gettext_noop("plant capacity"),
-    gettext_noop("generated"),
-    gettext_noop("disposed"),
-    gettext_noop("waste day"),
-    gettext_noop("intake counter"),
-)
-
-
 # Where an act came from (``ActingContext.source``), by its name.
 SOURCES = {
     "web": gettext_noop("web"),
@@ -164,10 +143,9 @@ def source_label(source: str) -> str:
 def object_type_label(object_type: str) -> str:
     """The logged model's name in the reader's language (the stored label otherwise)."""
     try:
-        name = str(apps.get_model(object_type)._meta.verbose_name)
+        return str(apps.get_model(object_type)._meta.verbose_name)
     except (LookupError, ValueError):
         return object_type
-    return gettext(name) if name in DEFAULT_MODEL_NAMES else name
 
 
 def _transitions(object_type: str, text: str) -> str | None:

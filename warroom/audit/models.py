@@ -53,7 +53,12 @@ class AuditEntry(models.Model):
     seq = models.BigIntegerField(_("sequence"), unique=True)
     ts = models.DateTimeField(_("time"), db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     actor_name = models.CharField(_("actor"), max_length=150, blank=True)
     source = models.CharField(_("source"), max_length=16)
@@ -67,8 +72,8 @@ class AuditEntry(models.Model):
     before = models.TextField(_("before"), blank=True)  # canonical JSON, hashed as stored
     after = models.TextField(_("after"), blank=True)
     message = models.TextField(_("message"), blank=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64)
+    prev_hash = models.CharField(_("previous hash"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64)
     # The id of the key that sealed this entry; empty: written before the chain was keyed.
     key_id = models.CharField(_("key id"), max_length=32, blank=True, default="")
 
@@ -99,8 +104,8 @@ class AuditEntry(models.Model):
 class AuditHead(models.Model):
     """The chain's head: last sequence number and hash (one row, locked by each append)."""
 
-    seq = models.BigIntegerField(default=0)
-    hash = models.CharField(max_length=64, default="0" * 64)
+    seq = models.BigIntegerField(_("seq"), default=0)
+    hash = models.CharField(_("hash"), max_length=64, default="0" * 64)
 
     class Meta:
         verbose_name = _("audit head")

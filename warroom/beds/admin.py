@@ -1,7 +1,18 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from warroom.beds.models import BedReport, BedReservation, CapacityChange, Facility
-from warroom.core.admin import ReadOnlyScopedAdmin, ScopedAdmin, site
+from warroom.beds.models import (
+    REPORT_SOURCES,
+    BedReport,
+    BedReservation,
+    CapacityChange,
+    Facility,
+)
+from warroom.core.admin import ReadOnlyScopedAdmin, ScopedAdmin, coded_filter, site
+
+
+def report_source(code: str) -> str:
+    return str(REPORT_SOURCES.get(code, code))
 
 
 @admin.register(Facility, site=site)
@@ -29,10 +40,14 @@ class CapacityChangeAdmin(ReadOnlyScopedAdmin):
 
 @admin.register(BedReport, site=site)
 class BedReportAdmin(ReadOnlyScopedAdmin):
-    list_display = ["facility", "date", "bed_type", "occupied", "free", "capacity", "source"]
-    list_filter = ["bed_type", "source"]
+    list_display = ["facility", "date", "bed_type", "occupied", "free", "capacity", "source_name"]
+    list_filter = ["bed_type", coded_filter("source", _("source"), report_source)]
     list_select_related = ["facility"]
     date_hierarchy = "date"
+
+    @admin.display(description=_("source"), ordering="source")
+    def source_name(self, report: BedReport) -> str:
+        return report.source_label
 
 
 @admin.register(BedReservation, site=site)

@@ -155,7 +155,10 @@ class CapacityChange(AuditedModel):
     """
 
     facility = models.ForeignKey(
-        Facility, on_delete=models.PROTECT, related_name="capacity_changes"
+        Facility,
+        verbose_name=_("facility"),
+        on_delete=models.PROTECT,
+        related_name="capacity_changes",
     )
     bed_type = models.CharField(_("bed type"), max_length=16, choices=BedType.choices)
     kind = models.CharField(_("kind"), max_length=16, choices=ChangeKind.choices)
@@ -172,7 +175,11 @@ class CapacityChange(AuditedModel):
     )
     note = models.CharField(_("note"), max_length=500, blank=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
     )
     created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
 
@@ -217,7 +224,9 @@ class CapacityChange(AuditedModel):
 class BedReport(AuditedModel):
     """A facility's occupancy of one bed type on one day; a later report replaces it."""
 
-    facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="reports")
+    facility = models.ForeignKey(
+        Facility, verbose_name=_("facility"), on_delete=models.PROTECT, related_name="reports"
+    )
     date = models.DateField(_("date"))
     bed_type = models.CharField(_("bed type"), max_length=16, choices=BedType.choices)
     occupied = models.PositiveIntegerField(_("occupied"))
@@ -226,7 +235,11 @@ class BedReport(AuditedModel):
     reported_at = models.DateTimeField(_("reported at"), auto_now=True)
     source = models.CharField(_("source"), max_length=16, blank=True)
     reporter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reporter"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
     )
 
     scope_path = "facility__area__path"
@@ -261,13 +274,17 @@ class BedReport(AuditedModel):
 class ReportSubmission(models.Model):
     """An API submission remembered by its ``Idempotency-Key``: a retry gets the same answer."""
 
-    key = models.CharField(max_length=128)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
-    fingerprint = models.CharField(max_length=64)
-    response = models.JSONField()
-    created_at = models.DateTimeField(auto_now_add=True)
+    key = models.CharField(_("key"), max_length=128)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE
+    )
+    fingerprint = models.CharField(_("fingerprint"), max_length=64)
+    response = models.JSONField(_("response"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("bed report submission")
+        verbose_name_plural = _("bed report submissions")
         constraints = [
             models.UniqueConstraint(fields=["user", "key"], name="beds_submission_once_per_key")
         ]
@@ -286,11 +303,13 @@ class BedPool(models.Model):
     move it by conditional updates in between. Audited per reservation, not per update.
     """
 
-    facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="pools")
+    facility = models.ForeignKey(
+        Facility, verbose_name=_("facility"), on_delete=models.PROTECT, related_name="pools"
+    )
     bed_type = models.CharField(_("bed type"), max_length=16, choices=BedType.choices)
     capacity = models.PositiveIntegerField(_("capacity"), default=0)
     occupied = models.PositiveIntegerField(_("occupied"), default=0)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     scope_path = "facility__area__path"
     objects = RestrictedManager()
@@ -316,12 +335,18 @@ class BedPool(models.Model):
 class BedReservation(AuditedModel):
     """Beds held for people on their way (next: one placement per person, see docs/beds.md)."""
 
-    facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="reservations")
+    facility = models.ForeignKey(
+        Facility, verbose_name=_("facility"), on_delete=models.PROTECT, related_name="reservations"
+    )
     bed_type = models.CharField(_("bed type"), max_length=16, choices=BedType.choices)
     beds = models.PositiveIntegerField(_("beds"))
     reference = models.CharField(_("reference"), max_length=100, blank=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
     )
     created_at = models.DateTimeField(_("reserved at"), auto_now_add=True)
     released_at = models.DateTimeField(_("released at"), null=True, blank=True)
@@ -349,7 +374,9 @@ class BedBalance(models.Model):
     """
 
     day = models.DateField(_("day"))
-    area = models.ForeignKey("geo.Area", on_delete=models.CASCADE, related_name="+")
+    area = models.ForeignKey(
+        "geo.Area", verbose_name=_("area"), on_delete=models.CASCADE, related_name="+"
+    )
     bed_type = models.CharField(_("bed type"), max_length=16, choices=BedType.choices)
     capacity = models.PositiveIntegerField(_("capacity"))
     occupied = models.PositiveIntegerField(_("occupied"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class CutoffCheckpoint(models.Model):
@@ -12,15 +13,17 @@ class CutoffCheckpoint(models.Model):
     back-dated before the moment, or anything after it) and its person is read from the
     history, not from his stored state."""
 
-    moment = models.DateTimeField()
-    transition_id = models.BigIntegerField(default=0)
-    isolation_id = models.BigIntegerField(default=0)
-    severity_id = models.BigIntegerField(default=0)
-    people = models.PositiveIntegerField(default=0)  # rows of CutoffState
-    computed_at = models.DateTimeField(default=timezone.now)
+    moment = models.DateTimeField(_("cut-off"))
+    transition_id = models.BigIntegerField(_("last transition id"), default=0)
+    isolation_id = models.BigIntegerField(_("last isolation record id"), default=0)
+    severity_id = models.BigIntegerField(_("last severity record id"), default=0)
+    people = models.PositiveIntegerField(_("people"), default=0)  # rows of CutoffState
+    computed_at = models.DateTimeField(_("computed at"), default=timezone.now)
 
     class Meta:
         app_label = "cases"
+        verbose_name = _("cut-off checkpoint")
+        verbose_name_plural = _("cut-off checkpoints")
 
     def __str__(self) -> str:
         return f"states at {self.moment}"
@@ -33,17 +36,23 @@ class CutoffState(models.Model):
     category and into admitted. Only people with a record at or before the moment."""
 
     person = models.OneToOneField(
-        "cases.Person", on_delete=models.CASCADE, primary_key=True, related_name="+"
+        "cases.Person",
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="+",
     )
-    status = models.CharField(max_length=16, blank=True)
-    isolation = models.CharField(max_length=16, blank=True)
-    severity = models.CharField(max_length=16, blank=True)
-    confirmed_at = models.DateTimeField(null=True, blank=True)
-    entered_at = models.DateTimeField(null=True, blank=True)
-    admitted_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(_("status"), max_length=16, blank=True)
+    isolation = models.CharField(_("isolation"), max_length=16, blank=True)
+    severity = models.CharField(_("severity"), max_length=16, blank=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    entered_at = models.DateTimeField(_("entered a category at"), null=True, blank=True)
+    admitted_at = models.DateTimeField(_("admitted at"), null=True, blank=True)
 
     class Meta:
         app_label = "cases"
+        verbose_name = _("state at the cut-off")
+        verbose_name_plural = _("states at the cut-off")
 
     def __str__(self) -> str:
         return f"{self.person_id}: {self.status}"

@@ -95,13 +95,20 @@ class Person(AuditedModel):
     )
     # Tests: when the next test falls due (None: no test owed) and the last sample taken.
     next_test_due = models.DateTimeField(_("next test due"), null=True, blank=True)
-    test_schedule = models.JSONField(default=list, blank=True)  # the later due times (ISO)
+    test_schedule = models.JSONField(
+        _("test schedule"), default=list, blank=True
+    )  # the later due times (ISO)
     last_sample_at = models.DateTimeField(_("last sample"), null=True, blank=True)
     last_treated_on = models.DateField(_("last treated on"), null=True, blank=True)
     merged_into = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged"
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged",
     )
-    version = models.PositiveIntegerField(default=1)
+    version = models.PositiveIntegerField(_("version"), default=1)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     scope_path = "home__path"
@@ -156,11 +163,18 @@ class PersonHistory(models.Model):
 class TransitionRecord(PersonHistory):
     """One step of a person through the state machine: when, who, why."""
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="transitions")
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="transitions"
+    )
     source = models.CharField(_("from"), max_length=16, blank=True)
     target = models.CharField(_("to"), max_length=16)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     actor_name = models.CharField(_("by"), max_length=150, blank=True)
     reason = models.CharField(_("reason"), max_length=300, blank=True)
@@ -180,7 +194,9 @@ class IsolationRecord(PersonHistory):
     that changes ``Person.isolation`` (one person or a bulk import or dispatch). A past
     day's waiting list and isolate backlog are read from it (DESIGN §3.2)."""
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="isolations")
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="isolations"
+    )
     isolation = models.CharField(_("isolation"), max_length=16, choices=Isolation.choices())
     facility = models.CharField(_("facility"), max_length=200, blank=True)
 
@@ -199,7 +215,9 @@ class TestDueRecord(PersonHistory):
     changes it (a transition, a sample taken, a result, a bulk import). A past day's
     test backlog is read from it (DESIGN §3.2)."""
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="test_dues")
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="test_dues"
+    )
     due = models.DateTimeField(_("next test due"), null=True, blank=True)
 
     class Meta(PersonHistory.Meta):
@@ -214,10 +232,16 @@ class TestDueRecord(PersonHistory):
 class SeverityRecord(PersonHistory):
     """The history of a patient's severity (kept, never overwritten)."""
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="severities")
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="severities"
+    )
     severity = models.CharField(_("severity"), max_length=16, choices=Severity.choices())
     actor_name = models.CharField(_("by"), max_length=150, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta(PersonHistory.Meta):
+        verbose_name = _("severity record")
+        verbose_name_plural = _("severity records")
 
     def __str__(self) -> str:
         return f"{self.person_id}: {self.severity}"
@@ -226,7 +250,9 @@ class SeverityRecord(PersonHistory):
 class TreatmentRecord(AuditedModel):
     """A day's treatment record of an admitted patient (the 'treat' duty)."""
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="treatments")
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="treatments"
+    )
     date = models.DateField(_("date"))
     at = models.DateTimeField(_("time"), default=timezone.now)
     note = models.CharField(_("note"), max_length=500, blank=True)
@@ -235,6 +261,8 @@ class TreatmentRecord(AuditedModel):
     objects = RestrictedManager()
 
     class Meta:
+        verbose_name = _("treatment record")
+        verbose_name_plural = _("treatment records")
         ordering = ["-date"]
         constraints = [
             models.UniqueConstraint(fields=["person", "date"], name="cases_treatment_once_a_day")
@@ -262,7 +290,9 @@ class Result(LabelledChoices):
 class Sample(AuditedModel):
     """A sample (or a CT scan) and its result; ``result`` empty until reported."""
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="samples")
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="samples"
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=SampleKind.choices())
     lab = models.CharField(_("lab"), max_length=200, blank=True)
     code = models.CharField(_("sample code"), max_length=64, blank=True)
@@ -304,8 +334,12 @@ class Setting(LabelledChoices):
 class ContactLink(AuditedModel):
     """An exposure: ``contact`` met ``case`` (the index) on ``exposure_date``."""
 
-    case = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="contacts_out")
-    contact = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="exposures")
+    case = models.ForeignKey(
+        Person, verbose_name=_("case"), on_delete=models.CASCADE, related_name="contacts_out"
+    )
+    contact = models.ForeignKey(
+        Person, verbose_name=_("contact"), on_delete=models.CASCADE, related_name="exposures"
+    )
     exposure_date = models.DateField(_("exposure date"))
     setting = models.CharField(_("setting"), max_length=16, choices=Setting.choices())
     created_at = models.DateTimeField(_("created"), default=timezone.now)
@@ -343,16 +377,18 @@ class ClearanceRun(models.Model):
     cutoff = models.DateTimeField(_("cut-off"))
     computed_at = models.DateTimeField(_("computed at"))
     people = models.PositiveIntegerField(_("people in backlog"), default=0)
-    params = models.JSONField(default=dict)
+    params = models.JSONField(_("params"), default=dict)
     # What was issued for a day is never overwritten (DESIGN §3.2): a recomputation with
     # other numbers is the next revision; the rows it replaces are kept as a
     # ClearanceRevision. ``changes`` and ``reason`` as on the briefing.
     revision = models.PositiveIntegerField(_("revision"), default=1)
-    digest = models.CharField(max_length=64, blank=True)
-    changes = models.JSONField(default=list, blank=True)
-    reason = models.JSONField(default=dict, blank=True)
+    digest = models.CharField(_("digest"), max_length=64, blank=True)
+    changes = models.JSONField(_("changes"), default=list, blank=True)
+    reason = models.JSONField(_("reason"), default=dict, blank=True)
 
     class Meta:
+        verbose_name = _("clearance run")
+        verbose_name_plural = _("clearance runs")
         ordering = ["-date"]
 
     def __str__(self) -> str:
@@ -367,12 +403,14 @@ class ClearanceRevision(models.Model):
     revision = models.PositiveIntegerField(_("revision"))
     cutoff = models.DateTimeField(_("cut-off"))
     computed_at = models.DateTimeField(_("computed at"))
-    city = models.JSONField(default=dict)
-    rows = models.JSONField(default=list)
-    changes = models.JSONField(default=list, blank=True)
-    reason = models.JSONField(default=dict, blank=True)
+    city = models.JSONField(_("city"), default=dict)
+    rows = models.JSONField(_("rows"), default=list)
+    changes = models.JSONField(_("changes"), default=list, blank=True)
+    reason = models.JSONField(_("reason"), default=dict, blank=True)
 
     class Meta:
+        verbose_name = _("clearance revision")
+        verbose_name_plural = _("clearance revisions")
         ordering = ["date", "revision"]
         constraints = [
             models.UniqueConstraint(fields=["date", "revision"], name="cases_clearance_rev_once")
@@ -385,20 +423,24 @@ class ClearanceRevision(models.Model):
 class ClearanceSnapshot(models.Model):
     """The backlog of one duty in one area at a day's cut-off (only non-zero rows stored)."""
 
-    area = models.ForeignKey("geo.Area", on_delete=models.CASCADE, related_name="+")
+    area = models.ForeignKey(
+        "geo.Area", verbose_name=_("area"), on_delete=models.CASCADE, related_name="+"
+    )
     date = models.DateField(_("date"))
     duty = models.CharField(_("duty"), max_length=8, choices=Duty.choices())
-    total = models.PositiveIntegerField(default=0)
-    under_24h = models.PositiveIntegerField(default=0)
-    from_24_to_48h = models.PositiveIntegerField(default=0)
-    over_48h = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(_("total"), default=0)
+    under_24h = models.PositiveIntegerField(_("under 24 h"), default=0)
+    from_24_to_48h = models.PositiveIntegerField(_("24 to 48 h"), default=0)
+    over_48h = models.PositiveIntegerField(_("over 48 h"), default=0)
     # treat: severe and critical patients in the backlog (first in line)
-    priority = models.PositiveIntegerField(default=0)
+    priority = models.PositiveIntegerField(_("priority"), default=0)
 
     scope_path = "area__path"
     objects = RestrictedManager()
 
     class Meta:
+        verbose_name = _("clearance snapshot")
+        verbose_name_plural = _("clearance snapshots")
         constraints = [
             models.UniqueConstraint(fields=["area", "date", "duty"], name="cases_snapshot_once")
         ]

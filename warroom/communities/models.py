@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from warroom.audit.mixins import AuditedModel
 from warroom.core import personal
 from warroom.core.scoping import RestrictedManager
+from warroom.geo.models import Level
 
 # --- closure --------------------------------------------------------------------------
 
@@ -41,7 +42,12 @@ class ClosureStatus(AuditedModel):
     since = models.DateTimeField(_("since"), default=timezone.now)
     note = models.TextField(_("note"), blank=True)
     set_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("set by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     scope_path = "area__path"
@@ -107,7 +113,12 @@ class GatePass(AuditedModel):
     valid_until = models.DateField(_("valid until"))
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("issued by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
 
@@ -150,13 +161,23 @@ class EntryExitRecord(AuditedModel):
     person = models.CharField(_("person"), max_length=100, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
     gate_pass = models.ForeignKey(
-        GatePass, null=True, blank=True, on_delete=models.SET_NULL, related_name="passages"
+        GatePass,
+        verbose_name=_("gate pass"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="passages",
     )
     pass_check = models.CharField(
         _("pass check"), max_length=16, choices=PassCheck.choices, blank=True, default=""
     )
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     scope_path = "entry_point__area__path"
@@ -204,7 +225,9 @@ class Checklist(AuditedModel):
 
 
 class ChecklistItem(AuditedModel):
-    checklist = models.ForeignKey(Checklist, on_delete=models.CASCADE, related_name="items")
+    checklist = models.ForeignKey(
+        Checklist, verbose_name=_("checklist"), on_delete=models.CASCADE, related_name="items"
+    )
     code = models.CharField(_("code"), max_length=32)
     # The rule or "in place" area the item belongs to (e.g. publicity, closure).
     category = models.CharField(_("category"), max_length=32)
@@ -235,14 +258,21 @@ class Inspection(AuditedModel):
     area = models.ForeignKey(
         "geo.Area", on_delete=models.PROTECT, related_name="inspections", verbose_name=_("area")
     )
-    checklist = models.ForeignKey(Checklist, on_delete=models.PROTECT, related_name="+")
+    checklist = models.ForeignKey(
+        Checklist, verbose_name=_("checklist"), on_delete=models.PROTECT, related_name="+"
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=ChecklistKind.choices)
     date = models.DateField(_("date"))
     inspector = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("inspector"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     # The inspector's level when inspecting: street, district or city (headquarters).
-    inspector_level = models.CharField(_("inspected by level"), max_length=16)
+    inspector_level = models.CharField(
+        _("inspected by level"), max_length=16, choices=Level.choices
+    )
     passed = models.BooleanField(_("passed"))
     note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
@@ -268,8 +298,12 @@ class Inspection(AuditedModel):
 
 
 class InspectionResult(AuditedModel):
-    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="results")
-    item = models.ForeignKey(ChecklistItem, on_delete=models.PROTECT, related_name="+")
+    inspection = models.ForeignKey(
+        Inspection, verbose_name=_("inspection"), on_delete=models.CASCADE, related_name="results"
+    )
+    item = models.ForeignKey(
+        ChecklistItem, verbose_name=_("item"), on_delete=models.PROTECT, related_name="+"
+    )
     passed = models.BooleanField(_("passed"))
     note = models.CharField(_("note"), max_length=300, blank=True)
 
@@ -313,15 +347,15 @@ class CertificationStatus(models.Model):
         "geo.Area", on_delete=models.CASCADE, related_name="certifications", verbose_name=_("area")
     )
     date = models.DateField(_("date"))
-    level = models.CharField(_("level"), max_length=16)
+    level = models.CharField(_("level"), max_length=16, choices=Level.choices)
     status = models.CharField(_("status"), max_length=16, choices=Certification.choices)
     reasons = models.JSONField(_("reasons"), default=dict, blank=True)
     certified_since = models.DateField(_("certified since"), null=True, blank=True)
-    children_total = models.PositiveIntegerField(default=0)
-    children_certified = models.PositiveIntegerField(default=0)
+    children_total = models.PositiveIntegerField(_("children total"), default=0)
+    children_certified = models.PositiveIntegerField(_("children certified"), default=0)
     # Units of each level in the subtree (the unit included): {"compound": [certified,
     # total], ...}; read by the overview and the tree without scanning the subtree.
-    subtree_counts = models.JSONField(default=dict, blank=True)
+    subtree_counts = models.JSONField(_("subtree counts"), default=dict, blank=True)
     computed_at = models.DateTimeField(_("computed at"), default=timezone.now)
 
     scope_path = "area__path"
@@ -360,7 +394,9 @@ class CertificationStatus(models.Model):
 class CertificationEvent(models.Model):
     """The log of certification: a unit certified, losing it, decertified by a new case."""
 
-    area = models.ForeignKey("geo.Area", on_delete=models.CASCADE, related_name="+")
+    area = models.ForeignKey(
+        "geo.Area", verbose_name=_("area"), on_delete=models.CASCADE, related_name="+"
+    )
     date = models.DateField(_("date"))
     at = models.DateTimeField(_("time"), default=timezone.now)
     kind = models.CharField(
@@ -402,7 +438,10 @@ class ReopeningApplication(AuditedModel):
         "geo.Area", on_delete=models.PROTECT, related_name="reopenings", verbose_name=_("area")
     )
     applied_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("applied by"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     applied_at = models.DateTimeField(_("applied at"), default=timezone.now)
     note = models.TextField(_("note"), blank=True)
@@ -412,7 +451,12 @@ class ReopeningApplication(AuditedModel):
         _("decision"), max_length=16, choices=Decision.choices, default=Decision.PENDING
     )
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_note = models.TextField(_("decision note"), blank=True)

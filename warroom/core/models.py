@@ -24,7 +24,11 @@ class ImportBatch(models.Model):
     created = models.PositiveIntegerField(_("created"), default=0)
     updated = models.PositiveIntegerField(_("updated"), default=0)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
     )
     imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
 
@@ -80,26 +84,32 @@ class Job(models.Model):
 
     name = models.CharField(_("job"), max_length=200)
     label = models.CharField(_("label"), max_length=255, blank=True)
-    args = models.JSONField(default=dict, blank=True)
-    payload = models.BinaryField(null=True, blank=True)  # an uploaded file, if any
+    args = models.JSONField(_("arguments"), default=dict, blank=True)
+    payload = models.BinaryField(_("payload"), null=True, blank=True)  # an uploaded file, if any
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.QUEUED
     )
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     max_attempts = models.PositiveIntegerField(_("max attempts"), default=3)
     run_after = models.DateTimeField(_("run after"))
-    lease_until = models.DateTimeField(null=True, blank=True)
-    lease_token = models.CharField(max_length=32, blank=True)
+    lease_until = models.DateTimeField(_("lease until"), null=True, blank=True)
+    lease_token = models.CharField(_("lease token"), max_length=32, blank=True)
     worker = models.CharField(_("worker"), max_length=100, blank=True)
     done = models.PositiveIntegerField(_("done"), default=0)
     total = models.PositiveIntegerField(_("total"), default=0)
     message = models.CharField(_("message"), max_length=500, blank=True)
-    result = models.JSONField(null=True, blank=True)
-    output = models.BinaryField(null=True, blank=True)  # a file the job made (an export)
+    result = models.JSONField(_("result"), null=True, blank=True)
+    output = models.BinaryField(
+        _("output"), null=True, blank=True
+    )  # a file the job made (an export)
     error = models.TextField(_("error"), blank=True)
-    area_path = models.CharField(max_length=512, blank=True)
+    area_path = models.CharField(_("area path"), max_length=512, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
@@ -134,7 +144,9 @@ class ImportSlot(models.Model):
     ``WARROOM_IMPORT_SLOT_SECONDS`` belongs to a killed worker and is taken back.
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE
+    )
     slot = models.PositiveSmallIntegerField(_("slot"))
     started_at = models.DateTimeField(_("started at"))
 
@@ -186,7 +198,10 @@ class Notification(models.Model):
     """A message to one user: a task, an escalation, a signal. Written by warroom.core.notify."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
     )
     kind = models.CharField(_("kind"), max_length=64)
     title = models.CharField(_("title"), max_length=200)

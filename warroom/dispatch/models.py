@@ -43,7 +43,12 @@ class Proposal(AuditedModel):
         "geo.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("area")
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("proposed at"))
     waiting = models.PositiveIntegerField(_("waiting"), default=0)
@@ -88,23 +93,37 @@ class Refusal(models.TextChoices):
 class ProposalLine(models.Model):
     """One person of a proposal: where he would go and why, or why he stays waiting."""
 
-    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="lines")
-    person = models.ForeignKey("cases.Person", on_delete=models.CASCADE, related_name="+")
+    proposal = models.ForeignKey(
+        Proposal, verbose_name=_("proposal"), on_delete=models.CASCADE, related_name="lines"
+    )
+    person = models.ForeignKey(
+        "cases.Person", verbose_name=_("person"), on_delete=models.CASCADE, related_name="+"
+    )
     need = models.PositiveSmallIntegerField(_("need"), choices=Need.choices)
     waiting_since = models.DateTimeField(_("waiting since"))
     facility = models.ForeignKey(
-        "beds.Facility", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "beds.Facility",
+        verbose_name=_("facility"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     bed_type = models.CharField(_("bed type"), max_length=16, choices=BedType.choices, blank=True)
     distance_km = models.FloatField(_("distance (km)"), null=True, blank=True)
-    steps_above = models.PositiveSmallIntegerField(default=0)
-    nearest = models.BooleanField(default=False)
+    steps_above = models.PositiveSmallIntegerField(_("steps above need"), default=0)
+    nearest = models.BooleanField(_("nearest suitable"), default=False)
     state = models.CharField(_("state"), max_length=16, choices=LineState.choices)
     refusal = models.CharField(_("refusal"), max_length=16, choices=Refusal.choices, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     scope_path = "person__home__path"
@@ -138,22 +157,45 @@ class Placement(models.Model):
     placement, transfer or discharge by the services.
     """
 
-    person = models.ForeignKey("cases.Person", on_delete=models.PROTECT, related_name="placements")
+    person = models.ForeignKey(
+        "cases.Person",
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        related_name="placements",
+    )
     facility = models.ForeignKey(
-        "beds.Facility", on_delete=models.PROTECT, related_name="placements"
+        "beds.Facility",
+        verbose_name=_("facility"),
+        on_delete=models.PROTECT,
+        related_name="placements",
     )
     bed_type = models.CharField(_("bed type"), max_length=16, choices=BedType.choices)
     started_at = models.DateTimeField(_("from"))
     ended_at = models.DateTimeField(_("to"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, blank=True)
     line = models.ForeignKey(
-        ProposalLine, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        ProposalLine,
+        verbose_name=_("line"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     transferred_from = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "self",
+        verbose_name=_("transferred from"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     placed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("placed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     note = models.CharField(_("note"), max_length=300, blank=True)
 

@@ -24,7 +24,9 @@ class RiskLevel(models.TextChoices):
 class AreaRiskLevel(models.Model):
     """One area's risk level on one day: computed by the rule, possibly overridden by HQ."""
 
-    area = models.ForeignKey("geo.Area", on_delete=models.CASCADE, related_name="+")
+    area = models.ForeignKey(
+        "geo.Area", verbose_name=_("area"), on_delete=models.CASCADE, related_name="+"
+    )
     date = models.DateField(_("date"))
     computed = models.CharField(_("computed level"), max_length=8, choices=RiskLevel.choices)
     clause = models.CharField(_("rule clause"), max_length=32)
@@ -32,7 +34,12 @@ class AreaRiskLevel(models.Model):
     level = models.CharField(_("level"), max_length=8, choices=RiskLevel.choices)
     override_reason = models.TextField(_("override reason"), blank=True)
     overridden_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("overridden by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     computed_at = models.DateTimeField(_("computed at"), default=timezone.now)
 
@@ -99,7 +106,12 @@ class Assignment(AuditedModel):
         "geo.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("compound")
     )
     grid = models.ForeignKey(
-        Grid, null=True, blank=True, on_delete=models.SET_NULL, related_name="assignments"
+        Grid,
+        verbose_name=_("grid"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assignments",
     )
     since = models.DateField(_("since"))
     until = models.DateField(_("until"), null=True, blank=True)
@@ -141,7 +153,9 @@ class BusinessCensus(models.Model):
     """How many businesses a street has by sector (the twin's ``businesses.csv``): the
     denominator of the resumption shares for businesses not (yet) in the registry."""
 
-    area = models.ForeignKey("geo.Area", on_delete=models.CASCADE, related_name="+")
+    area = models.ForeignKey(
+        "geo.Area", verbose_name=_("area"), on_delete=models.CASCADE, related_name="+"
+    )
     category = models.CharField(_("category"), max_length=24, choices=BusinessCategory.choices)
     count = models.PositiveIntegerField(_("businesses"))
 
@@ -211,10 +225,17 @@ class ApplicationStatus(models.TextChoices):
 class ResumptionApplication(AuditedModel):
     """A business's application to resume (复工申请) with its prevention plan and workforce."""
 
-    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="applications")
+    business = models.ForeignKey(
+        Business, verbose_name=_("business"), on_delete=models.CASCADE, related_name="applications"
+    )
     applied_at = models.DateTimeField(_("applied at"), default=timezone.now)
     applied_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("applied by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     plan = models.JSONField(_("prevention plan"), default=dict)
     workers = models.PositiveIntegerField(_("workers returning"))
@@ -226,7 +247,12 @@ class ResumptionApplication(AuditedModel):
     reason = models.TextField(_("reason"), blank=True)
     conditions = models.TextField(_("conditions"), blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
 
@@ -331,8 +357,12 @@ class Trip(AuditedModel):
 class Seat(models.Model):
     """One traveller on one trip's manifest; a request sits on at most one trip."""
 
-    trip = models.ForeignKey(Trip, on_delete=models.CASCADE, related_name="seats")
-    request = models.OneToOneField(TransportRequest, on_delete=models.CASCADE, related_name="seat")
+    trip = models.ForeignKey(
+        Trip, verbose_name=_("trip"), on_delete=models.CASCADE, related_name="seats"
+    )
+    request = models.OneToOneField(
+        TransportRequest, verbose_name=_("request"), on_delete=models.CASCADE, related_name="seat"
+    )
 
     scope_path = "trip__area__path"
     objects = RestrictedManager()
@@ -348,7 +378,9 @@ class Seat(models.Model):
 class CheckpointRecord(AuditedModel):
     """An outbound checkpoint's day (外防输出): vehicles and people checked, turned back."""
 
-    area = models.ForeignKey("geo.Area", on_delete=models.PROTECT, related_name="+")
+    area = models.ForeignKey(
+        "geo.Area", verbose_name=_("area"), on_delete=models.PROTECT, related_name="+"
+    )
     checkpoint = models.CharField(_("checkpoint"), max_length=100)
     date = models.DateField(_("date"))
     vehicles = models.PositiveIntegerField(_("vehicles checked"), default=0)

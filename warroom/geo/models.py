@@ -21,6 +21,21 @@ class Level(models.TextChoices):
     COMPOUND = "compound", _("Compound")
 
 
+# The finer kinds within a level (``Area.kind``, an open set read from the area import),
+# named for people; a kind not named here is shown as stored.
+KIND_LABELS = {
+    "city": _("City"),
+    "district": _("District"),
+    "functional_zone": _("Functional zone"),
+    "street": _("Street"),
+    "township": _("Township"),
+    "town": _("Town"),
+    "other": _("Other"),
+    "community": _("Community"),
+    "village": _("Village"),
+    "compound": _("Compound"),
+}
+
 LEVEL_ORDER = [Level.CITY, Level.DISTRICT, Level.STREET, Level.COMMUNITY, Level.COMPOUND]
 DEPTH = {str(level): i for i, level in enumerate(LEVEL_ORDER)}
 
@@ -28,7 +43,12 @@ DEPTH = {str(level): i for i, level in enumerate(LEVEL_ORDER)}
 class Area(AuditedModel):
     code = models.CharField(_("code"), max_length=32, unique=True)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     level = models.CharField(_("level"), max_length=16, choices=Level.choices)
     # A finer kind within the level: district / functional_zone, street / township /

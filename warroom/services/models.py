@@ -87,10 +87,15 @@ class VulnerableResident(AuditedModel):
 
 class Visit(AuditedModel):
     resident = models.ForeignKey(
-        VulnerableResident, on_delete=models.CASCADE, related_name="visits"
+        VulnerableResident,
+        verbose_name=_("resident"),
+        on_delete=models.CASCADE,
+        related_name="visits",
     )
     at = models.DateTimeField(_("time"), default=timezone.now)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("visited by"), null=True, on_delete=models.SET_NULL
+    )
     needs = models.TextField(_("needs found"), blank=True)
     note = models.TextField(_("note"), blank=True)
 
@@ -137,7 +142,9 @@ class GroupOrder(AuditedModel):
     )
     ordered_at = models.DateTimeField(_("ordered at"), default=timezone.now)
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, on_delete=models.SET_NULL
+    )
 
     scope_path = "area__path"
     objects = RestrictedManager()
@@ -148,11 +155,13 @@ class GroupOrder(AuditedModel):
         ordering = ["-ordered_at", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.area_id} {self.kind} {self.ordered_at:%Y-%m-%d}"
+        return f"{self.area_id} {self.get_kind_display()} {self.ordered_at:%Y-%m-%d}"
 
 
 class OrderItem(AuditedModel):
-    order = models.ForeignKey(GroupOrder, on_delete=models.CASCADE, related_name="items")
+    order = models.ForeignKey(
+        GroupOrder, verbose_name=_("order"), on_delete=models.CASCADE, related_name="items"
+    )
     name = models.CharField(_("item"), max_length=100)
     quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=2)
     unit = models.CharField(_("unit"), max_length=16, blank=True)
@@ -188,7 +197,12 @@ class PriceObservation(AuditedModel):
     unit = models.CharField(_("unit"), max_length=16, default="kg")
     date = models.DateField(_("date"))
     price = models.DecimalField(_("price (yuan)"), max_digits=10, decimal_places=2)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        on_delete=models.SET_NULL,
+    )
 
     scope_path = "area__path"
     objects = RestrictedManager()
@@ -233,7 +247,12 @@ class MedicalRequest(AuditedModel):
         verbose_name=_("compound"),
     )
     resident = models.ForeignKey(
-        VulnerableResident, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        VulnerableResident,
+        verbose_name=_("resident"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     person = models.CharField(_("person"), max_length=64)
     phone = models.CharField(_("phone"), max_length=32, blank=True)

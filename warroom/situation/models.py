@@ -18,11 +18,13 @@ class Situation(models.Model):
     recognisably the same.
     """
 
-    area = models.ForeignKey("geo.Area", on_delete=models.CASCADE, related_name="+")
+    area = models.ForeignKey(
+        "geo.Area", verbose_name=_("area"), on_delete=models.CASCADE, related_name="+"
+    )
     day = models.DateField(_("day"))
     computed_at = models.DateTimeField(_("computed at"), auto_now=True)
-    inputs_hash = models.CharField(max_length=64)
-    payload = models.JSONField()
+    inputs_hash = models.CharField(_("inputs hash"), max_length=64)
+    payload = models.JSONField(_("payload"))
 
     scope_path = "area__path"
     objects = RestrictedManager()
@@ -46,19 +48,21 @@ class Briefing(models.Model):
     ``html`` the document rendered from them in Chinese, archived as sent.
     """
 
-    area = models.ForeignKey("geo.Area", on_delete=models.CASCADE, related_name="+")
+    area = models.ForeignKey(
+        "geo.Area", verbose_name=_("area"), on_delete=models.CASCADE, related_name="+"
+    )
     day = models.DateField(_("day"))
     generated_at = models.DateTimeField(_("generated at"))
-    inputs_hash = models.CharField(max_length=64)
-    payload = models.JSONField()
-    html = models.TextField()
+    inputs_hash = models.CharField(_("inputs hash"), max_length=64)
+    payload = models.JSONField(_("payload"))
+    html = models.TextField(_("HTML"))
     # An issued briefing is never overwritten (DESIGN §3.2): a recomputation with other
     # numbers is the next revision; the one it replaces is kept as a BriefingRevision.
     # ``changes``: [[figure, before, after], ...] against the previous revision;
     # ``reason``: why it was recomputed ({"files": [...], "count": n}).
     revision = models.PositiveIntegerField(_("revision"), default=1)
-    changes = models.JSONField(default=list, blank=True)
-    reason = models.JSONField(default=dict, blank=True)
+    changes = models.JSONField(_("changes"), default=list, blank=True)
+    reason = models.JSONField(_("reason"), default=dict, blank=True)
 
     scope_path = "area__path"
     objects = RestrictedManager()
@@ -77,15 +81,17 @@ class Briefing(models.Model):
 class BriefingRevision(models.Model):
     """An earlier revision of a day's briefing, kept as it was issued."""
 
-    area = models.ForeignKey("geo.Area", on_delete=models.CASCADE, related_name="+")
+    area = models.ForeignKey(
+        "geo.Area", verbose_name=_("area"), on_delete=models.CASCADE, related_name="+"
+    )
     day = models.DateField(_("day"))
     revision = models.PositiveIntegerField(_("revision"))
     generated_at = models.DateTimeField(_("generated at"))
-    inputs_hash = models.CharField(max_length=64)
-    payload = models.JSONField()
-    html = models.TextField()
-    changes = models.JSONField(default=list, blank=True)
-    reason = models.JSONField(default=dict, blank=True)
+    inputs_hash = models.CharField(_("inputs hash"), max_length=64)
+    payload = models.JSONField(_("payload"))
+    html = models.TextField(_("HTML"))
+    changes = models.JSONField(_("changes"), default=list, blank=True)
+    reason = models.JSONField(_("reason"), default=dict, blank=True)
 
     scope_path = "area__path"
     objects = RestrictedManager()
@@ -111,14 +117,25 @@ class Decision(AuditedModel):
     kind "meeting"); the task stays on the next days' agendas until it is verified.
     """
 
-    area = models.ForeignKey("geo.Area", on_delete=models.PROTECT, related_name="+")
+    area = models.ForeignKey(
+        "geo.Area", verbose_name=_("area"), on_delete=models.PROTECT, related_name="+"
+    )
     day = models.DateField(_("day"))
     text = models.TextField(_("decision"))
     task = models.ForeignKey(
-        "tasks.Task", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "tasks.Task",
+        verbose_name=_("task"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     recorded_at = models.DateTimeField(_("recorded at"))
 
@@ -156,17 +173,23 @@ class SeriesImport(models.Model):
     page shows. A worker claims the job with a conditional UPDATE (queued → running).
     """
 
-    area = models.ForeignKey("geo.Area", on_delete=models.PROTECT, related_name="+")
+    area = models.ForeignKey(
+        "geo.Area", verbose_name=_("area"), on_delete=models.PROTECT, related_name="+"
+    )
     filename = models.CharField(_("file"), max_length=255, blank=True)
-    sha256 = models.CharField(max_length=64)
-    days = models.JSONField(default=list)  # ISO dates, oldest first
-    days_done = models.PositiveIntegerField(default=0)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    days = models.JSONField(_("days"), default=list)  # ISO dates, oldest first
+    days_done = models.PositiveIntegerField(_("days done"), default=0)
     status = models.CharField(
         _("status"), max_length=16, choices=ImportStatus.choices, default=ImportStatus.QUEUED
     )
-    message = models.TextField(blank=True)
+    message = models.TextField(_("message"), blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)

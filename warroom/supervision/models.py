@@ -30,10 +30,17 @@ class FlagTask(AuditedModel):
     """
 
     flag = models.OneToOneField(
-        "surveillance.QualityFlag", on_delete=models.CASCADE, related_name="supervision_task"
+        "surveillance.QualityFlag",
+        verbose_name=_("flag"),
+        on_delete=models.CASCADE,
+        related_name="supervision_task",
     )
-    task = models.OneToOneField("tasks.Task", on_delete=models.CASCADE, related_name="+")
-    area = models.ForeignKey("geo.Area", on_delete=models.PROTECT, related_name="+")
+    task = models.OneToOneField(
+        "tasks.Task", verbose_name=_("task"), on_delete=models.CASCADE, related_name="+"
+    )
+    area = models.ForeignKey(
+        "geo.Area", verbose_name=_("area"), on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     scope_path = "area__path"
@@ -59,7 +66,9 @@ class DeathRegistration(AuditedModel):
         "id_number": personal.ID_NUMBER,
     }
 
-    area = models.ForeignKey("geo.Area", on_delete=models.PROTECT, related_name="+")
+    area = models.ForeignKey(
+        "geo.Area", verbose_name=_("area"), on_delete=models.PROTECT, related_name="+"
+    )
     name = models.CharField(_("name"), max_length=100)
     id_number = models.CharField(_("ID number"), max_length=32)
     died_on = models.DateField(_("died on"))
@@ -87,8 +96,12 @@ class DeathRegistration(AuditedModel):
 class Escalation(AuditedModel):
     """An overdue task escalated to the level above — once (the unique task settles it)."""
 
-    task = models.OneToOneField("tasks.Task", on_delete=models.CASCADE, related_name="+")
-    area = models.ForeignKey("geo.Area", on_delete=models.PROTECT, related_name="+")
+    task = models.OneToOneField(
+        "tasks.Task", verbose_name=_("task"), on_delete=models.CASCADE, related_name="+"
+    )
+    area = models.ForeignKey(
+        "geo.Area", verbose_name=_("area"), on_delete=models.PROTECT, related_name="+"
+    )
     to_area = models.ForeignKey(
         "geo.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("escalated to")
     )
@@ -192,7 +205,10 @@ class SupervisionChecklist(AuditedModel):
 
 class SupervisionItem(AuditedModel):
     checklist = models.ForeignKey(
-        SupervisionChecklist, on_delete=models.CASCADE, related_name="items"
+        SupervisionChecklist,
+        verbose_name=_("checklist"),
+        on_delete=models.CASCADE,
+        related_name="items",
     )
     code = models.CharField(_("code"), max_length=32)
     text_zh = models.CharField(_("Chinese text"), max_length=300)
@@ -219,16 +235,35 @@ class Visit(AuditedModel):
     )
     unit_kind = models.CharField(_("unit"), max_length=16, choices=UnitKind.choices)
     facility = models.ForeignKey(
-        "beds.Facility", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "beds.Facility",
+        verbose_name=_("facility"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     place = models.ForeignKey(
-        SpecialPlace, null=True, blank=True, on_delete=models.PROTECT, related_name="visits"
+        SpecialPlace,
+        verbose_name=_("place"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="visits",
     )
-    checklist = models.ForeignKey(SupervisionChecklist, on_delete=models.PROTECT, related_name="+")
+    checklist = models.ForeignKey(
+        SupervisionChecklist,
+        verbose_name=_("checklist"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     date = models.DateField(_("date"))
     announced = models.BooleanField(_("announced"), default=True)
     inspector = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("inspector"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     inspector_level = models.CharField(_("by level"), max_length=16)
     passed = models.BooleanField(_("passed"))
@@ -262,8 +297,12 @@ class Visit(AuditedModel):
 
 
 class VisitResult(AuditedModel):
-    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="results")
-    item = models.ForeignKey(SupervisionItem, on_delete=models.PROTECT, related_name="+")
+    visit = models.ForeignKey(
+        Visit, verbose_name=_("visit"), on_delete=models.CASCADE, related_name="results"
+    )
+    item = models.ForeignKey(
+        SupervisionItem, verbose_name=_("item"), on_delete=models.PROTECT, related_name="+"
+    )
     passed = models.BooleanField(_("passed"))
     note = models.CharField(_("note"), max_length=300, blank=True)
 
@@ -282,11 +321,20 @@ class VisitResult(AuditedModel):
 class Finding(AuditedModel):
     """One problem a visit found, and the rectification task that answers it (问题台账)."""
 
-    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="findings")
-    item = models.ForeignKey(
-        SupervisionItem, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    visit = models.ForeignKey(
+        Visit, verbose_name=_("visit"), on_delete=models.CASCADE, related_name="findings"
     )
-    area = models.ForeignKey("geo.Area", on_delete=models.PROTECT, related_name="+")
+    item = models.ForeignKey(
+        SupervisionItem,
+        verbose_name=_("item"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    area = models.ForeignKey(
+        "geo.Area", verbose_name=_("area"), on_delete=models.PROTECT, related_name="+"
+    )
     problem = models.TextField(_("problem"))
     task = models.OneToOneField(
         "tasks.Task", on_delete=models.PROTECT, related_name="+", verbose_name=_("task")
@@ -346,11 +394,19 @@ class AccountabilityRecord(AuditedModel):
     grounds = models.TextField(_("grounds"))
     authority = models.CharField(_("decided by"), max_length=200)
     decided_on = models.DateField(_("decided on"))
-    findings = models.ManyToManyField(Finding, blank=True, related_name="+")
-    flags = models.ManyToManyField("surveillance.QualityFlag", blank=True, related_name="+")
+    findings = models.ManyToManyField(
+        Finding, verbose_name=_("findings"), blank=True, related_name="+"
+    )
+    flags = models.ManyToManyField(
+        "surveillance.QualityFlag", verbose_name=_("flags"), blank=True, related_name="+"
+    )
     references = models.CharField(_("other references (appeals, …)"), max_length=300, blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
 
@@ -377,9 +433,11 @@ class AccountabilityRecord(AuditedModel):
 class RateDay(models.Model):
     """One area's rate inputs on one day, as the daily cycle counted them (idempotent)."""
 
-    area = models.ForeignKey("geo.Area", on_delete=models.CASCADE, related_name="+")
+    area = models.ForeignKey(
+        "geo.Area", verbose_name=_("area"), on_delete=models.CASCADE, related_name="+"
+    )
     day = models.DateField(_("day"))
-    counts = models.JSONField()
+    counts = models.JSONField(_("counts"))
     computed_at = models.DateTimeField(_("computed at"), default=timezone.now)
 
     scope_path = "area__path"
@@ -397,11 +455,17 @@ class RateDay(models.Model):
 class RateTarget(AuditedModel):
     """A target headquarters set for one rate (the latest per area and metric holds)."""
 
-    area = models.ForeignKey("geo.Area", on_delete=models.PROTECT, related_name="+")
+    area = models.ForeignKey(
+        "geo.Area", verbose_name=_("area"), on_delete=models.PROTECT, related_name="+"
+    )
     metric = models.CharField(_("rate"), max_length=32)
     value = models.FloatField(_("target"))
     set_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("set by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     set_at = models.DateTimeField(_("set at"), default=timezone.now)
 
@@ -429,7 +493,9 @@ class Signal(AuditedModel):
     """One emerging problem over its threshold, in one area on one day, with its evidence."""
 
     name = models.CharField(_("signal"), max_length=48)
-    area = models.ForeignKey("geo.Area", on_delete=models.CASCADE, related_name="+")
+    area = models.ForeignKey(
+        "geo.Area", verbose_name=_("area"), on_delete=models.CASCADE, related_name="+"
+    )
     day = models.DateField(_("day"))
     value = models.FloatField(_("value"))
     threshold = models.FloatField(_("threshold"))
@@ -464,9 +530,16 @@ class RiskKind(models.TextChoices):
 class RiskOwner(AuditedModel):
     """Who answers for one of the four major risks (四大风险) in an area."""
 
-    area = models.ForeignKey("geo.Area", on_delete=models.PROTECT, related_name="+")
+    area = models.ForeignKey(
+        "geo.Area", verbose_name=_("area"), on_delete=models.PROTECT, related_name="+"
+    )
     kind = models.CharField(_("risk"), max_length=24, choices=RiskKind.choices)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     note = models.CharField(_("note"), max_length=300, blank=True)
     set_at = models.DateTimeField(_("set at"), default=timezone.now)
 
@@ -488,12 +561,18 @@ class RiskOwner(AuditedModel):
 class PhasePlan(AuditedModel):
     """Headquarters' campaign for one declared phase, tracked until the next phase."""
 
-    area = models.ForeignKey("geo.Area", on_delete=models.PROTECT, related_name="+")
+    area = models.ForeignKey(
+        "geo.Area", verbose_name=_("area"), on_delete=models.PROTECT, related_name="+"
+    )
     phase = models.CharField(_("phase"), max_length=16)
     phase_start = models.DateField(_("phase since"))
     summary = models.TextField(_("summary"), blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
 
@@ -526,11 +605,15 @@ class PlanItemKind(models.TextChoices):
 
 
 class PlanItem(AuditedModel):
-    plan = models.ForeignKey(PhasePlan, on_delete=models.CASCADE, related_name="items")
+    plan = models.ForeignKey(
+        PhasePlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="items"
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=PlanItemKind.choices)
     title = models.CharField(_("title"), max_length=200)
     target = models.CharField(_("target"), max_length=200, blank=True)
-    task = models.OneToOneField("tasks.Task", on_delete=models.PROTECT, related_name="+")
+    task = models.OneToOneField(
+        "tasks.Task", verbose_name=_("task"), on_delete=models.PROTECT, related_name="+"
+    )
 
     scope_path = "plan__area__path"
     objects = RestrictedManager()

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class SuppliesConfig(AppConfig):
     name = "warroom.supplies"
     label = "supplies"
-    verbose_name = "medical supplies"
+    verbose_name = _("Medical supplies")
 
     def ready(self) -> None:
         from warroom.core.daily import register_step

@@ -124,7 +124,9 @@ class Place(AuditedModel):
 class Lot(models.Model):
     """A batch of one item (a delivery, a donation) with its expiry."""
 
-    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="lots")
+    item = models.ForeignKey(
+        Item, verbose_name=_("item"), on_delete=models.PROTECT, related_name="lots"
+    )
     code = models.CharField(_("lot"), max_length=64)
     expires_on = models.DateField(_("expires on"), null=True, blank=True)
 
@@ -144,11 +146,15 @@ class Balance(models.Model):
     (a source is credited below zero by every receipt: that is where stock came from).
     """
 
-    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
-    place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="balances")
-    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="+")
+    item = models.ForeignKey(
+        Item, verbose_name=_("item"), on_delete=models.PROTECT, related_name="+"
+    )
+    place = models.ForeignKey(
+        Place, verbose_name=_("place"), on_delete=models.PROTECT, related_name="balances"
+    )
+    lot = models.ForeignKey(Lot, verbose_name=_("lot"), on_delete=models.PROTECT, related_name="+")
     quantity = models.BigIntegerField(_("quantity"), default=0)
-    external = models.BooleanField(default=False)
+    external = models.BooleanField(_("outside the city"), default=False)
 
     scope_path = "place__area__path"
     objects = RestrictedManager()
@@ -181,8 +187,8 @@ class Movement(models.Model):
     """One posting of the ledger: ``quantity`` of ``item``/``lot`` from ``credit`` to
     ``debit``. Never updated, never deleted; ``seq`` is gap-free and ``hash`` chains it."""
 
-    seq = models.BigIntegerField(unique=True)
-    at = models.DateTimeField(default=timezone.now)
+    seq = models.BigIntegerField(_("seq"), unique=True)
+    at = models.DateTimeField(_("time"), default=timezone.now)
     day = models.DateField(_("date"))
     kind = models.CharField(_("kind"), max_length=16, choices=MovementKind.choices())
     # Built for a million-row import (docs/supplies.md, "Speed"). Indexes: each is
@@ -195,9 +201,16 @@ class Movement(models.Model):
     # database under its lock, nothing here is ever deleted (PROTECT), and verify()
     # reports a movement naming an item, lot or place that does not exist.
     item = models.ForeignKey(
-        Item, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+        Item,
+        verbose_name=_("item"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
-    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="+", db_constraint=False)
+    lot = models.ForeignKey(
+        Lot, verbose_name=_("lot"), on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
     debit = models.ForeignKey(
         Place,
         on_delete=models.PROTECT,
@@ -218,6 +231,7 @@ class Movement(models.Model):
     source = models.CharField(_("source"), max_length=16, choices=Source.choices(), blank=True)
     donation = models.ForeignKey(
         "Donation",
+        verbose_name=_("donation"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -226,6 +240,7 @@ class Movement(models.Model):
     )
     plan = models.ForeignKey(
         "AllocationPlan",
+        verbose_name=_("plan"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -233,8 +248,8 @@ class Movement(models.Model):
         db_index=False,
     )
     reference = models.CharField(_("reference"), max_length=100, blank=True)
-    actor = models.CharField(max_length=150, blank=True)
-    hash = models.CharField(max_length=64)
+    actor = models.CharField(_("actor"), max_length=150, blank=True)
+    hash = models.CharField(_("hash"), max_length=64)
 
     scope_path = "debit__area__path"
     objects = RestrictedManager()
@@ -267,8 +282,12 @@ class Movement(models.Model):
 class LedgerHead(models.Model):
     """The chain's head (one row): locked by every posting, so movements are sequenced."""
 
-    seq = models.BigIntegerField(default=0)
-    hash = models.CharField(max_length=64, default="")
+    seq = models.BigIntegerField(_("seq"), default=0)
+    hash = models.CharField(_("hash"), max_length=64, default="")
+
+    class Meta:
+        verbose_name = _("ledger head")
+        verbose_name_plural = _("ledger heads")
 
     def __str__(self) -> str:
         return f"head {self.seq}"
@@ -277,11 +296,15 @@ class LedgerHead(models.Model):
 class StockCount(AuditedModel):
     """A physical inventory of one place: the difference is booked as an adjustment."""
 
-    place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="counts")
+    place = models.ForeignKey(
+        Place, verbose_name=_("place"), on_delete=models.PROTECT, related_name="counts"
+    )
     day = models.DateField(_("date"))
-    counted = models.JSONField(default=list)  # [{"item", "lot", "book", "counted"}]
+    counted = models.JSONField(
+        _("counted quantity"), default=list
+    )  # [{"item", "lot", "book", "counted"}]
     note = models.TextField(_("note"), blank=True)
-    by = models.CharField(max_length=150, blank=True)
+    by = models.CharField(_("counted by"), max_length=150, blank=True)
 
     scope_path = "place__area__path"
     objects = RestrictedManager()
@@ -327,12 +350,19 @@ class Donation(AuditedModel):
     received_on = models.DateField(_("received on"))
     form = models.CharField(_("form"), max_length=8, choices=DonationForm.choices())
     amount_fen = models.BigIntegerField(_("amount (fen)"), null=True, blank=True)
-    item = models.ForeignKey(Item, null=True, blank=True, on_delete=models.PROTECT)
+    item = models.ForeignKey(
+        Item, verbose_name=_("item"), null=True, blank=True, on_delete=models.PROTECT
+    )
     quantity = models.BigIntegerField(_("quantity"), null=True, blank=True)
     standard_claimed = models.CharField(_("standard claimed"), max_length=200, blank=True)
     expires_on = models.DateField(_("expires on"), null=True, blank=True)
     warehouse = models.ForeignKey(
-        Place, null=True, blank=True, on_delete=models.PROTECT, related_name="donations"
+        Place,
+        verbose_name=_("warehouse"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="donations",
     )
     use = models.CharField(_("designated use"), max_length=200, blank=True)
     reference = models.CharField(_("reference"), max_length=100, blank=True)
@@ -346,7 +376,9 @@ class Donation(AuditedModel):
     inspected_by = models.CharField(_("inspected by"), max_length=150, blank=True)
     standard_met = models.CharField(_("standard checked"), max_length=200, blank=True)
     reason = models.CharField(_("reason"), max_length=300, blank=True)
-    lot = models.ForeignKey(Lot, null=True, blank=True, on_delete=models.PROTECT)
+    lot = models.ForeignKey(
+        Lot, verbose_name=_("lot"), null=True, blank=True, on_delete=models.PROTECT
+    )
     published = models.BooleanField(_("published"), default=False)
 
     scope_path = "area__path"
@@ -380,14 +412,18 @@ class AllocationPlan(AuditedModel):
     """A proposed allocation of one warehouse's stock to facilities by need and priority."""
 
     day = models.DateField(_("date"))
-    warehouse = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="plans")
-    area = models.ForeignKey("geo.Area", on_delete=models.PROTECT, related_name="+")
+    warehouse = models.ForeignKey(
+        Place, verbose_name=_("warehouse"), on_delete=models.PROTECT, related_name="plans"
+    )
+    area = models.ForeignKey(
+        "geo.Area", verbose_name=_("area"), on_delete=models.PROTECT, related_name="+"
+    )
     status = models.CharField(
         _("status"), max_length=16, choices=PlanStatus.choices(), default=PlanStatus.PROPOSED
     )
-    proposed_by = models.CharField(max_length=150, blank=True)
-    confirmed_by = models.CharField(max_length=150, blank=True)
-    confirmed_at = models.DateTimeField(null=True, blank=True)
+    proposed_by = models.CharField(_("proposed by"), max_length=150, blank=True)
+    confirmed_by = models.CharField(_("confirmed by"), max_length=150, blank=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     days = models.PositiveIntegerField(_("days of need"), default=1)
 
     scope_path = "area__path"
@@ -400,14 +436,22 @@ class AllocationPlan(AuditedModel):
 
 
 class AllocationLine(models.Model):
-    plan = models.ForeignKey(AllocationPlan, on_delete=models.CASCADE, related_name="lines")
-    place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
-    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
-    need = models.BigIntegerField(default=0)
-    proposed = models.BigIntegerField(default=0)
-    tier = models.PositiveSmallIntegerField(default=0)
+    plan = models.ForeignKey(
+        AllocationPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="lines"
+    )
+    place = models.ForeignKey(
+        Place, verbose_name=_("place"), on_delete=models.PROTECT, related_name="+"
+    )
+    item = models.ForeignKey(
+        Item, verbose_name=_("item"), on_delete=models.PROTECT, related_name="+"
+    )
+    need = models.BigIntegerField(_("need"), default=0)
+    proposed = models.BigIntegerField(_("proposed quantity"), default=0)
+    tier = models.PositiveSmallIntegerField(_("tier"), default=0)
 
     class Meta:
+        verbose_name = _("allocation line")
+        verbose_name_plural = _("allocation lines")
         ordering = ["tier", "place__code", "item__code"]
 
     def __str__(self) -> str:
@@ -418,17 +462,23 @@ class StockAlert(models.Model):
     """The daily cycle's stock-out warning: a place with fewer days of stock than the
     threshold for an item (replaced per day)."""
 
-    day = models.DateField()
-    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="alerts")
-    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="+")
-    stock = models.BigIntegerField()
-    per_day = models.FloatField()
-    days_left = models.FloatField()
+    day = models.DateField(_("day"))
+    place = models.ForeignKey(
+        Place, verbose_name=_("place"), on_delete=models.CASCADE, related_name="alerts"
+    )
+    item = models.ForeignKey(
+        Item, verbose_name=_("item"), on_delete=models.CASCADE, related_name="+"
+    )
+    stock = models.BigIntegerField(_("stock"))
+    per_day = models.FloatField(_("use per day"))
+    days_left = models.FloatField(_("days left"))
 
     scope_path = "place__area__path"
     objects = RestrictedManager()
 
     class Meta:
+        verbose_name = _("stock alert")
+        verbose_name_plural = _("stock alerts")
         ordering = ["days_left"]
         indexes = [models.Index(fields=["day"])]
 
@@ -439,10 +489,14 @@ class StockAlert(models.Model):
 class LedgerCheck(models.Model):
     """The result of the last ledger verification (the daily cycle and the CLI)."""
 
-    at = models.DateTimeField(default=timezone.now)
-    ok = models.BooleanField()
-    movements = models.BigIntegerField(default=0)
-    problems = models.JSONField(default=list)
+    at = models.DateTimeField(_("checked at"), default=timezone.now)
+    ok = models.BooleanField(_("chain intact"))
+    movements = models.BigIntegerField(_("movements checked"), default=0)
+    problems = models.JSONField(_("problems"), default=list)
+
+    class Meta:
+        verbose_name = _("ledger check")
+        verbose_name_plural = _("ledger checks")
 
     def __str__(self) -> str:
         return f"{self.at} {self.ok}"
@@ -462,7 +516,9 @@ class MedicalTeam(AuditedModel):
     hospital = models.ForeignKey(
         "beds.Facility", on_delete=models.PROTECT, related_name="teams", verbose_name=_("hospital")
     )
-    area = models.ForeignKey("geo.Area", on_delete=models.PROTECT, related_name="+")
+    area = models.ForeignKey(
+        "geo.Area", verbose_name=_("area"), on_delete=models.PROTECT, related_name="+"
+    )
     lodging = models.CharField(_("lodging"), max_length=200, blank=True)
     meals = models.CharField(_("meals"), max_length=200, blank=True)
 
@@ -497,14 +553,21 @@ class CareKind(LabelledChoices):
 class CareMeasure(AuditedModel):
     """A care measure for front-line staff (关心关爱医务人员)."""
 
-    area = models.ForeignKey("geo.Area", on_delete=models.PROTECT, related_name="+")
+    area = models.ForeignKey(
+        "geo.Area", verbose_name=_("area"), on_delete=models.PROTECT, related_name="+"
+    )
     team = models.ForeignKey(
-        MedicalTeam, null=True, blank=True, on_delete=models.CASCADE, related_name="care"
+        MedicalTeam,
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="care",
     )
     kind = models.CharField(_("kind"), max_length=16, choices=CareKind.choices())
     day = models.DateField(_("date"))
     description = models.CharField(_("description"), max_length=300)
-    by = models.CharField(max_length=150, blank=True)
+    by = models.CharField(_("recorded by"), max_length=150, blank=True)
 
     scope_path = "area__path"
     objects = RestrictedManager()

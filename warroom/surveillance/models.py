@@ -24,7 +24,9 @@ class Source(LabelledChoices):
 class DailyReport(AuditedModel):
     """One area's figures for one day from one source. Unknown figures are NULL, never 0."""
 
-    area = models.ForeignKey("geo.Area", on_delete=models.PROTECT, related_name="+")
+    area = models.ForeignKey(
+        "geo.Area", verbose_name=_("area"), on_delete=models.PROTECT, related_name="+"
+    )
     date = models.DateField(_("date"))
     source = models.CharField(_("source"), max_length=16, choices=Source.choices())
     new_confirmed = models.PositiveIntegerField(_("new confirmed"), null=True, blank=True)
@@ -56,7 +58,7 @@ class DailyReport(AuditedModel):
         indexes = [models.Index(fields=["date", "source"], name="surveillance_date_source")]
 
     def __str__(self) -> str:
-        return f"{self.area_id} {self.date} {self.source}"
+        return f"{self.area_id} {self.date} {self.get_source_display()}"
 
     def figures(self) -> dict[str, int | None]:
         return {name: getattr(self, name) for name in FIGURES}
@@ -85,7 +87,9 @@ class QualityFlag(AuditedModel):
 
     source = models.CharField(_("source"), max_length=32, default="daily_report")
     rule = models.CharField(_("rule"), max_length=48)
-    area = models.ForeignKey("geo.Area", on_delete=models.CASCADE, related_name="+")
+    area = models.ForeignKey(
+        "geo.Area", verbose_name=_("area"), on_delete=models.CASCADE, related_name="+"
+    )
     day = models.DateField(_("day"))
     column = models.CharField(_("column"), max_length=32, blank=True)
     severity = models.CharField(_("severity"), max_length=8, choices=FlagSeverity.choices())

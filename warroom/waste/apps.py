@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class WasteConfig(AppConfig):
     name = "warroom.waste"
     label = "waste"
-    verbose_name = "medical waste"
+    verbose_name = _("Medical waste")
 
     def ready(self) -> None:
         from warroom.core.daily import register_step

@@ -27,7 +27,9 @@ class Plant(AuditedModel):
 
     code = models.CharField(_("code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=200)
-    area = models.ForeignKey("geo.Area", on_delete=models.PROTECT, related_name="+")
+    area = models.ForeignKey(
+        "geo.Area", verbose_name=_("area"), on_delete=models.PROTECT, related_name="+"
+    )
     operator = models.CharField(_("operator"), max_length=200, blank=True)
     synthetic = models.BooleanField(_("synthetic"), default=False)
     source = models.TextField(_("source"), blank=True)
@@ -48,7 +50,9 @@ class PlantCapacity(models.Model):
     """From ``effective`` on, the plant disposes of at most this many tonnes a day (a
     history: a change is a new row)."""
 
-    plant = models.ForeignKey(Plant, on_delete=models.CASCADE, related_name="capacities")
+    plant = models.ForeignKey(
+        Plant, verbose_name=_("plant"), on_delete=models.CASCADE, related_name="capacities"
+    )
     effective = models.DateField(_("from"))
     tonnes_per_day = models.DecimalField(_("tonnes per day"), max_digits=10, decimal_places=3)
     note = models.CharField(_("note"), max_length=200, blank=True)
@@ -57,6 +61,8 @@ class PlantCapacity(models.Model):
     objects = RestrictedManager()
 
     class Meta:
+        verbose_name = _("plant capacity")
+        verbose_name_plural = _("plant capacities")
         constraints = [
             models.UniqueConstraint(
                 fields=["plant", "effective"], name="waste_capacity_once_a_day"
@@ -73,9 +79,13 @@ class Generated(models.Model):
     code) or the district's other producers (clinics, communities: ``source_code`` empty)."""
 
     day = models.DateField(_("date"))
-    area = models.ForeignKey("geo.Area", on_delete=models.PROTECT, related_name="+")
-    facility = models.ForeignKey("beds.Facility", null=True, blank=True, on_delete=models.PROTECT)
-    source_code = models.CharField(max_length=32, blank=True)
+    area = models.ForeignKey(
+        "geo.Area", verbose_name=_("area"), on_delete=models.PROTECT, related_name="+"
+    )
+    facility = models.ForeignKey(
+        "beds.Facility", verbose_name=_("facility"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    source_code = models.CharField(_("source code"), max_length=32, blank=True)
     kind = models.CharField(_("kind"), max_length=16, choices=WasteKind.choices())
     tonnes = models.DecimalField(_("tonnes"), max_digits=12, decimal_places=4)
 
@@ -83,6 +93,8 @@ class Generated(models.Model):
     objects = RestrictedManager()
 
     class Meta:
+        verbose_name = _("waste generated")
+        verbose_name_plural = _("waste generated records")
         constraints = [
             models.UniqueConstraint(
                 fields=["day", "area", "source_code", "kind"], name="waste_generated_once"
@@ -99,16 +111,24 @@ class Disposed(models.Model):
     """Tonnes collected from one source on a day and disposed of by one plant."""
 
     day = models.DateField(_("date"))
-    plant = models.ForeignKey(Plant, on_delete=models.PROTECT, related_name="disposals")
-    area = models.ForeignKey("geo.Area", on_delete=models.PROTECT, related_name="+")
-    facility = models.ForeignKey("beds.Facility", null=True, blank=True, on_delete=models.PROTECT)
-    source_code = models.CharField(max_length=32, blank=True)
+    plant = models.ForeignKey(
+        Plant, verbose_name=_("plant"), on_delete=models.PROTECT, related_name="disposals"
+    )
+    area = models.ForeignKey(
+        "geo.Area", verbose_name=_("area"), on_delete=models.PROTECT, related_name="+"
+    )
+    facility = models.ForeignKey(
+        "beds.Facility", verbose_name=_("facility"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    source_code = models.CharField(_("source code"), max_length=32, blank=True)
     tonnes = models.DecimalField(_("tonnes"), max_digits=12, decimal_places=4)
 
     scope_path = "area__path"
     objects = RestrictedManager()
 
     class Meta:
+        verbose_name = _("waste disposed")
+        verbose_name_plural = _("waste disposed records")
         constraints = [
             models.UniqueConstraint(
                 fields=["day", "plant", "area", "source_code"], name="waste_disposed_once"
@@ -124,20 +144,24 @@ class Disposed(models.Model):
 class WasteDay(models.Model):
     """The daily cycle's balance of one area (a district, or the city) on one day."""
 
-    day = models.DateField()
-    area = models.ForeignKey("geo.Area", on_delete=models.CASCADE, related_name="+")
-    generated = models.FloatField()
-    disposed = models.FloatField()
-    backlog = models.FloatField()
-    over_48h = models.FloatField()
-    sources_over_48h = models.PositiveIntegerField(default=0)
-    capacity = models.FloatField(null=True)
-    plant_load = models.FloatField(null=True)
+    day = models.DateField(_("day"))
+    area = models.ForeignKey(
+        "geo.Area", verbose_name=_("area"), on_delete=models.CASCADE, related_name="+"
+    )
+    generated = models.FloatField(_("generated"))
+    disposed = models.FloatField(_("disposed"))
+    backlog = models.FloatField(_("backlog"))
+    over_48h = models.FloatField(_("over 48 h"))
+    sources_over_48h = models.PositiveIntegerField(_("sources over 48 h"), default=0)
+    capacity = models.FloatField(_("capacity"), null=True)
+    plant_load = models.FloatField(_("plant load"), null=True)
 
     scope_path = "area__path"
     objects = RestrictedManager()
 
     class Meta:
+        verbose_name = _("waste day")
+        verbose_name_plural = _("waste days")
         constraints = [models.UniqueConstraint(fields=["day", "area"], name="waste_day_once")]
 
     def __str__(self) -> str:
