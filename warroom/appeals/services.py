@@ -37,7 +37,7 @@ from warroom.appeals.models import (
 from warroom.core.context import SYSTEM, acting
 from warroom.core.errors import Conflict, InvalidInput, NotFound
 from warroom.core.inputs import clean_text
-from warroom.core.notify import notify, recipients
+from warroom.core.notify import notify, notify_each, recipients
 from warroom.core.permits import require_in_area
 from warroom.core.scoping import in_scope
 from warroom.geo.models import DEPTH, Area, Level
@@ -673,7 +673,8 @@ def escalate_overdue(*, now: dt.datetime | None = None, actor: Any = SYSTEM) -> 
     The due appeals (at most 1000 a call) are claimed in one transaction: locked, the rows
     another worker holds skipped (it escalates them), so two workers running at once
     escalate each once; written in one UPDATE, their events in one INSERT, one audit entry.
-    The level above is notified (its users with ``appeals``)."""
+    The level above is notified (its users with ``appeals``; one notification an appeal,
+    all in one INSERT)."""
     from warroom.audit.services import canonical, record_batch, record_event
 
     now = now or timezone.now()
@@ -731,18 +732,21 @@ def escalate_overdue(*, now: dt.datetime | None = None, actor: Any = SYSTEM) -> 
                 message=f"{len(due)} appeals escalated",
                 details={"moves": moves},
             )
-        users: dict[int, list[Any]] = {}
-        for appeal, note in zip(due, notes, strict=True):
+        users: dict[int, list[Any]] = {}  # the recipients read once per area
+        for appeal in due:
             target = appeal.assigned_area
             if target.pk not in users:
                 users[target.pk] = recipients(target, "appeals")
-            notify(
-                users[target.pk],
-                kind="appeal_escalated",
-                title=_("Appeal %(n)s escalated: overdue") % {"n": appeal.number},
-                body=note,
-                link=f"/appeals/{appeal.pk}/",
+        notify_each(
+            (
+                users[appeal.assigned_area.pk],
+                "appeal_escalated",
+                _("Appeal %(n)s escalated: overdue") % {"n": appeal.number},
+                note,
+                f"/appeals/{appeal.pk}/",
             )
+            for appeal, note in zip(due, notes, strict=True)
+        )
     return len(due)
 
 
