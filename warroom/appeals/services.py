@@ -288,7 +288,32 @@ def _candidates(appeals: Sequence[Appeal]) -> list[_Candidate]:
     ]
 
 
-def _link(appeal: Appeal, candidates: Sequence[_Candidate]) -> None:
+class _Pool:
+    """The candidates, found by place (the open ones) and by phone, their bigrams computed
+    once (a batch compares each appeal with those of its place and phone only)."""
+
+    def __init__(self, candidates: Sequence[_Candidate]) -> None:
+        self.numbers: dict[int, str] = {}
+        self.by_area: dict[int | None, list[_Candidate]] = {}
+        self.by_phone: dict[str, list[_Candidate]] = {}
+        self.grams: dict[int, set[str]] = {}
+        for c in candidates:
+            self.add(c)
+
+    def add(self, c: _Candidate) -> None:
+        self.numbers[c.key] = c.number
+        if c.status in OPEN_STATUSES:
+            self.by_area.setdefault(c.area_id, []).append(c)
+        if c.caller_phone:
+            self.by_phone.setdefault(c.caller_phone, []).append(c)
+
+    def bigrams(self, c: _Candidate) -> set[str]:
+        if c.key not in self.grams:
+            self.grams[c.key] = appeals_text.bigrams(c.text)
+        return self.grams[c.key]
+
+
+def _link(appeal: Appeal, pool: _Pool) -> None:
     """The rule of repeat callers and duplicates: among the :data:`LINK_CANDIDATES` most
     recent appeals of the window (the same phone first, then open ones of the same place),
     the latest of the same phone is the one it repeats; the first filed open one with
@@ -296,15 +321,10 @@ def _link(appeal: Appeal, candidates: Sequence[_Candidate]) -> None:
     that one if it is a duplicate itself). Sets the links (as keys, see _Candidate)."""
     since = appeal.received_at - dt.timedelta(hours=settings.WARROOM_APPEAL_DUPLICATE_HOURS)
     phone = appeal.caller_phone
-    rows = [
-        c
-        for c in candidates
-        if c.received_at >= since
-        and (
-            (phone and c.caller_phone == phone)
-            or (c.area_id == appeal.area_id and c.status in OPEN_STATUSES)
-        )
-    ]
+    found = {c.key: c for c in pool.by_area.get(appeal.area_id, ())}
+    if phone:
+        found.update((c.key, c) for c in pool.by_phone.get(phone, ()))
+    rows = [c for c in found.values() if c.received_at >= since]
     rows.sort(key=lambda c: (bool(phone) and c.caller_phone == phone, c.received_at, c.key))
     rows = rows[::-1][:LINK_CANDIDATES]
     if phone:
@@ -314,7 +334,7 @@ def _link(appeal: Appeal, candidates: Sequence[_Candidate]) -> None:
     grams = appeals_text.bigrams(appeal.text)
     near = sorted((c for c in rows if c.status in OPEN_STATUSES), key=lambda c: c.key)
     for c in near:  # the oldest first: a duplicate links to the first filed
-        if appeals_text.similarity(grams, appeals_text.bigrams(c.text)) >= 0.8:
+        if appeals_text.similarity(grams, pool.bigrams(c)) >= 0.8:
             appeal.duplicate_of_id = c.original or c.key
             return
 
@@ -465,17 +485,17 @@ def _link_batch(new: Sequence[Appeal]) -> None:
     routed = [a for a in new if not a.held_reason]
     if not routed:
         return
-    candidates = _candidates(routed)
-    numbers = {c.key: c.number for c in candidates}
+    pool = _Pool(_candidates(routed))
+    numbers = pool.numbers
     for i, appeal in enumerate(routed):
-        _link(appeal, candidates)
+        _link(appeal, pool)
         key = appeal.duplicate_of_id
         if key is not None:
             appeal.status = AppealStatus.DUPLICATE
             number = routed[key - _IN_BATCH].number if key >= _IN_BATCH else numbers.get(key)
             # the original's number, for the DUPLICATE event's note
             appeal._original_number = number or _number_of(key)  # type: ignore[attr-defined]
-        candidates.append(
+        pool.add(
             _Candidate(
                 _IN_BATCH + i,
                 appeal.text,
