@@ -219,6 +219,19 @@ def _load(
     return results
 
 
+def _cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of the server processes so far (Linux /proc; 0 elsewhere):
+    the machine is shared, so CPU per appeal is the figure that does not move with load."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def _p99(ms: list[float]) -> float:
     ordered = sorted(ms)
     return ordered[max(0, int(len(ordered) * 0.99) - 1)] if ordered else float("nan")
@@ -241,7 +254,9 @@ def main() -> None:
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute("DELETE FROM appeals_appealevent")
             before = conn.execute("SELECT count(*) FROM appeals_appeal").fetchone()[0]
+        cpu = _cpu_seconds([p.pid for p in procs])
         results = _load(ports, a.clients, a.seconds, "write")
+        cpu = _cpu_seconds([p.pid for p in procs]) - cpu
         accepted = [r for r in results if r[0] == 302]
         errors = len(results) - len(accepted)
         rate = len(accepted) / a.seconds
@@ -265,7 +280,8 @@ def main() -> None:
         )
         print(
             f"  latency p50 {p50:.0f} ms, p99 {p99:.0f} ms {target('intake p99', p99, 200, 'ms')}; "
-            f"{errors} non-302 answers"
+            f"{errors} non-302 answers; server CPU {cpu / max(1, len(accepted)) * 1000:.1f} ms "
+            f"per appeal (PostgreSQL's aside); machine load {os.getloadavg()[0]:.1f}"
         )
         print(
             f"  loss: {len(accepted)} accepted, {stored} stored, {lost} accepted and missing, "

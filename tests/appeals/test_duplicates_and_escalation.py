@@ -109,3 +109,63 @@ def test_the_daily_step_escalates_as_of_the_cycles_day(city):
     assert escalate_step(dt.date(2020, 2, 1)).startswith("1 appeals escalated")
     appeal.refresh_from_db()
     assert appeal.deadline == dt.datetime(2020, 2, 2, 1, 0, tzinfo=tz)  # day's end + 1 h
+
+
+def test_a_batch_links_routes_and_audits_like_the_appeals_one_by_one(city, officer):
+    """The batch path (the demo feed's): the rules of one appeal at a time, an appeal
+    linking to an earlier one of the same batch, one audit entry per batch."""
+    from warroom.appeals.services import (
+        AppealIn,
+        do_answer_appeals,
+        do_file_appeals,
+        do_record_callbacks,
+    )
+    from warroom.audit.models import AuditEntry
+    from warroom.audit.services import verify_chain
+
+    text = "小区封闭五天了，团购的大米一直没送到，家里快断粮了"
+    start = timezone.now() - dt.timedelta(hours=2)
+    items = [
+        AppealIn(Channel.HOTLINE, text, area=city[VICTIM], caller_phone="13900000001", at=start),
+        AppealIn(Channel.HOTLINE, text + "！", area=city[VICTIM], caller_phone="13900000002"),
+        AppealIn(
+            Channel.HOTLINE, "请问什么时候可以解封", area=city[VICTIM], caller_phone="13900000001"
+        ),
+        AppealIn(Channel.WEB, text + "!!", area=city[VICTIM], source_ref="m-1"),
+    ]
+    audited = AuditEntry.objects.filter(object_type="appeals.appeal").count()
+    first, again, other, third = do_file_appeals(items, actor=SYSTEM)
+    assert AuditEntry.objects.filter(object_type="appeals.appeal").count() == audited + 1
+    assert again.status == third.status == AppealStatus.DUPLICATE
+    assert again.duplicate_of_id == third.duplicate_of_id == first.pk  # the first filed
+    assert other.repeat_of_id == first.pk and other.status == AppealStatus.RECEIVED
+    assert first.assigned_area.code == "990101001001"  # groceries: the community
+    note = again.events.get(kind=EventKind.DUPLICATE).note
+    assert note == first.number
+    assert Appeal.objects.get(pk=third.pk).duplicate_of_id == first.pk  # stored so
+    # Idempotent by source_ref; a bad item names its row and writes nothing.
+    assert do_file_appeals([items[3]], actor=SYSTEM)[0].pk == third.pk
+    with pytest.raises(InvalidInput, match="Appeal 2"):
+        do_file_appeals([items[0], AppealIn("fax", "x", area=city[VICTIM])], actor=SYSTEM)
+    assert Appeal.objects.count() == 4
+    # Answers and callbacks in batches: one audit entry each; the rules of one at a time.
+    answered = do_answer_appeals(
+        [(first, "明日上午送达", None), (other, "已解答", None)], actor=officer
+    )
+    assert {a.status for a in answered} == {AppealStatus.ANSWERED}
+    closed, reopened = do_record_callbacks([(first, 5, ""), (other, 1, "没解决")], actor=officer)
+    assert closed.status == AppealStatus.CLOSED and reopened.status == AppealStatus.ASSIGNED
+    assert reopened.reopened == 1
+    assert AuditEntry.objects.filter(object_type="appeals.appeal").count() == audited + 3
+    # The escalation of several overdue appeals: each one level up, one audit entry.
+    more = [
+        AppealIn(Channel.HOTLINE, t, area=city[VICTIM])
+        for t in ("家里老人需要透析，车辆通行证办不下来", "社区工作人员态度很差，电话打不通")
+    ]
+    levels = [a.assigned_area.parent for a in do_file_appeals(more, actor=SYSTEM)]
+    with time_machine.travel(timezone.now() + dt.timedelta(days=4), tick=False):
+        assert escalate_overdue() == 3  # with the reopened one (duplicates are not open)
+    escalated = Appeal.objects.filter(escalations=1).order_by("pk")
+    assert [a.assigned_area for a in escalated][1:] == levels
+    assert AuditEntry.objects.filter(object_type="appeals.appeal").count() == audited + 5
+    assert verify_chain().ok

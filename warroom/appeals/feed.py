@@ -1,5 +1,6 @@
-"""The demo's appeals: the twin's ``appeals`` records filed through the public intake
-service (``do_file_appeal``, the service behind the public form and the API), day by day.
+"""The demo's appeals: the twin's ``appeals`` records filed through the intake service's
+batch path (``do_file_appeals``: the rules of ``do_file_appeal``, the service behind the
+public form and the API), a day's appeals in one batch.
 
 The twin says what was asked, where, by which channel, not the words: each appeal gets
 a text of its category from the labelled set the classifier ships (deterministic by the
@@ -24,10 +25,11 @@ from django.utils import timezone
 from warroom.appeals import triage
 from warroom.appeals.models import OPEN_STATUSES, Appeal, Channel
 from warroom.appeals.services import (
+    AppealIn,
     deadline_hours,
-    do_answer_appeal,
-    do_file_appeal,
-    do_record_callback,
+    do_answer_appeals,
+    do_file_appeals,
+    do_record_callbacks,
     escalate_overdue,
 )
 from warroom.geo.models import Area
@@ -57,7 +59,8 @@ def feed_day_appeals(
     appeals: np.ndarray, codes: Any, day: dt.date, *, actor: Any, cap: int | None = None
 ) -> int:
     """File the twin's appeals of ``day`` (``codes[patch]`` is the area code), answer and
-    escalate the earlier ones; returns how many were filed."""
+    escalate the earlier ones; returns how many were filed. Each step is one batch through
+    the services' batch paths (the rules of the one-appeal services, one audit entry)."""
     cap = settings.WARROOM_DEMO_APPEALS_PER_DAY if cap is None else cap
     tz = timezone.get_current_timezone()
     start = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
@@ -66,7 +69,7 @@ def feed_day_appeals(
     rows = appeals[:cap]
     wanted = {str(codes[p]) for p in rows["patch"]}
     areas = {a.code: a for a in Area.objects.filter(code__in=wanted)}
-    filed = 0
+    batch = []
     for row in rows:
         area = areas.get(str(codes[row["patch"]]))
         if area is None:
@@ -80,30 +83,41 @@ def feed_day_appeals(
             if R.CHANNEL_NAMES[int(row["channel"])].startswith("HOT")
             else Channel.WEB
         )
-        do_file_appeal(
-            channel=channel,
-            text=pool[aid % len(pool)],
-            area=area,
-            caller_phone=f"139{aid % 10**8:08d}",
-            source_ref=f"twin-{aid}",
-            at=start + dt.timedelta(minutes=minute),
-            actor=actor,
+        batch.append(
+            AppealIn(
+                channel=channel,
+                text=pool[aid % len(pool)],
+                area=area,
+                caller_phone=f"139{aid % 10**8:08d}",
+                source_ref=f"twin-{aid}",
+                at=start + dt.timedelta(minutes=minute),
+            )
         )
-        filed += 1
-    return filed
+    if batch:
+        do_file_appeals(batch, actor=actor)
+    return len(batch)
 
 
 def _work_the_queue(start: dt.datetime, actor: Any) -> None:
-    earlier = Appeal.objects.filter(
-        status__in=OPEN_STATUSES, received_at__lt=start, source_ref__startswith="twin-"
-    ).select_related("area")
-    for appeal in earlier.iterator(chunk_size=500):
-        if appeal.pk % 5 == 0:
-            continue  # one in five left for the escalation
-        at = appeal.received_at + dt.timedelta(hours=0.6 * deadline_hours(appeal.urgency))
-        done = do_answer_appeal(
-            appeal, reply=REPLY.format(unit=appeal.unit_label), actor=actor, at=at
+    earlier = list(
+        Appeal.objects.filter(
+            status__in=OPEN_STATUSES, received_at__lt=start, source_ref__startswith="twin-"
         )
-        if appeal.pk % 3 == 0:
-            do_record_callback(done, satisfaction=4 if appeal.pk % 2 else 2, actor=actor)
+        .select_related("area")
+        .order_by("pk")
+    )
+    answers = [
+        (
+            appeal,
+            REPLY.format(unit=appeal.unit_label),
+            appeal.received_at + dt.timedelta(hours=0.6 * deadline_hours(appeal.urgency)),
+        )
+        for appeal in earlier
+        if appeal.pk % 5  # one in five left for the escalation
+    ]
+    if answers:
+        done = do_answer_appeals(answers, actor=actor)
+        callbacks = [(a, 4 if a.pk % 2 else 2, "") for a in done if a.pk % 3 == 0]
+        if callbacks:
+            do_record_callbacks(callbacks, actor=actor)
     escalate_overdue(now=start, actor=actor)

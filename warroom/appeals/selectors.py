@@ -147,25 +147,38 @@ def rebuttals(limit: int = 50) -> QuerySet[Rebuttal]:
     return Rebuttal.objects.all().order_by("-published_at", "-pk")[:limit]
 
 
-def term_counts(
-    user: Any, area: Area, *, end: dt.date, days: int = 8
-) -> list[tuple[dt.date, Counter[str]]]:
-    """Each day's term frequencies of the appeals under ``area``, oldest first."""
-    start = end - dt.timedelta(days=days - 1)
+TermRows = list[tuple[int, dt.datetime, str]]  # (pk, received_at, terms), in pk order
+
+
+def term_rows(user: Any, area: Area, *, end: dt.date, days: int) -> TermRows:
+    """The words of the appeals under ``area`` received in the ``days`` up to ``end`` (held
+    and rejected ones aside), in one query: what the hot words and the topics are read
+    from (the board reads them once for both)."""
     tz = timezone.get_current_timezone()
-    lo = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
+    lo = dt.datetime.combine(end - dt.timedelta(days=days - 1), dt.time.min, tzinfo=tz)
     hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
-    per_day: dict[dt.date, Counter[str]] = {
-        start + dt.timedelta(days=i): Counter() for i in range(days)
-    }
-    rows = (
+    return list(
         appeals(user)
         .filter(area__path__under=area.path, received_at__gte=lo, received_at__lt=hi)
         .exclude(status__in=(AppealStatus.REJECTED, AppealStatus.HELD))
-        .values_list("received_at", "terms")
-        .iterator(chunk_size=2000)
+        .order_by("pk")
+        .values_list("pk", "received_at", "terms")
     )
-    for at, terms in rows:
+
+
+def term_counts(
+    user: Any, area: Area, *, end: dt.date, days: int = 8, rows: TermRows | None = None
+) -> list[tuple[dt.date, Counter[str]]]:
+    """Each day's term frequencies of the appeals under ``area``, oldest first (``rows``:
+    :func:`term_rows` of at least these days, when already read)."""
+    start = end - dt.timedelta(days=days - 1)
+    tz = timezone.get_current_timezone()
+    per_day: dict[dt.date, Counter[str]] = {
+        start + dt.timedelta(days=i): Counter() for i in range(days)
+    }
+    if rows is None:
+        rows = term_rows(user, area, end=end, days=days)
+    for _pk, at, terms in rows:
         day = timezone.localtime(at, tz).date()
         if day in per_day:
             per_day[day].update(set(terms.split()))
@@ -173,10 +186,16 @@ def term_counts(
 
 
 def hot_topics(
-    user: Any, area: Area, *, end: dt.date, days: int = 8, top: int = 15
+    user: Any,
+    area: Area,
+    *,
+    end: dt.date,
+    days: int = 8,
+    top: int = 15,
+    rows: TermRows | None = None,
 ) -> dict[str, Any]:
     """The top terms of the last day and the window, their daily series, and the surges."""
-    series = term_counts(user, area, end=end, days=days)
+    series = term_counts(user, area, end=end, days=days, rows=rows)
     window: Counter[str] = Counter()
     for _, c in series:
         window.update(c)
@@ -208,23 +227,25 @@ class TopicRow:
 
 
 def topic_clusters(
-    user: Any, area: Area, *, end: dt.date, days: int = TOPIC_DAYS
+    user: Any,
+    area: Area,
+    *,
+    end: dt.date,
+    days: int = TOPIC_DAYS,
+    rows: TermRows | None = None,
 ) -> list[TopicRow]:
     """The appeals under ``area`` received in the ``days`` up to ``end`` (held and rejected
     ones aside), grouped into topics (``appeals_text.topics``: TF-IDF over their words, a
     deterministic clustering; every appeal in exactly one topic). The busiest topics of the
-    last day first; the unlabelled rest ("other") last. One query."""
+    last day first; the unlabelled rest ("other") last. One query (none with ``rows``:
+    :func:`term_rows` of at least these days)."""
     tz = timezone.get_current_timezone()
     lo = dt.datetime.combine(end - dt.timedelta(days=days - 1), dt.time.min, tzinfo=tz)
     day_start = dt.datetime.combine(end, dt.time.min, tzinfo=tz)
     hi = day_start + dt.timedelta(days=1)
-    rows = list(
-        appeals(user)
-        .filter(area__path__under=area.path, received_at__gte=lo, received_at__lt=hi)
-        .exclude(status__in=(AppealStatus.REJECTED, AppealStatus.HELD))
-        .order_by("pk")
-        .values_list("pk", "received_at", "terms")
-    )
+    if rows is None:
+        rows = term_rows(user, area, end=end, days=days)
+    rows = [r for r in rows if lo <= r[1] < hi]
     found = appeals_text.topics([terms.split() for _pk, _at, terms in rows])
     out = []
     for t in found:
@@ -245,10 +266,13 @@ def topic_appeals(
     return None
 
 
-def hot_clusters(user: Any, area: Area, day: dt.date, *, top: int = 5) -> list[TopicRow]:
+def hot_clusters(
+    user: Any, area: Area, day: dt.date, *, top: int = 5, rows: TermRows | None = None
+) -> list[TopicRow]:
     """The day's hot topics (the boards' box, the agenda, the briefing): the day's appeals
     alone clustered (cheap at any hour), the labelled topics, the largest first."""
-    return [t for t in topic_clusters(user, area, end=day, days=1) if t.label][:top]
+    found = topic_clusters(user, area, end=day, days=1, rows=rows)
+    return [t for t in found if t.label][:top]
 
 
 def summary(user: Any, area: Area, day: dt.date) -> dict[str, Any]:
@@ -265,6 +289,7 @@ def summary(user: Any, area: Area, day: dt.date) -> dict[str, Any]:
     open_now = base.filter(status__in=OPEN_STATUSES, received_at__lt=hi).aggregate(
         open=Count("pk"), overdue=Count("pk", filter=Q(deadline__lt=now))
     )
-    topics = hot_topics(user, area, end=day)
-    clusters = hot_clusters(user, area, day)
+    rows = term_rows(user, area, end=day, days=8)  # one read for the surge and the topics
+    topics = hot_topics(user, area, end=day, days=8, rows=rows)
+    clusters = hot_clusters(user, area, day, rows=rows)
     return {**counts, **open_now, "surges": topics["surges"][:5], "topics": clusters[:5]}

@@ -3,16 +3,19 @@ call back, publish a rebuttal; the duty roster; the public form's rate limit."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import hashlib
 import re
 import secrets
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,7 +37,7 @@ from warroom.appeals.models import (
 from warroom.core.context import SYSTEM, acting
 from warroom.core.errors import Conflict, InvalidInput, NotFound
 from warroom.core.inputs import clean_text
-from warroom.core.notify import notify, recipients
+from warroom.core.notify import notify, notify_each, recipients
 from warroom.core.permits import require_in_area
 from warroom.core.scoping import in_scope
 from warroom.geo.models import DEPTH, Area, Level
@@ -180,43 +183,160 @@ def _route(
 
 
 LINK_CANDIDATES = 200  # the most recent appeals a new one is compared with
+_IN_BATCH = 2**62  # keys of a batch's own appeals before they have a pk (after every pk)
 
 
-def _link_earlier(appeal: Appeal) -> str:
-    """Repeat caller (same phone) and duplicate (near-identical text) within the window, in
-    one query: the :data:`LINK_CANDIDATES` most recent appeals of the same phone (those
-    first) or open ones of the same place. Returns the original's number for a duplicate."""
-    since = appeal.received_at - dt.timedelta(hours=settings.WARROOM_APPEAL_DUPLICATE_HOURS)
-    scope = Q(area=appeal.area, status__in=OPEN_STATUSES)
-    same_phone: Any = Value(0)
-    if appeal.caller_phone:
-        scope |= Q(caller_phone=appeal.caller_phone)
-        same_phone = Case(When(caller_phone=appeal.caller_phone, then=1), default=0)
-    rows = list(
-        Appeal.objects.filter(scope, received_at__gte=since)
-        .exclude(status__in=(AppealStatus.REJECTED, AppealStatus.HELD))
-        .annotate(same_phone=same_phone)
-        .order_by("-same_phone", "-received_at", "-pk")
-        .values_list(
-            "pk", "number", "text", "status", "area_id", "caller_phone", "duplicate_of_id"
-        )[:LINK_CANDIDATES]
+@dataclass(frozen=True)
+class AppealIn:
+    """One appeal to take in (what :func:`do_file_appeal` is given)."""
+
+    channel: Any
+    text: str
+    place_text: str = ""
+    area: Area | None = None
+    caller_name: str = ""
+    caller_phone: str = ""
+    category: str = ""
+    urgency: str = ""
+    source_ref: str = ""
+    held_reason: str = ""
+    at: dt.datetime | None = None
+
+
+@dataclass
+class _Candidate:
+    """An earlier appeal a new one may link to (a stored one, or one of the same batch)."""
+
+    key: int  # its pk, or _IN_BATCH + its index in the batch
+    text: str
+    status: str
+    area_id: int | None
+    caller_phone: str
+    received_at: dt.datetime
+    original: int | None  # what it duplicates (a key too)
+    number: str = ""
+
+
+def _clean(item: AppealIn) -> AppealIn:
+    """The intake's checks of one appeal (a clear error, never a 500)."""
+    if item.channel not in Channel.values:
+        raise InvalidInput(_("Unknown channel %(c)s.") % {"c": item.channel})
+    text = clean_text(item.text, max_length=2000, what=_("Text"), required=True)
+    place_text = clean_text(item.place_text, max_length=200, what=_("Place"))
+    caller_name = clean_text(item.caller_name, max_length=64, what=_("Caller"))
+    source_ref = clean_text(item.source_ref, max_length=64, what=_("Source reference"))
+    # A held submission keeps what was typed (it is checked by a person, not refused).
+    held = item.held_reason
+    caller_phone = (item.caller_phone or "").strip()[:32] if held else _phone(item.caller_phone)
+    for value, allowed, what in (
+        (item.category, Category.values, _("category")),
+        (item.urgency, Urgency.values, _("urgency")),
+    ):
+        if value and value not in allowed:
+            raise InvalidInput(_("Unknown %(what)s %(v)s.") % {"what": what, "v": value})
+    return dataclasses.replace(
+        item,
+        text=text,
+        place_text=place_text,
+        caller_name=caller_name,
+        caller_phone=caller_phone,
+        source_ref=source_ref,
     )
-    if appeal.caller_phone:
-        earlier = next((r for r in rows if r[5] == appeal.caller_phone), None)
+
+
+def _known(items: Sequence[AppealIn]) -> dict[tuple[str, str], Appeal]:
+    """The appeals already stored under the items' (channel, source_ref), in one query."""
+    refs: dict[str, set[str]] = {}
+    for item in items:
+        if item.source_ref:
+            refs.setdefault(str(item.channel), set()).add(item.source_ref)
+    if not refs:
+        return {}
+    scope = Q()
+    for channel, values in refs.items():
+        scope |= Q(channel=channel, source_ref__in=sorted(values))
+    return {(str(a.channel), a.source_ref): a for a in Appeal.objects.filter(scope)}
+
+
+def _candidates(appeals: Sequence[Appeal]) -> list[_Candidate]:
+    """The stored appeals the new ones may link to, in one query: within the duplicate
+    window, of the same phone or open at the same place (held and rejected ones aside).
+    For one appeal the database keeps the :data:`LINK_CANDIDATES` its rule looks at."""
+    hours = dt.timedelta(hours=settings.WARROOM_APPEAL_DUPLICATE_HOURS)
+    since = min(a.received_at for a in appeals) - hours
+    scope = Q(area_id__in={a.area_id for a in appeals}, status__in=OPEN_STATUSES)
+    phones = {a.caller_phone for a in appeals if a.caller_phone}
+    if phones:
+        scope |= Q(caller_phone__in=phones)
+    rows = Appeal.objects.filter(scope, received_at__gte=since).exclude(
+        status__in=(AppealStatus.REJECTED, AppealStatus.HELD)
+    )
+    if len(appeals) == 1:
+        one = appeals[0]
+        same_phone: Any = Value(0)
+        if one.caller_phone:
+            same_phone = Case(When(caller_phone=one.caller_phone, then=1), default=0)
+        rows = rows.annotate(same_phone=same_phone).order_by("-same_phone", "-received_at", "-pk")[
+            :LINK_CANDIDATES
+        ]
+    fields = ("pk", "text", "status", "area_id", "caller_phone", "received_at", "duplicate_of_id")
+    return [
+        _Candidate(pk, text, status, area, phone or "", at, original, number)
+        for pk, text, status, area, phone, at, original, number in rows.values_list(
+            *fields, "number"
+        )
+    ]
+
+
+class _Pool:
+    """The candidates, found by place (the open ones) and by phone, their bigrams computed
+    once (a batch compares each appeal with those of its place and phone only)."""
+
+    def __init__(self, candidates: Sequence[_Candidate]) -> None:
+        self.numbers: dict[int, str] = {}
+        self.by_area: dict[int | None, list[_Candidate]] = {}
+        self.by_phone: dict[str, list[_Candidate]] = {}
+        self.grams: dict[int, set[str]] = {}
+        for c in candidates:
+            self.add(c)
+
+    def add(self, c: _Candidate) -> None:
+        self.numbers[c.key] = c.number
+        if c.status in OPEN_STATUSES:
+            self.by_area.setdefault(c.area_id, []).append(c)
+        if c.caller_phone:
+            self.by_phone.setdefault(c.caller_phone, []).append(c)
+
+    def bigrams(self, c: _Candidate) -> set[str]:
+        if c.key not in self.grams:
+            self.grams[c.key] = appeals_text.bigrams(c.text)
+        return self.grams[c.key]
+
+
+def _link(appeal: Appeal, pool: _Pool) -> None:
+    """The rule of repeat callers and duplicates: among the :data:`LINK_CANDIDATES` most
+    recent appeals of the window (the same phone first, then open ones of the same place),
+    the latest of the same phone is the one it repeats; the first filed open one with
+    near-identical text (bigram similarity ≥ 0.8) is what it duplicates (the original of
+    that one if it is a duplicate itself). Sets the links (as keys, see _Candidate)."""
+    since = appeal.received_at - dt.timedelta(hours=settings.WARROOM_APPEAL_DUPLICATE_HOURS)
+    phone = appeal.caller_phone
+    found = {c.key: c for c in pool.by_area.get(appeal.area_id, ())}
+    if phone:
+        found.update((c.key, c) for c in pool.by_phone.get(phone, ()))
+    rows = [c for c in found.values() if c.received_at >= since]
+    rows.sort(key=lambda c: (bool(phone) and c.caller_phone == phone, c.received_at, c.key))
+    rows = rows[::-1][:LINK_CANDIDATES]
+    if phone:
+        earlier = next((c for c in rows if c.caller_phone == phone), None)
         if earlier is not None:
-            appeal.repeat_of_id = earlier[6] or earlier[0]
+            appeal.repeat_of_id = earlier.original or earlier.key
     grams = appeals_text.bigrams(appeal.text)
-    near = [r for r in rows if r[3] in OPEN_STATUSES]
-    near.sort(key=lambda r: r[0])  # the oldest first: a duplicate links to the first filed
-    numbers = {r[0]: r[1] for r in rows}
-    for pk, _number, text, _status, _area, _phone, original in near:
-        if appeals_text.similarity(grams, appeals_text.bigrams(text)) >= 0.8:
-            appeal.duplicate_of_id = original or pk
-            if appeal.duplicate_of_id in numbers:
-                return numbers[appeal.duplicate_of_id]
-            row = Appeal.objects.filter(pk=appeal.duplicate_of_id).values_list("number").first()
-            return str(row[0]) if row else ""
-    return ""
+    near = sorted((c for c in rows if c.status in OPEN_STATUSES), key=lambda c: c.key)
+    for c in near:  # the oldest first: a duplicate links to the first filed
+        if appeals_text.similarity(grams, pool.bigrams(c)) >= 0.8:
+            appeal.duplicate_of_id = c.original or c.key
+            return
 
 
 def do_file_appeal(
@@ -243,105 +363,214 @@ def do_file_appeal(
     person releases or rejects it, so no appeal is lost to a filter. A machine source's
     ``source_ref`` is unique per channel: sending it again returns the first appeal.
     """
-    if channel not in Channel.values:
-        raise InvalidInput(_("Unknown channel %(c)s.") % {"c": channel})
-    text = clean_text(text, max_length=2000, what=_("Text"), required=True)
-    place_text = clean_text(place_text, max_length=200, what=_("Place"))
-    caller_name = clean_text(caller_name, max_length=64, what=_("Caller"))
-    source_ref = clean_text(source_ref, max_length=64, what=_("Source reference"))
-    # A held submission keeps what was typed (it is checked by a person, not refused).
-    caller_phone = (caller_phone or "").strip()[:32] if held_reason else _phone(caller_phone)
-    for value, allowed, what in (
-        (category, Category.values, _("category")),
-        (urgency, Urgency.values, _("urgency")),
-    ):
-        if value and value not in allowed:
-            raise InvalidInput(_("Unknown %(what)s %(v)s.") % {"what": what, "v": value})
-    if source_ref:
-        known = Appeal.objects.filter(channel=channel, source_ref=source_ref).first()
-        if known is not None:
-            return known
-    proposal = triage.propose(text)
-    at = at or timezone.now()
-    lineage = None
-    if area is None:
-        lineage = _place_lineage(place_text if not held_reason else "")
-        area = lineage[-1]
-    appeal = Appeal(
+    item = AppealIn(
         channel=channel,
-        source_ref=source_ref,
-        caller_name=caller_name,
-        caller_phone=caller_phone,
+        text=text,
         place_text=place_text,
         area=area,
-        text=text,
-        terms=" ".join(appeals_text.words(text))[:2000],
-        proposed_category=proposal.category,
-        proposed_urgency=proposal.urgency,
-        confidence=proposal.confidence,
-        category=category or proposal.category,
-        urgency=urgency or proposal.urgency,
-        triaged=bool(category and urgency),
-        received_at=at,
-        held_reason=held_reason[:32],
+        caller_name=caller_name,
+        caller_phone=caller_phone,
+        category=category,
+        urgency=urgency,
+        source_ref=source_ref,
+        held_reason=held_reason,
+        at=at,
     )
-    original = ""
-    if held_reason:
-        appeal.status = AppealStatus.HELD
-        appeal.assigned_area = area
-    else:
+    return do_file_appeals([item], actor=actor)[0]
+
+
+def do_file_appeals(items: Sequence[AppealIn], *, actor: Any) -> list[Appeal]:
+    """Take a batch of appeals in (a machine source's day): the rules of
+    :func:`do_file_appeal`, one by one in the batch's order (an appeal links to an earlier
+    one of the same batch as to a stored one), written in one transaction with bulk
+    INSERTs and one audit entry (the batch's count, numbers and the SHA-256 of the rows;
+    a batch of one is audited as the one appeal it is). All or nothing: a bad item is an
+    error naming its row. Returns the appeals in the items' order (a known ``source_ref``
+    gives the stored appeal)."""
+    cleaned = []
+    for row, item in enumerate(items, start=1):
+        try:
+            cleaned.append(_clean(item))
+        except InvalidInput as exc:
+            if len(items) == 1:
+                raise
+            raise InvalidInput(
+                _("Appeal %(row)d: %(reason)s") % {"row": row, "reason": exc.message}
+            ) from None
+    proposals = [triage.propose(item.text) for item in cleaned]
+    for _attempt in range(5):
+        try:
+            return _file_batch(cleaned, proposals, actor)
+        except IntegrityError:
+            continue  # a number drawn twice, or a source_ref filed meanwhile: again
+    raise Conflict(_("Could not number the appeal; try again."))  # pragma: no cover
+
+
+def _file_batch(
+    items: Sequence[AppealIn], proposals: Sequence[triage.Proposal], actor: Any
+) -> list[Appeal]:
+    known = _known(items)
+    out: list[Appeal | None] = [None] * len(items)
+    new: list[Appeal] = []
+    lineages: list[Sequence[Area] | None] = []
+    given: dict[tuple[str, str], Appeal] = {}
+    for i, (item, proposal) in enumerate(zip(items, proposals, strict=True)):
+        ref = (str(item.channel), item.source_ref)
+        if item.source_ref and ref in known:
+            out[i] = known[ref]
+            continue
+        if item.source_ref and ref in given:  # sent twice in the batch: one appeal
+            out[i] = given[ref]
+            continue
+        area, lineage = item.area, None
+        if area is None:
+            lineage = _place_lineage(item.place_text if not item.held_reason else "")
+            area = lineage[-1]
+        at = item.at or timezone.now()
+        appeal = Appeal(
+            channel=item.channel,
+            source_ref=item.source_ref,
+            caller_name=item.caller_name,
+            caller_phone=item.caller_phone,
+            place_text=item.place_text,
+            area=area,
+            text=item.text,
+            terms=" ".join(appeals_text.words(item.text))[:2000],
+            proposed_category=proposal.category,
+            proposed_urgency=proposal.urgency,
+            confidence=proposal.confidence,
+            category=item.category or proposal.category,
+            urgency=item.urgency or proposal.urgency,
+            triaged=bool(item.category and item.urgency),
+            received_at=at,
+            held_reason=item.held_reason[:32],
+        )
+        appeal.number = _number(at)
+        out[i] = appeal
+        new.append(appeal)
+        lineages.append(lineage)
+        if item.source_ref:
+            given[ref] = appeal
+    if not new:
+        return [a for a in out if a is not None]
+    _route_batch(new, lineages)
+    _link_batch(new)
+    with acting(actor), transaction.atomic():
+        _insert(new, actor)
+    return [a for a in out if a is not None]
+
+
+def _route_batch(new: Sequence[Appeal], lineages: Sequence[Sequence[Area] | None]) -> None:
+    """Route the batch's appeals (held ones wait for a person), the places' lines read in
+    one query when a place is below its category's level."""
+    need: set[str] = set()
+    for appeal, lineage in zip(new, lineages, strict=True):
+        level = RESPONSIBLE_LEVEL.get(appeal.category, Level.COMMUNITY)
+        if lineage is None and DEPTH[str(appeal.area.level)] > DEPTH[str(level)]:
+            need.update(appeal.area.ancestor_codes())
+    above = {a.code: a for a in Area.objects.filter(code__in=need)} if need else {}
+    for appeal, lineage in zip(new, lineages, strict=True):
+        if appeal.held_reason:
+            appeal.status, appeal.assigned_area = AppealStatus.HELD, appeal.area
+            continue
         appeal.status = AppealStatus.ASSIGNED if appeal.triaged else AppealStatus.RECEIVED
+        if lineage is None:
+            codes = appeal.area.ancestor_codes()
+            lineage = [*(above[c] for c in codes if c in above), appeal.area]
         _route(appeal, lineage=lineage)
-        original = _link_earlier(appeal)
-        if appeal.duplicate_of_id is not None:
+
+
+def _link_batch(new: Sequence[Appeal]) -> None:
+    """Link each routed appeal to the earlier ones (stored, or earlier in the batch)."""
+    routed = [a for a in new if not a.held_reason]
+    if not routed:
+        return
+    pool = _Pool(_candidates(routed))
+    numbers = pool.numbers
+    for i, appeal in enumerate(routed):
+        _link(appeal, pool)
+        key = appeal.duplicate_of_id
+        if key is not None:
             appeal.status = AppealStatus.DUPLICATE
-    with acting(actor):
-        for _attempt in range(5):
-            appeal.number = _number(at)
-            try:
-                _insert(appeal, actor, held_reason, original)
-                break
-            except IntegrityError:
-                appeal.pk = None
-                appeal._state.adding = True
-                if source_ref:
-                    known = Appeal.objects.filter(channel=channel, source_ref=source_ref).first()
-                    if known is not None:
-                        return known
-        else:  # pragma: no cover - 5 collisions in 10^8 numbers a day
-            raise Conflict(_("Could not number the appeal; try again."))
-    return appeal
+            number = routed[key - _IN_BATCH].number if key >= _IN_BATCH else numbers.get(key)
+            # the original's number, for the DUPLICATE event's note
+            appeal._original_number = number or _number_of(key)  # type: ignore[attr-defined]
+        pool.add(
+            _Candidate(
+                _IN_BATCH + i,
+                appeal.text,
+                str(appeal.status),
+                appeal.area_id,
+                appeal.caller_phone,
+                appeal.received_at,
+                appeal.duplicate_of_id,
+            )
+        )
+    # Keys of the batch's own appeals become pks after the INSERT (see _insert).
+    for i, appeal in enumerate(routed):
+        appeal._batch_key = _IN_BATCH + i  # type: ignore[attr-defined]
 
 
-def _insert(appeal: Appeal, actor: Any, held_reason: str, original: str) -> None:
-    """The intake's one transaction, in as few statements as it takes: the appeal, its
-    events (one INSERT), then its audit entry — last, because the audit chain's head is
+def _insert(new: Sequence[Appeal], actor: Any) -> None:
+    """The intake's one transaction, in as few statements as it takes: the appeals (one
+    INSERT), the links to earlier appeals of the same batch (one UPDATE, only then), their
+    events (one INSERT), then the audit entry — last, because the audit chain's head is
     locked from there to the commit, and every intake in every process waits on it."""
     from warroom.audit.mixins import snapshot
-    from warroom.audit.services import record
+    from warroom.audit.services import canonical, record, record_batch
 
-    with transaction.atomic():
-        Appeal.objects.bulk_create([appeal])  # the audit entry is written below, explicitly
-        now, name = timezone.now(), _actor_name(actor)
-        events = [
-            AppealEvent(
-                appeal=appeal,
-                at=now,
-                kind=EventKind.HELD if held_reason else EventKind.RECEIVED,
-                actor_name=name,
-                note=held_reason,
-            )
-        ]
+    for appeal in new:
+        appeal.pk = None
+        appeal._state.adding = True
+    Appeal.objects.bulk_create(new, batch_size=500)  # the audit entry is written below
+    pks = {getattr(a, "_batch_key", None): a.pk for a in new}
+    later: list[Appeal] = []
+    for appeal in new:
+        changed = False
+        for attr in ("duplicate_of_id", "repeat_of_id"):
+            value = getattr(appeal, attr)
+            if value is not None and value >= _IN_BATCH:
+                setattr(appeal, attr, pks[value])
+                changed = True
+        if changed:
+            later.append(appeal)
+    if later:
+        Appeal.objects.bulk_update(later, ["duplicate_of", "repeat_of"], batch_size=500)
+    now, name = timezone.now(), _actor_name(actor)
+    events = []
+    for appeal in new:
+        held = appeal.held_reason
+        kind = EventKind.HELD if held else EventKind.RECEIVED
+        events.append(AppealEvent(appeal=appeal, at=now, kind=kind, actor_name=name, note=held))
         if appeal.duplicate_of_id is not None:
+            number = getattr(appeal, "_original_number", "")
             events.append(
                 AppealEvent(
-                    appeal=appeal, at=now, kind=EventKind.DUPLICATE, actor_name=name, note=original
+                    appeal=appeal, at=now, kind=EventKind.DUPLICATE, actor_name=name, note=number
                 )
             )
-        AppealEvent.objects.bulk_create(events)
-        after = snapshot(appeal)
-        record("create", appeal, before=None, after=after)  # what AuditedModel.save writes
-    appeal._audit_before = after  # type: ignore[attr-defined]
+    AppealEvent.objects.bulk_create(events, batch_size=1000)
+    after = [snapshot(a) for a in new]
+    if len(new) == 1:
+        record("create", new[0], before=None, after=after[0])  # what AuditedModel.save writes
+    else:
+        digest = hashlib.sha256(canonical(after).encode("utf-8")).hexdigest()
+        record_batch(
+            object_type="appeals.appeal",
+            rows=len(new),
+            sha256=digest,
+            area_path=_common_path(new),
+            action="create",
+            message=f"{len(new)} appeals filed",
+            details={"numbers": [a.number for a in new], "pks": [a.pk for a in new]},
+        )
+    for appeal, snap in zip(new, after, strict=True):
+        appeal._audit_before = snap  # type: ignore[attr-defined]
+
+
+def _number_of(pk: int) -> str:
+    row = Appeal.objects.filter(pk=pk).values_list("number").first()
+    return str(row[0]) if row else ""
 
 
 def _check(actor: Any, appeal: Appeal) -> None:
@@ -461,62 +690,96 @@ def escalate_overdue(*, now: dt.datetime | None = None, actor: Any = SYSTEM) -> 
     """Move every open appeal past its deadline one level up the area tree (idempotent at a
     given time: a new deadline is set, so it escalates again only when that passes).
 
-    Each appeal is claimed with a conditional UPDATE on its deadline: two workers running
-    at once escalate it once. The level above is notified (its users with ``appeals``)."""
+    The due appeals (at most 1000 a call) are claimed in one transaction: locked, the rows
+    another worker holds skipped (it escalates them), so two workers running at once
+    escalate each once; written in one UPDATE, their events in one INSERT, one audit entry.
+    The level above is notified (its users with ``appeals``; one notification an appeal,
+    all in one INSERT)."""
+    from warroom.audit.services import canonical, record_batch, record_event
+
     now = now or timezone.now()
-    due = list(
-        Appeal.objects.filter(status__in=OPEN_STATUSES, deadline__lt=now)
-        .select_related("area", "assigned_area", "assigned_area__parent")
-        .order_by("deadline")[:1000]
-    )
-    done = 0
-    with acting(actor):
+    with acting(actor), transaction.atomic():
+        due = list(
+            Appeal.objects.select_for_update(of=("self",), skip_locked=True)
+            .filter(status__in=OPEN_STATUSES, deadline__lt=now)
+            .select_related("area", "assigned_area", "assigned_area__parent")
+            .order_by("deadline", "pk")[:1000]
+        )
+        if not due:
+            return 0
+        name, events, notes = _actor_name(actor), [], []
         for appeal in due:
             current = appeal.assigned_area
-            parent = current.parent
-            target = parent if parent is not None else current
-            new_deadline = now + dt.timedelta(hours=deadline_hours(appeal.urgency))
-            with transaction.atomic():
-                claimed = Appeal.objects.filter(
-                    pk=appeal.pk, deadline=appeal.deadline, status__in=OPEN_STATUSES
-                ).update(
-                    assigned_area=target,
-                    deadline=new_deadline,
-                    escalations=F("escalations") + 1,
-                    escalated_at=now,
-                )
-                if not claimed:
-                    continue
-                note = _("Deadline %(d)s passed at %(from)s") % {
-                    "d": timezone.localtime(appeal.deadline).strftime("%Y-%m-%d %H:%M"),
-                    "from": current.name_zh,
-                }
-                AppealEvent.objects.create(
+            target = current.parent if current.parent is not None else current
+            note = _("Deadline %(d)s passed at %(from)s") % {
+                "d": timezone.localtime(appeal.deadline).strftime("%Y-%m-%d %H:%M"),
+                "from": current.name_zh,
+            }
+            appeal.assigned_area = target
+            appeal.deadline = now + dt.timedelta(hours=deadline_hours(appeal.urgency))
+            appeal.escalations += 1
+            appeal.escalated_at = now
+            notes.append(note)
+            events.append(
+                AppealEvent(
                     appeal=appeal,
                     at=now,
                     kind=EventKind.ESCALATED,
-                    actor_name=_actor_name(actor),
+                    actor_name=name,
                     note=note,
                     to_area=target,
                 )
-                from warroom.audit.services import record_event
+            )
+        fields = ["assigned_area", "deadline", "escalations", "escalated_at"]
+        Appeal.objects.bulk_update(due, fields, batch_size=500)
+        AppealEvent.objects.bulk_create(events, batch_size=1000)
+        moves = [f"appeal {a.number} escalated to {a.assigned_area.code}" for a in due]
+        if len(due) == 1:
+            record_event(
+                "update",
+                object_type="appeals.appeal",
+                object_id=str(due[0].pk),
+                area_path=due[0].area.path,
+                message=moves[0],
+            )
+        else:
+            record_batch(
+                object_type="appeals.appeal",
+                rows=len(due),
+                sha256=hashlib.sha256(canonical(moves).encode("utf-8")).hexdigest(),
+                area_path=_common_path(due),
+                action="update",
+                message=f"{len(due)} appeals escalated",
+                details={"moves": moves},
+            )
+        users: dict[int, list[Any]] = {}  # the recipients read once per area
+        for appeal in due:
+            target = appeal.assigned_area
+            if target.pk not in users:
+                users[target.pk] = recipients(target, "appeals")
+        notify_each(
+            (
+                users[appeal.assigned_area.pk],
+                "appeal_escalated",
+                _("Appeal %(n)s escalated: overdue") % {"n": appeal.number},
+                note,
+                f"/appeals/{appeal.pk}/",
+            )
+            for appeal, note in zip(due, notes, strict=True)
+        )
+    return len(due)
 
-                record_event(
-                    "update",
-                    object_type="appeals.appeal",
-                    object_id=str(appeal.pk),
-                    area_path=appeal.area.path,
-                    message=f"appeal {appeal.number} escalated to {target.code}",
-                )
-                notify(
-                    recipients(target, "appeals"),
-                    kind="appeal_escalated",
-                    title=_("Appeal %(n)s escalated: overdue") % {"n": appeal.number},
-                    body=note,
-                    link=f"/appeals/{appeal.pk}/",
-                )
-                done += 1
-    return done
+
+def _common_path(appeals: Sequence[Appeal]) -> str:
+    """The deepest area path above every appeal's place (the audit entry's area: the
+    auditors of that subtree see it)."""
+    parts = [a.area.path.strip("/").split("/") for a in appeals]
+    common: list[str] = []
+    for codes in zip(*parts, strict=False):
+        if len(set(codes)) > 1:
+            break
+        common.append(codes[0])
+    return f"/{'/'.join(common)}/" if common else ""
 
 
 def do_answer_appeal(
@@ -524,47 +787,143 @@ def do_answer_appeal(
 ) -> Appeal:
     """The reply to the citizen (shown on the public status page: no personal data);
     ``at`` for an answer recorded after the fact (never in the future)."""
-    _check(actor, appeal)
-    reply = clean_text(reply, max_length=2000, what=_("Reply"), required=True)
+    return do_answer_appeals([(appeal, reply, at)], actor=actor)[0]
+
+
+def do_answer_appeals(
+    answers: Sequence[tuple[Appeal, str, dt.datetime | None]], *, actor: Any
+) -> list[Appeal]:
+    """Answer several appeals (``(appeal, reply, at)``) with the rules of
+    :func:`do_answer_appeal`, in one transaction: the rows locked in one query, written in
+    one UPDATE, their events in one INSERT, one audit entry. All or nothing."""
+    cleaned = []
+    for appeal, reply, at in answers:
+        _check(actor, appeal)
+        cleaned.append(
+            (appeal.pk, clean_text(reply, max_length=2000, what=_("Reply"), required=True), at)
+        )
     with acting(actor), transaction.atomic():
-        appeal = _lock(appeal)
-        if appeal.status not in OPEN_STATUSES:
-            raise Conflict(_("Only an open appeal can be answered."))
-        appeal.reply, appeal.replied_at = reply, min(at or timezone.now(), timezone.now())
-        appeal.replied_by = actor if getattr(actor, "pk", None) else None
-        appeal.status = AppealStatus.ANSWERED
-        appeal.save(update_fields=["reply", "replied_at", "replied_by", "status"])
-        _event(appeal, EventKind.ANSWERED, actor)
-    return appeal
+        locked = _lock_many([pk for pk, _reply, _at in cleaned])
+        now = timezone.now()
+        done, before = [], []
+        for pk, reply, at in cleaned:
+            appeal = locked[pk]
+            if appeal.status not in OPEN_STATUSES:
+                raise Conflict(_("Only an open appeal can be answered."))
+            before.append(_snapshot(appeal))
+            appeal.reply, appeal.replied_at = reply, min(at or now, now)
+            appeal.replied_by = actor if getattr(actor, "pk", None) else None
+            appeal.status = AppealStatus.ANSWERED
+            done.append(appeal)
+        fields = ["reply", "replied_at", "replied_by", "status"]
+        _write(done, fields, before, [(a, EventKind.ANSWERED, "") for a in done], actor, "answered")
+    return done
 
 
 def do_record_callback(appeal: Appeal, *, satisfaction: int, note: str = "", actor: Any) -> Appeal:
     """The callback: satisfied (3–5) closes the appeal; unsatisfied (1–2) reopens it with a
     new deadline at the same responsible area."""
-    _check(actor, appeal)
-    try:
-        score = int(satisfaction)
-    except (TypeError, ValueError):
-        raise InvalidInput(_("Satisfaction is a score from 1 to 5.")) from None
-    if not 1 <= score <= 5:
-        raise InvalidInput(_("Satisfaction is a score from 1 to 5."))
-    note = clean_text(note, max_length=500, what=_("Note"))
+    return do_record_callbacks([(appeal, satisfaction, note)], actor=actor)[0]
+
+
+def do_record_callbacks(
+    callbacks: Sequence[tuple[Appeal, Any, str]], *, actor: Any
+) -> list[Appeal]:
+    """Record several callbacks (``(appeal, satisfaction, note)``) with the rules of
+    :func:`do_record_callback`, in one transaction (one lock query, one UPDATE, one INSERT
+    of events, one audit entry). All or nothing."""
+    cleaned = []
+    for appeal, satisfaction, note in callbacks:
+        _check(actor, appeal)
+        try:
+            score = int(satisfaction)
+        except (TypeError, ValueError):
+            raise InvalidInput(_("Satisfaction is a score from 1 to 5.")) from None
+        if not 1 <= score <= 5:
+            raise InvalidInput(_("Satisfaction is a score from 1 to 5."))
+        cleaned.append((appeal.pk, score, clean_text(note, max_length=500, what=_("Note"))))
     with acting(actor), transaction.atomic():
-        appeal = _lock(appeal)
-        if appeal.status != AppealStatus.ANSWERED:
-            raise Conflict(_("Call back only after the appeal was answered."))
-        appeal.satisfaction = score
-        _event(appeal, EventKind.CALLBACK, actor, f"{score}/5 {note}".strip())
-        if score >= 3:
-            appeal.status, appeal.closed_at = AppealStatus.CLOSED, timezone.now()
-            _event(appeal, EventKind.CLOSED, actor)
-        else:
-            appeal.status = AppealStatus.ASSIGNED
-            appeal.reopened += 1
-            appeal.deadline = timezone.now() + dt.timedelta(hours=deadline_hours(appeal.urgency))
-            _event(appeal, EventKind.REOPENED, actor, note)
-        appeal.save()
-    return appeal
+        locked = _lock_many([pk for pk, _score, _note in cleaned])
+        now = timezone.now()
+        done, before, events = [], [], []
+        for pk, score, note in cleaned:
+            appeal = locked[pk]
+            if appeal.status != AppealStatus.ANSWERED:
+                raise Conflict(_("Call back only after the appeal was answered."))
+            before.append(_snapshot(appeal))
+            appeal.satisfaction = score
+            events.append((appeal, EventKind.CALLBACK, f"{score}/5 {note}".strip()))
+            if score >= 3:
+                appeal.status, appeal.closed_at = AppealStatus.CLOSED, now
+                events.append((appeal, EventKind.CLOSED, ""))
+            else:
+                appeal.status = AppealStatus.ASSIGNED
+                appeal.reopened += 1
+                appeal.deadline = now + dt.timedelta(hours=deadline_hours(appeal.urgency))
+                events.append((appeal, EventKind.REOPENED, note))
+            done.append(appeal)
+        fields = ["satisfaction", "status", "closed_at", "reopened", "deadline"]
+        _write(done, fields, before, events, actor, "called back")
+    return done
+
+
+def _lock_many(pks: Sequence[int]) -> dict[int, Appeal]:
+    """The appeals locked for a change, in one query (in pk order: no deadlock between two
+    batches); a missing one is not found."""
+    rows = (
+        Appeal.objects.select_for_update(of=("self",))
+        .select_related("area")
+        .filter(pk__in=set(pks))
+        .order_by("pk")
+    )
+    found = {a.pk: a for a in rows}
+    if len(found) != len(set(pks)):
+        raise NotFound("appeal not found")
+    return found
+
+
+def _snapshot(appeal: Appeal) -> dict[str, Any]:
+    from warroom.audit.mixins import snapshot
+
+    return snapshot(appeal)
+
+
+def _write(
+    appeals: Sequence[Appeal],
+    fields: Sequence[str],
+    before: Sequence[dict[str, Any]],
+    events: Sequence[tuple[Appeal, Any, str]],
+    actor: Any,
+    what: str,
+) -> None:
+    """A change of several appeals in as few statements as it takes: one UPDATE, one INSERT
+    of their events, one audit entry (a single appeal's is what ``AuditedModel.save``
+    writes: its before and after)."""
+    from warroom.audit.services import canonical, record, record_batch
+
+    Appeal.objects.bulk_update(appeals, list(fields), batch_size=500)
+    now, name = timezone.now(), _actor_name(actor)
+    AppealEvent.objects.bulk_create(
+        [AppealEvent(appeal=a, at=now, kind=k, actor_name=name, note=n) for a, k, n in events],
+        batch_size=1000,
+    )
+    after = [_snapshot(a) for a in appeals]
+    if len(appeals) == 1:
+        if before[0] != after[0]:
+            record("update", appeals[0], before=before[0], after=after[0])
+    elif appeals:
+        changes = [{"before": b, "after": a} for b, a in zip(before, after, strict=True)]
+        record_batch(
+            object_type="appeals.appeal",
+            rows=len(appeals),
+            sha256=hashlib.sha256(canonical(changes).encode("utf-8")).hexdigest(),
+            area_path=_common_path(appeals),
+            action="update",
+            message=f"{len(appeals)} appeals {what}",
+            details={"numbers": [a.number for a in appeals], "pks": [a.pk for a in appeals]},
+        )
+    for appeal, snap in zip(appeals, after, strict=True):
+        appeal._audit_before = snap  # type: ignore[attr-defined]
 
 
 # --- links into the platform -------------------------------------------------------------

@@ -429,7 +429,8 @@ def topics(request: HttpRequest) -> HttpResponse:
     """Hot topics: term frequencies per day, and the surges (a stand-up signal)."""
     area = geo.home_area(request.user)
     day = today()
-    data = selectors.hot_topics(request.user, area, end=day)
+    rows = selectors.term_rows(request.user, area, end=day, days=8)  # one read for all
+    data = selectors.hot_topics(request.user, area, end=day, days=8, rows=rows)
     chart = {
         "days": [d.isoformat() for d in data["days"]],
         "series": data["series"],
@@ -444,8 +445,8 @@ def topics(request: HttpRequest) -> HttpResponse:
             "area": area,
             "data": data,
             "chart_json": json.dumps(chart, ensure_ascii=False),
-            "clusters": selectors.topic_clusters(request.user, area, end=day),
-            "hot_topics": selectors.hot_clusters(request.user, area, day, top=20),
+            "clusters": selectors.topic_clusters(request.user, area, end=day, rows=rows),
+            "hot_topics": selectors.hot_clusters(request.user, area, day, top=20, rows=rows),
             "topic_days": selectors.TOPIC_DAYS,
             "topic": key,
             "drill": drill[:200] if drill is not None else None,

@@ -88,7 +88,9 @@ def _append(
     if not area_path:
         area_path = getattr(actor, "area_path", "") or _root_path()
     key = keyring().current
-    with transaction.atomic():
+    # No savepoint inside the caller's transaction: an error here fails the whole change
+    # anyway, and the chain head's lock is held one round trip less (SAVEPOINT/RELEASE).
+    with transaction.atomic(savepoint=False):
         head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
         entry = AuditEntry(
             seq=head.seq + 1,

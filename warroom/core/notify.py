@@ -58,35 +58,51 @@ def notify(
     link: str = "",
 ) -> int:
     """Notify each user once (in-app now; e-mail and SMS after the transaction commits)."""
+    return notify_each([(users, kind, title, body, link)])
+
+
+Message = tuple[Iterable[Any], str, str, str, str]  # users, kind, title, body, link
+
+
+def notify_each(messages: Iterable[Message]) -> int:
+    """Several notifications (e.g. one per escalated appeal) as :func:`notify` sends each,
+    written in one INSERT; returns how many were written."""
     from warroom.core.models import Notification
 
-    people = {u.pk: u for u in users if u is not None and getattr(u, "pk", None)}
-    if not people:
-        return 0
-    Notification.objects.bulk_create(
-        [
+    rows, deliveries = [], []
+    for users, kind, title, body, link in messages:
+        people = {u.pk: u for u in users if u is not None and getattr(u, "pk", None)}
+        if not people:
+            continue
+        rows += [
             Notification(user=u, kind=kind, title=title[:200], body=body, link=link[:500])
             for u in people.values()
         ]
-    )
-    mail_to = [u.email for u in people.values() if u.email]
-    phones = [p for u in people.values() if (p := getattr(u, "phone", ""))]
+        mail_to = [u.email for u in people.values() if u.email]
+        phones = [p for u in people.values() if (p := getattr(u, "phone", ""))]
+        if mail_to or phones:
+            deliveries.append((kind, title, body, link, mail_to, phones))
+    if not rows:
+        return 0
+    Notification.objects.bulk_create(rows, batch_size=1000)
 
     def deliver() -> None:
-        if mail_to:
-            try:
-                send_mail(title, f"{body}\n\n{link}".strip(), None, mail_to)
-            except Exception:  # a mail server down must not undo the work that notified
-                log.exception("notification mail failed (%s)", kind)
-        gateway = sms_gateway()
-        for phone in phones:
-            try:
-                gateway.send(phone, title)
-            except Exception:
-                log.exception("notification SMS failed (%s)", kind)
+        gateway = sms_gateway() if any(d[5] for d in deliveries) else None
+        for kind, title, body, link, mail_to, phones in deliveries:
+            if mail_to:
+                try:
+                    send_mail(title, f"{body}\n\n{link}".strip(), None, mail_to)
+                except Exception:  # a mail server down must not undo the work that notified
+                    log.exception("notification mail failed (%s)", kind)
+            for phone in phones:
+                try:
+                    gateway.send(phone, title)  # type: ignore[union-attr]
+                except Exception:
+                    log.exception("notification SMS failed (%s)", kind)
 
-    transaction.on_commit(deliver)
-    return len(people)
+    if deliveries:
+        transaction.on_commit(deliver)
+    return len(rows)
 
 
 def unread(user: Any) -> Any:
