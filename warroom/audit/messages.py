@@ -55,7 +55,7 @@ FORMS: tuple[Form, ...] = (
     _form(gettext_noop("platform day real time")),
     _form(gettext_noop("platform day %(day)s (%(label)s %(step)s/%(steps)s)")),
     _form(gettext_noop("platform day %(day)s")),
-    _form(gettext_noop("clearance %(day)s: %(backlogs)s")),
+    _form(gettext_noop("clearance %(day)s: %(backlogs)s"), backlogs="{duty}"),
     _form(gettext_noop("line-list aggregates %(day)s")),
     _form(gettext_noop("quality %(day)s: %(found)s found, %(new)s new, %(resolved)s resolved")),
     _form(
@@ -65,6 +65,16 @@ FORMS: tuple[Form, ...] = (
     _form(gettext_noop("%(code)s reopened: %(n)s compounds open")),
     _form(gettext_noop("proposal #%(id)s: %(placed)s placed, %(refused)s refused")),
     _form(gettext_noop("appeal %(number)s escalated to %(code)s")),
+    _form(gettext_noop("%(n)s appeals filed")),
+    _form(gettext_noop("%(n)s appeals escalated")),
+    _form(gettext_noop("%(n)s appeals answered")),
+    _form(gettext_noop("%(n)s appeals called back")),
+    _form(
+        gettext_noop(
+            "%(kind)s: %(rows)s results, %(positive)s positive (%(new)s new suspected) "
+            "from %(file)s"
+        )
+    ),
     _form(gettext_noop("level %(old)s -> %(new)s: %(reason)s"), old="level", new="level"),
     _form(gettext_noop("%(plant)s %(tonnes)s t/day from %(day)s")),
     _form(gettext_noop("#%(duplicate)s merged into #%(keep)s")),
@@ -165,6 +175,24 @@ def _transitions(object_type: str, text: str) -> str | None:
     return "; ".join(steps)
 
 
+# A stored mapping of codes to counts, as Python writes a dict: "{'admit': 5, 'treat': 0}".
+_MAPPING = re.compile(r"^\{(?:'[^']*': -?\d+(?:, )?)*\}$")
+_PAIR = re.compile(r"'([^']*)': (-?\d+)")
+
+
+def _value(object_type: str, field: str, text: str) -> str:
+    """A placeholder's value in the reader's language: a code by its label (``field``), or,
+    for ``{field}``, a stored mapping of codes to counts as "label count" pairs."""
+    if field.startswith("{") and field.endswith("}"):
+        if not _MAPPING.match(text):
+            return text
+        return " · ".join(
+            f"{_label(object_type, field[1:-1], code)} {count}"
+            for code, count in _PAIR.findall(text)
+        )
+    return _label(object_type, field, text)
+
+
 def _known(action: str, object_type: str, text: str) -> str | None:
     if action == "transition":
         return _transitions(object_type, text)
@@ -173,7 +201,7 @@ def _known(action: str, object_type: str, text: str) -> str | None:
         m = form.pattern.match(text)
         if m is not None:
             values = {
-                k: _label(object_type, form.choices[k], v) if k in form.choices else v
+                k: _value(object_type, form.choices[k], v) if k in form.choices else v
                 for k, v in m.groupdict().items()
             }
             return gettext(form.template) % values

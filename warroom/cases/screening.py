@@ -67,6 +67,7 @@ from warroom.core.bulk import insert_values, without_gc
 from warroom.core.context import acting
 from warroom.core.imports import finish_import, previous_import, table_from_rows
 from warroom.core.progress import RowProgress
+from warroom.core.today import today as platform_today
 from warroom.geo.models import Area
 from warroom.tables import (
     _CONTROL,  # the reader's one definition of a control character
@@ -258,7 +259,7 @@ def _stream(
     labs: dict[str, str] = {}
     results: dict[str, str] = {}
     births: dict[str, bool] = {}
-    today = dt.date.today()
+    today = platform_today()
     i_type, i_number, i_name = index.get("id_type"), index["id_number"], index["name"]
     i_home, i_lab, i_code = index["home_code"], index["lab"], index["sample_code"]
     i_taken, i_reported, i_result = index["taken_at"], index["reported_at"], index["result"]

@@ -19,7 +19,6 @@ The file is the screening import's (``warroom cases import-screening``). No Djan
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
@@ -27,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from warroom.cases.identity import make_resident_id
+from warroom.exports import csv_writer  # user text as text (OWASP CSV injection)
 from warroom.twin.city import DEFAULT_SEED, AreaSpec, build_demo_city
 
 HEADER = [
@@ -101,7 +101,7 @@ def write_screening_day(
     per_lab = [0] * labs
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
+        writer = csv_writer(handle)
         writer.writerow(HEADER)
         for k in range(samples):
             i = int(order[k])
