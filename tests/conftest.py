@@ -99,6 +99,21 @@ def _fast_password_hasher():
         yield
 
 
+@pytest.fixture(autouse=True)
+def _platform_language():
+    """Each test starts in the platform's default language (zh-Hans), as a worker, the CLI
+    and a fresh request do. Django's LocaleMiddleware activates the reader's language in
+    the thread and leaves it there after the response: a previous test's English request
+    would otherwise decide in which language this test's services word what they store
+    (a signal's message, a transition's reason), making tests depend on their order."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _postgres_flush_by_delete():
     """On PostgreSQL, empty the test database after a transactional test by DELETE, not TRUNCATE.
