@@ -125,3 +125,13 @@ def tree_rss_bytes(pid: int) -> int:
         total += rss.get(p, 0)
         todo.extend(children.get(p, []))
     return total
+
+
+def pid_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of process ``pid`` so far (Linux /proc; NaN if absent)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import finish, run_child, setup_django, target
+from _common import finish, pid_cpu, run_child, setup_django, target
 
 W1 = {"confirmed": 2000, "suspected": 4000, "febrile": 10000, "contact": 20000}
 RESULTS = 50000
@@ -157,7 +157,15 @@ def _pg_tables() -> dict[str, int]:
 
 
 def _pg_peer(since: str, before: dict[str, int]) -> tuple[float, int]:
-    """The COPY peer of one import, in seconds, and the rows it writes.
+    """The COPY peer of one import, in seconds, and the rows it writes (:func:`pg_peer_cpu`
+    without the backend's CPU)."""
+    wall, _cpu, rows = pg_peer_cpu(since, before)
+    return wall, rows
+
+
+def pg_peer_cpu(since: str, before: dict[str, int]) -> tuple[float, float, int]:
+    """The COPY peer of one import: wall seconds, CPU seconds of the peer's database
+    backend, and the rows it writes.
 
     The rows the import's transaction wrote are read back (COPY TO), the inserted ones
     removed again (foreign-key triggers off) and the tables vacuumed; then, timed, in one
@@ -180,7 +188,8 @@ def _pg_peer(since: str, before: dict[str, int]) -> tuple[float, int]:
             conn.execute("SET session_replication_role = DEFAULT")
         for table in inserted:
             conn.execute(f"VACUUM ANALYZE {table}")
-        start = time.perf_counter()
+        pid = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+        cpu0, start = pid_cpu(pid), time.perf_counter()
         with conn.transaction():
             cur = conn.cursor()
             for table, data in inserted.items():
@@ -200,7 +209,7 @@ def _pg_peer(since: str, before: dict[str, int]) -> tuple[float, int]:
                 sets = ", ".join(f'"{c}" = u."{c}"' for c in cols)
                 cur.execute(f"UPDATE {table} AS t SET {sets} FROM {temp} AS u WHERE t.id = u.id")  # noqa: S608
             cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        return time.perf_counter() - start, rows
+        return time.perf_counter() - start, pid_cpu(pid) - cpu0, rows
 
 
 def child(kind: str) -> None:

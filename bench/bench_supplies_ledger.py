@@ -36,8 +36,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import finish, median_ms, run_child, setup_django, target
-from bench_cases_ingest import _pg_tables, _pg_written, _pg_xid
+from _common import finish, median_ms, pid_cpu, run_child, setup_django, target
+from bench_cases_ingest import _pg_tables, _pg_xid, pg_peer_cpu
 
 # BENCH_LEDGER_N: fewer movements for a profile (the target is for 1,000,000).
 N = int(os.environ.get("BENCH_LEDGER_N", "1000000"))
@@ -119,62 +119,6 @@ def backend_cpu() -> float:
     return pid_cpu(pid)
 
 
-def pid_cpu(pid: int) -> float:
-    """CPU seconds (user + system) of process ``pid`` so far (Linux /proc; NaN if absent)."""
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-    except OSError:
-        return float("nan")
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def copy_peer(since: str, before: dict[str, int]) -> tuple[float, float, int]:
-    """PostgreSQL: ``COPY`` of exactly the rows the last import wrote: wall seconds, CPU
-    seconds of the peer's database backend, rows. The rows are read back, the inserted
-    ones removed (triggers off) and the tables vacuumed; then, timed, in one transaction:
-    ``COPY FROM`` of the inserted rows, the updated ones through a temporary table and one
-    ``UPDATE ... FROM``, the deferred foreign keys checked, commit. The database ends as
-    the import left it."""
-    import psycopg
-    from django.db import connection
-
-    inserted, updated = _pg_written(since, before)
-    url = connection.settings_dict
-    dsn = f"host={url['HOST']} port={url['PORT']} user={url['USER']} dbname={url['NAME']}"
-    rows = sum(d.count(b"\n") for d in (*inserted.values(), *updated.values()))
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        with conn.transaction():
-            conn.execute("SET session_replication_role = replica")
-            for table in inserted:
-                conn.execute(f"DELETE FROM {table} WHERE id > %s", [before[table]])  # noqa: S608
-            conn.execute("SET session_replication_role = DEFAULT")
-        for table in inserted:
-            conn.execute(f"VACUUM ANALYZE {table}")
-        pid = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
-        cpu0, start = pid_cpu(pid), time.perf_counter()
-        with conn.transaction():
-            cur = conn.cursor()
-            for table, data in inserted.items():
-                with cur.copy(f"COPY {table} FROM STDIN") as copy:
-                    copy.write(data)
-            for table, data in updated.items():
-                temp = f"_peer_{table}"
-                cur.execute(f"CREATE TEMP TABLE {temp} (LIKE {table}) ON COMMIT DROP")
-                with cur.copy(f"COPY {temp} FROM STDIN") as copy:
-                    copy.write(data)
-                cur.execute(
-                    "SELECT column_name FROM information_schema.columns "
-                    "WHERE table_schema = 'public' AND table_name = %s AND column_name <> 'id'",
-                    [table],
-                )
-                cols = [r[0] for r in cur.fetchall()]
-                sets = ", ".join(f'"{c}" = u."{c}"' for c in cols)
-                cur.execute(f"UPDATE {table} AS t SET {sets} FROM {temp} AS u WHERE t.id = u.id")  # noqa: S608
-            cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        return time.perf_counter() - start, pid_cpu(pid) - cpu0, rows
-
-
 def child(kind: str) -> None:
     setup_django()
     from warroom.supplies import ledger, selectors
@@ -206,7 +150,7 @@ def child(kind: str) -> None:
         walls.append(wall)
         line = f"[{kind}] file {n + 1}: {N // FILES:,} movements in {wall:.1f} s, CPU {cpu:.1f}"
         if pg:
-            p_wall, p_cpu, rows = copy_peer(since, before)
+            p_wall, p_cpu, rows = pg_peer_cpu(since, before)
             peer_wall, peer_cpu, peer_rows = peer_wall + p_wall, peer_cpu + p_cpu, peer_rows + rows
             line += (
                 f" + backend {server:.1f} s; COPY of the same {rows:,} rows {p_wall:.1f} s "
