@@ -51,3 +51,41 @@ def run_child(code: str, *args: str, env: dict[str, str]) -> subprocess.Complete
 def last_json(out: str) -> Any:
     """The child's answer: the JSON on its last line of output."""
     return json.loads(out.strip().splitlines()[-1])
+
+
+def import_snapshot() -> dict[str, Any]:
+    """What a day's imports wrote, compared whole: the people (their states digested),
+    the histories' and tables' counts, the batches and the audit entries. Read by the
+    killed-import test and by ``bench/bench_import_killed.py`` (the full-scale day)."""
+    import hashlib
+
+    from warroom.audit.models import AuditEntry
+    from warroom.cases.models import (
+        ContactLink,
+        Person,
+        Sample,
+        SeverityRecord,
+        TransitionRecord,
+        TreatmentRecord,
+    )
+    from warroom.core.models import ImportBatch
+    from warroom.surveillance.models import DailyReport
+
+    people = sorted(
+        Person.objects.values_list(
+            "id_number", "status", "severity", "version", "last_treated_on", "next_test_due"
+        )
+    )
+    return {
+        "people": len(people),
+        "people_digest": hashlib.sha256(repr(people).encode()).hexdigest(),
+        "steps": TransitionRecord.objects.count(),
+        "severities": SeverityRecord.objects.count(),
+        "links": ContactLink.objects.count(),
+        "samples": Sample.objects.count(),
+        "results": Sample.objects.exclude(result="").count(),
+        "treatments": TreatmentRecord.objects.count(),
+        "reports": DailyReport.objects.count(),
+        "batches": sorted(ImportBatch.objects.values_list("kind", flat=True)),
+        "audit": AuditEntry.objects.count(),
+    }

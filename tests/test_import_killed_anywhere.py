@@ -23,7 +23,7 @@ import pytest
 from tests.children import child_env, last_json, run_child
 
 CHILD = r"""
-import datetime as dt, hashlib, json, os, signal, sys
+import json, os, signal, sys
 import django
 django.setup()
 from django.core.management import call_command
@@ -37,27 +37,7 @@ if connection.vendor == "sqlite":
     call_command("migrate", verbosity=0, interactive=False)
 
 
-def snapshot():
-    from warroom.audit.models import AuditEntry
-    from warroom.cases.models import (
-        ContactLink, Person, Sample, SeverityRecord, TransitionRecord, TreatmentRecord)
-    from warroom.core.models import ImportBatch
-    from warroom.surveillance.models import DailyReport
-    people = sorted(Person.objects.values_list(
-        "id_number", "status", "severity", "version", "last_treated_on", "next_test_due"))
-    return {
-        "people": len(people),
-        "people_digest": hashlib.sha256(repr(people).encode()).hexdigest(),
-        "steps": TransitionRecord.objects.count(),
-        "severities": SeverityRecord.objects.count(),
-        "links": ContactLink.objects.count(),
-        "samples": Sample.objects.count(),
-        "results": Sample.objects.exclude(result="").count(),
-        "treatments": TreatmentRecord.objects.count(),
-        "reports": DailyReport.objects.count(),
-        "batches": sorted(ImportBatch.objects.values_list("kind", flat=True)),
-        "audit": AuditEntry.objects.count(),
-    }
+from tests.children import import_snapshot as snapshot
 
 
 if mode in ("reference", "kill"):
