@@ -34,6 +34,7 @@ from warroom.appeals.models import (
     Rebuttal,
     Urgency,
 )
+from warroom.core import bulk
 from warroom.core.context import SYSTEM, acting
 from warroom.core.errors import Conflict, InvalidInput, NotFound
 from warroom.core.inputs import clean_text
@@ -888,6 +889,9 @@ def _snapshot(appeal: Appeal) -> dict[str, Any]:
     return snapshot(appeal)
 
 
+_EVENT_FIELDS = ("appeal", "at", "kind", "actor_name", "note", "to_area")
+
+
 def _write(
     appeals: Sequence[Appeal],
     fields: Sequence[str],
@@ -901,11 +905,12 @@ def _write(
     writes: its before and after)."""
     from warroom.audit.services import canonical, record, record_batch
 
-    Appeal.objects.bulk_update(appeals, list(fields), batch_size=500)
+    bulk.update_rows(Appeal, appeals, fields)  # not bulk_update: its CASE per row is slow
     now, name = timezone.now(), _actor_name(actor)
-    AppealEvent.objects.bulk_create(
+    bulk.insert_rows(
+        AppealEvent,
         [AppealEvent(appeal=a, at=now, kind=k, actor_name=name, note=n) for a, k, n in events],
-        batch_size=1000,
+        _EVENT_FIELDS,
     )
     after = [_snapshot(a) for a in appeals]
     if len(appeals) == 1:
