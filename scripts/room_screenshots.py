@@ -3,7 +3,9 @@
     warroom demo                      # in another terminal (or: warroom serve on a demo DB)
     python scripts/room_screenshots.py [http://127.0.0.1:8000]
 
-Writes docs/screenshots/dashboard-zh.png and docs/screenshots/briefing-zh.png.
+Writes docs/screenshots/dashboard-full-city-zh.png (the first screen),
+docs/screenshots/dashboard-zh.png (the whole page) and docs/screenshots/briefing-zh.png.
+The README's are taken on the whole-city demo (`warroom demo`, scale 1) on a February day.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ def main(url: str) -> None:
         page.wait_for_url("**/situation/**")
         page.wait_for_selector(".chart canvas")
         page.wait_for_timeout(1500)  # ECharts' entry animation
+        page.screenshot(path=str(OUT / "dashboard-full-city-zh.png"))
         page.screenshot(path=str(OUT / "dashboard-zh.png"), full_page=True)
         page.click("[data-testid=briefing-link]")
         page.wait_for_selector("[data-testid=briefing]")
