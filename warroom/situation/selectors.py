@@ -319,10 +319,12 @@ def room(
     *,
     plan: dict[str, Any] | None = None,
     situation: Situation | None = None,
+    waste: Any = None,
 ) -> dict[str, Any]:
     """Every panel of the situation room for ``area`` on ``day`` (JSON-ready).
 
-    ``situation``: the area's situation of ``day`` when the caller has read it already.
+    ``situation``: the area's situation of ``day`` when the caller has read it already;
+    ``waste``: the area's waste balance of ``day`` (the briefing reads the city's once).
     """
     if situation is None or situation.day != day:
         situation = _rows(Situation, user).filter(area=area, day=day).first()
@@ -339,7 +341,7 @@ def room(
         "quality": quality_panel(user, area, day),
         "overloaded": overloaded_facilities(user, area, day),
         "tasks": overdue_tasks(user, area, day),
-        "logistics": logistics_panel(user, area, day),
+        "logistics": logistics_panel(user, area, day, waste=waste),
         **supervision_panels(user, area, day, situation),
         "appeals": appeals_panel(user, area, day),
     }
@@ -381,13 +383,23 @@ def supervision_panels(
     }
 
 
-def logistics_panel(user: Any, area: Area, day: dt.date) -> dict[str, Any]:
+def logistics_panel(user: Any, area: Area, day: dt.date, *, waste: Any = None) -> dict[str, Any]:
     """Supplies (stock-out alerts, aid teams, donations, the ledger check) and medical
     waste (generated, disposed, backlog, over 48 h, plants) for the dashboard and briefing."""
     from warroom.supplies.selectors import panel as supplies_panel
     from warroom.waste.selectors import panel as waste_panel
 
-    return {"supplies": supplies_panel(user, area, day), "waste": waste_panel(user, area, day)}
+    return {
+        "supplies": supplies_panel(user, area, day),
+        "waste": waste_panel(user, area, day, balance_=waste),
+    }
+
+
+def waste_balances(user: Any, areas: list[Area], day: dt.date) -> dict[int, Any]:
+    """Each area's waste balance of ``day``, for :func:`logistics_panel` (``waste``)."""
+    from warroom.waste.selectors import balances
+
+    return balances(user, areas, day)
 
 
 # --- the briefing archive ------------------------------------------------------------------
