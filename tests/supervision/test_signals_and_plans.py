@@ -78,7 +78,7 @@ def test_a_cluster_in_a_special_place_is_a_signal(city, officer, settings):
     assert Signal.objects.get(name="health_worker_infections").value == 1
 
 
-def test_the_set_based_signals_count_each_place_and_district_apart(city, officer, settings):
+def test_the_set_based_signals_count_each_place_and_district_apart(city, hq, settings):
     """One statement for every place (by name or by code) and for every district: each
     place and district still gets its own distinct people, none of another's."""
     from tests.conftest import resident_id
@@ -88,14 +88,14 @@ def test_the_set_based_signals_count_each_place_and_district_apart(city, officer
     settings.WARROOM_SIGNAL_PLACE_CASES = 1
     settings.WARROOM_SIGNAL_STAFF_CASES = 1
     a = do_register_place(
-        code="P-A", name="甲区监狱", kind="prison", area=city["990101001001001"], actor=officer
+        code="P-A", name="甲区监狱", kind="prison", area=city["990101001001001"], actor=hq
     )
     b = do_register_place(
         code="P-B",
         name="乙区福利院",
         kind="welfare_home",
         area=city["990102001001001"],
-        actor=officer,
+        actor=hq,
     )
     people = [  # (home, workplace): by name, by code, a hospital in each district
         ("990101001001001", "甲区监狱"),
@@ -109,7 +109,7 @@ def test_the_set_based_signals_count_each_place_and_district_apart(city, officer
         do_register_person(
             name="某人",
             home=city[home],
-            actor=officer,
+            actor=hq,
             id_number=resident_id(400 + n),
             category="confirmed",
             workplace=workplace,
