@@ -164,6 +164,13 @@ def test_a_phase_plan_is_tracked_until_the_next_phase(city, hq, officer):
     panel = plan_panel(hq, city["990101"], phase)
     assert panel["id"] == plan.pk and panel["total"] == 2 and panel["done"] == 0
     assert plan_panel(hq, city["9901"], {"declared": "LOW", "start": start.isoformat()}) is None
+    # the briefing reads each phase's plan once for the city and its districts
+    memo: dict = {}
+    low = {"declared": "LOW", "start": start.isoformat()}
+    for code in ("9901", "990101", "990102"):
+        assert plan_panel(hq, city[code], phase, memo=memo) == plan_panel(hq, city[code], phase)
+        assert plan_panel(hq, city[code], low, memo=memo) is None
+    assert len(memo) == 2
 
 
 def test_the_inbox_counts_unread_and_marks_read(city, officer, client):

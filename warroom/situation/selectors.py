@@ -320,11 +320,14 @@ def room(
     plan: dict[str, Any] | None = None,
     situation: Situation | None = None,
     waste: Any = None,
+    plans: dict[Any, Any] | None = None,
 ) -> dict[str, Any]:
     """Every panel of the situation room for ``area`` on ``day`` (JSON-ready).
 
     ``situation``: the area's situation of ``day`` when the caller has read it already;
-    ``waste``: the area's waste balance of ``day`` (the briefing reads the city's once).
+    ``waste``: the area's waste balance of ``day`` (the briefing reads the city's once);
+    ``plans``: a dict the caller keeps across the areas of one city (the phase plan is the
+    city's: read once).
     """
     if situation is None or situation.day != day:
         situation = _rows(Situation, user).filter(area=area, day=day).first()
@@ -342,7 +345,7 @@ def room(
         "overloaded": overloaded_facilities(user, area, day),
         "tasks": overdue_tasks(user, area, day),
         "logistics": logistics_panel(user, area, day, waste=waste),
-        **supervision_panels(user, area, day, situation),
+        **supervision_panels(user, area, day, situation, plans=plans),
         "appeals": appeals_panel(user, area, day),
     }
 
@@ -366,7 +369,12 @@ def appeals_panel(user: Any, area: Area, day: dt.date) -> dict[str, Any]:
 
 
 def supervision_panels(
-    user: Any, area: Area, day: dt.date, situation: Situation | None
+    user: Any,
+    area: Area,
+    day: dt.date,
+    situation: Situation | None,
+    *,
+    plans: dict[Any, Any] | None = None,
 ) -> dict[str, Any]:
     """The supervision app's panels: the rates, the day's signals, the phase's plan."""
     from django.apps import apps
@@ -379,7 +387,7 @@ def supervision_panels(
     return {
         "rates": sup.rates_panel(user, area, day),
         "signals": sup.signals_panel(user, area, day),
-        "phase_plan": sup.plan_panel(user, area, phase),
+        "phase_plan": sup.plan_panel(user, area, phase, memo=plans),
     }
 
 

@@ -332,6 +332,7 @@ def do_generate_briefings(day: dt.date, *, actor: Any = SYSTEM, scope: str | Non
     plan = _plan_summary(day) if any(a.depth == 0 for a in areas) else None
     anchor = latest_anchor(day)
     waste = selectors.waste_balances(SYSTEM, areas, day)  # the city's read once
+    plans: dict[Any, Any] = {}  # the city's phase plan, read once
     written = 0
     with transaction.atomic():
         for area in areas:
@@ -341,6 +342,7 @@ def do_generate_briefings(day: dt.date, *, actor: Any = SYSTEM, scope: str | Non
                 day,
                 plan=plan if area.depth == 0 else None,
                 waste=waste.get(area.pk),
+                plans=plans,
             )
             data["decisions"] = doc.decisions_needed(data)
             digest = hashlib.sha256(

@@ -349,7 +349,21 @@ def current_plan(user: Any, area: Area, phase: dict[str, Any] | None) -> PhasePl
     )
 
 
-def plan_panel(user: Any, area: Area, phase: dict[str, Any] | None) -> dict[str, Any] | None:
+def plan_panel(
+    user: Any, area: Area, phase: dict[str, Any] | None, *, memo: dict[Any, Any] | None = None
+) -> dict[str, Any] | None:
+    """The city's plan of the declared phase and its lines' progress. ``memo``: a dict
+    kept across the areas of one reader (the briefing of the city and its districts) that
+    see the same city's plan: each phase's plan read once."""
+    if memo is None:
+        return _plan_panel(user, area, phase)
+    key = (phase or {}).get("declared"), (phase or {}).get("start")
+    if key not in memo:
+        memo[key] = _plan_panel(user, area, phase)
+    return memo[key]  # type: ignore[no-any-return]
+
+
+def _plan_panel(user: Any, area: Area, phase: dict[str, Any] | None) -> dict[str, Any] | None:
     plan = current_plan(user, area, phase)
     if plan is None:
         return None
