@@ -11,6 +11,7 @@ URL>`` the same on PostgreSQL. ``BENCH_ROOM_DAYS`` names the peak day then (day 
 Each step's statements are counted too (``execute``/``executemany``; not ``COPY`` rows),
 and its CPU time in this process (Python and SQLite; not the PostgreSQL server's): on a
 loaded, shared machine the wall clock mostly measures waiting for a core.
+``BENCH_ONLY=supervision.signals,situation.briefing`` runs those steps alone.
 
     python bench/bench_daily_cycle.py            # both databases
     python bench/bench_daily_cycle.py sqlite     # one
@@ -53,6 +54,8 @@ def child(kind: str) -> None:
     print(f"[{kind}] peak day {day}: city new confirmed {report and report.new_confirmed}")
     from django.db import connection
 
+    # BENCH_ONLY=step,step: those steps alone (a look at a few; the target is the cycle's)
+    only = [s for s in os.environ.get("BENCH_ONLY", "").split(",") if s] or None
     totals, cpus, steps = [], [], {}
     queries: dict[str, int] = {}
     current = [""]
@@ -74,7 +77,7 @@ def child(kind: str) -> None:
     for _ in range(3):
         start, cpu = time.perf_counter(), time.process_time()
         with connection.execute_wrapper(count):
-            result = run_daily_cycle(day, actor=hq, force=True, on_step=on_step)
+            result = run_daily_cycle(day, actor=hq, force=True, on_step=on_step, only=only)
         totals.append(time.perf_counter() - start)
         cpus.append(time.process_time() - cpu)
         for name, seconds, _summary in result.ran:

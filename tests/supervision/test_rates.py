@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 from django.utils import timezone
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import resident_id
@@ -120,6 +120,10 @@ def test_the_rates_are_on_the_dashboard_and_in_the_briefing(situation_world, cit
 counts = st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 10**6)), max_size=50)
 
 
+# Lists of 50 pairs of large integers: on the shared, loaded machine their generation alone
+# trips the "too slow" health check now and then (seen on both databases); the property is
+# about the rates, not the generator's speed.
+@settings(suppress_health_check=[HealthCheck.too_slow])
 @given(counts)
 def test_a_rate_is_a_share_or_unknown(pairs):
     num = [min(a, b) for a, b in pairs]

@@ -78,6 +78,49 @@ def test_a_cluster_in_a_special_place_is_a_signal(city, officer, settings):
     assert Signal.objects.get(name="health_worker_infections").value == 1
 
 
+def test_the_set_based_signals_count_each_place_and_district_apart(city, hq, settings):
+    """One statement for every place (by name or by code) and for every district: each
+    place and district still gets its own distinct people, none of another's."""
+    from tests.conftest import resident_id
+    from warroom.cases.services import do_register_person
+    from warroom.supervision.services import do_register_place
+
+    settings.WARROOM_SIGNAL_PLACE_CASES = 1
+    settings.WARROOM_SIGNAL_STAFF_CASES = 1
+    a = do_register_place(
+        code="P-A", name="甲区监狱", kind="prison", area=city["990101001001001"], actor=hq
+    )
+    b = do_register_place(
+        code="P-B",
+        name="乙区福利院",
+        kind="welfare_home",
+        area=city["990102001001001"],
+        actor=hq,
+    )
+    people = [  # (home, workplace): by name, by code, a hospital in each district
+        ("990101001001001", "甲区监狱"),
+        ("990101001001002", "P-A"),
+        ("990102001001001", "P-B"),
+        ("990101001001001", "甲区人民医院"),
+        ("990102001001001", "乙区医院"),
+        ("990102001001001", "乙区医院"),
+    ]
+    for n, (home, workplace) in enumerate(people):
+        do_register_person(
+            name="某人",
+            home=city[home],
+            actor=hq,
+            id_number=resident_id(400 + n),
+            category="confirmed",
+            workplace=workplace,
+        )
+    do_raise_signals(timezone.localdate(), actor=SYSTEM)
+    places = {s.area_id: s.value for s in Signal.objects.filter(name="special_place_cluster")}
+    assert places == {a.area_id: 2, b.area_id: 1}
+    staff = {s.area_id: s.value for s in Signal.objects.filter(name="health_worker_infections")}
+    assert staff == {city["990101"].pk: 1, city["990102"].pk: 2}
+
+
 def test_the_four_risks_have_indicators_trend_and_owner(surge, city, hq, officer):
     from warroom.supervision.selectors import risks_panel
     from warroom.supervision.services import do_set_risk_owner
@@ -121,6 +164,13 @@ def test_a_phase_plan_is_tracked_until_the_next_phase(city, hq, officer):
     panel = plan_panel(hq, city["990101"], phase)
     assert panel["id"] == plan.pk and panel["total"] == 2 and panel["done"] == 0
     assert plan_panel(hq, city["9901"], {"declared": "LOW", "start": start.isoformat()}) is None
+    # the briefing reads each phase's plan once for the city and its districts
+    memo: dict = {}
+    low = {"declared": "LOW", "start": start.isoformat()}
+    for code in ("9901", "990101", "990102"):
+        assert plan_panel(hq, city[code], phase, memo=memo) == plan_panel(hq, city[code], phase)
+        assert plan_panel(hq, city[code], low, memo=memo) is None
+    assert len(memo) == 2
 
 
 def test_the_inbox_counts_unread_and_marks_read(city, officer, client):

@@ -108,3 +108,28 @@ def test_the_wuhan_capacity_history(city):
     do_load_demo_plants()  # idempotent
     assert sum(capacity_on(dt.date(2020, 1, 20)).values()) == 50
     assert sum(capacity_on(dt.date(2020, 3, 2)).values()) == pytest.approx(265.6)
+
+
+def test_every_areas_balance_cut_from_the_citys_is_its_own(plant, city):
+    """The briefing reads the city's balance once and cuts each area's from it: the same
+    figures, sources and plants as reading the area's own."""
+    from warroom.waste.selectors import balances
+
+    P2 = do_create_plant("P2", "乙区焚烧厂", city["990102"], capacity=5, effective=D, actor=SYSTEM)
+    day1 = D + dt.timedelta(days=1)
+    _gen(f"{D},990101,,,8\n{D},990102,,,3\n{day1},990101001,,,2\n", "g.csv")
+    _dis(f"{D},P1,990101,,5\n{D},{P2.code},990102,,1\n", "d.csv")
+    areas = [city[c] for c in ("9901", "990101", "990102", "990101001", "990102001001001")]
+    for day in (D, day1):
+        cut = balances(SYSTEM, areas, day)
+        for area in areas:
+            own = balance_on(day, area=area)
+            assert cut[area.pk].sources == own.sources
+            assert [(p["plant"].pk, p["capacity"], p["load"]) for p in cut[area.pk].plants] == [
+                (p["plant"].pk, p["capacity"], p["load"]) for p in own.plants
+            ]
+            assert (cut[area.pk].capacity, cut[area.pk].plant_load) == (
+                own.capacity,
+                own.plant_load,
+            )
+    assert cut[city["990102"].pk].capacity == 5 and cut[city["9901"].pk].capacity == 15

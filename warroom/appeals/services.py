@@ -687,6 +687,20 @@ def do_reassign_appeal(appeal: Appeal, *, to: Area, reason: str, actor: Any) -> 
     return appeal
 
 
+_AREA_FIELDS = ("code", "name_zh", "path", "parent")
+_ESCALATION_FIELDS = (
+    "number",
+    "urgency",
+    "deadline",
+    "escalations",
+    "escalated_at",
+    "area__path",
+    "assigned_area",
+    *(f"assigned_area__{f}" for f in _AREA_FIELDS),
+    *(f"assigned_area__parent__{f}" for f in _AREA_FIELDS),
+)
+
+
 def escalate_overdue(*, now: dt.datetime | None = None, actor: Any = SYSTEM) -> int:
     """Move every open appeal past its deadline one level up the area tree (idempotent at a
     given time: a new deadline is set, so it escalates again only when that passes).
@@ -704,6 +718,9 @@ def escalate_overdue(*, now: dt.datetime | None = None, actor: Any = SYSTEM) -> 
             Appeal.objects.select_for_update(of=("self",), skip_locked=True)
             .filter(status__in=OPEN_STATUSES, deadline__lt=now)
             .select_related("area", "assigned_area", "assigned_area__parent")
+            # Only what the escalation reads and writes: a partial load is not snapshotted
+            # for the audit on loading (a full one costs as much as the escalation).
+            .only(*_ESCALATION_FIELDS)
             .order_by("deadline", "pk")[:1000]
         )
         if not due:
@@ -732,7 +749,9 @@ def escalate_overdue(*, now: dt.datetime | None = None, actor: Any = SYSTEM) -> 
                 )
             )
         fields = ["assigned_area", "deadline", "escalations", "escalated_at"]
-        Appeal.objects.bulk_update(due, fields, batch_size=500)
+        # One executemany (SQLite) or COPY + UPDATE FROM (PostgreSQL): Django's
+        # bulk_update builds a CASE WHEN per row and field (1 s of CPU for 300 appeals).
+        bulk.update_rows(Appeal, due, fields)
         AppealEvent.objects.bulk_create(events, batch_size=1000)
         moves = [f"appeal {a.number} escalated to {a.assigned_area.code}" for a in due]
         if len(due) == 1:

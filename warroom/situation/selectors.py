@@ -319,10 +319,15 @@ def room(
     *,
     plan: dict[str, Any] | None = None,
     situation: Situation | None = None,
+    waste: Any = None,
+    plans: dict[Any, Any] | None = None,
 ) -> dict[str, Any]:
     """Every panel of the situation room for ``area`` on ``day`` (JSON-ready).
 
-    ``situation``: the area's situation of ``day`` when the caller has read it already.
+    ``situation``: the area's situation of ``day`` when the caller has read it already;
+    ``waste``: the area's waste balance of ``day`` (the briefing reads the city's once);
+    ``plans``: a dict the caller keeps across the areas of one city (the phase plan is the
+    city's: read once).
     """
     if situation is None or situation.day != day:
         situation = _rows(Situation, user).filter(area=area, day=day).first()
@@ -339,8 +344,8 @@ def room(
         "quality": quality_panel(user, area, day),
         "overloaded": overloaded_facilities(user, area, day),
         "tasks": overdue_tasks(user, area, day),
-        "logistics": logistics_panel(user, area, day),
-        **supervision_panels(user, area, day, situation),
+        "logistics": logistics_panel(user, area, day, waste=waste),
+        **supervision_panels(user, area, day, situation, plans=plans),
         "appeals": appeals_panel(user, area, day),
     }
 
@@ -364,7 +369,12 @@ def appeals_panel(user: Any, area: Area, day: dt.date) -> dict[str, Any]:
 
 
 def supervision_panels(
-    user: Any, area: Area, day: dt.date, situation: Situation | None
+    user: Any,
+    area: Area,
+    day: dt.date,
+    situation: Situation | None,
+    *,
+    plans: dict[Any, Any] | None = None,
 ) -> dict[str, Any]:
     """The supervision app's panels: the rates, the day's signals, the phase's plan."""
     from django.apps import apps
@@ -377,17 +387,27 @@ def supervision_panels(
     return {
         "rates": sup.rates_panel(user, area, day),
         "signals": sup.signals_panel(user, area, day),
-        "phase_plan": sup.plan_panel(user, area, phase),
+        "phase_plan": sup.plan_panel(user, area, phase, memo=plans),
     }
 
 
-def logistics_panel(user: Any, area: Area, day: dt.date) -> dict[str, Any]:
+def logistics_panel(user: Any, area: Area, day: dt.date, *, waste: Any = None) -> dict[str, Any]:
     """Supplies (stock-out alerts, aid teams, donations, the ledger check) and medical
     waste (generated, disposed, backlog, over 48 h, plants) for the dashboard and briefing."""
     from warroom.supplies.selectors import panel as supplies_panel
     from warroom.waste.selectors import panel as waste_panel
 
-    return {"supplies": supplies_panel(user, area, day), "waste": waste_panel(user, area, day)}
+    return {
+        "supplies": supplies_panel(user, area, day),
+        "waste": waste_panel(user, area, day, balance_=waste),
+    }
+
+
+def waste_balances(user: Any, areas: list[Area], day: dt.date) -> dict[int, Any]:
+    """Each area's waste balance of ``day``, for :func:`logistics_panel` (``waste``)."""
+    from warroom.waste.selectors import balances
+
+    return balances(user, areas, day)
 
 
 # --- the briefing archive ------------------------------------------------------------------

@@ -331,10 +331,19 @@ def do_generate_briefings(day: dt.date, *, actor: Any = SYSTEM, scope: str | Non
     areas = situation_areas(scope)
     plan = _plan_summary(day) if any(a.depth == 0 for a in areas) else None
     anchor = latest_anchor(day)
+    waste = selectors.waste_balances(SYSTEM, areas, day)  # the city's read once
+    plans: dict[Any, Any] = {}  # the city's phase plan, read once
     written = 0
     with transaction.atomic():
         for area in areas:
-            data = selectors.room(SYSTEM, area, day, plan=plan if area.depth == 0 else None)
+            data = selectors.room(
+                SYSTEM,
+                area,
+                day,
+                plan=plan if area.depth == 0 else None,
+                waste=waste.get(area.pk),
+                plans=plans,
+            )
             data["decisions"] = doc.decisions_needed(data)
             digest = hashlib.sha256(
                 json.dumps(data, sort_keys=True, ensure_ascii=False).encode()

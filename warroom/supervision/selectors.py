@@ -141,36 +141,68 @@ def rate_counts_by_area(areas: list[Area], day: dt.date) -> dict[int, dict[str, 
     people = Person.objects.filter(merged_into__isnull=True)
     from django.db.models import Q
 
-    under = Q()
+    under, whose = Q(), Q()
     for path in roots:
         under |= Q(home__path__startswith=path)
+        whose |= Q(person__home__path__startswith=path)
     people = people.filter(under)
-    first: dict[str, dict[int, dt.datetime]] = {}
+    # The steps' and records' people filtered through the join (each row's person looked
+    # up by key), not ``person__in=people``: that list is every person of the city
+    # (225,000 at the W1 peak), built again for each statement.
+    whose &= Q(person__merged_into__isnull=True)
+    from django.db.models import BooleanField, Case, Count, ExpressionWrapper, F, Min, When
+
+    # One row a person, aggregated by the database (was: every step, its time parsed in
+    # Python): whether he was ever confirmed, admitted, died, discharged, a contact, and
+    # whether his first confirmation came after his first contact.
     home: dict[int, str] = {}
-    for pid, target, at, path in (
+    conf: set[int] = set()
+    ever: dict[str, set[int]] = {"admitted": set(), "died": set(), "discharged": set()}
+    contacts_: set[int] = set()
+    contacts_confirmed: set[int] = set()
+    rows = (
         TransitionRecord.objects.filter(
-            person__in=people,
+            whose,
             at__lt=end,
             target__in=("confirmed", "admitted", "died", "discharged", "contact", "quarantined"),
         )
         .order_by()
-        .values_list("person_id", "target", "at", "person__home__path")
-    ):
+        .values("person_id", "person__home__path")
+        .annotate(
+            c=Min("at", filter=Q(target="confirmed")),
+            k=Min("at", filter=Q(target__in=("contact", "quarantined"))),
+            adm=Count("pk", filter=Q(target="admitted")),
+            died=Count("pk", filter=Q(target="died")),
+            dis=Count("pk", filter=Q(target="discharged")),
+        )
+        .annotate(
+            is_c=ExpressionWrapper(Q(c__isnull=False), output_field=BooleanField()),
+            is_k=ExpressionWrapper(Q(k__isnull=False), output_field=BooleanField()),
+            after=Case(When(c__gt=F("k"), then=1), default=0),
+        )
+        .values_list(
+            "person_id", "person__home__path", "is_c", "is_k", "adm", "died", "dis", "after"
+        )
+    )
+    for pid, path, is_c, is_k, adm, died, dis, after in rows:
         home[pid] = path
-        seen = first.setdefault(target, {})
-        if pid not in seen or at < seen[pid]:
-            seen[pid] = at
-    confirmed = first.get("confirmed", {})
-    conf = set(confirmed)
-    contacts: dict[int, dt.datetime] = {}
-    for target in ("contact", "quarantined"):
-        for pid, at in first.get(target, {}).items():
-            if pid not in contacts or at < contacts[pid]:
-                contacts[pid] = at
+        if is_k:
+            contacts_.add(pid)
+        if not is_c:
+            continue
+        conf.add(pid)
+        if adm:
+            ever["admitted"].add(pid)
+        if died:
+            ever["died"].add(pid)
+        if dis:
+            ever["discharged"].add(pid)
+        if after:
+            contacts_confirmed.add(pid)
     mild: dict[int, dt.datetime] = {}
     severe: dict[int, list[dt.datetime]] = {}
     for pid, sev, at in (
-        SeverityRecord.objects.filter(person__in=people, at__lt=end)
+        SeverityRecord.objects.filter(whose, at__lt=end)
         .order_by()
         .values_list("person_id", "severity", "at")
     ):
@@ -181,19 +213,26 @@ def rate_counts_by_area(areas: list[Area], day: dt.date) -> dict[int, dict[str, 
                 mild[pid] = at
         elif sev in ("severe", "critical"):
             severe.setdefault(pid, []).append(at)
-    staff = set(
-        people.filter(pk__in=conf).filter(is_health_workplace_q()).values_list("pk", flat=True)
+    # The confirmed health workers: the confirmed by a subquery, not a list of thousands
+    # of ids (each one a parameter to prepare).
+    confirmed_ids = TransitionRecord.objects.filter(target="confirmed", at__lt=end).values(
+        "person_id"
+    )
+    staff = conf & set(
+        people.filter(pk__in=confirmed_ids)
+        .filter(is_health_workplace_q())
+        .values_list("pk", flat=True)
     )
     sets = {
         "confirmed": conf,
-        "admitted": conf & set(first.get("admitted", {})),
-        "deaths": conf & set(first.get("died", {})),
-        "cured": conf & set(first.get("discharged", {})),
+        "admitted": ever["admitted"],
+        "deaths": ever["died"],
+        "cured": ever["discharged"],
         "ever_mild": set(mild),
         "became_severe": {p for p, at in mild.items() if any(s > at for s in severe.get(p, []))},
         "staff_confirmed": staff,
-        "contacts": set(contacts),
-        "contacts_confirmed": {p for p, at in contacts.items() if p in conf and confirmed[p] > at},
+        "contacts": contacts_,
+        "contacts_confirmed": contacts_confirmed,
     }
     containing: dict[str, list[int]] = {}  # a home's path -> the areas that contain it
     for name, members in sets.items():
@@ -349,7 +388,21 @@ def current_plan(user: Any, area: Area, phase: dict[str, Any] | None) -> PhasePl
     )
 
 
-def plan_panel(user: Any, area: Area, phase: dict[str, Any] | None) -> dict[str, Any] | None:
+def plan_panel(
+    user: Any, area: Area, phase: dict[str, Any] | None, *, memo: dict[Any, Any] | None = None
+) -> dict[str, Any] | None:
+    """The city's plan of the declared phase and its lines' progress. ``memo``: a dict
+    kept across the areas of one reader (the briefing of the city and its districts) that
+    see the same city's plan: each phase's plan read once."""
+    if memo is None:
+        return _plan_panel(user, area, phase)
+    key = (phase or {}).get("declared"), (phase or {}).get("start")
+    if key not in memo:
+        memo[key] = _plan_panel(user, area, phase)
+    return memo[key]  # type: ignore[no-any-return]
+
+
+def _plan_panel(user: Any, area: Area, phase: dict[str, Any] | None) -> dict[str, Any] | None:
     plan = current_plan(user, area, phase)
     if plan is None:
         return None

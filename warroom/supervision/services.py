@@ -312,13 +312,14 @@ def do_compute_rates(day: dt.date, *, actor: Any) -> int:
 
     areas = list(Area.objects.filter(depth__lte=1).order_by("path"))
     counts = rate_counts_by_area(areas, day)
+    now = timezone.now()
     with acting(actor), transaction.atomic():
-        for area in areas:
-            RateDay.objects.update_or_create(
-                area=area,
-                day=day,
-                defaults={"counts": counts[area.pk], "computed_at": timezone.now()},
-            )
+        # The day's rows replaced in two statements (was: a SELECT and an UPDATE an area);
+        # nothing refers to a RateDay row.
+        RateDay.objects.filter(day=day, area__in=areas).delete()
+        RateDay.objects.bulk_create(
+            [RateDay(area=a, day=day, counts=counts[a.pk], computed_at=now) for a in areas]
+        )
     return len(areas)
 
 

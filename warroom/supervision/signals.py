@@ -127,28 +127,42 @@ def _end(day: dt.date) -> dt.datetime:
     return cutoff_for(day)
 
 
+def _confirmed_in(end: dt.datetime, days: int) -> Any:
+    """The steps into ``confirmed`` in the ``days`` days before ``end``."""
+    from warroom.cases.models import TransitionRecord
+
+    return TransitionRecord.objects.filter(
+        target="confirmed", at__lt=end, at__gte=end - dt.timedelta(days=days)
+    )
+
+
 def special_place_clusters(day: dt.date) -> list[Hit]:
     """Confirmed cases in the last 14 days among people whose workplace or home is a
-    special place (the person's workplace names it, or the home is its area)."""
-    from django.db.models import Q
+    special place (the person's workplace names it, or the home is its area).
+
+    One statement for every place: the confirmed people whose workplace is any place's
+    name or code, then each place's distinct people counted here (was: one COUNT a place).
+    """
     from django.urls import reverse
 
-    from warroom.cases.models import TransitionRecord
     from warroom.supervision.models import SpecialPlace
 
     threshold = int(settings.WARROOM_SIGNAL_PLACE_CASES)
-    end = _end(day)
+    places = list(SpecialPlace.objects.filter(active=True).select_related("area"))
+    if not places:
+        return []
+    names = sorted({p.name for p in places} | {p.code for p in places})
+    people: dict[str, set[int]] = {}
+    for person_id, workplace in (
+        _confirmed_in(_end(day), 14)
+        .filter(person__workplace__in=names)
+        .values_list("person_id", "person__workplace")
+        .distinct()
+    ):
+        people.setdefault(workplace, set()).add(person_id)
     hits = []
-    for place in SpecialPlace.objects.filter(active=True).select_related("area"):
-        n = (
-            TransitionRecord.objects.filter(
-                target="confirmed", at__lt=end, at__gte=end - dt.timedelta(days=14)
-            )
-            .filter(Q(person__workplace=place.name) | Q(person__workplace=place.code))
-            .values("person_id")
-            .distinct()
-            .count()
-        )
+    for place in places:
+        n = len(people.get(place.name, set()) | people.get(place.code, set()))
         if n >= threshold:
             hits.append(
                 Hit(
@@ -177,27 +191,29 @@ def is_health_workplace_q() -> Any:
 
 
 def health_worker_infections(day: dt.date) -> list[Hit]:
+    """Health workers confirmed in the last 7 days, per district of their home.
+
+    One statement for the city (the distinct confirmed health workers and their homes'
+    paths), counted per district here (was: one COUNT a district)."""
     from django.urls import reverse
 
-    from warroom.cases.models import TransitionRecord
-
     threshold = int(settings.WARROOM_SIGNAL_STAFF_CASES)
-    end = _end(day)
-    staff = is_health_workplace_q()
+    rows = (
+        _confirmed_in(_end(day), 7)
+        .filter(person__in=_people().filter(is_health_workplace_q()))
+        .values_list("person_id", "person__home__path")
+        .distinct()
+    )
+    districts = _districts()
+    seen: dict[int, set[int]] = {d.pk: set() for d in districts}
+    of_path = _district_of(districts)
+    for person_id, path in rows:
+        district = of_path(path)
+        if district is not None:
+            seen[district].add(person_id)
     hits = []
-    for district in _districts():
-        n = (
-            TransitionRecord.objects.filter(
-                target="confirmed",
-                at__lt=end,
-                at__gte=end - dt.timedelta(days=7),
-                person__home__path__under=district.path,
-            )
-            .filter(person__in=_people().filter(staff))
-            .values("person_id")
-            .distinct()
-            .count()
-        )
+    for district in districts:
+        n = len(seen[district.pk])
         if n >= threshold:
             hits.append(
                 Hit(
@@ -218,15 +234,34 @@ def _people() -> Any:
     return Person.objects.filter(merged_into__isnull=True)
 
 
+def _district_of(districts: list[Area]) -> Callable[[str | None], int | None]:
+    """The id of the district whose subtree holds an area path (None: none of them).
+
+    A district's path is a prefix of its descendants' paths ("/city/district/..."): the
+    path's first two segments are looked up, not every district's prefix tried."""
+    by_path = {d.path: d.pk for d in districts}
+
+    def of(path: str | None) -> int | None:
+        if not path:
+            return None
+        cut = path.find("/", path.find("/", 1) + 1)  # the end of "/city/district/"
+        found = by_path.get(path[: cut + 1]) if cut > 0 else None
+        if found is not None:
+            return found
+        return next((pk for p, pk in by_path.items() if path.startswith(p)), None)
+
+    return of
+
+
 def _by_district(paths: list[str]) -> dict[int, int]:
     """How many of ``paths`` (home areas' paths) lie in each district."""
     districts = _districts()
     out = {d.pk: 0 for d in districts}
+    of_path = _district_of(districts)
     for path in paths:
-        for d in districts:
-            if path.startswith(d.path):
-                out[d.pk] += 1
-                break
+        district = of_path(path)
+        if district is not None:
+            out[district] += 1
     return out
 
 

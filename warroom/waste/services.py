@@ -142,6 +142,21 @@ class Balance:
     plant_load: float = 0.0
     plants: list[dict[str, Any]] = field(default_factory=list)
 
+    def within(self, area: Area, paths: dict[int, str]) -> Balance:
+        """The balance of ``area``'s subtree cut from a wider one (the city's): what
+        ``balance_on(day, area=area)`` returns, each source's figures being its own
+        (``paths``: area id -> path, for every source's area)."""
+        sub = Balance(self.day, [s for s in self.sources if paths[s.area_id].startswith(area.path)])
+        sub.plants = [p for p in self.plants if p["plant"].area.path.startswith(area.path)]
+        sub.capacity = sum(p["capacity"] for p in sub.plants)
+        sub.plant_load = sum(p["load"] for p in sub.plants)
+        return sub
+
+    def source_paths(self) -> dict[int, str]:
+        """Area id -> path of every source's area (one query), for :meth:`within`."""
+        ids = {s.area_id for s in self.sources}
+        return dict(Area.objects.filter(pk__in=ids).values_list("pk", "path")) if ids else {}
+
     def totals(self, area_ids: set[int] | None = None) -> dict[str, float]:
         rows = [s for s in self.sources if area_ids is None or s.area_id in area_ids]
         return {
@@ -204,7 +219,7 @@ def balance_on(day: dt.date, *, user: Any = SYSTEM, area: Area | None = None) ->
         .annotate(t=Sum("tonnes"))
         .values_list("plant_id", "t")
     )
-    plants = Plant.objects.restrict(user).order_by("code")
+    plants = Plant.objects.restrict(user).select_related("area").order_by("code")
     if area is not None:
         plants = plants.filter(area__path__under=area.path)
     for p in plants:
