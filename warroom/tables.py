@@ -382,7 +382,7 @@ class _CsvRows:
                 ):
                     _check_row(raw, rownum, limits)
                 if self._header or rownum > 1:
-                    yield list(raw)
+                    yield raw  # a list of its own (the reader makes one per row)
         except csv.Error as exc:
             reason = str(exc)
             if "field larger than field limit" in reason:

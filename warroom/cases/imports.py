@@ -64,7 +64,8 @@ from warroom.core.bulk import (
 )
 from warroom.core.context import acting
 from warroom.core.errors import Conflict, WarroomError
-from warroom.core.imports import finish_import, previous_import
+from warroom.core.imports import finish_import, import_progress, previous_import
+from warroom.core.progress import RowProgress
 from warroom.geo.models import Area
 from warroom.tables import (
     Cell,
@@ -451,13 +452,17 @@ def do_import_line_list(table: Table, *, actor: Any, sha256: str | None = None) 
     digest = sha256 or table.sha256
     parsed = parse_rows(table, LINE_LIST_COLUMNS)
     rules = case_rules.current()
+    progress = import_progress("line list", len(parsed))
     with acting(actor), transaction.atomic():
         if previous_import(kind, digest, actor=actor) is not None:
             return CaseImportResult(kind, len(parsed), 0, 0, 0, True, digest)
         homes, keys = _validate_line_list(parsed, actor)
         known = _load_people(keys)
-        writer, links = _apply_line_list(parsed, homes, known, actor=actor, rules=rules)
+        writer, links = _apply_line_list(
+            parsed, homes, known, actor=actor, rules=rules, progress=progress
+        )
         _write_line_list(writer, links, known, actor=actor)
+        progress.rows(len(parsed), final=True)
         return _finish(
             kind,
             digest,
@@ -522,13 +527,18 @@ def _apply_line_list(
     *,
     actor: Any,
     rules: Any,
+    progress: RowProgress,
 ) -> tuple[_Writer, list[tuple[int, tuple[str, str], Person, dt.date, str]]]:
     """Every row, oldest report first, through the state machine in memory; nothing is
     written. Refuses the file with every illegal step and unknown index case."""
     errors: list[RowError] = []
     writer = _Writer()
     links: list[tuple[int, tuple[str, str], Person, dt.date, str]] = []
-    for p in sorted(parsed, key=lambda r: (r["reported_at"], r["_row"])):
+    due = progress.due
+    for done, p in enumerate(sorted(parsed, key=lambda r: (r["reported_at"], r["_row"]))):
+        if done == due:  # once per chunk of rows
+            progress.rows(done)
+            due = progress.due
         person = _person_of_row(p, homes, known, writer)
         error = _apply_line_list_row(p, person, writer, links, actor=actor, rules=rules)
         if error is not None:
@@ -738,6 +748,7 @@ def do_import_results(table: Table, *, actor: Any, sha256: str | None = None) ->
     digest = sha256 or table.sha256
     parsed = parse_rows(table, RESULT_COLUMNS)
     rules = case_rules.current()
+    progress = import_progress("results", len(parsed))
     with acting(actor), transaction.atomic():
         if previous_import(kind, digest, actor=actor) is not None:
             return CaseImportResult(kind, len(parsed), 0, 0, 0, True, digest)
@@ -789,7 +800,11 @@ def do_import_results(table: Table, *, actor: Any, sha256: str | None = None) ->
         new_samples: list[Sample] = []
         reported: list[Sample] = []
         events: list[tuple[dt.datetime, int, int, Sample, Person]] = []
-        for p in parsed:
+        due = progress.due
+        for done, p in enumerate(parsed):
+            if done == due:  # once per chunk of rows
+                progress.rows(done)
+                due = progress.due
             person = known[(p["id_type"], p["id_number"])]
             key = (p["lab"], p["sample_code"])
             sample = samples.get(key)
@@ -875,6 +890,7 @@ def do_import_results(table: Table, *, actor: Any, sha256: str | None = None) ->
         insert_rows(Sample, new_samples, SAMPLE_FIELDS)
         update_rows(Sample, reported, ["result", "reported_at", "received_at"])
         writer.write_people(actor=actor)
+        progress.rows(len(parsed), final=True)
         return _finish(
             kind,
             digest,
@@ -917,6 +933,7 @@ def do_import_treatments(
     kind = "cases-treatments"
     digest = sha256 or table.sha256
     parsed = parse_rows(table, TREATMENT_COLUMNS)
+    progress = import_progress("treatment roll", len(parsed))
     with acting(actor), transaction.atomic():
         if previous_import(kind, digest, actor=actor) is not None:
             return CaseImportResult(kind, len(parsed), 0, 0, 0, True, digest)
@@ -933,7 +950,11 @@ def do_import_treatments(
             raise TableRejected(errors)
         known = _load_people(keys)
         own = getattr(actor, "area_path", "")
-        for p in parsed:
+        due = progress.due
+        for done, p in enumerate(parsed):
+            if done == due:  # once per chunk of rows
+                progress.rows(done)
+                due = progress.due
             person = known.get((p["id_type"], p["id_number"]))
             if person is None or (own and not person.home_path.startswith(own)):  # type: ignore[attr-defined]
                 errors.append(
@@ -978,6 +999,7 @@ def do_import_treatments(
                 person.version += 1
                 changed.append(person)
         update_rows(Person, changed, ["last_treated_on", "version"])
+        progress.rows(len(parsed), final=True)
         finish_import(
             kind,
             digest,
