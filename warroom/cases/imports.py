@@ -60,6 +60,7 @@ from warroom.core.bulk import (
     insert_rows_returning_ids,
     loaded,
     update_rows,
+    value_rows,
     without_gc,
 )
 from warroom.core.context import acting
@@ -290,7 +291,7 @@ def _load_people(keys: set[tuple[str, str]]) -> dict[tuple[str, str], Person]:
         qs = Person.objects.filter(id_number__in=wanted)
         if connection.features.has_select_for_update:
             qs = qs.select_for_update(of=("self",))
-        for row in qs.values_list(*attnames, "home__path"):
+        for row in value_rows(qs.values_list(*attnames, "home__path")):
             p = new_person(**dict(zip(attnames, row[:-1], strict=True)))
             p._state.adding, p._state.db = False, connection.alias
             p.home_path = row[-1]  # type: ignore[attr-defined]
