@@ -316,15 +316,16 @@ class _Writer:
         self.severities: list[SeverityRecord] = []
 
     def touch(self, person: Person) -> None:
-        if person.pk is not None and person.pk not in self.changed:
-            self.changed[person.pk] = person
-            self.versions[person.pk] = person.version
+        pk = person.id  # the attribute itself: this runs once or twice per row
+        if pk is not None and pk not in self.changed:
+            self.changed[pk] = person
+            self.versions[pk] = person.version
 
     def write_people(self, *, actor: Any) -> None:
         insert_rows_returning_ids(Person, self.new, PERSON_FIELDS)
         changed = list(self.changed.values())
         for p in changed:
-            p.version = self.versions[p.pk] + 1
+            p.version = self.versions[p.id] + 1
         update_rows(Person, changed, [*STATE_FIELDS, "version"])
         for step in self.steps:
             # Through the relation, not person_id: setting the id alone would drop the
@@ -821,7 +822,7 @@ def do_import_results(table: Table, *, actor: Any, sha256: str | None = None) ->
                 samples[key] = sample
                 new_samples.append(sample)
                 events.append((p["taken_at"], 0, p["_row"], sample, person))
-            elif sample.person_id != person.pk or sample.kind != p["kind"]:
+            elif sample.person_id != person.id or sample.kind != p["kind"]:
                 errors.append(
                     RowError(
                         p["_row"],
@@ -845,7 +846,7 @@ def do_import_results(table: Table, *, actor: Any, sha256: str | None = None) ->
                 if not sample.result:
                     sample.result, sample.reported_at = p["result"], p["reported_at"]
                     sample.received_at = p["received_at"] or sample.received_at
-                    if sample.pk is not None:
+                    if sample.id is not None:
                         reported.append(sample)
                     events.append((p["reported_at"], 1, p["_row"], sample, person))
         if errors:
@@ -869,9 +870,9 @@ def do_import_results(table: Table, *, actor: Any, sha256: str | None = None) ->
                     writer.touch(person)
                     continue
                 if sample.kind == SampleKind.NUCLEIC_ACID and sample.result == Result.NEGATIVE:
-                    negatives[person.pk].append(sample.taken_at)
+                    negatives[person.id].append(sample.taken_at)
                 since = person.category_since or sample.taken_at
-                window = [t for t in negatives[person.pk] if t >= since]
+                window = [t for t in negatives[person.id] if t >= since]
                 targets, due = result_targets(person.status, sample.kind, sample.result, window)
                 reason = f"{sample.kind} {sample.result} ({sample.code})"
                 for target in targets:

@@ -310,7 +310,13 @@ def _copy_columns(objs: Sequence[models.Model], fields: Sequence[Any]) -> list[l
         kind = _kind(field)
         plain = _PLAIN_TYPES.get(kind)
         if plain is not None:
-            if not set(map(type, values)) <= plain:
+            types = set(map(type, values))
+            # A text column may hold str subclasses (a state machine's StrEnum members):
+            # COPY text of the string itself, what the field's preparation passes on.
+            text = kind in ("CharField", "TextField") and all(
+                t is type(None) or issubclass(t, str) for t in types
+            )
+            if not types <= plain and not text:
                 values = list(map(_preparer(field), values))
         elif kind in ("DateTimeField", "DateField"):
             wanted = dt.date if kind == "DateField" else dt.datetime
@@ -667,7 +673,10 @@ def among(values: Iterable[Any], *, integer: bool = False) -> Iterator[Any]:
             f"CREATE TEMP TABLE {name} (v {kind} PRIMARY KEY)"
             + (" ON COMMIT DROP" if on_postgres and connection.in_atomic_block else "")
         )
-    _insert(name.strip('"'), ["v"], [(v,) for v in distinct])
+    if on_postgres:
+        _copy_text(name.strip('"'), ["v"], [_copy_column(distinct)])
+    else:
+        _insert(name.strip('"'), ["v"], [(v,) for v in distinct])
     if on_postgres:
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {name}")
