@@ -536,11 +536,11 @@ def _apply_line_list(
     errors: list[RowError] = []
     writer = _Writer()
     links: list[tuple[int, tuple[str, str], Person, dt.date, str]] = []
-    due = progress.due
+    tell_at = progress.due
     for done, p in enumerate(sorted(parsed, key=lambda r: (r["reported_at"], r["_row"]))):
-        if done == due:  # once per chunk of rows
+        if done == tell_at:  # once per chunk of rows
             progress.rows(done)
-            due = progress.due
+            tell_at = progress.due
         person = _person_of_row(p, homes, known, writer)
         error = _apply_line_list_row(p, person, writer, links, actor=actor, rules=rules)
         if error is not None:
@@ -802,11 +802,11 @@ def do_import_results(table: Table, *, actor: Any, sha256: str | None = None) ->
         new_samples: list[Sample] = []
         reported: list[Sample] = []
         events: list[tuple[dt.datetime, int, int, Sample, Person]] = []
-        due = progress.due
+        tell_at = progress.due
         for done, p in enumerate(parsed):
-            if done == due:  # once per chunk of rows
+            if done == tell_at:  # once per chunk of rows
                 progress.rows(done)
-                due = progress.due
+                tell_at = progress.due
             person = known[(p["id_type"], p["id_number"])]
             key = (p["lab"], p["sample_code"])
             sample = samples.get(key)
@@ -952,11 +952,11 @@ def do_import_treatments(
             raise TableRejected(errors)
         known = _load_people(keys)
         own = getattr(actor, "area_path", "")
-        due = progress.due
+        tell_at = progress.due
         for done, p in enumerate(parsed):
-            if done == due:  # once per chunk of rows
+            if done == tell_at:  # once per chunk of rows
                 progress.rows(done)
-                due = progress.due
+                tell_at = progress.due
             person = known.get((p["id_type"], p["id_number"]))
             if person is None or (own and not person.home_path.startswith(own)):  # type: ignore[attr-defined]
                 errors.append(

@@ -216,11 +216,11 @@ def do_import_inspections(
         errors: list[RowError] = []
         seen: dict[tuple[int, dt.date, str], int] = {}
         rows: list[tuple[dict[str, Any], Area, Any]] = []
-        due = progress.due
+        tell_at = progress.due
         for done, p in enumerate(parsed):
-            if done == due:  # once per chunk of rows
+            if done == tell_at:  # once per chunk of rows
                 progress.rows(done)
-                due = progress.due
+                tell_at = progress.due
             row, code = p["_row"], p["area_code"]
             area: Area | None = areas.get(code)
             problem = area_problem(

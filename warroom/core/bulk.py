@@ -321,8 +321,7 @@ def _copy_columns(objs: Sequence[models.Model], fields: Sequence[Any]) -> list[l
         elif kind in ("DateTimeField", "DateField"):
             wanted = dt.date if kind == "DateField" else dt.datetime
             if any(
-                v is not None
-                and (type(v) is not wanted or (wanted is dt.datetime and v.tzinfo is None))
+                v is not None and (type(v) is not wanted or getattr(v, "tzinfo", 0) is None)
                 for v in set(values)
             ):
                 values = list(map(_preparer(field), values))
@@ -338,7 +337,7 @@ def _json_texts(field: Any, values: Sequence[Any]) -> list[str | None]:
     """A JSON column's values as JSON text (None stays SQL NULL), as the field's
     ``get_db_prep_save`` would dump them."""
     dumps = functools.partial(json.dumps, cls=field.encoder) if field.encoder else json.dumps
-    empty = {list: dumps([]), dict: dumps({})}
+    empty: dict[type, str] = {list: dumps([]), dict: dumps({})}
     out: list[str | None] = []
     for v in values:
         if v is None:

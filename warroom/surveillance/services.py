@@ -155,11 +155,11 @@ def do_import_daily_reports(
         fresh: list[int] = []
         changed = []
         figures = [values[name] for name in FIGURES]
-        due = progress.due
+        tell_at = progress.due
         for i in range(n):
-            if i == due:  # once per chunk of rows
+            if i == tell_at:  # once per chunk of rows
                 progress.rows(i)
-                due = progress.due
+                tell_at = progress.due
             row = existing.get((area_ids[i], days[i])) if existing else None
             if row is None:
                 fresh.append(i)
