@@ -259,12 +259,14 @@ def child(kind: str) -> None:
         start, cpu0, server0 = time.perf_counter(), time.process_time(), pid_cpu(backend)
         importer(read_table(path), actor=SYSTEM)
         took = time.perf_counter() - start
-        cpu = time.process_time() - cpu0 + (pid_cpu(backend) - server0 if backend else 0.0)
+        own = time.process_time() - cpu0
+        server = pid_cpu(backend) - server0 if backend else 0.0
+        cpu = own + server
         figures[name] = took
         total += took
         line = (
             f"[{kind}] {name}: {rows:,} rows in {took:.2f} s ({rows / took:,.0f} rows/s; "
-            f"CPU {cpu:.2f} s, load {load:.1f})"
+            f"CPU {cpu:.2f} s = {own:.2f} here + {server:.2f} server, load {load:.1f})"
         )
         if kind == "postgres":
             peer, peer_cpu, written = pg_peer_cpu(since, before)
