@@ -212,6 +212,18 @@ def pg_peer_cpu(since: str, before: dict[str, int]) -> tuple[float, float, int]:
         return time.perf_counter() - start, pid_cpu(pid) - cpu0, rows
 
 
+def _backend_pid() -> int:
+    """The database server process of this connection (PostgreSQL; 0 on SQLite, whose
+    work is this process's own)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return int(cursor.fetchone()[0])
+
+
 def child(kind: str) -> None:
     setup_django()
     import json
@@ -242,19 +254,28 @@ def child(kind: str) -> None:
     for name, importer, path, rows in imports:
         before = _pg_tables() if kind == "postgres" else {}
         since = _pg_xid() if kind == "postgres" else ""
-        start = time.perf_counter()
+        backend = _backend_pid()
+        load = os.getloadavg()[0]
+        start, cpu0, server0 = time.perf_counter(), time.process_time(), pid_cpu(backend)
         importer(read_table(path), actor=SYSTEM)
         took = time.perf_counter() - start
+        own = time.process_time() - cpu0
+        server = pid_cpu(backend) - server0 if backend else 0.0
+        cpu = own + server
         figures[name] = took
         total += took
-        line = f"[{kind}] {name}: {rows:,} rows in {took:.2f} s ({rows / took:,.0f} rows/s)"
+        line = (
+            f"[{kind}] {name}: {rows:,} rows in {took:.2f} s ({rows / took:,.0f} rows/s; "
+            f"CPU {cpu:.2f} s = {own:.2f} here + {server:.2f} server, load {load:.1f})"
+        )
         if kind == "postgres":
-            peer, written = _pg_peer(since, before)
+            peer, peer_cpu, written = pg_peer_cpu(since, before)
             peer_total += peer
             figures[name + " peer"] = peer
             ratio = took / peer
             line += (
-                f"; COPY of the same {written:,} rows {peer:.2f} s; ratio {ratio:.1f}x "
+                f"; COPY of the same {written:,} rows {peer:.2f} s (CPU {peer_cpu:.2f} s); "
+                f"ratio {ratio:.1f}x, CPU ratio {cpu / peer_cpu:.1f}x "
                 + target(f"[{kind}] {name} / COPY", ratio, 3, "x")
             )
         print(line, flush=True)

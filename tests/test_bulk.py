@@ -47,6 +47,52 @@ def test_written_through_the_door_reads_back_as_the_orm_wrote_it(city):
 
 
 @pytest.mark.django_db
+def test_text_json_and_times_read_back_through_value_rows_as_the_orm_reads_them(city):
+    """The writers' COPY text (escapes, JSON, dates, times, NULL) and ``value_rows``
+    (converters once per distinct value) against the ORM's own reading."""
+    make = bulk.builder(Person)
+    at = dt.datetime(2020, 2, 10, 8, 30, tzinfo=dt.UTC)
+    people = [
+        make(
+            name=["张\t三", "a\\b", "c\nd", "e\rf", "plain"][i % 5],
+            id_number=resident_id(i),
+            home=city["990101001001001"],
+            created_at=at,
+            birth_date=None if i % 2 else dt.date(1980, 1, 1 + i),
+            test_schedule=[] if i % 3 else [f"2020-02-1{i % 10}T08:00:00+08:00", '引号"\\'],
+            vulnerability=["elderly"] if i == 4 else [],
+        )
+        for i in range(8)
+    ]
+    bulk.insert_rows_returning_ids(Person, people, PERSON_FIELDS)
+    for p in people:
+        p.status_since, p.test_schedule = (
+            at + dt.timedelta(minutes=p.pk % 2),
+            [str(p.pk)] * (p.pk % 2),
+        )
+    bulk.update_rows(Person, people, ["status_since", "test_schedule"])
+    names = [
+        "pk",
+        "name",
+        "birth_date",
+        "status_since",
+        "created_at",
+        "test_schedule",
+        "vulnerability",
+    ]
+    query = Person.objects.order_by("pk").values_list(*names)
+    rows = bulk.value_rows(query)
+    assert rows == list(query)
+    assert rows == [
+        (p.pk, p.name, p.birth_date, p.status_since, at, p.test_schedule, p.vulnerability)
+        for p in people
+    ]
+    rows[0][6].append("x")  # a JSON value is each row's own
+    assert rows[1][6] == []
+    assert bulk.value_rows(Person.objects.none().values_list("pk")) == []
+
+
+@pytest.mark.django_db
 def test_among_many_values_selects_what_an_in_list_selects(city, monkeypatch):
     make = bulk.builder(Person)
     people = [

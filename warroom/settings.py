@@ -159,6 +159,9 @@ WARROOM_LOCKOUT_MINUTES = env_int("WARROOM_LOCKOUT_MINUTES", 15, minimum=1)
 WARROOM_JOB_LEASE_SECONDS = env_int("WARROOM_JOB_LEASE_SECONDS", 120, minimum=1)
 # An uploaded file larger than this is imported by a worker (the page follows its job).
 WARROOM_IMPORT_QUEUE_BYTES = env_int("WARROOM_IMPORT_QUEUE_BYTES", 2_000_000, minimum=0)
+# An import reports its progress (a log line off a terminal, the job page's done/total)
+# every this many rows (warroom.core.imports.import_progress).
+WARROOM_PROGRESS_ROWS = env_int("WARROOM_PROGRESS_ROWS", 10_000, minimum=1)
 
 # Case management (warroom.cases): the daily clearance cut-off and the quarantine rules.
 WARROOM_CLEARANCE_CUTOFF = env_str("WARROOM_CLEARANCE_CUTOFF", "24:00")

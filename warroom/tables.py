@@ -382,7 +382,8 @@ class _CsvRows:
                 ):
                     _check_row(raw, rownum, limits)
                 if self._header or rownum > 1:
-                    yield list(raw)
+                    # A list of its own (the reader makes one per row): not copied.
+                    yield raw  # type: ignore[misc]
         except csv.Error as exc:
             reason = str(exc)
             if "field larger than field limit" in reason:

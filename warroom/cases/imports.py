@@ -60,11 +60,13 @@ from warroom.core.bulk import (
     insert_rows_returning_ids,
     loaded,
     update_rows,
+    value_rows,
     without_gc,
 )
 from warroom.core.context import acting
 from warroom.core.errors import Conflict, WarroomError
-from warroom.core.imports import finish_import, previous_import
+from warroom.core.imports import finish_import, import_progress, previous_import
+from warroom.core.progress import RowProgress
 from warroom.geo.models import Area
 from warroom.tables import (
     Cell,
@@ -289,7 +291,7 @@ def _load_people(keys: set[tuple[str, str]]) -> dict[tuple[str, str], Person]:
         qs = Person.objects.filter(id_number__in=wanted)
         if connection.features.has_select_for_update:
             qs = qs.select_for_update(of=("self",))
-        for row in qs.values_list(*attnames, "home__path"):
+        for row in value_rows(qs.values_list(*attnames, "home__path")):
             p = new_person(**dict(zip(attnames, row[:-1], strict=True)))
             p._state.adding, p._state.db = False, connection.alias
             p.home_path = row[-1]  # type: ignore[attr-defined]
@@ -314,15 +316,16 @@ class _Writer:
         self.severities: list[SeverityRecord] = []
 
     def touch(self, person: Person) -> None:
-        if person.pk is not None and person.pk not in self.changed:
-            self.changed[person.pk] = person
-            self.versions[person.pk] = person.version
+        pk = person.id  # the attribute itself: this runs once or twice per row
+        if pk is not None and pk not in self.changed:
+            self.changed[pk] = person
+            self.versions[pk] = person.version
 
     def write_people(self, *, actor: Any) -> None:
         insert_rows_returning_ids(Person, self.new, PERSON_FIELDS)
         changed = list(self.changed.values())
         for p in changed:
-            p.version = self.versions[p.pk] + 1
+            p.version = self.versions[p.id] + 1
         update_rows(Person, changed, [*STATE_FIELDS, "version"])
         for step in self.steps:
             # Through the relation, not person_id: setting the id alone would drop the
@@ -451,13 +454,17 @@ def do_import_line_list(table: Table, *, actor: Any, sha256: str | None = None) 
     digest = sha256 or table.sha256
     parsed = parse_rows(table, LINE_LIST_COLUMNS)
     rules = case_rules.current()
+    progress = import_progress("line list", len(parsed))
     with acting(actor), transaction.atomic():
         if previous_import(kind, digest, actor=actor) is not None:
             return CaseImportResult(kind, len(parsed), 0, 0, 0, True, digest)
         homes, keys = _validate_line_list(parsed, actor)
         known = _load_people(keys)
-        writer, links = _apply_line_list(parsed, homes, known, actor=actor, rules=rules)
+        writer, links = _apply_line_list(
+            parsed, homes, known, actor=actor, rules=rules, progress=progress
+        )
         _write_line_list(writer, links, known, actor=actor)
+        progress.rows(len(parsed), final=True)
         return _finish(
             kind,
             digest,
@@ -522,13 +529,18 @@ def _apply_line_list(
     *,
     actor: Any,
     rules: Any,
+    progress: RowProgress,
 ) -> tuple[_Writer, list[tuple[int, tuple[str, str], Person, dt.date, str]]]:
     """Every row, oldest report first, through the state machine in memory; nothing is
     written. Refuses the file with every illegal step and unknown index case."""
     errors: list[RowError] = []
     writer = _Writer()
     links: list[tuple[int, tuple[str, str], Person, dt.date, str]] = []
-    for p in sorted(parsed, key=lambda r: (r["reported_at"], r["_row"])):
+    tell_at = progress.due
+    for done, p in enumerate(sorted(parsed, key=lambda r: (r["reported_at"], r["_row"]))):
+        if done == tell_at:  # once per chunk of rows
+            progress.rows(done)
+            tell_at = progress.due
         person = _person_of_row(p, homes, known, writer)
         error = _apply_line_list_row(p, person, writer, links, actor=actor, rules=rules)
         if error is not None:
@@ -738,6 +750,7 @@ def do_import_results(table: Table, *, actor: Any, sha256: str | None = None) ->
     digest = sha256 or table.sha256
     parsed = parse_rows(table, RESULT_COLUMNS)
     rules = case_rules.current()
+    progress = import_progress("results", len(parsed))
     with acting(actor), transaction.atomic():
         if previous_import(kind, digest, actor=actor) is not None:
             return CaseImportResult(kind, len(parsed), 0, 0, 0, True, digest)
@@ -789,7 +802,11 @@ def do_import_results(table: Table, *, actor: Any, sha256: str | None = None) ->
         new_samples: list[Sample] = []
         reported: list[Sample] = []
         events: list[tuple[dt.datetime, int, int, Sample, Person]] = []
-        for p in parsed:
+        tell_at = progress.due
+        for done, p in enumerate(parsed):
+            if done == tell_at:  # once per chunk of rows
+                progress.rows(done)
+                tell_at = progress.due
             person = known[(p["id_type"], p["id_number"])]
             key = (p["lab"], p["sample_code"])
             sample = samples.get(key)
@@ -805,7 +822,7 @@ def do_import_results(table: Table, *, actor: Any, sha256: str | None = None) ->
                 samples[key] = sample
                 new_samples.append(sample)
                 events.append((p["taken_at"], 0, p["_row"], sample, person))
-            elif sample.person_id != person.pk or sample.kind != p["kind"]:
+            elif sample.person_id != person.id or sample.kind != p["kind"]:
                 errors.append(
                     RowError(
                         p["_row"],
@@ -829,7 +846,7 @@ def do_import_results(table: Table, *, actor: Any, sha256: str | None = None) ->
                 if not sample.result:
                     sample.result, sample.reported_at = p["result"], p["reported_at"]
                     sample.received_at = p["received_at"] or sample.received_at
-                    if sample.pk is not None:
+                    if sample.id is not None:
                         reported.append(sample)
                     events.append((p["reported_at"], 1, p["_row"], sample, person))
         if errors:
@@ -853,9 +870,9 @@ def do_import_results(table: Table, *, actor: Any, sha256: str | None = None) ->
                     writer.touch(person)
                     continue
                 if sample.kind == SampleKind.NUCLEIC_ACID and sample.result == Result.NEGATIVE:
-                    negatives[person.pk].append(sample.taken_at)
+                    negatives[person.id].append(sample.taken_at)
                 since = person.category_since or sample.taken_at
-                window = [t for t in negatives[person.pk] if t >= since]
+                window = [t for t in negatives[person.id] if t >= since]
                 targets, due = result_targets(person.status, sample.kind, sample.result, window)
                 reason = f"{sample.kind} {sample.result} ({sample.code})"
                 for target in targets:
@@ -875,6 +892,7 @@ def do_import_results(table: Table, *, actor: Any, sha256: str | None = None) ->
         insert_rows(Sample, new_samples, SAMPLE_FIELDS)
         update_rows(Sample, reported, ["result", "reported_at", "received_at"])
         writer.write_people(actor=actor)
+        progress.rows(len(parsed), final=True)
         return _finish(
             kind,
             digest,
@@ -917,6 +935,7 @@ def do_import_treatments(
     kind = "cases-treatments"
     digest = sha256 or table.sha256
     parsed = parse_rows(table, TREATMENT_COLUMNS)
+    progress = import_progress("treatment roll", len(parsed))
     with acting(actor), transaction.atomic():
         if previous_import(kind, digest, actor=actor) is not None:
             return CaseImportResult(kind, len(parsed), 0, 0, 0, True, digest)
@@ -933,7 +952,11 @@ def do_import_treatments(
             raise TableRejected(errors)
         known = _load_people(keys)
         own = getattr(actor, "area_path", "")
-        for p in parsed:
+        tell_at = progress.due
+        for done, p in enumerate(parsed):
+            if done == tell_at:  # once per chunk of rows
+                progress.rows(done)
+                tell_at = progress.due
             person = known.get((p["id_type"], p["id_number"]))
             if person is None or (own and not person.home_path.startswith(own)):  # type: ignore[attr-defined]
                 errors.append(
@@ -978,6 +1001,7 @@ def do_import_treatments(
                 person.version += 1
                 changed.append(person)
         update_rows(Person, changed, ["last_treated_on", "version"])
+        progress.rows(len(parsed), final=True)
         finish_import(
             kind,
             digest,

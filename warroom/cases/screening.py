@@ -64,7 +64,7 @@ from warroom.cases.models import IdType, Person, Result, ScreeningResult
 from warroom.cases.selectors import can_see_people
 from warroom.cases.services import HOME_AREAS
 from warroom.core.bulk import insert_values, without_gc
-from warroom.core.context import acting
+from warroom.core.context import acting, progress_untold
 from warroom.core.imports import finish_import, previous_import, table_from_rows
 from warroom.core.progress import RowProgress
 from warroom.core.today import today as platform_today
@@ -551,9 +551,11 @@ def _enter_positives(
 
 def _refused_as_rows(rows: list[_Positive], run: Callable[[], Any]) -> Any:
     """Run a line-list or results import of ``rows``; a refusal names the screening
-    file's rows (the sub-import's row k is ``rows[k - 2]``)."""
+    file's rows (the sub-import's row k is ``rows[k - 2]``). Its progress is the
+    screening's own, already told."""
     try:
-        return run()
+        with progress_untold():
+            return run()
     except TableRejected as exc:
         errors = [
             RowError(

@@ -40,7 +40,7 @@ from warroom.communities.services import (
 )
 from warroom.core.bulk import chunks, insert_rows_returning_ids, insert_tuples
 from warroom.core.context import acting
-from warroom.core.imports import finish_import, previous_import
+from warroom.core.imports import finish_import, import_progress, previous_import
 from warroom.core.today import today as platform_today
 from warroom.core.users import unknown_user, users_named
 from warroom.geo.models import Area
@@ -185,6 +185,7 @@ def do_import_inspections(
     digest = sha256 or table.sha256
     check_inspector(actor)
     parsed = parse_rows(table, INSPECTION_COLUMNS)
+    progress = import_progress("inspections", len(parsed))
     with acting(actor), transaction.atomic():
         if previous_import(KIND, digest, actor=actor) is not None:
             return InspectionImportResult(KIND, len(parsed), 0, 0, True, digest)
@@ -215,7 +216,11 @@ def do_import_inspections(
         errors: list[RowError] = []
         seen: dict[tuple[int, dt.date, str], int] = {}
         rows: list[tuple[dict[str, Any], Area, Any]] = []
-        for p in parsed:
+        tell_at = progress.due
+        for done, p in enumerate(parsed):
+            if done == tell_at:  # once per chunk of rows
+                progress.rows(done)
+                tell_at = progress.due
             row, code = p["_row"], p["area_code"]
             area: Area | None = areas.get(code)
             problem = area_problem(
@@ -274,6 +279,7 @@ def do_import_inspections(
         if errors:
             raise TableRejected(errors[:200], total=len(errors))
         inspections, tasks = _write(rows, checklists, actor)
+        progress.rows(len(parsed), final=True)
         finish_import(
             KIND,
             digest,

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import gc
+import json
 import operator
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -23,7 +24,8 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db import connection, models
+from django.core.exceptions import EmptyResultSet
+from django.db import connection, connections, models
 from django.db.models.base import ModelState
 from django.db.models.expressions import RawSQL
 
@@ -128,6 +130,54 @@ def builder(model: type[M]) -> Callable[..., M]:
     return make
 
 
+# What a converter gives that rows may share (a JSON column's lists may not be shared).
+_SHAREABLE = frozenset({str, int, float, bool, dt.datetime, dt.date, type(None)})
+
+
+def value_rows(queryset: Any) -> list[tuple[Any, ...]]:
+    """The rows of a ``values_list`` queryset, the same values as iterating it gives, for
+    tens of thousands of rows: each column's converter (SQLite's text times, a JSON
+    column) runs once per distinct stored value when what it makes is immutable, and
+    PostgreSQL's times are read by the driver's C loader (Django's own is Python, with a
+    ``replace`` per value; the same aware UTC ``datetime`` comes out)."""
+    compiler = queryset.query.get_compiler(queryset.db)
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:
+        return []
+    conn = connections[queryset.db]
+    with conn.cursor() as cursor:
+        if conn.vendor == "postgresql" and settings.USE_TZ and conn.timezone_name == "UTC":
+            from psycopg.types.datetime import TimestamptzLoader
+
+            # The optimised (C) loader: the session's zone is UTC, so datetime.timezone.utc.
+            cursor.cursor.adapters.register_loader("timestamptz", TimestamptzLoader)
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    fields = [s[0] for s in compiler.select[0 : compiler.col_count]]
+    converters = compiler.get_converters(fields)
+    if not rows or not converters:
+        return [tuple(r) for r in rows]
+    columns = [list(c) for c in zip(*rows, strict=True)]
+    for i, (convs, expression) in converters.items():
+
+        def convert(value: Any, convs: Any = convs, expression: Any = expression) -> Any:
+            for conv in convs:
+                value = conv(value, expression, conn)
+            return value
+
+        column = columns[i]
+        try:
+            distinct = {v: convert(v) for v in set(column)}
+        except TypeError:  # an unhashable stored value: converted one by one
+            distinct = None
+        if distinct is not None and all(type(v) in _SHAREABLE for v in distinct.values()):
+            columns[i] = list(map(distinct.__getitem__, column))
+        else:
+            columns[i] = list(map(convert, column))
+    return list(zip(*columns, strict=True))
+
+
 def loaded(queryset: Any) -> list[Any]:
     """The instances of ``queryset`` (every concrete field), built by :func:`builder` from
     plain rows: without what ``from_db`` adds per row (an audited model's snapshot, 10,000
@@ -139,7 +189,7 @@ def loaded(queryset: Any) -> list[Any]:
     make = builder(model)
     alias = queryset.db
     out = []
-    for row in queryset.values_list(*attnames):
+    for row in value_rows(queryset.values_list(*attnames)):
         obj = make(**dict(zip(attnames, row, strict=True)))
         obj._state.adding, obj._state.db = False, alias
         out.append(obj)
@@ -215,6 +265,20 @@ def _preparer(field: Any) -> Callable[[Any], Any]:
                 return slow(value, conn)
 
         return prepare
+    if kind == "JSONField":
+        # An empty list or object (a person's vulnerabilities, test schedule) is the
+        # common value: prepared once per write.
+        empties: dict[type, Any] = {}
+
+        def prepare_json(value: Any) -> Any:
+            if not value and type(value) in (list, dict):
+                done = empties.get(type(value))
+                if done is None:
+                    done = empties[type(value)] = slow(value, conn)
+                return done
+            return slow(value, conn)
+
+        return prepare_json
     return lambda value: slow(value, conn)
 
 
@@ -229,6 +293,78 @@ def _prepared(objs: Sequence[models.Model], fields: Sequence[Any]) -> list[list[
             values = list(map(_preparer(field), values))
         columns.append(values)
     return [list(row) for row in zip(*columns, strict=True)] if columns else [[] for _ in objs]
+
+
+def _copy_columns(objs: Sequence[models.Model], fields: Sequence[Any]) -> list[list[str]] | None:
+    """PostgreSQL: the values of ``objs`` as ``COPY`` text, column by column (see
+    :func:`_copy_column`), or None if a field is of a kind this does not know (the
+    caller then writes row by row through the driver's dumpers).
+
+    What the driver's ``write_row`` does per value, here per column: an integer or text
+    column in one C-level pass, a column of dates or aware times each distinct value
+    formatted once, a JSON column as ``json.dumps`` of each value (the field's encoder;
+    an empty list or object, the common value, dumped once)."""
+    out: list[list[str]] = []
+    for field in fields:
+        values = list(map(operator.attrgetter(field.attname), objs))
+        kind = _kind(field)
+        plain = _PLAIN_TYPES.get(kind)
+        if plain is not None:
+            types = set(map(type, values))
+            # A text column may hold str subclasses (a state machine's StrEnum members):
+            # COPY text of the string itself, what the field's preparation passes on.
+            text = kind in ("CharField", "TextField") and all(
+                t is type(None) or issubclass(t, str) for t in types
+            )
+            if not types <= plain and not text:
+                values = list(map(_preparer(field), values))
+        elif kind in ("DateTimeField", "DateField"):
+            wanted = dt.date if kind == "DateField" else dt.datetime
+            if any(
+                v is not None and (type(v) is not wanted or getattr(v, "tzinfo", 0) is None)
+                for v in set(values)
+            ):
+                values = list(map(_preparer(field), values))
+        elif kind == "JSONField":
+            values = _json_texts(field, values)
+        else:
+            return None
+        out.append(_copy_column(values))
+    return out
+
+
+def _json_texts(field: Any, values: Sequence[Any]) -> list[str | None]:
+    """A JSON column's values as JSON text (None stays SQL NULL), as the field's
+    ``get_db_prep_save`` would dump them."""
+    dumps = functools.partial(json.dumps, cls=field.encoder) if field.encoder else json.dumps
+    empty: dict[type, str] = {list: dumps([]), dict: dumps({})}
+    out: list[str | None] = []
+    for v in values:
+        if v is None:
+            out.append(None)
+        elif not v and type(v) in empty:
+            out.append(empty[type(v)])
+        else:
+            out.append(dumps(field.get_prep_value(v)))
+    return out
+
+
+def _copy_text(table: str, columns: Sequence[str], texts: Sequence[Sequence[str]]) -> None:
+    """``COPY`` rows given as text columns (:func:`_copy_column`): lines joined in C and
+    written in blocks."""
+    n = len(texts[0]) if texts else 0
+    if not n:
+        return
+    quote = connection.ops.quote_name
+    cols = ", ".join(quote(c) for c in columns)
+    step = 50_000
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {quote(table)} ({cols}) FROM STDIN") as copy,
+    ):
+        for start in range(0, n, step):
+            block = [t[start : start + step] for t in texts]
+            copy.write("\n".join(map("\t".join, zip(*block, strict=True))) + "\n")
 
 
 def _copy(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
@@ -249,6 +385,10 @@ def insert_rows(
         return
     fields = [model._meta.get_field(n) for n in names]
     columns = [f.column for f in fields]  # type: ignore[union-attr]
+    texts = _copy_columns(objs, fields) if connection.vendor == "postgresql" else None
+    if texts is not None:
+        _copy_text(model._meta.db_table, columns, texts)
+        return
     _insert(model._meta.db_table, columns, _prepared(objs, fields))
 
 
@@ -307,10 +447,14 @@ def _update_by_copy(
             + ", ".join(f"{quote(c)} {t}" for c, t in zip(columns, types, strict=True))
             + ") ON COMMIT DROP"
         )
-    rows = _prepared(objs, fields)
-    for row, obj in zip(rows, objs, strict=True):
-        row.insert(0, obj.pk)
-    _copy(temp, columns, rows)
+    texts = _copy_columns(objs, fields)
+    if texts is not None:
+        _copy_text(temp, columns, [_copy_column([obj.pk for obj in objs]), *texts])
+    else:
+        rows = _prepared(objs, fields)
+        for row, obj in zip(rows, objs, strict=True):
+            row.insert(0, obj.pk)
+        _copy(temp, columns, rows)
     sets = ", ".join(f"{quote(c)} = u.{quote(c)}" for c in columns[1:])
     table = quote(model._meta.db_table)
     with connection.cursor() as cursor:
@@ -338,19 +482,24 @@ def insert_rows_returning_ids(
     quote = connection.ops.quote_name
     table, pk_col = quote(model._meta.db_table), quote(pk.column)
     columns = [f.column for f in fields]  # type: ignore[union-attr]
-    rows = _prepared(objs, fields)
+    on_postgres = connection.vendor == "postgresql"
+    texts = _copy_columns(objs, fields) if on_postgres else None
+    rows = _prepared(objs, fields) if texts is None else []
     ids: list[int] = []
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if on_postgres:
             # Draw the ids from the table's sequence, then COPY the rows with them.
             cursor.execute(
                 "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
                 [model._meta.db_table, pk.column, len(objs)],
             )
             ids = [row[0] for row in cursor.fetchall()]
-            for row, new_id in zip(rows, ids, strict=True):
-                row.insert(0, new_id)
-            _copy(model._meta.db_table, [pk.column, *columns], rows)
+            if texts is not None:
+                _copy_text(model._meta.db_table, [pk.column, *columns], [_copy_column(ids), *texts])
+            else:
+                for row, new_id in zip(rows, ids, strict=True):
+                    row.insert(0, new_id)
+                _copy(model._meta.db_table, [pk.column, *columns], rows)
         else:
             cursor.execute(f"SELECT COALESCE(MAX({pk_col}), 0) FROM {table}")  # noqa: S608
             before = cursor.fetchone()[0]
@@ -523,7 +672,10 @@ def among(values: Iterable[Any], *, integer: bool = False) -> Iterator[Any]:
             f"CREATE TEMP TABLE {name} (v {kind} PRIMARY KEY)"
             + (" ON COMMIT DROP" if on_postgres and connection.in_atomic_block else "")
         )
-    _insert(name.strip('"'), ["v"], [(v,) for v in distinct])
+    if on_postgres:
+        _copy_text(name.strip('"'), ["v"], [_copy_column(distinct)])
+    else:
+        _insert(name.strip('"'), ["v"], [(v,) for v in distinct])
     if on_postgres:
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {name}")

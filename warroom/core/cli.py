@@ -7,13 +7,20 @@ helpers; neither imports the other's helpers, so there is no import circle.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 if TYPE_CHECKING:
     from warroom.tables import Table
@@ -73,13 +80,44 @@ def run_import(file: Path, importer: Callable[[Table], R], *, kind: str = "") ->
     from warroom.tables import TableRejected
 
     try:
-        return importer(read_upload(file, kind=kind))
+        with rows_drawn(file.name):
+            return importer(read_upload(file, kind=kind))
     except TableRejected as exc:
         raise fail(f"{file}: {exc.report()}") from None
     except WarroomError as exc:
         raise fail(f"cannot import {file}: {exc.message}") from None
     except OSError as exc:
         raise fail(f"cannot read {file}: {exc}") from None
+
+
+@contextmanager
+def rows_drawn(label: str) -> Iterator[None]:
+    """On a terminal, a bar of the rows an import reports
+    (:func:`warroom.core.context.report_rows`) for the block, in place of its log lines;
+    elsewhere (a log, ``nohup``, cron) the importer's own log line every
+    ``WARROOM_PROGRESS_ROWS`` rows says the same."""
+    if not err.is_terminal:
+        yield
+        return
+    from warroom.core.context import reporting
+
+    bar = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:,}/{task.total:,} rows"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        TextColumn("{task.fields[detail]}"),
+        console=err,
+        transient=True,
+    )
+    task = bar.add_task(label, total=None, detail="")
+
+    def show(done: int, total: int | None, message: str) -> None:
+        bar.update(task, completed=done, total=total, detail=message)
+
+    with bar, reporting(show, drawn=True):
+        yield
 
 
 def print_imported(result: Any, detail: str) -> None:

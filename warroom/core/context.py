@@ -125,22 +125,43 @@ def for_request(request: Any, *, source: str, ip: str | None) -> Iterator[Acting
 # runs it listens: the job worker moves the job's done/total (warroom.core.jobs).
 
 ProgressSink = Callable[[int, "int | None", str], None]
-_progress_sink: ContextVar[ProgressSink | None] = ContextVar("warroom_progress", default=None)
+_progress_sink: ContextVar[tuple[ProgressSink, bool] | None] = ContextVar(
+    "warroom_progress", default=None
+)
 
 
 @contextmanager
-def reporting(sink: ProgressSink) -> Iterator[None]:
+def reporting(sink: ProgressSink, *, drawn: bool = False) -> Iterator[None]:
     """Send the rows reported by :func:`report_rows` in this block to ``sink(done, total,
-    message)``."""
-    token = _progress_sink.set(sink)
+    message)``. ``drawn``: the sink shows them (a bar on a terminal), so the importer's log
+    line is not printed as well (:func:`progress_drawn`)."""
+    token = _progress_sink.set((sink, drawn))
     try:
         yield
     finally:
         _progress_sink.reset(token)
 
 
+def _ignore(done: int, total: int | None, message: str) -> None:
+    return None
+
+
+@contextmanager
+def progress_untold() -> Iterator[None]:
+    """An import run inside another (a screening file's positives through the line list):
+    its rows are the outer import's, so its progress is neither reported nor logged."""
+    with reporting(_ignore, drawn=True):
+        yield
+
+
 def report_rows(done: int, total: int | None, message: str) -> None:
     """Tell whoever listens (:func:`reporting`) that ``done`` of ``total`` rows are done."""
-    sink = _progress_sink.get()
-    if sink is not None:
-        sink(done, total, message)
+    listening = _progress_sink.get()
+    if listening is not None:
+        listening[0](done, total, message)
+
+
+def progress_drawn() -> bool:
+    """Whether the listener draws the progress itself (then no log line is printed)."""
+    listening = _progress_sink.get()
+    return listening is not None and listening[1]

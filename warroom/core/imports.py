@@ -37,6 +37,7 @@ from django.db.models import Q
 
 from warroom.core.errors import Conflict
 from warroom.core.models import ImportBatch
+from warroom.core.progress import RowProgress
 from warroom.tables import Cell, Column, Table
 
 
@@ -115,6 +116,24 @@ def finish_import(
         details={"created": created, "updated": updated, **(details or {})},
     )
     return batch
+
+
+def import_progress(label: str, table: Table | int | None) -> RowProgress:
+    """The progress of an import of ``table`` (its rows are the total when the reader
+    counted them, or a number): a log line and a report to the listener (the job page,
+    the command's bar) every ``WARROOM_PROGRESS_ROWS`` rows, and the total at the end
+    (:class:`~warroom.core.progress.RowProgress`). The importer calls ``rows(done)`` when
+    ``done`` reaches ``due``, and ``rows(total, final=True)`` once written."""
+    from django.conf import settings
+
+    if isinstance(table, Table):
+        rows = table.rows
+        total = table.row_count if table.row_count is not None else None
+        if total is None and isinstance(rows, list):
+            total = len(rows)
+    else:
+        total = table
+    return RowProgress(label, total, every=settings.WARROOM_PROGRESS_ROWS)
 
 
 # --- API batches: the same key mechanism as a file -------------------------------------------

@@ -406,10 +406,17 @@ def _run_import(ctx: JobContext, *, importer: str, filename: str, limits: str = 
         table = read_upload(bytes(ctx.payload or b""), filename=filename, kind=limits)
         ctx.progress(0, 1, gettext_noop("Importing"))
         # An importer that reports its rows (warroom.core.context.report_rows) moves the
-        # job's done/total as it goes.
-        with reporting(lambda done, total, message: _progress_aside(ctx, done, total, message)):
+        # job's done/total as it goes; its last report (the rows imported) stays.
+        told: list[int] = []
+
+        def tell(done: int, total: int | None, message: str) -> None:
+            told[:] = [done]
+            _progress_aside(ctx, done, total, message)
+
+        with reporting(tell):
             result = fn(table, actor=ctx.created_by)
-    ctx.progress(1, 1, gettext_noop("Imported"))
+    rows = told[0] if told else 0
+    ctx.progress(rows or 1, rows or 1, gettext_noop("Imported"))
     return result
 
 

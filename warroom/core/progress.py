@@ -185,33 +185,38 @@ class RowProgress:
     """Progress of one import over its rows: every ``every`` rows, one log line with the
     rate (``[screening] 300,000/1,500,000 rows · 41,000 rows/s · elapsed 0:07 · left
     ~0:29 · RSS 0.6 GB``) on ``out`` (default stderr) and
-    :func:`warroom.core.context.report_rows` for the job page. A file smaller than
-    ``every`` rows prints nothing."""
+    :func:`warroom.core.context.report_rows` for the job page or the command's bar (a
+    listener that draws a bar takes the place of the log line). The importer calls
+    :meth:`rows` when ``done`` reaches :attr:`due` (once per chunk, not per row) and at the
+    end with ``final``: the last report is the total. A file smaller than ``every`` rows
+    prints no log line (its listener still hears the end)."""
 
     label: str
     total: int | None
     every: int = 100_000
     out: TextIO | None = None
     started: float = field(default_factory=time.perf_counter)
-    _next: int = 0
+    due: int = 0  # the next report falls due at this many rows
 
     def __post_init__(self) -> None:
-        self._next = self.every
+        self.due = self.every
 
     def rows(self, done: int, *, final: bool = False) -> None:
-        """``done`` rows so far; a line when a multiple of ``every`` was passed (or at the
-        end, ``final``, if a line was printed before)."""
-        if done < self._next and not (final and done >= self.every):
+        """``done`` rows so far; reported when :attr:`due` was reached, or at the end
+        (``final``)."""
+        if done < self.due and not final:
             return
-        self._next = (done // self.every + 1) * self.every
+        self.due = (done // self.every + 1) * self.every
         elapsed = time.perf_counter() - self.started
         rate = done / elapsed if elapsed > 0 else 0.0
         of = f"/{self.total:,}" if self.total else ""
+        from warroom.core.context import progress_drawn, report_rows
+
+        report_rows(done, self.total, f"{done:,}{of} rows, {rate:,.0f} rows/s")
+        if progress_drawn() or done < self.every:
+            return
         text = f"[{self.label}] {done:,}{of} rows · {rate:,.0f} rows/s · elapsed {clock(elapsed)}"
         if self.total and rate > 0 and done < self.total:
             text += f" · left ~{clock((self.total - done) / rate)}"
         text += f" · RSS {current_rss_bytes() / 2**30:.1f} GB"
         print(text, file=self.out or sys.stderr, flush=True)
-        from warroom.core.context import report_rows
-
-        report_rows(done, self.total, f"{done:,}{of} rows, {rate:,.0f} rows/s")

@@ -54,6 +54,7 @@ def feed_job(
     line_lists: bool = True,
     dispatch: bool = True,
 ) -> dict[str, Any]:
+    from warroom.core.context import progress_untold
     from warroom.core.models import Job
     from warroom.core.today import do_set_today
     from warroom.demo.feed import DayFed, do_feed_twin
@@ -110,17 +111,19 @@ def feed_job(
                 },
             )
 
-        report = do_feed_twin(
-            scenario,
-            actor=actor,
-            scale=scale,
-            days=days,
-            line_lists=line_lists,
-            dispatcher=dispatcher,
-            on_day=on_day,
-            on_open=on_open,
-            fed_before=resume,
-        )
+        # The day is the unit of progress here: the day's imports tell none of their own.
+        with progress_untold():
+            report = do_feed_twin(
+                scenario,
+                actor=actor,
+                scale=scale,
+                days=days,
+                line_lists=line_lists,
+                dispatcher=dispatcher,
+                on_day=on_day,
+                on_open=on_open,
+                fed_before=resume,
+            )
     return {
         "days": report.days,
         "first_day": report.first_day,

@@ -127,9 +127,10 @@ def _on_bulk_transitions(people: Any) -> None:
     """The same for an import that moved many people at once: set-based."""
     by_id = {p.pk: p for p in people}
     ending: list[Placement] = []
-    for chunk in bulk.chunks(sorted(by_id)):
+    # One query (a temporary table of the ids past 5,000), not an IN list per 5,000.
+    with bulk.among(by_id, integer=True) as wanted:
         for held in Placement.objects.select_for_update().filter(
-            person_id__in=chunk, ended_at__isnull=True
+            person_id__in=wanted, ended_at__isnull=True
         ):
             if not holds_bed(by_id[held.person_id], held.bed_type):
                 ending.append(held)

@@ -30,7 +30,8 @@ from django.utils import timezone
 from warroom.core.bulk import insert_columns, quiet_gc
 from warroom.core.context import acting, is_system
 from warroom.core.errors import Forbidden
-from warroom.core.imports import finish_import, previous_import
+from warroom.core.imports import finish_import, import_progress, previous_import
+from warroom.core.progress import RowProgress
 from warroom.supplies import ledger
 from warroom.supplies.catalogue import items_by_code
 from warroom.supplies.models import Balance, Lot, Movement, MovementKind, Place, Source
@@ -176,10 +177,12 @@ def do_import_movements(table: Table, *, actor: Any) -> LedgerImportResult:
         raise Forbidden("You may not change supplies.")
     with quiet_gc():
         rownums, cols = parse_columns(table, MOVEMENT_COLUMNS)
+        progress = import_progress("supplies", len(rownums))
         with acting(actor), transaction.atomic():
             if previous_import(KIND, table.sha256, actor=actor) is not None:
                 return LedgerImportResult(KIND, len(rownums), 0, True, table.sha256)
-            created = _import(rownums, cols, actor)
+            created = _import(rownums, cols, actor, progress)
+            progress.rows(len(rownums), final=True)
             finish_import(
                 KIND,
                 table.sha256,
@@ -194,7 +197,9 @@ def do_import_movements(table: Table, *, actor: Any) -> LedgerImportResult:
     return LedgerImportResult(KIND, len(rownums), created, False, table.sha256)
 
 
-def _import(rownums: list[int], cols: dict[str, list[Any]], actor: Any) -> int:
+def _import(
+    rownums: list[int], cols: dict[str, list[Any]], actor: Any, progress: RowProgress
+) -> int:
     items = items_by_code()
     frm_col, to_col = cols["from_place"], cols["to_place"]
     codes = (set(frm_col) | set(to_col)) - {None, ""}
@@ -246,7 +251,7 @@ def _import(rownums: list[int], cols: dict[str, list[Any]], actor: Any) -> int:
         [s or "" for s in cols["source"]],
         [(r or "")[:100] for r in cols["reference"]],
     )
-    return _apply(movements, external, names, head, actor)
+    return _apply(movements, external, names, head, actor, progress)
 
 
 def _refuse_rows(
@@ -330,9 +335,17 @@ def _lots(
     }
 
 
-def _apply(m: Columns, external: set[int], names: dict[int, str], head: Any, actor: Any) -> int:
+def _apply(
+    m: Columns,
+    external: set[int],
+    names: dict[int, str],
+    head: Any,
+    actor: Any,
+    progress: RowProgress,
+) -> int:
     """Apply the movements to the balances in order (refusing a negative one), chain
-    their hashes, write them by one ``COPY`` and recompute the balances they touched."""
+    their hashes, write them by one ``COPY`` and recompute the balances they touched.
+    The balances' pass goes by chunks of rows, each reported (``progress``)."""
     n = len(m.rows)
     credit_keys = list(zip(m.item, m.credit, m.lot, strict=True))
     debit_keys = list(zip(m.item, m.debit, m.lot, strict=True))
@@ -346,12 +359,23 @@ def _apply(m: Columns, external: set[int], names: dict[int, str], head: Any, act
     start = dict(level)
     # The one pass that must follow the file's order: a row may not take more than its
     # place holds at that row (an outside account may go below zero: it is the source).
-    for c, d, q, giver in zip(credit_keys, debit_keys, m.quantity, m.credit, strict=True):
-        after = level[c] - q
-        if after < 0 and giver not in external:
-            _refuse_negative(m, credit_keys, debit_keys, start, external, names)
-        level[c] = after
-        level[d] += q
+    step = progress.every
+    for first in range(0, n, step):
+        if first:
+            progress.rows(first)
+        last = first + step
+        for c, d, q, giver in zip(
+            credit_keys[first:last],
+            debit_keys[first:last],
+            m.quantity[first:last],
+            m.credit[first:last],
+            strict=True,
+        ):
+            after = level[c] - q
+            if after < 0 and giver not in external:
+                _refuse_negative(m, credit_keys, debit_keys, start, external, names)
+            level[c] = after
+            level[d] += q
     # The chain: each hash covers the movement's fields and the previous hash.
     seq0 = head.seq
     seqs = range(seq0 + 1, seq0 + n + 1)

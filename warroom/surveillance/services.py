@@ -21,9 +21,9 @@ from warroom.cases.clearance import cutoff_for
 from warroom.cases.models import Person, TransitionRecord
 from warroom.cases.states import Severity, Status
 from warroom.core import bulk
-from warroom.core.bulk import among, builder, insert_rows, loaded, update_rows, without_gc
+from warroom.core.bulk import among, loaded, update_rows, without_gc
 from warroom.core.context import acting
-from warroom.core.imports import finish_import, previous_import
+from warroom.core.imports import finish_import, import_progress, previous_import
 from warroom.core.today import today as platform_today
 from warroom.geo.models import Area
 from warroom.series import io as series_io
@@ -37,7 +37,7 @@ from warroom.tables import (
     columns_present,
     count,
     date,
-    parse_rows,
+    parse_columns,
 )
 
 # The §4 columns are defined once, in :mod:`warroom.series.io` (the analyst's reader);
@@ -87,7 +87,6 @@ class ReportImportResult:
     sha256: str
 
 
-new_report = builder(DailyReport)
 # The columns a new report is written with (its figures, area, day, source, time).
 REPORT_WRITE_FIELDS = ["area", "date", "source", *FIGURES, "updated_at"]
 
@@ -96,83 +95,123 @@ REPORT_WRITE_FIELDS = ["area", "date", "source", *FIGURES, "updated_at"]
 def do_import_daily_reports(
     table: Table, *, actor: Any, sha256: str | None = None
 ) -> ReportImportResult:
-    """Import districts' daily reports (one row per area and day). All or nothing."""
+    """Import districts' daily reports (one row per area and day). All or nothing.
+
+    A file names every area of the city (10,614 rows): it is parsed column by column
+    (:func:`~warroom.tables.parse_columns`) and its new reports are written from the
+    columns (:func:`~warroom.core.bulk.insert_columns`), without an object per row.
+    """
     kind = "surveillance-daily"
     digest = sha256 or table.sha256
-    parsed = parse_rows(table, REPORT_COLUMNS)
+    numbers, values = parse_columns(table, REPORT_COLUMNS)
+    n = len(numbers)
+    progress = import_progress("daily reports", n)
     # A figure's column absent from the file keeps the stored figure; an empty cell of a
-    # present column is unknown (DESIGN Â§4) and stored as such.
+    # present column is unknown (DESIGN §4) and stored as such.
     present = [name for name in FIGURES if name in columns_present(table, REPORT_COLUMNS)]
     with acting(actor), transaction.atomic():
         if previous_import(kind, digest, actor=actor) is not None:
-            return ReportImportResult(kind, len(parsed), 0, 0, True, digest)
-        codes = {p["area_code"] for p in parsed}
-        with among(codes) as wanted:
-            areas = {a.code: a for a in loaded(Area.objects.filter(code__in=wanted))}
+            return ReportImportResult(kind, n, 0, 0, True, digest)
+        codes, days = values["area_code"], values["date"]
+        with among(set(codes)) as wanted:
+            areas = {
+                code: (pk, path)
+                for code, pk, path in Area.objects.filter(code__in=wanted).values_list(
+                    "code", "pk", "path"
+                )
+            }
         own = getattr(actor, "area_path", "")
         errors: list[RowError] = []
         seen: dict[tuple[str, dt.date], int] = {}
-        for p in parsed:
-            area = areas.get(p["area_code"])
+        area_ids: list[int] = []
+        for rownum, code, day in zip(numbers, codes, days, strict=True):
+            area = areas.get(code)
             if area is None:
-                errors.append(RowError(p["_row"], "area_code", p["area_code"], "no such area"))
-            elif own and not area.path.startswith(own):
-                errors.append(RowError(p["_row"], "area_code", p["area_code"], "outside your area"))
-            key = (p["area_code"], p["date"])
+                errors.append(RowError(rownum, "area_code", code, "no such area"))
+            elif own and not area[1].startswith(own):
+                errors.append(RowError(rownum, "area_code", code, "outside your area"))
+            else:
+                area_ids.append(area[0])
+            key = (code, day)
             if key in seen:
                 errors.append(
                     RowError(
-                        p["_row"],
-                        "area_code",
-                        p["area_code"],
-                        f"this area and day are also in row {seen[key]}",
+                        rownum, "area_code", code, f"this area and day are also in row {seen[key]}"
                     )
                 )
-            seen[key] = p["_row"]
+            seen[key] = rownum
         if errors:
             raise TableRejected(errors)
-        with among([a.pk for a in areas.values()], integer=True) as area_ids:
+        with among(set(area_ids), integer=True) as wanted_ids:
             existing = {
                 (r.area_id, r.date): r
                 for r in loaded(
                     DailyReport.objects.filter(
-                        source=Source.REPORT,
-                        area_id__in=area_ids,
-                        date__in={p["date"] for p in parsed},
+                        source=Source.REPORT, area_id__in=wanted_ids, date__in=set(days)
                     )
                 )
             }
         now = timezone.now()
-        new, changed = [], []
-        for p in parsed:
-            area = areas[p["area_code"]]
-            row = existing.get((area.pk, p["date"]))
-            values = {name: p[name] for name in (FIGURES if row is None else present)}
+        fresh: list[int] = []
+        changed = []
+        figures = [values[name] for name in FIGURES]
+        tell_at = progress.due
+        for i in range(n):
+            if i == tell_at:  # once per chunk of rows
+                progress.rows(i)
+                tell_at = progress.due
+            row = existing.get((area_ids[i], days[i])) if existing else None
             if row is None:
-                new.append(
-                    new_report(
-                        area=area, date=p["date"], source=Source.REPORT, updated_at=now, **values
-                    )
-                )
-            elif any(getattr(row, name) != value for name, value in values.items()):
-                for name, value in values.items():
+                fresh.append(i)
+                continue
+            update = {name: values[name][i] for name in present}
+            if any(getattr(row, name) != value for name, value in update.items()):
+                for name, value in update.items():
                     setattr(row, name, value)
                 row.updated_at = now
                 changed.append(row)
-        insert_rows(DailyReport, new, REPORT_WRITE_FIELDS)
+        _insert_reports(fresh, area_ids, days, figures, now)
         update_rows(DailyReport, changed, [*FIGURES, "updated_at"])
+        progress.rows(n, final=True)
         finish_import(
             kind,
             digest,
             actor=actor,
             filename=table.filename,
-            rows=len(parsed),
-            created=len(new),
+            rows=n,
+            created=len(fresh),
             updated=len(changed),
             object_type="surveillance.dailyreport",
-            message=f"{kind}: {len(new)} created, {len(changed)} updated",
+            message=f"{kind}: {len(fresh)} created, {len(changed)} updated",
         )
-    return ReportImportResult(kind, len(parsed), len(new), len(changed), False, digest)
+    return ReportImportResult(kind, n, len(fresh), len(changed), False, digest)
+
+
+def _insert_reports(
+    rows: list[int],
+    area_ids: list[int],
+    days: list[dt.date],
+    figures: list[list[int | None]],
+    now: dt.datetime,
+) -> None:
+    """The new reports (the file's ``rows``), written from the columns: area, day,
+    source, every figure (None: unknown), time."""
+    if not rows:
+        return
+    every = len(rows) == len(area_ids)
+    pick = (lambda column: column) if every else (lambda column: [column[i] for i in rows])
+    fields = [DailyReport._meta.get_field(name) for name in REPORT_WRITE_FIELDS]
+    bulk.insert_columns(
+        DailyReport._meta.db_table,
+        [f.column for f in fields],  # type: ignore[union-attr]
+        [
+            pick(area_ids),
+            pick(days),
+            [Source.REPORT.value] * len(rows),
+            *(pick(column) for column in figures),
+            [now] * len(rows),
+        ],
+    )
 
 
 def _tree() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
