@@ -1300,20 +1300,25 @@ def file_public(
         caller_phone=caller_phone,
         held_reason=held_reason,
     )
-    item: AppealIn | None = None
-    error: InvalidInput | None = None
-    proposal = None
-    try:
-        item = _clean(raw)
-    except InvalidInput as exc:
-        error = exc
-    else:  # classified in the submission's own thread, before it queues
-        proposal = triage.propose(item.text)
-    waiting = _Waiting(client, raw, item, error, proposal)
+    waiting = _waiting(client, raw)
     if connection.in_atomic_block:
         _write_public([waiting])
     else:
         _GROUP.join(waiting)
+    return _outcome(waiting)
+
+
+def _waiting(client: str, raw: AppealIn) -> _Waiting:
+    """A submission checked and classified in its sender's thread, ready to queue."""
+    try:
+        item = _clean(raw)
+    except InvalidInput as exc:
+        return _Waiting(client, raw, None, exc, None)
+    return _Waiting(client, raw, item, None, triage.propose(item.text))
+
+
+def _outcome(waiting: _Waiting) -> PublicIntake:
+    """What its sender is answered, once its group was written."""
     if waiting.failure is not None:
         raise waiting.failure
     if waiting.verdict != "refuse" and waiting.appeal is None:
