@@ -1250,7 +1250,7 @@ class _Group:
             group = [self.queue.popleft() for _ in range(min(len(self.queue), GROUP_LIMIT))]
         try:
             _write_public(group)
-        except BaseException as exc:  # noqa: BLE001 (every waiter of the group is answered)
+        except BaseException as exc:
             for one in group:
                 if one.appeal is None and one.failure is None and one.verdict != "refuse":
                     one.failure = exc
@@ -1356,7 +1356,7 @@ def _write_public(group: Sequence[_Waiting]) -> None:
         for one, item, proposal in todo:  # one by one: a bad one fails alone
             try:
                 one.appeal = _file_retrying([item], [proposal], SYSTEM)[0]
-            except Exception as exc:  # noqa: BLE001 (handed back to its sender)
+            except Exception as exc:
                 one.failure = exc
         return
     for (one, _item, _proposal), appeal in zip(todo, appeals, strict=True):

@@ -25,7 +25,6 @@ from warroom.appeals import selectors, services
 from warroom.appeals.models import Category, Channel, Urgency
 from warroom.appeals.triage import propose
 from warroom.audit.services import record_event
-from warroom.core.context import SYSTEM
 from warroom.core.errors import InvalidInput, WarroomError
 from warroom.core.middleware import client_ip
 from warroom.core.personal import mask_record
