@@ -13,10 +13,19 @@ answered (no queue builds up outside the servers). The rate limit is raised for 
 (every client is 127.0.0.1; in production each citizen has an address) and the ticket's
 minimum fill time is waited for once, before the run.
 
-Peer: the same servers answering the public status page (a read of one row by number):
-the ratio is the intake's throughput over a read's.
+CPU per appeal, the figure that decides 300/s on an idle 2-core machine (at most
+≈ 6.7 ms of the whole machine's CPU per appeal): the server processes' (/proc), the
+PostgreSQL backends' serving the bench's database (the servers' connections, kept for the
+run) and the load generator's own (its processes' CPU time), printed with the machine's
+load average. The database is ``BENCH_APPEALS_DB`` (``wr_appeals_bench``), dropped and
+created afresh.
 
-    python bench/bench_appeals_intake.py [--seconds 20] [--servers 3] [--clients 4]
+Peer: the same servers answering the public status page (a read of one row by number):
+the ratio is the intake's throughput over a read's; its server CPU per read is printed
+(what one rendered Django request costs on the same stack).
+
+    python bench/bench_appeals_intake.py [--seconds 20] [--servers 3] [--threads 8]
+                                         [--clients 4]
 """
 
 from __future__ import annotations
