@@ -12,6 +12,7 @@ ships (``warroom/appeals/data/labelled.csv``); nothing is downloaded.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections import Counter
@@ -101,14 +102,16 @@ def _jieba() -> object:
     return jieba
 
 
+@functools.lru_cache(maxsize=256)
+def _cut(text: str) -> tuple[str, ...]:
+    """jieba's words of ``text``, kept for the latest texts: the intake asks for a text's
+    tokens twice (category, urgency) and its topic words once; jieba cuts it once."""
+    return tuple(_jieba().lcut(text))  # type: ignore[attr-defined]
+
+
 def tokens(text: str) -> list[str]:
     """The words (jieba, stop words dropped) and the Chinese character bigrams of ``text``."""
-    jieba = _jieba()
-    words = [
-        w
-        for w in jieba.lcut(text)  # type: ignore[attr-defined]
-        if w.strip() and w not in _STOP and not w.isspace()
-    ]
+    words = [w for w in _cut(text) if w.strip() and w not in _STOP and not w.isspace()]
     grams = [run[i : i + 2] for run in _HAN.findall(text) for i in range(len(run) - 1)]
     return words + ["§" + g for g in grams]
 
@@ -117,7 +120,7 @@ def words(text: str) -> list[str]:
     """The topic words of ``text``: jieba's words of two characters or more, no stop words."""
     return [
         w
-        for w in _jieba().lcut(text)  # type: ignore[attr-defined]
+        for w in _cut(text)
         if len(w) >= 2 and w not in _STOP and w not in _FILLER and _HAN.match(w)
     ]
 
@@ -257,7 +260,8 @@ def more_urgent(a: str, b: str | None) -> str:
 
 def similarity(a: Iterable[str], b: Iterable[str]) -> float:
     """Jaccard similarity of two texts' character bigram sets (near-identical ≥ 0.8)."""
-    sa, sb = set(a), set(b)
+    sa = a if isinstance(a, set | frozenset) else set(a)
+    sb = b if isinstance(b, set | frozenset) else set(b)
     if not sa or not sb:
         return 0.0
     return len(sa & sb) / len(sa | sb)

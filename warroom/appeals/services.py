@@ -3,11 +3,14 @@ call back, publish a rebuttal; the duty roster; the public form's rate limit."""
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import re
 import secrets
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -115,10 +118,13 @@ def _area_names() -> tuple[list[tuple[str, str]], str | None]:
     return _NAMES["names"], _NAMES["root"]
 
 
-def _place_lineage(text: str, within: Area | None = None) -> list[Area]:
+def _place_lineage(
+    text: str, within: Area | None = None, memo: dict[str, list[Area]] | None = None
+) -> list[Area]:
     """The resolved place's ancestors and itself, the city first, in one query: the
     deepest area whose Chinese name ``text`` contains, under ``within`` (else the city);
-    ``within`` itself (or the city) when no name matches."""
+    ``within`` itself (or the city) when no name matches. ``memo`` (a batch's): the
+    lineages already read, by the place's path (a batch reads each place once)."""
     text = (text or "").strip()
     for _attempt in range(2):
         names, root = _area_names()
@@ -133,9 +139,13 @@ def _place_lineage(text: str, within: Area | None = None) -> list[Area]:
             ),
             base,
         )
+        if memo is not None and target in memo:
+            return memo[target]
         codes = [c for c in target.strip("/").split("/") if c]
         found = sorted(Area.objects.filter(code__in=codes), key=lambda a: len(a.path))
         if found and found[-1].path == target:
+            if memo is not None:
+                memo[target] = found
             return found
         _NAMES["at"] = 0.0  # the tree changed under the cache: reload it once
     raise InvalidInput(_("The area tree is empty: load the city first."))
@@ -272,7 +282,22 @@ def _candidates(appeals: Sequence[Appeal]) -> list[_Candidate]:
     rows = Appeal.objects.filter(scope, received_at__gte=since).exclude(
         status__in=(AppealStatus.REJECTED, AppealStatus.HELD)
     )
-    if len(appeals) == 1:
+    if len(appeals) > 1:
+        # Each appeal's 200 lie among its place's 200 latest open ones and its phone's 200
+        # latest: the union of those (one sub-select each), not the whole window.
+        base = Appeal.objects.filter(received_at__gte=since).exclude(
+            status__in=(AppealStatus.REJECTED, AppealStatus.HELD)
+        )
+        latest = ("-received_at", "-pk")
+        bounded = Q()
+        for area_id in sorted({a.area_id for a in appeals}):
+            some = base.filter(area_id=area_id, status__in=OPEN_STATUSES).order_by(*latest)
+            bounded |= Q(pk__in=some.values("pk")[:LINK_CANDIDATES])
+        for phone in sorted(phones):
+            some = base.filter(caller_phone=phone).order_by(*latest)
+            bounded |= Q(pk__in=some.values("pk")[:LINK_CANDIDATES])
+        rows = Appeal.objects.filter(bounded)
+    else:
         one = appeals[0]
         same_phone: Any = Value(0)
         if one.caller_phone:
@@ -297,7 +322,6 @@ class _Pool:
         self.numbers: dict[int, str] = {}
         self.by_area: dict[int | None, list[_Candidate]] = {}
         self.by_phone: dict[str, list[_Candidate]] = {}
-        self.grams: dict[int, set[str]] = {}
         for c in candidates:
             self.add(c)
 
@@ -308,10 +332,15 @@ class _Pool:
         if c.caller_phone:
             self.by_phone.setdefault(c.caller_phone, []).append(c)
 
-    def bigrams(self, c: _Candidate) -> set[str]:
-        if c.key not in self.grams:
-            self.grams[c.key] = appeals_text.bigrams(c.text)
-        return self.grams[c.key]
+    def bigrams(self, c: _Candidate) -> frozenset[str]:
+        return _bigrams(c.text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _bigrams(text: str) -> frozenset[str]:
+    """A text's bigrams, kept per process for the latest texts: every intake compares the
+    new appeal with up to :data:`LINK_CANDIDATES` recent ones, mostly the same ones."""
+    return frozenset(appeals_text.bigrams(text))
 
 
 def _link(appeal: Appeal, pool: _Pool) -> None:
@@ -332,10 +361,15 @@ def _link(appeal: Appeal, pool: _Pool) -> None:
         earlier = next((c for c in rows if c.caller_phone == phone), None)
         if earlier is not None:
             appeal.repeat_of_id = earlier.original or earlier.key
-    grams = appeals_text.bigrams(appeal.text)
+    grams = _bigrams(appeal.text)
     near = sorted((c for c in rows if c.status in OPEN_STATUSES), key=lambda c: c.key)
+    size = len(grams)
     for c in near:  # the oldest first: a duplicate links to the first filed
-        if appeals_text.similarity(grams, pool.bigrams(c)) >= 0.8:
+        theirs = pool.bigrams(c)
+        # Jaccard ≤ min(|a|, |b|) / max(|a|, |b|): sizes apart by more than 0.8 never match.
+        if 5 * min(size, len(theirs)) < 4 * max(size, len(theirs)):
+            continue
+        if appeals_text.similarity(grams, theirs) >= 0.8:
             appeal.duplicate_of_id = c.original or c.key
             return
 
@@ -399,9 +433,15 @@ def do_file_appeals(items: Sequence[AppealIn], *, actor: Any) -> list[Appeal]:
                 _("Appeal %(row)d: %(reason)s") % {"row": row, "reason": exc.message}
             ) from None
     proposals = [triage.propose(item.text) for item in cleaned]
+    return _file_retrying(cleaned, proposals, actor)
+
+
+def _file_retrying(
+    items: Sequence[AppealIn], proposals: Sequence[triage.Proposal], actor: Any
+) -> list[Appeal]:
     for _attempt in range(5):
         try:
-            return _file_batch(cleaned, proposals, actor)
+            return _file_batch(items, proposals, actor)
         except IntegrityError:
             continue  # a number drawn twice, or a source_ref filed meanwhile: again
     raise Conflict(_("Could not number the appeal; try again."))  # pragma: no cover
@@ -415,6 +455,7 @@ def _file_batch(
     new: list[Appeal] = []
     lineages: list[Sequence[Area] | None] = []
     given: dict[tuple[str, str], Appeal] = {}
+    places: dict[str, list[Area]] = {}
     for i, (item, proposal) in enumerate(zip(items, proposals, strict=True)):
         ref = (str(item.channel), item.source_ref)
         if item.source_ref and ref in known:
@@ -425,7 +466,7 @@ def _file_batch(
             continue
         area, lineage = item.area, None
         if area is None:
-            lineage = _place_lineage(item.place_text if not item.held_reason else "")
+            lineage = _place_lineage(item.place_text if not item.held_reason else "", memo=places)
             area = lineage[-1]
         at = item.at or timezone.now()
         appeal = Appeal(
@@ -1135,25 +1176,215 @@ def admit_public(client: str, *, now: dt.datetime | None = None) -> str:
     "accept" up to the rate, "hold" (stored for review, never lost) up to the hold ceiling,
     "refuse" above it (a flood: 429). One conditional UPDATE (or INSERT) in the database,
     so every server process shares the count."""
+    return _admit([client], now=now)[0]
+
+
+def _admit(clients: Sequence[str], *, now: dt.datetime | None = None) -> list[str]:
+    """:func:`admit_public` for several submissions at once (a group's), in one statement:
+    each distinct address counted by its number of submissions; the k-th of an address
+    gets the verdict it would have had alone (the count before the group + k)."""
     now = now or timezone.now()
     window = int(now.timestamp() // 60)
-    key = (client or "unknown")[:64]
+    keys = [(client or "unknown")[:64] for client in clients]
+    sent: dict[str, int] = {}
+    for key in keys:
+        sent[key] = sent.get(key, 0) + 1
     from django.db import connection
 
     table = IntakeCounter._meta.db_table
+    rows = ", ".join(["(%s, %s, %s)"] * len(sent))
+    params: list[Any] = []
+    for key in sorted(sent):  # the rows locked in one order by every process
+        params += [key, window, sent[key]]
     with connection.cursor() as cursor:  # one statement, atomic on both databases
         cursor.execute(
-            f'INSERT INTO {table} ("client", "window", "count") VALUES (%s, %s, 1) '  # noqa: S608
+            f'INSERT INTO {table} ("client", "window", "count") VALUES {rows} '  # noqa: S608
             'ON CONFLICT ("client", "window") DO UPDATE SET "count" = '
-            f'{table}."count" + 1 RETURNING "count"',
-            [key, window],
+            f'{table}."count" + excluded."count" RETURNING "client", "count"',
+            params,
         )
-        count = cursor.fetchone()[0]
-    if count <= settings.WARROOM_APPEAL_RATE:
-        return "accept"
-    if count <= settings.WARROOM_APPEAL_HOLD:
-        return "hold"
-    return "refuse"
+        total = {key: count for key, count in cursor.fetchall()}
+    seen: dict[str, int] = {}
+    out = []
+    for key in keys:
+        seen[key] = seen.get(key, 0) + 1
+        count = total[key] - sent[key] + seen[key]
+        if count <= settings.WARROOM_APPEAL_RATE:
+            out.append("accept")
+        elif count <= settings.WARROOM_APPEAL_HOLD:
+            out.append("hold")
+        else:
+            out.append("refuse")
+    return out
+
+
+# --- the public intake: group commit --------------------------------------------------------
+
+GROUP_LIMIT = 64  # the most public appeals one transaction writes
+
+
+@dataclass(eq=False)
+class _Waiting:
+    """One public submission in a server process's queue, and what became of it."""
+
+    client: str
+    raw: AppealIn  # as sent, with the spam signs' reason (held_reason) if any
+    item: AppealIn | None  # cleaned (None: invalid, see error)
+    error: InvalidInput | None
+    proposal: triage.Proposal | None
+    wake: threading.Event = dataclasses.field(default_factory=threading.Event)
+    lead: bool = False  # woken to write the next group, not with its result
+    verdict: str = ""
+    appeal: Appeal | None = None
+    failure: BaseException | None = None
+
+
+@dataclass(frozen=True)
+class PublicIntake:
+    """What became of a public submission: ``verdict`` of the rate limit ("accept",
+    "hold" — stored, held for review — or "refuse": not stored, 429) and the stored
+    appeal (None when refused)."""
+
+    verdict: str
+    appeal: Appeal | None
+
+
+class _Group:
+    """The server process's queue of public submissions. No thread of its own: the first
+    submission to find no writer leads — it takes up to :data:`GROUP_LIMIT` queued ones
+    (itself first), writes them in one transaction, hands each its result, and passes the
+    lead to the next queued submission, if any. A lone submission is a group of one,
+    written at once in its own thread."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.queue: collections.deque[_Waiting] = collections.deque()
+        self.busy = False
+
+    def join(self, waiting: _Waiting) -> None:
+        with self.lock:
+            self.queue.append(waiting)
+            leads = not self.busy
+            self.busy = True
+        if not leads:
+            waiting.wake.wait()
+            if not waiting.lead:
+                return  # written by the group it was taken in
+        with self.lock:  # the queue's head is this submission (it leads)
+            group = [self.queue.popleft() for _ in range(min(len(self.queue), GROUP_LIMIT))]
+        try:
+            _write_public(group)
+        except BaseException as exc:
+            for one in group:
+                if one.appeal is None and one.failure is None and one.verdict != "refuse":
+                    one.failure = exc
+        finally:
+            with self.lock:
+                if self.queue:
+                    following = self.queue[0]
+                    following.lead = True
+                    following.wake.set()
+                else:
+                    self.busy = False
+            for one in group:
+                if one is not waiting:
+                    one.wake.set()
+
+
+_GROUP = _Group()
+
+
+def file_public(
+    *,
+    client: str,
+    text: str,
+    place_text: str = "",
+    caller_name: str = "",
+    caller_phone: str = "",
+    held_reason: str = "",
+) -> PublicIntake:
+    """A citizen's appeal from the public form: the rate limit (:func:`admit_public`'s
+    rule, counted in the database), then :func:`do_file_appeal`'s rules, as the system.
+
+    Written by **group commit**: the submissions that arrive while one group is being
+    written wait and are written together by the next (one transaction: one counter
+    statement, one INSERT of the appeals, one of their events, one audit entry —
+    :func:`do_file_appeals`' batch path). It returns only after the group has committed,
+    so an accepted appeal is a stored one. A group that fails is written again one by
+    one, so one bad submission never fails the others. Inside a caller's transaction
+    (a test) the submission is written alone, at once. Raises ``InvalidInput`` for a bad
+    submission unless refused; ``held_reason``: the spam signs seen by the caller."""
+    from django.db import connection
+
+    raw = AppealIn(
+        channel=Channel.WEB,
+        text=text,
+        place_text=place_text,
+        caller_name=caller_name,
+        caller_phone=caller_phone,
+        held_reason=held_reason,
+    )
+    waiting = _waiting(client, raw)
+    if connection.in_atomic_block:
+        _write_public([waiting])
+    else:
+        _GROUP.join(waiting)
+    return _outcome(waiting)
+
+
+def _waiting(client: str, raw: AppealIn) -> _Waiting:
+    """A submission checked and classified in its sender's thread, ready to queue."""
+    try:
+        item = _clean(raw)
+    except InvalidInput as exc:
+        return _Waiting(client, raw, None, exc, None)
+    return _Waiting(client, raw, item, None, triage.propose(item.text))
+
+
+def _outcome(waiting: _Waiting) -> PublicIntake:
+    """What its sender is answered, once its group was written."""
+    if waiting.failure is not None:
+        raise waiting.failure
+    if waiting.verdict != "refuse" and waiting.appeal is None:
+        raise waiting.error or Conflict(_("Could not number the appeal; try again."))
+    return PublicIntake(waiting.verdict, waiting.appeal)
+
+
+def _write_public(group: Sequence[_Waiting]) -> None:
+    """Count, then write, a group of public submissions (see :func:`file_public`)."""
+    for one, verdict in zip(group, _admit([one.client for one in group]), strict=True):
+        one.verdict = verdict
+    todo: list[tuple[_Waiting, AppealIn, triage.Proposal]] = []
+    for one in group:
+        if one.verdict == "refuse":
+            continue
+        item, proposal = one.item, one.proposal
+        if one.verdict == "hold" and not one.raw.held_reason:
+            # A flooding address: held; what was typed kept (no phone check), as for spam.
+            try:
+                item = _clean(dataclasses.replace(one.raw, held_reason="rate_limit"))
+            except InvalidInput as exc:
+                one.error = exc
+                continue
+            proposal = proposal or triage.propose(item.text)
+        if item is None or proposal is None:
+            continue  # invalid: its error goes back to its sender
+        todo.append((one, item, proposal))
+    if not todo:
+        return
+    try:
+        appeals = _file_retrying([t[1] for t in todo], [t[2] for t in todo], SYSTEM)
+    except Exception:
+        if len(todo) == 1:
+            raise
+        for one, item, proposal in todo:  # one by one: a bad one fails alone
+            try:
+                one.appeal = _file_retrying([item], [proposal], SYSTEM)[0]
+            except Exception as exc:
+                one.failure = exc
+        return
+    for (one, _item, _proposal), appeal in zip(todo, appeals, strict=True):
+        one.appeal = appeal
 
 
 def prune_counters(*, now: dt.datetime | None = None) -> int:

@@ -25,7 +25,6 @@ from warroom.appeals import selectors, services
 from warroom.appeals.models import Category, Channel, Urgency
 from warroom.appeals.triage import propose
 from warroom.audit.services import record_event
-from warroom.core.context import SYSTEM
 from warroom.core.errors import InvalidInput, WarroomError
 from warroom.core.middleware import client_ip
 from warroom.core.personal import mask_record
@@ -65,28 +64,25 @@ def public_file(request: HttpRequest) -> HttpResponse:
             held = "honeypot"
         elif too_fast:
             held = "too_fast"
-        verdict = services.admit_public(client_ip(request) or "")
-        if verdict == "refuse":
-            response = render(request, "appeals/public_refused.html", status=429)
-            response["Retry-After"] = "60"
-            return response
-        if verdict == "hold" and not held:
-            held = "rate_limit"
         try:
-            appeal = services.do_file_appeal(
-                channel=Channel.WEB,
+            intake = services.file_public(
+                client=client_ip(request) or "",
                 text=post.get("text", ""),
                 place_text=post.get("place", ""),
                 caller_name=post.get("name", ""),
                 caller_phone=post.get("phone", ""),
                 held_reason=held,
-                actor=SYSTEM,
             )
         except WarroomError as exc:
             messages.error(request, exc.message)
             context["values"] = post
         else:
-            return redirect(reverse("appeals:public_status") + f"?number={appeal.number}&new=1")
+            if intake.appeal is None:  # a flood above the hold ceiling
+                response = render(request, "appeals/public_refused.html", status=429)
+                response["Retry-After"] = "60"
+                return response
+            number = intake.appeal.number
+            return redirect(reverse("appeals:public_status") + f"?number={number}&new=1")
     context["ticket"] = signing.dumps(str(time.time()), salt=_SALT)
     return render(request, "appeals/public_file.html", context)
 
