@@ -54,7 +54,7 @@ from warroom.cases.models import (
 )
 from warroom.cases.states import Severity, Status
 from warroom.core import today as core_today
-from warroom.core.bulk import insert_rows
+from warroom.core.bulk import insert_tuples
 from warroom.core.context import acting
 from warroom.core.revisions import figure_changes, recompute_reason
 from warroom.geo.models import Area
@@ -259,45 +259,97 @@ def person_duty_rows(cutoff: dt.datetime) -> dict[str, dict[int, list[int]]]:
     ``{duty: {compound id: [n, older than 24 h, older than 48 h, priority]}}``.
 
     The people and ages of :func:`specs` (``waiting.waiting_at`` and :func:`_untreated_at`,
-    the definitions the drill-down lists), read in one pass over each history
-    (:func:`warroom.cases.waiting.states_at`) instead of subqueries per person.
+    the definitions the drill-down lists), counted set-based: at the daily cut-off by
+    aggregate queries over the states kept there (:func:`warroom.cases.waiting.kept_states`),
+    else from one pass over each history (:func:`warroom.cases.waiting.states_at`).
     """
+
+    h24, h48 = cutoff - dt.timedelta(hours=24), cutoff - dt.timedelta(hours=48)
+    out: dict[str, dict[int, list[int]]] = {str(d): {} for d in PERSON_DUTIES}
+    for (home, status, _severity), (n, o24, o48) in waiting.waiting_groups(
+        cutoff, (h24, h48)
+    ).items():
+        duty = Duty.ADMIT if status == Status.CONFIRMED else Duty.ISOLATE
+        row = out[duty].setdefault(home, [0, 0, 0, 0])
+        row[0] += n
+        row[1] += o24
+        row[2] += o48
+    out[str(Duty.TREAT)] = _treat_rows(cutoff)
+    return out
+
+
+def _treat_rows(cutoff: dt.datetime) -> dict[int, list[int]]:
+    """The treat backlog per home compound (as :func:`person_duty_rows`)."""
+    from django.db.models import Exists, OuterRef, Subquery
+
+    from warroom.cases.models import TreatmentRecord
 
     day = timezone.localdate(cutoff - dt.timedelta(microseconds=1))
     h24, h48 = cutoff - dt.timedelta(hours=24), cutoff - dt.timedelta(hours=48)
-    out: dict[str, dict[int, list[int]]] = {str(d): {} for d in PERSON_DUTIES}
+    d24 = timezone.localdate(h24) - dt.timedelta(days=1)
+    d48 = timezone.localdate(h48) - dt.timedelta(days=1)
+    out: dict[int, list[int]] = {}
 
-    def add(duty: str, home: int, o24: bool, o48: bool, priority: bool) -> None:
-        row = out[duty].setdefault(home, [0, 0, 0, 0])
+    def add(home: int, o24: bool, o48: bool, priority: bool) -> None:
+        row = out.setdefault(home, [0, 0, 0, 0])
         row[0] += 1
         row[1] += o24
         row[2] += o48
         row[3] += priority
 
-    admitted = []
-    for s in waiting.states_at(cutoff, [waiting.waiting_filter(), Q(status=Status.ADMITTED)]):
-        if s.now[0] and (waiting.waits_for_bed(s) or waiting.waits_for_room(s)):
-            since = waiting.waiting_since(s)
-            duty = Duty.ADMIT if waiting.waits_for_bed(s) else Duty.ISOLATE
-            add(duty, s.home_id, since <= h24, since <= h48, False)
-        if s.now[1] and s.status == Status.ADMITTED:
-            admitted.append(s)
-    if admitted:
+    def count(states: list[waiting.StateAt]) -> None:
+        admitted = [s for s in states if s.now[0] and s.status == Status.ADMITTED]
+        if not admitted:
+            return
         treated = _treatments_of([s.pk for s in admitted], day)
-        d24 = timezone.localdate(h24) - dt.timedelta(days=1)
-        d48 = timezone.localdate(h48) - dt.timedelta(days=1)
         for s in admitted:
             today, before = treated.get(s.pk, (0, None))
             if today:
                 continue
             assert s.admitted_at is not None  # admitted at the cut-off: a step into it
             add(
-                Duty.TREAT,
                 s.home_id,
                 s.admitted_at <= h24 and (before is None or before <= d24),
                 s.admitted_at <= h48 and (before is None or before <= d48),
                 s.severity in HIGH_SEVERITY,
             )
+
+    now = Q(status=Status.ADMITTED)
+    with waiting.kept_states(cutoff, Q(person__status=Status.ADMITTED)) as kept:
+        if kept is not None:
+            treatments = TreatmentRecord.objects.filter(person_id=OuterRef("person_id"))
+
+            def older(at: dt.datetime, last: dt.date) -> Q:
+                return Q(admitted_at__lte=at) & (Q(before__isnull=True) | Q(before__lte=last))
+
+            rows = list(
+                kept.rows.filter(status=Status.ADMITTED)
+                .exclude(Exists(treatments.filter(date=day)))
+                .annotate(
+                    before=Subquery(
+                        treatments.filter(date__lt=day).order_by("-date").values("date")[:1]
+                    ),
+                    severity_then=waiting._severity_expression(),
+                )
+                .values("person__home_id")
+                .annotate(
+                    n=Count("pk"),
+                    o24=Count("pk", filter=older(h24, d24)),
+                    o48=Count("pk", filter=older(h48, d48)),
+                    pri=Count("pk", filter=Q(severity_then__in=HIGH_SEVERITY)),
+                )
+                .values_list("person__home_id", "n", "o24", "o48", "pri")
+            )
+    if kept is None or not kept.still():
+        count(waiting.states_at(cutoff, [now]))
+        return out
+    for home, *n in rows:
+        out[home] = list(n)
+    if kept.fresh:
+        from warroom.core.bulk import among
+
+        with among(kept.fresh, integer=True) as fresh:
+            count(waiting.states_at(cutoff, [now], people=fresh))
     return out
 
 
@@ -397,18 +449,16 @@ def do_compute_clearance(date: dt.date, *, actor: Any) -> ClearanceResult:
     backlog = compute_backlog(cutoff)
     totals = backlog.values[:, :, 0]
     nonzero = np.argwhere(totals > 0)
+    # Plain tuples (SNAPSHOT_FIELDS order): ~20,000 rows a day for the whole city.
+    duty_names = [str(d) for d in DUTIES]
     snapshots = [
-        ClearanceSnapshot(
-            area_id=int(backlog.area_ids[i]),
-            date=date,
-            duty=str(DUTIES[d]),
-            total=int(backlog.values[i, d, 0]),
-            under_24h=int(backlog.values[i, d, 1]),
-            from_24_to_48h=int(backlog.values[i, d, 2]),
-            over_48h=int(backlog.values[i, d, 3]),
-            priority=int(backlog.values[i, d, 4]),
+        (area, date, duty_names[d], *row)
+        for area, d, row in zip(
+            backlog.area_ids[nonzero[:, 0]].tolist(),
+            nonzero[:, 1].tolist(),
+            backlog.values[nonzero[:, 0], nonzero[:, 1]].tolist(),
+            strict=True,
         )
-        for i, d in nonzero
     ]
     roots = np.nonzero(
         np.isin(backlog.area_ids, list(Area.objects.filter(depth=0).values_list("pk", flat=True)))
@@ -447,7 +497,7 @@ def do_compute_clearance(date: dt.date, *, actor: Any) -> ClearanceResult:
         elif run is not None:
             revision = run.revision  # computed before revisions were kept: replaced once
         ClearanceSnapshot.objects.filter(date=date).delete()
-        insert_rows(ClearanceSnapshot, snapshots, SNAPSHOT_FIELDS)
+        insert_tuples(ClearanceSnapshot, SNAPSHOT_FIELDS, snapshots)
         ClearanceRun.objects.update_or_create(
             date=date,
             defaults={

@@ -376,6 +376,7 @@ def _line_list_cases(cube: Any, day: dt.date) -> tuple[Any, Any, set[dt.date]]:
     """
     line_days = set(
         DailyReport.objects.filter(source=Source.LINE_LIST, date__lte=day)
+        .order_by()  # (the model's ordering would make every row distinct)
         .values_list("date", flat=True)
         .distinct()
     )
