@@ -164,6 +164,54 @@ def _owing_test_at(cutoff: dt.datetime) -> QuerySet[Person]:
     )
 
 
+def _owed_tests(cutoff: dt.datetime, annotations: dict[str, Any]) -> list[dict[str, Any]]:
+    """The tests owed at ``cutoff`` per home compound (``annotations`` of
+    :func:`_owing_test_at`'s people, as ``{"home_id": ..., name: ...}`` rows): at the daily
+    cut-off their status then read from the states kept there (one aggregate query, the
+    people with a record written since by :func:`_owing_test_at`), else by it."""
+    from django.db.models import Case, DateTimeField, Exists, F, OuterRef, Subquery, When
+
+    from warroom.cases.models import TestDueRecord
+
+    records = TestDueRecord.objects.filter(person_id=OuterRef("person_id"))
+    before = records.filter(at__lte=cutoff)
+    later = Q(person_id__in=TestDueRecord.objects.filter(at__gt=cutoff).values("person_id"))
+    now = Q(person__status__in=OWES_TESTS, person__next_test_due__lte=cutoff) | later
+    with waiting.kept_states(cutoff, now) as kept:
+        if kept is not None:
+            rows = list(
+                kept.rows.filter(status__in=OWES_TESTS)
+                .annotate(
+                    due_at=Case(
+                        When(
+                            Exists(before),
+                            then=Subquery(before.order_by("-at", "-pk").values("due")[:1]),
+                        ),
+                        When(Exists(records), then=None),
+                        default=F("person__next_test_due"),
+                        output_field=DateTimeField(),
+                    )
+                )
+                .filter(due_at__lte=cutoff)
+                .values(home_id=F("person__home_id"))
+                .annotate(**annotations)
+            )
+    if kept is None or not kept.still():
+        return list(_owing_test_at(cutoff).order_by().values("home_id").annotate(**annotations))
+    if kept.fresh:
+        from warroom.core.bulk import among
+
+        with among(kept.fresh, integer=True) as fresh:
+            rows += list(
+                _owing_test_at(cutoff)
+                .filter(pk__in=fresh)
+                .order_by()
+                .values("home_id")
+                .annotate(**annotations)
+            )
+    return rows
+
+
 def specs(cutoff: dt.datetime) -> list[DutySpec]:
     day = timezone.localdate(cutoff - dt.timedelta(microseconds=1))
     sample_hours = dt.timedelta(hours=case_rules.SAMPLE_RESULT_HOURS)
@@ -399,7 +447,12 @@ def compute_backlog(cutoff: dt.datetime) -> Backlog:
         }
         if spec.priority is not None:
             annotations["pri"] = Count("pk", filter=spec.priority)
-        rows = list(spec.queryset(cutoff).order_by().values(spec.home).annotate(**annotations))
+        if spec.queryset is _owing_test_at:
+            rows = _owed_tests(cutoff, annotations)
+        else:
+            rows = list(
+                spec.queryset(cutoff).order_by().values(spec.home).annotate(**annotations)
+            )
         if not rows:
             continue
         homes = np.array([r[spec.home] for r in rows], dtype=np.int64)
