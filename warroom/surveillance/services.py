@@ -258,12 +258,14 @@ def do_compute_daily_aggregates(day: dt.date, *, actor: Any) -> int:
     keep = np.nonzero(known.sum(axis=1) > 0)[0]
     now = timezone.now()
     # Plain tuples (unknown = -1 → NULL): about 10,000 rows a day at the peak.
-    cells: list[list[Any]] = values[keep].tolist()
+    kept = values[keep]
+    cells = kept.astype(object)
+    cells[kept < 0] = None
     area_ids: list[int] = ids[keep].tolist()
     source = str(Source.LINE_LIST)
     rows = [
-        (area_id, day, source, now, *(v if v >= 0 else None for v in row))
-        for area_id, row in zip(area_ids, cells, strict=True)
+        (area_id, day, source, now, *row)
+        for area_id, row in zip(area_ids, cells.tolist(), strict=True)
     ]
     digest = hashlib.sha256(values.tobytes() + day.isoformat().encode()).hexdigest()
     with acting(actor), transaction.atomic():
