@@ -450,9 +450,7 @@ def compute_backlog(cutoff: dt.datetime) -> Backlog:
         if spec.queryset is _owing_test_at:
             rows = _owed_tests(cutoff, annotations)
         else:
-            rows = list(
-                spec.queryset(cutoff).order_by().values(spec.home).annotate(**annotations)
-            )
+            rows = list(spec.queryset(cutoff).order_by().values(spec.home).annotate(**annotations))
         if not rows:
             continue
         homes = np.array([r[spec.home] for r in rows], dtype=np.int64)
