@@ -311,9 +311,16 @@ def person_duty_rows(cutoff: dt.datetime) -> dict[str, dict[int, list[int]]]:
     aggregate queries over the states kept there (:func:`warroom.cases.waiting.kept_states`),
     else from one pass over each history (:func:`warroom.cases.waiting.states_at`).
     """
+    from warroom.cases import cutoff_states
 
-    h24, h48 = cutoff - dt.timedelta(hours=24), cutoff - dt.timedelta(hours=48)
     out: dict[str, dict[int, list[int]]] = {str(d): {} for d in PERSON_DUTIES}
+    cp = cutoff_states.checkpoint()
+    if cp is None or cp.moment != cutoff:
+        _count_states(
+            cutoff, waiting.states_at(cutoff, [waiting.waiting_filter(), ADMITTED_NOW]), out
+        )
+        return out
+    h24, h48 = cutoff - dt.timedelta(hours=24), cutoff - dt.timedelta(hours=48)
     for (home, status, _severity), (n, o24, o48) in waiting.waiting_groups(
         cutoff, (h24, h48)
     ).items():
@@ -326,8 +333,58 @@ def person_duty_rows(cutoff: dt.datetime) -> dict[str, dict[int, list[int]]]:
     return out
 
 
+ADMITTED_NOW = Q(status=Status.ADMITTED)
+
+
+def _count_states(
+    cutoff: dt.datetime,
+    states: list[waiting.StateAt],
+    out: dict[str, dict[int, list[int]]],
+    *,
+    waiting_too: bool = True,
+) -> None:
+    """Add to ``out`` (as :func:`person_duty_rows`) the backlogs of ``states``, read with
+    the ``now`` filters ``[waiting_filter(), ADMITTED_NOW]`` (``waiting_too``) or
+    ``[ADMITTED_NOW]``."""
+    day = timezone.localdate(cutoff - dt.timedelta(microseconds=1))
+    h24, h48 = cutoff - dt.timedelta(hours=24), cutoff - dt.timedelta(hours=48)
+
+    def add(duty: str, home: int, o24: bool, o48: bool, priority: bool) -> None:
+        row = out[duty].setdefault(home, [0, 0, 0, 0])
+        row[0] += 1
+        row[1] += o24
+        row[2] += o48
+        row[3] += priority
+
+    admitted = []
+    for s in states:
+        if waiting_too and s.now[0] and (waiting.waits_for_bed(s) or waiting.waits_for_room(s)):
+            since = waiting.waiting_since(s)
+            duty = Duty.ADMIT if waiting.waits_for_bed(s) else Duty.ISOLATE
+            add(duty, s.home_id, since <= h24, since <= h48, False)
+        if s.now[-1] and s.status == Status.ADMITTED:
+            admitted.append(s)
+    if admitted:
+        treated = _treatments_of([s.pk for s in admitted], day)
+        d24 = timezone.localdate(h24) - dt.timedelta(days=1)
+        d48 = timezone.localdate(h48) - dt.timedelta(days=1)
+        for s in admitted:
+            today, before = treated.get(s.pk, (0, None))
+            if today:
+                continue
+            assert s.admitted_at is not None  # admitted at the cut-off: a step into it
+            add(
+                Duty.TREAT,
+                s.home_id,
+                s.admitted_at <= h24 and (before is None or before <= d24),
+                s.admitted_at <= h48 and (before is None or before <= d48),
+                s.severity in HIGH_SEVERITY,
+            )
+
+
 def _treat_rows(cutoff: dt.datetime) -> dict[int, list[int]]:
-    """The treat backlog per home compound (as :func:`person_duty_rows`)."""
+    """The treat backlog per home compound (as :func:`person_duty_rows`), at the daily
+    cut-off from the kept states."""
     from django.db.models import Exists, OuterRef, Subquery
 
     from warroom.cases.models import TreatmentRecord
@@ -336,33 +393,7 @@ def _treat_rows(cutoff: dt.datetime) -> dict[int, list[int]]:
     h24, h48 = cutoff - dt.timedelta(hours=24), cutoff - dt.timedelta(hours=48)
     d24 = timezone.localdate(h24) - dt.timedelta(days=1)
     d48 = timezone.localdate(h48) - dt.timedelta(days=1)
-    out: dict[int, list[int]] = {}
-
-    def add(home: int, o24: bool, o48: bool, priority: bool) -> None:
-        row = out.setdefault(home, [0, 0, 0, 0])
-        row[0] += 1
-        row[1] += o24
-        row[2] += o48
-        row[3] += priority
-
-    def count(states: list[waiting.StateAt]) -> None:
-        admitted = [s for s in states if s.now[0] and s.status == Status.ADMITTED]
-        if not admitted:
-            return
-        treated = _treatments_of([s.pk for s in admitted], day)
-        for s in admitted:
-            today, before = treated.get(s.pk, (0, None))
-            if today:
-                continue
-            assert s.admitted_at is not None  # admitted at the cut-off: a step into it
-            add(
-                s.home_id,
-                s.admitted_at <= h24 and (before is None or before <= d24),
-                s.admitted_at <= h48 and (before is None or before <= d48),
-                s.severity in HIGH_SEVERITY,
-            )
-
-    now = Q(status=Status.ADMITTED)
+    out: dict[str, dict[int, list[int]]] = {str(Duty.TREAT): {}}
     with waiting.kept_states(cutoff, Q(person__status=Status.ADMITTED)) as kept:
         if kept is not None:
             treatments = TreatmentRecord.objects.filter(person_id=OuterRef("person_id"))
@@ -388,17 +419,19 @@ def _treat_rows(cutoff: dt.datetime) -> dict[int, list[int]]:
                 )
                 .values_list("person__home_id", "n", "o24", "o48", "pri")
             )
+    treat = out[str(Duty.TREAT)]
     if kept is None or not kept.still():
-        count(waiting.states_at(cutoff, [now]))
-        return out
+        _count_states(cutoff, waiting.states_at(cutoff, [ADMITTED_NOW]), out, waiting_too=False)
+        return treat
     for home, *n in rows:
-        out[home] = list(n)
+        treat[home] = list(n)
     if kept.fresh:
         from warroom.core.bulk import among
 
         with among(kept.fresh, integer=True) as fresh:
-            count(waiting.states_at(cutoff, [now], people=fresh))
-    return out
+            states = waiting.states_at(cutoff, [ADMITTED_NOW], people=fresh)
+            _count_states(cutoff, states, out, waiting_too=False)
+    return treat
 
 
 def _treatments_of(people: list[int], day: dt.date) -> dict[int, tuple[int, dt.date | None]]:
