@@ -175,8 +175,7 @@ def _owed_tests(cutoff: dt.datetime, annotations: dict[str, Any]) -> list[dict[s
 
     records = TestDueRecord.objects.filter(person_id=OuterRef("person_id"))
     before = records.filter(at__lte=cutoff)
-    later = Q(person_id__in=TestDueRecord.objects.filter(at__gt=cutoff).values("person_id"))
-    now = Q(person__status__in=OWES_TESTS, person__next_test_due__lte=cutoff) | later
+    now = Q(person__status__in=OWES_TESTS, person__next_test_due__lte=cutoff)
     with waiting.kept_states(cutoff, now) as kept:
         if kept is not None:
             rows = list(

@@ -245,13 +245,16 @@ def _latest_per_person(queryset: QuerySet[Any], **also: Any) -> QuerySet[Any]:
 
 
 def _later(moment: dt.datetime, key: str = "pk") -> Q:
-    """The people (``key``: the lookup to the person's id) with a step or an isolation
-    record after ``moment``: their present state may not be theirs at ``moment``."""
-    from warroom.cases.models import IsolationRecord, TransitionRecord
+    """The people (``key``: the lookup to the person's id) with a step, an isolation
+    record or a test due set after ``moment``: their present state may not be theirs at
+    ``moment`` (:func:`people_at`'s candidates)."""
+    from warroom.cases.models import IsolationRecord, TestDueRecord, TransitionRecord
 
-    steps = TransitionRecord.objects.filter(at__gt=moment).values("person_id")
-    isolations = IsolationRecord.objects.filter(at__gt=moment).values("person_id")
-    return Q(**{f"{key}__in": steps}) | Q(**{f"{key}__in": isolations})
+    return (
+        Q(**{f"{key}__in": TransitionRecord.objects.filter(at__gt=moment).values("person_id")})
+        | Q(**{f"{key}__in": IsolationRecord.objects.filter(at__gt=moment).values("person_id")})
+        | Q(**{f"{key}__in": TestDueRecord.objects.filter(at__gt=moment).values("person_id")})
+    )
 
 
 def states_at(
