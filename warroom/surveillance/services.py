@@ -403,6 +403,8 @@ def _line_list_cases(cube: Any, day: dt.date) -> tuple[Any, Any, set[dt.date]]:
     )
     place: dict[str, str | None] = {}
     dates, codes = [], []
+    zone = timezone.get_current_timezone()
+    cutoffs: dict[dt.date, dt.datetime] = {}  # (tens of thousands of cases, a few days)
     for at, path in rows:
         if path not in place:
             found = None
@@ -414,8 +416,11 @@ def _line_list_cases(cube: Any, day: dt.date) -> tuple[Any, Any, set[dt.date]]:
         code = place[path]
         if code is None:
             continue
-        when = timezone.localtime(at).date()
-        if at >= cutoff_for(when):
+        when = at.astimezone(zone).date()
+        cut = cutoffs.get(when)
+        if cut is None:
+            cut = cutoffs[when] = cutoff_for(when)
+        if at >= cut:
             when += dt.timedelta(days=1)
         dates.append(np.datetime64(when, "D"))
         codes.append(code)
