@@ -15,7 +15,7 @@ import datetime as dt
 
 import pytest
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -28,7 +28,7 @@ from tests.cases.test_states_at import (
     person,
 )
 from warroom.cases import cutoff_states, waiting
-from warroom.cases.clearance import cutoff_for, person_duty_rows
+from warroom.cases.clearance import _owed_tests, _owing_test_at, cutoff_for, person_duty_rows
 from warroom.cases.cutoff_models import CutoffCheckpoint
 from warroom.cases.models import IsolationRecord, Person, SeverityRecord, TransitionRecord
 from warroom.cases.selectors import unreleased_by_compound
@@ -65,6 +65,29 @@ def _check(day: dt.date) -> None:
         old_counts[key] = old_counts.get(key, 0) + r["n"]
     assert waiting.waiting_counts(day) == old_counts
     assert sorted(unreleased_by_compound(cut)) == _unreleased_person_by_person(cut)
+    assert _owed_tests_by_home(_owed_tests, cut) == _owed_tests_by_home(None, cut)
+
+
+def _owed_tests_by_home(read, cut: dt.datetime) -> dict[int, list[int]]:
+    """The tests owed per home: by the clearance's reader (``read``; the states kept at
+    the cut-off when it stands there), or by the definition (``_owing_test_at``)."""
+    h24, h48 = cut - dt.timedelta(hours=24), cut - dt.timedelta(hours=48)
+    annotations = {
+        "n": Count("pk"),
+        "o24": Count("pk", filter=Q(due_at__lte=h24)),
+        "o48": Count("pk", filter=Q(due_at__lte=h48)),
+    }
+    rows = (
+        read(cut, annotations)
+        if read is not None
+        else _owing_test_at(cut).order_by().values("home_id").annotate(**annotations)
+    )
+    out: dict[int, list[int]] = {}
+    for r in rows:
+        row = out.setdefault(r["home_id"], [0, 0, 0])
+        for i, k in enumerate(("n", "o24", "o48")):
+            row[i] += r[k]
+    return out
 
 
 @settings(

@@ -25,6 +25,7 @@ from warroom.cases.models import (
     IsolationRecord,
     Person,
     SeverityRecord,
+    TestDueRecord,
     TransitionRecord,
     TreatmentRecord,
 )
@@ -56,6 +57,9 @@ person = st.fixed_dictionaries(
             st.tuples(hours, st.sampled_from([str(s) for s in Severity])), max_size=2
         ),
         "treated": st.sets(st.integers(-3, 1), max_size=3),  # days relative to DAY
+        # the test due now, and its history (when set, to what)
+        "due": st.one_of(st.none(), hours),
+        "dues": st.lists(st.tuples(hours, st.one_of(st.none(), hours)), max_size=2),
     }
 )
 
@@ -77,6 +81,7 @@ def _world(people: list[dict], city) -> dt.datetime:
             severity=p["severity"],
             created_at=at(p["created"]),
             merged_into=survivor if p["merged"] else None,
+            next_test_due=None if p.get("due") is None else at(p["due"]),
         )
         survivor = survivor or row
         TransitionRecord.objects.bulk_create(
@@ -91,6 +96,10 @@ def _world(people: list[dict], city) -> dt.datetime:
         TreatmentRecord.objects.bulk_create(
             TreatmentRecord(person=row, date=DAY + dt.timedelta(days=d), at=at(0))
             for d in p["treated"]
+        )
+        TestDueRecord.objects.bulk_create(
+            TestDueRecord(person=row, at=at(h), due=None if due is None else at(due))
+            for h, due in p.get("dues", ())
         )
     return cut
 

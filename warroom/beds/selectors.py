@@ -392,8 +392,11 @@ def balance_on(day: dt.date, *, user: Any = SYSTEM) -> BalanceResult:
     raw = waiting_counts(day)
     waiting: dict[tuple[str, str], int] = {}
     if raw is not None:
+        from warroom.core.bulk import among
+
         areas = Area.objects.restrict(user, "view")
-        where = dict(areas.filter(pk__in={a for a, _ in raw}).values_list("pk", "path"))
+        with among({a for a, _ in raw}, integer=True) as wanted:
+            where = dict(areas.filter(pk__in=wanted).values_list("pk", "path"))
         for (area_id, bed_type), n in raw.items():
             if area_id in where:  # another district's people are not this user's to see
                 key = (district_of(where[area_id]), bed_type)

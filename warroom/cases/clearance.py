@@ -54,7 +54,7 @@ from warroom.cases.models import (
 )
 from warroom.cases.states import Severity, Status
 from warroom.core import today as core_today
-from warroom.core.bulk import insert_rows
+from warroom.core.bulk import insert_tuples
 from warroom.core.context import acting
 from warroom.core.revisions import figure_changes, recompute_reason
 from warroom.geo.models import Area
@@ -164,6 +164,53 @@ def _owing_test_at(cutoff: dt.datetime) -> QuerySet[Person]:
     )
 
 
+def _owed_tests(cutoff: dt.datetime, annotations: dict[str, Any]) -> list[dict[str, Any]]:
+    """The tests owed at ``cutoff`` per home compound (``annotations`` of
+    :func:`_owing_test_at`'s people, as ``{"home_id": ..., name: ...}`` rows): at the daily
+    cut-off their status then read from the states kept there (one aggregate query, the
+    people with a record written since by :func:`_owing_test_at`), else by it."""
+    from django.db.models import Case, DateTimeField, Exists, F, OuterRef, Subquery, When
+
+    from warroom.cases.models import TestDueRecord
+
+    records = TestDueRecord.objects.filter(person_id=OuterRef("person_id"))
+    before = records.filter(at__lte=cutoff)
+    now = Q(person__status__in=OWES_TESTS, person__next_test_due__lte=cutoff)
+    with waiting.kept_states(cutoff, now) as kept:
+        if kept is not None:
+            rows = list(
+                kept.rows.filter(status__in=OWES_TESTS)
+                .annotate(
+                    due_at=Case(
+                        When(
+                            Exists(before),
+                            then=Subquery(before.order_by("-at", "-pk").values("due")[:1]),
+                        ),
+                        When(Exists(records), then=None),
+                        default=F("person__next_test_due"),
+                        output_field=DateTimeField(),
+                    )
+                )
+                .filter(due_at__lte=cutoff)
+                .values(home_id=F("person__home_id"))
+                .annotate(**annotations)
+            )
+    if kept is None or not kept.still():
+        return list(_owing_test_at(cutoff).order_by().values("home_id").annotate(**annotations))
+    if kept.fresh:
+        from warroom.core.bulk import among
+
+        with among(kept.fresh, integer=True) as fresh:
+            rows += list(
+                _owing_test_at(cutoff)
+                .filter(pk__in=fresh)
+                .order_by()
+                .values("home_id")
+                .annotate(**annotations)
+            )
+    return rows
+
+
 def specs(cutoff: dt.datetime) -> list[DutySpec]:
     day = timezone.localdate(cutoff - dt.timedelta(microseconds=1))
     sample_hours = dt.timedelta(hours=case_rules.SAMPLE_RESULT_HOURS)
@@ -259,13 +306,47 @@ def person_duty_rows(cutoff: dt.datetime) -> dict[str, dict[int, list[int]]]:
     ``{duty: {compound id: [n, older than 24 h, older than 48 h, priority]}}``.
 
     The people and ages of :func:`specs` (``waiting.waiting_at`` and :func:`_untreated_at`,
-    the definitions the drill-down lists), read in one pass over each history
-    (:func:`warroom.cases.waiting.states_at`) instead of subqueries per person.
+    the definitions the drill-down lists), counted set-based: at the daily cut-off by
+    aggregate queries over the states kept there (:func:`warroom.cases.waiting.kept_states`),
+    else from one pass over each history (:func:`warroom.cases.waiting.states_at`).
     """
+    from warroom.cases import cutoff_states
 
+    out: dict[str, dict[int, list[int]]] = {str(d): {} for d in PERSON_DUTIES}
+    cp = cutoff_states.checkpoint()
+    if cp is None or cp.moment != cutoff:
+        _count_states(
+            cutoff, waiting.states_at(cutoff, [waiting.waiting_filter(), ADMITTED_NOW]), out
+        )
+        return out
+    h24, h48 = cutoff - dt.timedelta(hours=24), cutoff - dt.timedelta(hours=48)
+    for (home, status, _severity), (n, o24, o48) in waiting.waiting_groups(
+        cutoff, (h24, h48)
+    ).items():
+        duty = Duty.ADMIT if status == Status.CONFIRMED else Duty.ISOLATE
+        row = out[duty].setdefault(home, [0, 0, 0, 0])
+        row[0] += n
+        row[1] += o24
+        row[2] += o48
+    out[str(Duty.TREAT)] = _treat_rows(cutoff)
+    return out
+
+
+ADMITTED_NOW = Q(status=Status.ADMITTED)
+
+
+def _count_states(
+    cutoff: dt.datetime,
+    states: list[waiting.StateAt],
+    out: dict[str, dict[int, list[int]]],
+    *,
+    waiting_too: bool = True,
+) -> None:
+    """Add to ``out`` (as :func:`person_duty_rows`) the backlogs of ``states``, read with
+    the ``now`` filters ``[waiting_filter(), ADMITTED_NOW]`` (``waiting_too``) or
+    ``[ADMITTED_NOW]``."""
     day = timezone.localdate(cutoff - dt.timedelta(microseconds=1))
     h24, h48 = cutoff - dt.timedelta(hours=24), cutoff - dt.timedelta(hours=48)
-    out: dict[str, dict[int, list[int]]] = {str(d): {} for d in PERSON_DUTIES}
 
     def add(duty: str, home: int, o24: bool, o48: bool, priority: bool) -> None:
         row = out[duty].setdefault(home, [0, 0, 0, 0])
@@ -275,12 +356,12 @@ def person_duty_rows(cutoff: dt.datetime) -> dict[str, dict[int, list[int]]]:
         row[3] += priority
 
     admitted = []
-    for s in waiting.states_at(cutoff, [waiting.waiting_filter(), Q(status=Status.ADMITTED)]):
-        if s.now[0] and (waiting.waits_for_bed(s) or waiting.waits_for_room(s)):
+    for s in states:
+        if waiting_too and s.now[0] and (waiting.waits_for_bed(s) or waiting.waits_for_room(s)):
             since = waiting.waiting_since(s)
             duty = Duty.ADMIT if waiting.waits_for_bed(s) else Duty.ISOLATE
             add(duty, s.home_id, since <= h24, since <= h48, False)
-        if s.now[1] and s.status == Status.ADMITTED:
+        if s.now[-1] and s.status == Status.ADMITTED:
             admitted.append(s)
     if admitted:
         treated = _treatments_of([s.pk for s in admitted], day)
@@ -298,7 +379,58 @@ def person_duty_rows(cutoff: dt.datetime) -> dict[str, dict[int, list[int]]]:
                 s.admitted_at <= h48 and (before is None or before <= d48),
                 s.severity in HIGH_SEVERITY,
             )
-    return out
+
+
+def _treat_rows(cutoff: dt.datetime) -> dict[int, list[int]]:
+    """The treat backlog per home compound (as :func:`person_duty_rows`), at the daily
+    cut-off from the kept states."""
+    from django.db.models import Exists, OuterRef, Subquery
+
+    from warroom.cases.models import TreatmentRecord
+
+    day = timezone.localdate(cutoff - dt.timedelta(microseconds=1))
+    h24, h48 = cutoff - dt.timedelta(hours=24), cutoff - dt.timedelta(hours=48)
+    d24 = timezone.localdate(h24) - dt.timedelta(days=1)
+    d48 = timezone.localdate(h48) - dt.timedelta(days=1)
+    out: dict[str, dict[int, list[int]]] = {str(Duty.TREAT): {}}
+    with waiting.kept_states(cutoff, Q(person__status=Status.ADMITTED)) as kept:
+        if kept is not None:
+            treatments = TreatmentRecord.objects.filter(person_id=OuterRef("person_id"))
+
+            def older(at: dt.datetime, last: dt.date) -> Q:
+                return Q(admitted_at__lte=at) & (Q(before__isnull=True) | Q(before__lte=last))
+
+            rows = list(
+                kept.rows.filter(status=Status.ADMITTED)
+                .exclude(Exists(treatments.filter(date=day)))
+                .annotate(
+                    before=Subquery(
+                        treatments.filter(date__lt=day).order_by("-date").values("date")[:1]
+                    ),
+                    severity_then=waiting._severity_expression(),
+                )
+                .values("person__home_id")
+                .annotate(
+                    n=Count("pk"),
+                    o24=Count("pk", filter=older(h24, d24)),
+                    o48=Count("pk", filter=older(h48, d48)),
+                    pri=Count("pk", filter=Q(severity_then__in=HIGH_SEVERITY)),
+                )
+                .values_list("person__home_id", "n", "o24", "o48", "pri")
+            )
+    treat = out[str(Duty.TREAT)]
+    if kept is None or not kept.still():
+        _count_states(cutoff, waiting.states_at(cutoff, [ADMITTED_NOW]), out, waiting_too=False)
+        return treat
+    for home, *n in rows:
+        treat[home] = list(n)
+    if kept.fresh:
+        from warroom.core.bulk import among
+
+        with among(kept.fresh, integer=True) as fresh:
+            states = waiting.states_at(cutoff, [ADMITTED_NOW], people=fresh)
+            _count_states(cutoff, states, out, waiting_too=False)
+    return treat
 
 
 def _treatments_of(people: list[int], day: dt.date) -> dict[int, tuple[int, dt.date | None]]:
@@ -347,7 +479,10 @@ def compute_backlog(cutoff: dt.datetime) -> Backlog:
         }
         if spec.priority is not None:
             annotations["pri"] = Count("pk", filter=spec.priority)
-        rows = list(spec.queryset(cutoff).order_by().values(spec.home).annotate(**annotations))
+        if spec.queryset is _owing_test_at:
+            rows = _owed_tests(cutoff, annotations)
+        else:
+            rows = list(spec.queryset(cutoff).order_by().values(spec.home).annotate(**annotations))
         if not rows:
             continue
         homes = np.array([r[spec.home] for r in rows], dtype=np.int64)
@@ -397,18 +532,16 @@ def do_compute_clearance(date: dt.date, *, actor: Any) -> ClearanceResult:
     backlog = compute_backlog(cutoff)
     totals = backlog.values[:, :, 0]
     nonzero = np.argwhere(totals > 0)
+    # Plain tuples (SNAPSHOT_FIELDS order): ~20,000 rows a day for the whole city.
+    duty_names = [str(d) for d in DUTIES]
     snapshots = [
-        ClearanceSnapshot(
-            area_id=int(backlog.area_ids[i]),
-            date=date,
-            duty=str(DUTIES[d]),
-            total=int(backlog.values[i, d, 0]),
-            under_24h=int(backlog.values[i, d, 1]),
-            from_24_to_48h=int(backlog.values[i, d, 2]),
-            over_48h=int(backlog.values[i, d, 3]),
-            priority=int(backlog.values[i, d, 4]),
+        (area, date, duty_names[d], *row)
+        for area, d, row in zip(
+            backlog.area_ids[nonzero[:, 0]].tolist(),
+            nonzero[:, 1].tolist(),
+            backlog.values[nonzero[:, 0], nonzero[:, 1]].tolist(),
+            strict=True,
         )
-        for i, d in nonzero
     ]
     roots = np.nonzero(
         np.isin(backlog.area_ids, list(Area.objects.filter(depth=0).values_list("pk", flat=True)))
@@ -447,7 +580,7 @@ def do_compute_clearance(date: dt.date, *, actor: Any) -> ClearanceResult:
         elif run is not None:
             revision = run.revision  # computed before revisions were kept: replaced once
         ClearanceSnapshot.objects.filter(date=date).delete()
-        insert_rows(ClearanceSnapshot, snapshots, SNAPSHOT_FIELDS)
+        insert_tuples(ClearanceSnapshot, SNAPSHOT_FIELDS, snapshots)
         ClearanceRun.objects.update_or_create(
             date=date,
             defaults={

@@ -53,6 +53,8 @@ class CutoffState(models.Model):
         app_label = "cases"
         verbose_name = _("state at the cut-off")
         verbose_name_plural = _("states at the cut-off")
+        # The daily counts read the people in some states (the admitted: a few percent)
+        indexes = [models.Index(fields=["status"], name="cases_cutoffstate_status")]
 
     def __str__(self) -> str:
         return f"{self.person_id}: {self.status}"

@@ -15,11 +15,12 @@ import cases); dispatch reads the people through :func:`waiting_people`.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 
 from warroom.analytics.allocate import Need
@@ -68,12 +69,13 @@ def is_waiting(person: Person) -> bool:
     )
 
 
-def waiting_filter() -> Q:
-    return Q(merged_into__isnull=True) & (
-        Q(status=Status.CONFIRMED)
+def waiting_filter(prefix: str = "") -> Q:
+    """The people waiting now (``prefix``: the lookup to the person, e.g. ``"person__"``)."""
+    return Q(**{f"{prefix}merged_into__isnull": True}) & (
+        Q(**{f"{prefix}status": Status.CONFIRMED})
         | (
-            Q(status__in=QUARANTINE_STATUSES)
-            & ~Q(isolation__in=(Isolation.QUARANTINE, Isolation.HOSPITAL))
+            Q(**{f"{prefix}status__in": QUARANTINE_STATUSES})
+            & ~Q(**{f"{prefix}isolation__in": (Isolation.QUARANTINE, Isolation.HOSPITAL)})
         )
     )
 
@@ -242,24 +244,39 @@ def _latest_per_person(queryset: QuerySet[Any], **also: Any) -> QuerySet[Any]:
     ).filter(latest=1)
 
 
-def states_at(moment: dt.datetime, now: Sequence[Q], *, times: bool = True) -> list[StateAt]:
+def _later(moment: dt.datetime, key: str = "pk") -> Q:
+    """The people (``key``: the lookup to the person's id) with a step, an isolation
+    record or a test due set after ``moment``: their present state may not be theirs at
+    ``moment`` (:func:`people_at`'s candidates)."""
+    from warroom.cases.models import IsolationRecord, TestDueRecord, TransitionRecord
+
+    return (
+        Q(**{f"{key}__in": TransitionRecord.objects.filter(at__gt=moment).values("person_id")})
+        | Q(**{f"{key}__in": IsolationRecord.objects.filter(at__gt=moment).values("person_id")})
+        | Q(**{f"{key}__in": TestDueRecord.objects.filter(at__gt=moment).values("person_id")})
+    )
+
+
+def states_at(
+    moment: dt.datetime, now: Sequence[Q], *, times: bool = True, people: Any = None
+) -> list[StateAt]:
     """Every person :func:`people_at` gives for ``moment`` with any of the ``now`` filters,
     with the same values, set-based (four queries). ``StateAt.now[i]`` says whether he is
     among ``people_at(moment, now=now[i])``'s people. Without ``times``, the moments
-    (creation, confirmation, entry, admission) are not read (None)."""
+    (creation, confirmation, entry, admission) are not read (None). ``people``: only
+    these (ids, a list or a subquery)."""
 
-    from warroom.cases.models import IsolationRecord, TransitionRecord
     from warroom.core.bulk import among
 
-    later = Q(pk__in=TransitionRecord.objects.filter(at__gt=moment).values("person_id")) | Q(
-        pk__in=IsolationRecord.objects.filter(at__gt=moment).values("person_id")
-    )
+    later = _later(moment)
     any_now = now[0]
     for q in now[1:]:
         any_now |= q
     candidates = Person.objects.filter(merged_into__isnull=True, created_at__lte=moment).filter(
         any_now | later
     )
+    if people is not None:
+        candidates = candidates.filter(pk__in=people)
     flags = {
         f"now_{i}": Case(When(q | later, then=Value(True)), default=Value(False))
         for i, q in enumerate(now)
@@ -329,6 +346,131 @@ def waiting_states(moment: dt.datetime, *, times: bool = True) -> list[StateAt]:
     ]
 
 
+# --- counted in the database: from the states kept at the daily cut-off ---------------------
+#
+# The daily cycle counts the people waiting (the clearance's admit and isolate backlogs with
+# their ages, the bed balance's waiting people by the bed they need) and the admitted ones
+# (the treat backlog) at the day's cut-off, where :mod:`warroom.cases.cutoff_states` keeps
+# everyone's state. Reading tens of thousands of :class:`StateAt` into Python to count them
+# was most of those steps; :func:`kept_states` gives the kept rows of the same candidates
+# as :func:`states_at` (the person's present state or a record after the moment) to count
+# with one aggregate query, and the people with a record written since the rows (read from
+# their histories by :func:`states_at`). Any other moment: None, the callers count
+# :func:`states_at`'s people. ``tests/cases/test_cutoff_states.py`` checks on random
+# histories and days that the counts equal the per-person definitions either way.
+
+
+@dataclass(frozen=True)
+class Kept:
+    """:func:`kept_states`' answer: the kept rows (a queryset of
+    :class:`~warroom.cases.cutoff_models.CutoffState`), the people to read from their
+    histories instead (a record written since the rows), and the checkpoint they stand at."""
+
+    rows: QuerySet[Any]
+    fresh: list[int]
+    checkpoint: Any
+
+    def still(self) -> bool:
+        """Whether the checkpoint still stands after the reads: an advance committed in
+        between replaces it (rows and checkpoint in one transaction), and the rows read
+        may then be the next moment's: the caller counts from scratch."""
+        return type(self.checkpoint).objects.filter(pk=self.checkpoint.pk).exists()
+
+
+@contextmanager
+def kept_states(moment: dt.datetime, now: Q) -> Iterator[Kept | None]:
+    """The kept states at ``moment`` of the candidates of :func:`states_at` for ``now`` (a
+    filter on the person, its lookups starting with ``person__``), without the people with
+    a record written since (``fresh``: read them with ``states_at(..., people=fresh)``);
+    None when the checkpoint is not at ``moment``. Read within the block, then ask
+    :meth:`Kept.still`."""
+    from warroom.cases import cutoff_states
+    from warroom.cases.cutoff_models import CutoffState
+    from warroom.core.bulk import among
+
+    cp = cutoff_states.checkpoint()
+    if cp is None or cp.moment != moment:
+        yield None
+        return
+    fresh = sorted(cutoff_states._people(cutoff_states._written_since(cp)))
+    qs = CutoffState.objects.filter(
+        Q(person__merged_into__isnull=True, person__created_at__lte=moment)
+        & (now | _later(moment, "person_id"))
+    ).order_by()
+    with among(fresh, integer=True) as ids:
+        yield Kept(qs.exclude(person_id__in=ids) if fresh else qs, fresh, cp)
+
+
+def _since_expression() -> Coalesce:
+    """:func:`waiting_since` of a kept state (confirmation for the confirmed, else entry)."""
+    return Coalesce(
+        Case(When(status=Status.CONFIRMED, then=F("confirmed_at")), default=F("entered_at")),
+        F("entered_at"),
+        F("person__created_at"),
+    )
+
+
+def _severity_expression() -> Case:
+    """A kept state's severity: his last severity record's, else his present one."""
+    return Case(When(severity="", then=F("person__severity")), default=F("severity"))
+
+
+def waiting_groups(
+    moment: dt.datetime, ages: Sequence[dt.datetime] = ()
+) -> dict[tuple[int, str, str], list[int]]:
+    """The people of :func:`waiting_at` counted by (home compound, status, severity — ""
+    but for the confirmed, whose bed depends on it): ``[people, of whom waiting since at
+    or before ages[0], ...]``. At the daily cut-off one aggregate query over the kept
+    states; else from :func:`waiting_states`."""
+    out: dict[tuple[int, str, str], list[int]] = {}
+
+    def add(s: StateAt) -> None:
+        key = (s.home_id, str(s.status), s.severity if s.status == Status.CONFIRMED else "")
+        row = out.setdefault(key, [0] * (1 + len(ages)))
+        row[0] += 1
+        if ages:
+            since = waiting_since(s)
+            for i, age in enumerate(ages):
+                row[1 + i] += since <= age
+
+    with kept_states(moment, waiting_filter("person__")) as kept:
+        if kept is not None:
+            counts = {
+                f"age_{i}": Count("pk", filter=Q(since__lte=age)) for i, age in enumerate(ages)
+            }
+            rows = list(
+                kept.rows.filter(
+                    Q(status=Status.CONFIRMED)
+                    | (Q(status__in=QUARANTINE_STATUSES) & ~Q(isolation__in=CENTRALISED))
+                )
+                .annotate(
+                    since=_since_expression(),
+                    need_severity=Case(
+                        When(status=Status.CONFIRMED, then=_severity_expression()),
+                        default=Value(""),
+                        output_field=CharField(),
+                    ),
+                )
+                .values("person__home_id", "status", "need_severity")
+                .annotate(n=Count("pk"), **counts)
+                .values_list("person__home_id", "status", "need_severity", "n", *counts)
+            )
+    if kept is None or not kept.still():
+        for s in waiting_states(moment, times=bool(ages)):
+            add(s)
+        return out
+    for home, status, severity, *n in rows:
+        out[(home, status, severity)] = list(n)
+    if kept.fresh:
+        from warroom.core.bulk import among
+
+        with among(kept.fresh, integer=True) as fresh:
+            for s in states_at(moment, [waiting_filter()], times=bool(ages), people=fresh):
+                if waits_for_bed(s) or waits_for_room(s):
+                    add(s)
+    return out
+
+
 def waiting_for_bed_at(moment: dt.datetime) -> Q:
     """Filter of :func:`people_at`: waiting for a hospital bed (confirmed, not admitted)."""
     return Q(status_at=Status.CONFIRMED)
@@ -379,9 +521,9 @@ def waiting_counts(day: dt.date) -> dict[tuple[int, str], int]:
     from warroom.cases.clearance import cutoff_for
 
     out: dict[tuple[int, str], int] = {}
-    for s in waiting_states(cutoff_for(day), times=False):
-        need = need_of(s.status or "", s.severity)
+    for (home, status, severity), (n,) in waiting_groups(cutoff_for(day)).items():
+        need = need_of(status, severity)
         assert need is not None  # everyone waiting is in a category with a need
-        key = (s.home_id, BED_TYPE_OF_NEED[need])
-        out[key] = out.get(key, 0) + 1
+        key = (home, BED_TYPE_OF_NEED[need])
+        out[key] = out.get(key, 0) + n
     return out

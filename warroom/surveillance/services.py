@@ -297,12 +297,14 @@ def do_compute_daily_aggregates(day: dt.date, *, actor: Any) -> int:
     keep = np.nonzero(known.sum(axis=1) > 0)[0]
     now = timezone.now()
     # Plain tuples (unknown = -1 → NULL): about 10,000 rows a day at the peak.
-    cells: list[list[Any]] = values[keep].tolist()
+    kept = values[keep]
+    cells = kept.astype(object)
+    cells[kept < 0] = None
     area_ids: list[int] = ids[keep].tolist()
     source = str(Source.LINE_LIST)
     rows = [
-        (area_id, day, source, now, *(v if v >= 0 else None for v in row))
-        for area_id, row in zip(area_ids, cells, strict=True)
+        (area_id, day, source, now, *row)
+        for area_id, row in zip(area_ids, cells.tolist(), strict=True)
     ]
     digest = hashlib.sha256(values.tobytes() + day.isoformat().encode()).hexdigest()
     with acting(actor), transaction.atomic():
@@ -415,6 +417,7 @@ def _line_list_cases(cube: Any, day: dt.date) -> tuple[Any, Any, set[dt.date]]:
     """
     line_days = set(
         DailyReport.objects.filter(source=Source.LINE_LIST, date__lte=day)
+        .order_by()  # (the model's ordering would make every row distinct)
         .values_list("date", flat=True)
         .distinct()
     )
@@ -439,6 +442,8 @@ def _line_list_cases(cube: Any, day: dt.date) -> tuple[Any, Any, set[dt.date]]:
     )
     place: dict[str, str | None] = {}
     dates, codes = [], []
+    zone = timezone.get_current_timezone()
+    cutoffs: dict[dt.date, dt.datetime] = {}  # (tens of thousands of cases, a few days)
     for at, path in rows:
         if path not in place:
             found = None
@@ -450,8 +455,11 @@ def _line_list_cases(cube: Any, day: dt.date) -> tuple[Any, Any, set[dt.date]]:
         code = place[path]
         if code is None:
             continue
-        when = timezone.localtime(at).date()
-        if at >= cutoff_for(when):
+        when = at.astimezone(zone).date()
+        cut = cutoffs.get(when)
+        if cut is None:
+            cut = cutoffs[when] = cutoff_for(when)
+        if at >= cut:
             when += dt.timedelta(days=1)
         dates.append(np.datetime64(when, "D"))
         codes.append(code)
