@@ -140,3 +140,40 @@ def test_forcing_one_step_makes_the_steps_after_it_stale(steps):
     calls.clear()
     daily.run_daily_cycle(DAY)
     assert calls == ["b", "c"]
+
+
+def test_a_first_step_runs_before_every_other(steps):
+    calls, _ = steps
+    daily.register_step("z", lambda day: calls.append("z") or "z ok", first=True)
+    assert [s.name for s in daily.ordered_steps()][0] == "z"
+    daily.run_daily_cycle(DAY)
+    assert calls == ["z", "a", "b", "c"]
+
+
+@pytest.mark.django_db(transaction=True)  # the server counts changes at their commit
+def test_the_planners_statistics_are_refreshed_for_the_tables_an_import_changed():
+    """``core.statistics`` (registered first) analyses exactly the tables past autovacuum's
+    threshold, whatever the server's autovacuum setting; on SQLite it does nothing."""
+    from django.db import connection
+
+    from warroom.core.dbstats import do_refresh_statistics, stale_tables
+    from warroom.geo.models import Area
+
+    assert daily.ordered_steps()[0].name == "core.statistics"
+    Area.objects.bulk_create(
+        [
+            Area(code=f"77{i:04d}", name_zh=f"区{i}", level="city", path=f"/77{i:04d}/", depth=0)
+            for i in range(300)
+        ]
+    )
+    if connection.vendor != "postgresql":
+        assert stale_tables() == [] and "nothing" in do_refresh_statistics()
+        return
+    with connection.cursor() as cursor:  # the counters are flushed at most once a second
+        cursor.execute("SELECT pg_stat_force_next_flush()")
+    assert "geo_area" in stale_tables()
+    summary = do_refresh_statistics()
+    assert "geo_area" in summary
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'geo_area'")
+        assert cursor.fetchone()[0] >= 300  # the planner now knows the rows

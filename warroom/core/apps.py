@@ -9,3 +9,12 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from warroom.core import lookups  # noqa: F401  (registers field__under)
+        from warroom.core.daily import register_step
+        from warroom.core.dbstats import do_refresh_statistics
+
+        register_step(
+            "core.statistics",
+            do_refresh_statistics,
+            first=True,
+            label="数据库统计 / the planner's statistics",
+        )

@@ -42,6 +42,7 @@ class Step:
     label: str = ""
     after_if_present: tuple[str, ...] = ()
     scoped: bool = False  # fn(day, scope=path) recomputes only the subtree at path
+    first: bool = False  # runs before every other step (the planner's statistics)
 
 
 _STEPS: dict[str, Step] = {}
@@ -55,6 +56,7 @@ def register_step(
     after_if_present: Iterable[str] = (),
     label: str = "",
     scoped: bool = False,
+    first: bool = False,
 ) -> None:
     """Add a step to the daily cycle (call from an AppConfig.ready).
 
@@ -63,10 +65,11 @@ def register_step(
     steps that must exist and run first; ``after_if_present`` steps run first when their
     app is installed (a summary step reading whatever the other apps produce). A
     ``scoped`` step also takes ``fn(day, scope=path)`` and then writes only the results of
-    the areas under ``path`` (work done on behalf of a district officer).
+    the areas under ``path`` (work done on behalf of a district officer). A ``first``
+    step runs before every other one.
     """
     _STEPS[name] = Step(
-        name, fn, tuple(after), label or name, tuple(after_if_present), scoped=scoped
+        name, fn, tuple(after), label or name, tuple(after_if_present), scoped=scoped, first=first
     )
 
 
@@ -75,8 +78,11 @@ def unregister_step(name: str) -> None:
 
 
 def ordered_steps(only: Iterable[str] | None = None) -> list[Step]:
+    firsts = {s.name for s in _STEPS.values() if s.first}
     graph = {
-        s.name: set(s.after) | {d for d in s.after_if_present if d in _STEPS}
+        s.name: set(s.after)
+        | {d for d in s.after_if_present if d in _STEPS}
+        | (set() if s.first else firsts)
         for s in _STEPS.values()
     }
     missing = {dep for deps in graph.values() for dep in deps if dep not in graph}
