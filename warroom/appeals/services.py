@@ -315,8 +315,8 @@ def _candidates(appeals: Sequence[Appeal]) -> list[_Candidate]:
 
 
 class _Pool:
-    """The candidates, found by place (the open ones) and by phone, their bigrams computed
-    once (a batch compares each appeal with those of its place and phone only)."""
+    """The candidates, found by place (the open ones) and by phone (a batch compares each
+    appeal with those of its place and phone only)."""
 
     def __init__(self, candidates: Sequence[_Candidate]) -> None:
         self.numbers: dict[int, str] = {}
@@ -331,9 +331,6 @@ class _Pool:
             self.by_area.setdefault(c.area_id, []).append(c)
         if c.caller_phone:
             self.by_phone.setdefault(c.caller_phone, []).append(c)
-
-    def bigrams(self, c: _Candidate) -> frozenset[str]:
-        return _bigrams(c.text)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -361,17 +358,23 @@ def _link(appeal: Appeal, pool: _Pool) -> None:
         earlier = next((c for c in rows if c.caller_phone == phone), None)
         if earlier is not None:
             appeal.repeat_of_id = earlier.original or earlier.key
-    grams = _bigrams(appeal.text)
     near = sorted((c for c in rows if c.status in OPEN_STATUSES), key=lambda c: c.key)
-    size = len(grams)
     for c in near:  # the oldest first: a duplicate links to the first filed
-        theirs = pool.bigrams(c)
-        # Jaccard ≤ min(|a|, |b|) / max(|a|, |b|): sizes apart by more than 0.8 never match.
-        if 5 * min(size, len(theirs)) < 4 * max(size, len(theirs)):
-            continue
-        if appeals_text.similarity(grams, theirs) >= 0.8:
+        if _near_identical(appeal.text, c.text):
             appeal.duplicate_of_id = c.original or c.key
             return
+
+
+@functools.lru_cache(maxsize=65536)
+def _near_identical(mine: str, theirs: str) -> bool:
+    """Bigram similarity ≥ 0.8, kept per process by the pair of texts: a flood of one
+    message (a rumour forwarded, a compound's shared complaint) compares the same pairs
+    again and again."""
+    a, b = _bigrams(mine), _bigrams(theirs)
+    # Jaccard ≤ min(|a|, |b|) / max(|a|, |b|): sizes apart by more than 0.8 never match.
+    if 5 * min(len(a), len(b)) < 4 * max(len(a), len(b)):
+        return False
+    return appeals_text.similarity(a, b) >= 0.8
 
 
 def do_file_appeal(
