@@ -140,27 +140,29 @@ def _owing_test_at(cutoff: dt.datetime) -> QuerySet[Person]:
     ``TestDueRecord`` before it) passed. A person with no such record had no test due
     then, unless he has no record at all (registered before the history was kept): he is
     read from his present ``next_test_due``. One query, whatever the number of people."""
+    return (
+        waiting.people_at(cutoff, now=Q(status__in=OWES_TESTS, next_test_due__lte=cutoff))
+        .filter(status_at__in=OWES_TESTS)
+        .annotate(due_at=_due_at(cutoff, "pk", "next_test_due"))
+        .filter(due_at__lte=cutoff)
+    )
+
+
+def _due_at(cutoff: dt.datetime, person: str, present: str) -> Any:
+    """The test due at ``cutoff`` of the row's person (``person``: the reference to his
+    key): his last due record at or before it; none if he has records only after it; else
+    his present ``present`` field (no record ever)."""
     from django.db.models import Case, DateTimeField, Exists, F, OuterRef, Subquery, When
 
     from warroom.cases.models import TestDueRecord
 
-    records = TestDueRecord.objects.filter(person=OuterRef("pk"))
+    records = TestDueRecord.objects.filter(person_id=OuterRef(person))
     before = records.filter(at__lte=cutoff)
-    return (
-        waiting.people_at(cutoff, now=Q(status__in=OWES_TESTS, next_test_due__lte=cutoff))
-        .filter(status_at__in=OWES_TESTS)
-        .annotate(
-            due_at=Case(
-                When(
-                    Exists(before),
-                    then=Subquery(before.order_by("-at", "-pk").values("due")[:1]),
-                ),
-                When(Exists(records), then=None),
-                default=F("next_test_due"),
-                output_field=DateTimeField(),
-            )
-        )
-        .filter(due_at__lte=cutoff)
+    return Case(
+        When(Exists(before), then=Subquery(before.order_by("-at", "-pk").values("due")[:1])),
+        When(Exists(records), then=None),
+        default=F(present),
+        output_field=DateTimeField(),
     )
 
 
@@ -169,28 +171,14 @@ def _owed_tests(cutoff: dt.datetime, annotations: dict[str, Any]) -> list[dict[s
     :func:`_owing_test_at`'s people, as ``{"home_id": ..., name: ...}`` rows): at the daily
     cut-off their status then read from the states kept there (one aggregate query, the
     people with a record written since by :func:`_owing_test_at`), else by it."""
-    from django.db.models import Case, DateTimeField, Exists, F, OuterRef, Subquery, When
+    from django.db.models import F
 
-    from warroom.cases.models import TestDueRecord
-
-    records = TestDueRecord.objects.filter(person_id=OuterRef("person_id"))
-    before = records.filter(at__lte=cutoff)
     now = Q(person__status__in=OWES_TESTS, person__next_test_due__lte=cutoff)
     with waiting.kept_states(cutoff, now) as kept:
         if kept is not None:
             rows = list(
                 kept.rows.filter(status__in=OWES_TESTS)
-                .annotate(
-                    due_at=Case(
-                        When(
-                            Exists(before),
-                            then=Subquery(before.order_by("-at", "-pk").values("due")[:1]),
-                        ),
-                        When(Exists(records), then=None),
-                        default=F("person__next_test_due"),
-                        output_field=DateTimeField(),
-                    )
-                )
+                .annotate(due_at=_due_at(cutoff, "person_id", "person__next_test_due"))
                 .filter(due_at__lte=cutoff)
                 .values(home_id=F("person__home_id"))
                 .annotate(**annotations)

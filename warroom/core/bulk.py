@@ -587,17 +587,7 @@ def insert_columns(table: str, names: Sequence[str], columns: Sequence[Sequence[
         adapted = [_sqlite_column(c) for c in columns]
         _insert(table, names, list(zip(*adapted, strict=True)))
         return
-    texts = [_copy_column(c) for c in columns]
-    quote = connection.ops.quote_name
-    cols = ", ".join(quote(c) for c in names)
-    step = 50_000
-    with (
-        connection.cursor() as cursor,
-        cursor.cursor.copy(f"COPY {quote(table)} ({cols}) FROM STDIN") as copy,
-    ):
-        for start in range(0, n, step):
-            block = [t[start : start + step] for t in texts]
-            copy.write("\n".join(map("\t".join, zip(*block, strict=True))) + "\n")
+    _copy_text(table, names, [_copy_column(c) for c in columns])
 
 
 _COPY_SPECIAL = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
