@@ -145,7 +145,7 @@ def test_forcing_one_step_makes_the_steps_after_it_stale(steps):
 def test_a_first_step_runs_before_every_other(steps):
     calls, _ = steps
     daily.register_step("z", lambda day: calls.append("z") or "z ok", first=True)
-    assert [s.name for s in daily.ordered_steps()][0] == "z"
+    assert daily.ordered_steps()[0].name == "z"
     daily.run_daily_cycle(DAY)
     assert calls == ["z", "a", "b", "c"]
 
