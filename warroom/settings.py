@@ -131,6 +131,13 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
 elif _db["ENGINE"].startswith("django.db.backends.postgresql"):
     _db["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 60, minimum=0)
     _db["CONN_HEALTH_CHECKS"] = True
+    # PostgreSQL's JIT compiles a query whose estimated cost passes jit_above_cost: the
+    # daily cycle's aggregates over the whole city's people pass it, and the compilation
+    # took 0.7 s of a 0.85 s query (tests owed at the cut-off, 344,000 people). These are
+    # short queries run once: JIT off unless WARROOM_PG_JIT=1 (docs/performance.md).
+    if not env_bool("WARROOM_PG_JIT", False):
+        _pg_options = _db.setdefault("OPTIONS", {})
+        _pg_options["options"] = f"{_pg_options.get('options', '')} -c jit=off".strip()
     # One test database per checkout, so that two checkouts can run the suite at once.
     _checkout = hashlib.sha256(str(BASE_DIR).encode()).hexdigest()[:8]
     _db["TEST"] = {"NAME": env_str("WARROOM_TEST_DB", f"test_{_db['NAME']}_{_checkout}")}

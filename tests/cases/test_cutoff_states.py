@@ -78,7 +78,7 @@ def _owed_tests_by_home(read, cut: dt.datetime) -> dict[int, list[int]]:
         "o48": Count("pk", filter=Q(due_at__lte=h48)),
     }
     rows = (
-        read(cut, annotations)
+        read(cut)
         if read is not None
         else _owing_test_at(cut).order_by().values("home_id").annotate(**annotations)
     )

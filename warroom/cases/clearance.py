@@ -166,37 +166,47 @@ def _due_at(cutoff: dt.datetime, person: str, present: str) -> Any:
     )
 
 
-def _owed_tests(cutoff: dt.datetime, annotations: dict[str, Any]) -> list[dict[str, Any]]:
-    """The tests owed at ``cutoff`` per home compound (``annotations`` of
-    :func:`_owing_test_at`'s people, as ``{"home_id": ..., name: ...}`` rows): at the daily
-    cut-off their status then read from the states kept there (one aggregate query, the
-    people with a record written since by :func:`_owing_test_at`), else by it."""
-    from django.db.models import F
+def _owed_tests(cutoff: dt.datetime) -> list[dict[str, Any]]:
+    """The tests owed at ``cutoff`` per home compound, as ``{"home_id", "n", "o24",
+    "o48"}`` rows (owed; due 24 and 48 hours before the cut-off or earlier): at the daily
+    cut-off their status read from the states kept there (the people with a record written
+    since by :func:`_owing_test_at`), else by it. "Due 24 h before" is the TEST spec's
+    ``older_than`` (``due_at <= x``).
 
+    Each person's due moment is read once (``home_id, due_at``) and counted here: the
+    three counts as SQL aggregates repeated the correlated "last due record" lookups in
+    each ``FILTER`` (1.5 s of the 14 February 2020 cycle at full scale on PostgreSQL)."""
     now = Q(person__status__in=OWES_TESTS, person__next_test_due__lte=cutoff)
+    pairs: list[tuple[int, dt.datetime]] = []
     with waiting.kept_states(cutoff, now) as kept:
         if kept is not None:
-            rows = list(
+            pairs = list(
                 kept.rows.filter(status__in=OWES_TESTS)
                 .annotate(due_at=_due_at(cutoff, "person_id", "person__next_test_due"))
-                .filter(due_at__lte=cutoff)
-                .values(home_id=F("person__home_id"))
-                .annotate(**annotations)
+                .values_list("person__home_id", "due_at")  # "due_at <= cutoff" below
             )
     if kept is None or not kept.still():
-        return list(_owing_test_at(cutoff).order_by().values("home_id").annotate(**annotations))
-    if kept.fresh:
+        pairs = list(_owing_test_at(cutoff).order_by().values_list("home_id", "due_at"))
+    elif kept.fresh:
         from warroom.core.bulk import among
 
         with among(kept.fresh, integer=True) as fresh:
-            rows += list(
+            pairs += list(
                 _owing_test_at(cutoff)
                 .filter(pk__in=fresh)
                 .order_by()
-                .values("home_id")
-                .annotate(**annotations)
+                .values_list("home_id", "due_at")
             )
-    return rows
+    h24, h48 = cutoff - dt.timedelta(hours=24), cutoff - dt.timedelta(hours=48)
+    counts: dict[int, list[int]] = {}
+    for home, due in pairs:
+        if due is None or due > cutoff:
+            continue  # not owed then (no test due, or due after the cut-off)
+        row = counts.setdefault(home, [0, 0, 0])
+        row[0] += 1
+        row[1] += due <= h24
+        row[2] += due <= h48
+    return [{"home_id": h, "n": n, "o24": o24, "o48": o48} for h, (n, o24, o48) in counts.items()]
 
 
 def specs(cutoff: dt.datetime) -> list[DutySpec]:
@@ -468,7 +478,7 @@ def compute_backlog(cutoff: dt.datetime) -> Backlog:
         if spec.priority is not None:
             annotations["pri"] = Count("pk", filter=spec.priority)
         if spec.queryset is _owing_test_at:
-            rows = _owed_tests(cutoff, annotations)
+            rows = _owed_tests(cutoff)  # the annotations' counts, each due read once
         else:
             rows = list(spec.queryset(cutoff).order_by().values(spec.home).annotate(**annotations))
         if not rows:

@@ -113,20 +113,24 @@ def _marks() -> tuple[int, int, int]:
     )
 
 
-def _written_since(cp: CutoffCheckpoint) -> Q:
-    """People with a record written after the checkpoint (an id above its marks)."""
+def written_since(cp: CutoffCheckpoint, *also: QuerySet[Any]) -> set[int]:
+    """The people with a record written after the checkpoint (an id above its marks), and
+    the people of ``also`` (querysets of a history's ``person_id``).
+
+    Each history read on its own, by its primary key's range: a few rows, not a scan of
+    the people (one ``person IN (...) OR IN (...) OR IN (...)`` over 344,000 people took
+    0.2 s on PostgreSQL, and every reader of the kept states asks it)."""
     transitions, isolations, severities = _models()
-    return (
-        Q(pk__in=transitions.objects.filter(pk__gt=cp.transition_id).values("person_id"))
-        | Q(pk__in=isolations.objects.filter(pk__gt=cp.isolation_id).values("person_id"))
-        | Q(pk__in=severities.objects.filter(pk__gt=cp.severity_id).values("person_id"))
-    )
-
-
-def _people(q: Q) -> set[int]:
-    from warroom.cases.models import Person
-
-    return set(Person.objects.filter(q).values_list("pk", flat=True))
+    fresh: set[int] = set()
+    for model, mark in (
+        (transitions, cp.transition_id),
+        (isolations, cp.isolation_id),
+        (severities, cp.severity_id),
+    ):
+        fresh.update(model.objects.filter(pk__gt=mark).values_list("person_id", flat=True))
+    for qs in also:
+        fresh.update(qs.values_list("person_id", flat=True))
+    return fresh
 
 
 def _state_of_row(row: tuple[Any, ...]) -> State:
@@ -141,7 +145,7 @@ def states_of(moment: dt.datetime, keys: Any, *, times: bool = True) -> dict[int
     cp = checkpoint()
     if cp is None or cp.moment != moment:
         return None
-    fresh = _people(_written_since(cp))
+    fresh = written_since(cp)
     names = list(_COLUMNS[1:]) if times else ["status", "isolation", "severity"]
     out: dict[int, State] = {}
     for pk, *row in (
@@ -180,9 +184,7 @@ def unreleased_rows(
         return None
     # Read from the history: records written since, and steps exactly at ``end`` (kept
     # in the rows, which are "at or before").
-    fresh = _people(
-        _written_since(cp) | Q(pk__in=TransitionRecord.objects.filter(at=end).values("person_id"))
-    )
+    fresh = written_since(cp, TransitionRecord.objects.filter(at=end))
     counts: dict[tuple[int, str], int] = {}
     kept = (
         CutoffState.objects.filter(status__in=unreleased, person__merged_into__isnull=True)
@@ -249,11 +251,11 @@ def do_advance(moment: dt.datetime) -> str:
         else:
             transitions, isolations, severities = _models()
             since = Q(at__gte=cp.moment, at__lte=moment)
-            changed_people = _people(
-                _written_since(cp)
-                | Q(pk__in=transitions.objects.filter(since).values("person_id"))
-                | Q(pk__in=isolations.objects.filter(since).values("person_id"))
-                | Q(pk__in=severities.objects.filter(since).values("person_id"))
+            changed_people = written_since(
+                cp,
+                transitions.objects.filter(since),
+                isolations.objects.filter(since),
+                severities.objects.filter(since),
             )
             with among(changed_people, integer=True) as ids:
                 dropped, _ = CutoffState.objects.filter(person_id__in=ids).delete()

@@ -392,7 +392,7 @@ def kept_states(moment: dt.datetime, now: Q) -> Iterator[Kept | None]:
     if cp is None or cp.moment != moment:
         yield None
         return
-    fresh = sorted(cutoff_states._people(cutoff_states._written_since(cp)))
+    fresh = sorted(cutoff_states.written_since(cp))
     qs = CutoffState.objects.filter(
         Q(person__merged_into__isnull=True, person__created_at__lte=moment)
         & (now | _later(moment, "person_id"))
