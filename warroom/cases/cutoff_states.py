@@ -127,9 +127,11 @@ def written_since(cp: CutoffCheckpoint, *also: QuerySet[Any]) -> set[int]:
         (isolations, cp.isolation_id),
         (severities, cp.severity_id),
     ):
-        fresh.update(model.objects.filter(pk__gt=mark).values_list("person_id", flat=True))
+        fresh.update(
+            model.objects.filter(pk__gt=mark).order_by().values_list("person_id", flat=True)
+        )
     for qs in also:
-        fresh.update(qs.values_list("person_id", flat=True))
+        fresh.update(qs.order_by().values_list("person_id", flat=True))
     return fresh
 
 

@@ -253,8 +253,14 @@ def line_list_figures(day: dt.date) -> tuple[np.ndarray, np.ndarray, list[str]]:
         )
     for name, target in cum_targets.items():
         annotations[name] = Count("person", distinct=True, filter=Q(target=target, at__lt=end))
+    # The day's steps of every kind, and of all time only the kinds counted cumulatively:
+    # not every suspected, febrile and contact step since the start (at the W1 peak four in
+    # five of the history, read and sorted for nothing).
     rows = list(
-        steps.filter(at__lt=end, target__in=[*new_targets.values()])
+        steps.filter(
+            Q(at__gte=start, at__lt=end, target__in=[*new_targets.values()])
+            | Q(at__lt=end, target__in=[*cum_targets.values()])
+        )
         .values("person__home_id")
         .annotate(**annotations)
         .order_by()
