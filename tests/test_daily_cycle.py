@@ -177,3 +177,42 @@ def test_the_planners_statistics_are_refreshed_for_the_tables_an_import_changed(
     with connection.cursor() as cursor:
         cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'geo_area'")
         assert cursor.fetchone()[0] >= 300  # the planner now knows the rows
+
+
+@pytest.mark.django_db(transaction=True)  # VACUUM runs only outside a transaction
+def test_the_cycle_vacuums_the_tables_an_import_left_dead_rows_in():
+    """Rows updated past autovacuum's vacuum threshold leave dead versions that every scan
+    reads: the cycle's first step vacuums those tables (outside its transaction), and
+    inside a caller's transaction it only analyses."""
+    from django.db import connection, transaction
+
+    from warroom.core.dbstats import dead_tables, do_refresh_statistics
+    from warroom.geo.models import Area
+
+    Area.objects.bulk_create(
+        [
+            Area(code=f"78{i:04d}", name_zh=f"区{i}", level="city", path=f"/78{i:04d}/", depth=0)
+            for i in range(300)
+        ]
+    )
+    Area.objects.filter(code__startswith="78").update(population=1)  # 300 dead versions
+    if connection.vendor != "postgresql":
+        assert dead_tables() == [] and "nothing" in do_refresh_statistics()
+        return
+
+    def flush() -> None:  # the counters reach the server at most once a second
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_stat_force_next_flush()")
+
+    flush()
+    assert "geo_area" in dead_tables()
+    with transaction.atomic():
+        assert "vacuumed" not in do_refresh_statistics()  # in a transaction: analyse only
+    flush()
+    assert "geo_area" in dead_tables()
+    report = daily.run_daily_cycle(DAY, only=["core.statistics"])
+    assert report.ran[0][0] == "core.statistics"
+    summary = DailyStepRun.objects.get(day=DAY, step="core.statistics").summary
+    assert "vacuumed" in summary
+    flush()
+    assert "geo_area" not in dead_tables()

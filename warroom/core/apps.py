@@ -16,5 +16,6 @@ class CoreConfig(AppConfig):
             "core.statistics",
             do_refresh_statistics,
             first=True,
+            atomic=False,  # VACUUM runs outside a transaction
             label="数据库统计 / the planner's statistics",
         )

@@ -43,6 +43,7 @@ class Step:
     after_if_present: tuple[str, ...] = ()
     scoped: bool = False  # fn(day, scope=path) recomputes only the subtree at path
     first: bool = False  # runs before every other step (the planner's statistics)
+    atomic: bool = True  # False: runs outside a transaction (VACUUM cannot run in one)
 
 
 _STEPS: dict[str, Step] = {}
@@ -57,6 +58,7 @@ def register_step(
     label: str = "",
     scoped: bool = False,
     first: bool = False,
+    atomic: bool = True,
 ) -> None:
     """Add a step to the daily cycle (call from an AppConfig.ready).
 
@@ -66,10 +68,19 @@ def register_step(
     app is installed (a summary step reading whatever the other apps produce). A
     ``scoped`` step also takes ``fn(day, scope=path)`` and then writes only the results of
     the areas under ``path`` (work done on behalf of a district officer). A ``first``
-    step runs before every other one.
+    step runs before every other one. A step that is not ``atomic`` runs outside the
+    runner's transaction (database maintenance: it writes no results of the day), and its
+    record is written after it.
     """
     _STEPS[name] = Step(
-        name, fn, tuple(after), label or name, tuple(after_if_present), scoped=scoped, first=first
+        name,
+        fn,
+        tuple(after),
+        label or name,
+        tuple(after_if_present),
+        scoped=scoped,
+        first=first,
+        atomic=atomic,
     )
 
 
@@ -146,19 +157,13 @@ def run_daily_cycle(
             started = timezone.now()
             t0 = time.perf_counter()
             try:
-                with transaction.atomic():
+                if step.atomic:  # the step's results and its record in one transaction
+                    with transaction.atomic():
+                        summary = step.fn(day) or ""
+                        _record_done(day, step, started, t0, summary)
+                else:
                     summary = step.fn(day) or ""
-                    DailyStepRun.objects.update_or_create(
-                        day=day,
-                        step=step.name,
-                        defaults={
-                            "status": "done",
-                            "started_at": started,
-                            "seconds": time.perf_counter() - t0,
-                            "summary": summary[:500],
-                            "error": "",
-                        },
-                    )
+                    _record_done(day, step, started, t0, summary)
             except Exception as exc:
                 DailyStepRun.objects.update_or_create(
                     day=day,
@@ -182,6 +187,22 @@ def run_daily_cycle(
             if on_step:
                 on_step(step, "done")
     return report
+
+
+def _record_done(day: dt.date, step: Step, started: Any, t0: float, summary: str) -> None:
+    from warroom.core.models import DailyStepRun
+
+    DailyStepRun.objects.update_or_create(
+        day=day,
+        step=step.name,
+        defaults={
+            "status": "done",
+            "started_at": started,
+            "seconds": time.perf_counter() - t0,
+            "summary": summary[:500],
+            "error": "",
+        },
+    )
 
 
 def downstream_of(names: Iterable[str]) -> set[str]:
