@@ -249,3 +249,38 @@ def test_a_past_cutoffs_test_backlog_is_read_as_the_records_stood_then(scenario,
     assert _row(later, city, A1)["test"]["total"] == 1  # from the sample on, he owes none
     # set-based: the query count does not grow with the people (one per duty and a few)
     assert len(one_day.captured_queries) <= 12, [q["sql"][:80] for q in one_day.captured_queries]
+
+
+def test_the_pending_results_are_counted_as_the_samples_definition_says(scenario, city, hq):
+    """The backlog reads the pending samples and their people apart (SQLite plans the join
+    badly); per home and age band it is the aggregate of ``_pending_at`` by the spec."""
+    from django.db.models import Count
+
+    from warroom.cases.clearance import _pending_at, _pending_results, specs
+
+    _day, cut = scenario
+    p8 = services.do_register_person(
+        name="p8", id_number=resident_id(908), home=city[A2], actor=hq, category="febrile"
+    )
+    services.do_record_sample(
+        p8, kind="nucleic_acid", lab="L", code="8", taken_at=cut - dt.timedelta(hours=80), actor=hq
+    )
+    seen = 0
+    for moment in [cut - dt.timedelta(hours=h) for h in (-72, -24, 0, 12, 30, 60)]:
+        spec = next(s for s in specs(moment) if s.queryset is _pending_at)
+        h24, h48 = moment - dt.timedelta(hours=24), moment - dt.timedelta(hours=48)
+        expected = {
+            r["person__home_id"]: (r["n"], r["o24"], r["o48"])
+            for r in _pending_at(moment)
+            .order_by()
+            .values("person__home_id")
+            .annotate(
+                n=Count("pk"),
+                o24=Count("pk", filter=spec.older_than(h24)),
+                o48=Count("pk", filter=spec.older_than(h48)),
+            )
+        }
+        got = {r["person__home_id"]: (r["n"], r["o24"], r["o48"]) for r in _pending_results(moment)}
+        assert got == expected
+        seen += sum(n for n, _a, _b in got.values())
+    assert seen >= 3  # the samples were pending at several of the moments
