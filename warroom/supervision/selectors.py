@@ -150,7 +150,7 @@ def rate_counts_by_area(areas: list[Area], day: dt.date) -> dict[int, dict[str, 
     # up by key), not ``person__in=people``: that list is every person of the city
     # (225,000 at the W1 peak), built again for each statement.
     whose &= Q(person__merged_into__isnull=True)
-    from django.db.models import BooleanField, Case, Count, ExpressionWrapper, F, Min, When
+    from django.db.models import Case, Count, F, Max, Min, When
 
     # One row a person, aggregated by the database (was: every step, its time parsed in
     # Python): whether he was ever confirmed, admitted, died, discharged, a contact, and
@@ -175,9 +175,9 @@ def rate_counts_by_area(areas: list[Area], day: dt.date) -> dict[int, dict[str, 
             died=Count("pk", filter=Q(target="died")),
             dis=Count("pk", filter=Q(target="discharged")),
         )
-        .annotate(
-            is_c=ExpressionWrapper(Q(c__isnull=False), output_field=BooleanField()),
-            is_k=ExpressionWrapper(Q(k__isnull=False), output_field=BooleanField()),
+        .annotate(  # 0/1 integers: no converter per value (booleans have one on SQLite)
+            is_c=Case(When(c__isnull=False, then=1), default=0),
+            is_k=Case(When(k__isnull=False, then=1), default=0),
             after=Case(When(c__gt=F("k"), then=1), default=0),
         )
         .values_list(
@@ -199,20 +199,28 @@ def rate_counts_by_area(areas: list[Area], day: dt.date) -> dict[int, dict[str, 
             ever["discharged"].add(pid)
         if after:
             contacts_confirmed.add(pid)
-    mild: dict[int, dt.datetime] = {}
-    severe: dict[int, list[dt.datetime]] = {}
-    for pid, sev, at in (
+    # Ever mild (asymptomatic, mild, moderate), and severe or critical after the first
+    # mild record (the latest severe record after it): one row a person, no times read.
+    ever_mild: set[int] = set()
+    became_severe: set[int] = set()
+    for pid, was_mild, worse in (
         SeverityRecord.objects.filter(whose, at__lt=end)
         .order_by()
-        .values_list("person_id", "severity", "at")
+        .values("person_id")
+        .annotate(
+            m=Min("at", filter=Q(severity__in=("asymptomatic", "mild", "moderate"))),
+            s=Max("at", filter=Q(severity__in=("severe", "critical"))),
+        )
+        .annotate(
+            was_mild=Case(When(m__isnull=False, then=1), default=0),
+            worse=Case(When(s__gt=F("m"), then=1), default=0),
+        )
+        .values_list("person_id", "was_mild", "worse")
     ):
-        if pid not in conf:
-            continue
-        if sev in ("asymptomatic", "mild", "moderate"):
-            if pid not in mild or at < mild[pid]:
-                mild[pid] = at
-        elif sev in ("severe", "critical"):
-            severe.setdefault(pid, []).append(at)
+        if pid in conf and was_mild:
+            ever_mild.add(pid)
+            if worse:
+                became_severe.add(pid)
     # The confirmed health workers: the confirmed by a subquery, not a list of thousands
     # of ids (each one a parameter to prepare).
     confirmed_ids = TransitionRecord.objects.filter(target="confirmed", at__lt=end).values(
@@ -228,8 +236,8 @@ def rate_counts_by_area(areas: list[Area], day: dt.date) -> dict[int, dict[str, 
         "admitted": ever["admitted"],
         "deaths": ever["died"],
         "cured": ever["discharged"],
-        "ever_mild": set(mild),
-        "became_severe": {p for p, at in mild.items() if any(s > at for s in severe.get(p, []))},
+        "ever_mild": ever_mild,
+        "became_severe": became_severe,
         "staff_confirmed": staff,
         "contacts": contacts_,
         "contacts_confirmed": contacts_confirmed,
