@@ -335,7 +335,7 @@ def _component(adjacent: dict[int, list[tuple[int, int, int, str]]], start: int)
 # --- for other apps ---------------------------------------------------------------------
 
 
-def compound_case_facts(as_of: dt.date, *, window_days: int = 14) -> dict[int, dict[str, Any]]:
+def compound_case_facts(as_of: dt.date) -> dict[int, dict[str, Any]]:
     """Per-compound case facts at the end of ``as_of``, keyed by compound (area) id.
 
     For certification (DESIGN §3.6) and any other app; plain data, no model instances::
@@ -344,30 +344,28 @@ def compound_case_facts(as_of: dt.date, *, window_days: int = 14) -> dict[int, d
             "last_confirmed": date | None,      # the latest confirmation in the compound
             "unreleased": {"suspected": n, "febrile": n, "contact": n},
                                                 # not released at the end of as_of
-            "entered_in_window": {"suspected": n, "febrile": n, "contact": n},
-                                                # entered those categories in the window
             "backlog": n,                       # open clearance backlog (latest run <= as_of)
             "backlog_date": date | None,
         }}
 
     A compound absent from the result has no case facts at all (clean). System-level:
-    it is not scoped to a user (the caller decides who sees its results).
+    it is not scoped to a user (the caller decides who sees its results). (It also gave
+    the people who entered each category in the last 14 days: no reader used them, and at
+    the whole city's peak they were a third of the step's time.)
     """
     end = cutoff_for(as_of)
-    start = end - dt.timedelta(days=window_days)
     facts: dict[int, dict[str, Any]] = {}
 
     def entry(area_id: int) -> dict[str, Any]:
-        return facts.setdefault(
-            area_id,
-            {
+        found = facts.get(area_id)
+        if found is None:  # (50,000 calls at the peak: the empty entry built only when new)
+            found = facts[area_id] = {
                 "last_confirmed": None,
                 "unreleased": {"suspected": 0, "febrile": 0, "contact": 0},
-                "entered_in_window": {"suspected": 0, "febrile": 0, "contact": 0},
                 "backlog": 0,
                 "backlog_date": None,
-            },
-        )
+            }
+        return found
 
     steps = TransitionRecord.objects.filter(person__merged_into__isnull=True, at__lt=end)
     for row in (
@@ -382,19 +380,6 @@ def compound_case_facts(as_of: dt.date, *, window_days: int = 14) -> dict[int, d
     for home_id, state, n in unreleased_by_compound(end):
         category = states.category_of(state)
         entry(home_id)["unreleased"][category] += n
-    entered = (
-        TransitionRecord.objects.filter(
-            at__gte=start,
-            at__lt=end,
-            target__in=[Status.SUSPECTED, Status.FEBRILE, Status.CONTACT],
-            person__merged_into__isnull=True,
-        )
-        .values("person__home_id", "target")
-        .annotate(n=Count("person", distinct=True))
-        .order_by()
-    )
-    for row in entered:
-        entry(row["person__home_id"])["entered_in_window"][row["target"]] += row["n"]
     run = latest_run(as_of)
     if run is not None:
         totals: dict[int, int] = {}
