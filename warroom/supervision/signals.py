@@ -156,6 +156,7 @@ def special_place_clusters(day: dt.date) -> list[Hit]:
     for person_id, workplace in (
         _confirmed_in(_end(day), 14)
         .filter(person__workplace__in=names)
+        .order_by()  # (the steps' ordering would make DISTINCT keep every step)
         .values_list("person_id", "person__workplace")
         .distinct()
     ):
@@ -177,16 +178,17 @@ def special_place_clusters(day: dt.date) -> list[Hit]:
     return hits
 
 
-def is_health_workplace_q() -> Any:
-    """People whose workplace names a registered medical facility or a health word."""
+def is_health_workplace_q(prefix: str = "") -> Any:
+    """People whose workplace names a registered medical facility or a health word
+    (``prefix``: the path to the person, e.g. ``"person__"`` from a step)."""
     from django.db.models import Q
 
     from warroom.beds.models import Facility
 
     words = [w for w in settings.WARROOM_HEALTH_WORKPLACE_WORDS if w]
-    q = Q(workplace__in=list(Facility.objects.values_list("name", flat=True)))
+    q = Q(**{f"{prefix}workplace__in": list(Facility.objects.values_list("name", flat=True))})
     for w in words:
-        q |= Q(workplace__icontains=w)
+        q |= Q(**{f"{prefix}workplace__icontains": w})
     return q
 
 
@@ -200,7 +202,9 @@ def health_worker_infections(day: dt.date) -> list[Hit]:
     threshold = int(settings.WARROOM_SIGNAL_STAFF_CASES)
     rows = (
         _confirmed_in(_end(day), 7)
-        .filter(person__in=_people().filter(is_health_workplace_q()))
+        # the week's confirmed steps' people tested (a few thousand), not every person
+        .filter(is_health_workplace_q("person__"), person__merged_into__isnull=True)
+        .order_by()  # (the steps' ordering would make DISTINCT keep every step)
         .values_list("person_id", "person__home__path")
         .distinct()
     )
