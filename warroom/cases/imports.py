@@ -279,14 +279,23 @@ class CaseImportResult:
     sha256: str
 
 
-def _load_people(keys: set[tuple[str, str]]) -> dict[tuple[str, str], Person]:
+def _load_people(
+    keys: set[tuple[str, str]], only: tuple[str, ...] | None = None
+) -> dict[tuple[str, str], Person]:
     """The registered people with these documents, locked for the batch (PostgreSQL).
 
     Built from plain rows: thousands of instances without the audit snapshot that
-    ``from_db`` takes (the import audits the batch as one entry).
+    ``from_db`` takes (the import audits the batch as one entry). With ``only``, just
+    those fields (and the key, documents and version) are read; the others are deferred,
+    as ``QuerySet.only`` leaves them (read from the database if touched).
     """
     numbers = sorted({n for _, n in keys})
-    attnames = [f.attname for f in Person._meta.concrete_fields]
+    every = [f.attname for f in Person._meta.concrete_fields]
+    attnames = every
+    if only is not None:
+        kept = {"id", "id_type", "id_number", "version", *only}
+        attnames = [a for a in every if a in kept]
+    deferred = [a for a in every if a not in attnames]
     found: dict[tuple[str, str], Person] = {}
     with among(numbers) as wanted:
         qs = Person.objects.filter(id_number__in=wanted)
@@ -295,6 +304,8 @@ def _load_people(keys: set[tuple[str, str]]) -> dict[tuple[str, str], Person]:
         for row in value_rows(qs.values_list(*attnames, "home__path")):
             p = new_person(**dict(zip(attnames, row[:-1], strict=True)))
             p._state.adding, p._state.db = False, connection.alias
+            for name in deferred:
+                del p.__dict__[name]
             p.home_path = row[-1]  # type: ignore[attr-defined]
             found[(p.id_type, p.id_number)] = p
     return found
@@ -972,7 +983,8 @@ def do_import_treatments(
                 errors.append(RowError(p["_row"], "id_number", p["id_number"], str(exc)))
         if errors:
             raise TableRejected(errors)
-        known = _load_people(keys)
+        # What the roll reads and writes of a patient: his status, his last day treated.
+        known = _load_people(keys, only=("status", "last_treated_on"))
         own = getattr(actor, "area_path", "")
         tell_at = progress.due
         for done, p in enumerate(parsed):

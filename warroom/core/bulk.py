@@ -591,13 +591,25 @@ def insert_tuples(
     For writers of tens of thousands of rows whose values are already plain (ints, str,
     dates, datetimes; a JSON field's value as JSON text): only dates and datetimes are
     adapted (SQLite stores them as text; the few distinct values of a batch are adapted
-    once each), so nothing is built per field per row. PostgreSQL: ``COPY``; SQLite:
+    once each), so nothing is built per field per row. PostgreSQL: ``COPY``, its text
+    built column by column and written block by block when every value is of a kind
+    :func:`_copy_column` formats as the driver would (else row by row); SQLite:
     ``executemany``.
     """
     if not rows:
         return
     fields = [model._meta.get_field(n) for n in names]
     columns = [f.column for f in fields]  # type: ignore[union-attr]
+    if connection.vendor == "postgresql" and all(map(_formattable, zip(*rows, strict=True))):
+        _copy_blocks(
+            model._meta.db_table,
+            columns,
+            (
+                [_copy_column(c) for c in zip(*rows[start : start + COPY_BLOCK], strict=True)]
+                for start in range(0, len(rows), COPY_BLOCK)
+            ),
+        )
+        return
     kinds: dict[str, Callable[[Any], Any]] = {
         "DateTimeField": connection.ops.adapt_datetimefield_value,
         "DateField": connection.ops.adapt_datefield_value,
@@ -670,6 +682,20 @@ def _copy_value(value: Any) -> str:
     if isinstance(value, str):
         return value.translate(_COPY_SPECIAL)
     return str(value)
+
+
+# Values whose COPY text :func:`_copy_value` writes (and str subclasses: enum members).
+_FORMATTED = frozenset({int, float, str, bool, type(None), dt.date, dt.datetime})
+
+
+def _formattable(values: Sequence[Any]) -> bool:
+    """Whether :func:`_copy_column` formats every one of ``values`` as the driver would:
+    of the kinds above, and no booleans among numbers (``True`` and ``1`` are one key of
+    its memo)."""
+    kinds = set(map(type, values))
+    if bool in kinds and kinds - {bool, type(None)}:
+        return False
+    return all(k in _FORMATTED or issubclass(k, str) for k in kinds)
 
 
 def _copy_column(values: Sequence[Any]) -> list[str]:
