@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from django.db import connection, transaction
@@ -57,6 +58,7 @@ from warroom.core.bulk import (
     among,
     bind_related,
     builder,
+    from_rows,
     insert_rows,
     insert_rows_returning_ids,
     loaded,
@@ -295,18 +297,14 @@ def _load_people(
     if only is not None:
         kept = {"id", "id_type", "id_number", "version", *only}
         attnames = [a for a in every if a in kept]
-    deferred = [a for a in every if a not in attnames]
     found: dict[tuple[str, str], Person] = {}
     with among(numbers) as wanted:
         qs = Person.objects.filter(id_number__in=wanted)
         if connection.features.has_select_for_update:
             qs = qs.select_for_update(of=("self",))
-        for row in value_rows(qs.values_list(*attnames, "home__path")):
-            p = new_person(**dict(zip(attnames, row[:-1], strict=True)))
-            p._state.adding, p._state.db = False, connection.alias
-            for name in deferred:
-                del p.__dict__[name]
-            p.home_path = row[-1]  # type: ignore[attr-defined]
+        rows = value_rows(qs.values_list(*attnames, "home__path"))
+        people = from_rows(Person, [*attnames, "home_path"], rows, connection.alias)
+        for p in people:
             found[(p.id_type, p.id_number)] = p
     return found
 
@@ -826,7 +824,7 @@ def do_import_results(table: Table, *, actor: Any, sha256: str | None = None) ->
                 if (s.lab, s.code) in pairs:
                     samples[(s.lab, s.code)] = s
         negatives: dict[int, list[dt.datetime]] = defaultdict(list)
-        with among([p.pk for p in known.values()], integer=True) as person_ids:
+        with among([p.id for p in known.values()], integer=True) as person_ids:
             for pid, taken in Sample.objects.filter(
                 person_id__in=person_ids, kind=SampleKind.NUCLEIC_ACID, result=Result.NEGATIVE
             ).values_list("person_id", "taken_at"):
@@ -884,7 +882,7 @@ def do_import_results(table: Table, *, actor: Any, sha256: str | None = None) ->
                     events.append((p["reported_at"], 1, p["_row"], sample, person))
         if errors:
             raise TableRejected(errors[:200], total=len(errors))
-        for at, what, row, sample, person in sorted(events, key=lambda e: (e[0], e[1], e[2])):
+        for at, what, row, sample, person in sorted(events, key=itemgetter(0, 1, 2)):
             before = person.status
             try:
                 if what == 0:
