@@ -181,6 +181,14 @@ def test_among_many_values_selects_what_an_in_list_selects(city, monkeypatch):
     with bulk.among([p.pk for p in people], integer=True) as ids:
         assert Person.objects.filter(pk__in=ids).count() == 30
     assert found == {(n,) for n in wanted[:15]}
+    # As one array (PostgreSQL; a list elsewhere): the same people, locked as well.
+    monkeypatch.setattr(bulk, "BATCH", 5000)
+    monkeypatch.setattr(bulk, "FEW", 2)
+    with bulk.among(wanted, array=True) as numbers:
+        found_again = Person.objects.select_for_update().filter(id_number__in=numbers)
+        assert set(found_again.values_list("id_number")) == found
+    with bulk.among([p.pk for p in people][:20], integer=True, array=True) as ids:
+        assert Person.objects.filter(pk__in=ids).count() == 20
 
 
 def test_the_collector_is_off_inside_and_back_after_nested_blocks():

@@ -298,7 +298,7 @@ def _load_people(
         kept = {"id", "id_type", "id_number", "version", *only}
         attnames = [a for a in every if a in kept]
     found: dict[tuple[str, str], Person] = {}
-    with among(numbers) as wanted:
+    with among(numbers, array=True) as wanted:
         qs = Person.objects.filter(id_number__in=wanted)
         if connection.features.has_select_for_update:
             qs = qs.select_for_update(of=("self",))
@@ -763,7 +763,7 @@ def _write_line_list(
         case = known[k]
         if case.id != c.id:  # the attributes: 20,000 links at W1
             link_rows[(case.id, c.id)] = new_link(case=case, contact=c, exposure_date=d, setting=s)
-    with among({c for _, c in link_rows}, integer=True) as contacts:
+    with among({c for _, c in link_rows}, integer=True, array=True) as contacts:
         existing = set(
             ContactLink.objects.filter(contact_id__in=contacts).values_list("case_id", "contact_id")
         )
@@ -819,12 +819,12 @@ def do_import_results(table: Table, *, actor: Any, sha256: str | None = None) ->
             raise TableRejected(errors[:200], total=len(errors))
         pairs = {(p["lab"], p["sample_code"]) for p in parsed}
         samples: dict[tuple[str, str], Sample] = {}
-        with among({c for _, c in pairs}) as codes:
+        with among({c for _, c in pairs}, array=True) as codes:
             for s in Sample.objects.filter(code__in=codes):
                 if (s.lab, s.code) in pairs:
                     samples[(s.lab, s.code)] = s
         negatives: dict[int, list[dt.datetime]] = defaultdict(list)
-        with among([p.id for p in known.values()], integer=True) as person_ids:
+        with among([p.id for p in known.values()], integer=True, array=True) as person_ids:
             for pid, taken in Sample.objects.filter(
                 person_id__in=person_ids, kind=SampleKind.NUCLEIC_ACID, result=Result.NEGATIVE
             ).values_list("person_id", "taken_at"):
@@ -1009,7 +1009,7 @@ def do_import_treatments(
             raise TableRejected(errors[:200], total=len(errors))
         wanted = {(known[(p["id_type"], p["id_number"])].pk, p["date"]): p for p in parsed}
         existing: set[tuple[int, dt.date]] = set()
-        with among({pk for pk, _ in wanted}, integer=True) as patients:
+        with among({pk for pk, _ in wanted}, integer=True, array=True) as patients:
             existing |= set(
                 TreatmentRecord.objects.filter(
                     person_id__in=patients, date__in={d for _, d in wanted}

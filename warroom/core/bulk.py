@@ -758,10 +758,11 @@ def _sqlite_column(values: Sequence[Any]) -> Sequence[Any]:
 
 
 _key_tables = 0
+FEW = 100  # values that stay an IN list (see among's ``array``)
 
 
 @contextmanager
-def among(values: Iterable[Any], *, integer: bool = False) -> Iterator[Any]:
+def among(values: Iterable[Any], *, integer: bool = False, array: bool = False) -> Iterator[Any]:
     """What to put in ``filter(column__in=...)`` for many ``values``: the values themselves
     when few (up to :data:`BATCH`), else a temporary table of them: a join instead of IN
     lists of thousands of placeholders that Django prepares one by one.
@@ -769,11 +770,20 @@ def among(values: Iterable[Any], *, integer: bool = False) -> Iterator[Any]:
     Yields a list, or the subquery ``SELECT v FROM <the table>`` (a ``RawSQL``): the
     queryset keeps its converters, ``select_for_update`` and scoping either way. The
     table lives for the block (PostgreSQL also drops it at the transaction's end).
+
+    ``array`` (for a caller that only filters with what it gets): on PostgreSQL, more than
+    :data:`FEW` values up to :data:`BATCH` go as one array, ``SELECT unnest(<array>)``,
+    not as an IN list of as many placeholders, each prepared by Django and bound by the
+    driver (a treatment roll's 1,000 patients: two such lists).
     """
     global _key_tables
     distinct = list(set(values))
     if len(distinct) <= BATCH:
-        yield distinct
+        if array and len(distinct) > FEW and connection.vendor == "postgresql":
+            kind = "bigint" if integer else "text"
+            yield RawSQL(f"SELECT unnest(%s::{kind}[])", [distinct])  # noqa: S611
+        else:
+            yield distinct
         return
     _key_tables += 1
     name = connection.ops.quote_name(f"_keys_{_key_tables}")
