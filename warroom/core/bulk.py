@@ -277,6 +277,11 @@ def _preparer(field: Any) -> Callable[[Any], Any]:
     conn = connection
     kind = _kind(field)
     plain = _PLAIN_TYPES.get(kind)
+    if plain is not None and kind in ("CharField", "TextField"):
+        # A text field prepares any str (a state machine's enum member too) as itself.
+        return lambda value: (
+            value if type(value) in plain or isinstance(value, str) else slow(value, conn)
+        )
     if plain is not None:
         return lambda value: value if type(value) in plain else slow(value, conn)
     if kind in ("DateTimeField", "DateField"):
@@ -295,12 +300,14 @@ def _preparer(field: Any) -> Callable[[Any], Any]:
                 else type(value) is dt.datetime and value.tzinfo is not None
             ):
                 return value
-            if zone is not None and type(value) is dt.datetime and value.tzinfo is not None:
-                return str(value.astimezone(zone).replace(tzinfo=None))
             try:
                 return memo[value]
             except KeyError:
-                done = memo[value] = slow(value, conn)
+                if zone is not None and type(value) is dt.datetime and value.tzinfo is not None:
+                    done = str(value.astimezone(zone).replace(tzinfo=None))
+                else:
+                    done = slow(value, conn)
+                memo[value] = done
                 return done
             except TypeError:  # unhashable: not a date, the field says what it is
                 return slow(value, conn)
