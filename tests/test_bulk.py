@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import resident_id
-from warroom.cases.imports import PERSON_FIELDS
+from warroom.cases.imports import PERSON_FIELDS, TRANSITION_FIELDS
 from warroom.cases.models import Person, TransitionRecord
 from warroom.core import bulk
 from warroom.tables import Column, Table, TableRejected, parse_rows
@@ -93,6 +93,79 @@ def test_text_json_and_times_read_back_through_value_rows_as_the_orm_reads_them(
 
 
 @pytest.mark.django_db
+def test_written_block_by_block_reads_back_as_written_at_once(city, monkeypatch):
+    """A COPY written in blocks (the next built while the server inserts one) writes the
+    same rows, ids and updates as one block: 7 people in blocks of 3."""
+    monkeypatch.setattr(bulk, "COPY_BLOCK", 3)
+    make = bulk.builder(Person)
+    at = dt.datetime(2020, 2, 10, 8, 30, tzinfo=dt.UTC)
+    people = [
+        make(name=f"人\t{i}", id_number=resident_id(i), home=city["990101001001001"], created_at=at)
+        for i in range(7)
+    ]
+    bulk.insert_rows_returning_ids(Person, people, PERSON_FIELDS)
+    for p in people:
+        p.status, p.test_schedule = "contact", [str(p.pk)] * (p.pk % 2)
+    bulk.update_rows(Person, people, ["status", "test_schedule"])
+    new_step = bulk.builder(TransitionRecord)
+    steps = [new_step(person=p, target="contact", at=at, actor_name="system") for p in people]
+    bulk.insert_rows(TransitionRecord, steps, TRANSITION_FIELDS)
+    stored = Person.objects.order_by("pk").values_list("pk", "name", "status", "test_schedule")
+    assert list(stored) == [(p.pk, p.name, "contact", p.test_schedule) for p in people]
+    assert sorted(TransitionRecord.objects.values_list("person_id", "at")) == [
+        (p.pk, at) for p in people
+    ]
+
+
+@pytest.mark.django_db
+def test_tuples_of_every_plain_kind_read_back_as_given(city, monkeypatch):
+    """``insert_tuples`` in blocks: text with COPY's special characters, a state
+    machine's enum member, aware times, dates, None; a column mixing booleans and numbers
+    is written as the driver writes it."""
+    from warroom.cases.models import IsolationRecord, TestDueRecord
+    from warroom.cases.states import Isolation
+
+    monkeypatch.setattr(bulk, "COPY_BLOCK", 2)
+    make = bulk.builder(Person)
+    people = [
+        make(name=f"人{i}", id_number=resident_id(i), home=city["990101001001001"])
+        for i in range(5)
+    ]
+    bulk.insert_rows_returning_ids(Person, people, PERSON_FIELDS)
+    at = dt.datetime(2020, 2, 10, 8, 30, 15, 123456, tzinfo=dt.UTC)
+    facilities = ["方舱\t1", "a\\b", "c\nd", "", "e\rf"]
+    rows = [
+        (p.pk, Isolation.QUARANTINE if i % 2 else "home", facilities[i], at)
+        for i, p in enumerate(people)
+    ]
+    bulk.insert_tuples(IsolationRecord, ["person", "isolation", "facility", "at"], rows)
+    stored = IsolationRecord.objects.order_by("person_id").values_list(
+        "person_id", "isolation", "facility", "at"
+    )
+    assert list(stored) == [(pk, str(kind), f, t) for pk, kind, f, t in rows]
+    dues = [(p.pk, None if i % 2 else at + dt.timedelta(days=i), at) for i, p in enumerate(people)]
+    bulk.insert_tuples(TestDueRecord, ["person", "due", "at"], dues)
+    stored_dues = TestDueRecord.objects.order_by("person_id").values_list("person_id", "due", "at")
+    assert list(stored_dues) == dues
+    assert not bulk._formattable([True, 1]) and bulk._formattable([True, None])
+    assert bulk._formattable([Isolation.HOME, "x", None, dt.date(2020, 1, 1)])
+    assert not bulk._formattable([dt.timedelta(days=1)])
+
+
+def test_related_ids_bound_keep_the_cached_object():
+    """``bind_related``: each step takes its (since saved) person's id and keeps him."""
+    people = [bulk.builder(Person)(name=f"人{i}") for i in range(3)]
+    steps = [bulk.builder(TransitionRecord)(person=p, target="contact") for p in people]
+    for i, p in enumerate(people):
+        p.id = 40 + i
+    bulk.bind_related(steps, "person")
+    assert [s.person_id for s in steps] == [40, 41, 42]
+    assert all(s.person is p for s, p in zip(steps, people, strict=True))
+    with pytest.raises(ValueError, match="many-to-one"):
+        bulk.bind_related([people[0]], "name")
+
+
+@pytest.mark.django_db
 def test_among_many_values_selects_what_an_in_list_selects(city, monkeypatch):
     make = bulk.builder(Person)
     people = [
@@ -108,6 +181,14 @@ def test_among_many_values_selects_what_an_in_list_selects(city, monkeypatch):
     with bulk.among([p.pk for p in people], integer=True) as ids:
         assert Person.objects.filter(pk__in=ids).count() == 30
     assert found == {(n,) for n in wanted[:15]}
+    # As one array (PostgreSQL; a list elsewhere): the same people, locked as well.
+    monkeypatch.setattr(bulk, "BATCH", 5000)
+    monkeypatch.setattr(bulk, "FEW", 2)
+    with bulk.among(wanted, array=True) as numbers:
+        found_again = Person.objects.select_for_update().filter(id_number__in=numbers)
+        assert set(found_again.values_list("id_number")) == found
+    with bulk.among([p.pk for p in people][:20], integer=True, array=True) as ids:
+        assert Person.objects.filter(pk__in=ids).count() == 20
 
 
 def test_the_collector_is_off_inside_and_back_after_nested_blocks():
@@ -143,3 +224,26 @@ def test_remembered_cells_give_every_row_its_own_value_and_error(cells):
         kept = [(i + 2, int(c)) for i, c in enumerate(cells) if c.strip()]
         assert [(r["_row"], r["n"]) for r in rows] == kept
         assert len(rows) + len(blank) == len(cells)
+
+
+def test_blank_and_absent_optional_cells_are_none_in_every_row():
+    """A blank text of an optional column, remembered once, is None in each of its rows;
+    so is an optional column the file lacks; a blank required cell is refused each time,
+    with its own row."""
+    columns = [
+        Column("n", "数", int),
+        Column("m", "备", str.strip, required=False),
+        Column("k", "键", str.strip, required=False),
+    ]
+    cells = [["1", ""], ["2", " "], ["3", ""], ["4", "x"], ["5", " "]]
+    rows = parse_rows(Table(["n", "m"], cells, "k", "utf-8"), columns)
+    assert [list(r.items()) for r in rows] == [
+        [("_row", i + 2), ("n", i + 1), ("m", "x" if i == 3 else None), ("k", None)]
+        for i in range(5)
+    ]
+    with pytest.raises(TableRejected) as refused:
+        parse_rows(Table(["n", "m"], [[" ", "a"], ["2", ""], ["", "b"]], "k", "utf-8"), columns)
+    assert [(e.row, e.column, e.reason) for e in refused.value.errors] == [
+        (2, "n", "empty, but required"),
+        (4, "n", "empty, but required"),
+    ]

@@ -5,7 +5,7 @@ and the re-run completes with no duplicate, on SQLite and on PostgreSQL.
 the line list (new people, severities, contact links, admissions), the labs' results,
 the hospitals' treatment roll and the districts' daily reports. A child process runs
 them and kills itself with SIGKILL at the k-th database operation (a statement, or a row
-of a ``COPY`` stream on PostgreSQL), k drawn at random (seeded) over the whole run:
+or a block of a ``COPY`` stream on PostgreSQL), k drawn at random (seeded) over the whole run:
 between statements, inside a ``COPY``, in the finisher. After each kill, the database
 holds exactly what a whole number of imports wrote (the snapshot after 0, 1, 2, 3 or 4
 of the files, never something in between); the re-run of the four files then ends in
@@ -77,6 +77,18 @@ def copy_counting(table, columns, rows):
 
 
 bulk._copy = copy_counting
+original_blocks = bulk._copy_blocks
+
+
+def blocks_counting(table, columns, blocks):
+    def ticking():
+        for block in blocks:
+            tick()
+            yield block
+    original_blocks(table, columns, ticking())
+
+
+bulk._copy_blocks = blocks_counting
 
 from warroom.cases.imports import do_import_line_list, do_import_results, do_import_treatments
 from warroom.surveillance.services import do_import_daily_reports

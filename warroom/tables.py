@@ -575,13 +575,21 @@ def parse_rows(table: Table, columns: Sequence[Column]) -> list[dict[str, Any]]:
     # A column's cells repeat (a lab, a kind, a report time by the minute, a home code):
     # each distinct text is parsed once per file, its value (immutable) or its reason kept.
     # A text met before passed the checks below the first time (same text, same verdict).
+    # A blank text of an optional column is remembered as None the same way.
     memos: dict[str, dict[str, Any]] = {column.name: {} for column in columns}
-    plan = [(column, index.get(column.name), memos[column.name]) for column in columns]
+    # An optional column the file does not have is None in every row: in the template.
+    template: dict[str, Any] = {"_row": None, **{column.name: None for column in columns}}
+    plan = [
+        (column, index.get(column.name), memos[column.name])
+        for column in columns
+        if column.required or column.name in index
+    ]
     for offset, raw in enumerate(table.rows):
         rownum = table.first_row + offset
         if all(_blank(c) for c in raw):
             continue
-        parsed: dict[str, Any] = {"_row": rownum}
+        parsed = template.copy()
+        parsed["_row"] = rownum
         width = len(raw)
         for column, pos, memo in plan:
             cell = raw[pos] if pos is not None and pos < width else None
@@ -604,6 +612,8 @@ def parse_rows(table: Table, columns: Sequence[Column]) -> list[dict[str, Any]]:
             elif _blank(cell):
                 if column.required:
                     errors.append(RowError(rownum, column.name, "", "empty, but required"))
+                elif type(cell) is str:
+                    memo[cell] = None
                 parsed[column.name] = None
             else:
                 known = memo.get(cell, _UNSEEN) if type(cell) is str else _UNSEEN

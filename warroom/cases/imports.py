@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from django.db import connection, transaction
@@ -55,7 +56,9 @@ from warroom.cases.services import (
 from warroom.cases.states import Category, Isolation, Severity, Status
 from warroom.core.bulk import (
     among,
+    bind_related,
     builder,
+    from_rows,
     insert_rows,
     insert_rows_returning_ids,
     loaded,
@@ -278,30 +281,37 @@ class CaseImportResult:
     sha256: str
 
 
-def _load_people(keys: set[tuple[str, str]]) -> dict[tuple[str, str], Person]:
+def _load_people(
+    keys: set[tuple[str, str]], only: tuple[str, ...] | None = None
+) -> dict[tuple[str, str], Person]:
     """The registered people with these documents, locked for the batch (PostgreSQL).
 
     Built from plain rows: thousands of instances without the audit snapshot that
-    ``from_db`` takes (the import audits the batch as one entry).
+    ``from_db`` takes (the import audits the batch as one entry). With ``only``, just
+    those fields (and the key, documents and version) are read; the others are deferred,
+    as ``QuerySet.only`` leaves them (read from the database if touched).
     """
     numbers = sorted({n for _, n in keys})
-    attnames = [f.attname for f in Person._meta.concrete_fields]
+    every = [f.attname for f in Person._meta.concrete_fields]
+    attnames = every
+    if only is not None:
+        kept = {"id", "id_type", "id_number", "version", *only}
+        attnames = [a for a in every if a in kept]
     found: dict[tuple[str, str], Person] = {}
-    with among(numbers) as wanted:
+    with among(numbers, array=True) as wanted:
         qs = Person.objects.filter(id_number__in=wanted)
         if connection.features.has_select_for_update:
             qs = qs.select_for_update(of=("self",))
-        for row in value_rows(qs.values_list(*attnames, "home__path")):
-            p = new_person(**dict(zip(attnames, row[:-1], strict=True)))
-            p._state.adding, p._state.db = False, connection.alias
-            p.home_path = row[-1]  # type: ignore[attr-defined]
+        rows = value_rows(qs.values_list(*attnames, "home__path"))
+        people = from_rows(Person, [*attnames, "home_path"], rows, connection.alias)
+        for p in people:
             found[(p.id_type, p.id_number)] = p
     return found
 
 
-def _validate_document(id_type: str, number: str) -> str:
+def _validate_document(id_type: str, number: str, today: dt.date | None = None) -> str:
     if id_type == IdType.RESIDENT:
-        return validate_resident_id(number)
+        return validate_resident_id(number, today=today)
     return number
 
 
@@ -327,17 +337,15 @@ class _Writer:
         for p in changed:
             p.version = self.versions[p.id] + 1
         update_rows(Person, changed, [*STATE_FIELDS, "version"])
-        for step in self.steps:
-            # Through the relation, not person_id: setting the id alone would drop the
-            # cached person, and on_new_cases would load each confirmed one again.
-            step.person = step.person
+        # The new people's ids, keeping each step's cached person: setting person_id
+        # alone would drop it, and on_new_cases would load each confirmed one again.
+        bind_related(self.steps, "person")
         insert_rows(TransitionRecord, self.steps, TRANSITION_FIELDS)
         save_isolation_history([*self.new, *changed])
         notify_bulk_transitions(changed)
         # A new case decertifies its compound and every ancestor in this transaction.
         on_new_cases(self.steps, actor=actor)
-        for sev in self.severities:
-            sev.person_id = sev.person.pk
+        bind_related(self.severities, "person")
         insert_rows(
             SeverityRecord, self.severities, ["person", "severity", "at", "actor_name", "note"]
         )
@@ -387,7 +395,7 @@ def _scope_errors(
 _IDENTITY = ("name", "birth_date", "sex", "home_code")
 
 
-def identity_errors(parsed: list[dict[str, Any]]) -> list[RowError]:
+def identity_errors(parsed: list[dict[str, Any]], today: dt.date | None = None) -> list[RowError]:
     """The line list's rows that contradict themselves or each other about a person.
 
     A birth date after the report, or unlike the one a resident ID number carries (and
@@ -398,12 +406,15 @@ def identity_errors(parsed: list[dict[str, Any]]) -> list[RowError]:
     """
     errors: list[RowError] = []
     first: dict[tuple[str, str], dict[str, Any]] = {}
+    today = today or dt.date.today()
     for p in parsed:
         number, row = p.get("id_number"), p["_row"]
         born, reported = p.get("birth_date"), p.get("reported_at")
         if born is not None and reported is not None and born > timezone.localdate(reported):
             errors.append(RowError(row, "birth_date", born.isoformat(), "after the report date"))
-        says_born, says_sex = _resident_facts(number if p.get("id_type") == IdType.RESIDENT else "")
+        says_born, says_sex = _resident_facts(
+            number if p.get("id_type") == IdType.RESIDENT else "", today
+        )
         if born is not None and says_born is not None and born != says_born:
             errors.append(
                 RowError(
@@ -433,10 +444,12 @@ def identity_errors(parsed: list[dict[str, Any]]) -> list[RowError]:
     return errors
 
 
-def _resident_facts(number: str | None) -> tuple[dt.date | None, str | None]:
+def _resident_facts(
+    number: str | None, today: dt.date | None = None
+) -> tuple[dt.date | None, str | None]:
     """The birth date and sex a valid resident ID number carries (None, None otherwise)."""
     try:
-        valid = validate_resident_id(number or "")
+        valid = validate_resident_id(number or "", today=today)
     except ValueError:
         return None, None
     return birth_date_of(valid), sex_of(valid)
@@ -489,12 +502,15 @@ def _validate_line_list(
     homes = {a.code: a for a in loaded(Area.objects.filter(HOME_AREAS, code__in=codes))}
     errors += _scope_errors(actor, homes, parsed, "home_code")
     keys: set[tuple[str, str]] = set()
+    today = dt.date.today()  # once: the resident-ID check is per number, 56,000 at W1
     for p in parsed:
         p["id_type"] = p["id_type"] or IdType.RESIDENT
         for col, type_col in (("id_number", "id_type"), ("index_id_number", None)):
             if p[col]:
                 try:
-                    p[col] = _validate_document(p[type_col] if type_col else "resident", p[col])
+                    p[col] = _validate_document(
+                        p[type_col] if type_col else "resident", p[col], today
+                    )
                     keys.add((p[type_col] if type_col else IdType.RESIDENT, p[col]))
                 except ValueError as exc:
                     errors.append(RowError(p["_row"], col, p[col], str(exc)))
@@ -516,7 +532,7 @@ def _validate_line_list(
                     "only a contact has an index case",
                 )
             )
-    errors += identity_errors(parsed)
+    errors += identity_errors(parsed, today)
     if errors:
         raise TableRejected(errors)
     return homes, keys
@@ -537,12 +553,18 @@ def _apply_line_list(
     writer = _Writer()
     links: list[tuple[int, tuple[str, str], Person, dt.date, str]] = []
     tell_at = progress.due
+    # Once per file, not per row: the reason's translation (the language is the import's)
+    # and the local day of each report time (they repeat by the minute).
+    reason = gettext("line list row %(row)s")
+    days: dict[dt.datetime, dt.date] = {}
     for done, p in enumerate(sorted(parsed, key=lambda r: (r["reported_at"], r["_row"]))):
         if done == tell_at:  # once per chunk of rows
             progress.rows(done)
             tell_at = progress.due
         person = _person_of_row(p, homes, known, writer)
-        error = _apply_line_list_row(p, person, writer, links, actor=actor, rules=rules)
+        error = _apply_line_list_row(
+            p, person, writer, links, actor=actor, rules=rules, reason=reason, days=days
+        )
         if error is not None:
             errors.append(error)
     for row, index_key, _contact, _day, _setting in links:
@@ -599,11 +621,15 @@ def _apply_line_list_row(
     *,
     actor: Any,
     rules: Any,
+    reason: str,
+    days: dict[dt.datetime, dt.date],
 ) -> RowError | None:
     """One row through the state machine, in order: its category, severity, status,
     isolation and index case. The first illegal step is the row's error (the rest of the
-    row is then not applied)."""
+    row is then not applied). ``reason`` is the steps' reason (``%(row)s`` for the row),
+    ``days`` remembers the local day of each report time."""
     at = p["reported_at"]
+    reason = reason % {"row": p["_row"]}
     target = states.ENTRY[p["category"]]
     current_category = person.category if person.status in states.OPEN else ""
     if current_category != p["category"] and not (
@@ -621,7 +647,7 @@ def _apply_line_list_row(
                         step_target,
                         at=at,
                         actor=actor,
-                        reason=gettext("line list row %(row)s") % {"row": p["_row"]},
+                        reason=reason,
                         rules=rules,
                     )
                 )
@@ -667,7 +693,7 @@ def _apply_line_list_row(
                         step_target,
                         at=at,
                         actor=actor,
-                        reason=gettext("line list row %(row)s") % {"row": p["_row"]},
+                        reason=reason,
                         rules=rules,
                         facility=p["facility"] or "",
                         isolation=quarantine_kind,
@@ -688,7 +714,7 @@ def _apply_line_list_row(
                         Status.QUARANTINED,
                         at=at,
                         actor=actor,
-                        reason=gettext("line list row %(row)s") % {"row": p["_row"]},
+                        reason=reason,
                         rules=rules,
                         facility=p["facility"] or "",
                         isolation=p["isolation"],
@@ -706,12 +732,17 @@ def _apply_line_list_row(
             return RowError(p["_row"], "isolation", p["isolation"], str(exc))
         writer.touch(person)
     if p["category"] == Category.CONTACT and p["index_id_number"]:
+        day = p["exposure_date"]
+        if not day:
+            day = days.get(at)
+            if day is None:
+                day = days[at] = timezone.localdate(at)
         links.append(
             (
                 p["_row"],
                 (IdType.RESIDENT, p["index_id_number"]),
                 person,
-                p["exposure_date"] or timezone.localdate(at),
+                day,
                 p["setting"] or Setting.OTHER,
             )
         )
@@ -727,12 +758,12 @@ def _write_line_list(
 ) -> None:
     """Write the batch in bulk: people, their steps and severities, new contact links."""
     writer.write_people(actor=actor)
-    link_rows = {
-        (known[k].pk, c.pk): new_link(case=known[k], contact=c, exposure_date=d, setting=s)
-        for _, k, c, d, s in links
-        if known[k].pk != c.pk
-    }
-    with among({c for _, c in link_rows}, integer=True) as contacts:
+    link_rows = {}
+    for _, k, c, d, s in links:
+        case = known[k]
+        if case.id != c.id:  # the attributes: 20,000 links at W1
+            link_rows[(case.id, c.id)] = new_link(case=case, contact=c, exposure_date=d, setting=s)
+    with among({c for _, c in link_rows}, integer=True, array=True) as contacts:
         existing = set(
             ContactLink.objects.filter(contact_id__in=contacts).values_list("case_id", "contact_id")
         )
@@ -788,12 +819,12 @@ def do_import_results(table: Table, *, actor: Any, sha256: str | None = None) ->
             raise TableRejected(errors[:200], total=len(errors))
         pairs = {(p["lab"], p["sample_code"]) for p in parsed}
         samples: dict[tuple[str, str], Sample] = {}
-        with among({c for _, c in pairs}) as codes:
+        with among({c for _, c in pairs}, array=True) as codes:
             for s in Sample.objects.filter(code__in=codes):
                 if (s.lab, s.code) in pairs:
                     samples[(s.lab, s.code)] = s
         negatives: dict[int, list[dt.datetime]] = defaultdict(list)
-        with among([p.pk for p in known.values()], integer=True) as person_ids:
+        with among([p.id for p in known.values()], integer=True, array=True) as person_ids:
             for pid, taken in Sample.objects.filter(
                 person_id__in=person_ids, kind=SampleKind.NUCLEIC_ACID, result=Result.NEGATIVE
             ).values_list("person_id", "taken_at"):
@@ -851,7 +882,7 @@ def do_import_results(table: Table, *, actor: Any, sha256: str | None = None) ->
                     events.append((p["reported_at"], 1, p["_row"], sample, person))
         if errors:
             raise TableRejected(errors[:200], total=len(errors))
-        for at, what, row, sample, person in sorted(events, key=lambda e: (e[0], e[1], e[2])):
+        for at, what, row, sample, person in sorted(events, key=itemgetter(0, 1, 2)):
             before = person.status
             try:
                 if what == 0:
@@ -950,7 +981,8 @@ def do_import_treatments(
                 errors.append(RowError(p["_row"], "id_number", p["id_number"], str(exc)))
         if errors:
             raise TableRejected(errors)
-        known = _load_people(keys)
+        # What the roll reads and writes of a patient: his status, his last day treated.
+        known = _load_people(keys, only=("status", "last_treated_on"))
         own = getattr(actor, "area_path", "")
         tell_at = progress.due
         for done, p in enumerate(parsed):
@@ -977,7 +1009,7 @@ def do_import_treatments(
             raise TableRejected(errors[:200], total=len(errors))
         wanted = {(known[(p["id_type"], p["id_number"])].pk, p["date"]): p for p in parsed}
         existing: set[tuple[int, dt.date]] = set()
-        with among({pk for pk, _ in wanted}, integer=True) as patients:
+        with among({pk for pk, _ in wanted}, integer=True, array=True) as patients:
             existing |= set(
                 TreatmentRecord.objects.filter(
                     person_id__in=patients, date__in={d for _, d in wanted}

@@ -209,13 +209,13 @@ def save_isolation_history(people: Iterable[Person]) -> int:
 
     rows: list[tuple[Any, ...]] = []
     dues: list[tuple[Any, ...]] = []
-    for p in people:
+    for p in people:  # p.id, not the pk property: tens of thousands at an import
         log = p.__dict__.pop("_isolation_log", None)
-        if log and p.pk is not None:
-            rows += [(p.pk, kind, facility[:200], at) for kind, facility, at in log]
+        if log and p.id is not None:
+            rows += [(p.id, kind, facility[:200], at) for kind, facility, at in log]
         due_log = p.__dict__.pop("_test_due_log", None)
-        if due_log and p.pk is not None:
-            dues += [(p.pk, due, at) for due, at in due_log]
+        if due_log and p.id is not None:
+            dues += [(p.id, due, at) for due, at in due_log]
     if rows:
         bulk.insert_tuples(IsolationRecord, ["person", "isolation", "facility", "at"], rows)
     if dues:

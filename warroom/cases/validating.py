@@ -5,6 +5,7 @@ A section of the app's ``services`` module, which re-exports it: callers import 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 from django.db.models import Q
@@ -54,13 +55,19 @@ def clean_identity(id_type: str, id_number: str, phone: str) -> tuple[str, str]:
 def check_text(**values: str | None) -> None:
     """Refuse text longer than its column (a database error would be a 500 on PostgreSQL)."""
     for name, value in values.items():
-        limit = Person._meta.get_field(name).max_length if name in _PERSON_TEXT else _LIMITS[name]
+        limit = _limit(name)
         if value is not None and limit is not None and len(value) > limit:
             raise InvalidInput(f"{name}: at most {limit} characters", details={"field": name})
 
 
 _PERSON_TEXT = {"name", "workplace", "facility"}
 _LIMITS = {"lab": 200, "code": 64}
+
+
+@functools.cache
+def _limit(name: str) -> int | None:
+    """A text's column size, looked up once (every state change checks its facility)."""
+    return Person._meta.get_field(name).max_length if name in _PERSON_TEXT else _LIMITS[name]
 
 
 def check_choices(*, sex: str | None = None, vulnerability: Sequence[str] = ()) -> None:

@@ -100,15 +100,21 @@ def builder(model: type[M]) -> Callable[..., M]:
     """
     template: dict[str, Any] = {}
     callables: list[tuple[str, Callable[[], Any]]] = []
-    relations: dict[str, str] = {}
+    relations: dict[str, tuple[str, Callable[[Any], Any]]] = {}
     for field in model._meta.concrete_fields:
         if field.has_default() and callable(field.default):
             callables.append((field.attname, field.default))
         else:
             template[field.attname] = field.get_default()
-        if field.is_relation:
-            relations[field.name] = field.attname
+        if field.is_relation and field.name != field.attname:
+            # The key the relation points at (what the descriptor would copy), read as
+            # an attribute: not through the ``pk`` property.
+            relations[field.name] = (
+                field.attname,
+                operator.attrgetter(field.target_field.attname),  # type: ignore[union-attr]
+            )
     new = object.__new__
+    by_name = frozenset(relations)
 
     def make(**values: Any) -> M:
         obj = new(model)
@@ -117,17 +123,39 @@ def builder(model: type[M]) -> Callable[..., M]:
             if name not in values:
                 data[name] = default()
         state = ModelState()
-        for name, attname in relations.items():
-            if name in values and name != attname:
+        if not by_name.isdisjoint(values):  # a related object given, not its id
+            cache = state.fields_cache
+            for name in by_name.intersection(values):
                 related = values.pop(name)
-                data[attname] = None if related is None else related.pk
-                state.fields_cache[name] = related
+                attname, key = relations[name]
+                data[attname] = None if related is None else key(related)
+                cache[name] = related
         data.update(values)
         data["_state"] = state
         obj.__dict__.update(data)
         return obj
 
     return make
+
+
+def bind_related(objs: Sequence[models.Model], name: str) -> None:
+    """Set each of ``objs``' foreign key ``name`` to the key of the related object cached
+    on it (built by :func:`builder` before that object was saved, so its id was unknown),
+    keeping that object cached: ``obj.person = obj.person`` without the descriptors' work
+    per row (37,000 transitions in a W1 line list); an object without one cached keeps its
+    key. Only for a many-to-one key."""
+    if not objs:
+        return
+    field = objs[0]._meta.get_field(name)
+    if not field.many_to_one:
+        raise ValueError(f"{name} is not a many-to-one relation")
+    attname = field.attname  # type: ignore[union-attr]
+    key = operator.attrgetter(field.target_field.attname)  # type: ignore[union-attr]
+    for obj in objs:
+        cache = obj._state.fields_cache
+        if name in cache:  # else the key was set as an id: nothing to take over
+            related = cache[name]
+            obj.__dict__[attname] = None if related is None else key(related)
 
 
 # What a converter gives that rows may share (a JSON column's lists may not be shared).
@@ -186,12 +214,25 @@ def loaded(queryset: Any) -> list[Any]:
     """
     model = queryset.model
     attnames = [f.attname for f in model._meta.concrete_fields]
-    make = builder(model)
-    alias = queryset.db
+    return from_rows(model, attnames, value_rows(queryset.values_list(*attnames)), queryset.db)
+
+
+def from_rows(
+    model: type[M], attnames: Sequence[str], rows: Iterable[Sequence[Any]], alias: str
+) -> list[M]:
+    """Instances of ``model`` as loaded from database ``alias``: each row gives the values
+    of ``attnames`` (every concrete field's, or those not deferred: a field left out is
+    read from the database when touched, as ``QuerySet.only`` leaves it). What
+    :func:`builder` makes from every field, without its defaults, relations and keyword
+    arguments per instance (34,000 people for a W1 results file)."""
+    new = object.__new__
     out = []
-    for row in value_rows(queryset.values_list(*attnames)):
-        obj = make(**dict(zip(attnames, row, strict=True)))
-        obj._state.adding, obj._state.db = False, alias
+    for row in rows:
+        obj = new(model)
+        data = dict(zip(attnames, row, strict=True))
+        state = data["_state"] = ModelState()
+        state.adding, state.db = False, alias
+        obj.__dict__.update(data)
         out.append(obj)
     return out
 
@@ -236,6 +277,11 @@ def _preparer(field: Any) -> Callable[[Any], Any]:
     conn = connection
     kind = _kind(field)
     plain = _PLAIN_TYPES.get(kind)
+    if plain is not None and kind in ("CharField", "TextField"):
+        # A text field prepares any str (a state machine's enum member too) as itself.
+        return lambda value: (
+            value if type(value) in plain or isinstance(value, str) else slow(value, conn)
+        )
     if plain is not None:
         return lambda value: value if type(value) in plain else slow(value, conn)
     if kind in ("DateTimeField", "DateField"):
@@ -254,12 +300,14 @@ def _preparer(field: Any) -> Callable[[Any], Any]:
                 else type(value) is dt.datetime and value.tzinfo is not None
             ):
                 return value
-            if zone is not None and type(value) is dt.datetime and value.tzinfo is not None:
-                return str(value.astimezone(zone).replace(tzinfo=None))
             try:
                 return memo[value]
             except KeyError:
-                done = memo[value] = slow(value, conn)
+                if zone is not None and type(value) is dt.datetime and value.tzinfo is not None:
+                    done = str(value.astimezone(zone).replace(tzinfo=None))
+                else:
+                    done = slow(value, conn)
+                memo[value] = done
                 return done
             except TypeError:  # unhashable: not a date, the field says what it is
                 return slow(value, conn)
@@ -282,12 +330,22 @@ def _preparer(field: Any) -> Callable[[Any], Any]:
     return lambda value: slow(value, conn)
 
 
+def _values(objs: Sequence[models.Model], attname: str) -> list[Any]:
+    """The field ``attname`` of each of ``objs``: read from the instances' dictionaries
+    (a foreign key's id is otherwise read through its descriptor, in Python), or through
+    the attribute if one of them has it deferred."""
+    try:
+        return list(map(operator.itemgetter(attname), map(vars, objs)))
+    except KeyError:
+        return list(map(operator.attrgetter(attname), objs))
+
+
 def _prepared(objs: Sequence[models.Model], fields: Sequence[Any]) -> list[list[Any]]:
     """The rows of values for the driver, built column by column: a column whose values
     are all of the plain types its field takes as they are is not touched value by value."""
     columns: list[list[Any]] = []
     for field in fields:
-        values = list(map(operator.attrgetter(field.attname), objs))
+        values = _values(objs, field.attname)
         plain = _PLAIN_TYPES.get(_kind(field))
         if plain is None or not set(map(type, values)) <= plain:
             values = list(map(_preparer(field), values))
@@ -295,10 +353,18 @@ def _prepared(objs: Sequence[models.Model], fields: Sequence[Any]) -> list[list[
     return [list(row) for row in zip(*columns, strict=True)] if columns else [[] for _ in objs]
 
 
+def _copyable(fields: Sequence[Any]) -> bool:
+    """Whether :func:`_copy_columns` knows every field's kind."""
+    return all(
+        _kind(f) in _PLAIN_TYPES or _kind(f) in ("DateTimeField", "DateField", "JSONField")
+        for f in fields
+    )
+
+
 def _copy_columns(objs: Sequence[models.Model], fields: Sequence[Any]) -> list[list[str]] | None:
     """PostgreSQL: the values of ``objs`` as ``COPY`` text, column by column (see
     :func:`_copy_column`), or None if a field is of a kind this does not know (the
-    caller then writes row by row through the driver's dumpers).
+    caller then writes row by row through the driver's dumpers; :func:`_copyable`).
 
     What the driver's ``write_row`` does per value, here per column: an integer or text
     column in one C-level pass, a column of dates or aware times each distinct value
@@ -306,7 +372,7 @@ def _copy_columns(objs: Sequence[models.Model], fields: Sequence[Any]) -> list[l
     an empty list or object, the common value, dumped once)."""
     out: list[list[str]] = []
     for field in fields:
-        values = list(map(operator.attrgetter(field.attname), objs))
+        values = _values(objs, field.attname)
         kind = _kind(field)
         plain = _PLAIN_TYPES.get(kind)
         if plain is not None:
@@ -355,16 +421,54 @@ def _copy_text(table: str, columns: Sequence[str], texts: Sequence[Sequence[str]
     n = len(texts[0]) if texts else 0
     if not n:
         return
+    step = 50_000
+    _copy_blocks(
+        table, columns, ([t[start : start + step] for t in texts] for start in range(0, n, step))
+    )
+
+
+def _copy_blocks(
+    table: str, columns: Sequence[str], blocks: Iterable[Sequence[Sequence[str]]]
+) -> None:
+    """``COPY`` blocks of rows, each given as text columns, written as they come: the
+    server inserts one block while the caller builds the next."""
     quote = connection.ops.quote_name
     cols = ", ".join(quote(c) for c in columns)
-    step = 50_000
     with (
         connection.cursor() as cursor,
         cursor.cursor.copy(f"COPY {quote(table)} ({cols}) FROM STDIN") as copy,
     ):
-        for start in range(0, n, step):
-            block = [t[start : start + step] for t in texts]
-            copy.write("\n".join(map("\t".join, zip(*block, strict=True))) + "\n")
+        for block in blocks:
+            if block and len(block[0]):
+                copy.write("\n".join(map("\t".join, zip(*block, strict=True))) + "\n")
+
+
+# Objects per block of a COPY: a block's text is built while the server inserts the one
+# before (the import's Python and the database at work on two cores at once), and is
+# small enough (about 1 MB for people) to leave the writer at once for the socket.
+COPY_BLOCK = 2000
+
+
+def _copy_objects(
+    table: str,
+    columns: Sequence[str],
+    objs: Sequence[models.Model],
+    fields: Sequence[Any],
+    keys: Sequence[Any] | None = None,
+) -> None:
+    """``COPY`` the ``fields`` of ``objs`` (after a column of ``keys``, if given) into
+    ``table``, block by block (:data:`COPY_BLOCK`), each block's text built column by
+    column (:func:`_copy_columns`; the fields must be :func:`_copyable`)."""
+
+    def blocks() -> Iterator[list[list[str]]]:
+        for start in range(0, len(objs), COPY_BLOCK):
+            texts = _copy_columns(objs[start : start + COPY_BLOCK], fields)
+            assert texts is not None  # _copyable(fields)
+            if keys is not None:
+                texts.insert(0, _copy_column(keys[start : start + COPY_BLOCK]))
+            yield texts
+
+    _copy_blocks(table, columns, blocks())
 
 
 def _copy(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
@@ -385,9 +489,8 @@ def insert_rows(
         return
     fields = [model._meta.get_field(n) for n in names]
     columns = [f.column for f in fields]  # type: ignore[union-attr]
-    texts = _copy_columns(objs, fields) if connection.vendor == "postgresql" else None
-    if texts is not None:
-        _copy_text(model._meta.db_table, columns, texts)
+    if connection.vendor == "postgresql" and _copyable(fields):
+        _copy_objects(model._meta.db_table, columns, objs, fields)
         return
     _insert(model._meta.db_table, columns, _prepared(objs, fields))
 
@@ -447,9 +550,9 @@ def _update_by_copy(
             + ", ".join(f"{quote(c)} {t}" for c, t in zip(columns, types, strict=True))
             + ") ON COMMIT DROP"
         )
-    texts = _copy_columns(objs, fields)
-    if texts is not None:
-        _copy_text(temp, columns, [_copy_column([obj.pk for obj in objs]), *texts])
+    if _copyable(fields):
+        keys = list(map(operator.attrgetter(pk.attname), objs))
+        _copy_objects(temp, columns, objs, fields, keys)
     else:
         rows = _prepared(objs, fields)
         for row, obj in zip(rows, objs, strict=True):
@@ -483,8 +586,8 @@ def insert_rows_returning_ids(
     table, pk_col = quote(model._meta.db_table), quote(pk.column)
     columns = [f.column for f in fields]  # type: ignore[union-attr]
     on_postgres = connection.vendor == "postgresql"
-    texts = _copy_columns(objs, fields) if on_postgres else None
-    rows = _prepared(objs, fields) if texts is None else []
+    as_text = on_postgres and _copyable(fields)
+    rows = [] if as_text else _prepared(objs, fields)
     ids: list[int] = []
     with connection.cursor() as cursor:
         if on_postgres:
@@ -494,8 +597,8 @@ def insert_rows_returning_ids(
                 [model._meta.db_table, pk.column, len(objs)],
             )
             ids = [row[0] for row in cursor.fetchall()]
-            if texts is not None:
-                _copy_text(model._meta.db_table, [pk.column, *columns], [_copy_column(ids), *texts])
+            if as_text:
+                _copy_objects(model._meta.db_table, [pk.column, *columns], objs, fields, ids)
             else:
                 for row, new_id in zip(rows, ids, strict=True):
                     row.insert(0, new_id)
@@ -525,13 +628,25 @@ def insert_tuples(
     For writers of tens of thousands of rows whose values are already plain (ints, str,
     dates, datetimes; a JSON field's value as JSON text): only dates and datetimes are
     adapted (SQLite stores them as text; the few distinct values of a batch are adapted
-    once each), so nothing is built per field per row. PostgreSQL: ``COPY``; SQLite:
+    once each), so nothing is built per field per row. PostgreSQL: ``COPY``, its text
+    built column by column and written block by block when every value is of a kind
+    :func:`_copy_column` formats as the driver would (else row by row); SQLite:
     ``executemany``.
     """
     if not rows:
         return
     fields = [model._meta.get_field(n) for n in names]
     columns = [f.column for f in fields]  # type: ignore[union-attr]
+    if connection.vendor == "postgresql" and all(map(_formattable, zip(*rows, strict=True))):
+        _copy_blocks(
+            model._meta.db_table,
+            columns,
+            (
+                [_copy_column(c) for c in zip(*rows[start : start + COPY_BLOCK], strict=True)]
+                for start in range(0, len(rows), COPY_BLOCK)
+            ),
+        )
+        return
     kinds: dict[str, Callable[[Any], Any]] = {
         "DateTimeField": connection.ops.adapt_datetimefield_value,
         "DateField": connection.ops.adapt_datefield_value,
@@ -606,6 +721,20 @@ def _copy_value(value: Any) -> str:
     return str(value)
 
 
+# Values whose COPY text :func:`_copy_value` writes (and str subclasses: enum members).
+_FORMATTED = frozenset({int, float, str, bool, type(None), dt.date, dt.datetime})
+
+
+def _formattable(values: Sequence[Any]) -> bool:
+    """Whether :func:`_copy_column` formats every one of ``values`` as the driver would:
+    of the kinds above, and no booleans among numbers (``True`` and ``1`` are one key of
+    its memo)."""
+    kinds = set(map(type, values))
+    if bool in kinds and kinds - {bool, type(None)}:
+        return False
+    return all(k in _FORMATTED or issubclass(k, str) for k in kinds)
+
+
 def _copy_column(values: Sequence[Any]) -> list[str]:
     kinds = set(map(type, values))
     if kinds == {int}:
@@ -636,10 +765,11 @@ def _sqlite_column(values: Sequence[Any]) -> Sequence[Any]:
 
 
 _key_tables = 0
+FEW = 100  # values that stay an IN list (see among's ``array``)
 
 
 @contextmanager
-def among(values: Iterable[Any], *, integer: bool = False) -> Iterator[Any]:
+def among(values: Iterable[Any], *, integer: bool = False, array: bool = False) -> Iterator[Any]:
     """What to put in ``filter(column__in=...)`` for many ``values``: the values themselves
     when few (up to :data:`BATCH`), else a temporary table of them: a join instead of IN
     lists of thousands of placeholders that Django prepares one by one.
@@ -647,11 +777,20 @@ def among(values: Iterable[Any], *, integer: bool = False) -> Iterator[Any]:
     Yields a list, or the subquery ``SELECT v FROM <the table>`` (a ``RawSQL``): the
     queryset keeps its converters, ``select_for_update`` and scoping either way. The
     table lives for the block (PostgreSQL also drops it at the transaction's end).
+
+    ``array`` (for a caller that only filters with what it gets): on PostgreSQL, more than
+    :data:`FEW` values up to :data:`BATCH` go as one array, ``SELECT unnest(<array>)``,
+    not as an IN list of as many placeholders, each prepared by Django and bound by the
+    driver (a treatment roll's 1,000 patients: two such lists).
     """
     global _key_tables
     distinct = list(set(values))
     if len(distinct) <= BATCH:
-        yield distinct
+        if array and len(distinct) > FEW and connection.vendor == "postgresql":
+            kind = "bigint" if integer else "text"
+            yield RawSQL(f"SELECT unnest(%s::{kind}[])", [distinct])  # noqa: S611
+        else:
+            yield distinct
         return
     _key_tables += 1
     name = connection.ops.quote_name(f"_keys_{_key_tables}")
