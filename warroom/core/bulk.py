@@ -178,20 +178,44 @@ def value_rows(queryset: Any) -> list[tuple[Any, ...]]:
     return list(zip(*columns, strict=True))
 
 
-def loaded(queryset: Any) -> list[Any]:
+def loaded(queryset: Any, fields: Sequence[str] | None = None) -> list[Any]:
     """The instances of ``queryset`` (every concrete field), built by :func:`builder` from
     plain rows: without what ``from_db`` adds per row (an audited model's snapshot, 10,000
     of them for a file naming every area). An audited instance loaded so and saved later is
     audited as ever (its "before" is read from the database at save time).
+
+    ``fields`` (names; the primary key is always read): a partial load, what
+    ``queryset.only(*fields)`` gives: the other fields are deferred (read from the database
+    if touched). The queryset's ``select_for_update`` and ordering are kept.
     """
     model = queryset.model
-    attnames = [f.attname for f in model._meta.concrete_fields]
-    make = builder(model)
     alias = queryset.db
+    if fields is None:
+        attnames = [f.attname for f in model._meta.concrete_fields]
+        make = builder(model)
+        out = []
+        for row in value_rows(queryset.values_list(*attnames)):
+            obj = make(**dict(zip(attnames, row, strict=True)))
+            obj._state.adding, obj._state.db = False, alias
+            out.append(obj)
+        return out
+    pk = model._meta.pk
+    assert pk is not None  # every concrete model has one
+    wanted = {pk.attname} | {
+        pk.attname if n == "pk" else model._meta.get_field(n).attname  # type: ignore[union-attr]
+        for n in fields
+    }
+    attnames = [f.attname for f in model._meta.concrete_fields if f.attname in wanted]
+    new = object.__new__
     out = []
     for row in value_rows(queryset.values_list(*attnames)):
-        obj = make(**dict(zip(attnames, row, strict=True)))
-        obj._state.adding, obj._state.db = False, alias
+        # What ``from_db`` makes of a partial row: the loaded fields set, the others left
+        # out of ``__dict__`` (deferred), the state of a stored instance.
+        obj = new(model)
+        state = ModelState()
+        state.adding, state.db = False, alias
+        obj.__dict__.update(zip(attnames, row, strict=True))
+        obj._state = state
         out.append(obj)
     return out
 
@@ -541,6 +565,15 @@ def insert_tuples(
         for i, f in enumerate(fields)
         if f.get_internal_type() in kinds
     ]
+    if connection.vendor == "postgresql":
+        columns_of = [list(c) for c in zip(*rows, strict=True)]
+        if all(
+            t in _COPY_TYPES or issubclass(t, str) for c in columns_of for t in set(map(type, c))
+        ):
+            # Column by column (one C-level pass per integer or text column, each distinct
+            # moment formatted once), not the driver's dumpers value by value.
+            _copy_text(model._meta.db_table, columns, [_copy_column(c) for c in columns_of])
+            return
     prepared: Sequence[Sequence[Any]] = rows
     if adapters and connection.vendor != "postgresql":
         seen: dict[tuple[int, dt.date], Any] = {}
@@ -589,6 +622,9 @@ def insert_columns(table: str, names: Sequence[str], columns: Sequence[Sequence[
         return
     _copy_text(table, names, [_copy_column(c) for c in columns])
 
+
+# The types whose ``COPY`` text :func:`_copy_value` writes as the driver would.
+_COPY_TYPES = frozenset({int, str, bool, float, dt.date, dt.datetime, type(None)})
 
 _COPY_SPECIAL = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 

@@ -32,6 +32,7 @@ from warroom.dispatch.confirming import (  # noqa: F401
     Confirmation,
     Refused,
     do_confirm_proposal,
+    do_propose_and_confirm,
 )
 from warroom.dispatch.moves import (  # noqa: F401
     FacilityMoves,
