@@ -71,6 +71,7 @@ class Confirmation:
         return len(self.placements)
 
 
+@bulk.without_gc
 def do_confirm_proposal(
     proposal: Proposal,
     *,
@@ -125,6 +126,7 @@ def do_confirm_proposal(
     return result
 
 
+@bulk.without_gc
 def do_propose_and_confirm(*, actor: Any, at: dt.datetime | None = None) -> Confirmation:
     """:func:`do_propose` and :func:`do_confirm_proposal` of all its lines, in one
     transaction (the platform's daily dispatch): the same allocation, the same decisions

@@ -93,6 +93,7 @@ def _load_waiting(actor: Any) -> _Waiting:
     )
 
 
+@bulk.without_gc
 def do_propose(*, actor: Any, at: dt.datetime | None = None) -> Proposal:
     """Run the allocation for everyone ``actor`` dispatches and store the proposal.
 
