@@ -17,7 +17,9 @@ Two paths, alternated, ``RUNS`` each, medians printed:
   (two transactions, the lines stored as proposed, then locked and updated: the path a
   dispatcher's own proposal takes, and what the daily dispatch did before).
 
-Both must give the same placements (checked). Phases (seconds, summed over the rounds):
+Both must give the same placements (checked). The process's CPU time is printed too
+(the Python side; it moves less with the machine's load than the wall time). Phases
+(seconds, summed over the rounds):
 ``plan`` (the waiting people, the free beds, distances, the exact allocation),
 ``decide`` (people, open placements and pools locked, beds taken), ``place`` (the
 placements written, the people moved in case management), the rest (lines written,
@@ -87,15 +89,16 @@ def child(path: str, day: dt.date) -> None:
             return do_confirm_proposal(do_propose(actor=actor, at=at), actor=actor, at=at)
 
         rounds.do_propose_and_confirm = two_step  # type: ignore[assignment]
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     run = rounds.do_dispatch_all(day, actor=hq)
-    total = time.perf_counter() - t0
+    total, cpu = time.perf_counter() - t0, time.process_time() - c0
     noon = timezone.make_aware(dt.datetime.combine(day, dt.time(12)))
     print(
         "RESULT "
         + json.dumps(
             {
                 "total": total,
+                "cpu": cpu,
                 **phases,
                 "waiting": run.waiting,
                 "placed": len(run.placements),
@@ -159,14 +162,18 @@ def main() -> None:
     if len(same) != 1 or {r["placed"] for rs in results.values() for r in rs} != {first["placed"]}:
         raise SystemExit("the two paths placed different people: not the same dispatch")
     medians = {
-        path: {k: statistics.median(r[k] for r in rs) for k in ("total", "plan", "decide", "place")}
+        path: {
+            k: statistics.median(r[k] for r in rs)
+            for k in ("total", "cpu", "plan", "decide", "place")
+        }
         for path, rs in results.items()
     }
     for path, m in medians.items():
         rest = m["total"] - m["plan"] - m["decide"] - m["place"]
         print(
-            f"[postgres] {path:8s}: median {m['total']:.2f} s over {RUNS} runs "
-            f"(plan {m['plan']:.2f}, decide {m['decide']:.2f}, place {m['place']:.2f}, "
+            f"[postgres] {path:8s}: median {m['total']:.2f} s over {RUNS} runs, "
+            f"process CPU {m['cpu']:.2f} s (plan {m['plan']:.2f}, decide {m['decide']:.2f}, "
+            f"place {m['place']:.2f}, "
             f"lines/audit/commits {rest:.2f}); runs "
             + ", ".join(f"{r['total']:.2f}" for r in results[path])
         )
