@@ -30,7 +30,8 @@ class DispatchRun:
 
 
 def do_dispatch_all(day: dt.date | None = None, *, actor: Any = SYSTEM) -> DispatchRun:
-    """Propose and confirm everything proposed: the twin's dispatcher, once a day.
+    """Propose and confirm everything proposed: the twin's dispatcher, once a day. Each
+    round is one transaction (:func:`do_propose_and_confirm`: the lines written as decided).
 
     ``day`` stamps the run at noon of that day (a simulated day); default now. The live
     pools are first brought to that day's capacity (``do_sync_pools``): beds opened or
