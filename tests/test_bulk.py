@@ -191,6 +191,61 @@ def test_among_many_values_selects_what_an_in_list_selects(city, monkeypatch):
         assert Person.objects.filter(pk__in=ids).count() == 20
 
 
+@pytest.mark.django_db
+def test_a_partial_load_is_what_only_loads(city):
+    make = bulk.builder(Person)
+    at = dt.datetime(2020, 2, 10, 8, 30, tzinfo=dt.UTC)
+    people = [
+        make(name=f"人{i}", id_number=resident_id(i), home=city["990101001001001"], created_at=at)
+        for i in range(6)
+    ]
+    bulk.insert_rows_returning_ids(Person, people, PERSON_FIELDS)
+    names = ("pk", "version", "home", "status", "created_at")
+    query = Person.objects.filter(pk__in=[p.pk for p in people[:4]]).order_by("pk")
+    loaded, only = bulk.loaded(query, names), list(query.only(*names))
+    assert [p.pk for p in loaded] == [p.pk for p in only] == [p.pk for p in people[:4]]
+    for fast, orm in zip(loaded, only, strict=True):
+        assert fast.get_deferred_fields() == orm.get_deferred_fields()
+        assert "name" in fast.get_deferred_fields()
+        assert (fast.version, fast.home_id, fast.status, fast.created_at) == (
+            orm.version,
+            orm.home_id,
+            orm.status,
+            at,
+        )
+        assert not fast._state.adding and fast._state.db == orm._state.db
+        assert fast.name == orm.name  # a deferred field is read when touched
+    only[0].status = "suspected"
+    loaded[1].status = "contact"
+    loaded[1].save(update_fields=["status"])  # a stored instance: an UPDATE of its row
+    assert Person.objects.get(pk=people[1].pk).status == "contact"
+    assert Person.objects.count() == 6
+
+
+@pytest.mark.django_db
+def test_plain_tuples_read_back_as_they_were_written(city):
+    """``insert_tuples``: COPY text column by column on PostgreSQL (escapes, NULL, times,
+    booleans, a StrEnum member), ``executemany`` elsewhere."""
+    from warroom.cases.states import Status
+
+    home = city["990101001001001"]
+    person = bulk.builder(Person)(name="人", id_number=resident_id(1), home=home)
+    bulk.insert_rows_returning_ids(Person, [person], PERSON_FIELDS)
+    at = dt.datetime(2020, 2, 10, 8, 30, tzinfo=dt.UTC)
+    rows = [
+        (person.pk, "", Status.SUSPECTED, at, None, "", "a\tb\n"),
+        (person.pk, "suspected", "contact", at + dt.timedelta(seconds=1), None, "x\\y", "引\t号\r"),
+    ]
+    names = ["person", "source", "target", "at", "actor", "actor_name", "reason"]
+    bulk.insert_tuples(TransitionRecord, names, rows)
+    stored = list(
+        TransitionRecord.objects.order_by("at").values_list(
+            "person_id", "source", "target", "at", "actor_id", "actor_name", "reason"
+        )
+    )
+    assert stored == [tuple(str(v) if isinstance(v, Status) else v for v in r) for r in rows]
+
+
 def test_the_collector_is_off_inside_and_back_after_nested_blocks():
     assert gc.isenabled()
     with bulk.quiet_gc():

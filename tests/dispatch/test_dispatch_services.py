@@ -340,3 +340,107 @@ def test_a_past_days_free_beds_are_read_as_they_stood_at_its_cutoff(facilities, 
     do_place_person(early[2], shelter, "SHELTER", actor=hq, at=cut + dt.timedelta(minutes=40))
     assert free_then() == 20 - 2  # after the cut-off: the day does not move
     assert balance_on(day + dt.timedelta(days=1)).by_type()["SHELTER"]["free"] == 20 - 2
+
+
+def _dispatch_written(proposal_ids):
+    """What a dispatch wrote, by person (the keys differ between runs, and the proposal's
+    number in the reasons)."""
+    from warroom.cases.models import Person, TransitionRecord
+
+    lines = sorted(
+        ProposalLine.objects.filter(proposal_id__in=proposal_ids).values_list(
+            "person_id",
+            "need",
+            "waiting_since",
+            "facility_id",
+            "bed_type",
+            "distance_km",
+            "steps_above",
+            "nearest",
+            "state",
+            "refusal",
+            "decided_at",
+            "decided_by_id",
+        )
+    )
+    placements = sorted(
+        Placement.objects.values_list(
+            "person_id", "facility_id", "bed_type", "ended_at", "outcome", "line__person_id"
+        )
+    )
+    people = sorted(
+        Person.objects.values_list("pk", "status", "isolation", "facility", "facility_area_id")
+    )
+    steps = sorted(
+        (person, source, target, reason.replace(f"#{max(proposal_ids)}", "#N"))
+        for person, source, target, reason in TransitionRecord.objects.values_list(
+            "person_id", "source", "target", "reason"
+        )
+    )
+    pools = sorted(BedPool.objects.values_list("facility_id", "bed_type", "occupied"))
+    return lines, placements, people, steps, pools
+
+
+def test_the_daily_dispatch_decides_and_writes_as_propose_then_confirm(facilities, make_person, hq):
+    from django.db import transaction
+    from django.utils import timezone
+
+    from warroom.cases.services import do_transition_person
+    from warroom.dispatch.models import Proposal
+
+    for _ in range(3):
+        make_person("confirmed", severity="critical")  # ICU 2: one waits
+    make_person("confirmed", severity="severe")
+    for _ in range(3):
+        make_person("confirmed", severity="mild")
+    for _ in range(7):
+        make_person("contact")  # 4 rooms free: three wait
+    roomed = make_person("contact")
+    services.do_place_person(roomed, facilities["QA1"], "QUARANTINE", actor=hq)
+    roomed.refresh_from_db()
+    do_transition_person(roomed, Status.CONFIRMED, actor=hq)  # leaves his room for a bed
+    at = timezone.now()
+
+    with transaction.atomic():
+        done = services.do_propose_and_confirm(actor=hq, at=at)
+        one_step = _dispatch_written([done.proposal_id])
+        proposal = Proposal.objects.get(pk=done.proposal_id)
+        assert ProposalLine.objects.filter(proposal=proposal).count() == proposal.waiting == 15
+        transaction.set_rollback(True)
+    two_step_proposal = services.do_propose(actor=hq, at=at)
+    two = services.do_confirm_proposal(two_step_proposal, actor=hq, at=at)
+    assert one_step == _dispatch_written([two_step_proposal.pk])
+    assert sorted(done.placements) == sorted(two.placements) and len(done.placements) == 11
+    assert done.refused == two.refused == []
+
+
+def test_the_daily_dispatch_refuses_with_its_reason_what_changed_after_the_plan(
+    facilities, make_person, hq, monkeypatch
+):
+    from warroom.cases.services import do_transition_person
+    from warroom.dispatch import confirming
+
+    critical = make_person("confirmed", severity="critical")
+    contact = make_person("contact")
+    plan_proposal = confirming.plan_proposal
+
+    def plan_then_a_death(**kwargs):
+        plan = plan_proposal(**kwargs)
+        # recorded meanwhile (another user): he no longer waits when the lines are decided
+        do_transition_person(critical, Status.DIED, actor=hq)
+        return plan
+
+    monkeypatch.setattr(confirming, "plan_proposal", plan_then_a_death)
+    done = services.do_propose_and_confirm(actor=hq)
+    assert [(r.person_id, r.refusal) for r in done.refused] == [(critical.pk, Refusal.NOT_WAITING)]
+    line = ProposalLine.objects.get(pk=done.refused[0].line_id)
+    assert (line.person_id, line.state, line.refusal) == (
+        critical.pk,
+        LineState.REFUSED,
+        Refusal.NOT_WAITING,
+    )
+    assert line.decided_at is not None and line.decided_by_id == hq.pk
+    placed = Placement.objects.get(person=contact)
+    assert placed.line.person_id == contact.pk and placed.line.state == LineState.CONFIRMED
+    assert _pool(facilities["DA1"], "ICU").occupied == 0
+    assert _pool(facilities["QA1"], "QUARANTINE").occupied == 1

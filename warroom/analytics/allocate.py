@@ -44,8 +44,12 @@ only if every type-t facility strictly closer to a is full: otherwise moving one
 person to the closer free bed lowers the cost and changes nothing else. The full
 facilities hold at most ``B_t`` people (the stage-1 bound on type-t placements), so
 arcs whose strictly-closer capacity is ``≥ B_t`` are never used by any optimum and are
-left out. The hospital types and QUARANTINE share no person and no bed, so the two
-components are solved as separate flows. This keeps the W1 peak (7,000 compounds × 300
+left out. The groups of a rank whose stage-1 count is zero carry no flow to a bed in
+any feasible flow (the bypasses force exactly ``placed[r]`` per rank), so they are left
+out of the network too: on a day when a few hundred freed rooms meet ten thousand
+waiting contacts, the network holds only the areas of the ranks placed. The hospital
+types and QUARANTINE share no person and no bed, so the two components are solved as
+separate flows. This keeps the W1 peak (7,000 compounds × 300
 facilities) well under a second.
 """
 
@@ -318,7 +322,11 @@ def allocate_beds(
     p_parts: list[tuple[IntArray, IntArray, IntArray, IntArray]] = []
     unplaced = np.zeros(n_groups, dtype=np.int64)
     hospital = need <= Need.CONFIRMED
-    for sel in (np.flatnonzero(hospital), np.flatnonzero(~hospital)):
+    # A rank placing nobody (stage 1) routes all its people to its bypass in every
+    # feasible flow: its groups stay out of the network, unplaced whole.
+    active = rank_placed[rank_of] > 0
+    unplaced[~active] = count[~active]
+    for sel in (np.flatnonzero(hospital & active), np.flatnonzero(~hospital & active)):
         if sel.size == 0:
             continue
         ranks_in = np.unique(rank_of[sel])

@@ -49,16 +49,14 @@ def do_assign_beds(
     """Move every person of ``assignments`` into his bed in case management, set-based.
 
     Each person's move is decided by :func:`apply_transition` (the one place effects are
-    decided), in memory; the people whose changed fields end up equal (same facility,
-    same step) are then written by one ``UPDATE ... WHERE id IN (...)`` per group, the
-    transition rows in bulk, and one audit entry for the whole batch (the people's ids and
-    a hash of them), like an import. The caller holds the people's rows locked
+    decided), in memory; the people are then written at once (the fields any of them
+    changed, with :func:`warroom.core.bulk.update_rows`), the transition rows in bulk, and
+    one audit entry for the whole batch (the people's ids and a hash of them), like an
+    import. The caller holds the people's rows locked
     (``select_for_update``) and has checked that each still waits; a person whose status
     no longer allows the move is a ``Conflict`` naming him, and nothing is written.
     """
     import hashlib
-
-    from django.db.models import F
 
     from warroom.audit.services import record_batch
     from warroom.core import bulk
@@ -69,7 +67,7 @@ def do_assign_beds(
     check_text(facility=max((a.facility for a in assignments), key=len))
     steps: list[tuple[Any, ...]] = []
     attnames = [Person._meta.get_field(n).attname for n in STATE_FIELDS]
-    groups: dict[tuple[Any, ...], list[int]] = {}
+    changed_fields: set[frozenset[str]] = set()
     for a in assignments:
         p = a.person
         before = [getattr(p, n) for n in attnames]
@@ -124,20 +122,27 @@ def do_assign_beds(
                     step.reason,
                 )
             )
-        changed = tuple(
-            (n, tuple(v) if isinstance(v, list) else v)
-            for n, old, v in zip(attnames, before, (getattr(p, n) for n in attnames), strict=True)
-            if old != v
+        changed_fields.add(
+            frozenset(
+                n
+                for n, old, v in zip(
+                    attnames, before, (getattr(p, n) for n in attnames), strict=True
+                )
+                if old != v
+            )
         )
-        groups.setdefault(changed, []).append(p.pk)
         p.version += 1
     with acting(actor), transaction.atomic():
-        for changed, ids in groups.items():
-            values = {n: list(v) if isinstance(v, tuple) else v for n, v in changed}
-            for start in range(0, len(ids), bulk.BATCH):
-                Person.objects.filter(pk__in=ids[start : start + bulk.BATCH]).update(
-                    **values, version=F("version") + 1
-                )
+        # One write of every person (PostgreSQL: COPY into a temporary table, one UPDATE
+        # joined to it), the fields any of them changed: the rows are locked, so the
+        # values in memory are the stored ones but for the changes (and the version,
+        # one up).
+        changed_names = [
+            n
+            for n, attname in zip(STATE_FIELDS, attnames, strict=True)
+            if any(attname in changed for changed in changed_fields)
+        ]
+        bulk.update_rows(Person, [a.person for a in assignments], [*changed_names, "version"])
         bulk.insert_tuples(
             TransitionRecord,
             ["person", "source", "target", "at", "actor", "actor_name", "reason"],

@@ -41,6 +41,28 @@ class Vulnerability(LabelledChoices):
     CHILD = "child", _("Child without carer")
 
 
+QUARANTINE_STATUSES = (
+    Status.FEBRILE,
+    Status.FEBRILE_TESTED,
+    Status.SUSPECTED,
+    Status.CONTACT,
+    Status.QUARANTINED,
+)
+
+
+# Who waits for a bed (the rule of :mod:`warroom.cases.waiting`, which re-exports it; here
+# for the partial index of the people waiting, which dispatch reads every round).
+def waiting_filter(prefix: str = "") -> Q:
+    """The people waiting now (``prefix``: the lookup to the person, e.g. ``"person__"``)."""
+    return Q(**{f"{prefix}merged_into__isnull": True}) & (
+        Q(**{f"{prefix}status": Status.CONFIRMED})
+        | (
+            Q(**{f"{prefix}status__in": QUARANTINE_STATUSES})
+            & ~Q(**{f"{prefix}isolation__in": (Isolation.QUARANTINE, Isolation.HOSPITAL)})
+        )
+    )
+
+
 class Person(AuditedModel):
     """A person in (or once in) the four categories. ``version`` guards concurrent edits."""
 
@@ -128,6 +150,9 @@ class Person(AuditedModel):
         ]
         indexes = [
             models.Index(fields=["status", "home"], name="cases_person_status_home"),
+            # The people waiting for a bed or a room: tens of thousands of 344,000 at the
+            # peak, read by each dispatch round (not a scan of every contact ever traced).
+            models.Index(fields=["id"], name="cases_person_waiting", condition=waiting_filter()),
             models.Index(fields=["id_number"], name="cases_person_id_number"),
             # Only the merged duplicates: every import that writes people (a day's
             # results update 40,000 of them at the peak) then maintains one index fewer.

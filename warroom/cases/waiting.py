@@ -25,16 +25,9 @@ from django.db.models.functions import Coalesce
 
 from warroom.analytics.allocate import Need
 from warroom.analytics.vocabulary import LOWEST_BED
-from warroom.cases.models import Person
+from warroom.cases.models import QUARANTINE_STATUSES, Person, waiting_filter
 from warroom.cases.states import Isolation, Severity, Status
 
-QUARANTINE_STATUSES = (
-    Status.FEBRILE,
-    Status.FEBRILE_TESTED,
-    Status.SUSPECTED,
-    Status.CONTACT,
-    Status.QUARANTINED,
-)
 # The bed type that answers each need in the bed balance (mild confirmed: a shelter bed,
 # the Wuhan default; a GENERAL bed serves too, which the allocation knows).
 BED_TYPE_OF_NEED: dict[int, str] = {int(n): bed for n, bed in LOWEST_BED.items()}
@@ -66,17 +59,6 @@ def is_waiting(person: Person) -> bool:
     return person.status in QUARANTINE_STATUSES and person.isolation not in (
         Isolation.QUARANTINE,
         Isolation.HOSPITAL,
-    )
-
-
-def waiting_filter(prefix: str = "") -> Q:
-    """The people waiting now (``prefix``: the lookup to the person, e.g. ``"person__"``)."""
-    return Q(**{f"{prefix}merged_into__isnull": True}) & (
-        Q(**{f"{prefix}status": Status.CONFIRMED})
-        | (
-            Q(**{f"{prefix}status__in": QUARANTINE_STATUSES})
-            & ~Q(**{f"{prefix}isolation__in": (Isolation.QUARANTINE, Isolation.HOSPITAL)})
-        )
     )
 
 

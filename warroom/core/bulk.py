@@ -206,14 +206,26 @@ def value_rows(queryset: Any) -> list[tuple[Any, ...]]:
     return list(zip(*columns, strict=True))
 
 
-def loaded(queryset: Any) -> list[Any]:
+def loaded(queryset: Any, fields: Sequence[str] | None = None) -> list[Any]:
     """The instances of ``queryset`` (every concrete field), built by :func:`builder` from
     plain rows: without what ``from_db`` adds per row (an audited model's snapshot, 10,000
     of them for a file naming every area). An audited instance loaded so and saved later is
     audited as ever (its "before" is read from the database at save time).
+
+    ``fields`` (names; the primary key is always read): a partial load, what
+    ``queryset.only(*fields)`` gives: the other fields are deferred (read from the database
+    if touched). The queryset's ``select_for_update`` and ordering are kept.
     """
     model = queryset.model
     attnames = [f.attname for f in model._meta.concrete_fields]
+    if fields is not None:  # the loaded fields; the others left out of __dict__ (deferred)
+        pk = model._meta.pk
+        assert pk is not None  # every concrete model has one
+        wanted = {pk.attname} | {
+            pk.attname if n == "pk" else model._meta.get_field(n).attname  # type: ignore[union-attr]
+            for n in fields
+        }
+        attnames = [a for a in attnames if a in wanted]
     return from_rows(model, attnames, value_rows(queryset.values_list(*attnames)), queryset.db)
 
 
@@ -704,6 +716,8 @@ def insert_columns(table: str, names: Sequence[str], columns: Sequence[Sequence[
         return
     _copy_text(table, names, [_copy_column(c) for c in columns])
 
+
+# The types whose ``COPY`` text :func:`_copy_value` writes as the driver would.
 
 _COPY_SPECIAL = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 

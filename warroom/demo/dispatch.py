@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from warroom.beds.models import Facility
 from warroom.cases.models import Person
+from warroom.core import bulk
 from warroom.dispatch.models import Placement, Proposal
 from warroom.dispatch.services import do_dispatch_all
 
@@ -35,11 +36,12 @@ def platform_dispatcher(actor: Any) -> Callable[[dt.date], Sequence[tuple[str, s
         run = do_dispatch_all(day, actor=actor)
         if not run.placements:
             return []
-        people = dict(
-            Person.objects.filter(pk__in={p for p, _f, _b in run.placements}).values_list(
-                "pk", "id_number"
+        # One statement (a temporary table of the ids past 5,000), not an IN list of
+        # thousands of placeholders.
+        with bulk.among([p for p, _f, _b in run.placements], integer=True) as ids:
+            people = dict(
+                bulk.value_rows(Person.objects.filter(pk__in=ids).values_list("pk", "id_number"))
             )
-        )
         codes = dict(
             Facility.objects.filter(pk__in={f for _p, f, _b in run.placements}).values_list(
                 "pk", "code"

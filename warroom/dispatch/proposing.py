@@ -78,7 +78,7 @@ class _Waiting:
 
 
 def _load_waiting(actor: Any) -> _Waiting:
-    rows = list(
+    rows = bulk.value_rows(
         waiting_people(people_of(actor)).values_list(
             "pk", "home_id", "need", "waiting_since", "home__lat", "home__lon"
         )
@@ -93,6 +93,7 @@ def _load_waiting(actor: Any) -> _Waiting:
     )
 
 
+@bulk.without_gc
 def do_propose(*, actor: Any, at: dt.datetime | None = None) -> Proposal:
     """Run the allocation for everyone ``actor`` dispatches and store the proposal.
 
@@ -102,8 +103,57 @@ def do_propose(*, actor: Any, at: dt.datetime | None = None) -> Proposal:
     "no bed" with the reason. Nothing is taken yet: confirming does that.
     """
     _check_dispatcher(actor)
+    plan = plan_proposal(actor=actor, at=at or timezone.now())
+    with transaction.atomic():
+        proposal = store_proposal(plan, actor=actor)
+        bulk.insert_tuples(
+            ProposalLine,
+            ["proposal", *LINE_FIELDS],
+            [(proposal.pk, *line, "", "", None, None) for line in plan.lines],
+        )
+        stamp_seconds(proposal, plan)
+    return proposal
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A proposal computed, not stored yet: its lines (:data:`LINE_FIELDS` up to the
+    state: person, need, waiting since, facility, bed type, km, steps, nearest, state)
+    and its figures."""
+
+    at: dt.datetime
+    area: Any
+    waiting: int
+    placed: int
+    free_beds: int
+    distance_km: float
+    lines: list[tuple[Any, ...]]
+    started: float
+
+
+def store_proposal(plan: Plan, *, actor: Any) -> Proposal:
+    """The proposal row of ``plan`` (its lines are the caller's: as proposed, or decided)."""
+    proposal = Proposal(
+        area=plan.area,
+        created_by=_user(actor),
+        created_at=plan.at,
+        waiting=plan.waiting,
+        placed=plan.placed,
+        free_beds=plan.free_beds,
+        distance_km=plan.distance_km,
+    )
+    proposal.save()
+    return proposal
+
+
+def stamp_seconds(proposal: Proposal, plan: Plan) -> None:
+    proposal.seconds = round(time.perf_counter() - plan.started, 3)
+    Proposal.objects.filter(pk=proposal.pk).update(seconds=proposal.seconds)
+
+
+def plan_proposal(*, actor: Any, at: dt.datetime) -> Plan:
+    """The allocation of :func:`do_propose`, computed (nothing written but the pools)."""
     started = time.perf_counter()
-    at = at or timezone.now()
     day = timezone.localdate(at)
     ensure_pools(day)
     waiting = _load_waiting(actor)
@@ -200,28 +250,13 @@ def do_propose(*, actor: Any, at: dt.datetime | None = None) -> Proposal:
     area = Area.objects.filter(parent__isnull=True).first() if is_system(actor) else actor.area
     if area is None:
         raise InvalidInput("no area tree: load the areas first")
-    with transaction.atomic():
-        proposal = Proposal(
-            area=area,
-            created_by=_user(actor),
-            created_at=at,
-            waiting=len(waiting.ids),
-            placed=placed,
-            free_beds=int(free.sum()),
-            distance_km=round(total_km, 2),
-        )
-        proposal.save()
-        bulk.insert_tuples(
-            ProposalLine,
-            ["proposal", *_LINE_FIELDS],
-            [(proposal.pk, *line, "", "") for line in lines],
-        )
-        proposal.seconds = round(time.perf_counter() - started, 3)
-        Proposal.objects.filter(pk=proposal.pk).update(seconds=proposal.seconds)
-    return proposal
+    return Plan(
+        at, area, len(waiting.ids), placed, int(free.sum()), round(total_km, 2), lines, started
+    )
 
 
-_LINE_FIELDS = [
+# A line's columns: a plan's line, then what the dispatcher's decision sets.
+LINE_FIELDS = [
     "person",
     "need",
     "waiting_since",
@@ -233,6 +268,8 @@ _LINE_FIELDS = [
     "state",
     "refusal",
     "note",
+    "decided_at",
+    "decided_by",
 ]
 
 

@@ -14,9 +14,9 @@ from warroom.beds.models import BedPool
 from warroom.beds.services import do_sync_pools
 from warroom.core.context import SYSTEM
 from warroom.dispatch._base import facilities_of
-from warroom.dispatch.confirming import do_confirm_proposal
+from warroom.dispatch.confirming import do_propose_and_confirm
+from warroom.dispatch.models import Proposal
 from warroom.dispatch.moves import _on_bulk_transitions, _on_transition
-from warroom.dispatch.proposing import do_propose
 
 # --- the demo feed's daily call ---------------------------------------------------------
 
@@ -30,7 +30,8 @@ class DispatchRun:
 
 
 def do_dispatch_all(day: dt.date | None = None, *, actor: Any = SYSTEM) -> DispatchRun:
-    """Propose and confirm everything proposed: the twin's dispatcher, once a day.
+    """Propose and confirm everything proposed: the twin's dispatcher, once a day. Each
+    round is one transaction (:func:`do_propose_and_confirm`: the lines written as decided).
 
     ``day`` stamps the run at noon of that day (a simulated day); default now. The live
     pools are first brought to that day's capacity (``do_sync_pools``): beds opened or
@@ -41,8 +42,8 @@ def do_dispatch_all(day: dt.date | None = None, *, actor: Any = SYSTEM) -> Dispa
         at = timezone.make_aware(dt.datetime.combine(day, dt.time(12)))
         do_sync_pools(day)
     day = timezone.localdate(at) if at is not None else None
-    first = proposal = do_propose(actor=actor, at=at)
-    done = do_confirm_proposal(proposal, actor=actor, at=at)
+    done = do_propose_and_confirm(actor=actor, at=at)
+    first = proposal = Proposal.objects.get(pk=done.proposal_id)
     placements, refused = list(done.placements), len(done.refused)
     # A confirmed case admitted from a quarantine room frees the room: while a round frees
     # beds, the next one gives them to whoever still waits (no room stays empty while
@@ -51,8 +52,8 @@ def do_dispatch_all(day: dt.date | None = None, *, actor: Any = SYSTEM) -> Dispa
         freed = _free_beds(actor, day) - (proposal.free_beds - len(done.placements))
         if freed <= 0 or len(done.placements) == proposal.waiting:
             break
-        proposal = do_propose(actor=actor, at=at)
-        done = do_confirm_proposal(proposal, actor=actor, at=at)
+        done = do_propose_and_confirm(actor=actor, at=at)
+        proposal = Proposal.objects.get(pk=done.proposal_id)
         placements += done.placements
         refused += len(done.refused)
     return DispatchRun(first.pk, first.waiting, placements, refused)

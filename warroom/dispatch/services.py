@@ -7,7 +7,9 @@ Every write is a ``do_<verb>_<noun>(..., *, actor)`` in one transaction. The rul
   min-cost flow of DESIGN §3.3, over the free beds of the live pools
   (:class:`warroom.beds.models.BedPool`: capacity − occupied, reservations included).
 - **No bed filled twice**: a confirmation locks its lines, then the people, then the pools
-  (always in that order and by primary key, so two confirmations cannot deadlock), takes
+  (always in that order and by primary key, so two confirmations cannot deadlock; the
+  daily dispatch's rounds, :func:`do_propose_and_confirm`, write their lines already
+  decided, so they lock only the people, then the pools), takes
   at most the free beds of each pool with one conditional UPDATE per pool (the CHECK
   ``occupied <= capacity`` is the final judge), and refuses the rest with a reason. At
   most one open placement per person is a unique constraint.
@@ -32,6 +34,7 @@ from warroom.dispatch.confirming import (  # noqa: F401
     Confirmation,
     Refused,
     do_confirm_proposal,
+    do_propose_and_confirm,
 )
 from warroom.dispatch.moves import (  # noqa: F401
     FacilityMoves,
