@@ -160,22 +160,13 @@ def run_daily_cycle(
                 if step.atomic:  # the step's results and its record in one transaction
                     with transaction.atomic():
                         summary = step.fn(day) or ""
-                        _record_done(day, step, started, t0, summary)
+                        _record(day, step, started, t0, "done", summary=summary)
                 else:
                     summary = step.fn(day) or ""
-                    _record_done(day, step, started, t0, summary)
+                    _record(day, step, started, t0, "done", summary=summary)
             except Exception as exc:
-                DailyStepRun.objects.update_or_create(
-                    day=day,
-                    step=step.name,
-                    defaults={
-                        "status": "failed",
-                        "started_at": started,
-                        "seconds": time.perf_counter() - t0,
-                        "summary": "",
-                        "error": "".join(traceback.format_exception_only(exc)).strip()[:2000],
-                    },
-                )
+                error = "".join(traceback.format_exception_only(exc)).strip()
+                _record(day, step, started, t0, "failed", error=error)
                 if on_step:
                     on_step(step, "failed")
                 raise CycleFailed(
@@ -189,18 +180,28 @@ def run_daily_cycle(
     return report
 
 
-def _record_done(day: dt.date, step: Step, started: Any, t0: float, summary: str) -> None:
+def _record(
+    day: dt.date,
+    step: Step,
+    started: Any,
+    t0: float,
+    status: str,
+    *,
+    summary: str = "",
+    error: str = "",
+) -> None:
+    """The step's run of the day: done (with its summary) or failed (with the error)."""
     from warroom.core.models import DailyStepRun
 
     DailyStepRun.objects.update_or_create(
         day=day,
         step=step.name,
         defaults={
-            "status": "done",
+            "status": status,
             "started_at": started,
             "seconds": time.perf_counter() - t0,
             "summary": summary[:500],
-            "error": "",
+            "error": error[:2000],
         },
     )
 
