@@ -24,6 +24,7 @@ from warroom.cases import rules as case_rules
 from warroom.cases import states
 from warroom.cases.identity import (
     birth_date_of,
+    check_day,
     sex_of,
     validate_phone,
     validate_resident_id,
@@ -406,7 +407,7 @@ def identity_errors(parsed: list[dict[str, Any]], today: dt.date | None = None) 
     """
     errors: list[RowError] = []
     first: dict[tuple[str, str], dict[str, Any]] = {}
-    today = today or dt.date.today()
+    today = today or check_day()
     for p in parsed:
         number, row = p.get("id_number"), p["_row"]
         born, reported = p.get("birth_date"), p.get("reported_at")
@@ -502,7 +503,7 @@ def _validate_line_list(
     homes = {a.code: a for a in loaded(Area.objects.filter(HOME_AREAS, code__in=codes))}
     errors += _scope_errors(actor, homes, parsed, "home_code")
     keys: set[tuple[str, str]] = set()
-    today = dt.date.today()  # once: the resident-ID check is per number, 56,000 at W1
+    today = check_day()  # once: the resident-ID check is per number, 56,000 at W1
     for p in parsed:
         p["id_type"] = p["id_type"] or IdType.RESIDENT
         for col, type_col in (("id_number", "id_type"), ("index_id_number", None)):
