@@ -197,27 +197,36 @@ def _owed_tests(cutoff: dt.datetime) -> list[dict[str, Any]]:
                 .order_by()
                 .values_list("home_id", "due_at")
             )
-    h24, h48 = cutoff - dt.timedelta(hours=24), cutoff - dt.timedelta(hours=48)
+    owed = [(home, due) for home, due in pairs if due is not None and due <= cutoff]
+    return _age_bands(owed, cutoff - dt.timedelta(hours=24), cutoff - dt.timedelta(hours=48))
+
+
+def _age_bands(
+    pairs: list[tuple[int, dt.datetime]], h24: dt.datetime, h48: dt.datetime, home: str = "home_id"
+) -> list[dict[str, Any]]:
+    """``(home, since)`` pairs counted per home as ``{home, "n", "o24", "o48"}`` rows: all,
+    and those since ``h24`` and ``h48`` or earlier (a duty's ``older_than`` bounds)."""
     counts: dict[int, list[int]] = {}
-    for home, due in pairs:
-        if due is None or due > cutoff:
-            continue  # not owed then (no test due, or due after the cut-off)
-        row = counts.setdefault(home, [0, 0, 0])
+    for key, since in pairs:
+        row = counts.setdefault(key, [0, 0, 0])
         row[0] += 1
-        row[1] += due <= h24
-        row[2] += due <= h48
-    return [{"home_id": h, "n": n, "o24": o24, "o48": o48} for h, (n, o24, o48) in counts.items()]
+        row[1] += since <= h24
+        row[2] += since <= h48
+    return [{home: h, "n": n, "o24": o24, "o48": o48} for h, (n, o24, o48) in counts.items()]
+
+
+def _pending_samples(cutoff: dt.datetime) -> QuerySet[Sample]:
+    """The samples pending at the cut-off (no result yet, or one reported after it) and
+    taken longer than the result's hours before it: a result owed (merged people too)."""
+    hours = dt.timedelta(hours=case_rules.SAMPLE_RESULT_HOURS)
+    return Sample.objects.filter(
+        Q(result="") | Q(reported_at__gt=cutoff), taken_at__lte=cutoff - hours
+    )
 
 
 def _pending_at(cutoff: dt.datetime) -> QuerySet[Sample]:
-    """The samples pending at the cut-off (no result yet, or one reported after it) and
-    taken longer than the result's hours before it: a result owed."""
-    hours = dt.timedelta(hours=case_rules.SAMPLE_RESULT_HOURS)
-    return Sample.objects.filter(
-        Q(result="") | Q(reported_at__gt=cutoff),
-        taken_at__lte=cutoff - hours,
-        person__merged_into__isnull=True,
-    )
+    """:func:`_pending_samples` of the people not merged into another record."""
+    return _pending_samples(cutoff).filter(person__merged_into__isnull=True)
 
 
 def _pending_results(cutoff: dt.datetime) -> list[dict[str, Any]]:
@@ -230,35 +239,20 @@ def _pending_results(cutoff: dt.datetime) -> list[dict[str, Any]]:
     home and probed each one's samples (1.3 s at the full-scale peak)."""
     from warroom.core.bulk import among
 
-    hours = dt.timedelta(hours=case_rules.SAMPLE_RESULT_HOURS)
-    taken = list(
-        Sample.objects.filter(
-            Q(result="") | Q(reported_at__gt=cutoff), taken_at__lte=cutoff - hours
-        )
-        .order_by()
-        .values_list("person_id", "taken_at")
-    )
+    taken = list(_pending_samples(cutoff).order_by().values_list("person_id", "taken_at"))
     if not taken:
         return []
     with among({p for p, _t in taken}, integer=True) as ids:
         homes = dict(
             Person.objects.filter(pk__in=ids, merged_into__isnull=True).values_list("pk", "home_id")
         )
-    h24 = cutoff - dt.timedelta(hours=24) - hours
-    h48 = cutoff - dt.timedelta(hours=48) - hours
-    counts: dict[int, list[int]] = {}
-    for person, at in taken:
-        home = homes.get(person)
-        if home is None:
-            continue  # merged into another record
-        row = counts.setdefault(home, [0, 0, 0])
-        row[0] += 1
-        row[1] += at <= h24
-        row[2] += at <= h48
-    return [
-        {"person__home_id": h, "n": n, "o24": o24, "o48": o48}
-        for h, (n, o24, o48) in counts.items()
-    ]
+    hours = dt.timedelta(hours=case_rules.SAMPLE_RESULT_HOURS)
+    return _age_bands(
+        [(homes[p], at) for p, at in taken if p in homes],  # (not the merged)
+        cutoff - dt.timedelta(hours=24) - hours,
+        cutoff - dt.timedelta(hours=48) - hours,
+        home="person__home_id",
+    )
 
 
 def specs(cutoff: dt.datetime) -> list[DutySpec]:

@@ -57,6 +57,7 @@ from warroom.cases.services import (
 from warroom.cases.states import Category, Isolation, Severity, Status
 from warroom.core.bulk import (
     among,
+    attnames,
     bind_related,
     builder,
     from_rows,
@@ -293,18 +294,14 @@ def _load_people(
     as ``QuerySet.only`` leaves them (read from the database if touched).
     """
     numbers = sorted({n for _, n in keys})
-    every = [f.attname for f in Person._meta.concrete_fields]
-    attnames = every
-    if only is not None:
-        kept = {"id", "id_type", "id_number", "version", *only}
-        attnames = [a for a in every if a in kept]
+    names = attnames(Person, None if only is None else ["id_type", "id_number", "version", *only])
     found: dict[tuple[str, str], Person] = {}
     with among(numbers, array=True) as wanted:
         qs = Person.objects.filter(id_number__in=wanted)
         if connection.features.has_select_for_update:
             qs = qs.select_for_update(of=("self",))
-        rows = value_rows(qs.values_list(*attnames, "home__path"))
-        people = from_rows(Person, [*attnames, "home_path"], rows, connection.alias)
+        rows = value_rows(qs.values_list(*names, "home__path"))
+        people = from_rows(Person, [*names, "home_path"], rows, connection.alias)
         for p in people:
             found[(p.id_type, p.id_number)] = p
     return found

@@ -217,31 +217,38 @@ def loaded(queryset: Any, fields: Sequence[str] | None = None) -> list[Any]:
     if touched). The queryset's ``select_for_update`` and ordering are kept.
     """
     model = queryset.model
-    attnames = [f.attname for f in model._meta.concrete_fields]
-    if fields is not None:  # the loaded fields; the others left out of __dict__ (deferred)
-        pk = model._meta.pk
-        assert pk is not None  # every concrete model has one
-        wanted = {pk.attname} | {
-            pk.attname if n == "pk" else model._meta.get_field(n).attname  # type: ignore[union-attr]
-            for n in fields
-        }
-        attnames = [a for a in attnames if a in wanted]
-    return from_rows(model, attnames, value_rows(queryset.values_list(*attnames)), queryset.db)
+    names = attnames(model, fields)
+    return from_rows(model, names, value_rows(queryset.values_list(*names)), queryset.db)
+
+
+def attnames(model: type[models.Model], fields: Sequence[str] | None = None) -> list[str]:
+    """The columns' attribute names of ``model`` to load: every concrete field's, or those
+    of ``fields`` (names; the primary key always), in the model's order."""
+    every = [f.attname for f in model._meta.concrete_fields]
+    if fields is None:
+        return every
+    pk = model._meta.pk
+    assert pk is not None  # every concrete model has one
+    wanted = {pk.attname} | {
+        pk.attname if n == "pk" else model._meta.get_field(n).attname  # type: ignore[union-attr]
+        for n in fields
+    }
+    return [a for a in every if a in wanted]
 
 
 def from_rows(
-    model: type[M], attnames: Sequence[str], rows: Iterable[Sequence[Any]], alias: str
+    model: type[M], names: Sequence[str], rows: Iterable[Sequence[Any]], alias: str
 ) -> list[M]:
     """Instances of ``model`` as loaded from database ``alias``: each row gives the values
-    of ``attnames`` (every concrete field's, or those not deferred: a field left out is
-    read from the database when touched, as ``QuerySet.only`` leaves it). What
+    of ``names`` (attribute names, :func:`attnames`: a field left out is deferred, read
+    from the database when touched, as ``QuerySet.only`` leaves it). What
     :func:`builder` makes from every field, without its defaults, relations and keyword
     arguments per instance (34,000 people for a W1 results file)."""
     new = object.__new__
     out = []
     for row in rows:
         obj = new(model)
-        data = dict(zip(attnames, row, strict=True))
+        data = dict(zip(names, row, strict=True))
         state = data["_state"] = ModelState()
         state.adding, state.db = False, alias
         obj.__dict__.update(data)
@@ -716,8 +723,6 @@ def insert_columns(table: str, names: Sequence[str], columns: Sequence[Sequence[
         return
     _copy_text(table, names, [_copy_column(c) for c in columns])
 
-
-# The types whose ``COPY`` text :func:`_copy_value` writes as the driver would.
 
 _COPY_SPECIAL = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 

@@ -104,14 +104,7 @@ def do_confirm_proposal(
         if not lines:
             return result
         people, open_now, granted = _decide(lines, result)
-        _place(
-            [(ln[1], ln[2], ln[3], ln[0]) for ln in granted],
-            people,
-            open_now,
-            actor=actor,
-            at=at,
-            reason=f"dispatch proposal #{proposal.pk}",
-        )
+        _place_granted(proposal, granted, people, open_now, actor=actor, at=at)
         if granted:
             with bulk.among([ln[0] for ln in granted], integer=True) as keys:
                 ProposalLine.objects.filter(pk__in=keys).update(
@@ -177,16 +170,29 @@ def do_propose_and_confirm(*, actor: Any, at: dt.datetime | None = None) -> Conf
                 Refused(line_of[r.person_id], r.person_id, r.refusal, r.message)
                 for r in result.refused
             ]
-        _place(
-            [(ln[1], ln[2], ln[3], ln[0]) for ln in granted],
-            people,
-            open_now,
-            actor=actor,
-            at=at,
-            reason=f"dispatch proposal #{proposal.pk}",
-        )
+        _place_granted(proposal, granted, people, open_now, actor=actor, at=at)
         _record(proposal, result, granted)
     return result
+
+
+def _place_granted(
+    proposal: Any,
+    granted: list[tuple[Any, ...]],
+    people: dict[int, Person],
+    open_now: dict[int, Placement],
+    *,
+    actor: Any,
+    at: dt.datetime,
+) -> None:
+    """Place the people of the ``granted`` lines (line, person, facility, bed type, ...)."""
+    _place(
+        [(ln[1], ln[2], ln[3], ln[0]) for ln in granted],
+        people,
+        open_now,
+        actor=actor,
+        at=at,
+        reason=f"dispatch proposal #{proposal.pk}",
+    )
 
 
 def _decide(
