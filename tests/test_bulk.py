@@ -223,6 +223,36 @@ def test_a_partial_load_is_what_only_loads(city):
 
 
 @pytest.mark.django_db
+def test_rows_written_in_several_statements_inside_a_savepoint_read_back(city, monkeypatch):
+    """SQLite writes many rows a statement (one statement a row inside a nested ``atomic``
+    cost O(rows x pages): issue 21); blocks of 3 here, so 7 rows take 3 statements each way."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    monkeypatch.setattr(bulk, "_sqlite_rows_per_statement", lambda width: 3)
+    make = bulk.builder(Person)
+    at = dt.datetime(2020, 2, 10, 8, 30, tzinfo=dt.UTC)
+    people = [
+        make(name=f"人{i}", id_number=resident_id(i), home=city["990101001001001"], created_at=at)
+        for i in range(7)
+    ]
+    with transaction.atomic(), transaction.atomic(), CaptureQueriesContext(connection) as seen:
+        bulk.insert_rows_returning_ids(Person, people, PERSON_FIELDS)
+        for p in people:
+            p.status, p.facility = "suspected", f"点{p.pk % 2}"
+            p.status_since = at + dt.timedelta(hours=p.pk % 3)
+        bulk.update_rows(Person, people, ["status", "status_since", "facility"])
+    stored = {p.pk: (p.status, p.status_since, p.facility) for p in Person.objects.all()}
+    assert stored == {p.pk: (p.status, p.status_since, p.facility) for p in people}
+    assert len({p.pk for p in people}) == 7
+    if connection.vendor == "sqlite":
+        writes = [
+            q["sql"] for q in seen.captured_queries if q["sql"].startswith(("INSERT", "UPDATE"))
+        ]
+        assert [w.split()[0] for w in writes] == ["INSERT"] * 3 + ["UPDATE"] * 3
+
+
+@pytest.mark.django_db
 def test_plain_tuples_read_back_as_they_were_written(city):
     """``insert_tuples``: COPY text column by column on PostgreSQL (escapes, NULL, times,
     booleans, a StrEnum member), ``executemany`` elsewhere."""
