@@ -335,23 +335,28 @@ def do_generate_briefings(day: dt.date, *, actor: Any = SYSTEM, scope: str | Non
     plans: dict[Any, Any] = {}  # the city's phase plan, read once
     written = 0
     with transaction.atomic():
+        # Every room's panels read at once: a statement a panel, not one a panel and room.
+        rooms = selectors.rooms(SYSTEM, areas, day, plan=plan, waste=waste, plans=plans)
+        # The issued briefings locked (in one order) and their hashes read, not their
+        # documents: a document is read only to be kept as the revision it replaces.
+        issued = dict(
+            Briefing.objects.select_for_update()
+            .filter(area__in=areas, day=day)
+            .order_by("area_id")
+            .values_list("area_id", "inputs_hash")
+        )
         for area in areas:
-            data = selectors.room(
-                SYSTEM,
-                area,
-                day,
-                plan=plan if area.depth == 0 else None,
-                waste=waste.get(area.pk),
-                plans=plans,
-            )
+            data = rooms[area.pk]
             data["decisions"] = doc.decisions_needed(data)
             digest = hashlib.sha256(
                 json.dumps(data, sort_keys=True, ensure_ascii=False).encode()
             ).hexdigest()
-            existing = Briefing.objects.select_for_update().filter(area=area, day=day).first()
-            if existing is not None and existing.inputs_hash == digest:
+            if issued.get(area.pk) == digest:
                 written += 1
                 continue  # same numbers: keep the document (and its time) as it was
+            existing = (
+                Briefing.objects.filter(area=area, day=day).first() if area.pk in issued else None
+            )
             revision, changes, reason = 1, [], {}
             if existing is not None:
                 # An issued briefing is never overwritten: keep it, issue the next revision.
