@@ -573,16 +573,19 @@ def supervision_panels_of(
 
     rates = sup.rates_panels(user, areas, day)
     signals = sup.signals_panels(user, areas, day)
-    out: dict[int, dict[str, Any]] = {}
-    for area in areas:
-        situation = situations.get(area.pk)
-        phase = situation.payload.get("phase") if situation is not None else None
-        out[area.pk] = {
-            "rates": rates[area.pk],
-            "signals": signals[area.pk],
-            "phase_plan": sup.plan_panel(user, area, phase, memo=plans),
+    phases = {
+        pk: situation.payload.get("phase") if situation is not None else None
+        for pk, situation in situations.items()
+    }
+    phase_plans = sup.plan_panels(user, areas, phases, memo=plans)
+    return {
+        a.pk: {
+            "rates": rates[a.pk],
+            "signals": signals[a.pk],
+            "phase_plan": phase_plans[a.pk],
         }
-    return out
+        for a in areas
+    }
 
 
 def logistics_panel(user: Any, area: Area, day: dt.date, *, waste: Any = None) -> dict[str, Any]:

@@ -425,15 +425,33 @@ def risks_panel(user: Any, area: Area, day: dt.date, *, days: int = 14) -> list[
 
 def current_plan(user: Any, area: Area, phase: dict[str, Any] | None) -> PhasePlan | None:
     """The plan of the phase declared now (tracked until the next phase is declared)."""
-    if not phase or not phase.get("declared"):
-        return None
-    city = area if area.depth == 0 else Area.objects.filter(path=_ancestor_paths(area)[0]).first()
-    return (
-        plans(user)
-        .filter(area=city, phase=phase["declared"], phase_start=phase.get("start"))
+    key = _plan_key(phase)
+    return current_plans(user, {key: area})[key]
+
+
+def current_plans(
+    user: Any, wanted: dict[tuple[Any, Any], Area]
+) -> dict[tuple[Any, Any], PhasePlan | None]:
+    """:func:`current_plan` of several phases ((declared, start) -> an area of the city
+    whose plan is wanted), in one query: a plan is one per city, phase and start."""
+    out: dict[tuple[Any, Any], PhasePlan | None] = dict.fromkeys(wanted)
+    todo = {k: a for k, a in wanted.items() if k[0]}  # no phase declared: no plan
+    if not todo:
+        return out
+    cities = {k: a.path if a.depth == 0 else _ancestor_paths(a)[0] for k, a in todo.items()}
+    found = {
+        (p.area.path, p.phase, p.phase_start.isoformat()): p
+        for p in plans(user)
+        .filter(
+            area__path__in=set(cities.values()),
+            phase__in={k[0] for k in todo},
+            phase_start__in={k[1] for k in todo if k[1] is not None},
+        )
         .prefetch_related("items__task__owner")
-        .first()
-    )
+    }
+    for key in todo:
+        out[key] = found.get((cities[key], key[0], str(key[1])))
+    return out
 
 
 def plan_panel(
@@ -442,18 +460,32 @@ def plan_panel(
     """The city's plan of the declared phase and its lines' progress. ``memo``: a dict
     kept across the areas of one reader (the briefing of the city and its districts) that
     see the same city's plan: each phase's plan read once."""
-    if memo is None:
-        return _plan_panel(user, area, phase)
-    key = (phase or {}).get("declared"), (phase or {}).get("start")
-    if key not in memo:
-        memo[key] = _plan_panel(user, area, phase)
-    return memo[key]  # type: ignore[no-any-return]
+    return plan_panels(user, [area], {area.pk: phase}, memo=memo)[area.pk]
 
 
-def _plan_panel(user: Any, area: Area, phase: dict[str, Any] | None) -> dict[str, Any] | None:
-    plan = current_plan(user, area, phase)
-    if plan is None:
-        return None
+def _plan_key(phase: dict[str, Any] | None) -> tuple[Any, Any]:
+    return (phase or {}).get("declared"), (phase or {}).get("start")
+
+
+def plan_panels(
+    user: Any,
+    areas: list[Area],
+    phases: dict[int, dict[str, Any] | None],
+    *,
+    memo: dict[Any, Any] | None = None,
+) -> dict[int, dict[str, Any] | None]:
+    """:func:`plan_panel` of several areas of one city (``phases``: each area's phase, by
+    id): the city's plans of the phases they declare read in one query (a plan is one per
+    city, phase and start), and its lines with it."""
+    memo = {} if memo is None else memo
+    keys = {a.pk: _plan_key(phases.get(a.pk)) for a in areas}
+    todo = {k: a for a in areas if (k := keys[a.pk]) not in memo}
+    for key, plan in current_plans(user, todo).items():
+        memo[key] = None if plan is None else _plan_payload(plan)
+    return {a.pk: memo[keys[a.pk]] for a in areas}
+
+
+def _plan_payload(plan: PhasePlan) -> dict[str, Any]:
     items = list(plan.items.all())
     return {
         "id": plan.pk,
