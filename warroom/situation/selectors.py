@@ -373,7 +373,6 @@ def overdue_tasks(user: Any, area: Area, day: dt.date) -> dict[str, Any]:
 def overdue_tasks_by_area(user: Any, areas: list[Area], day: dt.date) -> dict[int, dict[str, Any]]:
     """:func:`overdue_tasks` of several areas: the overdue tasks under them read once
     (their fields, not the objects: only the first few of each area are shown)."""
-    from django.contrib.auth import get_user_model
     from django.utils import timezone
 
     from warroom.geo.subtrees import Subtrees, under_any
@@ -381,7 +380,7 @@ def overdue_tasks_by_area(user: Any, areas: list[Area], day: dt.date) -> dict[in
 
     end = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time()))
     moment = min(timezone.now(), end)  # today: now; a past day: its end
-    owner_name = f"owner__{get_user_model().USERNAME_FIELD}"
+    owner_name = "owner__username"  # get_username(): AbstractUser's USERNAME_FIELD
     rows = (
         _rows(Task, user)
         .filter(under_any("area__path", areas))
