@@ -154,16 +154,26 @@ def term_rows(user: Any, area: Area, *, end: dt.date, days: int) -> TermRows:
     """The words of the appeals under ``area`` received in the ``days`` up to ``end`` (held
     and rejected ones aside), in one query: what the hot words and the topics are read
     from (the board reads them once for both)."""
+    return term_rows_of(user, [area], end=end, days=days)[area.pk]
+
+
+def term_rows_of(user: Any, areas: list[Area], *, end: dt.date, days: int) -> dict[int, TermRows]:
+    """:func:`term_rows` of several areas, read in one query (each appeal in the rows of
+    every area it lies under, in pk order)."""
+    from warroom.geo.subtrees import Subtrees, under_any
+
     tz = timezone.get_current_timezone()
     lo = dt.datetime.combine(end - dt.timedelta(days=days - 1), dt.time.min, tzinfo=tz)
     hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
-    return list(
+    rows = (
         appeals(user)
-        .filter(area__path__under=area.path, received_at__gte=lo, received_at__lt=hi)
+        .filter(under_any("area__path", areas), received_at__gte=lo, received_at__lt=hi)
         .exclude(status__in=(AppealStatus.REJECTED, AppealStatus.HELD))
         .order_by("pk")
-        .values_list("pk", "received_at", "terms")
+        .values_list("area__path", "pk", "received_at", "terms")
     )
+    split = Subtrees(areas).split(rows, lambda r: r[0])
+    return {pk: [(r[1], r[2], r[3]) for r in found] for pk, found in split.items()}
 
 
 def term_counts(
@@ -277,19 +287,44 @@ def hot_clusters(
 
 def summary(user: Any, area: Area, day: dt.date) -> dict[str, Any]:
     """The briefing's line: the day's appeals, open, overdue, answered in time, surges."""
+    return summaries(user, [area], day)[area.pk]
+
+
+def summaries(user: Any, areas: list[Area], day: dt.date) -> dict[int, dict[str, Any]]:
+    """:func:`summary` of several areas: each count read once for all of them, grouped by
+    area and summed per area; the words read once (:func:`term_rows_of`)."""
+    from warroom.geo.subtrees import Subtrees, under_any
+
     tz = timezone.get_current_timezone()
     lo = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
     hi = lo + dt.timedelta(days=1)
-    base = appeals(user).filter(area__path__under=area.path)
-    counts = base.filter(received_at__gte=lo, received_at__lt=hi).aggregate(
-        received=Count("pk", filter=~Q(status__in=(AppealStatus.REJECTED,))),
-        admission=Count("pk", filter=Q(category="admission")),
-    )
+    subtrees = Subtrees(areas)
+    base = appeals(user).filter(under_any("area__path", areas))
+    counts = {a.pk: dict.fromkeys(("received", "admission", "open", "overdue"), 0) for a in areas}
     now = min(timezone.now(), hi)
-    open_now = base.filter(status__in=OPEN_STATUSES, received_at__lt=hi).aggregate(
-        open=Count("pk"), overdue=Count("pk", filter=Q(deadline__lt=now))
-    )
-    rows = term_rows(user, area, end=day, days=8)  # one read for the surge and the topics
-    topics = hot_topics(user, area, end=day, days=8, rows=rows)
-    clusters = hot_clusters(user, area, day, rows=rows)
-    return {**counts, **open_now, "surges": topics["surges"][:5], "topics": clusters[:5]}
+    for qs in (
+        base.filter(received_at__gte=lo, received_at__lt=hi)
+        .order_by()
+        .values("area__path")
+        .annotate(
+            received=Count("pk", filter=~Q(status__in=(AppealStatus.REJECTED,))),
+            admission=Count("pk", filter=Q(category="admission")),
+        ),
+        base.filter(status__in=OPEN_STATUSES, received_at__lt=hi)
+        .order_by()
+        .values("area__path")
+        .annotate(open=Count("pk"), overdue=Count("pk", filter=Q(deadline__lt=now))),
+    ):
+        for row in qs:
+            path = row.pop("area__path")
+            for pk in subtrees.of(path):
+                for k, n in row.items():
+                    counts[pk][k] += n
+    words = term_rows_of(user, areas, end=day, days=8)  # one read for the surge and topics
+    out: dict[int, dict[str, Any]] = {}
+    for a in areas:
+        rows = words[a.pk]
+        topics = hot_topics(user, a, end=day, days=8, rows=rows)
+        clusters = hot_clusters(user, a, day, rows=rows)
+        out[a.pk] = {**counts[a.pk], "surges": topics["surges"][:5], "topics": clusters[:5]}
+    return out

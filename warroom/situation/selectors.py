@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import QuerySet
 
 from warroom.geo.models import Area
 from warroom.situation.models import Briefing, Situation
@@ -44,9 +44,17 @@ def _area(a: Area) -> dict[str, str]:
 
 def _districts(user: Any, area: Area) -> list[Area]:
     """The districts under ``area`` (the area itself when it is a district)."""
-    if area.depth >= 1:
-        return [area]
-    return list(_rows(Area, user).filter(parent=area).order_by("code"))
+    return _districts_of(user, [area])[area.pk]
+
+
+def _districts_of(user: Any, areas: list[Area]) -> dict[int, list[Area]]:
+    """:func:`_districts` of several areas (the cities' children read once)."""
+    cities = [a for a in areas if a.depth < 1]
+    children: dict[int, list[Area]] = {a.pk: [] for a in cities}
+    if cities:
+        for child in _rows(Area, user).filter(parent__in=cities).order_by("code"):
+            children[child.parent_id].append(child)
+    return {a.pk: [a] if a.depth >= 1 else children[a.pk] for a in areas}
 
 
 def reporting(
@@ -57,18 +65,34 @@ def reporting(
     A district without a report row, or whose new confirmed cell is empty, is missing:
     the briefing says so ("江岸区 2月3日未报送") instead of counting it as 0.
     """
-    from warroom.surveillance.models import DailyReport, Source
-
     if districts is None:
         districts = _districts(user, area)
-    areas = [area, *[d for d in districts if d.pk != area.pk]]
+    return reportings(user, [area], day, districts={area.pk: districts})[area.pk]
+
+
+def reportings(
+    user: Any, areas: list[Area], day: dt.date, *, districts: dict[int, list[Area]]
+) -> dict[int, dict[str, Any]]:
+    """:func:`reporting` of several areas: the day's reports of them all read once."""
+    from warroom.surveillance.models import DailyReport, Source
+
+    listed = {
+        a.pk: [a, *[d for d in districts[a.pk] if d.pk != a.pk]] for a in areas
+    }  # the area, then its districts
     got = dict(
         _rows(DailyReport, user)
-        .filter(area__in=areas, date=day, source=Source.REPORT)
+        .filter(
+            area__in={x.pk for xs in listed.values() for x in xs}, date=day, source=Source.REPORT
+        )
         .values_list("area_id", "new_confirmed")
     )
-    missing = [{**_area(a), "reported": a.pk in got} for a in areas if got.get(a.pk) is None]
-    return {"areas": len(areas), "missing": missing}
+    out: dict[int, dict[str, Any]] = {}
+    for a in areas:
+        missing = [
+            {**_area(x), "reported": x.pk in got} for x in listed[a.pk] if got.get(x.pk) is None
+        ]
+        out[a.pk] = {"areas": len(listed[a.pk]), "missing": missing}
+    return out
 
 
 def clearance_panel(
@@ -76,174 +100,238 @@ def clearance_panel(
 ) -> dict[str, Any]:
     """The four backlogs of the area with age buckets and change, and per district
     (``districts``: :func:`_districts` when the caller has read them already)."""
+    if districts is None:
+        districts = _districts(user, area)
+    return clearance_panels(user, [area], day, districts={area.pk: districts})[area.pk]
+
+
+BACKLOG_FIGURES = ("total", "under_24h", "from_24_to_48h", "over_48h", "priority")
+
+
+def clearance_panels(
+    user: Any, areas: list[Area], day: dt.date, *, districts: dict[int, list[Area]]
+) -> dict[int, dict[str, Any]]:
+    """:func:`clearance_panel` of several areas: the stored snapshots of the day and the
+    day before (the clearance step's, never recomputed here) read once for all of them."""
     from warroom.cases.models import ClearanceRun, ClearanceSnapshot
 
     yesterday = day - dt.timedelta(days=1)
     runs = set(
         ClearanceRun.objects.filter(date__in=[day, yesterday]).values_list("date", flat=True)
     )
-    if districts is None:
-        districts = _districts(user, area)
-    districts = [d for d in districts if d.pk != area.pk]
-    duties: dict[str, dict[str, Any]] = {}
-    for d in DUTIES:
-        duties[d] = dict.fromkeys(("total", "under_24h", "from_24_to_48h", "over_48h"), 0)
-        duties[d]["priority"] = 0
-        duties[d]["yesterday"] = 0 if yesterday in runs else None
-    by_district: dict[int, dict[str, int]] = {d.pk: dict.fromkeys(DUTIES, 0) for d in districts}
-    for snap in _rows(ClearanceSnapshot, user).filter(
-        date__in=[day, yesterday], area__in=[area, *districts]
+    others = {a.pk: [d for d in districts[a.pk] if d.pk != a.pk] for a in areas}
+    wanted = {a.pk for a in areas} | {d.pk for ds in others.values() for d in ds}
+    snaps: dict[int, list[Any]] = {pk: [] for pk in wanted}
+    for snap in (
+        _rows(ClearanceSnapshot, user)
+        .filter(date__in=[day, yesterday], area__in=wanted)
+        .order_by()
+        .values_list("area_id", "date", "duty", *BACKLOG_FIGURES)
     ):
-        if snap.area_id == area.pk:
-            row = duties[snap.duty]
-            if snap.date == day:
-                for k in ("total", "under_24h", "from_24_to_48h", "over_48h", "priority"):
-                    row[k] = getattr(snap, k)
+        snaps[snap[0]].append(snap)
+    out: dict[int, dict[str, Any]] = {}
+    for area in areas:
+        duties: dict[str, dict[str, Any]] = {}
+        for d in DUTIES:
+            duties[d] = dict.fromkeys(("total", "under_24h", "from_24_to_48h", "over_48h"), 0)
+            duties[d]["priority"] = 0
+            duties[d]["yesterday"] = 0 if yesterday in runs else None
+        for _pk, date, duty, *figures in snaps[area.pk]:
+            row = duties[duty]
+            if date == day:
+                row.update(zip(BACKLOG_FIGURES, figures, strict=True))
             else:
-                row["yesterday"] = snap.total
-        elif snap.date == day:
-            by_district[snap.area_id][snap.duty] = snap.total
-    for row in duties.values():
-        row["change"] = None if row["yesterday"] is None else row["total"] - row["yesterday"]
-    rows: list[dict[str, Any]] = [
-        {**_area(d), **by_district[d.pk], "total": sum(by_district[d.pk].values())}
-        for d in districts
-    ]
-    ranked = sorted(rows, key=lambda r: (-r["total"], r["code"]))
-    return {
-        "computed": day in runs,
-        "duties": duties,
-        "total": sum(r["total"] for r in duties.values()),
-        "by_district": ranked,
-    }
+                row["yesterday"] = figures[0]
+        for row in duties.values():
+            row["change"] = None if row["yesterday"] is None else row["total"] - row["yesterday"]
+        rows: list[dict[str, Any]] = []
+        for d in others[area.pk]:
+            mine = dict.fromkeys(DUTIES, 0)
+            for _pk, date, duty, total, *_rest in snaps[d.pk]:
+                if date == day:
+                    mine[duty] = total
+            rows.append({**_area(d), **mine, "total": sum(mine.values())})
+        ranked = sorted(rows, key=lambda r: (-r["total"], r["code"]))
+        out[area.pk] = {
+            "computed": day in runs,
+            "duties": duties,
+            "total": sum(r["total"] for r in duties.values()),
+            "by_district": ranked,
+        }
+    return out
+
+
+BED_SUMS = ("capacity", "occupied", "free", "waiting", "balance")
 
 
 def beds_panel(user: Any, area: Area, day: dt.date) -> dict[str, Any]:
     """The stored bed balance per type over the area's districts on ``day``."""
-    from warroom.beds.models import BED_TYPE_ORDER, BedBalance
+    return beds_panels(user, [area], day)[area.pk]
 
-    rows = (
+
+def beds_panels(user: Any, areas: list[Area], day: dt.date) -> dict[int, dict[str, Any]]:
+    """:func:`beds_panel` of several areas: the day's stored balance rows under them read
+    once, summed per area and type as SQL's ``SUM`` does (NULLs aside; NULL when all are)."""
+    from warroom.beds.models import BED_TYPE_ORDER, BedBalance
+    from warroom.geo.subtrees import Subtrees, under_any
+
+    sums: dict[int, dict[str, dict[str, Any]]] = {a.pk: {} for a in areas}
+    subtrees = Subtrees(areas)
+    for path, bed_type, *figures in (
         _rows(BedBalance, user)
-        .filter(day=day, area__path__under=area.path)
-        .values("bed_type")
-        .annotate(
-            t_capacity=Sum("capacity"),
-            t_occupied=Sum("occupied"),
-            t_free=Sum("free"),
-            t_waiting=Sum("waiting"),
-            t_balance=Sum("balance"),
-            unknown=Count("pk", filter=Q(balance__isnull=True)),
-        )
+        .filter(under_any("area__path", areas), day=day)
         .order_by()
-    )
-    found = {r["bed_type"]: r for r in rows}
-    by_type = []
-    for t in BED_TYPE_ORDER:
-        r = found.get(t)
-        if r is None:
-            continue
-        r = {k.removeprefix("t_"): v for k, v in r.items()}
-        known = r["unknown"] == 0
-        by_type.append(
-            {
-                "type": t,
-                "capacity": r["capacity"],
-                "occupied": r["occupied"],
-                "free": r["free"],
-                "occupancy": round(100 * r["occupied"] / r["capacity"], 1)
-                if r["capacity"]
-                else None,
-                "waiting": r["waiting"] if known else None,
-                "balance": r["balance"] if known else None,
-            }
-        )
-    balances = [r["balance"] for r in by_type]
-    return {
-        "computed": bool(by_type),
-        "by_type": by_type,
-        "beds_wait": bool(balances) and all(b is not None and b >= 0 for b in balances),
-    }
+        .values_list("area__path", "bed_type", *BED_SUMS)
+    ):
+        for pk in subtrees.of(path):
+            r = sums[pk].setdefault(bed_type, {**dict.fromkeys(BED_SUMS), "unknown": 0})
+            for k, v in zip(BED_SUMS, figures, strict=True):
+                if v is not None:
+                    r[k] = v if r[k] is None else r[k] + v
+            r["unknown"] += figures[-1] is None
+    out: dict[int, dict[str, Any]] = {}
+    for area in areas:
+        found = sums[area.pk]
+        by_type = []
+        for t in BED_TYPE_ORDER:
+            got = found.get(t)
+            if got is None:
+                continue
+            r = got
+            known = r["unknown"] == 0
+            by_type.append(
+                {
+                    "type": t,
+                    "capacity": r["capacity"],
+                    "occupied": r["occupied"],
+                    "free": r["free"],
+                    "occupancy": round(100 * r["occupied"] / r["capacity"], 1)
+                    if r["capacity"]
+                    else None,
+                    "waiting": r["waiting"] if known else None,
+                    "balance": r["balance"] if known else None,
+                }
+            )
+        balances = [r["balance"] for r in by_type]
+        out[area.pk] = {
+            "computed": bool(by_type),
+            "by_type": by_type,
+            "beds_wait": bool(balances) and all(b is not None and b >= 0 for b in balances),
+        }
+    return out
 
 
 def certification_panel(user: Any, area: Area, day: dt.date) -> dict[str, Any]:
     """Certified units per level under the area on ``day`` (from the area's own row)."""
+    return certification_panels(user, [area], day)[area.pk]
+
+
+def certification_panels(user: Any, areas: list[Area], day: dt.date) -> dict[int, dict[str, Any]]:
+    """:func:`certification_panel` of several areas: their own rows of the day read once."""
     from warroom.communities.models import Certification, CertificationStatus
     from warroom.geo.models import LEVEL_ORDER
 
-    own = (
+    rows: dict[int, dict[str, Any]] = {}
+    for row in (
         _rows(CertificationStatus, user)
-        .filter(area=area, date=day)
-        .values("status", "subtree_counts")
-        .first()
-    )
-    if own is None:
-        return {"computed": False, "status": None, "levels": []}
-    levels = []
-    for lv in LEVEL_ORDER:
-        good, total = (own["subtree_counts"] or {}).get(str(lv), (0, 0))
-        if total:
-            levels.append(
-                {
-                    "level": str(lv),
-                    "certified": good if own["status"] != Certification.UNKNOWN else None,
-                    "total": total,
-                    "share": round(100 * good / total, 1)
-                    if own["status"] != Certification.UNKNOWN
-                    else None,
-                }
-            )
-    return {"computed": True, "status": own["status"], "levels": levels}
+        .filter(area__in=areas, date=day)
+        .order_by("pk")
+        .values("area_id", "status", "subtree_counts")
+    ):
+        rows.setdefault(row["area_id"], row)
+    out: dict[int, dict[str, Any]] = {}
+    for area in areas:
+        own = rows.get(area.pk)
+        if own is None:
+            out[area.pk] = {"computed": False, "status": None, "levels": []}
+            continue
+        levels = []
+        for lv in LEVEL_ORDER:
+            good, total = (own["subtree_counts"] or {}).get(str(lv), (0, 0))
+            if total:
+                levels.append(
+                    {
+                        "level": str(lv),
+                        "certified": good if own["status"] != Certification.UNKNOWN else None,
+                        "total": total,
+                        "share": round(100 * good / total, 1)
+                        if own["status"] != Certification.UNKNOWN
+                        else None,
+                    }
+                )
+        out[area.pk] = {"computed": True, "status": own["status"], "levels": levels}
+    return out
 
 
 def quality_panel(user: Any, area: Area, day: dt.date) -> dict[str, Any]:
     """The open quality flags under the area found up to ``day``: errors first, newest first."""
+    return quality_panels(user, [area], day)[area.pk]
+
+
+# errors first, newest first; the id last, so that the order is total (one list cut per area
+# is the list each area would read alone)
+FLAG_ORDER = ("severity", "-day", "area__code", "rule", "pk")
+
+
+def quality_panels(user: Any, areas: list[Area], day: dt.date) -> dict[int, dict[str, Any]]:
+    """:func:`quality_panel` of several areas: the pending flags under them read once."""
+    from warroom.geo.subtrees import Subtrees, under_any
     from warroom.surveillance.models import FlagStatus, QualityFlag
 
-    qs = _rows(QualityFlag, user).filter(
-        area__path__under=area.path, day__lte=day, detected_on__lte=day
+    pending = list(
+        _rows(QualityFlag, user)
+        .filter(under_any("area__path", areas), day__lte=day, detected_on__lte=day)
+        .exclude(status=FlagStatus.RESOLVED)
+        .select_related("area")
+        .order_by(*FLAG_ORDER)
     )
-    pending = qs.exclude(status=FlagStatus.RESOLVED)
-    top = list(
-        pending.select_related("area").order_by("severity", "-day", "area__code", "rule")[
-            :TOP_FLAGS
-        ]
-    )
-    counts = dict(
-        pending.values("status").annotate(n=Count("pk")).order_by().values_list("status", "n")
-    )
-    return {
-        "open": counts.get(FlagStatus.OPEN, 0),
-        "acknowledged": counts.get(FlagStatus.ACKNOWLEDGED, 0),
-        "top": [
-            {
-                "id": f.pk,
-                "rule": f.rule,
-                "area": _area(f.area),
-                "day": f.day.isoformat(),
-                "column": f.column,
-                "severity": f.severity,
-                "status": f.status,
-                "message": f.text,
-                "rule_label": f.rule_label,
-            }
-            for f in top
-        ],
-    }
+    split = Subtrees(areas).split(pending, lambda f: f.area.path)
+    out: dict[int, dict[str, Any]] = {}
+    for area in areas:
+        found = split[area.pk]
+        out[area.pk] = {
+            "open": sum(1 for f in found if f.status == FlagStatus.OPEN),
+            "acknowledged": sum(1 for f in found if f.status == FlagStatus.ACKNOWLEDGED),
+            "top": [
+                {
+                    "id": f.pk,
+                    "rule": f.rule,
+                    "area": _area(f.area),
+                    "day": f.day.isoformat(),
+                    "column": f.column,
+                    "severity": f.severity,
+                    "status": f.status,
+                    "message": f.text,
+                    "rule_label": f.rule_label,
+                }
+                for f in found[:TOP_FLAGS]
+            ],
+        }
+    return out
 
 
 def overloaded_facilities(user: Any, area: Area, day: dt.date) -> list[dict[str, Any]]:
     """Facilities whose latest report on ``day`` has a bed type over 95 % occupied, each
     with its district (the agenda groups them by it)."""
+    return overloaded_by_area(user, [area], day)[area.pk]
+
+
+def overloaded_by_area(
+    user: Any, areas: list[Area], day: dt.date
+) -> dict[int, list[dict[str, Any]]]:
+    """:func:`overloaded_facilities` of several areas: the day's reports under them read
+    once (one report per facility, day and type: the order is total)."""
     from django.db.models import F
 
     from warroom.beds.models import BedReport
     from warroom.beds.selectors import district_of
+    from warroom.geo.subtrees import Subtrees, under_any
 
-    rows = (
+    rows = list(
         _rows(BedReport, user)
         .filter(
+            under_any("facility__area__path", areas),
             date=day,
-            facility__area__path__under=area.path,
             capacity__gt=0,
             occupied__gt=OVERLOADED * F("capacity"),
         )
@@ -258,44 +346,77 @@ def overloaded_facilities(user: Any, area: Area, day: dt.date) -> list[dict[str,
         )
     )
     codes = {district_of(r["facility__area__path"]) for r in rows}
-    districts = {a.code: _area(a) for a in Area.objects.filter(code__in=codes)}
-    return [
-        {
-            "code": r["facility__code"],
-            "name": r["facility__name"],
-            "district": districts.get(district_of(r["facility__area__path"])),
-            "type": r["bed_type"],
-            "occupied": r["occupied"],
-            "capacity": r["capacity"],
-            "occupancy": round(100 * r["occupied"] / r["capacity"], 1),
-        }
-        for r in rows
-    ]
+    districts = {a.code: _area(a) for a in Area.objects.filter(code__in=codes)} if codes else {}
+    split = Subtrees(areas).split(rows, lambda r: r["facility__area__path"])
+    return {
+        pk: [
+            {
+                "code": r["facility__code"],
+                "name": r["facility__name"],
+                "district": districts.get(district_of(r["facility__area__path"])),
+                "type": r["bed_type"],
+                "occupied": r["occupied"],
+                "capacity": r["capacity"],
+                "occupancy": round(100 * r["occupied"] / r["capacity"], 1),
+            }
+            for r in found
+        ]
+        for pk, found in split.items()
+    }
 
 
 def overdue_tasks(user: Any, area: Area, day: dt.date) -> dict[str, Any]:
     """Open tasks (rectifications, quality checks, meeting tasks) past their deadline."""
+    return overdue_tasks_by_area(user, [area], day)[area.pk]
+
+
+def overdue_tasks_by_area(user: Any, areas: list[Area], day: dt.date) -> dict[int, dict[str, Any]]:
+    """:func:`overdue_tasks` of several areas: the overdue tasks under them read once
+    (their fields, not the objects: only the first few of each area are shown)."""
     from django.utils import timezone
 
+    from warroom.geo.subtrees import Subtrees, under_any
     from warroom.tasks.models import Task
 
     end = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time()))
     moment = min(timezone.now(), end)  # today: now; a past day: its end
-    qs = _rows(Task, user).filter(area__path__under=area.path).overdue(now=moment)
-    top = list(qs.select_related("area", "owner").order_by("deadline", "pk")[:TOP_FLAGS])
+    owner_name = "owner__username"  # get_username(): AbstractUser's USERNAME_FIELD
+    rows = (
+        _rows(Task, user)
+        .filter(under_any("area__path", areas))
+        .overdue(now=moment)
+        .order_by("deadline", "pk")
+        .values_list(
+            "area__path",
+            "pk",
+            "title",
+            "source_kind",
+            "area__code",
+            "area__name_zh",
+            "area__name_en",
+            owner_name,
+            "deadline",
+        )
+    )
+    split = Subtrees(areas).split(rows, lambda r: r[0])
     return {
-        "count": qs.count() if len(top) == TOP_FLAGS else len(top),
-        "items": [
-            {
-                "id": t.pk,
-                "title": t.title,
-                "source": t.source_kind,
-                "area": _area(t.area),
-                "owner": t.owner.get_username(),
-                "deadline": timezone.localtime(t.deadline).date().isoformat(),
-            }
-            for t in top
-        ],
+        pk: {
+            "count": len(found),
+            "items": [
+                {
+                    "id": task,
+                    "title": title,
+                    "source": source,
+                    "area": {"code": code, "name_zh": name_zh, "name_en": name_en},
+                    "owner": owner,
+                    "deadline": timezone.localtime(deadline).date().isoformat(),
+                }
+                for _path, task, title, source, code, name_zh, name_en, owner, deadline in found[
+                    :TOP_FLAGS
+                ]
+            ],
+        }
+        for pk, found in split.items()
     }
 
 
@@ -329,42 +450,96 @@ def room(
     ``plans``: a dict the caller keeps across the areas of one city (the phase plan is the
     city's: read once).
     """
-    if situation is None or situation.day != day:
-        situation = _rows(Situation, user).filter(area=area, day=day).first()
-    districts = _districts(user, area)  # read once for the reporting and clearance panels
-    return {
-        "day": day.isoformat(),
-        "area": {**_area(area), "depth": area.depth},
-        "situation": None if situation is None else situation.payload,
-        "reporting": reporting(user, area, day, districts=districts),
-        "clearance": clearance_panel(user, area, day, districts=districts),
-        "beds": beds_panel(user, area, day),
-        "plan": plan if plan is not None else plan_panel(user, area, day),
-        "certification": certification_panel(user, area, day),
-        "quality": quality_panel(user, area, day),
-        "overloaded": overloaded_facilities(user, area, day),
-        "tasks": overdue_tasks(user, area, day),
-        "logistics": logistics_panel(user, area, day, waste=waste),
-        **supervision_panels(user, area, day, situation, plans=plans),
-        "appeals": appeals_panel(user, area, day),
-    }
+    return rooms(
+        user,
+        [area],
+        day,
+        plan=plan,
+        situations=None if situation is None else {area.pk: situation},
+        waste=None if waste is None else {area.pk: waste},
+        plans=plans,
+    )[area.pk]
+
+
+def rooms(
+    user: Any,
+    areas: list[Area],
+    day: dt.date,
+    *,
+    plan: dict[str, Any] | None = None,
+    situations: dict[int, Situation] | None = None,
+    waste: dict[int, Any] | None = None,
+    plans: dict[Any, Any] | None = None,
+) -> dict[int, dict[str, Any]]:
+    """:func:`room` of several areas at once (area id -> room): each panel reads its table
+    once for all of them (the rows under them, grouped by area) and cuts it per area, so
+    that the city and its districts cost a statement a panel, not one a panel and area.
+
+    ``plan``: the capacity plan of the city's room (areas of depth 0); ``situations``,
+    ``waste``: what the caller has read already, by area id; ``plans``: as :func:`room`'s.
+    """
+    found = dict(situations or {})
+    wanted = [a for a in areas if a.pk not in found or found[a.pk].day != day]
+    if wanted:
+        for s in _rows(Situation, user).filter(area__in=wanted, day=day).order_by("pk"):
+            if s.area_id not in found or found[s.area_id].day != day:
+                found[s.area_id] = s
+    own = {a.pk: found[a.pk] if a.pk in found and found[a.pk].day == day else None for a in areas}
+    districts = _districts_of(user, areas)  # for the reporting and clearance panels
+    reported = reportings(user, areas, day, districts=districts)
+    clearance = clearance_panels(user, areas, day, districts=districts)
+    beds = beds_panels(user, areas, day)
+    certification = certification_panels(user, areas, day)
+    quality = quality_panels(user, areas, day)
+    overloaded = overloaded_by_area(user, areas, day)
+    tasks = overdue_tasks_by_area(user, areas, day)
+    logistics = logistics_panels(user, areas, day, waste=waste)
+    supervision = supervision_panels_of(user, areas, day, own, plans=plans)
+    appeals = appeals_panels(user, areas, day)
+    out: dict[int, dict[str, Any]] = {}
+    for area in areas:
+        situation = own[area.pk]
+        out[area.pk] = {
+            "day": day.isoformat(),
+            "area": {**_area(area), "depth": area.depth},
+            "situation": None if situation is None else situation.payload,
+            "reporting": reported[area.pk],
+            "clearance": clearance[area.pk],
+            "beds": beds[area.pk],
+            "plan": plan if plan is not None and area.depth == 0 else plan_panel(user, area, day),
+            "certification": certification[area.pk],
+            "quality": quality[area.pk],
+            "overloaded": overloaded[area.pk],
+            "tasks": tasks[area.pk],
+            "logistics": logistics[area.pk],
+            **supervision[area.pk],
+            "appeals": appeals[area.pk],
+        }
+    return out
 
 
 def appeals_panel(user: Any, area: Area, day: dt.date) -> dict[str, Any]:
     """The citizens' appeals of the day (docs/appeals.md): received, open, overdue, and
     the topics surging (a signal for the stand-up)."""
-    from warroom.appeals.selectors import summary
+    return appeals_panels(user, [area], day)[area.pk]
 
-    found = summary(user, area, day)
+
+def appeals_panels(user: Any, areas: list[Area], day: dt.date) -> dict[int, dict[str, Any]]:
+    """:func:`appeals_panel` of several areas (:func:`warroom.appeals.selectors.summaries`)."""
+    from warroom.appeals.selectors import summaries
+
     return {
-        **{k: found[k] for k in ("received", "admission", "open", "overdue")},
-        "surges": [
-            {"term": s.term, "today": s.today, "baseline": round(s.baseline, 1)}
-            for s in found["surges"]
-        ],
-        "topics": [
-            {"key": t.key, "label": list(t.label), "today": t.today} for t in found["topics"]
-        ],
+        pk: {
+            **{k: found[k] for k in ("received", "admission", "open", "overdue")},
+            "surges": [
+                {"term": s.term, "today": s.today, "baseline": round(s.baseline, 1)}
+                for s in found["surges"]
+            ],
+            "topics": [
+                {"key": t.key, "label": list(t.label), "today": t.today} for t in found["topics"]
+            ],
+        }
+        for pk, found in summaries(user, areas, day).items()
     }
 
 
@@ -377,29 +552,68 @@ def supervision_panels(
     plans: dict[Any, Any] | None = None,
 ) -> dict[str, Any]:
     """The supervision app's panels: the rates, the day's signals, the phase's plan."""
+    return supervision_panels_of(user, [area], day, {area.pk: situation}, plans=plans)[area.pk]
+
+
+def supervision_panels_of(
+    user: Any,
+    areas: list[Area],
+    day: dt.date,
+    situations: dict[int, Situation | None],
+    *,
+    plans: dict[Any, Any] | None = None,
+) -> dict[int, dict[str, Any]]:
+    """:func:`supervision_panels` of several areas: the rates and signals read once."""
     from django.apps import apps
 
     if not apps.is_installed("warroom.supervision"):
-        return {}
+        return {a.pk: {} for a in areas}
     from warroom.supervision import selectors as sup
 
-    phase = situation.payload.get("phase") if situation is not None else None
+    rates = sup.rates_panels(user, areas, day)
+    signals = sup.signals_panels(user, areas, day)
+    phases = {
+        pk: situation.payload.get("phase") if situation is not None else None
+        for pk, situation in situations.items()
+    }
+    phase_plans = sup.plan_panels(user, areas, phases, memo=plans)
     return {
-        "rates": sup.rates_panel(user, area, day),
-        "signals": sup.signals_panel(user, area, day),
-        "phase_plan": sup.plan_panel(user, area, phase, memo=plans),
+        a.pk: {
+            "rates": rates[a.pk],
+            "signals": signals[a.pk],
+            "phase_plan": phase_plans[a.pk],
+        }
+        for a in areas
     }
 
 
 def logistics_panel(user: Any, area: Area, day: dt.date, *, waste: Any = None) -> dict[str, Any]:
     """Supplies (stock-out alerts, aid teams, donations, the ledger check) and medical
     waste (generated, disposed, backlog, over 48 h, plants) for the dashboard and briefing."""
-    from warroom.supplies.selectors import panel as supplies_panel
+    return logistics_panels(user, [area], day, waste=None if waste is None else {area.pk: waste})[
+        area.pk
+    ]
+
+
+def logistics_panels(
+    user: Any, areas: list[Area], day: dt.date, *, waste: dict[int, Any] | None = None
+) -> dict[int, dict[str, Any]]:
+    """:func:`logistics_panel` of several areas: the supplies read once for all of them,
+    the waste balance of each cut from the city's (:func:`waste_balances`) unless given."""
+    from warroom.supplies.selectors import panels as supplies_panels
     from warroom.waste.selectors import panel as waste_panel
 
+    supplies = supplies_panels(user, areas, day)
+    balances = dict(waste or {})
+    missing = [a for a in areas if a.pk not in balances]
+    if len(missing) > 1:
+        balances.update(waste_balances(user, missing, day))
     return {
-        "supplies": supplies_panel(user, area, day),
-        "waste": waste_panel(user, area, day, balance_=waste),
+        a.pk: {
+            "supplies": supplies[a.pk],
+            "waste": waste_panel(user, a, day, balance_=balances.get(a.pk)),
+        }
+        for a in areas
     }
 
 

@@ -23,7 +23,7 @@ from warroom.analytics.rt import RT_STATUS_NAMES, STATUS_ESTIMATED, RtEstimate, 
 from warroom.core.context import SYSTEM
 from warroom.geo.models import Area
 from warroom.situation.models import Situation
-from warroom.situation.series import DailySeries, area_series
+from warroom.situation.series import DailySeries, area_series_of
 
 FORECAST_HORIZON = 14  # days; the dashboard's forecast fan (DESIGN §3.4)
 
@@ -214,19 +214,34 @@ def situation_areas(scope: str | None = None) -> list[Area]:
 def do_compute_situation(day: dt.date, *, actor: Any = SYSTEM, scope: str | None = None) -> int:
     """Recompute the situation of the city and every district for ``day`` (of the areas
     under ``scope`` only, when given). Idempotent."""
-    written = 0
+    from django.utils import timezone
+
+    areas = situation_areas(scope)
     with transaction.atomic():
-        for area in situation_areas(scope):
-            series = area_series(area, until=day)
-            if series is None:
-                Situation.objects.filter(area=area, day=day).delete()
-                continue
-            payload = analyse(series, day)
-            Situation.objects.update_or_create(
-                area=area, day=day, defaults={"payload": payload, "inputs_hash": series.digest()}
+        series_of = area_series_of(areas, until=day)  # every area's reports in one read
+        gone = [a for a in areas if series_of[a.pk] is None]
+        if gone:
+            Situation.objects.filter(area__in=gone, day=day).delete()
+        now = timezone.now()  # what ``auto_now`` writes on a saved row
+        rows = [
+            Situation(
+                area=area,
+                day=day,
+                payload=analyse(series, day),
+                inputs_hash=series.digest(),
+                computed_at=now,
             )
-            written += 1
-    return written
+            for area in areas
+            if (series := series_of[area.pk]) is not None
+        ]
+        # One statement: a new day's rows inserted, a recomputed day's replaced in place.
+        Situation.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["area", "day"],
+            update_fields=["payload", "inputs_hash", "computed_at"],
+        )
+    return len(rows)
 
 
 def daily_step(day: dt.date, scope: str | None = None) -> str:
@@ -335,23 +350,28 @@ def do_generate_briefings(day: dt.date, *, actor: Any = SYSTEM, scope: str | Non
     plans: dict[Any, Any] = {}  # the city's phase plan, read once
     written = 0
     with transaction.atomic():
+        # Every room's panels read at once: a statement a panel, not one a panel and room.
+        rooms = selectors.rooms(SYSTEM, areas, day, plan=plan, waste=waste, plans=plans)
+        # The issued briefings locked (in one order) and their hashes read, not their
+        # documents: a document is read only to be kept as the revision it replaces.
+        issued = dict(
+            Briefing.objects.select_for_update()
+            .filter(area__in=areas, day=day)
+            .order_by("area_id")
+            .values_list("area_id", "inputs_hash")
+        )
         for area in areas:
-            data = selectors.room(
-                SYSTEM,
-                area,
-                day,
-                plan=plan if area.depth == 0 else None,
-                waste=waste.get(area.pk),
-                plans=plans,
-            )
+            data = rooms[area.pk]
             data["decisions"] = doc.decisions_needed(data)
             digest = hashlib.sha256(
                 json.dumps(data, sort_keys=True, ensure_ascii=False).encode()
             ).hexdigest()
-            existing = Briefing.objects.select_for_update().filter(area=area, day=day).first()
-            if existing is not None and existing.inputs_hash == digest:
+            if issued.get(area.pk) == digest:
                 written += 1
                 continue  # same numbers: keep the document (and its time) as it was
+            existing = (
+                Briefing.objects.filter(area=area, day=day).first() if area.pk in issued else None
+            )
             revision, changes, reason = 1, [], {}
             if existing is not None:
                 # An issued briefing is never overwritten: keep it, issue the next revision.

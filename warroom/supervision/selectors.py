@@ -256,14 +256,25 @@ def rate_counts_by_area(areas: list[Area], day: dt.date) -> dict[int, dict[str, 
 
 def current_targets(user: Any, area: Area) -> dict[str, RateTarget]:
     """The latest target of each rate that holds for ``area`` (its own, else the city's)."""
-    out: dict[str, RateTarget] = {}
-    rows = (
+    return current_targets_of(user, [area])[area.pk]
+
+
+def current_targets_of(user: Any, areas: list[Area]) -> dict[int, dict[str, RateTarget]]:
+    """:func:`current_targets` of several areas, their ancestors' targets read once."""
+    ancestors = {a.pk: set(_ancestor_paths(a)) for a in areas}
+    rows = list(
         RateTarget.objects.restrict(user, "view")
-        .filter(area__path__in=_ancestor_paths(area))
+        .filter(area__path__in=sorted(set().union(*ancestors.values())))
+        .select_related("area")
         .order_by("-area__depth", "-set_at", "-pk")
     )
-    for row in rows:
-        out.setdefault(row.metric, row)
+    out: dict[int, dict[str, RateTarget]] = {}
+    for a in areas:
+        found: dict[str, RateTarget] = {}
+        for row in rows:
+            if row.area.path in ancestors[a.pk]:
+                found.setdefault(row.metric, row)
+        out[a.pk] = found
     return out
 
 
@@ -274,46 +285,61 @@ def _ancestor_paths(area: Area) -> list[str]:
 
 def rates_panel(user: Any, area: Area, day: dt.date, *, days: int = 14) -> dict[str, Any]:
     """Each rate of ``area`` on ``day``, its trend over the stored days, and its target."""
+    return rates_panels(user, [area], day, days=days)[area.pk]
+
+
+def rates_panels(
+    user: Any, areas: list[Area], day: dt.date, *, days: int = 14
+) -> dict[int, dict[str, Any]]:
+    """:func:`rates_panel` of several areas: their stored days and targets read once."""
     from warroom.analytics.rates import METRICS, RATES, meets_target, rates_of, trend
 
-    rows = list(
+    by_area: dict[int, list[RateDay]] = {a.pk: [] for a in areas}
+    for r in (
         RateDay.objects.restrict(user, "view")
-        .filter(area=area, day__lte=day, day__gt=day - dt.timedelta(days=days))
+        .filter(area__in=areas, day__lte=day, day__gt=day - dt.timedelta(days=days))
         .order_by("day")
-    )
-    if not rows:
-        return {"day": day.isoformat(), "metrics": [], "dates": []}
-    counts = {
-        name: np.array([r.counts.get(name, 0) for r in rows], dtype=np.int64)
-        for pair in RATES.values()
-        for name in pair
-    }
-    values = rates_of(counts)
-    targets = current_targets(user, area)
-    metrics = []
-    for m in METRICS:
-        series = values[m]
-        last = float(series[-1])
-        target = targets.get(m)
-        metrics.append(
-            {
-                "metric": m,
-                "value": None if np.isnan(last) else round(last, 4),
-                "numerator": int(counts[RATES[m][0]][-1]),
-                "denominator": int(counts[RATES[m][1]][-1]),
-                "trend": None
-                if np.isnan(t := trend(series, days=min(7, max(1, len(series) - 1))))
-                else round(t, 4),
-                "series": [None if np.isnan(x) else round(float(x), 4) for x in series],
-                "target": None if target is None else target.value,
-                "meets": None if target is None else meets_target(m, last, target.value),
-            }
-        )
-    return {
-        "day": day.isoformat(),
-        "dates": [r.day.isoformat() for r in rows],
-        "metrics": metrics,
-    }
+    ):
+        by_area[r.area_id].append(r)
+    all_targets = current_targets_of(user, [a for a in areas if by_area[a.pk]])
+    out: dict[int, dict[str, Any]] = {}
+    for area in areas:
+        rows = by_area[area.pk]
+        if not rows:
+            out[area.pk] = {"day": day.isoformat(), "metrics": [], "dates": []}
+            continue
+        counts = {
+            name: np.array([r.counts.get(name, 0) for r in rows], dtype=np.int64)
+            for pair in RATES.values()
+            for name in pair
+        }
+        values = rates_of(counts)
+        targets = all_targets[area.pk]
+        metrics = []
+        for m in METRICS:
+            series = values[m]
+            last = float(series[-1])
+            target = targets.get(m)
+            metrics.append(
+                {
+                    "metric": m,
+                    "value": None if np.isnan(last) else round(last, 4),
+                    "numerator": int(counts[RATES[m][0]][-1]),
+                    "denominator": int(counts[RATES[m][1]][-1]),
+                    "trend": None
+                    if np.isnan(t := trend(series, days=min(7, max(1, len(series) - 1))))
+                    else round(t, 4),
+                    "series": [None if np.isnan(x) else round(float(x), 4) for x in series],
+                    "target": None if target is None else target.value,
+                    "meets": None if target is None else meets_target(m, last, target.value),
+                }
+            )
+        out[area.pk] = {
+            "day": day.isoformat(),
+            "dates": [r.day.isoformat() for r in rows],
+            "metrics": metrics,
+        }
+    return out
 
 
 # --- signals, risks, plans ----------------------------------------------------------------
@@ -321,26 +347,40 @@ def rates_panel(user: Any, area: Area, day: dt.date, *, days: int = 14) -> dict[
 
 def signals_panel(user: Any, area: Area, day: dt.date) -> list[dict[str, Any]]:
     """The day's open signals under ``area`` (the stand-up lists them)."""
+    return signals_panels(user, [area], day)[area.pk]
+
+
+SIGNALS_SHOWN = 50
+
+
+def signals_panels(user: Any, areas: list[Area], day: dt.date) -> dict[int, list[dict[str, Any]]]:
+    """:func:`signals_panel` of several areas: the day's open signals under them read once
+    (a signal is one per name, area and day: the order is total)."""
+    from warroom.geo.subtrees import Subtrees, under_any
     from warroom.supervision.signals import label_of
 
     rows = (
         signals(user)
-        .filter(area__path__under=area.path, day=day, status=SignalStatus.OPEN)
-        .order_by("name", "area__path")[:50]
+        .filter(under_any("area__path", areas), day=day, status=SignalStatus.OPEN)
+        .order_by("name", "area__path")
     )
-    return [
-        {
-            "id": s.pk,
-            "name": s.name,
-            "label": label_of(s.name),
-            "area": {"code": s.area.code, "name_zh": s.area.name_zh, "name_en": s.area.name_en},
-            "value": s.value,
-            "threshold": s.threshold,
-            "message": s.message,
-            "evidence": s.evidence,
-        }
-        for s in rows
-    ]
+    split = Subtrees(areas).split(rows, lambda s: s.area.path)
+    return {
+        pk: [
+            {
+                "id": s.pk,
+                "name": s.name,
+                "label": label_of(s.name),
+                "area": {"code": s.area.code, "name_zh": s.area.name_zh, "name_en": s.area.name_en},
+                "value": s.value,
+                "threshold": s.threshold,
+                "message": s.message,
+                "evidence": s.evidence,
+            }
+            for s in found[:SIGNALS_SHOWN]
+        ]
+        for pk, found in split.items()
+    }
 
 
 def risks_panel(user: Any, area: Area, day: dt.date, *, days: int = 14) -> list[dict[str, Any]]:
@@ -385,15 +425,33 @@ def risks_panel(user: Any, area: Area, day: dt.date, *, days: int = 14) -> list[
 
 def current_plan(user: Any, area: Area, phase: dict[str, Any] | None) -> PhasePlan | None:
     """The plan of the phase declared now (tracked until the next phase is declared)."""
-    if not phase or not phase.get("declared"):
-        return None
-    city = area if area.depth == 0 else Area.objects.filter(path=_ancestor_paths(area)[0]).first()
-    return (
-        plans(user)
-        .filter(area=city, phase=phase["declared"], phase_start=phase.get("start"))
+    key = _plan_key(phase)
+    return current_plans(user, {key: area})[key]
+
+
+def current_plans(
+    user: Any, wanted: dict[tuple[Any, Any], Area]
+) -> dict[tuple[Any, Any], PhasePlan | None]:
+    """:func:`current_plan` of several phases ((declared, start) -> an area of the city
+    whose plan is wanted), in one query: a plan is one per city, phase and start."""
+    out: dict[tuple[Any, Any], PhasePlan | None] = dict.fromkeys(wanted)
+    todo = {k: a for k, a in wanted.items() if k[0]}  # no phase declared: no plan
+    if not todo:
+        return out
+    cities = {k: a.path if a.depth == 0 else _ancestor_paths(a)[0] for k, a in todo.items()}
+    found = {
+        (p.area.path, p.phase, p.phase_start.isoformat()): p
+        for p in plans(user)
+        .filter(
+            area__path__in=set(cities.values()),
+            phase__in={k[0] for k in todo},
+            phase_start__in={k[1] for k in todo if k[1] is not None},
+        )
         .prefetch_related("items__task__owner")
-        .first()
-    )
+    }
+    for key in todo:
+        out[key] = found.get((cities[key], key[0], str(key[1])))
+    return out
 
 
 def plan_panel(
@@ -402,18 +460,32 @@ def plan_panel(
     """The city's plan of the declared phase and its lines' progress. ``memo``: a dict
     kept across the areas of one reader (the briefing of the city and its districts) that
     see the same city's plan: each phase's plan read once."""
-    if memo is None:
-        return _plan_panel(user, area, phase)
-    key = (phase or {}).get("declared"), (phase or {}).get("start")
-    if key not in memo:
-        memo[key] = _plan_panel(user, area, phase)
-    return memo[key]  # type: ignore[no-any-return]
+    return plan_panels(user, [area], {area.pk: phase}, memo=memo)[area.pk]
 
 
-def _plan_panel(user: Any, area: Area, phase: dict[str, Any] | None) -> dict[str, Any] | None:
-    plan = current_plan(user, area, phase)
-    if plan is None:
-        return None
+def _plan_key(phase: dict[str, Any] | None) -> tuple[Any, Any]:
+    return (phase or {}).get("declared"), (phase or {}).get("start")
+
+
+def plan_panels(
+    user: Any,
+    areas: list[Area],
+    phases: dict[int, dict[str, Any] | None],
+    *,
+    memo: dict[Any, Any] | None = None,
+) -> dict[int, dict[str, Any] | None]:
+    """:func:`plan_panel` of several areas of one city (``phases``: each area's phase, by
+    id): the city's plans of the phases they declare read in one query (a plan is one per
+    city, phase and start), and its lines with it."""
+    memo = {} if memo is None else memo
+    keys = {a.pk: _plan_key(phases.get(a.pk)) for a in areas}
+    todo = {k: a for a in areas if (k := keys[a.pk]) not in memo}
+    for key, plan in current_plans(user, todo).items():
+        memo[key] = None if plan is None else _plan_payload(plan)
+    return {a.pk: memo[keys[a.pk]] for a in areas}
+
+
+def _plan_payload(plan: PhasePlan) -> dict[str, Any]:
     items = list(plan.items.all())
     return {
         "id": plan.pk,

@@ -32,6 +32,9 @@ from warroom.supplies.models import (
 
 # A place with fewer days of stock than this for an item is on the stand-up's agenda.
 ALERT_DAYS = 3.0
+ALERTS_READ = 200  # an area's stock-out alerts counted on its panel (:func:`alerts`)
+ALERTS_SHOWN = 20  # ... and listed
+ALERT_ORDER = ("days_left", "place__code", "pk")  # the fewest days left first; total
 
 
 def places(user: Any, action: str = "view") -> Any:
@@ -182,7 +185,7 @@ def alerts(user: Any, area: Area, day: dt.date) -> list[StockAlert]:
         StockAlert.objects.restrict(user)
         .filter(day=day, place__area__path__under=area.path)
         .select_related("place", "item")
-        .order_by("days_left", "place__code")[:200]
+        .order_by(*ALERT_ORDER)[:ALERTS_READ]
     )
 
 
@@ -192,16 +195,19 @@ def donations(user: Any) -> Any:
 
 def donation_totals(qs: Any) -> dict[str, Any]:
     """Money (fen) and goods donations by donor type, and the overall totals."""
-    rows = {
-        r["donor_kind"]: r
-        for r in qs.exclude(status=DonationStatus.REJECTED)
-        .values("donor_kind")
-        .annotate(
-            fen=Sum("amount_fen", filter=Q(form=DonationForm.MONEY)),
-            goods=Count("pk", filter=Q(form=DonationForm.GOODS)),
-            n=Count("pk"),
-        )
-    }
+    return _donation_totals({r["donor_kind"]: r for r in _donation_sums(qs.values("donor_kind"))})
+
+
+def _donation_sums(qs: Any) -> Any:
+    """The sums of :func:`donation_totals` over ``qs`` grouped by its ``values()``."""
+    return qs.exclude(status=DonationStatus.REJECTED).annotate(
+        fen=Sum("amount_fen", filter=Q(form=DonationForm.MONEY)),
+        goods=Count("pk", filter=Q(form=DonationForm.GOODS)),
+        n=Count("pk"),
+    )
+
+
+def _donation_totals(rows: dict[str, Any]) -> dict[str, Any]:
     by_kind = [
         {
             "kind": k,
@@ -264,15 +270,33 @@ def care(user: Any) -> Any:
 
 
 def team_counts(user: Any, area: Area, day: dt.date) -> dict[str, int]:
-    qs = (
+    return team_counts_of(user, [area], day)[area.pk]
+
+
+TEAM_SUMS = ("teams", "members", "doctors", "nurses")
+
+
+def team_counts_of(user: Any, areas: list[Area], day: dt.date) -> dict[int, dict[str, int]]:
+    """:func:`team_counts` of several areas: the teams on site under them summed by area
+    in one statement, each area's the sum of the rows under it."""
+    from warroom.geo.subtrees import Subtrees, under_any
+
+    subtrees = Subtrees(areas)
+    out = {a.pk: dict.fromkeys(TEAM_SUMS, 0) for a in areas}
+    for row in (
         teams(user)
-        .filter(area__path__under=area.path, arrived_on__lte=day)
+        .filter(under_any("area__path", areas), arrived_on__lte=day)
         .filter(Q(left_on__isnull=True) | Q(left_on__gt=day))
-    )
-    got = qs.aggregate(
-        teams=Count("pk"), members=Sum("size"), doctors=Sum("doctors"), nurses=Sum("nurses")
-    )
-    return {k: int(v or 0) for k, v in got.items()}
+        .order_by()
+        .values("area__path")
+        .annotate(
+            teams=Count("pk"), members=Sum("size"), doctors=Sum("doctors"), nurses=Sum("nurses")
+        )
+    ):
+        for pk in subtrees.of(row["area__path"]):
+            for k in TEAM_SUMS:
+                out[pk][k] += int(row[k] or 0)
+    return out
 
 
 def last_check() -> LedgerCheck | None:
@@ -282,27 +306,60 @@ def last_check() -> LedgerCheck | None:
 def panel(user: Any, area: Area, day: dt.date) -> dict[str, Any]:
     """The dashboard's and briefing's supplies panel (JSON-ready): stock-out alerts, aid
     teams, donations, the ledger's last check."""
-    found = alerts(user, area, day)
+    return panels(user, [area], day)[area.pk]
+
+
+def panels(user: Any, areas: list[Area], day: dt.date) -> dict[int, dict[str, Any]]:
+    """:func:`panel` of several areas: each table read once for all of them (the rows
+    under them, grouped by area) and cut per area, as :func:`alerts`, :func:`team_counts`
+    and :func:`donation_totals` count them."""
+    from warroom.geo.subtrees import Subtrees, under_any
+
+    subtrees = Subtrees(areas)
+    alert_rows = (
+        StockAlert.objects.restrict(user)
+        .filter(under_any("place__area__path", areas), day=day)
+        .order_by(*ALERT_ORDER)
+        .values_list(
+            "place__area__path", "place__name", "item__name", "stock", "per_day", "days_left"
+        )
+    )
+    found = subtrees.split(alert_rows, lambda r: r[0])
     check = last_check()
-    totals = donation_totals(donations(user).filter(area__path__under=area.path))
-    return {
-        "alerts": [
-            {
-                "kind": "stock_out",
-                "place": a.place.name,
-                "item": a.item.name,
-                "stock": a.stock,
-                "per_day": round(a.per_day, 1),
-                "days_left": round(a.days_left, 1),
-            }
-            for a in found[:20]
-        ],
-        "alert_count": len(found),
-        "teams": team_counts(user, area, day),
-        "donations_fen": totals["fen"],
-        "donations": totals["count"],
-        "ledger_ok": None if check is None else check.ok,
-    }
+    team_sums = team_counts_of(user, areas, day)
+    by_kind: dict[int, dict[str, dict[str, Any]]] = {a.pk: {} for a in areas}
+    for row in _donation_sums(
+        donations(user).filter(under_any("area__path", areas)).values("area__path", "donor_kind")
+    ).order_by():
+        for pk in subtrees.of(row["area__path"]):
+            mine = by_kind[pk].setdefault(row["donor_kind"], {"fen": None, "goods": 0, "n": 0})
+            if row["fen"] is not None:
+                mine["fen"] = (mine["fen"] or 0) + row["fen"]
+            mine["goods"] += row["goods"]
+            mine["n"] += row["n"]
+    gifts = {pk: _donation_totals(rows) for pk, rows in by_kind.items()}
+    out: dict[int, dict[str, Any]] = {}
+    for a in areas:
+        listed = found[a.pk][:ALERTS_READ]
+        out[a.pk] = {
+            "alerts": [
+                {
+                    "kind": "stock_out",
+                    "place": place,
+                    "item": item,
+                    "stock": stock,
+                    "per_day": round(per_day, 1),
+                    "days_left": round(days_left, 1),
+                }
+                for _path, place, item, stock, per_day, days_left in listed[:ALERTS_SHOWN]
+            ],
+            "alert_count": len(listed),
+            "teams": team_sums[a.pk],
+            "donations_fen": gifts[a.pk]["fen"],
+            "donations": gifts[a.pk]["count"],
+            "ledger_ok": None if check is None else check.ok,
+        }
+    return out
 
 
 def system_panel(area: Area, day: dt.date) -> dict[str, Any]:
