@@ -368,13 +368,15 @@ def compound_case_facts(as_of: dt.date) -> dict[int, dict[str, Any]]:
         return found
 
     steps = TransitionRecord.objects.filter(person__merged_into__isnull=True, at__lt=end)
-    for row in (
+    zone = timezone.get_current_timezone()  # (timezone.localdate per home: 0.1 s at the peak)
+    for home_id, last in (
         steps.filter(target=Status.CONFIRMED)
         .values("person__home_id")
         .annotate(last=Max("at"))
         .order_by()
+        .values_list("person__home_id", "last")
     ):
-        entry(row["person__home_id"])["last_confirmed"] = timezone.localdate(row["last"])
+        entry(home_id)["last_confirmed"] = last.astimezone(zone).date()
     # Each person's status at the end of the day: the target of his last step before it
     # (one pass over the transitions: see unreleased_by_compound).
     for home_id, state, n in unreleased_by_compound(end):
