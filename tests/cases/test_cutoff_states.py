@@ -16,6 +16,7 @@ import datetime as dt
 import pytest
 from django.db import transaction
 from django.db.models import Count, Q
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -27,11 +28,11 @@ from tests.cases.test_states_at import (
     _world,
     person,
 )
-from warroom.cases import cutoff_states, waiting
+from warroom.cases import cutoff_states, states, waiting
 from warroom.cases.clearance import _owed_tests, _owing_test_at, cutoff_for, person_duty_rows
 from warroom.cases.cutoff_models import CutoffCheckpoint
 from warroom.cases.models import IsolationRecord, Person, SeverityRecord, TransitionRecord
-from warroom.cases.selectors import unreleased_by_compound
+from warroom.cases.selectors import compound_case_facts, unreleased_by_compound
 from warroom.cases.states import Isolation, Severity, Status
 
 pytestmark = pytest.mark.django_db
@@ -65,7 +66,42 @@ def _check(day: dt.date) -> None:
         old_counts[key] = old_counts.get(key, 0) + r["n"]
     assert waiting.waiting_counts(day) == old_counts
     assert sorted(unreleased_by_compound(cut)) == _unreleased_person_by_person(cut)
+    assert compound_case_facts(day) == _case_facts_person_by_person(cut)
+    assert sorted(cutoff_states.steps_at(cut).values_list("pk", flat=True)) == sorted(
+        pk for pk, at in TransitionRecord.objects.values_list("pk", "at") if at == cut
+    )
     assert _owed_tests_by_home(_owed_tests, cut) == _owed_tests_by_home(None, cut)
+
+
+def _case_facts_person_by_person(end: dt.datetime) -> dict[int, dict]:
+    """Certification's case facts (DESIGN §3.6) by their definition, one person at a time:
+    the home's latest step into confirmed before ``end``, and its people whose last step
+    before ``end`` is into an unreleased status (no clearance run here: no backlog)."""
+    facts: dict[int, dict] = {}
+
+    def entry(home: int) -> dict:
+        return facts.setdefault(
+            home,
+            {
+                "last_confirmed": None,
+                "unreleased": {"suspected": 0, "febrile": 0, "contact": 0},
+                "backlog": 0,
+                "backlog_date": None,
+            },
+        )
+
+    for p in Person.objects.filter(merged_into__isnull=True):
+        steps = sorted(
+            ((s.at, s.pk, s.target) for s in p.transitions.all() if s.at < end), reverse=True
+        )
+        confirmed = [at for at, _pk, target in steps if target == Status.CONFIRMED]
+        if confirmed:
+            day = timezone.localdate(max(confirmed))
+            e = entry(p.home_id)
+            e["last_confirmed"] = max(filter(None, [e["last_confirmed"], day]))
+        if steps and steps[0][2] in states.UNRELEASED:
+            entry(p.home_id)["unreleased"][states.category_of(steps[0][2])] += 1
+    return facts
 
 
 def _owed_tests_by_home(read, cut: dt.datetime) -> dict[int, list[int]]:

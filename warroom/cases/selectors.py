@@ -368,13 +368,15 @@ def compound_case_facts(as_of: dt.date) -> dict[int, dict[str, Any]]:
         return found
 
     steps = TransitionRecord.objects.filter(person__merged_into__isnull=True, at__lt=end)
-    for row in (
+    zone = timezone.get_current_timezone()  # (timezone.localdate per home: 0.1 s at the peak)
+    for home_id, last in (
         steps.filter(target=Status.CONFIRMED)
         .values("person__home_id")
         .annotate(last=Max("at"))
         .order_by()
+        .values_list("person__home_id", "last")
     ):
-        entry(row["person__home_id"])["last_confirmed"] = timezone.localdate(row["last"])
+        entry(home_id)["last_confirmed"] = last.astimezone(zone).date()
     # Each person's status at the end of the day: the target of his last step before it
     # (one pass over the transitions: see unreleased_by_compound).
     for home_id, state, n in unreleased_by_compound(end):
@@ -448,23 +450,18 @@ def confirmations_by_home(end: dt.datetime, start: dt.datetime) -> dict[str, tup
     steps = TransitionRecord.objects.filter(
         target=Status.CONFIRMED, at__lt=end, person__merged_into__isnull=True
     )
-    out: dict[str, tuple[int, int]] = {}
-    for path, n in (
-        steps.values("person__home__path")
-        .annotate(n=Count("person", distinct=True))
-        .values_list("person__home__path", "n")
+    # Both counts in one pass over the confirmed steps (two joins of the people and homes
+    # took 0.3 s each on SQLite at the whole city's peak).
+    return {
+        path: (n, recent)
+        for path, n, recent in steps.values("person__home__path")
+        .annotate(
+            n=Count("person", distinct=True),
+            recent=Count("person", distinct=True, filter=Q(at__gte=start)),
+        )
+        .values_list("person__home__path", "n", "recent")
         .order_by()
-    ):
-        out[path] = (n, 0)
-    for path, n in (
-        steps.filter(at__gte=start)
-        .values("person__home__path")
-        .annotate(n=Count("person", distinct=True))
-        .values_list("person__home__path", "n")
-        .order_by()
-    ):
-        out[path] = (out.get(path, (0, 0))[0], n)
-    return out
+    }
 
 
 # Statuses that keep a person where they are: any open category (febrile, suspected,

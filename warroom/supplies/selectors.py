@@ -130,7 +130,6 @@ def days_left(user: Any, area: Area, day: dt.date) -> list[dict[str, Any]]:
                 continue
             per_day = float(sum(by_type.values()))
             stock = held.get((place.pk, item.pk), 0) if place else 0
-            left = float(days_of_stock(np.array([stock]), np.array([per_day]))[0])
             rows.append(
                 {
                     "facility": facility,
@@ -138,11 +137,22 @@ def days_left(user: Any, area: Area, day: dt.date) -> list[dict[str, Any]]:
                     "item": item,
                     "stock": stock,
                     "per_day": per_day,
-                    "days_left": left,
                 }
             )
+    _with_days_left(rows)
     rows.sort(key=lambda r: (r["days_left"], r["facility"].code, r["item"].code))
     return rows
+
+
+def _with_days_left(rows: list[dict[str, Any]]) -> None:
+    """Each row's ``days_left`` (:func:`days_of_stock`), in one call for all the rows (one
+    per row took 0.1 s at the whole city's 1,600 facility items)."""
+    left = days_of_stock(
+        np.array([r["stock"] for r in rows], dtype=float),
+        np.array([r["per_day"] for r in rows], dtype=float),
+    ).tolist()
+    for r, days in zip(rows, left, strict=True):
+        r["days_left"] = float(days)
 
 
 def warehouse_days_left(day: dt.date) -> list[dict[str, Any]]:
@@ -166,7 +176,6 @@ def warehouse_days_left(day: dt.date) -> list[dict[str, Any]]:
     rows = []
     for (pid, iid), per_day in used.items():
         stock = held.get((pid, iid), 0)
-        left = float(days_of_stock(np.array([stock]), np.array([per_day]))[0])
         rows.append(
             {
                 "facility": None,
@@ -174,9 +183,9 @@ def warehouse_days_left(day: dt.date) -> list[dict[str, Any]]:
                 "item": items[iid],
                 "stock": stock,
                 "per_day": per_day,
-                "days_left": left,
             }
         )
+    _with_days_left(rows)
     return rows
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.utils import timezone
 
 from warroom.audit.services import record_batch
@@ -412,45 +412,61 @@ def _report_cube(day: dt.date) -> Any:
     return cube, {a.code: a.pk for a in areas.values()}
 
 
-def _line_list_cases(cube: Any, day: dt.date) -> tuple[Any, Any, set[dt.date]]:
+def _line_list_cases(cube: Any, day: dt.date, first: dt.date) -> tuple[Any, Any, set[dt.date]]:
     """The line list's confirmed cases for the rule ``line_list_mismatch`` (DESIGN §3.5).
 
-    Each case is dated by the cut-off (a confirmation after day D's cut-off counts on D+1)
-    and placed at the deepest reporting area that contains its home (cases of areas that
-    no report covers are left out). The rule is judged only on days whose line-list
-    aggregates were computed (the line list is in use): a city that only imports reports
-    gets no flag from it. Returns (dates, area codes, the days the line list is in use).
+    Each case is dated by the cut-off (a confirmation after day D's cut-off counts on D+1:
+    the day D with ``cutoff(D - 1) <= at < cutoff(D)``) and placed at the deepest reporting
+    area that contains its home (cases of areas that no report covers are left out). The
+    rule is judged only on days whose line-list aggregates were computed (the line list is
+    in use): a city that only imports reports gets no flag from it. Returns (dates, area
+    codes, the days the line list is in use).
+
+    Only the days from ``first`` to ``day`` are read: the rule compares each day with that
+    day's cases alone, and only the findings of those days are kept (the whole city's
+    history was 29,000 cases converted one by one, to keep the last week's flags). The
+    cases are counted in SQL by home and day (the cut-offs as a CASE), not read one by one.
     """
     line_days = set(
-        DailyReport.objects.filter(source=Source.LINE_LIST, date__lte=day)
+        DailyReport.objects.filter(source=Source.LINE_LIST, date__gte=first, date__lte=day)
         .order_by()  # (the model's ordering would make every row distinct)
         .values_list("date", flat=True)
         .distinct()
     )
     if not line_days:
         return None, None, set()
-    start = dt.date.fromisoformat(str(cube.start))
+    start = max(dt.date.fromisoformat(str(cube.start)), first)
+    days = [start + dt.timedelta(days=k) for k in range((day - start).days + 1)]
+    if not days:
+        return None, None, set()
     reporting = {
         path: code
         for path, code in Area.objects.filter(code__in=list(cube.area_codes)).values_list(
             "path", "code"
         )
     }
+    cutoffs = [cutoff_for(d) for d in days]
+    which_day = Case(
+        *[When(at__lt=cut, then=Value(k)) for k, cut in enumerate(cutoffs[:-1])],
+        default=Value(len(cutoffs) - 1),
+        output_field=IntegerField(),
+    )
     rows = (
         TransitionRecord.objects.filter(
             person__merged_into__isnull=True,
             target=Status.CONFIRMED,
             at__gte=cutoff_for(start - dt.timedelta(days=1)),
-            at__lt=cutoff_for(day),
+            at__lt=cutoffs[-1],
         )
+        .annotate(day_index=which_day)
+        .values("person__home__path", "day_index")
+        .annotate(n=Count("pk"))
         .order_by()
-        .values_list("at", "person__home__path")
+        .values_list("person__home__path", "day_index", "n")
     )
     place: dict[str, str | None] = {}
-    dates, codes = [], []
-    zone = timezone.get_current_timezone()
-    cutoffs: dict[dt.date, dt.datetime] = {}  # (tens of thousands of cases, a few days)
-    for at, path in rows:
+    dates, codes, counts = [], [], []
+    for path, k, n in rows:
         if path not in place:
             found = None
             for i in range(len(path) - 1, 0, -1):
@@ -461,17 +477,12 @@ def _line_list_cases(cube: Any, day: dt.date) -> tuple[Any, Any, set[dt.date]]:
         code = place[path]
         if code is None:
             continue
-        when = at.astimezone(zone).date()
-        cut = cutoffs.get(when)
-        if cut is None:
-            cut = cutoffs[when] = cutoff_for(when)
-        if at >= cut:
-            when += dt.timedelta(days=1)
-        dates.append(np.datetime64(when, "D"))
+        dates.append(np.datetime64(days[k], "D"))
         codes.append(code)
+        counts.append(n)
     return (
-        np.array(dates, dtype="datetime64[D]"),
-        np.array(codes, dtype=str) if codes else np.array([], dtype=str),
+        np.repeat(np.array(dates, dtype="datetime64[D]"), counts),
+        np.repeat(np.array(codes, dtype=str), counts) if codes else np.array([], dtype=str),
         line_days,
     )
 
@@ -495,7 +506,7 @@ def do_check_quality(day: dt.date, *, actor: Any) -> QualityResult:
     cube, area_ids = _report_cube(day)
     found: dict[tuple[str, int, dt.date, str], dict[str, Any]] = {}
     if cube is not None:
-        case_date, case_area, line_days = _line_list_cases(cube, day)
+        case_date, case_area, line_days = _line_list_cases(cube, day, first)
         flags = run_all(
             cube, np.datetime64(day, "D"), case_date=case_date, case_area_code=case_area
         )
