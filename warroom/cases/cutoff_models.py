@@ -33,7 +33,9 @@ class CutoffState(models.Model):
     """One person's state at the checkpoint's moment, from his histories (valid time):
     the target of his last step at or before it, his last isolation and severity records'
     values ("" without one), and the moments of his last steps into confirmed, into a
-    category and into admitted. Only people with a record at or before the moment."""
+    category and into admitted; and the facts the rates count (ever confirmed, admitted, ...)
+    from his records strictly before it.
+    Only people with a record at or before the moment."""
 
     person = models.OneToOneField(
         "cases.Person",
@@ -48,6 +50,17 @@ class CutoffState(models.Model):
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     entered_at = models.DateTimeField(_("entered a category at"), null=True, blank=True)
     admitted_at = models.DateTimeField(_("admitted at"), null=True, blank=True)
+    # The rates' facts of the person from his records strictly before the moment, as the
+    # rates read them (warroom.cases.cutoff_states.rate_facts, their one definition;
+    # supervision's rate counts sum them by home).
+    ever_confirmed = models.BooleanField(_("ever confirmed"), default=False)
+    ever_admitted = models.BooleanField(_("confirmed, ever admitted"), default=False)
+    ever_died = models.BooleanField(_("confirmed, died"), default=False)
+    ever_discharged = models.BooleanField(_("confirmed, discharged"), default=False)
+    ever_mild = models.BooleanField(_("confirmed, ever mild"), default=False)
+    became_severe = models.BooleanField(_("confirmed, severe after mild"), default=False)
+    ever_contact = models.BooleanField(_("ever a close contact"), default=False)
+    contact_confirmed = models.BooleanField(_("confirmed after contact"), default=False)
 
     class Meta:
         app_label = "cases"

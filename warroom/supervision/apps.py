@@ -50,7 +50,8 @@ class SupervisionConfig(AppConfig):
         register_step(
             "supervision.rates",
             _rates_step,
-            after_if_present=("surveillance.aggregates",),
+            # (after the kept states move to the day's cut-off: the rates sum them)
+            after_if_present=("surveillance.aggregates", "cases.states"),
             label="三个数量比率 / the three quantities' rates",
         )
         register_step(

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from warroom.core.scoping import in_scope, load_for
 from warroom.geo.models import Area
@@ -108,7 +108,9 @@ def rate_counts(area: Area, day: dt.date) -> dict[str, int]:
     later record severe or critical; health workers are people whose workplace names a
     registered medical facility or one of ``WARROOM_HEALTH_WORKPLACE_WORDS``; close contacts
     are people who ever stepped into ``contact`` or ``quarantined``, and "contacts
-    confirmed" those of them confirmed after it.
+    confirmed" those of them confirmed after it. Each person's facts are defined once, by
+    :func:`warroom.cases.cutoff_states.rate_facts` (read from the histories, or kept at
+    the daily cut-off beside the person's state).
     """
     return rate_counts_by_area([area], day)[area.pk]
 
@@ -126,131 +128,87 @@ RATE_COUNT_NAMES = (
 )
 
 
+# The rates' counts of the facts kept per person (warroom.cases.cutoff_states.RATE_FACTS),
+# in their order; the confirmed health workers counted beside them.
+_COUNT_OF_FACT = {
+    "ever_confirmed": "confirmed",
+    "ever_admitted": "admitted",
+    "ever_died": "deaths",
+    "ever_discharged": "cured",
+    "ever_mild": "ever_mild",
+    "became_severe": "became_severe",
+    "ever_contact": "contacts",
+    "contact_confirmed": "contacts_confirmed",
+}
+
+
 def rate_counts_by_area(areas: list[Area], day: dt.date) -> dict[int, dict[str, int]]:
-    """:func:`rate_counts` of several areas in one pass over the line list."""
+    """:func:`rate_counts` of several areas in one pass over the line list.
+
+    Counted by home compound, then each home added to the areas that contain it. At the
+    daily cut-off the facts come from the states kept there (``cases.states`` moves them
+    forward a day at a time: :func:`warroom.cases.cutoff_states.rate_fact_rows`), else
+    from every person's histories (:func:`rate_counts_by_home`, the definition)."""
+    from warroom.cases import cutoff_states
     from warroom.cases.clearance import cutoff_for
-    from warroom.cases.models import Person, SeverityRecord, TransitionRecord
     from warroom.supervision.signals import is_health_workplace_q
 
     out = {a.pk: dict.fromkeys(RATE_COUNT_NAMES, 0) for a in areas}
     if not areas:
         return out
     end = cutoff_for(day)
+    by_home = cutoff_states.rate_fact_rows(end, is_health_workplace_q)
+    if by_home is None:
+        by_home = rate_counts_by_home(end)
+    names = [_COUNT_OF_FACT[f] for f in cutoff_states.RATE_FACTS] + ["staff_confirmed"]
     top = sorted({a.path for a in areas}, key=len)
     roots = [p for p in top if not any(p != q and p.startswith(q) for q in top)]
-    people = Person.objects.filter(merged_into__isnull=True)
-    from django.db.models import Q
-
-    under, whose = Q(), Q()
+    under = Q()
     for path in roots:
-        under |= Q(home__path__startswith=path)
-        whose |= Q(person__home__path__startswith=path)
-    people = people.filter(under)
-    # The steps' and records' people filtered through the join (each row's person looked
-    # up by key), not ``person__in=people``: that list is every person of the city
-    # (225,000 at the W1 peak), built again for each statement.
-    whose &= Q(person__merged_into__isnull=True)
-    from django.db.models import Case, Count, F, Max, Min, When
+        under |= Q(path__startswith=path)
+    paths = dict(Area.objects.filter(under).order_by().values_list("pk", "path"))
+    for home, counts in by_home.items():
+        path = paths.get(home)
+        if path is None:
+            continue  # not under the areas asked
+        for k in [a.pk for a in areas if path.startswith(a.path)]:
+            row = out[k]
+            for name, n in zip(names, counts, strict=True):
+                row[name] += n
+    return out
 
-    # One row a person, aggregated by the database (was: every step, its time parsed in
-    # Python): whether he was ever confirmed, admitted, died, discharged, a contact, and
-    # whether his first confirmation came after his first contact.
-    home: dict[int, str] = {}
-    conf: set[int] = set()
-    ever: dict[str, set[int]] = {"admitted": set(), "died": set(), "discharged": set()}
-    contacts_: set[int] = set()
-    contacts_confirmed: set[int] = set()
-    rows = (
-        TransitionRecord.objects.filter(
-            whose,
-            at__lt=end,
-            target__in=("confirmed", "admitted", "died", "discharged", "contact", "quarantined"),
-        )
-        .order_by()
-        .values("person_id", "person__home__path")
-        .annotate(
-            c=Min("at", filter=Q(target="confirmed")),
-            k=Min("at", filter=Q(target__in=("contact", "quarantined"))),
-            adm=Count("pk", filter=Q(target="admitted")),
-            died=Count("pk", filter=Q(target="died")),
-            dis=Count("pk", filter=Q(target="discharged")),
-        )
-        .annotate(  # 0/1 integers: no converter per value (booleans have one on SQLite)
-            is_c=Case(When(c__isnull=False, then=1), default=0),
-            is_k=Case(When(k__isnull=False, then=1), default=0),
-            after=Case(When(c__gt=F("k"), then=1), default=0),
-        )
-        .values_list(
-            "person_id", "person__home__path", "is_c", "is_k", "adm", "died", "dis", "after"
-        )
-    )
-    for pid, path, is_c, is_k, adm, died, dis, after in rows:
-        home[pid] = path
-        if is_k:
-            contacts_.add(pid)
-        if not is_c:
-            continue
-        conf.add(pid)
-        if adm:
-            ever["admitted"].add(pid)
-        if died:
-            ever["died"].add(pid)
-        if dis:
-            ever["discharged"].add(pid)
-        if after:
-            contacts_confirmed.add(pid)
-    # Ever mild (asymptomatic, mild, moderate), and severe or critical after the first
-    # mild record (the latest severe record after it): one row a person, no times read.
-    ever_mild: set[int] = set()
-    became_severe: set[int] = set()
-    for pid, was_mild, worse in (
-        SeverityRecord.objects.filter(whose, at__lt=end)
-        .order_by()
-        .values("person_id")
-        .annotate(
-            m=Min("at", filter=Q(severity__in=("asymptomatic", "mild", "moderate"))),
-            s=Max("at", filter=Q(severity__in=("severe", "critical"))),
-        )
-        .annotate(
-            was_mild=Case(When(m__isnull=False, then=1), default=0),
-            worse=Case(When(s__gt=F("m"), then=1), default=0),
-        )
-        .values_list("person_id", "was_mild", "worse")
-    ):
-        if pid in conf and was_mild:
-            ever_mild.add(pid)
-            if worse:
-                became_severe.add(pid)
+
+def rate_counts_by_home(end: dt.datetime) -> dict[int, list[int]]:
+    """The people (not merged) with each of the rates' facts strictly before ``end``
+    (:func:`warroom.cases.cutoff_states.rate_facts`, from every history), and the
+    confirmed health workers, summed by their home: ``{home: [n per fact, n staff]}``."""
+    from warroom.cases import cutoff_states
+    from warroom.cases.models import Person, TransitionRecord
+    from warroom.cases.states import Status
+    from warroom.supervision.signals import is_health_workplace_q
+
+    facts = cutoff_states.rate_facts(end, strict=True)
     # The confirmed health workers: the confirmed by a subquery, not a list of thousands
     # of ids (each one a parameter to prepare).
-    confirmed_ids = TransitionRecord.objects.filter(target="confirmed", at__lt=end).values(
-        "person_id"
-    )
-    staff = conf & set(
-        people.filter(pk__in=confirmed_ids)
+    confirmed = TransitionRecord.objects.filter(target=Status.CONFIRMED, at__lt=end)
+    staff = set(
+        Person.objects.filter(pk__in=confirmed.values("person_id"))
         .filter(is_health_workplace_q())
         .values_list("pk", flat=True)
     )
-    sets = {
-        "confirmed": conf,
-        "admitted": ever["admitted"],
-        "deaths": ever["died"],
-        "cured": ever["discharged"],
-        "ever_mild": ever_mild,
-        "became_severe": became_severe,
-        "staff_confirmed": staff,
-        "contacts": contacts_,
-        "contacts_confirmed": contacts_confirmed,
-    }
-    containing: dict[str, list[int]] = {}  # a home's path -> the areas that contain it
-    for name, members in sets.items():
-        for pid in members:
-            path = home.get(pid, "")
-            found = containing.get(path)
-            if found is None:
-                found = containing[path] = [a.pk for a in areas if path.startswith(a.path)]
-            for k in found:
-                out[k][name] += 1
+    out: dict[int, list[int]] = {}
+    width = len(cutoff_states.RATE_FACTS) + 1
+    people = Person.objects.filter(merged_into__isnull=True, home__isnull=False).order_by()
+    for pk, home in people.values_list("pk", "home_id"):
+        found = facts.get(pk)
+        if found is None:
+            continue
+        row = out.get(home)
+        if row is None:
+            row = out[home] = [0] * width
+        for i, fact in enumerate(found):
+            row[i] += fact
+        row[-1] += found[0] and pk in staff
     return out
 
 
