@@ -336,7 +336,8 @@ def signals_panel(user: Any, area: Area, day: dt.date) -> list[dict[str, Any]]:
             "area": {"code": s.area.code, "name_zh": s.area.name_zh, "name_en": s.area.name_en},
             "value": s.value,
             "threshold": s.threshold,
-            "message": s.message,
+            "message": s.message_shown,
+            "message_words": s.message_words,
             "evidence": s.evidence,
         }
         for s in rows
