@@ -382,7 +382,11 @@ def test_a_persons_own_text_is_kept_as_typed(city, officer):
 
 @pytest.mark.django_db
 def test_the_data_migration_reads_known_legacy_texts_back_and_leaves_the_rest(city, officer):
+    import importlib
+    from types import SimpleNamespace
+
     from django.apps import apps
+    from django.db import connection
 
     from warroom.cases.models import TransitionRecord
     from warroom.cases.services import do_register_person
@@ -396,18 +400,14 @@ def test_the_data_migration_reads_known_legacy_texts_back_and_leaves_the_rest(ci
         category="suspected",
     )
     step = TransitionRecord.objects.get(person=person)
-    legacy = {
-        "sample taken": "已采样",
-        "line list row 5": "line list row 5",
-        "自己写的": "自己写的",
-    }
+    legacy = ["sample taken", "个案名单第 5 行", "自己写的", "line list row 5 (x)", "已采样"]
+    legacy.append("line list row 12")
     made = []
     for text in legacy:
         step.pk = None
         step.reason, step.reason_words = text, None
         step.save()
         made.append(step.pk)
-    TransitionRecord.objects.filter(pk=made[1]).update(reason="个案名单第 5 行")
     sig = Signal.objects.create(
         name="waiting_over_24h",
         area=city["990101"],
@@ -416,17 +416,21 @@ def test_the_data_migration_reads_known_legacy_texts_back_and_leaves_the_rest(ci
         threshold=1,
         message=f"{city['990101'].name_zh}: 3 people waiting for a bed over 24 hours.",
     )
-    migration = __import__("warroom.cases.migrations.0011_words", fromlist=["fill"])
-    migration.fill(apps, None)
-    signals = __import__("warroom.supervision.migrations.0004_words", fromlist=["fill"])
-    signals.fill(apps, None)
+    editor = SimpleNamespace(connection=connection, quote_name=connection.ops.quote_name)
+    importlib.import_module("warroom.cases.migrations.0011_words").fill(apps, editor)
+    importlib.import_module("warroom.supervision.migrations.0004_words").fill(apps, editor)
     rows = {r.pk: r for r in TransitionRecord.objects.filter(pk__in=made)}
     assert _both(rows[made[0]], "reason_shown") == {"en": "sample taken", "zh-hans": "已采样"}
     assert _both(rows[made[1]], "reason_shown") == {
         "en": "line list row 5",
         "zh-hans": "个案名单第 5 行",
     }
-    assert rows[made[2]].reason_words is None
+    assert _both(rows[made[4]], "reason_shown") == {"en": "sample taken", "zh-hans": "已采样"}
+    assert _both(rows[made[5]], "reason_shown") == {
+        "en": "line list row 12",
+        "zh-hans": "个案名单第 12 行",
+    }
+    assert rows[made[2]].reason_words is None and rows[made[3]].reason_words is None
     assert _both(rows[made[2]], "reason_shown") == {"en": "自己写的", "zh-hans": "自己写的"}
     sig.refresh_from_db()
     assert _both(sig, "message_shown")["en"] == (

@@ -62,8 +62,8 @@ def notify(
     """Notify each user once (in-app now; e-mail and SMS after the transaction commits).
 
     A title or body the platform words (:func:`warroom.core.words.say`) is stored as its
-    words and shown in the reader's language; e-mail and SMS carry it in the platform's
-    default language (a user has no language of his own)."""
+    words and shown in the reader's language; e-mail and SMS carry it in the language
+    active when it was written, as before (a user has no language of his own)."""
     return notify_each([(users, kind, title, body, link)])
 
 
@@ -97,8 +97,10 @@ def notify_each(messages: Iterable[Message]) -> int:
         ]
         mail_to = [u.email for u in people.values() if u.email]
         phones = [p for u in people.values() if (p := getattr(u, "phone", ""))]
-        if mail_to or phones:
-            deliveries.append((kind, title, body, link, mail_to, phones))
+        if mail_to or phones:  # (in the language active when the message was written)
+            deliveries.append(
+                (kind, str(worded_title)[:200], str(worded_body), link, mail_to, phones)
+            )
     if not rows:
         return 0
     Notification.objects.bulk_create(rows, batch_size=1000)
