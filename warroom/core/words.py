@@ -57,7 +57,11 @@ class Worded:
         """The form stored in a ``<field>_words`` column (and answered by the API)."""
         out: dict[str, Any] = {"id": self.msgid}
         if self.values:
-            out["values"] = {k: _value_json(v) for k, v in self.values.items()}
+            values = self.values
+            if _plain(values):  # (an import's row: numbers and texts, taken as they are)
+                out["values"] = dict(values)
+            else:
+                out["values"] = {k: _value_json(v) for k, v in values.items()}
         return out
 
     @classmethod
@@ -129,9 +133,18 @@ def _template(language: str, msgid: str) -> str:
     return str(trans_real.translation(language).gettext(msgid))
 
 
+_PLAIN = frozenset({int, float, str})
+
+
+def _plain(values: Mapping[str, Value]) -> bool:
+    return all(type(v) in _PLAIN for v in values.values())
+
+
 def _render(worded: Worded, language: str) -> str:
     template = _template(language, worded.msgid)
-    values = {k: _render_value(v, language) for k, v in worded.values.items()}
+    values = worded.values
+    if not _plain(values):
+        values = {k: _render_value(v, language) for k, v in values.items()}
     try:
         return template % values
     except (KeyError, ValueError, TypeError):
