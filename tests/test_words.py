@@ -436,3 +436,37 @@ def test_the_data_migration_reads_known_legacy_texts_back_and_leaves_the_rest(ci
     assert _both(sig, "message_shown")["en"] == (
         f"{city['990101'].name_en}: 3 people waiting for a bed over 24 hours."
     )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("writer", WRITERS)
+def test_the_briefing_lines_of_a_signal_and_an_overdue_task_follow_the_reader(
+    writer, city, officer, hq
+):
+    from warroom.situation.briefing import decision_line
+    from warroom.situation.selectors import overdue_tasks
+    from warroom.tasks.services import do_create_task
+
+    title = say(gettext_noop("Complaint %(n)s"), n="A-7")
+    with translation.override(writer):
+        do_create_task(
+            title=title,
+            area=city["990101001001001"],
+            owner=officer,
+            deadline=timezone.localdate() - dt.timedelta(days=2),
+            source_kind="appeal",
+            actor=hq,
+        )
+        item = overdue_tasks(hq, city["9901"], timezone.localdate())["items"][0]
+    signal = {"kind": "signal", "message": "as the writer saw it"}
+    signal["message_words"] = say(gettext_noop("sample taken")).as_json()
+    for language in ("en", "zh-hans"):
+        with translation.override(language):
+            assert render(title, language) in decision_line({"kind": "overdue_task", **item})
+            assert render(say("sample taken"), language) in decision_line(signal)
+    assert render(title, "en") != render(title, "zh-hans")
+    # a payload issued before words: its text, as it was
+    with translation.override("en"):
+        assert "as the writer saw it" in decision_line(
+            {"kind": "signal", "message": "as the writer saw it"}
+        )

@@ -288,7 +288,8 @@ def overdue_tasks(user: Any, area: Area, day: dt.date) -> dict[str, Any]:
         "items": [
             {
                 "id": t.pk,
-                "title": t.title,
+                "title": t.title_shown,
+                "title_words": t.title_words,  # (the briefing shows it in its reader's language)
                 "source": t.source_kind,
                 "area": _area(t.area),
                 "owner": t.owner.get_username(),
