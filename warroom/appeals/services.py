@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from warroom.analytics import appeals_text
 from warroom.appeals import triage
@@ -37,7 +38,7 @@ from warroom.appeals.models import (
     Rebuttal,
     Urgency,
 )
-from warroom.core import bulk
+from warroom.core import bulk, words
 from warroom.core.context import SYSTEM, acting
 from warroom.core.errors import Conflict, InvalidInput, NotFound
 from warroom.core.inputs import clean_text
@@ -724,14 +725,18 @@ def do_reassign_appeal(appeal: Appeal, *, to: Area, reason: str, actor: Any) -> 
         notify(
             recipients(to, "appeals"),
             kind="appeal_assigned",
-            title=_("Appeal %(n)s assigned to %(area)s") % {"n": appeal.number, "area": to.name_zh},
+            title=words.say(
+                gettext_noop("Appeal %(n)s assigned to %(area)s"),
+                n=appeal.number,
+                area=words.area_name(to),
+            ),
             body=reason,
             link=f"/appeals/{appeal.pk}/",
         )
     return appeal
 
 
-_AREA_FIELDS = ("code", "name_zh", "path", "parent")
+_AREA_FIELDS = ("code", "name_zh", "name_en", "path", "parent")
 _ESCALATION_FIELDS = (
     "number",
     "urgency",
@@ -773,10 +778,11 @@ def escalate_overdue(*, now: dt.datetime | None = None, actor: Any = SYSTEM) -> 
         for appeal in due:
             current = appeal.assigned_area
             target = current.parent if current.parent is not None else current
-            note = _("Deadline %(d)s passed at %(from)s") % {
-                "d": timezone.localtime(appeal.deadline).strftime("%Y-%m-%d %H:%M"),
-                "from": current.name_zh,
-            }
+            note = words.say(
+                gettext_noop("Deadline %(d)s passed at %(from)s"),
+                d=timezone.localtime(appeal.deadline).strftime("%Y-%m-%d %H:%M"),
+                **{"from": words.area_name(current)},
+            )
             appeal.assigned_area = target
             appeal.deadline = now + dt.timedelta(hours=deadline_hours(appeal.urgency))
             appeal.escalations += 1
@@ -788,7 +794,7 @@ def escalate_overdue(*, now: dt.datetime | None = None, actor: Any = SYSTEM) -> 
                     at=now,
                     kind=EventKind.ESCALATED,
                     actor_name=name,
-                    note=note,
+                    note=words.stored_text(note),  # (the events keep no words yet)
                     to_area=target,
                 )
             )
@@ -825,7 +831,7 @@ def escalate_overdue(*, now: dt.datetime | None = None, actor: Any = SYSTEM) -> 
             (
                 users[appeal.assigned_area.pk],
                 "appeal_escalated",
-                _("Appeal %(n)s escalated: overdue") % {"n": appeal.number},
+                words.say(gettext_noop("Appeal %(n)s escalated: overdue"), n=appeal.number),
                 note,
                 f"/appeals/{appeal.pk}/",
             )
@@ -1035,7 +1041,7 @@ def do_link_admission(
                 id_number=id_number.strip(),
                 phone=appeal.caller_phone,
                 category=category,
-                reason=_("Appeal %(n)s") % {"n": appeal.number},
+                reason=words.say(gettext_noop("Appeal %(n)s"), n=appeal.number),
                 actor=actor,
             )
             note = _("Registered %(name)s (%(cat)s): on the waiting list") % {
@@ -1102,7 +1108,7 @@ def do_open_task(
         raise InvalidInput(_("Only a complaint opens a supervision task."))
     with acting(actor), transaction.atomic():
         task = do_create_task(
-            title=title or _("Complaint %(n)s") % {"n": appeal.number},
+            title=title or words.say(gettext_noop("Complaint %(n)s"), n=appeal.number),
             area=appeal.assigned_area,
             owner=owner,
             deadline=timezone.now() + dt.timedelta(days=max(1, min(int(days), 30))),

@@ -18,7 +18,7 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext_noop
 
 from warroom.cases import rules as case_rules
 from warroom.cases import states
@@ -45,6 +45,7 @@ from warroom.cases.models import (
 from warroom.cases.services import (
     HOME_AREAS,
     ISOLATABLE,
+    SAMPLE_TAKEN,
     STATE_FIELDS,
     apply_isolation,
     apply_transition,
@@ -72,6 +73,7 @@ from warroom.core.context import acting
 from warroom.core.errors import Conflict, WarroomError
 from warroom.core.imports import finish_import, import_progress, previous_import
 from warroom.core.progress import RowProgress
+from warroom.core.words import say
 from warroom.geo.models import Area
 from warroom.tables import (
     Cell,
@@ -99,7 +101,16 @@ PERSON_FIELDS = [
     for f in Person._meta.concrete_fields
     if not f.primary_key and f.name not in ("merged_into",)
 ]
-TRANSITION_FIELDS = ["person", "source", "target", "at", "actor", "actor_name", "reason"]
+TRANSITION_FIELDS = [
+    "person",
+    "source",
+    "target",
+    "at",
+    "actor",
+    "actor_name",
+    "reason",
+    "reason_words",
+]
 SAMPLE_FIELDS = [
     "person",
     "kind",
@@ -551,9 +562,9 @@ def _apply_line_list(
     writer = _Writer()
     links: list[tuple[int, tuple[str, str], Person, dt.date, str]] = []
     tell_at = progress.due
-    # Once per file, not per row: the reason's translation (the language is the import's)
-    # and the local day of each report time (they repeat by the minute).
-    reason = gettext("line list row %(row)s")
+    # Once per file, not per row: the local day of each report time (they repeat by the
+    # minute). The steps' reason is stored as its words (warroom.core.words).
+    reason = gettext_noop("line list row %(row)s")
     days: dict[dt.datetime, dt.date] = {}
     for done, p in enumerate(sorted(parsed, key=lambda r: (r["reported_at"], r["_row"]))):
         if done == tell_at:  # once per chunk of rows
@@ -624,10 +635,10 @@ def _apply_line_list_row(
 ) -> RowError | None:
     """One row through the state machine, in order: its category, severity, status,
     isolation and index case. The first illegal step is the row's error (the rest of the
-    row is then not applied). ``reason`` is the steps' reason (``%(row)s`` for the row),
+    row is then not applied). ``reason`` is the steps' reason's msgid (``%(row)s`` for the row),
     ``days`` remembers the local day of each report time."""
     at = p["reported_at"]
-    reason = reason % {"row": p["_row"]}
+    step_reason = say(reason, row=p["_row"])
     target = states.ENTRY[p["category"]]
     current_category = person.category if person.status in states.OPEN else ""
     if current_category != p["category"] and not (
@@ -645,7 +656,7 @@ def _apply_line_list_row(
                         step_target,
                         at=at,
                         actor=actor,
-                        reason=reason,
+                        reason=step_reason,
                         rules=rules,
                     )
                 )
@@ -691,7 +702,7 @@ def _apply_line_list_row(
                         step_target,
                         at=at,
                         actor=actor,
-                        reason=reason,
+                        reason=step_reason,
                         rules=rules,
                         facility=p["facility"] or "",
                         isolation=quarantine_kind,
@@ -712,7 +723,7 @@ def _apply_line_list_row(
                         Status.QUARANTINED,
                         at=at,
                         actor=actor,
-                        reason=reason,
+                        reason=step_reason,
                         rules=rules,
                         facility=p["facility"] or "",
                         isolation=p["isolation"],
@@ -891,7 +902,7 @@ def do_import_results(table: Table, *, actor: Any, sha256: str | None = None) ->
                                 Status.FEBRILE_TESTED,
                                 at=at,
                                 actor=actor,
-                                reason=gettext("sample taken"),
+                                reason=SAMPLE_TAKEN,
                                 rules=rules,
                             )
                         )

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from warroom.audit.mixins import AuditedModel
 from warroom.cases.states import Category, Isolation, Severity, Status
-from warroom.core import personal
+from warroom.core import personal, words
 from warroom.core.choices import LabelledChoices
 from warroom.core.scoping import RestrictedManager
 
@@ -211,6 +211,11 @@ class TransitionRecord(PersonHistory):
     )
     actor_name = models.CharField(_("by"), max_length=150, blank=True)
     reason = models.CharField(_("reason"), max_length=300, blank=True)
+    # A reason the platform wrote (an import's row, a sample taken), as its words
+    # (warroom.core.words); a person's own reason has none.
+    reason_words = models.JSONField(_("reason (words)"), null=True, blank=True, editable=False)
+
+    reason_shown = words.Shown("reason")
 
     class Meta(PersonHistory.Meta):
         verbose_name = _("transition")

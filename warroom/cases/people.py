@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from warroom.audit.mixins import snapshot
 from warroom.audit.services import record
@@ -30,6 +31,7 @@ from warroom.cases.models import (
 )
 from warroom.cases.states import Category, Isolation, Severity, Status
 from warroom.cases.transitions import (
+    SAMPLE_TAKEN,
     _save_transitions,
     _write_person,
     apply_transition,
@@ -50,6 +52,7 @@ from warroom.cases.validating import (
 from warroom.core.context import acting
 from warroom.core.errors import Conflict, InvalidInput
 from warroom.core.today import today as platform_today
+from warroom.core.words import Worded, label, say
 from warroom.geo.models import Area
 
 
@@ -66,7 +69,7 @@ def do_register_person(
     workplace: str = "",
     vulnerability: Sequence[str] = (),
     category: str | None = None,
-    reason: str = "",
+    reason: Worded | str = "",
     at: dt.datetime | None = None,
 ) -> Person:
     """Register a person (and put him in a category). A known ID number is a conflict."""
@@ -153,7 +156,7 @@ def do_transition_person(
     target: str,
     *,
     actor: Any,
-    reason: str = "",
+    reason: Worded | str = "",
     expected_version: int | None = None,
     at: dt.datetime | None = None,
     isolation: str | None = None,
@@ -216,7 +219,7 @@ def do_isolate_person(
             facility_area=facility_area,
             expected_version=expected_version,
             at=at,
-            reason="quarantined",
+            reason=say(gettext_noop("quarantined")),
         )
     if person.status not in (Status.FEBRILE, Status.FEBRILE_TESTED, Status.SUSPECTED):
         raise Conflict(
@@ -331,7 +334,7 @@ def do_record_sample(
         if person.status == Status.FEBRILE:
             steps.append(
                 apply_transition(
-                    person, Status.FEBRILE_TESTED, at=taken_at, actor=actor, reason="sample taken"
+                    person, Status.FEBRILE_TESTED, at=taken_at, actor=actor, reason=SAMPLE_TAKEN
                 )
             )
         consume_test_due(person, taken_at)
@@ -370,7 +373,12 @@ def do_record_result(
             ).values_list("taken_at", flat=True)
         )
         targets, due = result_targets(person.status, sample.kind, result, negatives)
-        reason = f"{sample.get_kind_display()} {Result(result).label} ({sample.code or sample.pk})"
+        reason = say(
+            gettext_noop("%(kind)s %(result)s (%(code)s)"),
+            kind=label(SampleKind(sample.kind).label),
+            result=label(Result(result).label),
+            code=sample.code or sample.pk,
+        )
         steps = [
             apply_transition(person, t, at=reported_at, actor=actor, reason=reason) for t in targets
         ]
@@ -410,7 +418,10 @@ def do_add_contact(
         entered = not contact.status or states.is_final(contact.status)
         if entered:
             do_transition_person(
-                contact, Status.CONTACT, actor=actor, reason=f"contact of #{case.pk}"
+                contact,
+                Status.CONTACT,
+                actor=actor,
+                reason=say(gettext_noop("contact of #%(id)s"), id=case.pk),
             )
     return ContactAdded(link, entered)
 

@@ -1,6 +1,7 @@
 import datetime as dt
+from typing import Any
 
-from ninja import Schema
+from ninja import Field, Schema
 
 from warroom.core.schemas import OpDate, OpDateTime
 
@@ -97,7 +98,14 @@ class TransitionOut(Schema):
     target: str
     at: dt.datetime
     actor_name: str
-    reason: str
+    reason: str = Field(description="In the request's language.")
+    reason_words: dict[str, Any] | None = Field(
+        None, description="A reason the platform wrote, as its message id and values."
+    )
+
+    @staticmethod
+    def resolve_reason(obj: object) -> str:
+        return str(obj.reason_shown)  # type: ignore[attr-defined]
 
 
 class SampleIn(Schema):

@@ -9,6 +9,8 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from warroom.audit.mixins import snapshot
 from warroom.audit.services import record
 from warroom.cases import rules as case_rules
@@ -25,7 +27,11 @@ from warroom.cases.models import (
 from warroom.cases.states import Effect, Isolation, Severity, Status
 from warroom.cases.validating import check_text
 from warroom.core.errors import Conflict, InvalidInput
+from warroom.core.words import Worded, say, stored_text, words_of
 from warroom.geo.models import Area
+
+# The reasons the platform gives its steps (stored as words, shown in the reader's language).
+SAMPLE_TAKEN = say(gettext_noop("sample taken"))
 
 # --- the state machine's effects --------------------------------------------------------
 
@@ -36,7 +42,7 @@ def apply_transition(
     *,
     at: dt.datetime,
     actor: Any,
-    reason: str = "",
+    reason: Worded | str = "",
     isolation: str | None = None,
     facility: str = "",
     facility_area: Area | None = None,
@@ -107,7 +113,8 @@ def apply_transition(
         at=at,
         actor_id=_actor_id(actor),
         actor_name=_actor_name(actor),
-        reason=reason[:300],
+        reason=stored_text(reason, 300),
+        reason_words=words_of(reason),
     )
 
 

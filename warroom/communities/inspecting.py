@@ -13,6 +13,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from warroom.communities import certification as cert
 from warroom.communities._base import DEFAULT_DEADLINE_DAYS, INSPECTOR_LEVELS
@@ -29,6 +30,7 @@ from warroom.core.inputs import clean_text
 from warroom.core.permits import register_permit
 from warroom.core.scoping import in_scope
 from warroom.core.today import today as platform_today
+from warroom.core.words import Names, area_name, say
 from warroom.geo.models import Area, Level
 from warroom.tasks.models import Status as TaskStatus
 from warroom.tasks.models import Task
@@ -207,9 +209,13 @@ def open_rectification(
 ) -> Task:
     """The rectification task of one failed item (the form, the API and the import)."""
     return do_create_task(
-        title=(_("Rectify: %(item)s") % {"item": item.text_zh})[:200],
-        description=_("Failed at the inspection of %(area)s on %(date)s. %(note)s")
-        % {"area": area.name_zh, "date": date.isoformat(), "note": result.note},
+        title=say(gettext_noop("Rectify: %(item)s"), item=Names(item.text_zh, item.text_en)),
+        description=say(
+            gettext_noop("Failed at the inspection of %(area)s on %(date)s. %(note)s"),
+            area=area_name(area),
+            date=date.isoformat(),
+            note=result.note,  # the inspector's own text
+        ),
         area=area,
         owner=owner,
         deadline=deadline,

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from warroom.core import words
 from warroom.core.scoping import RestrictedManager
 
 
@@ -206,9 +207,15 @@ class Notification(models.Model):
     kind = models.CharField(_("kind"), max_length=64)
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("body"), blank=True)
+    # The title and body as their words (warroom.core.words), shown in the reader's language.
+    title_words = models.JSONField(_("title (words)"), null=True, blank=True, editable=False)
+    body_words = models.JSONField(_("body (words)"), null=True, blank=True, editable=False)
     link = models.CharField(_("link"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    title_shown = words.Shown("title")
+    body_shown = words.Shown("body")
 
     scope_path = "user__area__path"
     objects = RestrictedManager()

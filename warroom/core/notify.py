@@ -20,6 +20,8 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils.module_loading import import_string
 
+from warroom.core.words import Worded, stored_text, words_of
+
 log = logging.getLogger("warroom.notify")
 
 
@@ -53,15 +55,20 @@ def notify(
     users: Iterable[Any],
     *,
     kind: str,
-    title: str,
-    body: str = "",
+    title: Worded | str,
+    body: Worded | str = "",
     link: str = "",
 ) -> int:
-    """Notify each user once (in-app now; e-mail and SMS after the transaction commits)."""
+    """Notify each user once (in-app now; e-mail and SMS after the transaction commits).
+
+    A title or body the platform words (:func:`warroom.core.words.say`) is stored as its
+    words and shown in the reader's language; e-mail and SMS carry it in the language
+    active when it was written, as before (a user has no language of his own)."""
     return notify_each([(users, kind, title, body, link)])
 
 
-Message = tuple[Iterable[Any], str, str, str, str]  # users, kind, title, body, link
+# users, kind, title, body, link
+Message = tuple[Iterable[Any], str, "Worded | str", "Worded | str", str]
 
 
 def notify_each(messages: Iterable[Message]) -> int:
@@ -70,18 +77,30 @@ def notify_each(messages: Iterable[Message]) -> int:
     from warroom.core.models import Notification
 
     rows, deliveries = [], []
-    for users, kind, title, body, link in messages:
+    for users, kind, worded_title, worded_body, link in messages:
         people = {u.pk: u for u in users if u is not None and getattr(u, "pk", None)}
         if not people:
             continue
+        title, body = stored_text(worded_title, 200), stored_text(worded_body)
+        title_words, body_words = words_of(worded_title), words_of(worded_body)
         rows += [
-            Notification(user=u, kind=kind, title=title[:200], body=body, link=link[:500])
+            Notification(
+                user=u,
+                kind=kind,
+                title=title,
+                body=body,
+                title_words=title_words,
+                body_words=body_words,
+                link=link[:500],
+            )
             for u in people.values()
         ]
         mail_to = [u.email for u in people.values() if u.email]
         phones = [p for u in people.values() if (p := getattr(u, "phone", ""))]
-        if mail_to or phones:
-            deliveries.append((kind, title, body, link, mail_to, phones))
+        if mail_to or phones:  # (in the language active when the message was written)
+            deliveries.append(
+                (kind, str(worded_title)[:200], str(worded_body), link, mail_to, phones)
+            )
     if not rows:
         return 0
     Notification.objects.bulk_create(rows, batch_size=1000)

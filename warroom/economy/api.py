@@ -1,4 +1,5 @@
 import datetime as dt
+from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
@@ -75,8 +76,15 @@ class ApplicationOut(Schema):
     status: str
     workers: int
     workers_blocked: int
-    reason: str
+    reason: str = Field(description="In the request's language.")
+    reason_words: dict[str, Any] | None = Field(
+        None, description="A reason the platform wrote, as its message id and values."
+    )
     conditions: str
+
+    @staticmethod
+    def resolve_reason(obj: Any) -> str:
+        return str(obj.reason_shown)
 
 
 @router.get("/levels", response=list[LevelOut], summary="Risk levels of the graded areas")

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from warroom.audit.mixins import AuditedModel
-from warroom.core import personal
+from warroom.core import personal, words
 from warroom.core.scoping import RestrictedManager
 
 
@@ -245,7 +245,11 @@ class ResumptionApplication(AuditedModel):
     )
     level_at_decision = models.CharField(_("risk level at decision"), max_length=8, blank=True)
     reason = models.TextField(_("reason"), blank=True)
+    # A reason the platform wrote (a suspension), as its words (warroom.core.words); a
+    # reason an officer typed has none.
+    reason_words = models.JSONField(_("reason (words)"), null=True, blank=True, editable=False)
     conditions = models.TextField(_("conditions"), blank=True)
+    reason_shown = words.Shown("reason")
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("decided by"),

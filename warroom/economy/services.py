@@ -14,10 +14,12 @@ from django.db.models.functions import Length
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from warroom.analytics import zones as rule
 from warroom.cases.clearance import cutoff_for
 from warroom.cases.selectors import confirmations_by_home, held_people
+from warroom.core import words
 from warroom.core.context import SYSTEM, acting, is_system
 from warroom.core.errors import Conflict, Forbidden, InvalidInput
 from warroom.core.inputs import clean_text
@@ -57,28 +59,32 @@ ESSENTIAL = frozenset(
 # of the provincial resumption guidance of March 2020 (体温检测、口罩、消毒、通风、就餐、
 # 隔离观察点、应急预案), one answer per item.
 PLAN_ITEMS: dict[str, Any] = {
-    "temperature_checks": _("Temperature checks at the entrance"),
-    "masks": _("Masks for every worker"),
-    "disinfection": _("Daily disinfection of workplaces"),
-    "ventilation": _("Ventilation"),
-    "meals": _("Staggered or separate meals"),
-    "isolation_room": _("A room to isolate someone who falls ill"),
-    "emergency_plan": _("An emergency plan and a named person in charge"),
+    "temperature_checks": gettext_lazy("Temperature checks at the entrance"),
+    "masks": gettext_lazy("Masks for every worker"),
+    "disinfection": gettext_lazy("Daily disinfection of workplaces"),
+    "ventilation": gettext_lazy("Ventilation"),
+    "meals": gettext_lazy("Staggered or separate meals"),
+    "isolation_room": gettext_lazy("A room to isolate someone who falls ill"),
+    "emergency_plan": gettext_lazy("An emergency plan and a named person in charge"),
 }
 CLAUSES: dict[str, Any] = {
-    "no_new_cases": _("no case newly confirmed in the window"),
-    "few_cases": _("new cases, cumulative within the limit"),
-    "many_cases_no_cluster": _("cumulative above the limit, no cluster in the window"),
-    "many_cases_and_cluster": _("cumulative above the limit and a cluster in the window"),
+    "no_new_cases": gettext_lazy("no case newly confirmed in the window"),
+    "few_cases": gettext_lazy("new cases, cumulative within the limit"),
+    "many_cases_no_cluster": gettext_lazy("cumulative above the limit, no cluster in the window"),
+    "many_cases_and_cluster": gettext_lazy(
+        "cumulative above the limit and a cluster in the window"
+    ),
 }
 # What each level implies (the national guidance's differentiated measures).
 MEASURES: dict[str, Any] = {
-    "low": _("Guard against imported cases; restore production and daily life in full (外防输入)."),
-    "medium": _(
+    "low": gettext_lazy(
+        "Guard against imported cases; restore production and daily life in full (外防输入)."
+    ),
+    "medium": gettext_lazy(
         "Guard against imported cases and internal spread; restore production and daily life "
         "in order, with conditions (外防输入、内防扩散)."
     ),
-    "high": _(
+    "high": gettext_lazy(
         "Prevent internal spread and export of cases; strict control; only essential "
         "businesses run (内防扩散、外防输出、严格管控)."
     ),
@@ -193,22 +199,25 @@ def _on_rise(area: Area, day: dt.date, *, levels: Mapping[int, str]) -> int:
             level == RiskLevel.HIGH and app.business.category not in ESSENTIAL
         ):
             hit.append(app)
-    label = RiskLevel(level).label
+    label = words.label(RiskLevel(level).label)
+    reason = words.say(
+        gettext_noop("Suspended on %(day)s: %(area)s rose to %(level)s."),
+        day=day.isoformat(),
+        area=words.area_name(area),
+        level=label,
+    )
     for app in hit:
         app.status = ApplicationStatus.SUSPENDED
-        app.reason = _("Suspended on %(day)s: %(area)s rose to %(level)s.") % {
-            "day": day.isoformat(),
-            "area": area.name_zh,
-            "level": label,
-        }
+        app.reason, app.reason_words = words.stored_text(reason), words.words_of(reason)
         app.save()
     if hit:
         link = reverse("economy:applications") + "?status=suspended"
-        title = _("%(area)s rose to %(level)s: %(n)s resumption approvals suspended") % {
-            "area": area.name_zh,
-            "level": label,
-            "n": len(hit),
-        }
+        title = words.say(
+            gettext_noop("%(area)s rose to %(level)s: %(n)s resumption approvals suspended"),
+            area=words.area_name(area),
+            level=label,
+            n=len(hit),
+        )
         notify(
             [*recipients(area, "approve"), *(a.applied_by for a in hit)],
             kind="level_rose",
@@ -541,7 +550,7 @@ def do_decide_resumption(
             if not reason:
                 raise InvalidInput(_("Give the reason for a refusal."))
             app.status = ApplicationStatus.REFUSED
-            app.reason = reason
+            app.reason, app.reason_words = reason, None  # the officer's own text
         app.level_at_decision = verdict.level
         app.decided_by = actor
         app.decided_at = timezone.now()
@@ -765,15 +774,15 @@ def level_rose_hits(day: dt.date) -> list[Any]:
                 area=row.area,
                 value=float(rule.RANK[row.level]),
                 threshold=float(rule.RANK[old]),
-                message=_("%(area)s rose from %(old)s to %(new)s (%(why)s).")
-                % {
-                    "area": row.area.name_zh,
-                    "old": RiskLevel(old).label,
-                    "new": RiskLevel(row.level).label,
-                    "why": CLAUSES.get(row.clause, row.clause)
-                    if not row.override_reason
-                    else row.override_reason,
-                },
+                message=words.say(
+                    gettext_noop("%(area)s rose from %(old)s to %(new)s (%(why)s)."),
+                    area=words.area_name(row.area),
+                    old=words.label(RiskLevel(old).label),
+                    new=words.label(RiskLevel(row.level).label),
+                    # an override's reason is the officer's own text, kept as written
+                    why=row.override_reason
+                    or (words.label(CLAUSES[row.clause]) if row.clause in CLAUSES else row.clause),
+                ),
                 evidence=reverse("economy:area", kwargs={"code": row.area.code})
                 + f"?date={day.isoformat()}",
             )

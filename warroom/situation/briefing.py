@@ -18,6 +18,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from warroom.core.errors import WarroomError
+from warroom.core.words import shown
 from warroom.series.charts import Band, Chart, Line, render_svg
 from warroom.situation import charts as room_charts
 
@@ -689,10 +690,10 @@ def item_text(item: dict[str, Any]) -> str:
     if kind == "signals":
         return _("%(n)s signals over their thresholds.") % {"n": _n(item["count"])}
     if kind == "signal":
-        return _("Signal: %(message)s") % {"message": item["message"]}
+        return _("Signal: %(message)s") % {"message": _worded(item, "message")}
     if kind == "overdue_task":
         return _("Overdue task: %(title)s (%(owner)s, due %(day)s).") % {
-            "title": item["title"],
+            "title": _worded(item, "title"),
             "owner": item["owner"],
             "day": day_label(item["deadline"]),
         }
@@ -703,6 +704,12 @@ def item_text(item: dict[str, Any]) -> str:
             "message": item["message"],
         }
     return kind
+
+
+def _worded(item: dict[str, Any], key: str) -> str:
+    """A stored sentence of the payload in the reader's language (its words, kept beside it
+    as ``<key>_words``), or its text as it was read (a payload issued before words)."""
+    return shown(item.get(key) or "", item.get(f"{key}_words"))
 
 
 def _rates_blocks(data: dict[str, Any]) -> list[tuple[str, Any]]:

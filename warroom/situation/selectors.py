@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from warroom.core import words
 from warroom.geo.models import Area
 from warroom.situation.models import Briefing, Situation
 
@@ -390,6 +391,7 @@ def overdue_tasks_by_area(user: Any, areas: list[Area], day: dt.date) -> dict[in
             "area__path",
             "pk",
             "title",
+            "title_words",
             "source_kind",
             "area__code",
             "area__name_zh",
@@ -405,15 +407,25 @@ def overdue_tasks_by_area(user: Any, areas: list[Area], day: dt.date) -> dict[in
             "items": [
                 {
                     "id": task,
-                    "title": title,
+                    "title": words.shown(title, title_words),
+                    "title_words": title_words,  # (the briefing shows it in its reader's language)
                     "source": source,
                     "area": {"code": code, "name_zh": name_zh, "name_en": name_en},
                     "owner": owner,
                     "deadline": timezone.localtime(deadline).date().isoformat(),
                 }
-                for _path, task, title, source, code, name_zh, name_en, owner, deadline in found[
-                    :TOP_FLAGS
-                ]
+                for (
+                    _path,
+                    task,
+                    title,
+                    title_words,
+                    source,
+                    code,
+                    name_zh,
+                    name_en,
+                    owner,
+                    deadline,
+                ) in found[:TOP_FLAGS]
             ],
         }
         for pk, found in split.items()

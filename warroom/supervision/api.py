@@ -557,7 +557,8 @@ def _signal_out(signal: Signal) -> dict[str, Any]:
         "day": signal.day,
         "value": signal.value,
         "threshold": signal.threshold,
-        "message": signal.message,
+        "message": signal.message_shown,
+        "message_words": signal.message_words,
         "evidence": signal.evidence,
         "status": signal.status,
     }

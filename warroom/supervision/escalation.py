@@ -18,10 +18,11 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from warroom.core.context import acting
 from warroom.core.notify import notify
+from warroom.core.words import Worded, say
 from warroom.geo.models import Area
 from warroom.tasks.models import Task
 
@@ -62,11 +63,15 @@ def do_escalate_overdue(*, now: dt.datetime | None = None, actor: Any) -> list[A
                     row = Escalation.objects.create(
                         task=task, area=task.area, to_area=to_area, notified=len(people)
                     )
-                    title = _("Overdue task escalated: %(t)s") % {"t": task.title}
-                    body = _("%(owner)s has not done it by %(deadline)s.") % {
-                        "owner": task.owner.get_full_name() or task.owner.get_username(),
-                        "deadline": timezone.localtime(task.deadline).strftime("%Y-%m-%d %H:%M"),
-                    }
+                    title = say(
+                        gettext_noop("Overdue task escalated: %(t)s"),
+                        t=Worded.from_json(task.title_words) or task.title,
+                    )
+                    body = say(
+                        gettext_noop("%(owner)s has not done it by %(deadline)s."),
+                        owner=task.owner.get_full_name() or task.owner.get_username(),
+                        deadline=timezone.localtime(task.deadline).strftime("%Y-%m-%d %H:%M"),
+                    )
                     notify(
                         [*people, task.owner],
                         kind="escalation",

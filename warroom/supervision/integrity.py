@@ -24,8 +24,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from warroom.core.context import acting
+from warroom.core.words import area_name, say
 from warroom.geo.models import Area
 from warroom.tasks.models import Status as TaskStatus
 from warroom.tasks.models import Task
@@ -131,15 +133,17 @@ def do_raise_flag(
 def _create_flag_task(flag: Any, owner: Any, days: int, actor: Any) -> Task:
     from warroom.tasks.services import do_create_task
 
-    title = _("Verify %(area)s's figure of %(day)s (%(rule)s)") % {
-        "area": flag.area.name_zh,
-        "day": flag.day.isoformat(),
-        "rule": flag.rule,
-    }
     return do_create_task(
-        title=title[:200],
-        description=_("%(message)s\nVerify the figure, then correct the report or explain it.")
-        % {"message": flag.message},
+        title=say(
+            gettext_noop("Verify %(area)s's figure of %(day)s (%(rule)s)"),
+            area=area_name(flag.area),
+            day=flag.day.isoformat(),
+            rule=flag.rule,
+        ),
+        description=say(
+            gettext_noop("%(message)s\nVerify the figure, then correct the report or explain it."),
+            message=flag.message,  # the reporter's own text
+        ),
         area=flag.area,
         owner=owner,
         deadline=max(flag.detected_on, flag.day) + dt.timedelta(days=days),

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from warroom.audit.mixins import AuditedModel
-from warroom.core import personal
+from warroom.core import personal, words
 from warroom.core.scoping import RestrictedManager
 
 # --- data integrity: a quality flag and the task that answers it --------------------------
@@ -500,10 +500,13 @@ class Signal(AuditedModel):
     value = models.FloatField(_("value"))
     threshold = models.FloatField(_("threshold"))
     message = models.TextField(_("message"))
+    # The message as its id and values (warroom.core.words), shown in the reader's language.
+    message_words = models.JSONField(_("message (words)"), null=True, blank=True, editable=False)
     evidence = models.CharField(_("evidence"), max_length=500, blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=SignalStatus.choices, default=SignalStatus.OPEN
     )
+    message_shown = words.Shown("message")
 
     scope_path = "area__path"
     objects = RestrictedManager()

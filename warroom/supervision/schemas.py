@@ -1,6 +1,7 @@
 """The supervision API's bodies and answers (``warroom/supervision/api.py``)."""
 
 import datetime as dt
+from typing import Any
 
 from ninja import Field, Schema
 
@@ -244,7 +245,10 @@ class SignalOut(Schema):
     day: dt.date
     value: float
     threshold: float
-    message: str
+    message: str = Field(description="In the request's language.")
+    message_words: dict[str, Any] | None = Field(
+        None, description="The message as its id and values (warroom.core.words)."
+    )
     evidence: str
     status: str
 

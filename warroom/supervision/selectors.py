@@ -332,7 +332,8 @@ def signals_panels(user: Any, areas: list[Area], day: dt.date) -> dict[int, list
                 "area": {"code": s.area.code, "name_zh": s.area.name_zh, "name_en": s.area.name_en},
                 "value": s.value,
                 "threshold": s.threshold,
-                "message": s.message,
+                "message": s.message_shown,
+                "message_words": s.message_words,
                 "evidence": s.evidence,
             }
             for s in found[:SIGNALS_SHOWN]

@@ -11,12 +11,14 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from warroom.core.context import acting
 from warroom.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from warroom.core.inputs import clean_text
 from warroom.core.scoping import in_scope
 from warroom.core.today import today
+from warroom.core.words import Names, say
 from warroom.geo.models import Area
 from warroom.supervision.models import (
     AREA_KINDS,
@@ -234,10 +236,11 @@ def do_record_visit(
                 f"：{results[item.code].note}" if results[item.code].note else ""
             )
             task = do_create_task(
-                title=(
-                    _("Rectify: %(unit)s — %(item)s")
-                    % {"unit": visit.unit_name, "item": item.text_zh}
-                )[:200],
+                title=say(
+                    gettext_noop("Rectify: %(unit)s — %(item)s"),
+                    unit=visit.unit_name,
+                    item=Names(item.text_zh, item.text_en),
+                ),
                 description=problem,
                 area=unit_area,
                 owner=owner,

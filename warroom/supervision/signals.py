@@ -25,19 +25,22 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from warroom.core.context import acting
+from warroom.core.words import Worded, area_name, label, say, stored_text, words_of
 from warroom.geo.models import Area
 
 
 @dataclass(frozen=True)
 class Hit:
+    """One area over a signal's threshold. ``message`` is stored as its words
+    (:func:`warroom.core.words.say`) and shown in the reader's language."""
+
     area: Area
     value: float
     threshold: float
-    message: str
+    message: Worded | str
     evidence: str = ""
 
 
@@ -68,8 +71,13 @@ def registered() -> dict[str, SignalDef]:
 
 
 def label_of(name: str) -> str:
+    return str(label_of_lazy(name))
+
+
+def label_of_lazy(name: str) -> Any:
+    """A signal's label as registered (a lazy text: translated where it is read)."""
     found = _SIGNALS.get(name)
-    return str(found.label) if found else name
+    return found.label if found else name
 
 
 def do_raise_signals(day: dt.date, *, actor: Any) -> int:
@@ -90,6 +98,8 @@ def do_raise_signals(day: dt.date, *, actor: Any) -> int:
                 row.delete()  # no longer over its threshold
         for (name, _area_id), hit in found.items():
             row = stored.get((name, hit.area.pk))
+            # the message's words, not its text: the same whatever language the cycle runs in
+            text, message_words = stored_text(hit.message), words_of(hit.message)
             if row is None:
                 row = Signal.objects.create(
                     name=name,
@@ -97,20 +107,27 @@ def do_raise_signals(day: dt.date, *, actor: Any) -> int:
                     day=day,
                     value=hit.value,
                     threshold=hit.threshold,
-                    message=hit.message,
+                    message=text,
+                    message_words=message_words,
                     evidence=hit.evidence[:500],
                 )
                 notify(
                     recipients(hit.area, "verify"),
                     kind="signal",
-                    title=_("Signal: %(s)s") % {"s": label_of(name)},
+                    title=say(gettext_noop("Signal: %(s)s"), s=label(label_of_lazy(name))),
                     body=hit.message,
                     link=hit.evidence,
                 )
-            elif (row.value, row.message) != (hit.value, hit.message):
-                row.value, row.threshold, row.message = hit.value, hit.threshold, hit.message
+            elif (row.value, row.message_words or row.message) != (
+                hit.value,
+                message_words or text,
+            ):
+                row.value, row.threshold = hit.value, hit.threshold
+                row.message, row.message_words = text, message_words
                 row.evidence = hit.evidence[:500]
-                row.save(update_fields=["value", "threshold", "message", "evidence"])
+                row.save(
+                    update_fields=["value", "threshold", "message", "message_words", "evidence"]
+                )
     return len(found)
 
 
@@ -170,8 +187,11 @@ def special_place_clusters(day: dt.date) -> list[Hit]:
                     place.area,
                     n,
                     threshold,
-                    _("%(place)s: %(n)s confirmed cases in 14 days.")
-                    % {"place": place.name, "n": n},
+                    say(
+                        gettext_noop("%(place)s: %(n)s confirmed cases in 14 days."),
+                        place=place.name,
+                        n=n,
+                    ),
                     reverse("supervision:place", args=[place.pk]),
                 )
             )
@@ -224,8 +244,11 @@ def health_worker_infections(day: dt.date) -> list[Hit]:
                     district,
                     n,
                     threshold,
-                    _("%(area)s: %(n)s health workers confirmed in 7 days.")
-                    % {"area": district.name_zh, "n": n},
+                    say(
+                        gettext_noop("%(area)s: %(n)s health workers confirmed in 7 days."),
+                        area=area_name(district),
+                        n=n,
+                    ),
                     reverse("cases:index"),
                 )
             )
@@ -292,8 +315,11 @@ def waiting_over_24h(day: dt.date) -> list[Hit]:
                     district,
                     n,
                     threshold,
-                    _("%(area)s: %(n)s people waiting for a bed over 24 hours.")
-                    % {"area": district.name_zh, "n": n},
+                    say(
+                        gettext_noop("%(area)s: %(n)s people waiting for a bed over 24 hours."),
+                        area=area_name(district),
+                        n=n,
+                    ),
                     reverse("dispatch:index"),
                 )
             )
@@ -316,8 +342,12 @@ def price_spikes(day: dt.date) -> list[Hit]:
             a.area,
             round(100 * a.rise, 1),
             limit,
-            _("%(area)s: %(item)s up %(pct)s%% in a week.")
-            % {"area": a.area.name_zh, "item": a.item, "pct": round(100 * a.rise, 1)},
+            say(
+                gettext_noop("%(area)s: %(item)s up %(pct)s%% in a week."),
+                area=area_name(a.area),
+                item=a.item,
+                pct=round(100 * a.rise, 1),
+            ),
             reverse("services:prices"),
         )
         for a in best.values()

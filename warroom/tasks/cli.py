@@ -29,7 +29,7 @@ def overdue() -> None:
         late = (now - t.deadline).days
         table.add_row(
             str(t.pk),
-            t.title,
+            t.title_shown,
             t.area.name_zh,
             t.owner.username,
             f"{t.deadline:%Y-%m-%d}",

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from warroom.audit.mixins import AuditedModel
+from warroom.core import words
 from warroom.core.scoping import RestrictedQuerySet
 from warroom.core.today import now as platform_now
 
@@ -67,6 +68,14 @@ SOURCE_LABELS = {
 class Task(AuditedModel):
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
+    # A title and description the platform wrote, as their words (warroom.core.words):
+    # shown in the reader's language; a person's own title or description has none.
+    title_words = models.JSONField(_("title (words)"), null=True, blank=True, editable=False)
+    description_words = models.JSONField(
+        _("description (words)"), null=True, blank=True, editable=False
+    )
+    title_shown = words.Shown("title")
+    description_shown = words.Shown("description")
     area = models.ForeignKey(
         "geo.Area", on_delete=models.PROTECT, related_name="tasks", verbose_name=_("area")
     )

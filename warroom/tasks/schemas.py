@@ -1,14 +1,21 @@
 import datetime as dt
+from typing import Any
 
-from ninja import Schema
+from ninja import Field, Schema
 
 from warroom.core.schemas import OpDate
 
 
 class TaskOut(Schema):
     id: int
-    title: str
-    description: str
+    title: str = Field(description="In the request's language.")
+    description: str = Field(description="In the request's language.")
+    title_words: dict[str, Any] | None = Field(
+        None, description="A title the platform wrote, as its message id and values."
+    )
+    description_words: dict[str, Any] | None = Field(
+        None, description="A description the platform wrote, as its message id and values."
+    )
     area_code: str
     source_kind: str
     owner: str
@@ -18,6 +25,14 @@ class TaskOut(Schema):
     evidence_text: str
     verified_by: str | None
     reopened_count: int
+
+    @staticmethod
+    def resolve_title(obj: object) -> str:
+        return str(obj.title_shown)  # type: ignore[attr-defined]
+
+    @staticmethod
+    def resolve_description(obj: object) -> str:
+        return str(obj.description_shown)  # type: ignore[attr-defined]
 
     @staticmethod
     def resolve_area_code(obj: object) -> str:

@@ -9,11 +9,13 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from warroom.core.context import acting
 from warroom.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from warroom.core.inputs import clean_text
 from warroom.core.scoping import in_scope
+from warroom.core.words import Worded, say, stored_text, words_of
 from warroom.geo.models import Area
 from warroom.tasks.models import Status, Task
 
@@ -38,10 +40,17 @@ def _run_hooks(task: Task, event: str, actor: Any) -> None:
         fn(task, event, actor)
 
 
-def _notify_owner(task: Task, kind: str, title: str) -> None:
+def _task_title(task: Task) -> Worded | str:
+    """The task's title as stored: its words, or the person's own text."""
+    return Worded.from_json(task.title_words) or task.title
+
+
+def _notify_owner(task: Task, kind: str, title: Worded | str) -> None:
     from warroom.core.notify import notify
 
-    notify([task.owner], kind=kind, title=title, body=task.title, link=task.get_absolute_url())
+    notify(
+        [task.owner], kind=kind, title=title, body=_task_title(task), link=task.get_absolute_url()
+    )
 
 
 def _aware(deadline: dt.datetime | dt.date) -> dt.datetime:
@@ -65,17 +74,24 @@ def owner_problem(owner: Any, area: Area) -> str | None:
 
 def do_create_task(
     *,
-    title: str,
+    title: Worded | str,
     area: Area,
     owner: Any,
     deadline: dt.datetime | dt.date,
     source_kind: str,
-    description: str = "",
+    description: Worded | str = "",
     source: models.Model | None = None,
     actor: Any,
 ) -> Task:
-    """Open a task for ``owner`` in ``area``; the owner must be able to reach the area."""
+    """Open a task for ``owner`` in ``area``; the owner must be able to reach the area.
+
+    A title or description the platform words (:func:`warroom.core.words.say`) is stored
+    with its words and shown in the reader's language; a person's text is kept as typed."""
+    title_words, description_words = words_of(title), words_of(description)
+    if isinstance(title, Worded):  # the platform's sentence: cut to the column, not refused
+        title = stored_text(title, 200)
     title = clean_text(title, max_length=200, what=_("Title"), required=True)
+    description = stored_text(description)
     source_kind = clean_text(source_kind, max_length=64, what=_("Source"), required=True)
     why = owner_problem(owner, area)
     if why is not None:
@@ -86,6 +102,8 @@ def do_create_task(
     task = Task(
         title=title,
         description=description,
+        title_words=title_words,
+        description_words=description_words,
         area=area,
         source_kind=source_kind,
         owner=owner,
@@ -96,7 +114,7 @@ def do_create_task(
         task.source = source
     with acting(actor), transaction.atomic():
         task.save()
-        _notify_owner(task, "task", _("New task: %(t)s") % {"t": title})
+        _notify_owner(task, "task", say(gettext_noop("New task: %(t)s"), t=_task_title(task)))
     return task
 
 
@@ -184,5 +202,7 @@ def do_reopen_task(
             fields.append("deadline")
         locked.save(update_fields=fields)
         _run_hooks(locked, "reopened", actor)
-        _notify_owner(locked, "task", _("Task reopened: %(t)s") % {"t": locked.title})
+        _notify_owner(
+            locked, "task", say(gettext_noop("Task reopened: %(t)s"), t=_task_title(locked))
+        )
     return locked

@@ -58,7 +58,7 @@ def index(request: HttpRequest) -> HttpResponse:
         request,
         qs.order_by("deadline", "pk"),
         [
-            Col(_("Task"), lambda t: t.title),
+            Col(_("Task"), lambda t: t.title_shown),
             Col(_("Source"), lambda t: t.source_label),
             Col(_("Code"), lambda t: t.area.code),
             Col(_("Area"), lambda t: t.area.name_zh),
@@ -121,7 +121,7 @@ def submit(request: HttpRequest, task_id: int) -> HttpResponse:
         ),
     )
     if done is not None:
-        messages.success(request, task.title)
+        messages.success(request, task.title_shown)
     return redirect("tasks:detail", task_id=task.pk)
 
 
