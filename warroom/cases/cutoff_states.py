@@ -86,6 +86,15 @@ def _models() -> tuple[Any, Any, Any]:
     return TransitionRecord, IsolationRecord, SeverityRecord
 
 
+def _rows(model: Any, moment: dt.datetime, keys: Any, strict: bool) -> QuerySet[Any]:
+    """A history's records at or before ``moment`` (``strict``: strictly before), of the
+    people ``keys`` (a list or a subquery; None: everyone), unordered."""
+    qs = model.objects.filter(at__lt=moment) if strict else model.objects.filter(at__lte=moment)
+    if keys is not None:
+        qs = qs.filter(person_id__in=keys)
+    return qs.order_by()
+
+
 def histories(
     moment: dt.datetime, keys: Any = None, *, times: bool = True, strict: bool = False
 ) -> dict[int, State]:
@@ -96,12 +105,6 @@ def histories(
     from warroom.cases.waiting import _entry_step, _latest_per_person
 
     transitions, isolations, severities = _models()
-
-    def rows(model: Any) -> QuerySet[Any]:
-        qs = model.objects.filter(at__lt=moment) if strict else model.objects.filter(at__lte=moment)
-        if keys is not None:
-            qs = qs.filter(person_id__in=keys)
-        return qs.order_by()
 
     def last_at(q: Q) -> Max:
         return Max(Case(When(q, then=F("at")), default=None))
@@ -116,13 +119,17 @@ def histories(
         else {}
     )
     out: dict[int, list[Any]] = {}
-    for pk, target, *at in _latest_per_person(rows(transitions), **moments).values_list(
-        "person_id", "target", *moments
-    ):
+    for pk, target, *at in _latest_per_person(
+        _rows(transitions, moment, keys, strict), **moments
+    ).values_list("person_id", "target", *moments):
         out[pk] = [target, None, None, *(at or (None, None, None))]
-    for pk, isolation in _latest_per_person(rows(isolations)).values_list("person_id", "isolation"):
+    for pk, isolation in _latest_per_person(_rows(isolations, moment, keys, strict)).values_list(
+        "person_id", "isolation"
+    ):
         out.setdefault(pk, list(_NONE))[1] = isolation
-    for pk, severity in _latest_per_person(rows(severities)).values_list("person_id", "severity"):
+    for pk, severity in _latest_per_person(_rows(severities, moment, keys, strict)).values_list(
+        "person_id", "severity"
+    ):
         out.setdefault(pk, list(_NONE))[2] = severity
     return {pk: tuple(v) for pk, v in out.items()}  # type: ignore[misc]
 
@@ -145,19 +152,13 @@ def rate_facts(moment: dt.datetime, keys: Any = None, *, strict: bool = False) -
     """
     transitions, _isolations, severities = _models()
 
-    def rows(model: Any) -> QuerySet[Any]:
-        qs = model.objects.filter(at__lt=moment) if strict else model.objects.filter(at__lte=moment)
-        if keys is not None:
-            qs = qs.filter(person_id__in=keys)
-        return qs.order_by()
-
     def one(condition: Q) -> Case:  # 0/1 integers: no converter per value (SQLite's bool)
         return Case(When(condition, then=1), default=0)
 
     contact = (Status.CONTACT, Status.QUARANTINED)
     out: dict[int, Facts] = {}
     for pk, is_c, is_k, adm, died, dis, after in (
-        rows(transitions)
+        _rows(transitions, moment, keys, strict)
         .filter(
             target__in=(Status.CONFIRMED, Status.ADMITTED, Status.DIED, Status.DISCHARGED, *contact)
         )
@@ -187,7 +188,7 @@ def rate_facts(moment: dt.datetime, keys: Any = None, *, strict: bool = False) -
         )
     mild = (Severity.ASYMPTOMATIC, Severity.MILD, Severity.MODERATE)
     for pk, was_mild, worse in (
-        rows(severities)
+        _rows(severities, moment, keys, strict)
         .values("person_id")
         .annotate(
             m=Min("at", filter=Q(severity__in=mild)),

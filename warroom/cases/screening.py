@@ -23,7 +23,7 @@ file's (so the whole is all or nothing, and idempotent). A refusal from either n
 screening file's own row.
 
 The import (:func:`do_import_screening`) streams the file: each row is checked as it is
-read and written in chunks (``COPY`` on PostgreSQL, ``executemany`` on SQLite); the rows
+read and written in chunks (``COPY`` on PostgreSQL, multi-row statements on SQLite); the rows
 are never all in memory. On the first bad row writing stops and checking goes on (up to
 ``Limits.max_errors``); a file with any bad row is refused whole (the transaction is
 rolled back) naming row, column, value and reason. It finishes through the one import
@@ -83,7 +83,7 @@ from warroom.tables import (
 KIND = "cases-screening"
 # The kind of file whose own size and row limits apply (warroom.core.uploads.import_limits).
 LIMITS = "screening"
-# Rows written per statement (COPY on PostgreSQL, executemany on SQLite).
+# Rows written per statement (COPY on PostgreSQL, multi-row INSERTs on SQLite).
 CHUNK = 50_000
 PROGRESS_EVERY = 100_000
 

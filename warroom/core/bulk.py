@@ -518,7 +518,8 @@ def insert_rows(
 
 
 def _insert(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    """Rows of values ready for the driver: ``COPY`` on PostgreSQL, else ``executemany``."""
+    """Rows of values ready for the driver: ``COPY`` on PostgreSQL, else multi-row
+    ``INSERT`` statements (:func:`_sqlite_rows_per_statement`)."""
     if connection.vendor == "postgresql":
         _copy(table, columns, rows)
         return
@@ -693,7 +694,7 @@ def insert_tuples(
     once each), so nothing is built per field per row. PostgreSQL: ``COPY``, its text
     built column by column and written block by block when every value is of a kind
     :func:`_copy_column` formats as the driver would (else row by row); SQLite:
-    ``executemany``.
+    multi-row ``INSERT`` statements.
     """
     if not rows:
         return
@@ -738,8 +739,8 @@ def insert_tuples(
 
 def insert_values(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     """INSERT rows of values already prepared for the driver (``COPY`` on PostgreSQL, else
-    ``executemany``): for a million-row ledger import, where building model objects would
-    cost more than the write."""
+    multi-row ``INSERT`` statements): for a million-row ledger import, where building model
+    objects would cost more than the write."""
     _insert(table, columns, rows)
 
 
@@ -752,8 +753,8 @@ def insert_columns(table: str, names: Sequence[str], columns: Sequence[Sequence[
     column is formatted by one ``map(str, ...)``, a text column is passed as it is unless
     it holds a character ``COPY`` escapes (then each distinct text is escaped once), any
     other column formats each distinct value once; then the lines are joined in C and
-    written in blocks. SQLite: ``executemany`` of the zipped rows, dates and times adapted
-    once per distinct value.
+    written in blocks. SQLite: multi-row ``INSERT`` statements of the zipped rows, dates
+    and times adapted once per distinct value.
     """
     n = len(columns[0]) if columns else 0
     if not n:

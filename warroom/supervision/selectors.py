@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from warroom.core.scoping import in_scope, load_for
 from warroom.geo.models import Area
@@ -151,6 +151,7 @@ def rate_counts_by_area(areas: list[Area], day: dt.date) -> dict[int, dict[str, 
     from every person's histories (:func:`rate_counts_by_home`, the definition)."""
     from warroom.cases import cutoff_states
     from warroom.cases.clearance import cutoff_for
+    from warroom.geo.subtrees import Subtrees, under_any
     from warroom.supervision.signals import is_health_workplace_q
 
     out = {a.pk: dict.fromkeys(RATE_COUNT_NAMES, 0) for a in areas}
@@ -161,17 +162,13 @@ def rate_counts_by_area(areas: list[Area], day: dt.date) -> dict[int, dict[str, 
     if by_home is None:
         by_home = rate_counts_by_home(end)
     names = [_COUNT_OF_FACT[f] for f in cutoff_states.RATE_FACTS] + ["staff_confirmed"]
-    top = sorted({a.path for a in areas}, key=len)
-    roots = [p for p in top if not any(p != q and p.startswith(q) for q in top)]
-    under = Q()
-    for path in roots:
-        under |= Q(path__startswith=path)
-    paths = dict(Area.objects.filter(under).order_by().values_list("pk", "path"))
+    paths = dict(Area.objects.filter(under_any("path", areas)).order_by().values_list("pk", "path"))
+    holding = Subtrees(areas)
     for home, counts in by_home.items():
         path = paths.get(home)
         if path is None:
             continue  # not under the areas asked
-        for k in [a.pk for a in areas if path.startswith(a.path)]:
+        for k in holding.of(path):
             row = out[k]
             for name, n in zip(names, counts, strict=True):
                 row[name] += n
