@@ -29,6 +29,17 @@ def snapshot(obj: models.Model) -> dict[str, Any]:
     return data
 
 
+def _snapshot_of(model: type[models.Model], values: tuple[Any, ...]) -> dict[str, Any]:
+    """:func:`snapshot` of an instance of ``model`` loaded with ``values`` (one per concrete
+    field, in order), as it was loaded."""
+    excluded = getattr(model, "audit_exclude", ())
+    return {
+        field.attname: _jsonable(value)
+        for field, value in zip(model._meta.concrete_fields, values, strict=True)
+        if not getattr(field, "audit_exclude", False) and field.name not in excluded
+    }
+
+
 def _jsonable(value: Any) -> Any:
     if isinstance(value, (dt.datetime, dt.date, dt.time)):
         return value.isoformat()
@@ -50,7 +61,7 @@ class AuditedModel(models.Model):
 
         creating = self._state.adding
         with transaction.atomic():
-            before = None if creating else getattr(self, "_audit_before", None)
+            before = None if creating else self._loaded_snapshot()
             if not creating and before is None:
                 before = self._stored_snapshot()
             super().save(*args, **kwargs)
@@ -60,6 +71,16 @@ class AuditedModel(models.Model):
             elif before != after:
                 record("update", self, before=before, after=after)
         self._audit_before = after
+        self._audit_loaded = None
+
+    def _loaded_snapshot(self) -> dict[str, Any] | None:
+        """The snapshot as loaded (or as last saved); None when loaded partially."""
+        before: dict[str, Any] | None = getattr(self, "_audit_before", None)
+        if before is None:
+            loaded = getattr(self, "_audit_loaded", None)
+            if loaded is not None:
+                before = _snapshot_of(type(self), loaded)
+        return before
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         from warroom.audit.services import record
@@ -82,6 +103,11 @@ class AuditedModel(models.Model):
     @classmethod
     def from_db(cls, db: str | None, field_names: Any, values: Any) -> Any:
         instance = super().from_db(db, field_names, values)
-        # A partial load (only()/defer()) is snapshotted from the database when saved.
-        instance._audit_before = None if instance.get_deferred_fields() else snapshot(instance)
+        # The values as loaded (one per concrete field, in order), kept as they came: the
+        # snapshot is made of them only if the instance is saved (most loaded rows are only
+        # read — a page, the daily cycle's 4,000 bed reports — and a snapshot of each on
+        # loading cost as much as the loading). A partial load (only()/defer()) is
+        # snapshotted from the database when saved.
+        instance._audit_before = None
+        instance._audit_loaded = None if instance.get_deferred_fields() else tuple(values)
         return instance

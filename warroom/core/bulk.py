@@ -525,11 +525,31 @@ def _insert(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -
         return
     quote = connection.ops.quote_name
     cols = ", ".join(quote(c) for c in columns)
-    row = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    row = "(" + ", ".join(["?"] * len(columns)) + ")"
     head = f"INSERT INTO {quote(table)} ({cols}) VALUES "  # noqa: S608
     with connection.cursor() as cursor:
         for part in chunks(rows, _sqlite_rows_per_statement(len(columns))):
-            cursor.execute(head + ", ".join([row] * len(part)), _flat(part))
+            _execute_qmark(cursor, head + ", ".join([row] * len(part)), _flat(part))
+
+
+def _execute_qmark(cursor: Any, sql: str, params: Sequence[Any]) -> None:
+    """Run ``sql``, written with SQLite's own ``?`` placeholders, on Django's ``cursor``.
+
+    Through the connection's execute wrappers (statement counters, the tests' guards) and
+    its error translation (``IntegrityError`` stays Django's), but without the backend's
+    rewriting of every ``%s`` into ``?``: a regular-expression pass over the whole text,
+    which for a statement of 5,000 rows' placeholders was a fifth of a 40,000-row insert's
+    time (issue 21). When statements are logged (``DEBUG``, a test capturing them), the
+    usual path, so that the log shows it."""
+    if connection.queries_logged:
+        cursor.execute(sql.replace("?", "%s"), params)
+        return
+
+    def run(sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
+        with connection.wrap_database_errors:
+            return sqlite3.Cursor.execute(context["cursor"].cursor, sql, params)
+
+    cursor._execute_with_wrappers(sql, params, many=False, executor=run)
 
 
 def _flat(rows: Sequence[Sequence[Any]]) -> list[Any]:
@@ -582,13 +602,14 @@ def update_rows(
         f"{quote(f.column)} = v.column{i}"  # type: ignore[union-attr]
         for i, f in enumerate(fields, start=2)
     )
-    marks = "(" + ", ".join(["%s"] * (len(fields) + 1)) + ")"
+    marks = "(" + ", ".join(["?"] * (len(fields) + 1)) + ")"
     with connection.cursor() as cursor:
         for chunk in chunks(objs, _sqlite_rows_per_statement(len(fields) + 1)):
             rows = _prepared(chunk, fields)
             for values, obj in zip(rows, chunk, strict=True):
                 values.insert(0, obj.pk)
-            cursor.execute(
+            _execute_qmark(
+                cursor,
                 f"UPDATE {table} AS t SET {sets} "  # noqa: S608
                 f"FROM (VALUES {', '.join([marks] * len(chunk))}) AS v "
                 f"WHERE t.{quote(pk.column)} = v.column1",
