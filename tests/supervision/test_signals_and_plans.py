@@ -78,9 +78,15 @@ def test_a_cluster_in_a_special_place_is_a_signal(city, officer, settings):
     assert Signal.objects.get(name="health_worker_infections").value == 1
 
 
-def test_the_set_based_signals_count_each_place_and_district_apart(city, hq, settings):
+@pytest.mark.parametrize("batch", [5000, 1])
+def test_the_set_based_signals_count_each_place_and_district_apart(
+    city, hq, settings, monkeypatch, batch
+):
     """One statement for every place (by name or by code) and for every district: each
-    place and district still gets its own distinct people, none of another's."""
+    place and district still gets its own distinct people, none of another's. (``batch``
+    1: the week's confirmed people go to the health-worker test as a temporary table, as
+    the whole city's thousands do.)"""
+    monkeypatch.setattr("warroom.core.bulk.BATCH", batch)
     from tests.conftest import resident_id
     from warroom.cases.services import do_register_person
     from warroom.supervision.services import do_register_place
