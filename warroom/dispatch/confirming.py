@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from warroom.audit.services import record_batch
 from warroom.beds.models import Facility
@@ -25,6 +26,7 @@ from warroom.cases.states import Status
 from warroom.cases.waiting import is_waiting, need_of
 from warroom.core import bulk
 from warroom.core.context import is_system
+from warroom.core.words import Worded, say
 from warroom.dispatch._base import (
     HOSPITAL_TYPES,
     _allowed,
@@ -191,7 +193,7 @@ def _place_granted(
         open_now,
         actor=actor,
         at=at,
-        reason=f"dispatch proposal #{proposal.pk}",
+        reason=say(gettext_noop("dispatch proposal #%(id)s"), id=proposal.pk),
     )
 
 
@@ -279,7 +281,7 @@ def _place(
     *,
     actor: Any,
     at: dt.datetime,
-    reason: str,
+    reason: Worded | str,
     note: str = "",
 ) -> None:
     """Write the placements of ``items`` (person, facility, bed type, line) whose beds are

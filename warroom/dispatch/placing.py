@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from warroom.analytics.vocabulary import LADDER
 from warroom.audit.mixins import snapshot
@@ -26,6 +27,7 @@ from warroom.cases.states import Isolation, Status
 from warroom.cases.waiting import QUARANTINE_STATUSES, is_waiting, need_of
 from warroom.core.errors import Conflict, InvalidInput, NotFound
 from warroom.core.scoping import in_scope
+from warroom.core.words import label, say
 from warroom.dispatch._base import (
     HOSPITAL_TYPES,
     _allowed,
@@ -121,7 +123,7 @@ def do_place_person(
             held,
             actor=actor,
             at=at,
-            reason=f"placed by hand in {facility.name}",
+            reason=say(gettext_noop("placed by hand in %(facility)s"), facility=facility.name),
             note=note[:300],
         )
         placement = Placement.objects.get(person=p, ended_at__isnull=True)
@@ -154,6 +156,14 @@ def do_refuse_line(line: ProposalLine, *, actor: Any, note: str) -> ProposalLine
             message=f"person #{line.person_id}: {line.note}",
         )
     return line
+
+
+# A transfer's step reason, by its direction on the ladder (stored as words).
+MOVES = {
+    "step_up": gettext_noop("stepped up: %(from)s → %(to)s (%(facility)s)"),
+    "step_down": gettext_noop("stepped down: %(from)s → %(to)s (%(facility)s)"),
+    "move": gettext_noop("moved: %(from)s → %(to)s (%(facility)s)"),
+}
 
 
 def direction(from_type: str, to_type: str) -> str:
@@ -218,7 +228,9 @@ def do_transfer_person(
         do_assign_beds(
             [BedAssignment(p, facility.name, facility.area_id, bed_type in HOSPITAL_TYPES)],
             actor=actor,
-            reason=f"{way}: {old.bed_type} → {bed_type} ({facility.name})",
+            reason=say(
+                MOVES[way], **{"from": old.bed_type, "to": bed_type, "facility": facility.name}
+            ),
             at=at,
         )
         record(
@@ -282,7 +294,9 @@ def do_end_placement(
             or p.status == Status.QUARANTINED
             or (outcome == Outcome.DIED and p.status == Status.CONFIRMED)
         ):
-            do_transition_person(p, target, actor=actor, at=at, reason=note or str(outcome))
+            do_transition_person(
+                p, target, actor=actor, at=at, reason=note or label(Outcome(outcome).label)
+            )
         elif outcome == Outcome.RELEASED and p.status in QUARANTINE_STATUSES:
             from warroom.cases.services import do_isolate_person
 
