@@ -659,3 +659,35 @@ def test_joined_sentences_and_items_follow_the_reader():
     items = words.joined([Names("甲", "A"), Names("乙", "B"), Names("丙", "C")], words.ITEMS)
     assert render(items, "en") == "A, B, C" and render(items, "zh-hans") == "甲、乙、丙"
     assert words.joined([]) == "" and words.joined(["one"]) == "one"
+
+
+@pytest.mark.parametrize("writer", WRITERS)
+def test_a_facilitys_report_reads_in_each_language(
+    writer,
+    facilities,  # noqa: F811
+    make_person,  # noqa: F811
+    hq,
+    client,
+):
+    from warroom.cases.models import TransitionRecord
+    from warroom.dispatch.models import Placement
+    from warroom.dispatch.moves import do_record_facility_moves
+
+    person = make_person("confirmed", severity="mild")
+    with translation.override(writer):
+        do_record_facility_moves(
+            facilities["SA1"], admissions=[(person.pk, "SHELTER")], discharges=[], actor=hq
+        )
+        do_record_facility_moves(
+            facilities["SA1"], admissions=[], discharges=[(person.pk, "discharged")], actor=hq
+        )
+    placement = Placement.objects.get(person=person)
+    note = _both(placement, "note_shown")
+    assert note["en"] == "facility report" and note["zh-hans"] != note["en"]
+    step = TransitionRecord.objects.get(person=person, target="discharged")
+    assert _both(step, "reason_shown") == note
+    client.force_login(hq)
+    for language in ("en", "zh-hans"):
+        assert note[language] in _page(client, f"/dispatch/people/{person.pk}/", language)
+        answer = _api(client, hq, f"/cases/people/{person.pk}/transitions", language)
+        assert note[language] in [t["reason"] for t in answer.json()]

@@ -27,7 +27,7 @@ from warroom.cases.states import Isolation, Status
 from warroom.cases.waiting import QUARANTINE_STATUSES, is_waiting, need_of
 from warroom.core.errors import Conflict, InvalidInput, NotFound
 from warroom.core.scoping import in_scope
-from warroom.core.words import label, say
+from warroom.core.words import Worded, label, say, stored_text, words_of
 from warroom.dispatch._base import (
     HOSPITAL_TYPES,
     _allowed,
@@ -89,7 +89,7 @@ def do_place_person(
     bed_type: str,
     *,
     actor: Any,
-    note: str = "",
+    note: Worded | str = "",
     at: dt.datetime | None = None,
 ) -> Placement:
     """Place one waiting person by hand (the dispatcher's choice, or a facility's report).
@@ -124,10 +124,11 @@ def do_place_person(
             actor=actor,
             at=at,
             reason=say(gettext_noop("placed by hand in %(facility)s"), facility=facility.name),
-            note=note[:300],
+            note=note,
         )
         placement = Placement.objects.get(person=p, ended_at__isnull=True)
-        record("place", placement, before=None, after=snapshot(placement), message=note[:300])
+        message = stored_text(note, 300)
+        record("place", placement, before=None, after=snapshot(placement), message=message)
     return placement
 
 
@@ -256,7 +257,7 @@ def do_end_placement(
     outcome: str,
     *,
     actor: Any,
-    note: str = "",
+    note: Worded | str = "",
     at: dt.datetime | None = None,
 ) -> Placement:
     """Discharge, death or release: the bed is free at once and the person moves on in
@@ -284,9 +285,8 @@ def do_end_placement(
             raise InvalidInput("a hospital patient is discharged (or died), not released")
         if not hospital and outcome == Outcome.DISCHARGED:
             raise InvalidInput("a quarantine room is left by release, not discharge")
-        Placement.objects.filter(pk=old.pk).update(
-            ended_at=at, outcome=outcome, note=note[:300] or old.note
-        )
+        kept = {"note": stored_text(note, 300), "note_words": words_of(note)} if note else {}
+        Placement.objects.filter(pk=old.pk).update(ended_at=at, outcome=outcome, **kept)
         _free(old.facility_id, old.bed_type)
         target = END_TARGETS[Outcome(outcome)]
         if (

@@ -15,7 +15,12 @@ MOVES = {
     "step_down": "stepped down: %(from)s → %(to)s (%(facility)s)",
     "move": "moved: %(from)s → %(to)s (%(facility)s)",
 }
-OUTCOMES = {"discharged": "Discharged", "died": "Died", "released": "Released from isolation"}
+OUTCOMES = {
+    "discharged": "Discharged",
+    "died": "Died",
+    "released": "Released from isolation",
+    "facility report": "facility report",  # (a facility's report of the end)
+}
 KINDS = {"nucleic_acid": "Nucleic acid", "antibody": "Antibody", "ct": "CT scan"}
 RESULTS = {"positive": "Positive", "negative": "Negative"}
 
@@ -81,7 +86,7 @@ def fill(apps, schema_editor):
                 f" AND substr(reason, 1, %s) = %s AND {digits}",
                 [PROPOSAL, start, cut, cut, len(prefix), prefix, start, cut],
             )
-        # a placement ended without a note: its outcome's code
+        # a placement ended without a note (its outcome's code) or by a facility's report
         for code, label in OUTCOMES.items():
             cursor.execute(
                 f"UPDATE {table} SET reason_words = %s WHERE reason_words IS NULL AND reason = %s",
