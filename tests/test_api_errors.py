@@ -68,6 +68,7 @@ def test_an_import_with_a_bad_row_is_a_json_422_naming_the_row(client, hq_token)
         "column": "name_zh",
         "value": "",
         "reason": "empty, but required",
+        "reason_words": {"id": "empty, but required"},  # a known sentence: its words
     }
 
 

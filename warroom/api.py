@@ -137,9 +137,9 @@ def _warroom_error(request: HttpRequest, exc: WarroomError) -> HttpResponse:
 
 @api.exception_handler(TableRejected)
 def _rejected(request: HttpRequest, exc: TableRejected) -> HttpResponse:
-    errors = [
-        {"row": e.row, "column": e.column, "value": e.value, "reason": e.reason} for e in exc.errors
-    ]
+    from warroom.core.jobs import row_errors
+
+    errors = row_errors(exc.errors)  # the reasons as written, and their words where known
     return _error(
         request,
         exc.status,

@@ -205,6 +205,7 @@ def test_api_batches_are_all_or_nothing_and_idempotent_by_key(city, officer, cli
             "column": "home_code",
             "value": "nowhere",
             "reason": "no compound or village with this code",
+            "reason_words": None,  # (a pure English reason: translated by its pattern)
         }
     ]
     assert Person.objects.count() == 1

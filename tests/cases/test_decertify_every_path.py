@@ -51,7 +51,8 @@ def _assert_chain_decertified(day: dt.date) -> None:
     for code in CHAIN:
         row = CertificationStatus.objects.get(area__code=code, date=day)
         assert row.status == Certification.NOT_CERTIFIED, code
-        assert "confirmed case #" in row.reasons["new_case"]
+        # the reason as its words (warroom.core.words): the case's number and day
+        assert row.reasons["new_case"]["id"] == "confirmed case #%(id)s (%(day)s)"
     # The other district is untouched.
     assert _status("990102", day) == Certification.CERTIFIED
 

@@ -284,7 +284,13 @@ def test_the_api_imports_a_file_and_answers_bad_rows_as_json(client, city, inspe
     r = client.post(url, {"file": _upload(bad)}, **_token(inspector))
     assert r.status_code == 422 and r.json()["code"] == "rejected"
     assert r.json()["errors"] == [
-        {"row": 2, "column": "area_code", "value": B1, "reason": "Area not found."}
+        {
+            "row": 2,
+            "column": "area_code",
+            "value": B1,
+            "reason": "Area not found.",
+            "reason_words": {"id": "Area not found."},  # (a known sentence: its words)
+        }
     ]
     r = client.post(url, {"file": _upload(good)}, **_token(grid_worker))
     assert r.status_code == 403 and r.json()["code"] == "forbidden"

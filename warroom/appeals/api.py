@@ -6,7 +6,14 @@ from ninja.pagination import paginate
 
 from warroom.appeals import selectors, services
 from warroom.appeals.models import Channel
-from warroom.appeals.schemas import AnswerIn, AppealIn, AppealOut, TopicOut, TriageIn
+from warroom.appeals.schemas import (
+    AnswerIn,
+    AppealEventOut,
+    AppealIn,
+    AppealOut,
+    TopicOut,
+    TriageIn,
+)
 from warroom.core.apiauth import register_object_param
 from warroom.core.errors import Forbidden
 from warroom.core.imports import batch_key
@@ -88,6 +95,11 @@ def topics(
 @router.get("/{appeal_id}", response=AppealOut, summary="One appeal")
 def get_appeal(request: HttpRequest, appeal_id: int) -> object:
     return selectors.get_appeal(request.auth, appeal_id)
+
+
+@router.get("/{appeal_id}/events", response=list[AppealEventOut], summary="One appeal's history")
+def appeal_events(request: HttpRequest, appeal_id: int) -> object:
+    return selectors.events(request.auth, selectors.get_appeal(request.auth, appeal_id))
 
 
 @router.post("/{appeal_id}/triage", response=AppealOut, summary="Confirm category and urgency")

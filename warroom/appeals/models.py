@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from warroom.audit.mixins import AuditedModel
-from warroom.core import personal
+from warroom.core import personal, words
 from warroom.core.scoping import RestrictedManager
 
 
@@ -264,6 +264,9 @@ class AppealEvent(models.Model):
     kind = models.CharField(_("event"), max_length=16, choices=EventKind.choices)
     actor_name = models.CharField(_("by"), max_length=150, blank=True)
     note = models.TextField(_("note"), blank=True)
+    # A note the platform wrote (a link made, a triage's labels, an escalation), as its
+    # words (warroom.core.words); a person's own note (a reason, a callback) has none.
+    note_words = models.JSONField(_("note (words)"), null=True, blank=True, editable=False)
     to_area = models.ForeignKey(
         "geo.Area",
         verbose_name=_("to area"),
@@ -272,6 +275,8 @@ class AppealEvent(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+
+    note_shown = words.Shown("note")
 
     scope_path = "appeal__area__path"
     objects = RestrictedManager()

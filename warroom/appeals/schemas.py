@@ -1,6 +1,7 @@
 import datetime as dt
+from typing import Any
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class AppealIn(Schema):
@@ -56,6 +57,27 @@ class AppealOut(Schema):
     def resolve_repeat_of(obj: object) -> str | None:
         other = obj.repeat_of  # type: ignore[attr-defined]
         return other.number if other is not None else None
+
+
+class AppealEventOut(Schema):
+    """One step of an appeal's history."""
+
+    at: dt.datetime
+    kind: str
+    actor_name: str
+    to_area_code: str | None
+    note: str = Field(description="In the request's language.")
+    note_words: dict[str, Any] | None = Field(
+        None, description="A note the platform wrote, as its message id and values."
+    )
+
+    @staticmethod
+    def resolve_to_area_code(obj: Any) -> str | None:
+        return obj.to_area.code if obj.to_area_id is not None else None
+
+    @staticmethod
+    def resolve_note(obj: Any) -> str:
+        return str(obj.note_shown)
 
 
 class AnswerIn(Schema):

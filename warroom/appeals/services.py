@@ -167,16 +167,39 @@ def _actor_name(actor: Any) -> str:
 
 
 def _event(
-    appeal: Appeal, kind: Any, actor: Any, note: str = "", to_area: Area | None = None
+    appeal: Appeal,
+    kind: Any,
+    actor: Any,
+    note: words.Worded | str = "",
+    to_area: Area | None = None,
 ) -> None:
     AppealEvent.objects.create(
         appeal=appeal,
         at=timezone.now(),
         kind=kind,
         actor_name=_actor_name(actor),
-        note=note,
+        note=words.stored_text(note),
+        note_words=words.words_of(note),
         to_area=to_area,
     )
+
+
+def _triage_note(appeal: Appeal, note: str) -> words.Worded:
+    """A triage's event note: the category and urgency (labels) and the person's note."""
+    labels = {
+        "category": words.label(Category(appeal.category).label),
+        "urgency": words.label(Urgency(appeal.urgency).label),
+    }
+    if note:
+        return words.say(gettext_noop("%(category)s / %(urgency)s %(note)s"), note=note, **labels)
+    return words.say(gettext_noop("%(category)s / %(urgency)s"), **labels)
+
+
+# The notes of the links an appeal's handler makes (stored as words: warroom.core.words).
+LINKED_CARE = gettext_noop("Medical-care request opened")
+LINKED_ORDER = gettext_noop("Group order placed")
+LINKED_TASK = gettext_noop("Supervision task opened")
+LINKED_REBUTTAL = gettext_noop("Rebuttal published: %(t)s")
 
 
 def _number(at: dt.datetime) -> str:
@@ -693,13 +716,7 @@ def do_triage_appeal(
         _route(appeal)
         appeal.escalations = 0
         appeal.save()
-        _event(
-            appeal,
-            EventKind.TRIAGED,
-            actor,
-            f"{appeal.get_category_display()} / {appeal.get_urgency_display()} {note}".strip(),
-            appeal.assigned_area,
-        )
+        _event(appeal, EventKind.TRIAGED, actor, _triage_note(appeal, note), appeal.assigned_area)
     return appeal
 
 
@@ -794,7 +811,8 @@ def escalate_overdue(*, now: dt.datetime | None = None, actor: Any = SYSTEM) -> 
                     at=now,
                     kind=EventKind.ESCALATED,
                     actor_name=name,
-                    note=words.stored_text(note),  # (the events keep no words yet)
+                    note=words.stored_text(note),
+                    note_words=words.words_of(note),
                     to_area=target,
                 )
             )
@@ -958,14 +976,14 @@ def _snapshot(appeal: Appeal) -> dict[str, Any]:
     return snapshot(appeal)
 
 
-_EVENT_FIELDS = ("appeal", "at", "kind", "actor_name", "note", "to_area")
+_EVENT_FIELDS = ("appeal", "at", "kind", "actor_name", "note", "note_words", "to_area")
 
 
 def _write(
     appeals: Sequence[Appeal],
     fields: Sequence[str],
     before: Sequence[dict[str, Any]],
-    events: Sequence[tuple[Appeal, Any, str]],
+    events: Sequence[tuple[Appeal, Any, words.Worded | str]],
     actor: Any,
     what: str,
 ) -> None:
@@ -978,7 +996,17 @@ def _write(
     now, name = timezone.now(), _actor_name(actor)
     bulk.insert_rows(
         AppealEvent,
-        [AppealEvent(appeal=a, at=now, kind=k, actor_name=name, note=n) for a, k, n in events],
+        [
+            AppealEvent(
+                appeal=a,
+                at=now,
+                kind=k,
+                actor_name=name,
+                note=words.stored_text(n),
+                note_words=words.words_of(n),
+            )
+            for a, k, n in events
+        ],
         _EVENT_FIELDS,
     )
     after = [_snapshot(a) for a in appeals]
@@ -1044,12 +1072,13 @@ def do_link_admission(
                 reason=words.say(gettext_noop("Appeal %(n)s"), n=appeal.number),
                 actor=actor,
             )
-            note = _("Registered %(name)s (%(cat)s): on the waiting list") % {
-                "name": person.name,
-                "cat": category,
-            }
+            note = words.say(
+                gettext_noop("Registered %(name)s (%(cat)s): on the waiting list"),
+                name=person.name,
+                cat=category,
+            )
         else:
-            note = _("Found %(name)s in case management") % {"name": person.name}
+            note = words.say(gettext_noop("Found %(name)s in case management"), name=person.name)
         appeal = _lock(appeal)
         appeal.person = person
         appeal.save(update_fields=["person"])
@@ -1083,7 +1112,7 @@ def do_link_services(
             appeal = _lock(appeal)
             appeal.medical_request = req
             appeal.save(update_fields=["medical_request"])
-            _event(appeal, EventKind.LINKED, actor, _("Medical-care request opened"))
+            _event(appeal, EventKind.LINKED, actor, words.say(LINKED_CARE))
         elif appeal.category == Category.GROCERIES:
             order = care_services.do_place_group_order(
                 compound, items=items, kind="groceries", actor=actor
@@ -1091,7 +1120,7 @@ def do_link_services(
             appeal = _lock(appeal)
             appeal.group_order = order
             appeal.save(update_fields=["group_order"])
-            _event(appeal, EventKind.LINKED, actor, _("Group order placed"))
+            _event(appeal, EventKind.LINKED, actor, words.say(LINKED_ORDER))
         else:
             raise InvalidInput(_("Only a medicine or grocery request becomes a services request."))
     return appeal
@@ -1120,7 +1149,7 @@ def do_open_task(
         appeal = _lock(appeal)
         appeal.task = task
         appeal.save(update_fields=["task"])
-        _event(appeal, EventKind.LINKED, actor, _("Supervision task opened"))
+        _event(appeal, EventKind.LINKED, actor, words.say(LINKED_TASK))
     return appeal
 
 
@@ -1143,7 +1172,7 @@ def do_publish_rebuttal(appeal: Appeal, *, title: str, body: str, actor: Any) ->
         appeal = _lock(appeal)
         appeal.rebuttal = rebuttal
         appeal.save(update_fields=["rebuttal"])
-        _event(appeal, EventKind.LINKED, actor, _("Rebuttal published: %(t)s") % {"t": title})
+        _event(appeal, EventKind.LINKED, actor, words.say(LINKED_REBUTTAL, t=title))
         if appeal.status in OPEN_STATUSES:
             do_answer_appeal(
                 appeal, reply=_("Rebuttal published: %(t)s") % {"t": title}, actor=actor

@@ -5,6 +5,7 @@ A section of the app's ``services`` module, which re-exports it: callers import 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +24,7 @@ from warroom.cases.transitions import apply_transition, note_isolation, save_iso
 from warroom.cases.validating import check_text
 from warroom.core.context import acting
 from warroom.core.errors import Conflict
+from warroom.core.words import Worded, stored_text
 
 # --- beds: admission and isolation in bulk (dispatch) -----------------------------------
 
@@ -44,7 +46,11 @@ class BedAssignment:
 
 
 def do_assign_beds(
-    assignments: Sequence[BedAssignment], *, actor: Any, reason: str, at: dt.datetime | None = None
+    assignments: Sequence[BedAssignment],
+    *,
+    actor: Any,
+    reason: Worded | str,
+    at: dt.datetime | None = None,
 ) -> int:
     """Move every person of ``assignments`` into his bed in case management, set-based.
 
@@ -120,6 +126,7 @@ def do_assign_beds(
                     step.actor_id,
                     step.actor_name,
                     step.reason,
+                    None if step.reason_words is None else json.dumps(step.reason_words),
                 )
             )
         changed_fields.add(
@@ -145,7 +152,7 @@ def do_assign_beds(
         bulk.update_rows(Person, [a.person for a in assignments], [*changed_names, "version"])
         bulk.insert_tuples(
             TransitionRecord,
-            ["person", "source", "target", "at", "actor", "actor_name", "reason"],
+            ["person", "source", "target", "at", "actor", "actor_name", "reason", "reason_words"],
             steps,
         )
         save_isolation_history(a.person for a in assignments)
@@ -155,7 +162,7 @@ def do_assign_beds(
             rows=len(ids),
             sha256=hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest(),
             action="assign_beds",
-            message=reason[:300],
+            message=stored_text(reason, 300),
             details={"people": ids if len(ids) <= 1000 else ids[:1000], "transitions": len(steps)},
         )
     return len(ids)

@@ -45,6 +45,7 @@ from warroom.cases.models import (
 from warroom.cases.services import (
     HOME_AREAS,
     ISOLATABLE,
+    RESULT_REASON,
     SAMPLE_TAKEN,
     STATE_FIELDS,
     apply_isolation,
@@ -73,7 +74,7 @@ from warroom.core.context import acting
 from warroom.core.errors import Conflict, WarroomError
 from warroom.core.imports import finish_import, import_progress, previous_import
 from warroom.core.progress import RowProgress
-from warroom.core.words import say
+from warroom.core.words import label, say
 from warroom.geo.models import Area
 from warroom.tables import (
     Cell,
@@ -914,7 +915,12 @@ def do_import_results(table: Table, *, actor: Any, sha256: str | None = None) ->
                 since = person.category_since or sample.taken_at
                 window = [t for t in negatives[person.id] if t >= since]
                 targets, due = result_targets(person.status, sample.kind, sample.result, window)
-                reason = f"{sample.kind} {sample.result} ({sample.code})"
+                reason = say(
+                    RESULT_REASON,
+                    kind=label(SampleKind(sample.kind).label),
+                    result=label(Result(sample.result).label),
+                    code=sample.code,
+                )
                 for target in targets:
                     writer.steps.append(
                         apply_transition(

@@ -16,8 +16,10 @@ import datetime as dt
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from warroom.core.context import SYSTEM
+from warroom.core.words import say
 
 
 def case_facts(as_of: dt.date) -> dict[int, Any]:
@@ -94,9 +96,12 @@ def on_new_cases(steps: Any, *, actor: Any) -> int:
 def on_confirmed_at(area: Any, at: dt.datetime, person_id: int, *, actor: Any) -> None:
     from warroom.communities.services import do_decertify_on_new_case
 
-    do_decertify_on_new_case(
-        area, at, f"confirmed case #{person_id} ({timezone.localdate(at)})", actor=actor
+    reason = say(
+        gettext_noop("confirmed case #%(id)s (%(day)s)"),
+        id=person_id,
+        day=timezone.localdate(at).isoformat(),
     )
+    do_decertify_on_new_case(area, at, reason, actor=actor)
 
 
 def _clearance_step(day: dt.date) -> str:

@@ -31,6 +31,7 @@ from warroom.cases.models import (
 )
 from warroom.cases.states import Category, Isolation, Severity, Status
 from warroom.cases.transitions import (
+    RESULT_REASON,
     SAMPLE_TAKEN,
     _save_transitions,
     _write_person,
@@ -374,7 +375,7 @@ def do_record_result(
         )
         targets, due = result_targets(person.status, sample.kind, result, negatives)
         reason = say(
-            gettext_noop("%(kind)s %(result)s (%(code)s)"),
+            RESULT_REASON,
             kind=label(SampleKind(sample.kind).label),
             result=label(Result(result).label),
             code=sample.code or sample.pk,

@@ -35,6 +35,7 @@ from warroom.cases.people import (  # noqa: F401
     do_update_person,
 )
 from warroom.cases.transitions import (  # noqa: F401
+    RESULT_REASON,
     SAMPLE_TAKEN,
     BulkTransitionListener,
     TransitionListener,

@@ -32,6 +32,8 @@ from warroom.geo.models import Area
 
 # The reasons the platform gives its steps (stored as words, shown in the reader's language).
 SAMPLE_TAKEN = say(gettext_noop("sample taken"))
+# A result's step: the sample's kind and result (labels) and its code.
+RESULT_REASON = gettext_noop("%(kind)s %(result)s (%(code)s)")
 
 # --- the state machine's effects --------------------------------------------------------
 

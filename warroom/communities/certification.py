@@ -155,6 +155,8 @@ def describe_reasons(reasons: dict[str, Any]) -> list[str]:
     """The reasons of a unit, in words a person can act on (the current language)."""
     from django.utils.translation import gettext as _
 
+    from warroom.core import words
+
     texts: list[str] = []
     for code, figure in reasons.items():
         flag = _FLAG.get(code)
@@ -178,7 +180,26 @@ def describe_reasons(reasons: dict[str, Any]) -> list[str]:
         elif code == "no_case_data":
             texts.append(_("unknown: no case data"))
         elif code == "new_case":
-            texts.append(_("decertified by a new case: %(reason)s") % {"reason": figure})
+            # the case's reason, stored as its words (or, written before, as its text)
+            why = words.shown(str(figure), figure) if isinstance(figure, dict) else figure
+            texts.append(_("decertified by a new case: %(reason)s") % {"reason": why})
         else:
             texts.append(f"{code}: {figure}")
     return texts
+
+
+def name_reason_codes(codes: str) -> str:
+    """A lost certification's stored reason codes (``backlog; children``) named in the
+    current language; an unknown code as it is."""
+    from django.utils.translation import gettext as _
+
+    names = {
+        "recent_case": _("a confirmed case within the window"),
+        "unreleased": _("suspected, febrile or close contacts not released"),
+        "backlog": _("open clearance backlog"),
+        "not_inspected": _("the six in place not passed by an inspection yet"),
+        "rectification": _("rectification of a failed inspection item not verified"),
+        "children": _("subdivisions not certified"),
+        "no_case_data": _("unknown: no case data"),
+    }
+    return "; ".join(names.get(c, c) for c in (x.strip() for x in codes.split(";")) if c)

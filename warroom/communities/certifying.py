@@ -15,7 +15,7 @@ import numpy as np
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from warroom.audit.services import record_batch, record_event
 from warroom.communities import certification as cert
@@ -26,7 +26,7 @@ from warroom.communities.models import (
     CertificationEvent,
     CertificationStatus,
 )
-from warroom.core import bulk
+from warroom.core import bulk, words
 from warroom.core.context import acting
 from warroom.geo.models import LEVEL_ORDER, Area
 
@@ -273,7 +273,7 @@ def _insert_events(day: dt.date, now: dt.datetime, events: list[tuple[Any, ...]]
 
 
 def do_decertify_on_new_case(
-    area: Area, when: dt.datetime | dt.date, reason: str, *, actor: Any
+    area: Area, when: dt.datetime | dt.date, reason: words.Worded | str, *, actor: Any
 ) -> list[CertificationStatus]:
     """A new confirmed case: decertify its unit and every ancestor at once, with the reason.
 
@@ -282,7 +282,9 @@ def do_decertify_on_new_case(
     audit entry. Returns the rows of the case's day, the unit first, the city last.
     """
     day = when if not isinstance(when, dt.datetime) else timezone.localdate(when)
-    reason = (reason or "").strip() or _("new confirmed case")
+    if not isinstance(reason, words.Worded):
+        reason = reason.strip() or words.say(gettext_noop("new confirmed case"))
+    text, reason_words = words.stored_text(reason), words.words_of(reason)
     codes = [*area.ancestor_codes(), area.code]
     chain = list(Area.objects.filter(code__in=codes).only("pk", "level", "path", "parent_id"))
     chain.sort(key=lambda a: -len(a.path))  # the unit first, the city last
@@ -321,7 +323,7 @@ def do_decertify_on_new_case(
                         counts[lv][0] -= 1
                 row.subtree_counts = counts
                 reasons = {k: v for k, v in (row.reasons or {}).items() if k != "no_case_data"}
-                reasons["new_case"] = reason
+                reasons["new_case"] = text if reason_words is None else reason_words
                 if row.children_total:
                     reasons["children"] = [
                         row.children_total - row.children_certified,
@@ -349,7 +351,12 @@ def do_decertify_on_new_case(
         CertificationEvent.objects.bulk_create(
             [
                 CertificationEvent(
-                    area_id=a.pk, date=day, at=now, kind="decertified", reason=reason
+                    area_id=a.pk,
+                    date=day,
+                    at=now,
+                    kind="decertified",
+                    reason=text,
+                    reason_words=reason_words,
                 )
                 for a in chain
             ]
@@ -359,7 +366,7 @@ def do_decertify_on_new_case(
             object_type="communities.certificationstatus",
             object_id=str(area.pk),
             area_path=area.path,
-            message=f"{area.code} and {len(chain) - 1} ancestors decertified on {day}: {reason}",
+            message=f"{area.code} and {len(chain) - 1} ancestors decertified on {day}: {text}",
         )
     on_day = {r.area_id: r for r in [*to_update, *to_create] if r.date == day}
     return [on_day[a.pk] for a in chain]

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from warroom.audit.mixins import AuditedModel
-from warroom.core import personal
+from warroom.core import personal, words
 from warroom.core.scoping import RestrictedManager
 from warroom.geo.models import Level
 
@@ -41,6 +41,9 @@ class ClosureStatus(AuditedModel):
     status = models.CharField(_("closure"), max_length=16, choices=Closure.choices)
     since = models.DateTimeField(_("since"), default=timezone.now)
     note = models.TextField(_("note"), blank=True)
+    # A note the platform wrote (a reopening), as its words (warroom.core.words); an
+    # officer's own note has none.
+    note_words = models.JSONField(_("note (words)"), null=True, blank=True, editable=False)
     set_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("set by"),
@@ -49,6 +52,7 @@ class ClosureStatus(AuditedModel):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    note_shown = words.Shown("note")
 
     scope_path = "area__path"
     objects = RestrictedManager()
@@ -416,6 +420,9 @@ class CertificationEvent(models.Model):
         ],
     )
     reason = models.TextField(_("reason"), blank=True)
+    # A decertification's reason (the new case), as its words (warroom.core.words); a lost
+    # certification's reason is its reason codes, named in the reader's language.
+    reason_words = models.JSONField(_("reason (words)"), null=True, blank=True, editable=False)
 
     scope_path = "area__path"
     objects = RestrictedManager()
@@ -427,6 +434,16 @@ class CertificationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.area_id} {self.kind} {self.date}"
+
+    @property
+    def reason_shown(self) -> str:
+        """The reason in the reader's language: its words, a lost certification's reason
+        codes named, else the text as written."""
+        if self.reason_words is None and self.kind == "lost":
+            from warroom.communities.certification import name_reason_codes
+
+            return name_reason_codes(self.reason)
+        return words.shown(self.reason, self.reason_words)
 
 
 # --- reopening ------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from warroom.audit.services import record_batch
 from warroom.communities.models import (
@@ -22,12 +23,16 @@ from warroom.communities.models import (
     Decision,
     ReopeningApplication,
 )
+from warroom.core import words
 from warroom.core.context import acting
 from warroom.core.errors import Conflict, Forbidden, InvalidInput
 from warroom.core.permits import require_in_area
 from warroom.core.today import today as platform_today
 from warroom.geo.models import Area, Level
 from warroom.tasks.models import Task
+
+# A reopened compound's closure note (stored as words: warroom.core.words).
+REOPENED = words.say(gettext_noop("Reopened"))
 
 # --- reopening ------------------------------------------------------------------------
 
@@ -157,7 +162,8 @@ def do_decide_reopening(
                     ClosureStatus(
                         area_id=pk,
                         status=Closure.OPEN,
-                        note=_("Reopened"),
+                        note=words.stored_text(REOPENED),
+                        note_words=words.words_of(REOPENED),
                         set_by=actor,
                     )
                     for pk in compounds

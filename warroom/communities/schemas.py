@@ -1,6 +1,7 @@
 import datetime as dt
+from typing import Any
 
-from ninja import Schema
+from ninja import Field, Schema
 
 from warroom.core.schemas import OpDate
 
@@ -97,8 +98,15 @@ class ClosureIn(Schema):
 class ClosureOut(Schema):
     status: str
     since: dt.datetime
-    note: str
+    note: str = Field(description="In the request's language.")
+    note_words: dict[str, Any] | None = Field(
+        None, description="A note the platform wrote, as its message id and values."
+    )
     set_by: str | None
+
+    @staticmethod
+    def resolve_note(obj: Any) -> str:
+        return str(obj.note_shown)
 
     @staticmethod
     def resolve_set_by(obj: object) -> str | None:

@@ -39,7 +39,7 @@ import socket
 import threading
 import traceback
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,6 +53,7 @@ from django.utils.translation import gettext_noop
 from warroom.core.context import SYSTEM, acting
 from warroom.core.errors import NotFound, WarroomError
 from warroom.core.models import Job
+from warroom.core.words import Worded, recognise, say, stored_text, words_of
 
 log = logging.getLogger(__name__)
 
@@ -255,6 +256,50 @@ class _Heartbeat:
             connection.close()
 
 
+# The errors the queue itself gives a job (stored as words: warroom.core.words).
+UNKNOWN_JOB = gettext_noop("unknown job %(name)s")
+STOPPED = gettext_noop("its worker stopped before finishing, too many times")
+
+
+def _error(message: Any) -> dict[str, Any]:
+    """A job's error and its words: the platform's message as words, a message rendered
+    before (a service's refusal) recognised where it is a known sentence, else as it is."""
+    if isinstance(message, Worded):
+        return {"error": stored_text(message), "error_words": message.as_json()}
+    found = recognise(str(message))
+    return {"error": str(message), "error_words": words_of(found) if found is not None else None}
+
+
+def row_errors(errors: Sequence[Any]) -> list[dict[str, Any]]:
+    """A refused file's row errors as a job stores them (and the API answers them): row,
+    column, value and reason as written, and the reason's words where the platform wrote
+    a known sentence (``reason_words``, else None: the page translates the pure modules'
+    stable English reasons by their patterns)."""
+    known: dict[str, dict[str, Any] | None] = {}
+    out = []
+    for e in errors:
+        reason = e.reason
+        found: dict[str, Any] | None
+        if isinstance(reason, Worded):
+            text, found = stored_text(reason), reason.as_json()
+        else:
+            text = str(reason)
+            if text not in known:
+                worded = recognise(text)
+                known[text] = worded.as_json() if worded is not None else None
+            found = known[text]
+        out.append(
+            {
+                "row": e.row,
+                "column": e.column,
+                "value": e.value,
+                "reason": text,
+                "reason_words": found,
+            }
+        )
+    return out
+
+
 def run(job: Job) -> Job:
     """Run a claimed job to its end: done, failed, or queued again for a retry."""
     from warroom.tables import TableRejected
@@ -264,13 +309,17 @@ def run(job: Job) -> Job:
         _discover()
         fn = _REGISTRY.get(job.name)
     if fn is None:
-        _finish(job, status=Job.Status.FAILED, error=f"unknown job {job.name!r}")
+        _finish(job, status=Job.Status.FAILED, **_error(say(UNKNOWN_JOB, name=job.name)))
         return Job.objects.get(pk=job.pk)
     if job.attempts > job.max_attempts:
         _finish(
             job,
             status=Job.Status.FAILED,
-            error=job.error or "its worker stopped before finishing, too many times",
+            **(
+                {"error": job.error, "error_words": job.error_words}
+                if job.error
+                else _error(say(STOPPED))
+            ),
         )
         return Job.objects.get(pk=job.pk)
     # A job queued by nobody in particular (the CLI, the daily schedule) runs as the system.
@@ -283,18 +332,11 @@ def run(job: Job) -> Job:
             job,
             status=Job.Status.FAILED,
             error=exc.report(),
-            result={
-                "rejected": {
-                    "total": exc.total,
-                    "errors": [
-                        {"row": e.row, "column": e.column, "value": e.value, "reason": e.reason}
-                        for e in exc.errors
-                    ],
-                }
-            },
+            error_words=None,
+            result={"rejected": {"total": exc.total, "errors": row_errors(exc.errors)}},
         )
     except WarroomError as exc:
-        _finish(job, status=Job.Status.FAILED, error=exc.message)
+        _finish(job, status=Job.Status.FAILED, **_error(exc.message))
     except Exception as exc:
         error = "".join(traceback.format_exception_only(exc)).strip()[:2000]
         log.exception("job %s (%s) failed", job.pk, job.name)
@@ -304,18 +346,28 @@ def run(job: Job) -> Job:
                 job,
                 status=Job.Status.QUEUED,
                 error=error,
+                error_words=None,
                 run_after=timezone.now() + backoff,
                 finished_at=None,
                 lease_until=None,
             )
         else:
-            _finish(job, status=Job.Status.FAILED, error=error)
+            _finish(job, status=Job.Status.FAILED, error=error, error_words=None)
     else:
         if isinstance(value, JobFile):
             result = {"filename": value.filename, "content_type": value.content_type}
-            _finish(job, status=Job.Status.DONE, result=result, output=value.data, error="")
+            _finish(
+                job,
+                status=Job.Status.DONE,
+                result=result,
+                output=value.data,
+                error="",
+                error_words=None,
+            )
         else:
-            _finish(job, status=Job.Status.DONE, result=_result_of(value), error="")
+            _finish(
+                job, status=Job.Status.DONE, result=_result_of(value), error="", error_words=None
+            )
     return Job.objects.get(pk=job.pk)
 
 

@@ -104,6 +104,9 @@ class Job(models.Model):
         _("output"), null=True, blank=True
     )  # a file the job made (an export)
     error = models.TextField(_("error"), blank=True)
+    # The error as its words (warroom.core.words) where the platform wrote it (a refusal
+    # of the job's service, a job that could not run): shown in the reader's language.
+    error_words = models.JSONField(_("error (words)"), null=True, blank=True, editable=False)
     area_path = models.CharField(_("area path"), max_length=512, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -123,6 +126,8 @@ class Job(models.Model):
         verbose_name = _("job")
         verbose_name_plural = _("jobs")
         indexes = [models.Index(fields=["status", "run_after"], name="core_job_claim_idx")]
+
+    error_shown = words.Shown("error")
 
     def __str__(self) -> str:
         return f"job {self.pk} {self.name} {self.status}"

@@ -29,7 +29,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import translation
-from django.utils.translation import trans_real
+from django.utils.translation import gettext_noop, trans_real
 
 Value = Any  # int | float | str | Worded | Names
 
@@ -79,6 +79,23 @@ class Worded:
 def say(msgid: str, **values: Value) -> Worded:
     """A sentence to store: ``say(gettext_noop("%(area)s: %(n)s waiting."), area=..., n=3)``."""
     return Worded(msgid, values)
+
+
+# Parts put together: sentences one after another, items of a list (Chinese: 、).
+SENTENCES = gettext_noop("%(first)s %(then)s")
+ITEMS = gettext_noop("%(first)s, %(then)s")
+
+
+def joined(parts: Sequence[Worded | str], msgid: str = SENTENCES) -> Worded | str:
+    """Sentences (or, with ``ITEMS``, the items of a list) put together as one text to
+    store, each part rendered in the reader's language: nested ``msgid`` words; a single
+    part is itself, no part an empty text."""
+    if not parts:
+        return ""
+    out = parts[-1]
+    for part in reversed(parts[:-1]):
+        out = Worded(msgid, {"first": part, "then": out})
+    return out
 
 
 def label(lazy: Any) -> Worded:
@@ -268,3 +285,65 @@ def area_names(apps: Any) -> dict[str, Names]:
     """Every area's names by its Chinese name (for :func:`fill_words`)."""
     area = apps.get_model("geo", "Area")
     return {zh: Names(zh, en or "") for zh, en in area.objects.values_list("name_zh", "name_en")}
+
+
+# --- texts stored as they were written, recognised -------------------------------------------
+
+_NAMED_ONLY = re.compile(r"%(?!\(\w+\)s|%)")  # any placeholder but %(name)s (and %%)
+_LITERAL = 6  # a message whose own text is shorter matches too much to tell
+
+
+def _once_each(template: str) -> bool:
+    names = re.findall(r"%\((\w+)\)s", template)
+    return len(names) == len(set(names))
+
+
+@functools.lru_cache(maxsize=4)
+def _catalogue_index(
+    language: str,
+) -> tuple[dict[str, str], tuple[tuple[str, tuple[re.Pattern[str], ...]], ...]]:
+    """The catalogue's messages: the fixed ones by their text in either language, and the
+    ones with values (``%(name)s`` only, enough text of their own), the most specific
+    first."""
+    catalog = trans_real.translation(language)._catalog
+    fixed: dict[str, str] = {}
+    with_values: list[tuple[str, str]] = []  # (msgid, msgstr)
+    for msgid, msgstr in catalog.items():
+        if not isinstance(msgid, str) or not msgid or "\x04" in msgid:
+            continue  # a plural form, a message with a context, the header
+        if "%" not in msgid:
+            fixed.setdefault(msgid, msgid)
+            fixed.setdefault(str(msgstr), msgid)
+        elif not _NAMED_ONLY.search(msgid) and _once_each(msgid) and _once_each(str(msgstr)):
+            literal = re.sub(r"%\(\w+\)s", "", msgid)
+            if len(literal.strip()) >= _LITERAL:
+                with_values.append((msgid, str(msgstr)))
+    with_values.sort(key=lambda m: -len(re.sub(r"%\(\w+\)s", "", m[0])))
+    compiled = tuple(
+        (msgid, tuple(_pattern.__wrapped__(t) for t in dict.fromkeys((msgid, msgstr)) if t))
+        for msgid, msgstr in with_values
+    )
+    return fixed, compiled
+
+
+def recognise(text: str, language: str = "zh-hans") -> Worded | None:
+    """A text the platform stored as it was written (a message rendered in its writer's
+    language: English or ``language``), read back as the words of the catalogue's message
+    it is, or None. For the few records whose writers render before storing (an import's
+    row reasons, a job's error): shown then in the reader's language."""
+    if not text or not settings.USE_I18N:
+        return None
+    fixed, with_values = _catalogue_index(language)
+    msgid = fixed.get(text)
+    if msgid is not None:
+        return Worded(msgid)
+    for msgid, patterns in with_values:
+        for pattern in patterns:
+            m = pattern.match(text)
+            if m is not None:
+                values: dict[str, Value] = {}
+                for key, value in m.groupdict().items():
+                    number = value.isdigit() and len(value) < 16 and str(int(value)) == value
+                    values[key] = int(value) if number else value
+                return Worded(msgid, values)
+    return None

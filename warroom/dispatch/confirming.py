@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from warroom.audit.services import record_batch
 from warroom.beds.models import Facility
@@ -25,6 +27,7 @@ from warroom.cases.states import Status
 from warroom.cases.waiting import is_waiting, need_of
 from warroom.core import bulk
 from warroom.core.context import is_system
+from warroom.core.words import Worded, say, stored_text
 from warroom.dispatch._base import (
     HOSPITAL_TYPES,
     _allowed,
@@ -191,7 +194,7 @@ def _place_granted(
         open_now,
         actor=actor,
         at=at,
-        reason=f"dispatch proposal #{proposal.pk}",
+        reason=say(gettext_noop("dispatch proposal #%(id)s"), id=proposal.pk),
     )
 
 
@@ -279,8 +282,8 @@ def _place(
     *,
     actor: Any,
     at: dt.datetime,
-    reason: str,
-    note: str = "",
+    reason: Worded | str,
+    note: Worded | str = "",
 ) -> None:
     """Write the placements of ``items`` (person, facility, bed type, line) whose beds are
     already taken: end the quarantine placements they replace, free those beds, and move
@@ -298,6 +301,8 @@ def _place(
             counts[(pl.facility_id, pl.bed_type)] += 1
         for (fid, t), n in sorted(counts.items()):
             _free(fid, t, n)
+    note_text = stored_text(note, 300)
+    note_words = None if isinstance(note, str) else json.dumps(note.as_json())
     names: dict[int, str] = {}
     areas: dict[int, int] = {}
     for fid, name, area_id in Facility.objects.filter(
@@ -306,9 +311,19 @@ def _place(
         names[fid], areas[fid] = name, area_id
     bulk.insert_tuples(
         Placement,
-        ["person", "facility", "bed_type", "started_at", "line", "placed_by", "note", "outcome"],
         [
-            (pid, fid, t, at, line, getattr(actor, "pk", None), note, "")
+            "person",
+            "facility",
+            "bed_type",
+            "started_at",
+            "line",
+            "placed_by",
+            "note",
+            "note_words",
+            "outcome",
+        ],
+        [
+            (pid, fid, t, at, line, getattr(actor, "pk", None), note_text, note_words, "")
             for pid, fid, t, line in items
         ],
     )

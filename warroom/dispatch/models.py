@@ -19,6 +19,7 @@ from django.utils.translation import pgettext_lazy
 
 from warroom.audit.mixins import AuditedModel
 from warroom.beds.models import BedType
+from warroom.core import words
 from warroom.core.scoping import RestrictedManager
 
 
@@ -206,6 +207,10 @@ class Placement(models.Model):
         related_name="+",
     )
     note = models.CharField(_("note"), max_length=300, blank=True)
+    # A note the platform wrote (a facility's report), as its words (warroom.core.words);
+    # a dispatcher's own note has none.
+    note_words = models.JSONField(_("note (words)"), null=True, blank=True, editable=False)
+    note_shown = words.Shown("note")
 
     scope_path = "person__home__path"
     objects = RestrictedManager()

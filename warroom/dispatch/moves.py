@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from warroom.beds.models import Facility
 from warroom.cases.models import Person
@@ -18,6 +19,7 @@ from warroom.cases.states import Isolation, Status
 from warroom.cases.waiting import QUARANTINE_STATUSES
 from warroom.core import bulk
 from warroom.core.errors import Conflict, InvalidInput, NotFound
+from warroom.core.words import say
 from warroom.dispatch._base import HOSPITAL_TYPES, _check_dispatcher, _free, people_of
 from warroom.dispatch.models import (
     Outcome,
@@ -32,6 +34,10 @@ from warroom.dispatch.placing import do_end_placement, do_place_person
 class FacilityMoves:
     admitted: list[Placement] = field(default_factory=list)
     discharged: list[Placement] = field(default_factory=list)
+
+
+# The note of a placement a facility reports (and the step reason of its end): words.
+FACILITY_REPORT = say(gettext_noop("facility report"))
 
 
 def do_record_facility_moves(
@@ -62,9 +68,7 @@ def do_record_facility_moves(
                 out.admitted.append(held)  # a retry
                 continue
             out.admitted.append(
-                do_place_person(
-                    people[pid], facility, bed_type, actor=actor, note="facility report"
-                )
+                do_place_person(people[pid], facility, bed_type, actor=actor, note=FACILITY_REPORT)
             )
         for pid, outcome in discharges:
             held = Placement.objects.filter(person_id=pid, ended_at__isnull=True).first()
@@ -79,7 +83,7 @@ def do_record_facility_moves(
                     continue
                 raise Conflict(f"person #{pid} is not in {facility.name}", code="not_here")
             out.discharged.append(
-                do_end_placement(held, outcome, actor=actor, note="facility report")
+                do_end_placement(held, outcome, actor=actor, note=FACILITY_REPORT)
             )
     return out
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from warroom.analytics.vocabulary import LADDER
 from warroom.audit.mixins import snapshot
@@ -26,6 +27,7 @@ from warroom.cases.states import Isolation, Status
 from warroom.cases.waiting import QUARANTINE_STATUSES, is_waiting, need_of
 from warroom.core.errors import Conflict, InvalidInput, NotFound
 from warroom.core.scoping import in_scope
+from warroom.core.words import Worded, label, say, stored_text, words_of
 from warroom.dispatch._base import (
     HOSPITAL_TYPES,
     _allowed,
@@ -87,7 +89,7 @@ def do_place_person(
     bed_type: str,
     *,
     actor: Any,
-    note: str = "",
+    note: Worded | str = "",
     at: dt.datetime | None = None,
 ) -> Placement:
     """Place one waiting person by hand (the dispatcher's choice, or a facility's report).
@@ -121,11 +123,12 @@ def do_place_person(
             held,
             actor=actor,
             at=at,
-            reason=f"placed by hand in {facility.name}",
-            note=note[:300],
+            reason=say(gettext_noop("placed by hand in %(facility)s"), facility=facility.name),
+            note=note,
         )
         placement = Placement.objects.get(person=p, ended_at__isnull=True)
-        record("place", placement, before=None, after=snapshot(placement), message=note[:300])
+        message = stored_text(note, 300)
+        record("place", placement, before=None, after=snapshot(placement), message=message)
     return placement
 
 
@@ -154,6 +157,14 @@ def do_refuse_line(line: ProposalLine, *, actor: Any, note: str) -> ProposalLine
             message=f"person #{line.person_id}: {line.note}",
         )
     return line
+
+
+# A transfer's step reason, by its direction on the ladder (stored as words).
+MOVES = {
+    "step_up": gettext_noop("stepped up: %(from)s → %(to)s (%(facility)s)"),
+    "step_down": gettext_noop("stepped down: %(from)s → %(to)s (%(facility)s)"),
+    "move": gettext_noop("moved: %(from)s → %(to)s (%(facility)s)"),
+}
 
 
 def direction(from_type: str, to_type: str) -> str:
@@ -218,7 +229,9 @@ def do_transfer_person(
         do_assign_beds(
             [BedAssignment(p, facility.name, facility.area_id, bed_type in HOSPITAL_TYPES)],
             actor=actor,
-            reason=f"{way}: {old.bed_type} → {bed_type} ({facility.name})",
+            reason=say(
+                MOVES[way], **{"from": old.bed_type, "to": bed_type, "facility": facility.name}
+            ),
             at=at,
         )
         record(
@@ -244,7 +257,7 @@ def do_end_placement(
     outcome: str,
     *,
     actor: Any,
-    note: str = "",
+    note: Worded | str = "",
     at: dt.datetime | None = None,
 ) -> Placement:
     """Discharge, death or release: the bed is free at once and the person moves on in
@@ -272,9 +285,8 @@ def do_end_placement(
             raise InvalidInput("a hospital patient is discharged (or died), not released")
         if not hospital and outcome == Outcome.DISCHARGED:
             raise InvalidInput("a quarantine room is left by release, not discharge")
-        Placement.objects.filter(pk=old.pk).update(
-            ended_at=at, outcome=outcome, note=note[:300] or old.note
-        )
+        kept = {"note": stored_text(note, 300), "note_words": words_of(note)} if note else {}
+        Placement.objects.filter(pk=old.pk).update(ended_at=at, outcome=outcome, **kept)
         _free(old.facility_id, old.bed_type)
         target = END_TARGETS[Outcome(outcome)]
         if (
@@ -282,7 +294,9 @@ def do_end_placement(
             or p.status == Status.QUARANTINED
             or (outcome == Outcome.DIED and p.status == Status.CONFIRMED)
         ):
-            do_transition_person(p, target, actor=actor, at=at, reason=note or str(outcome))
+            do_transition_person(
+                p, target, actor=actor, at=at, reason=note or label(Outcome(outcome).label)
+            )
         elif outcome == Outcome.RELEASED and p.status in QUARANTINE_STATUSES:
             from warroom.cases.services import do_isolate_person
 

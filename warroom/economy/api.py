@@ -80,11 +80,18 @@ class ApplicationOut(Schema):
     reason_words: dict[str, Any] | None = Field(
         None, description="A reason the platform wrote, as its message id and values."
     )
-    conditions: str
+    conditions: str = Field(description="In the request's language.")
+    conditions_words: dict[str, Any] | None = Field(
+        None, description="Conditions the rules set, as their message id and values."
+    )
 
     @staticmethod
     def resolve_reason(obj: Any) -> str:
         return str(obj.reason_shown)
+
+    @staticmethod
+    def resolve_conditions(obj: Any) -> str:
+        return str(obj.conditions_shown)
 
 
 @router.get("/levels", response=list[LevelOut], summary="Risk levels of the graded areas")

@@ -249,7 +249,12 @@ class ResumptionApplication(AuditedModel):
     # reason an officer typed has none.
     reason_words = models.JSONField(_("reason (words)"), null=True, blank=True, editable=False)
     conditions = models.TextField(_("conditions"), blank=True)
+    # Conditions the rules set (with an officer's own, as typed), as their words.
+    conditions_words = models.JSONField(
+        _("conditions (words)"), null=True, blank=True, editable=False
+    )
     reason_shown = words.Shown("reason")
+    conditions_shown = words.Shown("conditions")
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("decided by"),
@@ -313,6 +318,9 @@ class TransportRequest(AuditedModel):
         _("status"), max_length=16, choices=TransportStatus.choices, default="pending"
     )
     reason = models.CharField(_("reason"), max_length=200, blank=True)
+    # The refusal's reason, as its words (warroom.core.words).
+    reason_words = models.JSONField(_("reason (words)"), null=True, blank=True, editable=False)
+    reason_shown = words.Shown("reason")
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     scope_path = "area__path"

@@ -408,7 +408,7 @@ class Assessment:
     """What the rules allow an application on a day: approve, conditional, or refuse."""
 
     outcome: str  # approved | conditional | refused
-    reasons: list[str]
+    reasons: list[words.Worded]  # (stored as words: shown in the reader's language)
     level: str
 
 
@@ -421,37 +421,54 @@ def phase_is_high(day: dt.date) -> bool:
     return phase.get("declared") == "HIGH"
 
 
+# Why the rules refuse an application (stored as words: warroom.core.words), in the order
+# they are checked.
+REFUSED_HIGH_RISK = gettext_noop(
+    "%(area)s is a high-risk area: only essential supply, public utilities and "
+    "medical production may run."
+)
+REFUSED_HIGH_PHASE = gettext_noop(
+    "The city is in the high phase: only essential businesses may run."
+)
+REFUSED_PLAN = gettext_noop("The prevention plan lacks: %(items)s.")
+REFUSED_NO_WORKER = gettext_noop("No worker is cleared to return.")
+# A traveller refused by case management (his status's label).
+REFUSED_HELD = gettext_noop("In quarantine or with an open case (%(s)s).")
+
+
 def assess(app: ResumptionApplication, day: dt.date) -> Assessment:
     """The documented rule (docs/zones.md): by the area's level and the city's phase."""
     b = app.business
     row = level_of(b.area, day)
     level: str = row.level if row is not None else "low"
-    reasons: list[str] = []
-    missing = [str(label) for key, label in PLAN_ITEMS.items() if not app.plan.get(key)]
+    reasons: list[words.Worded] = []
+    missing = [words.label(label) for key, label in PLAN_ITEMS.items() if not app.plan.get(key)]
     essential = b.category in ESSENTIAL
     if level == RiskLevel.HIGH and not essential:
         reasons.append(
-            _(
-                "%(area)s is a high-risk area: only essential supply, public utilities and "
-                "medical production may run."
+            words.say(
+                REFUSED_HIGH_RISK, area=words.area_name(row.area if row is not None else b.area)
             )
-            % {"area": row.area.name_zh if row is not None else b.area.name_zh}
         )
     if phase_is_high(day) and not essential:
-        reasons.append(_("The city is in the high phase: only essential businesses may run."))
+        reasons.append(words.say(REFUSED_HIGH_PHASE))
     if missing:
-        reasons.append(_("The prevention plan lacks: %(items)s.") % {"items": "、".join(missing)})
+        reasons.append(words.say(REFUSED_PLAN, items=words.joined(missing, words.ITEMS)))
     if app.workers_blocked >= app.workers:
-        reasons.append(_("No worker is cleared to return."))
+        reasons.append(words.say(REFUSED_NO_WORKER))
     if reasons:
         return Assessment("refused", reasons, level)
-    conditions: list[str] = []
+    conditions: list[words.Worded] = []
     if level != RiskLevel.LOW:
-        conditions.append(_("The area is not low risk: conditional approval only."))
+        conditions.append(
+            words.say(gettext_noop("The area is not low risk: conditional approval only."))
+        )
     if app.workers_blocked:
         conditions.append(
-            _("%(n)s workers in quarantine or with an open case may not return.")
-            % {"n": app.workers_blocked}
+            words.say(
+                gettext_noop("%(n)s workers in quarantine or with an open case may not return."),
+                n=app.workers_blocked,
+            )
         )
     return Assessment("conditional" if conditions else "approved", conditions, level)
 
@@ -513,7 +530,8 @@ def do_apply_resumption(
         verdict = assess(app, day)
         if verdict.outcome == "refused":
             app.status = ApplicationStatus.REFUSED
-            app.reason = " ".join(verdict.reasons)
+            reason = words.joined(verdict.reasons)
+            app.reason, app.reason_words = words.stored_text(reason), words.words_of(reason)
             app.level_at_decision = verdict.level
             app.decided_at = timezone.now()
         app.save()
@@ -541,11 +559,15 @@ def do_decide_resumption(
         conditions = clean_text(conditions, max_length=1000, what=_("Conditions"))
         reason = clean_text(reason, max_length=1000, what=_("Reason"))
         if approve and verdict.outcome == "refused":
-            raise Conflict(" ".join(verdict.reasons))
+            raise Conflict(" ".join(map(str, verdict.reasons)))
         if approve:
-            extra = [*verdict.reasons, *([conditions] if conditions else [])]
+            extra: list[words.Worded | str] = [*verdict.reasons]
+            if conditions:
+                extra.append(conditions)
             app.status = ApplicationStatus.CONDITIONAL if extra else ApplicationStatus.APPROVED
-            app.conditions = " ".join(extra)
+            together = words.joined(extra)
+            app.conditions = words.stored_text(together)
+            app.conditions_words = words.words_of(together)
         else:
             if not reason:
                 raise InvalidInput(_("Give the reason for a refusal."))
@@ -641,6 +663,17 @@ def do_request_transport(
     return req
 
 
+def _refuse_traveller(r: TransportRequest, status: str) -> None:
+    """The refusal's reason, with the traveller's status (its label, or the code)."""
+    from warroom.cases.states import Status
+
+    shown: words.Value = status
+    if status in Status.values():
+        shown = words.label(Status(status).label)
+    reason = words.say(REFUSED_HELD, s=shown)
+    r.reason, r.reason_words = words.stored_text(reason, 200), words.words_of(reason)
+
+
 def do_health_check(requests: Iterable[TransportRequest], *, actor: Any) -> dict[str, int]:
     """Clear or refuse pending requests by case management: anyone in quarantine or with
     an open case is refused, with the reason."""
@@ -653,13 +686,11 @@ def do_health_check(requests: Iterable[TransportRequest], *, actor: Any) -> dict
         for r in pending:
             status = held.get(r.id_number)
             if status:
-                r.status, r.reason = (
-                    TransportStatus.REFUSED,
-                    _("In quarantine or with an open case (%(s)s).") % {"s": status},
-                )
+                r.status = TransportStatus.REFUSED
+                _refuse_traveller(r, status)
                 counts["refused"] += 1
             else:
-                r.status, r.reason = TransportStatus.CLEARED, ""
+                r.status, r.reason, r.reason_words = TransportStatus.CLEARED, "", None
                 counts["cleared"] += 1
             r.save()
     return counts
@@ -689,9 +720,7 @@ def do_plan_trips(area: Area, day: dt.date, *, capacity: int, actor: Any) -> lis
         for r in cleared:
             if r.id_number in held:
                 r.status = TransportStatus.REFUSED
-                r.reason = _("In quarantine or with an open case (%(s)s).") % {
-                    "s": held[r.id_number]
-                }
+                _refuse_traveller(r, held[r.id_number])
                 r.save()
             else:
                 fit.append(r)

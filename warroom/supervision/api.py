@@ -209,7 +209,8 @@ def _finding_out(finding: Finding) -> dict[str, Any]:
         "id": finding.pk,
         "visit_id": finding.visit_id,
         "area_code": finding.area.code,
-        "problem": finding.problem,
+        "problem": str(finding.problem_shown),
+        "problem_words": finding.problem_words,
         "item": finding.item.code if finding.item_id else None,  # type: ignore[union-attr]
         "closed": finding.closed,
         "found_at": finding.created_at,

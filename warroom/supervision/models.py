@@ -336,6 +336,9 @@ class Finding(AuditedModel):
         "geo.Area", verbose_name=_("area"), on_delete=models.PROTECT, related_name="+"
     )
     problem = models.TextField(_("problem"))
+    # The problem as the platform words it (the failed item, in each language, and the
+    # inspector's note as typed): warroom.core.words.
+    problem_words = models.JSONField(_("problem (words)"), null=True, blank=True, editable=False)
     task = models.OneToOneField(
         "tasks.Task", on_delete=models.PROTECT, related_name="+", verbose_name=_("task")
     )
@@ -348,6 +351,8 @@ class Finding(AuditedModel):
         verbose_name = _("finding")
         verbose_name_plural = _("findings")
         ordering = ["-created_at", "-pk"]
+
+    problem_shown = words.Shown("problem")
 
     def __str__(self) -> str:
         return self.problem[:60]

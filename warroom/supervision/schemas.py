@@ -84,7 +84,10 @@ class FindingOut(Schema):
     id: int
     visit_id: int
     area_code: str
-    problem: str
+    problem: str = Field(description="In the request's language.")
+    problem_words: dict[str, Any] | None = Field(
+        None, description="The problem as its message id and values (warroom.core.words)."
+    )
     item: str | None
     closed: bool
     found_at: dt.datetime

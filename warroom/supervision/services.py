@@ -18,7 +18,7 @@ from warroom.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from warroom.core.inputs import clean_text
 from warroom.core.scoping import in_scope
 from warroom.core.today import today
-from warroom.core.words import Names, say
+from warroom.core.words import Names, Worded, say, stored_text, words_of
 from warroom.geo.models import Area
 from warroom.supervision.models import (
     AREA_KINDS,
@@ -167,6 +167,18 @@ def unit_of(kind: str, *, area: Area | None, facility: Any = None, place: Any = 
     raise InvalidInput(_("Unknown unit kind %(k)s.") % {"k": kind})
 
 
+# A finding's problem: the failed item (its text in each language), with the inspector's
+# note as typed (stored as words: warroom.core.words).
+PROBLEM = gettext_noop("%(item)s")
+PROBLEM_NOTED = gettext_noop("%(item)s: %(note)s")
+
+
+def finding_problem(item: Any, note: str) -> Worded:
+    """The problem a failed item makes."""
+    names = Names(item.text_zh, item.text_en)
+    return say(PROBLEM_NOTED, item=names, note=note) if note else say(PROBLEM, item=names)
+
+
 def do_record_visit(
     *,
     kind: str,
@@ -232,9 +244,7 @@ def do_record_visit(
                 visit=visit, item=item, passed=r.passed, note=(r.note or "")[:300]
             )
         for item in failed:
-            problem = item.text_zh + (
-                f"：{results[item.code].note}" if results[item.code].note else ""
-            )
+            problem = finding_problem(item, results[item.code].note)
             task = do_create_task(
                 title=say(
                     gettext_noop("Rectify: %(unit)s — %(item)s"),
@@ -249,7 +259,12 @@ def do_record_visit(
                 actor=actor,
             )
             finding = Finding.objects.create(
-                visit=visit, item=item, area=unit_area, problem=problem, task=task
+                visit=visit,
+                item=item,
+                area=unit_area,
+                problem=stored_text(problem),
+                problem_words=words_of(problem),
+                task=task,
             )
             task.source = finding
             task.save(update_fields=["source_type", "source_id"])

@@ -22,3 +22,16 @@ def reason(text: Any) -> str:
     from warroom.core.reasons import reason as translate
 
     return translate(text)
+
+
+@register.filter
+def row_reason(error: Any) -> str:
+    """A stored row error's reason (``{"reason", "reason_words"}``, as a job keeps it) in the
+    reader's language: its words, else the reason translated as a pure module's."""
+    from warroom.core.reasons import reason as translate
+    from warroom.core.words import shown
+
+    text = str(error.get("reason", ""))
+    if error.get("reason_words"):
+        return shown(text, error["reason_words"])
+    return translate(text)
