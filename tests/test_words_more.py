@@ -377,7 +377,7 @@ def test_the_migration_reads_old_step_reasons_back(city, officer):
         step.reason, step.reason_words = text, None
         step.save()
         made.append(step.pk)
-    _migrate("warroom.cases.migrations.0013_words")
+    _migrate("warroom.cases.migrations.0014_words")
     rows = {r.pk: r for r in TransitionRecord.objects.filter(pk__in=made)}
     en = [_both(rows[pk], "reason_shown")["en"] for pk in made]
     assert en[:6] == [

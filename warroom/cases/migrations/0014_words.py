@@ -118,7 +118,7 @@ def fill(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0012_words"),
+        ("cases", "0013_history_at_person_home"),
     ]
 
     operations = [
