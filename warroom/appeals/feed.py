@@ -99,11 +99,14 @@ def feed_day_appeals(
 
 
 def _work_the_queue(start: dt.datetime, actor: Any) -> None:
+    # Only what the simulated areas read (a partial load: no audit snapshot per appeal;
+    # the services lock and snapshot what they change).
     earlier = list(
         Appeal.objects.filter(
             status__in=OPEN_STATUSES, received_at__lt=start, source_ref__startswith="twin-"
         )
         .select_related("area")
+        .only("received_at", "urgency", "unit", "area__path")
         .order_by("pk")
     )
     answers = [

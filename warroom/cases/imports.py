@@ -830,7 +830,9 @@ def do_import_results(table: Table, *, actor: Any, sha256: str | None = None) ->
         pairs = {(p["lab"], p["sample_code"]) for p in parsed}
         samples: dict[tuple[str, str], Sample] = {}
         with among({c for _, c in pairs}, array=True) as codes:
-            for s in Sample.objects.filter(code__in=codes):
+            # Plain rows, not from_db: no audit snapshot per sample (18,000 in a W1 file);
+            # the samples given a result are written by update_rows, audited per batch.
+            for s in loaded(Sample.objects.filter(code__in=codes)):
                 if (s.lab, s.code) in pairs:
                     samples[(s.lab, s.code)] = s
         negatives: dict[int, list[dt.datetime]] = defaultdict(list)

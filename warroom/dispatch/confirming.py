@@ -32,11 +32,11 @@ from warroom.dispatch._base import (
     HOSPITAL_TYPES,
     _allowed,
     _check_dispatcher,
-    _free,
+    _free_many,
     _lock_people,
     _lock_pools,
     _open_placements,
-    _take,
+    _take_many,
     _user,
     people_of,
 )
@@ -231,10 +231,11 @@ def _decide(
             want[(fid, bed_type)].append(ln)
             taken_person.add(pid)
     pools = _lock_pools(set(want))
+    taken = _take_many({key: len(asked) for key, asked in want.items()}, pools)
     granted: list[tuple[Any, ...]] = []
     for key in sorted(want, key=lambda k: pools[k].pk if k in pools else 0):
         asked = want[key]
-        n = _take(pools[key], len(asked)) if key in pools else 0
+        n = taken[key]
         granted += asked[:n]
         result.refused += [_refused(ln[0], ln[1], Refusal.NO_BED) for ln in asked[n:]]
     return people, open_now, granted
@@ -299,8 +300,7 @@ def _place(
         counts: dict[tuple[int, str], int] = defaultdict(int)
         for pl in ended:
             counts[(pl.facility_id, pl.bed_type)] += 1
-        for (fid, t), n in sorted(counts.items()):
-            _free(fid, t, n)
+        _free_many(counts)
     note_text = stored_text(note, 300)
     note_words = None if isinstance(note, str) else json.dumps(note.as_json())
     names: dict[int, str] = {}

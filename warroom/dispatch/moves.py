@@ -20,7 +20,13 @@ from warroom.cases.waiting import QUARANTINE_STATUSES
 from warroom.core import bulk
 from warroom.core.errors import Conflict, InvalidInput, NotFound
 from warroom.core.words import say
-from warroom.dispatch._base import HOSPITAL_TYPES, _check_dispatcher, _free, people_of
+from warroom.dispatch._base import (
+    HOSPITAL_TYPES,
+    _check_dispatcher,
+    _free,
+    _free_many,
+    people_of,
+)
 from warroom.dispatch.models import (
     Outcome,
     Placement,
@@ -133,8 +139,11 @@ def _on_bulk_transitions(people: Any) -> None:
     ending: list[Placement] = []
     # One query (a temporary table of the ids past 5,000), not an IN list per 5,000.
     with bulk.among(by_id, integer=True) as wanted:
-        for held in Placement.objects.select_for_update().filter(
-            person_id__in=wanted, ended_at__isnull=True
+        for held in bulk.loaded(
+            Placement.objects.select_for_update().filter(
+                person_id__in=wanted, ended_at__isnull=True
+            ),
+            ("person", "facility", "bed_type"),
         ):
             if not holds_bed(by_id[held.person_id], held.bed_type):
                 ending.append(held)
@@ -149,5 +158,4 @@ def _on_bulk_transitions(people: Any) -> None:
     for outcome, ids in by_outcome.items():
         for chunk in bulk.chunks(ids):
             Placement.objects.filter(pk__in=chunk).update(ended_at=at, outcome=outcome)
-    for (fid, bed_type), n in sorted(freed.items()):
-        _free(fid, bed_type, n)
+    _free_many(freed)
