@@ -193,13 +193,18 @@ def name_reason_codes(codes: str) -> str:
     current language; an unknown code as it is."""
     from django.utils.translation import gettext as _
 
-    names = {
-        "recent_case": _("a confirmed case within the window"),
-        "unreleased": _("suspected, febrile or close contacts not released"),
-        "backlog": _("open clearance backlog"),
-        "not_inspected": _("the six in place not passed by an inspection yet"),
-        "rectification": _("rectification of a failed inspection item not verified"),
-        "children": _("subdivisions not certified"),
-        "no_case_data": _("unknown: no case data"),
+    names = {  # by flag: the stored codes are the vocabulary's (Reason.STORED)
+        Reason.CONFIRMED_IN_WINDOW: _("a confirmed case within the window"),
+        Reason.UNRELEASED: _("suspected, febrile or close contacts not released"),
+        Reason.CLEARANCE_BACKLOG: _("open clearance backlog"),
+        Reason.INSPECTION_MISSING: _("the six in place not passed by an inspection yet"),
+        Reason.RECTIFICATION_PENDING: _("rectification of a failed inspection item not verified"),
+        Reason.CHILD_NOT_CERTIFIED: _("subdivisions not certified"),
     }
-    return "; ".join(names.get(c, c) for c in (x.strip() for x in codes.split(";")) if c)
+
+    def name(code: str) -> str:
+        if code == "no_case_data":
+            return _("unknown: no case data")
+        return names.get(_FLAG.get(code, 0), code)
+
+    return "; ".join(name(c) for c in (x.strip() for x in codes.split(";")) if c)
