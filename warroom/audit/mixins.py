@@ -18,15 +18,9 @@ from django.db import models, transaction
 
 def snapshot(obj: models.Model) -> dict[str, Any]:
     """The concrete field values of ``obj``, JSON-ready (what the audit log keeps)."""
-    data: dict[str, Any] = {}
-    for field in obj._meta.concrete_fields:
-        if getattr(field, "audit_exclude", False) or field.name in getattr(
-            obj, "audit_exclude", ()
-        ):
-            continue
-        value = field.value_from_object(obj)
-        data[field.attname] = _jsonable(value)
-    return data
+    return _snapshot_of(
+        type(obj), tuple(f.value_from_object(obj) for f in obj._meta.concrete_fields)
+    )
 
 
 def _snapshot_of(model: type[models.Model], values: tuple[Any, ...]) -> dict[str, Any]:

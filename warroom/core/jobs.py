@@ -59,7 +59,7 @@ from django.utils.translation import gettext_noop
 from warroom.core.context import SYSTEM, acting
 from warroom.core.errors import NotFound, WarroomError
 from warroom.core.models import Job
-from warroom.core.words import Worded, recognise, say, stored_text, words_of
+from warroom.core.words import Worded, recognise, say, stored_text
 
 log = logging.getLogger(__name__)
 
@@ -271,40 +271,48 @@ UNKNOWN_JOB = gettext_noop("unknown job %(name)s")
 STOPPED = gettext_noop("its worker stopped before finishing, too many times")
 
 
-def _error(message: Any) -> dict[str, Any]:
-    """A job's error and its words: the platform's message as words, a message rendered
-    before (a service's refusal) recognised where it is a known sentence, else as it is."""
+def _as_stored(message: Any) -> tuple[str, dict[str, Any] | None]:
+    """A message as a record keeps it: its text and its words — the platform's message, or
+    a text rendered before (a service's refusal) recognised where it is a known sentence,
+    else None (the text as it is)."""
     if isinstance(message, Worded):
-        return {"error": stored_text(message), "error_words": message.as_json()}
-    found = recognise(str(message))
-    return {"error": str(message), "error_words": words_of(found) if found is not None else None}
+        return stored_text(message), message.as_json()
+    text = str(message)
+    found = recognise(text)
+    return text, found.as_json() if found is not None else None
+
+
+def _error(message: Any) -> dict[str, Any]:
+    """A job's error and its words (:func:`_as_stored`)."""
+    text, words = _as_stored(message)
+    return {"error": text, "error_words": words}
 
 
 def row_errors(errors: Sequence[Any]) -> list[dict[str, Any]]:
     """A refused file's row errors as a job stores them (and the API answers them): row,
     column, value and reason as written, and the reason's words where the platform wrote
     a known sentence (``reason_words``, else None: the page translates the pure modules'
-    stable English reasons by their patterns)."""
-    known: dict[str, dict[str, Any] | None] = {}
+    stable English reasons by their patterns). Each distinct text is recognised once."""
+    known: dict[str, tuple[str, dict[str, Any] | None]] = {}
+
+    def stored(reason: Any) -> tuple[str, dict[str, Any] | None]:
+        if isinstance(reason, Worded):
+            return _as_stored(reason)
+        text = str(reason)
+        if text not in known:
+            known[text] = _as_stored(text)
+        return known[text]
+
     out = []
     for e in errors:
-        reason = e.reason
-        found: dict[str, Any] | None
-        if isinstance(reason, Worded):
-            text, found = stored_text(reason), reason.as_json()
-        else:
-            text = str(reason)
-            if text not in known:
-                worded = recognise(text)
-                known[text] = worded.as_json() if worded is not None else None
-            found = known[text]
+        text, words = stored(e.reason)
         out.append(
             {
                 "row": e.row,
                 "column": e.column,
                 "value": e.value,
                 "reason": text,
-                "reason_words": found,
+                "reason_words": words,
             }
         )
     return out
