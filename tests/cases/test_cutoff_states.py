@@ -224,3 +224,82 @@ def test_a_late_file_into_an_issued_day_makes_a_new_revision_not_a_silent_rewrit
     assert ClearanceRevision.objects.get(date=DAY).city["admit"] == 0  # the issued one kept
     # The next day, from the kept states, counts him too.
     assert do_compute_clearance(DAY + dt.timedelta(days=1), actor=SYSTEM).city_totals["admit"] == 1
+
+
+def test_a_back_dated_record_with_nothing_since_is_read_whole(city):
+    """The advance brings a row forward by the records timed since the checkpoint; a
+    record written after the checkpoint but timed before it (a late file) is not among
+    them, so its person is rebuilt from all his records: his state and facts at the next
+    cut-off are the late step's, not the stale row's."""
+    from warroom.cases.cutoff_models import CutoffState
+
+    cut = cutoff_for(DAY)
+    p = Person.objects.create(name="a", home=city["990101001001001"], created_at=cut)
+    TransitionRecord.objects.create(
+        person=p, target=Status.SUSPECTED, at=cut - dt.timedelta(hours=9)
+    )
+    cutoff_states.do_advance(cut)
+    # Filed late: confirmed before the cut-off; nothing of his since.
+    TransitionRecord.objects.create(
+        person=p,
+        source=Status.SUSPECTED,
+        target=Status.CONFIRMED,
+        at=cut - dt.timedelta(hours=2),
+    )
+    later = cutoff_for(DAY + dt.timedelta(days=1))
+    cutoff_states.do_advance(later)
+    row = CutoffState.objects.get(person=p)
+    assert (row.status, row.confirmed_at, row.ever_confirmed) == (
+        Status.CONFIRMED,
+        cut - dt.timedelta(hours=2),
+        True,
+    )
+    assert cutoff_states.states_of(later, [p.pk]) == cutoff_states.histories(later, [p.pk])
+
+
+def test_records_since_the_checkpoint_move_a_row_forward_history_by_history(city):
+    """Each history brings its own columns forward: a new isolation record changes the
+    isolation and leaves the step's status and moments as kept; a step exactly at the
+    checkpoint's moment, written after it, wins over the kept one at the same moment (by
+    id); the facts count all of the person's records."""
+    from warroom.cases.cutoff_models import CutoffState
+
+    cut = cutoff_for(DAY)
+    p = Person.objects.create(name="a", home=city["990101001001001"], created_at=cut)
+    TransitionRecord.objects.create(person=p, target=Status.CONTACT, at=cut)
+    IsolationRecord.objects.create(person=p, isolation=Isolation.HOME, at=cut)
+    SeverityRecord.objects.create(person=p, severity=Severity.MILD, at=cut)
+    cutoff_states.do_advance(cut)
+    IsolationRecord.objects.create(
+        person=p, isolation=Isolation.QUARANTINE, at=cut + dt.timedelta(hours=3)
+    )
+    later = cutoff_for(DAY + dt.timedelta(days=1))
+    cutoff_states.do_advance(later)
+    row = CutoffState.objects.get(person=p)
+    assert (row.status, row.isolation, row.severity) == (
+        Status.CONTACT,
+        Isolation.QUARANTINE,
+        Severity.MILD,
+    )
+    assert (row.ever_contact, row.ever_confirmed) == (True, False)
+    # At the new checkpoint's very moment, written after it: later than the kept step.
+    TransitionRecord.objects.create(
+        person=p, source=Status.CONTACT, target=Status.CONFIRMED, at=later
+    )
+    TransitionRecord.objects.create(
+        person=p, source=Status.CONFIRMED, target=Status.ADMITTED, at=later
+    )
+    last = cutoff_for(DAY + dt.timedelta(days=2))
+    cutoff_states.do_advance(last)
+    row = CutoffState.objects.get(person=p)
+    assert (row.status, row.confirmed_at, row.admitted_at) == (Status.ADMITTED, later, later)
+    assert (row.ever_confirmed, row.ever_admitted, row.contact_confirmed, row.ever_mild) == (
+        True,
+        True,
+        True,
+        True,
+    )
+    assert cutoff_states.states_of(last, [p.pk]) == cutoff_states.histories(last, [p.pk])
+    assert cutoff_states.rate_facts(last, [p.pk], strict=True)[p.pk] == tuple(
+        getattr(row, name) for name in cutoff_states.RATE_FACTS
+    )
