@@ -142,9 +142,7 @@ def _line_list_rows(day: dt.date) -> dict[int, tuple]:
 
 
 @pytest.mark.parametrize("seed", range(4))
-def test_a_recompute_writes_only_the_rows_that_differ_and_ends_as_a_fresh_one(
-    city, officer, seed
-):
+def test_a_recompute_writes_only_the_rows_that_differ_and_ends_as_a_fresh_one(city, officer, seed):
     """The day's line-list rows, tampered with (a figure changed, a row deleted, a row
     for an area without any figure added), are brought back to what a computation from
     nothing stores; a re-run that finds the same figures writes nothing."""
