@@ -128,3 +128,61 @@ def test_the_page_imports_a_file_and_shows_unknown_cells_empty(city, officer, cl
     html = response.content.decode()
     assert "新增确诊" in html and '<td class="num">7</td>' in html
     assert DailyReport.objects.get().new_suspected is None
+
+
+def _line_list_rows(day: dt.date) -> dict[int, tuple]:
+    from warroom.surveillance.models import FIGURES
+
+    return {
+        area_id: tuple(rest)
+        for area_id, *rest in DailyReport.objects.filter(
+            source=Source.LINE_LIST, date=day
+        ).values_list("area_id", *FIGURES)
+    }
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_recompute_writes_only_the_rows_that_differ_and_ends_as_a_fresh_one(city, officer, seed):
+    """The day's line-list rows, tampered with (a figure changed, a row deleted, a row
+    for an area without any figure added), are brought back to what a computation from
+    nothing stores; a re-run that finds the same figures writes nothing."""
+    import random
+
+    from warroom.surveillance.models import FIGURES
+
+    rng = random.Random(seed)
+    today = timezone.localdate()
+    homes = rng.sample([a for a in city.values() if a.level == "compound"], 2)
+    for n in range(6):
+        cases.do_register_person(
+            name=f"p{n}",
+            home=rng.choice(homes),
+            actor=officer,
+            id_number=resident_id(n + 1),
+            category=rng.choice(["confirmed", "suspected", "contact", "febrile"]),
+        )
+    do_compute_daily_aggregates(today, actor=officer)
+    fresh = _line_list_rows(today)
+    stamps = dict(
+        DailyReport.objects.filter(source=Source.LINE_LIST).values_list("pk", "updated_at")
+    )
+    do_compute_daily_aggregates(today, actor=officer)  # the same figures: no row written
+    assert stamps == dict(
+        DailyReport.objects.filter(source=Source.LINE_LIST).values_list("pk", "updated_at")
+    )
+    rows = list(DailyReport.objects.filter(source=Source.LINE_LIST, date=today))
+    changed = rng.choice(rows)
+    setattr(changed, rng.choice(FIGURES), rng.choice([None, 0, 7]))
+    changed.save()
+    deleted = rng.choice([r for r in rows if r.pk != changed.pk])
+    deleted.delete()
+    empty = next(a for a in city.values() if a.pk not in fresh)
+    DailyReport.objects.create(
+        area=empty, date=today, source=Source.LINE_LIST, new_confirmed=rng.randint(1, 5)
+    )
+    kept = {r.pk for r in rows if r.pk not in (changed.pk, deleted.pk)}
+    before = dict(DailyReport.objects.filter(pk__in=kept).values_list("pk", "updated_at"))
+    do_compute_daily_aggregates(today, actor=officer)
+    assert _line_list_rows(today) == fresh
+    assert before == dict(DailyReport.objects.filter(pk__in=kept).values_list("pk", "updated_at"))
+    assert DailyReport.objects.filter(pk=changed.pk).exists()  # updated where it was

@@ -218,3 +218,20 @@ def test_people_waiting_over_24_hours_are_a_signal_of_their_district(city, offic
     do_raise_signals(timezone.localdate(), actor=SYSTEM)
     row = Signal.objects.get(name="waiting_over_24h")
     assert row.area.code == "990101" and row.value == 1
+    # Counted by home, then by district: two more in the same home, one in another
+    # compound of the district, one in the other district.
+    homes = ["990101001001001", "990101001001001", "990101001001002", "990102001001001"]
+    for n, home in enumerate(homes, start=402):
+        more = do_register_person(
+            name=f"等床{n}",
+            home=city[home],
+            actor=officer,
+            id_number=resident_id(n),
+            category="confirmed",
+        )
+        Person.objects.filter(pk=more.pk).update(
+            confirmed_at=timezone.now() - dt.timedelta(hours=30)
+        )
+    do_raise_signals(timezone.localdate(), actor=SYSTEM)
+    values = dict(Signal.objects.filter(name="waiting_over_24h").values_list("area__code", "value"))
+    assert values == {"990101": 4, "990102": 1}

@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -48,8 +50,9 @@ def do_recompute_certification(as_of: dt.date, *, actor: Any) -> RecomputeResult
 
     Loads the area tree, the case facts (from the registered provider) and the latest
     six-in-place inspections, rolls them up (:func:`certification.roll_up`), and stores
-    one row per area for the day (replacing that day's rows), with the reasons of every
-    unit not certified and a log event for every unit that gained or lost its status.
+    one row per area for the day, with the reasons of every unit not certified and a log
+    event for every unit that gained or lost its status. Only the rows that differ from the
+    day's stored ones are written (:func:`_write_statuses`).
     """
     min_days = settings.WARROOM_CERTIFY_DAYS
     areas = list(Area.objects.order_by("path").values_list("pk", "parent_id", "level"))
@@ -171,8 +174,7 @@ def do_recompute_certification(as_of: dt.date, *, actor: Any) -> RecomputeResult
     ).hexdigest()
     with acting(actor), transaction.atomic():
         _lock_day(as_of)
-        CertificationStatus.objects.filter(date=as_of).delete()
-        _insert_statuses(as_of, now, rows)
+        _write_statuses(as_of, now, rows)
         CertificationEvent.objects.filter(date=as_of, kind__in=["certified", "lost"]).delete()
         _insert_events(as_of, now, events)
         record_batch(
@@ -218,12 +220,106 @@ _STATUS_COLUMNS = (
 )
 
 
+def _write_statuses(day: dt.date, now: dt.datetime, rows: list[tuple[Any, ...]]) -> None:
+    """The day's status rows, one per area (10,600 for the demo city), written where they
+    differ from the stored ones: a re-run of the day that finds the same statuses writes no
+    row (it had deleted and re-inserted them all); a changed row is updated with its time;
+    the rows of areas gone are deleted. A new day's rows are inserted as before.
+    """
+    stored = list(
+        CertificationStatus.objects.filter(date=day)
+        .order_by()
+        .annotate(
+            reasons_text=Cast("reasons", TextField()),
+            counts_text=Cast("subtree_counts", TextField()),
+        )
+        .values_list(
+            "pk",
+            "area_id",
+            "level",
+            "status",
+            "reasons_text",
+            "certified_since",
+            "children_total",
+            "children_certified",
+            "counts_text",
+        )
+    )
+    if not stored:
+        _insert_statuses(day, now, rows)
+        return
+    # The JSON compared as values (PostgreSQL's jsonb keeps its own key order and spacing),
+    # each distinct text decoded once and each distinct computed dict normalised once.
+    decoded: dict[str | None, Any] = {}
+
+    def stored_json(text: str | None) -> Any:
+        if text not in decoded:
+            decoded[text] = None if text is None else json.loads(text)
+        return decoded[text]
+
+    normal: dict[int, Any] = {}
+
+    def computed_json(value: Any) -> Any:
+        done = normal.get(id(value))
+        if done is None:
+            done = normal[id(value)] = json.loads(json.dumps(value))
+        return done
+
+    old = {
+        area_id: (pk, (level, status, stored_json(r), since, total, good, stored_json(c)))
+        for pk, area_id, level, status, r, since, total, good, c in stored
+    }
+    fresh: list[tuple[Any, ...]] = []
+    changed: list[CertificationStatus] = []
+    for row in rows:
+        pk, level, status, reasons, since, total, good, counts = row
+        was = old.pop(pk, None)
+        if was is None:
+            fresh.append(row)
+            continue
+        values = (level, status, computed_json(reasons), since, total, good, computed_json(counts))
+        if values != was[1]:
+            changed.append(
+                CertificationStatus(
+                    pk=was[0],
+                    level=level,
+                    status=status,
+                    reasons=reasons,
+                    certified_since=since,
+                    children_total=total,
+                    children_certified=good,
+                    subtree_counts=counts,
+                    computed_at=now,
+                )
+            )
+    if old:
+        with bulk.among([pk for pk, _v in old.values()], integer=True) as gone:
+            CertificationStatus.objects.filter(pk__in=gone).delete()
+    bulk.update_rows(
+        CertificationStatus,
+        changed,
+        [
+            "level",
+            "status",
+            "reasons",
+            "certified_since",
+            "children_total",
+            "children_certified",
+            "subtree_counts",
+            "computed_at",
+        ],
+    )
+    _insert_statuses(day, now, fresh)
+
+
 def _insert_statuses(day: dt.date, now: dt.datetime, rows: list[tuple[Any, ...]]) -> None:
-    """One status row per area (10,600 for the demo city, every day of the daily cycle).
+    """One status row per area (10,600 for the demo city, every new day of the cycle).
 
     The JSON of the per-level counts repeats across areas (every compound of a closed
     district has the same), so each distinct text is built once.
     """
+    if not rows:
+        return
     texts: dict[int, str] = {}  # by id(): the rows share the memoised dicts
 
     def counts_json(counts: dict[str, list[int]]) -> str:

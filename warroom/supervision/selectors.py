@@ -164,13 +164,25 @@ def rate_counts_by_area(areas: list[Area], day: dt.date) -> dict[int, dict[str, 
     names = [_COUNT_OF_FACT[f] for f in cutoff_states.RATE_FACTS] + ["staff_confirmed"]
     paths = dict(Area.objects.filter(under_any("path", areas)).order_by().values_list("pk", "path"))
     holding = Subtrees(areas)
+    # The homes summed by the areas that hold them (a handful of distinct sets of areas:
+    # the city and one district), then each sum added to its areas: not every home's
+    # counts added to each of its areas name by name (14,000 homes at the W1 peak).
+    sums: dict[int, tuple[list[int], list[int]]] = {}  # id of the areas' list -> (areas, sum)
     for home, counts in by_home.items():
         path = paths.get(home)
         if path is None:
             continue  # not under the areas asked
-        for k in holding.of(path):
+        held = holding.of(path)
+        found = sums.get(id(held))
+        if found is None:
+            found = sums[id(held)] = (held, [0] * len(names))
+        total = found[1]
+        for i, n in enumerate(counts):
+            total[i] += n
+    for held, total in sums.values():
+        for k in held:
             row = out[k]
-            for name, n in zip(names, counts, strict=True):
+            for name, n in zip(names, total, strict=True):
                 row[name] += n
     return out
 

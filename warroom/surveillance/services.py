@@ -297,7 +297,13 @@ def line_list_figures(day: dt.date) -> tuple[np.ndarray, np.ndarray, list[str]]:
 
 
 def do_compute_daily_aggregates(day: dt.date, *, actor: Any) -> int:
-    """Store ``day``'s line-list figures for every area with any (idempotent)."""
+    """Store ``day``'s line-list figures for every area with any (idempotent).
+
+    Only what differs from the day's stored rows is written: a changed row is updated (with
+    its time), a new area's row inserted, the row of an area left without any figure
+    deleted; a re-run that finds the same figures writes no row (it had deleted and
+    re-inserted the ~10,000 rows of a peak day each time).
+    """
     ids, values, names = line_list_figures(day)
     known = np.where(values < 0, 0, values)
     keep = np.nonzero(known.sum(axis=1) > 0)[0]
@@ -308,22 +314,46 @@ def do_compute_daily_aggregates(day: dt.date, *, actor: Any) -> int:
     cells[kept < 0] = None
     area_ids: list[int] = ids[keep].tolist()
     source = str(Source.LINE_LIST)
-    rows = [
-        (area_id, day, source, now, *row)
-        for area_id, row in zip(area_ids, cells.tolist(), strict=True)
-    ]
+    figures: dict[int, tuple[Any, ...]] = {
+        area_id: tuple(row) for area_id, row in zip(area_ids, cells.tolist(), strict=True)
+    }
     digest = hashlib.sha256(values.tobytes() + day.isoformat().encode()).hexdigest()
     with acting(actor), transaction.atomic():
-        DailyReport.objects.filter(date=day, source=Source.LINE_LIST).delete()
-        bulk.insert_tuples(DailyReport, ("area", "date", "source", "updated_at", *names), rows)
+        stored = DailyReport.objects.filter(date=day, source=Source.LINE_LIST).order_by()
+        gone: list[int] = []
+        changed: list[DailyReport] = []
+        seen: set[int] = set()
+        for pk, area_id, *old in stored.values_list("pk", "area_id", *names):
+            new = figures.get(area_id)
+            if new is None:
+                gone.append(pk)
+                continue
+            seen.add(area_id)
+            if tuple(old) != new:
+                changed.append(
+                    DailyReport(pk=pk, **dict(zip(names, new, strict=True)), updated_at=now)
+                )
+        if gone:
+            with among(gone, integer=True) as gone_ids:
+                DailyReport.objects.filter(pk__in=gone_ids).delete()
+        update_rows(DailyReport, changed, [*names, "updated_at"])
+        bulk.insert_tuples(
+            DailyReport,
+            ("area", "date", "source", "updated_at", *names),
+            [
+                (area_id, day, source, now, *row)
+                for area_id, row in figures.items()
+                if area_id not in seen
+            ],
+        )
         record_batch(
             object_type="surveillance.dailyreport",
-            rows=len(rows),
+            rows=len(figures),
             sha256=digest,
             action="compute",
             message=f"line-list aggregates {day.isoformat()}",
         )
-    return len(rows)
+    return len(figures)
 
 
 @dataclass(frozen=True)
