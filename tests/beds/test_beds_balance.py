@@ -102,3 +102,16 @@ def test_without_case_data_the_page_says_so_rather_than_zero(
     assert 'data-testid="no-case-data"' in page and "无病例数据" in page
     api = client.get(f"/api/beds/balance?date={D0}").json()
     assert api["case_data"] is False and api["rows"][0]["waiting"] is None
+
+
+def test_the_balance_reads_each_latest_report_as_occupied_on_gives_it(hand_built, officer):
+    """The bed balance reads the latest reports' census and time (``census_on``) without
+    loading them as models: the same report per facility and bed type as ``occupied_on``
+    (the latest within the week, the day itself included), for the city and a district."""
+    for user in (SYSTEM, officer):
+        for day in [D0 - dt.timedelta(days=1), *DAYS, DAYS[-1] + dt.timedelta(days=8)]:
+            latest = selectors.occupied_on(day, user=user)
+            assert selectors.census_on(day, user=user) == {
+                k: selectors.Census(r.occupied, r.reported_at) for k, r in latest.items()
+            }
+            assert bool(latest) == (D0 <= day <= DAYS[-1] + dt.timedelta(days=6))

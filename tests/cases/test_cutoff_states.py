@@ -5,8 +5,8 @@ Random small histories (those of ``test_states_at``), then a random sequence of 
 same day as ``daily --force`` does) and of records written in between, some back-dated
 before the checkpoint (a late file) or exactly at a cut-off. After each step, at every
 cut-off: each person's state, the clearance's admit/isolate/treat rows, the bed balance's
-waiting counts and certification's unreleased people equal the per-person definitions
-(and the states equal a read of the whole histories).
+waiting counts, the tests owed by age band and certification's unreleased people equal
+the per-person definitions (and the states equal a read of the whole histories).
 """
 
 from __future__ import annotations
@@ -31,7 +31,13 @@ from tests.cases.test_states_at import (
 from warroom.cases import cutoff_states, states, waiting
 from warroom.cases.clearance import _owed_tests, _owing_test_at, cutoff_for, person_duty_rows
 from warroom.cases.cutoff_models import CutoffCheckpoint
-from warroom.cases.models import IsolationRecord, Person, SeverityRecord, TransitionRecord
+from warroom.cases.models import (
+    IsolationRecord,
+    Person,
+    SeverityRecord,
+    TestDueRecord,
+    TransitionRecord,
+)
 from warroom.cases.selectors import compound_case_facts, unreleased_by_compound
 from warroom.cases.states import Isolation, Severity, Status
 
@@ -45,6 +51,9 @@ operation = st.one_of(
     ),  # a transition (late when before the checkpoint)
     st.tuples(st.just("isolation"), st.integers(0, 5), hours, st.sampled_from(list(Isolation))),
     st.tuples(st.just("severity"), st.integers(0, 5), hours, st.sampled_from(list(Severity))),
+    # a test falling due (or none owed) from a moment: the tests owed, counted by age band
+    # in the database from the kept states, against their per-person definition
+    st.tuples(st.just("due"), st.integers(0, 5), hours, st.one_of(st.none(), hours)),
 )
 
 
@@ -150,6 +159,9 @@ def test_kept_states_equal_a_read_from_scratch(city, people, operations):
                     TransitionRecord.objects.create(person_id=pk, target=value, at=at)
                 elif op[0] == "isolation":
                     IsolationRecord.objects.create(person_id=pk, isolation=value, at=at)
+                elif op[0] == "due":
+                    due = None if value is None else base + dt.timedelta(hours=value)
+                    TestDueRecord.objects.create(person_id=pk, due=due, at=at)
                 else:
                     SeverityRecord.objects.create(person_id=pk, severity=value, at=at)
             for day in DAYS:
@@ -303,3 +315,47 @@ def test_records_since_the_checkpoint_move_a_row_forward_history_by_history(city
     assert cutoff_states.rate_facts(last, [p.pk], strict=True)[p.pk] == tuple(
         getattr(row, name) for name in cutoff_states.RATE_FACTS
     )
+
+
+def test_the_tests_owed_at_the_checkpoint_fall_in_the_bands_their_last_due_record_says(city):
+    """The tests owed counted by age band in the database from the kept states (one read of
+    each person's last due record) against ``_owing_test_at``, person by person: a due
+    exactly at the cut-off and at the 24 h and 48 h bounds, a last record with no test
+    owed, records only after the cut-off (none owed then, whatever he owes now), no record
+    at all (his present ``next_test_due``), and a record written after the checkpoint."""
+    cut = cutoff_for(DAY)
+    home = city["990101001001001"]
+
+    def h(k: float) -> dt.datetime:
+        return cut + dt.timedelta(hours=k)
+
+    def contact(name: str, due: dt.datetime | None, dues=()) -> Person:
+        p = Person.objects.create(
+            name=name,
+            home=home,
+            created_at=h(-72),
+            status=Status.CONTACT,
+            category="contact",
+            next_test_due=due,
+        )
+        TransitionRecord.objects.create(person=p, target=Status.CONTACT, at=h(-72))
+        for at, d in dues:
+            TestDueRecord.objects.create(person=p, at=at, due=d)
+        return p
+
+    contact("at the cut-off", h(0), [(h(-30), h(0))])
+    contact("24 h", h(-24), [(h(-30), h(-24))])
+    contact("48 h", h(-48), [(h(-60), h(-48))])
+    contact("just under 24 h", h(-23), [(h(-30), h(-23))])
+    contact("none owed then", h(-5), [(h(-50), h(-49)), (h(-6), None)])
+    contact("only after", h(-49), [(h(1), h(-49))])
+    contact("no record", h(-49))
+    contact("not yet", h(1), [(h(-10), h(1))])
+    late = contact("late", h(-30), [(h(-40), h(5))])
+    cutoff_states.do_advance(cut)
+    TestDueRecord.objects.create(person=late, at=h(-20), due=h(-30))  # after the checkpoint
+
+    def by_definition() -> dict[int, list[int]]:
+        return _owed_tests_by_home(None, cut)
+
+    assert _owed_tests_by_home(_owed_tests, cut) == by_definition() == {home.pk: [6, 4, 2]}

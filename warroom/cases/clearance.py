@@ -38,7 +38,8 @@ from typing import Any
 import numpy as np
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, Q, QuerySet, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from warroom.audit.services import record_batch
@@ -166,6 +167,47 @@ def _due_at(cutoff: dt.datetime, person: str, present: str) -> Any:
     )
 
 
+def _due_band(cutoff: dt.datetime, due: str) -> Case:
+    """Which of the test backlog's age bands the moment ``due`` (a field) falls in:
+    :data:`OVER_48H` (due 48 hours before ``cutoff`` or earlier), :data:`OVER_24H`,
+    :data:`OWED` (due by ``cutoff``), else :data:`NOT_OWED` (later, or none). The bounds are
+    the TEST spec's ``older_than`` (``due_at <= x``)."""
+    from django.db.models import IntegerField, Value, When
+
+    return Case(
+        When(**{f"{due}__lte": cutoff - dt.timedelta(hours=48)}, then=Value(OVER_48H)),
+        When(**{f"{due}__lte": cutoff - dt.timedelta(hours=24)}, then=Value(OVER_24H)),
+        When(**{f"{due}__lte": cutoff}, then=Value(OWED)),
+        default=Value(NOT_OWED),
+        output_field=IntegerField(),
+    )
+
+
+NOT_OWED, OWED, OVER_24H, OVER_48H = 0, 1, 2, 3
+
+
+def _due_band_at(cutoff: dt.datetime, person: str, present: str) -> Any:
+    """:func:`_due_at` of the row's person, as its :func:`_due_band`, with one lookup of
+    his due records for most people: the band of his last record at or before ``cutoff``
+    (a row exists: never NULL, whatever its ``due``), else :data:`NOT_OWED` if he has
+    records only after it, else the band of his present ``present`` field (no record)."""
+    from django.db.models import Exists, OuterRef, Subquery, Value
+
+    from warroom.cases.models import TestDueRecord
+
+    records = TestDueRecord.objects.filter(person_id=OuterRef(person))
+    last = (
+        records.filter(at__lte=cutoff)
+        .order_by("-at", "-pk")
+        .annotate(band=_due_band(cutoff, "due"))
+        .values("band")[:1]
+    )
+    return Coalesce(
+        Subquery(last),
+        Case(When(Exists(records), then=Value(NOT_OWED)), default=_due_band(cutoff, present)),
+    )
+
+
 def _owed_tests(cutoff: dt.datetime) -> list[dict[str, Any]]:
     """The tests owed at ``cutoff`` per home compound, as ``{"home_id", "n", "o24",
     "o48"}`` rows (owed; due 24 and 48 hours before the cut-off or earlier): at the daily
@@ -173,32 +215,51 @@ def _owed_tests(cutoff: dt.datetime) -> list[dict[str, Any]]:
     since by :func:`_owing_test_at`), else by it. "Due 24 h before" is the TEST spec's
     ``older_than`` (``due_at <= x``).
 
-    Each person's due moment is read once (``home_id, due_at``) and counted here: the
-    three counts as SQL aggregates repeated the correlated "last due record" lookups in
-    each ``FILTER`` (1.5 s of the 14 February 2020 cycle at full scale on PostgreSQL)."""
+    From the kept states, each person's due moment is read once, as its age band
+    (:func:`_due_band_at`: one lookup of his last due record), and counted by home and band
+    in the database: the three counts as SQL aggregates over ``due_at`` repeated the
+    correlated "last due record" lookups in each ``FILTER`` (1.5 s of the 14 February 2020
+    cycle at full scale on PostgreSQL); reading every person's ``(home, due_at)`` (20,000
+    rows at the peak) cost their date-times' conversion and a count in Python."""
     now = Q(person__status__in=OWES_TESTS, person__next_test_due__lte=cutoff)
+    bands: list[tuple[int, int, int]] = []
     pairs: list[tuple[int, dt.datetime]] = []
     with waiting.kept_states(cutoff, now) as kept:
         if kept is not None:
-            pairs = list(
+            bands = list(
                 kept.rows.filter(status__in=OWES_TESTS)
-                .annotate(due_at=_due_at(cutoff, "person_id", "person__next_test_due"))
-                .values_list("person__home_id", "due_at")  # "due_at <= cutoff" below
+                .annotate(band=_due_band_at(cutoff, "person_id", "person__next_test_due"))
+                .values("person__home_id", "band")  # grouped by both (positions: once each)
+                .annotate(n=Count("pk"))
+                .values_list("person__home_id", "band", "n")
             )
     if kept is None or not kept.still():
+        bands = []
         pairs = list(_owing_test_at(cutoff).order_by().values_list("home_id", "due_at"))
     elif kept.fresh:
         from warroom.core.bulk import among
 
         with among(kept.fresh, integer=True) as fresh:
-            pairs += list(
+            pairs = list(
                 _owing_test_at(cutoff)
                 .filter(pk__in=fresh)
                 .order_by()
                 .values_list("home_id", "due_at")
             )
     owed = [(home, due) for home, due in pairs if due is not None and due <= cutoff]
-    return _age_bands(owed, cutoff - dt.timedelta(hours=24), cutoff - dt.timedelta(hours=48))
+    h24, h48 = cutoff - dt.timedelta(hours=24), cutoff - dt.timedelta(hours=48)
+    counts = _age_bands(owed, h24, h48)
+    if not bands:
+        return counts
+    by_home = {r["home_id"]: r for r in counts}
+    for home, band, n in bands:
+        if band == NOT_OWED:
+            continue
+        row = by_home.setdefault(home, {"home_id": home, "n": 0, "o24": 0, "o48": 0})
+        row["n"] += n
+        row["o24"] += n if band >= OVER_24H else 0
+        row["o48"] += n if band == OVER_48H else 0
+    return list(by_home.values())
 
 
 def _age_bands(
@@ -434,17 +495,15 @@ def _treat_rows(cutoff: dt.datetime) -> dict[int, list[int]]:
     d48 = timezone.localdate(h48) - dt.timedelta(days=1)
     out: dict[str, dict[int, list[int]]] = {str(Duty.TREAT): {}}
 
-    # The people treated on the day, read first and excluded as a table the planner has
-    # counted: as NOT EXISTS, PostgreSQL planned the day's records (imported since the
-    # table was last analysed) as one row and scanned them once per admitted person:
-    # 221 million comparisons, 10-27 s a day in the full-scale feed from 17 February.
-    treated = (
-        TreatmentRecord.objects.filter(date=day).order_by().values_list("person_id", flat=True)
-    )
-    with (
-        among(set(treated), integer=True) as treated_today,
-        waiting.kept_states(cutoff, Q(person__status=Status.ADMITTED)) as kept,
-    ):
+    # The people treated on the day excluded as ``NOT IN`` their records of the day: a set
+    # built once (SQLite's ephemeral index, PostgreSQL's hashed subplan, which it keeps when
+    # the day's records, imported since the table was last analysed, are planned as one
+    # row). As NOT EXISTS, PostgreSQL planned them as one row and scanned them once per
+    # admitted person (an anti-join): 221 million comparisons, 10-27 s a day in the
+    # full-scale feed from 17 February. Read first into a temporary table, they were 22,000
+    # ids a peak day through the client and back (0.05 s on SQLite, 0.1 s on PostgreSQL).
+    treated_today = TreatmentRecord.objects.filter(date=day).values("person_id")
+    with waiting.kept_states(cutoff, Q(person__status=Status.ADMITTED)) as kept:
         if kept is not None:
             treatments = TreatmentRecord.objects.filter(person_id=OuterRef("person_id"))
 

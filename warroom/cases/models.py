@@ -224,7 +224,12 @@ class TransitionRecord(PersonHistory):
     class Meta(PersonHistory.Meta):
         verbose_name = _("transition")
         verbose_name_plural = _("transitions")
-        indexes = [models.Index(fields=["target", "at"], name="cases_transition_target_at")]
+        indexes = [
+            models.Index(fields=["target", "at"], name="cases_transition_target_at"),
+            # The people with a step after a moment (waiting._later, every count of the
+            # kept states): by time alone. SQLite cannot seek (target, at) on ``at``.
+            models.Index(fields=["at"], name="cases_transition_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.person_id}: {self.source or '∅'} → {self.target}"
