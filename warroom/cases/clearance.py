@@ -495,15 +495,17 @@ def _treat_rows(cutoff: dt.datetime) -> dict[int, list[int]]:
     d48 = timezone.localdate(h48) - dt.timedelta(days=1)
     out: dict[str, dict[int, list[int]]] = {str(Duty.TREAT): {}}
 
-    # The people treated on the day excluded as ``NOT IN`` their records of the day: a set
-    # built once (SQLite's ephemeral index, PostgreSQL's hashed subplan, which it keeps when
-    # the day's records, imported since the table was last analysed, are planned as one
-    # row). As NOT EXISTS, PostgreSQL planned them as one row and scanned them once per
-    # admitted person (an anti-join): 221 million comparisons, 10-27 s a day in the
-    # full-scale feed from 17 February. Read first into a temporary table, they were 22,000
-    # ids a peak day through the client and back (0.05 s on SQLite, 0.1 s on PostgreSQL).
-    treated_today = TreatmentRecord.objects.filter(date=day).values("person_id")
-    with waiting.kept_states(cutoff, Q(person__status=Status.ADMITTED)) as kept:
+    # The people treated on the day, read first and excluded as a table the planner has
+    # counted: as NOT EXISTS, PostgreSQL planned the day's records (imported since the
+    # table was last analysed) as one row and scanned them once per admitted person:
+    # 221 million comparisons, 10-27 s a day in the full-scale feed from 17 February.
+    treated = (
+        TreatmentRecord.objects.filter(date=day).order_by().values_list("person_id", flat=True)
+    )
+    with (
+        among(set(treated), integer=True) as treated_today,
+        waiting.kept_states(cutoff, Q(person__status=Status.ADMITTED)) as kept,
+    ):
         if kept is not None:
             treatments = TreatmentRecord.objects.filter(person_id=OuterRef("person_id"))
 
