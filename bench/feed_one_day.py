@@ -57,17 +57,17 @@ def _import(kind, header, rows, name, actor, replay=False):
 
 feedmod._import = _import
 _orig_cycle = feedmod.run_daily_cycle
-step_cpu: dict[str, float] = {}
+step_cpu: dict[str, tuple[float, float]] = {}  # (wall, CPU)
 
 
 def run_daily_cycle(day, **kw):
-    mark = [time.process_time()]
+    mark = [time.perf_counter(), time.process_time()]
 
     def on_step(step, status):
-        now = time.process_time()
+        now = [time.perf_counter(), time.process_time()]
         if status == "done":
-            step_cpu[step.name] = now - mark[0]
-        mark[0] = now
+            step_cpu[step.name] = (now[0] - mark[0], now[1] - mark[1])
+        mark[:] = now
 
     return _orig_cycle(day, on_step=on_step, **kw)
 
@@ -102,7 +102,7 @@ do_feed_twin(
 )
 for k, (w, c) in times.items():
     print(f"{k:28s} wall {w:7.2f} s  CPU {c:7.2f} s")
-for k, v in sorted(step_cpu.items(), key=lambda kv: -kv[1])[:12]:
-    print(f"   cycle step {k:26s} CPU {v:6.2f} s")
+for k, (w, c) in sorted(step_cpu.items(), key=lambda kv: -kv[1][0])[:14]:
+    print(f"   cycle step {k:26s} wall {w:6.2f} s  CPU {c:6.2f} s")
 wall, cpu = time.perf_counter() - w0, time.process_time() - c0
 print(f"{'total (with the replay)':28s} wall {wall:7.2f} s  CPU {cpu:7.2f} s")
