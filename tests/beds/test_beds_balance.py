@@ -115,3 +115,19 @@ def test_the_balance_reads_each_latest_report_as_occupied_on_gives_it(hand_built
                 k: selectors.Census(r.occupied, r.reported_at) for k, r in latest.items()
             }
             assert bool(latest) == (D0 <= day <= DAYS[-1] + dt.timedelta(days=6))
+
+
+def test_the_supplies_need_reads_each_latest_report_as_occupied_on_gives_it(hand_built, officer):
+    """The supplies' need per facility reads the latest reports' occupied beds
+    (``occupied_counts_on``) without loading them as models: ``occupied_on``'s, for the
+    city and a district, all facilities or some."""
+    from warroom.beds.models import Facility
+
+    ids = sorted(Facility.objects.values_list("pk", flat=True))
+    for user in (SYSTEM, officer):
+        for day in [D0 - dt.timedelta(days=1), *DAYS, DAYS[-1] + dt.timedelta(days=8)]:
+            for facility_ids in (None, ids, ids[:1], []):
+                latest = selectors.occupied_on(day, user=user, facility_ids=facility_ids)
+                assert selectors.occupied_counts_on(day, user=user, facility_ids=facility_ids) == {
+                    k: r.occupied for k, r in latest.items()
+                }

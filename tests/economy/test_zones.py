@@ -422,3 +422,35 @@ def test_a_rising_level_is_a_signal_for_the_stand_up(city, hq, settings):
     do_raise_signals(day, actor=SYSTEM)
     found = Signal.objects.get(name="risk_level_rose")
     assert found.area.code == "990101001" and "方舱医院聚集" in found.message
+
+
+@pytest.mark.django_db
+def test_the_rose_hits_are_every_level_above_the_day_before(city, hq):
+    """``level_rose_hits`` reads the two days' levels as values: every area graded above
+    its level of the day before (an override's reason or the clause, in the stored order);
+    none for an area without a level the day before."""
+    from warroom.analytics import zones as rule
+    from warroom.economy.models import AreaRiskLevel
+    from warroom.economy.services import do_compute_risk_levels, do_override_level, level_rose_hits
+
+    day = today()
+    do_compute_risk_levels(day - dt.timedelta(days=1), actor=SYSTEM)
+    do_compute_risk_levels(day, actor=SYSTEM)
+    do_override_level(city["990101001"], day, level="high", reason="方舱医院聚集", actor=hq)
+    AreaRiskLevel.objects.filter(date=day, area=city["990102"]).update(
+        level="high", clause="many_cases_and_cluster", override_reason=""
+    )
+    AreaRiskLevel.objects.filter(date=day - dt.timedelta(days=1), area=city["990102001"]).delete()
+    do_override_level(city["990102001"], day, level="high", reason="无前日", actor=hq)
+    before = {
+        r.area_id: r.level for r in AreaRiskLevel.objects.filter(date=day - dt.timedelta(days=1))
+    }
+    expected = [
+        (r.area.code, float(rule.RANK[r.level]), float(rule.RANK[before[r.area_id]]))
+        for r in AreaRiskLevel.objects.filter(date=day).select_related("area")
+        if r.area_id in before and rule.higher(r.level, before[r.area_id])
+    ]
+    hits = level_rose_hits(day)
+    assert [(h.area.code, h.value, h.threshold) for h in hits] == expected
+    assert {h.area.code for h in hits} == {"990102", "990101001"}
+    assert "方舱医院聚集" in str(next(h.message for h in hits if h.area.code == "990101001"))

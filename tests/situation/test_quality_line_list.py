@@ -29,7 +29,7 @@ pytestmark = pytest.mark.django_db
 DAY = dt.date(2020, 2, 20)
 DAYS = [DAY - dt.timedelta(days=k) for k in range(9, -1, -1)]
 COMPOUNDS = ["990101001001001", "990101001001002", "990102001001001"]
-REPORTING = ["9901", "990101", "990102"]
+REPORTING = ["9901", "990101", "990102", "990101001"]  # a street: a deeper reporting area
 
 case = st.fixed_dictionaries(
     {

@@ -79,3 +79,38 @@ def test_stock_out_alerts_reach_the_standup_agenda(warehouses, catalogue, hospit
     assert "stock_outs" in kinds and "waste_over_48h" in kinds
     texts = [briefing.item_text(i) for i in briefing.decisions_needed(data)]
     assert any("48" in t for t in texts)
+
+
+def test_the_stored_alerts_are_the_rows_under_the_threshold(warehouses, catalogue, hospital):
+    """The day's alerts are written as value tuples: the facilities' and warehouses' rows
+    under ``ALERT_DAYS``, each facility's store created if it had none, the same rows again
+    on a re-run (the day replaced)."""
+    from warroom.supplies.models import Place, StockAlert
+    from warroom.supplies.services import city_root
+    from warroom.supplies.steps import alerts_step
+
+    assert not Place.objects.filter(facility=hospital).exists()
+    alerts_step(D0)  # the hospital's store is created on its first alert
+    store = Place.objects.get(facility=hospital)
+    do_receive(store, catalogue["n95_mask"], 100, source="national", day=D0, actor=SYSTEM)
+    rows = selectors.days_left(SYSTEM, city_root(), D0) + selectors.warehouse_days_left(D0)
+    expected = sorted(
+        (
+            (r["place"] or store).pk,
+            r["item"].pk,
+            int(r["stock"]),
+            float(r["per_day"]),
+            float(r["days_left"]),
+        )
+        for r in rows
+        if r["days_left"] < selectors.ALERT_DAYS
+    )
+    assert expected and any(stock == 100 for _p, _i, stock, _u, _d in expected)
+    for _run in range(2):
+        alerts_step(D0)
+        stored = sorted(
+            StockAlert.objects.filter(day=D0).values_list(
+                "place_id", "item_id", "stock", "per_day", "days_left"
+            )
+        )
+        assert stored == expected

@@ -790,29 +790,38 @@ def level_rose_hits(day: dt.date) -> list[Any]:
     graded above its previous day's level on ``day``, with the clause that decided it."""
     from warroom.supervision.signals import Hit
 
-    before = {
-        r.area_id: r.level for r in AreaRiskLevel.objects.filter(date=day - dt.timedelta(days=1))
-    }
+    # The two days' levels read as values (400 rows a day at the whole city's scale, were
+    # models); the areas loaded only for the levels that rose.
+    before = dict(
+        AreaRiskLevel.objects.filter(date=day - dt.timedelta(days=1)).values_list(
+            "area_id", "level"
+        )
+    )
+    rose = [
+        (area_id, level, clause, reason, before[area_id])
+        for area_id, level, clause, reason in AreaRiskLevel.objects.filter(date=day).values_list(
+            "area_id", "level", "clause", "override_reason"
+        )
+        if before.get(area_id) is not None and rule.higher(level, before[area_id])
+    ]
+    areas = Area.objects.in_bulk([r[0] for r in rose])
     hits = []
-    for row in AreaRiskLevel.objects.filter(date=day).select_related("area"):
-        old = before.get(row.area_id)
-        if old is None or not rule.higher(row.level, old):
-            continue
+    for area_id, level, clause, reason, old in rose:
+        area = areas[area_id]
         hits.append(
             Hit(
-                area=row.area,
-                value=float(rule.RANK[row.level]),
+                area=area,
+                value=float(rule.RANK[level]),
                 threshold=float(rule.RANK[old]),
                 message=words.say(
                     gettext_noop("%(area)s rose from %(old)s to %(new)s (%(why)s)."),
-                    area=words.area_name(row.area),
+                    area=words.area_name(area),
                     old=words.label(RiskLevel(old).label),
-                    new=words.label(RiskLevel(row.level).label),
+                    new=words.label(RiskLevel(level).label),
                     # an override's reason is the officer's own text, kept as written
-                    why=row.override_reason
-                    or (words.label(CLAUSES[row.clause]) if row.clause in CLAUSES else row.clause),
+                    why=reason or (words.label(CLAUSES[clause]) if clause in CLAUSES else clause),
                 ),
-                evidence=reverse("economy:area", kwargs={"code": row.area.code})
+                evidence=reverse("economy:area", kwargs={"code": area.code})
                 + f"?date={day.isoformat()}",
             )
         )

@@ -494,24 +494,38 @@ def _line_list_cases(cube: Any, day: dt.date, first: dt.date) -> tuple[Any, Any,
         .order_by()
         .values_list("person__home__path", "day_index", "n")
     )
+    # The deepest reporting area holding a home: reporting paths end with "/" and have at
+    # most ``depth`` slashes, so the answer is that of the home path's prefix up to its
+    # ``depth``-th slash, looked up once per prefix (a few hundred) rather than once per
+    # home path (thousands, each scanned character by character).
+    depth = max((p.count("/") for p in reporting if p.endswith("/")), default=0)
     place: dict[str, str | None] = {}
-    dates, codes, counts = [], [], []
+    ks, codes, counts = [], [], []
     for path, k, n in rows:
-        if path not in place:
-            found = None
-            for i in range(len(path) - 1, 0, -1):
-                if path[i] == "/" and path[: i + 1] in reporting:
-                    found = reporting[path[: i + 1]]
+        key, end = path, -1
+        for _ in range(depth):
+            end = path.find("/", end + 1)
+            if end < 0:
+                break
+        else:
+            key = path[: end + 1] if depth else path
+        if key in place:
+            code = place[key]
+        else:
+            code = None
+            for i in range(len(key) - 1, 0, -1):
+                if key[i] == "/" and key[: i + 1] in reporting:
+                    code = reporting[key[: i + 1]]
                     break
-            place[path] = found
-        code = place[path]
+            place[key] = code
         if code is None:
             continue
-        dates.append(np.datetime64(days[k], "D"))
+        ks.append(k)
         codes.append(code)
         counts.append(n)
+    dates = np.array(days, dtype="datetime64[D]")[np.array(ks, dtype=np.int64)]
     return (
-        np.repeat(np.array(dates, dtype="datetime64[D]"), counts),
+        np.repeat(dates, counts),
         np.repeat(np.array(codes, dtype=str), counts) if codes else np.array([], dtype=str),
         line_days,
     )
