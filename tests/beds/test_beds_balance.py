@@ -105,22 +105,10 @@ def test_without_case_data_the_page_says_so_rather_than_zero(
 
 
 def test_the_balance_reads_each_latest_report_as_occupied_on_gives_it(hand_built, officer):
-    """The bed balance reads the latest reports' census and time (``census_on``) without
-    loading them as models: the same report per facility and bed type as ``occupied_on``
-    (the latest within the week, the day itself included), for the city and a district."""
-    for user in (SYSTEM, officer):
-        for day in [D0 - dt.timedelta(days=1), *DAYS, DAYS[-1] + dt.timedelta(days=8)]:
-            latest = selectors.occupied_on(day, user=user)
-            assert selectors.census_on(day, user=user) == {
-                k: selectors.Census(r.occupied, r.reported_at) for k, r in latest.items()
-            }
-            assert bool(latest) == (D0 <= day <= DAYS[-1] + dt.timedelta(days=6))
-
-
-def test_the_supplies_need_reads_each_latest_report_as_occupied_on_gives_it(hand_built, officer):
-    """The supplies' need per facility reads the latest reports' occupied beds
-    (``occupied_counts_on``) without loading them as models: ``occupied_on``'s, for the
-    city and a district, all facilities or some."""
+    """The bed balance and the supplies' need per facility read the latest reports' census
+    and time (``census_on``) without loading them as models: the same report per facility
+    and bed type as ``occupied_on`` (the latest within the week, the day itself included),
+    for the city and a district, all facilities or some."""
     from warroom.beds.models import Facility
 
     ids = sorted(Facility.objects.values_list("pk", flat=True))
@@ -128,6 +116,9 @@ def test_the_supplies_need_reads_each_latest_report_as_occupied_on_gives_it(hand
         for day in [D0 - dt.timedelta(days=1), *DAYS, DAYS[-1] + dt.timedelta(days=8)]:
             for facility_ids in (None, ids, ids[:1], []):
                 latest = selectors.occupied_on(day, user=user, facility_ids=facility_ids)
-                assert selectors.occupied_counts_on(day, user=user, facility_ids=facility_ids) == {
-                    k: r.occupied for k, r in latest.items()
+                assert selectors.census_on(day, user=user, facility_ids=facility_ids) == {
+                    k: selectors.Census(r.occupied, r.reported_at) for k, r in latest.items()
                 }
+            assert bool(selectors.occupied_on(day, user=user)) == (
+                D0 <= day <= DAYS[-1] + dt.timedelta(days=6)
+            )

@@ -167,19 +167,6 @@ def _reports_on(
     return qs.order_by("date")
 
 
-def occupied_counts_on(
-    day: dt.date, *, user: Any = SYSTEM, facility_ids: list[int] | None = None
-) -> dict[Key, int | None]:
-    """:func:`occupied_on`'s latest reports as their occupied beds alone (the supplies'
-    need per facility reads that field of 2,000 audited reports a peak day)."""
-    return {
-        (facility, bed_type): occupied
-        for facility, bed_type, occupied in _reports_on(day, user, facility_ids).values_list(
-            "facility_id", "bed_type", "occupied"
-        )
-    }
-
-
 @dataclass(frozen=True, slots=True)
 class Census:
     """What the bed balance reads of a facility's latest report (:func:`occupied_on`'s)."""
@@ -188,12 +175,15 @@ class Census:
     reported_at: dt.datetime
 
 
-def census_on(day: dt.date, *, user: Any = SYSTEM) -> dict[Key, Census]:
+def census_on(
+    day: dt.date, *, user: Any = SYSTEM, facility_ids: list[int] | None = None
+) -> dict[Key, Census]:
     """:func:`occupied_on`'s latest reports as their census and time only: the bed balance
-    reads two fields of each (2,000 audited reports a peak day, loaded as models for it)."""
+    and the supplies' need per facility read those fields of 2,000 audited reports a peak
+    day, loaded as models for it."""
     return {
         (facility, bed_type): Census(occupied, at)
-        for facility, bed_type, occupied, at in _reports_on(day, user).values_list(
+        for facility, bed_type, occupied, at in _reports_on(day, user, facility_ids).values_list(
             "facility_id", "bed_type", "occupied", "reported_at"
         )
     }

@@ -93,16 +93,15 @@ def stock_table(user: Any, area: Area) -> list[dict[str, Any]]:
 def need_by_facility(user: Any, area: Area, day: dt.date) -> dict[Any, dict[str, dict[str, int]]]:
     """Facility → item code → bed type → units needed for one day: occupied beds (the
     beds app's latest report, within a week) × the consumption norms."""
-    from warroom.beds.selectors import occupied_counts_on, visible_facilities
+    from warroom.beds.selectors import census_on, visible_facilities
 
     facilities = {
         f.pk: f
         for f in visible_facilities(user).filter(area__path__under=area.path).select_related("area")
     }
     out: dict[Any, dict[str, dict[str, int]]] = {}
-    for (fid, bed_type), occupied in occupied_counts_on(
-        day, user=user, facility_ids=list(facilities)
-    ).items():
+    for (fid, bed_type), census in census_on(day, user=user, facility_ids=list(facilities)).items():
+        occupied = census.occupied
         if not occupied or fid not in facilities:
             continue
         per = out.setdefault(facilities[fid], {})
