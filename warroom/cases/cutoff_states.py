@@ -309,27 +309,29 @@ def _still(cp: CutoffCheckpoint) -> bool:
     return CutoffCheckpoint.objects.filter(pk=cp.pk).exists()
 
 
-def with_home(kept: QuerySet[Any]) -> QuerySet[Any]:
-    """Kept rows annotated with their person's home compound (``home``), for a count
-    grouped by it; on PostgreSQL a merged person's rows have ``home`` NULL (every person
-    has a home: the caller drops them), elsewhere they are left out.
+def with_person_home(rows: QuerySet[Any]) -> QuerySet[Any]:
+    """Rows of a person (kept states, steps: a ``person`` key) annotated with his home
+    compound (``home``), for a count grouped by it; on PostgreSQL a merged person's rows
+    have ``home`` NULL (every person has a home: the caller drops them), elsewhere they
+    are left out.
 
-    PostgreSQL joined the tens of thousands of kept rows to all the people with a hash
-    join over the whole table (344,206 rows, 96 MB at the whole city's peak, read from the
-    disk's cache each time: more than its buffers keep), never taking the covering index
-    ``cases_person_home`` (id to home of the people not merged, migration 0013): its cost
-    model prices that index's pages as random reads. Asked by a subquery per kept row the
-    person is one probe of that index (an index-only scan): the certification's unreleased
-    people by home 135-217 -> 86-98 ms at the peak (load 2.3). SQLite (no covering index;
-    a person found by his id in the table) was slower that way (40-52 -> 75-98 ms): the
-    join there."""
+    PostgreSQL joined the tens of thousands of kept rows (or of steps) to all the people
+    with a hash join over the whole table (344,206 rows, 96 MB at the whole city's peak,
+    read from the disk's cache each time: more than its buffers keep), never taking the
+    covering index ``cases_person_home`` (id to home of the people not merged, migration
+    0013): its cost model prices that index's pages as random reads. Asked by a subquery
+    per row, the person is one probe of that index (an index-only scan): certification's
+    unreleased people by home 135-217 -> 86-98 ms at the peak (load 2.3). SQLite (no
+    covering index; a person found by his id in the table) was slower that way (40-52 ->
+    75-98 ms): the join there.
+    """
     from django.db.models import OuterRef
 
     from warroom.cases.models import Person
 
     if connection.vendor != "postgresql":
-        return kept.filter(person__merged_into__isnull=True).annotate(home=F("person__home_id"))
-    return kept.annotate(
+        return rows.filter(person__merged_into__isnull=True).annotate(home=F("person__home_id"))
+    return rows.annotate(
         home=Subquery(
             Person.objects.filter(pk=OuterRef("person_id"), merged_into__isnull=True)
             .order_by()
@@ -356,7 +358,7 @@ def unreleased_rows(
     fresh = written_since(cp, steps_at(end))
     counts: dict[tuple[int, str], int] = {}
     kept = (
-        with_home(CutoffState.objects.filter(status__in=unreleased))
+        with_person_home(CutoffState.objects.filter(status__in=unreleased))
         .values("home", "status")
         .annotate(n=Count("pk"))
         .order_by()
