@@ -179,6 +179,43 @@ def test_the_planners_statistics_are_refreshed_for_the_tables_an_import_changed(
         assert cursor.fetchone()[0] >= 300  # the planner now knows the rows
 
 
+@pytest.mark.django_db(transaction=True)  # the server counts changes at their commit
+def test_the_threshold_scales_with_the_catalogues_rows_not_the_statistics_counters():
+    """A database copied from a template (or after a crash) has its statistics counters
+    at 0 (``n_live_tup``) while its catalogue still knows the rows (``reltuples``), as
+    autovacuum uses: a few changed rows of a large table are then below the threshold,
+    not analysed again and again."""
+    from django.db import connection
+
+    from warroom.core.dbstats import dead_tables, stale_tables
+    from warroom.geo.models import Area
+
+    if connection.vendor != "postgresql":
+        assert stale_tables() == [] and dead_tables() == []
+        return
+    Area.objects.bulk_create(
+        [
+            Area(code=f"79{i:04d}", name_zh=f"区{i}", level="city", path=f"/79{i:04d}/", depth=0)
+            for i in range(400)
+        ]
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_force_next_flush()")  # the inserts counted first
+        cursor.execute("ANALYZE geo_area")  # the catalogue: >= 400 rows
+        cursor.execute("SELECT pg_stat_reset_single_table_counters('geo_area'::regclass)")
+    Area.objects.filter(code__in=[f"79{i:04d}" for i in range(70)]).update(population=2)
+    with connection.cursor() as cursor:  # 70 changed rows, 70 dead versions
+        cursor.execute("SELECT pg_stat_force_next_flush()")
+        cursor.execute(
+            "SELECT n_live_tup, n_mod_since_analyze FROM pg_stat_user_tables "
+            "WHERE relname = 'geo_area' AND schemaname = current_schema()"
+        )
+        live, changed = cursor.fetchone()
+    assert changed >= 70 and live < 70  # past 50 + 10 % of the view's rows
+    assert "geo_area" not in stale_tables()  # but not of the catalogue's: 50 + 40 > 70
+    assert "geo_area" not in dead_tables()  # 50 + 80 > 70
+
+
 @pytest.mark.django_db(transaction=True)  # VACUUM runs only outside a transaction
 def test_the_cycle_vacuums_the_tables_an_import_left_dead_rows_in():
     """Rows updated past autovacuum's vacuum threshold leave dead versions that every scan

@@ -359,3 +359,28 @@ def test_the_tests_owed_at_the_checkpoint_fall_in_the_bands_their_last_due_recor
         return _owed_tests_by_home(None, cut)
 
     assert _owed_tests_by_home(_owed_tests, cut) == by_definition() == {home.pk: [6, 4, 2]}
+
+
+def test_certifications_unreleased_people_leave_out_the_merged_ones(city):
+    """The unreleased people by home from the kept rows (grouped by a per-row look-up of
+    the person's home on PostgreSQL, a join elsewhere) count a person merged after the
+    advance nowhere, whether his row is read or he is read from his history, and equal
+    the person-by-person definition."""
+    cut = cutoff_for(DAY)
+    home = city["990101001001001"]
+    a, b, c = (Person.objects.create(name=n, home=home, created_at=cut) for n in "abc")
+    for p in (a, b, c):
+        TransitionRecord.objects.create(
+            person=p, target=Status.SUSPECTED, at=cut - dt.timedelta(hours=5)
+        )
+    cutoff_states.do_advance(cut)
+    unreleased = sorted(states.UNRELEASED)
+    assert cutoff_states.unreleased_rows(cut, unreleased) == [(home.pk, Status.SUSPECTED, 3)]
+    Person.objects.filter(pk=b.pk).update(merged_into=a)  # a duplicate found: kept row stays
+    assert cutoff_states.unreleased_rows(cut, unreleased) == [(home.pk, Status.SUSPECTED, 2)]
+    assert sorted(unreleased_by_compound(cut)) == _unreleased_person_by_person(cut)
+    # c read from his history (a record written since the rows), then merged too
+    TransitionRecord.objects.create(person=c, target=Status.CONTACT, at=cut + dt.timedelta(hours=1))
+    Person.objects.filter(pk=c.pk).update(merged_into=a)
+    assert cutoff_states.unreleased_rows(cut, unreleased) == [(home.pk, Status.SUSPECTED, 1)]
+    assert sorted(unreleased_by_compound(cut)) == _unreleased_person_by_person(cut)

@@ -186,3 +186,33 @@ def test_a_recompute_writes_only_the_rows_that_differ_and_ends_as_a_fresh_one(ci
     assert _line_list_rows(today) == fresh
     assert before == dict(DailyReport.objects.filter(pk__in=kept).values_list("pk", "updated_at"))
     assert DailyReport.objects.filter(pk=changed.pk).exists()  # updated where it was
+
+
+def test_line_list_figures_leave_out_merged_people(city, officer):
+    """A merged person's steps count nowhere (on PostgreSQL the homes are looked up per
+    step, a merged person's home NULL and dropped; elsewhere a join leaves him out)."""
+    from warroom.cases.models import Person
+    from warroom.surveillance.services import line_list_figures
+
+    today = timezone.localdate()
+    people = [
+        cases.do_register_person(
+            name=f"m{n}",
+            home=city[home],
+            actor=officer,
+            id_number=resident_id(40 + n),
+            category="confirmed",
+        )
+        for n, home in enumerate(["990101001001001", "990101001001001", "990101001001002"])
+    ]
+    ids, values, names = line_list_figures(today)
+    col = names.index("new_confirmed")
+    at = {int(pk): row for pk, row in zip(ids, values, strict=True)}
+    assert at[city["990101"].pk][col] == 3
+    Person.objects.filter(pk=people[1].pk).update(merged_into=people[0])
+    Person.objects.filter(pk=people[2].pk).update(merged_into=people[0])
+    ids, values, names = line_list_figures(today)
+    at = {int(pk): row for pk, row in zip(ids, values, strict=True)}
+    assert at[city["990101"].pk][col] == 1
+    assert at[city["990101001001001"].pk][col] == 1
+    assert at[city["990101001001002"].pk][col] == 0

@@ -43,7 +43,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Case, Count, F, Max, Min, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, Max, Min, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
 from warroom.cases.cutoff_models import CutoffCheckpoint, CutoffState
@@ -309,6 +309,37 @@ def _still(cp: CutoffCheckpoint) -> bool:
     return CutoffCheckpoint.objects.filter(pk=cp.pk).exists()
 
 
+def with_person_home(rows: QuerySet[Any]) -> QuerySet[Any]:
+    """Rows of a person (kept states, steps: a ``person`` key) annotated with his home
+    compound (``home``), for a count grouped by it; on PostgreSQL a merged person's rows
+    have ``home`` NULL (every person has a home: the caller drops them), elsewhere they
+    are left out.
+
+    PostgreSQL joined the tens of thousands of kept rows (or of steps) to all the people
+    with a hash join over the whole table (344,206 rows, 96 MB at the whole city's peak,
+    read from the disk's cache each time: more than its buffers keep), never taking the
+    covering index ``cases_person_home`` (id to home of the people not merged, migration
+    0013): its cost model prices that index's pages as random reads. Asked by a subquery
+    per row, the person is one probe of that index (an index-only scan): certification's
+    unreleased people by home 135-217 -> 86-98 ms at the peak (load 2.3). SQLite (no
+    covering index; a person found by his id in the table) was slower that way (40-52 ->
+    75-98 ms): the join there.
+    """
+    from django.db.models import OuterRef
+
+    from warroom.cases.models import Person
+
+    if connection.vendor != "postgresql":
+        return rows.filter(person__merged_into__isnull=True).annotate(home=F("person__home_id"))
+    return rows.annotate(
+        home=Subquery(
+            Person.objects.filter(pk=OuterRef("person_id"), merged_into__isnull=True)
+            .order_by()
+            .values("home_id")
+        )
+    )
+
+
 def unreleased_rows(
     end: dt.datetime, unreleased: Sequence[str]
 ) -> list[tuple[int, str, int]] | None:
@@ -327,15 +358,15 @@ def unreleased_rows(
     fresh = written_since(cp, steps_at(end))
     counts: dict[tuple[int, str], int] = {}
     kept = (
-        CutoffState.objects.filter(status__in=unreleased, person__merged_into__isnull=True)
-        .values("person__home_id", "status")
+        with_person_home(CutoffState.objects.filter(status__in=unreleased))
+        .values("home", "status")
         .annotate(n=Count("pk"))
         .order_by()
     )
     if fresh:
         with among(fresh, integer=True) as ids:
             kept = kept.exclude(person_id__in=ids)
-            rows = list(kept.values_list("person__home_id", "status", "n"))
+            rows = list(kept.values_list("home", "status", "n"))
             homes = dict(
                 Person.objects.filter(pk__in=ids, merged_into__isnull=True).values_list(
                     "pk", "home_id"
@@ -346,10 +377,12 @@ def unreleased_rows(
                     key = (homes[pk], str(state[0]))
                     counts[key] = counts.get(key, 0) + 1
     else:
-        rows = list(kept.values_list("person__home_id", "status", "n"))
+        rows = list(kept.values_list("home", "status", "n"))
     if not _still(cp):
         return None  # moved on while read: the caller reads from scratch
     for home, status, n in rows:
+        if home is None:
+            continue  # merged (every person has a home): not counted
         counts[(home, str(status))] = counts.get((home, str(status)), 0) + int(n)
     return [(home, status, n) for (home, status), n in counts.items()]
 

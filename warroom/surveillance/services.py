@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from warroom.audit.services import record_batch
 from warroom.cases.clearance import cutoff_for
+from warroom.cases.cutoff_states import with_person_home
 from warroom.cases.models import Person, TransitionRecord
 from warroom.cases.states import Severity, Status
 from warroom.core import bulk
@@ -232,7 +233,7 @@ def line_list_figures(day: dt.date) -> tuple[np.ndarray, np.ndarray, list[str]]:
     values = np.zeros((len(ids), len(FIGURES)), dtype=np.int64)
     end = cutoff_for(day)
     start = end - dt.timedelta(days=1)
-    steps = TransitionRecord.objects.filter(person__merged_into__isnull=True)
+    steps = with_person_home(TransitionRecord.objects.all())  # merged people: home None
     new_targets = {
         "new_confirmed": Status.CONFIRMED,
         "new_suspected": Status.SUSPECTED,
@@ -261,12 +262,13 @@ def line_list_figures(day: dt.date) -> tuple[np.ndarray, np.ndarray, list[str]]:
             Q(at__gte=start, at__lt=end, target__in=[*new_targets.values()])
             | Q(at__lt=end, target__in=[*cum_targets.values()])
         )
-        .values("person__home_id")
+        .values("home")
         .annotate(**annotations)
         .order_by()
     )
+    rows = [r for r in rows if r["home"] is not None]
     if rows:
-        index = np.searchsorted(ids, [r["person__home_id"] for r in rows])
+        index = np.searchsorted(ids, [r["home"] for r in rows])
         for name in [*new_targets, *cum_targets]:
             values[index, FIGURES.index(name)] = [r[name] for r in rows]
     c, d, s = (FIGURES.index(n) for n in ("cum_confirmed", "cum_deaths", "cum_discharged"))
