@@ -298,16 +298,7 @@ def _write_statuses(day: dt.date, now: dt.datetime, rows: list[tuple[Any, ...]])
     bulk.update_rows(
         CertificationStatus,
         changed,
-        [
-            "level",
-            "status",
-            "reasons",
-            "certified_since",
-            "children_total",
-            "children_certified",
-            "subtree_counts",
-            "computed_at",
-        ],
+        [c for c in _STATUS_COLUMNS if c not in ("area", "date")],  # a row's key stays
     )
     _insert_statuses(day, now, fresh)
 
