@@ -11,6 +11,7 @@ jurisdiction contains it and who hold the capability.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable
 from typing import Any, Protocol
@@ -18,8 +19,10 @@ from typing import Any, Protocol
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from warroom.core import bulk
 from warroom.core.words import Worded, stored_text, words_of
 
 log = logging.getLogger("warroom.notify")
@@ -43,12 +46,26 @@ def sms_gateway() -> SmsGateway:
 
 def recipients(area: Any, capability: str) -> list[Any]:
     """Active users whose area is ``area`` or an ancestor, holding ``capability``."""
+    return recipients_by_area([area], capability)[area.pk]
+
+
+def _lineage_paths(path: str) -> set[str]:
+    """The paths of an area and of every area above it (its path's prefixes)."""
+    return {path[: i + 1] for i, c in enumerate(path) if c == "/" and i > 0}
+
+
+def recipients_by_area(areas: Iterable[Any], capability: str) -> dict[Any, list[Any]]:
+    """:func:`recipients` of several areas (by their pk), the users read in one query:
+    for a batch notifying many areas at once (the day's escalated appeals)."""
     from django.contrib.auth import get_user_model
 
-    path = area.path
-    prefixes = {path[: i + 1] for i, c in enumerate(path) if c == "/" and i > 0}
-    users = get_user_model().objects.filter(is_active=True, area__path__in=prefixes)
-    return [u for u in users.select_related("area") if u.can(capability)]
+    lineages = {area.pk: _lineage_paths(area.path) for area in areas}
+    if not lineages:
+        return {}
+    wanted = set().union(*lineages.values())
+    users = get_user_model().objects.filter(is_active=True, area__path__in=sorted(wanted))
+    able = [u for u in users.select_related("area") if u.can(capability)]
+    return {pk: [u for u in able if u.area.path in paths] for pk, paths in lineages.items()}
 
 
 def notify(
@@ -67,6 +84,23 @@ def notify(
     return notify_each([(users, kind, title, body, link)])
 
 
+NOTIFICATION_FIELDS = (
+    "user",
+    "kind",
+    "title",
+    "body",
+    "title_words",
+    "body_words",
+    "link",
+    "created_at",
+)
+
+
+def _json(value: Any) -> str | None:
+    """A JSON field's value as the text Django writes for it (SQL NULL for None)."""
+    return None if value is None else json.dumps(value)
+
+
 # users, kind, title, body, link
 Message = tuple[Iterable[Any], str, "Worded | str", "Worded | str", str]
 
@@ -76,25 +110,16 @@ def notify_each(messages: Iterable[Message]) -> int:
     written in one INSERT; returns how many were written."""
     from warroom.core.models import Notification
 
-    rows, deliveries = [], []
+    rows: list[tuple[Any, ...]] = []
+    deliveries = []
+    now = timezone.now()  # (the rows' created_at: auto_now_add, set by the one INSERT)
     for users, kind, worded_title, worded_body, link in messages:
         people = {u.pk: u for u in users if u is not None and getattr(u, "pk", None)}
         if not people:
             continue
         title, body = stored_text(worded_title, 200), stored_text(worded_body)
-        title_words, body_words = words_of(worded_title), words_of(worded_body)
-        rows += [
-            Notification(
-                user=u,
-                kind=kind,
-                title=title,
-                body=body,
-                title_words=title_words,
-                body_words=body_words,
-                link=link[:500],
-            )
-            for u in people.values()
-        ]
+        title_words, body_words = _json(words_of(worded_title)), _json(words_of(worded_body))
+        rows += [(pk, kind, title, body, title_words, body_words, link[:500], now) for pk in people]
         mail_to = [u.email for u in people.values() if u.email]
         phones = [p for u in people.values() if (p := getattr(u, "phone", ""))]
         if mail_to or phones:  # (in the language active when the message was written)
@@ -103,7 +128,9 @@ def notify_each(messages: Iterable[Message]) -> int:
             )
     if not rows:
         return 0
-    Notification.objects.bulk_create(rows, batch_size=1000)
+    # Plain tuples, no model instance per row: an escalation notifies every user above
+    # each appeal's area (thousands of rows a day at the city's scale).
+    bulk.insert_tuples(Notification, NOTIFICATION_FIELDS, rows)
 
     def deliver() -> None:
         gateway = sms_gateway() if any(d[5] for d in deliveries) else None
