@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Sum
 
 from warroom.core.context import acting, is_system
@@ -140,18 +140,7 @@ def do_import_generated(table: Table, *, actor: Any) -> WasteImportResult:
             seen[key] = p["_row"]
         if errors:
             raise TableRejected(errors)
-        created = updated = 0
-        for p in parsed:
-            code = p.get("facility_code") or ""
-            _row, made = Generated.objects.update_or_create(
-                day=p["date"],
-                area=areas[p["area_code"]],
-                source_code=code,
-                kind=p["kind"],
-                defaults={"tonnes": p["tonnes"], "facility": facilities.get(code)},
-            )
-            created += made
-            updated += not made
+        created, updated = _write_generated(parsed, areas, facilities)
         finish_import(
             kind,
             table.sha256,
@@ -164,6 +153,82 @@ def do_import_generated(table: Table, *, actor: Any) -> WasteImportResult:
             message=f"waste generated: {len(parsed)} rows from {table.filename or 'data'}",
         )
     return WasteImportResult(kind, len(parsed), created, updated, False, table.sha256)
+
+
+def _write_generated(
+    parsed: list[dict[str, Any]], areas: dict[str, Area], facilities: dict[str, Any]
+) -> tuple[int, int]:
+    """Each row inserted, or the stored row of its (day, source, kind) replaced (a
+    corrected report): the stored ones read and locked in one query, the rest written in
+    one INSERT (a source at a time was a query or two per facility, every day)."""
+    rows = {
+        (p["date"], areas[p["area_code"]].pk, p.get("facility_code") or "", p["kind"]): p
+        for p in parsed
+    }
+    stored = {
+        (g.day, g.area_id, g.source_code, g.kind): g
+        for g in Generated.objects.select_for_update().filter(
+            day__in={k[0] for k in rows}, area_id__in={k[1] for k in rows}
+        )
+    }
+    new, changed = [], []
+    for key, p in rows.items():
+        facility = facilities.get(key[2])
+        row = stored.get(key)
+        if row is None:
+            new.append(
+                Generated(
+                    day=key[0],
+                    area_id=key[1],
+                    source_code=key[2],
+                    kind=key[3],
+                    tonnes=p["tonnes"],
+                    facility=facility,
+                )
+            )
+        else:
+            row.tonnes, row.facility = p["tonnes"], facility
+            changed.append(row)
+    try:
+        with transaction.atomic():
+            Generated.objects.bulk_create(new)
+    except IntegrityError:  # written meanwhile by another import of the same source and day
+        raise TableRejected(
+            [RowError(0, "area_code", "", "this day's report was written meanwhile: send it again")]
+        ) from None
+    if changed:
+        Generated.objects.bulk_update(changed, ["tonnes", "facility"])
+    return len(new), len(changed)
+
+
+def _running_totals(
+    model: type[Generated] | type[Disposed],
+    sources: set[tuple[int, str]],
+    days: set[dt.date],
+) -> dict[tuple[int, str, dt.date], Decimal]:
+    """Tonnes of each source (area pk, source code) up to and including each of ``days``,
+    from one grouped query (a query per source and day before)."""
+    last = max(days)
+    per_day: dict[tuple[int, str], list[tuple[dt.date, Decimal]]] = defaultdict(list)
+    grouped = (
+        model.objects.filter(
+            area_id__in={a for a, _c in sources},
+            source_code__in={c for _a, c in sources},
+            day__lte=last,
+        )
+        .values_list("area_id", "source_code", "day")
+        .annotate(t=Sum("tonnes"))
+        .order_by()
+    )
+    for area_id, code, day, t in grouped:
+        if (area_id, code) in sources:
+            per_day[(area_id, code)].append((day, Decimal(t or 0)))
+    out: dict[tuple[int, str, dt.date], Decimal] = {}
+    for area_id, code in sources:
+        history = sorted(per_day.get((area_id, code), ()))
+        for day in days:
+            out[(area_id, code, day)] = sum((t for d, t in history if d <= day), Decimal(0))
+    return out
 
 
 def do_import_disposed(table: Table, *, actor: Any) -> WasteImportResult:
@@ -199,11 +264,17 @@ def do_import_disposed(table: Table, *, actor: Any) -> WasteImportResult:
         load: dict[tuple[dt.date, str], Decimal] = defaultdict(Decimal)
         for p in parsed:
             load[(p["date"], p["plant_code"])] += p["tonnes"]
-        for (day, code), t in sorted(load.items()):
-            already = (
-                Disposed.objects.filter(day=day, plant=plants[code]).aggregate(t=Sum("tonnes"))["t"]
-                or 0
+        disposed_on = {
+            (plant_id, day): t or 0
+            for plant_id, day, t in Disposed.objects.filter(
+                day__in={d for d, _c in load}, plant__in=[plants[c] for _d, c in load]
             )
+            .values_list("plant_id", "day")
+            .annotate(t=Sum("tonnes"))
+            .order_by()
+        }
+        for (day, code), t in sorted(load.items()):
+            already = disposed_on.get((plants[code].pk, day), 0)
             cap = capacity_on(day).get(plants[code].pk, 0.0)
             if float(t + already) > cap + 1e-6:
                 row = next(
@@ -220,20 +291,13 @@ def do_import_disposed(table: Table, *, actor: Any) -> WasteImportResult:
             wanted[(areas[p["area_code"]].pk, p.get("facility_code") or "")].append(
                 (p["date"], p["tonnes"], p["_row"])
             )
+        asked_days = {p["date"] for p in parsed}
+        generated = _running_totals(Generated, set(wanted), asked_days)
+        disposed = _running_totals(Disposed, set(wanted), asked_days)
         for (aid, code), rows in wanted.items():
             for day, _t, row in sorted(rows):
-                gen = (
-                    Generated.objects.filter(area_id=aid, source_code=code, day__lte=day).aggregate(
-                        t=Sum("tonnes")
-                    )["t"]
-                    or 0
-                )
-                done = (
-                    Disposed.objects.filter(area_id=aid, source_code=code, day__lte=day).aggregate(
-                        t=Sum("tonnes")
-                    )["t"]
-                    or 0
-                )
+                gen = generated[(aid, code, day)]
+                done = disposed[(aid, code, day)]
                 asked = sum((t for d, t, _r in rows if d <= day), Decimal(0))
                 if asked + done > gen + Decimal("0.0001"):
                     errors.append(
