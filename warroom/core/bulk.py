@@ -421,6 +421,12 @@ def _copy_columns(objs: Sequence[models.Model], fields: Sequence[Any]) -> list[l
     return out
 
 
+def json_text(value: Any) -> str | None:
+    """A JSON field's value (no custom encoder) as the text Django writes for it, None as
+    SQL NULL: what :func:`insert_tuples` takes for a JSON column."""
+    return None if value is None else json.dumps(value)
+
+
 def _json_texts(field: Any, values: Sequence[Any]) -> list[str | None]:
     """A JSON column's values as JSON text (None stays SQL NULL), as the field's
     ``get_db_prep_save`` would dump them."""

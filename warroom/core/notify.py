@@ -11,7 +11,6 @@ jurisdiction contains it and who hold the capability.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterable
 from typing import Any, Protocol
@@ -96,11 +95,6 @@ NOTIFICATION_FIELDS = (
 )
 
 
-def _json(value: Any) -> str | None:
-    """A JSON field's value as the text Django writes for it (SQL NULL for None)."""
-    return None if value is None else json.dumps(value)
-
-
 # users, kind, title, body, link
 Message = tuple[Iterable[Any], str, "Worded | str", "Worded | str", str]
 
@@ -118,7 +112,10 @@ def notify_each(messages: Iterable[Message]) -> int:
         if not people:
             continue
         title, body = stored_text(worded_title, 200), stored_text(worded_body)
-        title_words, body_words = _json(words_of(worded_title)), _json(words_of(worded_body))
+        title_words, body_words = (
+            bulk.json_text(words_of(worded_title)),
+            bulk.json_text(words_of(worded_body)),
+        )
         rows += [(pk, kind, title, body, title_words, body_words, link[:500], now) for pk in people]
         mail_to = [u.email for u in people.values() if u.email]
         phones = [p for u in people.values() if (p := getattr(u, "phone", ""))]
