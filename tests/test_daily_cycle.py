@@ -150,9 +150,7 @@ def test_a_first_step_runs_before_every_other(steps):
     assert calls == ["z", "a", "b", "c"]
 
 
-@pytest.mark.django_db(transaction=True)  # the server counts changes at their commit
 def test_a_shared_figure_is_computed_once_a_cycle_and_again_when_what_it_reads_changed(steps):
-    calls, _ = steps
     computed: list[int] = []
     version = [1]
 
@@ -183,6 +181,7 @@ def test_a_shared_figure_is_computed_once_a_cycle_and_again_when_what_it_reads_c
     assert computed == [1, 2, 2, 3, 3]
 
 
+@pytest.mark.django_db(transaction=True)  # the server counts changes at their commit
 def test_the_planners_statistics_are_refreshed_for_the_tables_an_import_changed():
     """``core.statistics`` (registered first) analyses exactly the tables past autovacuum's
     threshold, whatever the server's autovacuum setting; on SQLite it does nothing."""
