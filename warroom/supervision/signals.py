@@ -169,22 +169,16 @@ def special_place_clusters(day: dt.date) -> list[Hit]:
     places = list(SpecialPlace.objects.filter(active=True).select_related("area"))
     if not places:
         return []
-    from warroom.cases.models import Person
-    from warroom.core.bulk import among
-
     names = sorted({p.name for p in places} | {p.code for p in places})
     people: dict[str, set[int]] = {}
-    # The 14 days' confirmed people first, then their workplaces by their ids: joined in
-    # one statement, PostgreSQL took the workplace test for selective and read the whole
-    # people's table (344,000 rows at the whole city's peak) for it.
-    confirmed = set(_confirmed_in(_end(day), 14).order_by().values_list("person_id", flat=True))
-    with among(confirmed, integer=True) as ids:
-        for person_id, workplace in (
-            Person.objects.filter(pk__in=ids, workplace__in=names)
-            .order_by()
-            .values_list("pk", "workplace")
-        ):
-            people.setdefault(workplace, set()).add(person_id)
+    for person_id, workplace in (
+        _confirmed_in(_end(day), 14)
+        .filter(person__workplace__in=names)
+        .order_by()  # (the steps' ordering would make DISTINCT keep every step)
+        .values_list("person_id", "person__workplace")
+        .distinct()
+    ):
+        people.setdefault(workplace, set()).add(person_id)
     hits = []
     for place in places:
         n = len(people.get(place.name, set()) | people.get(place.code, set()))
