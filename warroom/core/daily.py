@@ -25,7 +25,6 @@ import re
 import time
 import traceback
 from collections.abc import Callable, Hashable, Iterable
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from graphlib import CycleError, TopologicalSorter
 from typing import Any, TypeVar
@@ -34,14 +33,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from warroom.core.bulk import quiet_gc
-from warroom.core.context import SYSTEM, acting
+from warroom.core.context import SYSTEM, acting, shared_figures, sharing
 from warroom.core.errors import WarroomError
 
 StepFn = Callable[..., "str | None"]
 T = TypeVar("T")
-
-# The figures computed in the running cycle (:func:`shared`); None outside a cycle.
-_SHARED: ContextVar[dict[Hashable, Any] | None] = ContextVar("daily_shared", default=None)
 
 
 def shared(
@@ -53,7 +49,7 @@ def shared(
     each call. ``version()`` (asked only in a cycle) names what the figure depends on that
     may change between two steps (e.g. the highest ids of the histories it reads): a
     change in between makes a new value."""
-    memo = _SHARED.get()
+    memo = shared_figures()  # (the run's store: run_daily_cycle opens it)
     if memo is None:
         return compute()
     full = (key, version() if version is not None else None)
@@ -169,11 +165,8 @@ def run_daily_cycle(
     steps = ordered_steps(only)
     if scope is not None:
         return _run_scoped(day, steps, scope=scope, actor=actor, report=report, on_step=on_step)
-    shared_figures = _SHARED.set({})
-    try:
+    with sharing():  # the figures several steps read, computed once in this run
         _run_steps(day, steps, actor=actor, force=force, report=report, on_step=on_step)
-    finally:
-        _SHARED.reset(shared_figures)
     return report
 
 
