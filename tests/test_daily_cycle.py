@@ -150,6 +150,37 @@ def test_a_first_step_runs_before_every_other(steps):
     assert calls == ["z", "a", "b", "c"]
 
 
+def test_a_shared_figure_is_computed_once_a_cycle_and_again_when_what_it_reads_changed(steps):
+    computed: list[int] = []
+    version = [1]
+
+    def figure() -> int:
+        computed.append(version[0])
+        return version[0] * 10
+
+    seen: list[int] = []
+
+    def reader(day: dt.date) -> str:
+        seen.append(daily.shared("fig", figure, version=lambda: version[0]))
+        return "read"
+
+    def writer(day: dt.date) -> str:
+        version[0] += 1  # something the figure depends on changed between two steps
+        return "wrote"
+
+    daily.register_step("r1", reader, after=["c"])
+    daily.register_step("r2", reader, after=["r1"])
+    daily.register_step("w", writer, after=["r2"])
+    daily.register_step("r3", reader, after=["w"])
+    daily.run_daily_cycle(DAY)
+    assert seen == [10, 10, 20] and computed == [1, 2]
+    daily.run_daily_cycle(DAY, force=True)  # a new run computes it again
+    assert seen[3:] == [20, 20, 30] and computed == [1, 2, 2, 3]
+    # outside a cycle: computed at each call, the version not asked
+    assert daily.shared("fig", figure, version=lambda: 1 / 0) == 30
+    assert computed == [1, 2, 2, 3, 3]
+
+
 @pytest.mark.django_db(transaction=True)  # the server counts changes at their commit
 def test_the_planners_statistics_are_refreshed_for_the_tables_an_import_changed():
     """``core.statistics`` (registered first) analyses exactly the tables past autovacuum's

@@ -384,3 +384,54 @@ def test_certifications_unreleased_people_leave_out_the_merged_ones(city):
     Person.objects.filter(pk=c.pk).update(merged_into=a)
     assert cutoff_states.unreleased_rows(cut, unreleased) == [(home.pk, Status.SUSPECTED, 1)]
     assert sorted(unreleased_by_compound(cut)) == _unreleased_person_by_person(cut)
+
+
+def test_the_people_waiting_are_read_once_a_cycle_for_the_clearance_and_the_bed_balance(
+    city, monkeypatch
+):
+    from warroom.beds.models import BedBalance
+    from warroom.cases.models import ClearanceSnapshot
+    from warroom.core import daily
+
+    cut = cutoff_for(DAY)
+    home = city["990101001001001"]
+    for k, (target, isolation) in enumerate(
+        [
+            (Status.CONFIRMED, None),
+            (Status.CONFIRMED, None),
+            (Status.CONTACT, Isolation.HOME),
+            (Status.SUSPECTED, Isolation.QUARANTINE),  # isolated: not waiting
+            (Status.FEBRILE, None),
+        ]
+    ):
+        p = Person.objects.create(
+            name=f"p{k}", home=home, created_at=cut - dt.timedelta(days=3), status=target
+        )
+        TransitionRecord.objects.create(person=p, target=target, at=cut - dt.timedelta(hours=30))
+        if target == Status.CONFIRMED:
+            SeverityRecord.objects.create(
+                person=p, severity=Severity.SEVERE if k else Severity.MILD, at=cut
+            )
+        if isolation is not None:
+            p.isolation = isolation
+            p.save()
+            IsolationRecord.objects.create(person=p, isolation=isolation, at=cut)
+    reads: list[object] = []
+    real = waiting._waiting_groups
+    monkeypatch.setattr(waiting, "_waiting_groups", lambda *a: reads.append(a) or real(*a))
+    steps = ["cases.states", "cases.clearance", "beds.pools", "beds.balance"]
+
+    def written() -> tuple[list, list]:
+        return (
+            sorted(ClearanceSnapshot.objects.values_list("area", "duty", "total", "over_48h")),
+            sorted(BedBalance.objects.values_list("area", "bed_type", "waiting")),
+        )
+
+    daily.run_daily_cycle(DAY, only=steps)
+    assert len(reads) == 1  # the clearance's read serves the bed balance
+    in_cycle = written()
+    assert sum(n for _d, _t, n in in_cycle[1]) == 4 and in_cycle[0]
+    for name in steps[1:]:  # each step outside a cycle: its own read, the same rows
+        daily._STEPS[name].fn(DAY)
+    assert len(reads) == 3
+    assert written() == in_cycle

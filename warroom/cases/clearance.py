@@ -419,9 +419,8 @@ def person_duty_rows(cutoff: dt.datetime) -> dict[str, dict[int, list[int]]]:
             cutoff, waiting.states_at(cutoff, [waiting.waiting_filter(), ADMITTED_NOW]), out
         )
         return out
-    h24, h48 = cutoff - dt.timedelta(hours=24), cutoff - dt.timedelta(hours=48)
     for (home, status, _severity), (n, o24, o48) in waiting.waiting_groups(
-        cutoff, (h24, h48)
+        cutoff, waiting.day_ages(cutoff)
     ).items():
         duty = Duty.ADMIT if status == Status.CONFIRMED else Duty.ISOLATE
         row = out[duty].setdefault(home, [0, 0, 0, 0])

@@ -245,7 +245,8 @@ def checkpoint() -> CutoffCheckpoint | None:
     return CutoffCheckpoint.objects.order_by("-pk").first()
 
 
-def _marks() -> tuple[int, int, int]:
+def marks() -> tuple[int, int, int]:
+    """The highest id of each history (transitions, isolation and severity records)."""
     return tuple(  # type: ignore[return-value]
         m.objects.aggregate(n=Max("pk"))["n"] or 0 for m in _models()
     )
@@ -575,7 +576,7 @@ def do_advance(moment: dt.datetime) -> str:
         cp = CutoffCheckpoint.objects.select_for_update().order_by("-pk").first()
         if cp is not None and cp.moment > moment:
             return f"states kept at the later cut-off {cp.moment:%Y-%m-%d %H:%M}"
-        marks = _marks()
+        highest = marks()
         if cp is None:
             CutoffState.objects.all().delete()
             _bring(moment, None, None)
@@ -619,9 +620,9 @@ def do_advance(moment: dt.datetime) -> str:
         CutoffCheckpoint.objects.all().delete()
         CutoffCheckpoint.objects.create(
             moment=moment,
-            transition_id=marks[0],
-            isolation_id=marks[1],
-            severity_id=marks[2],
+            transition_id=highest[0],
+            isolation_id=highest[1],
+            severity_id=highest[2],
             people=people,
             computed_at=timezone.now(),
         )

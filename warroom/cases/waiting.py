@@ -397,13 +397,50 @@ def _severity_expression() -> Case:
     return Case(When(severity="", then=F("person__severity")), default=F("severity"))
 
 
+def day_ages(moment: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    """The ages the daily cycle counts the people waiting at a cut-off by: since 24 and 48
+    hours before it or earlier (the clearance's age buckets)."""
+    return moment - dt.timedelta(hours=24), moment - dt.timedelta(hours=48)
+
+
 def waiting_groups(
     moment: dt.datetime, ages: Sequence[dt.datetime] = ()
 ) -> dict[tuple[int, str, str], list[int]]:
     """The people of :func:`waiting_at` counted by (home compound, status, severity — ""
     but for the confirmed, whose bed depends on it): ``[people, of whom waiting since at
     or before ages[0], ...]``. At the daily cut-off one aggregate query over the kept
-    states; else from :func:`waiting_states`."""
+    states; else from :func:`waiting_states`. Read once per daily cycle
+    (:func:`warroom.core.daily.shared`: the clearance and the bed balance both count them,
+    with :func:`day_ages`); the answer is shared: not to be changed by the caller."""
+    from warroom.core.daily import shared
+
+    return shared(
+        ("cases.waiting_groups", moment, tuple(ages)),
+        lambda: _waiting_groups(moment, ages),
+        version=_histories_version,
+    )
+
+
+def _histories_version() -> tuple[Any, ...]:
+    """What :func:`waiting_groups` depends on that a step of the cycle could change: the
+    kept states' checkpoint and the highest id of each history it reads (a record written
+    between two steps makes a new count)."""
+    from django.db.models import Max
+
+    from warroom.cases import cutoff_states
+    from warroom.cases.models import TestDueRecord
+
+    cp = cutoff_states.checkpoint()
+    return (
+        cp and (cp.pk, cp.moment),
+        *cutoff_states.marks(),
+        TestDueRecord.objects.aggregate(n=Max("pk"))["n"],
+    )
+
+
+def _waiting_groups(
+    moment: dt.datetime, ages: Sequence[dt.datetime]
+) -> dict[tuple[int, str, str], list[int]]:
     out: dict[tuple[int, str, str], list[int]] = {}
 
     def add(s: StateAt) -> None:
@@ -503,7 +540,9 @@ def waiting_counts(day: dt.date) -> dict[tuple[int, str], int]:
     from warroom.cases.clearance import cutoff_for
 
     out: dict[tuple[int, str], int] = {}
-    for (home, status, severity), (n,) in waiting_groups(cutoff_for(day)).items():
+    moment = cutoff_for(day)
+    # (with the clearance's ages: the same count, read once a cycle for both)
+    for (home, status, severity), (n, *_older) in waiting_groups(moment, day_ages(moment)).items():
         need = need_of(status, severity)
         assert need is not None  # everyone waiting is in a category with a need
         key = (home, BED_TYPE_OF_NEED[need])

@@ -165,3 +165,25 @@ def progress_drawn() -> bool:
     """Whether the listener draws the progress itself (then no log line is printed)."""
     listening = _progress_sink.get()
     return listening is not None and listening[1]
+
+
+# --- figures shared by the steps of one run of the daily cycle --------------------------------
+# warroom.core.daily.run_daily_cycle opens the store (:func:`sharing`); its ``shared`` reads
+# and fills it. None outside a run.
+
+_shared_figures: ContextVar[dict[Any, Any] | None] = ContextVar("warroom_shared", default=None)
+
+
+@contextmanager
+def sharing() -> Iterator[dict[Any, Any]]:
+    """A store of figures for the block (one run of the daily cycle)."""
+    token = _shared_figures.set({})
+    try:
+        yield _shared_figures.get()  # type: ignore[misc]
+    finally:
+        _shared_figures.reset(token)
+
+
+def shared_figures() -> dict[Any, Any] | None:
+    """The store opened by :func:`sharing` around this code, None outside one."""
+    return _shared_figures.get()

@@ -12,6 +12,10 @@ and replaced as a whole, so:
   in one transaction, before anything runs: a forced run killed half-way leaves no later
   step "done" on the previous run's inputs, and the next run recomputes them;
 - the previous day's results are never touched.
+
+A figure that several steps read (the people waiting for a bed at the cut-off: the
+clearance and the bed balance) is computed once a cycle through its one reader, which
+asks :func:`shared`: the first step to read it computes it, the others take that value.
 """
 
 from __future__ import annotations
@@ -20,19 +24,38 @@ import datetime as dt
 import re
 import time
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from graphlib import CycleError, TopologicalSorter
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import transaction
 from django.utils import timezone
 
 from warroom.core.bulk import quiet_gc
-from warroom.core.context import SYSTEM, acting
+from warroom.core.context import SYSTEM, acting, shared_figures, sharing
 from warroom.core.errors import WarroomError
 
 StepFn = Callable[..., "str | None"]
+T = TypeVar("T")
+
+
+def shared(
+    key: Hashable, compute: Callable[[], T], *, version: Callable[[], Hashable] | None = None
+) -> T:
+    """``compute()`` once per run of the daily cycle for ``key``: a figure several steps
+    read, computed by the first of them and the same value handed to the others (the
+    callers must not change it). Outside a cycle (a page, an export, a test), computed at
+    each call. ``version()`` (asked only in a cycle) names what the figure depends on that
+    may change between two steps (e.g. the highest ids of the histories it reads): a
+    change in between makes a new value."""
+    memo = shared_figures()  # (the run's store: run_daily_cycle opens it)
+    if memo is None:
+        return compute()
+    full = (key, version() if version is not None else None)
+    if full not in memo:
+        memo[full] = compute()
+    return memo[full]  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)
@@ -138,12 +161,26 @@ def run_daily_cycle(
     is left stale for the city's own cycle, which recomputes them all. Nothing outside
     ``scope`` is written.
     """
-    from warroom.core.models import DailyStepRun
-
     report = CycleReport(day)
     steps = ordered_steps(only)
     if scope is not None:
         return _run_scoped(day, steps, scope=scope, actor=actor, report=report, on_step=on_step)
+    with sharing():  # the figures several steps read, computed once in this run
+        _run_steps(day, steps, actor=actor, force=force, report=report, on_step=on_step)
+    return report
+
+
+def _run_steps(
+    day: dt.date,
+    steps: list[Step],
+    *,
+    actor: Any,
+    force: bool,
+    report: CycleReport,
+    on_step: Callable[[Step, str], None] | None,
+) -> None:
+    from warroom.core.models import DailyStepRun
+
     with acting(actor, source="daily"):
         _invalidate_downstream(day, steps, force=force)
         for step in steps:
@@ -181,7 +218,6 @@ def run_daily_cycle(
             report.ran.append((step.name, seconds, summary))
             if on_step:
                 on_step(step, "done")
-    return report
 
 
 def _record(
