@@ -74,7 +74,7 @@ from warroom.core.context import acting
 from warroom.core.errors import Conflict, WarroomError
 from warroom.core.imports import finish_import, import_progress, previous_import
 from warroom.core.progress import RowProgress
-from warroom.core.words import label, say
+from warroom.core.words import Worded, label, say
 from warroom.geo.models import Area
 from warroom.tables import (
     Cell,
@@ -894,6 +894,8 @@ def do_import_results(table: Table, *, actor: Any, sha256: str | None = None) ->
                     events.append((p["reported_at"], 1, p["_row"], sample, person))
         if errors:
             raise TableRejected(errors[:200], total=len(errors))
+        # The labels of a kind and a result, once per file (not per result: 50,000 at W1).
+        labels: dict[tuple[str, str], tuple[Worded, Worded]] = {}
         for at, what, row, sample, person in sorted(events, key=itemgetter(0, 1, 2)):
             before = person.status
             try:
@@ -917,12 +919,14 @@ def do_import_results(table: Table, *, actor: Any, sha256: str | None = None) ->
                 since = person.category_since or sample.taken_at
                 window = [t for t in negatives[person.id] if t >= since]
                 targets, due = result_targets(person.status, sample.kind, sample.result, window)
-                reason = say(
-                    RESULT_REASON,
-                    kind=label(SampleKind(sample.kind).label),
-                    result=label(Result(sample.result).label),
-                    code=sample.code,
-                )
+                if targets:
+                    named = labels.get((sample.kind, sample.result))
+                    if named is None:
+                        named = labels[(sample.kind, sample.result)] = (
+                            label(SampleKind(sample.kind).label),
+                            label(Result(sample.result).label),
+                        )
+                    reason = say(RESULT_REASON, kind=named[0], result=named[1], code=sample.code)
                 for target in targets:
                     writer.steps.append(
                         apply_transition(

@@ -29,6 +29,7 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, connections, models
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.models.base import ModelState
 from django.db.models.expressions import RawSQL
 
@@ -337,37 +338,59 @@ def _preparer(field: Any) -> Callable[[Any], Any]:
         return prepare
     if kind == "JSONField":
         # An empty list or object (a person's vulnerabilities, test schedule) is the
-        # common value: prepared once per write.
+        # common value: prepared once per write. On SQLite (the base adaptation, JSON text)
+        # a list or object is dumped here, without the field's checks for expressions per
+        # value (a step's reason words, 37,000 in a W1 line list).
         empties: dict[type, Any] = {}
+        direct = type(conn.ops).adapt_json_value is BaseDatabaseOperations.adapt_json_value
+        dumps = functools.partial(json.dumps, cls=field.encoder) if field.encoder else json.dumps
+        prep = field.get_prep_value
 
         def prepare_json(value: Any) -> Any:
-            if not value and type(value) in (list, dict):
-                done = empties.get(type(value))
-                if done is None:
-                    done = empties[type(value)] = slow(value, conn)
-                return done
+            if type(value) in (list, dict):
+                if not value:
+                    done = empties.get(type(value))
+                    if done is None:
+                        done = empties[type(value)] = slow(value, conn)
+                    return done
+                if direct:
+                    return dumps(prep(value))
             return slow(value, conn)
 
         return prepare_json
     return lambda value: slow(value, conn)
 
 
-def _values(objs: Sequence[models.Model], attname: str) -> list[Any]:
-    """The field ``attname`` of each of ``objs``: read from the instances' dictionaries
-    (a foreign key's id is otherwise read through its descriptor, in Python), or through
-    the attribute if one of them has it deferred."""
+def _columns(objs: Sequence[models.Model], fields: Sequence[Any]) -> list[Sequence[Any]]:
+    """The values of ``fields`` of ``objs``, column by column: read from the instances'
+    dictionaries (a foreign key's id is otherwise read through its descriptor, in Python),
+    or through the attributes if one of them has one deferred.
+
+    Read object by object (every field of one instance at once, then the columns made by
+    one transposition): a walk over all the instances per field misses the processor's
+    cache at every instance, 27 times for a person (three times slower for 36,000)."""
+    if not fields:
+        return []
+    names = [f.attname for f in fields]
+    if len(names) == 1:
+        try:
+            return [list(map(operator.itemgetter(names[0]), map(vars, objs)))]
+        except KeyError:
+            return [list(map(operator.attrgetter(names[0]), objs))]
     try:
-        return list(map(operator.itemgetter(attname), map(vars, objs)))
+        rows = list(map(operator.itemgetter(*names), map(vars, objs)))
     except KeyError:
-        return list(map(operator.attrgetter(attname), objs))
+        rows = list(map(operator.attrgetter(*names), objs))
+    if not rows:
+        return [[] for _ in names]
+    return list(zip(*rows, strict=True))
 
 
 def _prepared(objs: Sequence[models.Model], fields: Sequence[Any]) -> list[list[Any]]:
     """The rows of values for the driver, built column by column: a column whose values
     are all of the plain types its field takes as they are is not touched value by value."""
-    columns: list[list[Any]] = []
-    for field in fields:
-        values = _values(objs, field.attname)
+    columns: list[Sequence[Any]] = []
+    for field, values in zip(fields, _columns(objs, fields), strict=True):
         plain = _PLAIN_TYPES.get(_kind(field))
         if plain is None or not set(map(type, values)) <= plain:
             values = list(map(_preparer(field), values))
@@ -393,8 +416,7 @@ def _copy_columns(objs: Sequence[models.Model], fields: Sequence[Any]) -> list[l
     formatted once, a JSON column as ``json.dumps`` of each value (the field's encoder;
     an empty list or object, the common value, dumped once)."""
     out: list[list[str]] = []
-    for field in fields:
-        values = _values(objs, field.attname)
+    for field, values in zip(fields, _columns(objs, fields), strict=True):
         kind = _kind(field)
         plain = _PLAIN_TYPES.get(kind)
         if plain is not None:
