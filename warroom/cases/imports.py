@@ -422,9 +422,13 @@ def identity_errors(parsed: list[dict[str, Any]], today: dt.date | None = None) 
         born, reported = p.get("birth_date"), p.get("reported_at")
         if born is not None and reported is not None and born > timezone.localdate(reported):
             errors.append(RowError(row, "birth_date", born.isoformat(), "after the report date"))
-        says_born, says_sex = _resident_facts(
-            number if p.get("id_type") == IdType.RESIDENT else "", today
-        )
+        sex = p.get("sex")
+        if born is None and sex not in ("M", "F"):  # nothing to hold against the number
+            says_born = says_sex = None
+        else:
+            says_born, says_sex = _resident_facts(
+                number if p.get("id_type") == IdType.RESIDENT else "", today
+            )
         if born is not None and says_born is not None and born != says_born:
             errors.append(
                 RowError(
@@ -434,7 +438,7 @@ def identity_errors(parsed: list[dict[str, Any]], today: dt.date | None = None) 
                     f"the ID number says born {says_born.isoformat()}",
                 )
             )
-        if p.get("sex") in ("M", "F") and says_sex is not None and p["sex"] != says_sex:
+        if sex in ("M", "F") and says_sex is not None and sex != says_sex:
             errors.append(RowError(row, "sex", p["sex"], f"the ID number says {says_sex}"))
         if not number:
             continue

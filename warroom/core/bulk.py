@@ -119,14 +119,15 @@ def builder(model: type[M]) -> Callable[..., M]:
             )
     new = object.__new__
     by_name = frozenset(relations)
+    copy = template.copy
 
     def make(**values: Any) -> M:
         obj = new(model)
-        data = dict(template)
+        data = copy()
         for name, default in callables:
             if name not in values:
                 data[name] = default()
-        state = ModelState()
+        data["_state"] = state = ModelState()
         if not by_name.isdisjoint(values):  # a related object given, not its id
             cache = state.fields_cache
             for name in by_name.intersection(values):
@@ -135,8 +136,7 @@ def builder(model: type[M]) -> Callable[..., M]:
                 data[attname] = None if related is None else key(related)
                 cache[name] = related
         data.update(values)
-        data["_state"] = state
-        obj.__dict__.update(data)
+        obj.__dict__ = data  # the instance's own dictionary, not a copy of it
         return obj
 
     return make
@@ -203,11 +203,28 @@ def value_rows(queryset: Any) -> list[tuple[Any, ...]]:
             distinct = {v: convert(v) for v in set(column)}
         except TypeError:  # an unhashable stored value: converted one by one
             distinct = None
-        if distinct is not None and all(type(v) in _SHAREABLE for v in distinct.values()):
+        if distinct is None:
+            columns[i] = list(map(convert, column))
+        elif all(type(v) in _SHAREABLE for v in distinct.values()):
             columns[i] = list(map(distinct.__getitem__, column))
+        elif all(type(v) in _SHAREABLE or _flat_container(v) for v in distinct.values()):
+            # A JSON column's lists and objects of plain values (a test schedule, mostly
+            # empty): decoded once per distinct text, each row given its own copy.
+            columns[i] = [
+                v if type(v) in _SHAREABLE else v.copy() for v in map(distinct.__getitem__, column)
+            ]
         else:
             columns[i] = list(map(convert, column))
     return list(zip(*columns, strict=True))
+
+
+def _flat_container(value: Any) -> bool:
+    """A list or dict whose members are all immutable: its shallow copy is a copy."""
+    if type(value) is list:
+        return all(type(v) in _SHAREABLE for v in value)
+    if type(value) is dict:
+        return all(type(v) in _SHAREABLE for v in value.values())
+    return False
 
 
 def loaded(queryset: Any, fields: Sequence[str] | None = None) -> list[Any]:
@@ -255,7 +272,7 @@ def from_rows(
         data = dict(zip(names, row, strict=True))
         state = data["_state"] = ModelState()
         state.adding, state.db = False, alias
-        obj.__dict__.update(data)
+        obj.__dict__ = data  # the instance's own dictionary, not a copy of it
         out.append(obj)
     return out
 
@@ -386,7 +403,7 @@ def _columns(objs: Sequence[models.Model], fields: Sequence[Any]) -> list[Sequen
     return list(zip(*rows, strict=True))
 
 
-def _prepared(objs: Sequence[models.Model], fields: Sequence[Any]) -> list[list[Any]]:
+def _prepared(objs: Sequence[models.Model], fields: Sequence[Any]) -> list[tuple[Any, ...]]:
     """The rows of values for the driver, built column by column: a column whose values
     are all of the plain types its field takes as they are is not touched value by value."""
     columns: list[Sequence[Any]] = []
@@ -395,7 +412,7 @@ def _prepared(objs: Sequence[models.Model], fields: Sequence[Any]) -> list[list[
         if plain is None or not set(map(type, values)) <= plain:
             values = list(map(_preparer(field), values))
         columns.append(values)
-    return [list(row) for row in zip(*columns, strict=True)] if columns else [[] for _ in objs]
+    return list(zip(*columns, strict=True)) if columns else [() for _ in objs]
 
 
 def _copyable(fields: Sequence[Any]) -> bool:
@@ -613,10 +630,7 @@ def update_rows(
         sql = f"UPDATE {table} SET {sets} WHERE {quote(pk.column)} = %s"  # noqa: S608
         with connection.cursor() as cursor:
             for chunk in chunks(objs):
-                rows = _prepared(chunk, fields)
-                for row, obj in zip(rows, chunk, strict=True):
-                    row.append(obj.pk)
-                cursor.executemany(sql, rows)
+                cursor.executemany(sql, _prepared(chunk, [*fields, pk]))
         return
     # One statement per block of rows (see _sqlite_rows_per_statement): the values as a
     # VALUES table (its columns are column1, column2, ...: the key first) joined by key.
@@ -627,9 +641,7 @@ def update_rows(
     marks = "(" + ", ".join(["?"] * (len(fields) + 1)) + ")"
     with connection.cursor() as cursor:
         for chunk in chunks(objs, _sqlite_rows_per_statement(len(fields) + 1)):
-            rows = _prepared(chunk, fields)
-            for values, obj in zip(rows, chunk, strict=True):
-                values.insert(0, obj.pk)
+            rows = _prepared(chunk, [pk, *fields])  # the key first, read as the others
             _execute_qmark(
                 cursor,
                 f"UPDATE {table} AS t SET {sets} "  # noqa: S608
@@ -660,10 +672,7 @@ def _update_by_copy(
         keys = list(map(operator.attrgetter(pk.attname), objs))
         _copy_objects(temp, columns, objs, fields, keys)
     else:
-        rows = _prepared(objs, fields)
-        for row, obj in zip(rows, objs, strict=True):
-            row.insert(0, obj.pk)
-        _copy(temp, columns, rows)
+        _copy(temp, columns, _prepared(objs, [pk, *fields]))
     sets = ", ".join(f"{quote(c)} = u.{quote(c)}" for c in columns[1:])
     table = quote(model._meta.db_table)
     with connection.cursor() as cursor:
@@ -706,9 +715,8 @@ def insert_rows_returning_ids(
             if as_text:
                 _copy_objects(model._meta.db_table, [pk.column, *columns], objs, fields, ids)
             else:
-                for row, new_id in zip(rows, ids, strict=True):
-                    row.insert(0, new_id)
-                _copy(model._meta.db_table, [pk.column, *columns], rows)
+                keyed = [(new_id, *row) for row, new_id in zip(rows, ids, strict=True)]
+                _copy(model._meta.db_table, [pk.column, *columns], keyed)
         else:
             cursor.execute(f"SELECT COALESCE(MAX({pk_col}), 0) FROM {table}")  # noqa: S608
             before = cursor.fetchone()[0]
