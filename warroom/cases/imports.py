@@ -801,10 +801,11 @@ def do_import_results(table: Table, *, actor: Any, sha256: str | None = None) ->
             return CaseImportResult(kind, len(parsed), 0, 0, 0, True, digest)
         errors: list[RowError] = []
         keys = set()
+        today = check_day()  # once for the file's numbers, not once per number
         for p in parsed:
             p["id_type"] = p["id_type"] or IdType.RESIDENT
             try:
-                p["id_number"] = _validate_document(p["id_type"], p["id_number"])
+                p["id_number"] = _validate_document(p["id_type"], p["id_number"], today)
                 keys.add((p["id_type"], p["id_number"]))
             except ValueError as exc:
                 errors.append(RowError(p["_row"], "id_number", p["id_number"], str(exc)))
@@ -997,10 +998,11 @@ def do_import_treatments(
             return CaseImportResult(kind, len(parsed), 0, 0, 0, True, digest)
         errors: list[RowError] = []
         keys = set()
+        today = check_day()  # once for the file's numbers, not once per number
         for p in parsed:
             p["id_type"] = p["id_type"] or IdType.RESIDENT
             try:
-                p["id_number"] = _validate_document(p["id_type"], p["id_number"])
+                p["id_number"] = _validate_document(p["id_type"], p["id_number"], today)
                 keys.add((p["id_type"], p["id_number"]))
             except ValueError as exc:
                 errors.append(RowError(p["_row"], "id_number", p["id_number"], str(exc)))

@@ -772,19 +772,12 @@ def insert_tuples(
     ]
     prepared: Sequence[Sequence[Any]] = rows
     if adapters and connection.vendor != "postgresql":
-        seen: dict[tuple[int, dt.date], Any] = {}
-        adapted: list[list[Any]] = []
-        for row in rows:
-            values = list(row)
-            for i, adapt in adapters:
-                value = values[i]
-                if value is not None:
-                    done = seen.get((i, value))
-                    if done is None:
-                        done = seen[(i, value)] = adapt(value)
-                    values[i] = done
-            adapted.append(values)
-        prepared = adapted
+        # Column by column: each distinct date or time of a column adapted once.
+        values = list(zip(*rows, strict=True))
+        for i, adapt in adapters:
+            memo = {v: None if v is None else adapt(v) for v in set(values[i])}
+            values[i] = tuple(map(memo.__getitem__, values[i]))
+        prepared = list(zip(*values, strict=True))
     _insert(model._meta.db_table, columns, prepared)
 
 
