@@ -86,7 +86,10 @@ def sex_of(resident_id: str) -> str:
 
 def validate_phone(raw: str) -> str:
     """A mainland mobile (1[3-9] + 9 digits, optional +86) or a landline with area code."""
-    value = _PHONE_NOISE.sub("", raw.strip())
+    value = raw.strip()
+    if _MOBILE.fullmatch(value):  # the common case: nothing to take away
+        return value
+    value = _PHONE_NOISE.sub("", value)
     value = _PHONE_PREFIX.sub("", value)
     if _MOBILE.fullmatch(value) or _LANDLINE.fullmatch(value):
         return value

@@ -37,6 +37,9 @@ RESULT_REASON = gettext_noop("%(kind)s %(result)s (%(code)s)")
 
 # --- the state machine's effects --------------------------------------------------------
 
+# The effects that change where a person is isolated (a line in the isolation history).
+_ISOLATION_EFFECTS = frozenset({Effect.ISOLATE, Effect.ADMIT, Effect.END_ISOLATION})
+
 
 def apply_transition(
     person: Person,
@@ -59,7 +62,8 @@ def apply_transition(
     rules = rules or case_rules.current()
     if severity is not None and severity not in Severity.values():
         raise InvalidInput(f"unknown severity {severity!r}", details={"field": "severity"})
-    check_text(facility=facility)
+    if facility:  # (an empty text is within any size)
+        check_text(facility=facility)
     source = person.status
     effects = states.check(source, target).effects
     if target in (Status.RELEASED, Status.RECOVERED):
@@ -87,7 +91,7 @@ def apply_transition(
             severity = Severity.MILD
     if Effect.END_ISOLATION in effects:
         person.isolation, person.isolation_until = Isolation.NONE, None
-    if {Effect.ISOLATE, Effect.ADMIT, Effect.END_ISOLATION} & set(effects):
+    if not _ISOLATION_EFFECTS.isdisjoint(effects):
         note_isolation(person, at)
     due_before = person.next_test_due
     if Effect.START_TESTS in effects:
@@ -131,7 +135,9 @@ def _check_isolation_served(person: Person, target: str, at: dt.datetime) -> Non
 
 def consume_test_due(person: Person, taken_at: dt.datetime) -> None:
     """A sample taken satisfies the test that is due (or falls due within a day)."""
-    person.last_sample_at = max(filter(None, [person.last_sample_at, taken_at]))
+    last = person.last_sample_at
+    if last is None or taken_at > last:  # the later of the two (the stored one if equal)
+        person.last_sample_at = taken_at
     due = person.next_test_due
     if due is None or taken_at < due - dt.timedelta(days=1):
         return
