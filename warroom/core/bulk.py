@@ -362,9 +362,9 @@ def _values(objs: Sequence[models.Model], attname: str) -> list[Any]:
         return list(map(operator.attrgetter(attname), objs))
 
 
-def _prepared(objs: Sequence[models.Model], fields: Sequence[Any]) -> list[list[Any]]:
-    """The rows of values for the driver, built column by column: a column whose values
-    are all of the plain types its field takes as they are is not touched value by value."""
+def _prepared_columns(objs: Sequence[models.Model], fields: Sequence[Any]) -> list[list[Any]]:
+    """The values for the driver, column by column: a column whose values are all of the
+    plain types its field takes as they are is not touched value by value."""
     columns: list[list[Any]] = []
     for field in fields:
         values = _values(objs, field.attname)
@@ -372,6 +372,12 @@ def _prepared(objs: Sequence[models.Model], fields: Sequence[Any]) -> list[list[
         if plain is None or not set(map(type, values)) <= plain:
             values = list(map(_preparer(field), values))
         columns.append(values)
+    return columns
+
+
+def _prepared(objs: Sequence[models.Model], fields: Sequence[Any]) -> list[list[Any]]:
+    """The rows of values for the driver (:func:`_prepared_columns`, row by row)."""
+    columns = _prepared_columns(objs, fields)
     return [list(row) for row in zip(*columns, strict=True)] if columns else [[] for _ in objs]
 
 
@@ -605,15 +611,14 @@ def update_rows(
     marks = "(" + ", ".join(["?"] * (len(fields) + 1)) + ")"
     with connection.cursor() as cursor:
         for chunk in chunks(objs, _sqlite_rows_per_statement(len(fields) + 1)):
-            rows = _prepared(chunk, fields)
-            for values, obj in zip(rows, chunk, strict=True):
-                values.insert(0, obj.pk)
+            # The rows' values flat, the key first, from the columns (no list per row).
+            columns = [_values(chunk, pk.attname), *_prepared_columns(chunk, fields)]
             _execute_qmark(
                 cursor,
                 f"UPDATE {table} AS t SET {sets} "  # noqa: S608
                 f"FROM (VALUES {', '.join([marks] * len(chunk))}) AS v "
                 f"WHERE t.{quote(pk.column)} = v.column1",
-                _flat(rows),
+                _flat(list(zip(*columns, strict=True))),
             )
 
 
@@ -742,19 +747,13 @@ def insert_tuples(
     ]
     prepared: Sequence[Sequence[Any]] = rows
     if adapters and connection.vendor != "postgresql":
-        seen: dict[tuple[int, dt.date], Any] = {}
-        adapted: list[list[Any]] = []
-        for row in rows:
-            values = list(row)
-            for i, adapt in adapters:
-                value = values[i]
-                if value is not None:
-                    done = seen.get((i, value))
-                    if done is None:
-                        done = seen[(i, value)] = adapt(value)
-                    values[i] = done
-            adapted.append(values)
-        prepared = adapted
+        # Column by column: each distinct date or time of a column adapted once.
+        values = list(zip(*rows, strict=True))
+        for i, adapt in adapters:
+            memo = {v: adapt(v) for v in set(values[i]) if v is not None}
+            memo[None] = None
+            values[i] = tuple(map(memo.__getitem__, values[i]))
+        prepared = list(zip(*values, strict=True))
     _insert(model._meta.db_table, columns, prepared)
 
 

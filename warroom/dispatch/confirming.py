@@ -149,13 +149,12 @@ def do_propose_and_confirm(*, actor: Any, at: dt.datetime | None = None) -> Conf
         for r in result.refused:
             decided[r.line_id] = (LineState.REFUSED, r.refusal, "", at, by)
         undecided = ("", "", None, None)
+        pk = proposal.pk
         bulk.insert_tuples(
             ProposalLine,
             ["proposal", *LINE_FIELDS],
             [
-                (proposal.pk, *ln[:8], *decided[i])
-                if i in decided
-                else (proposal.pk, *ln, *undecided)
+                (pk, *ln[:8], *decided[i]) if i in decided else (pk, *ln, *undecided)
                 for i, ln in enumerate(plan.lines)
             ],
         )
