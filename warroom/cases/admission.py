@@ -152,11 +152,8 @@ def do_assign_beds(
     # The fields any of them changed: each field's values before and after, compared
     # column by column.
     afters = [state_of(a.person) for a in assignments]
-    changed = {
-        n
-        for n, old, new in zip(attnames, zip(*befores, strict=True), zip(*afters, strict=True))
-        if old != new
-    }
+    columns = zip(attnames, zip(*befores, strict=True), zip(*afters, strict=True), strict=True)
+    changed = {n for n, old, new in columns if old != new}
     with acting(actor), transaction.atomic():
         # One write of every person (PostgreSQL: COPY into a temporary table, one UPDATE
         # joined to it), the fields any of them changed: the rows are locked, so the
