@@ -172,20 +172,24 @@ def _candidate_arcs(
     if fac.size == 0 or area_ids.size == 0 or bound <= 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     d = units[np.ix_(area_ids, fac)]
-    order = np.argsort(d, axis=1, kind="stable")
-    ds = np.take_along_axis(d, order, axis=1)
+    # A stable sort's order is fixed by the keys alone: distances that fit 16 bits (a
+    # city's, in the default resolution) are sorted as such (numpy's radix sort).
+    keys = d.astype(np.uint16) if int(d.min()) >= 0 and int(d.max()) < 2**16 else d
+    order = np.argsort(keys, axis=1, kind="stable")
     cs = cap_t[fac][order]
     excl = np.cumsum(cs, axis=1) - cs  # capacity of the facilities sorted before
-    # Strictly-closer capacity: the exclusive cumsum at the first member of each tie run.
-    n_cols = ds.shape[1]
-    starts = np.ones_like(ds, dtype=bool)
-    starts[:, 1:] = ds[:, 1:] != ds[:, :-1]
-    first = np.where(starts, np.arange(n_cols)[None, :], 0)
-    first = np.maximum.accumulate(first, axis=1)
-    strictly_closer = np.take_along_axis(excl, first, axis=1)
-    keep = strictly_closer < bound
-    rows, cols = np.nonzero(keep)
-    return rows.astype(np.int64), fac[order[rows, cols]].astype(np.int64)
+    # Every facility holds a bed, so ``excl`` grows along a row: those with less than
+    # ``bound`` before them are the row's first ``k`` (k >= 1), and the facilities whose
+    # strictly-closer capacity is below ``bound`` (the first of their tie run among
+    # those) are the first ``k`` and the rest of the k-th one's tie run: all those no
+    # farther than the k-th.
+    n_rows = d.shape[0]
+    k = (excl < bound).sum(axis=1)
+    kth = d[np.arange(n_rows), order[np.arange(n_rows), k - 1]]
+    length = (d <= kth[:, None]).sum(axis=1)
+    rows = np.repeat(np.arange(n_rows, dtype=np.int64), length)
+    cols = np.arange(rows.size, dtype=np.int64) - np.repeat(np.cumsum(length) - length, length)
+    return rows, fac[order[rows, cols]].astype(np.int64)
 
 
 EARTH_RADIUS_KM = 6371.0088  # mean Earth radius (IUGG; Moritz 2000, Geodetic Reference System 1980)

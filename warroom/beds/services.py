@@ -29,6 +29,7 @@ from warroom.beds.models import (
     Facility,
     FacilityStatus,
 )
+from warroom.core import bulk
 from warroom.core.context import is_system
 from warroom.core.errors import Conflict, Forbidden, InvalidInput, WarroomError
 from warroom.core.scoping import in_scope
@@ -389,13 +390,17 @@ def do_sync_pools(day: dt.date | None = None) -> str:
                 pools[key] = BedPool.objects.create(
                     facility_id=key[0], bed_type=key[1], capacity=level
                 )
+        changed = []
         for key, pool in pools.items():
             level = levels.get(key, 0)
             if pool.capacity != level:
                 if pool.occupied > level:
                     held += 1
                     level = pool.occupied
-                BedPool.objects.filter(pk=pool.pk).update(capacity=level)
+                pool.capacity = level
+                changed.append(pool)
+        # The new capacities in one statement a block, not one UPDATE a pool.
+        bulk.update_rows(BedPool, changed, ["capacity"])
     return f"{len(pools)} pools at {day}" + (f", {held} closing with patients" if held else "")
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -13,8 +14,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from warroom.cases import rules as case_rules
 from warroom.cases import states
-from warroom.cases._base import STATE_FIELDS
+from warroom.cases._base import STATE_FIELDS, _actor_id, _actor_name
 from warroom.cases.models import (
     Person,
     TransitionRecord,
@@ -24,7 +26,7 @@ from warroom.cases.transitions import apply_transition, note_isolation, save_iso
 from warroom.cases.validating import check_text
 from warroom.core.context import acting
 from warroom.core.errors import Conflict
-from warroom.core.words import Worded, stored_text
+from warroom.core.words import Worded, stored_text, words_of
 
 # --- beds: admission and isolation in bulk (dispatch) -----------------------------------
 
@@ -71,18 +73,35 @@ def do_assign_beds(
         return 0
     at = at or timezone.now()
     check_text(facility=max((a.facility for a in assignments), key=len))
+    rules = case_rules.current()
+    # The batch's one reason, rendered once: each step is decided with an empty reason
+    # (a step's reason changes nothing but its own text) and written with this one.
+    reason_text = stored_text(reason, 300)
+    reason_words = words_of(reason)
+    reason_json = None if reason_words is None else json.dumps(reason_words)
+    actor_id, actor_name = _actor_id(actor), _actor_name(actor)
     steps: list[tuple[Any, ...]] = []
     attnames = [Person._meta.get_field(n).attname for n in STATE_FIELDS]
-    changed_fields: set[frozenset[str]] = set()
+    # The state fields' values of a person, read from his dictionary (a partial load
+    # holds them all: LOCKED_FIELDS); through the attributes if one is deferred.
+    in_dict = operator.itemgetter(*attnames)
+
+    def state_of(p: Person) -> tuple[Any, ...]:
+        try:
+            return in_dict(p.__dict__)  # type: ignore[no-any-return]
+        except KeyError:
+            return tuple(getattr(p, n) for n in attnames)
+
+    befores: list[tuple[Any, ...]] = []
     for a in assignments:
         p = a.person
-        before = [getattr(p, n) for n in attnames]
+        befores.append(state_of(p))
         name = a.facility.strip()
         step: TransitionRecord | None = None
         try:
             if a.hospital and p.status == Status.CONFIRMED:
                 step = apply_transition(
-                    p, Status.ADMITTED, at=at, actor=actor, reason=reason, facility=name
+                    p, Status.ADMITTED, at=at, actor=actor, facility=name, rules=rules
                 )
             elif a.hospital and p.status == Status.ADMITTED:
                 pass  # a transfer: same status, another bed
@@ -92,9 +111,9 @@ def do_assign_beds(
                     Status.QUARANTINED,
                     at=at,
                     actor=actor,
-                    reason=reason,
                     isolation=Isolation.QUARANTINE,
                     facility=name,
+                    rules=rules,
                 )
             elif not a.hospital and p.status in (
                 Status.FEBRILE,
@@ -119,35 +138,29 @@ def do_assign_beds(
         if step is not None:
             steps.append(
                 (
-                    p.pk,
+                    p.id,
                     step.source,
                     step.target,
                     step.at,
-                    step.actor_id,
-                    step.actor_name,
-                    step.reason,
-                    None if step.reason_words is None else json.dumps(step.reason_words),
+                    actor_id,
+                    actor_name,
+                    reason_text,
+                    reason_json,
                 )
             )
-        changed_fields.add(
-            frozenset(
-                n
-                for n, old, v in zip(
-                    attnames, before, (getattr(p, n) for n in attnames), strict=True
-                )
-                if old != v
-            )
-        )
         p.version += 1
+    # The fields any of them changed: each field's values before and after, compared
+    # column by column.
+    afters = [state_of(a.person) for a in assignments]
+    columns = zip(attnames, zip(*befores, strict=True), zip(*afters, strict=True), strict=True)
+    changed = {n for n, old, new in columns if old != new}
     with acting(actor), transaction.atomic():
         # One write of every person (PostgreSQL: COPY into a temporary table, one UPDATE
         # joined to it), the fields any of them changed: the rows are locked, so the
         # values in memory are the stored ones but for the changes (and the version,
         # one up).
         changed_names = [
-            n
-            for n, attname in zip(STATE_FIELDS, attnames, strict=True)
-            if any(attname in changed for changed in changed_fields)
+            n for n, attname in zip(STATE_FIELDS, attnames, strict=True) if attname in changed
         ]
         bulk.update_rows(Person, [a.person for a in assignments], [*changed_names, "version"])
         bulk.insert_tuples(
@@ -156,7 +169,7 @@ def do_assign_beds(
             steps,
         )
         save_isolation_history(a.person for a in assignments)
-        ids = sorted(a.person.pk for a in assignments)
+        ids = sorted(a.person.id for a in assignments)
         record_batch(
             object_type="cases.person",
             rows=len(ids),

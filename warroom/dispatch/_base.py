@@ -74,13 +74,16 @@ def _lock_people(ids: list[int]) -> dict[int, Person]:
     """The people ``ids`` locked for this transaction (by primary key: no deadlock)."""
     if not ids:
         return {}
-    # One statement (a temporary table of the ids past 5,000), rows locked in key order;
-    # the instances are what ``.only(*LOCKED_FIELDS)`` makes, without ``from_db`` per row.
+    # One statement (a temporary table of the ids past 5,000), rows locked in key order.
     with bulk.among(ids, integer=True) as keys:
-        people = bulk.loaded(
-            Person.objects.select_for_update().filter(pk__in=keys).order_by("pk"),
-            LOCKED_FIELDS,
-        )
+        return _locked(keys)
+
+
+def _locked(keys: Any) -> dict[int, Person]:
+    # The instances are what ``.only(*LOCKED_FIELDS)`` makes, without ``from_db`` per row.
+    people = bulk.loaded(
+        Person.objects.select_for_update().filter(pk__in=keys).order_by("pk"), LOCKED_FIELDS
+    )
     return {p.pk: p for p in people}
 
 
@@ -88,8 +91,23 @@ def _open_placements(person_ids: list[int]) -> dict[int, Placement]:
     if not person_ids:
         return {}
     with bulk.among(person_ids, integer=True) as keys:
-        held = bulk.loaded(Placement.objects.filter(person_id__in=keys, ended_at__isnull=True))
+        return _held(keys)
+
+
+def _held(keys: Any) -> dict[int, Placement]:
+    held = bulk.loaded(Placement.objects.filter(person_id__in=keys, ended_at__isnull=True))
     return {pl.person_id: pl for pl in held}
+
+
+def _lock_people_and_placements(
+    ids: list[int],
+) -> tuple[dict[int, Person], dict[int, Placement]]:
+    """:func:`_lock_people` and :func:`_open_placements` of the same people, over one
+    table of their ids (a person's placements are those of a person found)."""
+    if not ids:
+        return {}, {}
+    with bulk.among(ids, integer=True) as keys:
+        return _locked(keys), _held(keys)
 
 
 def _lock_pools(keys: set[tuple[int, str]]) -> dict[tuple[int, str], BedPool]:

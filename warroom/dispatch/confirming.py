@@ -33,9 +33,8 @@ from warroom.dispatch._base import (
     _allowed,
     _check_dispatcher,
     _free_many,
-    _lock_people,
+    _lock_people_and_placements,
     _lock_pools,
-    _open_placements,
     _take_many,
     _user,
     people_of,
@@ -149,13 +148,12 @@ def do_propose_and_confirm(*, actor: Any, at: dt.datetime | None = None) -> Conf
         for r in result.refused:
             decided[r.line_id] = (LineState.REFUSED, r.refusal, "", at, by)
         undecided = ("", "", None, None)
+        pk = proposal.pk
         bulk.insert_tuples(
             ProposalLine,
             ["proposal", *LINE_FIELDS],
             [
-                (proposal.pk, *ln[:8], *decided[i])
-                if i in decided
-                else (proposal.pk, *ln, *undecided)
+                (pk, *ln[:8], *decided[i]) if i in decided else (pk, *ln, *undecided)
                 for i, ln in enumerate(plan.lines)
             ],
         )
@@ -206,8 +204,7 @@ def _decide(
     the reason each line that cannot be placed (appended to ``result.refused``), take the
     beds of the others. Returns the people locked, their open placements and the lines
     granted (their beds taken), in priority order."""
-    people = _lock_people([ln[1] for ln in lines])
-    open_now = _open_placements(list(people))
+    people, open_now = _lock_people_and_placements([ln[1] for ln in lines])
     lines = sorted(lines, key=lambda ln: (ln[4], ln[5], ln[0]))  # need, then longest wait
     want: dict[tuple[int, str], list[tuple[Any, ...]]] = defaultdict(list)
     taken_person: set[int] = set()
