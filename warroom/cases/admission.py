@@ -5,7 +5,6 @@ A section of the app's ``services`` module, which re-exports it: callers import 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -78,7 +77,7 @@ def do_assign_beds(
     # (a step's reason changes nothing but its own text) and written with this one.
     reason_text = stored_text(reason, 300)
     reason_words = words_of(reason)
-    reason_json = None if reason_words is None else json.dumps(reason_words)
+    reason_json = bulk.json_text(reason_words)
     actor_id, actor_name = _actor_id(actor), _actor_name(actor)
     steps: list[tuple[Any, ...]] = []
     attnames = [Person._meta.get_field(n).attname for n in STATE_FIELDS]
