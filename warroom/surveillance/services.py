@@ -449,7 +449,9 @@ def _line_list_cases(cube: Any, day: dt.date, first: dt.date) -> tuple[Any, Any,
 
     Each case is dated by the cut-off (a confirmation after day D's cut-off counts on D+1:
     the day D with ``cutoff(D - 1) <= at < cutoff(D)``) and placed at the deepest reporting
-    area that contains its home (cases of areas that no report covers are left out). The
+    area that contains its home, and above it wherever the roll-up's chain of reporting
+    parents breaks (:func:`_reporting_places`; cases of areas that no report covers are
+    left out). The
     rule is judged only on days whose line-list aggregates were computed (the line list is
     in use): a city that only imports reports gets no flag from it. Returns (dates, area
     codes, the days the line list is in use).
@@ -501,7 +503,7 @@ def _line_list_cases(cube: Any, day: dt.date, first: dt.date) -> tuple[Any, Any,
     # ``depth``-th slash, looked up once per prefix (a few hundred) rather than once per
     # home path (thousands, each scanned character by character).
     depth = max((p.count("/") for p in reporting if p.endswith("/")), default=0)
-    place: dict[str, str | None] = {}
+    place: dict[str, list[str]] = {}
     ks, codes, counts = [], [], []
     for path, k, n in rows:
         key, end = path, -1
@@ -511,26 +513,40 @@ def _line_list_cases(cube: Any, day: dt.date, first: dt.date) -> tuple[Any, Any,
                 break
         else:
             key = path[: end + 1] if depth else path
-        if key in place:
-            code = place[key]
-        else:
-            code = None
-            for i in range(len(key) - 1, 0, -1):
-                if key[i] == "/" and key[: i + 1] in reporting:
-                    code = reporting[key[: i + 1]]
-                    break
-            place[key] = code
-        if code is None:
-            continue
-        ks.append(k)
-        codes.append(code)
-        counts.append(n)
+        found = place.get(key)
+        if found is None:
+            found = place[key] = _reporting_places(key, reporting)
+        for code in found:
+            ks.append(k)
+            codes.append(code)
+            counts.append(n)
     dates = np.array(days, dtype="datetime64[D]")[np.array(ks, dtype=np.int64)]
     return (
         np.repeat(dates, counts),
         np.repeat(np.array(codes, dtype=str), counts) if codes else np.array([], dtype=str),
         line_days,
     )
+
+
+def _reporting_places(path: str, reporting: dict[str, str]) -> list[str]:
+    """Where the rule places a case whose home is at ``path``: the deepest reporting area
+    holding it, and each reporting area above it that the rule's roll-up would not reach.
+
+    The rule counts a case for its area and, through the cube's parent links, for every
+    ancestor; a link joins an area to its direct parent only when that parent reports too
+    (``_report_cube``). A street and the city reporting, the district not: the street's
+    cases are placed at the city as well, or the city's line list would miss them.
+    """
+    out: list[str] = []
+    below = ""
+    for i in range(len(path) - 1, 0, -1):
+        if path[i] != "/" or path[: i + 1] not in reporting:
+            continue
+        here = path[: i + 1]
+        if not out or below[: below.rstrip("/").rfind("/") + 1] != here:
+            out.append(reporting[here])  # the deepest, or a break in the parent chain
+        below = here
+    return out
 
 
 def _num_or_none(x: float) -> float | None:
