@@ -17,6 +17,7 @@ from operator import itemgetter
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -834,11 +835,18 @@ def do_import_results(table: Table, *, actor: Any, sha256: str | None = None) ->
             raise TableRejected(errors[:200], total=len(errors))
         pairs = {(p["lab"], p["sample_code"]) for p in parsed}
         samples: dict[tuple[str, str], Sample] = {}
-        with among({c for _, c in pairs}, array=True) as codes:
-            # Plain rows, not from_db: no audit snapshot per sample (18,000 in a W1 file);
-            # the samples given a result are written by update_rows, audited per batch.
-            for s in loaded(Sample.objects.filter(code__in=codes)):
-                if (s.lab, s.code) in pairs:
+        by_lab: dict[str, set[str]] = defaultdict(set)
+        for lab, code in pairs:
+            by_lab[lab].add(code)
+        for lab, lab_codes in by_lab.items():  # a file names a few labs
+            with among(lab_codes, array=True) as codes:
+                # By lab and code, as the unique index is (its condition restated: a
+                # partial index serves only a query implying it), not by code alone: a
+                # scan of every sample ever taken, growing with the outbreak. Plain rows,
+                # not from_db: no audit snapshot per sample (18,000 in a W1 file); the
+                # samples given a result are written by update_rows, audited per batch.
+                found = Sample.objects.filter(~Q(code=""), lab=lab, code__in=codes).order_by()
+                for s in loaded(found):
                     samples[(s.lab, s.code)] = s
         negatives: dict[int, list[dt.datetime]] = defaultdict(list)
         with among([p.id for p in known.values()], integer=True, array=True) as person_ids:
