@@ -36,7 +36,7 @@ def populate(seed: int = 7) -> None:
     from django.utils import timezone
 
     from warroom.cases.imports import PERSON_FIELDS
-    from warroom.cases.models import Person, Sample, TransitionRecord
+    from warroom.cases.models import Person, Sample, TransitionRecord, TreatmentRecord
     from warroom.cases.states import category_of
     from warroom.core.bulk import insert_rows, insert_rows_returning_ids
     from warroom.geo.models import Area
@@ -46,7 +46,7 @@ def populate(seed: int = 7) -> None:
     now = timezone.now()
     statuses = [s for s, _ in MIX]
     weights = [w for _, w in MIX]
-    people = []
+    people, treated = [], []
     for i in range(PEOPLE):
         status = rng.choices(statuses, weights)[0]
         since = now - dt.timedelta(hours=rng.uniform(0, 96))
@@ -64,8 +64,8 @@ def populate(seed: int = 7) -> None:
             p.severity = rng.choice(["mild", "moderate", "severe", "critical"])
         if status == "admitted":
             p.admitted_at, p.isolation, p.facility = since, "hospital", "H"
-            if rng.random() < 0.6:
-                p.last_treated_on = timezone.localdate() - dt.timedelta(days=rng.randint(0, 2))
+            if rng.random() < 0.6:  # his last treatment record: today, or 1 or 2 days ago
+                treated.append((p, timezone.localdate() - dt.timedelta(days=rng.randint(0, 2))))
         isolated = status == "quarantined" or (status != "contact" and rng.random() < 0.5)
         if isolated and status not in ("confirmed", "admitted"):
             p.isolation, p.isolated_at = "quarantine", since
@@ -94,14 +94,22 @@ def populate(seed: int = 7) -> None:
         insert_rows(
             TransitionRecord, steps, ["person", "source", "target", "at", "actor_name", "reason"]
         )
+        insert_rows(
+            TreatmentRecord,
+            [TreatmentRecord(person_id=p.pk, date=d, at=now) for p, d in treated],
+            ["person", "date", "at"],
+        )
 
 
 def peer(cutoff: dt.datetime) -> dict[str, int]:
     """Person by person: what a naive implementation would do."""
-    from warroom.cases.models import Person
+    from warroom.cases.models import Person, TreatmentRecord
 
     totals = {"admit": 0, "isolate": 0, "test": 0, "treat": 0}
     day = cutoff.date()
+    last_treated: dict[int, dt.date] = {}
+    for pk, d in TreatmentRecord.objects.values_list("person_id", "date").iterator():
+        last_treated[pk] = max(d, last_treated.get(pk, d))
     for p in Person.objects.exclude(status="").iterator(chunk_size=5000):
         if p.status == "confirmed":
             totals["admit"] += 1
@@ -111,7 +119,7 @@ def peer(cutoff: dt.datetime) -> dict[str, int]:
             totals["isolate"] += 1
         if p.next_test_due is not None and p.next_test_due <= cutoff:
             totals["test"] += 1
-        if p.status == "admitted" and (p.last_treated_on is None or p.last_treated_on < day):
+        if p.status == "admitted" and last_treated.get(p.pk, dt.date.min) < day:
             totals["treat"] += 1
     return totals
 

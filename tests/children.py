@@ -72,9 +72,7 @@ def import_snapshot() -> dict[str, Any]:
     from warroom.surveillance.models import DailyReport
 
     people = sorted(
-        Person.objects.values_list(
-            "id_number", "status", "severity", "version", "last_treated_on", "next_test_due"
-        )
+        Person.objects.values_list("id_number", "status", "severity", "version", "next_test_due")
     )
     return {
         "people": len(people),

@@ -294,9 +294,10 @@ def test_the_treatment_roll_keeps_each_admitted_patients_day_once(city, officer)
     today = timezone.localdate().isoformat()
     roll = f"证件号码,日期\n{resident_id(71)},{today}\n"
     result = do_import_treatments(read_table(roll.encode(), filename="t1.csv"), actor=officer)
-    assert (result.created, result.updated) == (1, 1)
+    assert (result.created, result.updated) == (1, 0)  # a record; the person is not rewritten
     zhou = Person.objects.get(name="周一")
-    assert zhou.last_treated_on == timezone.localdate() and zhou.version == 2
+    assert zhou.treatments.get().date == timezone.localdate()
+    assert zhou.version == 1  # an officer editing him meanwhile is not refused for the roll
     again = roll + f"{resident_id(71)},{today}\n"
     do_import_treatments(read_table(again.encode(), filename="t2.csv"), actor=officer)
     assert TreatmentRecord.objects.filter(person=zhou).count() == 1
@@ -304,3 +305,33 @@ def test_the_treatment_roll_keeps_each_admitted_patients_day_once(city, officer)
     with pytest.raises(TableRejected) as caught:
         do_import_treatments(read_table(waiting.encode(), filename="t3.csv"), actor=officer)
     assert "admitted patients" in caught.value.errors[0].reason
+
+
+def test_a_sample_rewrites_only_the_people_it_changes(city, officer):
+    """A sample taken writes its person only when it moves him (a test owed is taken, a
+    febrile patient is tested): not each person sampled, so an officer's concurrent edit
+    of someone merely sampled is not refused and a mass-testing day rewrites no one."""
+    do_import_line_list(read_table(scenario().encode(), filename="a.csv"), actor=officer)
+    before = {p.id_number: (p.version, p.next_test_due, p.status) for p in Person.objects.all()}
+    taken = timezone.now() - dt.timedelta(hours=1)
+    rows = [
+        f"{number},金银潭实验室,M{i},核酸,{taken:%Y-%m-%d %H:%M},,"
+        for i, number in enumerate(sorted(before))
+    ]
+    result = do_import_results(
+        read_table("\n".join([RESULT_HEADER, *rows]).encode(), filename="m.csv"),
+        actor=officer,
+    )
+    assert result.created == len(before)
+    moved = unmoved = 0
+    for p in Person.objects.all():
+        version, due, status = before[p.id_number]
+        owed = due is not None and taken >= due - dt.timedelta(days=1)
+        if owed or status == Status.FEBRILE:
+            moved += 1
+            assert p.version == version + 1
+            assert p.next_test_due != due or p.status != status
+        else:
+            unmoved += 1
+            assert (p.version, p.next_test_due, p.status) == (version, due, status)
+    assert moved and unmoved  # both kinds are in the scenario

@@ -28,8 +28,6 @@ STATE_FIELDS = (
     "facility_area",
     "next_test_due",
     "test_schedule",
-    "last_sample_at",
-    "last_treated_on",
 )
 PROFILE_FIELDS = (
     "name",

@@ -913,7 +913,8 @@ def do_import_results(table: Table, *, actor: Any, sha256: str | None = None) ->
             before = person.status
             try:
                 if what == 0:
-                    if person.status == Status.FEBRILE:
+                    moved = person.status == Status.FEBRILE
+                    if moved:
                         writer.steps.append(
                             apply_transition(
                                 person,
@@ -924,8 +925,10 @@ def do_import_results(table: Table, *, actor: Any, sha256: str | None = None) ->
                                 rules=rules,
                             )
                         )
-                    consume_test_due(person, at)
-                    writer.touch(person)
+                    # The person is written only if the sample changed him (a step, a
+                    # test no longer owed): not every person sampled, each day.
+                    if consume_test_due(person, at) or moved:
+                        writer.touch(person)
                     continue
                 if sample.kind == SampleKind.NUCLEIC_ACID and sample.result == Result.NEGATIVE:
                     negatives[person.id].append(sample.taken_at)
@@ -1016,8 +1019,10 @@ def do_import_treatments(
                 errors.append(RowError(p["_row"], "id_number", p["id_number"], str(exc)))
         if errors:
             raise TableRejected(errors)
-        # What the roll reads and writes of a patient: his status, his last day treated.
-        known = _load_people(keys, only=("status", "last_treated_on"))
+        # What the roll reads of a patient: his status. It writes no person: a patient's
+        # days treated are his treatment records (the roll's 25,000 patients a day at the
+        # W1 peak were each rewritten for a "last treated" day that nothing read).
+        known = _load_people(keys, only=("status",))
         own = getattr(actor, "area_path", "")
         tell_at = progress.due
         for done, p in enumerate(parsed):
@@ -1057,17 +1062,6 @@ def do_import_treatments(
             if (pk, day) not in existing
         ]
         insert_rows(TreatmentRecord, new, ["person", "date", "at", "note"])
-        latest: dict[int, dt.date] = {}
-        for pk, day in wanted:
-            latest[pk] = max(day, latest.get(pk, day))
-        changed = []
-        for person in known.values():
-            day = latest.get(person.pk)
-            if day is not None and (person.last_treated_on is None or person.last_treated_on < day):
-                person.last_treated_on = day
-                person.version += 1
-                changed.append(person)
-        update_rows(Person, changed, ["last_treated_on", "version"])
         progress.rows(len(parsed), final=True)
         finish_import(
             kind,
@@ -1076,8 +1070,8 @@ def do_import_treatments(
             filename=table.filename,
             rows=len(parsed),
             created=len(new),
-            updated=len(changed),
+            updated=0,
             object_type="cases.treatmentrecord",
             message=f"{kind}: {len(new)} treatment records from {table.filename or 'data'}",
         )
-        return CaseImportResult(kind, len(parsed), len(new), len(changed), 0, False, digest)
+        return CaseImportResult(kind, len(parsed), len(new), 0, 0, False, digest)

@@ -115,13 +115,13 @@ class Person(AuditedModel):
         related_name="+",
         verbose_name=_("facility area"),
     )
-    # Tests: when the next test falls due (None: no test owed) and the last sample taken.
+    # Tests: when the next test falls due (None: no test owed). A person's samples and
+    # treatment days are their own rows (Sample, TreatmentRecord, indexed by person): the
+    # person is not rewritten for each sample taken or day treated.
     next_test_due = models.DateTimeField(_("next test due"), null=True, blank=True)
     test_schedule = models.JSONField(
         _("test schedule"), default=list, blank=True
     )  # the later due times (ISO)
-    last_sample_at = models.DateTimeField(_("last sample"), null=True, blank=True)
-    last_treated_on = models.DateField(_("last treated on"), null=True, blank=True)
     merged_into = models.ForeignKey(
         "self",
         verbose_name=_("merged into"),

@@ -304,9 +304,6 @@ def do_record_treatment(
         if not created and note and treatment.note != note:
             treatment.note = note
             treatment.save(update_fields=["note"])
-        if person.last_treated_on is None or person.last_treated_on < date:
-            person.last_treated_on = date
-            _write_person(person, person.version, ["last_treated_on"])
     return treatment
 
 
@@ -338,8 +335,8 @@ def do_record_sample(
                     person, Status.FEBRILE_TESTED, at=taken_at, actor=actor, reason=SAMPLE_TAKEN
                 )
             )
-        consume_test_due(person, taken_at)
-        _write_person(person, person.version, STATE_FIELDS)
+        if consume_test_due(person, taken_at) or steps:
+            _write_person(person, person.version, STATE_FIELDS)
         if steps:
             _save_transitions(person, steps, before, actor=actor)
     return sample

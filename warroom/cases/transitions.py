@@ -133,18 +133,17 @@ def _check_isolation_served(person: Person, target: str, at: dt.datetime) -> Non
         )
 
 
-def consume_test_due(person: Person, taken_at: dt.datetime) -> None:
-    """A sample taken satisfies the test that is due (or falls due within a day)."""
-    last = person.last_sample_at
-    if last is None or taken_at > last:  # the later of the two (the stored one if equal)
-        person.last_sample_at = taken_at
+def consume_test_due(person: Person, taken_at: dt.datetime) -> bool:
+    """A sample taken satisfies the test that is due (or falls due within a day); whether
+    the person changed (a sample taken when no test is due leaves him as he is)."""
     due = person.next_test_due
     if due is None or taken_at < due - dt.timedelta(days=1):
-        return
+        return False
     schedule = sorted(dt.datetime.fromisoformat(s) for s in person.test_schedule)
     person.next_test_due = schedule[0] if schedule else None
     person.test_schedule = [s.isoformat() for s in schedule[1:]]
     note_test_due(person, taken_at)
+    return True
 
 
 def set_test_due(person: Person, due: dt.datetime, at: dt.datetime) -> None:
