@@ -28,6 +28,7 @@ A run takes many minutes; one run per figure. Each day's log line goes to
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import socket
@@ -136,6 +137,10 @@ def serving(kind: str, scale: float, watch: float) -> None:
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, 9)
                 proc.wait()
+            # Nothing of the run may outlive the bench: a worker left feeding the outbreak
+            # would load every figure measured after this one.
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, 9)
             peak = rss.close()
     print(f"[{kind}]   peak memory while serving and feeding: {peak / 2**30:.2f} GB", flush=True)
 

@@ -48,3 +48,61 @@ def test_serve_without_a_worker_starts_none(monkeypatch):
     monkeypatch.setattr(cli, "_migrate", lambda: None)
     monkeypatch.setattr(cli, "_start_worker_process", lambda: pytest.fail("a worker started"))
     cli.serve(host="127.0.0.1", port=0, threads=1, worker=False)
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (a zombie, dead but not yet reaped, does not)."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            return not any(line.startswith("State:\tZ") for line in status)
+    except FileNotFoundError:
+        return False
+
+
+def test_a_sigterm_to_the_server_stops_its_worker_too(tmp_path):
+    """A service manager's stop (SIGTERM to the server's process alone): the worker it
+    started stops with it, not left running (it went on feeding the demo's outbreak)."""
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env["WARROOM_DATA_DIR"] = str(tmp_path)  # the child's own SQLite database
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from warroom.cli import main; main()",
+            "serve",
+            "--port",
+            str(port),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    children: list[int] = []
+    try:
+        deadline = time.monotonic() + 120
+        while not children and time.monotonic() < deadline and server.poll() is None:
+            time.sleep(0.2)
+            with open(f"/proc/{server.pid}/task/{server.pid}/children") as f:
+                children = [int(pid) for pid in f.read().split()]
+        assert children, "the server started no worker"
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=60) is not None
+        deadline = time.monotonic() + 40
+        while any(_alive(pid) for pid in children) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not any(_alive(pid) for pid in children), "the worker outlived its server"
+    finally:
+        for pid in [server.pid, *children]:
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
+        server.wait()

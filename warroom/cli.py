@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -380,17 +382,29 @@ def serve(
 
     from warroom.wsgi import application
 
+    # A SIGTERM (a service manager's stop, `kill`) stops the server as Ctrl+C does, through
+    # the ``finally`` below that stops its worker: by default it ended this process alone,
+    # and the worker went on without it (feeding the demo's outbreak for as long as the
+    # feed job lasted, minutes; or idle for ever).
+    on_main = threading.current_thread() is threading.main_thread()  # (signals: main only)
+    before = signal.signal(signal.SIGTERM, _stop_serving) if on_main else None
     process = _start_worker_process() if worker else None
     console.print(f"serving on [bold]http://{host}:{port}/[/bold]  (Ctrl+C to stop)")
     try:
         waitress_serve(application, host=host, port=port, threads=threads, ident="warroom")
     finally:
+        if on_main:
+            signal.signal(signal.SIGTERM, before)
         if process is not None:
             process.terminate()
             try:
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+def _stop_serving(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # as Ctrl+C: the server's loop ends and its finally runs
 
 
 def _start_worker_process() -> subprocess.Popen[bytes]:
