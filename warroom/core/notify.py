@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from warroom.core import bulk
+from warroom.core.scoping import lineage_paths
 from warroom.core.words import Worded, stored_text, words_of
 
 log = logging.getLogger("warroom.notify")
@@ -48,17 +49,12 @@ def recipients(area: Any, capability: str) -> list[Any]:
     return recipients_by_area([area], capability)[area.pk]
 
 
-def _lineage_paths(path: str) -> set[str]:
-    """The paths of an area and of every area above it (its path's prefixes)."""
-    return {path[: i + 1] for i, c in enumerate(path) if c == "/" and i > 0}
-
-
 def recipients_by_area(areas: Iterable[Any], capability: str) -> dict[Any, list[Any]]:
     """:func:`recipients` of several areas (by their pk), the users read in one query:
     for a batch notifying many areas at once (the day's escalated appeals)."""
     from django.contrib.auth import get_user_model
 
-    lineages = {area.pk: _lineage_paths(area.path) for area in areas}
+    lineages = {area.pk: set(lineage_paths(area.path)) for area in areas}
     if not lineages:
         return {}
     wanted = set().union(*lineages.values())

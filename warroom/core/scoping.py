@@ -44,6 +44,12 @@ class RestrictedManager(models.Manager.from_queryset(RestrictedQuerySet)):  # ty
     pass
 
 
+def lineage_paths(path: str) -> list[str]:
+    """The paths of an area and of every area above it (its path's prefixes), the city's
+    first: ``/4201/420102/`` gives ``/4201/`` and ``/4201/420102/``."""
+    return [path[: i + 1] for i, c in enumerate(path) if c == "/" and i > 0]
+
+
 def in_scope(user: Any, area_path: str) -> bool:
     """Whether ``area_path`` lies in ``user``'s subtree (for objects already loaded)."""
     if is_system(user):

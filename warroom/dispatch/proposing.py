@@ -109,7 +109,7 @@ def do_propose(*, actor: Any, at: dt.datetime | None = None) -> Proposal:
         bulk.insert_tuples(
             ProposalLine,
             ["proposal", *LINE_FIELDS],
-            [(pk, *line, "", "", None, None) for pk in [proposal.pk] for line in plan.lines],
+            [(proposal.pk, *line, "", "", None, None) for line in plan.lines],
         )
         stamp_seconds(proposal, plan)
     return proposal

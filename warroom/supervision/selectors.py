@@ -9,7 +9,7 @@ import numpy as np
 from django.conf import settings
 from django.db.models import QuerySet
 
-from warroom.core.scoping import in_scope, load_for
+from warroom.core.scoping import in_scope, lineage_paths, load_for
 from warroom.geo.models import Area
 from warroom.supervision.models import (
     AccountabilityRecord,
@@ -228,7 +228,7 @@ def current_targets(user: Any, area: Area) -> dict[str, RateTarget]:
 
 def current_targets_of(user: Any, areas: list[Area]) -> dict[int, dict[str, RateTarget]]:
     """:func:`current_targets` of several areas, their ancestors' targets read once."""
-    ancestors = {a.pk: set(_ancestor_paths(a)) for a in areas}
+    ancestors = {a.pk: set(lineage_paths(a.path)) for a in areas}
     rows = list(
         RateTarget.objects.restrict(user, "view")
         .filter(area__path__in=sorted(set().union(*ancestors.values())))
@@ -243,11 +243,6 @@ def current_targets_of(user: Any, areas: list[Area]) -> dict[int, dict[str, Rate
                 found.setdefault(row.metric, row)
         out[a.pk] = found
     return out
-
-
-def _ancestor_paths(area: Area) -> list[str]:
-    path = area.path
-    return [path[: i + 1] for i, c in enumerate(path) if c == "/" and i > 0]
 
 
 def rates_panel(user: Any, area: Area, day: dt.date, *, days: int = 14) -> dict[str, Any]:
@@ -365,7 +360,7 @@ def risks_panel(user: Any, area: Area, day: dt.date, *, days: int = 14) -> list[
     owners = {
         r.kind: r
         for r in RiskOwner.objects.restrict(user, "view")
-        .filter(area__path__in=_ancestor_paths(area))
+        .filter(area__path__in=lineage_paths(area.path))
         .select_related("owner")
         .order_by("area__depth")
     }
@@ -406,7 +401,7 @@ def current_plans(
     todo = {k: a for k, a in wanted.items() if k[0]}  # no phase declared: no plan
     if not todo:
         return out
-    cities = {k: a.path if a.depth == 0 else _ancestor_paths(a)[0] for k, a in todo.items()}
+    cities = {k: a.path if a.depth == 0 else lineage_paths(a.path)[0] for k, a in todo.items()}
     found = {
         (p.area.path, p.phase, p.phase_start.isoformat()): p
         for p in plans(user)

@@ -21,6 +21,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 
+from warroom.core import bulk
 from warroom.core.context import acting, is_system
 from warroom.core.errors import Forbidden
 from warroom.core.imports import finish_import, previous_import
@@ -196,8 +197,7 @@ def _write_generated(
         raise TableRejected(
             [RowError(0, "area_code", "", "this day's report was written meanwhile: send it again")]
         ) from None
-    if changed:
-        Generated.objects.bulk_update(changed, ["tonnes", "facility"])
+    bulk.update_rows(Generated, changed, ["tonnes", "facility"])  # (no CASE per row)
     return len(new), len(changed)
 
 
