@@ -187,7 +187,7 @@ def test_the_planners_statistics_are_refreshed_for_the_tables_an_import_changed(
     threshold, whatever the server's autovacuum setting; on SQLite it does nothing."""
     from django.db import connection
 
-    from warroom.core.dbstats import do_refresh_statistics, stale_tables
+    from warroom.core.dbstats import STATISTICS_TARGET, do_refresh_statistics, stale_tables
     from warroom.geo.models import Area
 
     assert daily.ordered_steps()[0].name == "core.statistics"
@@ -203,11 +203,24 @@ def test_the_planners_statistics_are_refreshed_for_the_tables_an_import_changed(
     with connection.cursor() as cursor:  # the counters are flushed at most once a second
         cursor.execute("SELECT pg_stat_force_next_flush()")
     assert "geo_area" in stale_tables()
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW default_statistics_target")
+        before = cursor.fetchone()[0]
     assert "tables analysed" in do_refresh_statistics()
     assert "geo_area" not in stale_tables()  # analysed: no longer past the threshold
     with connection.cursor() as cursor:
         cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'geo_area'")
         assert cursor.fetchone()[0] >= 300  # the planner now knows the rows
+        # sampled at the step's target: 300 distinct codes in STATISTICS_TARGET + 1
+        # histogram bounds (at the server's default, 100: 101), the session's own setting
+        # untouched afterwards
+        cursor.execute(
+            "SELECT array_length(histogram_bounds::text::text[], 1) FROM pg_stats "
+            "WHERE tablename = 'geo_area' AND attname = 'code' AND schemaname = current_schema()"
+        )
+        assert cursor.fetchone()[0] == STATISTICS_TARGET + 1
+        cursor.execute("SHOW default_statistics_target")
+        assert cursor.fetchone()[0] == before
 
 
 @pytest.mark.django_db(transaction=True)  # the server counts changes at their commit
