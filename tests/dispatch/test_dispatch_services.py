@@ -52,6 +52,20 @@ def test_who_finds_no_bed_is_told_why(facilities, make_person, english):
     assert len(people) == 4
 
 
+def test_a_proposal_deleted_takes_its_lines_with_it(facilities, make_person):
+    """The lines' proposal and person have no constraint in the database (the services
+    write them; docs in warroom.dispatch.models): deleting goes through the ORM, whose
+    CASCADE deletes the lines, and leaves no line behind."""
+    make_person("confirmed", severity="critical")
+    make_person("contact")
+    kept = services.do_propose(actor=SYSTEM)
+    gone = services.do_propose(actor=SYSTEM)
+    assert ProposalLine.objects.filter(proposal=gone).count() == 2
+    gone.delete()
+    assert not ProposalLine.objects.filter(proposal_id=gone.pk).exists()
+    assert ProposalLine.objects.filter(proposal=kept).count() == 2
+
+
 def test_confirming_takes_the_beds_and_moves_the_people(facilities, make_person, hq):
     critical = make_person("confirmed", severity="critical")
     contact = make_person("contact")
