@@ -53,3 +53,21 @@ def test_a_day_fed_twice_files_nothing_twice_and_the_next_day_works_the_queue(ci
     # an unsatisfied callback reopens some, but they were answered.
     assert answered.count() == len([pk for pk in open_before if pk % 5]) > 0
     assert all(a.replied_at <= a.deadline for a in answered)
+
+
+def test_the_simulated_queue_answers_every_appeal_within_days_and_reopens_one_once(city, hq):
+    """The fifth appeal left for the escalation is answered once escalated, an unsatisfied
+    callback's appeal is answered again and then satisfied: a week after filing nothing is
+    open, nothing was reopened twice nor escalated twice (the old simulation left one in
+    five open for ever, escalated every day, and reopened every second callback daily)."""
+    codes = np.array(["990101001001001"])
+    day = dt.date(2020, 2, 1)
+    feed_day_appeals(_records(range(40), [i % 7 for i in range(40)]), codes, day, actor=hq)
+    for n in range(1, 9):
+        feed_day_appeals(_records([], []), codes, day + dt.timedelta(days=n), actor=hq)
+    appeals = list(Appeal.objects.all())
+    assert len(appeals) == 40
+    assert not [a for a in appeals if a.status in (AppealStatus.RECEIVED, AppealStatus.ASSIGNED)]
+    assert max(a.reopened for a in appeals) == 1  # some reopened, once
+    assert max(a.escalations for a in appeals) == 1  # the fifth ones escalated, once
+    assert all(a.replied_at >= a.received_at for a in appeals)

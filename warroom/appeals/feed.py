@@ -7,10 +7,12 @@ a text of its category from the labelled set the classifier ships (deterministic
 twin's appeal id), so the classifier, the duplicates and the hot topics have real
 Chinese to work on. At most ``WARROOM_DEMO_APPEALS_PER_DAY`` a day are filed (the twin's
 peak is thousands; the demo needs a queue, not the whole city's calls). The areas answer
-most of the earlier days' appeals (the simulation of the people working the queue, so the
-timeliness board has figures): four in five, at 60 % of the time allowed; one answer in
-three is called back. Then what is still open past its deadline at the day's start is
-escalated. Idempotent: a day fed twice files nothing twice (``source_ref`` per appeal).
+the earlier days' appeals (the simulation of the people working the queue, so the
+timeliness board has figures): four in five in time, at 60 % of the time allowed, the
+fifth once escalated; one answer in three is called back, half of those unsatisfied the
+first time (reopened, then answered again). Then what is still open past its deadline at
+the day's start is escalated. Idempotent: a day fed twice files nothing twice
+(``source_ref`` per appeal).
 """
 
 from __future__ import annotations
@@ -106,21 +108,35 @@ def _work_the_queue(start: dt.datetime, actor: Any) -> None:
             status__in=OPEN_STATUSES, received_at__lt=start, source_ref__startswith="twin-"
         )
         .select_related("area")
-        .only("received_at", "urgency", "unit", "area__path")
+        .only("received_at", "urgency", "unit", "reopened", "escalations", "area__path")
         .order_by("pk")
     )
+    # Four in five answered in time, at 60 % of the time allowed; the fifth is answered
+    # once it was escalated, and an appeal reopened is answered again: both at the day's
+    # start. Each appeal is so closed or answered within days of its filing, as a working
+    # queue is: the queue stays the size of a few days' appeals, not of the whole outbreak
+    # (the simulated areas left one in five unanswered for ever and called every second
+    # callback unsatisfied, again and again: after 90 days 18,000 appeals had 461,000
+    # events, one reopened 89 times and escalated 84, and each day worked the whole
+    # backlog again).
     answers = [
         (
             appeal,
             REPLY.format(unit=appeal.unit_label),
-            appeal.received_at + dt.timedelta(hours=0.6 * deadline_hours(appeal.urgency)),
+            start
+            if appeal.reopened or appeal.escalations
+            else appeal.received_at + dt.timedelta(hours=0.6 * deadline_hours(appeal.urgency)),
         )
         for appeal in earlier
-        if appeal.pk % 5  # one in five left for the escalation
+        if appeal.pk % 5 or appeal.escalations
     ]
     if answers:
         done = do_answer_appeals(answers, actor=actor)
-        callbacks = [(a, 4 if a.pk % 2 else 2, "") for a in done if a.pk % 3 == 0]
+        # One answer in three called back; every second one unsatisfied the first time
+        # (the appeal reopened), satisfied after the second answer.
+        callbacks = [
+            (a, 2 if a.pk % 2 == 0 and not a.reopened else 4, "") for a in done if a.pk % 3 == 0
+        ]
         if callbacks:
             do_record_callbacks(callbacks, actor=actor)
     escalate_overdue(now=start, actor=actor)
