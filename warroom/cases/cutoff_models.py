@@ -43,6 +43,9 @@ class CutoffState(models.Model):
         on_delete=models.CASCADE,
         primary_key=True,
         related_name="+",
+        # Derived, written by the daily step alone: no constraint in the database
+        # (docs/performance.md, "Keys the database does not check").
+        db_constraint=False,
     )
     status = models.CharField(_("status"), max_length=16, blank=True)
     isolation = models.CharField(_("isolation"), max_length=16, blank=True)

@@ -212,6 +212,9 @@ class TransitionRecord(PersonHistory):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        # Informational (the name is kept beside it): no constraint in the database (see
+        # docs/performance.md, "Keys the database does not check").
+        db_constraint=False,
     )
     actor_name = models.CharField(_("by"), max_length=150, blank=True)
     reason = models.CharField(_("reason"), max_length=300, blank=True)
@@ -479,8 +482,14 @@ class ClearanceRevision(models.Model):
 class ClearanceSnapshot(models.Model):
     """The backlog of one duty in one area at a day's cut-off (only non-zero rows stored)."""
 
+    # Derived, rewritten by the daily cycle alone: no foreign-key constraint in the
+    # database (see docs/performance.md, "Keys the database does not check").
     area = models.ForeignKey(
-        "geo.Area", verbose_name=_("area"), on_delete=models.CASCADE, related_name="+"
+        "geo.Area",
+        verbose_name=_("area"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
     )
     date = models.DateField(_("date"))
     duty = models.CharField(_("duty"), max_length=8, choices=Duty.choices())

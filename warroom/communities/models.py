@@ -350,12 +350,15 @@ class CertificationStatus(models.Model):
     # No index of its own: the unique (area, date) serves every lookup by area, and a
     # second B-tree by area took a scattered insert per row of each day's 10,600 (SQLite:
     # the day's write 2.6x slower, its commit 2.4x).
+    # Derived, rewritten by the daily recompute: no foreign-key constraint in the database
+    # either (docs/performance.md, "Keys the database does not check").
     area = models.ForeignKey(
         "geo.Area",
         on_delete=models.CASCADE,
         related_name="certifications",
         verbose_name=_("area"),
         db_index=False,
+        db_constraint=False,
     )
     date = models.DateField(_("date"))
     level = models.CharField(_("level"), max_length=16, choices=Level.choices)
