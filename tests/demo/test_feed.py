@@ -326,6 +326,20 @@ def test_the_platform_places_the_twins_waiting_people_and_no_beds_is_worse(demo_
     balance = balance_on(last)
     assert sum(r.occupied for r in balance.rows) == sum(twin.values())
     assert DailyReport.objects.filter(source=Source.REPORT, area__code="4201").count() == days
+    # The supplies (warroom/demo/logistics.py): every facility with patients keeps its own
+    # store, topped up by its district's warehouse; on the last day, three weeks after the
+    # city started to receive more than it uses (10 February), none is under the stock-out
+    # alert's line, nor is any warehouse. (The facilities once held nothing: every one of
+    # them was alerted for every item, every day.)
+    from warroom.core.context import SYSTEM
+    from warroom.supplies import selectors as supplies
+    from warroom.supplies.services import city_root
+
+    wards = supplies.days_left(SYSTEM, city_root(), last)
+    assert len({r["facility"].pk for r in wards}) > 3
+    assert min(r["days_left"] for r in wards) >= supplies.ALERT_DAYS
+    warehouses = supplies.warehouse_days_left(last)
+    assert warehouses and min(r["days_left"] for r in warehouses) >= supplies.ALERT_DAYS
     # Without beds: the same twin whose dispatcher never places anyone. The platform plays
     # no part in that run (the feed only tells the twin whom the platform placed), so the
     # twin runs alone: open the day, place nobody, close it — what the feed does with an

@@ -7,8 +7,17 @@ One call per simulated day (:func:`feed_logistics`), after the day's records are
   receives each item from the five channels in turn (national allocation, other
   provinces, purchase, local production, donation), 0.8 × the day's use before 10 Feb
   2020 (the shortage of the first weeks: an assumption) and 1.3 × after; district
-  warehouses are topped up to 3 days of their use from the city warehouse, and the day's
-  use is issued from them, never more than they hold. One movements file a day, through
+  warehouses are topped up to 5 days of their use from the city warehouse (more than
+  the stock-out alert's 3 left after the day), and the day's use is issued from them,
+  never more than they hold. The facilities' stores are kept too: each facility with
+  patients needs, by the platform's norms and its bed report
+  (``supplies.selectors.need_by_facility``, what its stock-out alerts read), so many units
+  a day; the city receives that need too (× the same factor), the district warehouse
+  holds 7 days of it more and serves its facilities first, topping a store up to 7 days
+  of its need when the day's use would leave it under the alert's 3 days, and the
+  facility uses the day's need from its store. (Without them every facility with
+  patients had no stock of anything, and the stock-out alerts named all of them every
+  day: ~1,800 a day in late March 2020 at full scale.) One movements file a day, through
   ``do_import_movements`` (the ledger refuses anything negative).
 - **waste** (the twin's ``waste.csv``: tonnes per district and per facility). The
   generation file goes through ``do_import_generated``; the plants then report what they
@@ -31,7 +40,15 @@ from warroom.tables import read_table
 
 SOURCES = ("national", "province", "purchase", "production", "donation")
 SHORTAGE_UNTIL = dt.date(2020, 2, 10)  # assumption: inbound below use until then
-KEEP_DAYS = 3
+# A district warehouse is topped up to this many days of its district's use (and
+# WARD_DAYS of its facilities' need) before the day's flows: a working week's stock, so
+# that more than the alert's 3 days of its issues remain after them, while its use falls
+# too, when the city holds enough.
+KEEP_DAYS = 5
+# A facility's store that the day's use would leave under the stock-out alert's line
+# (``supplies.selectors.ALERT_DAYS``, 3 days) is topped up to this many days of its need:
+# a delivery every four days while the district holds enough.
+WARD_DAYS = 7
 
 
 def _csv(header: list[str], rows: list[list[Any]]) -> bytes:
@@ -70,17 +87,25 @@ def _fed_already(stem: str) -> bool:
 def _supplies(
     records: np.ndarray, day: dt.date, names: tuple[str, ...], *, actor: Any, stem: str
 ) -> int:
+    from warroom.core.context import SYSTEM
     from warroom.geo.models import Area
     from warroom.supplies import selectors
     from warroom.supplies.catalogue import items_by_code
     from warroom.supplies.imports import MOVEMENT_COLUMNS, do_import_movements
     from warroom.supplies.models import Place
-    from warroom.supplies.services import ensure_district_warehouses
+    from warroom.supplies.services import ensure_district_warehouses, place_for_facility
 
-    if records.size == 0:
-        return 0
     root = Area.objects.filter(parent__isnull=True).order_by("pk").first()
     if root is None:
+        return 0
+    # The facilities' day: each one's need by the platform's norms (what its stock-out
+    # alerts are read against), by district and item.
+    wards: dict[tuple[str, str], list[tuple[Any, int]]] = defaultdict(list)
+    for facility, per_item in selectors.need_by_facility(SYSTEM, root, day).items():
+        district = _district_code(facility.area.path)
+        for code, by_type in per_item.items():
+            wards[(district, code)].append((facility, int(sum(by_type.values()))))
+    if records.size == 0 and not wards:
         return 0
     if not Place.objects.filter(code=f"WH-{root.code}").exists():
         ensure_district_warehouses(actor=actor)
@@ -89,12 +114,19 @@ def _supplies(
     use: dict[tuple[str, str], int] = defaultdict(int)
     for r in records:
         use[(str(r["district_code"]), names[int(r["item"])])] += int(r["quantity"])
-    warehouses = {p.code: p for p in Place.objects.filter(code__in={f"WH-{d}" for d, _ in use})}
+    ward_need = {key: sum(n for _f, n in wards[key]) for key in wards}
+    demand = {key: use.get(key, 0) + ward_need.get(key, 0) for key in {*use, *wards}}
+    warehouses = {p.code: p for p in Place.objects.filter(code__in={f"WH-{d}" for d, _ in demand})}
+    # Each facility's store (made on first use by the same service as its alerts').
+    facilities = {f.pk: f for key in wards for f, _n in wards[key]}
+    stores = {p.facility_id: p for p in Place.objects.filter(facility_id__in=list(facilities))}
+    for pk in sorted(set(facilities) - set(stores)):
+        stores[pk] = place_for_facility(facilities[pk])
     factor = 0.8 if day < SHORTAGE_UNTIL else 1.3
     rows: list[list[Any]] = []
     city_stock = {k: v for k, v in selectors.stock_at(city).items()}
     totals: dict[str, int] = defaultdict(int)
-    for (_, code), n in use.items():
+    for (_, code), n in demand.items():
         totals[code] += n
     for k, (code, n) in enumerate(sorted(totals.items())):
         got = math.ceil(n * factor)
@@ -102,22 +134,44 @@ def _supplies(
             source = SOURCES[(day.toordinal() + k) % len(SOURCES)]
             rows.append([day, "receipt", code, got, "", city.code, "", "", source, f"{stem}-in"])
             city_stock[items[code].pk] = city_stock.get(items[code].pk, 0) + got
-    # The district warehouses' stock in one read (the ledger holds nothing negative, so the
-    # positive balances are the stock), not one read per district and item.
-    held = selectors.stock_by_place([wh.pk for wh in warehouses.values()])
-    for (district, code), n in sorted(use.items()):
+    # The warehouses' and the facilities' stock in one read (the ledger holds nothing
+    # negative, so the positive balances are the stock), not one read per place and item.
+    held = selectors.stock_by_place(
+        [wh.pk for wh in warehouses.values()] + [p.pk for p in stores.values()]
+    )
+    for district, code in sorted(demand):
         wh = warehouses.get(f"WH-{district}")
         item = items.get(code)
         if wh is None or item is None:
             continue
         have = held.get((wh.pk, item.pk), 0)
-        top_up = min(max(0, KEEP_DAYS * n - have), city_stock.get(item.pk, 0))
+        want = KEEP_DAYS * use.get((district, code), 0) + WARD_DAYS * ward_need.get(
+            (district, code), 0
+        )
+        top_up = min(max(0, want - have), city_stock.get(item.pk, 0))
         if top_up:
             rows.append(
                 [day, "transfer", code, top_up, city.code, wh.code, "", "", "", f"{stem}-out"]
             )
             city_stock[item.pk] -= top_up
-        issued = min(n, have + top_up)
+        left = have + top_up
+        # The wards first: a facility's store that the day's use would leave under the
+        # alert line is topped up to WARD_DAYS of its need (a delivery every few days),
+        # then the day's need is used from it.
+        for facility, need in sorted(wards.get((district, code), []), key=lambda w: w[0].pk):
+            store = stores[facility.pk]
+            stock = held.get((store.pk, item.pk), 0)
+            short = stock - need < selectors.ALERT_DAYS * need
+            sent = min(max(0, WARD_DAYS * need - stock), left) if short else 0
+            if sent:
+                rows.append(
+                    [day, "transfer", code, sent, wh.code, store.code, "", "", "", f"{stem}-ward"]
+                )
+                left -= sent
+            used = min(need, stock + sent)
+            if used:
+                rows.append([day, "issue", code, used, store.code, "", "", "", "", f"{stem}-use"])
+        issued = min(use.get((district, code), 0), left)
         if issued:
             rows.append([day, "issue", code, issued, wh.code, "", "", "", "", f"{stem}-use"])
     if not rows:
@@ -125,6 +179,12 @@ def _supplies(
     header = [c.name for c in MOVEMENT_COLUMNS]
     table = read_table(_csv(header, rows), filename=f"{stem}-supplies.csv")
     return do_import_movements(table, actor=actor).created
+
+
+def _district_code(path: str) -> str:
+    """The district's code in an area's path (``/4201/420102/...``: the second code)."""
+    parts = [p for p in path.split("/") if p]
+    return parts[1] if len(parts) > 1 else parts[0] if parts else ""
 
 
 def _waste(records: np.ndarray, day: dt.date, codes_of: list[str], *, actor: Any, stem: str) -> int:
