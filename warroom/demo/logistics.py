@@ -87,6 +87,7 @@ def _fed_already(stem: str) -> bool:
 def _supplies(
     records: np.ndarray, day: dt.date, names: tuple[str, ...], *, actor: Any, stem: str
 ) -> int:
+    from warroom.beds.selectors import district_of
     from warroom.core.context import SYSTEM
     from warroom.geo.models import Area
     from warroom.supplies import selectors
@@ -102,7 +103,7 @@ def _supplies(
     # alerts are read against), by district and item.
     wards: dict[tuple[str, str], list[tuple[Any, int]]] = defaultdict(list)
     for facility, per_item in selectors.need_by_facility(SYSTEM, root, day).items():
-        district = _district_code(facility.area.path)
+        district = district_of(facility.area.path)
         for code, by_type in per_item.items():
             wards[(district, code)].append((facility, int(sum(by_type.values()))))
     if records.size == 0 and not wards:
@@ -179,12 +180,6 @@ def _supplies(
     header = [c.name for c in MOVEMENT_COLUMNS]
     table = read_table(_csv(header, rows), filename=f"{stem}-supplies.csv")
     return do_import_movements(table, actor=actor).created
-
-
-def _district_code(path: str) -> str:
-    """The district's code in an area's path (``/4201/420102/...``: the second code)."""
-    parts = [p for p in path.split("/") if p]
-    return parts[1] if len(parts) > 1 else parts[0] if parts else ""
 
 
 def _waste(records: np.ndarray, day: dt.date, codes_of: list[str], *, actor: Any, stem: str) -> int:
