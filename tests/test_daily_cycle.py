@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 
 import pytest
+from django.db import connection, transaction
+from django.utils import timezone
 
 from warroom.core import daily
 from warroom.core.errors import WarroomError
@@ -150,6 +154,120 @@ def test_a_first_step_runs_before_every_other(steps):
     assert calls == ["z", "a", "b", "c"]
 
 
+def test_a_last_step_runs_after_every_other_even_those_registered_after_it(steps):
+    calls, _ = steps
+    daily.register_step("summary", lambda day: calls.append("summary") or "ok", last=True)
+    daily.register_step("late", lambda day: calls.append("late") or "ok")
+    for late in (False, True):
+        assert [s.name for s in daily.ordered_steps(late=late)][-1] == "summary"
+    daily.run_daily_cycle(DAY)
+    assert calls[-1] == "summary" and sorted(calls) == ["a", "b", "c", "late", "summary"]
+
+
+def test_the_late_order_puts_each_step_as_late_as_it_can_go(steps):
+    daily.register_step("free", lambda day: "ok")
+    assert [s.name for s in daily.ordered_steps()] == ["a", "free", "b", "c"]
+    assert [s.name for s in daily.ordered_steps(late=True)] == ["a", "b", "c", "free"]
+
+
+def test_the_longest_chain_of_work_after_a_step_is_timed_by_its_last_run(steps):
+    daily.register_step("free", lambda day: "ok")
+    for step, seconds, day in [
+        ("a", 9.0, DAY - dt.timedelta(days=1)),  # an older run: not read
+        ("a", 0.5, DAY),
+        ("b", 2.0, DAY),
+        ("c", 1.0, DAY),
+        ("free", 3.0, DAY),
+    ]:
+        DailyStepRun.objects.create(
+            day=day, step=step, status="done", seconds=seconds, started_at=timezone.now()
+        )
+    chain = daily._chain_seconds(daily._graph(), {"a", "b", "c", "free"})
+    assert chain == {"a": 3.5, "b": 3.0, "c": 1.0, "free": 3.0}
+    # a step never run counts one second
+    assert daily._chain_seconds(daily._graph(), {"c"}) == {"c": 1.0}
+    DailyStepRun.objects.all().delete()
+    assert daily._chain_seconds(daily._graph(), {"a", "b", "c"}) == {"a": 3.0, "b": 2.0, "c": 1.0}
+
+
+@pytest.mark.django_db(transaction=True)  # the workers' own connections see committed rows
+def test_steps_free_to_go_run_at_once_on_postgresql_and_one_by_one_on_sqlite(steps):
+    calls, _ = steps
+    together = threading.Barrier(2, timeout=20)
+    spans: dict[str, tuple[float, float, int]] = {}
+    parallel = connection.vendor == "postgresql"
+
+    def meet(name: str, *, wait: bool = True):
+        def step(day: dt.date) -> str:
+            t0 = time.perf_counter()
+            if parallel and wait:  # each waits for the other: one by one, both would fail
+                together.wait()
+            ImportBatch.objects.filter(kind=f"{name}-{day}").delete()
+            ImportBatch.objects.create(kind=f"{name}-{day}", sha256="x", rows=1)
+            spans[name] = (t0, time.perf_counter(), threading.get_ident())
+            return "met"
+
+        return step
+
+    daily.register_step("left", meet("left"))
+    daily.register_step("right", meet("right"))
+    daily.register_step("end", meet("end", wait=False), after=["left", "right", "c"])
+    told: list[tuple[str, str]] = []
+    report = daily.run_daily_cycle(
+        DAY, workers=2, on_step=lambda step, state: told.append((step.name, state))
+    )
+    assert sorted(n for n, _, _ in report.ran) == ["a", "b", "c", "end", "left", "right"]
+    assert told[-1] == ("end", "done") and len(told) == 12
+    left, right, end = spans["left"], spans["right"], spans["end"]
+    assert end[0] >= max(left[1], right[1])  # after both
+    overlap = left[0] < right[1] and right[0] < left[1]
+    assert overlap == parallel
+    assert (left[2] != right[2]) == parallel  # two threads, or this one alone
+    assert calls.index("a") < calls.index("b") < calls.index("c")
+    assert set(DailyStepRun.objects.values_list("step", "status")) == {
+        (n, "done") for n in ["a", "b", "c", "left", "right", "end"]
+    }
+    # inside the caller's transaction (which other connections cannot see): one by one
+    spans.clear()
+    parallel = False
+    with transaction.atomic():
+        daily.run_daily_cycle(DAY, workers=2, force=True)
+    assert not (spans["left"][0] < spans["right"][1] and spans["right"][0] < spans["left"][1])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_step_lets_the_running_ones_finish_and_starts_no_other(steps):
+    calls, _ = steps
+    fail = {"boom": True}
+
+    def slow(day: dt.date) -> str:
+        time.sleep(0.3)
+        calls.append("slow")
+        return "slow ok"
+
+    def boom(day: dt.date) -> str:
+        calls.append("boom")
+        if fail["boom"]:
+            raise RuntimeError("disk full")
+        return "boom ok"
+
+    daily.register_step("slow", slow)
+    daily.register_step("boom", boom)
+    daily.register_step(
+        "after_slow", lambda day: calls.append("after_slow") or "ok", after=["slow"]
+    )
+    with pytest.raises(daily.CycleFailed, match="step 'boom' failed: disk full"):
+        daily.run_daily_cycle(DAY, workers=2)
+    status = dict(DailyStepRun.objects.values_list("step", "status"))
+    assert status["slow"] == "done" and status["boom"] == "failed"
+    assert "after_slow" not in status and "after_slow" not in calls
+    calls.clear()
+    fail["boom"] = False
+    report = daily.run_daily_cycle(DAY, workers=2)  # resumes: what is done is skipped
+    assert "slow" in report.skipped and "slow" not in calls
+    assert {"after_slow", "boom"} <= set(calls)
+
+
 def test_a_shared_figure_is_computed_once_a_cycle_and_again_when_what_it_reads_changed(steps):
     computed: list[int] = []
     version = [1]
@@ -265,8 +383,6 @@ def test_the_cycle_vacuums_the_tables_an_import_left_dead_rows_in():
     """Rows updated past autovacuum's vacuum threshold leave dead versions that every scan
     reads: the cycle's first step vacuums those tables (outside its transaction), and
     inside a caller's transaction it only analyses."""
-    from django.db import connection, transaction
-
     from warroom.core.dbstats import dead_tables, do_refresh_statistics
     from warroom.geo.models import Area
 

@@ -182,6 +182,10 @@ WARROOM_IMPORT_QUEUE_BYTES = env_int("WARROOM_IMPORT_QUEUE_BYTES", 2_000_000, mi
 # every this many rows (warroom.core.imports.import_progress).
 WARROOM_PROGRESS_ROWS = env_int("WARROOM_PROGRESS_ROWS", 10_000, minimum=1)
 
+# How many steps of the daily cycle may run at once, each on its own connection
+# (warroom.core.daily; PostgreSQL only: on SQLite the steps run one by one).
+WARROOM_CYCLE_WORKERS = env_int("WARROOM_CYCLE_WORKERS", 2, minimum=1)
+
 # Case management (warroom.cases): the daily clearance cut-off and the quarantine rules.
 WARROOM_CLEARANCE_CUTOFF = env_str("WARROOM_CLEARANCE_CUTOFF", "24:00")
 _cutoff = re.fullmatch(r"([01]\d|2[0-4]):([0-5]\d)", WARROOM_CLEARANCE_CUTOFF)

@@ -11,19 +11,11 @@ class AuditConfig(AppConfig):
         from warroom.audit.anchors import anchor_step
         from warroom.core.daily import register_step
 
-        # The day's head goes out of the database after the day's results are written and
-        # before the briefing, which prints it.
+        # The day's head goes out of the database after every step's results and entries
+        # are written (last) and before the briefing, which prints it.
         register_step(
             "audit.anchor",
             anchor_step,
-            after_if_present=(
-                "cases.clearance",
-                "surveillance.aggregates",
-                "surveillance.quality",
-                "communities.certification",
-                "beds.pools",
-                "beds.balance",
-                "situation.analytics",
-            ),
+            last=True,
             label="审计锚点 / audit: anchor the day's head",
         )

@@ -16,20 +16,34 @@ and replaced as a whole, so:
 A figure that several steps read (the people waiting for a bed at the cut-off: the
 clearance and the bed balance) is computed once a cycle through its one reader, which
 asks :func:`shared`: the first step to read it computes it, the others take that value.
+
+**Two steps at a time** (``WARROOM_CYCLE_WORKERS``, default 2, on PostgreSQL): a step whose
+steps before it are done runs as soon as a worker is free, each worker a thread with its
+own connection, so that one step's Python runs while another waits on the server (the
+forced cycle of the W1 peak: see docs/performance.md). So every step must name every step
+whose results it reads (``after``, ``after_if_present``; a summary step that reads them
+all is ``last``): a test runs the cycle in two opposite orders and compares every result.
+Free workers take first the step with the longest chain of work after it (timed by the
+last run of each step). On SQLite (one writer: each step's transaction holds the file's
+write lock from its start) and inside a transaction of the caller's (which other
+connections cannot see), the steps run one by one, in the same order.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 import time
 import traceback
 from collections.abc import Callable, Hashable, Iterable
+from contextvars import copy_context
 from dataclasses import dataclass, field
 from graphlib import CycleError, TopologicalSorter
 from typing import Any, TypeVar
 
-from django.db import transaction
+from django.conf import settings
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from warroom.core.bulk import quiet_gc
@@ -53,9 +67,15 @@ def shared(
     if memo is None:
         return compute()
     full = (key, version() if version is not None else None)
-    if full not in memo:
-        memo[full] = compute()
-    return memo[full]  # type: ignore[no-any-return]
+    with _memo_lock:  # (two steps running at once may ask for it together)
+        lock = memo.setdefault(("lock", full), threading.Lock())
+    with lock:
+        if full not in memo:
+            memo[full] = compute()
+        return memo[full]  # type: ignore[no-any-return]
+
+
+_memo_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -68,6 +88,7 @@ class Step:
     scoped: bool = False  # fn(day, scope=path) recomputes only the subtree at path
     first: bool = False  # runs before every other step (the planner's statistics)
     atomic: bool = True  # False: runs outside a transaction (VACUUM cannot run in one)
+    last: bool = False  # runs after every step that is not last (a summary of them all)
 
 
 _STEPS: dict[str, Step] = {}
@@ -83,6 +104,7 @@ def register_step(
     scoped: bool = False,
     first: bool = False,
     atomic: bool = True,
+    last: bool = False,
 ) -> None:
     """Add a step to the daily cycle (call from an AppConfig.ready).
 
@@ -92,9 +114,13 @@ def register_step(
     app is installed (a summary step reading whatever the other apps produce). A
     ``scoped`` step also takes ``fn(day, scope=path)`` and then writes only the results of
     the areas under ``path`` (work done on behalf of a district officer). A ``first``
-    step runs before every other one. A step that is not ``atomic`` runs outside the
-    runner's transaction (database maintenance: it writes no results of the day), and its
-    record is written after it.
+    step runs before every other one; a ``last`` step after every step that is not last
+    (the briefing, which reads every app's results). A step that is not ``atomic`` runs
+    outside the runner's transaction (database maintenance: it writes no results of the
+    day), and its record is written after it.
+
+    Steps may run at the same time (see the module docstring): a step reading another's
+    results must name it, or it may read them before they are written.
     """
     _STEPS[name] = Step(
         name,
@@ -105,6 +131,7 @@ def register_step(
         scoped=scoped,
         first=first,
         atomic=atomic,
+        last=last,
     )
 
 
@@ -112,25 +139,57 @@ def unregister_step(name: str) -> None:
     _STEPS.pop(name, None)
 
 
-def ordered_steps(only: Iterable[str] | None = None) -> list[Step]:
+def _graph() -> dict[str, set[str]]:
+    """Each step and the steps that must be done before it."""
     firsts = {s.name for s in _STEPS.values() if s.first}
+    middle = {s.name for s in _STEPS.values() if not s.first and not s.last}
     graph = {
         s.name: set(s.after)
         | {d for d in s.after_if_present if d in _STEPS}
         | (set() if s.first else firsts)
+        | (middle if s.last else set())
         for s in _STEPS.values()
     }
     missing = {dep for deps in graph.values() for dep in deps if dep not in graph}
     if missing:
         raise WarroomError(f"daily cycle: unknown step(s) required: {', '.join(sorted(missing))}")
+    return graph
+
+
+def ordered_steps(only: Iterable[str] | None = None, *, late: bool = False) -> list[Step]:
+    """The steps in an order that keeps every step after those it needs: each as early as
+    it can go, or, ``late``, each as late as it can (another valid order: the test that
+    the results do not depend on the order compares the two)."""
+    graph = _graph()
+    if late:  # the order of the reversed graph, reversed
+        dependents: dict[str, set[str]] = {name: set() for name in graph}
+        for name, deps in graph.items():
+            for dep in deps:
+                dependents[dep].add(name)
+        order = _layers(dependents, reverse=True)[::-1]
+    else:
+        order = _layers(graph)
+    wanted = set(only) if only else None
+    return [_STEPS[n] for n in order if wanted is None or n in wanted]
+
+
+def _layers(graph: dict[str, set[str]], *, reverse: bool = False) -> list[str]:
+    """The nodes, layer after layer (each node after the nodes it names), each layer in
+    the order the steps were registered (``reverse``: the other way round)."""
+    sorter = TopologicalSorter(graph)
     try:
-        order = list(TopologicalSorter(graph).static_order())
+        sorter.prepare()
     except CycleError as exc:
         raise WarroomError(
             f"daily cycle: the steps depend on each other in a cycle: {exc.args[1]}"
         ) from None
-    wanted = set(only) if only else None
-    return [_STEPS[n] for n in order if wanted is None or n in wanted]
+    rank = {name: i for i, name in enumerate(_STEPS)}
+    order: list[str] = []
+    while sorter.is_active():
+        ready = sorted(sorter.get_ready(), key=rank.__getitem__, reverse=reverse)
+        order += ready
+        sorter.done(*ready)
+    return order
 
 
 class CycleFailed(WarroomError):
@@ -153,6 +212,8 @@ def run_daily_cycle(
     only: Iterable[str] | None = None,
     on_step: Callable[[Step, str], None] | None = None,
     scope: str | None = None,
+    workers: int | None = None,
+    late: bool = False,
 ) -> CycleReport:
     """Run the day's steps in dependency order; see the module docstring for guarantees.
 
@@ -160,13 +221,23 @@ def run_daily_cycle(
     scoped steps run, each writing only the areas under ``scope``; every step of the day
     is left stale for the city's own cycle, which recomputes them all. Nothing outside
     ``scope`` is written.
+
+    ``workers``: how many steps may run at once (default ``WARROOM_CYCLE_WORKERS``; one
+    on SQLite and inside the caller's transaction). ``late``: one by one, each step as
+    late as it can go (:func:`ordered_steps`).
     """
     report = CycleReport(day)
-    steps = ordered_steps(only)
+    steps = ordered_steps(only, late=late)
     if scope is not None:
         return _run_scoped(day, steps, scope=scope, actor=actor, report=report, on_step=on_step)
+    if workers is None:
+        workers = settings.WARROOM_CYCLE_WORKERS
+    if late or connection.vendor != "postgresql" or connection.in_atomic_block:
+        workers = 1
     with sharing():  # the figures several steps read, computed once in this run
-        _run_steps(day, steps, actor=actor, force=force, report=report, on_step=on_step)
+        _run_steps(
+            day, steps, actor=actor, force=force, report=report, on_step=on_step, workers=workers
+        )
     return report
 
 
@@ -178,46 +249,188 @@ def _run_steps(
     force: bool,
     report: CycleReport,
     on_step: Callable[[Step, str], None] | None,
+    workers: int = 1,
 ) -> None:
     from warroom.core.models import DailyStepRun
 
     with acting(actor, source="daily"):
         _invalidate_downstream(day, steps, force=force)
+        done = set(
+            DailyStepRun.objects.filter(
+                day=day, step__in=[s.name for s in steps], status="done"
+            ).values_list("step", flat=True)
+        )
+        todo: list[Step] = []
         for step in steps:
-            done = DailyStepRun.objects.filter(day=day, step=step.name, status="done").first()
-            if done is not None and not force:
+            if step.name in done and not force:
                 report.skipped.append(step.name)
                 if on_step:
                     on_step(step, "skipped")
-                continue
-            if on_step:
-                on_step(step, "running")
-            started = timezone.now()
-            t0 = time.perf_counter()
+            else:
+                todo.append(step)
+        if workers > 1 and len(todo) > 1:
+            _Pool(day, todo, report=report, on_step=on_step).run(workers)
+            return
+        for step in todo:
+            _run_step(day, step, report=report, on_step=on_step)
+
+
+def _run_step(
+    day: dt.date,
+    step: Step,
+    *,
+    report: CycleReport,
+    on_step: Callable[[Step, str], None] | None,
+) -> None:
+    """Run one step in its transaction and record it; CycleFailed if it fails."""
+    if on_step:
+        on_step(step, "running")
+    started = timezone.now()
+    t0 = time.perf_counter()
+    try:
+        # (quiet_gc: the cyclic collector's full walks of what the process holds
+        # cost ~0.1 s each, two a forced cycle at the W1 peak, for no garbage)
+        if step.atomic:  # the step's results and its record in one transaction
+            with quiet_gc(), transaction.atomic():
+                summary = step.fn(day) or ""
+                _record(day, step, started, t0, "done", summary=summary)
+        else:
+            with quiet_gc():
+                summary = step.fn(day) or ""
+            _record(day, step, started, t0, "done", summary=summary)
+    except Exception as exc:
+        error = "".join(traceback.format_exception_only(exc)).strip()
+        _record(day, step, started, t0, "failed", error=error)
+        if on_step:
+            on_step(step, "failed")
+        raise CycleFailed(
+            f"daily cycle for {day}: step '{step.label}' failed: {exc}. The steps "
+            "before it are saved; fix the cause and run the cycle again to resume."
+        ) from exc
+    seconds = time.perf_counter() - t0
+    report.ran.append((step.name, seconds, summary))
+    if on_step:
+        on_step(step, "done")
+
+
+class _Pool:
+    """The steps to run, taken by ``workers`` threads (this one and ``workers - 1`` more,
+    each with its own connection) as soon as the steps before them are done. After a
+    failure no step starts; those running finish; the first failure is raised."""
+
+    def __init__(
+        self,
+        day: dt.date,
+        todo: list[Step],
+        *,
+        report: CycleReport,
+        on_step: Callable[[Step, str], None] | None,
+    ) -> None:
+        self.day, self.report = day, report
+        names = {s.name for s in todo}
+        graph = _graph()
+        self.waiting = {s.name: graph[s.name] & names for s in todo}
+        self.steps = {s.name: s for s in todo}
+        self.priority = _chain_seconds(graph, names)
+        self.order = {s.name: i for i, s in enumerate(todo)}
+        self.running = 0
+        self.failures: list[BaseException] = []
+        self.cond = threading.Condition()
+        self.told = threading.Lock()
+        self.on_step = on_step
+
+    def run(self, workers: int) -> None:
+        context = copy_context()  # the acting user and the cycle's shared figures
+        threads = [
+            threading.Thread(target=context.copy().run, args=(self._thread,), daemon=True)
+            for _ in range(min(workers, len(self.steps)) - 1)
+        ]
+        for t in threads:
+            t.start()
+        try:
+            self._work()
+        finally:
+            for t in threads:
+                t.join()
+        if self.failures:
+            raise self.failures[0]
+
+    def _thread(self) -> None:
+        try:
+            self._work()
+        finally:
+            connections.close_all()  # this thread's own connections
+
+    def _take(self) -> Step | None:
+        with self.cond:
+            while True:
+                if self.failures or not self.waiting:
+                    return None
+                ready = [n for n, deps in self.waiting.items() if not deps]
+                if ready:
+                    name = min(ready, key=lambda n: (-self.priority[n], self.order[n]))
+                    del self.waiting[name]
+                    self.running += 1
+                    return self.steps[name]
+                if not self.running:  # (cannot happen: the graph has no cycle)
+                    self.failures.append(CycleFailed("daily cycle: no step can run"))
+                    return None
+                self.cond.wait()
+
+    def _work(self) -> None:
+        while (step := self._take()) is not None:
             try:
-                # (quiet_gc: the cyclic collector's full walks of what the process holds
-                # cost ~0.1 s each, two a forced cycle at the W1 peak, for no garbage)
-                if step.atomic:  # the step's results and its record in one transaction
-                    with quiet_gc(), transaction.atomic():
-                        summary = step.fn(day) or ""
-                        _record(day, step, started, t0, "done", summary=summary)
-                else:
-                    with quiet_gc():
-                        summary = step.fn(day) or ""
-                    _record(day, step, started, t0, "done", summary=summary)
-            except Exception as exc:
-                error = "".join(traceback.format_exception_only(exc)).strip()
-                _record(day, step, started, t0, "failed", error=error)
-                if on_step:
-                    on_step(step, "failed")
-                raise CycleFailed(
-                    f"daily cycle for {day}: step '{step.label}' failed: {exc}. The steps "
-                    "before it are saved; fix the cause and run the cycle again to resume."
-                ) from exc
-            seconds = time.perf_counter() - t0
-            report.ran.append((step.name, seconds, summary))
-            if on_step:
-                on_step(step, "done")
+                _run_step(self.day, step, report=self.report, on_step=self._tell)
+            except BaseException as exc:  # (raised by run() in the caller's thread)
+                with self.cond:
+                    self.failures.append(exc)
+            finally:
+                with self.cond:
+                    self.running -= 1
+                    for deps in self.waiting.values():
+                        deps.discard(step.name)
+                    self.cond.notify_all()
+
+    def _tell(self, step: Step, state: str) -> None:
+        if self.on_step is not None:
+            with self.told:
+                self.on_step(step, state)
+
+
+def _chain_seconds(graph: dict[str, set[str]], names: set[str]) -> dict[str, float]:
+    """For each step of ``names``: its seconds and those of the longest chain of steps
+    after it, by each step's last recorded run (1 s for a step never run)."""
+    from django.db.models import Max
+
+    from warroom.core.models import DailyStepRun
+
+    last = dict(
+        DailyStepRun.objects.filter(step__in=names, status="done")
+        .values("step")
+        .annotate(day=Max("day"))
+        .values_list("step", "day")
+    )
+    own = {n: 1.0 for n in names}
+    if last:
+        for step, seconds, on in DailyStepRun.objects.filter(
+            step__in=list(last), day__in=set(last.values())
+        ).values_list("step", "seconds", "day"):
+            if last.get(step) == on and seconds is not None:
+                own[step] = float(seconds)
+    after: dict[str, list[str]] = {n: [] for n in names}
+    for name in names:
+        for dep in graph[name] & names:
+            after[dep].append(name)
+    chain: dict[str, float] = {}
+
+    def longest(name: str) -> float:
+        if name not in chain:
+            chain[name] = own[name] + max((longest(n) for n in after[name]), default=0.0)
+        return chain[name]
+
+    for name in names:
+        longest(name)
+    return chain
 
 
 def _record(

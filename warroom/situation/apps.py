@@ -27,15 +27,11 @@ class SituationConfig(AppConfig):
             "situation.briefing",
             briefing_step,
             after=("situation.analytics",),
-            after_if_present=(
-                "cases.clearance",
-                "communities.certification",
-                "beds.balance",
-                "surveillance.quality",
-                "audit.anchor",
-                "supplies.alerts",
-                "waste.balance",
-            ),
+            # It reads every app's results of the day (the rooms' panels: clearance,
+            # certification, beds, quality, supplies, waste, appeals, tasks, the
+            # supervision's rates and signals): after every step, and the anchor it prints.
+            last=True,
+            after_if_present=("audit.anchor",),
             label="每日动态通报 / the daily briefing",
             scoped=True,
         )
