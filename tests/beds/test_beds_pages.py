@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
 
 from warroom.beds.models import BedReport, CapacityChange
 from warroom.beds.services import do_record_capacity_change, do_report_occupancy
@@ -117,7 +118,9 @@ def test_the_busiest_pages_take_a_fixed_number_of_queries(
     # waiting counts first read the kept states' checkpoint (cases.waiting.kept_states),
     # whatever the number of facilities or people.
     for url in ("/beds/", "/beds/facilities/", "/beds/board/", "/beds/balance/"):
-        with django_assert_max_num_queries(13):
+        # (on PostgreSQL one more: the count that chooses how the people with records
+        # after the cut-off are read, waiting._later)
+        with django_assert_max_num_queries(13 + (connection.vendor == "postgresql")):
             assert client.get(f"{url}?date=2020-02-10").status_code == 200
 
 

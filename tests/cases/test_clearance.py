@@ -247,8 +247,11 @@ def test_a_past_cutoffs_test_backlog_is_read_as_the_records_stood_then(scenario,
     assert (again.values == before.values).all()
     later = compute_backlog(cut + dt.timedelta(hours=2))
     assert _row(later, city, A1)["test"]["total"] == 1  # from the sample on, he owes none
-    # set-based: the query count does not grow with the people (one per duty and a few)
-    assert len(one_day.captured_queries) <= 12, [q["sql"][:80] for q in one_day.captured_queries]
+    # set-based: the query count does not grow with the people (one per duty and a few;
+    # on PostgreSQL one more: the count of the records since the cut-off that chooses how
+    # the people with later records are read, waiting._later)
+    bound = 12 + (connection.vendor == "postgresql")
+    assert len(one_day.captured_queries) <= bound, [q["sql"][:80] for q in one_day.captured_queries]
 
 
 def test_the_pending_results_are_counted_as_the_samples_definition_says(scenario, city, hq):
