@@ -445,3 +445,38 @@ def test_the_people_waiting_are_read_once_a_cycle_for_the_clearance_and_the_bed_
         daily._STEPS[name].fn(DAY)
     assert len(reads) == 3
     assert written() == in_cycle
+
+
+def test_the_compounds_case_facts_are_read_once_a_cycle_beside_the_clearance(city, monkeypatch):
+    """``cases.facts`` reads the certification's history facts while the clearance runs;
+    the certification takes them (one read a cycle) and stores what it stores alone."""
+    from warroom.cases import selectors
+    from warroom.communities.models import CertificationStatus
+    from warroom.core import daily
+
+    cut = cutoff_for(DAY)
+    homes = [city["990101001001001"], city["990101001001002"]]
+    for k, target in enumerate([Status.CONFIRMED, Status.SUSPECTED, Status.CONTACT]):
+        p = Person.objects.create(
+            name=f"p{k}", home=homes[k % 2], created_at=cut - dt.timedelta(days=3), status=target
+        )
+        TransitionRecord.objects.create(person=p, target=target, at=cut - dt.timedelta(hours=30))
+    reads: list[object] = []
+    real = selectors._history_facts
+    monkeypatch.setattr(selectors, "_history_facts", lambda *a: reads.append(a) or real(*a))
+    steps = ["cases.states", "cases.clearance", "cases.facts", "communities.certification"]
+
+    def written() -> list[tuple]:
+        return sorted(
+            CertificationStatus.objects.values_list("area", "status", "reasons", "certified_since")
+        )
+
+    daily.run_daily_cycle(DAY, only=steps)
+    assert reads == [(cut,)]  # the facts step's read serves the certification
+    in_cycle = written()
+    reasons = {a: r for a, _s, r, _c in in_cycle}
+    assert reasons[homes[0].pk] and reasons[homes[1].pk]  # neither compound certified
+    CertificationStatus.objects.all().delete()
+    daily._STEPS["communities.certification"].fn(DAY)  # alone: its own read, the same rows
+    assert len(reads) == 2
+    assert written() == in_cycle

@@ -125,6 +125,17 @@ def _aggregates_step(day: dt.date) -> str:
     return f"{do_compute_daily_aggregates(day, actor=SYSTEM)} areas with line-list figures"
 
 
+def _facts_step(day: dt.date) -> str:
+    from warroom.cases.clearance import cutoff_for
+    from warroom.cases.selectors import history_facts
+
+    last_confirmed, unreleased = history_facts(cutoff_for(day))
+    return (
+        f"{len(last_confirmed)} compounds with a confirmed case; "
+        f"{sum(n for _home, _status, n in unreleased)} people not released"
+    )
+
+
 def _certification_step(day: dt.date) -> str:
     from warroom.communities.services import do_recompute_certification
 
@@ -152,9 +163,17 @@ def register() -> None:
     register_step(
         "surveillance.aggregates", _aggregates_step, label="日报汇总 / line-list aggregates"
     )
+    # The certification's case facts but the backlog: read beside the clearance (two
+    # steps at a time) and handed to the certification (warroom.core.daily.shared).
+    register_step(
+        "cases.facts",
+        _facts_step,
+        after=("cases.states",),
+        label="小区病例事实 / compounds' case facts",
+    )
     register_step(
         "communities.certification",
         _certification_step,
-        after=("cases.clearance", "cases.states"),
+        after=("cases.clearance", "cases.states", "cases.facts"),
         label="无疫情认定 / epidemic-free certification",
     )

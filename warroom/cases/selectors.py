@@ -354,6 +354,7 @@ def compound_case_facts(as_of: dt.date) -> dict[int, dict[str, Any]]:
     the whole city's peak they were a third of the step's time.)
     """
     end = cutoff_for(as_of)
+    last_confirmed, unreleased = history_facts(end)
     facts: dict[int, dict[str, Any]] = {}
 
     def entry(area_id: int) -> dict[str, Any]:
@@ -367,19 +368,9 @@ def compound_case_facts(as_of: dt.date) -> dict[int, dict[str, Any]]:
             }
         return found
 
-    steps = TransitionRecord.objects.filter(person__merged_into__isnull=True, at__lt=end)
-    zone = timezone.get_current_timezone()  # (timezone.localdate per home: 0.1 s at the peak)
-    for home_id, last in (
-        steps.filter(target=Status.CONFIRMED)
-        .values("person__home_id")
-        .annotate(last=Max("at"))
-        .order_by()
-        .values_list("person__home_id", "last")
-    ):
-        entry(home_id)["last_confirmed"] = last.astimezone(zone).date()
-    # Each person's status at the end of the day: the target of his last step before it
-    # (one pass over the transitions: see unreleased_by_compound).
-    for home_id, state, n in unreleased_by_compound(end):
+    for home_id, last in last_confirmed.items():
+        entry(home_id)["last_confirmed"] = last
+    for home_id, state, n in unreleased:
         category = states.category_of(state)
         entry(home_id)["unreleased"][category] += n
     run = latest_run(as_of)
@@ -393,6 +384,39 @@ def compound_case_facts(as_of: dt.date) -> dict[int, dict[str, Any]]:
             e = entry(area_id)
             e["backlog"], e["backlog_date"] = total, run.date
     return facts
+
+
+def history_facts(
+    end: dt.datetime,
+) -> tuple[dict[int, dt.date], list[tuple[int, str, int]]]:
+    """What :func:`compound_case_facts` reads of the people's histories at ``end``: the
+    day of each compound's latest confirmation before ``end``, and
+    :func:`unreleased_by_compound`. Read once per daily cycle
+    (:func:`warroom.core.daily.shared`): the step ``cases.facts`` reads it while the
+    clearance runs (it needs the kept states, not the clearance), and the certification,
+    which needs both, takes it from there. Shared: not to be changed by the caller."""
+    from warroom.cases.waiting import histories_version
+    from warroom.core.daily import shared
+
+    return shared(
+        ("cases.history_facts", end), lambda: _history_facts(end), version=histories_version
+    )
+
+
+def _history_facts(end: dt.datetime) -> tuple[dict[int, dt.date], list[tuple[int, str, int]]]:
+    steps = TransitionRecord.objects.filter(person__merged_into__isnull=True, at__lt=end)
+    zone = timezone.get_current_timezone()  # (timezone.localdate per home: 0.1 s at the peak)
+    last_confirmed = {
+        home_id: last.astimezone(zone).date()
+        for home_id, last in steps.filter(target=Status.CONFIRMED)
+        .values("person__home_id")
+        .annotate(last=Max("at"))
+        .order_by()
+        .values_list("person__home_id", "last")
+    }
+    # Each person's status at the end of the day: the target of his last step before it
+    # (one pass over the transitions: see unreleased_by_compound).
+    return last_confirmed, unreleased_by_compound(end)
 
 
 def unreleased_by_compound(end: dt.datetime) -> list[tuple[int, str, int]]:

@@ -459,14 +459,15 @@ def waiting_groups(
     return shared(
         ("cases.waiting_groups", moment, tuple(ages)),
         lambda: _waiting_groups(moment, ages),
-        version=_histories_version,
+        version=histories_version,
     )
 
 
-def _histories_version() -> tuple[Any, ...]:
-    """What :func:`waiting_groups` depends on that a step of the cycle could change: the
-    kept states' checkpoint and the highest id of each history it reads (a record written
-    between two steps makes a new count)."""
+def histories_version() -> tuple[Any, ...]:
+    """What :func:`waiting_groups` and :func:`warroom.cases.selectors.history_facts`
+    depend on that a step of the cycle could change: the kept states' checkpoint and the
+    highest id of each history they read (a record written between two steps makes a new
+    count)."""
     from django.db.models import Max
 
     from warroom.cases import cutoff_states
