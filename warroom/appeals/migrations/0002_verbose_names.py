@@ -4,6 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from warroom.core.migration_ops import RelabelField, RelabelModel
+
 
 class Migration(migrations.Migration):
 
@@ -17,81 +19,81 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterModelOptions(
+        RelabelModel(
             name='intakecounter',
             options={'verbose_name': 'intake counter', 'verbose_name_plural': 'intake counters'},
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='appeal',
             name='duplicate_of',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='duplicates', to='appeals.appeal', verbose_name='duplicate of'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='appeal',
             name='group_order',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='services.grouporder', verbose_name='group order'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='appeal',
             name='medical_request',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='services.medicalrequest', verbose_name='medical request'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='appeal',
             name='person',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='appeals', to='cases.person', verbose_name='person'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='appeal',
             name='rebuttal',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='appeals', to='appeals.rebuttal', verbose_name='rebuttal'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='appeal',
             name='repeat_of',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='repeats', to='appeals.appeal', verbose_name='repeat of'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='appeal',
             name='replied_by',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='replied by'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='appeal',
             name='task',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='tasks.task', verbose_name='task'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='appealevent',
             name='appeal',
             field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='appeals.appeal', verbose_name='appeal'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='appealevent',
             name='to_area',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='geo.area', verbose_name='to area'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='dutyshift',
             name='user',
             field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='duty_shifts', to=settings.AUTH_USER_MODEL, verbose_name='user'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='intakecounter',
             name='client',
             field=models.CharField(max_length=64, verbose_name='client'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='intakecounter',
             name='count',
             field=models.PositiveIntegerField(default=0, verbose_name='count'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='intakecounter',
             name='window',
             field=models.BigIntegerField(verbose_name='time window'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='rebuttal',
             name='published_by',
             field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='published by'),

@@ -4,6 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from warroom.core.migration_ops import RelabelField, RelabelModel
+
 
 class Migration(migrations.Migration):
 
@@ -13,27 +15,27 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
+        RelabelField(
             model_name='auditentry',
             name='actor',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='actor'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='auditentry',
             name='hash',
             field=models.CharField(max_length=64, verbose_name='hash'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='auditentry',
             name='prev_hash',
             field=models.CharField(max_length=64, verbose_name='previous hash'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='audithead',
             name='hash',
             field=models.CharField(default='0000000000000000000000000000000000000000000000000000000000000000', max_length=64, verbose_name='hash'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='audithead',
             name='seq',
             field=models.BigIntegerField(default=0, verbose_name='seq'),

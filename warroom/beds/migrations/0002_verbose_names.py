@@ -4,6 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from warroom.core.migration_ops import RelabelField, RelabelModel
+
 
 class Migration(migrations.Migration):
 
@@ -14,76 +16,76 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterModelOptions(
+        RelabelModel(
             name='reportsubmission',
             options={'verbose_name': 'bed report submission', 'verbose_name_plural': 'bed report submissions'},
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='bedbalance',
             name='area',
             field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='geo.area', verbose_name='area'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='bedpool',
             name='facility',
             field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='pools', to='beds.facility', verbose_name='facility'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='bedpool',
             name='updated_at',
             field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='bedreport',
             name='facility',
             field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reports', to='beds.facility', verbose_name='facility'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='bedreport',
             name='reporter',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL, verbose_name='reporter'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='bedreservation',
             name='actor',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL, verbose_name='actor'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='bedreservation',
             name='facility',
             field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reservations', to='beds.facility', verbose_name='facility'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='capacitychange',
             name='actor',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL, verbose_name='actor'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='capacitychange',
             name='facility',
             field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='capacity_changes', to='beds.facility', verbose_name='facility'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='reportsubmission',
             name='created_at',
             field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='reportsubmission',
             name='fingerprint',
             field=models.CharField(max_length=64, verbose_name='fingerprint'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='reportsubmission',
             name='key',
             field=models.CharField(max_length=128, verbose_name='key'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='reportsubmission',
             name='response',
             field=models.JSONField(verbose_name='response'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='reportsubmission',
             name='user',
             field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL, verbose_name='user'),

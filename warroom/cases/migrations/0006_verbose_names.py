@@ -4,6 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from warroom.core.migration_ops import RelabelField, RelabelModel
+
 
 class Migration(migrations.Migration):
 
@@ -14,152 +16,152 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterModelOptions(
+        RelabelModel(
             name='clearancerevision',
             options={'ordering': ['date', 'revision'], 'verbose_name': 'clearance revision', 'verbose_name_plural': 'clearance revisions'},
         ),
-        migrations.AlterModelOptions(
+        RelabelModel(
             name='clearancerun',
             options={'ordering': ['-date'], 'verbose_name': 'clearance run', 'verbose_name_plural': 'clearance runs'},
         ),
-        migrations.AlterModelOptions(
+        RelabelModel(
             name='clearancesnapshot',
             options={'verbose_name': 'clearance snapshot', 'verbose_name_plural': 'clearance snapshots'},
         ),
-        migrations.AlterModelOptions(
+        RelabelModel(
             name='severityrecord',
             options={'ordering': ['at', 'pk'], 'verbose_name': 'severity record', 'verbose_name_plural': 'severity records'},
         ),
-        migrations.AlterModelOptions(
+        RelabelModel(
             name='treatmentrecord',
             options={'ordering': ['-date'], 'verbose_name': 'treatment record', 'verbose_name_plural': 'treatment records'},
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='clearancerevision',
             name='changes',
             field=models.JSONField(blank=True, default=list, verbose_name='changes'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='clearancerevision',
             name='city',
             field=models.JSONField(default=dict, verbose_name='city'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='clearancerevision',
             name='reason',
             field=models.JSONField(blank=True, default=dict, verbose_name='reason'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='clearancerevision',
             name='rows',
             field=models.JSONField(default=list, verbose_name='rows'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='clearancerun',
             name='changes',
             field=models.JSONField(blank=True, default=list, verbose_name='changes'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='clearancerun',
             name='digest',
             field=models.CharField(blank=True, max_length=64, verbose_name='digest'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='clearancerun',
             name='params',
             field=models.JSONField(default=dict, verbose_name='params'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='clearancerun',
             name='reason',
             field=models.JSONField(blank=True, default=dict, verbose_name='reason'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='clearancesnapshot',
             name='area',
             field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='geo.area', verbose_name='area'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='clearancesnapshot',
             name='from_24_to_48h',
             field=models.PositiveIntegerField(default=0, verbose_name='24 to 48 h'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='clearancesnapshot',
             name='over_48h',
             field=models.PositiveIntegerField(default=0, verbose_name='over 48 h'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='clearancesnapshot',
             name='priority',
             field=models.PositiveIntegerField(default=0, verbose_name='priority'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='clearancesnapshot',
             name='total',
             field=models.PositiveIntegerField(default=0, verbose_name='total'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='clearancesnapshot',
             name='under_24h',
             field=models.PositiveIntegerField(default=0, verbose_name='under 24 h'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='contactlink',
             name='case',
             field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contacts_out', to='cases.person', verbose_name='case'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='contactlink',
             name='contact',
             field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='exposures', to='cases.person', verbose_name='contact'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='isolationrecord',
             name='person',
             field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='isolations', to='cases.person', verbose_name='person'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='person',
             name='merged_into',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='merged', to='cases.person', verbose_name='merged into'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='person',
             name='test_schedule',
             field=models.JSONField(blank=True, default=list, verbose_name='test schedule'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='person',
             name='version',
             field=models.PositiveIntegerField(default=1, verbose_name='version'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='sample',
             name='person',
             field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='samples', to='cases.person', verbose_name='person'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='severityrecord',
             name='person',
             field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='severities', to='cases.person', verbose_name='person'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='testduerecord',
             name='person',
             field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='test_dues', to='cases.person', verbose_name='person'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='transitionrecord',
             name='actor',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='actor'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='transitionrecord',
             name='person',
             field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='transitions', to='cases.person', verbose_name='person'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='treatmentrecord',
             name='person',
             field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='treatments', to='cases.person', verbose_name='person'),

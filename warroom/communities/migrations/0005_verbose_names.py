@@ -4,6 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from warroom.core.migration_ops import RelabelField, RelabelModel
+
 
 class Migration(migrations.Migration):
 
@@ -14,87 +16,87 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
+        RelabelField(
             model_name='certificationevent',
             name='area',
             field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='geo.area', verbose_name='area'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='certificationstatus',
             name='children_certified',
             field=models.PositiveIntegerField(default=0, verbose_name='children certified'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='certificationstatus',
             name='children_total',
             field=models.PositiveIntegerField(default=0, verbose_name='children total'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='certificationstatus',
             name='level',
             field=models.CharField(choices=[('city', 'City'), ('district', 'District'), ('street', 'Street'), ('community', 'Community'), ('compound', 'Compound')], max_length=16, verbose_name='level'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='certificationstatus',
             name='subtree_counts',
             field=models.JSONField(blank=True, default=dict, verbose_name='subtree counts'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='checklistitem',
             name='checklist',
             field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='communities.checklist', verbose_name='checklist'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='closurestatus',
             name='set_by',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='set by'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='entryexitrecord',
             name='gate_pass',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='passages', to='communities.gatepass', verbose_name='gate pass'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='entryexitrecord',
             name='recorded_by',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='gatepass',
             name='issued_by',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='issued by'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='inspection',
             name='checklist',
             field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='communities.checklist', verbose_name='checklist'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='inspection',
             name='inspector',
             field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='inspector'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='inspection',
             name='inspector_level',
             field=models.CharField(choices=[('city', 'City'), ('district', 'District'), ('street', 'Street'), ('community', 'Community'), ('compound', 'Compound')], max_length=16, verbose_name='inspected by level'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='inspectionresult',
             name='inspection',
             field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='results', to='communities.inspection', verbose_name='inspection'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='inspectionresult',
             name='item',
             field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='communities.checklistitem', verbose_name='item'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='reopeningapplication',
             name='applied_by',
             field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='applied by'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='reopeningapplication',
             name='decided_by',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='decided by'),

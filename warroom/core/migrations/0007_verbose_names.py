@@ -4,6 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from warroom.core.migration_ops import RelabelField, RelabelModel
+
 
 class Migration(migrations.Migration):
 
@@ -13,57 +15,57 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
+        RelabelField(
             model_name='importbatch',
             name='actor',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL, verbose_name='actor'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='importslot',
             name='user',
             field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL, verbose_name='user'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='job',
             name='area_path',
             field=models.CharField(blank=True, max_length=512, verbose_name='area path'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='job',
             name='args',
             field=models.JSONField(blank=True, default=dict, verbose_name='arguments'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='job',
             name='created_by',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL, verbose_name='created by'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='job',
             name='lease_token',
             field=models.CharField(blank=True, max_length=32, verbose_name='lease token'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='job',
             name='lease_until',
             field=models.DateTimeField(blank=True, null=True, verbose_name='lease until'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='job',
             name='output',
             field=models.BinaryField(blank=True, null=True, verbose_name='output'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='job',
             name='payload',
             field=models.BinaryField(blank=True, null=True, verbose_name='payload'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='job',
             name='result',
             field=models.JSONField(blank=True, null=True, verbose_name='result'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='notification',
             name='user',
             field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to=settings.AUTH_USER_MODEL, verbose_name='user'),

@@ -4,6 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from warroom.core.migration_ops import RelabelField, RelabelModel
+
 
 class Migration(migrations.Migration):
 
@@ -15,62 +17,62 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
+        RelabelField(
             model_name='placement',
             name='facility',
             field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='placements', to='beds.facility', verbose_name='facility'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='placement',
             name='line',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='dispatch.proposalline', verbose_name='line'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='placement',
             name='person',
             field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='placements', to='cases.person', verbose_name='person'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='placement',
             name='placed_by',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='placed by'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='placement',
             name='transferred_from',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='dispatch.placement', verbose_name='transferred from'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='proposal',
             name='created_by',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='proposalline',
             name='decided_by',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='decided by'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='proposalline',
             name='facility',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='beds.facility', verbose_name='facility'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='proposalline',
             name='nearest',
             field=models.BooleanField(default=False, verbose_name='nearest suitable'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='proposalline',
             name='person',
             field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='cases.person', verbose_name='person'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='proposalline',
             name='proposal',
             field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='dispatch.proposal', verbose_name='proposal'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='proposalline',
             name='steps_above',
             field=models.PositiveSmallIntegerField(default=0, verbose_name='steps above need'),

@@ -4,6 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from warroom.core.migration_ops import RelabelField, RelabelModel
+
 
 class Migration(migrations.Migration):
 
@@ -14,52 +16,52 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
+        RelabelField(
             model_name='arearisklevel',
             name='area',
             field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='geo.area', verbose_name='area'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='arearisklevel',
             name='overridden_by',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='overridden by'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='assignment',
             name='grid',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='assignments', to='economy.grid', verbose_name='grid'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='businesscensus',
             name='area',
             field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='geo.area', verbose_name='area'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='checkpointrecord',
             name='area',
             field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='geo.area', verbose_name='area'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='resumptionapplication',
             name='applied_by',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='applied by'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='resumptionapplication',
             name='business',
             field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='applications', to='economy.business', verbose_name='business'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='resumptionapplication',
             name='decided_by',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='decided by'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='seat',
             name='request',
             field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='seat', to='economy.transportrequest', verbose_name='request'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='seat',
             name='trip',
             field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='seats', to='economy.trip', verbose_name='trip'),

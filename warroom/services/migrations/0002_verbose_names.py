@@ -4,6 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from warroom.core.migration_ops import RelabelField, RelabelModel
+
 
 class Migration(migrations.Migration):
 
@@ -13,32 +15,32 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
+        RelabelField(
             model_name='grouporder',
             name='created_by',
             field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL, verbose_name='created by'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='medicalrequest',
             name='resident',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='services.vulnerableresident', verbose_name='resident'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='orderitem',
             name='order',
             field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='services.grouporder', verbose_name='order'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='priceobservation',
             name='recorded_by',
             field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL, verbose_name='recorded by'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='visit',
             name='by',
             field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL, verbose_name='visited by'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='visit',
             name='resident',
             field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='visits', to='services.vulnerableresident', verbose_name='resident'),

@@ -4,6 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from warroom.core.migration_ops import RelabelField, RelabelModel
+
 
 class Migration(migrations.Migration):
 
@@ -15,122 +17,122 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
+        RelabelField(
             model_name='briefing',
             name='area',
             field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='geo.area', verbose_name='area'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='briefing',
             name='changes',
             field=models.JSONField(blank=True, default=list, verbose_name='changes'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='briefing',
             name='html',
             field=models.TextField(verbose_name='HTML'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='briefing',
             name='inputs_hash',
             field=models.CharField(max_length=64, verbose_name='inputs hash'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='briefing',
             name='payload',
             field=models.JSONField(verbose_name='payload'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='briefing',
             name='reason',
             field=models.JSONField(blank=True, default=dict, verbose_name='reason'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='briefingrevision',
             name='area',
             field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='geo.area', verbose_name='area'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='briefingrevision',
             name='changes',
             field=models.JSONField(blank=True, default=list, verbose_name='changes'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='briefingrevision',
             name='html',
             field=models.TextField(verbose_name='HTML'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='briefingrevision',
             name='inputs_hash',
             field=models.CharField(max_length=64, verbose_name='inputs hash'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='briefingrevision',
             name='payload',
             field=models.JSONField(verbose_name='payload'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='briefingrevision',
             name='reason',
             field=models.JSONField(blank=True, default=dict, verbose_name='reason'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='decision',
             name='area',
             field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='geo.area', verbose_name='area'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='decision',
             name='recorded_by',
             field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='decision',
             name='task',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='tasks.task', verbose_name='task'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='seriesimport',
             name='area',
             field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='geo.area', verbose_name='area'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='seriesimport',
             name='created_by',
             field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='seriesimport',
             name='days',
             field=models.JSONField(default=list, verbose_name='days'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='seriesimport',
             name='days_done',
             field=models.PositiveIntegerField(default=0, verbose_name='days done'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='seriesimport',
             name='message',
             field=models.TextField(blank=True, verbose_name='message'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='seriesimport',
             name='sha256',
             field=models.CharField(max_length=64, verbose_name='SHA-256'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='situation',
             name='area',
             field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='geo.area', verbose_name='area'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='situation',
             name='inputs_hash',
             field=models.CharField(max_length=64, verbose_name='inputs hash'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='situation',
             name='payload',
             field=models.JSONField(verbose_name='payload'),

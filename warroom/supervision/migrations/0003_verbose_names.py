@@ -4,6 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from warroom.core.migration_ops import RelabelField, RelabelModel
+
 
 class Migration(migrations.Migration):
 
@@ -17,152 +19,152 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
+        RelabelField(
             model_name='accountabilityrecord',
             name='findings',
             field=models.ManyToManyField(blank=True, related_name='+', to='supervision.finding', verbose_name='findings'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='accountabilityrecord',
             name='flags',
             field=models.ManyToManyField(blank=True, related_name='+', to='surveillance.qualityflag', verbose_name='flags'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='accountabilityrecord',
             name='recorded_by',
             field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='deathregistration',
             name='area',
             field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='geo.area', verbose_name='area'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='escalation',
             name='area',
             field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='geo.area', verbose_name='area'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='escalation',
             name='task',
             field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tasks.task', verbose_name='task'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='finding',
             name='area',
             field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='geo.area', verbose_name='area'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='finding',
             name='item',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='supervision.supervisionitem', verbose_name='item'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='finding',
             name='visit',
             field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='findings', to='supervision.visit', verbose_name='visit'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='flagtask',
             name='area',
             field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='geo.area', verbose_name='area'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='flagtask',
             name='flag',
             field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='supervision_task', to='surveillance.qualityflag', verbose_name='flag'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='flagtask',
             name='task',
             field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tasks.task', verbose_name='task'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='phaseplan',
             name='area',
             field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='geo.area', verbose_name='area'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='phaseplan',
             name='recorded_by',
             field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='planitem',
             name='plan',
             field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='supervision.phaseplan', verbose_name='plan'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='planitem',
             name='task',
             field=models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tasks.task', verbose_name='task'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='rateday',
             name='area',
             field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='geo.area', verbose_name='area'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='rateday',
             name='counts',
             field=models.JSONField(verbose_name='counts'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='ratetarget',
             name='area',
             field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='geo.area', verbose_name='area'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='ratetarget',
             name='set_by',
             field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='set by'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='riskowner',
             name='area',
             field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='geo.area', verbose_name='area'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='riskowner',
             name='owner',
             field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='owner'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='signal',
             name='area',
             field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='geo.area', verbose_name='area'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='supervisionitem',
             name='checklist',
             field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='supervision.supervisionchecklist', verbose_name='checklist'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='visit',
             name='checklist',
             field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='supervision.supervisionchecklist', verbose_name='checklist'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='visit',
             name='facility',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='beds.facility', verbose_name='facility'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='visit',
             name='inspector',
             field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='inspector'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='visit',
             name='place',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='visits', to='supervision.specialplace', verbose_name='place'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='visitresult',
             name='item',
             field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='supervision.supervisionitem', verbose_name='item'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='visitresult',
             name='visit',
             field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='results', to='supervision.visit', verbose_name='visit'),

@@ -4,6 +4,8 @@ import django.db.models.deletion
 import django.utils.timezone
 from django.db import migrations, models
 
+from warroom.core.migration_ops import RelabelField, RelabelModel
+
 
 class Migration(migrations.Migration):
 
@@ -13,248 +15,248 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterModelOptions(
+        RelabelModel(
             name='allocationline',
             options={'ordering': ['tier', 'place__code', 'item__code'], 'verbose_name': 'allocation line', 'verbose_name_plural': 'allocation lines'},
         ),
-        migrations.AlterModelOptions(
+        RelabelModel(
             name='ledgercheck',
             options={'verbose_name': 'ledger check', 'verbose_name_plural': 'ledger checks'},
         ),
-        migrations.AlterModelOptions(
+        RelabelModel(
             name='ledgerhead',
             options={'verbose_name': 'ledger head', 'verbose_name_plural': 'ledger heads'},
         ),
-        migrations.AlterModelOptions(
+        RelabelModel(
             name='stockalert',
             options={'ordering': ['days_left'], 'verbose_name': 'stock alert', 'verbose_name_plural': 'stock alerts'},
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='allocationline',
             name='item',
             field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='supplies.item', verbose_name='item'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='allocationline',
             name='need',
             field=models.BigIntegerField(default=0, verbose_name='need'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='allocationline',
             name='place',
             field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='supplies.place', verbose_name='place'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='allocationline',
             name='plan',
             field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='supplies.allocationplan', verbose_name='plan'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='allocationline',
             name='proposed',
             field=models.BigIntegerField(default=0, verbose_name='proposed quantity'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='allocationline',
             name='tier',
             field=models.PositiveSmallIntegerField(default=0, verbose_name='tier'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='allocationplan',
             name='area',
             field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='geo.area', verbose_name='area'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='allocationplan',
             name='confirmed_at',
             field=models.DateTimeField(blank=True, null=True, verbose_name='confirmed at'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='allocationplan',
             name='confirmed_by',
             field=models.CharField(blank=True, max_length=150, verbose_name='confirmed by'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='allocationplan',
             name='proposed_by',
             field=models.CharField(blank=True, max_length=150, verbose_name='proposed by'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='allocationplan',
             name='warehouse',
             field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='plans', to='supplies.place', verbose_name='warehouse'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='balance',
             name='external',
             field=models.BooleanField(default=False, verbose_name='outside the city'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='balance',
             name='item',
             field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='supplies.item', verbose_name='item'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='balance',
             name='lot',
             field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='supplies.lot', verbose_name='lot'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='balance',
             name='place',
             field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='balances', to='supplies.place', verbose_name='place'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='caremeasure',
             name='area',
             field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='geo.area', verbose_name='area'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='caremeasure',
             name='by',
             field=models.CharField(blank=True, max_length=150, verbose_name='recorded by'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='caremeasure',
             name='team',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='care', to='supplies.medicalteam', verbose_name='team'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='donation',
             name='item',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='supplies.item', verbose_name='item'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='donation',
             name='lot',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='supplies.lot', verbose_name='lot'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='donation',
             name='warehouse',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='donations', to='supplies.place', verbose_name='warehouse'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='ledgercheck',
             name='at',
             field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='checked at'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='ledgercheck',
             name='movements',
             field=models.BigIntegerField(default=0, verbose_name='movements checked'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='ledgercheck',
             name='ok',
             field=models.BooleanField(verbose_name='chain intact'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='ledgercheck',
             name='problems',
             field=models.JSONField(default=list, verbose_name='problems'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='ledgerhead',
             name='hash',
             field=models.CharField(default='', max_length=64, verbose_name='hash'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='ledgerhead',
             name='seq',
             field=models.BigIntegerField(default=0, verbose_name='seq'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='lot',
             name='item',
             field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='lots', to='supplies.item', verbose_name='item'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='medicalteam',
             name='area',
             field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='geo.area', verbose_name='area'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='movement',
             name='actor',
             field=models.CharField(blank=True, max_length=150, verbose_name='actor'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='movement',
             name='at',
             field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='time'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='movement',
             name='donation',
             field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='movements', to='supplies.donation', verbose_name='donation'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='movement',
             name='hash',
             field=models.CharField(max_length=64, verbose_name='hash'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='movement',
             name='item',
             field=models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='supplies.item', verbose_name='item'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='movement',
             name='lot',
             field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='supplies.lot', verbose_name='lot'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='movement',
             name='plan',
             field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='movements', to='supplies.allocationplan', verbose_name='plan'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='movement',
             name='seq',
             field=models.BigIntegerField(unique=True, verbose_name='seq'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='stockalert',
             name='day',
             field=models.DateField(verbose_name='day'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='stockalert',
             name='days_left',
             field=models.FloatField(verbose_name='days left'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='stockalert',
             name='item',
             field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='supplies.item', verbose_name='item'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='stockalert',
             name='per_day',
             field=models.FloatField(verbose_name='use per day'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='stockalert',
             name='place',
             field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='alerts', to='supplies.place', verbose_name='place'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='stockalert',
             name='stock',
             field=models.BigIntegerField(verbose_name='stock'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='stockcount',
             name='by',
             field=models.CharField(blank=True, max_length=150, verbose_name='counted by'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='stockcount',
             name='counted',
             field=models.JSONField(default=list, verbose_name='counted quantity'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='stockcount',
             name='place',
             field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='counts', to='supplies.place', verbose_name='place'),

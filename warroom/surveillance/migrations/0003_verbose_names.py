@@ -3,6 +3,8 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from warroom.core.migration_ops import RelabelField, RelabelModel
+
 
 class Migration(migrations.Migration):
 
@@ -12,12 +14,12 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
+        RelabelField(
             model_name='dailyreport',
             name='area',
             field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='geo.area', verbose_name='area'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='qualityflag',
             name='area',
             field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='geo.area', verbose_name='area'),

@@ -4,6 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from warroom.core.migration_ops import RelabelField, RelabelModel
+
 
 class Migration(migrations.Migration):
 
@@ -14,17 +16,17 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
+        RelabelField(
             model_name='task',
             name='source_id',
             field=models.PositiveBigIntegerField(blank=True, null=True, verbose_name='source id'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='task',
             name='source_type',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='contenttypes.contenttype', verbose_name='source type'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='task',
             name='submitted_by',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='submitted by'),

@@ -3,6 +3,8 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from warroom.core.migration_ops import RelabelField, RelabelModel
+
 
 class Migration(migrations.Migration):
 
@@ -13,108 +15,108 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterModelOptions(
+        RelabelModel(
             name='disposed',
             options={'verbose_name': 'waste disposed', 'verbose_name_plural': 'waste disposed records'},
         ),
-        migrations.AlterModelOptions(
+        RelabelModel(
             name='generated',
             options={'verbose_name': 'waste generated', 'verbose_name_plural': 'waste generated records'},
         ),
-        migrations.AlterModelOptions(
+        RelabelModel(
             name='plantcapacity',
             options={'verbose_name': 'plant capacity', 'verbose_name_plural': 'plant capacities'},
         ),
-        migrations.AlterModelOptions(
+        RelabelModel(
             name='wasteday',
             options={'verbose_name': 'waste day', 'verbose_name_plural': 'waste days'},
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='disposed',
             name='area',
             field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='geo.area', verbose_name='area'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='disposed',
             name='facility',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='beds.facility', verbose_name='facility'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='disposed',
             name='plant',
             field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='disposals', to='waste.plant', verbose_name='plant'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='disposed',
             name='source_code',
             field=models.CharField(blank=True, max_length=32, verbose_name='source code'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='generated',
             name='area',
             field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='geo.area', verbose_name='area'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='generated',
             name='facility',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='beds.facility', verbose_name='facility'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='generated',
             name='source_code',
             field=models.CharField(blank=True, max_length=32, verbose_name='source code'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='plant',
             name='area',
             field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='geo.area', verbose_name='area'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='plantcapacity',
             name='plant',
             field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='capacities', to='waste.plant', verbose_name='plant'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='wasteday',
             name='area',
             field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='geo.area', verbose_name='area'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='wasteday',
             name='backlog',
             field=models.FloatField(verbose_name='backlog'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='wasteday',
             name='capacity',
             field=models.FloatField(null=True, verbose_name='capacity'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='wasteday',
             name='day',
             field=models.DateField(verbose_name='day'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='wasteday',
             name='disposed',
             field=models.FloatField(verbose_name='disposed'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='wasteday',
             name='generated',
             field=models.FloatField(verbose_name='generated'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='wasteday',
             name='over_48h',
             field=models.FloatField(verbose_name='over 48 h'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='wasteday',
             name='plant_load',
             field=models.FloatField(null=True, verbose_name='plant load'),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name='wasteday',
             name='sources_over_48h',
             field=models.PositiveIntegerField(default=0, verbose_name='sources over 48 h'),
