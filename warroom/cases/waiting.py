@@ -15,6 +15,8 @@ import cases); dispatch reads the people through :func:`waiting_people`.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import operator
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -244,16 +246,15 @@ def _later(moment: dt.datetime, key: str = "pk") -> Q:
 
     histories = (TransitionRecord, IsolationRecord, TestDueRecord)
     since = [m.objects.filter(at__gt=moment) for m in histories]
-    if not _many_since(moment, histories):
-        return (
-            Q(**{f"{key}__in": since[0].values("person_id")})
-            | Q(**{f"{key}__in": since[1].values("person_id")})
-            | Q(**{f"{key}__in": since[2].values("person_id")})
-        )
-    return (
-        Q(Exists(since[0].filter(person_id=OuterRef(key))))
-        | Q(Exists(since[1].filter(person_id=OuterRef(key))))
-        | Q(Exists(since[2].filter(person_id=OuterRef(key))))
+    many = _many_since(moment, histories)
+    return functools.reduce(
+        operator.or_,
+        (
+            Q(Exists(qs.filter(person_id=OuterRef(key))))
+            if many
+            else Q(**{f"{key}__in": qs.values("person_id")})
+            for qs in since
+        ),
     )
 
 
