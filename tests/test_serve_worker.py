@@ -106,3 +106,46 @@ def test_a_sigterm_to_the_server_stops_its_worker_too(tmp_path):
             if _alive(pid):
                 os.kill(pid, signal.SIGKILL)
         server.wait()
+
+
+def test_a_worker_whose_server_was_killed_stops(tmp_path):
+    """``kill -9`` of the server (no ``finally`` runs): the worker it started sees its
+    parent gone and stops by itself, not left running without a server."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env["WARROOM_DATA_DIR"] = str(tmp_path)
+    # A stand-in for the server: starts the worker as serve does, says its pid, then waits.
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import time; from warroom import cli; p = cli._start_worker_process(); "
+            "print(p.pid, flush=True); time.sleep(600)",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
+    worker = 0
+    try:
+        assert server.stdout is not None
+        worker = int(server.stdout.readline())
+        time.sleep(2)  # the worker is up (or still starting: either way it must stop)
+        assert _alive(worker)
+        server.kill()
+        server.wait()
+        deadline = time.monotonic() + 60
+        while _alive(worker) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not _alive(worker), "the worker outlived its killed server"
+    finally:
+        if server.poll() is None:
+            server.kill()
+        if worker and _alive(worker):
+            os.kill(worker, signal.SIGKILL)
+        server.wait()

@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -387,10 +388,13 @@ def serve(
     # and the worker went on without it (feeding the demo's outbreak for as long as the
     # feed job lasted, minutes; or idle for ever).
     on_main = threading.current_thread() is threading.main_thread()  # (signals: main only)
+    # A stop that comes while the worker starts (before ``process`` is set) would leave it
+    # unstopped here: the worker also watches this process and stops when it is gone.
     before = signal.signal(signal.SIGTERM, _stop_serving) if on_main else None
-    process = _start_worker_process() if worker else None
-    console.print(f"serving on [bold]http://{host}:{port}/[/bold]  (Ctrl+C to stop)")
+    process = None
     try:
+        process = _start_worker_process() if worker else None
+        console.print(f"serving on [bold]http://{host}:{port}/[/bold]  (Ctrl+C to stop)")
         waitress_serve(application, host=host, port=port, threads=threads, ident="warroom")
     finally:
         if on_main:
@@ -411,6 +415,7 @@ def _start_worker_process() -> subprocess.Popen[bytes]:
     """The job worker beside the web server: its own process, never a thread of the web
     process, so a job survives a request's crash and a crashed worker loses no job."""
     command = [sys.executable, "-c", "from warroom.cli import main; main()", "worker"]
+    command += ["--parent", str(os.getpid())]  # it stops when this process is gone
     return subprocess.Popen(command)  # noqa: S603 (our own interpreter and module)
 
 
@@ -423,13 +428,11 @@ def worker(
         bool, typer.Option("--burst", help="队列空即退出 / exit when the queue is empty")
     ] = False,
     poll: Annotated[float, typer.Option(help="空闲轮询间隔（秒）/ idle poll, seconds")] = 1.0,
+    parent: Annotated[
+        int | None,
+        typer.Option(hidden=True, help="stop when this process (the server) is gone"),
+    ] = None,
 ) -> None:
-    _django()
-    import signal
-    import threading
-
-    from warroom.core.jobs import work, worker_name
-
     stop = threading.Event()
 
     def on_signal(signum: int, frame: object) -> None:  # finish the job in hand, then stop
@@ -437,6 +440,11 @@ def worker(
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
+    if parent is not None:
+        threading.Thread(target=_watch_parent, args=(parent, stop), daemon=True).start()
+    _django()
+    from warroom.core.jobs import work, worker_name
+
     console.print(f"worker {worker_name()} waiting for jobs")
 
     def on_job(job: object) -> None:
@@ -444,6 +452,19 @@ def worker(
 
     count = work(burst=burst, poll=poll, stop=stop, on_job=on_job)
     console.print(f"worker {worker_name()}: {count} job(s) run")
+
+
+def _watch_parent(parent: int, stop: threading.Event, grace: float = 30.0) -> None:
+    """A worker started by ``serve`` stops when its server is gone, however it went (a
+    stop while the worker was starting, ``kill -9``): as the server's own stop does, it
+    finishes the job in hand, and after ``grace`` seconds it ends (a job's lease lets
+    another worker take that job up again)."""
+    while os.getppid() == parent:  # (a daemon thread: it ends with the worker)
+        time.sleep(0.5)
+    err.print(f"worker: its server (process {parent}) is gone: stopping")
+    stop.set()
+    threading.main_thread().join(grace)
+    os._exit(1)  # (reached only if the job in hand outlasted the grace)
 
 
 DEMO_USERS = [
