@@ -37,15 +37,15 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Hashable, Iterable
-from contextvars import copy_context
 from dataclasses import dataclass, field
 from graphlib import CycleError, TopologicalSorter
 from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
+from warroom.core.aside import Aside
 from warroom.core.bulk import quiet_gc
 from warroom.core.context import SYSTEM, acting, shared_figures, sharing
 from warroom.core.errors import WarroomError
@@ -340,26 +340,17 @@ class _Pool:
         self.on_step = on_step
 
     def run(self, workers: int) -> None:
-        context = copy_context()  # the acting user and the cycle's shared figures
-        threads = [
-            threading.Thread(target=context.copy().run, args=(self._thread,), daemon=True)
-            for _ in range(min(workers, len(self.steps)) - 1)
+        # (each helper with the acting user and the cycle's shared figures)
+        helpers = [
+            Aside(self._work, name=f"cycle-{i}") for i in range(1, min(workers, len(self.steps)))
         ]
-        for t in threads:
-            t.start()
         try:
             self._work()
         finally:
-            for t in threads:
-                t.join()
+            for helper in helpers:
+                helper.join()  # (its failures are in self.failures)
         if self.failures:
             raise self.failures[0]
-
-    def _thread(self) -> None:
-        try:
-            self._work()
-        finally:
-            connections.close_all()  # this thread's own connections
 
     def _take(self) -> Step | None:
         with self.cond:

@@ -17,14 +17,17 @@ the services' back:
    the day's placements (18:00: admissions of confirmed cases, suspected cases and
    contacts moved into quarantine sites); then the hospitals' treatment roll (every
    admitted patient's record of the day, ``do_import_treatments``);
-4. the city's and districts' daily reports (DESIGN §4, planted faults included,
-   ``do_import_daily_reports``) and, with the line lists, the facilities' bed reports
-   (occupied beds by type at the cut-off, ``beds.imports.do_import_bed_reports``: the bed
-   balance of a past day reads them) and the day's six-in-place
-   inspections of compounds (``communities.imports.do_import_inspections``; a failed item's
-   rectification is owned by the feed's actor); then the daily cycle for the day
-   (``run_daily_cycle``), whose certification turns compounds green as the outbreak
-   recedes.
+4. with the line lists, the facilities' bed reports (occupied beds by type at the
+   cut-off, ``beds.imports.do_import_bed_reports``: the bed balance of a past day and the
+   stores' needs read them); the city's and districts' daily reports (DESIGN §4, planted
+   faults included, ``do_import_daily_reports``); and the files nothing else of the day
+   reads — the day's six-in-place inspections of compounds
+   (``communities.imports.do_import_inspections``; a failed item's rectification is owned
+   by the feed's actor), the supplies and the medical waste (:mod:`warroom.demo.logistics`)
+   and the citizens' appeals (:mod:`warroom.appeals.feed`) — which on PostgreSQL go in
+   beside the treatment roll and the reports (:func:`warroom.core.aside.beside`); then the
+   daily cycle for the day (``run_daily_cycle``), whose certification turns compounds
+   green as the outbreak recedes.
 
 People carry stable external ids: a valid resident ID number made from the person's
 number in his age band and sex (:func:`external_id`; distinct for every person up to the
@@ -44,7 +47,9 @@ household.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
+import logging
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -61,6 +66,7 @@ from warroom.cases.imports import do_import_line_list, do_import_results, do_imp
 from warroom.communities.checklists import SIX_IN_PLACE
 from warroom.communities.imports import do_import_inspections
 from warroom.communities.services import active_checklist
+from warroom.core.aside import beside
 from warroom.core.daily import run_daily_cycle
 from warroom.demo.logistics import feed_logistics
 from warroom.exports import csv_writer  # user text as text (OWASP CSV injection)
@@ -70,6 +76,8 @@ from warroom.twin import records as R
 from warroom.twin.records import REPORT_FIELDS, DayRecords
 from warroom.twin.scenario import load_scenario
 from warroom.twin.sim import Simulation
+
+log = logging.getLogger(__name__)
 
 FEED_LEVELS = ("city", "district")
 # (person external id, facility code, bed type) placed by the platform on the day
@@ -538,6 +546,43 @@ def _import(
     return len(rows)
 
 
+def _feed_aside(
+    inspections: list[list[str]],
+    rec: Any,
+    codes: np.ndarray,
+    *,
+    day: dt.date,
+    stem: str,
+    facility_codes: list[str] | None,
+    actor: Any,
+    replay: bool,
+) -> int:
+    """The day's inspections of compounds, supplies and waste (with the line lists:
+    ``facility_codes``) and citizens' appeals; returns the inspection rows."""
+    fed = _import(
+        "inspections",
+        INSPECTIONS_HEADER,
+        inspections,
+        f"{stem}-inspections.csv",
+        actor,
+        replay=replay,
+    )
+    if replay:  # a replayed day was fed whole before
+        return fed
+    if facility_codes is not None:
+        feed_logistics(rec, actor=actor, stem=stem, facility_codes=facility_codes)
+    feed_day_appeals(rec.appeals, codes, day, actor=actor)  # the citizens' appeals
+    return fed
+
+
+def _join_quietly(aside: Any) -> None:
+    """Wait for the work beside; its own error, if any, logged (the caller's is raised)."""
+    try:
+        aside.join()
+    except Exception:
+        log.exception("the day's files beside the cases failed too")
+
+
 def feed_business_census(sim: Simulation, actor: Any) -> int:
     """The twin's businesses per street and sector (its ``businesses.csv``) into the
     census that the resumption dashboard divides by (warroom.economy)."""
@@ -650,26 +695,7 @@ def do_feed_twin(
             rec = sim.close_day()
         t3 = time.perf_counter()
         clock["simulation"] += t3 - t2
-        if line_lists:
-            fed.admissions = int(rec.admissions.size)
-            if dispatcher is None:
-                afternoon += lists.placements(rec)
-            fed.line_rows += _import(
-                "line", LINE_LIST_HEADER, afternoon, f"{stem}-pm.csv", actor, replay=replay
-            )
-            lists.admit(rec)
-            fed.treatments = _import(
-                "treatments",
-                TREATMENTS_HEADER,
-                lists.treatments(rec),
-                f"{stem}-treat.csv",
-                actor,
-                replay=replay,
-            )
-        if not replay:
-            table = read_table(report_csv(rec, codes, keep), filename=f"{stem}.csv")
-            fed.reports = do_import_daily_reports(table, actor=actor).rows
-        if line_lists:
+        if line_lists:  # (what the stores' file reads: each facility's need)
             fed.bed_reports = _import(
                 "beds",
                 BED_REPORT_HEADER,
@@ -678,18 +704,49 @@ def do_feed_twin(
                 actor,
                 replay=replay,
             )
-            fed.inspections = _import(
-                "inspections",
-                INSPECTIONS_HEADER,
-                inspection_rows(sim, rec, actor.get_username()),
-                f"{stem}-inspections.csv",
-                actor,
+        # The compounds', the stores' and the citizens' files of the day: what they write
+        # no other file of the day reads, nor do they read what the others write (the
+        # cases, the reports; the stores read the bed reports, in before them). On
+        # PostgreSQL they go in beside those, on a connection of their own; elsewhere
+        # first, one after the other.
+        aside = beside(
+            functools.partial(
+                _feed_aside,
+                inspection_rows(sim, rec, actor.get_username()) if line_lists else [],
+                rec,
+                codes,
+                day=day,
+                stem=stem,
+                facility_codes=lists.facility_codes if line_lists else None,
+                actor=actor,
                 replay=replay,
-            )
-            if not replay:  # a replayed day was fed whole before
-                feed_logistics(rec, actor=actor, stem=stem, facility_codes=lists.facility_codes)
-        if not replay:
-            feed_day_appeals(rec.appeals, codes, day, actor=actor)  # the citizens' appeals
+            ),
+            name="feed-aside",
+        )
+        try:
+            if line_lists:
+                fed.admissions = int(rec.admissions.size)
+                if dispatcher is None:
+                    afternoon += lists.placements(rec)
+                fed.line_rows += _import(
+                    "line", LINE_LIST_HEADER, afternoon, f"{stem}-pm.csv", actor, replay=replay
+                )
+                lists.admit(rec)
+                fed.treatments = _import(
+                    "treatments",
+                    TREATMENTS_HEADER,
+                    lists.treatments(rec),
+                    f"{stem}-treat.csv",
+                    actor,
+                    replay=replay,
+                )
+            if not replay:
+                table = read_table(report_csv(rec, codes, keep), filename=f"{stem}.csv")
+                fed.reports = do_import_daily_reports(table, actor=actor).rows
+        except BaseException:
+            _join_quietly(aside)  # nothing runs on behind a failed day
+            raise
+        fed.inspections = aside.join()
         t4 = time.perf_counter()
         clock["ingest"] += t4 - t3
         if cycle and not replay:
