@@ -1,10 +1,11 @@
 """Work run beside the caller: a thread of its own, with its own database connection and the
 caller's context (the acting user, the progress listener, the daily cycle's shared figures).
 
-The one door for threads that use the database: the daily cycle's workers
-(:mod:`warroom.core.daily`) and the demo feed's imports that do not depend on each other
-(:mod:`warroom.demo.feed`). Each thread closes its connections when its work ends, done or
-failed; :meth:`Aside.join` waits for it and raises what it raised.
+Used by the daily cycle's workers (:mod:`warroom.core.daily`) and the demo feed's imports
+that do not depend on each other (:mod:`warroom.demo.feed`). Each thread closes its
+connections when its work ends, done or failed; :meth:`Aside.join` waits for it and raises
+what it raised. (The job queue's lease and progress threads, :mod:`warroom.core.jobs`,
+still start and close their own: they are to come through here too.)
 
 Only where the database takes two writers at once: :func:`two_writers` says so (PostgreSQL,
 outside a transaction of the caller — a thread's work is never part of it). Elsewhere

@@ -3,9 +3,10 @@
 Django's ``AlterField`` and ``AlterModelOptions`` re-render, in the migration's state, the
 model and every model related to it (``ProjectState.reload_model``): for a model with a
 key to the areas or the users, nearly all of the platform's models. The migrations that
-only named the fields and models for people (``*_verbose_names``: 255 operations) cost
-about 20 s of the 35 s of ``migrate`` on an empty database, every time one is created (the
-demo's set-up, before it serves, and every test database) — all of it Python, none SQL.
+only named the fields and models for people (``*_verbose_names``: 257 operations) cost
+about 30 s of the 54 s of ``migrate`` on an empty PostgreSQL database (docs/performance.md),
+every time one is created (the demo's set-up, before it serves, and every test database)
+— all of it Python, none SQL.
 
 :class:`RelabelField` and :class:`RelabelModel` are those two operations. When the change
 is one of labels only (a field's ``verbose_name`` or ``help_text``; a model's
